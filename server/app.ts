@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import pino from 'pino';
+import type { Config } from './config.ts';
+import type { Principal, RequestContext } from './context.ts';
+import { FhirError, outcome, issue, payloadTooLarge, badRequest, unauthorized } from './fhir/errors.ts';
+import { fhirRouter } from './fhir/routes.ts';
+import type { Store } from './store/store.ts';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  /**
+   * Identifies the caller of a request (the sign-in layer). Returns undefined when the request
+   * carries no valid identity: every FHIR endpoint but /metadata then answers 401.
+   */
+  identify: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
+  logger?: pino.Logger;
+}
+
+const SOFTWARE = { name: 'DCC — Dossier Communicant de Cancérologie', version: '0.1.0' };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    dccContext?: RequestContext;
+  }
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config } = deps;
+  const logger = deps.logger ?? pino({ level: config.logLevel });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(helmet());
+  app.use((req, res, next) => {
+    const requestId = randomUUID();
+    res.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info({ requestId, method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    req.dccContext = { requestId, principal: { displayName: 'anonyme', roles: [], authMethod: 'anonymous' }, baseUrl: baseUrlOf(req, config), remoteAddress: req.socket.remoteAddress };
+    next();
+  });
+
+  app.get('/health', async (_req, res) => {
+    try {
+      await deps.store.db.raw('SELECT 1');
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  // Deny by default: only the CapabilityStatement is public under /fhir.
+  app.use('/fhir', async (req, _res, next) => {
+    if (req.path === '/metadata' && (req.method === 'GET' || req.method === 'HEAD')) return next();
+    try {
+      const principal = await deps.identify(req);
+      if (!principal) return next(unauthorized('Authentification requise (carte CPS, SAML ou Pro Santé Connect)'));
+      req.dccContext!.principal = principal;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+  app.use('/fhir', fhirRouter({ store: deps.store, config, contextOf: (req) => req.dccContext!, software: SOFTWARE }));
+
+  app.use((req, _res, next) => next(new FhirError(404, outcome([issue('error', 'not-found', `Rien à ${req.path}`)]))));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const fhirError = toFhirError(error);
+    if (fhirError.status >= 500) logger.error({ err: error, requestId: req.dccContext?.requestId }, 'request failed');
+    if (fhirError.status === 401) res.set('WWW-Authenticate', 'Bearer realm="dcc"');
+    // Never a stack trace: the OperationOutcome says what the user can act on.
+    res.status(fhirError.status).type('application/fhir+json; charset=utf-8').send(JSON.stringify(fhirError.outcome));
+  });
+  return app;
+}
+
+function toFhirError(error: unknown): FhirError {
+  if (error instanceof FhirError) return error;
+  const e = error as { type?: string; status?: number };
+  if (e?.type === 'entity.too.large') return payloadTooLarge('Corps de requête trop volumineux');
+  if (e?.type === 'entity.parse.failed') return badRequest('JSON mal formé : le corps de la requête ne peut pas être lu');
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') return new FhirError(415, outcome([issue('error', 'not-supported', 'Encodage non pris en charge : utilisez UTF-8')]));
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new FhirError(e.status, outcome([issue('error', 'invalid', 'Requête invalide')]));
+  return new FhirError(500, outcome([issue('fatal', 'exception', 'Erreur interne du serveur : la requête n\'a rien modifié. Réessayez ou contactez le support.')]));
+}
+
+function baseUrlOf(req: Request, config: Config): string {
+  if (config.baseUrl) return `${config.baseUrl}`;
+  const host = req.get('host') ?? `${config.host}:${config.port}`;
+  const protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  return `${protocol}://${host}/fhir`;
+}

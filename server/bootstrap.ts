@@ -1,0 +1,35 @@
+import type { Request } from 'express';
+import type { Config } from './config.ts';
+import type { Principal } from './context.ts';
+import { systemContext } from './context.ts';
+import { processBundle } from './fhir/bundle-processing.ts';
+import { loadFhirDefinitions } from './fhir/validation.ts';
+import { validateForWrite } from './fhir/write-validation.ts';
+import { buildDemoBundle } from './seed/demo-data.ts';
+import { migrateToLatest, openDatabase, type Database } from './store/database.ts';
+import { Store } from './store/store.ts';
+
+export interface Services {
+  db: Database;
+  store: Store;
+}
+
+/** Opens the database, brings its schema up to date and builds the store. */
+export async function startServices(config: Config, options: { schema?: string } = {}): Promise<Services> {
+  loadFhirDefinitions();
+  const db = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : config.dataDir === ':memory:' ? undefined : `${config.dataDir}/pglite`,
+    schema: options.schema,
+  });
+  await migrateToLatest(db);
+  return { db, store: new Store(db, validateForWrite) };
+}
+
+/** Loads the demo data set; conditional creates make it a no-op when already there. */
+export async function seedDemoData(store: Store): Promise<number> {
+  const response = await processBundle(store.system(), systemContext(), buildDemoBundle(), { defaultCount: 20, maxCount: 200, strict: true });
+  return (response.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
+}
+
+export type Identify = (req: Request) => Principal | undefined | Promise<Principal | undefined>;

@@ -1,0 +1,44 @@
+import path from 'node:path';
+
+/** Service configuration, read once from the environment (documented in README.md). */
+export interface Config {
+  /** postgres://… for a PostgreSQL server; undefined → embedded PGlite in dataDir. */
+  databaseUrl?: string;
+  /** Folder of the embedded database and other local state. */
+  dataDir: string;
+  port: number;
+  host: string;
+  /** Public FHIR base URL; when unset it is derived from each request's Host. */
+  baseUrl?: string;
+  /** Seed the demo data set on start (default: on, except in production). */
+  seedDemo: boolean;
+  /** Search paging: default and maximum page size. */
+  defaultPageSize: number;
+  maxPageSize: number;
+  /** Largest accepted request body (FHIR JSON), e.g. '5mb'. */
+  maxBodySize: string;
+  logLevel: string;
+  production: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.DCC_DATA_DIR ?? './data'),
+    port: intFrom(env.PORT, 8080),
+    host: env.HOST ?? '127.0.0.1',
+    baseUrl: env.DCC_BASE_URL?.replace(/\/$/, '') || undefined,
+    seedDemo: env.DCC_SEED_DEMO ? env.DCC_SEED_DEMO !== 'false' : !production,
+    defaultPageSize: intFrom(env.DCC_PAGE_SIZE, 20),
+    maxPageSize: intFrom(env.DCC_MAX_PAGE_SIZE, 200),
+    maxBodySize: env.DCC_MAX_BODY ?? '5mb',
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    production,
+  };
+}
+
+function intFrom(value: string | undefined, fallback: number): number {
+  const n = value ? Number.parseInt(value, 10) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}

@@ -1,0 +1,29 @@
+/**
+ * Who is calling and on whose behalf: threaded from the HTTP edge through domain modules into
+ * the store, so authorisation and the audit trail need no handler rewrite.
+ */
+export interface Principal {
+  /** Practitioner resource id in the directory, when known. */
+  practitionerId?: string;
+  /** IDNPS (national professional identifier). */
+  idnps?: string;
+  displayName: string;
+  roles: string[];
+  /** How the caller authenticated: 'system' for the service itself (seed, workers). */
+  authMethod: 'system' | 'cps' | 'saml' | 'psc' | 'session' | 'anonymous';
+}
+
+export interface RequestContext {
+  requestId: string;
+  principal: Principal;
+  /** Absolute FHIR base URL for links and Location headers, without trailing slash. */
+  baseUrl: string;
+  /** Caller's network address, for the audit trail. */
+  remoteAddress?: string;
+}
+
+export const SYSTEM_PRINCIPAL: Principal = { displayName: 'DCC (système)', roles: ['system'], authMethod: 'system' };
+
+export function systemContext(baseUrl = 'urn:dcc:system'): RequestContext {
+  return { requestId: 'system', principal: SYSTEM_PRINCIPAL, baseUrl };
+}

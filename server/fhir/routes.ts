@@ -1,0 +1,176 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Config } from '../config.ts';
+import type { RequestContext } from '../context.ts';
+import type { Store } from '../store/store.ts';
+import { buildCapabilityStatement } from './capability.ts';
+import { processBundle } from './bundle-processing.ts';
+import { allOk, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from './errors.ts';
+import { isStrict, sendInteraction, sendResource } from './http.ts';
+import {
+  checkBody, createResource, deleteResource, historyBundle, outcomeOf, requireType, searchResources, updateResource,
+  versionedResult, type InteractionOptions,
+} from './interactions.ts';
+import { validateFhirResource } from './validation.ts';
+
+export interface FhirRouteDeps {
+  store: Store;
+  config: Config;
+  /** The caller of a request, set by the authentication layer. */
+  contextOf: (req: Request) => RequestContext;
+  software: { name: string; version: string };
+}
+
+type Handler = (req: Request, res: Response, deps: FhirRouteDeps, params: string[]) => Promise<void>;
+
+interface Route { pattern: RegExp; methods: Partial<Record<string, Handler>> }
+
+const TYPE = '([A-Z][A-Za-z]+)';
+const ID = '([A-Za-z0-9\\-.]{1,64})';
+
+/** FHIR R4 REST interactions under /fhir. Handlers are thin: the work is in interactions.ts. */
+export function fhirRouter(deps: FhirRouteDeps): Router {
+  const router = express.Router();
+  router.use(requireJsonBody);
+  router.use(express.json({ type: ['application/json', 'application/fhir+json'], limit: deps.config.maxBodySize, strict: true }));
+  router.use(express.urlencoded({ extended: false, limit: deps.config.maxBodySize }));
+
+  const routes: Route[] = [
+    { pattern: /^\/metadata$/, methods: { GET: metadata } },
+    { pattern: /^\/?$/, methods: { POST: bundle } },
+    { pattern: /^\/_history$/, methods: { GET: systemHistory } },
+    { pattern: new RegExp(`^/${TYPE}$`), methods: { GET: search, POST: create } },
+    { pattern: new RegExp(`^/${TYPE}/_search$`), methods: { POST: searchPost } },
+    { pattern: new RegExp(`^/${TYPE}/_history$`), methods: { GET: typeHistory } },
+    { pattern: new RegExp(`^/${TYPE}/\\$validate$`), methods: { POST: validate } },
+    { pattern: new RegExp(`^/${TYPE}/${ID}/\\$validate$`), methods: { POST: validate } },
+    { pattern: new RegExp(`^/${TYPE}/${ID}$`), methods: { GET: read, PUT: update, DELETE: remove } },
+    { pattern: new RegExp(`^/${TYPE}/${ID}/_history$`), methods: { GET: instanceHistory } },
+    { pattern: new RegExp(`^/${TYPE}/${ID}/_history/([^/]+)$`), methods: { GET: vread } },
+  ];
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    for (const route of routes) {
+      const match = route.pattern.exec(req.path);
+      if (!match) continue;
+      const method = req.method === 'HEAD' ? 'GET' : req.method;
+      const handler = route.methods[method];
+      if (!handler) {
+        res.set('Allow', Object.keys(route.methods).join(', '));
+        return next(methodNotAllowed(`${req.method} n'est pas permis sur ${req.baseUrl}${req.path} (permis : ${Object.keys(route.methods).join(', ')})`));
+      }
+      const params = match.slice(1);
+      if (params[0] && /^[A-Z]/.test(params[0])) {
+        try {
+          requireType(params[0]);
+        } catch (error) {
+          return next(error);
+        }
+      }
+      return handler(req, res, deps, params).catch(next);
+    }
+    next(notFound(`Aucune interaction FHIR à ${req.baseUrl}${req.path}`));
+  });
+  return router;
+}
+
+/** A body must be JSON: 415 otherwise, before anything is parsed. */
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (!['POST', 'PUT', 'PATCH'].includes(req.method) || !hasBody) return next();
+  const type = (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const formSearch = req.path.endsWith('/_search') && type === 'application/x-www-form-urlencoded';
+  if (type === 'application/fhir+json' || type === 'application/json' || formSearch) return next();
+  next(unsupportedMediaType(`Type de contenu '${type || '(absent)'}' non pris en charge : envoyez application/fhir+json`));
+}
+
+function optionsOf(req: Request, deps: FhirRouteDeps): InteractionOptions {
+  return { defaultCount: deps.config.defaultPageSize, maxCount: deps.config.maxPageSize, strict: isStrict(req) };
+}
+
+function queryOf(req: Request): URLSearchParams {
+  const i = req.originalUrl.indexOf('?');
+  return new URLSearchParams(i < 0 ? '' : req.originalUrl.slice(i + 1));
+}
+
+function repoOf(req: Request, deps: FhirRouteDeps) {
+  const ctx = deps.contextOf(req);
+  return { ctx, repo: deps.store.forRequest(ctx) };
+}
+
+const metadata: Handler = async (req, res, deps) => {
+  sendResource(req, res, 200, buildCapabilityStatement(deps.contextOf(req).baseUrl, deps.software));
+};
+
+const bundle: Handler = async (req, res, deps) => {
+  const { ctx, repo } = repoOf(req, deps);
+  sendResource(req, res, 200, await processBundle(repo, ctx, req.body, optionsOf(req, deps)));
+};
+
+const create: Handler = async (req, res, deps, [type]) => {
+  const { ctx, repo } = repoOf(req, deps);
+  const body = checkBody(type, req.body);
+  const { id: _ignored, ...resource } = body; // the server assigns the id of a created resource
+  const result = await createResource(repo, ctx, resource as typeof body, optionsOf(req, deps), req.get('if-none-exist') ?? undefined);
+  sendInteraction(req, res, result);
+};
+
+const read: Handler = async (req, res, deps, [type, id]) => {
+  const { ctx, repo } = repoOf(req, deps);
+  sendInteraction(req, res, versionedResult(ctx, 200, await repo.read(type, id)));
+};
+
+const vread: Handler = async (req, res, deps, [type, id, version]) => {
+  const { ctx, repo } = repoOf(req, deps);
+  sendInteraction(req, res, versionedResult(ctx, 200, await repo.vread(type, id, version)));
+};
+
+const update: Handler = async (req, res, deps, [type, id]) => {
+  const { ctx, repo } = repoOf(req, deps);
+  sendInteraction(req, res, await updateResource(repo, ctx, checkBody(type, req.body, id), req.get('if-match') ?? undefined));
+};
+
+const remove: Handler = async (req, res, deps, [type, id]) => {
+  const { repo } = repoOf(req, deps);
+  const result = await deleteResource(repo, type, id);
+  sendResource(req, res, result.status, undefined);
+};
+
+const search: Handler = async (req, res, deps, [type]) => {
+  const { ctx, repo } = repoOf(req, deps);
+  sendResource(req, res, 200, await searchResources(repo, ctx, type, queryOf(req), optionsOf(req, deps)));
+};
+
+const searchPost: Handler = async (req, res, deps, [type]) => {
+  const { ctx, repo } = repoOf(req, deps);
+  const query = queryOf(req);
+  for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, string | string[]>)) {
+    for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);
+  }
+  sendResource(req, res, 200, await searchResources(repo, ctx, type, query, optionsOf(req, deps)));
+};
+
+const systemHistory: Handler = async (req, res, deps) => {
+  const { ctx, repo } = repoOf(req, deps);
+  sendResource(req, res, 200, await historyBundle(repo, ctx, queryOf(req), optionsOf(req, deps)));
+};
+
+const typeHistory: Handler = async (req, res, deps, [type]) => {
+  const { ctx, repo } = repoOf(req, deps);
+  sendResource(req, res, 200, await historyBundle(repo, ctx, queryOf(req), optionsOf(req, deps), type));
+};
+
+const instanceHistory: Handler = async (req, res, deps, [type, id]) => {
+  const { ctx, repo } = repoOf(req, deps);
+  sendResource(req, res, 200, await historyBundle(repo, ctx, queryOf(req), optionsOf(req, deps), type, id));
+};
+
+/** $validate: the body is a resource or a Parameters with a `resource` part; answers 200 with the outcome. */
+const validate: Handler = async (req, res, _deps, [type]) => {
+  let candidate = req.body;
+  if (candidate?.resourceType === 'Parameters') candidate = candidate.parameter?.find((p: any) => p.name === 'resource')?.resource;
+  if (!candidate) throw badRequest('$validate attend une ressource (ou un Parameters avec une partie resource)');
+  const resource = checkBody(type, candidate);
+  const { structural, bindings } = validateFhirResource(resource);
+  const issues = [...structural, ...bindings];
+  sendResource(req, res, 200, issues.length ? outcomeOf(issues) : allOk(`${type} valide`));
+};

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Resource } from '@medplum/fhirtypes';
+import { conflict, gone, notFound, preconditionFailed } from '../fhir/errors.ts';
+import { indexResource, type IndexRows } from './indexer.ts';
+import { cursorCondition, sortKeys, whereClause, type Sql } from './search-sql.ts';
+import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from './search-types.ts';
+
+export type Executor = Knex | Knex.Transaction;
+
+/** Checks a resource before it is written; throws a FhirError (400/422) when it is not acceptable. */
+export type ResourceValidator = (resource: Resource) => void;
+
+export interface RepositoryOptions {
+  validate: ResourceValidator;
+  /** Extra SQL conditions on `resource r` restricting what the caller may see (access rules). */
+  visibility?: Sql[];
+}
+
+export interface HistoryEntry {
+  resource?: Resource;
+  resourceType: string;
+  id: string;
+  versionId: string;
+  lastUpdated: string;
+  deleted: boolean;
+  /** 1 for the version that created the resource: tells POST from PUT in history bundles. */
+  isFirst: boolean;
+}
+
+export interface HistoryRequest {
+  resourceType?: string;
+  id?: string;
+  since?: string;
+  count: number;
+  /** Keyset position: the history page starts strictly after this (last_updated, res, version). */
+  after?: { lastUpdated: string; res: string; versionId: number };
+}
+
+const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+const MAX_INCLUDED = 1000;
+
+/**
+ * The one data-access path for FHIR resources: versioned writes with their search indexes in the
+ * same transaction, reads of any version, history and search.
+ */
+export class FhirRepository {
+  constructor(
+    readonly db: Executor,
+    private readonly options: RepositoryOptions,
+  ) {}
+
+  /** Runs `work` in one database transaction; everything it wrote is undone if it throws. */
+  async transaction<T>(work: (repo: FhirRepository) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this);
+    return (this.db as Knex).transaction((trx) => work(new FhirRepository(trx, this.options)));
+  }
+
+  /** Serialises concurrent work on the same key until the transaction ends (e.g. conditional create). */
+  async lock(key: string): Promise<void> {
+    await this.db.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
+  }
+
+  async create<T extends Resource>(resource: T): Promise<T> {
+    return this.transaction((repo) => repo.insertNew({ ...resource, id: randomUUID() }));
+  }
+
+  async read<T extends Resource>(resourceType: string, id: string): Promise<T> {
+    const row = await this.currentRow(resourceType, id);
+    if (!row) throw notFound(`${resourceType}/${id} introuvable`);
+    if (row.deleted) throw gone(`${resourceType}/${id} a été supprimé (version ${row.version_id})`);
+    return row.content as T;
+  }
+
+  async readIfExists<T extends Resource>(resourceType: string, id: string): Promise<T | undefined> {
+    const row = await this.currentRow(resourceType, id);
+    return row && !row.deleted ? (row.content as T) : undefined;
+  }
+
+  async vread<T extends Resource>(resourceType: string, id: string, versionId: string): Promise<T> {
+    const row = await this.db('resource_version as v')
+      .join('resource as r', 'r.seq', 'v.res')
+      .where({ 'r.resource_type': resourceType, 'r.id': id, 'v.version_id': Number(versionId) })
+      .modify((qb) => this.applyVisibility(qb))
+      .first('v.content', 'v.deleted');
+    if (!row || !/^\d+$/.test(versionId)) throw notFound(`${resourceType}/${id} n'a pas de version ${versionId}`);
+    if (row.deleted) throw gone(`La version ${versionId} de ${resourceType}/${id} est une suppression`);
+    return row.content as T;
+  }
+
+  /**
+   * Update (or create with a client-chosen id). With `ifMatch`, the write happens only if the
+   * current version is still that one: a concurrent edit gets 412 and loses nothing.
+   */
+  async update<T extends Resource>(resource: T, options: { ifMatch?: string } = {}): Promise<{ resource: T; created: boolean }> {
+    const { resourceType, id } = resource;
+    if (!id || !ID_PATTERN.test(id)) throw conflict(`Identifiant de ressource invalide : '${id ?? ''}'`);
+    return this.transaction(async (repo) => {
+      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted');
+      if (options.ifMatch !== undefined && (!current || String(current.version_id) !== options.ifMatch)) {
+        throw preconditionFailed(
+          current
+            ? `${resourceType}/${id} a été modifié entre-temps : version courante ${current.version_id}, If-Match attendait ${options.ifMatch}. Relisez la ressource avant de la modifier.`
+            : `${resourceType}/${id} n'existe pas : If-Match ${options.ifMatch} ne peut pas être satisfait`,
+        );
+      }
+      if (!current) return { resource: await repo.insertNew(resource), created: true };
+      const written = await repo.writeVersion(resource, current.seq, current.version_id + 1);
+      return { resource: written, created: false };
+    });
+  }
+
+  /** Soft delete: a new version marked deleted; earlier versions stay readable. */
+  async delete(resourceType: string, id: string): Promise<{ deleted: boolean }> {
+    return this.transaction(async (repo) => {
+      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'content');
+      if (!current) throw notFound(`${resourceType}/${id} introuvable`);
+      if (current.deleted) return { deleted: false };
+      const versionId = current.version_id + 1;
+      const lastUpdated = new Date().toISOString();
+      await repo.db('resource').where({ seq: current.seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: true });
+      await repo.db('resource_version').insert({ res: current.seq, resource_type: resourceType, id, version_id: versionId, last_updated: lastUpdated, deleted: true, content: null });
+      await repo.deleteIndexRows(current.seq);
+      return { deleted: true };
+    });
+  }
+
+  async search<T extends Resource>(request: SearchRequest): Promise<SearchResult<T>> {
+    const where = whereClause(request, this.options.visibility);
+    const result: SearchResult<T> = { resources: [], included: [] };
+    if (request.total === 'accurate' || request.summaryCount) {
+      const row = await this.db.raw(`SELECT count(*) AS n FROM resource r WHERE ${where.text}`, where.bindings);
+      result.total = Number(row.rows[0].n);
+    }
+    if (request.summaryCount) return result;
+
+    const keys = sortKeys(request);
+    const keyColumns = keys.map((_, i) => `q.k${i}`);
+    const select = keys.map((k, i) => `, ${k.expr} AS k${i}`).join('');
+    const inner = `SELECT r.seq, r.content${select} FROM resource r WHERE ${where.text}`;
+    const innerBindings = [...keys.flatMap((k) => k.bindings), ...where.bindings];
+    const cursor = request.cursor;
+    const backwards = cursor?.direction === 'previous';
+    const cursorSql = cursor ? cursorCondition(keyColumns, keys.map((k) => k.descending), cursor) : undefined;
+    const order = [...keys.map((k, i) => `${keyColumns[i]} ${k.descending !== backwards ? 'DESC' : 'ASC'}`), `q.seq ${backwards ? 'DESC' : 'ASC'}`].join(', ');
+    const text = `SELECT * FROM (${inner}) q${cursorSql ? ` WHERE ${cursorSql.text}` : ''} ORDER BY ${order} LIMIT ?`;
+    const rows: any[] = (await this.db.raw(text, [...innerBindings, ...(cursorSql?.bindings ?? []), request.count + 1] as any[])).rows;
+
+    const more = rows.length > request.count;
+    const page = rows.slice(0, request.count);
+    if (backwards) page.reverse();
+    const positionOf = (row: any): Omit<SearchCursor, 'direction'> => ({
+      keys: keys.map((_, i) => serializeKey(row[`k${i}`])),
+      seq: String(row.seq),
+    });
+    if (page.length) {
+      if (backwards ? true : more) result.next = { direction: 'next', ...positionOf(page.at(-1)) };
+      if (backwards ? more : cursor) result.previous = { direction: 'previous', ...positionOf(page[0]) };
+    }
+    result.resources = page.map((row) => row.content as T);
+    const seqs = page.map((row) => String(row.seq));
+    const ids = result.resources.map((r) => r.id!);
+    for (const rule of request.include) result.included.push(...((await this.included(rule, seqs)) as T[]));
+    for (const rule of request.revinclude) result.included.push(...((await this.revIncluded(rule, request.resourceType, ids)) as T[]));
+    result.included = uniqueResources(result.included, result.resources);
+    return result;
+  }
+
+  /** Resources referenced by the page (`_include=Observation:subject`). */
+  private async included(rule: IncludeRule, seqs: string[]): Promise<Resource[]> {
+    if (!seqs.length) return [];
+    const rows = await this.db('sp_reference as i')
+      .join('resource as r', (j) => j.on('r.resource_type', 'i.target_type').andOn('r.id', 'i.target_id'))
+      .whereIn('i.res', seqs)
+      .where({ 'i.param': rule.param.code, 'i.resource_type': rule.sourceType, 'r.deleted': false })
+      .modify((qb) => {
+        if (rule.targetType) qb.where('i.target_type', rule.targetType);
+        this.applyVisibility(qb);
+      })
+      .distinct('r.seq', 'r.content')
+      .limit(MAX_INCLUDED);
+    return rows.map((r: any) => r.content);
+  }
+
+  /** Resources that reference the page (`_revinclude=Observation:subject`). */
+  private async revIncluded(rule: IncludeRule, targetType: string, ids: string[]): Promise<Resource[]> {
+    if (!ids.length) return [];
+    const rows = await this.db('sp_reference as i')
+      .join('resource as r', 'r.seq', 'i.res')
+      .whereIn('i.target_id', ids)
+      .where({ 'i.target_type': targetType, 'i.param': rule.param.code, 'i.resource_type': rule.sourceType, 'r.deleted': false })
+      .modify((qb) => this.applyVisibility(qb))
+      .distinct('r.seq', 'r.content')
+      .limit(MAX_INCLUDED);
+    return rows.map((r: any) => r.content);
+  }
+
+  async history(request: HistoryRequest): Promise<{ entries: HistoryEntry[]; more: boolean; total?: number }> {
+    const qb = this.db('resource_version as v')
+      .join('resource as r', 'r.seq', 'v.res')
+      .modify((q) => {
+        if (request.resourceType) q.where('v.resource_type', request.resourceType);
+        if (request.id) q.where('r.id', request.id);
+        if (request.since) q.where('v.last_updated', '>=', request.since);
+        this.applyVisibility(q);
+      });
+    let total: number | undefined;
+    if (request.id) total = Number((await qb.clone().count({ n: '*' }).first())?.n ?? 0);
+    if (request.after) {
+      const a = request.after;
+      qb.whereRaw('(v.last_updated, v.res, v.version_id) < (?::timestamptz, ?::bigint, ?::int)', [a.lastUpdated, a.res, a.versionId]);
+    }
+    const rows: any[] = await qb
+      .orderBy([{ column: 'v.last_updated', order: 'desc' }, { column: 'v.res', order: 'desc' }, { column: 'v.version_id', order: 'desc' }])
+      .limit(request.count + 1)
+      .select('v.res', 'v.resource_type', 'r.id', 'v.version_id', 'v.last_updated', 'v.deleted', 'v.content');
+    const entries = rows.slice(0, request.count).map((row) => ({
+      resource: row.deleted ? undefined : row.content,
+      resourceType: row.resource_type,
+      id: row.id,
+      versionId: String(row.version_id),
+      lastUpdated: toIso(row.last_updated),
+      deleted: row.deleted,
+      isFirst: row.version_id === 1,
+      res: String(row.res),
+    }));
+    return { entries, more: rows.length > request.count, total };
+  }
+
+  /**
+   * Bulk load for seeding and benchmarks: new resources with their indexes, in batches, through
+   * the same indexing code as single writes (validation left to the caller's data).
+   */
+  async bulkInsert(resources: Resource[]): Promise<void> {
+    await this.transaction(async (repo) => {
+      const now = new Date().toISOString();
+      const prepared = resources.map((r) => {
+        const resource = { ...r, id: r.id ?? randomUUID(), meta: { ...r.meta, versionId: '1', lastUpdated: now } } as Resource;
+        return { resource, index: indexResource(resource) };
+      });
+      const inserted: { seq: string }[] = await repo.db('resource')
+        .insert(prepared.map(({ resource, index }) => ({
+          resource_type: resource.resourceType, id: resource.id, version_id: 1, last_updated: now,
+          deleted: false, patient_id: index.patientId, content: resource,
+        })))
+        .returning('seq');
+      await repo.db('resource_version').insert(prepared.map(({ resource }, i) => ({
+        res: inserted[i].seq, resource_type: resource.resourceType, id: resource.id, version_id: 1,
+        last_updated: now, deleted: false, content: resource,
+      })));
+      await repo.insertIndexRowsMany(prepared.map(({ resource, index }, i) => ({ seq: inserted[i].seq, resourceType: resource.resourceType, index })));
+    });
+  }
+
+  private async insertNew<T extends Resource>(resource: T): Promise<T> {
+    const lastUpdated = new Date().toISOString();
+    const stored = withMeta(resource, '1', lastUpdated);
+    this.options.validate(stored);
+    const index = indexResource(stored);
+    const inserted = await this.db.raw(
+      `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, patient_id, content)
+       VALUES (?, ?, 1, ?, false, ?, ?) ON CONFLICT (resource_type, id) DO NOTHING RETURNING seq`,
+      [stored.resourceType, stored.id!, lastUpdated, index.patientId, JSON.stringify(stored)] as any[],
+    );
+    const seq = inserted.rows[0]?.seq;
+    if (!seq) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
+    await this.db('resource_version').insert({ res: seq, resource_type: stored.resourceType, id: stored.id, version_id: 1, last_updated: lastUpdated, deleted: false, content: stored });
+    await this.insertIndexRowsMany([{ seq: String(seq), resourceType: stored.resourceType, index }]);
+    return stored;
+  }
+
+  private async writeVersion<T extends Resource>(resource: T, seq: string, versionId: number): Promise<T> {
+    const lastUpdated = new Date().toISOString();
+    const stored = withMeta(resource, String(versionId), lastUpdated);
+    this.options.validate(stored);
+    const index = indexResource(stored);
+    await this.db('resource').where({ seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: false, patient_id: index.patientId, content: stored });
+    await this.db('resource_version').insert({ res: seq, resource_type: stored.resourceType, id: stored.id, version_id: versionId, last_updated: lastUpdated, deleted: false, content: stored });
+    await this.deleteIndexRows(seq);
+    await this.insertIndexRowsMany([{ seq, resourceType: stored.resourceType, index }]);
+    return stored;
+  }
+
+  private async deleteIndexRows(seq: string): Promise<void> {
+    for (const table of ['sp_token', 'sp_string', 'sp_date', 'sp_reference', 'sp_number']) {
+      await this.db(table).where({ res: seq }).delete();
+    }
+  }
+
+  private async insertIndexRowsMany(items: { seq: string; resourceType: string; index: IndexRows }[]): Promise<void> {
+    const tables: [string, keyof Omit<IndexRows, 'patientId'>][] = [
+      ['sp_token', 'token'], ['sp_string', 'string'], ['sp_date', 'date'], ['sp_reference', 'reference'], ['sp_number', 'number'],
+    ];
+    for (const [table, key] of tables) {
+      const rows = items.flatMap(({ seq, resourceType, index }) => (index[key] as object[]).map((row) => ({ res: seq, resource_type: resourceType, ...row })));
+      // Batches keep each statement under PostgreSQL's 65,535 bind parameters.
+      for (let i = 0; i < rows.length; i += 5000) await this.db(table).insert(rows.slice(i, i + 5000));
+    }
+  }
+
+  private async currentRow(resourceType: string, id: string): Promise<{ version_id: number; deleted: boolean; content: Resource } | undefined> {
+    if (!ID_PATTERN.test(id)) return undefined;
+    return this.db('resource as r')
+      .where({ 'r.resource_type': resourceType, 'r.id': id })
+      .modify((qb) => this.applyVisibility(qb))
+      .first('r.version_id', 'r.deleted', 'r.content');
+  }
+
+  private applyVisibility(qb: Knex.QueryBuilder): void {
+    for (const condition of this.options.visibility ?? []) qb.whereRaw(condition.text, condition.bindings as any[]);
+  }
+}
+
+function withMeta<T extends Resource>(resource: T, versionId: string, lastUpdated: string): T {
+  return { ...resource, meta: { ...resource.meta, versionId, lastUpdated } };
+}
+
+function serializeKey(value: unknown): string | number {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number') return value;
+  return String(value);
+}
+
+function toIso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+}
+
+function uniqueResources<T extends Resource>(included: T[], matches: T[]): T[] {
+  const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
+  return included.filter((r) => {
+    const key = `${r.resourceType}/${r.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

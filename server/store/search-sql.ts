@@ -1,0 +1,242 @@
+import { badRequest } from '../fhir/errors.ts';
+import { dateRange } from './date-range.ts';
+import { normalizeString } from './normalize.ts';
+import type { SearchCursor, SearchFilter, SearchRequest, SortRule } from './search-types.ts';
+
+/** A SQL fragment with its positional bindings. */
+export interface Sql { text: string; bindings: any[] }
+
+const sql = (text: string, bindings: any[] = []): Sql => ({ text, bindings });
+
+function join(parts: Sql[], separator: string): Sql {
+  return { text: parts.map((p) => p.text).join(separator), bindings: parts.flatMap((p) => p.bindings) };
+}
+
+/**
+ * The WHERE conditions of a search on `resource r`: each criterion is an EXISTS on a typed index
+ * table, so PostgreSQL answers from B-tree indexes and never scans JSON.
+ */
+export function whereClause(request: SearchRequest, extra: Sql[] = []): Sql {
+  const parts: Sql[] = [sql('r.resource_type = ?', [request.resourceType]), sql('NOT r.deleted'), ...extra];
+  for (const filter of request.filters) parts.push(filterCondition(request.resourceType, filter));
+  return join(parts, ' AND ');
+}
+
+function filterCondition(resourceType: string, filter: SearchFilter): Sql {
+  if (filter.modifier === 'missing') return missingCondition(resourceType, filter);
+  if (filter.code === '_id') {
+    const cond = sql(`r.id IN (${filter.values.map(() => '?').join(', ')})`, filter.values);
+    return filter.modifier === 'not' ? sql(`NOT (${cond.text})`, cond.bindings) : cond;
+  }
+  if (filter.code === '_lastUpdated') {
+    return wrapOr(filter.values.map((v) => dateComparison('r.last_updated', 'r.last_updated', v, true)));
+  }
+  const param = filter.param!;
+  const table = tableOf(param.type);
+  const alternatives = wrapOr(filter.values.map((v) => valueCondition(filter, v)));
+  const exists = sql(
+    `EXISTS (SELECT 1 FROM ${table} i WHERE i.res = r.seq AND i.resource_type = ? AND i.param = ? AND ${alternatives.text})`,
+    [resourceType, param.code, ...alternatives.bindings],
+  );
+  // :not keeps resources with no matching value, including those without the element at all.
+  return filter.modifier === 'not' ? sql(`NOT ${exists.text}`, exists.bindings) : exists;
+}
+
+function wrapOr(parts: Sql[]): Sql {
+  const joined = join(parts, ' OR ');
+  return sql(`(${joined.text})`, joined.bindings);
+}
+
+function missingCondition(resourceType: string, filter: SearchFilter): Sql {
+  const value = filter.values[0];
+  if (value !== 'true' && value !== 'false') throw badRequest(`${filter.code}:missing attend 'true' ou 'false', reçu '${value}'`);
+  if (!filter.param) throw badRequest(`Le modificateur :missing ne s'applique pas à ${filter.code}`);
+  const exists = `EXISTS (SELECT 1 FROM ${tableOf(filter.param.type)} i WHERE i.res = r.seq AND i.resource_type = ? AND i.param = ?)`;
+  return sql(value === 'true' ? `NOT ${exists}` : exists, [resourceType, filter.param.code]);
+}
+
+export function tableOf(type: string): string {
+  switch (type) {
+    case 'token':
+    case 'uri':
+      return 'sp_token';
+    case 'string':
+      return 'sp_string';
+    case 'date':
+      return 'sp_date';
+    case 'reference':
+      return 'sp_reference';
+    case 'number':
+      return 'sp_number';
+    default:
+      throw badRequest(`Type de paramètre de recherche non pris en charge : ${type}`);
+  }
+}
+
+function valueCondition(filter: SearchFilter, value: string): Sql {
+  const param = filter.param!;
+  const modifier = filter.modifier;
+  switch (param.type) {
+    case 'token': {
+      if (modifier && modifier !== 'not') throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
+      const bar = indexOfUnescaped(value, '|');
+      if (bar < 0) return sql('i.code = ?', [unescape(value)]);
+      const system = unescape(value.slice(0, bar));
+      const code = unescape(value.slice(bar + 1));
+      if (!system) return sql('i.system IS NULL AND i.code = ?', [code]);
+      if (!code) return sql('i.system = ?', [system]);
+      return sql('i.code = ? AND i.system = ?', [code, system]);
+    }
+    case 'uri':
+      if (modifier === 'below') return sql("i.code LIKE ? ESCAPE '\\'", [`${escapeLike(value)}%`]);
+      if (modifier && modifier !== 'not') throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
+      return sql('i.code = ?', [unescape(value)]);
+    case 'string': {
+      const raw = unescape(value);
+      if (modifier === 'exact') return sql('i.exact = ?', [raw]);
+      const normalized = escapeLike(normalizeString(raw));
+      if (modifier === 'contains') return sql("i.value LIKE ? ESCAPE '\\'", [`%${normalized}%`]);
+      if (modifier && modifier !== 'not') throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
+      return sql("i.value LIKE ? ESCAPE '\\'", [`${normalized}%`]);
+    }
+    case 'date':
+      if (modifier && modifier !== 'not') throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
+      return dateComparison("COALESCE(i.low, '-infinity')", "COALESCE(i.high, 'infinity')", value, false);
+    case 'reference':
+      return referenceCondition(filter, unescape(value));
+    case 'number': {
+      const { prefix, rest } = splitPrefix(value);
+      const n = Number(rest);
+      if (!Number.isFinite(n)) throw badRequest(`${filter.code} attend un nombre, reçu '${value}'`);
+      const op = { eq: '=', ne: '<>', lt: '<', gt: '>', le: '<=', ge: '>=', sa: '>', eb: '<', ap: '=' }[prefix];
+      return sql(`i.value ${op} ?`, [n]);
+    }
+    default:
+      throw badRequest(`Type de paramètre de recherche non pris en charge : ${param.type}`);
+  }
+}
+
+function referenceCondition(filter: SearchFilter, value: string): Sql {
+  const param = filter.param!;
+  const modifier = filter.modifier;
+  // Modifier naming a target type: subject:Patient=123
+  const typeModifier = modifier && /^[A-Z]/.test(modifier) ? modifier : undefined;
+  if (modifier && !typeModifier && modifier !== 'not') {
+    throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
+  }
+  const match = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(value);
+  if (match) return sql('i.target_id = ? AND i.target_type = ?', [match[2], match[1]]);
+  if (/^[A-Za-z0-9\-.]{1,64}$/.test(value)) {
+    const targetType = typeModifier ?? (param.targets.length === 1 ? param.targets[0] : undefined);
+    return targetType ? sql('i.target_id = ? AND i.target_type = ?', [value, targetType]) : sql('i.target_id = ?', [value]);
+  }
+  return sql('i.reference = ?', [value]); // canonical or external URL
+}
+
+const DATE_PREFIXES = ['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap'] as const;
+type Prefix = (typeof DATE_PREFIXES)[number];
+
+function splitPrefix(value: string): { prefix: Prefix; rest: string } {
+  const p = value.slice(0, 2) as Prefix;
+  if (DATE_PREFIXES.includes(p) && !/^\d/.test(value)) return { prefix: p, rest: value.slice(2) };
+  return { prefix: 'eq', rest: value };
+}
+
+/**
+ * Compares the target range [low, high) with the range the search value stands for, following
+ * the FHIR R4 definitions of the prefixes (a target range that is only partly inside is not 'eq').
+ */
+function dateComparison(low: string, high: string, value: string, pointInTime: boolean): Sql {
+  const { prefix, rest } = splitPrefix(value);
+  const range = dateRange(rest);
+  if (!range) throw badRequest(`Date de recherche invalide : '${value}' (attendu AAAA, AAAA-MM, AAAA-MM-JJ ou AAAA-MM-JJThh:mm:ss+zz:zz)`);
+  const hi = pointInTime ? `${high} + interval '1 millisecond'` : high;
+  const s = range.low;
+  const e = range.high;
+  switch (prefix) {
+    case 'eq':
+      return sql(`(${low} >= ?::timestamptz AND ${hi} <= ?::timestamptz)`, [s, e]);
+    case 'ne':
+      return sql(`NOT (${low} >= ?::timestamptz AND ${hi} <= ?::timestamptz)`, [s, e]);
+    case 'gt':
+      return sql(`(${hi} > ?::timestamptz)`, [e]);
+    case 'lt':
+      return sql(`(${low} < ?::timestamptz)`, [s]);
+    case 'ge':
+      return sql(`(${hi} > ?::timestamptz OR (${low} >= ?::timestamptz AND ${hi} <= ?::timestamptz))`, [e, s, e]);
+    case 'le':
+      return sql(`(${low} < ?::timestamptz OR (${low} >= ?::timestamptz AND ${hi} <= ?::timestamptz))`, [s, s, e]);
+    case 'sa':
+      return sql(`(${low} >= ?::timestamptz)`, [e]);
+    case 'eb':
+      return sql(`(${hi} <= ?::timestamptz)`, [s]);
+    case 'ap': {
+      // "approximately": overlaps the search range widened by 10 % of the distance to now, at least a day.
+      const widen = Math.max(86_400_000, Math.abs(Date.now() - Date.parse(s)) * 0.1);
+      return sql(`(${low} < ?::timestamptz AND ${hi} > ?::timestamptz)`, [
+        new Date(Date.parse(e) + widen).toISOString(),
+        new Date(Date.parse(s) - widen).toISOString(),
+      ]);
+    }
+  }
+}
+
+/** Sort key expressions; never NULL, so keyset comparisons stay simple (missing values sort last). */
+export function sortKeys(request: SearchRequest): { expr: string; bindings: unknown[]; descending: boolean }[] {
+  return request.sort.map((rule) => sortKey(request.resourceType, rule));
+}
+
+function sortKey(resourceType: string, rule: SortRule): { expr: string; bindings: unknown[]; descending: boolean } {
+  const d = rule.descending;
+  if (rule.code === '_id') return { expr: 'r.id', bindings: [], descending: d };
+  if (rule.code === '_lastUpdated') return { expr: 'r.last_updated', bindings: [], descending: d };
+  const param = rule.param!;
+  const table = tableOf(param.type);
+  const column = { token: 'code', uri: 'code', string: 'value', date: 'low', reference: 'reference', number: 'value' }[param.type];
+  const agg = d ? 'max' : 'min';
+  const fallback = {
+    date: d ? "'-infinity'::timestamptz" : "'infinity'::timestamptz",
+    number: d ? '-1e30' : '1e30',
+  }[param.type as 'date' | 'number'] ?? (d ? "''" : "chr(1114111)");
+  return {
+    expr: `COALESCE((SELECT ${agg}(i.${column}) FROM ${table} i WHERE i.res = r.seq AND i.resource_type = ? AND i.param = ?), ${fallback})`,
+    bindings: [resourceType, param.code],
+    descending: d,
+  };
+}
+
+/**
+ * Keyset condition "after (or before) the cursor" on the sort keys then seq: pages stay correct
+ * while resources are created, updated or deleted between two page requests.
+ */
+export function cursorCondition(keyColumns: string[], descending: boolean[], cursor: SearchCursor): Sql {
+  const backwards = cursor.direction === 'previous';
+  const columns = [...keyColumns, 'q.seq'];
+  const values: unknown[] = [...cursor.keys, cursor.seq];
+  const desc = [...descending, false];
+  const build = (i: number): Sql => {
+    const after = desc[i] !== backwards ? '<' : '>';
+    const cast = i === columns.length - 1 ? '::bigint' : '';
+    const strict = sql(`${columns[i]} ${after} ?${cast}`, [values[i]]);
+    if (i === columns.length - 1) return strict;
+    const rest = build(i + 1);
+    return sql(`(${strict.text} OR (${columns[i]} = ? AND ${rest.text}))`, [...strict.bindings, values[i], ...rest.bindings]);
+  };
+  return build(0);
+}
+
+function indexOfUnescaped(value: string, ch: string): number {
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '\\') i++;
+    else if (value[i] === ch) return i;
+  }
+  return -1;
+}
+
+function unescape(value: string): string {
+  return value.replace(/\\([\\|,$])/g, '$1');
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

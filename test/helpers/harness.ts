@@ -1,0 +1,95 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Client } from 'fhir-kit-client';
+import { createApp } from '../../server/app.ts';
+import { startServices, type Identify, type Services } from '../../server/bootstrap.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import type { Principal } from '../../server/context.ts';
+
+/** The database of this test run: PostgreSQL when DATABASE_URL is set (own schema), else in-memory PGlite. */
+let services: Promise<Services> | undefined;
+export const TEST_SCHEMA = `dcc_test_${process.pid}`;
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ ...process.env, NODE_ENV: 'test' }), dataDir: ':memory:', seedDemo: false, ...overrides };
+}
+
+export async function testServices(): Promise<Services> {
+  services ??= (async () => {
+    const config = testConfig();
+    if (config.databaseUrl) {
+      // A fresh schema per run: tests never see a previous run's data or schema.
+      const { openDatabase } = await import('../../server/store/database.ts');
+      const admin = openDatabase({ databaseUrl: config.databaseUrl });
+      await admin.raw(`DROP SCHEMA IF EXISTS ${TEST_SCHEMA} CASCADE`);
+      await admin.raw(`CREATE SCHEMA ${TEST_SCHEMA}`);
+      await admin.destroy();
+    }
+    return startServices(config, { schema: config.databaseUrl ? TEST_SCHEMA : undefined });
+  })();
+  return services;
+}
+
+export async function closeTestServices(): Promise<void> {
+  if (!services) return;
+  const s = await services;
+  services = undefined;
+  const config = testConfig();
+  if (config.databaseUrl) await s.db.raw(`DROP SCHEMA IF EXISTS ${TEST_SCHEMA} CASCADE`);
+  await s.db.destroy();
+}
+
+export const TEST_PHYSICIAN: Principal = {
+  displayName: 'Dr Test', idnps: '810000000000', roles: ['physician'], authMethod: 'cps',
+};
+
+export interface RunningServer {
+  url: string;
+  fhirUrl: string;
+  services: Services;
+  close: () => Promise<void>;
+}
+
+/** Starts the real HTTP server on an ephemeral port. */
+export async function startTestServer(options: { identify?: Identify; config?: Partial<Config> } = {}): Promise<RunningServer> {
+  const s = await testServices();
+  const config = testConfig(options.config);
+  const app = createApp({ config, store: s.store, identify: options.identify ?? (() => TEST_PHYSICIAN) });
+  const server: Server = await new Promise((resolve) => {
+    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    fhirUrl: `${url}/fhir`,
+    services: s,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function fhirClient(server: RunningServer): Client {
+  return new Client({ baseUrl: server.fhirUrl });
+}
+
+/** A value unique to one test, so tests never depend on each other's data. */
+export function unique(prefix = 't'): string {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Raw HTTP helper for what fhir-kit-client hides (status codes, headers, bad bodies). */
+export async function http(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${server.fhirUrl}${path}`, {
+    method,
+    headers: { accept: 'application/fhir+json', ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: json, text };
+}

@@ -1,0 +1,8 @@
+import { closeTestServices } from './helpers/harness.ts';
+
+/** Root hooks: the shared database of the run is closed (and its PostgreSQL schema dropped) at the end. */
+export const mochaHooks = {
+  async afterAll() {
+    await closeTestServices();
+  },
+};
