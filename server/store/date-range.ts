@@ -7,6 +7,7 @@ export function dateRange(value: string): { low: string; high: string } | undefi
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const year = Number(y);
+  if (!isRealDate(year, mo, d, h, mi, s)) return undefined;
   if (!mo) return { low: iso(Date.UTC(year, 0, 1)), high: iso(Date.UTC(year + 1, 0, 1)) };
   const month = Number(mo) - 1;
   if (!d) return { low: iso(Date.UTC(year, month, 1)), high: iso(Date.UTC(year, month + 1, 1)) };
@@ -19,6 +20,13 @@ export function dateRange(value: string): { low: string; high: string } | undefi
   const start = base + Number(s) * 1000 + ms;
   // Seconds precision covers the whole second; milliseconds one millisecond.
   return { low: iso(start), high: iso(start + (frac ? 1 : 1000)) };
+}
+
+function isRealDate(year: number, mo?: string, d?: string, h?: string, mi?: string, s?: string): boolean {
+  if (mo && (Number(mo) < 1 || Number(mo) > 12)) return false;
+  if (d && (Number(d) < 1 || Number(d) > new Date(Date.UTC(year, Number(mo), 0)).getUTCDate())) return false;
+  if (h && (Number(h) > 23 || Number(mi) > 59)) return false;
+  return !(s && Number(s) > 59);
 }
 
 function zoneOffsetMinutes(zone: string | undefined): number {
