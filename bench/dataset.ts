@@ -224,7 +224,7 @@ export class DatasetGenerator {
     };
     this.patients.push({ id, ins });
 
-    const subject: Reference = { reference: `Patient/${id}` };
+    const subject: Reference<Patient> = { reference: `Patient/${id}` };
     const cancers = CANCERS.filter((c) => !c.sex || c.sex === gender);
     const cancer = pick(r, cancers);
     const diagnosed = dateBetween(r, new Date(this.now.getTime() - 4 * 365 * 86_400_000), new Date(this.now.getTime() - 30 * 86_400_000));
@@ -260,7 +260,7 @@ export class DatasetGenerator {
   }
 
   /** A new Observation (no id) for a patient: used by the seed and by the write scenarios. */
-  observation(subject: Reference, effective: Date, rng: Rng = this.rng): Observation {
+  observation(subject: Reference<Patient>, effective: Date, rng: Rng = this.rng): Observation {
     const kind = pick(rng, OBSERVATION_KINDS);
     return {
       resourceType: 'Observation',
@@ -274,7 +274,7 @@ export class DatasetGenerator {
   }
 }
 
-function practitionerRef(p: Practitioner): Reference {
+function practitionerRef(p: Practitioner): Reference<Practitioner> {
   const name = p.name?.[0];
   return { reference: `Practitioner/${p.id}`, display: `Dr ${name?.given?.[0] ?? ''} ${name?.family ?? ''}`.trim() };
 }

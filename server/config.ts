@@ -19,6 +19,16 @@ export interface Config {
   maxBodySize: string;
   logLevel: string;
   production: boolean;
+  /** HTTPS with CPS client certificates (mutual TLS) on tlsPort when these are set. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  cpsCaFile?: string;
+  tlsPort: number;
+  /** Reverse-proxy mode: header carrying the client certificate, and the proxies allowed to set it. */
+  cpsProxyHeader?: string;
+  cpsTrustedProxies: string[];
+  /** Demo CA and CPS-like certificates in the data folder (never in production). */
+  demoPki: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -35,6 +45,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodySize: env.DCC_MAX_BODY ?? '5mb',
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production,
+    tlsCertFile: env.TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.TLS_KEY_FILE || undefined,
+    cpsCaFile: env.CPS_CA_FILE || undefined,
+    tlsPort: intFrom(env.TLS_PORT, 8443),
+    cpsProxyHeader: env.CPS_PROXY_HEADER?.toLowerCase() || undefined,
+    cpsTrustedProxies: (env.CPS_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    demoPki: env.DCC_DEMO_PKI ? env.DCC_DEMO_PKI !== 'false' : !production,
   };
 }
 

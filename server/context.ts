@@ -11,6 +11,8 @@ export interface Principal {
   roles: string[];
   /** How the caller authenticated: 'system' for the service itself (seed, workers). */
   authMethod: 'system' | 'cps' | 'saml' | 'psc' | 'session' | 'anonymous';
+  /** FINESS of the establishment the professional acts for, when the card says so. */
+  finess?: string;
 }
 
 export interface RequestContext {

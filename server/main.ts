@@ -1,25 +1,50 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import pino from 'pino';
 import { createApp } from './app.ts';
+import { ensureDemoPki } from './auth/demo-pki.ts';
+import { buildIdentify } from './auth/identify.ts';
 import { seedDemoData, startServices } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
+import { buildDemoBundle } from './seed/demo-data.ts';
 
 const config = loadConfig();
 const logger = pino({ level: config.logLevel });
+if (config.production && config.demoPki) throw new Error('DCC_DEMO_PKI est interdit avec NODE_ENV=production');
 const { db, store } = await startServices(config);
 const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `PGlite embarqué (${config.dataDir}/pglite)`;
 if (config.seedDemo) {
   const created = await seedDemoData(store);
   logger.info({ created }, created ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
 }
-// Sign-in comes with the authentication module; until one is configured every FHIR call gets 401.
-const app = createApp({ config, store, logger, identify: () => undefined });
-const server = app.listen(config.port, config.host, () => {
-  logger.info(`DCC prêt sur http://${config.host}:${config.port}/fhir (base : ${where})`);
-});
+
+let tls = config.tlsCertFile && config.tlsKeyFile && config.cpsCaFile
+  ? { cert: config.tlsCertFile, key: config.tlsKeyFile, ca: config.cpsCaFile }
+  : undefined;
+if (!tls && config.demoPki) {
+  const pki = await ensureDemoPki(config.dataDir, buildDemoBundle(), config.production);
+  tls = { cert: pki.certFile, key: pki.keyFile, ca: pki.caFile };
+  logger.info({ folder: pki.folder, users: pki.users.map((u) => `${u.title} ${u.name}: ${u.file}`) }, 'certificats CPS de démonstration');
+}
+
+const app = createApp({ config, store, logger, identify: buildIdentify(config) });
+const servers: (http.Server | https.Server)[] = [];
+servers.push(http.createServer(app).listen(config.port, config.host, () => {
+  logger.info(`DCC prêt sur http://${config.host}:${config.port}/fhir (base : ${where}) — /fhir/metadata et /health sans authentification`);
+}));
+if (tls) {
+  // Mutual TLS: a client certificate is asked for but not required at the handshake, so a missing
+  // or refused card gets a readable 401 OperationOutcome instead of a TLS alert.
+  const options = { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key), ca: fs.readFileSync(tls.ca), requestCert: true, rejectUnauthorized: false };
+  servers.push(https.createServer(options, app).listen(config.tlsPort, config.host, () => {
+    logger.info(`Accès par carte CPS (TLS mutuel) : https://${config.host}:${config.tlsPort}/fhir`);
+  }));
+}
 
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'arrêt');
-  server.close();
+  for (const server of servers) server.close();
   await db.destroy(); // PGlite flushes its data folder on close
   process.exit(0);
 }

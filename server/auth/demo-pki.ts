@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Bundle, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
+import { IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { createCertificateAuthority, issueProfessionalCertificate, issueServerCertificate } from './pki.ts';
+
+const TITLE_OF_PROFESSION: Record<string, string> = { '10': 'Médecin', '21': 'Pharmacien', '60': 'Infirmier' };
+
+export interface DemoPki {
+  folder: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  users: { file: string; name: string; title: string }[];
+}
+
+/**
+ * Demo sign-in material, written once to `<dataDir>/demo-pki`: a demo CA, the server's certificate
+ * and one CPS-like client certificate per demo professional. Refused in production.
+ */
+export async function ensureDemoPki(dataDir: string, demoBundle: Bundle, production: boolean): Promise<DemoPki> {
+  if (production) throw new Error('La PKI de démonstration est interdite en production (NODE_ENV=production)');
+  const folder = path.join(dataDir, 'demo-pki');
+  const pki: DemoPki = { folder, caFile: path.join(folder, 'ca.crt'), certFile: path.join(folder, 'server.crt'), keyFile: path.join(folder, 'server.key'), users: [] };
+  const users = demoProfessionals(demoBundle);
+  pki.users = users.map((u) => ({ file: path.join(folder, `${u.slug}.crt`), name: `${u.given} ${u.family}`, title: u.title }));
+  if (fs.existsSync(pki.caFile)) return pki;
+
+  fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const ca = await createCertificateAuthority();
+  const server = await issueServerCertificate(ca);
+  fs.writeFileSync(pki.caFile, ca.certPem);
+  fs.writeFileSync(pki.certFile, server.certPem);
+  fs.writeFileSync(pki.keyFile, server.keyPem, { mode: 0o600 });
+  for (const user of users) {
+    const cert = await issueProfessionalCertificate(ca, user);
+    fs.writeFileSync(path.join(folder, `${user.slug}.crt`), cert.certPem);
+    fs.writeFileSync(path.join(folder, `${user.slug}.key`), cert.keyPem, { mode: 0o600 });
+  }
+  return pki;
+}
+
+function demoProfessionals(bundle: Bundle) {
+  const resources = (bundle.entry ?? []).map((e) => ({ fullUrl: e.fullUrl, resource: e.resource }));
+  const roles = resources.map((r) => r.resource).filter((r): r is PractitionerRole => r?.resourceType === 'PractitionerRole');
+  return resources
+    .filter((r) => r.resource?.resourceType === 'Practitioner')
+    .map(({ fullUrl, resource }) => {
+      const practitioner = resource as Practitioner;
+      const role = roles.find((r) => r.practitioner?.reference === fullUrl);
+      const profession = role?.code?.flatMap((c) => c.coding ?? []).find((c) => TITLE_OF_PROFESSION[c.code ?? '']);
+      const family = practitioner.name?.[0]?.family ?? 'inconnu';
+      const title = TITLE_OF_PROFESSION[profession?.code ?? '10'];
+      return {
+        idnps: practitioner.identifier?.find((i) => i.system === IDNPS_SYSTEM)?.value ?? '',
+        family,
+        given: practitioner.name?.[0]?.given?.[0] ?? '',
+        title,
+        slug: `${title}-${family}`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+      };
+    })
+    .filter((p) => p.idnps);
+}
