@@ -115,7 +115,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 function printTable(results: ScenarioResult[]): void {
-  const header = ['scenario', 'req/s (avg)', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check'];
+  const header = ['scenario', 'req/s (avg)', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check', 'CPU node / machine'];
   const rows = results.map((r) => [
     r.title,
     fmt(r.requestsPerSecond, 1),
@@ -125,12 +125,14 @@ function printTable(results: ScenarioResult[]): void {
     fmt(r.non2xx),
     fmt(r.errors),
     r.sanityCheck === 'ok' ? 'ok' : 'FAILED',
+    `${r.cpu.nodeProcessPercentOfOneCore}% / ${r.cpu.machinePercentOfAllCores}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' │ ');
   console.log(line(header));
   console.log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
   for (const row of rows) console.log(line(row));
+  console.log('(CPU: this process — server and load generator — in % of one core; machine in % of all cores)');
 }
 
 async function main(): Promise<void> {

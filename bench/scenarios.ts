@@ -3,6 +3,7 @@
  * through randomly pre-picked patients, so neither PostgreSQL's buffers nor any cache see the same
  * row over and over.
  */
+import os from 'node:os';
 import autocannon from 'autocannon';
 import type { Bundle, Observation } from '@medplum/fhirtypes';
 import { DatasetGenerator, INS_NIR_TEST_SYSTEM, OBSERVATIONS_PER_PATIENT, observationTransaction, prng, type PatientSummary } from './dataset.ts';
@@ -29,6 +30,11 @@ export interface ScenarioResult {
   sanityCheck: string;
   /** Resources written per successful request (create: 1, transaction: 10). */
   resourcesPerRequest?: number;
+  /**
+   * CPU used during the measured run: this Node process (server + load generator, % of one core)
+   * and the whole machine (% of all cores, database server included when it is local).
+   */
+  cpu: { nodeProcessPercentOfOneCore: number; machinePercentOfAllCores: number };
 }
 
 interface RequestSpec {
@@ -188,7 +194,14 @@ export async function runScenario(
   const counter = { i: 1 };
   if (options.warmup > 0) await fire(baseUrl, scenario, options.connections, options.warmup, counter);
   const failures: ScenarioResult['failureSamples'] = [];
+  const machineBefore = machineCpuTimes();
+  const processBefore = process.cpuUsage();
+  const wallBefore = performance.now();
   const r = await fire(baseUrl, scenario, options.connections, options.duration, counter, failures);
+  const wallMs = performance.now() - wallBefore;
+  const processUsed = process.cpuUsage(processBefore);
+  const machineAfter = machineCpuTimes();
+  const machineBusy = 1 - (machineAfter.idle - machineBefore.idle) / Math.max(1, machineAfter.total - machineBefore.total);
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = Number(count ?? 0);
   const total = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
@@ -207,5 +220,20 @@ export async function runScenario(
     failureSamples: failures,
     sanityCheck: check,
     ...(scenario.resourcesPerRequest ? { resourcesPerRequest: scenario.resourcesPerRequest } : {}),
+    cpu: {
+      nodeProcessPercentOfOneCore: Math.round(((processUsed.user + processUsed.system) / 1000 / wallMs) * 100),
+      machinePercentOfAllCores: Math.round(machineBusy * 100),
+    },
   };
+}
+
+/** Cumulative CPU times of all cores (ms): busy share over an interval = 1 − Δidle / Δtotal. */
+function machineCpuTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
 }

@@ -458,24 +458,4 @@ describe('FHIR validation', () => {
       expect(expressions(validateFhirResource(c).bindings)).to.deep.equal(['Condition.clinicalStatus', 'Condition.verificationStatus']);
     });
   });
-
-  describe('performance', () => {
-    it('checks bindings in well under a millisecond per resource', function () {
-      this.timeout(60_000);
-      const samples = [patient(), observation(), condition(), carePlan(), medicationRequest()];
-      const n = 2_000;
-      for (const r of samples) {
-        for (let i = 0; i < 200; i++) validateFhirResource(r); // warm-up
-      }
-      let start = performance.now();
-      for (let i = 0; i < n; i++) for (const r of samples) checkRequiredBindings(r);
-      const bindingsMs = (performance.now() - start) / (n * samples.length);
-      start = performance.now();
-      for (let i = 0; i < n; i++) for (const r of samples) validateFhirResource(r);
-      const totalMs = (performance.now() - start) / (n * samples.length);
-      // Generous bounds (shared CI machines); measured ≈ 0.001 ms and ≈ 0.2–0.3 ms.
-      expect(bindingsMs).to.be.below(0.1);
-      expect(totalMs).to.be.below(5);
-    });
-  });
 });
