@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import * as fhirStore from './001-fhir-store.ts';
+import * as searchStatistics from './002-search-statistics.ts';
 
 /** Migrations in order. Listed explicitly so the same code runs under tsx, in tests and bundled. */
 const migrations: Record<string, Knex.Migration> = {
   '001-fhir-store': fhirStore,
+  '002-search-statistics': searchStatistics,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

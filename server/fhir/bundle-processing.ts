@@ -97,7 +97,7 @@ async function runEntry(
     case 'POST': {
       if (id) throw badRequest(`POST ${url} : seul POST <Type> est permis dans un Bundle`);
       const body = checkBody(type, resource);
-      if (plannedId) return versionedResult(ctx, 201, (await tx.update({ ...body, id: plannedId })).resource);
+      if (plannedId) return versionedResult(ctx, 201, await tx.createWithId(body, plannedId));
       return createResource(tx, ctx, body, options, entry.request!.ifNoneExist);
     }
     case 'PUT':

@@ -47,6 +47,9 @@ export function parseSearchRequest(
     const filter: SearchFilter = { code, param, modifier, values: splitValues(rawValue) };
     request.filters.push(filter);
   }
+  // Bundle.total is counted on the first page only: recounting a broad match on every page costs
+  // more than the page itself. `_total=accurate` asks for it anyway.
+  if (request.cursor && !query.has('_total')) request.total = 'none';
   return { request, warnings };
 }
 

@@ -65,6 +65,11 @@ export class FhirRepository {
     return this.transaction((repo) => repo.insertNew({ ...resource, id: randomUUID() }));
   }
 
+  /** Creates with an id the caller chose and knows to be new (a transaction's planned urn:uuid targets). */
+  async createWithId<T extends Resource>(resource: T, id: string): Promise<T> {
+    return this.transaction((repo) => repo.insertNew({ ...resource, id }));
+  }
+
   async read<T extends Resource>(resourceType: string, id: string): Promise<T> {
     const row = await this.currentRow(resourceType, id);
     if (!row) throw notFound(`${resourceType}/${id} introuvable`);
@@ -78,12 +83,14 @@ export class FhirRepository {
   }
 
   async vread<T extends Resource>(resourceType: string, id: string, versionId: string): Promise<T> {
+    // Checked before the query: 'abc' or 1e12 would otherwise be a database error (500), not a 404.
+    if (!/^\d{1,9}$/.test(versionId)) throw notFound(`${resourceType}/${id} n'a pas de version ${versionId}`);
     const row = await this.db('resource_version as v')
       .join('resource as r', 'r.seq', 'v.res')
       .where({ 'r.resource_type': resourceType, 'r.id': id, 'v.version_id': Number(versionId) })
       .modify((qb) => this.applyVisibility(qb))
       .first('v.content', 'v.deleted');
-    if (!row || !/^\d+$/.test(versionId)) throw notFound(`${resourceType}/${id} n'a pas de version ${versionId}`);
+    if (!row) throw notFound(`${resourceType}/${id} n'a pas de version ${versionId}`);
     if (row.deleted) throw gone(`La version ${versionId} de ${resourceType}/${id} est une suppression`);
     return row.content as T;
   }
@@ -177,7 +184,7 @@ export class FhirRepository {
         if (rule.targetType) qb.where('i.target_type', rule.targetType);
         this.applyVisibility(qb);
       })
-      .distinct('r.seq', 'r.content')
+      .select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.content'))
       .limit(MAX_INCLUDED);
     return rows.map((r: any) => r.content);
   }
@@ -190,7 +197,7 @@ export class FhirRepository {
       .whereIn('i.target_id', ids)
       .where({ 'i.target_type': targetType, 'i.param': rule.param.code, 'i.resource_type': rule.sourceType, 'r.deleted': false })
       .modify((qb) => this.applyVisibility(qb))
-      .distinct('r.seq', 'r.content')
+      .select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.content'))
       .limit(MAX_INCLUDED);
     return rows.map((r: any) => r.content);
   }

@@ -220,3 +220,20 @@ describe('FHIR REST: authentication in front of everything but metadata', () => 
     expect(read.body.issue[0].code).to.equal('login');
   });
 });
+
+describe('FHIR REST: vread with a malformed version', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('answers 404 (not 500) for non-numeric or out-of-range versions', async () => {
+    const created = (await http(server, 'POST', '/Patient', patient('Version'))).body;
+    for (const v of ['abc', '1.5', '99999999999']) {
+      const res = await http(server, 'GET', `/Patient/${created.id}/_history/${v}`);
+      expect(res.status, v).to.equal(404);
+      expect(res.body.resourceType).to.equal('OperationOutcome');
+    }
+  });
+});
