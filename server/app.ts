@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
 import type { Config } from './config.ts';
 import type { Principal, RequestContext } from './context.ts';
 import { FhirError, outcome, issue, payloadTooLarge, badRequest, unauthorized } from './fhir/errors.ts';
 import { fhirRouter } from './fhir/routes.ts';
+import { authRouter } from './auth/routes.ts';
+import type { SignInDeps } from './auth/sign-in.ts';
 import type { Store } from './store/store.ts';
 
 export interface AppDeps {
@@ -17,6 +19,8 @@ export interface AppDeps {
    */
   identify: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
   logger?: pino.Logger;
+  /** Session endpoints and browser sign-in methods (SAML, Pro Santé Connect) under /auth. */
+  auth?: { deps: SignInDeps; methods: Router[] };
 }
 
 const SOFTWARE = { name: 'DCC — Dossier Communicant de Cancérologie', version: '0.1.0' };
@@ -53,6 +57,8 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(503).json({ status: 'unavailable' });
     }
   });
+
+  if (deps.auth) app.use('/auth', authRouter(deps.auth.deps, deps.auth.methods));
 
   // Deny by default: only the CapabilityStatement is public under /fhir.
   app.use('/fhir', async (req, _res, next) => {

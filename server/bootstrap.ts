@@ -8,10 +8,16 @@ import { validateForWrite } from './fhir/write-validation.ts';
 import { buildDemoBundle } from './seed/demo-data.ts';
 import { migrateToLatest, openDatabase, type Database } from './store/database.ts';
 import { Store } from './store/store.ts';
+import { SessionStore } from './store/session-store.ts';
+import { SessionManager } from './auth/session.ts';
+import { Directory } from './auth/directory.ts';
 
 export interface Services {
   db: Database;
   store: Store;
+  sessionStore: SessionStore;
+  sessions: SessionManager;
+  directory: Directory;
 }
 
 /** Opens the database, brings its schema up to date and builds the store. */
@@ -23,7 +29,14 @@ export async function startServices(config: Config, options: { schema?: string }
     schema: options.schema,
   });
   await migrateToLatest(db);
-  return { db, store: new Store(db, validateForWrite) };
+  const store = new Store(db, validateForWrite);
+  const sessionStore = new SessionStore(db);
+  const sessions = new SessionManager(sessionStore, {
+    idleMs: config.sessionIdleMinutes * 60_000,
+    absoluteMs: config.sessionMaxHours * 3_600_000,
+    secureCookies: config.production,
+  });
+  return { db, store, sessionStore, sessions, directory: new Directory(store) };
 }
 
 /** Loads the demo data set; conditional creates make it a no-op when already there. */

@@ -29,6 +29,9 @@ export interface Config {
   cpsTrustedProxies: string[];
   /** Demo CA and CPS-like certificates in the data folder (never in production). */
   demoPki: boolean;
+  /** Browser sessions: idle and absolute timeouts. */
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -52,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cpsProxyHeader: env.CPS_PROXY_HEADER?.toLowerCase() || undefined,
     cpsTrustedProxies: (env.CPS_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     demoPki: env.DCC_DEMO_PKI ? env.DCC_DEMO_PKI !== 'false' : !production,
+    sessionIdleMinutes: intFrom(env.DCC_SESSION_IDLE_MINUTES, 30),
+    sessionMaxHours: intFrom(env.DCC_SESSION_MAX_HOURS, 12),
   };
 }
 

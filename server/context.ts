@@ -8,6 +8,10 @@ export interface Principal {
   /** IDNPS (national professional identifier). */
   idnps?: string;
   displayName: string;
+  /** Names as the identity provider or the card gave them (used to create a directory entry). */
+  family?: string;
+  given?: string;
+  /** DCC roles: physician (hospital), gp, nurse, pharmacist, coordinator (3C), admin, system. */
   roles: string[];
   /** How the caller authenticated: 'system' for the service itself (seed, workers). */
   authMethod: 'system' | 'cps' | 'saml' | 'psc' | 'session' | 'anonymous';

@@ -12,7 +12,8 @@ import { buildDemoBundle } from './seed/demo-data.ts';
 const config = loadConfig();
 const logger = pino({ level: config.logLevel });
 if (config.production && config.demoPki) throw new Error('DCC_DEMO_PKI est interdit avec NODE_ENV=production');
-const { db, store } = await startServices(config);
+const services = await startServices(config);
+const { db, store } = services;
 const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `PGlite embarqué (${config.dataDir}/pglite)`;
 if (config.seedDemo) {
   const created = await seedDemoData(store);
@@ -28,7 +29,8 @@ if (!tls && config.demoPki) {
   logger.info({ folder: pki.folder, users: pki.users.map((u) => `${u.title} ${u.name}: ${u.file}`) }, 'certificats CPS de démonstration');
 }
 
-const app = createApp({ config, store, logger, identify: buildIdentify(config) });
+const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger };
+const app = createApp({ config, store, logger, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [] } });
 const servers: (http.Server | https.Server)[] = [];
 servers.push(http.createServer(app).listen(config.port, config.host, () => {
   logger.info(`DCC prêt sur http://${config.host}:${config.port}/fhir (base : ${where}) — /fhir/metadata et /health sans authentification`);

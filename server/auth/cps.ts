@@ -71,7 +71,7 @@ export function principalFromSubject(subject: CpsSubject): Principal {
   const valid = (idnps.length === 12 && idnps.startsWith('8') && isValidRpps(idnps.slice(1))) || /^0\d{9}$/.test(idnps);
   if (!valid) throw unauthorized(`Carte CPS refusée : le CN '${idnps}' n'est pas un IDNPS valide`);
   const displayName = [subject.GN, subject.SN].filter(Boolean).join(' ') || idnps;
-  return { idnps, displayName, roles: rolesOfProfession(subject.title), authMethod: 'cps', ...(subject.OU ? { finess: subject.OU } : {}) };
+  return { idnps, displayName, family: subject.SN, given: subject.GN, roles: rolesOfProfession(subject.title), authMethod: 'cps', ...(subject.OU ? { finess: subject.OU } : {}) };
 }
 
 /** Profession on the card → DCC role (refined later from the directory's PractitionerRole). */

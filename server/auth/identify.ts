@@ -4,14 +4,21 @@ import type { Request } from 'express';
 import type { Config } from '../config.ts';
 import type { Principal } from '../context.ts';
 import { identifyFromClientCertificate, identifyFromProxyHeader, type CpsProxyOptions } from './cps.ts';
+import type { Directory } from './directory.ts';
+import type { SessionManager } from './session.ts';
 
 /**
- * Who is calling: a CPS card over mutual TLS, or (explicit opt-in) the client certificate a
- * trusted TLS-terminating proxy forwards. SAML and Pro Santé Connect sessions plug in here.
+ * Who is calling: a CPS card over mutual TLS, the client certificate a trusted TLS-terminating
+ * proxy forwards (explicit opt-in), or a browser session opened by SAML or Pro Santé Connect.
+ * A card is resolved against the directory (created there on first use).
  */
-export function buildIdentify(config: Config): (req: Request) => Principal | undefined {
+export function buildIdentify(config: Config, sessions?: SessionManager, directory?: Directory): (req: Request) => Promise<Principal | undefined> {
   const proxy = proxyOptions(config);
-  return (req) => (proxy ? identifyFromProxyHeader(req, proxy) : undefined) ?? identifyFromClientCertificate(req);
+  return async (req) => {
+    const card = (proxy ? identifyFromProxyHeader(req, proxy) : undefined) ?? identifyFromClientCertificate(req);
+    if (card) return directory ? directory.resolve(card) : card;
+    return sessions?.identify(req);
+  };
 }
 
 function proxyOptions(config: Config): CpsProxyOptions | undefined {

@@ -1,0 +1,32 @@
+import type { Request, Response } from 'express';
+import type pino from 'pino';
+import type { Config } from '../config.ts';
+import type { Principal } from '../context.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import type { Directory } from './directory.ts';
+import type { SessionManager } from './session.ts';
+
+/** What a sign-in method (SAML, Pro Santé Connect) needs to open a session. */
+export interface SignInDeps {
+  config: Config;
+  sessions: SessionManager;
+  sessionStore: SessionStore;
+  directory: Directory;
+  logger: pino.Logger;
+}
+
+/**
+ * Ends every successful browser sign-in the same way: directory entry found or created from the
+ * authenticated identity, new session, redirect to a local page only (no open redirect).
+ */
+export async function completeSignIn(req: Request, res: Response, deps: SignInDeps, identity: Principal, returnTo?: string): Promise<void> {
+  const principal = await deps.directory.resolve(identity);
+  await deps.sessions.start(req, res, principal);
+  deps.logger.info({ idnps: principal.idnps, method: principal.authMethod, roles: principal.roles }, 'connexion');
+  res.redirect(303, safeReturnTo(returnTo));
+}
+
+/** Only same-site absolute paths: '/x' yes, '//evil.example' or 'https://…' no. */
+export function safeReturnTo(value: string | undefined): string {
+  return value && /^\/(?![/\\])/.test(value) ? value : '/';
+}
