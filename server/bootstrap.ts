@@ -11,6 +11,8 @@ import { Store } from './store/store.ts';
 import { SessionStore } from './store/session-store.ts';
 import { SessionManager } from './auth/session.ts';
 import { Directory } from './auth/directory.ts';
+import { AccessControl } from './access/access-control.ts';
+import { AccessStore } from './store/access-store.ts';
 
 export interface Services {
   db: Database;
@@ -18,6 +20,7 @@ export interface Services {
   sessionStore: SessionStore;
   sessions: SessionManager;
   directory: Directory;
+  accessStore: AccessStore;
 }
 
 /** Opens the database, brings its schema up to date and builds the store. */
@@ -29,14 +32,16 @@ export async function startServices(config: Config, options: { schema?: string }
     schema: options.schema,
   });
   await migrateToLatest(db);
-  const store = new Store(db, validateForWrite);
+  const accessStore = new AccessStore(db);
+  const accessControl = new AccessControl(accessStore);
+  const store = new Store(db, validateForWrite, (ctx) => accessControl.optionsFor(ctx));
   const sessionStore = new SessionStore(db);
   const sessions = new SessionManager(sessionStore, {
     idleMs: config.sessionIdleMinutes * 60_000,
     absoluteMs: config.sessionMaxHours * 3_600_000,
     secureCookies: config.production,
   });
-  return { db, store, sessionStore, sessions, directory: new Directory(store) };
+  return { db, store, sessionStore, sessions, directory: new Directory(store), accessStore };
 }
 
 /** Loads the demo data set; conditional creates make it a no-op when already there. */

@@ -4,7 +4,7 @@ import type { RequestContext } from '../context.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { badRequest, FhirError, outcome, issue } from './errors.ts';
 import {
-  checkBody, createResource, deleteResource, matchesOf, requireType, searchResources, updateResource, versionedResult,
+  checkBody, createResource, createWithCareTeam, deleteResource, matchesOf, requireType, searchResources, updateResource, versionedResult,
   type InteractionOptions, type InteractionResult,
 } from './interactions.ts';
 
@@ -97,7 +97,7 @@ async function runEntry(
     case 'POST': {
       if (id) throw badRequest(`POST ${url} : seul POST <Type> est permis dans un Bundle`);
       const body = checkBody(type, resource);
-      if (plannedId) return versionedResult(ctx, 201, await tx.createWithId(body, plannedId));
+      if (plannedId) return versionedResult(ctx, 201, await createWithCareTeam(tx, ctx, body, plannedId));
       return createResource(tx, ctx, body, options, entry.request!.ifNoneExist);
     }
     case 'PUT':

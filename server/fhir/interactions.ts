@@ -1,4 +1,5 @@
-import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
+import { careTeamForNewPatient } from '../access/access-control.ts';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
 import { badRequest, notFound, preconditionFailed } from './errors.ts';
@@ -48,14 +49,24 @@ export function versionedResult(ctx: RequestContext, status: number, resource: R
 export async function createResource(
   repo: FhirRepository, ctx: RequestContext, resource: Resource, options: InteractionOptions, ifNoneExist?: string,
 ): Promise<InteractionResult> {
-  if (!ifNoneExist) return versionedResult(ctx, 201, await repo.create(resource));
+  if (!ifNoneExist) return versionedResult(ctx, 201, await createWithCareTeam(repo, ctx, resource));
   return repo.transaction(async (tx) => {
     // Two identical conditional creates at once must not both create.
     await tx.lock(`conditional-create:${resource.resourceType}?${ifNoneExist}`);
     const matches = await matchesOf(tx, resource.resourceType, ifNoneExist, options);
     if (matches.length > 1) throw preconditionFailed(`If-None-Exist '${ifNoneExist}' correspond à ${matches.length} ressources : critère pas assez sélectif`);
     if (matches.length === 1) return versionedResult(ctx, 200, matches[0]);
-    return versionedResult(ctx, 201, await tx.create(resource));
+    return versionedResult(ctx, 201, await createWithCareTeam(tx, ctx, resource));
+  });
+}
+
+/** Creates; a physician creating a patient record joins its care team in the same transaction. */
+export async function createWithCareTeam<T extends Resource>(repo: FhirRepository, ctx: RequestContext, resource: T, id?: string): Promise<T> {
+  return repo.transaction(async (tx) => {
+    const created = id ? await tx.createWithId(resource, id) : await tx.create(resource);
+    const careTeam = created.resourceType === 'Patient' ? careTeamForNewPatient(ctx.principal, created as Patient) : undefined;
+    if (careTeam) await tx.append(careTeam);
+    return created;
   });
 }
 

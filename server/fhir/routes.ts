@@ -11,6 +11,7 @@ import {
   versionedResult, type InteractionOptions,
 } from './interactions.ts';
 import { validateFhirResource } from './validation.ts';
+import { requireReadableType } from '../access/access-control.ts';
 
 export interface FhirRouteDeps {
   store: Store;
@@ -92,8 +93,9 @@ function queryOf(req: Request): URLSearchParams {
   return new URLSearchParams(i < 0 ? '' : req.originalUrl.slice(i + 1));
 }
 
-function repoOf(req: Request, deps: FhirRouteDeps) {
+function repoOf(req: Request, deps: FhirRouteDeps, readType?: string) {
   const ctx = deps.contextOf(req);
+  if (readType) requireReadableType(ctx.principal, readType);
   return { ctx, repo: deps.store.forRequest(ctx) };
 }
 
@@ -115,12 +117,12 @@ const create: Handler = async (req, res, deps, [type]) => {
 };
 
 const read: Handler = async (req, res, deps, [type, id]) => {
-  const { ctx, repo } = repoOf(req, deps);
+  const { ctx, repo } = repoOf(req, deps, type);
   sendInteraction(req, res, versionedResult(ctx, 200, await repo.read(type, id)));
 };
 
 const vread: Handler = async (req, res, deps, [type, id, version]) => {
-  const { ctx, repo } = repoOf(req, deps);
+  const { ctx, repo } = repoOf(req, deps, type);
   sendInteraction(req, res, versionedResult(ctx, 200, await repo.vread(type, id, version)));
 };
 
@@ -136,12 +138,12 @@ const remove: Handler = async (req, res, deps, [type, id]) => {
 };
 
 const search: Handler = async (req, res, deps, [type]) => {
-  const { ctx, repo } = repoOf(req, deps);
+  const { ctx, repo } = repoOf(req, deps, type);
   sendResource(req, res, 200, await searchResources(repo, ctx, type, queryOf(req), optionsOf(req, deps)));
 };
 
 const searchPost: Handler = async (req, res, deps, [type]) => {
-  const { ctx, repo } = repoOf(req, deps);
+  const { ctx, repo } = repoOf(req, deps, type);
   const query = queryOf(req);
   for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, string | string[]>)) {
     for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);
@@ -155,12 +157,12 @@ const systemHistory: Handler = async (req, res, deps) => {
 };
 
 const typeHistory: Handler = async (req, res, deps, [type]) => {
-  const { ctx, repo } = repoOf(req, deps);
+  const { ctx, repo } = repoOf(req, deps, type);
   sendResource(req, res, 200, await historyBundle(repo, ctx, queryOf(req), optionsOf(req, deps), type));
 };
 
 const instanceHistory: Handler = async (req, res, deps, [type, id]) => {
-  const { ctx, repo } = repoOf(req, deps);
+  const { ctx, repo } = repoOf(req, deps, type);
   sendResource(req, res, 200, await historyBundle(repo, ctx, queryOf(req), optionsOf(req, deps), type, id));
 };
 

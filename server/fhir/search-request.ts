@@ -23,6 +23,7 @@ export function parseSearchRequest(
   const warnings: OperationOutcomeIssue[] = [];
   const request: SearchRequest = {
     resourceType, filters: [], sort: [], count: limits.defaultCount, include: [], revinclude: [], total: 'accurate', summaryCount: false,
+    queryText: `${resourceType}?${queryWithoutCursor(query).toString()}`,
   };
   const unknown = (text: string, name: string) => {
     if (strict) throw badRequest(text, [name]);

@@ -11,10 +11,35 @@ export type Executor = Knex | Knex.Transaction;
 /** Checks a resource before it is written; throws a FhirError (400/422) when it is not acceptable. */
 export type ResourceValidator = (resource: Resource) => void;
 
+/** A write about to happen, for the authorisation hook. */
+export interface WriteChange {
+  action: 'create' | 'update' | 'delete';
+  resourceType: string;
+  id: string;
+  /** New content (create, update). */
+  resource?: Resource;
+  /** Patient compartment of the new content, and of the version it replaces. */
+  patientId: string | null;
+  previousPatientId?: string | null;
+}
+
+/** An access to record in the audit trail. */
+export interface AccessRecord {
+  interaction: 'read' | 'vread' | 'create' | 'update' | 'delete' | 'search-type' | 'history-instance' | 'history-type' | 'history-system';
+  resources: { resourceType: string; id: string; patientId: string | null }[];
+  outcome: 'success' | 'failure';
+  query?: string;
+  detail?: string;
+}
+
 export interface RepositoryOptions {
   validate: ResourceValidator;
   /** Extra SQL conditions on `resource r` restricting what the caller may see (access rules). */
   visibility?: Sql[];
+  /** Throws (403) when the caller may not make this change; runs inside the write's transaction. */
+  authorizeWrite?: (repo: FhirRepository, change: WriteChange) => Promise<void>;
+  /** Writes the AuditEvent of an access; for writes, in the same transaction. */
+  audit?: (repo: FhirRepository, access: AccessRecord) => Promise<void>;
 }
 
 export interface HistoryEntry {
@@ -45,6 +70,9 @@ const MAX_INCLUDED = 1000;
  * same transaction, reads of any version, history and search.
  */
 export class FhirRepository {
+  /** Patient compartments of the resources _include/_revinclude added, for the audit of a search. */
+  private includedRows: AccessRecord['resources'] = [];
+
   constructor(
     readonly db: Executor,
     private readonly options: RepositoryOptions,
@@ -62,18 +90,27 @@ export class FhirRepository {
   }
 
   async create<T extends Resource>(resource: T): Promise<T> {
-    return this.transaction((repo) => repo.insertNew({ ...resource, id: randomUUID() }));
+    return this.transaction((repo) => repo.insertNew({ ...resource, id: randomUUID() }, true));
+  }
+
+  /** Appends a server-written resource (the audit trail itself): no authorisation, no audit of the audit. */
+  async append<T extends Resource>(resource: T): Promise<T> {
+    return this.transaction((repo) => repo.insertNew({ ...resource, id: randomUUID() }, false));
   }
 
   /** Creates with an id the caller chose and knows to be new (a transaction's planned urn:uuid targets). */
   async createWithId<T extends Resource>(resource: T, id: string): Promise<T> {
-    return this.transaction((repo) => repo.insertNew({ ...resource, id }));
+    return this.transaction((repo) => repo.insertNew({ ...resource, id }, true));
   }
 
   async read<T extends Resource>(resourceType: string, id: string): Promise<T> {
     const row = await this.currentRow(resourceType, id);
-    if (!row) throw notFound(`${resourceType}/${id} introuvable`);
-    if (row.deleted) throw gone(`${resourceType}/${id} a été supprimé (version ${row.version_id})`);
+    if (!row || row.deleted) {
+      await this.recordAccess({ interaction: 'read', resources: [{ resourceType, id, patientId: row?.patient_id ?? null }], outcome: 'failure', detail: row ? 'supprimé' : 'introuvable ou hors du cercle de soins' });
+      if (!row) throw notFound(`${resourceType}/${id} introuvable`);
+      throw gone(`${resourceType}/${id} a été supprimé (version ${row.version_id})`);
+    }
+    await this.recordAccess({ interaction: 'read', resources: [{ resourceType, id, patientId: row.patient_id }], outcome: 'success' });
     return row.content as T;
   }
 
@@ -89,7 +126,8 @@ export class FhirRepository {
       .join('resource as r', 'r.seq', 'v.res')
       .where({ 'r.resource_type': resourceType, 'r.id': id, 'v.version_id': Number(versionId) })
       .modify((qb) => this.applyVisibility(qb))
-      .first('v.content', 'v.deleted');
+      .first('v.content', 'v.deleted', 'r.patient_id');
+    await this.recordAccess({ interaction: 'vread', resources: [{ resourceType, id, patientId: row?.patient_id ?? null }], outcome: row && !row.deleted ? 'success' : 'failure' });
     if (!row) throw notFound(`${resourceType}/${id} n'a pas de version ${versionId}`);
     if (row.deleted) throw gone(`La version ${versionId} de ${resourceType}/${id} est une suppression`);
     return row.content as T;
@@ -103,7 +141,7 @@ export class FhirRepository {
     const { resourceType, id } = resource;
     if (!id || !ID_PATTERN.test(id)) throw conflict(`Identifiant de ressource invalide : '${id ?? ''}'`);
     return this.transaction(async (repo) => {
-      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted');
+      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id');
       if (options.ifMatch !== undefined && (!current || String(current.version_id) !== options.ifMatch)) {
         throw preconditionFailed(
           current
@@ -111,8 +149,8 @@ export class FhirRepository {
             : `${resourceType}/${id} n'existe pas : If-Match ${options.ifMatch} ne peut pas être satisfait`,
         );
       }
-      if (!current) return { resource: await repo.insertNew(resource), created: true };
-      const written = await repo.writeVersion(resource, current.seq, current.version_id + 1);
+      if (!current) return { resource: await repo.insertNew(resource, true), created: true };
+      const written = await repo.writeVersion(resource, current.seq, current.version_id + 1, current.patient_id);
       return { resource: written, created: false };
     });
   }
@@ -120,14 +158,16 @@ export class FhirRepository {
   /** Soft delete: a new version marked deleted; earlier versions stay readable. */
   async delete(resourceType: string, id: string): Promise<{ deleted: boolean }> {
     return this.transaction(async (repo) => {
-      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'content');
+      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id');
       if (!current) throw notFound(`${resourceType}/${id} introuvable`);
       if (current.deleted) return { deleted: false };
+      await repo.options.authorizeWrite?.(repo, { action: 'delete', resourceType, id, patientId: current.patient_id, previousPatientId: current.patient_id });
       const versionId = current.version_id + 1;
       const lastUpdated = new Date().toISOString();
       await repo.db('resource').where({ seq: current.seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: true });
       await repo.db('resource_version').insert({ res: current.seq, resource_type: resourceType, id, version_id: versionId, last_updated: lastUpdated, deleted: true, content: null });
       await repo.deleteIndexRows(current.seq);
+      await repo.recordAccess({ interaction: 'delete', resources: [{ resourceType, id, patientId: current.patient_id }], outcome: 'success' });
       return { deleted: true };
     });
   }
@@ -139,12 +179,15 @@ export class FhirRepository {
       const row = await this.db.raw(`SELECT count(*) AS n FROM resource r WHERE ${where.text}`, where.bindings);
       result.total = Number(row.rows[0].n);
     }
-    if (request.summaryCount) return result;
+    if (request.summaryCount) {
+      await this.recordAccess({ interaction: 'search-type', resources: [], outcome: 'success', query: request.queryText });
+      return result;
+    }
 
     const keys = sortKeys(request);
     const keyColumns = keys.map((_, i) => `q.k${i}`);
     const select = keys.map((k, i) => `, ${k.expr} AS k${i}`).join('');
-    const inner = `SELECT r.seq, r.content${select} FROM resource r WHERE ${where.text}`;
+    const inner = `SELECT r.seq, r.patient_id, r.content${select} FROM resource r WHERE ${where.text}`;
     const innerBindings = [...keys.flatMap((k) => k.bindings), ...where.bindings];
     const cursor = request.cursor;
     const backwards = cursor?.direction === 'previous';
@@ -170,6 +213,13 @@ export class FhirRepository {
     for (const rule of request.include) result.included.push(...((await this.included(rule, seqs)) as T[]));
     for (const rule of request.revinclude) result.included.push(...((await this.revIncluded(rule, request.resourceType, ids)) as T[]));
     result.included = uniqueResources(result.included, result.resources);
+    await this.recordAccess({
+      interaction: 'search-type',
+      resources: [...page.map((row) => ({ resourceType: row.content.resourceType, id: row.content.id, patientId: row.patient_id })), ...this.includedRows],
+      outcome: 'success',
+      query: request.queryText,
+    });
+    this.includedRows = [];
     return result;
   }
 
@@ -184,8 +234,9 @@ export class FhirRepository {
         if (rule.targetType) qb.where('i.target_type', rule.targetType);
         this.applyVisibility(qb);
       })
-      .select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.content'))
+      .select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.patient_id, r.content'))
       .limit(MAX_INCLUDED);
+    this.includedRows.push(...rows.map((r: any) => ({ resourceType: r.content.resourceType, id: r.content.id, patientId: r.patient_id })));
     return rows.map((r: any) => r.content);
   }
 
@@ -197,8 +248,9 @@ export class FhirRepository {
       .whereIn('i.target_id', ids)
       .where({ 'i.target_type': targetType, 'i.param': rule.param.code, 'i.resource_type': rule.sourceType, 'r.deleted': false })
       .modify((qb) => this.applyVisibility(qb))
-      .select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.content'))
+      .select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.patient_id, r.content'))
       .limit(MAX_INCLUDED);
+    this.includedRows.push(...rows.map((r: any) => ({ resourceType: r.content.resourceType, id: r.content.id, patientId: r.patient_id })));
     return rows.map((r: any) => r.content);
   }
 
@@ -220,7 +272,12 @@ export class FhirRepository {
     const rows: any[] = await qb
       .orderBy([{ column: 'v.last_updated', order: 'desc' }, { column: 'v.res', order: 'desc' }, { column: 'v.version_id', order: 'desc' }])
       .limit(request.count + 1)
-      .select('v.res', 'v.resource_type', 'r.id', 'v.version_id', 'v.last_updated', 'v.deleted', 'v.content');
+      .select('v.res', 'v.resource_type', 'r.id', 'v.version_id', 'v.last_updated', 'v.deleted', 'v.content', 'r.patient_id');
+    await this.recordAccess({
+      interaction: request.id ? 'history-instance' : request.resourceType ? 'history-type' : 'history-system',
+      resources: rows.slice(0, request.count).map((row) => ({ resourceType: row.resource_type, id: row.id, patientId: row.patient_id })),
+      outcome: 'success',
+    });
     const entries = rows.slice(0, request.count).map((row) => ({
       resource: row.deleted ? undefined : row.content,
       resourceType: row.resource_type,
@@ -259,11 +316,12 @@ export class FhirRepository {
     });
   }
 
-  private async insertNew<T extends Resource>(resource: T): Promise<T> {
+  private async insertNew<T extends Resource>(resource: T, hooks: boolean): Promise<T> {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, '1', lastUpdated);
     this.options.validate(stored);
     const index = indexResource(stored);
+    if (hooks) await this.options.authorizeWrite?.(this, { action: 'create', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId });
     const inserted = await this.db.raw(
       `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, patient_id, content)
        VALUES (?, ?, 1, ?, false, ?, ?) ON CONFLICT (resource_type, id) DO NOTHING RETURNING seq`,
@@ -273,18 +331,21 @@ export class FhirRepository {
     if (!seq) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
     await this.db('resource_version').insert({ res: seq, resource_type: stored.resourceType, id: stored.id, version_id: 1, last_updated: lastUpdated, deleted: false, content: stored });
     await this.insertIndexRowsMany([{ seq: String(seq), resourceType: stored.resourceType, index }]);
+    if (hooks) await this.recordAccess({ interaction: 'create', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
     return stored;
   }
 
-  private async writeVersion<T extends Resource>(resource: T, seq: string, versionId: number): Promise<T> {
+  private async writeVersion<T extends Resource>(resource: T, seq: string, versionId: number, previousPatientId: string | null): Promise<T> {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, String(versionId), lastUpdated);
     this.options.validate(stored);
     const index = indexResource(stored);
+    await this.options.authorizeWrite?.(this, { action: 'update', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId, previousPatientId });
     await this.db('resource').where({ seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: false, patient_id: index.patientId, content: stored });
     await this.db('resource_version').insert({ res: seq, resource_type: stored.resourceType, id: stored.id, version_id: versionId, last_updated: lastUpdated, deleted: false, content: stored });
     await this.deleteIndexRows(seq);
     await this.insertIndexRowsMany([{ seq, resourceType: stored.resourceType, index }]);
+    await this.recordAccess({ interaction: 'update', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
     return stored;
   }
 
@@ -305,12 +366,22 @@ export class FhirRepository {
     }
   }
 
-  private async currentRow(resourceType: string, id: string): Promise<{ version_id: number; deleted: boolean; content: Resource } | undefined> {
+  private async currentRow(resourceType: string, id: string): Promise<{ version_id: number; deleted: boolean; content: Resource; patient_id: string | null } | undefined> {
     if (!ID_PATTERN.test(id)) return undefined;
     return this.db('resource as r')
       .where({ 'r.resource_type': resourceType, 'r.id': id })
       .modify((qb) => this.applyVisibility(qb))
-      .first('r.version_id', 'r.deleted', 'r.content');
+      .first('r.version_id', 'r.deleted', 'r.content', 'r.patient_id');
+  }
+
+  /** Whether the caller can see a resource (no audit: used by authorisation checks). */
+  async isVisible(resourceType: string, id: string): Promise<boolean> {
+    const row = await this.currentRow(resourceType, id);
+    return Boolean(row && !row.deleted);
+  }
+
+  private async recordAccess(access: AccessRecord): Promise<void> {
+    await this.options.audit?.(this, access);
   }
 
   private applyVisibility(qb: Knex.QueryBuilder): void {

@@ -38,6 +38,8 @@ export interface SearchRequest {
   revinclude: IncludeRule[];
   total: 'none' | 'accurate';
   summaryCount: boolean;
+  /** The query as the client sent it, for the audit trail. */
+  queryText?: string;
 }
 
 export interface SearchResult<T> {

@@ -1,22 +1,21 @@
 import type { RequestContext } from '../context.ts';
 import type { Database } from './database.ts';
-import { FhirRepository, type ResourceValidator } from './repository.ts';
-import type { Sql } from './search-sql.ts';
+import { FhirRepository, type RepositoryOptions, type ResourceValidator } from './repository.ts';
 
-/** Decides which rows a caller may see, as SQL on `resource r` (filled in by the access module). */
-export type VisibilityRule = (ctx: RequestContext) => Sql[];
+/** The access module's decisions for one caller: visibility SQL, write check, audit hook. */
+export type AccessRule = (ctx: RequestContext) => Pick<RepositoryOptions, 'visibility' | 'authorizeWrite' | 'audit'>;
 
 /** Entry point of the data layer: hands out repositories bound to a request's caller. */
 export class Store {
   constructor(
     readonly db: Database,
     private readonly validate: ResourceValidator,
-    private readonly visibility: VisibilityRule = () => [],
+    private readonly access: AccessRule = () => ({}),
   ) {}
 
-  /** The repository a request works through; its visibility comes from the caller. */
+  /** The repository a request works through: it sees, writes and is traced as the caller. */
   forRequest(ctx: RequestContext): FhirRepository {
-    return new FhirRepository(this.db, { validate: this.validate, visibility: this.visibility(ctx) });
+    return new FhirRepository(this.db, { validate: this.validate, ...this.access(ctx) });
   }
 
   /** For the service itself (seeding, workers): sees everything. */

@@ -39,9 +39,8 @@ export async function closeTestServices(): Promise<void> {
   await s.db.destroy();
 }
 
-export const TEST_PHYSICIAN: Principal = {
-  displayName: 'Dr Test', idnps: '810000000000', roles: ['physician'], authMethod: 'cps',
-};
+/** The FHIR store tests act as the service itself; access rules have their own tests with real professionals. */
+export const TEST_SYSTEM: Principal = { displayName: 'Tests (système)', roles: ['system'], authMethod: 'system' };
 
 export interface RunningServer {
   url: string;
@@ -54,7 +53,7 @@ export interface RunningServer {
 export async function startTestServer(options: { identify?: Identify; config?: Partial<Config> } = {}): Promise<RunningServer> {
   const s = await testServices();
   const config = testConfig(options.config);
-  const app = createApp({ config, store: s.store, identify: options.identify ?? (() => TEST_PHYSICIAN) });
+  const app = createApp({ config, store: s.store, identify: options.identify ?? (() => TEST_SYSTEM) });
   const server: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
   });

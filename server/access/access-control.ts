@@ -1,0 +1,82 @@
+import type { CareTeam, Patient } from '@medplum/fhirtypes';
+import type { Principal, RequestContext } from '../context.ts';
+import { forbidden } from '../fhir/errors.ts';
+import type { AccessStore } from '../store/access-store.ts';
+import type { AccessRecord, FhirRepository, RepositoryOptions, WriteChange } from '../store/repository.ts';
+import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
+import { buildAuditEvent, concernsPatientData } from './audit.ts';
+import { DIRECTORY_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, readableTypes } from './policy.ts';
+
+/**
+ * The one place access is decided: turns the caller into the visibility SQL applied inside every
+ * query, the write check, and the audit hook the store calls on every read and write.
+ */
+export class AccessControl {
+  constructor(private readonly accessStore: AccessStore) {}
+
+  optionsFor(ctx: RequestContext): Pick<RepositoryOptions, 'visibility' | 'authorizeWrite' | 'audit'> {
+    return {
+      visibility: visibilityConditions(viewerOf(ctx.principal)),
+      authorizeWrite: (repo, change) => authorizeWrite(repo, ctx.principal, change),
+      audit: (repo, access) => this.audit(repo, ctx, access),
+    };
+  }
+
+  private async audit(repo: FhirRepository, ctx: RequestContext, access: AccessRecord): Promise<void> {
+    if (!concernsPatientData(access)) return;
+    const patients = [...new Set(access.resources.map((r) => r.patientId).filter((p): p is string => Boolean(p)))];
+    const emergency = ctx.principal.practitionerId
+      ? await this.accessStore.activeBreakGlassPatients(ctx.principal.practitionerId, patients)
+      : new Set<string>();
+    await repo.append(buildAuditEvent(ctx, access, emergency));
+  }
+}
+
+export function viewerOf(principal: Principal): Viewer {
+  return {
+    unrestricted: isSystem(principal),
+    practitionerId: principal.practitionerId,
+    directoryTypes: DIRECTORY_TYPES,
+    patientTypes: [...readableTypes(principal)],
+    auditReviewer: mayReviewAudit(principal),
+  };
+}
+
+/** A whole type the caller's profession never sees: say so (403) rather than answer empty. */
+export function requireReadableType(principal: Principal, resourceType: string): void {
+  if (!mayReadType(principal, resourceType)) {
+    throw forbidden(`Votre profession (${principal.roles.join(', ') || 'aucun rôle'}) n'a pas accès aux ressources ${resourceType}`);
+  }
+}
+
+async function authorizeWrite(repo: FhirRepository, principal: Principal, change: WriteChange): Promise<void> {
+  if (isSystem(principal)) return;
+  if (!mayWriteType(principal, change.resourceType)) {
+    throw forbidden(`Votre profession (${principal.roles.join(', ') || 'aucun rôle'}) ne peut pas ${verb(change)} de ressource ${change.resourceType}`);
+  }
+  // The version being replaced must be one the caller may see…
+  if (change.action !== 'create' && !(await repo.isVisible(change.resourceType, change.id))) {
+    throw forbidden(`${change.resourceType}/${change.id} est hors de votre cercle de soins`);
+  }
+  // …and the patient the content belongs to must be in the caller's circle (a new Patient excepted).
+  const newPatient = change.action === 'create' && change.resourceType === 'Patient';
+  if (change.patientId && !newPatient && !(await repo.isVisible('Patient', change.patientId))) {
+    throw forbidden(`Le patient Patient/${change.patientId} est hors de votre cercle de soins : écriture refusée`);
+  }
+}
+
+function verb(change: WriteChange): string {
+  return { create: 'créer', update: 'modifier', delete: 'supprimer' }[change.action];
+}
+
+/** The care team a physician joins when creating a patient record (so the record stays in their circle). */
+export function careTeamForNewPatient(principal: Principal, patient: Patient): CareTeam | undefined {
+  if (!principal.practitionerId || !joinsCareTeamOnCreate(principal)) return undefined;
+  return {
+    resourceType: 'CareTeam',
+    status: 'active',
+    name: 'Équipe de soins',
+    subject: { reference: `Patient/${patient.id}` },
+    participant: [{ member: { reference: `Practitioner/${principal.practitionerId}`, display: principal.displayName } }],
+  };
+}

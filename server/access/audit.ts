@@ -1,0 +1,70 @@
+import type { AuditEvent } from '@medplum/fhirtypes';
+import type { RequestContext } from '../context.ts';
+import { IDNPS_SYSTEM } from '../identity/rpps.ts';
+import type { AccessRecord } from '../store/repository.ts';
+import { DIRECTORY_TYPES } from './policy.ts';
+
+const ACTION: Record<AccessRecord['interaction'], AuditEvent['action']> = {
+  read: 'R', vread: 'R', 'history-instance': 'R', 'history-type': 'R', 'history-system': 'R',
+  'search-type': 'E', create: 'C', update: 'U', delete: 'D',
+};
+const MAX_ENTITIES = 200;
+
+/** Directory lookups carry no patient data and are not traced; everything else is. */
+export function concernsPatientData(access: AccessRecord): boolean {
+  if (access.resources.some((r) => r.patientId)) return true;
+  const type = access.resources[0]?.resourceType ?? access.query?.split('?')[0];
+  return !type || !DIRECTORY_TYPES.includes(type);
+}
+
+/**
+ * The AuditEvent of one access (IHE BALP-like): who (IDNPS, role, address), what (the patients and
+ * resources touched, the query), when, outcome, and the emergency-access flag.
+ */
+export function buildAuditEvent(ctx: RequestContext, access: AccessRecord, breakGlassPatients: Set<string>): AuditEvent {
+  const { principal } = ctx;
+  const patients = [...new Set(access.resources.map((r) => r.patientId).filter((p): p is string => Boolean(p)))];
+  const others = access.resources.filter((r) => r.resourceType !== 'Patient');
+  const emergency = patients.some((p) => breakGlassPatients.has(p));
+  return {
+    resourceType: 'AuditEvent',
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: access.interaction }],
+    action: ACTION[access.interaction],
+    recorded: new Date().toISOString(),
+    outcome: access.outcome === 'success' ? '0' : '4',
+    ...(access.detail ? { outcomeDesc: access.detail } : {}),
+    ...(emergency ? { purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'BTG', display: 'bris de glace' }] }] } : {}),
+    agent: [{
+      requestor: true,
+      who: {
+        ...(principal.practitionerId ? { reference: `Practitioner/${principal.practitionerId}` } : {}),
+        ...(principal.idnps ? { identifier: { system: IDNPS_SYSTEM, value: principal.idnps } } : {}),
+        display: principal.displayName,
+      },
+      role: principal.roles.map((r) => ({ coding: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/dcc-role', code: r }] })),
+      ...(ctx.remoteAddress ? { network: { address: ctx.remoteAddress, type: '2' as const } } : {}),
+      extension: [{ url: 'https://dcc-paca.example/fhir/StructureDefinition/auth-method', valueCode: principal.authMethod }],
+    }],
+    source: {
+      observer: { display: 'DCC — serveur FHIR' },
+      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }],
+    },
+    entity: [
+      ...patients.slice(0, MAX_ENTITIES).map((id) => ({
+        what: { reference: `Patient/${id}` },
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' },
+        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' },
+      })),
+      ...others.slice(0, MAX_ENTITIES).map((r) => ({
+        what: { reference: `${r.resourceType}/${r.id}` },
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+      })),
+      ...(access.query ? [{
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24', display: 'Query' },
+        query: Buffer.from(access.query).toString('base64'),
+      }] : []),
+    ],
+  };
+}

@@ -1,0 +1,532 @@
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import { DOMParser } from '@xmldom/xmldom';
+import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile, type SamlConfig as NodeSamlOptions } from '@node-saml/node-saml';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Principal } from '../context.ts';
+import { issue, outcome } from '../fhir/errors.ts';
+import { isValidRpps } from '../identity/rpps.ts';
+import { rolesOfProfession } from './cps.ts';
+import { completeSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
+
+/**
+ * SAML 2.0 sign-in (Web Browser SSO profile, SP-initiated): the hospital or regional identity
+ * provider (IdP) authenticates the professional, the DCC is the service provider (SP).
+ *
+ *   GET  /auth/saml/login[?returnTo=/local/path] → 302 to the IdP with a (optionally signed) AuthnRequest
+ *   POST /auth/saml/acs                          ← the IdP's signed Response (HTTP-POST binding) → session, 303
+ *   GET  /auth/saml/metadata                     → SP metadata to register the DCC at the IdP
+ *
+ * What is verified on every Response, beyond @node-saml/node-saml's own checks (XML signature of
+ * the assertion by a configured IdP certificate, audience = SP entity id, time windows with a
+ * bounded clock skew, InResponseTo of a request this DCC issued):
+ * - the signed assertion has a bearer SubjectConfirmation whose Recipient is our ACS URL and whose
+ *   InResponseTo is the request (the Response envelope is not necessarily signed);
+ * - the Response Destination, when present, is our ACS URL;
+ * - the assertion Issuer is SAML_IDP_ISSUER when that is set;
+ * - each request id is consumed once (atomic delete in login_state, shared by all app servers),
+ *   and each assertion id is recorded until it expires: a replayed Response is refused;
+ * - the IDNPS attribute is a valid IDNPS ('8' + Luhn-valid RPPS, or '0' + 9-digit ADELI).
+ */
+
+/** Attribute name carrying the IDNPS by default: the OID of the IDNPS identifier system (ANS). */
+export const DEFAULT_IDNPS_ATTRIBUTE = 'urn:oid:1.2.250.1.71.4.2.1';
+/** Attribute carrying the profession / role by default (XSPA subject role, as in the VIHF token). */
+export const DEFAULT_ROLE_ATTRIBUTE = 'urn:oasis:names:tc:xacml:2.0:subject:role';
+/** X.500 surname (sn) and givenName, in the urn:oid form most IdPs use. */
+export const DEFAULT_FAMILY_ATTRIBUTE = 'urn:oid:2.5.4.4';
+export const DEFAULT_GIVEN_ATTRIBUTE = 'urn:oid:2.5.4.42';
+/** Special value of SAML_ATTR_IDNPS: read the IDNPS from the Subject NameID instead of an attribute. */
+export const NAME_ID = 'NameID';
+
+/** Roles a SAML sign-in may grant (never 'system'). */
+export const SAML_GRANTABLE_ROLES = ['physician', 'gp', 'nurse', 'pharmacist', 'coordinator', 'admin'] as const;
+/** Default mapping: G15 profession codes (TRE_G15-ProfessionSante); words are read by rolesOfProfession. */
+const DEFAULT_PROFESSION_CODES: Record<string, string[]> = { '10': ['physician'], '21': ['pharmacist'], '60': ['nurse'] };
+
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+const DEFAULT_CLOCK_SKEW_MS = 60_000;
+/** How long a sign-in started at /saml/login may take to come back to the ACS. */
+const REQUEST_TTL_MS = 10 * 60_000;
+/** Consumed assertion ids are kept at least this long, and at most a day. */
+const MAX_REPLAY_RECORD_MS = 24 * 3_600_000;
+const REQUEST_KIND = 'saml-request';
+const ASSERTION_KIND = 'saml-assertion';
+/** Ids node-saml generates for our AuthnRequests: anything else is not ours, no database lookup. */
+const REQUEST_ID = /^_[0-9a-f]{40}$/;
+
+export interface SamlConfig {
+  /** IdP single sign-on service URL (HTTP-Redirect binding). */
+  idpEntryPoint: string;
+  /** PEM certificates whose keys may sign assertions (several during an IdP key rollover). */
+  idpCertificates: string[];
+  /** Expected assertion Issuer (IdP entity id); not checked when unset. */
+  idpIssuer?: string;
+  /** Our entity id: Issuer of our requests and the Audience the assertions must name. */
+  spEntityId: string;
+  /** Absolute URL of POST /auth/saml/acs as the IdP and the browser see it. */
+  callbackUrl: string;
+  /** SP key and certificate: signed AuthnRequests and decryption of encrypted assertions. */
+  spPrivateKey?: string;
+  spCertificate?: string;
+  /** SAML attribute names (or 'NameID' for the IDNPS). */
+  attributes: { idnps: string; role: string; family: string; given: string };
+  /** Normalised attribute value → DCC roles; replaces the default mapping when set. */
+  roleMap?: Record<string, string[]>;
+  /** Tolerance on NotBefore / NotOnOrAfter, 0 to 5 minutes. */
+  clockSkewMs: number;
+  /** Also require a signature on the Response envelope (the assertion signature is always required). */
+  wantResponseSigned: boolean;
+}
+
+/**
+ * SAML settings from the environment; undefined when SAML_IDP_ENTRY_POINT is unset (SAML off).
+ * Throws on an incomplete or invalid configuration: better no start than a half-checked sign-in.
+ */
+export function loadSamlConfig(env: NodeJS.ProcessEnv): SamlConfig | undefined {
+  const entryPoint = env.SAML_IDP_ENTRY_POINT?.trim();
+  if (!entryPoint) return undefined;
+  const production = env.NODE_ENV === 'production';
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new Error(`SAML : ${name} est obligatoire quand SAML_IDP_ENTRY_POINT est défini`);
+    return value;
+  };
+  const idpEntryPoint = absoluteUrl('SAML_IDP_ENTRY_POINT', entryPoint, production);
+  const callbackUrl = absoluteUrl('SAML_SP_CALLBACK_URL', required('SAML_SP_CALLBACK_URL'), production);
+  const spEntityId = required('SAML_SP_ENTITY_ID');
+  const certFile = required('SAML_IDP_CERT_FILE');
+  const idpCertificates = pemBlocks(readFile('SAML_IDP_CERT_FILE', certFile), 'CERTIFICATE');
+  if (!idpCertificates.length) throw new Error(`SAML : aucun certificat PEM dans SAML_IDP_CERT_FILE (${certFile})`);
+  for (const pem of idpCertificates) {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw new Error(`SAML : certificat illisible dans SAML_IDP_CERT_FILE (${certFile})`);
+    }
+  }
+
+  const keyFile = env.SAML_SP_KEY_FILE?.trim();
+  const spCertFile = env.SAML_SP_CERT_FILE?.trim();
+  if (Boolean(keyFile) !== Boolean(spCertFile)) throw new Error('SAML : SAML_SP_KEY_FILE et SAML_SP_CERT_FILE vont ensemble');
+  let spPrivateKey: string | undefined;
+  let spCertificate: string | undefined;
+  if (keyFile && spCertFile) {
+    spPrivateKey = pemBlocks(readFile('SAML_SP_KEY_FILE', keyFile), '(?:RSA |EC )?PRIVATE KEY')[0];
+    spCertificate = pemBlocks(readFile('SAML_SP_CERT_FILE', spCertFile), 'CERTIFICATE')[0];
+    if (!spPrivateKey) throw new Error(`SAML : pas de clé privée PEM (non chiffrée) dans SAML_SP_KEY_FILE (${keyFile})`);
+    if (!spCertificate) throw new Error(`SAML : pas de certificat PEM dans SAML_SP_CERT_FILE (${spCertFile})`);
+    if (!new X509Certificate(spCertificate).checkPrivateKey(createPrivateKeyOrThrow(spPrivateKey))) {
+      throw new Error('SAML : la clé de SAML_SP_KEY_FILE ne correspond pas au certificat de SAML_SP_CERT_FILE');
+    }
+  }
+
+  const skewText = env.SAML_CLOCK_SKEW_MS?.trim();
+  const clockSkewMs = skewText ? Number(skewText) : DEFAULT_CLOCK_SKEW_MS;
+  if (!Number.isInteger(clockSkewMs) || clockSkewMs < 0 || clockSkewMs > MAX_CLOCK_SKEW_MS) {
+    throw new Error(`SAML : SAML_CLOCK_SKEW_MS doit être un entier entre 0 et ${MAX_CLOCK_SKEW_MS} (ms)`);
+  }
+
+  return {
+    idpEntryPoint,
+    idpCertificates,
+    idpIssuer: env.SAML_IDP_ISSUER?.trim() || undefined,
+    spEntityId,
+    callbackUrl,
+    spPrivateKey,
+    spCertificate,
+    attributes: {
+      idnps: env.SAML_ATTR_IDNPS?.trim() || DEFAULT_IDNPS_ATTRIBUTE,
+      role: env.SAML_ATTR_ROLE?.trim() || DEFAULT_ROLE_ATTRIBUTE,
+      family: env.SAML_ATTR_FAMILY?.trim() || DEFAULT_FAMILY_ATTRIBUTE,
+      given: env.SAML_ATTR_GIVEN?.trim() || DEFAULT_GIVEN_ATTRIBUTE,
+    },
+    roleMap: env.SAML_ROLE_MAP?.trim() ? parseRoleMap(env.SAML_ROLE_MAP) : undefined,
+    clockSkewMs,
+    wantResponseSigned: env.SAML_WANT_RESPONSE_SIGNED === 'true',
+  };
+}
+
+/** SAML_ROLE_MAP: JSON object, attribute value → DCC role or roles, e.g. {"10":"physician","3C":["coordinator"]}. */
+export function parseRoleMap(json: string): Record<string, string[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error('SAML : SAML_ROLE_MAP doit être un objet JSON, par exemple {"10":"physician","21":"pharmacist"}');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('SAML : SAML_ROLE_MAP doit être un objet JSON');
+  const map: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    const roles = Array.isArray(value) ? value : [value];
+    for (const role of roles) {
+      if (typeof role !== 'string' || !(SAML_GRANTABLE_ROLES as readonly string[]).includes(role)) {
+        throw new Error(`SAML : SAML_ROLE_MAP["${key}"] : rôle '${String(role)}' inconnu (rôles possibles : ${SAML_GRANTABLE_ROLES.join(', ')})`);
+      }
+    }
+    map[normalize(key)] = [...new Set(roles as string[])];
+  }
+  return map;
+}
+
+/** DCC roles for the values of the role attribute. */
+export function rolesFromAttribute(values: string[], roleMap?: Record<string, string[]>): string[] {
+  const roles = new Set<string>();
+  for (const value of values) {
+    const key = normalize(value);
+    if (!key) continue;
+    if (roleMap) {
+      for (const role of roleMap[key] ?? []) roles.add(role);
+      continue;
+    }
+    for (const role of DEFAULT_PROFESSION_CODES[key] ?? rolesOfProfession(value)) roles.add(role);
+  }
+  return [...roles];
+}
+
+/** '8' + RPPS (11 digits, Luhn key) or '0' + ADELI (9 digits). */
+export function isValidIdnps(value: string): boolean {
+  return (/^8\d{11}$/.test(value) && isValidRpps(value.slice(1))) || /^0\d{9}$/.test(value);
+}
+
+/** The sign-in routes, mounted under /auth by authRouter. */
+export function samlRouter(deps: SignInDeps, saml: SamlConfig): Router {
+  const router = express.Router();
+  const service = (cache: LoginStateCache) => new SAML(nodeSamlOptions(saml, cache));
+
+  router.get('/saml/login', async (req, res) => {
+    try {
+      const query = typeof req.query.returnTo === 'string' ? req.query.returnTo : undefined;
+      const returnTo = query && query.length <= 2048 ? safeReturnTo(query) : '/';
+      const cache = new LoginStateCache(deps, { returnTo });
+      const url = await service(cache).getAuthorizeUrlAsync('', undefined, {});
+      res.set('Cache-Control', 'no-store').redirect(302, url);
+    } catch (error) {
+      fail(req, res, deps, error);
+    }
+  });
+
+  router.post('/saml/acs', express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10 }), async (req, res) => {
+    try {
+      const samlResponse = typeof req.body?.SAMLResponse === 'string' ? req.body.SAMLResponse : '';
+      if (!samlResponse) throw refusal(400, "Aucune réponse SAML reçue : cette adresse ne s'ouvre pas directement, passez par la page de connexion", 'no SAMLResponse in the POST body');
+      const cache = new LoginStateCache(deps, {});
+      let profile: Profile | null;
+      try {
+        profile = (await service(cache).validatePostResponseAsync({ SAMLResponse: samlResponse })).profile;
+      } catch (error) {
+        throw fromNodeSaml(error);
+      }
+      if (!profile) throw refusal(401, "Le fournisseur d'identité n'a pas authentifié l'utilisateur", 'no profile (NoPassive)');
+      const { requestId, assertionId, notOnOrAfter } = checkAssertion(profile, samlResponse, saml);
+
+      // One use per request, even with two app servers receiving the same POST at once.
+      const state = cache.taken.get(requestId) ?? (await deps.sessionStore.takeLoginState<RequestState>(requestId, REQUEST_KIND));
+      if (!state) throw refusal(401, ALREADY_USED, `request ${requestId} already consumed`);
+      const now = Date.now();
+      const keep = Math.min(Math.max(notOnOrAfter + saml.clockSkewMs, now + REQUEST_TTL_MS), now + MAX_REPLAY_RECORD_MS);
+      const first = await deps.sessionStore.saveLoginState(assertionKey(profile.issuer, assertionId), ASSERTION_KIND, { requestId, at: new Date(now).toISOString() }, new Date(keep));
+      if (!first) throw refusal(401, ALREADY_USED, `assertion ${assertionId} replayed`);
+
+      await completeSignIn(req, res, deps, principalFromProfile(profile, saml), state.returnTo);
+    } catch (error) {
+      fail(req, res, deps, error);
+    }
+  });
+
+  router.get('/saml/metadata', (req, res) => {
+    try {
+      const xml = service(new LoginStateCache(deps, {})).generateServiceProviderMetadata(saml.spCertificate ?? null, saml.spCertificate ?? null);
+      res.set('Cache-Control', 'no-cache').type('application/samlmetadata+xml; charset=utf-8').send(xml);
+    } catch (error) {
+      fail(req, res, deps, error);
+    }
+  });
+  return router;
+}
+
+function nodeSamlOptions(saml: SamlConfig, cache: CacheProvider): NodeSamlOptions {
+  return {
+    entryPoint: saml.idpEntryPoint,
+    issuer: saml.spEntityId,
+    callbackUrl: saml.callbackUrl,
+    audience: saml.spEntityId,
+    idpCert: saml.idpCertificates,
+    ...(saml.idpIssuer ? { idpIssuer: saml.idpIssuer } : {}),
+    wantAssertionsSigned: true,
+    wantAuthnResponseSigned: saml.wantResponseSigned,
+    validateInResponseTo: ValidateInResponseTo.always,
+    requestIdExpirationPeriodMs: REQUEST_TTL_MS,
+    cacheProvider: cache,
+    acceptedClockSkewMs: saml.clockSkewMs,
+    // The IdP picks the NameID format and the authentication means (CPS, e-CPS, OTP…): asking for
+    // an e-mail NameID or exact password context (node-saml's defaults) makes strict IdPs refuse.
+    identifierFormat: null,
+    disableRequestedAuthnContext: true,
+    signatureAlgorithm: 'sha256',
+    digestAlgorithm: 'sha256',
+    ...(saml.spPrivateKey ? { privateKey: saml.spPrivateKey, publicCert: saml.spCertificate, decryptionPvk: saml.spPrivateKey } : {}),
+  };
+}
+
+interface RequestState {
+  createdAt: string;
+  returnTo?: string;
+}
+
+/**
+ * node-saml's request-id cache on login_state, so the ACS may run on another app server than
+ * /saml/login. One instance per HTTP request; `taken` holds what this request consumed.
+ */
+class LoginStateCache implements CacheProvider {
+  readonly taken = new Map<string, RequestState>();
+
+  constructor(
+    private readonly deps: SignInDeps,
+    private readonly extra: { returnTo?: string },
+  ) {}
+
+  async saveAsync(key: string, value: string): Promise<CacheItem | null> {
+    const saved = await this.deps.sessionStore.saveLoginState(key, REQUEST_KIND, { createdAt: value, ...this.extra }, new Date(Date.now() + REQUEST_TTL_MS));
+    if (!saved) throw new Error(`SAML request id clash: ${key}`);
+    return { value, createdAt: Date.now() };
+  }
+
+  async getAsync(key: string): Promise<string | null> {
+    if (!REQUEST_ID.test(key)) return null;
+    const state = await this.deps.sessionStore.getLoginState<RequestState>(key, REQUEST_KIND);
+    return state?.createdAt ?? null;
+  }
+
+  async removeAsync(key: string | null): Promise<string | null> {
+    if (!key || !REQUEST_ID.test(key)) return null;
+    const state = await this.deps.sessionStore.takeLoginState<RequestState>(key, REQUEST_KIND);
+    if (!state) return null;
+    this.taken.set(key, state);
+    return key;
+  }
+}
+
+// ---- checks on the verified assertion -------------------------------------------------------
+
+type XmlNode = { $?: Record<string, string>; _?: string; [child: string]: unknown };
+
+function children(node: unknown, name: string): XmlNode[] {
+  const value = node && typeof node === 'object' ? (node as Record<string, unknown>)[name] : undefined;
+  return Array.isArray(value) ? value.filter((v): v is XmlNode => Boolean(v) && typeof v === 'object') : [];
+}
+
+const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+
+/** What node-saml leaves to the SP: Recipient, Destination, Issuer, request binding, assertion id. */
+function checkAssertion(profile: Profile, samlResponse: string, saml: SamlConfig): { requestId: string; assertionId: string; notOnOrAfter: number } {
+  const assertion = (profile.getAssertion?.() as { Assertion?: XmlNode } | undefined)?.Assertion;
+  if (!assertion) throw refusal(401, INVALID, 'no assertion in the validated profile');
+  const requestId = typeof profile.inResponseTo === 'string' ? profile.inResponseTo : '';
+  if (!requestId) throw refusal(401, UNKNOWN_REQUEST, 'no InResponseTo');
+
+  if (saml.idpIssuer && profile.issuer !== saml.idpIssuer) {
+    throw refusal(401, "La réponse vient d'un fournisseur d'identité inattendu", `assertion issuer '${profile.issuer}' ≠ '${saml.idpIssuer}'`);
+  }
+  const assertionId = assertion.$?.ID;
+  if (!assertionId) throw refusal(401, INVALID, 'assertion without ID');
+
+  const now = Date.now();
+  const confirmations = children(assertion, 'Subject').flatMap((s) => children(s, 'SubjectConfirmation'))
+    .filter((c) => c.$?.Method === BEARER)
+    .flatMap((c) => children(c, 'SubjectConfirmationData'))
+    .map((d) => d.$ ?? {});
+  const recipientOk = confirmations.filter((d) => d.Recipient === saml.callbackUrl);
+  if (!recipientOk.length) {
+    throw refusal(401, "La réponse est destinée à une autre adresse de retour que celle de ce service", `no bearer SubjectConfirmationData with Recipient ${saml.callbackUrl} (got ${confirmations.map((d) => d.Recipient).join(', ') || 'none'})`);
+  }
+  const confirmation = recipientOk.find((d) => d.InResponseTo === requestId && d.NotOnOrAfter && Date.parse(d.NotOnOrAfter) > now - saml.clockSkewMs);
+  if (!confirmation) throw refusal(401, UNKNOWN_REQUEST, 'SubjectConfirmationData InResponseTo missing, different from the Response, or expired');
+
+  const destination = responseDestination(samlResponse);
+  if (destination !== undefined && destination !== saml.callbackUrl) {
+    throw refusal(401, "La réponse est destinée à une autre adresse de retour que celle de ce service", `Response Destination ${destination} ≠ ${saml.callbackUrl}`);
+  }
+  const conditionsEnd = Date.parse(children(assertion, 'Conditions')[0]?.$?.NotOnOrAfter ?? '');
+  const notOnOrAfter = Math.max(Date.parse(confirmation.NotOnOrAfter!), Number.isFinite(conditionsEnd) ? conditionsEnd : 0);
+  return { requestId, assertionId, notOnOrAfter };
+}
+
+function responseDestination(samlResponse: string): string | undefined {
+  const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+  const root = new DOMParser({ errorHandler: { error: rethrow, fatalError: rethrow } }).parseFromString(xml, 'text/xml').documentElement;
+  if (!root || root.localName !== 'Response') throw refusal(401, INVALID, 'root element is not a Response');
+  return root.hasAttribute('Destination') ? root.getAttribute('Destination') ?? undefined : undefined;
+}
+
+function rethrow(message: string): never {
+  throw refusal(401, INVALID, `XML: ${message}`);
+}
+
+function principalFromProfile(profile: Profile, saml: SamlConfig): Principal {
+  const idnpsValues = saml.attributes.idnps === NAME_ID ? [profile.nameID ?? ''] : attributeValues(profile, saml.attributes.idnps);
+  const distinct = [...new Set(idnpsValues.map(idnpsOf))];
+  if (distinct.length !== 1 || !distinct[0]) {
+    throw refusal(403, `Connexion refusée : le fournisseur d'identité n'a pas transmis d'identifiant national de professionnel de santé (IDNPS) ; contactez le support de votre établissement`,
+      `${distinct.length} IDNPS value(s) in '${saml.attributes.idnps}'`);
+  }
+  const idnps = distinct[0];
+  if (!isValidIdnps(idnps)) {
+    throw refusal(403, `Connexion refusée : l'identifiant '${idnps}' transmis par le fournisseur d'identité n'est pas un IDNPS valide ('8' + RPPS ou '0' + ADELI) ; contactez le support de votre établissement`,
+      `invalid IDNPS '${idnps}'`);
+  }
+  const family = attributeValues(profile, saml.attributes.family)[0]?.trim() || undefined;
+  const given = attributeValues(profile, saml.attributes.given)[0]?.trim() || undefined;
+  return {
+    idnps,
+    displayName: [given, family].filter(Boolean).join(' ') || idnps,
+    ...(family ? { family } : {}),
+    ...(given ? { given } : {}),
+    roles: rolesFromAttribute(attributeValues(profile, saml.attributes.role), saml.roleMap),
+    authMethod: 'saml',
+  };
+}
+
+/** IDNPS from a plain value or an HL7 v2 identifier 'IDNPS^^^&1.2.250.1.71.4.2.1&ISO'. */
+function idnpsOf(value: string): string {
+  const v = value.trim();
+  const hl7 = /^(\d+)\^\^\^&1\.2\.250\.1\.71\.4\.2\.1&ISO$/.exec(v);
+  return hl7 ? hl7[1] : v;
+}
+
+/** Values of an attribute as strings; structured values give their 'code' XML attributes. */
+function attributeValues(profile: Profile, name: string): string[] {
+  const attributes = profile.attributes as Record<string, unknown> | undefined;
+  const raw = attributes && Object.prototype.hasOwnProperty.call(attributes, name) ? attributes[name] : undefined;
+  const out: string[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value === 'string') out.push(value);
+    else if (Array.isArray(value)) value.forEach((v) => visit(v, depth));
+    else if (value && typeof value === 'object' && depth < 4) {
+      const node = value as XmlNode;
+      if (typeof node.$?.code === 'string') out.push(node.$.code);
+      for (const [key, child] of Object.entries(node)) if (key !== '$' && key !== '_') visit(child, depth + 1);
+    }
+  };
+  visit(raw, 0);
+  return out;
+}
+
+function assertionKey(issuer: string, assertionId: string): string {
+  return `saml-assertion:${createHash('sha256').update(`${issuer}\n${assertionId}`).digest('hex')}`;
+}
+
+// ---- errors the user can act on -------------------------------------------------------------
+
+const INVALID = "La réponse du fournisseur d'identité n'a pas pu être vérifiée";
+const UNKNOWN_REQUEST = "Cette réponse ne correspond à aucune connexion en cours (demande expirée, déjà utilisée ou non sollicitée) : recommencez la connexion";
+const ALREADY_USED = 'Cette réponse de connexion a déjà été utilisée : recommencez la connexion';
+
+class SamlRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly userMessage: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+function refusal(status: number, userMessage: string, reason: string): SamlRefusal {
+  return new SamlRefusal(status, userMessage, reason);
+}
+
+/** node-saml's English technical errors → what the professional can understand. */
+function fromNodeSaml(error: unknown): SamlRefusal {
+  if (error instanceof SamlRefusal) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { xmlStatus?: unknown })?.xmlStatus !== undefined || /SAML provider returned/.test(message);
+  if (status) return refusal(401, "Le fournisseur d'identité n'a pas authentifié l'utilisateur (connexion annulée ou refusée)", message);
+  if (/InResponseTo/i.test(message)) return refusal(401, UNKNOWN_REQUEST, message);
+  if (/signature/i.test(message)) {
+    return refusal(401, `${INVALID} : signature absente ou faite par une clé non reconnue (l'assertion doit être signée par le fournisseur d'identité configuré)`, message);
+  }
+  if (/expired|not yet valid|too old|subject confirmation/i.test(message)) {
+    return refusal(401, 'La réponse de connexion a expiré ou n\'est pas encore valide (vérifiez l\'heure de votre poste) : recommencez la connexion', message);
+  }
+  if (/audience/i.test(message)) return refusal(401, `${INVALID} : elle est destinée à un autre service`, message);
+  if (/issuer/i.test(message)) return refusal(401, "La réponse vient d'un fournisseur d'identité inattendu", message);
+  return refusal(401, INVALID, message);
+}
+
+function fail(req: Request, res: Response, deps: SignInDeps, error: unknown): void {
+  const requestId = req.dccContext?.requestId;
+  let known: SamlRefusal;
+  if (error instanceof SamlRefusal) {
+    known = error;
+    deps.logger.warn({ requestId, reason: error.reason, status: error.status }, 'connexion SAML refusée');
+  } else {
+    known = refusal(500, 'La connexion a échoué à cause d\'une erreur interne : réessayez dans un instant ou contactez le support', 'internal');
+    deps.logger.error({ requestId, err: error }, 'connexion SAML : erreur interne');
+  }
+  if (res.headersSent) return;
+  res.status(known.status).set('Cache-Control', 'no-store');
+  const code = known.status === 403 ? 'forbidden' : known.status === 400 ? 'invalid' : known.status >= 500 ? 'exception' : 'login';
+  if (req.accepts(['text/html', 'application/fhir+json', 'application/json']) !== 'text/html') {
+    res.type('application/fhir+json; charset=utf-8').send(JSON.stringify(outcome([issue(known.status >= 500 ? 'fatal' : 'error', code, known.userMessage)])));
+    return;
+  }
+  res.type('text/html; charset=utf-8').send(errorPage(known.status >= 500 ? 'Erreur de connexion' : 'Connexion refusée', known.userMessage, requestId));
+}
+
+function errorPage(title: string, message: string, requestId: string | undefined): string {
+  return `<!DOCTYPE html>
+<html lang="fr">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${html(title)} — DCC</title></head>
+<body style="font-family: sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+<h1>${html(title)}</h1>
+<p>${html(message)}</p>
+<p><a href="/auth/saml/login">Se connecter à nouveau</a></p>
+${requestId ? `<p><small>Référence pour le support : ${html(requestId)}</small></p>` : ''}
+</body>
+</html>
+`;
+}
+
+function html(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// ---- configuration helpers ------------------------------------------------------------------
+
+function normalize(value: string): string {
+  return value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim().toLowerCase();
+}
+
+function absoluteUrl(name: string, value: string, production: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`SAML : ${name} doit être une URL absolue (reçu '${value}')`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`SAML : ${name} doit être une URL http(s)`);
+  if (production && url.protocol !== 'https:') throw new Error(`SAML : ${name} doit être en https en production`);
+  return value;
+}
+
+function readFile(name: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`SAML : ${name} illisible (${file}) : ${(error as Error).message}`);
+  }
+}
+
+function pemBlocks(text: string, label: string): string[] {
+  const re = new RegExp(`-----BEGIN ${label}-----[\\s\\S]+?-----END ${label}-----`, 'g');
+  return (text.match(re) ?? []).map((block) => `${block}\n`);
+}
+
+function createPrivateKeyOrThrow(pem: string) {
+  try {
+    return createPrivateKey(pem);
+  } catch {
+    throw new Error('SAML : clé privée de SAML_SP_KEY_FILE illisible (PEM non chiffré attendu)');
+  }
+}

@@ -1,0 +1,63 @@
+import type { Database } from './database.ts';
+
+export interface BreakGlassGrant {
+  id: string;
+  practitionerId: string;
+  idnps: string | null;
+  displayName: string;
+  patientId: string;
+  reason: string;
+  createdAt: string;
+  expiresAt: string;
+  reviewedAt: string | null;
+}
+
+/** Emergency-access grants: the SQL of the access module. */
+export class AccessStore {
+  constructor(private readonly db: Database) {}
+
+  async grantBreakGlass(grant: Omit<BreakGlassGrant, 'id' | 'reviewedAt'>): Promise<BreakGlassGrant> {
+    const [row] = await this.db('break_glass_grant')
+      .insert({
+        practitioner_id: grant.practitionerId, idnps: grant.idnps, display_name: grant.displayName, patient_id: grant.patientId,
+        reason: grant.reason, created_at: grant.createdAt, expires_at: grant.expiresAt,
+      })
+      .returning('*');
+    return toGrant(row);
+  }
+
+  /** Patients the practitioner currently holds emergency access to, among those given. */
+  async activeBreakGlassPatients(practitionerId: string, patientIds: string[]): Promise<Set<string>> {
+    if (!patientIds.length) return new Set();
+    const rows = await this.db('break_glass_grant')
+      .where('practitioner_id', practitionerId)
+      .whereIn('patient_id', patientIds)
+      .where('expires_at', '>', new Date())
+      .distinct('patient_id');
+    return new Set(rows.map((r: { patient_id: string }) => r.patient_id));
+  }
+
+  async listBreakGlass(options: { since?: string; unreviewedOnly?: boolean; limit: number }): Promise<BreakGlassGrant[]> {
+    const rows = await this.db('break_glass_grant')
+      .modify((q) => {
+        if (options.since) q.where('created_at', '>=', options.since);
+        if (options.unreviewedOnly) q.whereNull('reviewed_at');
+      })
+      .orderBy('created_at', 'desc')
+      .limit(options.limit);
+    return rows.map(toGrant);
+  }
+
+  async markReviewed(id: string, at: Date): Promise<boolean> {
+    if (!/^\d+$/.test(id)) return false;
+    return (await this.db('break_glass_grant').where({ id }).update({ reviewed_at: at })) === 1;
+  }
+}
+
+function toGrant(row: any): BreakGlassGrant {
+  const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+  return {
+    id: String(row.id), practitionerId: row.practitioner_id, idnps: row.idnps, displayName: row.display_name, patientId: row.patient_id,
+    reason: row.reason, createdAt: iso(row.created_at)!, expiresAt: iso(row.expires_at)!, reviewedAt: iso(row.reviewed_at),
+  };
+}

@@ -1,0 +1,65 @@
+import type { Sql } from './search-sql.ts';
+
+/** The caller as the visibility rule needs it (decided by server/access, expressed here in SQL). */
+export interface Viewer {
+  /** Sees everything (the service itself). */
+  unrestricted: boolean;
+  practitionerId?: string;
+  /** Types without patient data every professional may read. */
+  directoryTypes: string[];
+  /** Patient-data types this caller's professions may read. */
+  patientTypes: string[];
+  /** Reads the audit trail of every patient (security review). */
+  auditReviewer: boolean;
+}
+
+/**
+ * Row-level rule on `resource r`, applied inside every query so paging and counts stay right:
+ * directory data for all; patient data only of the caller's professions' types, for patients in
+ * the caller's circle of care (declared GP, care-team member, registering physician, active
+ * emergency access), and never against the patient's objection.
+ */
+export function visibilityConditions(viewer: Viewer): Sql[] {
+  if (viewer.unrestricted) return [];
+  const me = viewer.practitionerId ?? 'unknown:practitioner'; // ':' never occurs in an id: matches nothing
+  const list = (values: string[]) => (values.length ? values.map(() => '?').join(', ') : 'NULL');
+  const inCircle = `(
+      EXISTS (SELECT 1 FROM resource p JOIN sp_reference g ON g.res = p.seq
+              WHERE p.resource_type = 'Patient' AND p.id = r.patient_id
+                AND g.resource_type = 'Patient' AND g.param = 'general-practitioner' AND g.target_type = 'Practitioner' AND g.target_id = ?)
+   OR EXISTS (SELECT 1 FROM resource ct JOIN sp_reference m ON m.res = ct.seq
+              WHERE ct.resource_type = 'CareTeam' AND ct.patient_id = r.patient_id AND NOT ct.deleted
+                AND m.resource_type = 'CareTeam' AND m.param = 'participant' AND m.target_type = 'Practitioner' AND m.target_id = ?)
+   OR EXISTS (SELECT 1 FROM resource sr JOIN sp_reference q ON q.res = sr.seq
+              WHERE sr.resource_type = 'ServiceRequest' AND sr.patient_id = r.patient_id AND NOT sr.deleted
+                AND q.resource_type = 'ServiceRequest' AND q.param = 'requester' AND q.target_type = 'Practitioner' AND q.target_id = ?)
+  )`;
+  const emergency = `EXISTS (SELECT 1 FROM break_glass_grant bg WHERE bg.practitioner_id = ? AND bg.patient_id = r.patient_id AND bg.expires_at > now())`;
+  // Objection: a Consent deny naming the caller; or a deny naming nobody, which keeps the record
+  // within the care team (objection to sharing beyond it) unless emergency access was opened.
+  const objection = `EXISTS (SELECT 1 FROM resource c
+      WHERE c.resource_type = 'Consent' AND c.patient_id = r.patient_id AND NOT c.deleted
+        AND c.content->>'status' = 'active' AND c.content->'provision'->>'type' = 'deny'
+        AND (c.content->'provision'->'actor' @> ?::jsonb
+             OR (c.content->'provision'->'actor' IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM resource ct JOIN sp_reference m ON m.res = ct.seq
+                                 WHERE ct.resource_type = 'CareTeam' AND ct.patient_id = r.patient_id AND NOT ct.deleted
+                                   AND m.resource_type = 'CareTeam' AND m.param = 'participant' AND m.target_type = 'Practitioner' AND m.target_id = ?)
+                 AND NOT ${emergency})))`;
+  const actorMatch = JSON.stringify([{ reference: { reference: `Practitioner/${me}` } }]);
+  const text = `(
+    (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.directoryTypes)}))
+    OR (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.patientTypes)}) AND r.resource_type <> 'Patient')
+    ${viewer.auditReviewer ? "OR r.resource_type = 'AuditEvent'" : ''}
+    OR (r.patient_id IS NOT NULL AND r.resource_type IN (${list(viewer.patientTypes)})
+        AND (${inCircle} OR ${emergency})
+        AND NOT ${objection})
+  )`;
+  return [{
+    text,
+    bindings: [
+      ...viewer.directoryTypes, ...viewer.patientTypes, ...viewer.patientTypes,
+      me, me, me, me, actorMatch, me, me,
+    ],
+  }];
+}
