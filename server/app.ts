@@ -9,10 +9,14 @@ import { fhirRouter } from './fhir/routes.ts';
 import { authRouter } from './auth/routes.ts';
 import type { SignInDeps } from './auth/sign-in.ts';
 import type { Store } from './store/store.ts';
+import { AccessStore } from './store/access-store.ts';
+import { breakGlassReviewRouter } from './access/break-glass.ts';
 
 export interface AppDeps {
   config: Config;
   store: Store;
+  /** Emergency-access grants (defaults to one on the store's database). */
+  accessStore?: AccessStore;
   /**
    * Identifies the caller of a request (the sign-in layer). Returns undefined when the request
    * carries no valid identity: every FHIR endpoint but /metadata then answers 401.
@@ -33,6 +37,7 @@ declare module 'express-serve-static-core' {
 
 export function createApp(deps: AppDeps): express.Express {
   const { config } = deps;
+  const accessStore = deps.accessStore ?? new AccessStore(deps.store.db);
   const logger = deps.logger ?? pino({ level: config.logLevel });
   const app = express();
   app.disable('x-powered-by');
@@ -72,7 +77,17 @@ export function createApp(deps: AppDeps): express.Express {
       next(error);
     }
   });
-  app.use('/fhir', fhirRouter({ store: deps.store, config, contextOf: (req) => req.dccContext!, software: SOFTWARE }));
+  app.use('/fhir', fhirRouter({ store: deps.store, accessStore, config, contextOf: (req) => req.dccContext!, software: SOFTWARE }));
+  app.use('/access', async (req, _res, next) => {
+    try {
+      const principal = await deps.identify(req);
+      if (!principal) return next(unauthorized('Authentification requise'));
+      req.dccContext!.principal = principal;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  }, breakGlassReviewRouter(accessStore, (req) => req.dccContext!));
 
   app.use((req, _res, next) => next(new FhirError(404, outcome([issue('error', 'not-found', `Rien à ${req.path}`)]))));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -8,8 +8,10 @@ import { buildIdentify } from './auth/identify.ts';
 import { seedDemoData, startServices } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
 import { buildDemoBundle } from './seed/demo-data.ts';
+import { loadPscConfig, pscRouter } from './auth/psc.ts';
 
 const config = loadConfig();
+const psc = loadPscConfig(); // throws when half-configured, or http in production
 const logger = pino({ level: config.logLevel });
 if (config.production && config.demoPki) throw new Error('DCC_DEMO_PKI est interdit avec NODE_ENV=production');
 const services = await startServices(config);
@@ -30,7 +32,8 @@ if (!tls && config.demoPki) {
 }
 
 const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger };
-const app = createApp({ config, store, logger, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [] } });
+const app = createApp({ config, store, logger, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(psc ? [pscRouter(signIn, psc)] : [])] } });
+if (psc) logger.info({ issuer: psc.issuer.href, redirectUri: psc.redirectUri.href }, 'Pro Santé Connect activé : GET /auth/psc/login');
 const servers: (http.Server | https.Server)[] = [];
 servers.push(http.createServer(app).listen(config.port, config.host, () => {
   logger.info(`DCC prêt sur http://${config.host}:${config.port}/fhir (base : ${where}) — /fhir/metadata et /health sans authentification`);

@@ -26,7 +26,7 @@ export class AccessControl {
     if (!concernsPatientData(access)) return;
     const patients = [...new Set(access.resources.map((r) => r.patientId).filter((p): p is string => Boolean(p)))];
     const emergency = ctx.principal.practitionerId
-      ? await this.accessStore.activeBreakGlassPatients(ctx.principal.practitionerId, patients)
+      ? await this.accessStore.activeBreakGlassPatients(ctx.principal.practitionerId, patients, repo.db)
       : new Set<string>();
     await repo.append(buildAuditEvent(ctx, access, emergency));
   }

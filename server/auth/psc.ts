@@ -149,6 +149,7 @@ export function pscRouter(deps: SignInDeps, psc: PscConfig): Router {
 
   router.get('/psc/callback', async (req, res) => {
     try {
+      res.set('Cache-Control', 'no-store');
       res.clearCookie(BROWSER_COOKIE, { path: cookiePath, httpOnly: true, sameSite: 'lax', secure: secureCookie });
       const params = new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
       const state = params.get('state');

@@ -12,9 +12,12 @@ import {
 } from './interactions.ts';
 import { validateFhirResource } from './validation.ts';
 import { requireReadableType } from '../access/access-control.ts';
+import { breakGlass } from '../access/break-glass.ts';
+import type { AccessStore } from '../store/access-store.ts';
 
 export interface FhirRouteDeps {
   store: Store;
+  accessStore: AccessStore;
   config: Config;
   /** The caller of a request, set by the authentication layer. */
   contextOf: (req: Request) => RequestContext;
@@ -44,6 +47,7 @@ export function fhirRouter(deps: FhirRouteDeps): Router {
     { pattern: new RegExp(`^/${TYPE}/_history$`), methods: { GET: typeHistory } },
     { pattern: new RegExp(`^/${TYPE}/\\$validate$`), methods: { POST: validate } },
     { pattern: new RegExp(`^/${TYPE}/${ID}/\\$validate$`), methods: { POST: validate } },
+    { pattern: new RegExp(`^/(Patient)/${ID}/\\$break-glass$`), methods: { POST: breakGlassOperation } },
     { pattern: new RegExp(`^/${TYPE}/${ID}$`), methods: { GET: read, PUT: update, DELETE: remove } },
     { pattern: new RegExp(`^/${TYPE}/${ID}/_history$`), methods: { GET: instanceHistory } },
     { pattern: new RegExp(`^/${TYPE}/${ID}/_history/([^/]+)$`), methods: { GET: vread } },
@@ -175,4 +179,19 @@ const validate: Handler = async (req, res, _deps, [type]) => {
   const { structural, bindings } = validateFhirResource(resource);
   const issues = [...structural, ...bindings];
   sendResource(req, res, 200, issues.length ? outcomeOf(issues) : allOk(`${type} valide`));
+};
+
+/** Patient/{id}/$break-glass: emergency access with a stated reason (Parameters.reason or {reason}). */
+const breakGlassOperation: Handler = async (req, res, deps, [, id]) => {
+  const ctx = deps.contextOf(req);
+  const body = req.body ?? {};
+  const reason = body.resourceType === 'Parameters' ? body.parameter?.find((p: any) => p.name === 'reason')?.valueString : body.reason;
+  const grant = await breakGlass(deps.store, deps.accessStore, ctx, id, reason);
+  sendResource(req, res, 200, {
+    resourceType: 'OperationOutcome',
+    issue: [{
+      severity: 'warning', code: 'suppressed',
+      details: { text: `Accès d'urgence ouvert jusqu'au ${grant.expiresAt} : chaque consultation est tracée et sera relue. Motif : ${grant.reason}` },
+    }],
+  });
 };

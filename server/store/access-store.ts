@@ -1,4 +1,5 @@
 import type { Database } from './database.ts';
+import type { Executor } from './repository.ts';
 
 export interface BreakGlassGrant {
   id: string;
@@ -27,9 +28,10 @@ export class AccessStore {
   }
 
   /** Patients the practitioner currently holds emergency access to, among those given. */
-  async activeBreakGlassPatients(practitionerId: string, patientIds: string[]): Promise<Set<string>> {
+  async activeBreakGlassPatients(practitionerId: string, patientIds: string[], executor: Executor = this.db): Promise<Set<string>> {
     if (!patientIds.length) return new Set();
-    const rows = await this.db('break_glass_grant')
+    // `executor`: the caller's transaction when there is one (PGlite has a single connection).
+    const rows = await executor('break_glass_grant')
       .where('practitioner_id', practitionerId)
       .whereIn('patient_id', patientIds)
       .where('expires_at', '>', new Date())

@@ -319,9 +319,10 @@ export class FhirRepository {
   private async insertNew<T extends Resource>(resource: T, hooks: boolean): Promise<T> {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, '1', lastUpdated);
-    this.options.validate(stored);
+    // Authorised before validated: a caller who may not write here learns nothing about the content rules.
     const index = indexResource(stored);
     if (hooks) await this.options.authorizeWrite?.(this, { action: 'create', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId });
+    this.options.validate(stored);
     const inserted = await this.db.raw(
       `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, patient_id, content)
        VALUES (?, ?, 1, ?, false, ?, ?) ON CONFLICT (resource_type, id) DO NOTHING RETURNING seq`,
@@ -338,9 +339,9 @@ export class FhirRepository {
   private async writeVersion<T extends Resource>(resource: T, seq: string, versionId: number, previousPatientId: string | null): Promise<T> {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, String(versionId), lastUpdated);
-    this.options.validate(stored);
     const index = indexResource(stored);
     await this.options.authorizeWrite?.(this, { action: 'update', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId, previousPatientId });
+    this.options.validate(stored);
     await this.db('resource').where({ seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: false, patient_id: index.patientId, content: stored });
     await this.db('resource_version').insert({ res: seq, resource_type: stored.resourceType, id: stored.id, version_id: versionId, last_updated: lastUpdated, deleted: false, content: stored });
     await this.deleteIndexRows(seq);

@@ -29,9 +29,7 @@ export interface TestIdpOptions {
 }
 
 export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
-  // oidc-provider ships no type declarations: imported through a variable so tsc does not resolve it.
-  const specifier = 'oidc-provider';
-  const { default: Provider } = (await import(specifier)) as { default: new (issuer: string, config: object) => any };
+  const Provider = await importProvider();
 
   let handler: http.RequestListener = (_req, res) => res.writeHead(503).end();
   let down = false;
@@ -46,7 +44,9 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
       response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic',
     }],
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test-psc', use: 'sig', alg: 'RS256' }] },
+    adapter: memoryAdapter(),
     cookies: { keys: [randomBytes(32).toString('base64url')] },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 600, Grant: 600 },
     pkce: { required: () => true },
     acrValues: ['eidas1'],
     claims: {
@@ -125,6 +125,61 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
+  };
+}
+
+/**
+ * oidc-provider ships no type declarations: imported through a variable so tsc does not resolve it.
+ * Its "Node.js 22 recommended" warning is expected here (the project targets Node 20) and muted.
+ */
+async function importProvider(): Promise<new (issuer: string, config: object) => any> {
+  const specifier = 'oidc-provider';
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('Unsupported runtime')) warn(...args);
+  };
+  try {
+    return ((await import(specifier)) as { default: new (issuer: string, config: object) => any }).default;
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** In-memory storage for one provider (the built-in one is shared and warns on every start). */
+function memoryAdapter() {
+  const entries = new Map<string, { payload: Record<string, unknown>; expiresAt?: number }>();
+  const byUid = new Map<string, string>();
+  return class MemoryAdapter {
+    constructor(private readonly model: string) {}
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
+      entries.set(this.key(id), { payload, ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}) });
+      if (typeof payload.uid === 'string') byUid.set(`${this.model}:${payload.uid}`, id);
+    }
+    async find(id: string) {
+      const entry = entries.get(this.key(id));
+      if (!entry || (entry.expiresAt && entry.expiresAt <= Date.now())) return undefined;
+      return entry.payload;
+    }
+    async findByUid(uid: string) {
+      const id = byUid.get(`${this.model}:${uid}`);
+      return id ? this.find(id) : undefined;
+    }
+    async findByUserCode() {
+      return undefined;
+    }
+    async consume(id: string) {
+      const entry = entries.get(this.key(id));
+      if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      entries.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [key, entry] of entries) if (entry.payload.grantId === grantId) entries.delete(key);
+    }
   };
 }
 
