@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
 import pino from 'pino';
 import type { Config } from './config.ts';
 import type { Principal, RequestContext } from './context.ts';
@@ -11,6 +12,7 @@ import type { SignInDeps } from './auth/sign-in.ts';
 import type { Store } from './store/store.ts';
 import { AccessStore } from './store/access-store.ts';
 import { breakGlassReviewRouter } from './access/break-glass.ts';
+import { recordSignIn } from './auth/sign-in.ts';
 
 export interface AppDeps {
   config: Config;
@@ -63,7 +65,15 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
-  if (deps.auth) app.use('/auth', authRouter(deps.auth.deps, deps.auth.methods));
+  // Sign-in endpoints answer without authentication: rate-limited per address against guessing
+  // and flooding (memory counters per app server; a shared store can replace them behind a balancer).
+  const signInLimiter = rateLimit({
+    windowMs: 60_000, limit: config.signInRateLimit, standardHeaders: 'draft-7', legacyHeaders: false,
+    handler: (_req, res) => {
+      res.status(429).type('application/fhir+json; charset=utf-8').send(JSON.stringify(outcome([issue('error', 'throttled', 'Trop de tentatives de connexion depuis cette adresse : réessayez dans une minute')])));
+    },
+  });
+  if (deps.auth) app.use('/auth', signInLimiter, authRouter(deps.auth.deps, deps.auth.methods));
 
   // Deny by default: only the CapabilityStatement is public under /fhir.
   app.use('/fhir', async (req, _res, next) => {
@@ -74,6 +84,11 @@ export function createApp(deps: AppDeps): express.Express {
       req.dccContext!.principal = principal;
       next();
     } catch (error) {
+      // A presented but refused card or session is a failed sign-in: traced.
+      if (error instanceof FhirError && error.status === 401) {
+        await recordSignIn(deps.store, req, { outcome: 'failure', method: 'cps', detail: error.message }).catch((err) =>
+          logger.error({ err }, "échec de l'écriture de la trace de connexion refusée"));
+      }
       next(error);
     }
   });
@@ -103,6 +118,7 @@ export function createApp(deps: AppDeps): express.Express {
 function toFhirError(error: unknown): FhirError {
   if (error instanceof FhirError) return error;
   const e = error as { type?: string; status?: number };
+  if ((e as { code?: string })?.code === '42501') return new FhirError(403, outcome([issue('error', 'forbidden', "Le journal d'audit est en ajout seul : une trace ne peut être ni modifiée ni supprimée")]));
   if (e?.type === 'entity.too.large') return payloadTooLarge('Corps de requête trop volumineux');
   if (e?.type === 'entity.parse.failed') return badRequest('JSON mal formé : le corps de la requête ne peut pas être lu');
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') return new FhirError(415, outcome([issue('error', 'not-supported', 'Encodage non pris en charge : utilisez UTF-8')]));

@@ -32,6 +32,8 @@ export interface Config {
   /** Browser sessions: idle and absolute timeouts. */
   sessionIdleMinutes: number;
   sessionMaxHours: number;
+  /** Requests per minute and address on the sign-in endpoints. */
+  signInRateLimit: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -57,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPki: env.DCC_DEMO_PKI ? env.DCC_DEMO_PKI !== 'false' : !production,
     sessionIdleMinutes: intFrom(env.DCC_SESSION_IDLE_MINUTES, 30),
     sessionMaxHours: intFrom(env.DCC_SESSION_MAX_HOURS, 12),
+    signInRateLimit: intFrom(env.DCC_SIGN_IN_RATE_LIMIT, 30),
   };
 }
 

@@ -31,8 +31,8 @@ if (!tls && config.demoPki) {
   logger.info({ folder: pki.folder, users: pki.users.map((u) => `${u.title} ${u.name}: ${u.file}`) }, 'certificats CPS de démonstration');
 }
 
-const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger };
-const app = createApp({ config, store, logger, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(psc ? [pscRouter(signIn, psc)] : [])] } });
+const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
+const app = createApp({ config, store, accessStore: services.accessStore, logger, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(psc ? [pscRouter(signIn, psc)] : [])] } });
 if (psc) logger.info({ issuer: psc.issuer.href, redirectUri: psc.redirectUri.href }, 'Pro Santé Connect activé : GET /auth/psc/login');
 const servers: (http.Server | https.Server)[] = [];
 servers.push(http.createServer(app).listen(config.port, config.host, () => {
@@ -41,7 +41,7 @@ servers.push(http.createServer(app).listen(config.port, config.host, () => {
 if (tls) {
   // Mutual TLS: a client certificate is asked for but not required at the handshake, so a missing
   // or refused card gets a readable 401 OperationOutcome instead of a TLS alert.
-  const options = { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key), ca: fs.readFileSync(tls.ca), requestCert: true, rejectUnauthorized: false };
+  const options = { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key), ca: fs.readFileSync(tls.ca), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const };
   servers.push(https.createServer(options, app).listen(config.tlsPort, config.host, () => {
     logger.info(`Accès par carte CPS (TLS mutuel) : https://${config.host}:${config.tlsPort}/fhir`);
   }));

@@ -68,3 +68,35 @@ export function buildAuditEvent(ctx: RequestContext, access: AccessRecord, break
     ],
   };
 }
+
+/** Sign-in, failed sign-in and logout (DICOM "User Authentication" event, as IHE BALP does). */
+export function buildAuthenticationEvent(
+  event: { kind: 'login' | 'logout'; outcome: 'success' | 'failure'; method: string; detail?: string; remoteAddress?: string },
+  principal?: { practitionerId?: string; idnps?: string; displayName?: string; roles?: string[] },
+): AuditEvent {
+  return {
+    resourceType: 'AuditEvent',
+    type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110114', display: 'User Authentication' },
+    subtype: [event.kind === 'login'
+      ? { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110122', display: 'Login' }
+      : { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110123', display: 'Logout' }],
+    action: 'E',
+    recorded: new Date().toISOString(),
+    outcome: event.outcome === 'success' ? '0' : '4',
+    ...(event.detail ? { outcomeDesc: event.detail.slice(0, 500) } : {}),
+    agent: [{
+      requestor: true,
+      who: {
+        ...(principal?.practitionerId ? { reference: `Practitioner/${principal.practitionerId}` } : {}),
+        ...(principal?.idnps ? { identifier: { system: IDNPS_SYSTEM, value: principal.idnps } } : {}),
+        display: principal?.displayName ?? 'inconnu',
+      },
+      ...(event.remoteAddress ? { network: { address: event.remoteAddress, type: '2' as const } } : {}),
+      extension: [{ url: 'https://dcc-paca.example/fhir/StructureDefinition/auth-method', valueCode: event.method }],
+    }],
+    source: {
+      observer: { display: 'DCC — serveur FHIR' },
+      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }],
+    },
+  };
+}

@@ -4,7 +4,7 @@ import type { Principal } from '../context.ts';
 import { unauthorized } from '../fhir/errors.ts';
 import { isValidRpps } from '../identity/rpps.ts';
 import { readCookie } from './session.ts';
-import { completeSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
+import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
 
 /** Pro Santé Connect (OpenID Connect) client settings, read from PSC_* environment variables. */
 export interface PscConfig {
@@ -294,6 +294,10 @@ function fail(req: Request, res: Response, deps: SignInDeps, error: unknown, ste
   const log = { step, status: refusal.status, reason: refusal.userMessage, detail: refusal.detail };
   if (refusal.status === 500) deps.logger.error({ ...log, err: error }, 'connexion Pro Santé Connect en erreur');
   else deps.logger.warn(log, 'connexion Pro Santé Connect refusée');
+  if (step === 'callback') {
+    recordSignIn(deps.store, req, { outcome: 'failure', method: 'psc', detail: refusal.userMessage }).catch((err) =>
+      deps.logger.error({ err }, "échec de l'écriture de la trace de connexion refusée"));
+  }
   if (res.headersSent) return;
   res.status(refusal.status).set('Cache-Control', 'no-store');
   if (refusal.status === 401) res.set('WWW-Authenticate', 'Bearer realm="dcc"');

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { unauthorized } from '../fhir/errors.ts';
-import type { SignInDeps } from './sign-in.ts';
+import { recordSignIn, type SignInDeps } from './sign-in.ts';
 
 /**
  * /auth: the session endpoints, plus the SAML and Pro Santé Connect sign-in routers when
@@ -23,8 +23,9 @@ export function authRouter(deps: SignInDeps, methods: Router[]): Router {
 
   router.post('/logout', async (req, res, next) => {
     try {
-      await deps.sessions.identify(req); // checks the CSRF token: a third-party page cannot log you out
+      const principal = await deps.sessions.identify(req); // checks the CSRF token: a third-party page cannot log you out
       await deps.sessions.end(req, res);
+      if (principal) await recordSignIn(deps.store, req, { kind: 'logout', outcome: 'success', method: principal.authMethod }, principal);
       res.status(204).end();
     } catch (error) {
       next(error);

@@ -5,6 +5,8 @@ import type { Principal } from '../context.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { Directory } from './directory.ts';
 import type { SessionManager } from './session.ts';
+import type { Store } from '../store/store.ts';
+import { buildAuthenticationEvent } from '../access/audit.ts';
 
 /** What a sign-in method (SAML, Pro Santé Connect) needs to open a session. */
 export interface SignInDeps {
@@ -13,6 +15,8 @@ export interface SignInDeps {
   sessionStore: SessionStore;
   directory: Directory;
   logger: pino.Logger;
+  /** Where sign-ins and failed sign-ins are traced (the audit trail). */
+  store?: Store;
 }
 
 /**
@@ -22,6 +26,7 @@ export interface SignInDeps {
 export async function completeSignIn(req: Request, res: Response, deps: SignInDeps, identity: Principal, returnTo?: string): Promise<void> {
   const principal = await deps.directory.resolve(identity);
   await deps.sessions.start(req, res, principal);
+  await recordSignIn(deps.store, req, { outcome: 'success', method: principal.authMethod }, principal);
   deps.logger.info({ idnps: principal.idnps, method: principal.authMethod, roles: principal.roles }, 'connexion');
   res.redirect(303, safeReturnTo(returnTo));
 }
@@ -29,4 +34,14 @@ export async function completeSignIn(req: Request, res: Response, deps: SignInDe
 /** Only same-site absolute paths: '/x' yes, '//evil.example' or 'https://…' no. */
 export function safeReturnTo(value: string | undefined): string {
   return value && /^\/(?![/\\])/.test(value) ? value : '/';
+}
+
+/** Traces a sign-in, a refused sign-in or a logout; never lets a tracing failure pass silently. */
+export async function recordSignIn(
+  store: Store | undefined, req: Request,
+  event: { outcome: 'success' | 'failure'; method: string; detail?: string; kind?: 'login' | 'logout' },
+  principal?: Principal,
+): Promise<void> {
+  if (!store) return;
+  await store.system().append(buildAuthenticationEvent({ kind: event.kind ?? 'login', ...event, remoteAddress: req.socket.remoteAddress }, principal));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
-import { conflict, gone, notFound, preconditionFailed } from '../fhir/errors.ts';
+import { conflict, FhirError, gone, notFound, preconditionFailed } from '../fhir/errors.ts';
 import { indexResource, type IndexRows } from './indexer.ts';
 import { cursorCondition, sortKeys, whereClause, type Sql } from './search-sql.ts';
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from './search-types.ts';
@@ -139,6 +139,7 @@ export class FhirRepository {
    */
   async update<T extends Resource>(resource: T, options: { ifMatch?: string } = {}): Promise<{ resource: T; created: boolean }> {
     const { resourceType, id } = resource;
+    if (resourceType === 'AuditEvent') throw appendOnly();
     if (!id || !ID_PATTERN.test(id)) throw conflict(`Identifiant de ressource invalide : '${id ?? ''}'`);
     return this.transaction(async (repo) => {
       const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id');
@@ -157,6 +158,7 @@ export class FhirRepository {
 
   /** Soft delete: a new version marked deleted; earlier versions stay readable. */
   async delete(resourceType: string, id: string): Promise<{ deleted: boolean }> {
+    if (resourceType === 'AuditEvent') throw appendOnly();
     return this.transaction(async (repo) => {
       const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id');
       if (!current) throw notFound(`${resourceType}/${id} introuvable`);
@@ -388,6 +390,10 @@ export class FhirRepository {
   private applyVisibility(qb: Knex.QueryBuilder): void {
     for (const condition of this.options.visibility ?? []) qb.whereRaw(condition.text, condition.bindings as any[]);
   }
+}
+
+function appendOnly(): FhirError {
+  return new FhirError(405, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported', details: { text: "Le journal d'audit est en ajout seul : une trace ne peut être ni modifiée ni supprimée" } }] });
 }
 
 function withMeta<T extends Resource>(resource: T, versionId: string, lastUpdated: string): T {

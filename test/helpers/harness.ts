@@ -11,7 +11,8 @@ let services: Promise<Services> | undefined;
 export const TEST_SCHEMA = `dcc_test_${process.pid}`;
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ ...process.env, NODE_ENV: 'test' }), dataDir: ':memory:', seedDemo: false, ...overrides };
+  // The sign-in rate limit has its own test; other suites sign in many times from 127.0.0.1.
+  return { ...loadConfig({ ...process.env, NODE_ENV: 'test' }), dataDir: ':memory:', seedDemo: false, signInRateLimit: 10_000, ...overrides };
 }
 
 export async function testServices(): Promise<Services> {

@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import pino from 'pino';
+import { createApp } from '../../server/app.ts';
+import { buildIdentify } from '../../server/auth/identify.ts';
+import type { Principal } from '../../server/context.ts';
+import { http, startTestServer, testConfig, testServices, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+
+describe('Audit trail: append-only, sign-in traces, hardening', () => {
+  let server: RunningServer;
+  const admin: Principal = { displayName: 'RSSI', roles: ['admin'], authMethod: 'cps', practitionerId: 'admin-audit' };
+  before(async () => {
+    server = await startTestServer({ identify: (req) => (req.get('x-test-user') === 'admin' ? admin : TEST_SYSTEM) });
+  });
+  after(() => server.close());
+
+  it('no API can change or delete an AuditEvent, and the database refuses it too', async () => {
+    const patient = (await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Trace') }] })).body;
+    await http(server, 'GET', `/Patient/${patient.id}`);
+    const events = (await http(server, 'GET', `/AuditEvent?patient=Patient/${patient.id}`)).body;
+    expect(events.total).to.be.greaterThan(0);
+    const event = events.entry[0].resource;
+    expect((await http(server, 'PUT', `/AuditEvent/${event.id}`, { ...event, outcome: '0' })).status).to.equal(405);
+    expect((await http(server, 'DELETE', `/AuditEvent/${event.id}`)).status).to.equal(405);
+    const { db } = await testServices();
+    let refused: unknown;
+    try {
+      await db('resource').where({ resource_type: 'AuditEvent', id: event.id }).delete();
+    } catch (error) {
+      refused = error;
+    }
+    expect(String(refused)).to.contain('append-only');
+    try {
+      refused = undefined;
+      await db('resource_version').where({ resource_type: 'AuditEvent', id: event.id }).update({ deleted: true });
+    } catch (error) {
+      refused = error;
+    }
+    expect(String(refused)).to.contain('append-only');
+    expect((await http(server, 'GET', `/AuditEvent/${event.id}`)).status).to.equal(200);
+  });
+
+  it('"who accessed my record": the trail of one patient, paged, for the administrator', async () => {
+    const patient = (await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Qui') }] })).body;
+    for (let i = 0; i < 3; i++) await http(server, 'GET', `/Patient/${patient.id}`);
+    const page = await http(server, 'GET', `/AuditEvent?patient=Patient/${patient.id}&_count=2&_sort=-date`, undefined, { 'x-test-user': 'admin' });
+    expect(page.status).to.equal(200);
+    expect(page.body.total).to.equal(4); // the create and three reads
+    expect(page.body.entry).to.have.length(2);
+    expect(page.body.link.some((l: any) => l.relation === 'next')).to.equal(true);
+  });
+
+  it('a refused card or session is traced as a failed sign-in', async () => {
+    const services = await testServices();
+    const app = createApp({
+      config: testConfig(), store: services.store,
+      identify: buildIdentify(testConfig(), services.sessions, services.directory),
+      auth: { deps: { config: testConfig(), sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger: pino({ level: 'silent' }), store: services.store }, methods: [] },
+    });
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as { port: number }).port;
+    const res = await fetch(`http://127.0.0.1:${port}/fhir/Patient`, { headers: { cookie: 'dcc_session=forged-token' } });
+    expect(res.status).to.equal(401);
+    srv.close();
+    const failures = await http(server, 'GET', '/AuditEvent?type=http://dicom.nema.org/resources/ontology/DCM|110114&outcome=4&_sort=-date&_count=1');
+    expect(failures.body.entry[0].resource.outcomeDesc).to.contain('Session inconnue');
+  });
+
+  it('rate-limits the sign-in endpoints per address', async () => {
+    const services = await testServices();
+    const config = testConfig({ signInRateLimit: 3 });
+    const app = createApp({
+      config, store: services.store, identify: () => undefined,
+      auth: { deps: { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger: pino({ level: 'silent' }) }, methods: [] },
+    });
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as { port: number }).port;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(`http://127.0.0.1:${port}/auth/session`)).status);
+    srv.close();
+    expect(statuses.slice(0, 3)).to.deep.equal([401, 401, 401]);
+    expect(statuses.slice(3)).to.deep.equal([429, 429]);
+  });
+});
