@@ -51,12 +51,19 @@ function demoProfessionals(bundle: Bundle) {
       const profession = role?.code?.flatMap((c) => c.coding ?? []).find((c) => TITLE_OF_PROFESSION[c.code ?? '']);
       const family = practitioner.name?.[0]?.family ?? 'inconnu';
       const title = TITLE_OF_PROFESSION[profession?.code ?? '10'];
+      // File names say who the newcomer signs in as: role first, then the name.
+      const codes = (role?.code ?? []).concat(role?.specialty ?? []).flatMap((c) => c.coding ?? []).map((c) => c.code);
+      const organization = resources.find((r) => r.fullUrl === role?.organization?.reference)?.resource as { type?: { coding?: { code?: string }[] }[] } | undefined;
+      const label = codes.includes('admin') ? 'administrateur'
+        : organization?.type?.some((t) => t.coding?.some((c) => c.code === '3C')) ? 'coordinateur-3c'
+        : codes.includes('SM54') ? 'medecin-generaliste'
+        : profession?.code === '10' ? 'medecin-hospitalier' : title;
       return {
         idnps: practitioner.identifier?.find((i) => i.system === IDNPS_SYSTEM)?.value ?? '',
         family,
         given: practitioner.name?.[0]?.given?.[0] ?? '',
         title,
-        slug: `${title}-${family}`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        slug: `${label}-${family}`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-'),
       };
     })
     .filter((p) => p.idnps);

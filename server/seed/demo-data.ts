@@ -60,6 +60,7 @@ const SNOMED = 'http://snomed.info/sct';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 
 /** Local (DCC) identifier systems; `.example` so they can never clash with a real namespace. */
+export const DCC_ROLE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-role';
 export const DEMO_IDENTIFIER_BASE = 'https://dcc-paca.example/fhir/sid';
 export const DEMO_ORGANIZATION_TYPE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/organization-type';
 const ROLE_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/practitioner-role`;
@@ -162,6 +163,8 @@ interface ProSpec {
   org: { uuid: string; name: string };
   /** Role label shown in care teams. */
   roleText: string;
+  /** DCC role beyond the profession (server/auth/directory.ts reads it). */
+  dccRole?: 'admin' | 'coordinator';
 }
 
 const ORG_REF_3C = { uuid: THREE_C.uuid, name: THREE_C.name };
@@ -280,6 +283,21 @@ const PHARMACIST: ProSpec = {
   org: orgRef(PHARMACY),
   roleText: "Pharmacien d'officine",
 };
+// The DCC administrator (security officer): directory and audit review, no clinical data.
+const ADMINISTRATOR: ProSpec = {
+  uuid: '0b6f3d1e-5c2a-4f8e-9a71-3d2c8e4b6a15',
+  roleUuid: '7e2a9c4d-1b3f-4a6e-8d5c-9f0e2b4a7c31',
+  rpps: '10009990101',
+  family: 'Mercier',
+  given: ['Hugo'],
+  gender: 'male',
+  prefix: 'Dr',
+  profession: '10',
+  specialty: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' },
+  org: orgRef(CHU),
+  roleText: 'Responsable de la sécurité du DCC (administrateur)',
+  dccRole: 'admin',
+};
 const PROFESSIONALS: readonly ProSpec[] = [
   SURGEON,
   ONCOLOGIST,
@@ -290,6 +308,7 @@ const PROFESSIONALS: readonly ProSpec[] = [
   GP,
   NURSE,
   PHARMACIST,
+  ADMINISTRATOR,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -668,7 +687,10 @@ function practitionerRoleEntry(p: ProSpec): BundleEntry {
     active: true,
     practitioner: ref(p.uuid, displayName(p)),
     organization: ref(p.org.uuid, p.org.name),
-    code: [{ coding: [professionCoding(p)], text: p.roleText }],
+    code: [
+      { coding: [professionCoding(p)], text: p.roleText },
+      ...(p.dccRole ? [{ coding: [{ system: DCC_ROLE_SYSTEM, code: p.dccRole }] }] : []),
+    ],
     ...(speciality ? { specialty: [{ coding: [speciality] }] } : {}),
     telecom: [mssante(mailLocalPart(p))],
   };
