@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { DOMParser } from '@xmldom/xmldom';
 import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile, type SamlConfig as NodeSamlOptions } from '@node-saml/node-saml';
@@ -7,7 +7,7 @@ import type { Principal } from '../context.ts';
 import { issue, outcome } from '../fhir/errors.ts';
 import { isValidRpps } from '../identity/rpps.ts';
 import { rolesOfProfession } from './cps.ts';
-import { completeSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
+import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
 
 /**
  * SAML 2.0 sign-in (Web Browser SSO profile, SP-initiated): the hospital or regional identity
@@ -52,8 +52,9 @@ const REQUEST_TTL_MS = 10 * 60_000;
 const MAX_REPLAY_RECORD_MS = 24 * 3_600_000;
 const REQUEST_KIND = 'saml-request';
 const ASSERTION_KIND = 'saml-assertion';
-/** Ids node-saml generates for our AuthnRequests: anything else is not ours, no database lookup. */
+/** Ids of our AuthnRequests: anything else is not ours, no database lookup. */
 const REQUEST_ID = /^_[0-9a-f]{40}$/;
+const newRequestId = () => `_${randomBytes(20).toString('hex')}`;
 
 export interface SamlConfig {
   /** IdP single sign-on service URL (HTTP-Redirect binding). */
@@ -197,7 +198,8 @@ export function samlRouter(deps: SignInDeps, saml: SamlConfig): Router {
   router.get('/saml/login', async (req, res) => {
     try {
       const query = typeof req.query.returnTo === 'string' ? req.query.returnTo : undefined;
-      const returnTo = query && query.length <= 2048 ? safeReturnTo(query) : '/';
+      // Control characters are refused too: browsers drop tabs and newlines, '/\t/evil' → '//evil'.
+      const returnTo = query && query.length <= 2048 && !/[\u0000-\u001f\u007f]/.test(query) ? safeReturnTo(query) : '/';
       const cache = new LoginStateCache(deps, { returnTo });
       const url = await service(cache).getAuthorizeUrlAsync('', undefined, {});
       res.set('Cache-Control', 'no-store').redirect(302, url);
@@ -257,6 +259,7 @@ function nodeSamlOptions(saml: SamlConfig, cache: CacheProvider): NodeSamlOption
     wantAuthnResponseSigned: saml.wantResponseSigned,
     validateInResponseTo: ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: REQUEST_TTL_MS,
+    generateUniqueId: newRequestId,
     cacheProvider: cache,
     acceptedClockSkewMs: saml.clockSkewMs,
     // The IdP picks the NameID format and the authentication means (CPS, e-CPS, OTP…): asking for
@@ -354,7 +357,7 @@ function checkAssertion(profile: Profile, samlResponse: string, saml: SamlConfig
 
 function responseDestination(samlResponse: string): string | undefined {
   const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
-  const root = new DOMParser({ errorHandler: { error: rethrow, fatalError: rethrow } }).parseFromString(xml, 'text/xml').documentElement;
+  const root = new DOMParser({ errorHandler: { warning: () => undefined, error: rethrow, fatalError: rethrow } }).parseFromString(xml, 'text/xml').documentElement;
   if (!root || root.localName !== 'Response') throw refusal(401, INVALID, 'root element is not a Response');
   return root.hasAttribute('Destination') ? root.getAttribute('Destination') ?? undefined : undefined;
 }
@@ -372,8 +375,8 @@ function principalFromProfile(profile: Profile, saml: SamlConfig): Principal {
   }
   const idnps = distinct[0];
   if (!isValidIdnps(idnps)) {
-    throw refusal(403, `Connexion refusée : l'identifiant '${idnps}' transmis par le fournisseur d'identité n'est pas un IDNPS valide ('8' + RPPS ou '0' + ADELI) ; contactez le support de votre établissement`,
-      `invalid IDNPS '${idnps}'`);
+    throw refusal(403, `Connexion refusée : l'identifiant '${idnps.slice(0, 40)}' transmis par le fournisseur d'identité n'est pas un IDNPS valide ('8' + RPPS ou '0' + ADELI) ; contactez le support de votre établissement`,
+      `invalid IDNPS '${idnps.slice(0, 40)}'`);
   }
   const family = attributeValues(profile, saml.attributes.family)[0]?.trim() || undefined;
   const given = attributeValues(profile, saml.attributes.given)[0]?.trim() || undefined;
@@ -464,6 +467,8 @@ function fail(req: Request, res: Response, deps: SignInDeps, error: unknown): vo
     known = refusal(500, 'La connexion a échoué à cause d\'une erreur interne : réessayez dans un instant ou contactez le support', 'internal');
     deps.logger.error({ requestId, err: error }, 'connexion SAML : erreur interne');
   }
+  recordSignIn(deps.store, req, { outcome: 'failure', method: 'saml', detail: `${known.userMessage} (${known.reason})` }).catch((err) =>
+    deps.logger.error({ err }, "échec de l'écriture de la trace de connexion refusée"));
   if (res.headersSent) return;
   res.status(known.status).set('Cache-Control', 'no-store');
   const code = known.status === 403 ? 'forbidden' : known.status === 400 ? 'invalid' : known.status >= 500 ? 'exception' : 'login';

@@ -8,7 +8,29 @@ import { createCertificateAuthority } from '../../server/auth/pki.ts';
  * verified when asked), and issues XML-signed Responses whose every field a test can bend
  * (audience, recipient, times, InResponseTo, attributes, assertion id) to check what our SP refuses.
  */
-samlify.setSchemaValidator(xmllint);
+samlify.setSchemaValidator({ validate: quietly(xmllint.validate) });
+
+/**
+ * node-xmllint is an old emscripten build: each run prints a blank line, adds an
+ * 'uncaughtException' listener and a stdout 'drain' listener that calls process.exit(0) —
+ * a test run whose output is piped could end early, "successfully". Undo all three after each run
+ * (the validation itself is synchronous).
+ */
+function quietly(validate: (xml: string) => Promise<unknown>): (xml: string) => Promise<unknown> {
+  return (xml) => {
+    const drains = new Set(process.stdout.listeners('drain'));
+    const uncaught = new Set(process.listeners('uncaughtException'));
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      return validate(xml);
+    } finally {
+      process.stdout.write = write;
+      for (const l of process.stdout.listeners('drain')) if (!drains.has(l)) process.stdout.removeListener('drain', l as (...args: unknown[]) => void);
+      for (const l of process.listeners('uncaughtException')) if (!uncaught.has(l)) process.removeListener('uncaughtException', l);
+    }
+  };
+}
 
 export const TEST_IDP_SSO = 'https://idp.test.example/sso';
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
@@ -29,6 +51,7 @@ export async function createTestIdp(entityId = 'https://idp.test.example/metadat
   const settings = {
     entityID: entityId, privateKey: keyPem, signingCert: certPem,
     singleSignOnService: [{ Binding: REDIRECT, Location: TEST_IDP_SSO }],
+    singleLogoutService: [{ Binding: REDIRECT, Location: 'https://idp.test.example/slo' }],
   };
   return {
     entityId, certPem, keyPem,
@@ -57,7 +80,7 @@ export async function parseAuthnRequest(idp: samlify.IdentityProviderInstance, s
   // The signed octet string is the raw query as sent, without the Signature parameter.
   const octetString = url.search.slice(1).split('&').filter((p) => !p.startsWith('Signature=')).join('&');
   const info = await idp.parseLoginRequest(sp, 'redirect', { query, octetString });
-  return { info, requestId: info.extract.request.id as string, relayState: url.searchParams.get('RelayState') ?? undefined, xml: info.samlContent };
+  return { info, requestId: String(info.extract.request?.id ?? ''), relayState: url.searchParams.get('RelayState') ?? undefined, xml: info.samlContent };
 }
 
 export interface ResponseOptions {
