@@ -1,21 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import * as fhirStore from './001-fhir-store.ts';
-import * as searchStatistics from './002-search-statistics.ts';
-import * as sessions from './003-sessions.ts';
-import * as breakGlass from './004-break-glass.ts';
-import * as auditAppendOnly from './005-audit-append-only.ts';
 
-/** Migrations in order. Listed explicitly so the same code runs under tsx, in tests and bundled. */
-const migrations: Record<string, Knex.Migration> = {
-  '001-fhir-store': fhirStore,
-  '002-search-statistics': searchStatistics,
-  '003-sessions': sessions,
-  '004-break-glass': breakGlass,
-  '005-audit-append-only': auditAppendOnly,
-};
+/**
+ * Migrations are the `NNN-name.ts` files of this folder, run in name order. Discovered rather than
+ * listed, so capabilities add their own migration without editing a shared list.
+ */
+const folder = path.dirname(fileURLToPath(import.meta.url));
+const names = fs.readdirSync(folder).filter((f) => /^\d{3}-[a-z0-9-]+\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
 
 export const migrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(migrations),
+  getMigrations: async () => names,
   getMigrationName: (name) => name,
-  getMigration: async (name) => migrations[name],
+  getMigration: async (name) => (await import(pathToFileURL(path.join(folder, `${name}.ts`)).href)) as Knex.Migration,
 };

@@ -25,6 +25,13 @@ export interface AppDeps {
    */
   identify: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
   logger?: pino.Logger;
+  /**
+   * Routers of the capabilities (rcp, care-plan, sharing): FHIR operations mounted under /fhir,
+   * and JSON APIs at their own path. All behind the authentication gate; they read
+   * `req.dccContext` (RequestContext) and work through `store.forRequest(ctx)`.
+   */
+  fhirExtensions?: Router[];
+  apis?: { path: string; router: Router }[];
   /** Session endpoints and browser sign-in methods (SAML, Pro Santé Connect) under /auth. */
   auth?: { deps: SignInDeps; methods: Router[] };
 }
@@ -75,9 +82,9 @@ export function createApp(deps: AppDeps): express.Express {
   });
   if (deps.auth) app.use('/auth', signInLimiter, authRouter(deps.auth.deps, deps.auth.methods));
 
-  // Deny by default: only the CapabilityStatement is public under /fhir.
-  app.use('/fhir', async (req, _res, next) => {
-    if (req.path === '/metadata' && (req.method === 'GET' || req.method === 'HEAD')) return next();
+  // Deny by default: every route below needs an identity, except the CapabilityStatement.
+  const requireIdentity = async (req: Request, _res: Response, next: NextFunction) => {
+    if (req.baseUrl === '/fhir' && req.path === '/metadata' && (req.method === 'GET' || req.method === 'HEAD')) return next();
     try {
       const principal = await deps.identify(req);
       if (!principal) return next(unauthorized('Authentification requise (carte CPS, SAML ou Pro Santé Connect)'));
@@ -91,18 +98,14 @@ export function createApp(deps: AppDeps): express.Express {
       }
       next(error);
     }
-  });
-  app.use('/fhir', fhirRouter({ store: deps.store, accessStore, config, contextOf: (req) => req.dccContext!, software: SOFTWARE }));
-  app.use('/access', async (req, _res, next) => {
-    try {
-      const principal = await deps.identify(req);
-      if (!principal) return next(unauthorized('Authentification requise'));
-      req.dccContext!.principal = principal;
-      next();
-    } catch (error) {
-      next(error);
-    }
-  }, breakGlassReviewRouter(accessStore, (req) => req.dccContext!));
+  };
+  const contextOf = (req: Request) => req.dccContext!;
+  app.use('/fhir', requireIdentity);
+  // Capability operations (e.g. Composition/{id}/$document) are matched before the core REST routes.
+  for (const extension of deps.fhirExtensions ?? []) app.use('/fhir', extension);
+  app.use('/fhir', fhirRouter({ store: deps.store, accessStore, config, contextOf, software: SOFTWARE }));
+  app.use('/access', requireIdentity, breakGlassReviewRouter(accessStore, contextOf));
+  for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, api.router);
 
   app.use((req, _res, next) => next(new FhirError(404, outcome([issue('error', 'not-found', `Rien à ${req.path}`)]))));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -32,8 +32,16 @@ export interface AccessRecord {
   detail?: string;
 }
 
+/**
+ * A domain invariant checked on every write of any caller, inside the write's transaction, with
+ * the version being replaced (e.g. "a signed RCP sheet is immutable"). Throws a FhirError.
+ */
+export type WriteRule = (change: { action: 'create' | 'update' | 'delete'; resourceType: string; previous?: Resource; next?: Resource }) => void | Promise<void>;
+
 export interface RepositoryOptions {
   validate: ResourceValidator;
+  /** Domain invariants (see WriteRule). */
+  rules?: WriteRule[];
   /** Extra SQL conditions on `resource r` restricting what the caller may see (access rules). */
   visibility?: Sql[];
   /** Throws (403) when the caller may not make this change; runs inside the write's transaction. */
@@ -142,7 +150,7 @@ export class FhirRepository {
     if (resourceType === 'AuditEvent') throw appendOnly();
     if (!id || !ID_PATTERN.test(id)) throw conflict(`Identifiant de ressource invalide : '${id ?? ''}'`);
     return this.transaction(async (repo) => {
-      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id');
+      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id', 'content');
       if (options.ifMatch !== undefined && (!current || String(current.version_id) !== options.ifMatch)) {
         throw preconditionFailed(
           current
@@ -151,7 +159,7 @@ export class FhirRepository {
         );
       }
       if (!current) return { resource: await repo.insertNew(resource, true), created: true };
-      const written = await repo.writeVersion(resource, current.seq, current.version_id + 1, current.patient_id);
+      const written = await repo.writeVersion(resource, current.seq, current.version_id + 1, current.patient_id, current.deleted ? undefined : current.content);
       return { resource: written, created: false };
     });
   }
@@ -325,6 +333,7 @@ export class FhirRepository {
     const index = indexResource(stored);
     if (hooks) await this.options.authorizeWrite?.(this, { action: 'create', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId });
     this.options.validate(stored);
+    if (hooks) await this.checkRules({ action: 'create', resourceType: stored.resourceType, next: stored });
     const inserted = await this.db.raw(
       `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, patient_id, content)
        VALUES (?, ?, 1, ?, false, ?, ?) ON CONFLICT (resource_type, id) DO NOTHING RETURNING seq`,
@@ -338,12 +347,13 @@ export class FhirRepository {
     return stored;
   }
 
-  private async writeVersion<T extends Resource>(resource: T, seq: string, versionId: number, previousPatientId: string | null): Promise<T> {
+  private async writeVersion<T extends Resource>(resource: T, seq: string, versionId: number, previousPatientId: string | null, previous?: Resource): Promise<T> {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, String(versionId), lastUpdated);
     const index = indexResource(stored);
     await this.options.authorizeWrite?.(this, { action: 'update', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId, previousPatientId });
     this.options.validate(stored);
+    await this.checkRules({ action: previous ? 'update' : 'create', resourceType: stored.resourceType, previous, next: stored });
     await this.db('resource').where({ seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: false, patient_id: index.patientId, content: stored });
     await this.db('resource_version').insert({ res: seq, resource_type: stored.resourceType, id: stored.id, version_id: versionId, last_updated: lastUpdated, deleted: false, content: stored });
     await this.deleteIndexRows(seq);
@@ -381,6 +391,10 @@ export class FhirRepository {
   async isVisible(resourceType: string, id: string): Promise<boolean> {
     const row = await this.currentRow(resourceType, id);
     return Boolean(row && !row.deleted);
+  }
+
+  private async checkRules(change: Parameters<WriteRule>[0]): Promise<void> {
+    for (const rule of this.options.rules ?? []) await rule(change);
   }
 
   private async recordAccess(access: AccessRecord): Promise<void> {

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import type { Database } from './database.ts';
-import { FhirRepository, type RepositoryOptions, type ResourceValidator } from './repository.ts';
+import { FhirRepository, type RepositoryOptions, type ResourceValidator, type WriteRule } from './repository.ts';
 
 /** The access module's decisions for one caller: visibility SQL, write check, audit hook. */
 export type AccessRule = (ctx: RequestContext) => Pick<RepositoryOptions, 'visibility' | 'authorizeWrite' | 'audit'>;
@@ -13,13 +13,20 @@ export class Store {
     private readonly access: AccessRule = () => ({}),
   ) {}
 
+  private readonly rules = new Map<string, WriteRule>();
+
+  /** Adds a domain invariant checked on every write (named: adding the same name twice replaces it). */
+  addWriteRule(name: string, rule: WriteRule): void {
+    this.rules.set(name, rule);
+  }
+
   /** The repository a request works through: it sees, writes and is traced as the caller. */
   forRequest(ctx: RequestContext): FhirRepository {
-    return new FhirRepository(this.db, { validate: this.validate, ...this.access(ctx) });
+    return new FhirRepository(this.db, { validate: this.validate, rules: [...this.rules.values()], ...this.access(ctx) });
   }
 
   /** For the service itself (seeding, workers): sees everything. */
   system(): FhirRepository {
-    return new FhirRepository(this.db, { validate: this.validate });
+    return new FhirRepository(this.db, { validate: this.validate, rules: [...this.rules.values()] });
   }
 }
