@@ -1,11 +1,11 @@
 import type { CareTeam, Patient } from '@medplum/fhirtypes';
 import type { Principal, RequestContext } from '../context.ts';
-import { forbidden } from '../fhir/errors.ts';
+import { businessRule, forbidden } from '../fhir/errors.ts';
 import type { AccessStore } from '../store/access-store.ts';
 import type { AccessRecord, FhirRepository, RepositoryOptions, WriteChange } from '../store/repository.ts';
 import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
 import { buildAuditEvent, concernsPatientData } from './audit.ts';
-import { DIRECTORY_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, readableTypes } from './policy.ts';
+import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, readableTypes } from './policy.ts';
 
 /**
  * The one place access is decided: turns the caller into the visibility SQL applied inside every
@@ -38,6 +38,7 @@ export function viewerOf(principal: Principal): Viewer {
     practitionerId: principal.practitionerId,
     directoryTypes: DIRECTORY_TYPES,
     patientTypes: [...readableTypes(principal)],
+    patientlessTypes: [...readableTypes(principal)].filter((t) => PATIENTLESS_TYPES.includes(t)),
     auditReviewer: mayReviewAudit(principal),
   };
 }
@@ -57,6 +58,10 @@ async function authorizeWrite(repo: FhirRepository, principal: Principal, change
   // The version being replaced must be one the caller may see…
   if (change.action !== 'create' && !(await repo.isVisible(change.resourceType, change.id))) {
     throw forbidden(`${change.resourceType}/${change.id} est hors de votre cercle de soins`);
+  }
+  // Clinical content must belong to a patient, or it would escape every circle of care.
+  if (change.action !== 'delete' && !change.patientId && !DIRECTORY_TYPES.includes(change.resourceType) && !PATIENTLESS_TYPES.includes(change.resourceType)) {
+    throw businessRule(`Une ressource ${change.resourceType} doit être rattachée à un patient (subject ou patient)`, [`${change.resourceType}.subject`]);
   }
   // …and the patient the content belongs to must be in the caller's circle (a new Patient excepted).
   const newPatient = change.action === 'create' && change.resourceType === 'Patient';

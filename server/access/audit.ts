@@ -12,6 +12,7 @@ const MAX_ENTITIES = 200;
 
 /** Directory lookups carry no patient data and are not traced; everything else is. */
 export function concernsPatientData(access: AccessRecord): boolean {
+  if (['create', 'update', 'delete'].includes(access.interaction)) return true; // every write, directory included
   if (access.resources.some((r) => r.patientId)) return true;
   const type = access.resources[0]?.resourceType ?? access.query?.split('?')[0];
   return !type || !DIRECTORY_TYPES.includes(type);
@@ -24,7 +25,8 @@ export function concernsPatientData(access: AccessRecord): boolean {
 export function buildAuditEvent(ctx: RequestContext, access: AccessRecord, breakGlassPatients: Set<string>): AuditEvent {
   const { principal } = ctx;
   const patients = [...new Set(access.resources.map((r) => r.patientId).filter((p): p is string => Boolean(p)))];
-  const others = access.resources.filter((r) => r.resourceType !== 'Patient');
+  // Patients are listed once as patients; any other resource (or a Patient that does not exist) as an object.
+  const others = access.resources.filter((r) => !(r.resourceType === 'Patient' && r.patientId));
   const emergency = patients.some((p) => breakGlassPatients.has(p));
   return {
     resourceType: 'AuditEvent',

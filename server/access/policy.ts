@@ -13,6 +13,13 @@ const CLINICAL_TYPES = [
   'Patient', 'CareTeam', 'Condition', 'Observation', 'Procedure', 'MedicationRequest', 'RequestGroup', 'ServiceRequest',
   'Task', 'Appointment', 'List', 'CarePlan', 'Composition', 'DocumentReference', 'Consent', 'Provenance', 'Binary',
 ];
+/**
+ * Patient-data types that may also exist without a patient (an RCP session, its agenda, a board's
+ * team, a session task): shared with the professions that read the type. Any other type must be
+ * attached to a patient, so its visibility follows that patient's circle of care.
+ */
+export const PATIENTLESS_TYPES = ['Appointment', 'List', 'Task', 'CareTeam', 'HealthcareService'];
+
 const RCP_WORKFLOW_TYPES = ['HealthcareService', 'Appointment', 'List', 'Task', 'ServiceRequest', 'Composition', 'Provenance', 'CareTeam'];
 
 /** Patient-data types each profession may read (inside the circle of care). */
@@ -35,7 +42,7 @@ const WRITE: Record<Exclude<Role, 'system'>, string[]> = {
   gp: ['Observation', 'CarePlan', 'Composition', 'DocumentReference', 'Consent', 'Task', 'CareTeam'],
   nurse: [],
   pharmacist: [],
-  coordinator: ['Patient', ...RCP_WORKFLOW_TYPES, 'ResearchStudy'],
+  coordinator: [...RCP_WORKFLOW_TYPES, 'ResearchStudy'],
   admin: DIRECTORY_TYPES,
 };
 
@@ -74,5 +81,5 @@ export function mayReviewAudit(principal: Principal): boolean {
 
 /** A physician who creates a patient record joins its care team. */
 export function joinsCareTeamOnCreate(principal: Principal): boolean {
-  return rolesOf(principal).some((r) => r === 'physician' || r === 'gp');
+  return rolesOf(principal).includes('physician');
 }

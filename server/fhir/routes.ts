@@ -97,10 +97,27 @@ function queryOf(req: Request): URLSearchParams {
   return new URLSearchParams(i < 0 ? '' : req.originalUrl.slice(i + 1));
 }
 
-function repoOf(req: Request, deps: FhirRouteDeps, readType?: string) {
+function repoOf(req: Request, deps: FhirRouteDeps) {
   const ctx = deps.contextOf(req);
-  if (readType) requireReadableType(ctx.principal, readType);
   return { ctx, repo: deps.store.forRequest(ctx) };
+}
+
+/** For reads: a type the caller's profession never sees is refused (403) — and the attempt traced. */
+async function readerOf(req: Request, deps: FhirRouteDeps, type: string, id?: string) {
+  const { ctx, repo } = repoOf(req, deps);
+  try {
+    requireReadableType(ctx.principal, type);
+  } catch (error) {
+    const patientId = id ? await repo.patientIdOf(type, id) : null;
+    await repo.traceRefusal({
+      interaction: id ? 'read' : 'search-type',
+      resources: id ? [{ resourceType: type, id, patientId }] : [],
+      query: id ? undefined : `${type}?${queryOf(req).toString()}`,
+      detail: (error as Error).message,
+    });
+    throw error;
+  }
+  return { ctx, repo };
 }
 
 const metadata: Handler = async (req, res, deps) => {
@@ -121,12 +138,12 @@ const create: Handler = async (req, res, deps, [type]) => {
 };
 
 const read: Handler = async (req, res, deps, [type, id]) => {
-  const { ctx, repo } = repoOf(req, deps, type);
+  const { ctx, repo } = await readerOf(req, deps, type, id);
   sendInteraction(req, res, versionedResult(ctx, 200, await repo.read(type, id)));
 };
 
 const vread: Handler = async (req, res, deps, [type, id, version]) => {
-  const { ctx, repo } = repoOf(req, deps, type);
+  const { ctx, repo } = await readerOf(req, deps, type, id);
   sendInteraction(req, res, versionedResult(ctx, 200, await repo.vread(type, id, version)));
 };
 
@@ -142,12 +159,12 @@ const remove: Handler = async (req, res, deps, [type, id]) => {
 };
 
 const search: Handler = async (req, res, deps, [type]) => {
-  const { ctx, repo } = repoOf(req, deps, type);
+  const { ctx, repo } = await readerOf(req, deps, type);
   sendResource(req, res, 200, await searchResources(repo, ctx, type, queryOf(req), optionsOf(req, deps)));
 };
 
 const searchPost: Handler = async (req, res, deps, [type]) => {
-  const { ctx, repo } = repoOf(req, deps, type);
+  const { ctx, repo } = await readerOf(req, deps, type);
   const query = queryOf(req);
   for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, string | string[]>)) {
     for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);
@@ -161,12 +178,12 @@ const systemHistory: Handler = async (req, res, deps) => {
 };
 
 const typeHistory: Handler = async (req, res, deps, [type]) => {
-  const { ctx, repo } = repoOf(req, deps, type);
+  const { ctx, repo } = await readerOf(req, deps, type);
   sendResource(req, res, 200, await historyBundle(repo, ctx, queryOf(req), optionsOf(req, deps), type));
 };
 
 const instanceHistory: Handler = async (req, res, deps, [type, id]) => {
-  const { ctx, repo } = repoOf(req, deps, type);
+  const { ctx, repo } = await readerOf(req, deps, type, id);
   sendResource(req, res, 200, await historyBundle(repo, ctx, queryOf(req), optionsOf(req, deps), type, id));
 };
 

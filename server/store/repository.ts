@@ -71,6 +71,12 @@ export interface HistoryRequest {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * Resources without a patient reference of their own that belong to the patient of what they point
+ * at: a Provenance to the signed sheet's patient, a Task or Observation to its focus's patient.
+ */
+const DERIVED_COMPARTMENT: Record<string, string[]> = { Provenance: ['target'], Task: ['focus'], Observation: ['focus'] };
 const MAX_INCLUDED = 1000;
 
 /**
@@ -98,7 +104,27 @@ export class FhirRepository {
   }
 
   async create<T extends Resource>(resource: T): Promise<T> {
-    return this.transaction((repo) => repo.insertNew({ ...resource, id: randomUUID() }, true));
+    const withId = { ...resource, id: randomUUID() };
+    return this.tracingRefusal('create', withId, () => this.transaction((repo) => repo.insertNew(withId, true)));
+  }
+
+  /**
+   * A refused write (403) is rolled back with its transaction; its trace is written afterwards so
+   * an attempt on a record outside one's circle stays in the audit trail.
+   */
+  private async tracingRefusal<T>(interaction: 'create' | 'update' | 'delete', target: { resourceType: string; id?: string } | Resource, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof FhirError && error.status === 403 && !this.db.isTransaction) {
+        const id = target.id ?? '';
+        const patientId = 'meta' in target || interaction !== 'delete'
+          ? indexResource(target as Resource).patientId ?? (await this.patientIdOf(target.resourceType, id))
+          : await this.patientIdOf(target.resourceType, id);
+        await this.recordAccess({ interaction, resources: [{ resourceType: target.resourceType, id, patientId }], outcome: 'failure', detail: error.message });
+      }
+      throw error;
+    }
   }
 
   /** Appends a server-written resource (the audit trail itself): no authorisation, no audit of the audit. */
@@ -108,13 +134,15 @@ export class FhirRepository {
 
   /** Creates with an id the caller chose and knows to be new (a transaction's planned urn:uuid targets). */
   async createWithId<T extends Resource>(resource: T, id: string): Promise<T> {
-    return this.transaction((repo) => repo.insertNew({ ...resource, id }, true));
+    return this.tracingRefusal('create', { ...resource, id }, () => this.transaction((repo) => repo.insertNew({ ...resource, id }, true)));
   }
 
   async read<T extends Resource>(resourceType: string, id: string): Promise<T> {
     const row = await this.currentRow(resourceType, id);
     if (!row || row.deleted) {
-      await this.recordAccess({ interaction: 'read', resources: [{ resourceType, id, patientId: row?.patient_id ?? null }], outcome: 'failure', detail: row ? 'supprimé' : 'introuvable ou hors du cercle de soins' });
+      // The attempt is traced against the patient it concerned, even when the caller may not see it.
+      const patientId = row?.patient_id ?? (await this.patientIdOf(resourceType, id));
+      await this.recordAccess({ interaction: 'read', resources: [{ resourceType, id, patientId }], outcome: 'failure', detail: row ? 'supprimé' : 'introuvable ou hors du cercle de soins' });
       if (!row) throw notFound(`${resourceType}/${id} introuvable`);
       throw gone(`${resourceType}/${id} a été supprimé (version ${row.version_id})`);
     }
@@ -149,7 +177,7 @@ export class FhirRepository {
     const { resourceType, id } = resource;
     if (resourceType === 'AuditEvent') throw appendOnly();
     if (!id || !ID_PATTERN.test(id)) throw conflict(`Identifiant de ressource invalide : '${id ?? ''}'`);
-    return this.transaction(async (repo) => {
+    return this.tracingRefusal('update', resource, () => this.transaction(async (repo) => {
       const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id', 'content');
       if (options.ifMatch !== undefined && (!current || String(current.version_id) !== options.ifMatch)) {
         throw preconditionFailed(
@@ -161,17 +189,18 @@ export class FhirRepository {
       if (!current) return { resource: await repo.insertNew(resource, true), created: true };
       const written = await repo.writeVersion(resource, current.seq, current.version_id + 1, current.patient_id, current.deleted ? undefined : current.content);
       return { resource: written, created: false };
-    });
+    }));
   }
 
   /** Soft delete: a new version marked deleted; earlier versions stay readable. */
   async delete(resourceType: string, id: string): Promise<{ deleted: boolean }> {
     if (resourceType === 'AuditEvent') throw appendOnly();
-    return this.transaction(async (repo) => {
-      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id');
+    return this.tracingRefusal('delete', { resourceType, id }, () => this.transaction(async (repo) => {
+      const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id', 'content');
       if (!current) throw notFound(`${resourceType}/${id} introuvable`);
       if (current.deleted) return { deleted: false };
       await repo.options.authorizeWrite?.(repo, { action: 'delete', resourceType, id, patientId: current.patient_id, previousPatientId: current.patient_id });
+      await repo.checkRules({ action: 'delete', resourceType, previous: current.content });
       const versionId = current.version_id + 1;
       const lastUpdated = new Date().toISOString();
       await repo.db('resource').where({ seq: current.seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: true });
@@ -179,7 +208,7 @@ export class FhirRepository {
       await repo.deleteIndexRows(current.seq);
       await repo.recordAccess({ interaction: 'delete', resources: [{ resourceType, id, patientId: current.patient_id }], outcome: 'success' });
       return { deleted: true };
-    });
+    }));
   }
 
   async search<T extends Resource>(request: SearchRequest): Promise<SearchResult<T>> {
@@ -190,7 +219,7 @@ export class FhirRepository {
       result.total = Number(row.rows[0].n);
     }
     if (request.summaryCount) {
-      await this.recordAccess({ interaction: 'search-type', resources: [], outcome: 'success', query: request.queryText });
+      await this.recordAccess({ interaction: 'search-type', resources: patientCriteria(request), outcome: 'success', query: request.queryText });
       return result;
     }
 
@@ -225,7 +254,7 @@ export class FhirRepository {
     result.included = uniqueResources(result.included, result.resources);
     await this.recordAccess({
       interaction: 'search-type',
-      resources: [...page.map((row) => ({ resourceType: row.content.resourceType, id: row.content.id, patientId: row.patient_id })), ...this.includedRows],
+      resources: [...patientCriteria(request), ...page.map((row) => ({ resourceType: row.content.resourceType, id: row.content.id, patientId: row.patient_id })), ...this.includedRows],
       outcome: 'success',
       query: request.queryText,
     });
@@ -330,7 +359,7 @@ export class FhirRepository {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, '1', lastUpdated);
     // Authorised before validated: a caller who may not write here learns nothing about the content rules.
-    const index = indexResource(stored);
+    const index = await this.indexWithCompartment(stored);
     if (hooks) await this.options.authorizeWrite?.(this, { action: 'create', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId });
     this.options.validate(stored);
     if (hooks) await this.checkRules({ action: 'create', resourceType: stored.resourceType, next: stored });
@@ -350,7 +379,7 @@ export class FhirRepository {
   private async writeVersion<T extends Resource>(resource: T, seq: string, versionId: number, previousPatientId: string | null, previous?: Resource): Promise<T> {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, String(versionId), lastUpdated);
-    const index = indexResource(stored);
+    const index = await this.indexWithCompartment(stored);
     await this.options.authorizeWrite?.(this, { action: 'update', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId, previousPatientId });
     this.options.validate(stored);
     await this.checkRules({ action: previous ? 'update' : 'create', resourceType: stored.resourceType, previous, next: stored });
@@ -387,10 +416,36 @@ export class FhirRepository {
       .first('r.version_id', 'r.deleted', 'r.content', 'r.patient_id');
   }
 
+  /** The patient compartment of a resource whatever the caller may see: for the audit of refusals only. */
+  async patientIdOf(resourceType: string, id: string): Promise<string | null> {
+    if (!ID_PATTERN.test(id)) return null;
+    const row = await this.db('resource').where({ resource_type: resourceType, id }).first('patient_id');
+    return row?.patient_id ?? null;
+  }
+
+  /** Traces an access refused before the store was reached (e.g. a type the profession never reads). */
+  async traceRefusal(access: Omit<AccessRecord, 'outcome'>): Promise<void> {
+    await this.recordAccess({ ...access, outcome: 'failure' });
+  }
+
   /** Whether the caller can see a resource (no audit: used by authorisation checks). */
   async isVisible(resourceType: string, id: string): Promise<boolean> {
     const row = await this.currentRow(resourceType, id);
     return Boolean(row && !row.deleted);
+  }
+
+  private async indexWithCompartment(resource: Resource): Promise<IndexRows> {
+    const index = indexResource(resource);
+    const params = DERIVED_COMPARTMENT[resource.resourceType];
+    if (index.patientId || !params) return index;
+    const targets = index.reference.filter((r) => params.includes(r.param) && r.target_type && r.target_id);
+    const direct = targets.find((t) => t.target_type === 'Patient');
+    if (direct) return { ...index, patientId: direct.target_id };
+    for (const t of targets) {
+      const row = await this.db('resource').where({ resource_type: t.target_type, id: t.target_id }).whereNotNull('patient_id').first('patient_id');
+      if (row) return { ...index, patientId: row.patient_id };
+    }
+    return index;
   }
 
   private async checkRules(change: Parameters<WriteRule>[0]): Promise<void> {
@@ -404,6 +459,23 @@ export class FhirRepository {
   private applyVisibility(qb: Knex.QueryBuilder): void {
     for (const condition of this.options.visibility ?? []) qb.whereRaw(condition.text, condition.bindings as any[]);
   }
+}
+
+/** Patients a search asks about (patient/subject criteria, or _id on Patient): traced even when nothing is found. */
+function patientCriteria(request: SearchRequest): AccessRecord['resources'] {
+  const ids = new Set<string>();
+  for (const filter of request.filters) {
+    if (filter.modifier === 'missing' || filter.modifier === 'not') continue;
+    const isPatientRef = filter.param?.type === 'reference' && (filter.code === 'patient' || filter.code === 'subject' || filter.param.targets.includes('Patient'));
+    for (const value of filter.values) {
+      if (request.resourceType === 'Patient' && filter.code === '_id') ids.add(value);
+      else if (isPatientRef) {
+        const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(value) ?? (filter.code === 'patient' && /^[A-Za-z0-9\-.]{1,64}$/.test(value) ? [value, value] : null);
+        if (m) ids.add(m[1]);
+      }
+    }
+  }
+  return [...ids].map((id) => ({ resourceType: 'Patient', id, patientId: id }));
 }
 
 function appendOnly(): FhirError {

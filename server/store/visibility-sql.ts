@@ -9,6 +9,8 @@ export interface Viewer {
   directoryTypes: string[];
   /** Patient-data types this caller's professions may read. */
   patientTypes: string[];
+  /** Of those, the ones that may exist without a patient (sessions, agendas…). */
+  patientlessTypes: string[];
   /** Reads the audit trail of every patient (security review). */
   auditReviewer: boolean;
 }
@@ -49,7 +51,7 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
   const actorMatch = JSON.stringify([{ reference: { reference: `Practitioner/${me}` } }]);
   const text = `(
     (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.directoryTypes)}))
-    OR (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.patientTypes)}) AND r.resource_type <> 'Patient')
+    OR (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.patientlessTypes)}))
     ${viewer.auditReviewer ? "OR r.resource_type = 'AuditEvent'" : ''}
     OR (r.patient_id IS NOT NULL AND r.resource_type IN (${list(viewer.patientTypes)})
         AND (${inCircle} OR ${emergency})
@@ -58,7 +60,7 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
   return [{
     text,
     bindings: [
-      ...viewer.directoryTypes, ...viewer.patientTypes, ...viewer.patientTypes,
+      ...viewer.directoryTypes, ...viewer.patientlessTypes, ...viewer.patientTypes,
       me, me, me, me, actorMatch, me, me,
     ],
   }];
