@@ -1,8 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { DOMParser } from '@xmldom/xmldom';
-import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile, type SamlConfig as NodeSamlOptions } from '@node-saml/node-saml';
-import express, { type Request, type Response, type Router } from 'express';
+import { ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile, type SamlConfig as NodeSamlOptions } from '@node-saml/node-saml';
+import { Strategy as SamlStrategy, type PassportSamlConfig } from '@node-saml/passport-saml';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import passport from 'passport';
 import type { Principal } from '../context.ts';
 import { issue, outcome } from '../fhir/errors.ts';
 import { isValidRpps } from '../identity/rpps.ts';
@@ -11,13 +14,15 @@ import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './s
 
 /**
  * SAML 2.0 sign-in (Web Browser SSO profile, SP-initiated): the hospital or regional identity
- * provider (IdP) authenticates the professional, the DCC is the service provider (SP).
+ * provider (IdP) authenticates the professional, the DCC is the service provider (SP). Built on
+ * passport with @node-saml/passport-saml's Strategy (itself on @node-saml/node-saml), without
+ * passport sessions: a successful sign-in opens a DCC session (completeSignIn).
  *
  *   GET  /auth/saml/login[?returnTo=/local/path] → 302 to the IdP with a (optionally signed) AuthnRequest
  *   POST /auth/saml/acs                          ← the IdP's signed Response (HTTP-POST binding) → session, 303
  *   GET  /auth/saml/metadata                     → SP metadata to register the DCC at the IdP
  *
- * What is verified on every Response, beyond @node-saml/node-saml's own checks (XML signature of
+ * What is verified on every Response, beyond passport-saml's (node-saml's) own checks (XML signature of
  * the assertion by a configured IdP certificate, audience = SP entity id, time windows with a
  * bounded clock skew, InResponseTo of a request this DCC issued):
  * - the signed assertion has a bearer SubjectConfirmation whose Recipient is our ACS URL and whose
@@ -190,47 +195,81 @@ export function isValidIdnps(value: string): boolean {
   return (/^8\d{11}$/.test(value) && isValidRpps(value.slice(1))) || /^0\d{9}$/.test(value);
 }
 
+/** Name of the strategy on the router's own passport instance. */
+const STRATEGY = 'saml';
+
+/** What the strategy's verify callback hands to the ACS route once every check has passed. */
+type SamlUser = { principal: Principal; returnTo?: string };
+
+/** One sign-in step (a /saml/login or an ACS request): what the request-id cache needs from it. */
+interface SignInAttempt {
+  /** Where to go after sign-in (login step), saved with the request id. */
+  returnTo?: string;
+  /** Request states this ACS request consumed (atomically) while node-saml checked InResponseTo. */
+  taken: Map<string, RequestState>;
+}
+
 /** The sign-in routes, mounted under /auth by authRouter. */
 export function samlRouter(deps: SignInDeps, saml: SamlConfig): Router {
   const router = express.Router();
-  const service = (cache: LoginStateCache) => new SAML(nodeSamlOptions(saml, cache));
+  // The router's own passport instance (nothing registered globally); every route authenticates
+  // with session: false, the DCC keeps its own sessions.
+  const authenticator = new passport.Passport();
+  const attempts = new AsyncLocalStorage<SignInAttempt>();
+  const options: PassportSamlConfig = { ...nodeSamlOptions(saml, new LoginStateCache(deps, attempts)), name: STRATEGY, passReqToCallback: true };
+  const strategy = new SamlStrategy(
+    options,
+    // Sign-in: the checks node-saml leaves to the SP. A refusal, or an internal error, is reported as
+    // a failed authentication carrying the error, so that the route does not take it for one of
+    // node-saml's validation errors (which passport-saml reports as errors).
+    (_req, profile, done) => {
+      verifySignIn(deps, saml, attempts, profile).then((user) => done(null, user), (error: unknown) => done(null, undefined, { error }));
+    },
+    // Single logout is not offered: each route hands the strategy only a sign-in message (viewFor).
+    (_req, _profile, done) => done(new Error('SAML single logout is not supported')),
+  );
+  // passport-saml's typings are written against Express 4's Request (its own @types/express 4);
+  // at run time the strategy reads only query, body, headers, url and res, the same in Express 5.
+  authenticator.use(STRATEGY, strategy as unknown as passport.Strategy);
 
-  router.get('/saml/login', async (req, res) => {
+  /** passport.authenticate for one route, inside the sign-in attempt the request-id cache works for. */
+  const authenticate = (req: Request, res: Response, message: { SAMLResponse?: string }, attempt: SignInAttempt,
+    callback: (error: unknown, user?: unknown, info?: unknown) => void, next: NextFunction): void => {
+    attempts.run(attempt, () => authenticator.authenticate(STRATEGY, { session: false }, callback)(viewFor(req, message), res, next));
+  };
+
+  router.get('/saml/login', (req, res) => {
     try {
       const query = typeof req.query.returnTo === 'string' ? req.query.returnTo : undefined;
       // Control characters are refused too: browsers drop tabs and newlines, '/\t/evil' → '//evil'.
       const returnTo = query && query.length <= 2048 && !/[\u0000-\u001f\u007f]/.test(query) ? safeReturnTo(query) : '/';
-      const cache = new LoginStateCache(deps, { returnTo });
-      const url = await service(cache).getAuthorizeUrlAsync('', undefined, {});
-      res.set('Cache-Control', 'no-store').redirect(302, url);
+      res.set('Cache-Control', 'no-store');
+      // No SAML message: the strategy redirects (302) to the IdP with a new AuthnRequest, whose id the
+      // cache saves with returnTo; the callback is called only on an error.
+      const failed = (error: unknown) => fail(req, res, deps, error ?? new Error('SAML: no redirection to the identity provider'));
+      authenticate(req, res, {}, { returnTo, taken: new Map() }, failed, failed);
     } catch (error) {
       fail(req, res, deps, error);
     }
   });
 
-  router.post('/saml/acs', express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10 }), async (req, res) => {
+  router.post('/saml/acs', express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 10 }), (req, res) => {
     try {
       const samlResponse = typeof req.body?.SAMLResponse === 'string' ? req.body.SAMLResponse : '';
       if (!samlResponse) throw refusal(400, "Aucune réponse SAML reçue : cette adresse ne s'ouvre pas directement, passez par la page de connexion", 'no SAMLResponse in the POST body');
-      const cache = new LoginStateCache(deps, {});
-      let profile: Profile | null;
-      try {
-        profile = (await service(cache).validatePostResponseAsync({ SAMLResponse: samlResponse })).profile;
-      } catch (error) {
-        throw fromNodeSaml(error);
-      }
-      if (!profile) throw refusal(401, "Le fournisseur d'identité n'a pas authentifié l'utilisateur", 'no profile (NoPassive)');
-      const { requestId, assertionId, notOnOrAfter } = checkAssertion(profile, samlResponse, saml);
-
-      // One use per request, even with two app servers receiving the same POST at once.
-      const state = cache.taken.get(requestId) ?? (await deps.sessionStore.takeLoginState<RequestState>(requestId, REQUEST_KIND));
-      if (!state) throw refusal(401, ALREADY_USED, `request ${requestId} already consumed`);
-      const now = Date.now();
-      const keep = Math.min(Math.max(notOnOrAfter + saml.clockSkewMs, now + REQUEST_TTL_MS), now + MAX_REPLAY_RECORD_MS);
-      const first = await deps.sessionStore.saveLoginState(assertionKey(profile.issuer, assertionId), ASSERTION_KIND, { requestId, at: new Date(now).toISOString() }, new Date(keep));
-      if (!first) throw refusal(401, ALREADY_USED, `assertion ${assertionId} replayed`);
-
-      await completeSignIn(req, res, deps, principalFromProfile(profile, saml), state.returnTo);
+      const signedIn = async (error: unknown, user?: unknown, info?: unknown): Promise<void> => {
+        try {
+          if (error) throw fromNodeSaml(error);
+          if (!user) throw (info as { error?: unknown } | undefined)?.error ?? refusal(401, INVALID, 'authentication failed without a reason');
+          const { principal, returnTo } = user as SamlUser;
+          await completeSignIn(req, res, deps, principal, returnTo);
+        } catch (failure) {
+          fail(req, res, deps, failure);
+        }
+      };
+      // passport-saml passes (next) on a valid LogoutResponse: a profile-less answer, no sign-in.
+      const passed = (error?: unknown) => fail(req, res, deps, error ?? refusal(401, NOT_AUTHENTICATED, 'no profile (LogoutResponse)'));
+      authenticate(req, res, { SAMLResponse: samlResponse }, { taken: new Map() }, (error, user, info) => void signedIn(error, user, info), passed);
     } catch (error) {
       fail(req, res, deps, error);
     }
@@ -238,13 +277,41 @@ export function samlRouter(deps: SignInDeps, saml: SamlConfig): Router {
 
   router.get('/saml/metadata', (req, res) => {
     try {
-      const xml = service(new LoginStateCache(deps, {})).generateServiceProviderMetadata(saml.spCertificate ?? null, saml.spCertificate ?? null);
+      const xml = strategy.generateServiceProviderMetadata(saml.spCertificate ?? null, saml.spCertificate ?? null);
       res.set('Cache-Control', 'no-cache').type('application/samlmetadata+xml; charset=utf-8').send(xml);
     } catch (error) {
       fail(req, res, deps, error);
     }
   });
   return router;
+}
+
+/**
+ * The request as the strategy sees it on one of our routes. passport-saml picks what to do from what
+ * the request carries: a SAMLResponse or SAMLRequest in the query (redirect-binding logout messages),
+ * a SAMLRequest in the body (logout request), a SAMLResponse in the body (sign-in response), else a
+ * new AuthnRequest with the query's or body's RelayState. Each of our routes does one thing, so the
+ * strategy only sees the message that route takes: nothing at /saml/login, the posted SAMLResponse
+ * at the ACS. Everything else (headers, dccContext…) is the request's own.
+ */
+function viewFor(req: Request, message: { SAMLResponse?: string }): Request {
+  return Object.create(req, { query: { value: {}, enumerable: true }, body: { value: message, enumerable: true } }) as Request;
+}
+
+/** The strategy's sign-in verification: profile validated by node-saml → user, or a refusal. */
+async function verifySignIn(deps: SignInDeps, saml: SamlConfig, attempts: AsyncLocalStorage<SignInAttempt>, profile: Profile | null): Promise<SamlUser> {
+  if (!profile) throw refusal(401, NOT_AUTHENTICATED, 'no profile (NoPassive)');
+  const { requestId, assertionId, notOnOrAfter } = checkAssertion(profile, saml);
+
+  // One use per request, even with two app servers receiving the same POST at once.
+  const state = attempts.getStore()?.taken.get(requestId) ?? (await deps.sessionStore.takeLoginState<RequestState>(requestId, REQUEST_KIND));
+  if (!state) throw refusal(401, ALREADY_USED, `request ${requestId} already consumed`);
+  const now = Date.now();
+  const keep = Math.min(Math.max(notOnOrAfter + saml.clockSkewMs, now + REQUEST_TTL_MS), now + MAX_REPLAY_RECORD_MS);
+  const first = await deps.sessionStore.saveLoginState(assertionKey(profile.issuer, assertionId), ASSERTION_KIND, { requestId, at: new Date(now).toISOString() }, new Date(keep));
+  if (!first) throw refusal(401, ALREADY_USED, `assertion ${assertionId} replayed`);
+
+  return { principal: principalFromProfile(profile, saml), returnTo: state.returnTo };
 }
 
 function nodeSamlOptions(saml: SamlConfig, cache: CacheProvider): NodeSamlOptions {
@@ -279,18 +346,24 @@ interface RequestState {
 
 /**
  * node-saml's request-id cache on login_state, so the ACS may run on another app server than
- * /saml/login. One instance per HTTP request; `taken` holds what this request consumed.
+ * /saml/login. One instance for the strategy; what is per request (returnTo to save, states
+ * consumed) is the current sign-in attempt, set by the route around passport.authenticate.
  */
 class LoginStateCache implements CacheProvider {
-  readonly taken = new Map<string, RequestState>();
-
   constructor(
     private readonly deps: SignInDeps,
-    private readonly extra: { returnTo?: string },
+    private readonly attempts: AsyncLocalStorage<SignInAttempt>,
   ) {}
 
+  private attempt(): SignInAttempt {
+    const attempt = this.attempts.getStore();
+    if (!attempt) throw new Error('SAML request id cache used outside a sign-in request');
+    return attempt;
+  }
+
   async saveAsync(key: string, value: string): Promise<CacheItem | null> {
-    const saved = await this.deps.sessionStore.saveLoginState(key, REQUEST_KIND, { createdAt: value, ...this.extra }, new Date(Date.now() + REQUEST_TTL_MS));
+    const { returnTo } = this.attempt();
+    const saved = await this.deps.sessionStore.saveLoginState(key, REQUEST_KIND, { createdAt: value, returnTo }, new Date(Date.now() + REQUEST_TTL_MS));
     if (!saved) throw new Error(`SAML request id clash: ${key}`);
     return { value, createdAt: Date.now() };
   }
@@ -303,9 +376,10 @@ class LoginStateCache implements CacheProvider {
 
   async removeAsync(key: string | null): Promise<string | null> {
     if (!key || !REQUEST_ID.test(key)) return null;
+    const taken = this.attempt().taken;
     const state = await this.deps.sessionStore.takeLoginState<RequestState>(key, REQUEST_KIND);
     if (!state) return null;
-    this.taken.set(key, state);
+    taken.set(key, state);
     return key;
   }
 }
@@ -322,7 +396,7 @@ function children(node: unknown, name: string): XmlNode[] {
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 
 /** What node-saml leaves to the SP: Recipient, Destination, Issuer, request binding, assertion id. */
-function checkAssertion(profile: Profile, samlResponse: string, saml: SamlConfig): { requestId: string; assertionId: string; notOnOrAfter: number } {
+function checkAssertion(profile: Profile, saml: SamlConfig): { requestId: string; assertionId: string; notOnOrAfter: number } {
   const assertion = (profile.getAssertion?.() as { Assertion?: XmlNode } | undefined)?.Assertion;
   if (!assertion) throw refusal(401, INVALID, 'no assertion in the validated profile');
   const requestId = typeof profile.inResponseTo === 'string' ? profile.inResponseTo : '';
@@ -346,7 +420,9 @@ function checkAssertion(profile: Profile, samlResponse: string, saml: SamlConfig
   const confirmation = recipientOk.find((d) => d.InResponseTo === requestId && d.NotOnOrAfter && Date.parse(d.NotOnOrAfter) > now - saml.clockSkewMs);
   if (!confirmation) throw refusal(401, UNKNOWN_REQUEST, 'SubjectConfirmationData InResponseTo missing, different from the Response, or expired');
 
-  const destination = responseDestination(samlResponse);
+  const responseXml = profile.getSamlResponseXml?.();
+  if (responseXml === undefined) throw refusal(401, INVALID, 'no Response XML in the validated profile');
+  const destination = responseDestination(responseXml);
   if (destination !== undefined && destination !== saml.callbackUrl) {
     throw refusal(401, "La réponse est destinée à une autre adresse de retour que celle de ce service", `Response Destination ${destination} ≠ ${saml.callbackUrl}`);
   }
@@ -355,8 +431,8 @@ function checkAssertion(profile: Profile, samlResponse: string, saml: SamlConfig
   return { requestId, assertionId, notOnOrAfter };
 }
 
-function responseDestination(samlResponse: string): string | undefined {
-  const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+/** Destination of the Response (the envelope, which the IdP need not sign). */
+function responseDestination(xml: string): string | undefined {
   const root = new DOMParser({ errorHandler: { warning: () => undefined, error: rethrow, fatalError: rethrow } }).parseFromString(xml, 'text/xml').documentElement;
   if (!root || root.localName !== 'Response') throw refusal(401, INVALID, 'root element is not a Response');
   return root.hasAttribute('Destination') ? root.getAttribute('Destination') ?? undefined : undefined;
@@ -424,6 +500,7 @@ function assertionKey(issuer: string, assertionId: string): string {
 const INVALID = "La réponse du fournisseur d'identité n'a pas pu être vérifiée";
 const UNKNOWN_REQUEST = "Cette réponse ne correspond à aucune connexion en cours (demande expirée, déjà utilisée ou non sollicitée) : recommencez la connexion";
 const ALREADY_USED = 'Cette réponse de connexion a déjà été utilisée : recommencez la connexion';
+const NOT_AUTHENTICATED = "Le fournisseur d'identité n'a pas authentifié l'utilisateur";
 
 class SamlRefusal extends Error {
   constructor(
@@ -439,7 +516,7 @@ function refusal(status: number, userMessage: string, reason: string): SamlRefus
   return new SamlRefusal(status, userMessage, reason);
 }
 
-/** node-saml's English technical errors → what the professional can understand. */
+/** node-saml's English technical errors (passport-saml's strategy errors) → what the professional can understand. */
 function fromNodeSaml(error: unknown): SamlRefusal {
   if (error instanceof SamlRefusal) return error;
   const message = error instanceof Error ? error.message : String(error);
