@@ -95,7 +95,15 @@ export class FhirRepository {
   /** Runs `work` in one database transaction; everything it wrote is undone if it throws. */
   async transaction<T>(work: (repo: FhirRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
-    return (this.db as Knex).transaction((trx) => work(new FhirRepository(trx, this.options)));
+    try {
+      return await (this.db as Knex).transaction((trx) => work(new FhirRepository(trx, this.options)));
+    } catch (error) {
+      // Refusals inside the transaction were rolled back with it: their traces are written now.
+      if (error instanceof FhirError) {
+        for (const record of error.pendingTraces.splice(0)) await this.recordAccess(record);
+      }
+      throw error;
+    }
   }
 
   /** Serialises concurrent work on the same key until the transaction ends (e.g. conditional create). */
@@ -116,12 +124,15 @@ export class FhirRepository {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof FhirError && error.status === 403 && !this.db.isTransaction) {
+      if (error instanceof FhirError && error.status === 403 && !error.traced) {
         const id = target.id ?? '';
-        const patientId = 'meta' in target || interaction !== 'delete'
-          ? indexResource(target as Resource).patientId ?? (await this.patientIdOf(target.resourceType, id))
+        const patientId = interaction !== 'delete'
+          ? (await this.indexWithCompartment(target as Resource)).patientId ?? (await this.patientIdOf(target.resourceType, id))
           : await this.patientIdOf(target.resourceType, id);
-        await this.recordAccess({ interaction, resources: [{ resourceType: target.resourceType, id, patientId }], outcome: 'failure', detail: error.message });
+        const record: AccessRecord = { interaction, resources: [{ resourceType: target.resourceType, id, patientId }], outcome: 'failure', detail: error.message };
+        if (this.db.isTransaction) error.pendingTraces.push(record); // written by the outermost transaction, after its rollback
+        else await this.recordAccess(record);
+        error.traced = true;
       }
       throw error;
     }
