@@ -8,6 +8,9 @@ import { validateForWrite } from './fhir/write-validation.ts';
 import { buildDemoBundle } from './seed/demo-data.ts';
 import { migrateToLatest, openDatabase, type Database } from './store/database.ts';
 import { Store } from './store/store.ts';
+import { registerIdentityRules } from './identity/identity-rules.ts';
+import { registerCarePlanRules } from './care-plan/index.ts';
+import { loadDccProfiles } from './profiles/index.ts';
 import { SessionStore } from './store/session-store.ts';
 import { SessionManager } from './auth/session.ts';
 import { Directory } from './auth/directory.ts';
@@ -24,8 +27,15 @@ export interface Services {
 }
 
 /** Opens the database, brings its schema up to date and builds the store. */
+/** Domain invariants every write must respect, whoever the writer (see WriteRule). */
+function registerCapabilityRules(store: Store): void {
+  registerIdentityRules(store);
+  registerCarePlanRules(store);
+}
+
 export async function startServices(config: Config, options: { schema?: string } = {}): Promise<Services> {
   loadFhirDefinitions();
+  loadDccProfiles(); // compiled once at start-up rather than on the first write
   const db = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir === ':memory:' ? undefined : `${config.dataDir}/pglite`,
@@ -35,6 +45,7 @@ export async function startServices(config: Config, options: { schema?: string }
   const accessStore = new AccessStore(db);
   const accessControl = new AccessControl(accessStore);
   const store = new Store(db, validateForWrite, (ctx) => accessControl.optionsFor(ctx));
+  registerCapabilityRules(store);
   const sessionStore = new SessionStore(db);
   const sessions = new SessionManager(sessionStore, {
     idleMs: config.sessionIdleMinutes * 60_000,

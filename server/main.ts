@@ -10,6 +10,7 @@ import { loadConfig } from './config.ts';
 import { buildDemoBundle } from './seed/demo-data.ts';
 import { loadPscConfig, pscRouter } from './auth/psc.ts';
 import { loadSamlConfig, samlRouter } from './auth/saml.ts';
+import { carePlanRouter } from './care-plan/index.ts';
 
 const config = loadConfig();
 const psc = loadPscConfig(); // throws when half-configured, or http in production
@@ -34,7 +35,8 @@ if (!tls && config.demoPki) {
 }
 
 const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
-const app = createApp({ config, store, accessStore: services.accessStore, logger, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(saml ? [samlRouter(signIn, saml)] : []), ...(psc ? [pscRouter(signIn, psc)] : [])] } });
+const fhirExtensions = [carePlanRouter({ store, maxBodySize: config.maxBodySize })];
+const app = createApp({ config, store, accessStore: services.accessStore, logger, fhirExtensions, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(saml ? [samlRouter(signIn, saml)] : []), ...(psc ? [pscRouter(signIn, psc)] : [])] } });
 if (saml) logger.info({ entityId: saml.spEntityId, acs: saml.callbackUrl }, 'SAML activé : GET /auth/saml/login, métadonnées GET /auth/saml/metadata');
 if (psc) logger.info({ issuer: psc.issuer.href, redirectUri: psc.redirectUri.href }, 'Pro Santé Connect activé : GET /auth/psc/login');
 const servers: (http.Server | https.Server)[] = [];

@@ -4,7 +4,8 @@ import { businessRule, forbidden } from '../fhir/errors.ts';
 import type { AccessStore } from '../store/access-store.ts';
 import type { AccessRecord, FhirRepository, RepositoryOptions, WriteChange } from '../store/repository.ts';
 import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
-import { buildAuditEvent, concernsPatientData } from './audit.ts';
+import { buildAuditEvent, buildIdentityStatusEvent, concernsPatientData } from './audit.ts';
+import { identityStatusChange } from '../identity/identity-rules.ts';
 import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, readableTypes } from './policy.ts';
 
 /**
@@ -17,7 +18,10 @@ export class AccessControl {
   optionsFor(ctx: RequestContext): Pick<RepositoryOptions, 'visibility' | 'authorizeWrite' | 'audit'> {
     return {
       visibility: visibilityConditions(viewerOf(ctx.principal)),
-      authorizeWrite: (repo, change) => authorizeWrite(repo, ctx.principal, change),
+      authorizeWrite: async (repo, change) => {
+        await authorizeWrite(repo, ctx.principal, change);
+        await traceIdentityStatusChange(repo, ctx, change);
+      },
       audit: (repo, access) => this.audit(repo, ctx, access),
     };
   }
@@ -68,6 +72,17 @@ async function authorizeWrite(repo: FhirRepository, principal: Principal, change
   if (change.patientId && !newPatient && !(await repo.isVisible('Patient', change.patientId))) {
     throw forbidden(`Le patient Patient/${change.patientId} est hors de votre cercle de soins : écriture refusée`);
   }
+}
+
+/**
+ * A change of identity status (PROV/RECUP/VALI/QUAL) is traced with its from → to, in the same
+ * transaction as the Patient update (identito-vigilance: who qualified or downgraded an identity).
+ */
+async function traceIdentityStatusChange(repo: FhirRepository, ctx: RequestContext, change: WriteChange): Promise<void> {
+  if (change.resourceType !== 'Patient' || change.action !== 'update' || !change.previous || !change.resource) return;
+  const transition = identityStatusChange(change.previous as Patient, change.resource as Patient);
+  if (!transition) return;
+  await repo.append(buildIdentityStatusEvent(ctx, change.id, change.resource.meta?.versionId, transition));
 }
 
 function verb(change: WriteChange): string {

@@ -102,3 +102,22 @@ export function buildAuthenticationEvent(
     },
   };
 }
+
+/** Identity status change of a patient (DICOM "Patient Record" update), with from → to. */
+export function buildIdentityStatusEvent(ctx: RequestContext, patientId: string, versionId: string | undefined, transition: { from?: string; to?: string }): AuditEvent {
+  const base = buildAuditEvent(ctx, { interaction: 'update', resources: [{ resourceType: 'Patient', id: patientId, patientId }], outcome: 'success' }, new Set());
+  return {
+    ...base,
+    type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110110', display: 'Patient Record' },
+    subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: 'update' }],
+    outcomeDesc: `Statut d'identité : ${transition.from ?? 'aucun'} → ${transition.to ?? 'aucun'}`,
+    entity: [{
+      ...base.entity![0],
+      what: { reference: `Patient/${patientId}${versionId ? `/_history/${versionId}` : ''}` },
+      detail: [
+        { type: 'identityStatus.from', valueString: transition.from ?? 'aucun' },
+        { type: 'identityStatus.to', valueString: transition.to ?? 'aucun' },
+      ],
+    }],
+  };
+}

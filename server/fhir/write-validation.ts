@@ -1,13 +1,18 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { invalidResource } from './errors.ts';
 import { validateFhirResource } from './validation.ts';
+import { validateDccProfile } from '../profiles/validation.ts';
 
 /**
- * Every write is checked against FHIR R4 before it reaches the database: not valid FHIR → 400,
- * valid FHIR with a code outside a required value set → 422. (DCC profiles plug in here.)
+ * Every write is checked before it reaches the database:
+ * - not valid FHIR R4 → 400 (structure first: a profile check on a malformed resource says nothing useful);
+ * - valid FHIR with a code outside a required value set, or breaking the DCC profile it claims or
+ *   its kind selects (server/profiles/, fhir-profiles/README.md) → 422 listing every failing item.
+ * A resource that neither claims nor matches a DCC profile is only checked against base FHIR.
  */
 export function validateForWrite(resource: Resource): void {
   const result = validateFhirResource(resource);
   if (result.structural.length) throw invalidResource(400, result.structural);
-  if (result.bindings.length) throw invalidResource(422, result.bindings);
+  const issues = [...result.bindings, ...validateDccProfile(resource)];
+  if (issues.length) throw invalidResource(422, issues);
 }

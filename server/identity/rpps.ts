@@ -54,6 +54,14 @@ export function idnpsFromRpps(rpps: string): string {
   return '8' + rpps;
 }
 
+/**
+ * IDNPS: '8' + RPPS (11 digits, Luhn key) or '0' + ADELI (9 digits; the ADELI key rule is not
+ * published, so ADELI-based values are only format-checked, as on CPS cards).
+ */
+export function isValidIdnps(idnps: string): boolean {
+  return typeof idnps === 'string' && ((/^8\d{11}$/.test(idnps) && isValidRpps(idnps.slice(1))) || /^0\d{9}$/.test(idnps));
+}
+
 /** The RPPS inside an RPPS-based IDNPS; undefined for ADELI-based ('0…') or malformed values. */
 export function rppsFromIdnps(idnps: string): string | undefined {
   if (typeof idnps !== 'string' || !/^8\d{11}$/.test(idnps)) return undefined;

@@ -21,6 +21,8 @@ export interface WriteChange {
   /** Patient compartment of the new content, and of the version it replaces. */
   patientId: string | null;
   previousPatientId?: string | null;
+  /** The version being replaced (update). */
+  previous?: Resource;
 }
 
 /** An access to record in the audit trail. */
@@ -391,7 +393,7 @@ export class FhirRepository {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, String(versionId), lastUpdated);
     const index = await this.indexWithCompartment(stored);
-    await this.options.authorizeWrite?.(this, { action: 'update', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId, previousPatientId });
+    await this.options.authorizeWrite?.(this, { action: 'update', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId, previousPatientId, previous });
     this.options.validate(stored);
     await this.checkRules({ action: previous ? 'update' : 'create', resourceType: stored.resourceType, previous, next: stored });
     await this.db('resource').where({ seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: false, patient_id: index.patientId, content: stored });

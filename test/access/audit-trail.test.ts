@@ -39,6 +39,24 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
     expect((await http(server, 'GET', `/AuditEvent/${event.id}`)).status).to.equal(200);
   });
 
+  it('a change of identity status is traced with from → to, in the same transaction as the update', async () => {
+    const patient = (await http(server, 'POST', '/Patient', {
+      resourceType: 'Patient', name: [{ use: 'official', family: unique('Statut'), given: ['Anne'] }], gender: 'female', birthDate: '1970-02-03',
+    })).body;
+    const prov = {
+      ...patient,
+      extension: [{
+        url: 'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability',
+        extension: [{ url: 'identityStatus', valueCoding: { system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status', code: 'PROV' } }],
+      }],
+    };
+    const updated = await http(server, 'PUT', `/Patient/${patient.id}`, prov);
+    expect(updated.status, JSON.stringify(updated.body)).to.equal(200);
+    const trail = await http(server, 'GET', `/AuditEvent?patient=Patient/${patient.id}&type=http://dicom.nema.org/resources/ontology/DCM|110110`);
+    expect(trail.body.total).to.equal(1);
+    expect(trail.body.entry[0].resource.outcomeDesc).to.contain('aucun → PROV');
+  });
+
   it('"who accessed my record": the trail of one patient, paged, for the administrator', async () => {
     const patient = (await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Qui') }] })).body;
     for (let i = 0; i < 3; i++) await http(server, 'GET', `/Patient/${patient.id}`);

@@ -5,7 +5,7 @@ import { fhirClient, http, startTestServer, unique, type RunningServer } from '.
 function patient(family: string, extra: Partial<Patient> = {}): Patient {
   return {
     resourceType: 'Patient',
-    identifier: [{ system: 'urn:oid:1.2.250.1.213.1.4.10', value: unique('ins') }],
+    identifier: [{ system: 'https://dcc-paca.example/fhir/sid/ipp/test', value: unique('ipp') }],
     name: [{ family, given: ['Hélène'] }],
     gender: 'female',
     birthDate: '1962-05-14',

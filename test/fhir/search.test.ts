@@ -13,7 +13,7 @@ describe('FHIR search', () => {
     server = await startTestServer();
     tag = unique('suite');
     const mk = async (body: any) => (await http(server, 'POST', `/${body.resourceType}`, { ...body, meta: { tag: [{ system: 'urn:test', code: tag }] } })).body;
-    patientId = (await mk({ resourceType: 'Patient', name: [{ family: 'Lefèvre', given: ['Gaëlle'] }], gender: 'female', birthDate: '1958-03-02', identifier: [{ system: 'urn:oid:1.2.250.1.213.1.4.10', value: `${tag}-1` }] })).id;
+    patientId = (await mk({ resourceType: 'Patient', name: [{ family: 'Lefèvre', given: ['Gaëlle'] }], gender: 'female', birthDate: '1958-03-02', identifier: [{ system: 'https://dcc-paca.example/fhir/sid/ipp/test', value: `${tag}-1` }] })).id;
     otherPatientId = (await mk({ resourceType: 'Patient', name: [{ family: 'Lefort', given: ['François'] }], gender: 'male', birthDate: '1971-11-20' })).id;
     await mk({ resourceType: 'Patient', name: [{ family: 'Durand' }], gender: 'male' });
     const obs = (code: string, subject: string, date: string, status = 'final') =>
@@ -47,7 +47,7 @@ describe('FHIR search', () => {
     expect((await search(`/Observation?code=http://snomed.info/sct|89247-1`)).body.total).to.equal(0);
     expect((await search(`/Observation?code=${LOINC}|`)).body.total).to.equal(4);
     expect((await search('/Observation?code=89247-1,21908-9')).body.total).to.equal(4);
-    expect((await search(`/Patient?identifier=urn:oid:1.2.250.1.213.1.4.10|${tag}-1`)).body.total).to.equal(1);
+    expect((await search(`/Patient?identifier=https://dcc-paca.example/fhir/sid/ipp/test|${tag}-1`)).body.total).to.equal(1);
     expect((await search('/Observation?status=final&code=89247-1')).body.total).to.equal(2);
   });
 

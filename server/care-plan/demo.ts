@@ -1,0 +1,90 @@
+/**
+ * Demo programmes: once the demo RCP decisions exist (seeded by the RCP modules), the first one
+ * gets a PPS handed over to the patient, the second a PPS closed by a PPAC with its alternating
+ * surveillance. Idempotent: a decision that already has its PPS (or a PPS its PPAC) is left alone.
+ */
+import type { CarePlan, HealthcareService } from '@medplum/fhirtypes';
+import { systemContext } from '../context.ts';
+import { FhirError } from '../fhir/errors.ts';
+import { parseSearchRequest } from '../fhir/search-request.ts';
+import type { FhirRepository } from '../store/repository.ts';
+import type { Store } from '../store/store.ts';
+import { CATEGORY } from './codes.ts';
+import { datePart } from './dates.ts';
+import type { StartPpacInput } from './ppac.ts';
+import type { BuildPpsInput } from './pps.ts';
+import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
+import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from './supportive-care-directory.ts';
+
+const DEMO_PPS_INPUT: BuildPpsInput = {
+  sideEffectsToWatch: [
+    { description: 'Fièvre au-delà de 38 °C ou frissons', action: "appeler sans attendre l'hôpital de jour d'oncologie" },
+    { description: 'Diarrhée de plus de 4 selles par jour', action: 'boire abondamment et prévenir votre infirmière ou votre médecin traitant' },
+  ],
+  prevention: [{ description: 'Bains de bouche au bicarbonate après chaque repas pendant la chimiothérapie' }],
+  associatedMeasures: [{ description: 'Contraception efficace pendant toute la durée des traitements' }],
+  supportiveCare: [
+    { type: 'nutrition', description: 'Consultation diététique avant le début de la chimiothérapie' },
+    { type: 'psychology', description: "Rendez-vous proposé avec la psychologue de l'établissement" },
+    { type: 'physical-activity', rhythm: '2 séances par semaine' },
+  ],
+  socialSupport: [{ type: 'social-worker', description: "Rencontre avec l'assistante sociale pour les démarches (arrêt de travail, ALD)" }],
+  contacts: [{ role: 'support-structure', name: 'Ligue contre le cancer — Comité des Bouches-du-Rhône', phone: '04 65 71 60 00' }],
+};
+
+export interface DemoCarePlanResult {
+  created: string[];
+  /** Decisions left without a demo programme, and why. */
+  skipped: string[];
+}
+
+/**
+ * Seeds the demo PPS / PPAC on the demo RCP decisions (run after the demo bundle and the RCP demo
+ * data): by default the two oldest active decisions, or the decisions given.
+ */
+export async function seedDemoCarePlans(store: Store, options: { decisionIds?: string[] } = {}): Promise<DemoCarePlanResult> {
+  const repo = store.forRequest(systemContext());
+  const result: DemoCarePlanResult = { created: [], skipped: [] };
+  const decisions: CarePlan[] = [];
+  for (const id of options.decisionIds ?? []) decisions.push(await repo.read<CarePlan>('CarePlan', id));
+  if (!options.decisionIds) decisions.push(...(await repo.search<CarePlan>(parseSearchRequest('CarePlan', new URLSearchParams({ category: CATEGORY.rcpDecision.code, status: 'active', _sort: '_lastUpdated' }), { defaultCount: 2, maxCount: 2 }, true).request)).resources);
+  for (const [index, decision] of decisions.slice(0, 2).entries()) {
+    try {
+      let pps = await ppsOfDecision(repo, decision.id!);
+      if (!pps) {
+        pps = await buildPpsForDecision(repo, decision.id!, DEMO_PPS_INPUT, decision.author);
+        result.created.push(`CarePlan/${pps.id}`);
+        pps = await handOverProgramme(repo, pps.id!, { by: decision.author, shareWithGp: true });
+      }
+      if (index === 1 && pps.status !== 'completed') {
+        const ppac = await startPpacFromPps(repo, pps.id!, await demoPpacInput(repo, pps), pps.author);
+        result.created.push(`CarePlan/${ppac.id}`);
+      }
+    } catch (error) {
+      if (!(error instanceof FhirError)) throw error;
+      result.skipped.push(`CarePlan/${decision.id} : ${error.message}`);
+    }
+  }
+  return result;
+}
+
+async function demoPpacInput(repo: FhirRepository, pps: CarePlan): Promise<StartPpacInput> {
+  const { request } = parseSearchRequest('HealthcareService', new URLSearchParams({ identifier: `${SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM}|SCS-13-001-SERVICE` }), { defaultCount: 1, maxCount: 1 }, true);
+  const structure = (await repo.search<HealthcareService>(request)).resources[0];
+  return {
+    endOfTreatment: datePart(new Date().toISOString()),
+    surveillance: {
+      intervalMonths: 6, years: 5, first: 'hospital',
+      exams: [{ display: 'Scanner thoraco-abdomino-pelvien', everyMonths: 12 }, { display: "Dosage de l'ACE" }, { display: 'Coloscopie', everyMonths: 36 }],
+    },
+    lateEffects: [{ description: 'Fourmillements des mains et des pieds (neuropathie)', action: 'en parler à votre médecin traitant' }],
+    relapseSigns: [{ description: 'Sang dans les selles, douleurs abdominales persistantes, amaigrissement inexpliqué' }],
+    secondCancerScreening: [{ description: 'Poursuivre les dépistages organisés (sein, col de l’utérus) aux dates habituelles' }],
+    needsEvaluation: structure ? { structure: { reference: `HealthcareService/${structure.id}`, display: structure.name } } : undefined,
+    physicalActivity: [{ description: "Programme d'activité physique adaptée de 12 semaines", rhythm: '2 séances par semaine' }],
+    psychosocial: [{ description: 'Groupe de parole après le cancer, une fois par mois' }],
+    returnToWork: [{ description: 'Visite de pré-reprise avec le médecin du travail ; temps partiel thérapeutique possible' }],
+    addictions: [{ description: 'Aide à l’arrêt du tabac : consultation de tabacologie et substituts nicotiniques' }],
+    note: pps.id ? `Établi à la fin des traitements actifs, à partir du PPS CarePlan/${pps.id}.` : undefined,
+  };
+}

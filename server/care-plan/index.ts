@@ -1,0 +1,18 @@
+/**
+ * PPS and PPAC: build from the RCP decision, hand over, update with a reason, start the PPAC,
+ * print. Mount `carePlanRouter({ store })` in `fhirExtensions` and call `registerCarePlanRules(store)`
+ * at start-up.
+ */
+export { carePlanRouter, type CarePlanRouterDeps } from './routes.ts';
+export { registerCarePlanRules, ppsUpdateReasonRule } from './rules.ts';
+export { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type BuiltPps, type HandOverInput, type PpsContext } from './pps.ts';
+export { startPpac, type StartPpacInput, type StartedPpac } from './ppac.ts';
+export { generateAlternatingSurveillance, type SurveillanceScheme, type SurveillanceVisit } from './surveillance.ts';
+export { buildOralMedicationRequest, describeOralDosage, cycleDates, type OralTreatmentInput } from './oral-treatment.ts';
+export { printableCarePlan } from './printable.ts';
+export { renderCarePlanHtml, renderCarePlanPdf } from './render.ts';
+export { withoutUnqualifiedIns } from './patient-identity.ts';
+export { withUpdateRecord, updateRecordsOf, handOverOf, isPps, isPpac, isRcpDecision } from './model.ts';
+export { supportiveCareDirectoryEntries } from './supportive-care-directory.ts';
+export { seedDemoCarePlans, type DemoCarePlanResult } from './demo.ts';
+export { buildPpsForDecision, handOverProgramme, startPpacFromPps, printableProgramme } from './service.ts';

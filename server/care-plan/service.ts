@@ -1,0 +1,180 @@
+/**
+ * The care-programme workflows on the store: each gathers what the pure domain functions need
+ * (through the caller's repository, so access rules and the audit trail apply), calls them and
+ * writes the result in one transaction. Used by the HTTP operations and by the demo seed.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  CarePlan, CareTeam, Condition, MedicationRequest, Organization, Patient, Reference, RequestGroup, Resource, ServiceRequest,
+} from '@medplum/fhirtypes';
+import { FhirError, businessRule, conflict } from '../fhir/errors.ts';
+import { parseSearchRequest } from '../fhir/search-request.ts';
+import type { FhirRepository } from '../store/repository.ts';
+import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
+import { isPpac, isPps, kindOf } from './model.ts';
+import { withoutUnqualifiedIns } from './patient-identity.ts';
+import { startPpac, type StartPpacInput } from './ppac.ts';
+import { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type HandOverInput } from './pps.ts';
+import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
+
+const PAGING = { defaultCount: 100, maxCount: 200 };
+const INACTIVE = new Set(['revoked', 'entered-in-error']);
+
+/** Builds and stores the PPS of an RCP decision (PPS, contacts CareTeam, oral MedicationRequests). */
+export async function buildPpsForDecision(
+  repo: FhirRepository, decisionId: string, input: BuildPpsInput & { coordinationCentre?: Reference }, author: Reference | undefined,
+): Promise<CarePlan> {
+  return repo.transaction(async (tx) => {
+    // Two clicks on "build the PPS" must not build two.
+    await tx.lock(`care-plan:build-pps:${decisionId}`);
+    const decision = await tx.read<CarePlan>('CarePlan', decisionId);
+    const existing = await ppsOfDecision(tx, decisionId);
+    if (existing) throw conflict(`Un PPS existe déjà pour cette décision de RCP (CarePlan/${existing.id}) : modifiez-le plutôt que d'en établir un second`);
+    const patientId = idOf(decision.subject, 'Patient');
+    if (!patientId) throw businessRule(`La décision CarePlan/${decisionId} ne désigne pas un patient (subject : Patient/…)`, ['CarePlan.subject']);
+    const patient = await tx.read<Patient>('Patient', patientId);
+    const careTeams = await searchAll<CareTeam>(tx, 'CareTeam', { subject: `Patient/${patientId}`, status: 'active' });
+    const requests: Record<string, MedicationRequest | ServiceRequest | RequestGroup> = {};
+    for (const activity of decision.activity ?? []) {
+      const ref = activity.reference?.reference;
+      const m = ref ? /^(MedicationRequest|ServiceRequest|RequestGroup)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref) : null;
+      if (!m) continue;
+      const target = await readOptional<MedicationRequest | ServiceRequest | RequestGroup>(tx, m[1]!, m[2]!);
+      if (target) requests[ref!] = target;
+    }
+    const built = buildPpsFromDecision(decision, {
+      patient,
+      author,
+      careTeams,
+      coordinationCentre: input.coordinationCentre ?? (await coordinationCentreOf(tx, patient)),
+      requests,
+      input,
+      now: new Date().toISOString(),
+      newId: randomUUID,
+    });
+    await tx.createWithId(built.careTeam, built.careTeam.id!);
+    for (const request of built.medicationRequests) await tx.createWithId(request, request.id!);
+    return tx.createWithId(built.carePlan, built.carePlan.id!);
+  });
+}
+
+/** The live PPS built from a decision, if any. */
+export async function ppsOfDecision(repo: FhirRepository, decisionId: string): Promise<CarePlan | undefined> {
+  const plans = await searchAll<CarePlan>(repo, 'CarePlan', { 'based-on': `CarePlan/${decisionId}`, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${CATEGORY.pps.code}` });
+  return plans.find((p) => !INACTIVE.has(p.status));
+}
+
+/** Records the hand-over of a PPS / PPAC; `ifMatch` (version) protects against a concurrent edit. */
+export async function handOverProgramme(repo: FhirRepository, id: string, input: HandOverInput, ifMatch?: string): Promise<CarePlan> {
+  return repo.transaction(async (tx) => {
+    const plan = await tx.read<CarePlan>('CarePlan', id);
+    checkVersion(plan, ifMatch);
+    const next = handOverCarePlan(plan, input, new Date().toISOString());
+    return (await tx.update(next, { ifMatch: plan.meta?.versionId })).resource;
+  });
+}
+
+/** Starts the PPAC from a PPS and closes the PPS, in one transaction. */
+export async function startPpacFromPps(repo: FhirRepository, ppsId: string, input: StartPpacInput, author: Reference | undefined, ifMatch?: string): Promise<CarePlan> {
+  return repo.transaction(async (tx) => {
+    await tx.lock(`care-plan:start-ppac:${ppsId}`);
+    const pps = await tx.read<CarePlan>('CarePlan', ppsId);
+    if (!isPps(pps)) throw businessRule(`CarePlan/${ppsId} n'est pas un PPS : le PPAC prend la suite du programme personnalisé de soins`, ['CarePlan.category']);
+    checkVersion(pps, ifMatch);
+    const existing = (await searchAll<CarePlan>(tx, 'CarePlan', { replaces: `CarePlan/${ppsId}` })).filter((p) => isPpac(p) && !INACTIVE.has(p.status));
+    if (existing.length) throw conflict(`Un PPAC a déjà pris la suite de ce PPS (CarePlan/${existing[0]!.id})`);
+    const started = startPpac(pps, input, {
+      now: new Date().toISOString(),
+      newId: randomUUID,
+      author,
+      hospital: pps.author,
+      gp: await gpOf(tx, pps),
+    });
+    await tx.update(started.pps, { ifMatch: pps.meta?.versionId });
+    return tx.createWithId(started.ppac, started.ppac.id!);
+  });
+}
+
+/**
+ * The printable programme as this reader may see it: the diagnosis only for those who may read
+ * Condition (not the nurse), the INS only for a qualified identity.
+ */
+export async function printableProgramme(repo: FhirRepository, id: string, may: (type: string) => boolean): Promise<{ kind: 'pps' | 'ppac'; document: PrintableDocument }> {
+  const plan = await repo.read<CarePlan>('CarePlan', id);
+  const kind = kindOf(plan);
+  if (kind !== 'pps' && kind !== 'ppac') throw businessRule(`CarePlan/${id} n'est ni un PPS ni un PPAC : seuls les programmes personnalisés s'impriment ici`, ['CarePlan.category']);
+  const patientId = idOf(plan.subject, 'Patient');
+  const patient = patientId && may('Patient') ? await readOptional<Patient>(repo, 'Patient', patientId) : undefined;
+  const careTeams = may('CareTeam') ? await readAll<CareTeam>(repo, 'CareTeam', (plan.careTeam ?? []).map((r) => idOf(r, 'CareTeam'))) : [];
+  const medicationRequests = may('MedicationRequest')
+    ? await readAll<MedicationRequest>(repo, 'MedicationRequest', (plan.activity ?? []).map((a) => idOf(a.reference, 'MedicationRequest')))
+    : [];
+  const conditions = may('Condition') ? await readAll<Condition>(repo, 'Condition', (plan.addresses ?? []).map((r) => idOf(r, 'Condition'))) : [];
+  const directory = new Map<string, Resource>();
+  for (const ref of directoryReferences(plan, careTeams, medicationRequests)) {
+    const [type, refId] = ref.split('/') as [string, string];
+    const entry = await readOptional<Resource>(repo, type, refId);
+    if (entry) directory.set(ref, entry);
+  }
+  const document = printableCarePlan({ carePlan: plan, patient: patient && withoutUnqualifiedIns(patient), careTeams, medicationRequests, conditions, directory });
+  return { kind, document };
+}
+
+export function idOf(ref: Reference | undefined, type: string): string | undefined {
+  const m = ref?.reference ? new RegExp(`^(?:.*/)?${type}/([A-Za-z0-9\\-.]{1,64})$`).exec(ref.reference) : null;
+  return m?.[1];
+}
+
+async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
+  const { request } = parseSearchRequest(type, new URLSearchParams(params), PAGING, true);
+  request.total = 'none';
+  request.count = PAGING.maxCount;
+  return (await repo.search<T>(request)).resources;
+}
+
+/** A read that may miss (deleted, outside the circle): the audit trail still records the attempt. */
+async function readOptional<T extends Resource>(repo: FhirRepository, type: string, id: string): Promise<T | undefined> {
+  try {
+    return await repo.read<T>(type, id);
+  } catch (error) {
+    if (error instanceof FhirError && (error.status === 404 || error.status === 410)) return undefined;
+    throw error;
+  }
+}
+
+async function readAll<T extends Resource>(repo: FhirRepository, type: string, ids: (string | undefined)[]): Promise<T[]> {
+  const found: T[] = [];
+  for (const id of new Set(ids.filter((x): x is string => Boolean(x)))) {
+    const r = await readOptional<T>(repo, type, id);
+    if (r) found.push(r);
+  }
+  return found;
+}
+
+/** The 3C of the establishment that manages the patient (Organization of type 3C, part of it). */
+async function coordinationCentreOf(repo: FhirRepository, patient: Patient): Promise<Reference | undefined> {
+  const orgId = idOf(patient.managingOrganization, 'Organization');
+  if (!orgId) return undefined;
+  const centres = await searchAll<Organization>(repo, 'Organization', { type: '3C', partof: `Organization/${orgId}` });
+  const centre = centres[0];
+  return centre ? { reference: `Organization/${centre.id}`, display: centre.name } : undefined;
+}
+
+/** The GP who sees the patient at the GP visits: from the PPS contacts, else the patient's declared GP. */
+async function gpOf(repo: FhirRepository, pps: CarePlan): Promise<Reference | undefined> {
+  for (const ref of pps.careTeam ?? []) {
+    const id = idOf(ref, 'CareTeam');
+    const team = id ? await readOptional<CareTeam>(repo, 'CareTeam', id) : undefined;
+    const gp = team?.participant?.find((p) => contactRoleOf(p.role) === 'gp' && p.member?.reference);
+    if (gp?.member) return gp.member;
+  }
+  const patientId = idOf(pps.subject, 'Patient');
+  const patient = patientId ? await readOptional<Patient>(repo, 'Patient', patientId) : undefined;
+  return patient?.generalPractitioner?.[0];
+}
+
+/** `ifMatch` = the version the client last read (If-Match): 412 when the resource moved on since. */
+function checkVersion(current: Resource, ifMatch: string | undefined): void {
+  if (ifMatch === undefined || ifMatch === current.meta?.versionId) return;
+  throw new FhirError(412, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', details: { text: `${current.resourceType}/${current.id} a été modifié entre-temps : version courante ${current.meta?.versionId}, If-Match attendait ${ifMatch}. Relisez-le avant de recommencer.` } }] });
+}

@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import type { Principal } from '../../server/context.ts';
+import { seedDemoCarePlans, supportiveCareDirectoryEntries } from '../../server/care-plan/index.ts';
+import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import { as, createCareCase, startCarePlanServer } from './fixtures.ts';
+
+describe('Care plan: demo data (labelled supportive-care structures, demo PPS and PPAC)', () => {
+  let server: RunningServer;
+  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+
+  before(async () => {
+    server = await startCarePlanServer(users);
+  });
+  after(() => server.close());
+
+  it('the regional directory of labelled supportive-care structures loads as conditional creates, twice without duplicates', async () => {
+    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: supportiveCareDirectoryEntries() };
+    const first = await as(server, 'system', 'POST', '/', bundle);
+    expect(first.status, JSON.stringify(first.body)).to.equal(200);
+    const second = await as(server, 'system', 'POST', '/', bundle);
+    expect(second.body.entry.every((e: any) => e.response.status.startsWith('200'))).to.equal(true);
+    const services = await as(server, 'system', 'GET', '/HealthcareService?identifier=https://dcc-paca.example/fhir/sid/supportive-care-structure|SCS-13-001-SERVICE&_include=HealthcareService:organization');
+    expect(services.body.total).to.equal(1);
+    expect(services.body.entry.map((e: any) => e.resource.resourceType).sort()).to.deep.equal(['HealthcareService', 'Organization']);
+  });
+
+  it('seeds a handed-over PPS on the first decision and a PPAC on the second; running it again creates nothing', async () => {
+    const first = await createCareCase(server, users);
+    const second = await createCareCase(server, users);
+    const store = server.services.store;
+    const result = await seedDemoCarePlans(store, { decisionIds: [first.decisionId, second.decisionId] });
+    expect(result.skipped).to.deep.equal([]);
+    expect(result.created).to.have.length(3);
+    const pps = (await as(server, 'system', 'GET', `/CarePlan?based-on=CarePlan/${first.decisionId}`)).body.entry[0].resource;
+    expect(pps.status).to.equal('active');
+    const closed = (await as(server, 'system', 'GET', `/CarePlan?based-on=CarePlan/${second.decisionId}&category=https://dcc-paca.example/fhir/CodeSystem/dcc-care-plan-category|pps`)).body.entry[0].resource;
+    expect(closed.status).to.equal('completed');
+    const ppac = await as(server, 'system', 'GET', `/CarePlan?replaces=CarePlan/${closed.id}`);
+    expect(ppac.body.total).to.equal(1);
+    expect((await as(server, 'gp', 'GET', `/CarePlan/${ppac.body.entry[0].resource.id}/$render?format=pdf`)).status).to.equal(200);
+    const again = await seedDemoCarePlans(store, { decisionIds: [first.decisionId, second.decisionId] });
+    expect(again.created).to.deep.equal([]);
+  });
+});
