@@ -13,6 +13,10 @@ export interface Viewer {
   patientlessTypes: string[];
   /** Reads the audit trail of every patient (security review). */
   auditReviewer: boolean;
+  /** The caller acts as the patient's GP: a PPS the patient chose not to share with the GP is hidden. */
+  gp: boolean;
+  /** Extension URL of the PPS "share with the GP" choice. */
+  shareWithGpUrl?: string;
 }
 
 /**
@@ -55,13 +59,15 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
     ${viewer.auditReviewer ? "OR r.resource_type = 'AuditEvent'" : ''}
     OR (r.patient_id IS NOT NULL AND r.resource_type IN (${list(viewer.patientTypes)})
         AND (${inCircle} OR ${emergency})
-        AND NOT ${objection})
+        AND NOT ${objection}
+        ${viewer.gp ? "AND NOT (r.resource_type = 'CarePlan' AND COALESCE(r.content->'extension' @> ?::jsonb, false))" : ''})
   )`;
   return [{
     text,
     bindings: [
       ...viewer.directoryTypes, ...viewer.patientlessTypes, ...viewer.patientTypes,
       me, me, me, me, actorMatch, me, me,
+      ...(viewer.gp ? [JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }])] : []),
     ],
   }];
 }

@@ -109,6 +109,18 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
     await as('system', 'DELETE', `/Consent/${general.body.id}`);
   });
 
+  it("the patient's choice not to share the PPS with the GP hides it from the GP only", async () => {
+    const subject = { reference: `Patient/${patientId}` };
+    const notShared = await as('system', 'POST', '/CarePlan', {
+      resourceType: 'CarePlan', status: 'active', intent: 'plan', subject,
+      extension: [{ url: 'https://dcc-paca.example/fhir/StructureDefinition/dcc-share-with-gp', valueBoolean: false }],
+    });
+    expect(notShared.status).to.equal(201);
+    expect((await as('gp', 'GET', `/CarePlan/${notShared.body.id}`)).status).to.equal(404);
+    expect((await as('oncologist', 'GET', `/CarePlan/${notShared.body.id}`)).status).to.equal(200);
+    expect((await as('gp', 'GET', `/CarePlan?subject=Patient/${patientId}`)).body.total).to.equal(1); // the shared one only
+  });
+
   it('break-the-glass: reason required, physicians only, time-limited access flagged in the audit trail and listed for review', async () => {
     expect((await as('outsider', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'urgence' })).status).to.equal(400);
     expect((await as('nurse', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'Patient aux urgences, détresse respiratoire' })).status).to.equal(403);
