@@ -10,6 +10,8 @@ import { migrateToLatest, openDatabase, type Database } from './store/database.t
 import { Store } from './store/store.ts';
 import { registerIdentityRules } from './identity/identity-rules.ts';
 import { registerCarePlanRules } from './care-plan/index.ts';
+import { registerRcpSheetRules } from './rcp-sheet/index.ts';
+import { registerRcpRules } from './rcp/index.ts';
 import { loadDccProfiles } from './profiles/index.ts';
 import { SessionStore } from './store/session-store.ts';
 import { SessionManager } from './auth/session.ts';
@@ -31,6 +33,8 @@ export interface Services {
 function registerCapabilityRules(store: Store): void {
   registerIdentityRules(store);
   registerCarePlanRules(store);
+  registerRcpSheetRules(store);
+  registerRcpRules(store);
 }
 
 export async function startServices(config: Config, options: { schema?: string } = {}): Promise<Services> {

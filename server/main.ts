@@ -10,7 +10,10 @@ import { loadConfig } from './config.ts';
 import { buildDemoBundle } from './seed/demo-data.ts';
 import { loadPscConfig, pscRouter } from './auth/psc.ts';
 import { loadSamlConfig, samlRouter } from './auth/saml.ts';
-import { carePlanRouter } from './care-plan/index.ts';
+import { carePlanRouter, seedDemoCarePlans } from './care-plan/index.ts';
+import { rcpSheetRouter, seedDemoRcpSheets } from './rcp-sheet/index.ts';
+import { rcpApiRouter } from './rcp/index.ts';
+import { seedDemoRcp } from './seed/demo-rcp.ts';
 
 const config = loadConfig();
 const psc = loadPscConfig(); // throws when half-configured, or http in production
@@ -22,6 +25,9 @@ const { db, store } = services;
 const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `PGlite embarqué (${config.dataDir}/pglite)`;
 if (config.seedDemo) {
   const created = await seedDemoData(store);
+  await seedDemoRcpSheets(store); // a signed report, a sheet awaiting signature, an incomplete draft
+  await seedDemoCarePlans(store); // PPS / PPAC from the signed decisions
+  await seedDemoRcp(store); // boards, past and upcoming sessions, cases in every state (first start ~20 s)
   logger.info({ created }, created ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
 }
 
@@ -35,8 +41,12 @@ if (!tls && config.demoPki) {
 }
 
 const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
-const fhirExtensions = [carePlanRouter({ store, maxBodySize: config.maxBodySize })];
-const app = createApp({ config, store, accessStore: services.accessStore, logger, fhirExtensions, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(saml ? [samlRouter(signIn, saml)] : []), ...(psc ? [pscRouter(signIn, psc)] : [])] } });
+const fhirExtensions = [
+  rcpSheetRouter(store, { maxBody: config.maxBodySize, defaultCount: config.defaultPageSize, maxCount: config.maxPageSize }),
+  carePlanRouter({ store, maxBodySize: config.maxBodySize }),
+];
+const apis = [{ path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) }];
+const app = createApp({ config, store, accessStore: services.accessStore, logger, fhirExtensions, apis, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(saml ? [samlRouter(signIn, saml)] : []), ...(psc ? [pscRouter(signIn, psc)] : [])] } });
 if (saml) logger.info({ entityId: saml.spEntityId, acs: saml.callbackUrl }, 'SAML activé : GET /auth/saml/login, métadonnées GET /auth/saml/metadata');
 if (psc) logger.info({ issuer: psc.issuer.href, redirectUri: psc.redirectUri.href }, 'Pro Santé Connect activé : GET /auth/psc/login');
 const servers: (http.Server | https.Server)[] = [];

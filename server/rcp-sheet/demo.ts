@@ -1,0 +1,190 @@
+/**
+ * Demo RCP sheets on top of the demo data set (server/seed/demo-data.ts): a signed report for the
+ * sigmoid colon cancer of Hélène Castellani (digestive RCP), a complete sheet awaiting signature for
+ * the lung cancer of Chloé Bérenger (thoracic RCP, trial proposed), and a draft registered before
+ * the session for the breast cancer of Gaëlle Le Bihan (what the 3C's completeness check flags).
+ *
+ * Written through the same path as a physician would (createRcpSheet, signRcpSheet) acting as the
+ * demo oncologist. Idempotent: a patient who already has an RCP sheet gets nothing new.
+ */
+import type { Condition, Organization, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
+import type { RequestContext } from '../context.ts';
+import { systemContext } from '../context.ts';
+import { parseSearchRequest } from '../fhir/search-request.ts';
+import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { INS_NIR_TEST_SYSTEM } from '../identity/ins.ts';
+import { DEMO_IDENTIFIER_BASE, ippSystem } from '../seed/demo-data.ts';
+import type { FhirRepository } from '../store/repository.ts';
+import type { Store } from '../store/store.ts';
+import type { Professional, RcpSheetInput } from './input.ts';
+import { createRcpSheet } from './rcp-sheet.ts';
+import { signRcpSheet } from './sign.ts';
+
+// Identifiers of the demo data set (RPPS with their Luhn key, test INS, IPP, FINESS).
+const DEMO = {
+  chuFiness: '130999014',
+  clinicFiness: '060999026',
+  pros: {
+    surgeon: { rpps: '10009990010', name: 'Dr Marc Aubert', speciality: { code: 'SM14', display: 'Chirurgie viscérale et digestive (SM)' } },
+    oncologist: { rpps: '10009990028', name: 'Dr Sophie Lambert', speciality: { code: 'SM36', display: 'Oncologie, option médicale (SM)' } },
+    radiotherapist: { rpps: '10009990036', name: 'Dr Julien Rossi', speciality: { code: 'SM37', display: 'Oncologie, option radiothérapie (SM)' } },
+    gastroenterologist: { rpps: '10009990044', name: 'Dr Claire Fabre', speciality: { code: 'SM24', display: 'Gastro-entérologie et Hépatologie (SM)' } },
+    pathologist: { rpps: '10009990051', name: 'Dr Étienne Morel', speciality: { code: 'SM01', display: 'Anatomie et Cytologie pathologiques (SM)' } },
+    coordinator: { rpps: '10009990069', name: 'Dr Nathalie Girard', speciality: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' } },
+    gp: { rpps: '10009990077', name: 'Dr Laurent Chabert', speciality: { code: 'SM54', display: 'Médecine générale (SM)' } },
+  },
+  colon: { ins: '258032A00412336', condition: 'COND-0001' },
+  breast: { ipp: '500004711', condition: 'COND-0003' },
+  lung: { ipp: '500004790', condition: 'COND-0005' },
+} as const;
+
+type ProKey = keyof typeof DEMO.pros;
+
+async function findOne<T extends Resource>(repo: FhirRepository, type: string, query: Record<string, string>): Promise<T | undefined> {
+  const { request } = parseSearchRequest(type, new URLSearchParams({ ...query, _count: '1' }), { defaultCount: 1, maxCount: 1 }, true);
+  request.total = 'none';
+  return (await repo.search<T>(request)).resources[0];
+}
+
+/** Seeds the demo sheets; returns how many sheets were created. */
+export async function seedDemoRcpSheets(store: Store): Promise<number> {
+  const system = store.system();
+  const ids: Partial<Record<ProKey, string>> = {};
+  for (const key of Object.keys(DEMO.pros) as ProKey[]) {
+    const p = await findOne<Practitioner>(system, 'Practitioner', { identifier: `${IDNPS_SYSTEM}|8${DEMO.pros[key].rpps}` });
+    if (!p) return 0; // demo data set not seeded
+    ids[key] = p.id;
+  }
+  const chu = await findOne<Organization>(system, 'Organization', { identifier: `${FINESS_SYSTEM}|${DEMO.chuFiness}` });
+  const pro = (key: ProKey, organization = 'CHU Méditerranée'): Professional => ({
+    practitioner: `Practitioner/${ids[key]}`, idnps: `8${DEMO.pros[key].rpps}`, name: DEMO.pros[key].name, speciality: DEMO.pros[key].speciality, organization,
+  });
+  const oncologist: RequestContext = {
+    ...systemContext(),
+    requestId: 'seed-rcp-sheets',
+    principal: { displayName: DEMO.pros.oncologist.name, practitionerId: ids.oncologist, idnps: `8${DEMO.pros.oncologist.rpps}`, roles: ['physician'], authMethod: 'system' },
+  };
+  const repo = store.forRequest(oncologist);
+  const host = { finess: DEMO.chuFiness, name: 'CHU Méditerranée — Hôpital Sainte-Marthe', ...(chu?.id ? { organization: `Organization/${chu.id}` } : {}) };
+  const common = {
+    author: pro('oncologist'),
+    coordinator: pro('coordinator', '3C du CHU Méditerranée'),
+    generalPractitioner: pro('gp', 'Maison de santé pluriprofessionnelle du Vieux-Port'),
+  };
+
+  let created = 0;
+  const sheetFor = async (patientQuery: Record<string, string>, conditionKey: string, build: (patient: string, condition: string) => RcpSheetInput, sign: boolean) => {
+    const patient = await findOne<Patient>(system, 'Patient', patientQuery);
+    const condition = await findOne<Condition>(system, 'Condition', { identifier: `${DEMO_IDENTIFIER_BASE}/condition|${conditionKey}` });
+    if (!patient || !condition) return;
+    if (await findOne(system, 'Composition', { subject: `Patient/${patient.id}`, type: 'http://loinc.org|34794-8' })) return;
+    const composition = await createRcpSheet(repo, oncologist, build(`Patient/${patient.id}`, `Condition/${condition.id}`));
+    if (sign) await signRcpSheet(repo, oncologist, composition.id!);
+    created++;
+  };
+
+  // Sigmoid colon adenocarcinoma, stage IIIB: discussed, signed report.
+  await sheetFor({ identifier: `${INS_NIR_TEST_SYSTEM}|${DEMO.colon.ins}` }, DEMO.colon.condition, (patient, condition) => ({
+    patient, ...common,
+    requester: pro('gastroenterologist', 'Clinique des Oliviers'),
+    presenter: pro('gastroenterologist', 'Clinique des Oliviers'),
+    participants: [
+      { ...pro('oncologist'), inQuorum: true }, { ...pro('surgeon'), inQuorum: true },
+      { ...pro('radiotherapist', 'Clinique des Oliviers'), inQuorum: true }, { ...pro('pathologist'), inQuorum: false },
+    ],
+    meeting: {
+      rcpName: 'RCP digestive — 3C du CHU Méditerranée', date: '2025-10-02T14:00:00+02:00', mode: 'hybrid', registrationNumber: '4',
+      rrcId: '9301', threeCId: '930114', rcpId: '93011401', sessionId: '93011401-20251002', hostEstablishment: host,
+    },
+    reason: {
+      nature: 'organ', organSystem: { code: '86762007', display: 'Appareil digestif' }, organ: { code: '60184004', display: 'Côlon sigmoïde' },
+      recours: false, paediatric: false, motifs: ['treatment-proposal'], caseStatus: 'discussed',
+    },
+    discovery: { byScreening: true, comment: 'Test immunologique positif (dépistage organisé), coloscopie le 05/09/2025' },
+    diagnosis: { condition, date: '2025-09-12', tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: '2025-09-19' } },
+    history: [{ date: '2012', text: 'Cholécystectomie' }],
+    comorbidities: [{ date: '2015', text: 'Hypertension artérielle traitée' }],
+    performanceStatus: { who: 1, date: '2025-09-26' },
+    examResults: [
+      { date: '2025-09-05', exam: 'Coloscopie', result: 'Tumeur sténosante du sigmoïde à 25 cm de la marge anale, biopsiée' },
+      { date: '2025-09-19', exam: 'Scanner thoraco-abdomino-pelvien', result: 'Épaississement sigmoïdien, adénopathies régionales, pas de lésion secondaire' },
+    ],
+    phase: { phase: 'initial', date: '2025-09-26', progression: { local: false, regional: true, distant: false } },
+    otherReports: [{ kind: 'pathology', date: '2025-09-12', author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien moyennement différencié' }],
+    summary: 'Patiente de 67 ans, OMS 1, adénocarcinome du côlon sigmoïde cT3 cN1 cM0 découvert par le dépistage organisé.',
+    question: 'Chirurgie première puis chimiothérapie adjuvante selon l’histologie définitive ?',
+    fileStatus: { complete: true, quorum: 'reached' },
+    proposal: {
+      treatments: [
+        { intention: 1, sequence: 1, type: 'surgery', detail: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', start: '2025-10-20' },
+        { intention: 1, sequence: 2, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante FOLFOX 6 mois si pN+' },
+      ],
+      comment: 'Rediscussion avec l’histologie définitive',
+    },
+    basis: {
+      guideline: { name: 'Thésaurus National de Cancérologie Digestive — Cancer du côlon', version: '2023', date: '2023-06-01' },
+      followsGuideline: true,
+      clinicalTrial: { proposed: false, comment: 'Pas d’essai ouvert correspondant dans le répertoire régional' },
+    },
+    documentStatus: 'done',
+  }), true);
+
+  // Lung adenocarcinoma cT2a cN2 cM0 (IIIA): complete, trial proposed, awaiting signature.
+  await sheetFor({ identifier: `${ippSystem(DEMO.clinicFiness)}|${DEMO.lung.ipp}` }, DEMO.lung.condition, (patient, condition) => ({
+    patient, ...common,
+    requester: pro('oncologist'), presenter: pro('oncologist'),
+    participants: [
+      { ...pro('oncologist'), inQuorum: true }, { ...pro('surgeon'), inQuorum: true },
+      { ...pro('radiotherapist', 'Clinique des Oliviers'), inQuorum: true }, { ...pro('pathologist'), inQuorum: true },
+    ],
+    meeting: {
+      rcpName: 'RCP thoracique — 3C du CHU Méditerranée', date: '2025-10-09T13:30:00+02:00', mode: 'videoconference', registrationNumber: '2',
+      rrcId: '9301', threeCId: '930114', rcpId: '93011402', sessionId: '93011402-20251009', hostEstablishment: host,
+    },
+    reason: {
+      nature: 'organ', organSystem: { code: '20139000', display: 'Appareil respiratoire' }, organ: { code: '39607008', display: 'Poumon' },
+      recours: false, paediatric: false, motifs: ['treatment-proposal'], caseStatus: 'discussed',
+    },
+    discovery: { byScreening: false, comment: 'Toux persistante, radiographie thoracique' },
+    diagnosis: { condition, date: '2025-08-22', tnm: { t: 'cT2a', n: 'cN2', m: 'cM0', stage: 'IIIA', edition: '8', date: '2025-08-29' } },
+    comorbidities: [{ text: 'Tabagisme sevré (20 paquets-années)' }],
+    performanceStatus: { who: 1, date: '2025-09-02' },
+    examResults: [{ date: '2025-08-29', exam: 'TEP-scanner', result: 'Fixation du lobe supérieur droit et des ganglions médiastinaux 4R et 7, pas de fixation à distance' }],
+    phase: { phase: 'initial', date: '2025-09-02', progression: { local: false, regional: true, distant: false } },
+    otherReports: [{ kind: 'molecular', date: '2025-09-01', author: 'Plateforme de génétique moléculaire', conclusion: 'EGFR et ALK non mutés ; PD-L1 60 %' }],
+    summary: 'Patiente de 40 ans, OMS 1, adénocarcinome pulmonaire lobaire supérieur droit cT2a cN2 cM0, PD-L1 60 %.',
+    question: 'Traitement périopératoire : chimio-immunothérapie néoadjuvante puis lobectomie ? Inclusion dans un essai ?',
+    fileStatus: { complete: true, quorum: 'reached' },
+    proposal: {
+      treatments: [
+        { intention: 1, sequence: 1, type: 'immunotherapy', detail: 'Chimio-immunothérapie néoadjuvante, 3 cycles' },
+        { intention: 1, sequence: 2, type: 'surgery', detail: 'Lobectomie supérieure droite avec curage médiastinal' },
+        { intention: 2, sequence: 1, type: 'external-radiotherapy', detail: 'Radio-chimiothérapie concomitante si non résécable' },
+      ],
+      exams: [{ description: 'IRM cérébrale', earliest: '2025-10-10', latest: '2025-10-24' }],
+    },
+    basis: {
+      guideline: { name: 'Référentiel régional — Cancers bronchiques non à petites cellules', version: '2025', date: '2025-01-15' },
+      followsGuideline: true,
+      clinicalTrial: {
+        proposed: true,
+        study: { title: 'Essai de démonstration — immunothérapie périopératoire des CBNPC de stade III', identifier: { system: 'https://dcc-paca.example/fhir/sid/essai', value: 'DEMO-PACA-2025-014' }, phase: 'Phase 3', sponsor: 'Promoteur académique (démonstration)' },
+      },
+    },
+    documentStatus: 'done',
+  }), false);
+
+  // Breast carcinoma: registered before the session, file still incomplete (completeness shows what is missing).
+  await sheetFor({ identifier: `${ippSystem(DEMO.clinicFiness)}|${DEMO.breast.ipp}` }, DEMO.breast.condition, (patient, condition) => ({
+    patient, ...common,
+    requester: pro('oncologist'),
+    meeting: { rcpName: 'RCP sénologie — 3C du CHU Méditerranée', date: '2025-10-16T12:30:00+02:00', mode: 'in-person', rrcId: '9301', threeCId: '930114', rcpId: '93011403', hostEstablishment: host },
+    reason: { nature: 'organ', organ: { code: '76752008', display: 'Sein' }, recours: false, paediatric: false, motifs: ['treatment-proposal'], caseStatus: 'discussed' },
+    discovery: { byScreening: true, comment: 'Mammographie de dépistage organisé, ACR 5' },
+    diagnosis: { condition, date: '2025-05-20' },
+    summary: 'Patiente de 53 ans, carcinome canalaire infiltrant du sein gauche, quadrant supéro-externe.',
+    question: 'Chirurgie conservatrice première ?',
+    documentStatus: 'in-progress',
+  }), false);
+  return created;
+}

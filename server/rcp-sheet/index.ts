@@ -1,0 +1,22 @@
+/**
+ * The RCP sheet (fiche RCP, CI-SIS CANCER-FRCP 2022.01) as FHIR: what other capabilities call.
+ *
+ * - build and save: `buildRcpSheet`, `createRcpSheet`, `updateRcpSheet`, `patchRcpSheet`
+ * - read: `loadRcpSheet` (Composition + referenced resources, as the caller), `readRcpSheet`
+ * - check: `checkRcpSheetCompleteness` / `completenessOf`, `completenessOutcome`
+ * - sign and lock: `signRcpSheet`, `registerRcpSheetRules`, `isSignedRcpSheet`, `asCorrection`
+ * - print and exchange: `buildRcpSheetDocument`, `renderRcpSheetHtml`, `renderRcpSheetPdf`
+ * - HTTP: `rcpSheetRouter(store)` (mounted with createApp `fhirExtensions`)
+ */
+export type { RcpSheetInput, RcpSheetData, Professional, RcpParticipant, RcpMeeting, RcpReason, CancerDiagnosis, ProposedTreatment, ResearchStudyInput } from './input.ts';
+export { parseRcpSheetInput } from './input.ts';
+export { buildRcpSheet, createRcpSheet, updateRcpSheet, patchRcpSheet, rcpSheetInputOf, asCorrection, correctionOf } from './rcp-sheet.ts';
+export { loadRcpSheet, type LoadedRcpSheet } from './load.ts';
+export { readRcpSheet, isRcpSheet, isSignedRcpSheet, type RcpSheetContent } from './read.ts';
+export { checkRcpSheetCompleteness, completenessOf, completenessOutcome, type CompletenessStage, type MissingItem } from './completeness.ts';
+export { signRcpSheet, registerRcpSheetRules, rcpSheetWriteRule, type SignOptions, type SignResult } from './sign.ts';
+export { buildRcpSheetDocument } from './document.ts';
+export { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
+export { rcpSheetRouter } from './routes.ts';
+export { seedDemoRcpSheets } from './demo.ts';
+export * as rcpSheetCodes from './codes.ts';

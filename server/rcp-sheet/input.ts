@@ -1,0 +1,465 @@
+/**
+ * The RCP sheet (fiche RCP, CI-SIS CANCER-FRCP 2022.01) as a typed input: every item of the
+ * national data set, in the words of the people who fill it. `buildRcpSheet` turns it into FHIR
+ * resources; `readRcpSheet` reads the same shape back from stored resources.
+ */
+import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { badRequest, FhirError, issue, outcome } from '../fhir/errors.ts';
+import {
+  CASE_STATUS, DOCUMENT_STATUS, LATERALITY, MEETING_MODE, MOTIF, NATURE, PHASE, QUORUM, TNM_EDITION, TREATMENT_TYPE,
+  type CancerPhase, type CaseStatus, type DocumentStatus, type Laterality, type MeetingMode, type QuorumStatus,
+  type RcpMotif, type RcpNature, type TnmEdition, type TreatmentType, type WhoPerformance,
+} from './codes.ts';
+
+/** A coded value with its label; `system` defaults to the system the item expects (SNOMED, CIM-10…). */
+export interface CodedText {
+  code?: string;
+  system?: string;
+  display: string;
+}
+
+/** A health professional as the sheet names them (IDNPS = national professional identifier). */
+export interface Professional {
+  /** `Practitioner/<id>` in the DCC directory, when known. */
+  practitioner?: string;
+  idnps?: string;
+  /** As printed: "Dr Sophie Lambert". */
+  name: string;
+  /** TRE_R38 speciality (e.g. SM36 Oncologie médicale). */
+  speciality?: CodedText;
+  /** Establishment the professional acts for (display). */
+  organization?: string;
+}
+
+export interface RcpParticipant extends Professional {
+  /** Counted in the quorum (physician of a speciality relevant to the case) or not. */
+  inQuorum: boolean;
+}
+
+/** The GP is mandatory in the FRCP, but may be explicitly unknown (the patient has none declared). */
+export type GeneralPractitioner = Professional | { unknown: true; comment?: string };
+
+export interface RcpMeeting {
+  /** Name of the board: "RCP digestive — 3C du CHU Méditerranée". */
+  rcpName: string;
+  /** Date and time of the meeting. */
+  date: string;
+  mode?: MeetingMode;
+  /** Number of the case in the session's agenda. */
+  registrationNumber?: string;
+  /** National identifiers: regional cancer network (RRC), 3C (RCP manager), RCP, session. */
+  rrcId?: string;
+  threeCId?: string;
+  rcpId?: string;
+  sessionId?: string;
+  /** DCC resources of the workflow, when they exist: `HealthcareService/<id>`, `Appointment/<id>`. */
+  board?: string;
+  session?: string;
+  hostEstablishment?: { finess: string; name: string; organization?: string };
+}
+
+export interface RcpReason {
+  nature: RcpNature;
+  /** Organ system / organ (SNOMED CT), for an organ RCP. */
+  organSystem?: CodedText;
+  organ?: CodedText;
+  /** Treatment or care type of a transversal RCP (e.g. NCIt C15747 soins de support). */
+  transversalType?: CodedText;
+  recours: boolean;
+  paediatric: boolean;
+  motifs: RcpMotif[];
+  caseStatus: CaseStatus;
+  comment?: string;
+}
+
+export interface CancerDiagnosis {
+  /** An existing `Condition/<id>` of the record, instead of describing the diagnosis here. */
+  condition?: string;
+  /** Date of diagnosis (required with a described diagnosis: the cancer Condition's onset). */
+  date?: string;
+  /** ICD-O-3 morphology, e.g. 8140/3 Adénocarcinome, SAI. */
+  morphology?: CodedText;
+  /** CIM-10 topography, e.g. C18.7 Tumeur maligne du côlon sigmoïde. */
+  topography?: CodedText;
+  laterality?: Laterality;
+  /** Clinical TNM: cT, cN, cM categories, the stage group and the UICC edition (7, 8, 9). */
+  tnm?: { t: string; n: string; m: string; stage: string; edition: TnmEdition; date?: string };
+  otherStaging?: { name: string; version?: string; stage: string };
+  comment?: string;
+}
+
+export interface DatedText {
+  date?: string;
+  text: string;
+}
+
+export interface ProposedTreatment {
+  /** 1 = first intention; 2, 3… = alternatives. */
+  intention: number;
+  /** Order of the treatment within its intention. */
+  sequence: number;
+  type: TreatmentType;
+  detail?: string;
+  start?: string;
+  end?: string;
+}
+
+export interface ResearchStudyInput {
+  title: string;
+  identifier?: { system?: string; value: string };
+  phase?: string;
+  sponsor?: string;
+  description?: string;
+}
+
+export interface RcpSheetInput {
+  /** `Patient/<id>`. */
+  patient: string;
+  /** Coordinating physician of the RCP, author of the sheet. */
+  author: Professional;
+  coordinator?: Professional;
+  requester?: Professional;
+  presenter?: Professional;
+  generalPractitioner?: GeneralPractitioner;
+  participants?: RcpParticipant[];
+  meeting: RcpMeeting;
+  reason?: RcpReason;
+  discovery?: { byScreening: boolean; comment?: string };
+  diagnosis?: CancerDiagnosis;
+  history?: DatedText[];
+  comorbidities?: DatedText[];
+  performanceStatus?: { who: WhoPerformance; date: string };
+  geriatricScreening?: { tool: string; score: number; date?: string; interpretation?: string };
+  pain?: { score?: number; description?: string; date?: string };
+  examResults?: { date?: string; exam: string; result: string }[];
+  phase?: {
+    phase: CancerPhase;
+    /** Date of the relapse (or of the assessment for the initial phase). */
+    date?: string;
+    progression?: { local: boolean; regional: boolean; distant: boolean };
+    comment?: string;
+  };
+  treatmentsSoFar?: { type: TreatmentType; description?: string; status: 'completed' | 'in-progress' | 'not-done'; start?: string; end?: string }[];
+  otherReports?: { kind: 'operative' | 'pathology' | 'molecular'; date?: string; author?: string; conclusion: string }[];
+  summary?: string;
+  question?: string;
+  otherData?: string;
+  fileStatus?: { complete: boolean; quorum: QuorumStatus; comment?: string };
+  proposal?: {
+    treatments?: ProposedTreatment[];
+    /** Extra exams or expert opinions, with the wished date window. */
+    exams?: { description: string; earliest?: string; latest?: string }[];
+    surveillance?: { description?: string };
+    recoursReferral?: { description?: string };
+    comment?: string;
+  };
+  basis?: {
+    guideline?: { name: string; version?: string; date?: string };
+    /** Does the proposal follow the guideline? A departure is traced with its reason. */
+    followsGuideline?: boolean;
+    deviationReason?: string;
+    /** A clinical-trial proposal is considered for every case (INCa). */
+    clinicalTrial: { proposed: boolean; study?: string | ResearchStudyInput; comment?: string };
+    comment?: string;
+  };
+  patientComment?: string;
+  documentStatus?: DocumentStatus;
+}
+
+/** Every property optional, recursively: what a stored (possibly incomplete) sheet reads back as. */
+export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type RcpSheetData = DeepPartial<RcpSheetInput>;
+
+// ---------------------------------------------------------------------------------------------
+// Validation of the JSON a client sends (structure only: completeness is a separate, softer check)
+// ---------------------------------------------------------------------------------------------
+
+const DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
+const DATE_TIME = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
+const REFERENCE = (type: string) => new RegExp(`^${type}/[A-Za-z0-9\\-.]{1,64}$`);
+
+class Checker {
+  readonly issues: OperationOutcomeIssue[] = [];
+  fail(path: string, text: string): void {
+    this.issues.push(issue('error', 'invalid', `${path} : ${text}`, [path]));
+  }
+  object(value: unknown, path: string, required: boolean): Record<string, unknown> | undefined {
+    if (value === undefined || value === null) {
+      if (required) this.fail(path, 'obligatoire');
+      return undefined;
+    }
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.fail(path, 'un objet JSON est attendu');
+      return undefined;
+    }
+    return value as Record<string, unknown>;
+  }
+  array(value: unknown, path: string): unknown[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+      this.fail(path, 'une liste est attendue');
+      return [];
+    }
+    return value;
+  }
+  string(value: unknown, path: string, required: boolean): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(path, 'obligatoire');
+    } else if (typeof value !== 'string' || !value.trim()) this.fail(path, 'un texte non vide est attendu');
+    else if (value.length > 20_000) this.fail(path, 'texte trop long (20 000 caractères au plus)');
+  }
+  boolean(value: unknown, path: string, required: boolean): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(path, 'obligatoire (true ou false)');
+    } else if (typeof value !== 'boolean') this.fail(path, 'true ou false attendu');
+  }
+  integer(value: unknown, path: string, required: boolean, min: number, max: number): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(path, 'obligatoire');
+    } else if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) this.fail(path, `entier de ${min} à ${max} attendu`);
+  }
+  date(value: unknown, path: string, required: boolean, withTime = false): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(path, 'obligatoire');
+    } else if (typeof value !== 'string' || !(withTime ? DATE_TIME : DATE).test(value)) {
+      this.fail(path, withTime ? 'date attendue (AAAA-MM-JJ, ou AAAA-MM-JJThh:mm:ss+01:00)' : 'date attendue (AAAA-MM-JJ, AAAA-MM ou AAAA)');
+    }
+  }
+  oneOf(value: unknown, path: string, required: boolean, allowed: readonly (string | number)[]): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(path, `obligatoire (${allowed.join(', ')})`);
+    } else if (!allowed.includes(value as string)) this.fail(path, `valeur '${String(value)}' non permise (attendu : ${allowed.join(', ')})`);
+  }
+  reference(value: unknown, path: string, required: boolean, type: string): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(path, `obligatoire (${type}/<id>)`);
+    } else if (typeof value !== 'string' || !REFERENCE(type).test(value)) this.fail(path, `référence ${type}/<id> attendue`);
+  }
+  coded(value: unknown, path: string, required: boolean): void {
+    const v = this.object(value, path, required);
+    if (!v) return;
+    this.string(v.display, `${path}.display`, true);
+    this.string(v.code, `${path}.code`, false);
+    this.string(v.system, `${path}.system`, false);
+  }
+  professional(value: unknown, path: string, required: boolean): void {
+    const v = this.object(value, path, required);
+    if (!v) return;
+    this.reference(v.practitioner, `${path}.practitioner`, false, 'Practitioner');
+    if (v.idnps !== undefined && (typeof v.idnps !== 'string' || !/^[08]\d{8,11}$/.test(v.idnps))) this.fail(`${path}.idnps`, "IDNPS attendu ('8' + RPPS à 11 chiffres, ou '0' + ADELI)");
+    this.string(v.name, `${path}.name`, true);
+    this.coded(v.speciality, `${path}.speciality`, false);
+    this.string(v.organization, `${path}.organization`, false);
+  }
+}
+
+/** Checks the JSON of an RCP sheet and returns it typed; 400 naming every malformed item. */
+export function parseRcpSheetInput(body: unknown): RcpSheetInput {
+  const c = new Checker();
+  const root = c.object(body, 'fiche', true);
+  if (!root) throw badRequest('Le corps de la requête doit être une fiche RCP en JSON (RcpSheetInput)');
+  c.reference(root.patient, 'patient', true, 'Patient');
+  c.professional(root.author, 'author', true);
+  for (const key of ['coordinator', 'requester', 'presenter'] as const) c.professional(root[key], key, false);
+  const gp = c.object(root.generalPractitioner, 'generalPractitioner', false);
+  if (gp) {
+    if (gp.unknown !== undefined) {
+      if (gp.unknown !== true) c.fail('generalPractitioner.unknown', 'true attendu (médecin traitant inconnu), sinon décrivez le médecin');
+      c.string(gp.comment, 'generalPractitioner.comment', false);
+    } else c.professional(gp, 'generalPractitioner', true);
+  }
+  c.array(root.participants, 'participants').forEach((p, i) => {
+    c.professional(p, `participants[${i}]`, true);
+    c.boolean((p as Record<string, unknown>)?.inQuorum, `participants[${i}].inQuorum`, true);
+  });
+
+  const meeting = c.object(root.meeting, 'meeting', true);
+  if (meeting) {
+    c.string(meeting.rcpName, 'meeting.rcpName', true);
+    c.date(meeting.date, 'meeting.date', true, true);
+    c.oneOf(meeting.mode, 'meeting.mode', false, Object.keys(MEETING_MODE));
+    for (const key of ['registrationNumber', 'rrcId', 'threeCId', 'rcpId', 'sessionId'] as const) c.string(meeting[key], `meeting.${key}`, false);
+    c.reference(meeting.board, 'meeting.board', false, 'HealthcareService');
+    c.reference(meeting.session, 'meeting.session', false, 'Appointment');
+    const host = c.object(meeting.hostEstablishment, 'meeting.hostEstablishment', false);
+    if (host) {
+      if (typeof host.finess !== 'string' || !/^\d[\dAB]\d{7}$/.test(host.finess)) c.fail('meeting.hostEstablishment.finess', 'numéro FINESS à 9 caractères attendu');
+      c.string(host.name, 'meeting.hostEstablishment.name', true);
+      c.reference(host.organization, 'meeting.hostEstablishment.organization', false, 'Organization');
+    }
+  }
+
+  const reason = c.object(root.reason, 'reason', false);
+  if (reason) {
+    c.oneOf(reason.nature, 'reason.nature', true, Object.keys(NATURE));
+    for (const key of ['organSystem', 'organ', 'transversalType'] as const) c.coded(reason[key], `reason.${key}`, false);
+    c.boolean(reason.recours, 'reason.recours', true);
+    c.boolean(reason.paediatric, 'reason.paediatric', true);
+    const motifs = c.array(reason.motifs, 'reason.motifs');
+    if (!motifs.length) c.fail('reason.motifs', `au moins un motif (${Object.keys(MOTIF).join(', ')})`);
+    motifs.forEach((m, i) => c.oneOf(m, `reason.motifs[${i}]`, true, Object.keys(MOTIF)));
+    c.oneOf(reason.caseStatus, 'reason.caseStatus', true, Object.keys(CASE_STATUS));
+    c.string(reason.comment, 'reason.comment', false);
+  }
+  const discovery = c.object(root.discovery, 'discovery', false);
+  if (discovery) {
+    c.boolean(discovery.byScreening, 'discovery.byScreening', true);
+    c.string(discovery.comment, 'discovery.comment', false);
+  }
+  const diagnosis = c.object(root.diagnosis, 'diagnosis', false);
+  if (diagnosis) {
+    c.reference(diagnosis.condition, 'diagnosis.condition', false, 'Condition');
+    if (diagnosis.condition && (diagnosis.morphology || diagnosis.topography || diagnosis.laterality)) {
+      c.fail('diagnosis.condition', "soit une référence à un diagnostic existant, soit sa description (morphologie, topographie, latéralité), pas les deux");
+    }
+    // A described diagnosis is the cancer Condition (profile dcc-cancer-condition): date, CIM-O-3 morphology, CIM-10 code.
+    const described = !diagnosis.condition;
+    c.date(diagnosis.date, 'diagnosis.date', described);
+    c.coded(diagnosis.morphology, 'diagnosis.morphology', described);
+    const morphology = (diagnosis.morphology as Record<string, unknown> | undefined)?.code;
+    if (described && diagnosis.morphology && (typeof morphology !== 'string' || !/^[89]\d{3}\/[0-369]$/.test(morphology))) {
+      c.fail('diagnosis.morphology.code', "code CIM-O-3 de morphologie attendu (ex. '8140/3')");
+    }
+    c.coded(diagnosis.topography, 'diagnosis.topography', described);
+    const topography = (diagnosis.topography as Record<string, unknown> | undefined)?.code;
+    if (described && diagnosis.topography && (typeof topography !== 'string' || !/^(C\d{2}|D0\d|D3[7-9]|D4[0-8])(\.\d{1,2})?$/.test(topography))) {
+      c.fail('diagnosis.topography.code', "code CIM-10 de tumeur attendu (C00 à D09, D37 à D48, ex. 'C18.7')");
+    }
+    c.oneOf(diagnosis.laterality, 'diagnosis.laterality', false, Object.keys(LATERALITY));
+    const tnm = c.object(diagnosis.tnm, 'diagnosis.tnm', false);
+    if (tnm) {
+      for (const key of ['t', 'n', 'm', 'stage'] as const) c.string(tnm[key], `diagnosis.tnm.${key}`, true);
+      c.oneOf(tnm.edition, 'diagnosis.tnm.edition', true, Object.keys(TNM_EDITION));
+      c.date(tnm.date, 'diagnosis.tnm.date', false);
+    }
+    const other = c.object(diagnosis.otherStaging, 'diagnosis.otherStaging', false);
+    if (other) {
+      c.string(other.name, 'diagnosis.otherStaging.name', true);
+      c.string(other.version, 'diagnosis.otherStaging.version', false);
+      c.string(other.stage, 'diagnosis.otherStaging.stage', true);
+    }
+    c.string(diagnosis.comment, 'diagnosis.comment', false);
+  }
+  for (const key of ['history', 'comorbidities'] as const) {
+    c.array(root[key], key).forEach((h, i) => {
+      const v = c.object(h, `${key}[${i}]`, true);
+      c.date(v?.date, `${key}[${i}].date`, false);
+      c.string(v?.text, `${key}[${i}].text`, true);
+    });
+  }
+  const ps = c.object(root.performanceStatus, 'performanceStatus', false);
+  if (ps) {
+    c.integer(ps.who, 'performanceStatus.who', true, 0, 4);
+    c.date(ps.date, 'performanceStatus.date', true);
+  }
+  const ger = c.object(root.geriatricScreening, 'geriatricScreening', false);
+  if (ger) {
+    c.string(ger.tool, 'geriatricScreening.tool', true);
+    c.integer(ger.score, 'geriatricScreening.score', true, 0, 100);
+    c.date(ger.date, 'geriatricScreening.date', false);
+    c.string(ger.interpretation, 'geriatricScreening.interpretation', false);
+  }
+  const pain = c.object(root.pain, 'pain', false);
+  if (pain) {
+    c.integer(pain.score, 'pain.score', false, 0, 10);
+    c.string(pain.description, 'pain.description', false);
+    if (pain.score === undefined && pain.description === undefined) c.fail('pain', 'un score (0 à 10) ou une description est attendu');
+    c.date(pain.date, 'pain.date', false);
+  }
+  c.array(root.examResults, 'examResults').forEach((e, i) => {
+    const v = c.object(e, `examResults[${i}]`, true);
+    c.date(v?.date, `examResults[${i}].date`, false);
+    c.string(v?.exam, `examResults[${i}].exam`, true);
+    c.string(v?.result, `examResults[${i}].result`, true);
+  });
+  const phase = c.object(root.phase, 'phase', false);
+  if (phase) {
+    c.oneOf(phase.phase, 'phase.phase', true, Object.keys(PHASE));
+    c.date(phase.date, 'phase.date', false);
+    const prog = c.object(phase.progression, 'phase.progression', false);
+    if (prog) for (const key of ['local', 'regional', 'distant'] as const) c.boolean(prog[key], `phase.progression.${key}`, true);
+    c.string(phase.comment, 'phase.comment', false);
+  }
+  c.array(root.treatmentsSoFar, 'treatmentsSoFar').forEach((t, i) => {
+    const v = c.object(t, `treatmentsSoFar[${i}]`, true);
+    c.oneOf(v?.type, `treatmentsSoFar[${i}].type`, true, Object.keys(TREATMENT_TYPE));
+    c.string(v?.description, `treatmentsSoFar[${i}].description`, false);
+    c.oneOf(v?.status, `treatmentsSoFar[${i}].status`, true, ['completed', 'in-progress', 'not-done']);
+    c.date(v?.start, `treatmentsSoFar[${i}].start`, false);
+    c.date(v?.end, `treatmentsSoFar[${i}].end`, false);
+  });
+  c.array(root.otherReports, 'otherReports').forEach((r, i) => {
+    const v = c.object(r, `otherReports[${i}]`, true);
+    c.oneOf(v?.kind, `otherReports[${i}].kind`, true, ['operative', 'pathology', 'molecular']);
+    c.date(v?.date, `otherReports[${i}].date`, false);
+    c.string(v?.author, `otherReports[${i}].author`, false);
+    c.string(v?.conclusion, `otherReports[${i}].conclusion`, true);
+  });
+  for (const key of ['summary', 'question', 'otherData', 'patientComment'] as const) c.string(root[key], key, false);
+  const file = c.object(root.fileStatus, 'fileStatus', false);
+  if (file) {
+    c.boolean(file.complete, 'fileStatus.complete', true);
+    c.oneOf(file.quorum, 'fileStatus.quorum', true, Object.keys(QUORUM));
+    c.string(file.comment, 'fileStatus.comment', false);
+  }
+  const proposal = c.object(root.proposal, 'proposal', false);
+  if (proposal) {
+    c.array(proposal.treatments, 'proposal.treatments').forEach((t, i) => {
+      const v = c.object(t, `proposal.treatments[${i}]`, true);
+      c.integer(v?.intention, `proposal.treatments[${i}].intention`, true, 1, 99);
+      c.integer(v?.sequence, `proposal.treatments[${i}].sequence`, true, 1, 99);
+      c.oneOf(v?.type, `proposal.treatments[${i}].type`, true, Object.keys(TREATMENT_TYPE));
+      c.string(v?.detail, `proposal.treatments[${i}].detail`, false);
+      c.date(v?.start, `proposal.treatments[${i}].start`, false);
+      c.date(v?.end, `proposal.treatments[${i}].end`, false);
+    });
+    c.array(proposal.exams, 'proposal.exams').forEach((e, i) => {
+      const v = c.object(e, `proposal.exams[${i}]`, true);
+      c.string(v?.description, `proposal.exams[${i}].description`, true);
+      c.date(v?.earliest, `proposal.exams[${i}].earliest`, false);
+      c.date(v?.latest, `proposal.exams[${i}].latest`, false);
+      if (typeof v?.earliest === 'string' && typeof v?.latest === 'string' && v.latest < v.earliest) c.fail(`proposal.exams[${i}].latest`, 'la date au plus tard précède la date au plus tôt');
+    });
+    for (const key of ['surveillance', 'recoursReferral'] as const) {
+      const v = c.object(proposal[key], `proposal.${key}`, false);
+      if (v) c.string(v.description, `proposal.${key}.description`, false);
+    }
+    c.string(proposal.comment, 'proposal.comment', false);
+    // The decision CarePlan (profile dcc-rcp-decision) addresses the cancer and has at least one activity.
+    if (!diagnosis) c.fail('proposal', 'une proposition se rapporte au diagnostic : renseignez aussi diagnosis');
+    if (!c.array(proposal.treatments, 'proposal.treatments').length && !c.array(proposal.exams, 'proposal.exams').length && !proposal.surveillance && !proposal.recoursReferral) {
+      c.fail('proposal', 'au moins un traitement, un examen, une surveillance ou un passage en RCP de recours');
+    }
+  }
+  const basis = c.object(root.basis, 'basis', false);
+  if (basis) {
+    const g = c.object(basis.guideline, 'basis.guideline', false);
+    if (g) {
+      c.string(g.name, 'basis.guideline.name', true);
+      c.string(g.version, 'basis.guideline.version', false);
+      c.date(g.date, 'basis.guideline.date', false);
+    }
+    c.boolean(basis.followsGuideline, 'basis.followsGuideline', false);
+    c.string(basis.deviationReason, 'basis.deviationReason', false);
+    const trial = c.object(basis.clinicalTrial, 'basis.clinicalTrial', true);
+    if (trial) {
+      c.boolean(trial.proposed, 'basis.clinicalTrial.proposed', true);
+      c.string(trial.comment, 'basis.clinicalTrial.comment', false);
+      if (typeof trial.study === 'string') c.reference(trial.study, 'basis.clinicalTrial.study', false, 'ResearchStudy');
+      else {
+        const s = c.object(trial.study, 'basis.clinicalTrial.study', false);
+        if (s) {
+          c.string(s.title, 'basis.clinicalTrial.study.title', true);
+          const id = c.object(s.identifier, 'basis.clinicalTrial.study.identifier', false);
+          if (id) c.string(id.value, 'basis.clinicalTrial.study.identifier.value', true);
+          for (const key of ['phase', 'sponsor', 'description'] as const) c.string(s[key], `basis.clinicalTrial.study.${key}`, false);
+        }
+      }
+    }
+    c.string(basis.comment, 'basis.comment', false);
+  }
+  c.oneOf(root.documentStatus, 'documentStatus', false, Object.keys(DOCUMENT_STATUS));
+
+  if (c.issues.length) throw new FhirError(400, outcome(c.issues));
+  return root as unknown as RcpSheetInput;
+}

@@ -1,0 +1,91 @@
+/**
+ * Reads a stored RCP sheet with everything it references, as the caller (access rules and audit
+ * trail apply): the Composition (current or a given version), its entries at the version a
+ * signature pinned them, and the resources those point to (patient, professionals, trial…).
+ */
+import type { Composition, Patient, Resource } from '@medplum/fhirtypes';
+import type { RequestContext } from '../context.ts';
+import { forbidden, notFound } from '../fhir/errors.ts';
+import { parseSearchRequest } from '../fhir/search-request.ts';
+import { isSupportedResourceType } from '../fhir/resource-types.ts';
+import { mayReadType } from '../access/policy.ts';
+import { requireReadableType } from '../access/access-control.ts';
+import type { FhirRepository } from '../store/repository.ts';
+import { isRcpSheet, readRcpSheet, referenceKey, resolverOf, sectionEntryReferences, type RcpSheetContent, type Resolver } from './read.ts';
+
+export interface LoadedRcpSheet {
+  composition: Composition;
+  /** Every resource read, Composition excluded, in the order found (section entries first). */
+  resources: Resource[];
+  resolve: Resolver;
+  content: RcpSheetContent;
+}
+
+const MAX_DEPTH = 3;
+
+export async function loadRcpSheet(repo: FhirRepository, ctx: RequestContext, compositionId: string, options: { version?: string } = {}): Promise<LoadedRcpSheet> {
+  // A profession that never reads RCP sheets (nurse, pharmacist) is told so, as by the FHIR API.
+  requireReadableType(ctx.principal, 'Composition');
+  const composition = options.version
+    ? await repo.vread<Composition>('Composition', compositionId, options.version)
+    : await repo.read<Composition>('Composition', compositionId);
+  if (!isRcpSheet(composition)) throw notFound(`Composition/${compositionId} n'est pas une fiche RCP (type LOINC 34794-8)`);
+
+  const resources: Resource[] = [];
+  const seen = new Set<string>([`Composition/${compositionId}`]);
+  let pending = [...sectionEntryReferences(composition.section), ...referencesIn(composition)];
+  for (let depth = 0; depth < MAX_DEPTH && pending.length; depth++) {
+    const batch = [...new Set(pending.map(referenceKey))].filter((ref) => !seen.has(ref) && /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(\/_history\/\d+)?$/.test(ref));
+    batch.forEach((ref) => seen.add(ref));
+    const found = await fetchAll(repo, ctx, batch);
+    resources.push(...found);
+    pending = found.flatMap(referencesIn);
+  }
+  const resolve = resolverOf(resources.map((resource) => ({ resource })));
+  const patient = composition.subject?.reference ? (resolve(composition.subject.reference) as Patient | undefined) : undefined;
+  const content = readRcpSheet(composition, resolve, patient?.resourceType === 'Patient' ? patient : undefined);
+  return { composition, resources, resolve, content };
+}
+
+/** Literal references (`Type/id`, `Type/id/_history/n`) anywhere in a resource. */
+export function referencesIn(resource: unknown): string[] {
+  const out: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value)) {
+        if (key === 'reference' && typeof v === 'string' && !v.startsWith('#') && !v.startsWith('urn:')) out.push(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(resource);
+  return out;
+}
+
+async function fetchAll(repo: FhirRepository, ctx: RequestContext, refs: string[]): Promise<Resource[]> {
+  const out: Resource[] = [];
+  const current = new Map<string, string[]>();
+  for (const ref of refs) {
+    const [type, id, , version] = ref.split('/') as [string, string, string?, string?];
+    if (!isSupportedResourceType(type)) continue;
+    // Say 403 rather than show a sheet with silent holes: e.g. a 3C coordinator without access to Observations.
+    if (!mayReadType(ctx.principal, type)) {
+      throw forbidden(`Votre profession (${ctx.principal.roles.join(', ') || 'aucun rôle'}) n'a pas accès aux ressources ${type} que contient la fiche RCP`);
+    }
+    if (version) {
+      try {
+        out.push(await repo.vread(type, id, version));
+      } catch {
+        // unreadable or deleted version: reported as missing by the callers
+      }
+    } else current.set(type, [...(current.get(type) ?? []), id]);
+  }
+  for (const [type, ids] of current) {
+    // One search per type (one audit event) instead of one read per resource.
+    const { request } = parseSearchRequest(type, new URLSearchParams({ _id: ids.join(','), _count: String(ids.length) }), { defaultCount: ids.length, maxCount: Math.max(ids.length, 1) }, true);
+    request.total = 'none';
+    out.push(...(await repo.search(request)).resources);
+  }
+  return out;
+}

@@ -1,0 +1,344 @@
+/**
+ * What the RCP sheet says, laid out for a reader: French labels, dates as a GP reads them, one
+ * model rendered three ways (section narratives in the Composition, HTML page, PDF).
+ */
+import type { Patient, Reference } from '@medplum/fhirtypes';
+import {
+  CASE_STATUS, DOCUMENT_STATUS, LATERALITY, MEETING_MODE, MOTIF, NATURE, PHASE, QUORUM, SECTION, TNM_EDITION, TREATMENT_TYPE, WHO_PERFORMANCE,
+  type SectionKey,
+} from './codes.ts';
+import type { DeepPartial, Professional } from './input.ts';
+import type { RcpSheetContent } from './read.ts';
+import { INS_SYSTEMS, mayShareIns } from '../identity/ins.ts';
+import { identityStatusOf } from '../identity/identity-rules.ts';
+
+export type Block =
+  | { kind: 'fields'; rows: [string, string][] }
+  | { kind: 'table'; head: string[]; rows: string[][] }
+  | { kind: 'text'; label?: string; text: string };
+
+export interface PrintSection {
+  key: SectionKey | 'header';
+  title: string;
+  blocks: Block[];
+  subsections?: PrintSection[];
+}
+
+const NOT_GIVEN = 'Non renseigné';
+const yesNo = (v: boolean | undefined) => (v === undefined ? NOT_GIVEN : v ? 'Oui' : 'Non');
+
+/** '2025-09-12' → '12/09/2025', '2019-03' → '03/2019', '1978' → '1978', date-times in Paris time. */
+export function formatDate(value: string | undefined, withTime = false): string {
+  if (!value) return '';
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value);
+  if (m) return [m[3], m[2], m[1]].filter(Boolean).join('/');
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  const day = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' }).format(date);
+  if (!withTime) return day;
+  const time = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(date);
+  return `${day} à ${time.replace(':', ' h ')}`;
+}
+
+const period = (start?: string, end?: string) => (start && end ? `du ${formatDate(start)} au ${formatDate(end)}` : start ? `à partir du ${formatDate(start)}` : end ? `jusqu'au ${formatDate(end)}` : '');
+const coded = (c: { code?: string; display?: string } | undefined) => (c ? [c.code, c.display].filter(Boolean).join(' — ') : '');
+const fields = (rows: [string, string | undefined][]): Block | undefined => {
+  const kept = rows.filter((r): r is [string, string] => Boolean(r[1]));
+  return kept.length ? { kind: 'fields', rows: kept } : undefined;
+};
+const compact = (blocks: (Block | undefined)[]): Block[] | undefined => {
+  const kept = blocks.filter((b): b is Block => Boolean(b));
+  return kept.length ? kept : undefined;
+};
+
+/** The blocks of one section, or undefined when the sheet says nothing there. */
+export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[] | undefined {
+  const d = content.data;
+  switch (key) {
+    case 'reason': {
+      const r = d.reason;
+      if (!r) return undefined;
+      return compact([fields([
+        ['Nature de la RCP', r.nature ? NATURE[r.nature].display : undefined],
+        ['Appareil concerné', r.organSystem?.display],
+        ['Organe', r.organ?.display],
+        ['Type de prise en charge (RCP transversale)', r.transversalType?.display],
+        ['RCP de recours', r.recours === undefined ? undefined : yesNo(r.recours)],
+        ['RCP pédiatrique', r.paediatric === undefined ? undefined : yesNo(r.paediatric)],
+        ['Motif de la RCP', r.motifs?.length ? r.motifs.map((m) => (m ? MOTIF[m].display : '')).join(' ; ') : undefined],
+        ['Statut du cas présenté', r.caseStatus ? CASE_STATUS[r.caseStatus].display : undefined],
+        ['Commentaire', r.comment],
+      ])]);
+    }
+    case 'discovery':
+      return d.discovery ? compact([fields([['Découverte lors d’un dépistage', yesNo(d.discovery.byScreening)], ['Circonstances', d.discovery.comment]])]) : undefined;
+    case 'diagnosis': {
+      const g = d.diagnosis;
+      if (!g) return undefined;
+      const t = g.tnm;
+      const tnm = t && ([t.t, t.n, t.m].some(Boolean) || t.stage)
+        ? `${[t.t, t.n, t.m].filter(Boolean).join(' ')}${t.stage ? ` — stade ${t.stage}` : ''}${t.edition ? ` (${TNM_EDITION[t.edition].display})` : ' (édition non précisée)'}`
+        : undefined;
+      const other = g.otherStaging ? `${g.otherStaging.name ?? ''}${g.otherStaging.version ? ` ${g.otherStaging.version}` : ''} : ${g.otherStaging.stage ?? ''}` : undefined;
+      return compact([fields([
+        ['Date du diagnostic', formatDate(g.date)],
+        ['Topographie (CIM-10)', coded(g.topography)],
+        ['Morphologie (CIM-O-3)', coded(g.morphology)],
+        ['Latéralité', g.laterality ? LATERALITY[g.laterality].display : undefined],
+        ['Stade TNM clinique', tnm],
+        ['Autre classification', other],
+        ['Commentaire', g.comment],
+      ])]);
+    }
+    case 'history':
+    case 'comorbidities': {
+      const items = d[key];
+      if (!items?.length) return undefined;
+      return [{ kind: 'table', head: ['Date', key === 'history' ? 'Antécédent' : 'Comorbidité'], rows: items.map((h) => [formatDate(h?.date), h?.text ?? '']) }];
+    }
+    case 'functionalStatus': {
+      const blocks = (['performance', 'geriatric', 'pain'] as SectionKey[]).flatMap((k) => sectionBlocks(k, content) ?? []);
+      return blocks.length ? blocks : undefined;
+    }
+    case 'performance': {
+      const p = d.performanceStatus;
+      if (!p) return undefined;
+      return compact([fields([['Indice de performance OMS', p.who !== undefined ? `${p.who} — ${WHO_PERFORMANCE[p.who].text}` : NOT_GIVEN], ['Évalué le', formatDate(p.date)]])]);
+    }
+    case 'geriatric': {
+      const g = d.geriatricScreening;
+      if (!g) return undefined;
+      return compact([fields([['Dépistage gériatrique', g.tool], ['Score', g.score !== undefined ? String(g.score) : undefined], ['Interprétation', g.interpretation], ['Date', formatDate(g.date)]])]);
+    }
+    case 'pain': {
+      const p = d.pain;
+      if (!p) return undefined;
+      return compact([fields([['Douleur (échelle 0 à 10)', p.score !== undefined ? `${p.score}/10` : undefined], ['Description', p.description], ['Date', formatDate(p.date)]])]);
+    }
+    case 'exams':
+      return d.examResults?.length ? [{ kind: 'table', head: ['Date', 'Examen', 'Résultat'], rows: d.examResults.map((e) => [formatDate(e?.date), e?.exam ?? '', e?.result ?? '']) }] : undefined;
+    case 'phase': {
+      const p = d.phase;
+      if (!p) return undefined;
+      const g = p.progression;
+      return compact([fields([
+        ['Phase', p.phase ? (p.phase === 'relapse' ? `${PHASE.relapse.display}${p.date ? ` (${formatDate(p.date)})` : ''}` : PHASE.initial.display) : undefined],
+        ['Progression locale', g ? yesNo(g.local) : undefined],
+        ['Progression régionale', g ? yesNo(g.regional) : undefined],
+        ['Progression à distance', g ? yesNo(g.distant) : undefined],
+        ['Commentaire', p.comment],
+      ])]);
+    }
+    case 'treatments': {
+      const items = d.treatmentsSoFar;
+      if (!items?.length) return undefined;
+      const status = { completed: 'Réalisé', 'in-progress': 'En cours', 'not-done': 'Non réalisé' } as const;
+      return [{ kind: 'table', head: ['Traitement', 'Précision', 'Statut', 'Période'], rows: items.map((t) => [t?.type ? TREATMENT_TYPE[t.type].display ?? '' : '', t?.description ?? '', t?.status ? status[t.status] : '', period(t?.start, t?.end)]) }];
+    }
+    case 'operative':
+    case 'pathology':
+    case 'molecular': {
+      const items = d.otherReports?.filter((r) => r?.kind === key);
+      if (!items?.length) return undefined;
+      return [{ kind: 'table', head: ['Date', 'Auteur', 'Conclusion'], rows: items.map((r) => [formatDate(r?.date), r?.author ?? '', r?.conclusion ?? '']) }];
+    }
+    case 'summary':
+      return compact([
+        d.summary ? { kind: 'text', label: 'Synthèse du cas présenté', text: d.summary } : undefined,
+        d.question ? { kind: 'text', label: 'Question posée à la RCP', text: d.question } : undefined,
+        d.otherData ? { kind: 'text', label: "Autres données indispensables à l'avis de la RCP", text: d.otherData } : undefined,
+      ]);
+    case 'fileStatus': {
+      const f = d.fileStatus;
+      if (!f) return undefined;
+      return compact([fields([['Dossier complet', yesNo(f.complete)], ['Quorum', f.quorum ? QUORUM[f.quorum].display : NOT_GIVEN], ['Commentaire', f.comment]])]);
+    }
+    case 'proposal': {
+      const p = d.proposal;
+      if (!p) return undefined;
+      const treatments = [...(p.treatments ?? [])].sort((a, b) => (a?.intention ?? 0) - (b?.intention ?? 0) || (a?.sequence ?? 0) - (b?.sequence ?? 0));
+      return compact([
+        treatments.length ? {
+          kind: 'table',
+          head: ['Intention', 'Ordre', 'Traitement proposé', 'Précision', 'Période prévue'],
+          rows: treatments.map((t) => [
+            t?.intention === 1 ? '1 (première intention)' : t?.intention ? `${t.intention} (alternative)` : '',
+            t?.sequence !== undefined ? String(t.sequence) : '',
+            t?.type ? TREATMENT_TYPE[t.type].display ?? '' : '',
+            t?.detail ?? '',
+            period(t?.start, t?.end),
+          ]),
+        } : undefined,
+        p.exams?.length ? { kind: 'table', head: ['Examen ou expertise complémentaire', 'Au plus tôt', 'Au plus tard'], rows: p.exams.map((e) => [e?.description ?? '', formatDate(e?.earliest), formatDate(e?.latest)]) } : undefined,
+        fields([
+          ['Surveillance seule', p.surveillance ? `Oui${p.surveillance.description ? ` — ${p.surveillance.description}` : ''}` : undefined],
+          ['Passage en RCP de recours', p.recoursReferral ? `Oui${p.recoursReferral.description ? ` — ${p.recoursReferral.description}` : ''}` : undefined],
+        ]),
+        p.comment ? { kind: 'text', label: 'Commentaire de la RCP', text: p.comment } : undefined,
+      ]);
+    }
+    case 'basis': {
+      const b = d.basis;
+      if (!b) return undefined;
+      const g = b.guideline;
+      const stored = content.study;
+      const study = typeof b.clinicalTrial?.study === 'string' && stored
+        ? { title: stored.title, identifier: { value: stored.identifier?.[0]?.value }, phase: stored.phase?.text ?? stored.phase?.coding?.[0]?.display, sponsor: stored.sponsor?.display }
+        : b.clinicalTrial?.study;
+      const studyText = typeof study === 'string' ? study : study
+        ? [study.title, study.identifier?.value ? `(${study.identifier.value})` : '', study.phase ? `— ${study.phase}` : '', study.sponsor ? `— promoteur : ${study.sponsor}` : ''].filter(Boolean).join(' ')
+        : undefined;
+      return compact([fields([
+        ['Référentiel utilisé', g ? [g.name, g.version ? `version ${g.version}` : '', g.date ? `du ${formatDate(g.date)}` : ''].filter(Boolean).join(', ') : undefined],
+        ['Proposition conforme au référentiel', b.followsGuideline === undefined ? undefined : yesNo(b.followsGuideline)],
+        ["Motif de l'écart au référentiel", b.deviationReason],
+        ["Proposition d'inclusion dans un essai clinique", b.clinicalTrial ? yesNo(b.clinicalTrial.proposed) : undefined],
+        ['Essai clinique', studyText],
+        ['Commentaire', b.clinicalTrial?.comment],
+      ])]);
+    }
+    case 'patientComment':
+      return d.patientComment ? [{ kind: 'text', text: d.patientComment }] : undefined;
+    case 'documentStatus': {
+      const s = content.signature;
+      return compact([fields([
+        ['Statut du document', DOCUMENT_STATUS[d.documentStatus ?? 'in-progress'].display],
+        ['Date', formatDate(content.composition.date, true)],
+        ['Signature', s ? `Signé par ${s.party.display ?? s.party.reference ?? ''}${s.time ? ` le ${formatDate(s.time, true)}` : ''}` : 'Non signé'],
+        ['Correction', content.correction?.reason ? `Version corrigée — motif : ${content.correction.reason}` : undefined],
+      ])]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Narrative (XHTML of Composition.section.text)
+// ---------------------------------------------------------------------------------------------
+
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const multiline = (text: string) => escapeXml(text).split(/\r?\n/).join('<br/>');
+
+/** Blocks as XHTML (narrative-safe subset: p, table, b, br). */
+export function blocksToXhtml(blocks: Block[]): string {
+  return blocks.map((b) => {
+    if (b.kind === 'fields') return `<table>${b.rows.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${multiline(v)}</td></tr>`).join('')}</table>`;
+    if (b.kind === 'table') {
+      return `<table><thead><tr>${b.head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${multiline(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    }
+    return `${b.label ? `<p><b>${escapeXml(b.label)}</b></p>` : ''}<p>${multiline(b.text)}</p>`;
+  }).join('');
+}
+
+export function sectionNarrative(key: SectionKey, content: RcpSheetContent): string | undefined {
+  const blocks = sectionBlocks(key, content);
+  return blocks ? `<div xmlns="http://www.w3.org/1999/xhtml">${blocksToXhtml(blocks)}</div>` : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The printed sheet
+// ---------------------------------------------------------------------------------------------
+
+export interface PrintableSheet {
+  title: string;
+  subtitle: string;
+  /** Banner for a draft or a correction ("Document non signé"…). */
+  banner?: string;
+  patientName: string;
+  header: PrintSection[];
+  sections: PrintSection[];
+  signature: string;
+}
+
+function patientBlock(patient: Patient | undefined, fallback: Reference | undefined): { name: string; block: Block } {
+  if (!patient) return { name: fallback?.display ?? 'Patient', block: { kind: 'fields', rows: [['Patient', fallback?.display ?? fallback?.reference ?? NOT_GIVEN]] } };
+  const official = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
+  const usual = patient.name?.find((n) => n.use === 'usual');
+  const birthName = official ? `${(official.family ?? '').toUpperCase()} ${(official.given ?? []).join(' ')}`.trim() : '';
+  const usedName = usual ? `${(usual.family ?? '').toUpperCase()} ${(usual.given ?? []).join(' ')}`.trim() : '';
+  const status = identityStatusOf(patient);
+  const ins = mayShareIns(status) ? patient.identifier?.find((i) => i.system && INS_SYSTEMS.includes(i.system))?.value : undefined;
+  const ipp = patient.identifier?.find((i) => i.type?.coding?.some((c) => c.code === 'PI'))?.value;
+  const gender = { male: 'Masculin', female: 'Féminin', other: 'Autre', unknown: 'Inconnu' }[patient.gender ?? 'unknown'];
+  const birthPlace = patient.extension?.find((e) => e.url === 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace')?.valueAddress?.city;
+  return {
+    name: usedName || birthName || 'Patient',
+    block: fields([
+      ['Nom et prénoms de naissance', birthName || NOT_GIVEN],
+      ['Nom utilisé', usedName && usedName !== birthName ? usedName : undefined],
+      ['Sexe', gender],
+      ['Date de naissance', formatDate(patient.birthDate)],
+      ['Lieu de naissance', birthPlace],
+      ['INS (identité qualifiée)', ins],
+      ['IPP', ipp],
+    ])!,
+  };
+}
+
+function professionalRow(role: string, p: DeepPartial<Professional> | undefined, quorum?: boolean): string[] {
+  return [role, p?.name ?? NOT_GIVEN, p?.speciality?.display ?? '', p?.idnps ?? '', quorum === undefined ? '' : quorum ? 'Oui' : 'Non'];
+}
+
+export function printableSheet(content: RcpSheetContent): PrintableSheet {
+  const d = content.data;
+  const m = d.meeting ?? {};
+  const patient = patientBlock(content.patient, content.composition.subject);
+  const gp = d.generalPractitioner;
+  const gpRow = gp && 'unknown' in gp && gp.unknown ? ['Médecin traitant', 'Inconnu (aucun médecin traitant déclaré)', '', '', ''] : professionalRow('Médecin traitant', gp as DeepPartial<Professional> | undefined);
+  // The author's speciality is known from the participants when the author took part.
+  const same = (a: DeepPartial<Professional> | undefined, b: DeepPartial<Professional> | undefined) =>
+    Boolean(a && b && ((a.practitioner && a.practitioner === b.practitioner) || (a.idnps && a.idnps === b.idnps)));
+  const author = d.author && !d.author.speciality ? { ...d.author, speciality: [d.coordinator, d.requester, d.presenter, ...(d.participants ?? [])].find((p) => same(p, d.author) && p?.speciality)?.speciality } : d.author;
+  const professionals: string[][] = [
+    professionalRow('Médecin coordonnateur (auteur)', author),
+    ...(d.coordinator ? [professionalRow('Coordonnateur 3C', d.coordinator)] : []),
+    ...(d.requester ? [professionalRow('Médecin demandeur', d.requester)] : []),
+    ...(d.presenter ? [professionalRow('Médecin présentateur', d.presenter)] : []),
+    gpRow,
+    ...(d.participants ?? []).map((p) => professionalRow('Participant', p, p?.inQuorum)),
+  ];
+  const meeting = fields([
+    ['RCP', m.rcpName],
+    ['Date de la réunion', formatDate(m.date, true)],
+    ['Mode', m.mode ? MEETING_MODE[m.mode].display : undefined],
+    ['Établissement hôte', m.hostEstablishment ? `${m.hostEstablishment.name ?? ''}${m.hostEstablishment.finess ? ` (FINESS ${m.hostEstablishment.finess})` : ''}` : undefined],
+    ["N° d'inscription dans la séance", m.registrationNumber],
+    ['Identifiants RRC / 3C / RCP / séance', [m.rrcId, m.threeCId, m.rcpId, m.sessionId].some(Boolean) ? [m.rrcId ?? '—', m.threeCId ?? '—', m.rcpId ?? '—', m.sessionId ?? '—'].join(' / ') : undefined],
+  ]);
+  const header: PrintSection[] = [
+    { key: 'header', title: 'Patient', blocks: [patient.block] },
+    ...(meeting ? [{ key: 'header' as const, title: 'Réunion de concertation pluridisciplinaire', blocks: [meeting] }] : []),
+    { key: 'header', title: 'Professionnels', blocks: [{ kind: 'table', head: ['Rôle', 'Nom', 'Spécialité', 'IDNPS', 'Quorum'], rows: professionals }] },
+  ];
+  const order: SectionKey[] = ['reason', 'discovery', 'diagnosis', 'history', 'comorbidities', 'functionalStatus', 'exams', 'phase', 'treatments', 'operative', 'pathology', 'molecular', 'summary', 'fileStatus', 'proposal', 'basis', 'patientComment', 'documentStatus'];
+  const required = new Set<SectionKey>(['reason', 'discovery', 'diagnosis', 'phase', 'summary', 'fileStatus', 'proposal', 'basis', 'documentStatus']);
+  const sections: PrintSection[] = [];
+  for (const key of order) {
+    if (key === 'functionalStatus') {
+      const subsections = (['performance', 'geriatric', 'pain'] as SectionKey[]).map((k) => ({ key: k, title: SECTION[k].title, blocks: sectionBlocks(k, content) ?? [] })).filter((s) => s.blocks.length);
+      if (subsections.length) sections.push({ key, title: SECTION[key].title, blocks: [], subsections });
+      continue;
+    }
+    const blocks = sectionBlocks(key, content);
+    if (blocks) sections.push({ key, title: SECTION[key].title, blocks });
+    else if (required.has(key)) sections.push({ key, title: SECTION[key].title, blocks: [{ kind: 'text', text: NOT_GIVEN }] });
+  }
+  const s = content.signature;
+  const signature = s
+    ? `Document signé électroniquement par ${s.party.display ?? s.party.reference ?? ''}${s.time ? ` le ${formatDate(s.time, true)}` : ''}.`
+    : 'Document non signé : version de travail, sans valeur de compte rendu.';
+  const banner = !s
+    ? content.correction ? 'CORRECTION EN COURS — NON SIGNÉE' : 'BROUILLON — NON SIGNÉ'
+    : content.correction?.reason ? `Version corrigée — motif : ${content.correction.reason}` : undefined;
+  return {
+    title: s ? 'Compte rendu de réunion de concertation pluridisciplinaire' : 'Fiche de réunion de concertation pluridisciplinaire',
+    subtitle: [m.rcpName, m.date ? `réunion du ${formatDate(m.date)}` : ''].filter(Boolean).join(' — '),
+    ...(banner ? { banner } : {}),
+    patientName: patient.name,
+    header,
+    sections,
+    signature,
+  };
+}

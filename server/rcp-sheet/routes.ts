@@ -1,0 +1,145 @@
+/**
+ * FHIR operations of the RCP sheet, mounted under /fhir (createApp `fhirExtensions`):
+ *
+ *   POST /Composition/$rcp-sheet                 create a sheet from its JSON (RcpSheetInput) → 201 Composition
+ *   PUT  /Composition/{id}/$rcp-sheet            save a new version (If-Match; `correctionReason` for a signed sheet)
+ *   PATCH /Composition/{id}/$rcp-sheet           replace some items (top-level keys), save a new version
+ *   GET  /Composition/{id}/$completeness         missing items (?stage=session|signature) → OperationOutcome
+ *   GET  /Composition/{id}/$document             FHIR document Bundle
+ *   GET  /Composition/{id}/$render?format=html|pdf   printable sheet in French
+ *   POST /Composition/{id}/$sign                 sign (physician; If-Match) → signed Composition
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Parameters } from '@medplum/fhirtypes';
+import { badRequest, notFound } from '../fhir/errors.ts';
+import type { Store } from '../store/store.ts';
+import { completenessOf, completenessOutcome, type CompletenessStage } from './completeness.ts';
+import { buildRcpSheetDocument } from './document.ts';
+import { parseRcpSheetInput, type RcpSheetInput } from './input.ts';
+import { loadRcpSheet } from './load.ts';
+import { createRcpSheet, patchRcpSheet, updateRcpSheet } from './rcp-sheet.ts';
+import { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
+import { signRcpSheet } from './sign.ts';
+
+export interface RcpSheetRouterOptions {
+  /** Largest accepted body (default 5mb, like the core FHIR API). */
+  maxBody?: string;
+  defaultCount?: number;
+  maxCount?: number;
+}
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+export function rcpSheetRouter(store: Store, options: RcpSheetRouterOptions = {}): Router {
+  const router = express.Router();
+  const limits = { defaultCount: options.defaultCount ?? 20, maxCount: options.maxCount ?? 200 };
+  const json = express.json({ type: ['application/json', 'application/fhir+json'], limit: options.maxBody ?? '5mb' });
+  const repoOf = (req: Request) => store.forRequest(req.dccContext!);
+  const idOf = (req: Request) => {
+    const id = String(req.params.id);
+    if (!ID.test(id)) throw notFound(`Composition/${id} introuvable`);
+    return id;
+  };
+  const send = (res: Response, status: number, resource: unknown) => {
+    res.status(status).set('Cache-Control', 'no-store').type('application/fhir+json; charset=utf-8').send(JSON.stringify(resource));
+  };
+  const sendComposition = (req: Request, res: Response, status: number, composition: { id?: string; meta?: { versionId?: string; lastUpdated?: string } }) => {
+    const ctx = req.dccContext!;
+    res.location(`${ctx.baseUrl}/Composition/${composition.id}/_history/${composition.meta?.versionId}`);
+    res.set('ETag', `W/"${composition.meta?.versionId}"`);
+    if (composition.meta?.lastUpdated) res.set('Last-Modified', new Date(composition.meta.lastUpdated).toUTCString());
+    send(res, status, composition);
+  };
+
+  router.post('/Composition/$rcp-sheet', json, async (req, res) => {
+    const input = parseRcpSheetInput(req.body);
+    const composition = await createRcpSheet(repoOf(req), req.dccContext!, input, limits);
+    sendComposition(req, res, 201, composition);
+  });
+
+  router.put('/Composition/:id/$rcp-sheet', json, async (req, res) => {
+    const id = idOf(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const correctionReason = body.correctionReason;
+    if (correctionReason !== undefined && (typeof correctionReason !== 'string' || !correctionReason.trim())) {
+      throw badRequest('correctionReason : le motif de la correction est un texte non vide', ['correctionReason']);
+    }
+    const { correctionReason: _reason, ...sheet } = body;
+    const input = parseRcpSheetInput(sheet);
+    const composition = await updateRcpSheet(repoOf(req), req.dccContext!, id, input, {
+      ifMatch: ifMatchOf(req),
+      ...(typeof correctionReason === 'string' ? { correctionReason } : {}),
+    }, limits);
+    sendComposition(req, res, 200, composition);
+  });
+
+  router.patch('/Composition/:id/$rcp-sheet', json, async (req, res) => {
+    const id = idOf(req);
+    const body = req.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Le corps attendu est un objet JSON : les rubriques de la fiche à remplacer (ex. participants, fileStatus, proposal, basis)');
+    const { correctionReason, ...patch } = body as Record<string, unknown>;
+    if (correctionReason !== undefined && (typeof correctionReason !== 'string' || !correctionReason.trim())) {
+      throw badRequest('correctionReason : le motif de la correction est un texte non vide', ['correctionReason']);
+    }
+    const composition = await patchRcpSheet(repoOf(req), req.dccContext!, id, patch as Partial<RcpSheetInput>, {
+      ifMatch: ifMatchOf(req),
+      ...(typeof correctionReason === 'string' ? { correctionReason } : {}),
+    }, limits);
+    sendComposition(req, res, 200, composition);
+  });
+
+  router.get('/Composition/:id/$completeness', async (req, res) => {
+    const stage = stageOf(req.query.stage);
+    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(req));
+    send(res, 200, completenessOutcome(completenessOf(loaded.content, { stage }), stage));
+  });
+
+  router.get('/Composition/:id/$document', async (req, res) => {
+    send(res, 200, await buildRcpSheetDocument(repoOf(req), req.dccContext!, idOf(req)));
+  });
+
+  router.get('/Composition/:id/$render', async (req, res) => {
+    const format = typeof req.query.format === 'string' ? req.query.format : /application\/pdf/.test(req.get('accept') ?? '') ? 'pdf' : 'html';
+    if (format !== 'html' && format !== 'pdf') throw badRequest(`format=${format} n'est pas proposé : html ou pdf`, ['format']);
+    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(req));
+    res.set('Cache-Control', 'no-store');
+    if (format === 'pdf') {
+      const pdf = await renderRcpSheetPdf(loaded.content);
+      res.status(200).type('application/pdf').set('Content-Disposition', `inline; filename="fiche-rcp-${loaded.composition.id}-v${loaded.composition.meta?.versionId}.pdf"`).send(pdf);
+    } else {
+      res.status(200).type('text/html; charset=utf-8').send(renderRcpSheetHtml(loaded.content));
+    }
+  });
+
+  router.post('/Composition/:id/$sign', json, async (req, res) => {
+    const { composition } = await signRcpSheet(repoOf(req), req.dccContext!, idOf(req), {
+      ifMatch: ifMatchOf(req),
+      ...(correctionReasonOf(req.body) ? { correctionReason: correctionReasonOf(req.body) } : {}),
+    });
+    sendComposition(req, res, 200, composition);
+  });
+
+  return router;
+}
+
+function ifMatchOf(req: Request): string | undefined {
+  const value = req.get('if-match');
+  if (value === undefined) return undefined;
+  const m = /^(?:W\/)?"?([^"]+)"?$/.exec(value.trim());
+  if (!m) throw badRequest(`En-tête If-Match invalide : '${value}' (attendu W/"<version>")`);
+  return m[1];
+}
+
+function stageOf(value: unknown): CompletenessStage {
+  if (value === undefined) return 'session';
+  if (value === 'session' || value === 'signature') return value;
+  throw badRequest(`stage=${String(value)} : valeurs permises session (avant la séance) ou signature (avant la signature du compte rendu)`, ['stage']);
+}
+
+/** `{ "correctionReason": "…" }` or a Parameters with a `correctionReason` valueString. */
+function correctionReasonOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  if (b.resourceType === 'Parameters') return (b as unknown as Parameters).parameter?.find((p) => p.name === 'correctionReason')?.valueString;
+  return typeof b.correctionReason === 'string' && b.correctionReason.trim() ? b.correctionReason : undefined;
+}

@@ -1,0 +1,364 @@
+import type { Composition, Condition, Extension, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { MissingItem } from '../rcp-sheet/completeness.ts';
+import { isRcpSheet } from '../rcp-sheet/read.ts';
+import { ensureAgenda, findAgenda, lockSession, lockSessions, saveAgenda, withEntry, withFlag } from './agenda.ts';
+import { parseMandated } from './board-model.ts';
+import { newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpCase, type RegistrationInput } from './case-model.ts';
+import { loadCase, loadVisibleCases, type LoadedCase } from './case-store.ts';
+import { EXT, MOTIFS, RCP_CASE_CODE, RCP_REVIEW_CODE, RCP_SESSION_GROUP_SYSTEM, type Motif } from './codes.ts';
+import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
+import { idFrom, reference, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
+import { isSessionManager, me, requirePhysician, requireSessionManager } from './permissions.ts';
+import { frenchDate, frenchDateTime } from './recurrence.ts';
+import { activeEntries, agendaFromFhir } from './session-model.ts';
+import { checkIfMatch, listSessions, loadSession, registrationDeadline, type LoadedSession } from './sessions.ts';
+import { completenessErrors, createSheetForRegistration, incompleteSheet, professionalOf, sheetCompleteness } from './sheet.ts';
+import { assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
+import { loadBoard } from './boards.ts';
+
+type Json = Record<string, unknown>;
+
+/** Reads a registration sent to the API (400 wrong shape, 422 a rule of the registration). */
+export function parseRegistration(body: unknown): RegistrationInput {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidInput('registration-invalid', "Le corps de la requête doit décrire l'inscription (session, patient, motif, question, summary…)");
+  const b = body as Json;
+  const sessionId = typeof b.session === 'string' ? idFrom(b.session, 'Appointment') ?? (/^[A-Za-z0-9\-.]{1,64}$/.test(b.session) ? b.session : undefined) : undefined;
+  if (!sessionId) throw invalidInput('registration-invalid', 'session : la séance visée est obligatoire (Appointment/<id>)', ['session']);
+  const patientId = typeof b.patient === 'string' ? idFrom(b.patient, 'Patient') : undefined;
+  if (!patientId) throw invalidInput('registration-invalid', 'patient : référence Patient/<id> obligatoire', ['patient']);
+  const conditionId = b.condition === undefined ? undefined : typeof b.condition === 'string' ? idFrom(b.condition, 'Condition') : undefined;
+  if (b.condition !== undefined && !conditionId) throw invalidInput('registration-invalid', 'condition : référence Condition/<id> attendue', ['condition']);
+  const sheetId = b.sheet === undefined ? undefined : typeof b.sheet === 'string' ? idFrom(b.sheet, 'Composition') : undefined;
+  if (b.sheet !== undefined && !sheetId) throw invalidInput('registration-invalid', 'sheet : référence Composition/<id> (fiche RCP) attendue', ['sheet']);
+  const motif = b.motif as Motif;
+  if (!(motif in MOTIFS)) throw invalidInput('registration-invalid', `motif : ${Object.keys(MOTIFS).join(', ')}`, ['motif']);
+  const problems: { text: string; expression: string[] }[] = [];
+  const text = (key: 'question' | 'summary', label: string) => {
+    const v = typeof b[key] === 'string' ? (b[key] as string).trim() : '';
+    if (!v) problems.push({ text: `${label} est obligatoire`, expression: [key] });
+    return v;
+  };
+  const question = text('question', 'La question posée à la RCP');
+  const summary = text('summary', 'La synthèse du dossier (résumé de la situation)');
+  if (problems.length) throw ruleViolation('registration-invalid', problems.map((p) => p.text).join(' ; '), problems.flatMap((p) => p.expression));
+  const bool = (key: string) => {
+    if (b[key] !== undefined && typeof b[key] !== 'boolean') throw invalidInput('registration-invalid', `${key} : true ou false attendu`, [key]);
+    return b[key] === true;
+  };
+  const patientInformed = bool('patientInformed');
+  const patientNonOpposition = bool('patientNonOpposition');
+  const gpInformed = bool('gpInformed');
+  if (b.gpInformed === undefined) throw ruleViolation('gp-information', 'gpInformed est obligatoire : le médecin traitant a-t-il été informé de la présentation en RCP ?', ['gpInformed']);
+  // The patient is informed before the case is presented and may object (CI-SIS FRCP, INCa).
+  if (!patientInformed) throw ruleViolation('patient-information', "Le patient doit avoir été informé de la présentation de son dossier en RCP avant l'inscription (patientInformed)", ['patientInformed']);
+  if (!patientNonOpposition) throw ruleViolation('patient-information', "La non-opposition du patient à la présentation de son dossier en RCP doit être recueillie avant l'inscription (patientNonOpposition)", ['patientNonOpposition']);
+  if (b.clinical !== undefined && (typeof b.clinical !== 'object' || b.clinical === null || Array.isArray(b.clinical))) {
+    throw invalidInput('registration-invalid', 'clinical : objet des éléments cliniques de la fiche RCP attendu (discovery, phase, performanceStatus…)', ['clinical']);
+  }
+  if (b.clinical !== undefined && b.sheet !== undefined) throw invalidInput('registration-invalid', 'clinical et sheet sont exclusifs : complétez la fiche jointe directement', ['clinical']);
+  const clinical = b.clinical as Record<string, unknown> | undefined;
+  const id = b.identifier as { system?: unknown; value?: unknown } | undefined;
+  if (id !== undefined && (typeof id !== 'object' || typeof id?.system !== 'string' || typeof id.value !== 'string' || !id.system || !id.value || /[|,]/.test(`${id.system}${id.value}`))) {
+    throw invalidInput('registration-invalid', "identifier : { system, value } de la demande dans le système émetteur (sans '|' ni ',')", ['identifier']);
+  }
+  const mandated = b.mandatedSpecialities === undefined ? [] : Array.isArray(b.mandatedSpecialities)
+    ? b.mandatedSpecialities.map((m, i) => parseMandated(m, `mandatedSpecialities[${i}]`))
+    : (() => { throw invalidInput('registration-invalid', 'mandatedSpecialities doit être une liste', ['mandatedSpecialities']); })();
+  return {
+    sessionId, patientId, ...(conditionId ? { conditionId } : {}), motif, question, summary, patientInformed, patientNonOpposition, gpInformed,
+    lateRequest: bool('lateRequest'), ...(sheetId ? { sheetId } : {}), mandated,
+    ...(clinical ? { clinical } : {}),
+    ...(id ? { identifier: { system: id.system as string, value: id.value as string } } : {}),
+  };
+}
+
+export interface RegistrationResult {
+  case: RcpCase;
+  /** True when a registration with the same identifier already existed (nothing created). */
+  existing?: boolean;
+  /** Missing items of the RCP sheet before the session (the 3C's "dossier complet"). */
+  completeness: MissingItem[];
+}
+
+/**
+ * A physician in the patient's circle of care registers the case on a session. Refused (409) after
+ * the cut-off unless asked as a late registration (then pending until the 3C accepts it), when the
+ * session is full, or when the patient is already on it; (422) when the board demands a complete
+ * sheet and it is not.
+ */
+export async function registerCase(rc: RcpContext, body: unknown): Promise<RegistrationResult> {
+  requirePhysician(rc, 'inscrire un dossier en RCP');
+  const input = parseRegistration(body);
+  if (!(await rc.repo.isVisible('Patient', input.patientId))) {
+    throw notAllowed('not-in-circle-of-care', `Patient/${input.patientId} introuvable ou hors de votre cercle de soins : seul un médecin qui suit le patient peut inscrire son dossier en RCP`);
+  }
+  const patient = await rc.repo.read<Patient>('Patient', input.patientId);
+  if (!input.gpInformed && patient.generalPractitioner?.length) {
+    throw ruleViolation('gp-information', `Le médecin traitant du patient (${patient.generalPractitioner[0]!.display ?? patient.generalPractitioner[0]!.reference}) doit être informé de la présentation du dossier en RCP (gpInformed)`, ['gpInformed']);
+  }
+  if (input.conditionId) {
+    const condition = await rc.repo.read<Condition>('Condition', input.conditionId);
+    if (idFrom(condition.subject, 'Patient') !== input.patientId) throw ruleViolation('registration-invalid', `Condition/${input.conditionId} ne concerne pas ce patient`, ['condition']);
+  } else if (input.motif !== 'diagnostic-opinion') {
+    throw ruleViolation('registration-invalid', "Le diagnostic de cancer (condition : Condition/<id>) est obligatoire, sauf pour une demande d'avis diagnostique", ['condition']);
+  }
+  if (input.sheetId) {
+    const sheet = await rc.repo.read<Composition>('Composition', input.sheetId);
+    if (!isRcpSheet(sheet) || idFrom(sheet.subject, 'Patient') !== input.patientId) throw ruleViolation('registration-invalid', `Composition/${input.sheetId} n'est pas une fiche RCP de ce patient`, ['sheet']);
+  }
+  const requester = await professionalOf(rc, me(rc) ?? '', rc.ctx.principal.displayName);
+
+  return rc.repo.transaction(async (tx) => {
+    const rcTx = withRepo(rc, tx);
+    if (input.identifier) {
+      // Idempotent retry: the same request (sender's identifier) is the same registration.
+      await tx.lock(`rcp-registration:${input.identifier.system}|${input.identifier.value}`);
+      const existing = await searchAll<ServiceRequest>(tx, 'ServiceRequest', { identifier: `${input.identifier.system}|${input.identifier.value}`, code: `${RCP_REVIEW_CODE.system}|${RCP_REVIEW_CODE.code}` }, 2);
+      if (existing.length) {
+        const tasks = await searchAll<Task>(tx, 'Task', { focus: `ServiceRequest/${existing[0]!.id}` }, 2);
+        if (tasks[0]) return { case: (await loadCase(rcTx, tasks[0].id!)).rcpCase, completeness: [], existing: true };
+      }
+    }
+    await lockSession(rcTx, input.sessionId);
+    const loaded = await loadSession(rcTx, input.sessionId);
+    const { session } = loaded;
+    const board = loaded.board.board;
+    if (session.state !== 'planned') {
+      throw ruleConflict('session-not-open', `La séance du ${frenchDateTime(session.start)} est ${session.state === 'in-progress' ? 'en cours' : session.state === 'closed' ? 'clôturée' : 'annulée'} : inscrivez le dossier sur une séance à venir`);
+    }
+    const deadline = registrationDeadline(session, board);
+    if (rc.now >= new Date(session.start)) {
+      throw ruleConflict('registration-cutoff', `La séance du ${frenchDateTime(session.start)} a déjà commencé : inscrivez le dossier sur une séance à venir`);
+    }
+    const late = rc.now > deadline;
+    if (late && !input.lateRequest) {
+      throw ruleConflict('registration-cutoff', `Inscriptions closes pour la séance du ${frenchDateTime(session.start)} : la date limite était le ${frenchDateTime(deadline)} (${board.registrationCutoffHours} h avant). Demandez une inscription hors délai (lateRequest) que le 3C devra accepter, ou inscrivez le dossier sur la séance suivante.`, ['session']);
+    }
+    const agendaList = await findAgenda(rcTx, session.id);
+    const agenda = agendaList ? agendaFromFhir(agendaList) : undefined;
+    if (activeEntries(agenda).length >= board.capacity) {
+      throw ruleConflict('session-full', `La séance du ${frenchDateTime(session.start)} est complète (${board.capacity} dossiers)${await nextWithRoom(rcTx, loaded)}`, ['session']);
+    }
+    const already = await searchAll<Task>(tx, 'Task', {
+      patient: `Patient/${input.patientId}`,
+      'group-identifier': `${RCP_SESSION_GROUP_SYSTEM}|${session.id}`,
+      code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}`,
+      status: 'requested,accepted,in-progress,completed',
+    });
+    if (already.length) {
+      throw ruleConflict('patient-already-registered', `Ce patient est déjà inscrit à la séance du ${frenchDateTime(session.start)} (dossier Task/${already[0]!.id}, ${CASE_LABEL[caseStateOf(already[0]!)]})`, ['patient']);
+    }
+
+    let sheetId = input.sheetId;
+    let completeness: MissingItem[];
+    if (sheetId) {
+      completeness = await sheetCompleteness(rcTx, `Composition/${sheetId}`, 'session');
+      if (board.requireCompleteSheet && completenessErrors(completeness).length) throw incompleteSheet(completeness, 'alors que cette RCP exige un dossier complet avant inscription');
+    } else {
+      // The sheet is built from the registration (and its clinical items); if the board demands a
+      // complete file and it is not, the whole registration is undone (same transaction).
+      const sheet = await createSheetForRegistration(rcTx, {
+        patient, board, session, requester, motif: input.motif, question: input.question, summary: input.summary, conditionId: input.conditionId,
+        registrationNumber: String(activeEntries(agenda).length + 1), ...(input.clinical ? { clinical: input.clinical } : {}),
+      });
+      sheetId = sheet.id!;
+      completeness = await sheetCompleteness(rcTx, `Composition/${sheetId}`, 'session');
+      if (board.requireCompleteSheet && completenessErrors(completeness).length) {
+        throw incompleteSheet(completeness, 'alors que cette RCP exige un dossier complet avant inscription (complétez clinical, ou joignez une fiche remplie : sheet)');
+      }
+    }
+
+    const requesterRef = { ...(me(rc) ? { reference: me(rc)! } : {}), display: requester.name };
+    const request = await tx.create(newServiceRequest({ ...input, sheetId }, { id: board.id, name: board.name }, requesterRef, rc.now));
+    let task = newTask(input, request, { id: board.id, name: board.name }, requesterRef, rc.now);
+    if (late) task = withState(task, 'pending', rc.now, `Inscription hors délai (après le ${frenchDateTime(deadline)}) : à accepter par le 3C`);
+    task = await tx.create(withCompleteness(task, completeness, rc.now));
+    const list = agendaList ?? (await ensureAgenda(rcTx, session));
+    await saveAgenda(rcTx, list, withEntry(agenda, { case: task.id!, flag: 'scheduled', origin: 'registration', addedAt: rc.now.toISOString(), ...(late ? { note: 'Inscription hors délai — en attente du 3C' } : {}) }));
+    return { case: (await loadCase(rcTx, task.id!)).rcpCase, completeness };
+  });
+}
+
+async function nextWithRoom(rc: RcpContext, loaded: LoadedSession): Promise<string> {
+  const board = loaded.board.board;
+  const upcoming = (await listSessions(rc, board.id, { from: loaded.session.end, state: 'planned' })).slice(0, 6);
+  for (const s of upcoming) {
+    if (s.id === loaded.session.id || rc.now > registrationDeadline(s, board)) continue;
+    const list = await findAgenda(rc, s.id);
+    if (activeEntries(list ? agendaFromFhir(list) : undefined).length < board.capacity) return `. Prochaine séance avec des places : ${frenchDateTime(s.start)} (Appointment/${s.id})`;
+  }
+  return '';
+}
+
+/** Stores the last completeness check on the Task, for the 3C (who may not read the sheet's content). */
+export function withCompleteness(task: Task, missing: MissingItem[], now: Date): Task {
+  const errors = completenessErrors(missing);
+  const extension: Extension = {
+    url: EXT.caseCompleteness,
+    extension: [
+      { url: 'complete', valueBoolean: errors.length === 0 },
+      ...errors.map((m) => ({ url: 'missing', valueString: m.label })),
+      { url: 'checkedAt', valueDateTime: now.toISOString() },
+    ],
+  };
+  return { ...task, extension: [...(task.extension ?? []).filter((e) => e.url !== EXT.caseCompleteness), extension] };
+}
+
+// --- 3C decisions on a registration -------------------------------------------------------
+
+/** Runs a case command in one transaction on fresh data; If-Match on the case (Task) version. */
+export async function withCase<T>(rc: RcpContext, id: string, ifMatch: string | undefined, work: (rc: RcpContext, loaded: LoadedCase) => Promise<T>): Promise<T> {
+  return rc.repo.transaction(async (tx) => {
+    const rcTx = withRepo(rc, tx);
+    const first = await loadCase(rcTx, id);
+    const sessionId = first.rcpCase.sessionId;
+    if (sessionId) await lockSession(rcTx, sessionId);
+    const loaded = sessionId ? await loadCase(rcTx, id) : first;
+    checkIfMatch(loaded.task, ifMatch);
+    return work(rcTx, loaded);
+  });
+}
+
+async function boardOfCase(rc: RcpContext, c: RcpCase) {
+  return (await loadBoard(rc, c.boardId)).board;
+}
+
+async function flagOnAgenda(rc: RcpContext, sessionId: string | undefined, caseId: string, flag: Parameters<typeof withFlag>[2], note?: string): Promise<void> {
+  if (!sessionId) return;
+  const list = await findAgenda(rc, sessionId);
+  if (!list || list.status === 'retired') return;
+  await saveAgenda(rc, list, withFlag(agendaFromFhir(list), caseId, flag, note));
+}
+
+async function updateTask(rc: RcpContext, task: Task): Promise<Task> {
+  return (await rc.repo.update(task, { ifMatch: versionOf(task) })).resource;
+}
+
+/** The 3C accepts a pending registration (a late one included: that is the 3C's call). */
+export async function acceptCase(rc: RcpContext, id: string, ifMatch?: string): Promise<RcpCase> {
+  return withCase(rc, id, ifMatch, async (tx, { task, rcpCase }) => {
+    await requireSessionManager(tx, await boardOfCase(tx, rcpCase), 'accepter un dossier');
+    assertCaseTransition(rcpCase.state, 'accepted', 'accepter le dossier');
+    if (rcpCase.state === 'accepted') throw ruleConflict('case-transition', 'Le dossier est déjà accepté');
+    const reason = rcpCase.late ? `Inscription hors délai acceptée par le 3C le ${frenchDate(rc.now)}` : undefined;
+    await updateTask(tx, withState(task, 'accepted', rc.now, reason));
+    return (await loadCase(tx, id)).rcpCase;
+  });
+}
+
+export async function rejectCase(rc: RcpContext, id: string, reason: unknown, ifMatch?: string): Promise<RcpCase> {
+  if (typeof reason !== 'string' || !reason.trim()) throw ruleViolation('case-transition', "Le motif du refus est obligatoire (reason) : il est communiqué au médecin demandeur", ['reason']);
+  return withCase(rc, id, ifMatch, async (tx, { task, request, rcpCase }) => {
+    await requireSessionManager(tx, await boardOfCase(tx, rcpCase), 'refuser un dossier');
+    assertCaseTransition(rcpCase.state, 'rejected', 'refuser le dossier');
+    await updateTask(tx, withState(task, 'rejected', rc.now, reason.trim()));
+    await tx.repo.update<ServiceRequest>({ ...request, status: 'revoked' }, { ifMatch: versionOf(request) });
+    await flagOnAgenda(tx, rcpCase.sessionId, id, 'rejected', reason.trim());
+    return (await loadCase(tx, id)).rcpCase;
+  });
+}
+
+/** The requesting physician (or the 3C) withdraws a case not yet discussed. */
+export async function withdrawCase(rc: RcpContext, id: string, reason: unknown, ifMatch?: string): Promise<RcpCase> {
+  if (typeof reason !== 'string' || !reason.trim()) throw ruleViolation('case-transition', 'Le motif du retrait est obligatoire (reason)', ['reason']);
+  return withCase(rc, id, ifMatch, async (tx, { task, request, rcpCase }) => {
+    const isRequester = me(tx) === rcpCase.requester;
+    if (!isRequester && !(await isSessionManager(tx, await boardOfCase(tx, rcpCase)))) {
+      throw notAllowed('not-session-manager', 'Seuls le médecin demandeur, le 3C et le médecin coordonnateur de la RCP peuvent retirer ce dossier');
+    }
+    assertCaseTransition(rcpCase.state, 'withdrawn', 'retirer le dossier');
+    await updateTask(tx, withState(task, 'withdrawn', rc.now, reason.trim()));
+    await tx.repo.update<ServiceRequest>({ ...request, status: 'revoked' }, { ifMatch: versionOf(request) });
+    await flagOnAgenda(tx, rcpCase.sessionId, id, 'withdrawn', reason.trim());
+    return (await loadCase(tx, id)).rcpCase;
+  });
+}
+
+/**
+ * The 3C moves a case to another planned session (of the same board or another one): capacity and
+ * duplicate checks as for a registration; the old agenda keeps a "moved" entry, the case its history.
+ */
+export async function moveCase(rc: RcpContext, id: string, body: unknown, ifMatch?: string): Promise<RcpCase> {
+  const b = (body ?? {}) as Json;
+  const targetId = typeof b.session === 'string' ? idFrom(b.session, 'Appointment') ?? b.session : undefined;
+  if (!targetId) throw invalidInput('move-invalid', 'session : la séance de destination est obligatoire (Appointment/<id>)', ['session']);
+  const note = typeof b.reason === 'string' && b.reason.trim() ? b.reason.trim() : undefined;
+  return rc.repo.transaction(async (tx) => {
+    const rcTx = withRepo(rc, tx);
+    const first = await loadCase(rcTx, id);
+    await lockSessions(rcTx, [first.rcpCase.sessionId ?? '', targetId].filter(Boolean));
+    const { task, rcpCase } = await loadCase(rcTx, id);
+    checkIfMatch(task, ifMatch);
+    const from = await boardOfCase(rcTx, rcpCase);
+    await requireSessionManager(rcTx, from, 'déplacer un dossier');
+    if (rcpCase.sessionId === targetId) throw ruleConflict('move-invalid', 'Le dossier est déjà inscrit à cette séance', ['session']);
+    const target = await loadSession(rcTx, targetId);
+    const targetBoard = target.board.board;
+    if (targetBoard.id !== from.id) await requireSessionManager(rcTx, targetBoard, 'déplacer un dossier vers cette RCP');
+    if (target.session.state !== 'planned') throw ruleConflict('session-not-open', `La séance de destination (${frenchDateTime(target.session.start)}) n'est plus planifiée`, ['session']);
+    const nextState: CaseState = rcpCase.state === 'pending' ? 'pending' : 'accepted';
+    assertCaseTransition(rcpCase.state, nextState, 'déplacer le dossier');
+    const targetList = await findAgenda(rcTx, targetId);
+    const targetAgenda = targetList ? agendaFromFhir(targetList) : undefined;
+    if (activeEntries(targetAgenda).length >= targetBoard.capacity) {
+      throw ruleConflict('session-full', `La séance de destination (${frenchDateTime(target.session.start)}) est complète (${targetBoard.capacity} dossiers)`, ['session']);
+    }
+    const duplicate = await searchAll<Task>(tx, 'Task', {
+      patient: rcpCase.patient,
+      'group-identifier': `${RCP_SESSION_GROUP_SYSTEM}|${targetId}`,
+      code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}`,
+      status: 'requested,accepted,in-progress,completed',
+    });
+    if (duplicate.length) throw ruleConflict('patient-already-registered', `Ce patient est déjà inscrit à la séance du ${frenchDateTime(target.session.start)}`, ['session']);
+
+    const moveNote = `Déplacé vers la séance du ${frenchDate(target.session.start)}${note ? ` : ${note}` : ''}`;
+    await updateTask(rcTx, withMove(withState(task, nextState, rc.now, moveNote), {
+      ...(rcpCase.sessionId ? { from: rcpCase.sessionId } : {}), to: targetId, reason: 'moved', at: rc.now.toISOString(), by: me(rc), ...(note ? { note } : {}),
+    }, { sessionId: targetId, ...(targetBoard.id !== from.id ? { board: { id: targetBoard.id, name: targetBoard.name } } : {}) }));
+    await flagOnAgenda(rcTx, rcpCase.sessionId, id, 'moved', moveNote);
+    const list = targetList ?? (await ensureAgenda(rcTx, target.session));
+    const source = rcpCase.sessionId ? (await loadSession(rcTx, rcpCase.sessionId)).session : undefined;
+    await saveAgenda(rcTx, list, withEntry(targetAgenda, { case: id, flag: 'scheduled', origin: 'moved', addedAt: rc.now.toISOString(), note: source ? `Déplacé de la séance du ${frenchDate(source.start)}` : 'Reprogrammé' }));
+    return (await loadCase(rcTx, id)).rcpCase;
+  });
+}
+
+export interface CaseCompleteness {
+  complete: boolean;
+  missing: { item?: string; label: string; expression?: string; severity: 'error' | 'warning' }[];
+  checkedAt: string;
+  /** live: computed now from the sheet; snapshot: the last check stored on the case (caller cannot read the sheet). */
+  source: 'live' | 'snapshot';
+}
+
+/** "Dossier complet?" for one case: live when the caller can read the sheet, else the stored snapshot. */
+export async function caseCompleteness(rc: RcpContext, id: string, stage: 'session' | 'signature' = 'session'): Promise<CaseCompleteness> {
+  const { task, rcpCase } = await loadCase(rc, id);
+  if (rcpCase.sheet) {
+    try {
+      const missing = await sheetCompleteness(rc, rcpCase.sheet, stage);
+      return { complete: completenessErrors(missing).length === 0, missing, checkedAt: rc.now.toISOString(), source: 'live' };
+    } catch (error) {
+      if ((error as { status?: number }).status !== 403) throw error;
+    }
+  }
+  const e = task.extension?.find((x) => x.url === EXT.caseCompleteness);
+  return {
+    complete: e?.extension?.find((x) => x.url === 'complete')?.valueBoolean === true,
+    missing: (e?.extension ?? []).filter((x) => x.url === 'missing').map((x) => ({ label: x.valueString ?? '', severity: 'error' as const })),
+    checkedAt: e?.extension?.find((x) => x.url === 'checkedAt')?.valueDateTime ?? '',
+    source: 'snapshot',
+  };
+}
+
+export async function listCases(rc: RcpContext, filter: { session?: string; patient?: string; board?: string; state?: CaseState; requester?: string }): Promise<RcpCase[]> {
+  const params: Record<string, string> = { code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}`, _sort: 'authored-on' };
+  if (filter.session) params['group-identifier'] = `${RCP_SESSION_GROUP_SYSTEM}|${idFrom(filter.session, 'Appointment') ?? filter.session}`;
+  if (filter.patient) params.patient = filter.patient.startsWith('Patient/') ? filter.patient : `Patient/${filter.patient}`;
+  if (filter.board) params.owner = `HealthcareService/${idFrom(filter.board, 'HealthcareService') ?? filter.board}`;
+  if (filter.requester) params.requester = filter.requester;
+  if (filter.state) params['business-status'] = filter.state;
+  const tasks = await searchAll<Task>(rc.repo, 'Task', params, 2000);
+  const loaded = await loadVisibleCases(rc, tasks.map((t) => t.id!));
+  return tasks.map((t) => loaded.get(t.id!)?.rcpCase).filter((c): c is RcpCase => Boolean(c));
+}

@@ -1,0 +1,91 @@
+import type { Extension, Reference, Resource } from '@medplum/fhirtypes';
+import type { RequestContext } from '../context.ts';
+import { parseSearchRequest } from '../fhir/search-request.ts';
+import type { FhirRepository } from '../store/repository.ts';
+
+/** What every RCP step works with: the caller's repository (access rules + audit), who, and when. */
+export interface RcpContext {
+  repo: FhirRepository;
+  ctx: RequestContext;
+  now: Date;
+}
+
+export function withRepo(rc: RcpContext, repo: FhirRepository): RcpContext {
+  return { ...rc, repo };
+}
+
+type WithExtensions = { extension?: Extension[] };
+
+export function ext(holder: WithExtensions | undefined, url: string): Extension | undefined {
+  return holder?.extension?.find((e) => e.url === url);
+}
+
+export function exts(holder: WithExtensions | undefined, url: string): Extension[] {
+  return holder?.extension?.filter((e) => e.url === url) ?? [];
+}
+
+/** Drops undefined values so optional items stay absent (FHIR forbids empty elements). */
+export function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as T;
+}
+
+/** Drops undefined values only (domain objects keep their empty lists). */
+export function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function reference(type: string, id: string, display?: string): Reference<any> {
+  return display ? { reference: `${type}/${id}`, display } : { reference: `${type}/${id}` };
+}
+
+/** `Type/id` (optionally absolute or versioned) → id, when the type matches. */
+export function idFrom(value: string | Reference | undefined, type: string): string | undefined {
+  const text = typeof value === 'string' ? value : value?.reference;
+  if (!text) return undefined;
+  const m = new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})(?:/_history/\\d+)?$`).exec(text);
+  return m?.[1];
+}
+
+/** FHIR time (14:00:00) ↔ HH:mm. */
+export const toFhirTime = (hhmm: string) => `${hhmm}:00`;
+export const fromFhirTime = (time: string | undefined) => time?.slice(0, 5);
+
+export function versionOf(resource: Resource): string {
+  return resource.meta?.versionId ?? '1';
+}
+
+const LIMITS = { defaultCount: 200, maxCount: 200 };
+
+/** Every match of a search the caller may see (follows the keyset cursor, up to `max`). */
+export async function searchAll<T extends Resource>(repo: FhirRepository, resourceType: string, params: Record<string, string | string[]>, max = 5000): Promise<T[]> {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);
+  const { request } = parseSearchRequest(resourceType, query, LIMITS, true);
+  request.total = 'none';
+  const out: T[] = [];
+  for (;;) {
+    const page = await repo.search<T>(request);
+    out.push(...page.resources);
+    if (!page.next || out.length >= max) return out;
+    request.cursor = page.next;
+  }
+}
+
+export async function searchOne<T extends Resource>(repo: FhirRepository, resourceType: string, params: Record<string, string | string[]>): Promise<T | undefined> {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);
+  query.set('_count', '1');
+  const { request } = parseSearchRequest(resourceType, query, LIMITS, true);
+  request.total = 'none';
+  return (await repo.search<T>(request)).resources[0];
+}
+
+/** Escapes text for the XHTML narrative of a resource. */
+export function xhtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function narrative(paragraphs: string[]): { status: 'generated'; div: string } {
+  return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${paragraphs.map((p) => `<p>${xhtml(p)}</p>`).join('')}</div>` };
+}

@@ -1,0 +1,11 @@
+/**
+ * RCP workflow: boards (HealthcareService + CareTeam), sessions (Appointment), agendas (List),
+ * case registrations (ServiceRequest + Task), quorum, decision and signed report (the RCP sheet),
+ * the report queued for sending (outbox), 3C indicators and iCalendar feeds.
+ *
+ * Mount: `apis: [{ path: '/api/rcp', router: rcpApiRouter({ store }) }]`; invariants: `registerRcpRules(store)`.
+ */
+export { rcpApiRouter, type RcpApiDeps } from './routes.ts';
+export { registerRcpRules } from './write-rules.ts';
+export { checkQuorum, type Attendance, type QuorumResult, type QuorumRules } from './quorum.ts';
+export { RCP_REPORT_OUTBOX_KIND, type RcpReportMessage } from './decision.ts';

@@ -1,0 +1,270 @@
+import type { CarePlan, List } from '@medplum/fhirtypes';
+import { mayReadType } from '../access/policy.ts';
+import { CATEGORY } from '../care-plan/codes.ts';
+import { handOverOf } from '../care-plan/model.ts';
+import { OutboxStore } from '../store/outbox-store.ts';
+import { listBoards, loadBoard } from './boards.ts';
+import type { Board } from './board-model.ts';
+import { loadVisibleCases } from './case-store.ts';
+import { RCP_AGENDA_ID_SYSTEM } from './codes.ts';
+import { invalidInput } from './errors.ts';
+import { idFrom, searchAll, type RcpContext } from './fhir-helpers.ts';
+import { RCP_REPORT_OUTBOX_KIND } from './decision.ts';
+import { agendaFromFhir, type AgendaEntry, type Session } from './session-model.ts';
+import { listSessions } from './sessions.ts';
+
+/**
+ * Activity indicators of the 3C, per board and period (sessions whose date falls in [from, to)).
+ * Session and agenda counts come from data without patient content (every coordinator sees them);
+ * delays, trial proposals and PPS need the cases themselves and cover the cases the caller may see
+ * (`coverage` says how many).
+ */
+
+export interface DelayStats {
+  n: number;
+  medianHours: number | null;
+  p90Hours: number | null;
+}
+
+export interface Indicators {
+  sessionsHeld: number;
+  sessionsCancelled: number;
+  sessionsPlanned: number;
+  casesRegistered: number;
+  casesPresented: number;
+  casesDiscussed: number;
+  casesRecorded: number;
+  casesCarriedOver: number;
+  casesQuorumNotReached: number;
+  /** Discussed with quorum / (discussed + quorum not reached). */
+  quorumRate: number | null;
+  casesSigned: number;
+  delays: { registrationToSession: DelayStats; sessionToSignature: DelayStats; signatureToSent: DelayStats };
+  /** Signed cases whose proposal includes a clinical trial. */
+  trialProposalShare: number | null;
+  /** Patients with a signed decision who were handed a PPS (null when the caller may not read care plans). */
+  ppsHandedOverShare: number | null;
+  coverage: { casesPresented: number; casesVisible: number };
+}
+
+export interface BoardIndicators extends Indicators {
+  board: { id: string; name: string; coordinationCentre: string };
+}
+
+export interface IndicatorReport {
+  period: { from: string; to: string };
+  scope: { board?: string; coordinationCentre?: string };
+  boards: BoardIndicators[];
+  total: Indicators;
+}
+
+interface Samples {
+  registrationToSession: number[];
+  sessionToSignature: number[];
+  signatureToSent: number[];
+  signed: number;
+  trial: number;
+  patientsSigned: Set<string>;
+  patientsWithPps: Set<string>;
+  visible: number;
+}
+
+export function parseIndicatorQuery(query: Record<string, unknown>): { board?: string; centre?: string; from: string; to: string } {
+  const date = (key: string) => {
+    const v = query[key];
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw invalidInput('indicators-invalid', `${key} : date attendue (AAAA-MM-JJ)`, [key]);
+    return new Date(v).toISOString();
+  };
+  const from = date('from');
+  const to = date('to');
+  if (from >= to) throw invalidInput('indicators-invalid', 'La période est vide : from doit précéder to', ['to']);
+  const board = typeof query.board === 'string' ? idFrom(query.board, 'HealthcareService') ?? query.board : undefined;
+  const centre = typeof query.centre === 'string' ? (query.centre.startsWith('Organization/') ? query.centre : `Organization/${query.centre}`) : undefined;
+  return { ...(board ? { board } : {}), ...(centre ? { centre } : {}), from, to };
+}
+
+export async function computeIndicators(rc: RcpContext, query: { board?: string; centre?: string; from: string; to: string }): Promise<IndicatorReport> {
+  const boards: Board[] = query.board ? [(await loadBoard(rc, query.board)).board] : await listBoards(rc, { ...(query.centre ? { centre: query.centre } : {}) });
+  const perBoard: BoardIndicators[] = [];
+  const all: { counts: Counts; samples: Samples } = { counts: emptyCounts(), samples: emptySamples() };
+  for (const board of boards) {
+    if (query.centre && board.coordinationCentre !== query.centre) continue;
+    const { counts, samples } = await boardFigures(rc, board, query.from, query.to);
+    perBoard.push({ board: { id: board.id, name: board.name, coordinationCentre: board.coordinationCentre }, ...toIndicators(counts, samples, rc) });
+    mergeInto(all, counts, samples);
+  }
+  return {
+    period: { from: query.from, to: query.to },
+    scope: { ...(query.board ? { board: `HealthcareService/${query.board}` } : {}), ...(query.centre ? { coordinationCentre: query.centre } : {}) },
+    boards: perBoard,
+    total: toIndicators(all.counts, all.samples, rc),
+  };
+}
+
+interface Counts {
+  held: number;
+  cancelled: number;
+  planned: number;
+  registered: number;
+  discussed: number;
+  recorded: number;
+  carriedOver: number;
+  quorumNotReached: number;
+}
+
+const emptyCounts = (): Counts => ({ held: 0, cancelled: 0, planned: 0, registered: 0, discussed: 0, recorded: 0, carriedOver: 0, quorumNotReached: 0 });
+const emptySamples = (): Samples => ({ registrationToSession: [], sessionToSignature: [], signatureToSent: [], signed: 0, trial: 0, patientsSigned: new Set(), patientsWithPps: new Set(), visible: 0 });
+
+function mergeInto(all: { counts: Counts; samples: Samples }, counts: Counts, samples: Samples): void {
+  for (const k of Object.keys(counts) as (keyof Counts)[]) all.counts[k] += counts[k];
+  const s = all.samples;
+  s.registrationToSession.push(...samples.registrationToSession);
+  s.sessionToSignature.push(...samples.sessionToSignature);
+  s.signatureToSent.push(...samples.signatureToSent);
+  s.signed += samples.signed;
+  s.trial += samples.trial;
+  s.visible += samples.visible;
+  samples.patientsSigned.forEach((p) => s.patientsSigned.add(p));
+  samples.patientsWithPps.forEach((p) => s.patientsWithPps.add(p));
+}
+
+async function boardFigures(rc: RcpContext, board: Board, from: string, to: string): Promise<{ counts: Counts; samples: Samples }> {
+  const sessions = await listSessions(rc, board.id, { from, to });
+  const counts = emptyCounts();
+  const samples = emptySamples();
+  for (const s of sessions) {
+    if (s.state === 'closed') counts.held++;
+    else if (s.state === 'cancelled') counts.cancelled++;
+    else counts.planned++;
+  }
+  const agendas = await agendasOf(rc, sessions);
+  // Where each case was presented (discussed or recorded): the session gives the delays' reference date.
+  const presented = new Map<string, Session>();
+  for (const s of sessions) {
+    for (const e of agendas.get(s.id) ?? []) {
+      if (e.origin === 'registration' || (!e.origin && !e.note?.startsWith('Reporté') && !e.note?.startsWith('Déplacé'))) counts.registered++;
+      if (e.flag === 'discussed') counts.discussed++;
+      if (e.flag === 'recorded') counts.recorded++;
+      if (e.flag === 'carried-over') counts.carriedOver++;
+      if (e.flag === 'quorum-not-reached' || e.cause === 'quorum-not-reached') counts.quorumNotReached++;
+      if (e.flag === 'discussed' || e.flag === 'recorded') presented.set(e.case, s);
+    }
+  }
+  const cases = await loadVisibleCases(rc, [...presented.keys()]);
+  samples.visible = cases.size;
+  const firstReports = [...cases.values()].map((c) => c.rcpCase.firstReport).filter((r): r is string => Boolean(r));
+  const sent = new Map((await new OutboxStore(rc.repo.db).findByDedupKeys(firstReports.map((r) => `${RCP_REPORT_OUTBOX_KIND}:${r}`))).map((e) => [e.dedupKey, e]));
+  const hours = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 3_600_000;
+  for (const [id, { rcpCase }] of cases) {
+    const session = presented.get(id)!;
+    if (rcpCase.registeredAt) samples.registrationToSession.push(hours(rcpCase.registeredAt, session.start));
+    if (rcpCase.signedAt && rcpCase.state === 'signed') {
+      samples.signed++;
+      samples.patientsSigned.add(rcpCase.patient);
+      samples.sessionToSignature.push(hours(session.start, rcpCase.signedAt));
+      if (rcpCase.trialProposed) samples.trial++;
+      const message = rcpCase.firstReport ? sent.get(`${RCP_REPORT_OUTBOX_KIND}:${rcpCase.firstReport}`) : undefined;
+      if (message?.sentAt) samples.signatureToSent.push(hours(rcpCase.signedAt, message.sentAt));
+    }
+  }
+  if (mayReadType(rc.ctx.principal, 'CarePlan')) {
+    for (const patient of samples.patientsSigned) {
+      const plans = await searchAll<CarePlan>(rc.repo, 'CarePlan', { patient, category: `${CATEGORY.pps.system}|${CATEGORY.pps.code}` }, 50);
+      if (plans.some((p) => handOverOf(p))) samples.patientsWithPps.add(patient);
+    }
+  }
+  return { counts, samples };
+}
+
+async function agendasOf(rc: RcpContext, sessions: Session[]): Promise<Map<string, AgendaEntry[]>> {
+  const out = new Map<string, AgendaEntry[]>();
+  for (let i = 0; i < sessions.length; i += 50) {
+    const batch = sessions.slice(i, i + 50);
+    const lists = await searchAll<List>(rc.repo, 'List', { identifier: batch.map((s) => `${RCP_AGENDA_ID_SYSTEM}|${s.id}`).join(',') });
+    for (const list of lists) {
+      const agenda = agendaFromFhir(list);
+      out.set(agenda.sessionId, agenda.entries);
+    }
+  }
+  return out;
+}
+
+function toIndicators(c: Counts, s: Samples, rc: RcpContext): Indicators {
+  const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 1000 : null);
+  return {
+    sessionsHeld: c.held,
+    sessionsCancelled: c.cancelled,
+    sessionsPlanned: c.planned,
+    casesRegistered: c.registered,
+    casesPresented: c.discussed + c.recorded,
+    casesDiscussed: c.discussed,
+    casesRecorded: c.recorded,
+    casesCarriedOver: c.carriedOver,
+    casesQuorumNotReached: c.quorumNotReached,
+    quorumRate: ratio(c.discussed, c.discussed + c.quorumNotReached),
+    casesSigned: s.signed,
+    delays: {
+      registrationToSession: delayStats(s.registrationToSession),
+      sessionToSignature: delayStats(s.sessionToSignature),
+      signatureToSent: delayStats(s.signatureToSent),
+    },
+    trialProposalShare: ratio(s.trial, s.signed),
+    ppsHandedOverShare: mayReadType(rc.ctx.principal, 'CarePlan') ? ratio(s.patientsWithPps.size, s.patientsSigned.size) : null,
+    coverage: { casesPresented: c.discussed + c.recorded, casesVisible: s.visible },
+  };
+}
+
+/** Median and 90th percentile (linear interpolation between closest ranks), in hours to 0.1. */
+export function delayStats(values: number[]): DelayStats {
+  if (!values.length) return { n: 0, medianHours: null, p90Hours: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  return { n: sorted.length, medianHours: round(quantile(sorted, 0.5)), p90Hours: round(quantile(sorted, 0.9)) };
+}
+
+export function quantile(sorted: number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lower = Math.floor(pos);
+  const upper = Math.ceil(pos);
+  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (pos - lower);
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+
+const CSV_COLUMNS: [string, (i: Indicators) => unknown][] = [
+  ['Séances tenues', (i) => i.sessionsHeld],
+  ['Séances annulées', (i) => i.sessionsCancelled],
+  ['Séances planifiées', (i) => i.sessionsPlanned],
+  ['Dossiers inscrits', (i) => i.casesRegistered],
+  ['Dossiers présentés', (i) => i.casesPresented],
+  ['Dossiers discutés', (i) => i.casesDiscussed],
+  ['Dossiers enregistrés', (i) => i.casesRecorded],
+  ['Dossiers reportés', (i) => i.casesCarriedOver],
+  ['Quorum non atteint', (i) => i.casesQuorumNotReached],
+  ['Taux de quorum', (i) => i.quorumRate],
+  ['Comptes rendus signés', (i) => i.casesSigned],
+  ['Inscription → séance médiane (h)', (i) => i.delays.registrationToSession.medianHours],
+  ['Inscription → séance p90 (h)', (i) => i.delays.registrationToSession.p90Hours],
+  ['Séance → signature médiane (h)', (i) => i.delays.sessionToSignature.medianHours],
+  ['Séance → signature p90 (h)', (i) => i.delays.sessionToSignature.p90Hours],
+  ['Signature → envoi médiane (h)', (i) => i.delays.signatureToSent.medianHours],
+  ['Signature → envoi p90 (h)', (i) => i.delays.signatureToSent.p90Hours],
+  ["Part avec proposition d'essai clinique", (i) => i.trialProposalShare],
+  ['Part des patients avec PPS remis', (i) => i.ppsHandedOverShare],
+  ['Dossiers présentés visibles', (i) => i.coverage.casesVisible],
+];
+
+/** CSV (semicolon-separated, decimal comma: what a French spreadsheet opens directly), with a BOM for Excel. */
+export function indicatorsCsv(report: IndicatorReport): string {
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'number') return String(v).replace('.', ',');
+    const text = String(v);
+    return /[;"\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const header = ['RCP', 'Identifiant', 'Début de période', 'Fin de période', ...CSV_COLUMNS.map(([name]) => name)];
+  const rows = [
+    ...report.boards.map((b) => [b.board.name, `HealthcareService/${b.board.id}`, report.period.from, report.period.to, ...CSV_COLUMNS.map(([, get]) => get(b))]),
+    ['Total', '', report.period.from, report.period.to, ...CSV_COLUMNS.map(([, get]) => get(report.total))],
+  ];
+  return `\ufeff${[header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n')}\r\n`;
+}

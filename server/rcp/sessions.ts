@@ -1,0 +1,347 @@
+import type { Appointment, Practitioner } from '@medplum/fhirtypes';
+import { notFound, preconditionFailed } from '../fhir/errors.ts';
+import { ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';
+import { generateInTransaction, loadBoard, type LoadedBoard } from './boards.ts';
+import { parseSpeciality, practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
+import { caseStateOf, withMove, withState, type MoveReason, MOVE_LABEL } from './case-model.ts';
+import { loadVisibleCases, type LoadedCase } from './case-store.ts';
+import { ACTIVE_AGENDA_FLAGS, EXT, RCP_SESSION_TYPE } from './codes.ts';
+import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
+import { ext, idFrom, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
+import { me, requireSessionManager } from './permissions.ts';
+import { checkQuorum, type Attendance, type AttendanceMode, type QuorumResult } from './quorum.ts';
+import { frenchDate, frenchDateTime, type PlannedOccurrence } from './recurrence.ts';
+import {
+  activeEntries, agendaFromFhir, isRcpSession, newSessionResource, overrideExtension, sessionFromFhir, withAttendance,
+  type Agenda, type AgendaEntry, type Session,
+} from './session-model.ts';
+import { assertSessionTransition, OPEN_CASE_STATES, SESSION_STATUS, type CaseState, type SessionState } from './transitions.ts';
+
+export interface LoadedSession {
+  appointment: Appointment;
+  session: Session;
+  board: LoadedBoard;
+}
+
+export function newSessionFor(board: Board, occurrence: PlannedOccurrence): Appointment {
+  return newSessionResource(board, occurrence);
+}
+
+export async function loadSession(rc: RcpContext, id: string): Promise<LoadedSession> {
+  const appointment = await rc.repo.readIfExists<Appointment>('Appointment', id);
+  if (!appointment || !isRcpSession(appointment)) throw notFound(`Séance de RCP Appointment/${id} introuvable`);
+  const session = sessionFromFhir(appointment);
+  return { appointment, session, board: await loadBoard(rc, session.boardId) };
+}
+
+/** If-Match from the client: the version it saw must still be the current one (412 otherwise). */
+export function checkIfMatch(resource: { meta?: { versionId?: string }; resourceType: string; id?: string }, ifMatch: string | undefined): void {
+  if (ifMatch === undefined) return;
+  const current = resource.meta?.versionId ?? '1';
+  if (current !== ifMatch) {
+    throw preconditionFailed(`${resource.resourceType}/${resource.id} a été modifié entre-temps : version courante ${current}, If-Match attendait ${ifMatch}. Rechargez avant de modifier.`);
+  }
+}
+
+export function registrationDeadline(session: Session, board: Board): Date {
+  return new Date(new Date(session.start).getTime() - board.registrationCutoffHours * 3_600_000);
+}
+
+export async function rescheduleSession(rc: RcpContext, current: Appointment, board: Board, occurrence: PlannedOccurrence): Promise<Session> {
+  const next: Appointment = {
+    ...current,
+    start: occurrence.start.toISOString(),
+    end: occurrence.end.toISOString(),
+    minutesDuration: Math.round((occurrence.end.getTime() - occurrence.start.getTime()) / 60_000),
+    description: `${board.name} — ${frenchDateTime(occurrence.start)}`,
+    extension: [
+      ...(current.extension ?? []).filter((e) => e.url !== EXT.sessionOverride),
+      ...(occurrence.override ? [overrideExtension(occurrence)] : []),
+    ],
+  };
+  const { resource } = await rc.repo.update(next, { ifMatch: versionOf(current) });
+  return sessionFromFhir(resource);
+}
+
+export async function listSessions(rc: RcpContext, boardId: string, filter: { from?: string; to?: string; state?: SessionState } = {}): Promise<Session[]> {
+  const params: Record<string, string | string[]> = {
+    actor: `HealthcareService/${boardId}`,
+    'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`,
+    _sort: 'date',
+  };
+  const dates: string[] = [];
+  if (filter.from) dates.push(`ge${filter.from}`);
+  if (filter.to) dates.push(`lt${filter.to}`);
+  if (dates.length) params.date = dates;
+  if (filter.state) params.status = SESSION_STATUS[filter.state]!;
+  return (await searchAll<Appointment>(rc.repo, 'Appointment', params)).map(sessionFromFhir);
+}
+
+/** The next planned session of the board after `after` (generating sessions when none is planned yet). */
+export async function findNextSession(rc: RcpContext, board: Board, after: Date, excludeId?: string): Promise<Appointment | undefined> {
+  const search = async () => {
+    const sessions = await searchAll<Appointment>(rc.repo, 'Appointment', {
+      actor: `HealthcareService/${board.id}`,
+      'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`,
+      status: 'booked',
+      date: `gt${after.toISOString()}`,
+      _sort: 'date',
+      _count: '5',
+    }, 5);
+    return sessions.find((s) => s.id !== excludeId);
+  };
+  const found = await search();
+  if (found || !board.active || !board.schedule) return found;
+  await generateInTransaction(rc, board);
+  return search();
+}
+
+// --- Carry-over ----------------------------------------------------------------------------
+
+/**
+ * Moves every case the session has not dealt with (pending, accepted, quorum not reached,
+ * postponed) to the board's next planned session, keeping each case's history (Task versions and
+ * move record) and the old agenda's entry (flagged "carried over"). Runs in the caller's transaction.
+ */
+export async function carryOverOpenCases(rc: RcpContext, session: Session, board: Board, reason: MoveReason): Promise<{ moved: string[]; target?: Session }> {
+  const agendaList = await findAgenda(rc, session.id);
+  if (!agendaList) return { moved: [] };
+  const agenda = agendaFromFhir(agendaList);
+  const open = agenda.entries.filter((e) => ['scheduled', 'quorum-not-reached', 'postponed'].includes(e.flag));
+  if (!open.length) return { moved: [] };
+  const cases = await loadVisibleCases(rc, open.map((e) => e.case));
+  const hidden = open.filter((e) => !cases.has(e.case));
+  if (hidden.length) {
+    throw notAllowed('not-in-circle-of-care', `${hidden.length} dossier(s) de cette séance concernent des patients hors de votre cercle de soins : impossible de les reporter. Demandez au médecin coordonnateur de la RCP.`);
+  }
+  const after = new Date(Math.max(rc.now.getTime(), new Date(session.start).getTime()));
+  const targetAppointment = await findNextSession(rc, board, after, session.id);
+  const target = targetAppointment ? sessionFromFhir(targetAppointment) : undefined;
+  if (target) await lockSession(rc, target.id);
+  const targetList = target ? await ensureAgenda(rc, target) : undefined;
+  let targetEntries = targetList ? agendaFromFhir(targetList).entries : [];
+  let entries = agenda.entries;
+  const moved: string[] = [];
+  for (const entry of open) {
+    const { task } = cases.get(entry.case)!;
+    const state = caseStateOf(task);
+    if (!OPEN_CASE_STATES.includes(state)) continue;
+    const nextState: CaseState = state === 'pending' ? 'pending' : 'accepted';
+    const why = entry.flag === 'quorum-not-reached' ? 'quorum non atteint' : entry.flag === 'postponed' ? 'dossier ajourné' : reason === 'session-cancelled' ? 'séance annulée' : 'dossier non discuté';
+    const note = `${MOVE_LABEL[reason]} (${why})${target ? ` : séance du ${frenchDate(target.start)}` : ' : aucune séance à venir, à reprogrammer par le 3C'}`;
+    const nextTask = withMove(withState(task, nextState, rc.now, note), { from: session.id, to: target?.id, reason, at: rc.now.toISOString(), by: me(rc), note: why }, { sessionId: target?.id });
+    await rc.repo.update(nextTask, { ifMatch: versionOf(task) });
+    entries = withFlagEntries(entries, entry.case, 'carried-over', note, entry.flag === 'scheduled' ? undefined : entry.flag);
+    if (target) targetEntries = [...targetEntries, { case: entry.case, flag: 'scheduled', origin: 'carried-over', addedAt: rc.now.toISOString(), note: `Reporté de la séance du ${frenchDate(session.start)} (${why})` }];
+    moved.push(entry.case);
+  }
+  await saveAgenda(rc, agendaList, entries);
+  if (targetList && moved.length) await saveAgenda(rc, targetList, targetEntries);
+  return { moved, target };
+}
+
+function withFlagEntries(entries: AgendaEntry[], caseId: string, flag: AgendaEntry['flag'], note?: string, cause?: AgendaEntry['cause']): AgendaEntry[] {
+  return withFlag({ id: '', version: '', sessionId: '', frozen: false, entries }, caseId, flag, note, cause);
+}
+
+/** Cancels a planned session: reason kept, open cases carried over, agenda frozen. */
+export async function cancelSessionInTransaction(rc: RcpContext, appointment: Appointment, board: Board, reason: string): Promise<Session> {
+  const session = sessionFromFhir(appointment);
+  assertSessionTransition(session.state, 'cancelled', 'annuler la séance');
+  await lockSession(rc, session.id);
+  await carryOverOpenCases(rc, session, board, 'session-cancelled');
+  await freezeAgenda(rc, session.id);
+  const { resource } = await rc.repo.update<Appointment>({ ...appointment, status: 'cancelled', cancelationReason: { text: reason } }, { ifMatch: versionOf(appointment) });
+  return sessionFromFhir(resource);
+}
+
+async function freezeAgenda(rc: RcpContext, sessionId: string): Promise<void> {
+  const list = await findAgenda(rc, sessionId);
+  if (list && list.status !== 'retired') await saveAgenda(rc, list, agendaFromFhir(list).entries, { freeze: true });
+}
+
+// --- Commands -------------------------------------------------------------------------------
+
+/** Runs a session command in one transaction, with the session locked and re-read. */
+async function withSession<T>(rc: RcpContext, id: string, ifMatch: string | undefined, action: string, work: (rc: RcpContext, loaded: LoadedSession) => Promise<T>): Promise<T> {
+  return rc.repo.transaction(async (tx) => {
+    const rcTx = withRepo(rc, tx);
+    await lockSession(rcTx, id);
+    const loaded = await loadSession(rcTx, id);
+    await requireSessionManager(rcTx, loaded.board.board, action);
+    checkIfMatch(loaded.appointment, ifMatch);
+    return work(rcTx, loaded);
+  });
+}
+
+export async function startSession(rc: RcpContext, id: string, ifMatch?: string): Promise<Session> {
+  return withSession(rc, id, ifMatch, 'ouvrir une séance', async (tx, { appointment, session }) => {
+    assertSessionTransition(session.state, 'in-progress', 'ouvrir la séance');
+    const { resource } = await tx.repo.update<Appointment>({ ...appointment, status: SESSION_STATUS['in-progress'] }, { ifMatch: versionOf(appointment) });
+    return sessionFromFhir(resource);
+  });
+}
+
+export async function closeSession(rc: RcpContext, id: string, ifMatch?: string): Promise<{ session: Session; carriedOver: string[]; nextSession?: Session }> {
+  return withSession(rc, id, ifMatch, 'clôturer une séance', async (tx, { appointment, session, board }) => {
+    assertSessionTransition(session.state, 'closed', 'clôturer la séance');
+    const { moved, target } = await carryOverOpenCases(tx, session, board.board, 'carried-over');
+    await freezeAgenda(tx, session.id);
+    const { resource } = await tx.repo.update<Appointment>({ ...appointment, status: SESSION_STATUS.closed }, { ifMatch: versionOf(appointment) });
+    return { session: sessionFromFhir(resource), carriedOver: moved, ...(target ? { nextSession: target } : {}) };
+  });
+}
+
+export async function cancelSession(rc: RcpContext, id: string, reason: unknown, ifMatch?: string): Promise<Session> {
+  if (typeof reason !== 'string' || !reason.trim()) {
+    throw ruleViolation('session-cancel-reason', "Le motif d'annulation de la séance est obligatoire (reason) : il est communiqué aux membres et aux médecins dont les dossiers sont reportés", ['reason']);
+  }
+  return withSession(rc, id, ifMatch, 'annuler une séance', (tx, { appointment, board }) => cancelSessionInTransaction(tx, appointment, board.board, reason.trim()));
+}
+
+/** Parses attendance sent to the API; specialities default to the board's member record or the directory. */
+export async function parseAttendance(rc: RcpContext, body: unknown, board: Board): Promise<Attendance[]> {
+  if (!Array.isArray(body)) throw invalidInput('attendance-invalid', 'attendance doit être une liste de { practitioner, mode, speciality?, cases? }', ['attendance']);
+  const out: Attendance[] = [];
+  for (const [i, raw] of body.entries()) {
+    const a = (raw ?? {}) as Record<string, unknown>;
+    const path = `attendance[${i}]`;
+    const id = typeof a.practitioner === 'string' ? idFrom(a.practitioner, 'Practitioner') : undefined;
+    if (!id) throw invalidInput('attendance-invalid', `${path}.practitioner : référence Practitioner/<id> attendue`, [`${path}.practitioner`]);
+    const mode = a.mode as AttendanceMode;
+    if (!['present', 'remote', 'written-opinion'].includes(mode)) {
+      throw invalidInput('attendance-invalid', `${path}.mode : 'present' (présent), 'remote' (à distance) ou 'written-opinion' (avis écrit)`, [`${path}.mode`]);
+    }
+    const member = board.members.find((m) => m.practitioner === `Practitioner/${id}`);
+    let speciality = parseSpeciality(a.speciality) ?? member?.speciality;
+    let display = typeof a.display === 'string' ? a.display : member?.display;
+    if (!speciality || !display) {
+      const practitioner = await rc.repo.readIfExists<Practitioner>('Practitioner', id);
+      if (!practitioner) throw ruleViolation('attendance-invalid', `${path} : Practitioner/${id} est inconnu de l'annuaire`, [`${path}.practitioner`]);
+      speciality ??= specialityOfPractitioner(practitioner);
+      display ??= practitionerName(practitioner);
+    }
+    if (!speciality) throw ruleViolation('attendance-invalid', `${path} : spécialité de ${display} inconnue — précisez speciality (code R38)`, [`${path}.speciality`]);
+    const cases = a.cases === undefined ? undefined : Array.isArray(a.cases) ? a.cases.map((c) => idFrom(String(c), 'Task') ?? String(c)) : undefined;
+    if (a.cases !== undefined && !cases) throw invalidInput('attendance-invalid', `${path}.cases : liste d'identifiants de dossiers attendue`, [`${path}.cases`]);
+    if (out.some((x) => x.practitioner === `Practitioner/${id}` && !x.cases?.length && !cases?.length)) {
+      throw ruleViolation('attendance-invalid', `${display} figure deux fois dans la présence`, [path]);
+    }
+    out.push({ practitioner: `Practitioner/${id}`, ...(display ? { display } : {}), speciality, mode, ...(cases?.length ? { cases } : {}) });
+  }
+  return out;
+}
+
+/** Replaces the attendance of a planned or running session (written opinions may come before it). */
+export async function setAttendance(rc: RcpContext, id: string, body: unknown, ifMatch?: string): Promise<Session> {
+  return withSession(rc, id, ifMatch, 'enregistrer la présence', async (tx, { appointment, session, board }) => {
+    if (session.state === 'closed' || session.state === 'cancelled') {
+      throw ruleConflict('session-closed', `La séance est ${session.state === 'closed' ? 'clôturée' : 'annulée'} : la présence ne peut plus être modifiée`);
+    }
+    const attendance = await parseAttendance(tx, body, board.board);
+    const agendaCases = new Set((await agendaOf(tx, session.id))?.entries.map((e) => e.case) ?? []);
+    for (const a of attendance) {
+      for (const c of a.cases ?? []) if (!agendaCases.has(c)) throw ruleViolation('attendance-invalid', `Le dossier Task/${c} n'est pas à l'ordre du jour de cette séance`, ['attendance.cases']);
+    }
+    const { resource } = await tx.repo.update(withAttendance(appointment, attendance), { ifMatch: versionOf(appointment) });
+    return sessionFromFhir(resource);
+  });
+}
+
+export async function agendaOf(rc: RcpContext, sessionId: string): Promise<Agenda | undefined> {
+  const list = await findAgenda(rc, sessionId);
+  return list ? agendaFromFhir(list) : undefined;
+}
+
+/**
+ * New order of the agenda (case ids, exactly the cases still on it). If-Match on the agenda's
+ * version: a coordinator who reorders a stale agenda gets 412 and reloads; nothing is lost.
+ */
+export async function reorderAgenda(rc: RcpContext, sessionId: string, order: unknown, ifMatch?: string): Promise<Agenda> {
+  if (!Array.isArray(order) || order.some((x) => typeof x !== 'string')) throw invalidInput('agenda-order', "order doit être la liste des identifiants des dossiers (Task) dans l'ordre voulu", ['order']);
+  return rc.repo.transaction(async (tx) => {
+    const rcTx = withRepo(rc, tx);
+    await lockSession(rcTx, sessionId);
+    const { session, board } = await loadSession(rcTx, sessionId);
+    await requireSessionManager(rcTx, board.board, "ordonner l'ordre du jour");
+    if (session.state === 'closed' || session.state === 'cancelled') throw ruleConflict('agenda-snapshot', "L'ordre du jour d'une séance clôturée ou annulée est figé");
+    const list = await findAgenda(rcTx, sessionId);
+    if (!list) throw ruleConflict('agenda-order', "Cette séance n'a encore aucun dossier inscrit");
+    checkIfMatch(list, ifMatch);
+    const agenda = agendaFromFhir(list);
+    const ids = (order as string[]).map((x) => idFrom(x, 'Task') ?? x);
+    const active = activeEntries(agenda);
+    const activeIds = new Set(active.map((e) => e.case));
+    const missing = [...activeIds].filter((c) => !ids.includes(c));
+    const extra = ids.filter((c) => !activeIds.has(c));
+    if (missing.length || extra.length || new Set(ids).size !== ids.length) {
+      throw ruleViolation('agenda-order', `L'ordre doit contenir une et une seule fois chaque dossier inscrit à la séance${missing.length ? ` ; manquent : ${missing.join(', ')}` : ''}${extra.length ? ` ; inconnus ou plus à l'ordre du jour : ${extra.join(', ')}` : ''}`, ['order']);
+    }
+    const byCase = new Map(active.map((e) => [e.case, e]));
+    const others = agenda.entries.filter((e) => !ACTIVE_AGENDA_FLAGS.includes(e.flag));
+    return saveAgenda(rcTx, list, [...ids.map((c) => byCase.get(c)!), ...others], { ifMatch: versionOf(list) });
+  });
+}
+
+export interface SessionDetails {
+  session: Session;
+  board: { id: string; name: string; capacity: number; registrationCutoffHours: number };
+  registrationDeadline: string;
+  agenda?: {
+    id: string;
+    version: string;
+    frozen: boolean;
+    places: { used: number; capacity: number };
+    entries: (AgendaEntry & { position?: number; visible: boolean; state?: CaseState; patient?: string; requester?: string; late?: boolean; question?: string; fileComplete?: boolean })[];
+  };
+}
+
+export async function sessionDetails(rc: RcpContext, id: string): Promise<SessionDetails> {
+  const { session, board } = await loadSession(rc, id);
+  const agenda = await agendaOf(rc, id);
+  const cases = agenda ? await loadVisibleCases(rc, agenda.entries.map((e) => e.case)) : new Map<string, LoadedCase>();
+  let position = 0;
+  return {
+    session,
+    board: { id: board.board.id, name: board.board.name, capacity: board.board.capacity, registrationCutoffHours: board.board.registrationCutoffHours },
+    registrationDeadline: registrationDeadline(session, board.board).toISOString(),
+    ...(agenda ? {
+      agenda: {
+        id: agenda.id,
+        version: agenda.version,
+        frozen: agenda.frozen,
+        places: { used: activeEntries(agenda).length, capacity: board.board.capacity },
+        entries: agenda.entries.map((e) => {
+          const c = cases.get(e.case)?.rcpCase;
+          const active = ACTIVE_AGENDA_FLAGS.includes(e.flag);
+          const snapshot = c ? completenessSnapshot(cases.get(e.case)!.task) : undefined;
+          return {
+            ...e,
+            ...(active ? { position: ++position } : {}),
+            visible: Boolean(c),
+            ...(c ? { state: c.state, patient: c.patient, requester: c.requesterDisplay ?? c.requester, late: c.late, question: c.question } : {}),
+            ...(snapshot ? { fileComplete: snapshot.complete } : {}),
+          };
+        }),
+      },
+    } : {}),
+  };
+}
+
+/** Completeness of the case's sheet as last checked (stored on the Task for those who cannot read the sheet). */
+export function completenessSnapshot(task: { extension?: { url: string; extension?: { url: string; valueBoolean?: boolean; valueString?: string; valueDateTime?: string }[] }[] }): { complete: boolean; missing: string[]; checkedAt?: string } | undefined {
+  const e = ext(task, EXT.caseCompleteness);
+  if (!e) return undefined;
+  return {
+    complete: e.extension?.find((x) => x.url === 'complete')?.valueBoolean === true,
+    missing: (e.extension ?? []).filter((x) => x.url === 'missing').map((x) => x.valueString ?? ''),
+    checkedAt: e.extension?.find((x) => x.url === 'checkedAt')?.valueDateTime,
+  };
+}
+
+/** The quorum of a session for one case (or for the session in general), from the recorded attendance. */
+export async function sessionQuorum(rc: RcpContext, sessionId: string, caseId?: string): Promise<QuorumResult> {
+  const { session, board } = await loadSession(rc, sessionId);
+  const mandated = caseId ? (await loadVisibleCases(rc, [caseId])).get(caseId)?.rcpCase.mandated : undefined;
+  return checkQuorum(session.attendance, board.board, { ...(caseId ? { id: caseId } : {}), ...(mandated ? { mandated } : {}) });
+}

@@ -1,0 +1,165 @@
+import type { Composition, Organization, Patient, Practitioner } from '@medplum/fhirtypes';
+import { FhirError } from '../fhir/errors.ts';
+import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { completenessOf, type CompletenessStage, type MissingItem } from '../rcp-sheet/completeness.ts';
+import type { GeneralPractitioner, Professional, RcpSheetData, RcpSheetInput } from '../rcp-sheet/input.ts';
+import { loadRcpSheet, type LoadedRcpSheet } from '../rcp-sheet/load.ts';
+import { createRcpSheet, parseRcpSheetInput, updateRcpSheet } from '../rcp-sheet/rcp-sheet.ts';
+import { practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
+import { R38_SPECIALTY_SYSTEM, type Motif } from './codes.ts';
+import { ruleViolations } from './errors.ts';
+import { idFrom, type RcpContext } from './fhir-helpers.ts';
+import type { Session } from './session-model.ts';
+
+/**
+ * The RCP sheet (server/rcp-sheet) seen from the workflow: the registration creates it from what
+ * the physician gives (summary, question, diagnosis), the decision fills its outcome (participants
+ * and quorum, proposal, basis), the signature locks it. The sheet module owns the content rules.
+ */
+
+export async function professionalOf(rc: RcpContext, reference: string, display?: string): Promise<Professional> {
+  const id = idFrom(reference, 'Practitioner');
+  const practitioner = id ? await rc.repo.readIfExists<Practitioner>('Practitioner', id) : undefined;
+  const idnps = practitioner?.identifier?.find((i) => i.system === IDNPS_SYSTEM)?.value;
+  const speciality = practitioner ? specialityOfPractitioner(practitioner) : undefined;
+  return {
+    ...(id ? { practitioner: `Practitioner/${id}` } : {}),
+    ...(idnps ? { idnps } : {}),
+    name: practitioner ? practitionerName(practitioner) : display ?? reference,
+    ...(speciality ? { speciality: { code: speciality.code, system: R38_SPECIALTY_SYSTEM, display: speciality.display ?? speciality.code } } : {}),
+  };
+}
+
+export async function generalPractitionerOf(rc: RcpContext, patient: Patient): Promise<GeneralPractitioner> {
+  const gp = patient.generalPractitioner?.find((r) => idFrom(r, 'Practitioner'));
+  if (!gp?.reference) return { unknown: true, comment: "Pas de médecin traitant déclaré dans le dossier" };
+  return professionalOf(rc, gp.reference, gp.display);
+}
+
+/** The sheet's header for a session: board, session, national identifiers, host establishment. */
+export async function meetingOf(rc: RcpContext, board: Board, session: Session, registrationNumber?: string): Promise<RcpSheetInput['meeting']> {
+  const mode = session.videoLink ? (session.place ? 'hybrid' : 'videoconference') : 'in-person';
+  const centreId = idFrom(board.coordinationCentre, 'Organization');
+  const centre = centreId ? await rc.repo.readIfExists<Organization>('Organization', centreId) : undefined;
+  const hostId = idFrom(board.hostEstablishment, 'Organization');
+  const host = hostId ? await rc.repo.readIfExists<Organization>('Organization', hostId) : undefined;
+  const finess = host?.identifier?.find((i) => i.system === FINESS_SYSTEM)?.value;
+  const threeCId = centre?.identifier?.find((i) => i.value)?.value;
+  return {
+    rcpName: board.name,
+    date: session.start,
+    mode,
+    board: `HealthcareService/${board.id}`,
+    session: `Appointment/${session.id}`,
+    ...(board.code ? { rcpId: board.code } : {}),
+    ...(board.rrcId ? { rrcId: board.rrcId } : {}),
+    ...(threeCId ? { threeCId } : {}),
+    ...(host && finess ? { hostEstablishment: { finess, name: host.name ?? finess, organization: `Organization/${host.id}` } } : {}),
+    ...(registrationNumber ? { registrationNumber } : {}),
+  };
+}
+
+/** Clinical items a registration may carry for the sheet (the rest comes from the workflow). */
+export const CLINICAL_SHEET_ITEMS = [
+  'discovery', 'diagnosis', 'history', 'comorbidities', 'performanceStatus', 'geriatricScreening', 'pain', 'examResults', 'phase',
+  'treatmentsSoFar', 'otherReports', 'otherData', 'patientComment',
+] as const;
+
+/** A new draft sheet for a registration (when the physician did not fill one beforehand). */
+export async function createSheetForRegistration(rc: RcpContext, args: {
+  patient: Patient;
+  board: Board;
+  session: Session;
+  requester: Professional;
+  motif: Motif;
+  question: string;
+  summary: string;
+  conditionId?: string;
+  registrationNumber?: string;
+  clinical?: Record<string, unknown>;
+}): Promise<Composition> {
+  const chair = args.board.members.find((m) => m.chair);
+  const author = chair ? await professionalOf(rc, chair.practitioner, chair.display) : args.requester;
+  const clinical = Object.fromEntries(Object.entries(args.clinical ?? {}).filter(([k]) => (CLINICAL_SHEET_ITEMS as readonly string[]).includes(k)));
+  const diagnosis = args.conditionId
+    ? { ...(clinical.diagnosis as object | undefined), condition: `Condition/${args.conditionId}` }
+    : (clinical.diagnosis as object | undefined);
+  const input = {
+    ...clinical,
+    patient: `Patient/${args.patient.id}`,
+    author,
+    requester: args.requester,
+    presenter: args.requester,
+    generalPractitioner: await generalPractitionerOf(rc, args.patient),
+    meeting: await meetingOf(rc, args.board, args.session, args.registrationNumber),
+    reason: {
+      nature: args.board.kind, recours: args.board.recours, paediatric: args.board.paediatric, motifs: [args.motif], caseStatus: 'discussed',
+      ...(args.board.kind === 'organ' && args.board.organ ? { organSystem: { display: args.board.organ } } : {}),
+    },
+    ...(diagnosis ? { diagnosis } : {}),
+    summary: args.summary,
+    question: args.question,
+    documentStatus: 'in-progress',
+  };
+  return createRcpSheet(rc.repo, rc.ctx, parseRcpSheetInput(input));
+}
+
+export async function loadSheet(rc: RcpContext, reference: string): Promise<LoadedRcpSheet> {
+  return loadRcpSheet(rc.repo, rc.ctx, idFrom(reference, 'Composition')!);
+}
+
+/** Missing items of the sheet (errors and warnings) for a stage: before the session, or before signature. */
+export async function sheetCompleteness(rc: RcpContext, reference: string, stage: CompletenessStage): Promise<MissingItem[]> {
+  return completenessOf((await loadSheet(rc, reference)).content, { stage });
+}
+
+export function completenessErrors(missing: MissingItem[]): MissingItem[] {
+  return missing.filter((m) => m.severity === 'error');
+}
+
+export function incompleteSheet(missing: MissingItem[], when: string): FhirError {
+  return ruleViolations('sheet-incomplete', completenessErrors(missing).map((m) => ({ text: `Fiche RCP incomplète ${when} — élément requis manquant : ${m.label}`, expression: [m.expression] })));
+}
+
+/**
+ * Saves a new version of the sheet from its current content changed by `patch` (the sheet module
+ * checks the result and replaces its entries in the same transaction).
+ */
+export async function updateSheet(rc: RcpContext, reference: string, patch: (data: RcpSheetData) => RcpSheetData, options: { ifMatch?: string; correctionReason?: string } = {}): Promise<Composition> {
+  const loaded = await loadSheet(rc, reference);
+  const data = normalised(patch(structuredClone(loaded.content.data)));
+  return updateRcpSheet(rc.repo, rc.ctx, loaded.composition.id!, parseRcpSheetInput(data), {
+    ifMatch: options.ifMatch ?? loaded.composition.meta?.versionId,
+    ...(options.correctionReason ? { correctionReason: options.correctionReason } : {}),
+  });
+}
+
+/**
+ * What the sheet reads back, made acceptable as input again: a diagnosis given by reference to the
+ * record's Condition reads back with that Condition's items, which the input takes from it.
+ */
+function normalised(data: RcpSheetData): RcpSheetData {
+  const unpinned = (ref: string) => ref.replace(/\/_history\/[^/]+$/, '');
+  const d = data.diagnosis;
+  if (d?.condition) {
+    // A signed version pins its entries (Condition/x/_history/n): a correction refers to the record's Condition.
+    data.diagnosis = { condition: unpinned(d.condition), ...(d.tnm ? { tnm: d.tnm } : {}), ...(d.otherStaging ? { otherStaging: d.otherStaging } : {}) };
+  }
+  const trial = data.basis?.clinicalTrial;
+  if (trial && typeof trial.study === 'string') trial.study = unpinned(trial.study);
+  // Clinical dates read back from dateTime elements (Observation.effective…) where the input wants a date.
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (k === 'meeting') continue;
+        if (typeof v === 'string' && DATE_KEYS.has(k) && /^\d{4}-\d{2}-\d{2}T/.test(v)) (value as Record<string, unknown>)[k] = v.slice(0, 10);
+        else walk(v);
+      }
+    }
+  };
+  walk(data);
+  return data;
+}
+
+const DATE_KEYS = new Set(['date', 'start', 'end', 'earliest', 'latest']);

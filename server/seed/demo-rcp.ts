@@ -1,0 +1,517 @@
+/**
+ * Demo RCP activity on top of the demo data set (server/seed/demo-data.ts): four boards of the
+ * 3C du CHU Méditerranée (digestive, breast, thorax, onco-geriatrics), their past and coming
+ * sessions, cases in every state, signed reports (one corrected), reports sent or waiting in the
+ * outbox. Everything goes through the RCP workflow itself (server/rcp), acting as the demo
+ * professionals, with the workflow's clock set to the moment each step happened: what the demo
+ * shows is what the application produces.
+ *
+ * Idempotent: boards are found by code, registrations by their demo identifier, and each step is
+ * done only if the case is not already past it. Dates are relative to the day of the first seeding.
+ */
+import type { BundleEntry, Organization, Patient, Practitioner, Resource, ResearchStudy } from '@medplum/fhirtypes';
+import type { Principal, RequestContext } from '../context.ts';
+import { IDNPS_SYSTEM, RPPS_SYSTEM } from '../identity/rpps.ts';
+import { loadCase } from '../rcp/case-store.ts';
+import { acceptCase, moveCase, registerCase, rejectCase, withdrawCase } from '../rcp/cases.ts';
+import { createBoard, generateSessions } from '../rcp/boards.ts';
+import { RCP_BOARD_ID_SYSTEM } from '../rcp/codes.ts';
+import { correctCase, discussCase, recordCase, saveDecision, signCase } from '../rcp/decision.ts';
+import { searchOne, type RcpContext } from '../rcp/fhir-helpers.ts';
+import type { Session } from '../rcp/session-model.ts';
+import { agendaOf, cancelSession, closeSession, listSessions, loadSession, setAttendance, startSession } from '../rcp/sessions.ts';
+import { OutboxStore } from '../store/outbox-store.ts';
+import type { Store } from '../store/store.ts';
+import { buildDemoBundle, DEMO_IDENTIFIER_BASE, R38_SPECIALTY_SYSTEM } from './demo-data.ts';
+
+const DEMO_CASE_SYSTEM = `${DEMO_IDENTIFIER_BASE}/rcp-demo-case`;
+const DAY = 86_400_000;
+/** How far back each board's sessions start: enough for the past sessions its demo cases use (two digestive, one breast, one thorax). */
+const PAST_DAYS: Record<string, number> = { digestive: 50, breast: 12, thorax: 30, geriatrics: 3 };
+
+/** Professionals a few boards need beyond the demo directory (RPPS with valid Luhn keys). */
+const EXTRA_PROFESSIONALS = [
+  { key: 'thoracicSurgeon', rpps: '10009990119', family: 'Vidal', given: 'Paul', gender: 'male' as const, speciality: { code: 'SM11', display: 'Chirurgie thoracique et cardio-vasculaire (SM)' } },
+  { key: 'breastSurgeon', rpps: '10009990127', family: 'Garnier', given: 'Inès', gender: 'female' as const, speciality: { code: 'SM20', display: 'Gynécologie-obstétrique (SM)' } },
+  { key: 'geriatrician', rpps: '10009990135', family: 'Blanc', given: 'Henri', gender: 'male' as const, speciality: { code: 'SM18', display: 'Gériatrie (SM)' } },
+];
+
+/** TNM and general condition of the demo patients (as in demo-data.ts), for their RCP sheets. */
+const CLINICAL: Record<string, Record<string, unknown>> = {
+  Castellani: { discovery: { byScreening: true, comment: 'Test immunologique positif (dépistage organisé)' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: '2025-09-26' }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8' } } },
+  Ménard: { discovery: { byScreening: false, comment: 'Rectorragies' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 0, date: '2025-07-17' }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8' } } },
+  'Le Bihan': { discovery: { byScreening: true, comment: 'Mammographie de dépistage' }, phase: { phase: 'initial', progression: { local: true, regional: false, distant: false } }, performanceStatus: { who: 0, date: '2025-06-03' }, diagnosis: { tnm: { t: 'cT2', n: 'cN0', m: 'cM0', stage: 'IIA', edition: '8' } } },
+  Ricci: { discovery: { byScreening: false, comment: 'Ictère' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: '2025-10-14' }, geriatricScreening: { tool: 'G8', score: 13, interpretation: 'Fragilité possible (G8 ≤ 14)' }, diagnosis: { tnm: { t: 'cT2', n: 'cN1', m: 'cM0', stage: 'IIB', edition: '8' } } },
+  Bérenger: { discovery: { byScreening: false, comment: 'Toux persistante' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: '2025-09-02' }, diagnosis: { tnm: { t: 'cT2a', n: 'cN2', m: 'cM0', stage: 'IIIA', edition: '8' } } },
+  Benali: { discovery: { byScreening: false, comment: 'Dysphagie, amaigrissement' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: true } }, performanceStatus: { who: 2, date: '2025-10-28' }, diagnosis: { tnm: { t: 'cT3', n: 'cN2', m: 'cM1', stage: 'IVB', edition: '8' } } },
+};
+
+interface Directory {
+  practitioners: Map<string, { id: string; name: string }>;
+  patients: Map<string, { id: string; condition: string }>;
+  centre: string;
+  chu: string;
+}
+
+export interface DemoRcpResult {
+  boards: number;
+  cases: number;
+  skipped: boolean;
+}
+
+/** Seeds the demo RCP activity (needs the demo data set: call after seedDemoData). */
+export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): Promise<DemoRcpResult> {
+  const now = options.now ?? new Date();
+  const system = store.system();
+  const dir = await resolveDirectory(store);
+  const actor = (who: string, roles: string[], at: Date): RcpContext => {
+    const p = dir.practitioners.get(who)!;
+    const principal: Principal = { displayName: p.name, practitionerId: p.id, roles, authMethod: 'system' };
+    const ctx: RequestContext = { requestId: 'seed-demo-rcp', principal, baseUrl: 'urn:dcc:seed' };
+    return { repo: store.forRequest(ctx), ctx, now: at };
+  };
+  const coordinator = (at: Date) => actor('Girard', ['coordinator'], at);
+  const physician = (who: string, at: Date) => actor(who, ['physician'], at);
+  // Already seeded (the last demo case exists): nothing to do, whatever the date.
+  if (await searchOne(system, 'ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|OG-002` })) return { boards: 0, cases: 0, skipped: true };
+
+  // Boards (found by code).
+  const boardSpecs = boardsOf(dir, now);
+  const boardIds: Record<string, string> = {};
+  let createdBoards = 0;
+  for (const [key, spec] of Object.entries(boardSpecs)) {
+    const existing = await searchOne<Resource>(system, 'HealthcareService', { identifier: `${RCP_BOARD_ID_SYSTEM}|${spec.code}` });
+    if (existing) {
+      boardIds[key] = existing.id!;
+      continue;
+    }
+    const { board } = await createBoard(coordinator(new Date(now.getTime() - 100 * DAY)), spec);
+    boardIds[key] = board.id;
+    createdBoards++;
+    // Sessions from just before the oldest one the demo uses to three months ahead.
+    const pastDays = PAST_DAYS[key] ?? 30;
+    await generateSessions(coordinator(new Date(now.getTime() - pastDays * DAY)), board.id, { horizonDays: pastDays + 90 });
+  }
+
+  const casesBefore = await countDemoCases(store);
+  const sessionsOf = async (boardKey: string) => {
+    const all = await listSessions(coordinator(now), boardIds[boardKey]!);
+    // Sessions used for finished cases ended at least 5 days ago: their signatures and sendings are in the past too.
+    const past = all.filter((s) => new Date(s.start) < new Date(now.getTime() - 5 * DAY)).reverse();
+    const before = all.filter((s) => new Date(s.start) < now);
+    const coming = all.filter((s) => new Date(s.start) > new Date(now.getTime() + 3 * DAY));
+    return { past, before, coming };
+  };
+  const digestive = await sessionsOf('digestive');
+  const breast = await sessionsOf('breast');
+  const thorax = await sessionsOf('thorax');
+  const geriatrics = await sessionsOf('geriatrics');
+
+  const register = async (key: string, requester: string, patient: string, session: Session, extra: Record<string, unknown>) => {
+    const p = dir.patients.get(patient)!;
+    const at = new Date(new Date(session.start).getTime() - 9 * DAY);
+    const result = await registerCase(physician(requester, at), {
+      identifier: { system: DEMO_CASE_SYSTEM, value: key },
+      session: `Appointment/${session.id}`,
+      patient: `Patient/${p.id}`,
+      condition: `Condition/${p.condition}`,
+      motif: 'treatment-proposal',
+      patientInformed: true,
+      patientNonOpposition: true,
+      gpInformed: true,
+      clinical: CLINICAL[patient],
+      ...extra,
+    });
+    return result.case.id;
+  };
+  const state = async (id: string) => (await loadCase(physician('Lambert', now), id)).rcpCase;
+  /** A moment after the registration (the workflow's clock never goes back before it). */
+  const afterRegistration = async (id: string, hours: number) => new Date(new Date((await state(id)).registeredAt).getTime() + hours * 3_600_000);
+  const accept = async (id: string) => {
+    if ((await state(id)).state === 'pending') await acceptCase(physician('Lambert', await afterRegistration(id, 24)), id);
+  };
+  const open = async (session: Session, attendance: { who: string; mode: string; cases?: string[] }[]) => {
+    const at = new Date(session.start);
+    const current = (await loadSession(physician('Lambert', at), session.id)).session;
+    if (current.state === 'planned') await startSession(physician('Lambert', at), session.id);
+    if (!current.attendance.length) {
+      await setAttendance(physician('Lambert', at), session.id, attendance.map((a) => ({ practitioner: `Practitioner/${dir.practitioners.get(a.who)!.id}`, mode: a.mode, ...(a.cases ? { cases: a.cases } : {}) })));
+    }
+  };
+  const close = async (session: Session) => {
+    const current = (await loadSession(physician('Lambert', now), session.id)).session;
+    if (current.state === 'in-progress') await closeSession(physician('Lambert', new Date(session.end)), session.id);
+  };
+  const afterStart = (session: Session, minutes: number) => new Date(new Date(session.start).getTime() + minutes * 60_000);
+  const discussAndDecide = async (id: string, session: Session, minutes: number, decision: Record<string, unknown>) => {
+    const c = await state(id);
+    if (c.state === 'accepted' || c.state === 'quorum-not-reached') await discussCase(physician('Lambert', afterStart(session, minutes)), id);
+    if (!(await state(id)).decision) await saveDecision(physician('Lambert', afterStart(session, minutes + 5)), id, decision);
+  };
+  const sign = async (id: string, signer: string, at: Date, sentAfterHours?: number) => {
+    if ((await state(id)).state === 'signed') return;
+    const result = await signCase(physician(signer, at), id, {});
+    if (sentAfterHours !== undefined) {
+      const [message] = await new OutboxStore(store.db).findByDedupKeys([result.outbox.dedupKey]);
+      if (message?.status === 'pending') await new OutboxStore(store.db).markSent(message.id, new Date(at.getTime() + sentAfterHours * 3_600_000));
+    }
+  };
+
+  // --- Digestive board ------------------------------------------------------------------------
+  const [d1, d2] = [digestive.past[1]!, digestive.past[0]!]; // older, most recent past session
+  const [dNext, dAfter] = [digestive.coming[0]!, digestive.coming[1]!];
+  const colon = await register('DIG-001', 'Aubert', 'Castellani', d1, {
+    question: 'Colectomie gauche d\'emblée ou chimiothérapie néoadjuvante ?',
+    summary: 'Adénocarcinome du sigmoïde cT3N1M0 découvert au dépistage organisé, OMS 1, pas de comorbidité majeure.',
+  });
+  const rectum = await register('DIG-002', 'Fabre', 'Ménard', d1, {
+    question: 'Radiochimiothérapie néoadjuvante puis chirurgie, ou traitement néoadjuvant total ?',
+    summary: 'Adénocarcinome du moyen rectum cT3N1M0, IRM : marge circonférentielle menacée.',
+  });
+  const stomach = await register('DIG-003', 'Aubert', 'Benali', d1, {
+    question: 'Chimiothérapie palliative de première ligne selon le référentiel ?',
+    summary: 'Adénocarcinome du cardia cT3N2M1 (carcinose péritonéale), OMS 2.',
+  });
+  const pancreas = await register('DIG-004', 'Fabre', 'Ricci', d2, {
+    question: 'Tumeur de la tête du pancréas résécable d\'emblée ?',
+    summary: 'Adénocarcinome de la tête du pancréas cT2N1M0, 79 ans, évaluation G8 à 13.',
+  });
+  for (const id of [colon, rectum, stomach, pancreas]) await accept(id);
+
+  // Session 1: the surgeon is there only for the colon case — the rectum case lacks its quorum.
+  await open(d1, [
+    { who: 'Lambert', mode: 'present' }, { who: 'Rossi', mode: 'remote' }, { who: 'Fabre', mode: 'present' }, { who: 'Morel', mode: 'present' },
+    { who: 'Aubert', mode: 'present', cases: [colon, stomach] },
+  ]);
+  await discussAndDecide(colon, d1, 10, {
+    treatments: [
+      { intention: 1, sequence: 1, type: 'surgery', detail: 'Colectomie gauche par cœlioscopie avec curage' },
+      { intention: 1, sequence: 2, type: 'chemotherapy', detail: 'FOLFOX adjuvant 6 mois si pN+' },
+    ],
+    exams: [{ description: 'Coloscopie complète préopératoire', earliest: isoDate(d1.start, 3), latest: isoDate(d1.start, 21) }],
+    guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du côlon', version: '2023', date: '2023-03-15' },
+    followsGuideline: true,
+    clinicalTrial: { proposed: false, comment: "Pas d'essai ouvert au CHU pour ce stade" },
+  });
+  if ((await state(rectum)).state === 'accepted') await discussCase(physician('Lambert', afterStart(d1, 25)), rectum).catch(() => undefined); // quorum not reached: marked, carried over
+  if ((await state(stomach)).state === 'accepted') {
+    await recordCase(physician('Lambert', afterStart(d1, 35)), stomach, { guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer de l\'estomac', version: '2024', date: '2024-01-10' } });
+  }
+  if (!(await state(stomach)).decision) {
+    await saveDecision(physician('Lambert', afterStart(d1, 40)), stomach, {
+      treatments: [{ intention: 1, sequence: 1, type: 'chemotherapy', detail: 'FOLFOX + nivolumab (CPS ≥ 5)' }],
+      followsGuideline: true,
+      clinicalTrial: { proposed: false },
+    });
+  }
+  await close(d1);
+  await sign(colon, 'Aubert', new Date(new Date(d1.start).getTime() + 22 * 3_600_000), 1.5);
+  await sign(stomach, 'Lambert', new Date(new Date(d1.start).getTime() + 2 * DAY)); // still waiting in the outbox
+
+  // Session 2: the rectum case (carried over) is discussed, then its report corrected.
+  await open(d2, [
+    { who: 'Lambert', mode: 'present' }, { who: 'Aubert', mode: 'present' }, { who: 'Rossi', mode: 'present' }, { who: 'Fabre', mode: 'remote' },
+  ]);
+  await discussAndDecide(rectum, d2, 10, {
+    treatments: [
+      { intention: 1, sequence: 1, type: 'external-radiotherapy', detail: 'Radiochimiothérapie 50 Gy avec capécitabine' },
+      { intention: 1, sequence: 2, type: 'surgery', detail: 'Proctectomie avec exérèse totale du mésorectum à 8 semaines' },
+    ],
+    exams: [{ description: 'IRM pelvienne de réévaluation', earliest: isoDate(d2.start, 49), latest: isoDate(d2.start, 56) }],
+    guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du rectum', version: '2023' },
+    followsGuideline: true,
+    clinicalTrial: { proposed: false },
+  });
+  await discussAndDecide(pancreas, d2, 30, {
+    treatments: [{ intention: 1, sequence: 1, type: 'surgery', detail: 'Duodénopancréatectomie céphalique après évaluation oncogériatrique' }],
+    guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du pancréas', version: '2024' },
+    followsGuideline: true,
+    clinicalTrial: { proposed: false },
+  }); // decided, waiting for its signature
+  await close(d2);
+  if ((await state(rectum)).state !== 'signed') await sign(rectum, 'Lambert', new Date(new Date(d2.start).getTime() + 26 * 3_600_000), 3);
+  const signedRectum = await state(rectum);
+  if (signedRectum.report === signedRectum.firstReport) {
+    await correctCase(physician('Lambert', new Date(new Date(d2.start).getTime() + 3 * DAY)), rectum, {
+      reason: 'Dose de radiothérapie corrigée (50,4 Gy en 28 fractions)',
+      decision: {
+        treatments: [
+          { intention: 1, sequence: 1, type: 'external-radiotherapy', detail: 'Radiochimiothérapie 50,4 Gy en 28 fractions avec capécitabine' },
+          { intention: 1, sequence: 2, type: 'surgery', detail: 'Proctectomie avec exérèse totale du mésorectum à 8 semaines' },
+        ],
+        guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du rectum', version: '2023' },
+        followsGuideline: true,
+        clinicalTrial: { proposed: false },
+      },
+    });
+  }
+
+  // Coming sessions: accepted, pending, withdrawn, moved.
+  const colonFollowUp = await register('DIG-005', 'Aubert', 'Castellani', dNext, {
+    question: 'Indication de chimiothérapie adjuvante au vu de l\'anatomopathologie (pT3N1a) ?',
+    summary: 'Colectomie gauche réalisée, pT3N1a (1/18), R0.',
+  });
+  await accept(colonFollowUp);
+  await register('DIG-006', 'Fabre', 'Benali', dNext, {
+    question: 'Deuxième ligne après progression sous FOLFOX-nivolumab ?',
+    summary: 'Progression péritonéale à 4 mois, OMS 2.',
+  }); // pending: waiting for the 3C
+  const withdrawn = await register('DIG-007', 'Fabre', 'Ménard', dNext, {
+    question: 'Réévaluation après radiochimiothérapie',
+    summary: 'Fin de radiochimiothérapie, IRM de réévaluation programmée.',
+  });
+  if ((await state(withdrawn)).state !== 'withdrawn') await withdrawCase(physician('Fabre', await afterRegistration(withdrawn, 30)), withdrawn, 'IRM de réévaluation non encore réalisée : dossier représenté plus tard');
+  const moved = await register('DIG-008', 'Fabre', 'Ricci', dNext, {
+    question: 'Résultat de l\'évaluation oncogériatrique : maintien de la chirurgie ?',
+    summary: 'Évaluation gériatrique approfondie réalisée, voir RCP d\'oncogériatrie.',
+  });
+  if ((await state(moved)).sessionId === dNext.id) await moveCase(physician('Lambert', await afterRegistration(moved, 26)), moved, { session: `Appointment/${dAfter.id}`, reason: "En attente de l'avis de la RCP d'oncogériatrie" });
+
+  // --- Breast board: a signed report with a clinical-trial proposal ------------------------------
+  const b1 = breast.past[0]!;
+  const study = await trialStudy(store);
+  const breastCase = await register('SEIN-001', 'Rossi', 'Le Bihan', b1, {
+    question: 'Chirurgie conservatrice d\'emblée et indication de radiothérapie ?',
+    summary: 'Carcinome canalaire infiltrant du QSE gauche cT2N0M0, RH+ HER2-, Ki67 25 %.',
+  });
+  await accept(breastCase);
+  await open(b1, [{ who: 'Lambert', mode: 'present' }, { who: 'Rossi', mode: 'present' }, { who: 'Garnier', mode: 'present' }, { who: 'Morel', mode: 'remote' }]);
+  await discussAndDecide(breastCase, b1, 15, {
+    treatments: [
+      { intention: 1, sequence: 1, type: 'surgery', detail: 'Tumorectomie avec ganglion sentinelle' },
+      { intention: 1, sequence: 2, type: 'external-radiotherapy', detail: 'Radiothérapie du sein' },
+      { intention: 1, sequence: 3, type: 'hormone-therapy', detail: 'Hormonothérapie adjuvante 5 ans' },
+    ],
+    guideline: { name: 'Référentiel régional OncoPaca-Corse — Cancer du sein', version: '2024' },
+    followsGuideline: true,
+    clinicalTrial: { proposed: true, study: `ResearchStudy/${study}`, comment: 'Inclusion proposée si éligible après chirurgie' },
+  });
+  await close(b1);
+  await sign(breastCase, 'Rossi', new Date(new Date(b1.start).getTime() + 5 * 3_600_000), 0.5);
+
+  // --- Thorax board: a signed report; a coming session cancelled, its case carried over -----------
+  const t1 = thorax.past[0]!;
+  const [tNext] = thorax.coming;
+  const lung = await register('THX-001', 'Rossi', 'Bérenger', t1, {
+    question: 'Radiochimiothérapie concomitante puis immunothérapie de consolidation ?',
+    summary: 'Adénocarcinome du lobe supérieur droit cT2aN2M0 (stade IIIA), non résécable d\'emblée.',
+  });
+  await accept(lung);
+  await open(t1, [{ who: 'Lambert', mode: 'present' }, { who: 'Rossi', mode: 'remote' }, { who: 'Vidal', mode: 'remote' }, { who: 'Morel', mode: 'remote' }]);
+  await discussAndDecide(lung, t1, 20, {
+    treatments: [
+      { intention: 1, sequence: 1, type: 'external-radiotherapy', detail: 'Radiochimiothérapie concomitante (cisplatine-pémétrexed), 66 Gy' },
+      { intention: 1, sequence: 2, type: 'immunotherapy', detail: 'Durvalumab de consolidation 12 mois' },
+    ],
+    guideline: { name: 'Référentiel AURA — Cancer bronchique non à petites cellules', version: '2025' },
+    followsGuideline: true,
+    clinicalTrial: { proposed: false },
+  });
+  await close(t1);
+  await sign(lung, 'Lambert', new Date(new Date(t1.start).getTime() + 30 * 3_600_000), 2);
+  if (tNext) {
+    const lungFollowUp = await register('THX-002', 'Rossi', 'Bérenger', tNext, {
+      question: 'Réponse après radiochimiothérapie : poursuite du durvalumab ?',
+      summary: 'Scanner de réévaluation : réponse partielle.',
+    });
+    await accept(lungFollowUp);
+    const current = (await loadSession(physician('Lambert', now), tNext.id)).session;
+    if (current.state === 'planned') await cancelSession(physician('Lambert', await afterRegistration(lungFollowUp, 48)), tNext.id, 'Salle de visioconférence indisponible (travaux) : dossiers reportés à la séance suivante');
+  }
+
+  // --- Onco-geriatrics (transversal): accepted and rejected registrations ----------------------------
+  const gNext = geriatrics.coming[0]!;
+  const geriatric = await register('OG-001', 'Fabre', 'Ricci', gNext, {
+    question: 'Patient de 79 ans, G8 à 13 : chirurgie pancréatique envisageable ?',
+    summary: 'Évaluation gériatrique approfondie demandée avant duodénopancréatectomie.',
+  });
+  await accept(geriatric);
+  const rejected = await register('OG-002', 'Fabre', 'Ménard', gNext, {
+    question: 'Évaluation oncogériatrique avant chirurgie rectale ?',
+    summary: 'Patient de 74 ans, OMS 0, sans fragilité au G8.',
+  });
+  if ((await state(rejected)).state === 'pending') await rejectCase(physician('Lambert', await afterRegistration(rejected, 20)), rejected, 'Patient sans critère de fragilité (G8 > 14) : relève de la RCP digestive');
+
+  // Past sessions nobody registered a case on were cancelled by the 3C.
+  for (const key of Object.keys(boardIds)) {
+    for (const session of (await sessionsOf(key)).before) {
+      if (session.state !== 'planned' || (await agendaOf(coordinator(now), session.id))?.entries.length) continue;
+      await cancelSession(coordinator(new Date(new Date(session.start).getTime() - DAY)), session.id, 'Aucun dossier inscrit');
+    }
+  }
+
+  const casesAfter = await countDemoCases(store);
+  return { boards: createdBoards, cases: casesAfter - casesBefore, skipped: createdBoards === 0 && casesAfter === casesBefore };
+}
+
+function isoDate(start: string, plusDays: number): string {
+  return new Date(new Date(start).getTime() + plusDays * DAY).toISOString().slice(0, 10);
+}
+
+async function countDemoCases(store: Store): Promise<number> {
+  const { parseSearchRequest } = await import('../fhir/search-request.ts');
+  const { request } = parseSearchRequest('ServiceRequest', new URLSearchParams({ identifier: `${DEMO_CASE_SYSTEM}|`, _summary: 'count' }), { defaultCount: 1, maxCount: 1 }, true);
+  return (await store.system().search(request)).total ?? 0;
+}
+
+async function trialStudy(store: Store): Promise<string> {
+  const system = store.system();
+  const identifier = { system: `${DEMO_IDENTIFIER_BASE}/essai-clinique`, value: 'ONCOPACA-SEIN-2025-01' };
+  const existing = await searchOne<ResearchStudy>(system, 'ResearchStudy', { identifier: `${identifier.system}|${identifier.value}` });
+  if (existing) return existing.id!;
+  const study = await system.create<ResearchStudy>({
+    resourceType: 'ResearchStudy',
+    identifier: [identifier],
+    status: 'active',
+    title: 'Désescalade de la radiothérapie après chirurgie conservatrice (essai fictif de démonstration)',
+    phase: { text: 'Phase III' },
+    description: "Essai ouvert dans l'annuaire régional des essais cliniques (données fictives).",
+  });
+  return study.id!;
+}
+
+/** Ids of the demo directory and patients (the demo bundle's business identifiers, looked up in the store). */
+async function resolveDirectory(store: Store): Promise<Directory> {
+  const system = store.system();
+  const entries = buildDemoBundle().entry ?? [];
+  const idOf = async (entry: BundleEntry): Promise<string> => {
+    const query = entry.request?.ifNoneExist ?? '';
+    const [, value] = query.split('=');
+    const found = await searchOne<Resource>(system, entry.resource!.resourceType, { identifier: decodeURIComponent(value ?? '') });
+    if (!found) throw new Error(`Données de démonstration absentes (${entry.resource!.resourceType} ${query}) : lancez seedDemoData avant seedDemoRcp`);
+    return found.id!;
+  };
+  const practitioners = new Map<string, { id: string; name: string }>();
+  const patients = new Map<string, { id: string; condition: string }>();
+  const conditionsByPatientUrn = new Map<string, BundleEntry>();
+  for (const e of entries) {
+    if (e.resource?.resourceType === 'Condition') conditionsByPatientUrn.set((e.resource as { subject?: { reference?: string } }).subject?.reference ?? '', e);
+  }
+  let centre = '';
+  let chu = '';
+  for (const e of entries) {
+    const r = e.resource!;
+    if (r.resourceType === 'Practitioner') {
+      const p = r as Practitioner;
+      const n = p.name?.[0];
+      practitioners.set(n?.family ?? '', { id: await idOf(e), name: [n?.prefix?.[0], ...(n?.given ?? []), n?.family].filter(Boolean).join(' ') });
+    } else if (r.resourceType === 'Patient') {
+      const family = (r as Patient).name?.find((n) => n.use === 'official')?.family ?? '';
+      patients.set(family, { id: await idOf(e), condition: await idOf(conditionsByPatientUrn.get(e.fullUrl!)!) });
+    } else if (r.resourceType === 'Organization') {
+      const org = r as Organization;
+      if (org.type?.some((t) => t.coding?.some((c) => c.code === '3C'))) centre = await idOf(e);
+      else if (org.type?.some((t) => t.coding?.some((c) => c.code === 'CHU'))) chu = await idOf(e);
+    }
+  }
+  for (const extra of EXTRA_PROFESSIONALS) {
+    const idnps = `8${extra.rpps}`;
+    let p = await searchOne<Practitioner>(system, 'Practitioner', { identifier: `${IDNPS_SYSTEM}|${idnps}` });
+    p ??= await system.create<Practitioner>({
+      resourceType: 'Practitioner',
+      identifier: [{ use: 'official', system: IDNPS_SYSTEM, value: idnps }, { use: 'official', system: RPPS_SYSTEM, value: extra.rpps }],
+      active: true,
+      name: [{ use: 'official', family: extra.family, given: [extra.given], prefix: ['Dr'] }],
+      gender: extra.gender,
+      qualification: [{ code: { coding: [{ system: R38_SPECIALTY_SYSTEM, code: extra.speciality.code, display: extra.speciality.display }] } }],
+    });
+    practitioners.set(extra.family, { id: p.id!, name: `Dr ${extra.given} ${extra.family}` });
+  }
+  return { practitioners, patients, centre, chu };
+}
+
+function boardsOf(dir: Directory, now: Date): Record<string, Record<string, unknown>> {
+  const pr = (family: string) => `Practitioner/${dir.practitioners.get(family)!.id}`;
+  const from = new Date(now.getTime() - 120 * DAY).toISOString().slice(0, 10);
+  const common = {
+    coordinationCentre: `Organization/${dir.centre}`,
+    hostEstablishment: `Organization/${dir.chu}`,
+    rrcId: 'ONCOPACA-CORSE',
+    registrationCutoffHours: 48,
+    horizonDays: 90,
+  };
+  return {
+    digestive: {
+      ...common,
+      code: 'RCP-DIG-CHUM',
+      name: 'RCP digestive du CHU Méditerranée',
+      kind: 'organ',
+      organ: 'Appareil digestif',
+      members: [
+        { practitioner: pr('Lambert'), membership: 'fixed', chair: true },
+        { practitioner: pr('Aubert'), membership: 'fixed' },
+        { practitioner: pr('Rossi'), membership: 'fixed' },
+        { practitioner: pr('Fabre'), membership: 'fixed' },
+        { practitioner: pr('Morel'), membership: 'occasional' },
+      ],
+      // Surgeon mandatory next to the oncologist and the radiotherapist (INCa, December 2023).
+      quorum: { minSpecialities: 3, relevantSpecialities: ['SM14', 'SM36', 'SM37', 'SM24', 'SM01'], mandated: [{ label: 'Chirurgien digestif', anyOf: ['SM14'] }], writtenOpinionCounts: false },
+      schedule: { rrule: 'FREQ=MONTHLY;BYDAY=+2TU,+4TU', startTime: '14:00', endTime: '16:00', from, timeZone: 'Europe/Paris' },
+      capacity: 12,
+      place: 'Salle de staff du pôle digestif, CHU Méditerranée, bâtiment B, 2e étage',
+      videoLink: 'https://visio.dcc-paca.example/rcp-digestive',
+    },
+    breast: {
+      ...common,
+      code: 'RCP-SEIN-CHUM',
+      name: 'RCP sénologie du CHU Méditerranée',
+      kind: 'organ',
+      organ: 'Sein',
+      members: [
+        { practitioner: pr('Lambert'), membership: 'fixed', chair: true },
+        { practitioner: pr('Garnier'), membership: 'fixed' },
+        { practitioner: pr('Rossi'), membership: 'fixed' },
+        { practitioner: pr('Morel'), membership: 'fixed' },
+      ],
+      quorum: {
+        minSpecialities: 3, relevantSpecialities: ['SM20', 'SM36', 'SM37', 'SM01'], writtenOpinionCounts: false,
+        mandated: [{ label: 'Chirurgien', anyOf: ['SM20'] }, { label: 'Oncologue médical', anyOf: ['SM36'] }, { label: 'Radiothérapeute', anyOf: ['SM37'] }],
+      },
+      schedule: { rrule: 'FREQ=WEEKLY;BYDAY=TH', startTime: '12:30', endTime: '14:00', from, timeZone: 'Europe/Paris' },
+      capacity: 15,
+      place: 'Salle Hippocrate, CHU Méditerranée',
+      videoLink: 'https://visio.dcc-paca.example/rcp-senologie',
+    },
+    thorax: {
+      ...common,
+      code: 'RCP-THX-CHUM',
+      name: 'RCP thoracique du CHU Méditerranée',
+      kind: 'organ',
+      organ: 'Thorax (poumon, plèvre, médiastin)',
+      members: [
+        { practitioner: pr('Lambert'), membership: 'fixed', chair: true },
+        { practitioner: pr('Vidal'), membership: 'fixed' },
+        { practitioner: pr('Rossi'), membership: 'fixed' },
+        { practitioner: pr('Morel'), membership: 'occasional' },
+      ],
+      quorum: {
+        minSpecialities: 3, relevantSpecialities: ['SM11', 'SM36', 'SM37', 'SM01'], writtenOpinionCounts: false,
+        mandated: [{ label: 'Chirurgien thoracique', anyOf: ['SM11'] }, { label: 'Oncologue médical', anyOf: ['SM36'] }, { label: 'Radiothérapeute', anyOf: ['SM37'] }],
+      },
+      // 1st and 3rd Monday, by videoconference only.
+      schedule: { rrule: 'FREQ=MONTHLY;BYDAY=+1MO,+3MO', startTime: '17:00', endTime: '19:00', from, timeZone: 'Europe/Paris' },
+      capacity: 10,
+      videoLink: 'https://visio.dcc-paca.example/rcp-thorax',
+    },
+    geriatrics: {
+      ...common,
+      code: 'RCP-OG-CHUM',
+      name: "RCP d'oncogériatrie du CHU Méditerranée",
+      kind: 'transversal',
+      members: [
+        { practitioner: pr('Lambert'), membership: 'fixed', chair: true },
+        { practitioner: pr('Blanc'), membership: 'fixed' },
+        { practitioner: pr('Fabre'), membership: 'fixed' },
+        { practitioner: pr('Aubert'), membership: 'occasional' },
+      ],
+      // A written opinion of the geriatrician counts (charter of this board).
+      quorum: { minSpecialities: 3, relevantSpecialities: ['SM18', 'SM36', 'SM24', 'SM14', 'SM37'], mandated: [{ label: 'Gériatre', anyOf: ['SM18'] }], writtenOpinionCounts: true },
+      schedule: { rrule: 'FREQ=MONTHLY;BYDAY=-1WE', startTime: '13:00', endTime: '14:00', from, timeZone: 'Europe/Paris' },
+      capacity: 6,
+      place: 'Unité de coordination en oncogériatrie, CHU Méditerranée',
+      videoLink: 'https://visio.dcc-paca.example/rcp-oncogeriatrie',
+    },
+  };
+}
+
+export { DEMO_CASE_SYSTEM };

@@ -1,0 +1,233 @@
+/**
+ * Test world of the RCP sheet: a digestive RCP at a Marseille CHU, its professionals (RPPS with
+ * valid Luhn keys), patients with a qualified or a retrieved identity (test INS), their care team,
+ * and a complete sheet for a sigmoid colon adenocarcinoma. Unique per call: tests never share data.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Patient } from '@medplum/fhirtypes';
+import type { Request } from 'express';
+import { createApp } from '../../server/app.ts';
+import type { Principal } from '../../server/context.ts';
+import { IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, INS_NIR_TEST_SYSTEM, withInsNirKey } from '../../server/identity/ins.ts';
+import { FINESS_SYSTEM, finessCheckDigit, IDNPS_SYSTEM, rppsCheckDigit } from '../../server/identity/rpps.ts';
+import { rcpSheetRouter } from '../../server/rcp-sheet/routes.ts';
+import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
+import type { RcpSheetInput } from '../../server/rcp-sheet/input.ts';
+import { http, testConfig, testServices, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+
+export const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
+
+export interface Pro {
+  id: string;
+  idnps: string;
+  name: string;
+  speciality?: { code: string; display: string };
+}
+
+export interface World {
+  server: RunningServer;
+  users: Record<string, Principal>;
+  pros: Record<string, Pro>;
+  organizationId: string;
+  finess: string;
+  /** Patient with a qualified identity (INS shareable). */
+  patientId: string;
+  patientIns: string;
+  /** Patient whose INS was retrieved but not validated (RECUP: never sent out). */
+  recupPatientId: string;
+  recupIns: string;
+  as: (user: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) => ReturnType<typeof http>;
+  raw: (user: string, path: string, headers?: Record<string, string>) => Promise<globalThis.Response>;
+  close: () => Promise<void>;
+}
+
+function randomDigits(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += Math.floor(Math.random() * 10);
+  return s;
+}
+
+export function rpps(): string {
+  const first10 = '1' + randomDigits(9);
+  return first10 + rppsCheckDigit(first10);
+}
+
+function nir13(sex: '1' | '2'): string {
+  // Sex, year, month, department 13 (Bouches-du-Rhône), commune, order: a fictitious test NIR.
+  return `${sex}${randomDigits(2)}0${1 + Math.floor(Math.random() * 9)}13${randomDigits(3)}${randomDigits(3)}`;
+}
+
+const SPECIALITIES = {
+  oncologist: { code: 'SM36', display: 'Oncologie, option médicale (SM)' },
+  surgeon: { code: 'SM14', display: 'Chirurgie viscérale et digestive (SM)' },
+  radiotherapist: { code: 'SM37', display: 'Oncologie, option radiothérapie (SM)' },
+  gastroenterologist: { code: 'SM24', display: 'Gastro-entérologie et Hépatologie (SM)' },
+  gp: { code: 'SM54', display: 'Médecine générale (SM)' },
+  coordinator: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' },
+} as const;
+
+export async function startWorld(): Promise<World> {
+  const services = await testServices();
+  registerRcpSheetRules(services.store);
+  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
+  const app = createApp({ config: testConfig(), store: services.store, identify, fhirExtensions: [rcpSheetRouter(services.store)] });
+  const httpServer: Server = await new Promise((resolve) => {
+    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const server: RunningServer = { url, fhirUrl: `${url}/fhir`, services, close: () => new Promise((r) => httpServer.close(() => r())) };
+  const as = (user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => http(server, method, path, body, { 'x-test-user': user, ...headers });
+  const raw = (user: string, path: string, headers: Record<string, string> = {}) => fetch(`${server.fhirUrl}${path}`, { headers: { 'x-test-user': user, ...headers } });
+  const mk = async (body: any): Promise<string> => {
+    const res = await as('system', 'POST', `/${body.resourceType}`, body);
+    if (res.status !== 201) throw new Error(`${body.resourceType}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id as string;
+  };
+
+  const finess8 = '13' + randomDigits(6);
+  const finess = finess8 + finessCheckDigit(finess8);
+  const organizationId = await mk({
+    resourceType: 'Organization', name: 'CHU Méditerranée — Hôpital Sainte-Marthe',
+    identifier: [{ system: FINESS_SYSTEM, value: finess }],
+  });
+
+  const pros: Record<string, Pro> = {};
+  const people: [string, string, string, keyof typeof SPECIALITIES | undefined, string[]][] = [
+    ['oncologist', 'Sophie', 'Lambert', 'oncologist', ['physician']],
+    ['surgeon', 'Marc', 'Aubert', 'surgeon', ['physician']],
+    ['radiotherapist', 'Julien', 'Rossi', 'radiotherapist', ['physician']],
+    ['gastroenterologist', 'Claire', 'Fabre', 'gastroenterologist', ['physician']],
+    ['gp', 'Laurent', 'Chabert', 'gp', ['gp']],
+    ['nurse', 'Amandine', 'Roux', undefined, ['nurse']],
+    ['coordinator', 'Nathalie', 'Girard', 'coordinator', ['coordinator']],
+    ['outsider', 'Paul', 'Vidal', 'oncologist', ['physician']],
+  ];
+  for (const [key, given, family, speciality, roles] of people) {
+    const number = rpps();
+    const idnps = '8' + number;
+    const id = await mk({ resourceType: 'Practitioner', identifier: [{ system: IDNPS_SYSTEM, value: idnps }], name: [{ family: `${family}-${unique('')}`, given: [given], prefix: roles.includes('nurse') ? [] : ['Dr'] }] });
+    const name = `${roles.includes('nurse') ? '' : 'Dr '}${given} ${family}`;
+    pros[key] = { id, idnps, name, ...(speciality ? { speciality: SPECIALITIES[speciality] } : {}) };
+    users[key] = { displayName: name, practitionerId: id, idnps, roles, authMethod: 'cps' };
+  }
+
+  const patient = (status: 'QUAL' | 'RECUP', ins: string, family: string, given: string[], gender: 'female' | 'male', birthDate: string): Patient => ({
+    resourceType: 'Patient',
+    extension: [{
+      url: IDENTITY_RELIABILITY_EXTENSION_URL,
+      extension: [
+        { url: 'identityStatus', valueCoding: { system: IDENTITY_STATUS_SYSTEM, code: status } },
+        { url: 'methodCollection', valueCoding: { system: IDENTITY_METHOD_COLLECTION_SYSTEM, code: status === 'QUAL' ? 'CV' : 'INSI' } },
+        ...(status === 'QUAL' ? [{ url: 'validationMode', valueCoding: { system: IDENTITY_VALIDATION_MODE_SYSTEM, code: 'CN' } }, { url: 'validationDate', valueDate: '2025-09-08' }] : []),
+      ],
+    }],
+    identifier: [
+      { use: 'official', system: INS_NIR_TEST_SYSTEM, value: ins },
+      { use: 'usual', type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'PI' }], text: 'IPP' }, system: `https://dcc-paca.example/fhir/sid/ipp/${finess}`, value: randomDigits(9) },
+    ],
+    name: [{ use: 'official', family, given }],
+    gender,
+    birthDate,
+    generalPractitioner: [{ reference: `Practitioner/${pros.gp!.id}`, display: pros.gp!.name }],
+  });
+  const patientIns = withInsNirKey(nir13('2'));
+  const patientId = await mk(patient('QUAL', patientIns, `Castellani-${unique('')}`, ['Hélène', 'Marie'], 'female', '1958-03-14'));
+  const recupIns = withInsNirKey(nir13('1'));
+  const recupPatientId = await mk(patient('RECUP', recupIns, `Ménard-${unique('')}`, ['François'], 'male', '1951-11-02'));
+  for (const p of [patientId, recupPatientId]) {
+    await mk({
+      resourceType: 'CareTeam', status: 'active', subject: { reference: `Patient/${p}` },
+      participant: ['oncologist', 'surgeon', 'radiotherapist', 'gastroenterologist', 'nurse', 'coordinator'].map((k) => ({ member: { reference: `Practitioner/${pros[k]!.id}` } })),
+    });
+  }
+
+  return { server, users, pros, organizationId, finess, patientId, patientIns, recupPatientId, recupIns, as, raw, close: server.close };
+}
+
+const professional = (p: Pro) => ({ practitioner: `Practitioner/${p.id}`, idnps: p.idnps, name: p.name, ...(p.speciality ? { speciality: p.speciality } : {}), organization: 'CHU Méditerranée' });
+
+/** A complete sheet: sigmoid colon adenocarcinoma cT3 cN1 cM0, stage IIIB, discussed in the digestive RCP. */
+export function colonCancerSheet(world: World, patientId = world.patientId): RcpSheetInput {
+  const { pros } = world;
+  return {
+    patient: `Patient/${patientId}`,
+    author: professional(pros.oncologist!),
+    coordinator: professional(pros.coordinator!),
+    requester: professional(pros.gastroenterologist!),
+    presenter: professional(pros.gastroenterologist!),
+    generalPractitioner: { ...professional(pros.gp!), organization: 'MSP du Vieux-Port' },
+    participants: [
+      { ...professional(pros.oncologist!), inQuorum: true },
+      { ...professional(pros.surgeon!), inQuorum: true },
+      { ...professional(pros.radiotherapist!), inQuorum: true },
+      { ...professional(pros.gastroenterologist!), inQuorum: false },
+    ],
+    meeting: {
+      rcpName: 'RCP digestive — 3C du CHU Méditerranée',
+      date: '2025-10-02T14:00:00+02:00',
+      mode: 'hybrid',
+      registrationNumber: '7',
+      rrcId: '9301',
+      threeCId: '930114',
+      rcpId: '27011113',
+      sessionId: '2025-10-02-DIG',
+      hostEstablishment: { finess: world.finess, name: 'CHU Méditerranée — Hôpital Sainte-Marthe', organization: `Organization/${world.organizationId}` },
+    },
+    reason: {
+      nature: 'organ',
+      organSystem: { code: '86762007', display: 'Appareil digestif' },
+      organ: { code: '60184004', display: 'Côlon sigmoïde' },
+      recours: false,
+      paediatric: false,
+      motifs: ['treatment-proposal'],
+      caseStatus: 'discussed',
+      comment: 'Premier passage en RCP avant tout traitement',
+    },
+    discovery: { byScreening: true, comment: 'Test immunologique positif (dépistage organisé), coloscopie le 05/09/2025' },
+    diagnosis: {
+      date: '2025-09-12',
+      morphology: { code: '8140/3', display: 'Adénocarcinome, SAI' },
+      topography: { code: 'C18.7', display: 'Tumeur maligne du côlon sigmoïde' },
+      tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: '2025-09-26' },
+      comment: 'Adénocarcinome lieberkühnien moyennement différencié',
+    },
+    history: [{ date: '2012', text: 'Cholécystectomie' }, { date: '2019-03', text: 'Fracture du poignet droit' }],
+    comorbidities: [{ date: '2015', text: 'Hypertension artérielle traitée' }, { text: 'Diabète de type 2 non insulino-requérant' }],
+    performanceStatus: { who: 1, date: '2025-09-26' },
+    geriatricScreening: { tool: 'G8', score: 15, date: '2025-09-26', interpretation: 'Pas de fragilité (score > 14)' },
+    pain: { score: 2, description: 'Douleurs abdominales intermittentes', date: '2025-09-26' },
+    examResults: [
+      { date: '2025-09-05', exam: 'Coloscopie', result: 'Tumeur sténosante du sigmoïde à 25 cm de la marge anale, biopsiée' },
+      { date: '2025-09-19', exam: 'Scanner thoraco-abdomino-pelvien', result: 'Épaississement sigmoïdien, 2 adénopathies régionales infracentimétriques, pas de lésion secondaire' },
+      { date: '2025-09-19', exam: 'ACE', result: '6,2 ng/mL' },
+    ],
+    phase: { phase: 'initial', date: '2025-09-26', progression: { local: false, regional: true, distant: false } },
+    treatmentsSoFar: [{ type: 'other', description: 'Aucun traitement spécifique à ce jour', status: 'not-done' }],
+    otherReports: [
+      { kind: 'pathology', date: '2025-09-12', author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien moyennement différencié, infiltrant' },
+      { kind: 'molecular', date: '2025-09-24', author: 'Plateforme de génétique moléculaire', conclusion: 'Statut MMR : pMMR ; RAS/BRAF sauvage' },
+    ],
+    summary: "Patiente de 67 ans, OMS 1, adénocarcinome du côlon sigmoïde cT3 cN1 cM0 découvert par le dépistage organisé. Pas d'antécédent oncologique.",
+    question: 'Chirurgie première (sigmoïdectomie) puis chimiothérapie adjuvante selon l’histologie définitive ?',
+    otherData: 'Patiente informée de la présentation de son dossier en RCP ; ne s’y oppose pas.',
+    fileStatus: { complete: true, quorum: 'reached' },
+    proposal: {
+      treatments: [
+        { intention: 1, sequence: 1, type: 'surgery', detail: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', start: '2025-10-20' },
+        { intention: 1, sequence: 2, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante FOLFOX 6 mois si pN+' },
+        { intention: 2, sequence: 1, type: 'chemotherapy', detail: 'Chimiothérapie néoadjuvante si contre-indication opératoire transitoire' },
+      ],
+      exams: [{ description: 'Consultation d’oncogériatrie', earliest: '2025-10-06', latest: '2025-10-17' }],
+      comment: 'Rediscussion en RCP avec l’histologie définitive',
+    },
+    basis: {
+      guideline: { name: 'Thésaurus National de Cancérologie Digestive — Cancer du côlon', version: '2023', date: '2023-06-01' },
+      followsGuideline: true,
+      clinicalTrial: { proposed: false, comment: 'Pas d’essai ouvert correspondant dans le répertoire régional' },
+    },
+    documentStatus: 'done',
+  };
+}

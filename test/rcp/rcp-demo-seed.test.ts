@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import type { ServiceRequest, Task } from '@medplum/fhirtypes';
+import { seedDemoData } from '../../server/bootstrap.ts';
+import { systemContext } from '../../server/context.ts';
+import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
+import { caseStateOf } from '../../server/rcp/case-model.ts';
+import { searchAll } from '../../server/rcp/fhir-helpers.ts';
+import { computeIndicators } from '../../server/rcp/indicators.ts';
+import { registerRcpRules } from '../../server/rcp/write-rules.ts';
+import { DEMO_CASE_SYSTEM, seedDemoRcp } from '../../server/seed/demo-rcp.ts';
+import { OutboxStore } from '../../server/store/outbox-store.ts';
+import { testServices } from '../helpers/harness.ts';
+
+/** The demo RCP activity: four boards, past and coming sessions, cases in every state, signed reports; seeding twice changes nothing. */
+describe('Demo RCP data (seedDemoRcp)', function () {
+  this.timeout(300_000);
+
+  it('seeds boards, sessions and cases in every state through the workflow, once', async () => {
+    const { store } = await testServices();
+    registerRcpRules(store);
+    registerRcpSheetRules(store);
+    await seedDemoData(store);
+    const now = new Date('2026-06-15T08:00:00Z');
+    const first = await seedDemoRcp(store, { now });
+    expect(first).to.include({ boards: 4, skipped: false });
+    expect(first.cases).to.equal(13);
+
+    const system = store.system();
+    const requests = await searchAll<ServiceRequest>(system, 'ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|` });
+    const tasks = await searchAll<Task>(system, 'Task', { focus: requests.map((r) => `ServiceRequest/${r.id}`).join(',') });
+    const states = new Set(tasks.map(caseStateOf));
+    for (const state of ['pending', 'accepted', 'discussed', 'signed', 'withdrawn', 'rejected']) expect(states, state).to.include(state);
+    const moves = tasks.flatMap((t) => t.extension?.filter((e) => e.url.endsWith('rcp-case-move')) ?? []);
+    expect(moves.map((m) => m.extension?.find((e) => e.url === 'reason')?.valueCode)).to.include.members(['carried-over', 'moved', 'session-cancelled']);
+    const messages = await new OutboxStore(store.db).list<any>({ kind: 'rcp-report', limit: 1000 });
+    const demo = messages.filter((m) => requests.some((r) => `Patient/${r.subject?.reference?.split('/')[1]}` === m.payload.patient));
+    expect(demo.filter((m) => m.status === 'sent').length).to.be.greaterThan(2);
+    expect(demo.some((m) => m.payload.correctionReason)).to.equal(true);
+
+    const report = await computeIndicators({ repo: system, ctx: systemContext(), now }, { from: '2026-01-01T00:00:00Z', to: '2026-07-01T00:00:00Z' });
+    expect(report.boards).to.have.length.greaterThanOrEqual(4);
+    expect(report.total.casesSigned).to.be.greaterThanOrEqual(5);
+    expect(report.total.casesQuorumNotReached).to.be.greaterThanOrEqual(1);
+    expect(report.total.trialProposalShare).to.be.greaterThan(0);
+
+    const second = await seedDemoRcp(store, { now: new Date('2026-06-22T08:00:00Z') });
+    expect(second).to.deep.equal({ boards: 0, cases: 0, skipped: true });
+  });
+});
