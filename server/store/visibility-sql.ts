@@ -1,6 +1,10 @@
 import type { Sql } from './search-sql.ts';
 
 /** The caller as the visibility rule needs it (decided by server/access, expressed here in SQL). */
+const RCP_CODE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/rcp';
+const RCP_BOARD_MEMBERS_SYSTEM = 'https://dcc-paca.example/fhir/sid/rcp-board-members';
+const RCP_SESSION_GROUP_SYSTEM = 'https://dcc-paca.example/fhir/sid/rcp-session-cases';
+
 export interface Viewer {
   /** Sees everything (the service itself). */
   unrestricted: boolean;
@@ -29,6 +33,25 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
   if (viewer.unrestricted) return [];
   const me = viewer.practitionerId ?? 'unknown:practitioner'; // ':' never occurs in an id: matches nothing
   const list = (values: string[]) => (values.length ? values.map(() => '?').join(', ') : 'NULL');
+  // A case registered on an RCP board (Task code rcp-case, owner = the board): the board's 3C
+  // (a PractitionerRole in the board's organization), the board's members, and the practitioners
+  // of the session where the case is on the agenda see that patient (for the case).
+  const rcpCaseCircle = `EXISTS (SELECT 1 FROM resource t
+      JOIN sp_token tc ON tc.res = t.seq AND tc.resource_type = 'Task' AND tc.param = 'code' AND tc.system = '${RCP_CODE_SYSTEM}' AND tc.code = 'rcp-case'
+      JOIN sp_reference tb ON tb.res = t.seq AND tb.resource_type = 'Task' AND tb.param = 'owner' AND tb.target_type = 'HealthcareService'
+      WHERE t.resource_type = 'Task' AND t.patient_id = r.patient_id AND NOT t.deleted AND (
+        EXISTS (SELECT 1 FROM resource hs
+                JOIN sp_reference ho ON ho.res = hs.seq AND ho.resource_type = 'HealthcareService' AND ho.param = 'organization'
+                JOIN sp_reference pro ON pro.resource_type = 'PractitionerRole' AND pro.param = 'organization' AND pro.target_id = ho.target_id
+                JOIN sp_reference prp ON prp.res = pro.res AND prp.resource_type = 'PractitionerRole' AND prp.param = 'practitioner' AND prp.target_id = ?
+                WHERE hs.resource_type = 'HealthcareService' AND hs.id = tb.target_id)
+        OR EXISTS (SELECT 1 FROM sp_token bi
+                JOIN sp_reference bm ON bm.res = bi.res AND bm.resource_type = 'CareTeam' AND bm.param = 'participant' AND bm.target_id = ?
+                WHERE bi.resource_type = 'CareTeam' AND bi.param = 'identifier' AND bi.system = '${RCP_BOARD_MEMBERS_SYSTEM}' AND bi.code = tb.target_id)
+        OR EXISTS (SELECT 1 FROM sp_token gi
+                JOIN resource ap ON ap.resource_type = 'Appointment' AND ap.id = gi.code AND NOT ap.deleted
+                JOIN sp_reference apr ON apr.res = ap.seq AND apr.resource_type = 'Appointment' AND apr.param = 'practitioner' AND apr.target_id = ?
+                WHERE gi.res = t.seq AND gi.resource_type = 'Task' AND gi.param = 'group-identifier' AND gi.system = '${RCP_SESSION_GROUP_SYSTEM}')))`;
   const inCircle = `(
       EXISTS (SELECT 1 FROM resource p JOIN sp_reference g ON g.res = p.seq
               WHERE p.resource_type = 'Patient' AND p.id = r.patient_id
@@ -39,6 +62,7 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
    OR EXISTS (SELECT 1 FROM resource sr JOIN sp_reference q ON q.res = sr.seq
               WHERE sr.resource_type = 'ServiceRequest' AND sr.patient_id = r.patient_id AND NOT sr.deleted
                 AND q.resource_type = 'ServiceRequest' AND q.param = 'requester' AND q.target_type = 'Practitioner' AND q.target_id = ?)
+   OR ${rcpCaseCircle}
   )`;
   const emergency = `EXISTS (SELECT 1 FROM break_glass_grant bg WHERE bg.practitioner_id = ? AND bg.patient_id = r.patient_id AND bg.expires_at > now())`;
   // Objection: a Consent deny naming the caller; or a deny naming nobody, which keeps the record
@@ -66,7 +90,7 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
     text,
     bindings: [
       ...viewer.directoryTypes, ...viewer.patientlessTypes, ...viewer.patientTypes,
-      me, me, me, me, actorMatch, me, me,
+      me, me, me, me, me, me, me, actorMatch, me, me,
       ...(viewer.gp ? [JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }])] : []),
     ],
   }];

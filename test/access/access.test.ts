@@ -121,6 +121,31 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
     expect((await as('gp', 'GET', `/CarePlan?subject=Patient/${patientId}`)).body.total).to.equal(1); // the shared one only
   });
 
+  it('RCP: the 3C of the board a case is registered on, and the board members, see that patient', async () => {
+    const mk = async (body: any) => (await as('system', 'POST', `/${body.resourceType}`, body)).body.id as string;
+    const threeC = await mk({ resourceType: 'Organization', name: unique('3C') });
+    const otherThreeC = await mk({ resourceType: 'Organization', name: unique('3C') });
+    const coordinator = await mk({ resourceType: 'Practitioner', name: [{ family: unique('Coord') }] });
+    const otherCoordinator = await mk({ resourceType: 'Practitioner', name: [{ family: unique('Coord') }] });
+    const member = await mk({ resourceType: 'Practitioner', name: [{ family: unique('Membre') }] });
+    await mk({ resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${coordinator}` }, organization: { reference: `Organization/${threeC}` } });
+    await mk({ resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${otherCoordinator}` }, organization: { reference: `Organization/${otherThreeC}` } });
+    const board = await mk({ resourceType: 'HealthcareService', name: 'RCP digestive', providedBy: { reference: `Organization/${threeC}` } });
+    await mk({ resourceType: 'CareTeam', identifier: [{ system: 'https://dcc-paca.example/fhir/sid/rcp-board-members', value: board }], participant: [{ member: { reference: `Practitioner/${member}` } }] });
+    const patient = await mk({ resourceType: 'Patient', name: [{ family: unique('Inscrit') }] });
+    users.rcpCoordinator = { displayName: 'coord', practitionerId: coordinator, roles: ['coordinator'], authMethod: 'cps' };
+    users.otherCoordinator = { displayName: 'coord2', practitionerId: otherCoordinator, roles: ['coordinator'], authMethod: 'cps' };
+    users.boardMember = { displayName: 'membre', practitionerId: member, roles: ['physician'], authMethod: 'cps' };
+    expect((await as('rcpCoordinator', 'GET', `/Patient/${patient}`)).status).to.equal(404);
+    await mk({
+      resourceType: 'Task', status: 'requested', intent: 'order', for: { reference: `Patient/${patient}` }, owner: { reference: `HealthcareService/${board}` },
+      code: { coding: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/rcp', code: 'rcp-case' }] },
+    });
+    expect((await as('rcpCoordinator', 'GET', `/Patient/${patient}`)).status).to.equal(200);
+    expect((await as('boardMember', 'GET', `/Patient/${patient}`)).status).to.equal(200);
+    expect((await as('otherCoordinator', 'GET', `/Patient/${patient}`)).status).to.equal(404);
+  });
+
   it('break-the-glass: reason required, physicians only, time-limited access flagged in the audit trail and listed for review', async () => {
     expect((await as('outsider', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'urgence' })).status).to.equal(400);
     expect((await as('nurse', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'Patient aux urgences, détresse respiratoire' })).status).to.equal(403);
