@@ -13,6 +13,7 @@ import { loadSamlConfig, samlRouter } from './auth/saml.ts';
 import { carePlanRouter, seedDemoCarePlans } from './care-plan/index.ts';
 import { rcpSheetRouter, seedDemoRcpSheets } from './rcp-sheet/index.ts';
 import { rcpApiRouter } from './rcp/index.ts';
+import { patientRecordRouter } from './record/routes.ts';
 import { seedDemoRcp } from './seed/demo-rcp.ts';
 
 const config = loadConfig();
@@ -44,6 +45,7 @@ const signIn = { config, sessions: services.sessions, sessionStore: services.ses
 const fhirExtensions = [
   rcpSheetRouter(store, { maxBody: config.maxBodySize, defaultCount: config.defaultPageSize, maxCount: config.maxPageSize }),
   carePlanRouter({ store, maxBodySize: config.maxBodySize }),
+  patientRecordRouter(store),
 ];
 const apis = [{ path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) }];
 const app = createApp({ config, store, accessStore: services.accessStore, logger, fhirExtensions, apis, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(saml ? [samlRouter(signIn, saml)] : []), ...(psc ? [pscRouter(signIn, psc)] : [])] } });

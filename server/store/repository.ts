@@ -441,6 +441,30 @@ export class FhirRepository {
     await this.recordAccess({ ...access, outcome: 'failure' });
   }
 
+  /**
+   * Everything in a patient's compartment the caller may see (Patient/$everything), oldest change
+   * first; `limit + 1` rows are read so the caller can tell the list was cut.
+   */
+  async patientCompartment(patientId: string, options: { since?: string; types?: string[]; limit: number }): Promise<Resource[]> {
+    const rows: { content: Resource; patient_id: string }[] = await this.db('resource as r')
+      .where({ 'r.patient_id': patientId, 'r.deleted': false })
+      .modify((qb) => {
+        if (options.since) qb.where('r.last_updated', '>=', options.since);
+        if (options.types?.length) qb.whereIn('r.resource_type', options.types);
+        this.applyVisibility(qb);
+      })
+      .orderBy([{ column: 'r.last_updated', order: 'asc' }, { column: 'r.seq', order: 'asc' }])
+      .limit(options.limit + 1)
+      .select('r.content', 'r.patient_id');
+    await this.recordAccess({
+      interaction: 'search-type',
+      resources: [{ resourceType: 'Patient', id: patientId, patientId }, ...rows.map((r) => ({ resourceType: r.content.resourceType, id: r.content.id!, patientId: r.patient_id }))],
+      outcome: 'success',
+      query: `Patient/${patientId}/$everything`,
+    });
+    return rows.map((r) => r.content);
+  }
+
   /** Whether the caller can see a resource (no audit: used by authorisation checks). */
   async isVisible(resourceType: string, id: string): Promise<boolean> {
     const row = await this.currentRow(resourceType, id);

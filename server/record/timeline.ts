@@ -1,0 +1,56 @@
+import type { Resource } from '@medplum/fhirtypes';
+
+/** One dated line of a patient's cancer history, in French, pointing at its resource. */
+export interface TimelineEvent {
+  date: string;
+  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen';
+  label: string;
+  reference: string;
+}
+
+const CATEGORY = (r: any): string[] => (r.category ?? []).flatMap((c: any) => (c.coding ?? []).map((x: any) => x.code));
+
+/**
+ * The patient timeline (diagnosis, RCPs, decisions, PPS, PPAC, documents…) in date order, from
+ * the resources of their compartment. Pure: the caller has already applied the access rules.
+ */
+export function buildTimeline(resources: Resource[]): TimelineEvent[] {
+  const events: TimelineEvent[] = [];
+  for (const resource of resources) {
+    const r = resource as any;
+    const reference = `${r.resourceType}/${r.id}`;
+    const push = (date: string | undefined, kind: TimelineEvent['kind'], label: string) => {
+      if (date) events.push({ date, kind, label, reference });
+    };
+    switch (r.resourceType) {
+      case 'Condition':
+        push(r.onsetDateTime ?? r.recordedDate, 'diagnostic', `Diagnostic : ${r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'non précisé'}`);
+        break;
+      case 'Task':
+        if (r.code?.coding?.some((c: any) => c.code === 'rcp-case')) push(r.authoredOn ?? r.meta?.lastUpdated, 'rcp', `Dossier inscrit en RCP (${r.businessStatus?.text ?? r.status})`);
+        break;
+      case 'CarePlan': {
+        const codes = CATEGORY(r);
+        const kind = codes.includes('rcp-decision') ? 'décision' : codes.some((c) => /ppac/i.test(c)) ? 'ppac' : codes.some((c) => /pps/i.test(c)) ? 'pps' : undefined;
+        if (kind) push(r.created ?? r.period?.start ?? r.meta?.lastUpdated, kind, kind === 'décision' ? 'Proposition de la RCP' : kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : "Programme personnalisé de l'après-cancer (PPAC)");
+        break;
+      }
+      case 'Composition':
+        push(r.date, 'document', `${r.title ?? 'Document'} (${r.status === 'final' || r.status === 'amended' ? 'signé' : 'en cours'})`);
+        break;
+      case 'DocumentReference':
+        push(r.date ?? r.meta?.lastUpdated, 'document', r.description ?? r.type?.text ?? 'Document');
+        break;
+      case 'Procedure':
+        push(r.performedDateTime ?? r.performedPeriod?.start, 'traitement', r.code?.text ?? r.code?.coding?.[0]?.display ?? 'Acte');
+        break;
+      case 'MedicationRequest':
+        push(r.authoredOn, 'traitement', `Prescription : ${r.medicationCodeableConcept?.text ?? r.medicationCodeableConcept?.coding?.[0]?.display ?? 'médicament'}`);
+        break;
+      case 'Observation':
+        push(r.effectiveDateTime ?? r.effectivePeriod?.start, 'examen', r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'Observation');
+        break;
+    }
+  }
+  return events.sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.reference.localeCompare(b.reference));
+}
