@@ -45,18 +45,18 @@ describe('RCP workflow end to end', () => {
     expect(registered.body.completeness.filter((m: any) => m.severity === 'error'), JSON.stringify(registered.body.completeness)).to.deep.equal([]);
 
     // 3. The board's coordinating physician accepts it and sees it on the agenda, file complete.
-    const accepted = await api('oncologist', 'POST', `/cases/${caseId}/accept`, {}, { 'if-match': registered.headers.get('etag')! });
+    const accepted = await api('coordinator', 'POST', `/cases/${caseId}/accept`, {}, { 'if-match': registered.headers.get('etag')! });
     expect(accepted.status, accepted.text).to.equal(200);
     expect(accepted.body.state).to.equal('accepted');
-    const details = await api('oncologist', 'GET', `/sessions/${session.id}`);
+    const details = await api('coordinator', 'GET', `/sessions/${session.id}`);
     expect(details.body.agenda.entries).to.have.length(1);
     expect(details.body.agenda.entries[0]).to.include({ case: caseId, flag: 'scheduled', visible: true, state: 'accepted', fileComplete: true, position: 1 });
     expect(details.body.agenda.places).to.deep.equal({ used: 1, capacity: 3 });
 
     // 4. Session day: opened, attendance taken, the case discussed with the quorum.
     world.clock.now = new Date('2026-03-10T13:05:00Z');
-    expect((await api('oncologist', 'POST', `/sessions/${session.id}/start`)).status).to.equal(200);
-    const attendance = await api('oncologist', 'PUT', `/sessions/${session.id}/attendance`, {
+    expect((await api('coordinator', 'POST', `/sessions/${session.id}/start`)).status).to.equal(200);
+    const attendance = await api('coordinator', 'PUT', `/sessions/${session.id}/attendance`, {
       attendance: [
         { practitioner: `Practitioner/${world.ids.oncologist}`, mode: 'present' },
         { practitioner: `Practitioner/${world.ids.surgeon}`, mode: 'present' },
@@ -90,12 +90,12 @@ describe('RCP workflow end to end', () => {
     expect((message!.payload as any).recipients.map((r: any) => r.role)).to.include('requester');
 
     // 6. The session closes; the report is sent (by the sharing worker: simulated here).
-    const closed = await api('oncologist', 'POST', `/sessions/${session.id}/close`);
+    const closed = await api('coordinator', 'POST', `/sessions/${session.id}/close`);
     expect(closed.status, closed.text).to.equal(200);
     expect(closed.body.carriedOver).to.deep.equal([]);
     await new OutboxStore(world.store.db).markSent(message!.id, new Date('2026-03-11T10:30:00Z'));
 
-    const indicators = await api('oncologist', 'GET', `/indicators?board=${board.id}&from=2026-03-01&to=2026-04-01`);
+    const indicators = await api('coordinator', 'GET', `/indicators?board=${board.id}&from=2026-03-01&to=2026-04-01`);
     expect(indicators.status, indicators.text).to.equal(200);
     const total = indicators.body.total;
     expect(total).to.include({ sessionsHeld: 1, sessionsPlanned: 1, casesRegistered: 1, casesDiscussed: 1, casesSigned: 1, quorumRate: 1, trialProposalShare: 0 });
