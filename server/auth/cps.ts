@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import type { Principal } from '../context.ts';
 import { unauthorized } from '../fhir/errors.ts';
-import { isValidRpps } from '../identity/rpps.ts';
+import { isValidIdnps } from '../identity/rpps.ts';
 
 /** Subject fields of a CPS certificate (IGC-Santé): CN = IDNPS, SN/GN = names, title = profession, OU = FINESS. */
 export interface CpsSubject { CN?: string; SN?: string; GN?: string; title?: string; OU?: string }
@@ -68,8 +68,7 @@ export function identifyFromProxyHeader(req: Request, options: CpsProxyOptions):
 export function principalFromSubject(subject: CpsSubject): Principal {
   const idnps = subject.CN?.trim() ?? '';
   // IDNPS: '8' + RPPS (11 digits with a Luhn key) or '0' + ADELI (9 digits).
-  const valid = (idnps.length === 12 && idnps.startsWith('8') && isValidRpps(idnps.slice(1))) || /^0\d{9}$/.test(idnps);
-  if (!valid) throw unauthorized(`Carte CPS refusée : le CN '${idnps}' n'est pas un IDNPS valide`);
+  if (!isValidIdnps(idnps)) throw unauthorized(`Carte CPS refusée : le CN '${idnps}' n'est pas un IDNPS valide`);
   const displayName = [subject.GN, subject.SN].filter(Boolean).join(' ') || idnps;
   return { idnps, displayName, family: subject.SN, given: subject.GN, roles: rolesOfProfession(subject.title), authMethod: 'cps', ...(subject.OU ? { finess: subject.OU } : {}) };
 }

@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import * as oidc from 'openid-client';
 import type { Principal } from '../context.ts';
 import { unauthorized } from '../fhir/errors.ts';
-import { isValidRpps } from '../identity/rpps.ts';
+import { isValidIdnps } from '../identity/rpps.ts';
 import { readCookie } from './session.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
 
@@ -229,10 +229,8 @@ export function rolesOfExercices(exercices: PscExercice[]): string[] {
   return [...roles];
 }
 
-/** IDNPS: '8' + RPPS (11 digits, Luhn key) or '0' + ADELI (9 digits). */
-export function isValidIdnps(idnps: string): boolean {
-  return (/^8\d{11}$/.test(idnps) && isValidRpps(idnps.slice(1))) || /^0\d{9}$/.test(idnps);
-}
+/** The one IDNPS check (identity/rpps.ts), re-exported for this module's callers. */
+export { isValidIdnps };
 
 function exercicesOf(subjectRefPro: unknown): PscExercice[] {
   let value = subjectRefPro;

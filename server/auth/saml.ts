@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import passport from 'passport';
 import type { Principal } from '../context.ts';
 import { issue, outcome } from '../fhir/errors.ts';
-import { isValidRpps } from '../identity/rpps.ts';
+import { isValidIdnps } from '../identity/rpps.ts';
 import { rolesOfProfession } from './cps.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
 
@@ -190,10 +190,8 @@ export function rolesFromAttribute(values: string[], roleMap?: Record<string, st
   return [...roles];
 }
 
-/** '8' + RPPS (11 digits, Luhn key) or '0' + ADELI (9 digits). */
-export function isValidIdnps(value: string): boolean {
-  return (/^8\d{11}$/.test(value) && isValidRpps(value.slice(1))) || /^0\d{9}$/.test(value);
-}
+/** The one IDNPS check (identity/rpps.ts), re-exported for this module's callers. */
+export { isValidIdnps };
 
 /** Name of the strategy on the router's own passport instance. */
 const STRATEGY = 'saml';

@@ -79,6 +79,8 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
     const port = (srv.address() as { port: number }).port;
     const res = await fetch(`http://127.0.0.1:${port}/fhir/Patient`, { headers: { cookie: 'dcc_session=forged-token' } });
     expect(res.status).to.equal(401);
+    const malformed = await fetch(`http://127.0.0.1:${port}/fhir/Patient`, { headers: { cookie: 'dcc_session=%E0%A4%A' } });
+    expect(malformed.status).to.equal(401); // not a 500
     srv.close();
     const failures = await http(server, 'GET', '/AuditEvent?type=http://dicom.nema.org/resources/ontology/DCM|110114&outcome=4&_sort=-date&_count=1');
     expect(failures.body.entry[0].resource.outcomeDesc).to.contain('Session inconnue');
