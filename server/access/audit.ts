@@ -121,3 +121,64 @@ export function buildIdentityStatusEvent(ctx: RequestContext, patientId: string,
     }],
   };
 }
+
+/** What the sharing side traces, beyond the reads and writes the store traces itself. */
+export type SharingEventKind = 'summary-view' | 'mail-sent' | 'mail-failed' | 'document-pushed' | 'document-push-failed' | 'delivery-withheld';
+export const SHARING_AUDIT_SUBTYPE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-sharing-event';
+const SHARING_LABEL: Record<SharingEventKind, string> = {
+  'summary-view': 'Consultation d\'une synthèse',
+  'mail-sent': 'Message sécurisé envoyé',
+  'mail-failed': 'Échec d\'envoi d\'un message sécurisé',
+  'document-pushed': 'Document transmis à un entrepôt FHIR',
+  'document-push-failed': 'Échec de transmission à un entrepôt FHIR',
+  'delivery-withheld': 'Envoi non effectué (opposition ou choix du patient)',
+};
+
+/**
+ * A summary viewed (DICOM "Patient Record", read) or a document sent out of the DCC (DICOM
+ * "Export"): who, which patient, which documents, to whom (recipient agent), outcome.
+ */
+export function buildSharingEvent(ctx: RequestContext, event: {
+  kind: SharingEventKind;
+  patientId: string;
+  /** References of what was viewed or sent (Composition/…/_history/…, CarePlan/…). */
+  documents?: string[];
+  /** Practitioner/… or the endpoint a document went to. */
+  recipient?: { reference?: string; display?: string; address?: string };
+  detail?: string;
+}): AuditEvent {
+  const failed = event.kind.endsWith('-failed');
+  const base = buildAuditEvent(ctx, {
+    interaction: 'read',
+    resources: [{ resourceType: 'Patient', id: event.patientId, patientId: event.patientId }],
+    outcome: failed ? 'failure' : 'success',
+    ...(event.detail ? { detail: event.detail } : {}),
+  }, new Set());
+  const view = event.kind === 'summary-view';
+  const recipient = event.recipient;
+  return {
+    ...base,
+    type: view
+      ? { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110110', display: 'Patient Record' }
+      : { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110106', display: 'Export' },
+    subtype: [{ system: SHARING_AUDIT_SUBTYPE_SYSTEM, code: event.kind, display: SHARING_LABEL[event.kind] }],
+    action: 'R',
+    agent: [
+      ...base.agent,
+      ...(recipient ? [{
+        requestor: false,
+        type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110152', display: 'Destination Role ID' }] },
+        who: { ...(recipient.reference ? { reference: recipient.reference } : {}), display: recipient.display ?? recipient.address ?? recipient.reference ?? 'destinataire' },
+        ...(recipient.address ? { network: { address: recipient.address.slice(0, 200), type: '5' as const } } : {}),
+      }] : []),
+    ],
+    entity: [
+      ...(base.entity ?? []),
+      ...(event.documents ?? []).slice(0, MAX_ENTITIES).map((reference) => ({
+        what: { reference },
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '3', display: 'Report' },
+      })),
+    ],
+  };
+}

@@ -1,6 +1,6 @@
 import type { Executor } from './repository.ts';
 
-export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'dead';
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
 
 export interface OutboxEntry<P = unknown> {
   id: string;
@@ -13,6 +13,13 @@ export interface OutboxEntry<P = unknown> {
   sentAt: string | null;
   lastError: string | null;
   dedupKey: string;
+  /** What is delivered (e.g. `Composition/1/_history/3`): a report's deliveries are found by it. */
+  topic: string | null;
+  /** The event entry this delivery was fanned out from. */
+  parentId: string | null;
+  /** `Practitioner/…` for a mail, the endpoint for a push. */
+  recipient: string | null;
+  patientId: string | null;
 }
 
 export interface NewOutboxEntry<P = unknown> {
@@ -24,6 +31,10 @@ export interface NewOutboxEntry<P = unknown> {
   createdAt?: Date;
   /** Not before (defaults to createdAt). */
   notBefore?: Date;
+  topic?: string;
+  parentId?: string;
+  recipient?: string;
+  patientId?: string;
 }
 
 /**
@@ -37,9 +48,10 @@ export class OutboxStore {
   async enqueue<P>(entry: NewOutboxEntry<P>): Promise<{ entry: OutboxEntry<P>; created: boolean }> {
     const createdAt = entry.createdAt ?? new Date();
     const inserted = await this.db.raw(
-      `INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, created_at, dedup_key)
-       VALUES (?, ?::jsonb, 'pending', 0, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING RETURNING *`,
-      [entry.kind, JSON.stringify(entry.payload), (entry.notBefore ?? createdAt).toISOString(), createdAt.toISOString(), entry.dedupKey],
+      `INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, created_at, dedup_key, topic, parent_id, recipient, patient_id)
+       VALUES (?, ?::jsonb, 'pending', 0, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING RETURNING *`,
+      [entry.kind, JSON.stringify(entry.payload), (entry.notBefore ?? createdAt).toISOString(), createdAt.toISOString(), entry.dedupKey,
+        entry.topic ?? null, entry.parentId ?? null, entry.recipient ?? null, entry.patientId ?? null],
     );
     if (inserted.rows[0]) return { entry: toEntry<P>(inserted.rows[0]), created: true };
     const existing = await this.db('outbox').where({ dedup_key: entry.dedupKey }).first();
@@ -52,7 +64,8 @@ export class OutboxStore {
    */
   async claimDue(options: { limit: number; now?: Date; kinds?: string[] }): Promise<OutboxEntry[]> {
     const rows = await this.db('outbox')
-      .whereIn('status', ['pending', 'failed'])
+      // A `sending` row whose lease has run out belongs to a drainer that died mid-send.
+      .whereIn('status', ['pending', 'failed', 'sending'])
       .where('next_attempt_at', '<=', (options.now ?? new Date()).toISOString())
       .modify((q) => {
         if (options.kinds?.length) q.whereIn('kind', options.kinds);
@@ -65,20 +78,46 @@ export class OutboxStore {
     return rows.map((r: any) => toEntry(r));
   }
 
+  /**
+   * Claims due messages for one attempt, in a short transaction of its own: each becomes `sending`
+   * with its attempt counted and a lease (`next_attempt_at` = now + leaseMs). The send happens
+   * outside any transaction; if this drainer dies before markSent/markFailed, the message is due
+   * again when the lease ends, and that attempt has been counted (so a message that kills its
+   * drainer ends dead, not in a loop).
+   */
+  async lease(options: { limit: number; now?: Date; kinds?: string[]; leaseMs?: number }): Promise<OutboxEntry[]> {
+    const now = options.now ?? new Date();
+    const until = new Date(now.getTime() + (options.leaseMs ?? 5 * 60_000)).toISOString();
+    const run = async (trx: Executor) => {
+      const due = await new OutboxStore(trx).claimDue({ limit: options.limit, now, ...(options.kinds ? { kinds: options.kinds } : {}) });
+      if (!due.length) return [];
+      const rows = await trx('outbox').whereIn('id', due.map((e) => e.id))
+        .update({ status: 'sending', attempts: trx.raw('attempts + 1'), next_attempt_at: until }).returning('*');
+      const byId = new Map(rows.map((r: any) => [String(r.id), toEntry(r)]));
+      return due.map((e) => byId.get(e.id)!);
+    };
+    return this.db.transaction(run);
+  }
+
   async markSent(id: string, at: Date = new Date()): Promise<void> {
-    await this.db('outbox').where({ id }).update({ status: 'sent', sent_at: at.toISOString(), last_error: null, attempts: this.db.raw('attempts + 1') });
+    // A leased entry's attempt was counted when it was claimed.
+    await this.db('outbox').where({ id }).update({
+      status: 'sent', sent_at: at.toISOString(), last_error: null,
+      attempts: this.db.raw(`CASE WHEN status = 'sending' THEN attempts ELSE attempts + 1 END`),
+    });
   }
 
   /**
    * A failed attempt: retried after an exponential backoff (1 min, 2, 4… capped at 6 h), or `dead`
-   * after `maxAttempts` so a human looks at it.
+   * after `maxAttempts` (or at once when `permanent`, e.g. a mailbox that does not exist) so a
+   * human looks at it.
    */
-  async markFailed(id: string, error: string, options: { now?: Date; maxAttempts?: number } = {}): Promise<OutboxStatus> {
+  async markFailed(id: string, error: string, options: { now?: Date; maxAttempts?: number; permanent?: boolean } = {}): Promise<OutboxStatus> {
     const now = options.now ?? new Date();
-    const row = await this.db('outbox').where({ id }).first('attempts');
+    const row = await this.db('outbox').where({ id }).first('attempts', 'status');
     if (!row) return 'dead';
-    const attempts = Number(row.attempts) + 1;
-    const status: OutboxStatus = attempts >= (options.maxAttempts ?? 10) ? 'dead' : 'failed';
+    const attempts = Number(row.attempts) + (row.status === 'sending' ? 0 : 1);
+    const status: OutboxStatus = options.permanent || attempts >= (options.maxAttempts ?? 10) ? 'dead' : 'failed';
     const delayMs = Math.min(60_000 * 2 ** (attempts - 1), 6 * 3_600_000);
     await this.db('outbox').where({ id }).update({
       status, attempts, last_error: error.slice(0, 2000), next_attempt_at: new Date(now.getTime() + delayMs).toISOString(),
@@ -96,11 +135,14 @@ export class OutboxStore {
     return out;
   }
 
-  async list<P = unknown>(options: { kind?: string; status?: OutboxStatus; limit?: number } = {}): Promise<OutboxEntry<P>[]> {
+  async list<P = unknown>(options: { kind?: string; status?: OutboxStatus; limit?: number; topics?: string[]; parentId?: string; patientId?: string } = {}): Promise<OutboxEntry<P>[]> {
     const rows = await this.db('outbox')
       .modify((q) => {
         if (options.kind) q.where('kind', options.kind);
         if (options.status) q.where('status', options.status);
+        if (options.topics) q.whereIn('topic', options.topics);
+        if (options.parentId) q.where('parent_id', options.parentId);
+        if (options.patientId) q.where('patient_id', options.patientId);
       })
       .orderBy('id')
       .limit(options.limit ?? 100)
@@ -122,5 +164,9 @@ function toEntry<P>(row: any): OutboxEntry<P> {
     sentAt: iso(row.sent_at),
     lastError: row.last_error ?? null,
     dedupKey: row.dedup_key,
+    topic: row.topic ?? null,
+    parentId: row.parent_id == null ? null : String(row.parent_id),
+    recipient: row.recipient ?? null,
+    patientId: row.patient_id ?? null,
   };
 }

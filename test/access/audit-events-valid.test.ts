@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildAuditEvent, buildAuthenticationEvent, buildIdentityStatusEvent } from '../../server/access/audit.ts';
+import { buildAuditEvent, buildAuthenticationEvent, buildIdentityStatusEvent, buildSharingEvent } from '../../server/access/audit.ts';
 import type { RequestContext } from '../../server/context.ts';
 import { loadFhirDefinitions } from '../../server/fhir/validation.ts';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
@@ -22,6 +22,9 @@ describe('AuditEvents built by the server are valid FHIR R4 and DCC resources', 
     'sign-in failure': buildAuthenticationEvent({ kind: 'login', outcome: 'failure', method: 'cps', detail: 'expiré', remoteAddress: '10.0.0.1' }),
     logout: buildAuthenticationEvent({ kind: 'logout', outcome: 'success', method: 'psc' }, ctx.principal),
     'identity status': buildIdentityStatusEvent(ctx, 'a', '2', { from: 'PROV', to: 'VALI' }),
+    'summary view': buildSharingEvent(ctx, { kind: 'summary-view', patientId: 'a', documents: ['Composition/c/_history/2'] }),
+    'mail sent': buildSharingEvent(ctx, { kind: 'mail-sent', patientId: 'a', documents: ['Composition/c/_history/2'], recipient: { reference: 'Practitioner/p', address: 'dr@x.mssante.fr' } }),
+    'push failed': buildSharingEvent(ctx, { kind: 'document-push-failed', patientId: 'a', recipient: { address: 'https://dmp.example/fhir' }, detail: 'HTTP 503' }),
   };
   for (const [name, event] of Object.entries(cases)) {
     it(name, () => {
