@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 
 /**
  * Delivery of what the DCC shares with the city (issue 6):
- * - outbox rows get `sending` (a lease: claimed by one drainer until `next_attempt_at`, then due
+ * - outbox rows get `withheld` (not sent: the patient objected, or the recipient may no longer see
+ *   it) and `sending` (a lease: claimed by one drainer until `next_attempt_at`, then due
  *   again if that drainer died mid-send), and columns to find a report's deliveries without
  *   reading JSON: `topic` (what is delivered, e.g. `Composition/1/_history/3`), `parent_id` (the
  *   event a delivery was fanned out from), `recipient` (`Practitioner/…`, or the push endpoint) and
@@ -22,7 +23,7 @@ export async function up(knex: Knex): Promise<void> {
       t.index(['patient_id', 'created_at']);
     });
     await knex.raw(`ALTER TABLE outbox DROP CONSTRAINT outbox_status_check`);
-    await knex.raw(`ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'dead'))`);
+    await knex.raw(`ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'dead', 'withheld'))`);
   }
   if (!(await knex.schema.hasTable('summary_view'))) {
     await knex.schema.createTable('summary_view', (t) => {

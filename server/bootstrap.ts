@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { registerSharingEvents } from './delivery/events.ts';
 import type { Config } from './config.ts';
 import type { Principal } from './context.ts';
 import { systemContext } from './context.ts';
@@ -35,6 +36,7 @@ function registerCapabilityRules(store: Store): void {
   registerCarePlanRules(store);
   registerRcpSheetRules(store);
   registerRcpRules(store);
+  registerSharingEvents(store);
 }
 
 export async function startServices(config: Config, options: { schema?: string } = {}): Promise<Services> {

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { pushConfigFromEnv, type PushConfig } from './delivery/fhir-push.ts';
+import { mailConfigFromEnv, type MailConfig } from './delivery/mail.ts';
 
 /** Service configuration, read once from the environment (documented in README.md). */
 export interface Config {
@@ -34,6 +36,17 @@ export interface Config {
   sessionMaxHours: number;
   /** Requests per minute and address on the sign-in endpoints. */
   signInRateLimit: number;
+  /** Secure mail relay (MSSanté) for what is shared with the city; undefined → no mail sent. */
+  mail?: MailConfig;
+  /** External FHIR repository the signed reports and PPS are pushed to; undefined → no push. */
+  push?: PushConfig;
+  /** Demo: a local SMTP catcher on this port receives the mails (data/demo-mailbox) when no relay is set. */
+  demoMailboxPort?: number;
+  /** Drain the outbox in this process (any number of servers may). */
+  deliveryWorker: boolean;
+  deliveryIntervalMs: number;
+  /** Who the mails come from, and the line to call back. */
+  sender: { organisation: string; phone?: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -60,6 +73,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMinutes: intFrom(env.DCC_SESSION_IDLE_MINUTES, 30),
     sessionMaxHours: intFrom(env.DCC_SESSION_MAX_HOURS, 12),
     signInRateLimit: intFrom(env.DCC_SIGN_IN_RATE_LIMIT, 30),
+    mail: mailConfigFromEnv(env),
+    push: pushConfigFromEnv(env),
+    demoMailboxPort: !production && !env.SMTP_HOST && env.DCC_DEMO_MAILBOX !== 'false' ? intFrom(env.DCC_DEMO_SMTP_PORT, 2525) : undefined,
+    deliveryWorker: env.DCC_DELIVERY_WORKER ? env.DCC_DELIVERY_WORKER !== 'false' : env.NODE_ENV !== 'test',
+    deliveryIntervalMs: intFrom(env.DCC_DELIVERY_INTERVAL_MS, 15_000),
+    sender: {
+      organisation: env.DCC_SENDER_ORGANISATION ?? 'DCC — Centre de coordination en cancérologie (3C)',
+      ...(env.DCC_SENDER_PHONE ? { phone: env.DCC_SENDER_PHONE } : {}),
+    },
   };
 }
 

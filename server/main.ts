@@ -15,6 +15,12 @@ import { rcpSheetRouter, seedDemoRcpSheets } from './rcp-sheet/index.ts';
 import { rcpApiRouter } from './rcp/index.ts';
 import { patientRecordRouter } from './record/routes.ts';
 import { seedDemoRcp } from './seed/demo-rcp.ts';
+import { startDemoMailbox, type DemoMailbox } from './delivery/demo-mailbox.ts';
+import { FhirPushClient } from './delivery/fhir-push.ts';
+import { MailSender, type MailConfig } from './delivery/mail.ts';
+import { deliveryRouter } from './delivery/routes.ts';
+import { cityRouter } from './city/index.ts';
+import { DeliveryWorker } from './delivery/worker.ts';
 
 const config = loadConfig();
 const psc = loadPscConfig(); // throws when half-configured, or http in production
@@ -47,7 +53,11 @@ const fhirExtensions = [
   carePlanRouter({ store, maxBodySize: config.maxBodySize }),
   patientRecordRouter(store),
 ];
-const apis = [{ path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) }];
+const apis = [
+  { path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) },
+  { path: '/api/deliveries', router: deliveryRouter({ store }) },
+  { path: '/api/city', router: cityRouter({ store }) },
+];
 const app = createApp({ config, store, accessStore: services.accessStore, logger, fhirExtensions, apis, identify: buildIdentify(config, services.sessions, services.directory), auth: { deps: signIn, methods: [...(saml ? [samlRouter(signIn, saml)] : []), ...(psc ? [pscRouter(signIn, psc)] : [])] } });
 if (saml) logger.info({ entityId: saml.spEntityId, acs: saml.callbackUrl }, 'SAML activé : GET /auth/saml/login, métadonnées GET /auth/saml/metadata');
 if (psc) logger.info({ issuer: psc.issuer.href, redirectUri: psc.redirectUri.href }, 'Pro Santé Connect activé : GET /auth/psc/login');
@@ -64,9 +74,42 @@ if (tls) {
   }));
 }
 
+// Sharing with the city: the outbox drained by this server (others may drain it too).
+let mailConfig: MailConfig | undefined = config.mail;
+let demoMailbox: DemoMailbox | undefined;
+if (!mailConfig && config.demoMailboxPort) {
+  try {
+    demoMailbox = await startDemoMailbox({ port: config.demoMailboxPort, dir: `${config.dataDir}/demo-mailbox` });
+    mailConfig = {
+      host: '127.0.0.1', port: demoMailbox.port, secure: false, requireTls: false, rejectUnauthorized: true,
+      from: 'DCC démo <dcc@dcc-demo.mssante.fr>', messageIdDomain: 'dcc-demo.mssante.fr', publicBaseUrl: config.baseUrl ?? `http://${config.host}:${config.port}`,
+    };
+    logger.info({ port: demoMailbox.port, folder: `${config.dataDir}/demo-mailbox` }, 'messagerie de démonstration : les messages sécurisés y arrivent (fichiers .eml)');
+  } catch (err) {
+    logger.warn({ err }, 'messagerie de démonstration indisponible : aucun message ne sera envoyé');
+  }
+}
+const mailSender = mailConfig ? new MailSender(mailConfig) : undefined;
+const worker = config.deliveryWorker
+  ? new DeliveryWorker({
+    store, log: logger, intervalMs: config.deliveryIntervalMs,
+    fhirBaseUrl: `${config.baseUrl ?? `http://${config.host}:${config.port}`}/fhir`,
+    sender: config.sender.phone || !config.seedDemo ? config.sender : { ...config.sender, phone: '04 65 71 10 50' },
+    ...(mailSender && mailConfig ? { mail: { sender: mailSender, config: mailConfig } } : {}),
+    ...(config.push ? { push: { client: new FhirPushClient(config.push), endpoint: config.push.baseUrl } } : {}),
+  })
+  : undefined;
+if (worker) {
+  worker.start();
+  void worker.drainOnce().catch((err) => logger.warn({ err }, 'outbox: first round failed'));
+}
+
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'arrêt');
   for (const server of servers) server.close();
+  await worker?.stop();
+  mailSender?.close();
+  await demoMailbox?.close();
   await db.destroy(); // PGlite flushes its data folder on close
   process.exit(0);
 }

@@ -72,6 +72,27 @@ async function createFromIdentity(repo: FhirRepository, principal: Principal): P
   });
 }
 
+/**
+ * The DCC roles of a professional known only from the directory (no sign-in): profession from the
+ * PractitionerRole codes (G15), refined as at sign-in (GP, 3C). Used to decide what may be sent to them.
+ */
+export async function rolesOfPractitioner(repo: FhirRepository, practitionerId: string): Promise<string[]> {
+  const result = await repo.search<PractitionerRole>(query('PractitionerRole', { practitioner: `Practitioner/${practitionerId}`, _total: 'none' }, 50));
+  const practitioner = await repo.readIfExists<Practitioner>('Practitioner', practitionerId);
+  // The profession (G15) on an active role, else on the Practitioner's qualifications; an ordinal
+  // speciality (R38) says physician, general practice (SM54) a GP.
+  const codings = [
+    ...result.resources.filter((r) => r.active !== false).flatMap((r) => [...(r.code ?? []), ...(r.specialty ?? [])].flatMap((c) => c.coding ?? [])),
+    ...(practitioner?.qualification ?? []).flatMap((q) => q.code.coding ?? []),
+  ];
+  const professions = new Set(codings.filter((c) => c.system === G15_SYSTEM).map((c) => c.code));
+  const specialities = new Set(codings.filter((c) => c.system?.includes('TRE_R38')).map((c) => c.code));
+  if (specialities.size) professions.add(PROFESSION_OF_ROLE.physician!.code);
+  const roles = Object.entries(PROFESSION_OF_ROLE).filter(([role, p]) => role !== 'gp' && professions.has(p.code)).map(([role]) => role);
+  if (roles.includes('physician') && specialities.has(GENERAL_PRACTICE)) roles.splice(roles.indexOf('physician'), 1, 'gp');
+  return rolesFromDirectory(repo, practitionerId, roles);
+}
+
 async function rolesFromDirectory(repo: FhirRepository, practitionerId: string, fromIdentity: string[]): Promise<string[]> {
   const result = await repo.search<PractitionerRole>(query('PractitionerRole', {
     practitioner: `Practitioner/${practitionerId}`, _include: 'PractitionerRole:organization', _total: 'none',

@@ -451,7 +451,10 @@ async function finishSignature(rc: RcpContext, loaded: LoadedCase, board: Board,
     ...(options.correctionReason ? { correctionReason: options.correctionReason } : {}),
   };
   // Same transaction as the signature: the executor of the repository's transaction (PGlite has one connection).
-  const { entry } = await new OutboxStore(rc.repo.db).enqueue({ kind: RCP_REPORT_OUTBOX_KIND, payload: message, dedupKey: `${RCP_REPORT_OUTBOX_KIND}:${report}`, createdAt: rc.now });
+  const { entry } = await new OutboxStore(rc.repo.db).enqueue({
+    kind: RCP_REPORT_OUTBOX_KIND, payload: message, dedupKey: `${RCP_REPORT_OUTBOX_KIND}:${report}`, createdAt: rc.now,
+    topic: report, patientId: idFrom(c.patient, 'Patient')!,
+  });
   return {
     case: (await loadCase(rc, c.id)).rcpCase,
     report: { reference: `Composition/${composition.id}`, version },

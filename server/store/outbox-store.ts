@@ -1,6 +1,6 @@
 import type { Executor } from './repository.ts';
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'withheld';
 
 export interface OutboxEntry<P = unknown> {
   id: string;
@@ -107,6 +107,27 @@ export class OutboxStore {
     });
   }
 
+  /** Not sent, on purpose (the patient's objection or choice): kept with its reason for the 3C. */
+  async markWithheld(id: string, reason: string, at: Date = new Date()): Promise<void> {
+    await this.db('outbox').where({ id }).update({ status: 'withheld', last_error: reason.slice(0, 2000), sent_at: at.toISOString() });
+  }
+
+  /** A message handled without sending anything itself (an event fanned out), with an optional note. */
+  async markDone(id: string, note: string | null, at: Date = new Date()): Promise<void> {
+    await this.db('outbox').where({ id }).update({ status: 'sent', sent_at: at.toISOString(), last_error: note?.slice(0, 2000) ?? null });
+  }
+
+  /** A dead message sent again by a human (after fixing the directory, say): due now, attempts reset. */
+  async revive(id: string, now: Date = new Date()): Promise<boolean> {
+    const n = await this.db('outbox').where({ id }).whereIn('status', ['dead', 'failed']).update({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), last_error: null });
+    return Number(n) > 0;
+  }
+
+  async get<P = unknown>(id: string): Promise<OutboxEntry<P> | undefined> {
+    const row = await this.db('outbox').where({ id }).first();
+    return row ? toEntry<P>(row) : undefined;
+  }
+
   /**
    * A failed attempt: retried after an exponential backoff (1 min, 2, 4… capped at 6 h), or `dead`
    * after `maxAttempts` (or at once when `permanent`, e.g. a mailbox that does not exist) so a
@@ -135,12 +156,19 @@ export class OutboxStore {
     return out;
   }
 
-  async list<P = unknown>(options: { kind?: string; status?: OutboxStatus; limit?: number; topics?: string[]; parentId?: string; patientId?: string } = {}): Promise<OutboxEntry<P>[]> {
+  async list<P = unknown>(options: {
+    kind?: string; kinds?: string[]; status?: OutboxStatus; statuses?: OutboxStatus[]; limit?: number;
+    topics?: string[]; topicPrefix?: string; parentIds?: string[]; parentId?: string; patientId?: string;
+  } = {}): Promise<OutboxEntry<P>[]> {
     const rows = await this.db('outbox')
       .modify((q) => {
         if (options.kind) q.where('kind', options.kind);
         if (options.status) q.where('status', options.status);
+        if (options.kinds) q.whereIn('kind', options.kinds);
+        if (options.statuses) q.whereIn('status', options.statuses);
         if (options.topics) q.whereIn('topic', options.topics);
+        if (options.topicPrefix) q.where('topic', 'like', `${options.topicPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+        if (options.parentIds) q.whereIn('parent_id', options.parentIds);
         if (options.parentId) q.where('parent_id', options.parentId);
         if (options.patientId) q.where('patient_id', options.patientId);
       })

@@ -38,7 +38,11 @@ export interface AccessRecord {
  * A domain invariant checked on every write of any caller, inside the write's transaction, with
  * the version being replaced (e.g. "a signed RCP sheet is immutable"). Throws a FhirError.
  */
-export type WriteRule = (change: { action: 'create' | 'update' | 'delete'; resourceType: string; previous?: Resource; next?: Resource }) => void | Promise<void>;
+export type WriteRule = (
+  change: { action: 'create' | 'update' | 'delete'; resourceType: string; previous?: Resource; next?: Resource },
+  /** The repository of the write's transaction: a rule that writes (e.g. an outbox message) commits or rolls back with the change. */
+  tx: FhirRepository,
+) => void | Promise<void>;
 
 export interface RepositoryOptions {
   validate: ResourceValidator;
@@ -488,7 +492,7 @@ export class FhirRepository {
   }
 
   private async checkRules(change: Parameters<WriteRule>[0]): Promise<void> {
-    for (const rule of this.options.rules ?? []) await rule(change);
+    for (const rule of this.options.rules ?? []) await rule(change, this);
   }
 
   private async recordAccess(access: AccessRecord): Promise<void> {

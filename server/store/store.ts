@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context.ts';
+import { forbidden } from '../fhir/errors.ts';
 import type { Database } from './database.ts';
-import { FhirRepository, type RepositoryOptions, type ResourceValidator, type WriteRule } from './repository.ts';
+import { FhirRepository, type Executor, type RepositoryOptions, type ResourceValidator, type WriteRule } from './repository.ts';
 
 /** The access module's decisions for one caller: visibility SQL, write check, audit hook. */
 export type AccessRule = (ctx: RequestContext) => Pick<RepositoryOptions, 'visibility' | 'authorizeWrite' | 'audit'>;
@@ -23,6 +24,19 @@ export class Store {
   /** The repository a request works through: it sees, writes and is traced as the caller. */
   forRequest(ctx: RequestContext): FhirRepository {
     return new FhirRepository(this.db, { validate: this.validate, rules: [...this.rules.values()], ...this.access(ctx) });
+  }
+
+  /**
+   * What this caller would be allowed to see, without acting as them: used to decide what may be
+   * sent to a professional (no audit entry in their name, no writes).
+   */
+  seenBy(ctx: RequestContext, db: Executor = this.db): FhirRepository {
+    const { visibility } = this.access(ctx);
+    return new FhirRepository(db, {
+      validate: this.validate,
+      ...(visibility ? { visibility } : {}),
+      authorizeWrite: () => { throw forbidden('Vue en lecture seule'); },
+    });
   }
 
   /** For the service itself (seeding, workers): sees everything. */

@@ -1,0 +1,109 @@
+/**
+ * "Mes patients": the patients whose declared GP (Patient.generalPractitioner) is the caller, or
+ * whose active care team counts the caller as a member. Read through the caller's repository, so
+ * the circle of care and the patient's objections apply: a patient who objected is not listed.
+ */
+import type { CareTeam, HumanName, Patient, Resource } from '@medplum/fhirtypes';
+import { parseSearchRequest } from '../fhir/search-request.ts';
+import type { FhirRepository } from '../store/repository.ts';
+
+export type CareReasonCode = 'general-practitioner' | 'care-team';
+
+/** Why the patient is "mine". */
+export interface CareReason {
+  code: CareReasonCode;
+  label: string;
+  /** My role in the care team, as written there ("Infirmière libérale (IDEL)"). */
+  role?: string;
+  careTeam?: string;
+}
+
+export interface MyPatient {
+  id: string;
+  patient: Patient;
+  name: string;
+  reasons: CareReason[];
+}
+
+const REASON_LABEL: Record<CareReasonCode, string> = { 'general-practitioner': 'Médecin traitant', 'care-team': 'Équipe de soins' };
+const PAGE = 200;
+/** Patients per `_id` / `subject` search: keeps each query's bindings small. */
+export const CHUNK = 100;
+
+/** "CASTELLANI Hélène Marie": family name in capitals first, as on French medical documents. */
+export function patientDisplayName(patient: Pick<Patient, 'name'>): string {
+  const n = officialName(patient.name);
+  if (!n) return 'Patient sans nom';
+  return [n.family?.toLocaleUpperCase('fr-FR'), ...(n.given ?? [])].filter(Boolean).join(' ') || n.text || 'Patient sans nom';
+}
+
+/** Sort key by name: accents and case ignored ("Émile" next to "Emile"), then the id decides. */
+export function nameSortKey(patient: Pick<Patient, 'name'>): string {
+  const n = officialName(patient.name);
+  const text = [n?.family, ...(n?.given ?? [])].filter(Boolean).join(' ') || n?.text || '';
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('fr-FR');
+}
+
+function officialName(names: HumanName[] | undefined): HumanName | undefined {
+  return names?.find((x) => x.use === 'official') ?? names?.find((x) => x.use !== 'old') ?? names?.[0];
+}
+
+/** The reasons a patient is mine: declared GP, and each active care team where I am a member (with my role). */
+export function careReasonsOf(practitionerId: string, patient: Patient, careTeams: CareTeam[]): CareReason[] {
+  const me = `Practitioner/${practitionerId}`;
+  const reasons: CareReason[] = [];
+  if ((patient.generalPractitioner ?? []).some((g) => g.reference === me)) reasons.push({ code: 'general-practitioner', label: REASON_LABEL['general-practitioner'] });
+  const seen = new Set<string>();
+  for (const team of careTeams) {
+    if (team.status !== 'active' || team.subject?.reference !== `Patient/${patient.id}`) continue;
+    for (const p of team.participant ?? []) {
+      if (p.member?.reference !== me) continue;
+      const role = p.role?.[0]?.text ?? p.role?.[0]?.coding?.find((c) => c.display)?.display;
+      const key = role ?? '';
+      if (seen.has(key)) continue;
+      seen.add(key);
+      reasons.push({ code: 'care-team', label: REASON_LABEL['care-team'], ...(role ? { role } : {}), careTeam: `CareTeam/${team.id}` });
+    }
+  }
+  return reasons;
+}
+
+/** Every patient of this professional, with why (unordered: see patientSortKey). */
+export async function findMyPatients(repo: FhirRepository, practitionerId: string): Promise<MyPatient[]> {
+  const me = `Practitioner/${practitionerId}`;
+  const declared = await searchEvery<Patient>(repo, 'Patient', { 'general-practitioner': me });
+  const teams = (await searchEvery<CareTeam>(repo, 'CareTeam', { participant: me, status: 'active' }))
+    .filter((t) => /^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(t.subject?.reference ?? ''));
+  const patients = new Map(declared.map((p) => [p.id!, p]));
+  const missing = [...new Set(teams.map((t) => t.subject!.reference!.slice('Patient/'.length)))].filter((id) => !patients.has(id));
+  for (let i = 0; i < missing.length; i += CHUNK) {
+    for (const p of await searchEvery<Patient>(repo, 'Patient', { _id: missing.slice(i, i + CHUNK).join(',') })) patients.set(p.id!, p);
+  }
+  const teamsOf = new Map<string, CareTeam[]>();
+  for (const t of teams) {
+    const id = t.subject!.reference!.slice('Patient/'.length);
+    teamsOf.set(id, [...(teamsOf.get(id) ?? []), t]);
+  }
+  return [...patients.values()]
+    .map((patient) => ({ id: patient.id!, patient, name: patientDisplayName(patient), reasons: careReasonsOf(practitionerId, patient, teamsOf.get(patient.id!) ?? []) }))
+    .filter((p) => p.reasons.length > 0);
+}
+
+/** Order of "mes patients": by name (accents and case ignored), then id — stable while records change. */
+export function patientSortKey(p: MyPatient): string[] {
+  return [nameSortKey(p.patient), p.id];
+}
+
+/** Every match of a search, page after page (keyset cursors of the store). */
+export async function searchEvery<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
+  const { request } = parseSearchRequest(type, new URLSearchParams(params), { defaultCount: PAGE, maxCount: PAGE }, true);
+  request.total = 'none';
+  request.count = PAGE;
+  const found: T[] = [];
+  for (;;) {
+    const result = await repo.search<T>(request);
+    found.push(...result.resources);
+    if (!result.next) return found;
+    request.cursor = result.next;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The city professionals' JSON API, mounted at /api/city behind the authentication gate:
+ *
+ *   GET  /api/city/patients?_count=&cursor=                  mes patients (by name)
+ *   GET  /api/city/changes?since=&patient=&_count=&cursor=   ce qui a changé (newest first)
+ *   POST /api/city/patients/{id}/seen                         marks the patient's changes as read (204)
+ *
+ * Errors are OperationOutcomes (FhirError); the work is in service.ts.
+ */
+import express, { type Request, type Router } from 'express';
+import { badRequest } from '../fhir/errors.ts';
+import type { Store } from '../store/store.ts';
+import { countOf } from './paging.ts';
+import { listChanges, listMyPatients, markSeen, parseSince } from './service.ts';
+
+export interface CityRouterDeps {
+  store: Store;
+  /** Clock (tests). */
+  now?: () => Date;
+}
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const DEFAULT_COUNT = 20;
+const MAX_COUNT = 100;
+
+export function cityRouter(deps: CityRouterDeps): Router {
+  const router = express.Router();
+  const now = () => deps.now?.() ?? new Date();
+  const text = (req: Request, name: string): string | undefined => {
+    const v = req.query[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw badRequest(`Le paramètre ${name} ne se donne qu'une fois`, [name]);
+    return v || undefined;
+  };
+
+  router.get('/patients', async (req, res) => {
+    const ctx = req.dccContext!;
+    const page = await listMyPatients(deps.store.forRequest(ctx), ctx.principal, {
+      count: countOf(text(req, '_count'), DEFAULT_COUNT, MAX_COUNT), cursor: text(req, 'cursor'), now: now(),
+    });
+    res.set('Cache-Control', 'no-store').json({ ...page, ...(page.cursor ? { next: nextLink('/api/city/patients', req, page.cursor) } : {}) });
+  });
+
+  router.get('/changes', async (req, res) => {
+    const ctx = req.dccContext!;
+    const patient = text(req, 'patient')?.replace(/^Patient\//, '');
+    if (patient !== undefined && !ID.test(patient)) throw badRequest(`patient attend l'identifiant d'un patient, reçu '${patient}'`, ['patient']);
+    const page = await listChanges(deps.store.forRequest(ctx), ctx.principal, {
+      count: countOf(text(req, '_count'), DEFAULT_COUNT, MAX_COUNT), cursor: text(req, 'cursor'), since: parseSince(text(req, 'since')), patient, now: now(),
+    });
+    res.set('Cache-Control', 'no-store').json({ ...page, ...(page.cursor ? { next: nextLink('/api/city/changes', req, page.cursor) } : {}) });
+  });
+
+  router.post('/patients/:id/seen', async (req, res) => {
+    const ctx = req.dccContext!;
+    const id = String(req.params.id);
+    if (!ID.test(id)) throw badRequest(`Identifiant de patient invalide : '${id}'`, ['id']);
+    await markSeen(deps.store.forRequest(ctx), ctx.principal, id, now());
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+/** The same query with the next page's cursor. */
+function nextLink(path: string, req: Request, cursor: string): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && k !== 'cursor') query.set(k, v);
+  query.set('cursor', cursor);
+  return `${path}?${query.toString()}`;
+}

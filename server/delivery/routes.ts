@@ -1,0 +1,113 @@
+/**
+ * Delivery follow-up for the 3C and the hospital physicians, mounted at /api/deliveries:
+ *
+ *   GET  /api/deliveries?document=Composition/{id}[/_history/{v}]   sending status of a report / programme
+ *   GET  /api/deliveries?patient=Patient/{id}                       everything sent about a patient
+ *   GET  /api/deliveries/alerts                                     patients without a GP, undelivered documents
+ *   POST /api/deliveries/{id}/retry                                 send a dead delivery again (directory fixed)
+ *
+ * The outbox holds no access rule of its own: each answer is limited to the patients the caller
+ * may read through the store (the read is traced as any other).
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Patient } from '@medplum/fhirtypes';
+import { isSystem, rolesOf } from '../access/policy.ts';
+import type { RequestContext } from '../context.ts';
+import { badRequest, forbidden, notFound, conflict } from '../fhir/errors.ts';
+import { parseSearchRequest } from '../fhir/search-request.ts';
+import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
+import type { Store } from '../store/store.ts';
+import { MAIL_DELIVERY, PUSH_DELIVERY } from './dispatcher.ts';
+import { EVENT_KINDS } from './events.ts';
+import { documentDelivery, missingGpAlert, type DocumentDelivery } from './status.ts';
+
+const DOCUMENT = /^(Composition|CarePlan|MedicationRequest)\/[A-Za-z0-9\-.]{1,64}(\/_history\/\d{1,9})?$/;
+const PATIENT = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
+const MAX_LIST = 200;
+
+export function deliveryRouter(deps: { store: Store }): Router {
+  const { store } = deps;
+  const router = express.Router();
+
+  router.get('/', async (req: Request, res: Response) => {
+    const ctx = req.dccContext!;
+    requireFollowUp(ctx);
+    const document = typeof req.query.document === 'string' ? req.query.document : undefined;
+    const patient = typeof req.query.patient === 'string' ? req.query.patient : undefined;
+    if (!document === !patient) throw badRequest('Indiquez document=Composition/{id} (ou CarePlan/…, MedicationRequest/…) ou patient=Patient/{id}', ['document', 'patient']);
+    if (document && !DOCUMENT.test(document)) throw badRequest(`document=${document} : référence Composition/{id}[/_history/{v}], CarePlan/{id} ou MedicationRequest/{id} attendue`, ['document']);
+    const patientId = patient ? PATIENT.exec(patient)?.[1] : undefined;
+    if (patient && !patientId) throw badRequest(`patient=${patient} : référence Patient/{id} attendue`, ['patient']);
+    const outbox = new OutboxStore(store.db);
+    const events = await outbox.list({
+      kinds: [...EVENT_KINDS], limit: MAX_LIST,
+      ...(document ? { topicPrefix: document.includes('/_history/') ? document : `${document}/_history/` } : {}),
+      ...(patientId ? { patientId } : {}),
+    });
+    // Throws 403/404 as the FHIR API would when the caller may not read one of these patients.
+    const repo = store.forRequest(ctx);
+    for (const id of new Set([...(patientId ? [patientId] : []), ...events.map((e) => e.patientId).filter((p): p is string => Boolean(p))])) {
+      await repo.read<Patient>('Patient', id);
+    }
+    if (document && !events.length) throw notFound(`Aucun envoi enregistré pour ${document}`);
+    res.set('Cache-Control', 'no-store').json({ documents: await withDeliveries(outbox, events) });
+  });
+
+  router.get('/alerts', async (req: Request, res: Response) => {
+    const ctx = req.dccContext!;
+    requireFollowUp(ctx);
+    const repo = store.forRequest(ctx);
+    const { request } = parseSearchRequest('Patient', new URLSearchParams({ 'general-practitioner:missing': 'true', _count: '100', _sort: 'family' }), { defaultCount: 100, maxCount: 100 }, true);
+    const withoutGp = (await repo.search<Patient>(request)).resources;
+    const outbox = new OutboxStore(store.db);
+    const dead = await outbox.list({ kinds: [MAIL_DELIVERY, PUSH_DELIVERY], statuses: ['dead'], limit: MAX_LIST });
+    const visible = await visiblePatients(store, ctx, dead.map((d) => d.patientId).filter((p): p is string => Boolean(p)));
+    const parentIds = [...new Set(dead.filter((d) => d.patientId && visible.has(d.patientId) && d.parentId).map((d) => d.parentId!))];
+    const events = await Promise.all(parentIds.map((id) => outbox.get(id)));
+    res.set('Cache-Control', 'no-store').json({
+      missingGp: withoutGp.map(missingGpAlert),
+      undelivered: await withDeliveries(outbox, events.filter((e): e is OutboxEntry => Boolean(e))),
+    });
+  });
+
+  router.post('/:id/retry', async (req: Request, res: Response) => {
+    const ctx = req.dccContext!;
+    requireFollowUp(ctx);
+    const id = String(req.params.id);
+    if (!/^\d{1,18}$/.test(id)) throw badRequest(`Envoi ${id} : identifiant numérique attendu`, ['id']);
+    const outbox = new OutboxStore(store.db);
+    const entry = await outbox.get(id);
+    if (!entry || (entry.kind !== MAIL_DELIVERY && entry.kind !== PUSH_DELIVERY)) throw notFound(`Envoi ${id} introuvable`);
+    if (entry.patientId) await store.forRequest(ctx).read<Patient>('Patient', entry.patientId);
+    if (!(await outbox.revive(id))) throw conflict(`Envoi ${id} : seul un envoi en échec se relance (statut actuel : ${entry.status})`);
+    const parent = entry.parentId ? await outbox.get(entry.parentId) : undefined;
+    res.status(200).json(parent ? documentDelivery(parent, await outbox.list({ parentId: parent.id, limit: MAX_LIST })) : { id });
+  });
+
+  return router;
+}
+
+/** The 3C and the hospital physicians follow what is sent; city professionals read their own summaries. */
+function requireFollowUp(ctx: RequestContext): void {
+  const roles = rolesOf(ctx.principal);
+  if (isSystem(ctx.principal) || roles.includes('coordinator') || roles.includes('physician')) return;
+  throw forbidden("Le suivi des envois est réservé au 3C et aux médecins de l'établissement");
+}
+
+async function withDeliveries(outbox: OutboxStore, events: OutboxEntry[]): Promise<DocumentDelivery[]> {
+  if (!events.length) return [];
+  const children = await outbox.list({ parentIds: events.map((e) => e.id), limit: MAX_LIST * 10 });
+  return events
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .map((e) => documentDelivery(e, children.filter((c) => c.parentId === e.id)));
+}
+
+async function visiblePatients(store: Store, ctx: RequestContext, ids: string[]): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  const out = new Set<string>();
+  for (let i = 0; i < unique.length; i += 100) {
+    const { request } = parseSearchRequest('Patient', new URLSearchParams({ _id: unique.slice(i, i + 100).join(','), _count: '100', _total: 'none' }), { defaultCount: 100, maxCount: 100 }, true);
+    for (const p of (await store.forRequest(ctx).search<Patient>(request)).resources) out.add(p.id!);
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+/**
+ * What the 3C follows: for each shared document, where each copy is (queued, sent, retrying,
+ * failed for good, withheld by the patient's choice); the patients without a declared GP (a
+ * regional objective: every report reaches a GP); the reports that could not be delivered.
+ */
+import type { Patient } from '@medplum/fhirtypes';
+import type { OutboxEntry, OutboxStatus } from '../store/outbox-store.ts';
+import { RECIPIENT_ROLE_LABEL, type MailDeliveryPayload, type PushDeliveryPayload, type RecipientRole } from './dispatcher.ts';
+
+export type DeliveryState = 'queued' | 'delivered' | 'in-progress' | 'failed' | 'withheld' | 'no-recipient';
+
+export const DELIVERY_STATE_LABEL: Record<DeliveryState, string> = {
+  queued: 'En attente de répartition',
+  delivered: 'Remis à tous les destinataires',
+  'in-progress': 'Envoi en cours (nouvelles tentatives programmées)',
+  failed: 'Échec définitif pour au moins un destinataire',
+  withheld: 'Non envoyé (opposition ou choix du patient)',
+  'no-recipient': 'Aucun destinataire (pas de médecin traitant déclaré ?)',
+};
+
+const STATUS_LABEL: Record<OutboxStatus, string> = {
+  pending: 'en attente', sending: 'envoi en cours', sent: 'envoyé', failed: 'nouvel essai programmé', dead: 'échec définitif', withheld: 'non envoyé',
+};
+
+export interface DeliveryLine {
+  id: string;
+  channel: 'mail' | 'fhir-push';
+  recipient: string;
+  role?: RecipientRole;
+  roleLabel?: string;
+  display?: string;
+  address?: string;
+  status: OutboxStatus;
+  statusLabel: string;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  nextAttemptAt: string | null;
+}
+
+export interface DocumentDelivery {
+  event: { id: string; kind: string; createdAt: string; dispatchedAt: string | null; note: string | null };
+  document: string | null;
+  patient: string | null;
+  state: DeliveryState;
+  stateLabel: string;
+  deliveries: DeliveryLine[];
+}
+
+/** The state of one document's sending from its event and the deliveries fanned out of it (pure). */
+export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]): DocumentDelivery {
+  const lines = deliveries.map(deliveryLine);
+  let state: DeliveryState;
+  if (event.status !== 'sent') state = 'queued';
+  else if (!lines.length) state = 'no-recipient';
+  else if (lines.some((l) => l.status === 'dead')) state = 'failed';
+  else if (lines.some((l) => l.status === 'pending' || l.status === 'sending' || l.status === 'failed')) state = 'in-progress';
+  else if (lines.every((l) => l.status === 'withheld')) state = 'withheld';
+  else state = 'delivered';
+  return {
+    event: { id: event.id, kind: event.kind, createdAt: event.createdAt, dispatchedAt: event.status === 'sent' ? event.sentAt : null, note: event.status === 'sent' ? event.lastError : null },
+    document: event.topic,
+    patient: event.patientId ? `Patient/${event.patientId}` : null,
+    state,
+    stateLabel: DELIVERY_STATE_LABEL[state],
+    deliveries: lines,
+  };
+}
+
+function deliveryLine(entry: OutboxEntry): DeliveryLine {
+  const mail = entry.kind === 'mail' ? (entry.payload as MailDeliveryPayload) : undefined;
+  const push = entry.kind === 'fhir-push' ? (entry.payload as PushDeliveryPayload) : undefined;
+  return {
+    id: entry.id,
+    channel: entry.kind === 'mail' ? 'mail' : 'fhir-push',
+    recipient: entry.recipient ?? mail?.recipient ?? push?.endpoint ?? '',
+    ...(mail ? { role: mail.role, roleLabel: RECIPIENT_ROLE_LABEL[mail.role], ...(mail.display ? { display: mail.display } : {}), ...(mail.address ? { address: mail.address } : {}) } : {}),
+    ...(push ? { display: 'Entrepôt FHIR externe', address: push.endpoint } : {}),
+    status: entry.status,
+    statusLabel: STATUS_LABEL[entry.status],
+    attempts: entry.attempts,
+    lastError: entry.lastError,
+    sentAt: entry.status === 'sent' ? entry.sentAt : null,
+    nextAttemptAt: entry.status === 'failed' || entry.status === 'pending' ? entry.nextAttemptAt : null,
+  };
+}
+
+/** A patient the 3C should find a GP for. */
+export interface MissingGpAlert { patient: string; display: string; birthDate?: string; message: string }
+
+export function missingGpAlert(patient: Patient): MissingGpAlert {
+  const name = patient.name?.[0];
+  const display = [name?.given?.join(' '), name?.family?.toUpperCase()].filter(Boolean).join(' ') || `Patient/${patient.id}`;
+  return {
+    patient: `Patient/${patient.id}`,
+    display,
+    ...(patient.birthDate ? { birthDate: patient.birthDate } : {}),
+    message: 'Pas de médecin traitant déclaré : les comptes rendus et programmes ne peuvent pas lui être adressés',
+  };
+}

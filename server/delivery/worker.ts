@@ -1,0 +1,273 @@
+/**
+ * The outbox drainer. Any app server may run one: each round leases due entries (`FOR UPDATE SKIP
+ * LOCKED`, then a lease so the send happens outside any transaction), so two servers never take
+ * the same message. Events are fanned out into deliveries (dispatcher.ts); deliveries are sent by
+ * secure mail (mail.ts) or pushed to the external FHIR repository (fhir-push.ts).
+ *
+ * A mail carries a stable Message-ID (the delivery's id): if a send is cut off after the relay
+ * took the message, the retry is the same message, which MSSanté clients de-duplicate; a send the
+ * relay refused is simply sent again. A push is a conditional create on the document's
+ * identifier, so a retry never files a second copy.
+ */
+import type { Bundle, CarePlan, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
+import { buildSharingEvent } from '../access/audit.ts';
+import { mayReadType } from '../access/policy.ts';
+import { rolesOfPractitioner } from '../auth/directory.ts';
+import { carePlanDocument } from '../care-plan/document.ts';
+import { kindOf } from '../care-plan/model.ts';
+import { renderCarePlanPdf } from '../care-plan/render.ts';
+import { printableProgramme } from '../care-plan/service.ts';
+import { withoutUnqualifiedIns } from '../care-plan/patient-identity.ts';
+import { systemContext, type RequestContext } from '../context.ts';
+import { INS_SYSTEMS } from '../identity/ins.ts';
+import type { RcpReportMessage } from '../rcp/decision.ts';
+import { buildRcpSheetDocument } from '../rcp-sheet/document.ts';
+import { loadRcpSheet } from '../rcp-sheet/load.ts';
+import { renderRcpSheetPdf } from '../rcp-sheet/render.ts';
+import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
+import type { Store } from '../store/store.ts';
+import { MAIL_DELIVERY, PUSH_DELIVERY, dispatchEvent, refusalFor, type MailDeliveryPayload, type PushDeliveryPayload } from './dispatcher.ts';
+import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT } from './events.ts';
+import { classifyPushError, type FhirPushClient } from './fhir-push.ts';
+import { classifyMailError, composeSharedDocumentMail, type MailConfig, type MailSender, type SharedDocumentMail } from './mail.ts';
+
+export interface DeliveryWorkerOptions {
+  store: Store;
+  mail?: { sender: MailSender; config: MailConfig };
+  push?: { client: FhirPushClient; endpoint: string };
+  /** Who the mails say they come from, and the line to call back. */
+  sender?: { organisation: string; phone?: string };
+  /** Public FHIR base of the DCC: the fullUrls of the documents pushed. */
+  fhirBaseUrl?: string;
+  batch?: number;
+  /** Attempts before a delivery is dead (default 8: about 4 hours of backoff). */
+  maxAttempts?: number;
+  leaseMs?: number;
+  intervalMs?: number;
+  log?: { info: (obj: object, msg?: string) => void; warn: (obj: object, msg?: string) => void };
+}
+
+export interface DrainReport { dispatched: number; sent: number; failed: number; dead: number; withheld: number }
+
+const DEFAULT_SENDER = { organisation: 'DCC — Centre de coordination en cancérologie (3C)' };
+const TITLE: Record<string, string> = {
+  [RCP_REPORT_EVENT]: 'Compte rendu de RCP',
+  [PPS_SHARED_EVENT]: 'Programme personnalisé de soins (PPS)',
+  [PPAC_CHANGED_EVENT]: "Programme personnalisé de l'après-cancer (PPAC)",
+  [ORAL_TREATMENT_EVENT]: 'Traitement anticancéreux oral',
+};
+
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<DrainReport> | undefined;
+  private readonly outbox: OutboxStore;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.outbox = new OutboxStore(options.store.db);
+  }
+
+  /** Polls every intervalMs (default 15 s); a round never overlaps the previous one. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => { void this.drainOnce().catch((err) => this.options.log?.warn({ err }, 'outbox: round failed')); }, this.options.intervalMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One round: events fanned out, then due deliveries sent. Returns what happened (tests, logs). */
+  async drainOnce(now: Date = new Date()): Promise<DrainReport> {
+    if (this.running) return this.running;
+    this.running = this.round(now).finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  private async round(now: Date): Promise<DrainReport> {
+    const report: DrainReport = { dispatched: 0, sent: 0, failed: 0, dead: 0, withheld: 0 };
+    const lease = (kinds: string[]) => this.outbox.lease({ limit: this.options.batch ?? 20, now, kinds, leaseMs: this.options.leaseMs ?? 5 * 60_000 });
+    for (const event of await lease([...EVENT_KINDS])) {
+      try {
+        await dispatchEvent(this.options.store, event, { ...(this.options.push ? { pushEndpoint: this.options.push.endpoint } : {}), now });
+        report.dispatched++;
+      } catch (err) {
+        await this.failed(event, { permanent: false, message: `Répartition impossible : ${(err as Error).message}` }, now, report);
+      }
+    }
+    if (this.options.mail) {
+      for (const entry of await lease([MAIL_DELIVERY])) await this.deliverMail(entry as OutboxEntry<MailDeliveryPayload>, now, report);
+    }
+    if (this.options.push) {
+      for (const entry of await lease([PUSH_DELIVERY])) await this.deliverPush(entry as OutboxEntry<PushDeliveryPayload>, now, report);
+    }
+    if (report.dispatched + report.sent + report.failed + report.withheld) this.options.log?.info({ ...report }, 'outbox: round');
+    return report;
+  }
+
+  private async deliverMail(entry: OutboxEntry<MailDeliveryPayload>, now: Date, report: DrainReport): Promise<void> {
+    const { store } = this.options;
+    const { sender, config } = this.options.mail!;
+    const p = entry.payload;
+    const patientId = p.patient.replace(/^Patient\//, '');
+    let mail;
+    try {
+      // The patient may have objected since the event: checked again just before sending.
+      const refusal = await refusalFor(store, store.system(), p.recipient, patientId, p.document);
+      if (refusal) {
+        await this.withhold(entry, refusal, { reference: p.recipient, address: p.address }, now, report);
+        return;
+      }
+    } catch (err) {
+      await this.failed(entry, { permanent: false, message: `Vérification impossible : ${(err as Error).message}` }, now, report);
+      return;
+    }
+    try {
+      mail = composeSharedDocumentMail(await this.mailContent(entry, config), config);
+    } catch (err) {
+      // The document or the directory entry is wrong (no longer readable, invalid address): a retry
+      // would fail the same way, so a human looks at it (the 3C can send it again once fixed).
+      await this.failed(entry, { permanent: true, message: `Message non constitué : ${(err as Error).message}` }, now, report, { kind: 'mail-failed', recipient: { reference: p.recipient, address: p.address } });
+      return;
+    }
+    try {
+      const result = await sender.send(mail);
+      if (!result.accepted.length) throw Object.assign(new Error(`Destinataire refusé : ${result.rejected.join(', ')}`), { responseCode: 550 });
+      await this.outbox.markSent(entry.id, new Date());
+      await store.system().append(buildSharingEvent(systemContext(), {
+        kind: 'mail-sent', patientId, documents: [p.document],
+        recipient: { reference: p.recipient, address: p.address, ...(p.display ? { display: p.display } : {}) },
+        detail: `Message-ID ${result.messageId}`,
+      }));
+      report.sent++;
+    } catch (err) {
+      await this.failed(entry, classifyMailError(err), now, report, { kind: 'mail-failed', recipient: { reference: p.recipient, address: p.address } });
+    }
+  }
+
+  private async deliverPush(entry: OutboxEntry<PushDeliveryPayload>, now: Date, report: DrainReport): Promise<void> {
+    const { store } = this.options;
+    const p = entry.payload;
+    const patientId = p.patient.replace(/^Patient\//, '');
+    let bundle: Bundle;
+    try {
+      bundle = await this.documentOf(p);
+    } catch (err) {
+      await this.failed(entry, { permanent: false, message: `Document non constitué : ${(err as Error).message}` }, now, report);
+      return;
+    }
+    try {
+      const result = await this.options.push!.client.pushDocument(bundle);
+      await this.outbox.markSent(entry.id, new Date());
+      await store.system().append(buildSharingEvent(systemContext(), {
+        kind: 'document-pushed', patientId, documents: [p.document], recipient: { address: p.endpoint },
+        detail: `Bundle/${result.id}${result.created ? '' : ' (déjà présent : pas de doublon)'}`,
+      }));
+      report.sent++;
+    } catch (err) {
+      await this.failed(entry, classifyPushError(err), now, report, { kind: 'document-push-failed', recipient: { address: p.endpoint } });
+    }
+  }
+
+  private async failed(
+    entry: OutboxEntry, error: { permanent: boolean; message: string }, now: Date, report: DrainReport,
+    trace?: { kind: 'mail-failed' | 'document-push-failed'; recipient: { reference?: string; address?: string } },
+  ): Promise<void> {
+    const status = await this.outbox.markFailed(entry.id, error.message, { now, permanent: error.permanent, maxAttempts: this.options.maxAttempts ?? 8 });
+    if (status === 'dead') report.dead++;
+    else report.failed++;
+    this.options.log?.warn({ outbox: entry.id, kind: entry.kind, status, error: error.message }, 'outbox: delivery failed');
+    // A dead letter is traced: the 3C and the security officer see what never left.
+    if (status === 'dead' && trace && entry.patientId) {
+      await this.options.store.system().append(buildSharingEvent(systemContext(), {
+        kind: trace.kind, patientId: entry.patientId, ...(entry.topic ? { documents: [entry.topic] } : {}), recipient: trace.recipient, detail: error.message,
+      }));
+    }
+  }
+
+  private async withhold(entry: OutboxEntry, reason: string, recipient: { reference?: string; address?: string }, now: Date, report: DrainReport): Promise<void> {
+    await this.outbox.markWithheld(entry.id, reason, now);
+    if (entry.patientId) {
+      await this.options.store.system().append(buildSharingEvent(systemContext(), {
+        kind: 'delivery-withheld', patientId: entry.patientId, ...(entry.topic ? { documents: [entry.topic] } : {}), recipient, detail: reason,
+      }));
+    }
+    report.withheld++;
+  }
+
+  /** The mail as the recipient may see it: the PDF is rendered through their own view of the record. */
+  private async mailContent(entry: OutboxEntry<MailDeliveryPayload>, config: MailConfig): Promise<SharedDocumentMail> {
+    const { store } = this.options;
+    const p = entry.payload;
+    const system = store.system();
+    const patientId = p.patient.replace(/^Patient\//, '');
+    const patient = await system.read<Patient>('Patient', patientId);
+    const practitionerId = p.recipient.slice('Practitioner/'.length);
+    const recipientCtx: RequestContext = {
+      requestId: `delivery:${entry.id}`, baseUrl: config.publicBaseUrl,
+      principal: { practitionerId, displayName: p.display ?? p.recipient, roles: await rolesOfPractitioner(system, practitionerId), authMethod: 'system' },
+    };
+    const view = store.seenBy(recipientCtx);
+    const [type, id, , version] = p.document.split('/') as [string, string, string?, string?];
+    let title = TITLE[p.event] ?? 'Document';
+    let date = entry.createdAt;
+    let author: string | undefined;
+    let pdf: SharedDocumentMail['pdf'];
+    if (p.event === RCP_REPORT_EVENT && type === 'Composition') {
+      const parent = entry.parentId ? await this.outbox.get<RcpReportMessage>(entry.parentId) : undefined;
+      const loaded = await loadRcpSheet(view, recipientCtx, id, version ? { version } : {});
+      title = loaded.composition.title ?? title;
+      date = parent?.payload.signedAt ?? loaded.composition.date ?? date;
+      const signer = parent?.payload.signedBy ? await system.readIfExists<Practitioner>('Practitioner', parent.payload.signedBy.replace(/^Practitioner\//, '')) : undefined;
+      author = signer ? practitionerName(signer) : undefined;
+      pdf = { filename: `compte-rendu-rcp-${id}-v${version ?? '1'}.pdf`, content: await renderRcpSheetPdf(loaded.content) };
+    } else if (type === 'CarePlan') {
+      const plan = await view.read<CarePlan>('CarePlan', id);
+      const { kind, document } = await printableProgramme(view, id, (t) => mayReadType(recipientCtx.principal, t));
+      title = plan.title ?? title;
+      date = plan.meta?.lastUpdated ?? date;
+      pdf = { filename: `${kind ?? kindOf(plan) ?? 'programme'}-${id}.pdf`, content: await renderCarePlanPdf(document) };
+    }
+    return {
+      // Unique across databases (a reset restarts ids), stable across retries of this delivery.
+      deliveryId: `${entry.id}.${Date.parse(entry.createdAt).toString(36)}`,
+      event: p.event,
+      to: { address: p.address, ...(p.display ? { display: p.display } : {}) },
+      patient: patientIdentity(patient),
+      document: {
+        title, date,
+        ...(author ? { author } : {}),
+        ...(p.correctionReason ? { correctionReason: p.correctionReason } : {}),
+        ...(p.summary ? { summary: p.summary } : {}),
+      },
+      link: `${config.publicBaseUrl.replace(/\/$/, '')}/fhir/Patient/${patientId}/$summary`,
+      ...(pdf ? { pdf } : {}),
+      sender: this.options.sender ?? DEFAULT_SENDER,
+    };
+  }
+
+  private async documentOf(p: PushDeliveryPayload): Promise<Bundle> {
+    const system = this.options.store.system();
+    const [type, id, , version] = p.document.split('/') as [string, string, string?, string?];
+    const base = this.options.fhirBaseUrl;
+    if (type === 'Composition') return buildRcpSheetDocument(system, systemContext(base), id, version ? { version } : {});
+    if (type === 'CarePlan') return carePlanDocument(system, id, { ...(base ? { baseUrl: base } : {}), ...(version ? { version } : {}) });
+    throw new Error(`${p.document} : pas de document à transmettre pour ce type`);
+  }
+}
+
+/** Name, birth date, and the INS only when the identity is qualified (as on every DCC document). */
+export function patientIdentity(patient: Patient): SharedDocumentMail['patient'] {
+  const shown = withoutUnqualifiedIns(patient);
+  const name = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
+  const display = [name?.prefix?.join(' '), name?.given?.join(' '), name?.family?.toUpperCase()].filter(Boolean).join(' ') || `Patient/${patient.id}`;
+  const ins = shown.identifier?.find((i: Identifier) => INS_SYSTEMS.includes(i.system ?? ''))?.value;
+  return { display, ...(patient.birthDate ? { birthDate: patient.birthDate } : {}), ...(ins ? { ins } : {}) };
+}
+
+function practitionerName(p: Practitioner): string {
+  const n = p.name?.[0];
+  return [n?.prefix?.join(' ') ?? 'Dr', n?.given?.join(' '), n?.family].filter(Boolean).join(' ');
+}

@@ -1,0 +1,239 @@
+import { expect } from 'chai';
+import { SummaryViewStore } from '../../server/store/summary-view-store.ts';
+import { unique } from '../helpers/harness.ts';
+import { api, as, changeOral, create, newCase, ppsHandedOver, signReport, startCityServer, updatePps, type CityWorld } from './fixtures.ts';
+
+const kinds = (body: any) => body.items.map((i: any) => i.kind.code);
+
+/**
+ * "Mes patients" and "ce qui a changé" through the real HTTP API, as the GP, the city nurse and
+ * pharmacist of each case (real Practitioner resources: the circle of care and objections apply).
+ */
+describe('City: my patients and what changed since I last looked', () => {
+  let world: CityWorld;
+  before(async () => {
+    world = await startCityServer();
+  });
+  after(() => world.close());
+
+  it('the GP sees the patients they are the declared GP of, not another GP’s; nurse and pharmacist through the care team, with their role', async () => {
+    const a = await newCase(world);
+    const b = await newCase(world);
+    const gp = await api(world, a.user('gp'), 'GET', '/patients');
+    expect(gp.status, JSON.stringify(gp.body)).to.equal(200);
+    expect(gp.body.items.map((i: any) => i.id)).to.deep.equal([a.patientId]);
+    expect(gp.body.total).to.equal(1);
+    const item = gp.body.items[0];
+    expect(item).to.include({ reference: `Patient/${a.patientId}`, birthDate: '1958-03-14', name: `${a.family.toUpperCase()} Hélène Marie`, lastSummaryView: null });
+    expect(item.reasons).to.deep.equal([{ code: 'general-practitioner', label: 'Médecin traitant' }]);
+    expect(item.links.summary).to.equal(`/fhir/Patient/${a.patientId}/$summary`);
+    expect((await api(world, b.user('gp'), 'GET', '/patients')).body.items.map((i: any) => i.id)).to.deep.equal([b.patientId]);
+
+    const nurse = (await api(world, a.user('nurse'), 'GET', '/patients')).body;
+    expect(nurse.items.map((i: any) => i.id)).to.deep.equal([a.patientId]);
+    expect(nurse.items[0].reasons).to.have.length(1);
+    expect(nurse.items[0].reasons[0]).to.include({ code: 'care-team', label: 'Équipe de soins', role: 'Infirmière libérale (IDEL)' });
+    const pharmacist = (await api(world, a.user('pharmacist'), 'GET', '/patients')).body;
+    expect(pharmacist.items[0].reasons[0]).to.include({ code: 'care-team', role: "Pharmacien d'officine" });
+    // A professional of another case has nothing to do with this patient.
+    expect((await api(world, b.user('nurse'), 'GET', '/changes?patient=' + a.patientId)).status).to.equal(404);
+  });
+
+  it('a patient who objected to the GP disappears from the GP’s patients and changes; the care team still sees them', async () => {
+    const c = await newCase(world);
+    await ppsHandedOver(world, c);
+    expect((await api(world, c.user('gp'), 'GET', '/patients')).body.total).to.equal(1);
+    await create(world, {
+      resourceType: 'Consent', status: 'active', patient: { reference: `Patient/${c.patientId}` },
+      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
+      provision: { type: 'deny', actor: [{ role: { text: 'médecin traitant' }, reference: { reference: `Practitioner/${c.practitioners.gp}` } }] },
+    });
+    const gp = await api(world, c.user('gp'), 'GET', '/patients');
+    expect(gp.body).to.include({ total: 0, count: 0 });
+    expect((await api(world, c.user('gp'), 'GET', '/changes')).body.items).to.deep.equal([]);
+    expect((await api(world, c.user('gp'), 'GET', `/changes?patient=${c.patientId}`)).status).to.equal(404);
+    expect((await api(world, c.user('gp'), 'POST', `/patients/${c.patientId}/seen`)).status).to.equal(404);
+    expect((await api(world, c.user('nurse'), 'GET', '/patients')).body.items.map((i: any) => i.id)).to.deep.equal([c.patientId]);
+  });
+
+  it('only identified professionals with patients: coordinator, administrator, service account get 403', async () => {
+    const c = await newCase(world);
+    const coordinator = await api(world, c.user('coordinator'), 'GET', '/patients');
+    expect(coordinator.status).to.equal(403);
+    expect(coordinator.body.resourceType).to.equal('OperationOutcome');
+    expect(coordinator.body.issue[0].details.text).to.contain('Mes patients');
+    world.users[`${c.user('gp')}.admin`] = { displayName: 'Admin', practitionerId: c.practitioners.coordinator, roles: ['admin'], authMethod: 'cps' };
+    expect((await api(world, `${c.user('gp')}.admin`, 'GET', '/changes')).status).to.equal(403);
+    expect((await api(world, 'system', 'GET', '/patients')).status).to.equal(403);
+    world.users[`${c.user('gp')}.noid`] = { displayName: 'GP sans annuaire', roles: ['gp'], authMethod: 'saml' };
+    const noId = await api(world, `${c.user('gp')}.noid`, 'GET', '/patients');
+    expect(noId.status).to.equal(403);
+    expect(noId.body.issue[0].details.text).to.contain("identifié dans l'annuaire");
+  });
+
+  it('a signed RCP report, the PPS handed over then updated with its reason, the oral treatment suspended: each appears with its label, newest first', async () => {
+    const c = await newCase(world);
+    const report = await signReport(world, c);
+    const { pps } = await ppsHandedOver(world, c);
+    await updatePps(world, c, pps);
+    const suspended = await changeOral(world, c, (mr) => {
+      mr.status = 'on-hold';
+      mr.statusReason = { text: 'Syndrome main-pied de grade 3' };
+    });
+
+    const gp = await api(world, c.user('gp'), 'GET', '/changes');
+    expect(gp.status, JSON.stringify(gp.body)).to.equal(200);
+    // The PPS and its oral treatment are created in one transaction: their order may go either way.
+    expect(kinds(gp.body).slice(0, 3)).to.deep.equal(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over']);
+    expect(kinds(gp.body).slice(3, 5)).to.have.members(['pps-created', 'oral-treatment-started']);
+    expect(kinds(gp.body)[5]).to.equal('rcp-report-signed');
+    const [suspension, update, handOver, , , signed] = gp.body.items;
+    const started = gp.body.items.find((i: any) => i.kind.code === 'oral-treatment-started');
+    expect(suspension).to.deep.include({ kind: { code: 'oral-treatment-suspended', label: 'Traitement oral suspendu' }, reason: 'Syndrome main-pied de grade 3' });
+    expect(suspension.description).to.equal('Capécitabine 500 mg, comprimé suspendu — motif : Syndrome main-pied de grade 3');
+    expect(suspension.resource).to.deep.equal({
+      reference: `MedicationRequest/${suspended.id}/_history/2`, type: 'MedicationRequest', id: suspended.id, versionId: '2', link: `/fhir/MedicationRequest/${suspended.id}/_history/2`,
+    });
+    expect(suspension.patient).to.deep.equal({ id: c.patientId, reference: `Patient/${c.patientId}`, name: `${c.family.toUpperCase()} Hélène Marie` });
+    expect(suspension.date).to.equal(suspended.meta.lastUpdated);
+    expect(update.kind.label).to.equal('PPS mis à jour');
+    expect(update.reason).to.equal('Modification du calendrier — Bloc opératoire reporté d’une semaine');
+    expect(update.resource.reference).to.equal(`CarePlan/${pps.id}/_history/3`);
+    expect(handOver.description).to.equal('PPS remis au patient le 10 février 2026');
+    expect(started.description).to.contain('Capécitabine 500 mg, comprimé : 1500 mg, 2 prises par jour, cycles 14 j sur 21, 8 cycles, à partir du 30 mars 2026');
+    expect(signed).to.deep.include({ kind: { code: 'rcp-report-signed', label: 'Compte rendu de RCP signé' } });
+    expect(signed.resource.reference).to.equal(`Composition/${report.id}/_history/${report.meta.versionId}`);
+    expect(signed.description).to.contain('compte rendu signé par');
+    const dates = gp.body.items.map((i: any) => i.date);
+    expect(dates).to.deep.equal([...dates].sort().reverse());
+
+    // The list says how many changes there are since my last look, and when the last one was.
+    const item = (await api(world, c.user('gp'), 'GET', '/patients')).body.items[0];
+    expect(item).to.include({ changesSinceLastView: 6, lastChange: suspended.meta.lastUpdated, lastSummaryView: null });
+
+    // The pharmacist reads no RCP report nor PPS: only the treatment changes, without a refusal.
+    const pharmacist = await api(world, c.user('pharmacist'), 'GET', '/changes');
+    expect(pharmacist.status).to.equal(200);
+    expect(kinds(pharmacist.body)).to.deep.equal(['oral-treatment-suspended', 'oral-treatment-started']);
+    expect((await api(world, c.user('pharmacist'), 'GET', '/patients')).body.items[0].changesSinceLastView).to.equal(2);
+    // The nurse reads the programme and the treatment, not the RCP report.
+    expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.have.members(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'pps-created', 'oral-treatment-started']);
+  });
+
+  it('says what changed in the treatment: resumed, then the dose and dates; stopped with its reason', async () => {
+    const c = await newCase(world);
+    await ppsHandedOver(world, c);
+    await changeOral(world, c, (mr) => {
+      mr.status = 'on-hold';
+      mr.statusReason = { text: 'Neutropénie' };
+    });
+    await changeOral(world, c, (mr) => {
+      mr.status = 'active';
+      delete mr.statusReason;
+    });
+    await changeOral(world, c, (mr) => {
+      for (const d of mr.dosageInstruction) d.doseAndRate[0].doseQuantity.value = 1000;
+      mr.dosageInstruction = mr.dosageInstruction.slice(0, 6);
+      mr.extension.find((e: any) => e.url.endsWith('/dcc-treatment-cycle-count')).valueInteger = 6;
+    });
+    await changeOral(world, c, (mr) => {
+      mr.status = 'stopped';
+      mr.statusReason = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/medicationrequest-status-reason', code: 'salg', display: 'Intolérance' }] };
+    });
+    const items = (await api(world, c.user('pharmacist'), 'GET', '/changes')).body.items;
+    expect(items.map((i: any) => i.kind.code)).to.deep.equal(['oral-treatment-stopped', 'oral-treatment-changed', 'oral-treatment-resumed', 'oral-treatment-suspended', 'oral-treatment-started']);
+    expect(items[0].description).to.equal('Capécitabine 500 mg, comprimé arrêté — motif : Intolérance');
+    expect(items[1].description).to.equal('Capécitabine 500 mg, comprimé modifié — dose : 1500 mg → 1000 mg ; cycle : 14 j sur 21, 8 cycles → 14 j sur 21, 6 cycles ; fin : 6 septembre 2026 → 26 juillet 2026');
+    expect(items[2].kind.label).to.equal('Traitement oral repris');
+  });
+
+  it('after "seen" (or opening the summary) the changes disappear; a later change appears alone; an explicit since brings all back', async () => {
+    const c = await newCase(world);
+    await ppsHandedOver(world, c);
+    expect((await api(world, c.user('gp'), 'GET', '/changes')).body.count).to.equal(3);
+    const seen = await api(world, c.user('gp'), 'POST', `/patients/${c.patientId}/seen`);
+    expect(seen.status).to.equal(204);
+    expect((await api(world, c.user('gp'), 'GET', '/changes')).body.items).to.deep.equal([]);
+    const listed = (await api(world, c.user('gp'), 'GET', '/patients')).body.items[0];
+    expect(listed.changesSinceLastView).to.equal(0);
+    expect(listed.lastSummaryView).to.be.a('string');
+    expect(listed.changesSince).to.equal(listed.lastSummaryView);
+    expect(listed.lastChange).to.be.a('string');
+
+    await changeOral(world, c, (mr) => {
+      mr.status = 'on-hold';
+      mr.statusReason = { text: 'Hospitalisation' };
+    });
+    expect(kinds((await api(world, c.user('gp'), 'GET', '/changes')).body)).to.deep.equal(['oral-treatment-suspended']);
+    expect(kinds((await api(world, c.user('gp'), 'GET', `/changes?patient=${c.patientId}&since=2020-01-01`)).body)).to.have.length(4);
+
+    // The summary view recorded when the nurse opens the patient's summary has the same effect.
+    expect((await api(world, c.user('nurse'), 'GET', '/changes')).body.count).to.equal(4);
+    await new SummaryViewStore(world.server.services.store.db).record(c.practitioners.nurse, c.patientId, new Date());
+    expect((await api(world, c.user('nurse'), 'GET', '/changes')).body.items).to.deep.equal([]);
+  });
+
+  it('paging: the cursor walks every change and every patient exactly once, even when changes are recorded between pages', async () => {
+    const c = await newCase(world);
+    await signReport(world, c);
+    await ppsHandedOver(world, c);
+    for (const reason of ['Neutropénie', 'Reprise']) {
+      await changeOral(world, c, (mr) => {
+        mr.status = mr.status === 'active' ? 'on-hold' : 'active';
+        mr.statusReason = { text: reason };
+      });
+    }
+    const all = (await api(world, c.user('gp'), 'GET', '/changes?_count=100')).body.items.map((i: any) => i.resource.reference);
+    expect(all).to.have.length(6);
+
+    const walked: string[] = [];
+    let page = await api(world, c.user('gp'), 'GET', '/changes?_count=2');
+    let pages = 0;
+    for (;;) {
+      pages++;
+      walked.push(...page.body.items.map((i: any) => i.resource.reference));
+      if (pages === 1) {
+        // A change recorded while paging is newer than the cursor: it does not shift the next pages.
+        await changeOral(world, c, (mr) => { mr.status = 'on-hold'; mr.statusReason = { text: 'Pendant la lecture' }; });
+      }
+      if (!page.body.next) break;
+      expect(page.body.next).to.match(/^\/api\/city\/changes\?_count=2&cursor=/);
+      page = await api(world, c.user('gp'), 'GET', page.body.next.slice('/api/city'.length));
+    }
+    expect(pages).to.equal(3);
+    expect(walked).to.deep.equal(all);
+
+    // Patients by name: three more patients of the same GP.
+    const families = ['Zola', 'Éluard', 'Abadie'].map((f) => `${f}${unique('').slice(-5)}`);
+    for (const family of families) {
+      await create(world, { resourceType: 'Patient', name: [{ use: 'official', family, given: ['Jean'] }], birthDate: '1950-01-01', generalPractitioner: [{ reference: `Practitioner/${c.practitioners.gp}` }] });
+    }
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await api(world, c.user('gp'), 'GET', `/patients?_count=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body.items).to.have.length(1);
+      names.push(res.body.items[0].name.split(' ')[0]);
+      cursor = res.body.cursor;
+    } while (cursor);
+    // Accents ignored in the order: Éluard between Castellani and Zola.
+    expect(names).to.deep.equal([families[2]!, c.family, families[1]!, families[0]!].map((f) => f.toUpperCase()));
+  });
+
+  it('rejects an altered cursor, a cursor of the other list, a bad since or _count (400)', async () => {
+    const c = await newCase(world);
+    const bad = await api(world, c.user('gp'), 'GET', '/changes?cursor=abc');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.issue[0].details.text).to.contain('pagination');
+    const other = Buffer.from(JSON.stringify(['patients', 'x', 'y'])).toString('base64url');
+    expect((await api(world, c.user('gp'), 'GET', `/changes?cursor=${other}`)).status).to.equal(400);
+    const since = await api(world, c.user('gp'), 'GET', '/changes?since=hier');
+    expect(since.status).to.equal(400);
+    expect(since.body.issue[0].expression).to.deep.equal(['since']);
+    expect((await api(world, c.user('gp'), 'GET', '/patients?_count=0')).status).to.equal(400);
+    expect((await as(world.server, c.user('gp'), 'GET', `/Patient/${c.patientId}`)).status).to.equal(200);
+  });
+});
