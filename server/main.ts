@@ -20,6 +20,7 @@ import { FhirPushClient } from './delivery/fhir-push.ts';
 import { MailSender, type MailConfig } from './delivery/mail.ts';
 import { deliveryRouter } from './delivery/routes.ts';
 import { cityRouter } from './city/index.ts';
+import { summaryRouter } from './summary/index.ts';
 import { DeliveryWorker } from './delivery/worker.ts';
 
 const config = loadConfig();
@@ -52,6 +53,7 @@ const fhirExtensions = [
   rcpSheetRouter(store, { maxBody: config.maxBodySize, defaultCount: config.defaultPageSize, maxCount: config.maxPageSize }),
   carePlanRouter({ store, maxBodySize: config.maxBodySize }),
   patientRecordRouter(store),
+  summaryRouter({ store }),
 ];
 const apis = [
   { path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) },

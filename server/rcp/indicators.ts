@@ -3,6 +3,7 @@ import { mayReadType } from '../access/policy.ts';
 import { CATEGORY } from '../care-plan/codes.ts';
 import { handOverOf } from '../care-plan/model.ts';
 import { OutboxStore } from '../store/outbox-store.ts';
+import type { RcpReportMessage } from './decision.ts';
 import { listBoards, loadBoard } from './boards.ts';
 import type { Board } from './board-model.ts';
 import { loadVisibleCases } from './case-store.ts';
@@ -153,7 +154,7 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
   const cases = await loadVisibleCases(rc, [...presented.keys()]);
   samples.visible = cases.size;
   const firstReports = [...cases.values()].map((c) => c.rcpCase.firstReport).filter((r): r is string => Boolean(r));
-  const sent = new Map((await new OutboxStore(rc.repo.db).findByDedupKeys(firstReports.map((r) => `${RCP_REPORT_OUTBOX_KIND}:${r}`))).map((e) => [e.dedupKey, e]));
+  const sent = await sentTimes(new OutboxStore(rc.repo.db), firstReports.map((r) => `${RCP_REPORT_OUTBOX_KIND}:${r}`));
   const hours = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 3_600_000;
   for (const [id, { rcpCase }] of cases) {
     const session = presented.get(id)!;
@@ -163,8 +164,8 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
       samples.patientsSigned.add(rcpCase.patient);
       samples.sessionToSignature.push(hours(session.start, rcpCase.signedAt));
       if (rcpCase.trialProposed) samples.trial++;
-      const message = rcpCase.firstReport ? sent.get(`${RCP_REPORT_OUTBOX_KIND}:${rcpCase.firstReport}`) : undefined;
-      if (message?.sentAt) samples.signatureToSent.push(hours(rcpCase.signedAt, message.sentAt));
+      const sentAt = rcpCase.firstReport ? sent.get(`${RCP_REPORT_OUTBOX_KIND}:${rcpCase.firstReport}`) : undefined;
+      if (sentAt) samples.signatureToSent.push(hours(rcpCase.signedAt, sentAt));
     }
   }
   if (mayReadType(rc.ctx.principal, 'CarePlan')) {
@@ -174,6 +175,23 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
     }
   }
   return { counts, samples };
+}
+
+/**
+ * When each report left for the GP: the first mail the GP's mailbox accepted; for a report
+ * marked sent as a whole (sent before per-recipient deliveries, or by another system), that time.
+ */
+async function sentTimes(outbox: OutboxStore, dedupKeys: string[]): Promise<Map<string, string>> {
+  const events = await outbox.findByDedupKeys<RcpReportMessage>(dedupKeys);
+  const deliveries = events.length ? await outbox.list<{ role?: string }>({ parentIds: events.map((e) => e.id), kind: 'mail', limit: 100_000 }) : [];
+  const out = new Map<string, string>();
+  for (const e of events) {
+    const toGp = deliveries.filter((d) => d.parentId === e.id && d.status === 'sent' && d.payload.role === 'general-practitioner' && d.sentAt).map((d) => d.sentAt!).sort();
+    const children = deliveries.some((d) => d.parentId === e.id);
+    const at = toGp[0] ?? (!children && e.status === 'sent' && !e.lastError ? e.sentAt : null);
+    if (at) out.set(e.dedupKey, at);
+  }
+  return out;
 }
 
 async function agendasOf(rc: RcpContext, sessions: Session[]): Promise<Map<string, AgendaEntry[]>> {

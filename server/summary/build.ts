@@ -1,0 +1,406 @@
+/**
+ * The summary of one patient for one profession, from what the caller's repository returned:
+ * a list of sections (French blocks for the page and the narrative, plus the resources each
+ * section shows). Pure: gather.ts reads, document.ts and printable.ts render.
+ *
+ * - GP: diagnosis and stage, the latest signed RCP proposal, the PPS (treatment calendar) when the
+ *   patient agreed to share it, the PPAC's alternating surveillance with what is overdue, what to
+ *   watch, whom to call.
+ * - Nurse: care calendar, treatments at home (route, rhythm), side effects and what to do, whom
+ *   to call — no diagnosis, no RCP discussion.
+ * - Pharmacist: oral anticancer treatments (drug, dose, cycle, dates, prescriber, status, what to
+ *   check at dispensing), whom to call — nothing else clinical.
+ */
+import type {
+  Appointment, CarePlan, CarePlanActivity, CareTeam, Condition, MedicationRequest, Observation, Organization, Patient, PractitionerRole, Reference, Resource,
+} from '@medplum/fhirtypes';
+import { ACTIVITY_STATUS_LABEL, EXT, SECTION as CARE_SECTION } from '../care-plan/codes.ts';
+import { datePart, frenchDate } from '../care-plan/dates.ts';
+import { activitySection, extensionOf, handOverOf, sub, subs, watchItemsOf } from '../care-plan/model.ts';
+import type { Block } from '../care-plan/printable.ts';
+import { withoutUnqualifiedIns } from '../identity/identity-rules.ts';
+import { SETTING_LABEL } from '../care-plan/surveillance.ts';
+import { cancerConditions, describeCondition, describeProposal, describeStage, latestStage, type SignedRcpProposal } from './clinical.ts';
+import { AUDIENCE_LABEL, SECTION, type Audience, type SectionKey } from './codes.ts';
+import { nameOf, whomToCall } from './contacts.ts';
+import { oralTreatmentLines } from './oral-treatments.ts';
+import { STATE_LABEL, parisDate, surveillanceSchedule } from './surveillance-schedule.ts';
+
+export interface SummarySources {
+  /** As the caller read it (the INS is dropped here unless the identity is qualified). */
+  patient: Patient;
+  conditions?: Condition[];
+  observations?: Observation[];
+  rcp?: SignedRcpProposal;
+  pps?: CarePlan;
+  ppac?: CarePlan;
+  medicationRequests?: MedicationRequest[];
+  appointments?: Appointment[];
+  careTeams: CareTeam[];
+  /** Directory entries (Practitioner, Organization, PractitionerRole, HealthcareService, Location) by "Type/id". */
+  directory: Map<string, Resource>;
+  practitionerRoles?: PractitionerRole[];
+}
+
+export interface SummarySection {
+  key: SectionKey;
+  title: string;
+  blocks: Block[];
+  /** The resources this section shows (Composition.section.entry). */
+  entries: Resource[];
+}
+
+export interface Summary {
+  audience: Audience;
+  title: string;
+  subtitle: string;
+  /** Instant of the summary (ISO) and the French calendar day it was judged on. */
+  generatedAt: string;
+  today: string;
+  patient: Patient;
+  establishment?: Organization;
+  sections: SummarySection[];
+  /** References of the main documents shown (the audit trail names them). */
+  documents: string[];
+}
+
+const SUBTITLE: Record<Audience, string> = {
+  gp: 'Diagnostic, proposition de RCP, programme de soins et surveillance alternée de votre patient',
+  nurse: 'Calendrier des soins, traitements à domicile, effets à surveiller et contacts',
+  pharmacist: 'Traitements anticancéreux oraux à délivrer et contacts',
+};
+
+const versioned = (r: Resource) => `${r.resourceType}/${r.id}${r.meta?.versionId ? `/_history/${r.meta.versionId}` : ''}`;
+
+export function buildSummary(audience: Audience, src: SummarySources, options: { now: Date }): Summary {
+  const today = parisDate(options.now);
+  const patient = withoutUnqualifiedIns(src.patient);
+  const establishmentRef = patient.managingOrganization?.reference;
+  const establishment = establishmentRef ? (src.directory.get(establishmentRef) as Organization | undefined) : undefined;
+  // The GP summary never carries a PPS the patient chose not to send to the GP, whoever previews it.
+  const notForGp = audience === 'gp' && src.pps && extensionOf(src.pps, EXT.shareWithGp)?.valueBoolean === false;
+  const pps = notForGp || audience === 'pharmacist' ? undefined : src.pps;
+  const ppac = audience === 'pharmacist' ? undefined : src.ppac;
+  const requests = src.medicationRequests ?? [];
+  const ctx: BuildContext = { today, directory: src.directory, requests, roles: src.practitionerRoles ?? [] };
+
+  const sections: SummarySection[] = [];
+  const documents: string[] = [];
+  if (audience === 'gp') {
+    sections.push(diagnosisSection(src.conditions ?? [], src.observations ?? []));
+    sections.push(rcpSection(src.rcp));
+    if (src.rcp) documents.push(versioned(src.rcp.sheet));
+    sections.push(ppsSection(pps, ctx));
+    if (ppac) sections.push(...surveillanceSections(ppac, ctx));
+    const watch = watchSection([pps, ppac], ctx, 'watch');
+    if (watch) sections.push(watch);
+  } else if (audience === 'nurse') {
+    sections.push(careCalendarSection(pps, ppac, src.appointments ?? [], ctx));
+    sections.push(homeTreatmentsSection(pps, requests, ctx));
+    sections.push(watchSection([pps, ppac], ctx, 'side-effects') ?? emptySection('side-effects', "Aucun effet indésirable particulier n'est signalé dans le programme de soins."));
+  } else {
+    sections.push(oralTreatmentsSection(requests, ctx));
+    documents.push(...oralTreatmentLines(requests, today).map((l) => versioned(l.request)));
+  }
+  if (pps) documents.push(versioned(pps));
+  if (ppac) documents.push(versioned(ppac));
+  sections.push(whomToCallSection(patient, src, audience));
+
+  return {
+    audience,
+    title: AUDIENCE_LABEL[audience].title,
+    subtitle: SUBTITLE[audience],
+    generatedAt: options.now.toISOString(),
+    today,
+    patient,
+    ...(establishment ? { establishment } : {}),
+    sections,
+    documents,
+  };
+}
+
+interface BuildContext {
+  today: string;
+  directory: Map<string, Resource>;
+  requests: MedicationRequest[];
+  roles: PractitionerRole[];
+}
+
+function emptySection(key: SectionKey, text: string): SummarySection {
+  return { key, title: SECTION[key].title, blocks: [{ kind: 'paragraph', text }], entries: [] };
+}
+
+// ----- GP ----------------------------------------------------------------------------------------------
+
+function diagnosisSection(conditions: Condition[], observations: Observation[]): SummarySection {
+  const cancers = cancerConditions(conditions);
+  const stage = latestStage(observations);
+  if (!cancers.length && !stage) return emptySection('diagnosis', 'Aucun diagnostic de cancer enregistré dans le DCC pour ce patient.');
+  const fields: [string, string][] = cancers.map((c) => ['Diagnostic', describeCondition(c)]);
+  if (stage) fields.push(['Stade', describeStage(stage)]);
+  return { key: 'diagnosis', title: SECTION.diagnosis.title, blocks: [{ kind: 'fields', fields }], entries: [...cancers, ...(stage ? [stage] : [])] };
+}
+
+function rcpSection(rcp: SignedRcpProposal | undefined): SummarySection {
+  if (!rcp) return emptySection('rcp-proposal', "Aucune fiche de RCP signée pour ce patient : la proposition vous sera transmise dès sa signature.");
+  const p = describeProposal(rcp);
+  const fields: [string, string][] = [];
+  if (p.rcp) fields.push(['RCP', p.rcp]);
+  if (p.meetingDate) fields.push(['Séance du', frenchDate(p.meetingDate)]);
+  fields.push(['Fiche signée', [p.signedBy ? `par ${p.signedBy}` : '', p.signedOn ? `le ${frenchDate(p.signedOn)}` : ''].filter(Boolean).join(' ') || 'oui']);
+  if (rcp.sheet.status === 'amended') fields.push(['Version', `corrigée (version ${rcp.sheet.meta?.versionId ?? ''})`]);
+  const blocks: Block[] = [{ kind: 'fields', fields }];
+  if (p.choices.length) blocks.push({ kind: 'list', items: p.choices });
+  if (p.exams.length) blocks.push({ kind: 'paragraph', text: 'Examens complémentaires demandés :' }, { kind: 'list', items: p.exams });
+  if (p.other.length) blocks.push({ kind: 'list', items: p.other });
+  return {
+    key: 'rcp-proposal',
+    title: SECTION['rcp-proposal'].title,
+    blocks,
+    entries: [rcp.sheet, ...(rcp.decision ? [rcp.decision] : []), ...(rcp.provenance ? [rcp.provenance] : [])],
+  };
+}
+
+const PLAN_STATUS: Record<string, string> = {
+  draft: 'en préparation (pas encore remis au patient)', active: 'en vigueur', 'on-hold': 'suspendu', completed: 'terminé', revoked: 'annulé', unknown: 'inconnu',
+};
+
+function ppsSection(pps: CarePlan | undefined, ctx: BuildContext): SummarySection {
+  if (!pps) {
+    return emptySection('pps', "Aucun programme personnalisé de soins ne vous est accessible : il n'est pas encore établi, ou le patient n'a pas souhaité qu'il soit transmis à son médecin traitant.");
+  }
+  const handOver = handOverOf(pps);
+  const fields: [string, string][] = [['Statut', PLAN_STATUS[pps.status] ?? pps.status]];
+  if (handOver) fields.push(['Remis au patient le', frenchDate(handOver.date)]);
+  const end = extensionOf(pps, EXT.endOfActiveTreatment)?.valueDate;
+  if (end) fields.push(['Fin des traitements actifs', frenchDate(end)]);
+  const rows = (pps.activity ?? [])
+    .filter((a) => ['treatment', 'follow-up', 'supportive-care', 'associated-measure'].includes(activitySection(a) ?? ''))
+    .map((a) => {
+      const period = a.detail?.scheduledPeriod ?? requestPeriod(a, ctx.requests);
+      return [CARE_SECTION[activitySection(a)!].title, activityName(a, ctx.requests), periodText(period?.start, period?.end), placeOf(a, ctx), statusOf(a, ctx.requests)];
+    });
+  const blocks: Block[] = [{ kind: 'fields', fields }];
+  if (rows.length) blocks.push({ kind: 'table', headers: ['Rubrique', 'Soin', 'Dates', 'Lieu, équipe', 'Statut'], widths: [0.16, 0.3, 0.22, 0.2, 0.12], rows });
+  blocks.push({ kind: 'paragraph', text: 'Les contacts du programme figurent dans la rubrique « Qui appeler ».' });
+  return { key: 'pps', title: SECTION.pps.title, blocks, entries: [pps] };
+}
+
+function surveillanceSections(ppac: CarePlan, ctx: BuildContext): SummarySection[] {
+  const items = surveillanceSchedule(ppac, ctx.today);
+  const who = (i: (typeof items)[number]) => [i.by ? SETTING_LABEL[i.by] : '', i.performer ? nameOf(i.performer, ctx.directory) : ''].filter(Boolean).join(' — ');
+  const rows = items.map((i) => [i.number ? String(i.number) : '—', frenchDate(i.due), i.kind === 'visit' ? who(i) : i.label, i.exams.join(', ') || '—', STATE_LABEL[i.state]]);
+  const next = items.find((i) => i.next);
+  const blocks: Block[] = [
+    { kind: 'paragraph', text: `Fin des traitements actifs : ${frenchDate(extensionOf(ppac, EXT.endOfActiveTreatment)?.valueDate ?? ppac.period?.start) || 'non précisée'}. Les consultations alternent entre le spécialiste hospitalier et le médecin traitant.` },
+    { kind: 'table', headers: ['N°', 'Échéance', 'Par', 'Examens à faire avant', 'État'], widths: [0.06, 0.16, 0.3, 0.34, 0.14], rows },
+  ];
+  if (next) blocks.push({ kind: 'paragraph', text: `Prochaine échéance : ${next.label.toLowerCase()} le ${frenchDate(next.due)}${next.by ? ` (${SETTING_LABEL[next.by].toLowerCase()})` : ''}.`, emphasis: true });
+  const overdue = items.filter((i) => i.state === 'overdue');
+  const overdueSection: SummarySection = {
+    key: 'overdue',
+    title: SECTION.overdue.title,
+    blocks: overdue.length
+      ? [
+        { kind: 'paragraph', text: `${overdue.length} échéance${overdue.length > 1 ? 's' : ''} dépassée${overdue.length > 1 ? 's' : ''} sans consultation enregistrée :`, emphasis: true },
+        { kind: 'list', items: overdue.map((i) => `${i.label} prévue le ${frenchDate(i.due)}${i.kind === 'visit' && who(i) ? ` — ${who(i)}` : ''}${i.exams.length ? ` (examens : ${i.exams.join(', ')})` : ''}`) },
+      ]
+      : [{ kind: 'paragraph', text: 'Aucune échéance de surveillance dépassée.' }],
+    entries: [ppac],
+  };
+  return [{ key: 'ppac-surveillance', title: SECTION['ppac-surveillance'].title, blocks, entries: [ppac] }, overdueSection];
+}
+
+// ----- shared: what to watch ---------------------------------------------------------------------------
+
+function watchSection(plans: (CarePlan | undefined)[], ctx: BuildContext, key: 'watch' | 'side-effects'): SummarySection | undefined {
+  const present = plans.filter((p): p is CarePlan => Boolean(p));
+  const items: string[] = [];
+  const label: Record<string, string> = { 'side-effect': 'Effet indésirable', 'late-effect': 'Effet tardif', 'relapse-sign': 'Signe de rechute', 'second-cancer': 'Second cancer' };
+  for (const plan of present) {
+    for (const w of watchItemsOf(plan)) items.push(`${label[w.kind] ?? 'À surveiller'} : ${w.description}${w.action ? ` — conduite à tenir : ${w.action}` : ''}`);
+    for (const a of plan.activity ?? []) {
+      const effects = subs(extensionOf(a, EXT.treatment), 'sideEffect').map((e) => e.valueString).filter(Boolean);
+      if (effects.length) items.push(`${activityName(a, ctx.requests)} : ${effects.join(', ')}`);
+    }
+  }
+  if (!items.length) return undefined;
+  return {
+    key,
+    title: SECTION[key].title,
+    blocks: [
+      { kind: 'list', items },
+      { kind: 'paragraph', text: "En cas de signe inquiétant, appelez l'équipe référente (voir « Qui appeler ») ; en cas d'urgence vitale, le 15." },
+    ],
+    entries: present,
+  };
+}
+
+// ----- nurse --------------------------------------------------------------------------------------------
+
+function careCalendarSection(pps: CarePlan | undefined, ppac: CarePlan | undefined, appointments: Appointment[], ctx: BuildContext): SummarySection {
+  const rows: { date: string; cells: string[] }[] = [];
+  for (const plan of [pps, ppac]) {
+    for (const a of plan?.activity ?? []) {
+      const section = activitySection(a);
+      if (!section || section === 'local-relay' || section === 'social-support') continue;
+      const period = a.detail?.scheduledPeriod ?? requestPeriod(a, ctx.requests);
+      const last = period?.end ?? period?.start;
+      // The calendar is what is ahead: past, done or cancelled items are left out.
+      if (!period?.start && !period?.end) continue;
+      if (last && datePart(last) < ctx.today) continue;
+      if (['completed', 'cancelled', 'stopped', 'entered-in-error'].includes(a.detail?.status ?? '')) continue;
+      const by = extensionOf(a, EXT.surveillanceBy)?.valueCode as 'hospital' | 'gp' | undefined;
+      rows.push({
+        date: datePart(period.start ?? period.end!),
+        cells: [periodText(period.start, period.end), activityName(a, ctx.requests), [by ? SETTING_LABEL[by] : '', placeOf(a, ctx)].filter(Boolean).join(' — '), statusOf(a, ctx.requests)],
+      });
+    }
+  }
+  for (const ap of appointments) {
+    if (!ap.start || datePart(ap.start) < ctx.today || ['cancelled', 'noshow', 'entered-in-error', 'fulfilled'].includes(ap.status)) continue;
+    const who = (ap.participant ?? []).map((p) => p.actor).filter((r) => r && !r.reference?.startsWith('Patient/')).map((r) => nameOf(r, ctx.directory)).filter(Boolean).join(', ');
+    const what = ap.description ?? ap.serviceType?.[0]?.text ?? ap.appointmentType?.text ?? 'Rendez-vous';
+    rows.push({ date: datePart(ap.start), cells: [`le ${frenchDate(ap.start)}${/T\d\d:\d\d/.test(ap.start) ? ` à ${ap.start.slice(11, 16).replace(':', ' h ')}` : ''}`, what, who, ap.status === 'booked' ? 'rendez-vous pris' : ap.status === 'proposed' || ap.status === 'pending' ? 'à confirmer' : ap.status] });
+  }
+  rows.sort((a, b) => a.date.localeCompare(b.date));
+  const entries = [...(pps ? [pps] : []), ...(ppac ? [ppac] : []), ...appointments.filter((ap) => ap.start && datePart(ap.start) >= ctx.today && !['cancelled', 'noshow', 'entered-in-error', 'fulfilled'].includes(ap.status))];
+  if (!rows.length) return { ...emptySection('care-calendar', 'Aucun soin ni rendez-vous à venir enregistré.'), entries };
+  return {
+    key: 'care-calendar',
+    title: SECTION['care-calendar'].title,
+    blocks: [{ kind: 'table', headers: ['Date', 'Soin ou rendez-vous', 'Lieu, intervenant', 'Statut'], widths: [0.24, 0.34, 0.26, 0.16], rows: rows.map((r) => r.cells) }],
+    entries,
+  };
+}
+
+function homeTreatmentsSection(pps: CarePlan | undefined, requests: MedicationRequest[], ctx: BuildContext): SummarySection {
+  const rows: string[][] = [];
+  const shown = new Set<string>();
+  const entries: Resource[] = [];
+  for (const a of pps?.activity ?? []) {
+    if (activitySection(a) !== 'treatment') continue;
+    const request = requestOf(a, requests);
+    const atHome = extensionOf(a, EXT.atHome)?.valueBoolean;
+    if (!atHome && !request) continue;
+    if (request) shown.add(`MedicationRequest/${request.id}`);
+    const t = extensionOf(a, EXT.treatment);
+    const route = sub(t, 'route')?.valueCodeableConcept?.text ?? request?.dosageInstruction?.[0]?.route?.text ?? request?.dosageInstruction?.[0]?.route?.coding?.[0]?.display ?? '';
+    const rhythm = [sub(t, 'rhythm')?.valueString, request?.dosageInstruction?.[0]?.text?.replace(/^Cycle \d+ : /, '')].filter(Boolean).join(' — ');
+    const period = a.detail?.scheduledPeriod ?? requestPeriod(a, requests);
+    rows.push([activityName(a, requests), route, rhythm, periodText(period?.start, period?.end), statusOf(a, requests)]);
+    if (request) entries.push(request);
+  }
+  for (const line of oralTreatmentLines(requests, ctx.today)) {
+    if (shown.has(`MedicationRequest/${line.request.id}`) || ['cancelled', 'completed'].includes(line.state)) continue;
+    rows.push([line.drug, 'par voie orale', [line.dose, line.schedule, line.cycle].filter(Boolean).join(', '), periodText(line.start, line.end), line.stateLabel]);
+    entries.push(line.request);
+  }
+  if (!rows.length) return emptySection('home-treatments', "Aucun traitement à domicile n'est prévu dans le programme de soins.");
+  return {
+    key: 'home-treatments',
+    title: SECTION['home-treatments'].title,
+    blocks: [{ kind: 'table', headers: ['Traitement', "Mode d'administration", 'Rythme', 'Dates', 'Statut'], widths: [0.22, 0.18, 0.3, 0.18, 0.12], rows }],
+    entries: [...(pps ? [pps] : []), ...entries],
+  };
+}
+
+// ----- pharmacist -----------------------------------------------------------------------------------------
+
+function oralTreatmentsSection(requests: MedicationRequest[], ctx: BuildContext): SummarySection {
+  const lines = oralTreatmentLines(requests, ctx.today);
+  if (!lines.length) return emptySection('oral-treatments', 'Aucun traitement anticancéreux oral enregistré pour ce patient.');
+  const blocks: Block[] = [];
+  for (const line of lines) {
+    const prescriber = line.prescriber ? [nameOf(line.prescriber, ctx.directory), contactOf(line.prescriber, ctx)].filter(Boolean).join(' — ') : '';
+    const fields: [string, string][] = [
+      ['Médicament', [line.drug, line.codes.length ? `(${line.codes.join(', ')})` : ''].filter(Boolean).join(' ')],
+      ['Statut', line.stateLabel],
+    ];
+    if (line.dose) fields.push(['Dose', line.dose]);
+    if (line.schedule) fields.push(['Prises', line.schedule]);
+    if (line.cycle) fields.push(['Cycle', line.cycle]);
+    if (line.cycleDates.length) fields.push(['Dates des cycles', line.cycleDates.join(' ; ')]);
+    fields.push(['Début', line.start ? frenchDate(line.start) : 'à préciser'], ['Fin prévue', line.end ? frenchDate(line.end) : 'à préciser']);
+    if (prescriber) fields.push(['Prescripteur', prescriber]);
+    if (line.instructions.length) fields.push(['Consignes au patient', line.instructions.join(' ; ')]);
+    blocks.push({ kind: 'paragraph', text: `${line.drug} — ${line.stateLabel}`, emphasis: true }, { kind: 'fields', fields });
+    if (line.dispensing.length) blocks.push({ kind: 'paragraph', text: 'À vérifier à la délivrance :' }, { kind: 'list', items: line.dispensing });
+  }
+  return { key: 'oral-treatments', title: SECTION['oral-treatments'].title, blocks, entries: lines.map((l) => l.request) };
+}
+
+// ----- everyone: whom to call --------------------------------------------------------------------------------
+
+function whomToCallSection(patient: Patient, src: SummarySources, audience: Audience): SummarySection {
+  const { lines, contacts } = whomToCall({ patient, careTeams: src.careTeams, directory: src.directory, roles: src.practitionerRoles ?? [] });
+  const blocks: Block[] = [];
+  if (lines.length) blocks.push({ kind: 'fields', fields: lines.map((l) => [l.label, l.phone]) });
+  if (contacts.length) {
+    blocks.push({
+      kind: 'table',
+      headers: ['Rôle', 'Nom', 'Téléphone', 'Messagerie sécurisée'],
+      widths: [0.28, 0.3, 0.18, 0.24],
+      rows: contacts.map((c) => [c.role, [c.name, c.organization && !c.name.includes(c.organization) ? `(${c.organization})` : ''].filter(Boolean).join(' '), c.phone ?? '', c.email ?? '']),
+    });
+  }
+  if (audience !== 'gp') blocks.push({ kind: 'paragraph', text: "En cas d'urgence vitale : appelez le 15 (SAMU)." });
+  if (!lines.length && !contacts.length) blocks.unshift({ kind: 'paragraph', text: "Aucune équipe de soins n'est enregistrée pour ce patient." });
+  const entries: Resource[] = [...src.careTeams];
+  const establishment = patient.managingOrganization?.reference ? src.directory.get(patient.managingOrganization.reference) : undefined;
+  if (establishment) entries.push(establishment);
+  return { key: 'whom-to-call', title: SECTION['whom-to-call'].title, blocks, entries };
+}
+
+// ----- helpers ---------------------------------------------------------------------------------------------
+
+function requestOf(a: CarePlanActivity, requests: MedicationRequest[]): MedicationRequest | undefined {
+  const ref = a.reference?.reference;
+  return ref ? requests.find((r) => `MedicationRequest/${r.id}` === ref) : undefined;
+}
+
+function requestPeriod(a: CarePlanActivity, requests: MedicationRequest[]): { start?: string; end?: string } | undefined {
+  const request = requestOf(a, requests);
+  if (!request) return undefined;
+  const bounds = (request.dosageInstruction ?? []).map((d) => d.timing?.repeat?.boundsPeriod).filter((b): b is NonNullable<typeof b> => Boolean(b));
+  if (!bounds.length) return undefined;
+  return { start: bounds[0]!.start, end: bounds.at(-1)!.end };
+}
+
+function activityName(a: CarePlanActivity, requests: MedicationRequest[]): string {
+  const request = requestOf(a, requests);
+  if (request) return request.medicationCodeableConcept?.text ?? a.reference?.display ?? 'Traitement oral';
+  const d = a.detail;
+  const code = d?.code?.text ?? d?.code?.coding?.[0]?.display;
+  const type = sub(extensionOf(a, EXT.treatment), 'type')?.valueCodeableConcept?.text;
+  return [code ?? type, d?.description && d.description !== code ? d.description : ''].filter(Boolean).join(' : ') || a.reference?.display || 'Soin';
+}
+
+function placeOf(a: CarePlanActivity, ctx: BuildContext): string {
+  if (extensionOf(a, EXT.atHome)?.valueBoolean) return 'À domicile';
+  const d = a.detail;
+  return [d?.location ? nameOf(d.location, ctx.directory) : '', ...(d?.performer ?? []).map((p) => nameOf(p, ctx.directory))].filter(Boolean).join(' — ');
+}
+
+function statusOf(a: CarePlanActivity, requests: MedicationRequest[]): string {
+  const request = requestOf(a, requests);
+  if (request) return request.status === 'active' ? 'prescrit' : request.status === 'on-hold' ? 'suspendu' : request.status === 'stopped' ? 'arrêté' : request.status;
+  return ACTIVITY_STATUS_LABEL[a.detail?.status ?? 'unknown'] ?? '';
+}
+
+function periodText(start?: string, end?: string): string {
+  if (start && end && datePart(start) !== datePart(end)) return `du ${frenchDate(start)} au ${frenchDate(end)}`;
+  if (start) return `le ${frenchDate(start)}`;
+  if (end) return `au plus tard le ${frenchDate(end)}`;
+  return 'à préciser';
+}
+
+/** The prescriber's line: the PractitionerRole's (direct line at the establishment), else the Practitioner's. */
+function contactOf(ref: Reference, ctx: BuildContext): string {
+  const r = ref.reference ? ctx.directory.get(ref.reference) : undefined;
+  const role = ctx.roles.find((x) => ref.reference && x.practitioner?.reference === ref.reference && x.telecom?.length);
+  const telecom = [...(role?.telecom ?? []), ...((r as { telecom?: { system?: string; value?: string }[] } | undefined)?.telecom ?? [])];
+  const phone = telecom.find((t) => t.system === 'phone')?.value;
+  const mail = telecom.find((t) => t.system === 'email')?.value;
+  return [phone ? `tél. ${phone}` : '', mail ?? ''].filter(Boolean).join(' · ');
+}

@@ -1,0 +1,145 @@
+/**
+ * Reads what a summary needs, through the caller's repository: the store applies the circle of
+ * care, the patient's objections and the "PPS to the GP only with the patient's agreement" rule,
+ * and traces every read. Only the types the audience's profession reads are asked for (a physician
+ * previewing the pharmacist's summary sees what the pharmacist would see).
+ */
+import type {
+  Appointment, CarePlan, CareTeam, Composition, Condition, MedicationRequest, Observation, Patient, PractitionerRole, Provenance, Resource,
+} from '@medplum/fhirtypes';
+import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/policy.ts';
+import type { Principal } from '../context.ts';
+import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/codes.ts';
+import { FhirError } from '../fhir/errors.ts';
+import { parseSearchRequest } from '../fhir/search-request.ts';
+import { AUTHOR_SIGNATURE, CODE, RCP_SHEET_TYPE, SECTION as RCP_SECTION } from '../rcp-sheet/codes.ts';
+import { referencesIn } from '../rcp-sheet/load.ts';
+import { correctionOf } from '../rcp-sheet/rcp-sheet.ts';
+import { isSignedRcpSheet, referenceKey } from '../rcp-sheet/read.ts';
+import type { FhirRepository } from '../store/repository.ts';
+import type { SignedRcpProposal } from './clinical.ts';
+import type { Audience } from './codes.ts';
+import type { SummarySources } from './build.ts';
+
+const PAGING = { defaultCount: 200, maxCount: 200 };
+const REF = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/(\d{1,9}))?$/;
+
+/** The patient-data types a summary for this audience may show: what that profession reads (policy.ts). */
+export function audienceTypes(audience: Audience): Set<string> {
+  return readableTypes({ displayName: audience, roles: [audience], authMethod: 'system' });
+}
+
+export async function gatherSummarySources(repo: FhirRepository, principal: Principal, patientId: string, audience: Audience): Promise<SummarySources> {
+  const types = audienceTypes(audience);
+  const may = (type: string) => types.has(type) && mayReadType(principal, type);
+  // Out of the circle of care, objection: the store answers 404 (and traces the attempt).
+  const patient = await repo.read<Patient>('Patient', patientId);
+  const subject = `Patient/${patientId}`;
+
+  const careTeams = may('CareTeam') ? await searchAll<CareTeam>(repo, 'CareTeam', { subject, status: 'active' }) : [];
+  const conditions = audience === 'gp' && may('Condition') ? await searchAll<Condition>(repo, 'Condition', { subject }) : [];
+  const observations = audience === 'gp' && may('Observation')
+    ? await searchAll<Observation>(repo, 'Observation', { subject, code: [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }].map((c) => `${c.system}|${c.code}`).join(',') })
+    : [];
+  const rcp = audience === 'gp' && may('Composition') ? await latestSignedRcpProposal(repo, patientId, may) : undefined;
+  const pps = audience !== 'pharmacist' && may('CarePlan') ? latestPlan(await searchAll<CarePlan>(repo, 'CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${CATEGORY.pps.code}` })) : undefined;
+  const ppac = audience !== 'pharmacist' && may('CarePlan') ? latestPlan(await searchAll<CarePlan>(repo, 'CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${CATEGORY.ppac.code}` })) : undefined;
+  // The GP's summary names the PPS's oral treatments in its calendar; the nurse's and the pharmacist's list them.
+  const medicationRequests = may('MedicationRequest') && (audience !== 'gp' || pps)
+    ? await searchAll<MedicationRequest>(repo, 'MedicationRequest', { subject, category: `${ORAL_ANTICANCER.system}|${ORAL_ANTICANCER.code}` })
+    : [];
+  const appointments = audience === 'nurse' && may('Appointment') ? await searchAll<Appointment>(repo, 'Appointment', { patient: subject }) : [];
+
+  const gathered: Resource[] = [patient, ...careTeams, ...(pps ? [pps] : []), ...(ppac ? [ppac] : []), ...medicationRequests, ...appointments,
+    ...(rcp ? [rcp.sheet, ...(rcp.provenance ? [rcp.provenance] : [])] : [])];
+  const directory = await readDirectory(repo, directoryReferences(gathered));
+  const practitioners = [...directory.keys()].filter((k) => k.startsWith('Practitioner/'));
+  const practitionerRoles = practitioners.length ? await searchAll<PractitionerRole>(repo, 'PractitionerRole', { practitioner: practitioners.join(','), active: 'true' }) : [];
+  for (const [key, resource] of await readDirectory(repo, directoryReferences(practitionerRoles).filter((k) => !directory.has(k)))) directory.set(key, resource);
+
+  return { patient, conditions, observations, ...(rcp ? { rcp } : {}), ...(pps ? { pps } : {}), ...(ppac ? { ppac } : {}), medicationRequests, appointments, careTeams, directory, practitionerRoles };
+}
+
+/**
+ * The latest signed RCP sheet of the patient (a sheet under correction counts by its signed
+ * version), its decision at the version signed, and the Provenance carrying the signature.
+ */
+export async function latestSignedRcpProposal(repo: FhirRepository, patientId: string, may: (type: string) => boolean = () => true): Promise<SignedRcpProposal | undefined> {
+  const sheets = await searchAll<Composition>(repo, 'Composition', { subject: `Patient/${patientId}`, type: `${RCP_SHEET_TYPE.system}|${RCP_SHEET_TYPE.code}` });
+  const signed: Composition[] = [];
+  for (const sheet of sheets) {
+    if (isSignedRcpSheet(sheet)) signed.push(sheet);
+    else {
+      const m = REF.exec(referenceKey(correctionOf(sheet)?.corrects ?? ''));
+      const previous = m?.[3] ? await optional(() => repo.vread<Composition>('Composition', m[2]!, m[3]!)) : undefined;
+      if (previous && isSignedRcpSheet(previous)) signed.push(previous);
+    }
+  }
+  const signedAt = (c: Composition) => c.attester?.find((a) => a.mode === 'legal')?.time ?? c.date ?? '';
+  const sheet = signed.sort((a, b) => signedAt(b).localeCompare(signedAt(a)))[0];
+  if (!sheet) return undefined;
+
+  const proposal = sheet.section?.find((s) => s.code?.coding?.some((c) => c.code === RCP_SECTION.proposal.code));
+  const decisionRef = proposal?.entry?.map((e) => REF.exec(referenceKey(e.reference ?? ''))).find((m) => m?.[1] === 'CarePlan');
+  const decision = decisionRef && may('CarePlan')
+    ? await optional(() => (decisionRef[3] ? repo.vread<CarePlan>('CarePlan', decisionRef[2]!, decisionRef[3]) : repo.read<CarePlan>('CarePlan', decisionRef[2]!)))
+    : undefined;
+  let provenance: Provenance | undefined;
+  if (may('Provenance')) {
+    const target = `Composition/${sheet.id}/_history/${sheet.meta?.versionId}`;
+    const traces = await searchAll<Provenance>(repo, 'Provenance', { target: `Composition/${sheet.id}` });
+    provenance = traces.find((p) => p.target?.some((t) => t.reference && referenceKey(t.reference) === target)
+      && p.signature?.some((s) => s.type?.some((t) => t.system === AUTHOR_SIGNATURE.system && t.code === AUTHOR_SIGNATURE.code)));
+  }
+  return { sheet, ...(decision ? { decision } : {}), ...(provenance ? { provenance } : {}) };
+}
+
+const RANK: Record<string, number> = { active: 0, 'on-hold': 1, completed: 2, draft: 3, unknown: 4 };
+
+/** The programme in force: active before suspended, closed or draft; the newest first. Cancelled ones never. */
+export function latestPlan(plans: CarePlan[]): CarePlan | undefined {
+  return plans
+    .filter((p) => p.status !== 'revoked' && p.status !== 'entered-in-error')
+    .sort((a, b) => (RANK[a.status] ?? 9) - (RANK[b.status] ?? 9) || (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? ''))[0];
+}
+
+function directoryReferences(resources: Resource[]): string[] {
+  const refs = new Set<string>();
+  for (const r of resources) {
+    for (const ref of referencesIn(r)) {
+      const m = REF.exec(referenceKey(ref));
+      if (m && DIRECTORY_TYPES.includes(m[1]!)) refs.add(`${m[1]}/${m[2]}`);
+    }
+  }
+  return [...refs];
+}
+
+/** Directory entries by "Type/id": one search per type (directory reads carry no patient data). */
+async function readDirectory(repo: FhirRepository, refs: string[]): Promise<Map<string, Resource>> {
+  const byType = new Map<string, string[]>();
+  for (const ref of refs) {
+    const [type, id] = ref.split('/') as [string, string];
+    byType.set(type, [...(byType.get(type) ?? []), id]);
+  }
+  const directory = new Map<string, Resource>();
+  for (const [type, ids] of byType) {
+    for (const resource of await searchAll(repo, type, { _id: ids.join(',') })) directory.set(`${type}/${resource.id}`, resource);
+  }
+  return directory;
+}
+
+async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
+  const { request } = parseSearchRequest(type, new URLSearchParams({ ...params, _count: String(PAGING.maxCount) }), PAGING, true);
+  request.total = 'none';
+  return (await repo.search<T>(request)).resources;
+}
+
+/** A read that may miss (deleted, outside the circle): the store still traces the attempt. */
+async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof FhirError && (error.status === 404 || error.status === 410)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The summary as a page to read or print (French HTML, PDF), with the same renderers as the
+ * printed PPS / PPAC (server/care-plan/render.ts): one model, two renderings that never disagree.
+ */
+import type { Patient } from '@medplum/fhirtypes';
+import { frenchDate } from '../care-plan/dates.ts';
+import { insOf } from '../care-plan/patient-identity.ts';
+import type { PrintableDocument, PrintableSection } from '../care-plan/printable.ts';
+import { renderCarePlanHtml, renderCarePlanPdf } from '../care-plan/render.ts';
+import type { Summary } from './build.ts';
+import { AUDIENCE_LABEL } from './codes.ts';
+
+/** A printable summary: the PPS / PPAC page layout (title, identity box, sections). */
+export type PrintableSummary = Omit<PrintableDocument, 'kind'> & { audience: Summary['audience'] };
+
+export function printableSummary(summary: Summary): PrintableSummary {
+  const generated = new Date(summary.generatedAt);
+  const time = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(generated);
+  const sections: PrintableSection[] = summary.sections.map((s) => ({ title: s.title, blocks: s.blocks }));
+  sections.push({
+    title: 'À propos de cette synthèse',
+    blocks: [{
+      kind: 'paragraph',
+      text: "Synthèse établie à partir du Dossier Communicant de Cancérologie, selon ce que votre profession peut consulter et les choix du patient. Elle ne remplace pas les comptes rendus : en cas de doute, contactez l'équipe référente.",
+    }],
+  });
+  return {
+    audience: summary.audience,
+    title: summary.title,
+    subtitle: summary.subtitle,
+    patient: patientFields(summary.patient),
+    about: [
+      ['Destinataire', AUDIENCE_LABEL[summary.audience].reader],
+      ['Établie le', `${frenchDate(summary.today)} à ${time.replace(':', ' h ')}`],
+      ...(summary.establishment?.name ? [['Établissement de référence', summary.establishment.name] as [string, string]] : []),
+    ],
+    sections,
+  };
+}
+
+function patientFields(patient: Patient): [string, string][] {
+  const official = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
+  const usual = patient.name?.find((n) => n.use === 'usual');
+  const fields: [string, string][] = [];
+  if (official?.family) fields.push(['Nom de naissance', official.family.toUpperCase()]);
+  if (usual?.family && usual.family !== official?.family) fields.push(["Nom d'usage", usual.family.toUpperCase()]);
+  if (official?.given?.length) fields.push(['Prénom(s)', official.given.join(' ')]);
+  if (patient.birthDate) fields.push([patient.gender === 'female' ? 'Née le' : patient.gender === 'male' ? 'Né le' : 'Né(e) le', frenchDate(patient.birthDate)]);
+  const ins = insOf(patient);
+  if (ins) fields.push(['INS (matricule)', ins]);
+  return fields;
+}
+
+// The care-plan renderers read the title, identity box and sections, not the programme kind.
+const asPage = (doc: PrintableSummary): PrintableDocument => ({ ...doc, kind: 'pps' });
+
+export function renderSummaryHtml(doc: PrintableSummary): string {
+  return renderCarePlanHtml(asPage(doc));
+}
+
+export function renderSummaryPdf(doc: PrintableSummary, options: { created?: Date } = {}): Promise<Buffer> {
+  return renderCarePlanPdf(asPage(doc), options);
+}

@@ -1,0 +1,130 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { expect } from 'chai';
+import type { Practitioner } from '@medplum/fhirtypes';
+import { createApp } from '../../server/app.ts';
+import { MailSender } from '../../server/delivery/mail.ts';
+import { deliveryRouter } from '../../server/delivery/routes.ts';
+import { DeliveryWorker } from '../../server/delivery/worker.ts';
+import { testConfig } from '../helpers/harness.ts';
+import { SmtpCatcher } from '../helpers/smtp-catcher.ts';
+import { CLINICAL, DECISION, digestiveBoard, newPatient, registration, startRcpWorld, type RcpWorld } from '../rcp/fixtures.ts';
+
+/**
+ * The signed RCP report, from signature to the GP's mailbox: the 3C follows each copy's status,
+ * and sees the patients whose reports cannot reach a GP.
+ */
+describe('RCP report delivery to the GP', function () {
+  this.timeout(120_000);
+  let world: RcpWorld;
+  let catcher: SmtpCatcher;
+  let sender: MailSender;
+  let worker: DeliveryWorker;
+  let followUp: { url: string; close: () => Promise<void> };
+  let sessionId: string;
+  let withGp: { patient: string; caseId: string };
+  let withoutGp: { patient: string; caseId: string };
+
+  before(async () => {
+    world = await startRcpWorld(new Date('2026-03-02T08:00:00Z'));
+    catcher = await SmtpCatcher.start();
+    const config = { host: '127.0.0.1', port: catcher.port, secure: false, requireTls: false, rejectUnauthorized: true, from: 'DCC <dcc@test.mssante.fr>', messageIdDomain: 'test.mssante.fr', publicBaseUrl: 'https://dcc.test' };
+    sender = new MailSender(config);
+    worker = new DeliveryWorker({ store: world.store, mail: { sender, config }, batch: 100 });
+    const app = createApp({ config: testConfig(), store: world.store, identify: (req) => world.users[req.get('x-test-user') ?? ''], apis: [{ path: '/api/deliveries', router: deliveryRouter({ store: world.store }) }] });
+    const srv: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    followUp = { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/deliveries`, close: () => new Promise((resolve) => srv.close(() => resolve())) };
+    // The GP and the surgeon have secure mailboxes in the directory.
+    for (const pro of ['gp', 'surgeon'] as const) {
+      const current = (await world.fhir('system', 'GET', `/Practitioner/${world.ids[pro]}`)).body as Practitioner;
+      const res = await world.fhir('system', 'PUT', `/Practitioner/${current.id}`, { ...current, telecom: [{ system: 'email', value: `${pro}.${current.id}@test.mssante.fr` }] });
+      expect(res.status, res.text).to.equal(200);
+    }
+    const board = await world.api('coordinator', 'POST', '/boards', digestiveBoard(world));
+    expect(board.status, board.text).to.equal(201);
+    const generated = await world.api('coordinator', 'POST', `/boards/${board.body.id}/sessions/generate`, {});
+    sessionId = generated.body.created[0].id;
+    withGp = await registered();
+    withoutGp = await registered({ withGp: false });
+    // Session day: opened, attendance with the quorum.
+    world.clock.now = new Date('2026-03-10T13:05:00Z');
+    expect((await world.api('coordinator', 'POST', `/sessions/${sessionId}/start`)).status).to.equal(200);
+    const attendance = await world.api('coordinator', 'PUT', `/sessions/${sessionId}/attendance`, {
+      attendance: (['oncologist', 'surgeon', 'radiotherapist'] as const).map((pro) => ({ practitioner: `Practitioner/${world.ids[pro]}`, mode: 'present' })),
+    });
+    expect(attendance.status, attendance.text).to.equal(200);
+    await drain();
+  });
+  after(async () => {
+    await worker.stop();
+    sender.close();
+    await catcher.stop();
+    await followUp.close();
+    await world.close();
+  });
+
+  async function drain(): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const r = await worker.drainOnce(new Date());
+      if (!r.dispatched && !r.sent && !r.failed && !r.dead && !r.withheld) return;
+    }
+  }
+
+  /** Registered and accepted on the coming session (before it opens). */
+  async function registered(options: { withGp?: boolean } = {}): Promise<{ patient: string; caseId: string }> {
+    const p = await newPatient(world, options);
+    const res = await world.api('surgeon', 'POST', '/cases', registration(sessionId, p, { clinical: CLINICAL }));
+    expect(res.status, res.text).to.equal(201);
+    const caseId = res.body.case.id;
+    expect((await world.api('coordinator', 'POST', `/cases/${caseId}/accept`, {}, { 'if-match': res.headers.get('etag')! })).status).to.equal(200);
+    return { patient: p.patient, caseId };
+  }
+
+  /** Discussed with the quorum, decided and signed by the surgeon. */
+  async function signedReport(c: { patient: string; caseId: string }): Promise<{ patient: string; report: string; version: string }> {
+    expect((await world.api('oncologist', 'POST', `/cases/${c.caseId}/discuss`)).status).to.equal(200);
+    const decision = await world.api('oncologist', 'PUT', `/cases/${c.caseId}/decision`, DECISION);
+    expect(decision.status, decision.text).to.equal(200);
+    const signed = await world.api('surgeon', 'POST', `/cases/${c.caseId}/sign`, {}, { 'if-match': decision.headers.get('etag')! });
+    expect(signed.status, signed.text).to.equal(200);
+    return { patient: c.patient, report: signed.body.report.reference, version: signed.body.report.version };
+  }
+
+  const follow = async (user: string, path: string) => {
+    const res = await fetch(`${followUp.url}${path}`, { headers: { 'x-test-user': user } });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('the signed report reaches the GP and the requesting surgeon with its PDF; the 3C sees it delivered', async () => {
+    const { report, version } = await signedReport(withGp);
+    await drain();
+    const status = await follow('coordinator', `?document=${report}`);
+    expect(status.status, JSON.stringify(status.body)).to.equal(200);
+    const [doc] = status.body.documents;
+    expect(doc.document).to.equal(`${report}/_history/${version}`);
+    expect(doc.state).to.equal('delivered');
+    expect(doc.deliveries.map((d: any) => [d.role, d.status]).sort()).to.deep.equal([['general-practitioner', 'sent'], ['requester', 'sent']]);
+
+    const gpAddress = `gp.${world.ids.gp}@test.mssante.fr`;
+    const forThisReport = catcher.messages.filter((m) => m.envelope.to.includes(gpAddress) && m.headers.get('x-dcc-delivery-id')?.startsWith(`${doc.deliveries.find((d: any) => d.role === 'general-practitioner').id}.`));
+    expect(forThisReport).to.have.length(1);
+    const mail = forThisReport[0]!;
+    expect(mail.subject).to.match(/RCP/);
+    expect(mail.attachments[0]!.filename).to.match(/^compte-rendu-rcp-.*\.pdf$/);
+    expect(mail.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
+
+    // City professionals and other professions do not follow the sending.
+    expect((await follow('gp', `?document=${report}`)).status).to.equal(403);
+  });
+
+  it('a patient without a declared GP is flagged to the 3C, and the report still reaches the requester', async () => {
+    const { report, patient } = await signedReport(withoutGp);
+    await drain();
+    const alerts = await follow('coordinator', '/alerts');
+    expect(alerts.status).to.equal(200);
+    expect(alerts.body.missingGp.map((a: any) => a.patient)).to.include(`Patient/${patient}`);
+    const [doc] = (await follow('coordinator', `?document=${report}`)).body.documents;
+    expect(doc.event.note).to.match(/Pas de médecin traitant/);
+    expect(doc.deliveries.map((d: any) => d.role)).to.deep.equal(['requester']);
+  });
+});
