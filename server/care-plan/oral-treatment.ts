@@ -36,6 +36,8 @@ export interface OralTreatmentInput {
   end?: string;
   /** Patient instruction, e.g. "dans les 30 minutes qui suivent le repas". */
   instructions?: string;
+  /** Side effects to watch: carried on the prescription itself, since the pharmacist does not read the PPS. */
+  sideEffects?: string[];
   prescriber?: Reference;
 }
 
@@ -139,6 +141,7 @@ export function buildOralMedicationRequest(input: OralTreatmentInput, ctx: OralT
   const base: Dosage = {
     text,
     ...(input.instructions ? { patientInstruction: input.instructions } : {}),
+    ...(input.sideEffects?.length ? { additionalInstruction: input.sideEffects.map((s) => ({ text: `Effet indésirable à surveiller : ${s}` })) } : {}),
     route: routeConcept('oral'),
     doseAndRate: [{ doseQuantity: { value: input.dose.value, unit: input.dose.unit, system: UCUM, code: input.dose.code ?? input.dose.unit } }],
   };

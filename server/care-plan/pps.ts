@@ -312,7 +312,7 @@ function treatmentActivity(p: Proposal | undefined, t: PpsTreatmentInput, path: 
 
   if (route === 'oral') {
     const oral: Partial<OralTreatmentInput> = { ...p?.oral };
-    for (const key of ['medication', 'dose', 'timesPerDay', 'cycle', 'instructions', 'prescriber'] as const) {
+    for (const key of ['medication', 'dose', 'timesPerDay', 'cycle', 'instructions', 'sideEffects', 'prescriber'] as const) {
       if (t[key] !== undefined) (oral as Record<string, unknown>)[key] = t[key];
     }
     if (start) oral.start = datePart(start);

@@ -25,6 +25,7 @@ import { buildRcpSheetDocument } from '../rcp-sheet/document.ts';
 import { loadRcpSheet } from '../rcp-sheet/load.ts';
 import { renderRcpSheetPdf } from '../rcp-sheet/render.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
+import { buildSummary, gatherSummarySources, printableSummary, renderSummaryPdf } from '../summary/index.ts';
 import type { Store } from '../store/store.ts';
 import { MAIL_DELIVERY, PUSH_DELIVERY, dispatchEvent, refusalFor, type MailDeliveryPayload, type PushDeliveryPayload } from './dispatcher.ts';
 import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT } from './events.ts';
@@ -229,6 +230,11 @@ export class DeliveryWorker {
       title = plan.title ?? title;
       date = plan.meta?.lastUpdated ?? date;
       pdf = { filename: `${kind ?? kindOf(plan) ?? 'programme'}-${id}.pdf`, content: await renderCarePlanPdf(document) };
+    } else if (p.event === ORAL_TREATMENT_EVENT) {
+      // The pharmacist's (or nurse's) own summary: the treatment plan as they may see it.
+      const audience = p.role === 'nurse' ? 'nurse' : 'pharmacist';
+      const summary = buildSummary(audience, await gatherSummarySources(view, recipientCtx.principal, patientId, audience), { now: new Date() });
+      pdf = { filename: `synthese-${audience === 'nurse' ? 'infirmier' : 'pharmacien'}-${patientId}.pdf`, content: await renderSummaryPdf(printableSummary(summary)) };
     }
     return {
       // Unique across databases (a reset restarts ids), stable across retries of this delivery.

@@ -89,6 +89,8 @@ interface OrgSpec {
   postalCode: string;
   city: string;
   phone: string;
+  /** Direct line for complications (oncology on-call), shown first under "whom to call". */
+  hotline?: string;
 }
 
 // FINESS computed with finessCheckDigit() and hard-coded; the seed test re-checks them.
@@ -102,6 +104,7 @@ const CHU: OrgSpec = {
   postalCode: '13005',
   city: 'Marseille',
   phone: '04 65 71 10 00',
+  hotline: '04 65 71 10 99',
 };
 const CLINIC: OrgSpec = {
   uuid: '0d951baa-c159-4ee3-b723-a9513ec1cee4',
@@ -640,6 +643,13 @@ function organizationEntry(o: OrgSpec): BundleEntry {
     ...(o.alias ? { alias: [o.alias] } : {}),
     telecom: [{ system: 'phone', use: 'work', value: o.phone }],
     address: [{ use: 'work', type: 'both', line: [o.line], postalCode: o.postalCode, city: o.city, country: 'FRA' }],
+    ...(o.hotline ? {
+      contact: [{
+        purpose: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/contactentity-type', code: 'PATINF', display: 'Patient' }], text: 'Urgences et complications en oncologie (24 h/24)' },
+        name: { text: "Astreinte d'oncologie" },
+        telecom: [{ system: 'phone', use: 'work', value: o.hotline }],
+      }],
+    } : {}),
   };
   return conditionalCreate(o.uuid, org, finess);
 }

@@ -143,7 +143,11 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     expect(pharmacist.map((d) => d.status)).to.deep.equal(['sent']);
     expect(nurse.map((d) => d.status)).to.deep.equal(['sent']);
     expect(mailsOf(pharmacist[0]!)[0]!.envelope.to).to.deep.equal(['thomas@dcc-demo.mssante.fr']);
-    expect(mailsOf(pharmacist[0]!)[0]!.text).to.match(/[Cc]ap[ée]citabine/);
+    const pharmacistMail = mailsOf(pharmacist[0]!)[0]!;
+    expect(pharmacistMail.text).to.match(/[Cc]ap[ée]citabine/);
+    // The pharmacist's own summary is attached: the treatment plan as a pharmacist may see it.
+    expect(pharmacistMail.attachments.map((a) => a.filename)).to.deep.equal([`synthese-pharmacien-${c.patientId}.pdf`]);
+    expect(pharmacistMail.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
 
     const pushes = deliveries.filter((d) => d.kind === 'fhir-push');
     expect(pushes.map((d) => d.status)).to.deep.equal(['sent']);
