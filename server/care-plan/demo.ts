@@ -12,7 +12,7 @@ import type { Store } from '../store/store.ts';
 import { CATEGORY } from './codes.ts';
 import { datePart } from './dates.ts';
 import type { StartPpacInput } from './ppac.ts';
-import type { BuildPpsInput } from './pps.ts';
+import type { BuildPpsInput, PpsTreatmentInput } from './pps.ts';
 import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
 import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from './supportive-care-directory.ts';
 
@@ -52,7 +52,8 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
     try {
       let pps = await ppsOfDecision(repo, decision.id!);
       if (!pps) {
-        pps = await buildPpsForDecision(repo, decision.id!, DEMO_PPS_INPUT, decision.author);
+        const input = index === 0 ? { ...DEMO_PPS_INPUT, treatments: [demoOralTreatment(decision)] } : DEMO_PPS_INPUT;
+        pps = await buildPpsForDecision(repo, decision.id!, input, decision.author);
         result.created.push(`CarePlan/${pps.id}`);
         pps = await handOverProgramme(repo, pps.id!, { by: decision.author, shareWithGp: true });
       }
@@ -66,6 +67,26 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
     }
   }
   return result;
+}
+
+/** The first demo PPS carries an oral treatment, so the pharmacist and the city nurse have one to follow. */
+function demoOralTreatment(decision: CarePlan): PpsTreatmentInput {
+  const start = datePart(new Date(Date.now() + 7 * 86_400_000).toISOString());
+  return {
+    type: 'C15632',
+    route: 'oral',
+    description: 'Capécitabine orale (protocole CAPOX), 8 cycles de 21 jours',
+    medication: { coding: [{ system: 'http://www.whocc.no/atc', code: 'L01BC06', display: 'capecitabine' }], text: 'Capécitabine 500 mg, comprimé pelliculé' },
+    dose: { value: 1500, unit: 'mg' },
+    timesPerDay: 2,
+    cycle: { daysOn: 14, daysOff: 7, count: 8 },
+    start,
+    datesConfirmed: true,
+    rhythm: 'cycles de 21 jours',
+    instructions: 'dans les 30 minutes qui suivent le repas, avec un grand verre d’eau',
+    sideEffects: ['syndrome main-pied', 'diarrhée', 'mucite'],
+    ...(decision.author ? { prescriber: decision.author } : {}),
+  };
 }
 
 async function demoPpacInput(repo: FhirRepository, pps: CarePlan): Promise<StartPpacInput> {

@@ -133,6 +133,8 @@ export async function dispatchEvent(store: Store, event: OutboxEntry, options: D
       ...result.undeliverable.map((u) => `${u.recipient} : ${u.reason}`),
     ];
     if (kind === RCP_REPORT_EVENT && (event.payload as RcpReportMessage).recipients?.some((r) => r.unknown)) notes.unshift('Pas de médecin traitant déclaré');
+    // A note always says why an event left nothing to send (an event marked sent without one was sent as a whole).
+    if (!notes.length && !result.mails && !result.pushes) notes.push(patient.generalPractitioner?.length ? 'Aucun destinataire' : 'Aucun destinataire : pas de médecin traitant déclaré');
     await outbox.markDone(event.id, notes.length ? notes.join(' ; ') : null, now);
     return result;
   });

@@ -52,7 +52,8 @@ export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]):
   const lines = deliveries.map(deliveryLine);
   let state: DeliveryState;
   if (event.status !== 'sent') state = 'queued';
-  else if (!lines.length) state = 'no-recipient';
+  // Marked sent with no deliveries and no note: sent as a whole (before per-recipient deliveries, or by another system).
+  else if (!lines.length) state = event.lastError ? 'no-recipient' : 'delivered';
   else if (lines.some((l) => l.status === 'dead')) state = 'failed';
   else if (lines.some((l) => l.status === 'pending' || l.status === 'sending' || l.status === 'failed')) state = 'in-progress';
   else if (lines.every((l) => l.status === 'withheld')) state = 'withheld';

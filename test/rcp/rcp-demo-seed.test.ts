@@ -9,6 +9,13 @@ import { computeIndicators } from '../../server/rcp/indicators.ts';
 import { registerRcpRules } from '../../server/rcp/write-rules.ts';
 import { DEMO_CASE_SYSTEM, seedDemoRcp } from '../../server/seed/demo-rcp.ts';
 import { OutboxStore } from '../../server/store/outbox-store.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDemoMailbox } from '../../server/delivery/demo-mailbox.ts';
+import { MailSender } from '../../server/delivery/mail.ts';
+import { documentDelivery } from '../../server/delivery/status.ts';
+import { DeliveryWorker } from '../../server/delivery/worker.ts';
 import { testServices } from '../helpers/harness.ts';
 
 /** The demo RCP activity: four boards, past and coming sessions, cases in every state, signed reports; seeding twice changes nothing. */
@@ -45,5 +52,36 @@ describe('Demo RCP data (seedDemoRcp)', function () {
 
     const second = await seedDemoRcp(store, { now: new Date('2026-06-22T08:00:00Z') });
     expect(second).to.deep.equal({ boards: 0, cases: 0, skipped: true });
+
+    // As `npm start` does: the report signed last (still in the outbox) reaches the GP's mailbox
+    // in the local SMTP catcher, and its delivery status says so.
+    const waiting = demo.filter((m) => m.status === 'pending');
+    expect(waiting.length).to.be.greaterThan(0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcc-demo-mailbox-'));
+    const mailbox = await startDemoMailbox({ port: 0, dir });
+    const config = { host: '127.0.0.1', port: mailbox.port, secure: false, requireTls: false, rejectUnauthorized: true, from: 'DCC démo <dcc@dcc-demo.mssante.fr>', messageIdDomain: 'dcc-demo.mssante.fr', publicBaseUrl: 'http://127.0.0.1:8080' };
+    const sender = new MailSender(config);
+    try {
+      const worker = new DeliveryWorker({ store, mail: { sender, config }, batch: 100 });
+      for (let i = 0; i < 50; i++) {
+        const r = await worker.drainOnce();
+        if (!r.dispatched && !r.sent && !r.failed && !r.dead && !r.withheld) break;
+      }
+      const outbox = new OutboxStore(store.db);
+      for (const event of waiting) {
+        const now = (await outbox.get(event.id))!;
+        const status = documentDelivery(now, await outbox.list({ parentId: event.id }));
+        expect(status.state, JSON.stringify(status)).to.equal('delivered');
+        const toGp = status.deliveries.find((d) => d.role === 'general-practitioner')!;
+        expect(toGp.status).to.equal('sent');
+        const mails = mailbox.messages().filter((m) => m.to.includes(toGp.address!) && m.subject.includes('Compte rendu de RCP'));
+        expect(mails.length).to.be.greaterThan(0);
+        expect(fs.readFileSync(mails[0]!.file, 'latin1')).to.contain('application/pdf');
+      }
+    } finally {
+      sender.close();
+      await mailbox.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
