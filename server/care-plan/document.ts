@@ -10,18 +10,19 @@
  * a UUID derived from the source and its version, so a CarePlan version is always the same
  * document (an idempotent push), and a new version a new one.
  */
-import { createHash } from 'node:crypto';
 import type {
   Bundle, BundleEntry, CarePlan, CareTeam, Composition, CompositionSection, Condition, MedicationRequest, Patient, Reference, Resource,
 } from '@medplum/fhirtypes';
 import { systemContext } from '../context.ts';
-import { FhirError, businessRule, conflict } from '../fhir/errors.ts';
+import { businessRule, conflict } from '../fhir/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { PPS_LOINC } from './codes.ts';
 import { kindOf } from './model.ts';
 import { withoutUnqualifiedIns } from './patient-identity.ts';
-import { directoryReferences, printableCarePlan, type Block, type PrintableDocument } from './printable.ts';
-import { idOf } from './service.ts';
+import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
+import { escapeXml, fieldsXhtml, narrativeDiv } from './narrative.ts';
+import { idOf, readAll as readAllOf, readOptional as readOptionalOf } from './service.ts';
+import { nameUuid as uuidOf } from '../fhir/name-uuid.ts';
 
 export interface CarePlanDocumentOptions {
   /** Base of the fullUrls (the DCC's public FHIR base); references inside resources are relative to it. */
@@ -91,7 +92,7 @@ export function documentBundle(src: DocumentSources): Bundle {
   };
   const section: CompositionSection[] = printable.sections.map((s) => ({
     title: s.title,
-    text: { status: 'generated', div: xhtml(s.blocks.map(htmlBlock).join('')) },
+    text: { status: 'generated', div: narrativeDiv(s.blocks) },
     entry: entriesOf(s.title),
   }));
   const written = plan.meta?.lastUpdated ?? plan.created ?? new Date().toISOString();
@@ -100,7 +101,7 @@ export function documentBundle(src: DocumentSources): Bundle {
     resourceType: 'Composition',
     id: compositionId,
     language: 'fr-FR',
-    text: { status: 'generated', div: xhtml(headerHtml(printable)) },
+    text: { status: 'generated', div: narrativeDiv(headerHtml(printable)) },
     // The document set: every version of this programme shares it.
     identifier: { system: DOCUMENT_IDENTIFIER_SYSTEM, value: `urn:uuid:${nameUuid(`CarePlan/${plan.id}`)}` },
     status: plan.status === 'draft' ? 'preliminary' : plan.status === 'entered-in-error' ? 'entered-in-error' : 'final',
@@ -139,63 +140,15 @@ function authorOf(plan: CarePlan): NonNullable<Composition['author']>[number] {
   return { display: author?.display ?? 'Équipe hospitalière référente' };
 }
 
-// ----- narrative ---------------------------------------------------------------------------------
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const xhtml = (inner: string) => `<div xmlns="http://www.w3.org/1999/xhtml">${inner}</div>`;
-
-function fieldsHtml(fields: [string, string][]): string {
-  return fields.length ? `<ul>${fields.map(([k, v]) => `<li><b>${escapeXml(k)}</b> : ${escapeXml(v || '—')}</li>`).join('')}</ul>` : '';
-}
-
-function htmlBlock(block: Block): string {
-  switch (block.kind) {
-    case 'paragraph':
-      return block.emphasis ? `<p><b>${escapeXml(block.text)}</b></p>` : `<p>${escapeXml(block.text)}</p>`;
-    case 'list':
-      return `<ul>${block.items.map((i) => `<li>${escapeXml(i)}</li>`).join('')}</ul>`;
-    case 'fields':
-      return fieldsHtml(block.fields);
-    case 'table':
-      return `<table><thead><tr>${block.headers.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${block.rows
-        .map((row) => `<tr>${row.map((c) => `<td>${escapeXml(c || '—')}</td>`).join('')}</tr>`)
-        .join('')}</tbody></table>`;
-  }
-}
-
 function headerHtml(doc: PrintableDocument): string {
-  return `<h1>${escapeXml(doc.title)}</h1><p>${escapeXml(doc.subtitle)}</p>${fieldsHtml(doc.patient)}${fieldsHtml(doc.about)}`;
+  return `<h1>${escapeXml(doc.title)}</h1><p>${escapeXml(doc.subtitle)}</p>${fieldsXhtml(doc.patient)}${fieldsXhtml(doc.about)}`;
 }
 
 // ----- reads -------------------------------------------------------------------------------------
 
-/** A read that may miss: deleted, outside the circle of care, or a type this reader never sees. */
-async function readOptional<T extends Resource>(repo: FhirRepository, type: string, id: string): Promise<T | undefined> {
-  try {
-    return await repo.read<T>(type, id);
-  } catch (error) {
-    if (error instanceof FhirError && (error.status === 403 || error.status === 404 || error.status === 410)) return undefined;
-    throw error;
-  }
-}
 
-async function readAll<T extends Resource>(repo: FhirRepository, type: string, ids: (string | undefined)[]): Promise<T[]> {
-  const found: T[] = [];
-  for (const id of new Set(ids.filter((x): x is string => Boolean(x)))) {
-    const r = await readOptional<T>(repo, type, id);
-    if (r) found.push(r);
-  }
-  return found;
-}
-
-/** A deterministic UUID (version 5 layout over SHA-1) for a name. */
-function nameUuid(name: string): string {
-  const hex = createHash('sha1').update(`dcc-care-plan:${name}`).digest('hex').slice(0, 32).split('');
-  hex[12] = '5';
-  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  const h = hex.join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
+/** What this reader may not see (403) is left out of the document, as what no longer exists. */
+const HIDDEN = [403, 404, 410];
+const readOptional = <T extends Resource>(repo: FhirRepository, type: string, id: string) => readOptionalOf<T>(repo, type, id, HIDDEN);
+const readAll = <T extends Resource>(repo: FhirRepository, type: string, ids: (string | undefined)[]) => readAllOf<T>(repo, type, ids, HIDDEN);
+const nameUuid = (name: string) => uuidOf('dcc-care-plan', name);

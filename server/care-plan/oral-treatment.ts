@@ -188,6 +188,12 @@ export function buildOralMedicationRequest(input: OralTreatmentInput, ctx: OralT
   };
 }
 
+/** An oral anticancer treatment (the DCC profile, or its category): what the pharmacist and the city nurse follow. */
+export function isOralAnticancer(request: MedicationRequest): boolean {
+  return Boolean(request.meta?.profile?.includes(ORAL_TREATMENT_PROFILE))
+    || (request.category ?? []).some((c) => c.coding?.some((x) => x.system === ORAL_ANTICANCER.system && x.code === ORAL_ANTICANCER.code));
+}
+
 /** Reads back the oral-treatment parameters of a proposal's MedicationRequest (when the decision had one). */
 export function oralInputFromRequest(request: MedicationRequest): Partial<OralTreatmentInput> {
   const dosage = request.dosageInstruction?.[0];

@@ -184,7 +184,8 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
   };
 }
 
-function patientFields(patient: Patient | undefined): [string, string][] {
+/** The patient's identity block of every printout (INS only when the identity is qualified: see patient-identity.ts). */
+export function patientFields(patient: Patient | undefined): [string, string][] {
   if (!patient) return [];
   const official = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
   const usual = patient.name?.find((n) => n.use === 'usual');

@@ -133,19 +133,20 @@ async function searchAll<T extends Resource>(repo: FhirRepository, type: string,
 }
 
 /** A read that may miss (deleted, outside the circle): the audit trail still records the attempt. */
-async function readOptional<T extends Resource>(repo: FhirRepository, type: string, id: string): Promise<T | undefined> {
+/** A read that may miss: the statuses that count as "not there" (default: deleted or unknown). */
+export async function readOptional<T extends Resource>(repo: FhirRepository, type: string, id: string, missing: number[] = [404, 410]): Promise<T | undefined> {
   try {
     return await repo.read<T>(type, id);
   } catch (error) {
-    if (error instanceof FhirError && (error.status === 404 || error.status === 410)) return undefined;
+    if (error instanceof FhirError && missing.includes(error.status)) return undefined;
     throw error;
   }
 }
 
-async function readAll<T extends Resource>(repo: FhirRepository, type: string, ids: (string | undefined)[]): Promise<T[]> {
+export async function readAll<T extends Resource>(repo: FhirRepository, type: string, ids: (string | undefined)[], missing?: number[]): Promise<T[]> {
   const found: T[] = [];
   for (const id of new Set(ids.filter((x): x is string => Boolean(x)))) {
-    const r = await readOptional<T>(repo, type, id);
+    const r = await readOptional<T>(repo, type, id, missing);
     if (r) found.push(r);
   }
   return found;

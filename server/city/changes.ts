@@ -10,8 +10,8 @@
  * - Oral anticancer treatment (MedicationRequest): started, suspended, resumed, stopped (with the
  *   statusReason), or changed (what: drug, dose, intakes, cycle, dates).
  */
+import { isOralAnticancer } from '../care-plan/oral-treatment.ts';
 import type { CarePlan, Composition, MedicationRequest, Resource } from '@medplum/fhirtypes';
-import { ORAL_ANTICANCER } from '../care-plan/codes.ts';
 import { frenchDate } from '../care-plan/dates.ts';
 import { handOverOf, isPpac, isPps, updateRecordsOf } from '../care-plan/model.ts';
 import { cycleOf } from '../care-plan/oral-treatment.ts';
@@ -81,9 +81,6 @@ export function isFollowed(resource: Resource): boolean {
   return false;
 }
 
-export function isOralAnticancer(request: MedicationRequest): boolean {
-  return (request.category ?? []).some((c) => c.coding?.some((x) => x.system === ORAL_ANTICANCER.system && x.code === ORAL_ANTICANCER.code));
-}
 
 const made = (kind: ChangeKind, description: string, reason?: string): DescribedChange => ({ kind, label: CHANGE_LABEL[kind], description, ...(reason ? { reason } : {}) });
 
@@ -232,3 +229,5 @@ function canonical(value: unknown): string {
       ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
       : v);
 }
+
+export { isOralAnticancer };

@@ -8,7 +8,7 @@
  * patient's objections and choices are checked then, against the directory of that moment.
  */
 import type { CarePlan, MedicationRequest, Resource } from '@medplum/fhirtypes';
-import { ORAL_ANTICANCER } from '../care-plan/codes.ts';
+import { isOralAnticancer } from '../care-plan/oral-treatment.ts';
 import { handOverOf, isPpac, isPps, updateRecordsOf } from '../care-plan/model.ts';
 import { EXT } from '../care-plan/codes.ts';
 import type { WriteRule } from '../store/repository.ts';
@@ -97,9 +97,6 @@ function oralTreatmentEvents(next: MedicationRequest, previous: MedicationReques
   return [];
 }
 
-export function isOralAnticancer(request: MedicationRequest): boolean {
-  return (request.category ?? []).some((c) => c.coding?.some((x) => x.system === ORAL_ANTICANCER.system && x.code === ORAL_ANTICANCER.code));
-}
 
 function sharedWithGp(plan: CarePlan): boolean {
   const share = plan.extension?.find((e) => e.url === EXT.shareWithGp)?.valueBoolean;

@@ -4,7 +4,7 @@
  * identifier and timestamp, and the signature when signed. The INS leaves the DCC only for a
  * qualified identity (RNIV): `withoutUnqualifiedIns` of server/identity/identity-rules.ts.
  */
-import { createHash } from 'node:crypto';
+import { nameUuid as uuidOf } from '../fhir/name-uuid.ts';
 import type { Bundle, BundleEntry, Patient, Provenance, Resource, Signature } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
 import { conflict } from '../fhir/errors.ts';
@@ -60,11 +60,4 @@ async function signatureOf(repo: FhirRepository, loaded: LoadedRcpSheet): Promis
   return signature;
 }
 
-/** A deterministic UUID (version 5 layout over SHA-1) for a name. */
-function nameUuid(name: string): string {
-  const hex = createHash('sha1').update(`dcc-rcp-sheet:${name}`).digest('hex').slice(0, 32).split('');
-  hex[12] = '5';
-  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  const h = hex.join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
+const nameUuid = (name: string) => uuidOf('dcc-rcp-sheet', name);

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Composition, CompositionSection, Extension, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { EXT } from '../care-plan/codes.ts';
 import type { Block } from '../care-plan/printable.ts';
+import { escapeXml, narrativeDiv } from '../care-plan/narrative.ts';
 import { withoutUnqualifiedIns } from '../identity/identity-rules.ts';
 import type { Summary } from './build.ts';
 import { SUMMARY_TYPE, audienceCoding, sectionCode, type Audience } from './codes.ts';
@@ -28,26 +29,9 @@ export interface SummaryDocumentOptions {
 
 const XHTML = 'http://www.w3.org/1999/xhtml';
 
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** FHIR narrative (the xhtml subset: p, ul/li, table, b) of printable blocks. */
+/** FHIR narrative of printable blocks (the same as the programmes' documents). */
 export function narrativeOf(blocks: Block[]): string {
-  const html = blocks.map((block) => {
-    switch (block.kind) {
-      case 'paragraph':
-        return block.emphasis ? `<p><b>${escapeXml(block.text)}</b></p>` : `<p>${escapeXml(block.text)}</p>`;
-      case 'list':
-        return `<ul>${block.items.map((i) => `<li>${escapeXml(i)}</li>`).join('')}</ul>`;
-      case 'fields':
-        return block.fields.map(([k, v]) => `<p><b>${escapeXml(k)}</b> : ${escapeXml(v || '—')}</p>`).join('');
-      case 'table':
-        return `<table><thead><tr>${block.headers.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${block.rows
-          .map((row) => `<tr>${row.map((c) => `<td>${escapeXml(c || '—')}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-    }
-  }).join('');
-  return `<div xmlns="${XHTML}">${html || '<p>—</p>'}</div>`;
+  return narrativeDiv(blocks);
 }
 
 /** Links to the diagnosis and to the RCP decision: kept as bare references (the profiles require them; the store refuses to follow them for these professions), without their display text. */

@@ -3,8 +3,8 @@
  * intakes, cycle and cycle dates, start and end, prescriber, status (started, suspended, stopped
  * with its reason) and what to check at dispensing.
  */
+import { isOralAnticancer } from '../care-plan/oral-treatment.ts';
 import type { MedicationRequest, Reference } from '@medplum/fhirtypes';
-import { ORAL_ANTICANCER, ORAL_TREATMENT_PROFILE } from '../care-plan/codes.ts';
 import { datePart, frenchDate } from '../care-plan/dates.ts';
 import { cycleOf } from '../care-plan/oral-treatment.ts';
 
@@ -34,10 +34,6 @@ export interface OralTreatmentLine {
 
 const ATC = 'http://www.whocc.no/atc';
 
-export function isOralAnticancer(request: MedicationRequest): boolean {
-  return Boolean(request.meta?.profile?.includes(ORAL_TREATMENT_PROFILE))
-    || (request.category ?? []).some((c) => c.coding?.some((x) => x.system === ORAL_ANTICANCER.system && x.code === ORAL_ANTICANCER.code));
-}
 
 /**
  * Points to check at dispensing for a few oral anticancer drugs, by ATC code (and name as a
@@ -160,3 +156,5 @@ export function oralTreatmentLines(requests: MedicationRequest[], today: string)
     .map((r) => oralTreatmentLine(r, today))
     .sort((a, b) => order[a.state] - order[b.state] || (b.request.authoredOn ?? '').localeCompare(a.request.authoredOn ?? ''));
 }
+
+export { isOralAnticancer };

@@ -2,10 +2,8 @@
  * The summary as a page to read or print (French HTML, PDF), with the same renderers as the
  * printed PPS / PPAC (server/care-plan/render.ts): one model, two renderings that never disagree.
  */
-import type { Patient } from '@medplum/fhirtypes';
 import { frenchDate } from '../care-plan/dates.ts';
-import { insOf } from '../care-plan/patient-identity.ts';
-import type { PrintableDocument, PrintableSection } from '../care-plan/printable.ts';
+import { patientFields, type PrintableDocument, type PrintableSection } from '../care-plan/printable.ts';
 import { renderCarePlanHtml, renderCarePlanPdf } from '../care-plan/render.ts';
 import type { Summary } from './build.ts';
 import { AUDIENCE_LABEL } from './codes.ts';
@@ -38,18 +36,6 @@ export function printableSummary(summary: Summary): PrintableSummary {
   };
 }
 
-function patientFields(patient: Patient): [string, string][] {
-  const official = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
-  const usual = patient.name?.find((n) => n.use === 'usual');
-  const fields: [string, string][] = [];
-  if (official?.family) fields.push(['Nom de naissance', official.family.toUpperCase()]);
-  if (usual?.family && usual.family !== official?.family) fields.push(["Nom d'usage", usual.family.toUpperCase()]);
-  if (official?.given?.length) fields.push(['Prénom(s)', official.given.join(' ')]);
-  if (patient.birthDate) fields.push([patient.gender === 'female' ? 'Née le' : patient.gender === 'male' ? 'Né le' : 'Né(e) le', frenchDate(patient.birthDate)]);
-  const ins = insOf(patient);
-  if (ins) fields.push(['INS (matricule)', ins]);
-  return fields;
-}
 
 // The care-plan renderers read the title, identity box and sections, not the programme kind.
 const asPage = (doc: PrintableSummary): PrintableDocument => ({ ...doc, kind: 'pps' });

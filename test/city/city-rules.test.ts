@@ -113,8 +113,8 @@ describe('City: what changed, as plain rules', () => {
       expect(describeChange(first, other)!.description).to.equal('Témozolomide 140 mg, gélule modifié — médicament : Capécitabine 500 mg, comprimé → Témozolomide 140 mg, gélule');
       expect(describeChange(first, { ...first, note: [{ text: 'à prendre au cours du repas' }] })).to.include({ kind: 'oral-treatment-changed', description: 'Capécitabine 500 mg, comprimé modifié' });
       expect(describeChange(first, structuredClone(first))).to.equal(undefined);
-      // A MedicationRequest that is not an oral anticancer treatment is not followed.
-      expect(describeChange(undefined, { ...first, category: [] })).to.equal(undefined);
+      // A MedicationRequest that is not an oral anticancer treatment (neither the profile nor the category) is not followed.
+      expect(describeChange(undefined, { ...first, category: [], meta: {} })).to.equal(undefined);
     });
   });
 
