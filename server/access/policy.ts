@@ -30,8 +30,10 @@ const READ: Record<Exclude<Role, 'system'>, string[]> = {
   nurse: ['Patient', 'CareTeam', 'CarePlan', 'MedicationRequest', 'RequestGroup', 'Appointment'],
   // Oral treatment plan: drugs, doses, dates, prescriber, contacts.
   pharmacist: ['Patient', 'CareTeam', 'MedicationRequest', 'RequestGroup'],
-  // What organising the sessions of its boards needs.
-  coordinator: ['Patient', ...RCP_WORKFLOW_TYPES],
+  // What organising the sessions of its boards needs, including checking that a file is complete
+  // before the meeting (diagnosis, histology, stage) and following the PPS hand-over indicator —
+  // only for the patients of its boards' cases (the circle of care).
+  coordinator: ['Patient', 'Condition', 'Observation', 'Procedure', 'CarePlan', ...RCP_WORKFLOW_TYPES],
   // Directory and configuration; the audit trail for review. No clinical data.
   admin: ['AuditEvent'],
 };

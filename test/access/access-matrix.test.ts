@@ -28,10 +28,10 @@ type Role = (typeof ROLES)[number];
 const POLICY: Record<string, Record<Role, string>> = table({
   //                    physician  gp     nurse  pharmacist  coordinator  admin
   Patient:           [  'rW',      'r',   'r',   'r',        'r',         '-'   ],
-  Condition:         [  'rw',      'r',   '-',   '-',        '-',         '-'   ],
-  Observation:       [  'rw',      'rw',  '-',   '-',        '-',         '-'   ],
+  Condition:         [  'rw',      'r',   '-',   '-',        'r',         '-'   ],
+  Observation:       [  'rw',      'rw',  '-',   '-',        'r',         '-'   ],
   MedicationRequest: [  'rw',      'r',   'r',   'r',        '-',         '-'   ],
-  CarePlan:          [  'rw',      'rw',  'r',   '-',        '-',         '-'   ],
+  CarePlan:          [  'rw',      'rw',  'r',   '-',        'r',         '-'   ],
   CareTeam:          [  'rw',      'rw',  'r',   'r',        'rw',        '-'   ],
   Consent:           [  'rw',      'rw',  '-',   '-',        '-',         '-'   ],
   Composition:       [  'rw',      'rw',  '-',   '-',        'rw',        '-'   ],
@@ -231,10 +231,10 @@ describe('Access matrix: profession × resource type × patient situation × int
       expect(r.mine).to.deep.equal([`CarePlan/${fixtures['in-circle'].CarePlan}`]);
     });
 
-    it('coordinator: Patient?_revinclude of Consent, Condition, ServiceRequest, AuditEvent returns only the ServiceRequest', async () => {
+    it('coordinator: Patient?_revinclude of Consent, Condition, ServiceRequest, AuditEvent returns the Condition and the ServiceRequest only', async () => {
       const r = await both('coordinator', `/Patient?_id=${P()}&_revinclude=Consent:patient&_revinclude=Condition:subject&_revinclude=ServiceRequest:subject&_revinclude=AuditEvent:patient`);
       expect(r.all).to.include.members([`Consent/${fixtures['in-circle'].Consent}`, `Condition/${fixtures['in-circle'].Condition}`, `AuditEvent/${fixtures['in-circle'].AuditEvent}`]);
-      expect(r.mine).to.deep.equal([`ServiceRequest/${fixtures['in-circle'].ServiceRequest}`]);
+      expect(r.mine).to.have.members([`Condition/${fixtures['in-circle'].Condition}`, `ServiceRequest/${fixtures['in-circle'].ServiceRequest}`]);
     });
 
     it('physician: a reference from an in-circle resource to another patient’s data is not followed (Task:focus)', async () => {
