@@ -22,6 +22,10 @@ export async function up(knex: Knex): Promise<void> {
       t.index(['parent_id']);
       t.index(['patient_id', 'created_at']);
     });
+    // Reports queued before this migration: their topic and patient, so the 3C finds their status.
+    await knex.raw(`UPDATE outbox SET topic = (payload->>'composition') || '/_history/' || (payload->>'compositionVersion'),
+                      patient_id = regexp_replace(payload->>'patient', '^Patient/', '')
+                    WHERE kind = 'rcp-report' AND topic IS NULL`);
     await knex.raw(`ALTER TABLE outbox DROP CONSTRAINT outbox_status_check`);
     await knex.raw(`ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'dead', 'withheld'))`);
   }
@@ -38,6 +42,8 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('summary_view');
   await knex.raw(`ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_status_check`);
+  await knex.raw(`DELETE FROM outbox WHERE parent_id IS NOT NULL`); // deliveries did not exist before
+  await knex.raw(`UPDATE outbox SET status = 'pending' WHERE status IN ('sending', 'withheld')`);
   await knex.raw(`ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sent', 'failed', 'dead'))`);
   await knex.schema.alterTable('outbox', (t) => {
     t.dropColumn('topic');

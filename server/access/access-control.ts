@@ -6,7 +6,7 @@ import type { AccessRecord, FhirRepository, RepositoryOptions, WriteChange } fro
 import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
 import { buildAuditEvent, buildIdentityStatusEvent, concernsPatientData } from './audit.ts';
 import { identityStatusChange } from '../identity/identity-rules.ts';
-import { EXT } from '../care-plan/codes.ts';
+import { CATEGORY, EXT } from '../care-plan/codes.ts';
 import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, readableTypes } from './policy.ts';
 
 /**
@@ -48,6 +48,8 @@ export function viewerOf(principal: Principal): Viewer {
     // PPS to the GP only with the patient's agreement (the choice recorded at hand-over).
     gp: principal.roles.includes('gp'),
     shareWithGpUrl: EXT.shareWithGp,
+    handOverUrl: EXT.handOver,
+    ppsCategory: { system: CATEGORY.pps.system, code: CATEGORY.pps.code },
   };
 }
 

@@ -19,6 +19,7 @@ const PROFESSION_OF_ROLE: Record<string, { code: string; display: string }> = {
 /** DCC-specific role codes a 3C or an administrator can put on a PractitionerRole. */
 export const DCC_ROLE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-role';
 const GENERAL_PRACTICE = 'SM54';
+const DIRECTORY_GRANTED_ROLES = new Set(['coordinator', 'admin']);
 const CACHE_MS = 5 * 60_000;
 
 /**
@@ -101,7 +102,8 @@ async function rolesFromDirectory(repo: FhirRepository, practitionerId: string, 
   const organizations = result.included as unknown as Organization[];
   for (const role of result.resources.filter((r) => r.active !== false)) {
     const codes = role.code?.flatMap((c) => c.coding ?? []) ?? [];
-    for (const c of codes.filter((c) => c.system === DCC_ROLE_SYSTEM && c.code)) roles.add(c.code!);
+    // Only the roles a directory entry may grant: never a profession (the card or IdP says it) nor `system`.
+    for (const c of codes.filter((c) => c.system === DCC_ROLE_SYSTEM && DIRECTORY_GRANTED_ROLES.has(c.code ?? ''))) roles.add(c.code!);
     const specialties = role.specialty?.flatMap((s) => s.coding ?? []).map((c) => c.code) ?? [];
     if (roles.has('physician') && specialties.includes(GENERAL_PRACTICE)) {
       roles.delete('physician');

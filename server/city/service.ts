@@ -15,6 +15,8 @@ import { decodeCursor, encodeCursor, pageOf } from './paging.ts';
 
 /** Without a summary view, "what changed" looks back this far. */
 export const DEFAULT_WINDOW_DAYS = 90;
+/** And never further than this, whatever `since` asks. */
+const MAX_WINDOW_DAYS = 366;
 const CITY_ROLES = ['gp', 'nurse', 'pharmacist', 'physician'];
 
 /**
@@ -33,7 +35,10 @@ export function requireCityProfessional(principal: Principal): string {
 
 /** Start of the "what changed" window of one patient: the explicit `since`, else my last view, else DEFAULT_WINDOW_DAYS ago. */
 export function windowStart(now: Date, lastView: Date | undefined, since?: Date): Date {
-  return since ?? lastView ?? new Date(now.getTime() - DEFAULT_WINDOW_DAYS * 86_400_000);
+  const start = since ?? lastView ?? new Date(now.getTime() - DEFAULT_WINDOW_DAYS * 86_400_000);
+  // A feed of news, not an archive (the record has the history): one year at most, so a page stays cheap.
+  const earliest = new Date(now.getTime() - MAX_WINDOW_DAYS * 86_400_000);
+  return start < earliest ? earliest : start;
 }
 
 /** `since` as a FHIR date or instant ("2026-03-01", "2026-03-01T08:00:00+01:00"): its start. */

@@ -8,7 +8,8 @@
  * professional), the choice not to send the PPS to the GP, the circle of care. A recipient who
  * may not see the document gets nothing, and the delivery says why ("withheld").
  */
-import type { CareTeam, ContactPoint, Patient, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
+import type { CarePlan, CareTeam, ContactPoint, Patient, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
+import { isPps } from '../care-plan/model.ts';
 import { rolesOfPractitioner } from '../auth/directory.ts';
 import { buildSharingEvent } from '../access/audit.ts';
 import { systemContext, type RequestContext } from '../context.ts';
@@ -19,7 +20,7 @@ import type { FhirRepository } from '../store/repository.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
 import {
-  ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT, type ChangeEventPayload, type SharingEventKind,
+  ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT, ppsSharedWithGp, type ChangeEventPayload, type SharingEventKind,
 } from './events.ts';
 
 export const MAIL_DELIVERY = 'mail';
@@ -93,14 +94,17 @@ export async function dispatchEvent(store: Store, event: OutboxEntry, options: D
       const base = { event: kind, eventId: event.id, patient: `Patient/${patientId}`, document, recipient: recipient.reference, role: recipient.role, ...(recipient.display ? { display: recipient.display } : {}) };
       const dedupKey = `${MAIL_DELIVERY}:${document}:${recipient.reference}`;
       const entry = { kind: MAIL_DELIVERY, dedupKey, topic: document, parentId: event.id, recipient: recipient.reference, patientId, createdAt: now };
-      const refusal = await refusalFor(store, tx, recipient.reference, patientId, document);
+      const refusal = await refusalFor(store, tx, recipient.reference, patientId, document, recipient.role);
       if (refusal) {
         const { entry: created, created: isNew } = await outbox.enqueue({ ...entry, payload: { ...base, address: '' } satisfies MailDeliveryPayload });
-        if (isNew) {
-          await outbox.markWithheld(created.id, refusal, now);
-          await tx.append(buildSharingEvent(systemContext(), { kind: 'delivery-withheld', patientId, documents: [document], recipient: { reference: recipient.reference, ...(recipient.display ? { display: recipient.display } : {}) }, detail: refusal }));
+        if (isNew && refusal.patientChoice) {
+          await outbox.markWithheld(created.id, refusal.reason, now);
+          await tx.append(buildSharingEvent(systemContext(), { kind: 'delivery-withheld', patientId, documents: [document], recipient: { reference: recipient.reference, ...(recipient.display ? { display: recipient.display } : {}) }, detail: refusal.reason }));
+        } else if (isNew) {
+          // The directory, not the patient: a dead letter the 3C sees and can send again once fixed.
+          await outbox.markFailed(created.id, refusal.reason, { now, permanent: true });
         }
-        result.withheld.push({ recipient: recipient.reference, reason: refusal });
+        (refusal.patientChoice ? result.withheld : result.undeliverable).push({ recipient: recipient.reference, reason: refusal.reason });
         continue;
       }
       const address = await secureAddressOf(tx, recipient.reference);
@@ -186,32 +190,46 @@ async function recipientsOf(tx: FhirRepository, kind: SharingEventKind, event: O
   return [...out.values()];
 }
 
+/** Why a document may not go to someone: the patient's choice (final), or the directory (fixable). */
+export interface Refusal { reason: string; patientChoice: boolean }
+
 /**
  * Why this professional may not receive this document, if they may not: the answer of the store's
  * own rules for them (objection, PPS not shared with the GP, circle of care, profession).
  */
-export async function refusalFor(store: Store, tx: FhirRepository, recipient: string, patientId: string, document: string): Promise<string | undefined> {
+export async function refusalFor(store: Store, tx: FhirRepository, recipient: string, patientId: string, document: string, role?: RecipientRole): Promise<Refusal | undefined> {
   const practitionerId = recipient.slice('Practitioner/'.length);
   const practitioner = await tx.readIfExists<Practitioner>('Practitioner', practitionerId);
-  if (!practitioner || practitioner.active === false) return `${recipient} absent de l'annuaire ou inactif`;
+  if (!practitioner || practitioner.active === false) return { reason: `${recipient} absent de l'annuaire ou inactif`, patientChoice: false };
+  const choice = (reason: string): Refusal => ({ reason, patientChoice: true });
   const roles = await rolesOfPractitioner(tx, practitionerId);
   const ctx: RequestContext = { requestId: `delivery:${recipient}`, baseUrl: 'urn:dcc:delivery', principal: { practitionerId, displayName: recipient, roles, authMethod: 'system' } };
   const view = store.seenBy(ctx, tx.db);
   const [type, id, , version] = document.split('/');
+  // The GP gets a PPS only as the patient chose, whatever the directory says of their profession.
+  const refusedPps = type === 'CarePlan' && role === 'general-practitioner' ? await ppsRefusal(tx, id!) : undefined;
+  if (refusedPps) return choice(refusedPps);
   try {
-    if (!(await view.readIfExists<Patient>('Patient', patientId))) return 'Le patient s\'est opposé au partage avec ce professionnel, ou celui-ci ne fait pas partie de son équipe de soins';
+    if (!(await view.readIfExists<Patient>('Patient', patientId))) return choice('Le patient s\'est opposé au partage avec ce professionnel, ou celui-ci ne fait pas partie de son équipe de soins');
     const current = await view.readIfExists(type!, id!);
-    if (!current) return type === 'CarePlan' ? 'Le patient n\'a pas accepté l\'envoi de ce programme à ce professionnel' : 'Ce professionnel ne peut pas consulter ce document';
+    if (!current) return choice(type === 'CarePlan' ? 'Le patient n\'a pas accepté l\'envoi de ce programme à ce professionnel' : 'Ce professionnel ne peut pas consulter ce document');
     if (version) await view.vread(type!, id!, version);
   } catch (err) {
-    if (err instanceof FhirError && (err.status === 403 || err.status === 404 || err.status === 410)) return `Accès refusé à ce professionnel : ${err.message}`;
+    if (err instanceof FhirError && (err.status === 403 || err.status === 404 || err.status === 410)) return choice(`Accès refusé à ce professionnel : ${err.message}`);
     throw err;
   }
   return undefined;
 }
 
+/** Why this PPS may not go to the GP or to an outside repository (not handed over, or the patient said no). */
+export async function ppsRefusal(tx: FhirRepository, carePlanId: string): Promise<string | undefined> {
+  const plan = await tx.readIfExists<CarePlan>('CarePlan', carePlanId);
+  if (!plan || !isPps(plan) || ppsSharedWithGp(plan)) return undefined;
+  return "Le patient n'a pas accepté l'envoi de ce PPS à son médecin traitant (ou ne lui a pas encore été remis)";
+}
+
 /** An active objection of the patient (a deny Consent): nothing leaves for an outside repository. */
-async function anyObjection(tx: FhirRepository, patientId: string): Promise<string | undefined> {
+export async function anyObjection(tx: FhirRepository, patientId: string): Promise<string | undefined> {
   const consents = await searchAll<{ resourceType: 'Consent'; status?: string; provision?: { type?: string } }>(tx, 'Consent', { patient: `Patient/${patientId}`, status: 'active' });
   return consents.some((c) => c.provision?.type === 'deny') ? 'Opposition du patient au partage : pas de dépôt dans l\'entrepôt externe' : undefined;
 }
@@ -228,7 +246,8 @@ export async function secureAddressOf(tx: FhirRepository, recipient: string): Pr
 /** An MSSanté address: typed so in the directory (FR Core), or in the national MSSanté domain. */
 export function isMssante(t: ContactPoint): boolean {
   if (t.system !== 'email' || !t.value) return false;
-  return Boolean(t.extension?.some((e) => e.valueCoding?.code === MSSANTE_TYPE)) || /@([a-z0-9-]+\.)*mssante\.fr$/i.test(t.value);
+  return Boolean(t.extension?.some((e) => e.valueCoding?.code === MSSANTE_TYPE && e.valueCoding.system?.includes('TRE_R256')))
+    || /@([a-z0-9-]+\.)*mssante\.fr$/i.test(t.value);
 }
 
 async function searchAll<T>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {

@@ -60,8 +60,8 @@ function carePlanEvents(next: CarePlan, previous: CarePlan | undefined): Pending
   if (next.status === 'entered-in-error' || next.status === 'draft') return [];
   if (isPps(next)) {
     // PPS to the GP only once handed over and with the patient's agreement.
-    if (!sharedWithGp(next)) return [];
-    if (!previous || !sharedWithGp(previous)) return [event(PPS_SHARED_EVENT, next, 'shared', 'PPS remis au patient, qui accepte son envoi au médecin traitant')];
+    if (!ppsSharedWithGp(next)) return [];
+    if (!previous || !ppsSharedWithGp(previous)) return [event(PPS_SHARED_EVENT, next, 'shared', 'PPS remis au patient, qui accepte son envoi au médecin traitant')];
     const before = updateRecordsOf(previous).length;
     const records = updateRecordsOf(next);
     if (records.length <= before) return [];
@@ -98,7 +98,8 @@ function oralTreatmentEvents(next: MedicationRequest, previous: MedicationReques
 }
 
 
-function sharedWithGp(plan: CarePlan): boolean {
+/** A PPS handed over to the patient, who agreed to send it to the GP (and still active). */
+export function ppsSharedWithGp(plan: CarePlan): boolean {
   const share = plan.extension?.find((e) => e.url === EXT.shareWithGp)?.valueBoolean;
   return share === true && Boolean(handOverOf(plan)) && plan.status === 'active';
 }

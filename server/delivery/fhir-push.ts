@@ -37,6 +37,9 @@ export function pushConfigFromEnv(env: NodeJS.ProcessEnv): PushConfig | undefine
     throw new Error(`DCC_PUSH_FHIR_URL n'est pas une URL valide : ${raw}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`DCC_PUSH_FHIR_URL doit être une URL http(s) : ${raw}`);
+  if (url.protocol === 'http:' && env.NODE_ENV === 'production' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new Error('DCC_PUSH_FHIR_URL doit être en https en production : les documents de santé ne circulent pas en clair');
+  }
   const config: PushConfig = { baseUrl: raw.replace(/\/+$/, '') };
   const token = env.DCC_PUSH_FHIR_TOKEN?.trim();
   if (token) config.bearerToken = token;

@@ -11,13 +11,12 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Patient } from '@medplum/fhirtypes';
-import { isSystem, rolesOf } from '../access/policy.ts';
+import { isSystem, mayReadType, rolesOf } from '../access/policy.ts';
 import type { RequestContext } from '../context.ts';
 import { badRequest, forbidden, notFound, conflict } from '../fhir/errors.ts';
 import { parseSearchRequest } from '../fhir/search-request.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
-import { MAIL_DELIVERY, PUSH_DELIVERY } from './dispatcher.ts';
 import { EVENT_KINDS } from './events.ts';
 import { documentDelivery, missingGpAlert, type DocumentDelivery } from './status.ts';
 
@@ -39,11 +38,11 @@ export function deliveryRouter(deps: { store: Store }): Router {
     const patientId = patient ? PATIENT.exec(patient)?.[1] : undefined;
     if (patient && !patientId) throw badRequest(`patient=${patient} : référence Patient/{id} attendue`, ['patient']);
     const outbox = new OutboxStore(store.db);
-    const events = await outbox.list({
-      kinds: [...EVENT_KINDS], limit: MAX_LIST,
+    const events = (await outbox.list({
+      kinds: [...EVENT_KINDS], limit: MAX_LIST, newestFirst: true,
       ...(document ? { topicPrefix: document.includes('/_history/') ? document : `${document}/_history/` } : {}),
       ...(patientId ? { patientId } : {}),
-    });
+    })).filter((e) => mayFollow(ctx, e));
     // Throws 403/404 as the FHIR API would when the caller may not read one of these patients.
     const repo = store.forRequest(ctx);
     for (const id of new Set([...(patientId ? [patientId] : []), ...events.map((e) => e.patientId).filter((p): p is string => Boolean(p))])) {
@@ -60,10 +59,11 @@ export function deliveryRouter(deps: { store: Store }): Router {
     const { request } = parseSearchRequest('Patient', new URLSearchParams({ 'general-practitioner:missing': 'true', _count: '100', _sort: 'family' }), { defaultCount: 100, maxCount: 100 }, true);
     const withoutGp = (await repo.search<Patient>(request)).resources;
     const outbox = new OutboxStore(store.db);
-    const dead = await outbox.list({ kinds: [MAIL_DELIVERY, PUSH_DELIVERY], statuses: ['dead'], limit: MAX_LIST });
+    // The newest dead letters (deliveries, and events that could not even be fanned out).
+    const dead = (await outbox.list({ statuses: ['dead'], limit: MAX_LIST * 5, newestFirst: true })).filter((d) => mayFollow(ctx, d));
     const visible = await visiblePatients(store, ctx, dead.map((d) => d.patientId).filter((p): p is string => Boolean(p)));
-    const parentIds = [...new Set(dead.filter((d) => d.patientId && visible.has(d.patientId) && d.parentId).map((d) => d.parentId!))];
-    const events = await Promise.all(parentIds.map((id) => outbox.get(id)));
+    const eventIds = [...new Set(dead.filter((d) => d.patientId && visible.has(d.patientId)).map((d) => d.parentId ?? d.id))].slice(0, MAX_LIST);
+    const events = await Promise.all(eventIds.map((id) => outbox.get(id)));
     res.set('Cache-Control', 'no-store').json({
       missingGp: withoutGp.map(missingGpAlert),
       undelivered: await withDeliveries(outbox, events.filter((e): e is OutboxEntry => Boolean(e))),
@@ -77,14 +77,21 @@ export function deliveryRouter(deps: { store: Store }): Router {
     if (!/^\d{1,18}$/.test(id)) throw badRequest(`Envoi ${id} : identifiant numérique attendu`, ['id']);
     const outbox = new OutboxStore(store.db);
     const entry = await outbox.get(id);
-    if (!entry || (entry.kind !== MAIL_DELIVERY && entry.kind !== PUSH_DELIVERY)) throw notFound(`Envoi ${id} introuvable`);
+    if (!entry || !mayFollow(ctx, entry)) throw notFound(`Envoi ${id} introuvable`);
     if (entry.patientId) await store.forRequest(ctx).read<Patient>('Patient', entry.patientId);
     if (!(await outbox.revive(id))) throw conflict(`Envoi ${id} : seul un envoi en échec se relance (statut actuel : ${entry.status})`);
-    const parent = entry.parentId ? await outbox.get(entry.parentId) : undefined;
-    res.status(200).json(parent ? documentDelivery(parent, await outbox.list({ parentId: parent.id, limit: MAX_LIST })) : { id });
+    // Sent again as it is now: the worker checks the patient's choices and the directory again before sending.
+    const event = entry.parentId ? await outbox.get(entry.parentId) : entry;
+    res.status(200).json(documentDelivery(event!, await outbox.list({ parentId: event!.id, limit: MAX_LIST })));
   });
 
   return router;
+}
+
+/** The documents of this kind are of a type the caller reads (the 3C does not follow oral-treatment messages). */
+function mayFollow(ctx: RequestContext, entry: OutboxEntry): boolean {
+  const type = entry.topic?.split('/')[0];
+  return Boolean(type) && mayReadType(ctx.principal, type!);
 }
 
 /** The 3C and the hospital physicians follow what is sent; city professionals read their own summaries. */

@@ -39,7 +39,7 @@ export interface DeliveryLine {
 }
 
 export interface DocumentDelivery {
-  event: { id: string; kind: string; createdAt: string; dispatchedAt: string | null; note: string | null };
+  event: { id: string; kind: string; status: OutboxStatus; createdAt: string; dispatchedAt: string | null; note: string | null };
   document: string | null;
   patient: string | null;
   state: DeliveryState;
@@ -51,7 +51,8 @@ export interface DocumentDelivery {
 export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]): DocumentDelivery {
   const lines = deliveries.map(deliveryLine);
   let state: DeliveryState;
-  if (event.status !== 'sent') state = 'queued';
+  if (event.status === 'dead') state = 'failed'; // could not even be fanned out
+  else if (event.status !== 'sent') state = 'queued';
   // Marked sent with no deliveries and no note: sent as a whole (before per-recipient deliveries, or by another system).
   else if (!lines.length) state = event.lastError ? 'no-recipient' : 'delivered';
   else if (lines.some((l) => l.status === 'dead')) state = 'failed';
@@ -59,7 +60,7 @@ export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]):
   else if (lines.every((l) => l.status === 'withheld')) state = 'withheld';
   else state = 'delivered';
   return {
-    event: { id: event.id, kind: event.kind, createdAt: event.createdAt, dispatchedAt: event.status === 'sent' ? event.sentAt : null, note: event.status === 'sent' ? event.lastError : null },
+    event: { id: event.id, kind: event.kind, status: event.status, createdAt: event.createdAt, dispatchedAt: event.status === 'sent' ? event.sentAt : null, note: event.lastError },
     document: event.topic,
     patient: event.patientId ? `Patient/${event.patientId}` : null,
     state,

@@ -9,7 +9,8 @@
  * relay refused is simply sent again. A push is a conditional create on the document's
  * identifier, so a retry never files a second copy.
  */
-import type { Bundle, CarePlan, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle, CarePlan, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
+import { FhirError } from '../fhir/errors.ts';
 import { buildSharingEvent } from '../access/audit.ts';
 import { mayReadType } from '../access/policy.ts';
 import { rolesOfPractitioner } from '../auth/directory.ts';
@@ -27,7 +28,9 @@ import { renderRcpSheetPdf } from '../rcp-sheet/render.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import { buildSummary, gatherSummarySources, printableSummary, renderSummaryPdf } from '../summary/index.ts';
 import type { Store } from '../store/store.ts';
-import { MAIL_DELIVERY, PUSH_DELIVERY, dispatchEvent, refusalFor, type MailDeliveryPayload, type PushDeliveryPayload } from './dispatcher.ts';
+import {
+  MAIL_DELIVERY, PUSH_DELIVERY, anyObjection, dispatchEvent, ppsRefusal, refusalFor, secureAddressOf, type MailDeliveryPayload, type PushDeliveryPayload, type Refusal,
+} from './dispatcher.ts';
 import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT } from './events.ts';
 import { classifyPushError, type FhirPushClient } from './fhir-push.ts';
 import { classifyMailError, composeSharedDocumentMail, type MailConfig, type MailSender, type SharedDocumentMail } from './mail.ts';
@@ -41,7 +44,7 @@ export interface DeliveryWorkerOptions {
   /** Public FHIR base of the DCC: the fullUrls of the documents pushed. */
   fhirBaseUrl?: string;
   batch?: number;
-  /** Attempts before a delivery is dead (default 8: about 4 hours of backoff). */
+  /** Attempts before a delivery is dead (default 14: backoff 1 min doubling up to 6 h, about 1.5 days). */
   maxAttempts?: number;
   leaseMs?: number;
   intervalMs?: number;
@@ -50,6 +53,7 @@ export interface DeliveryWorkerOptions {
 
 export interface DrainReport { dispatched: number; sent: number; failed: number; dead: number; withheld: number }
 
+const DEFAULT_MAX_ATTEMPTS = 14;
 const DEFAULT_SENDER = { organisation: 'DCC — Centre de coordination en cancérologie (3C)' };
 const TITLE: Record<string, string> = {
   [RCP_REPORT_EVENT]: 'Compte rendu de RCP',
@@ -61,114 +65,166 @@ const TITLE: Record<string, string> = {
 export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<DrainReport> | undefined;
+  private stopping = false;
   private readonly outbox: OutboxStore;
+  private readonly leaseMs: number;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.outbox = new OutboxStore(options.store.db);
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    // A lease must outlive one send (relay time-out, push time-out) with room for rendering the PDF.
+    const longest = Math.max(options.mail ? options.mail.config.sendTimeoutMs ?? 120_000 : 0, options.push ? options.push.client.config.timeoutMs ?? 15_000 : 0);
+    if (this.leaseMs < longest + 30_000) throw new Error(`leaseMs (${this.leaseMs} ms) doit dépasser la durée maximale d'un envoi (${longest} ms) d'au moins 30 s`);
   }
 
   /** Polls every intervalMs (default 15 s); a round never overlaps the previous one. */
   start(): void {
     if (this.timer) return;
+    this.stopping = false;
     this.timer = setInterval(() => { void this.drainOnce().catch((err) => this.options.log?.warn({ err }, 'outbox: round failed')); }, this.options.intervalMs ?? 15_000);
     this.timer.unref();
   }
 
+  /** Stops polling; the round under way ends after the message it is sending (the others stay due). */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
 
-  /** One round: events fanned out, then due deliveries sent. Returns what happened (tests, logs). */
-  async drainOnce(now: Date = new Date()): Promise<DrainReport> {
+  /**
+   * One round: events fanned out, then due deliveries sent, each leased just before it is handled
+   * (a lease covers one send, never a whole batch). `now` fixes the clock (tests); by default the
+   * time of each step. Returns what happened (tests, logs).
+   */
+  async drainOnce(now?: Date): Promise<DrainReport> {
     if (this.running) return this.running;
-    this.running = this.round(now).finally(() => { this.running = undefined; });
+    this.running = this.round(now ? () => now : () => new Date()).finally(() => { this.running = undefined; });
     return this.running;
   }
 
-  private async round(now: Date): Promise<DrainReport> {
+  private async round(clock: () => Date): Promise<DrainReport> {
     const report: DrainReport = { dispatched: 0, sent: 0, failed: 0, dead: 0, withheld: 0 };
-    const lease = (kinds: string[]) => this.outbox.lease({ limit: this.options.batch ?? 20, now, kinds, leaseMs: this.options.leaseMs ?? 5 * 60_000 });
-    for (const event of await lease([...EVENT_KINDS])) {
+    const batch = this.options.batch ?? 20;
+    const next = async (kinds: string[]) => (await this.outbox.lease({ limit: 1, now: clock(), kinds, leaseMs: this.leaseMs }))[0];
+    for (let i = 0; i < batch && !this.stopping; i++) {
+      const event = await next([...EVENT_KINDS]);
+      if (!event) break;
       try {
-        await dispatchEvent(this.options.store, event, { ...(this.options.push ? { pushEndpoint: this.options.push.endpoint } : {}), now });
+        await dispatchEvent(this.options.store, event, { ...(this.options.push ? { pushEndpoint: this.options.push.endpoint } : {}), now: clock() });
         report.dispatched++;
       } catch (err) {
-        await this.failed(event, { permanent: false, message: `Répartition impossible : ${(err as Error).message}` }, now, report);
+        await this.failed(event, { permanent: false, message: `Répartition impossible : ${(err as Error).message}` }, clock(), report, { kind: 'mail-failed', recipient: {} });
       }
     }
     if (this.options.mail) {
-      for (const entry of await lease([MAIL_DELIVERY])) await this.deliverMail(entry as OutboxEntry<MailDeliveryPayload>, now, report);
+      for (let i = 0; i < batch && !this.stopping; i++) {
+        const entry = await next([MAIL_DELIVERY]);
+        if (!entry) break;
+        await this.deliverMail(entry as OutboxEntry<MailDeliveryPayload>, clock, report);
+      }
     }
     if (this.options.push) {
-      for (const entry of await lease([PUSH_DELIVERY])) await this.deliverPush(entry as OutboxEntry<PushDeliveryPayload>, now, report);
+      for (let i = 0; i < batch && !this.stopping; i++) {
+        const entry = await next([PUSH_DELIVERY]);
+        if (!entry) break;
+        await this.deliverPush(entry as OutboxEntry<PushDeliveryPayload>, clock, report);
+      }
     }
-    if (report.dispatched + report.sent + report.failed + report.withheld) this.options.log?.info({ ...report }, 'outbox: round');
+    if (report.dispatched + report.sent + report.failed + report.withheld + report.dead) this.options.log?.info({ ...report }, 'outbox: round');
     return report;
   }
 
-  private async deliverMail(entry: OutboxEntry<MailDeliveryPayload>, now: Date, report: DrainReport): Promise<void> {
+  private async deliverMail(entry: OutboxEntry<MailDeliveryPayload>, clock: () => Date, report: DrainReport): Promise<void> {
     const { store } = this.options;
     const { sender, config } = this.options.mail!;
     const p = entry.payload;
     const patientId = p.patient.replace(/^Patient\//, '');
     let mail;
+    let address = p.address;
     try {
-      // The patient may have objected since the event: checked again just before sending.
-      const refusal = await refusalFor(store, store.system(), p.recipient, patientId, p.document);
+      // The patient may have objected since the event, or the directory changed: checked again just before sending.
+      const refusal = await refusalFor(store, store.system(), p.recipient, patientId, p.document, p.role);
       if (refusal) {
-        await this.withhold(entry, refusal, { reference: p.recipient, address: p.address }, now, report);
+        await this.refused(entry, refusal, { reference: p.recipient, address: p.address }, clock(), report, 'mail-failed');
         return;
       }
+      address = (await secureAddressOf(store.system(), p.recipient)) ?? '';
+      if (!address) {
+        await this.failed(entry, { permanent: true, message: `Aucune adresse de messagerie sécurisée (MSSanté) dans l'annuaire pour ${p.display ?? p.recipient}` }, clock(), report, { kind: 'mail-failed', recipient: { reference: p.recipient } });
+        return;
+      }
+      mail = composeSharedDocumentMail(await this.mailContent(entry, config, address), config);
     } catch (err) {
-      await this.failed(entry, { permanent: false, message: `Vérification impossible : ${(err as Error).message}` }, now, report);
+      // A document or directory entry that is wrong (no longer readable, invalid address) fails the
+      // same way on every retry: a human looks at it. Anything else (the database) is retried.
+      const permanent = (err instanceof FhirError && err.status < 500) || !(err instanceof FhirError || isTransientDatabaseError(err));
+      await this.failed(entry, { permanent, message: `Message non constitué : ${(err as Error).message}` }, clock(), report, { kind: 'mail-failed', recipient: { reference: p.recipient, address } });
       return;
     }
+    let result;
     try {
-      mail = composeSharedDocumentMail(await this.mailContent(entry, config), config);
-    } catch (err) {
-      // The document or the directory entry is wrong (no longer readable, invalid address): a retry
-      // would fail the same way, so a human looks at it (the 3C can send it again once fixed).
-      await this.failed(entry, { permanent: true, message: `Message non constitué : ${(err as Error).message}` }, now, report, { kind: 'mail-failed', recipient: { reference: p.recipient, address: p.address } });
-      return;
-    }
-    try {
-      const result = await sender.send(mail);
+      result = await sender.send(mail);
       if (!result.accepted.length) throw Object.assign(new Error(`Destinataire refusé : ${result.rejected.join(', ')}`), { responseCode: 550 });
-      await this.outbox.markSent(entry.id, new Date());
-      await store.system().append(buildSharingEvent(systemContext(), {
-        kind: 'mail-sent', patientId, documents: [p.document],
-        recipient: { reference: p.recipient, address: p.address, ...(p.display ? { display: p.display } : {}) },
-        detail: `Message-ID ${result.messageId}`,
-      }));
-      report.sent++;
     } catch (err) {
-      await this.failed(entry, classifyMailError(err), now, report, { kind: 'mail-failed', recipient: { reference: p.recipient, address: p.address } });
+      await this.failed(entry, classifyMailError(err), clock(), report, { kind: 'mail-failed', recipient: { reference: p.recipient, address } });
+      return;
     }
+    // The relay has the message: from here on nothing may turn it back into a retry.
+    await this.recordSent(entry, clock(), report, buildSharingEvent(systemContext(), {
+      kind: 'mail-sent', patientId, documents: [p.document],
+      recipient: { reference: p.recipient, address, ...(p.display ? { display: p.display } : {}) },
+      detail: `Message-ID ${result.messageId}`,
+    }));
   }
 
-  private async deliverPush(entry: OutboxEntry<PushDeliveryPayload>, now: Date, report: DrainReport): Promise<void> {
-    const { store } = this.options;
+  private async deliverPush(entry: OutboxEntry<PushDeliveryPayload>, clock: () => Date, report: DrainReport): Promise<void> {
+    const system = this.options.store.system();
     const p = entry.payload;
     const patientId = p.patient.replace(/^Patient\//, '');
     let bundle: Bundle;
     try {
+      // An objection (or a PPS the patient no longer agrees to share) since the event: nothing leaves.
+      const [type, id] = p.document.split('/');
+      const refusal = (await anyObjection(system, patientId)) ?? (type === 'CarePlan' ? await ppsRefusal(system, id!) : undefined);
+      if (refusal) {
+        await this.refused(entry, { reason: refusal, patientChoice: true }, { address: p.endpoint }, clock(), report, 'document-push-failed');
+        return;
+      }
       bundle = await this.documentOf(p);
     } catch (err) {
-      await this.failed(entry, { permanent: false, message: `Document non constitué : ${(err as Error).message}` }, now, report);
+      const permanent = err instanceof FhirError && err.status < 500;
+      await this.failed(entry, { permanent, message: `Document non constitué : ${(err as Error).message}` }, clock(), report, { kind: 'document-push-failed', recipient: { address: p.endpoint } });
       return;
     }
+    let result;
     try {
-      const result = await this.options.push!.client.pushDocument(bundle);
-      await this.outbox.markSent(entry.id, new Date());
-      await store.system().append(buildSharingEvent(systemContext(), {
-        kind: 'document-pushed', patientId, documents: [p.document], recipient: { address: p.endpoint },
-        detail: `Bundle/${result.id}${result.created ? '' : ' (déjà présent : pas de doublon)'}`,
-      }));
+      result = await this.options.push!.client.pushDocument(bundle);
+    } catch (err) {
+      await this.failed(entry, classifyPushError(err), clock(), report, { kind: 'document-push-failed', recipient: { address: p.endpoint } });
+      return;
+    }
+    await this.recordSent(entry, clock(), report, buildSharingEvent(systemContext(), {
+      kind: 'document-pushed', patientId, documents: [p.document], recipient: { address: p.endpoint },
+      detail: `Bundle/${result.id}${result.created ? '' : ' (déjà présent : pas de doublon)'}`,
+    }));
+  }
+
+  /** Sent: the entry and its trace in one transaction (a failure here never causes a second send). */
+  private async recordSent(entry: OutboxEntry, at: Date, report: DrainReport, trace: AuditEvent): Promise<void> {
+    try {
+      const mine = await this.options.store.system().transaction(async (tx) => {
+        const updated = await new OutboxStore(tx.db).markSent(entry.id, at, entry);
+        if (updated) await tx.append(trace);
+        return updated;
+      });
+      if (!mine) this.options.log?.warn({ outbox: entry.id }, 'outbox: sent after its lease ran out (another server took it over)');
       report.sent++;
     } catch (err) {
-      await this.failed(entry, classifyPushError(err), now, report, { kind: 'document-push-failed', recipient: { address: p.endpoint } });
+      // The message left; its lease will run out and it may be sent again, with the same Message-ID.
+      this.options.log?.warn({ err, outbox: entry.id }, 'outbox: sent but not recorded');
+      report.sent++;
     }
   }
 
@@ -176,7 +232,8 @@ export class DeliveryWorker {
     entry: OutboxEntry, error: { permanent: boolean; message: string }, now: Date, report: DrainReport,
     trace?: { kind: 'mail-failed' | 'document-push-failed'; recipient: { reference?: string; address?: string } },
   ): Promise<void> {
-    const status = await this.outbox.markFailed(entry.id, error.message, { now, permanent: error.permanent, maxAttempts: this.options.maxAttempts ?? 8 });
+    const status = await this.outbox.markFailed(entry.id, error.message, { now, permanent: error.permanent, maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, lease: entry });
+    if (!status) return; // another server holds it now
     if (status === 'dead') report.dead++;
     else report.failed++;
     this.options.log?.warn({ outbox: entry.id, kind: entry.kind, status, error: error.message }, 'outbox: delivery failed');
@@ -188,18 +245,29 @@ export class DeliveryWorker {
     }
   }
 
-  private async withhold(entry: OutboxEntry, reason: string, recipient: { reference?: string; address?: string }, now: Date, report: DrainReport): Promise<void> {
-    await this.outbox.markWithheld(entry.id, reason, now);
+  /**
+   * Not sent: the patient's choice (objection, PPS not shared) is final and traced as withheld; a
+   * directory problem (recipient unknown, inactive) is a dead letter the 3C can send again once fixed.
+   */
+  private async refused(
+    entry: OutboxEntry, refusal: Refusal, recipient: { reference?: string; address?: string }, now: Date, report: DrainReport,
+    failureKind: 'mail-failed' | 'document-push-failed',
+  ): Promise<void> {
+    if (!refusal.patientChoice) {
+      await this.failed(entry, { permanent: true, message: refusal.reason }, now, report, { kind: failureKind, recipient });
+      return;
+    }
+    await this.outbox.markWithheld(entry.id, refusal.reason, now);
     if (entry.patientId) {
       await this.options.store.system().append(buildSharingEvent(systemContext(), {
-        kind: 'delivery-withheld', patientId: entry.patientId, ...(entry.topic ? { documents: [entry.topic] } : {}), recipient, detail: reason,
+        kind: 'delivery-withheld', patientId: entry.patientId, ...(entry.topic ? { documents: [entry.topic] } : {}), recipient, detail: refusal.reason,
       }));
     }
     report.withheld++;
   }
 
   /** The mail as the recipient may see it: the PDF is rendered through their own view of the record. */
-  private async mailContent(entry: OutboxEntry<MailDeliveryPayload>, config: MailConfig): Promise<SharedDocumentMail> {
+  private async mailContent(entry: OutboxEntry<MailDeliveryPayload>, config: MailConfig, address: string): Promise<SharedDocumentMail> {
     const { store } = this.options;
     const p = entry.payload;
     const system = store.system();
@@ -240,7 +308,7 @@ export class DeliveryWorker {
       // Unique across databases (a reset restarts ids), stable across retries of this delivery.
       deliveryId: `${entry.id}.${Date.parse(entry.createdAt).toString(36)}`,
       event: p.event,
-      to: { address: p.address, ...(p.display ? { display: p.display } : {}) },
+      to: { address, ...(p.display ? { display: p.display } : {}) },
       patient: patientIdentity(patient),
       document: {
         title, date,
@@ -276,4 +344,10 @@ export function patientIdentity(patient: Patient): SharedDocumentMail['patient']
 function practitionerName(p: Practitioner): string {
   const n = p.name?.[0];
   return [n?.prefix?.join(' ') ?? 'Dr', n?.given?.join(' '), n?.family].filter(Boolean).join(' ');
+}
+
+/** Connection-level database errors (PostgreSQL class 08, admin shutdown, serialization): worth a retry. */
+function isTransientDatabaseError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (/^08/.test(code) || ['57P01', '40001', '40P01', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code));
 }

@@ -2,7 +2,7 @@ import type { CarePlan, List } from '@medplum/fhirtypes';
 import { mayReadType } from '../access/policy.ts';
 import { CATEGORY } from '../care-plan/codes.ts';
 import { handOverOf } from '../care-plan/model.ts';
-import { OutboxStore } from '../store/outbox-store.ts';
+import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { RcpReportMessage } from './decision.ts';
 import { listBoards, loadBoard } from './boards.ts';
 import type { Board } from './board-model.ts';
@@ -183,7 +183,10 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
  */
 async function sentTimes(outbox: OutboxStore, dedupKeys: string[]): Promise<Map<string, string>> {
   const events = await outbox.findByDedupKeys<RcpReportMessage>(dedupKeys);
-  const deliveries = events.length ? await outbox.list<{ role?: string }>({ parentIds: events.map((e) => e.id), kind: 'mail', limit: 100_000 }) : [];
+  const deliveries: OutboxEntry<{ role?: string }>[] = [];
+  for (let i = 0; i < events.length; i += 500) {
+    deliveries.push(...await outbox.list<{ role?: string }>({ parentIds: events.slice(i, i + 500).map((e) => e.id), kind: 'mail', limit: 5000 }));
+  }
   const out = new Map<string, string>();
   for (const e of events) {
     const toGp = deliveries.filter((d) => d.parentId === e.id && d.status === 'sent' && d.payload.role === 'general-practitioner' && d.sentAt).map((d) => d.sentAt!).sort();

@@ -99,12 +99,20 @@ export class OutboxStore {
     return this.db.transaction(run);
   }
 
-  async markSent(id: string, at: Date = new Date()): Promise<void> {
-    // A leased entry's attempt was counted when it was claimed.
-    await this.db('outbox').where({ id }).update({
-      status: 'sent', sent_at: at.toISOString(), last_error: null,
-      attempts: this.db.raw(`CASE WHEN status = 'sending' THEN attempts ELSE attempts + 1 END`),
-    });
+  /**
+   * Marks a message sent. `lease`: the entry as this drainer leased it: the update only applies
+   * while that lease is still this drainer's (same attempt, still `sending`); false when another
+   * drainer took the message over after the lease ran out.
+   */
+  async markSent(id: string, at: Date = new Date(), lease?: OutboxEntry): Promise<boolean> {
+    const n = await this.db('outbox').where({ id })
+      .modify((q) => { if (lease) q.where({ status: 'sending', attempts: lease.attempts }); })
+      .update({
+        status: 'sent', sent_at: at.toISOString(), last_error: null,
+        // A leased entry's attempt was counted when it was claimed.
+        attempts: this.db.raw(`CASE WHEN status = 'sending' THEN attempts ELSE attempts + 1 END`),
+      });
+    return Number(n) > 0;
   }
 
   /** Not sent, on purpose (the patient's objection or choice): kept with its reason for the 3C. */
@@ -133,17 +141,23 @@ export class OutboxStore {
    * after `maxAttempts` (or at once when `permanent`, e.g. a mailbox that does not exist) so a
    * human looks at it.
    */
-  async markFailed(id: string, error: string, options: { now?: Date; maxAttempts?: number; permanent?: boolean } = {}): Promise<OutboxStatus> {
+  async markFailed(id: string, error: string, options: { now?: Date; maxAttempts?: number; permanent?: boolean; lease?: OutboxEntry } = {}): Promise<OutboxStatus | undefined> {
     const now = options.now ?? new Date();
-    const row = await this.db('outbox').where({ id }).first('attempts', 'status');
-    if (!row) return 'dead';
-    const attempts = Number(row.attempts) + (row.status === 'sending' ? 0 : 1);
+    let attempts: number;
+    if (options.lease) {
+      attempts = options.lease.attempts; // counted at lease time
+    } else {
+      const row = await this.db('outbox').where({ id }).first('attempts', 'status');
+      if (!row) return 'dead';
+      attempts = Number(row.attempts) + (row.status === 'sending' ? 0 : 1);
+    }
     const status: OutboxStatus = options.permanent || attempts >= (options.maxAttempts ?? 10) ? 'dead' : 'failed';
     const delayMs = Math.min(60_000 * 2 ** (attempts - 1), 6 * 3_600_000);
-    await this.db('outbox').where({ id }).update({
-      status, attempts, last_error: error.slice(0, 2000), next_attempt_at: new Date(now.getTime() + delayMs).toISOString(),
-    });
-    return status;
+    const n = await this.db('outbox').where({ id })
+      .modify((q) => { if (options.lease) q.where({ status: 'sending', attempts: options.lease.attempts }); })
+      .update({ status, attempts, last_error: error.slice(0, 2000), next_attempt_at: new Date(now.getTime() + delayMs).toISOString() });
+    // Another drainer took the message over: its outcome stands.
+    return Number(n) > 0 ? status : undefined;
   }
 
   async findByDedupKeys<P = unknown>(keys: string[]): Promise<OutboxEntry<P>[]> {
@@ -158,7 +172,7 @@ export class OutboxStore {
 
   async list<P = unknown>(options: {
     kind?: string; kinds?: string[]; status?: OutboxStatus; statuses?: OutboxStatus[]; limit?: number;
-    topics?: string[]; topicPrefix?: string; parentIds?: string[]; parentId?: string; patientId?: string;
+    topics?: string[]; topicPrefix?: string; parentIds?: string[]; parentId?: string; patientId?: string; newestFirst?: boolean;
   } = {}): Promise<OutboxEntry<P>[]> {
     const rows = await this.db('outbox')
       .modify((q) => {
@@ -172,7 +186,7 @@ export class OutboxStore {
         if (options.parentId) q.where('parent_id', options.parentId);
         if (options.patientId) q.where('patient_id', options.patientId);
       })
-      .orderBy('id')
+      .orderBy('id', options.newestFirst ? 'desc' : 'asc')
       .limit(options.limit ?? 100)
       .select('*');
     return rows.map((r: any) => toEntry<P>(r));

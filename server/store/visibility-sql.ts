@@ -17,10 +17,15 @@ export interface Viewer {
   patientlessTypes: string[];
   /** Reads the audit trail of every patient (security review). */
   auditReviewer: boolean;
-  /** The caller acts as the patient's GP: a PPS the patient chose not to share with the GP is hidden. */
+  /**
+   * The caller acts as the patient's GP: a PPS reaches the GP only once handed over to the patient
+   * with their agreement to send it (before that, or if they refused, it is hidden).
+   */
   gp: boolean;
-  /** Extension URL of the PPS "share with the GP" choice. */
+  /** Extension URLs of the PPS "share with the GP" choice and of its hand-over; the PPS category. */
   shareWithGpUrl?: string;
+  handOverUrl?: string;
+  ppsCategory?: { system: string; code: string };
 }
 
 /**
@@ -84,14 +89,21 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
     OR (r.patient_id IS NOT NULL AND r.resource_type IN (${list(viewer.patientTypes)})
         AND (${inCircle} OR ${emergency})
         AND NOT ${objection}
-        ${viewer.gp ? "AND NOT (r.resource_type = 'CarePlan' AND COALESCE(r.content->'extension' @> ?::jsonb, false))" : ''})
+        ${viewer.gp ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'extension' @> ?::jsonb, false)
+                          OR (COALESCE(r.content->'category' @> ?::jsonb, false)
+                              AND NOT (COALESCE(r.content->'extension' @> ?::jsonb, false) AND COALESCE(r.content->'extension' @> ?::jsonb, false)))))` : ''})
   )`;
   return [{
     text,
     bindings: [
       ...viewer.directoryTypes, ...viewer.patientlessTypes, ...viewer.patientTypes,
       me, me, me, me, me, me, me, actorMatch, me, me,
-      ...(viewer.gp ? [JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }])] : []),
+      ...(viewer.gp ? [
+        JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }]),
+        JSON.stringify([{ coding: [viewer.ppsCategory] }]),
+        JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: true }]),
+        JSON.stringify([{ url: viewer.handOverUrl }]),
+      ] : []),
     ],
   }];
 }

@@ -320,6 +320,64 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     }
   });
 
+  it('the GP sees the PPS only once handed over with the patient’s agreement', async () => {
+    const c = await newCase();
+    const built = await as(server, 'oncologist', 'POST', `/CarePlan/${c.decisionId}/$build-pps`, ppsInput(c));
+    expect(built.status).to.equal(201);
+    expect((await as(server, 'gp', 'GET', `/CarePlan/${built.body.id}`)).status).to.equal(404); // not handed over yet
+    expect((await as(server, 'oncologist', 'POST', `/CarePlan/${built.body.id}/$hand-over`, { date: '2026-02-10', shareWithGp: true })).status).to.equal(200);
+    expect((await as(server, 'gp', 'GET', `/CarePlan/${built.body.id}`)).status).to.equal(200);
+  });
+
+  it('a choice changed before the mail left is respected: the patient withdraws the PPS from the GP, then objects to any sharing; nothing leaves', async () => {
+    const c = await newCase();
+    await catcher.stop();
+    fhirServer.failNext(1, 503); // the one push attempt before the patient changes their mind
+    let ppsId: string;
+    let t0: Date;
+    try {
+      ({ ppsId } = await buildAndHandOver(c, true));
+      t0 = new Date();
+      const first = await drainAll(t0);
+      expect(first.failed).to.equal(4); // GP, pharmacist, nurse: relay down; the push: 503
+      // The patient changes their mind: the PPS is not to be sent to the GP after all.
+      const handed = await as(server, 'oncologist', 'POST', `/CarePlan/${ppsId}/$hand-over`, { date: '2026-02-11', shareWithGp: false });
+      expect(handed.status, JSON.stringify(handed.body)).to.equal(200);
+      const consent = await as(server, 'system', 'POST', '/Consent', {
+        resourceType: 'Consent', status: 'active',
+        scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+        patient: { reference: `Patient/${c.patientId}` },
+        policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
+        provision: { type: 'deny' },
+      });
+      expect(consent.status).to.equal(201);
+    } finally {
+      await catcher.start();
+    }
+    await drainAll(new Date(t0!.getTime() + 10 * 60_000));
+    const deliveries = await deliveriesOf(c.patientId);
+    const gp = byRole(deliveries, 'general-practitioner');
+    expect(gp.map((d) => d.status)).to.deep.equal(['withheld']);
+    expect(mailsOf(gp[0]!)).to.have.length(0);
+    expect(deliveries.filter((d) => d.kind === 'fhir-push').map((d) => d.status)).to.deep.equal(['withheld']);
+    const pushed = (await fhirServer.repo.searchResources<Bundle>({ resourceType: 'Bundle', filters: [] } as any)).filter((b) => JSON.stringify(b).includes(ppsId!));
+    expect(pushed).to.have.length(0);
+    // The pharmacist is in the care team: an objection to sharing beyond it does not stop the treatment plan.
+    expect(byRole(deliveries, 'pharmacist').map((d) => d.status)).to.deep.equal(['sent']);
+  });
+
+  it('a recipient who left the directory is a dead letter for the 3C to fix, not a patient’s choice', async () => {
+    const c = await newCase();
+    const pharmacist = await as(server, 'system', 'GET', `/Practitioner/${c.practitioners.pharmacist}`);
+    expect((await as(server, 'system', 'PUT', `/Practitioner/${c.practitioners.pharmacist}`, { ...pharmacist.body, active: false })).status).to.equal(200);
+    await buildAndHandOver(c, false);
+    await drainAll(new Date());
+    const [delivery] = byRole(await deliveriesOf(c.patientId), 'pharmacist');
+    expect(delivery).to.include({ status: 'dead' });
+    expect(delivery!.lastError).to.match(/annuaire/);
+  });
+
   it('the push waits for a FHIR server that answers 503, and a lost answer does not file the document twice', async () => {
     const c = await newCase();
     fhirServer.failNext(1, 503);
@@ -334,7 +392,7 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     expect(push.status).to.equal('failed'); // the answer was lost: the DCC cannot know it arrived
     await drainAll(new Date(t0.getTime() + 4 * 60_000));
     push = (await outbox.get(push.id))!;
-    expect(push.status).to.equal('sent');
+    expect(push.status, JSON.stringify(push)).to.equal('sent');
     const pushed = (await fhirServer.repo.searchResources<Bundle>({ resourceType: 'Bundle', filters: [] } as any)).filter((b) => JSON.stringify(b).includes(ppsId));
     expect(pushed).to.have.length(1);
   });

@@ -54,6 +54,22 @@ describe('Outbox store', () => {
     expect(sent).to.include({ status: 'sent', sentAt: '2026-03-12T10:00:00.000Z' });
   });
 
+  it('a lease that ran out belongs to the drainer that took the message over: the first drainer’s late outcome is ignored', async () => {
+    const kind = unique('kind-');
+    const outbox = new OutboxStore(db);
+    const t0 = new Date('2026-03-11T10:00:00Z');
+    const { entry } = await outbox.enqueue({ kind, payload: {}, dedupKey: unique('l-'), createdAt: t0 });
+    const [first] = await outbox.lease({ limit: 1, now: t0, kinds: [kind], leaseMs: 60_000 });
+    expect(first).to.include({ id: entry.id, status: 'sending', attempts: 1, nextAttemptAt: '2026-03-11T10:01:00.000Z' });
+    expect(await outbox.lease({ limit: 1, now: new Date('2026-03-11T10:00:30Z'), kinds: [kind], leaseMs: 60_000 })).to.have.length(0); // still leased
+    const [second] = await outbox.lease({ limit: 1, now: new Date('2026-03-11T10:02:00Z'), kinds: [kind], leaseMs: 60_000 });
+    expect(second).to.include({ id: entry.id, attempts: 2 });
+    expect(await outbox.markSent(entry.id, new Date('2026-03-11T10:02:05Z'), second)).to.equal(true);
+    expect(await outbox.markFailed(entry.id, 'trop tard', { lease: first })).to.equal(undefined);
+    expect(await outbox.markSent(entry.id, new Date(), first)).to.equal(false);
+    expect(await outbox.get(entry.id)).to.include({ status: 'sent', attempts: 2, lastError: null, sentAt: '2026-03-11T10:02:05.000Z' });
+  });
+
   it('two drainers at once never take the same message (FOR UPDATE SKIP LOCKED, PostgreSQL)', async function () {
     if (isPgLite(db)) this.skip(); // one connection: drainers cannot overlap
     const kind = unique('kind-');
