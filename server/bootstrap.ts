@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { registerSharingEvents } from './delivery/events.ts';
+import { GroupAppender } from './store/group-append.ts';
 import type { Config } from './config.ts';
 import type { Principal } from './context.ts';
 import { systemContext } from './context.ts';
@@ -49,7 +50,7 @@ export async function startServices(config: Config, options: { schema?: string }
   });
   await migrateToLatest(db);
   const accessStore = new AccessStore(db);
-  const accessControl = new AccessControl(accessStore);
+  const accessControl = new AccessControl(accessStore, new GroupAppender(db));
   const store = new Store(db, validateForWrite, (ctx) => accessControl.optionsFor(ctx));
   registerCapabilityRules(store);
   const sessionStore = new SessionStore(db);

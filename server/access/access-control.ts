@@ -2,6 +2,7 @@ import type { CareTeam, Patient } from '@medplum/fhirtypes';
 import type { Principal, RequestContext } from '../context.ts';
 import { businessRule, forbidden } from '../fhir/errors.ts';
 import type { AccessStore } from '../store/access-store.ts';
+import type { GroupAppender } from '../store/group-append.ts';
 import type { AccessRecord, FhirRepository, RepositoryOptions, WriteChange } from '../store/repository.ts';
 import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
 import { buildAuditEvent, buildIdentityStatusEvent, concernsPatientData } from './audit.ts';
@@ -14,7 +15,8 @@ import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, ma
  * query, the write check, and the audit hook the store calls on every read and write.
  */
 export class AccessControl {
-  constructor(private readonly accessStore: AccessStore) {}
+  /** `auditAppender`: group commit for the traces of reads made outside a transaction (store/group-append.ts). */
+  constructor(private readonly accessStore: AccessStore, private readonly auditAppender?: GroupAppender) {}
 
   optionsFor(ctx: RequestContext): Pick<RepositoryOptions, 'visibility' | 'authorizeWrite' | 'audit'> {
     return {
@@ -33,7 +35,9 @@ export class AccessControl {
     const emergency = ctx.principal.practitionerId
       ? await this.accessStore.activeBreakGlassPatients(ctx.principal.practitionerId, patients, repo.db)
       : new Set<string>();
-    await repo.append(buildAuditEvent(ctx, access, emergency));
+    const event = buildAuditEvent(ctx, access, emergency);
+    if (this.auditAppender && !repo.db.isTransaction) await this.auditAppender.append(event);
+    else await repo.append(event);
   }
 }
 

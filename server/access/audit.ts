@@ -125,7 +125,7 @@ export function buildIdentityStatusEvent(ctx: RequestContext, patientId: string,
 /** What the sharing side traces, beyond the reads and writes the store traces itself. */
 export type SharingEventKind = 'summary-view' | 'mail-sent' | 'mail-failed' | 'document-pushed' | 'document-push-failed' | 'delivery-withheld';
 export const SHARING_AUDIT_SUBTYPE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-sharing-event';
-const SHARING_LABEL: Record<SharingEventKind, string> = {
+export const SHARING_LABEL: Record<SharingEventKind, string> = {
   'summary-view': 'Consultation d\'une synthèse',
   'mail-sent': 'Message sécurisé envoyé',
   'mail-failed': 'Échec d\'envoi d\'un message sécurisé',

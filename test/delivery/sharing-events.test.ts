@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import { expect } from 'chai';
+import { SHARING_LABEL } from '../../server/access/audit.ts';
+import { AUDIENCES, SECTION } from '../../server/summary/codes.ts';
 import type { CarePlan, MedicationRequest } from '@medplum/fhirtypes';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, EXT, ORAL_ANTICANCER } from '../../server/care-plan/codes.ts';
 import { sharingEventsOf } from '../../server/delivery/events.ts';
@@ -62,5 +65,12 @@ describe('Sharing events and delivery status (rules)', () => {
     expect(documentDelivery({ ...event, lastError: 'Aucun destinataire' }, []).state).to.equal('no-recipient');
     expect(documentDelivery(event, []).state).to.equal('delivered'); // sent as a whole (demo seed, another system)
     expect(documentDelivery(event, [entry('2', 'mail', 'sent')]).deliveries[0]).to.include({ roleLabel: 'Médecin traitant', statusLabel: 'envoyé', address: 'g@x.mssante.fr' });
+  });
+
+  it('the published code systems (fhir-profiles/) list exactly the codes the server writes', () => {
+    const codes = (id: string) => (JSON.parse(fs.readFileSync(new URL(`../../fhir-profiles/CodeSystem-${id}.json`, import.meta.url), 'utf8')).concept as { code: string; display: string }[]);
+    expect(codes('dcc-sharing-event')).to.deep.equal(Object.entries(SHARING_LABEL).map(([code, display]) => ({ code, display })));
+    expect(codes('dcc-summary-section').map((c) => c.code)).to.deep.equal(Object.keys(SECTION));
+    expect(codes('dcc-summary-audience').map((c) => c.code)).to.deep.equal([...AUDIENCES]);
   });
 });
