@@ -3,6 +3,7 @@
  *
  *   GET  /api/deliveries?document=Composition/{id}[/_history/{v}]   sending status of a report / programme
  *   GET  /api/deliveries?patient=Patient/{id}                       everything sent about a patient
+ *   GET  /api/deliveries?case={id}                                  the reports of an RCP case (first and corrections)
  *   GET  /api/deliveries/alerts                                     patients without a GP, undelivered documents
  *   POST /api/deliveries/{id}/retry                                 send a dead delivery again (directory fixed)
  *
@@ -33,7 +34,11 @@ export function deliveryRouter(deps: { store: Store }): Router {
     requireFollowUp(ctx);
     const document = typeof req.query.document === 'string' ? req.query.document : undefined;
     const patient = typeof req.query.patient === 'string' ? req.query.patient : undefined;
-    if (!document === !patient) throw badRequest('Indiquez document=Composition/{id} (ou CarePlan/…, MedicationRequest/…) ou patient=Patient/{id}', ['document', 'patient']);
+    const rcpCase = typeof req.query.case === 'string' ? req.query.case : undefined;
+    if ([document, patient, rcpCase].filter(Boolean).length !== 1) {
+      throw badRequest('Indiquez un seul critère : document=Composition/{id} (ou CarePlan/…, MedicationRequest/…), patient=Patient/{id} ou case={id} (dossier de RCP)', ['document', 'patient', 'case']);
+    }
+    if (rcpCase && !/^[A-Za-z0-9\-.]{1,64}$/.test(rcpCase)) throw badRequest(`case=${rcpCase} : identifiant de dossier attendu`, ['case']);
     if (document && !DOCUMENT.test(document)) throw badRequest(`document=${document} : référence Composition/{id}[/_history/{v}], CarePlan/{id} ou MedicationRequest/{id} attendue`, ['document']);
     const patientId = patient ? PATIENT.exec(patient)?.[1] : undefined;
     if (patient && !patientId) throw badRequest(`patient=${patient} : référence Patient/{id} attendue`, ['patient']);
@@ -42,13 +47,14 @@ export function deliveryRouter(deps: { store: Store }): Router {
       kinds: [...EVENT_KINDS], limit: MAX_LIST, newestFirst: true,
       ...(document ? { topicPrefix: document.includes('/_history/') ? document : `${document}/_history/` } : {}),
       ...(patientId ? { patientId } : {}),
+      ...(rcpCase ? { rcpCase } : {}),
     })).filter((e) => mayFollow(ctx, e));
     // Throws 403/404 as the FHIR API would when the caller may not read one of these patients.
     const repo = store.forRequest(ctx);
     for (const id of new Set([...(patientId ? [patientId] : []), ...events.map((e) => e.patientId).filter((p): p is string => Boolean(p))])) {
       await repo.read<Patient>('Patient', id);
     }
-    if (document && !events.length) throw notFound(`Aucun envoi enregistré pour ${document}`);
+    if ((document || rcpCase) && !events.length) throw notFound(`Aucun envoi enregistré pour ${document ?? `le dossier ${rcpCase}`}`);
     res.set('Cache-Control', 'no-store').json({ documents: await withDeliveries(outbox, events) });
   });
 

@@ -173,6 +173,8 @@ export class OutboxStore {
   async list<P = unknown>(options: {
     kind?: string; kinds?: string[]; status?: OutboxStatus; statuses?: OutboxStatus[]; limit?: number;
     topics?: string[]; topicPrefix?: string; parentIds?: string[]; parentId?: string; patientId?: string; newestFirst?: boolean;
+    /** Messages about one RCP case (the report's payload names it). */
+    rcpCase?: string;
   } = {}): Promise<OutboxEntry<P>[]> {
     const rows = await this.db('outbox')
       .modify((q) => {
@@ -183,6 +185,7 @@ export class OutboxStore {
         if (options.topics) q.whereIn('topic', options.topics);
         if (options.topicPrefix) q.where('topic', 'like', `${options.topicPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
         if (options.parentIds) q.whereIn('parent_id', options.parentIds);
+        if (options.rcpCase) q.whereRaw(`payload->>'case' = ?`, [options.rcpCase]);
         if (options.parentId) q.where('parent_id', options.parentId);
         if (options.patientId) q.where('patient_id', options.patientId);
       })

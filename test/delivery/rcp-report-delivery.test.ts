@@ -113,6 +113,9 @@ describe('RCP report delivery to the GP', function () {
     expect(mail.attachments[0]!.filename).to.match(/^compte-rendu-rcp-.*\.pdf$/);
     expect(mail.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
 
+    // The same from the RCP case.
+    const byCase = await follow('coordinator', `?case=${withGp.caseId}`);
+    expect(byCase.body.documents.map((d: any) => [d.document, d.state])).to.deep.equal([[`${report}/_history/${version}`, 'delivered']]);
     // City professionals and other professions do not follow the sending.
     expect((await follow('gp', `?document=${report}`)).status).to.equal(403);
   });
