@@ -145,6 +145,8 @@ export interface PatientSummary {
   id: string;
   /** INS (15 digits) under INS_NIR_TEST_SYSTEM. */
   ins: string;
+  /** The declared GP's Practitioner id (Patient.generalPractitioner); the gp-* scenarios act as them. */
+  gpId?: string;
 }
 
 /** Builds the benchmark data set, one batch at a time. */
@@ -182,7 +184,10 @@ export class DatasetGenerator {
     return this.practitioners.slice(-count);
   }
 
-  /** One patient and the 6 resources of its record: 7 resources, dependents referencing Patient/<id>. */
+  /**
+   * One patient and the 6 resources of its record: 7 resources, dependents referencing Patient/<id>.
+   * The patient's GP is one of the practitioners made so far (none made yet → no GP).
+   */
   makePatientRecord(): Resource[] {
     const r = this.rng;
     const id = randomUUID();
@@ -222,7 +227,7 @@ export class DatasetGenerator {
       address: [{ use: 'home', line: [`${int(r, 1, 180)} ${pick(r, STREETS)}`], city: place.city, postalCode: place.postalCode, country: 'FRA' }],
       ...(gp ? { generalPractitioner: [practitionerRef(gp)] } : {}),
     };
-    this.patients.push({ id, ins });
+    this.patients.push({ id, ins, ...(gp ? { gpId: gp.id! } : {}) });
 
     const subject: Reference<Patient> = { reference: `Patient/${id}` };
     const cancers = CANCERS.filter((c) => !c.sex || c.sex === gender);

@@ -6,7 +6,10 @@
  *   BENCH_DURATION    / --duration     seconds measured per scenario (default 10)
  *   BENCH_CONNECTIONS / --connections  concurrent HTTP connections (default 10)
  *   BENCH_WARMUP      / --warmup       warm-up seconds before each scenario (default 2, at most the duration)
- *   BENCH_SCENARIOS   / --scenarios    comma-separated subset: read,identifier,include,create,transaction
+ *   BENCH_SCENARIOS   / --scenarios    comma-separated subset (default all):
+ *                                      read,identifier,include,create,transaction — as the service account (system);
+ *                                      gp-read,gp-summary — as the patient's declared GP (circle-of-care SQL, audit,
+ *                                      and for gp-summary the GP summary document, GET /fhir/Patient/<id>/$summary?audience=gp)
  *   DATABASE_URL                       PostgreSQL (schema dcc_bench, dropped and recreated); unset → PGlite in .bench/pglite
  */
 import path from 'node:path';
@@ -15,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCH_DIR = path.join(PROJECT_ROOT, '.bench');
 export const BENCH_SCHEMA = 'dcc_bench';
-export const SCENARIO_NAMES = ['read', 'identifier', 'include', 'create', 'transaction'] as const;
+export const SCENARIO_NAMES = ['read', 'identifier', 'include', 'create', 'transaction', 'gp-read', 'gp-summary'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface BenchOptions {

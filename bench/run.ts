@@ -3,7 +3,9 @@
  *
  * 1. Opens PostgreSQL (DATABASE_URL, schema dcc_bench, dropped and recreated) or PGlite in .bench/pglite.
  * 2. Seeds BENCH_RESOURCES resources (≈ 7 per patient) through FhirRepository.bulkInsert, then ANALYZE.
- * 3. Starts the Express app on 127.0.0.1:<ephemeral> and runs the autocannon scenarios one after the other.
+ * 3. Starts the Express app on 127.0.0.1:<ephemeral> (FHIR store + the $summary operation) and runs the
+ *    autocannon scenarios one after the other: read, identifier, include, create, transaction as the
+ *    service account; gp-read and gp-summary as the patient's declared GP (circle of care, audit).
  * 4. Prints a table and writes .bench/results-<db>.json.
  *
  * Options: see bench/options.ts. The schema dcc_bench is left in place after the run so its queries
@@ -14,15 +16,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Request } from 'express';
+import type { Practitioner, Resource } from '@medplum/fhirtypes';
 import { createApp } from '../server/app.ts';
 import { startServices } from '../server/bootstrap.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { openDatabase, type Database } from '../server/store/database.ts';
 import type { Store } from '../server/store/store.ts';
+import type { Principal } from '../server/context.ts';
+import { summaryRouter } from '../server/summary/index.ts';
 import { DatasetGenerator, RESOURCES_PER_PATIENT } from './dataset.ts';
 import { BENCH_DIR, BENCH_SCHEMA, PROJECT_ROOT, readOptions, type BenchOptions } from './options.ts';
-import { buildScenarios, runScenario, type ScenarioResult } from './scenarios.ts';
+import { BENCH_GP_HEADER, buildScenarios, runScenario, type ScenarioResult } from './scenarios.ts';
 
 const BATCH_SIZE = 1000;
 const INDEXED_TABLES = ['resource', 'resource_version', 'sp_token', 'sp_string', 'sp_date', 'sp_reference', 'sp_number'];
@@ -93,18 +98,61 @@ async function seed(store: Store, total: number): Promise<{ generator: DatasetGe
   return { generator, seconds: (performance.now() - started) / 1000, inserted };
 }
 
-function startServer(config: Config, store: Store): Promise<Server> {
+/** The seeded GPs as signed-in professionals (CPS card), by Practitioner id. */
+function gpPrincipals(practitioners: Practitioner[]): Map<string, Principal> {
+  const principals = new Map<string, Principal>();
+  for (const p of practitioners) {
+    const name = p.name?.[0];
+    const idnps = p.identifier?.find((i) => i.type?.coding?.some((c) => c.code === 'IDNPS'))?.value;
+    principals.set(p.id!, {
+      displayName: `Dr ${name?.given?.[0] ?? ''} ${name?.family ?? ''}`.trim(),
+      practitionerId: p.id!,
+      ...(idnps ? { idnps } : {}),
+      roles: ['gp'],
+      authMethod: 'cps',
+    });
+  }
+  return principals;
+}
+
+function startServer(config: Config, store: Store, gps: Map<string, Principal>): Promise<Server> {
+  const system: Principal = { displayName: 'bench', roles: ['system'], authMethod: 'system' };
   const app = createApp({
     config,
     store,
-    // Every request is the service account: the benchmark measures the store and the FHIR layer,
-    // not sign-in (CPS / SAML / Pro Santé Connect), which is not part of the measured path.
-    identify: () => ({ displayName: 'bench', roles: ['system'], authMethod: 'system' }),
+    fhirExtensions: [summaryRouter({ store })],
+    // Sign-in (CPS / SAML / Pro Santé Connect) is not part of the measured path: a request is the
+    // service account, or the seeded GP named in the x-bench-gp header (unknown id → 401), so the
+    // gp-* scenarios pay the circle-of-care SQL and the professional's audit like real users.
+    identify: (req: Request) => {
+      const gp = req.get(BENCH_GP_HEADER);
+      return gp === undefined ? system : gps.get(gp);
+    },
   });
   return new Promise((resolve, reject) => {
     const server = app.listen(0, '127.0.0.1', () => resolve(server));
     server.once('error', reject);
   });
+}
+
+/**
+ * Requests the server is still answering. autocannon stops at the deadline with requests in flight
+ * (a $summary takes a while): the next scenario, and closing the database (whose pool refuses new
+ * connections once closing, leaving those requests waiting for the acquire timeout), wait for them.
+ */
+function trackInFlight(server: Server): { waitIdle: (timeoutMs?: number) => Promise<number> } {
+  let inFlight = 0;
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+  });
+  return {
+    async waitIdle(timeoutMs = 60_000) {
+      const deadline = performance.now() + timeoutMs;
+      while (inFlight > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      return inFlight;
+    },
+  };
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -145,6 +193,7 @@ async function main(): Promise<void> {
   console.log(`Benchmark: ${fmt(options.resources)} resources, ${options.duration}s per scenario (+${options.warmup}s warm-up), ${options.connections} connections`);
   const { db, store } = await prepareDatabase(options, config);
   let server: Server | undefined;
+  let inFlight: ReturnType<typeof trackInFlight> | undefined;
   try {
     const database = await describeDatabase(db, options);
     console.log(`Database: ${database.label}${options.databaseUrl ? ` — schema ${BENCH_SCHEMA}` : ` — ${path.relative(PROJECT_ROOT, path.join(config.dataDir, 'pglite'))}`}`);
@@ -156,13 +205,16 @@ async function main(): Promise<void> {
     console.log(`ANALYZE in ${fmt((performance.now() - analyzeStarted) / 1000, 1)} s`);
     const before = await countResources(db);
 
-    server = await startServer(config, store);
+    server = await startServer(config, store, gpPrincipals(seeded.generator.practitioners));
+    inFlight = trackInFlight(server);
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const scenarios = buildScenarios(seeded.generator.patients, seeded.generator);
     const results: ScenarioResult[] = [];
     for (const name of options.scenarios) {
       process.stdout.write(`Running ${scenarios[name].title}… `);
       const result = await runScenario(baseUrl, scenarios[name], options);
+      const left = await inFlight.waitIdle();
+      if (left) console.log(`(${left} requests still unanswered after 60 s) `);
       results.push(result);
       console.log(`${fmt(result.requestsPerSecond, 1)} req/s, p99 ${fmt(result.latencyMs.p99, 1)} ms${result.non2xx ? `, ${fmt(result.non2xx)} non-2xx` : ''}`);
     }
@@ -195,6 +247,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`Results written to ${path.relative(PROJECT_ROOT, file)}`);
   } finally {
+    await inFlight?.waitIdle();
     if (server) await closeServer(server);
     await db.destroy();
   }

@@ -2,6 +2,10 @@
  * The HTTP scenarios: each one is an autocannon run (after a short warm-up) whose requests cycle
  * through randomly pre-picked patients, so neither PostgreSQL's buffers nor any cache see the same
  * row over and over.
+ *
+ * Most scenarios act as the service account (system: no row-level rule). The gp-* scenarios act as
+ * the patient's declared GP (header BENCH_GP_HEADER, read by the bench app's identify), so every
+ * query carries the circle-of-care conditions and each read writes its audit as a professional.
  */
 import os from 'node:os';
 import autocannon from 'autocannon';
@@ -11,6 +15,8 @@ import type { ScenarioName } from './options.ts';
 
 const FHIR_JSON = 'application/fhir+json';
 const TRANSACTION_SIZE = 10;
+/** Request header naming the GP (Practitioner id) the request acts as; absent → the service account. */
+export const BENCH_GP_HEADER = 'x-bench-gp';
 
 export interface ScenarioResult {
   name: ScenarioName;
@@ -41,6 +47,8 @@ interface RequestSpec {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
+  /** Extra request headers (e.g. BENCH_GP_HEADER to act as a GP). */
+  headers?: Record<string, string>;
 }
 
 interface Scenario {
@@ -75,6 +83,13 @@ export function buildScenarios(patients: PatientSummary[], generator: DatasetGen
   const createBodies = Array.from({ length: Math.min(4000, Math.max(500, visit.length)) }, (_, i) => JSON.stringify(observationFor(at(i))));
   const transactionBodies = Array.from({ length: 500 }, (_, i) =>
     JSON.stringify(observationTransaction(Array.from({ length: TRANSACTION_SIZE }, (_, k) => observationFor(at(i * TRANSACTION_SIZE + k))))));
+  // The GP scenarios visit only patients with a declared GP (all of them when practitioners were seeded first).
+  const withGp = visit.filter((p): p is PatientSummary & { gpId: string } => Boolean(p.gpId));
+  const atWithGp = (i: number) => {
+    if (!withGp.length) throw new Error('No bench patient has a declared GP: seed practitioners before patients');
+    return withGp[i % withGp.length];
+  };
+  const asGp = (p: { gpId: string }) => ({ [BENCH_GP_HEADER]: p.gpId });
 
   return {
     read: {
@@ -140,6 +155,37 @@ export function buildScenarios(patients: PatientSummary[], generator: DatasetGen
       },
       resourcesPerRequest: TRANSACTION_SIZE,
     },
+    'gp-read': {
+      name: 'gp-read',
+      title: 'read Patient by id, as their GP',
+      request: 'GET /fhir/Patient/<id> (principal: the patient\'s declared GP)',
+      next: (i) => {
+        const p = atWithGp(i);
+        return { method: 'GET', path: `/fhir/Patient/${p.id}`, headers: asGp(p) };
+      },
+      check: (status, body, spec) => {
+        if (status !== 200) return `status ${status}`;
+        if (body?.resourceType !== 'Patient' || !spec.path.endsWith(`/${body.id}`)) return 'not the requested Patient';
+        return undefined;
+      },
+    },
+    'gp-summary': {
+      name: 'gp-summary',
+      title: 'GP summary ($summary, document Bundle), as their GP',
+      request: 'GET /fhir/Patient/<id>/$summary?audience=gp (principal: the patient\'s declared GP)',
+      next: (i) => {
+        const p = atWithGp(i);
+        return { method: 'GET', path: `/fhir/Patient/${p.id}/$summary?audience=gp`, headers: asGp(p) };
+      },
+      check: (status, body) => {
+        if (status !== 200) return `status ${status}`;
+        const bundle = body as Bundle | undefined;
+        if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'document') return `expected a document Bundle, got ${bundle?.resourceType}/${bundle?.type}`;
+        const first = bundle.entry?.[0]?.resource?.resourceType;
+        if (first !== 'Composition') return `first entry is ${first ?? 'missing'}, not a Composition`;
+        return undefined;
+      },
+    },
   };
 }
 
@@ -148,7 +194,7 @@ async function sanityCheck(baseUrl: string, scenario: Scenario): Promise<string>
   const spec = scenario.next(0);
   const res = await fetch(`${baseUrl}${spec.path}`, {
     method: spec.method,
-    headers: { accept: FHIR_JSON, ...(spec.body ? { 'content-type': FHIR_JSON } : {}) },
+    headers: { accept: FHIR_JSON, ...(spec.body ? { 'content-type': FHIR_JSON } : {}), ...spec.headers },
     body: spec.body,
   });
   const text = await res.text();
@@ -175,7 +221,7 @@ async function fire(baseUrl: string, scenario: Scenario, connections: number, du
           ...request,
           method: spec.method,
           path: spec.path,
-          headers: spec.body ? { accept: FHIR_JSON, 'content-type': FHIR_JSON } : { accept: FHIR_JSON },
+          headers: { accept: FHIR_JSON, ...(spec.body ? { 'content-type': FHIR_JSON } : {}), ...spec.headers },
           body: spec.body,
         };
       },

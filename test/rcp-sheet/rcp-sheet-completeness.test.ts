@@ -103,11 +103,11 @@ describe('RCP sheet: completeness ("dossier complet")', () => {
     const incomplete = await world.as('gastroenterologist', 'POST', '/Composition/$rcp-sheet', draft);
     expect(incomplete.status).to.equal(201);
     const session = await world.as('coordinator', 'GET', `/Composition/${incomplete.body.id}/$completeness`);
-    // The 3C coordinator reads the sheet's Composition but not its clinical entries (access policy):
-    // a clear 403 rather than a check with silent holes.
-    expect(session.status).to.equal(403);
-    expect(session.body.issue[0].details.text).to.match(/coordinator.*(Observation|Condition|CarePlan)/);
+    // The 3C coordinator checks the file before the meeting: it reads the sheet's clinical entries
+    // (diagnosis, stage) of its boards' patients, and finds what the physician finds.
+    expect(session.status, JSON.stringify(session.body)).to.equal(200);
     const check = await world.as('oncologist', 'GET', `/Composition/${incomplete.body.id}/$completeness`);
+    expect(session.body.issue).to.deep.equal(check.body.issue);
     expect(check.body.issue.map((i: any) => i.severity)).to.deep.equal(['error', 'error']);
     const texts = check.body.issue.map((i: any) => i.details.text).join(' | ');
     expect(texts).to.contain('Question posée à la RCP').and.contain('Circonstances de découverte');
