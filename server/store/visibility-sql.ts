@@ -1,10 +1,11 @@
+import { ACCESS_RULE_MARKER } from './database.ts';
 import type { Sql } from './search-sql.ts';
 
-/** The caller as the visibility rule needs it (decided by server/access, expressed here in SQL). */
 const RCP_CODE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/rcp';
 const RCP_BOARD_MEMBERS_SYSTEM = 'https://dcc-paca.example/fhir/sid/rcp-board-members';
 const RCP_SESSION_GROUP_SYSTEM = 'https://dcc-paca.example/fhir/sid/rcp-session-cases';
 
+/** The caller as the visibility rule needs it (decided by server/access, expressed here in SQL). */
 export interface Viewer {
   /** Sees everything (the service itself). */
   unrestricted: boolean;
@@ -82,7 +83,7 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
                                    AND m.resource_type = 'CareTeam' AND m.param = 'participant' AND m.target_type = 'Practitioner' AND m.target_id = ?)
                  AND NOT ${emergency})))`;
   const actorMatch = JSON.stringify([{ reference: { reference: `Practitioner/${me}` } }]);
-  const text = `(
+  const text = `${ACCESS_RULE_MARKER} (
     (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.directoryTypes)}))
     OR (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.patientlessTypes)}))
     ${viewer.auditReviewer ? "OR r.resource_type = 'AuditEvent'" : ''}

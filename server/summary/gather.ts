@@ -36,19 +36,26 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
   const patient = await repo.read<Patient>('Patient', patientId);
   const subject = `Patient/${patientId}`;
 
-  const careTeams = may('CareTeam') ? await searchAll<CareTeam>(repo, 'CareTeam', { subject, status: 'active' }) : [];
-  const conditions = audience === 'gp' && may('Condition') ? await searchAll<Condition>(repo, 'Condition', { subject }) : [];
-  const observations = audience === 'gp' && may('Observation')
-    ? await searchAll<Observation>(repo, 'Observation', { subject, code: [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }].map((c) => `${c.system}|${c.code}`).join(',') })
-    : [];
-  const rcp = audience === 'gp' && may('Composition') ? await latestSignedRcpProposal(repo, patientId, may) : undefined;
-  const pps = audience !== 'pharmacist' && may('CarePlan') ? latestPlan(await searchAll<CarePlan>(repo, 'CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${CATEGORY.pps.code}` })) : undefined;
-  const ppac = audience !== 'pharmacist' && may('CarePlan') ? latestPlan(await searchAll<CarePlan>(repo, 'CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${CATEGORY.ppac.code}` })) : undefined;
+  const none = async <T>(): Promise<T[]> => [];
+  const planOf = async (code: string) => latestPlan(await searchAll<CarePlan>(repo, 'CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${code}` }));
+  // Independent searches, sent together: their audit traces are written in one group commit.
+  const [careTeams, conditions, observations, rcp, pps, ppac] = await Promise.all([
+    may('CareTeam') ? searchAll<CareTeam>(repo, 'CareTeam', { subject, status: 'active' }) : none<CareTeam>(),
+    audience === 'gp' && may('Condition') ? searchAll<Condition>(repo, 'Condition', { subject }) : none<Condition>(),
+    audience === 'gp' && may('Observation')
+      ? searchAll<Observation>(repo, 'Observation', { subject, code: [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }].map((c) => `${c.system}|${c.code}`).join(',') })
+      : none<Observation>(),
+    audience === 'gp' && may('Composition') ? latestSignedRcpProposal(repo, patientId, may) : Promise.resolve(undefined),
+    audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.pps.code) : Promise.resolve(undefined),
+    audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.ppac.code) : Promise.resolve(undefined),
+  ]);
   // The GP's summary names the PPS's oral treatments in its calendar; the nurse's and the pharmacist's list them.
-  const medicationRequests = may('MedicationRequest') && (audience !== 'gp' || pps)
-    ? await searchAll<MedicationRequest>(repo, 'MedicationRequest', { subject, category: `${ORAL_ANTICANCER.system}|${ORAL_ANTICANCER.code}` })
-    : [];
-  const appointments = audience === 'nurse' && may('Appointment') ? await searchAll<Appointment>(repo, 'Appointment', { patient: subject }) : [];
+  const [medicationRequests, appointments] = await Promise.all([
+    may('MedicationRequest') && (audience !== 'gp' || pps)
+      ? searchAll<MedicationRequest>(repo, 'MedicationRequest', { subject, category: `${ORAL_ANTICANCER.system}|${ORAL_ANTICANCER.code}` })
+      : none<MedicationRequest>(),
+    audience === 'nurse' && may('Appointment') ? searchAll<Appointment>(repo, 'Appointment', { patient: subject }) : none<Appointment>(),
+  ]);
 
   const gathered: Resource[] = [patient, ...careTeams, ...(pps ? [pps] : []), ...(ppac ? [ppac] : []), ...medicationRequests, ...appointments,
     ...(rcp ? [rcp.sheet, ...(rcp.provenance ? [rcp.provenance] : [])] : [])];
