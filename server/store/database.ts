@@ -76,6 +76,19 @@ function reusePlansOfAccessQueries(connection: pg.Client): void {
 
 export async function migrateToLatest(db: Database): Promise<void> {
   await db.migrate.latest({ migrationSource });
+  await installAccessFunctions(db);
+}
+
+/**
+ * The circle-of-care SQL functions (visibility-sql.ts), replaced on every start so they always
+ * match the code; serialised so app servers starting together do not collide.
+ */
+async function installAccessFunctions(db: Database): Promise<void> {
+  const { ACCESS_FUNCTIONS_SQL } = await import('./visibility-sql.ts');
+  await db.transaction(async (trx) => {
+    if (!isPgLite(db)) await trx.raw('SELECT pg_advisory_xact_lock(7341120)');
+    for (const sql of ACCESS_FUNCTIONS_SQL) await trx.raw(sql.replace(/\?/g, '\\?'));
+  });
 }
 
 export function isPgLite(db: Database): boolean {
