@@ -112,6 +112,19 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     return { ppsId: built.body.id, oralId: String(oral).split('/')[1]! };
   }
 
+  /** The patient's objection (Consent deny): to this professional, or to sharing beyond the care team. */
+  async function objects(c: CareCase, to?: string): Promise<void> {
+    const consent = await as(server, 'system', 'POST', '/Consent', {
+      resourceType: 'Consent', status: 'active',
+      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: `Patient/${c.patientId}` },
+      policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
+      provision: { type: 'deny', ...(to ? { actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: to } }] } : {}) },
+    });
+    expect(consent.status, JSON.stringify(consent.body)).to.equal(201);
+  }
+
   async function auditOf(patientId: string, subtype: string): Promise<AuditEvent[]> {
     const { request } = parseSearchRequest('AuditEvent', new URLSearchParams({ patient: `Patient/${patientId}`, subtype: `${SHARING_AUDIT_SUBTYPE_SYSTEM}|${subtype}`, _count: '100' }), { defaultCount: 100, maxCount: 100 }, true);
     return (await store.system().search<AuditEvent>(request)).resources;
@@ -176,15 +189,7 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
 
   it('a patient’s objection to a professional withholds the mail to them and the push, and says why', async () => {
     const c = await newCase();
-    const consent = await as(server, 'system', 'POST', '/Consent', {
-      resourceType: 'Consent', status: 'active',
-      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-      patient: { reference: `Patient/${c.patientId}` },
-      policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
-      provision: { type: 'deny', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: `Practitioner/${c.practitioners.gp}` } }] },
-    });
-    expect(consent.status, JSON.stringify(consent.body)).to.equal(201);
+    await objects(c, `Practitioner/${c.practitioners.gp}`);
     await buildAndHandOver(c, true);
     await drainAll(new Date());
     const deliveries = await deliveriesOf(c.patientId);
@@ -343,15 +348,7 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
       // The patient changes their mind: the PPS is not to be sent to the GP after all.
       const handed = await as(server, 'oncologist', 'POST', `/CarePlan/${ppsId}/$hand-over`, { date: '2026-02-11', shareWithGp: false });
       expect(handed.status, JSON.stringify(handed.body)).to.equal(200);
-      const consent = await as(server, 'system', 'POST', '/Consent', {
-        resourceType: 'Consent', status: 'active',
-        scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-        patient: { reference: `Patient/${c.patientId}` },
-        policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
-        provision: { type: 'deny' },
-      });
-      expect(consent.status).to.equal(201);
+      await objects(c); // to any sharing beyond the care team
     } finally {
       await catcher.start();
     }
