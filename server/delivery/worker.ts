@@ -1,7 +1,8 @@
 /**
- * The outbox drainer. Any app server may run one: each round leases due entries (`FOR UPDATE SKIP
- * LOCKED`, then a lease so the send happens outside any transaction), so two servers never take
- * the same message. Events are fanned out into deliveries (dispatcher.ts); deliveries are sent by
+ * The outbox drainer. Any app server may run one: each due entry is leased just before it is
+ * handled (`FOR UPDATE SKIP LOCKED`, then a lease so the send happens outside any transaction), so
+ * two servers never take the same message; its outcome is recorded only while the lease is still
+ * this server's. Events are fanned out into deliveries (dispatcher.ts); deliveries are sent by
  * secure mail (mail.ts) or pushed to the external FHIR repository (fhir-push.ts).
  *
  * A mail carries a stable Message-ID (the delivery's id): if a send is cut off after the relay
@@ -115,7 +116,8 @@ export class DeliveryWorker {
         await dispatchEvent(this.options.store, event, { ...(this.options.push ? { pushEndpoint: this.options.push.endpoint } : {}), now: clock() });
         report.dispatched++;
       } catch (err) {
-        await this.failed(event, { permanent: false, message: `Répartition impossible : ${(err as Error).message}` }, clock(), report, { kind: 'mail-failed', recipient: {} });
+        // Retried like a delivery; a dead event shows in the 3C's alerts (nothing was sent, so no send trace).
+        await this.failed(event, { permanent: false, message: `Répartition impossible : ${(err as Error).message}` }, clock(), report);
       }
     }
     if (this.options.mail) {
