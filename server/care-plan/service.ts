@@ -99,8 +99,11 @@ export async function startPpacFromPps(repo: FhirRepository, ppsId: string, inpu
  * The printable programme as this reader may see it: the diagnosis only for those who may read
  * Condition (not the nurse), the INS only for a qualified identity.
  */
-export async function printableProgramme(repo: FhirRepository, id: string, may: (type: string) => boolean): Promise<{ kind: 'pps' | 'ppac'; document: PrintableDocument }> {
-  const plan = await repo.read<CarePlan>('CarePlan', id);
+export async function printableProgramme(
+  repo: FhirRepository, id: string, may: (type: string) => boolean, version?: string,
+): Promise<{ kind: 'pps' | 'ppac'; document: PrintableDocument }> {
+  // A given version: the one a message announces (its current one is checked by the caller's read).
+  const plan = version ? await repo.vread<CarePlan>('CarePlan', id, version) : await repo.read<CarePlan>('CarePlan', id);
   const kind = kindOf(plan);
   if (kind !== 'pps' && kind !== 'ppac') throw businessRule(`CarePlan/${id} n'est ni un PPS ni un PPAC : seuls les programmes personnalisés s'impriment ici`, ['CarePlan.category']);
   const patientId = idOf(plan.subject, 'Patient');

@@ -295,8 +295,9 @@ export class DeliveryWorker {
       author = signer ? practitionerName(signer) : undefined;
       pdf = { filename: `compte-rendu-rcp-${id}-v${version ?? '1'}.pdf`, content: await renderRcpSheetPdf(loaded.content) };
     } else if (type === 'CarePlan') {
-      const plan = await view.read<CarePlan>('CarePlan', id);
-      const { kind, document } = await printableProgramme(view, id, (t) => mayReadType(recipientCtx.principal, t));
+      await view.read<CarePlan>('CarePlan', id); // still visible to this recipient today
+      const plan = version ? await view.vread<CarePlan>('CarePlan', id, version) : await view.read<CarePlan>('CarePlan', id);
+      const { kind, document } = await printableProgramme(view, id, (t) => mayReadType(recipientCtx.principal, t), version);
       title = plan.title ?? title;
       date = plan.meta?.lastUpdated ?? date;
       pdf = { filename: `${kind ?? kindOf(plan) ?? 'programme'}-${id}.pdf`, content: await renderCarePlanPdf(document) };
