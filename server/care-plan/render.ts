@@ -3,6 +3,7 @@
  * PDF (pdfkit). Both take the same PrintableDocument, so they never disagree.
  */
 import PDFDocument from 'pdfkit';
+import { pdfBuffer, winAnsi } from '../print/pdf.ts';
 import type { Block, PrintableDocument } from './printable.ts';
 
 // ----- HTML ------------------------------------------------------------------------------------------
@@ -61,63 +62,30 @@ ${doc.sections.map((s) => `<section>\n<h2>${escapeHtml(s.title)}</h2>\n${s.block
 
 // ----- PDF -----------------------------------------------------------------------------------------------
 
-// The standard PDF fonts encode WinAnsi: French letters, œ, € and typographic quotes are in it;
-// a few other signs are replaced so that nothing prints as a blank.
-function pdfText(text: string): string {
-  return text
-    .replace(/[\u2192\u2794]/g, '->')
-    .replace(/\u2264/g, '<=')
-    .replace(/\u2265/g, '>=')
-    .replace(/\u202f|\u2009/g, ' ')
-    .replace(/[^\u0000-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/g, '?');
-}
-
 const MARGIN = 50;
 
 export function renderCarePlanPdf(doc: PrintableDocument, options: { created?: Date } = {}): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const pdf = new PDFDocument({
-      size: 'A4',
-      margin: MARGIN,
-      bufferPages: true,
-      lang: 'fr-FR',
-      info: { Title: doc.title, Subject: doc.subtitle, Creator: 'DCC — Dossier Communicant de Cancérologie', CreationDate: options.created ?? new Date() },
-    } as PDFKit.PDFDocumentOptions);
-    const chunks: Buffer[] = [];
-    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-    try {
-      writePdf(pdf, doc);
-      // Page numbers, once the page count is known.
-      const range = pdf.bufferedPageRange();
-      for (let i = range.start; i < range.start + range.count; i++) {
-        pdf.switchToPage(i);
-        // Written inside the bottom margin: without lifting the margin, pdfkit would open a new page.
-        const bottom = pdf.page.margins.bottom;
-        pdf.page.margins.bottom = 0;
-        pdf.font('Helvetica').fontSize(8).fillColor('#555')
-          .text(pdfText(`${doc.title} — page ${i + 1} sur ${range.count}`), MARGIN, pdf.page.height - MARGIN + 15, { width: pdf.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
-        pdf.page.margins.bottom = bottom;
-      }
-      pdf.end();
-    } catch (error) {
-      reject(error);
-    }
-  });
+  const pdf = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    lang: 'fr-FR',
+    info: { Title: doc.title, Subject: doc.subtitle, Creator: 'DCC — Dossier Communicant de Cancérologie', CreationDate: options.created ?? new Date() },
+  } as PDFKit.PDFDocumentOptions);
+  return pdfBuffer(pdf, () => writePdf(pdf, doc), { text: (page, count) => `${doc.title} — page ${page} sur ${count}`, margin: MARGIN, offset: 15 });
 }
 
 function writePdf(pdf: PDFKit.PDFDocument, doc: PrintableDocument): void {
   const width = pdf.page.width - 2 * MARGIN;
-  pdf.fillColor('#000').font('Helvetica-Bold').fontSize(18).text(pdfText(doc.title));
-  pdf.font('Helvetica').fontSize(11).fillColor('#333').text(pdfText(doc.subtitle)).moveDown(0.6);
+  pdf.fillColor('#000').font('Helvetica-Bold').fontSize(18).text(winAnsi(doc.title));
+  pdf.font('Helvetica').fontSize(11).fillColor('#333').text(winAnsi(doc.subtitle)).moveDown(0.6);
   pdf.fillColor('#000');
   const boxTop = pdf.y;
   const half = width / 2 - 10;
   const fieldsAt = (fields: [string, string][], x: number, y: number) => {
     pdf.y = y;
     for (const [k, v] of fields) {
-      pdf.font('Helvetica-Bold').fontSize(10).text(pdfText(`${k} : `), x, pdf.y, { width: half, continued: true }).font('Helvetica').text(pdfText(v || '—'));
+      pdf.font('Helvetica-Bold').fontSize(10).text(winAnsi(`${k} : `), x, pdf.y, { width: half, continued: true }).font('Helvetica').text(winAnsi(v || '—'));
     }
     return pdf.y;
   };
@@ -130,7 +98,7 @@ function writePdf(pdf: PDFKit.PDFDocument, doc: PrintableDocument): void {
 
   for (const section of doc.sections) {
     ensureSpace(pdf, 60);
-    pdf.font('Helvetica-Bold').fontSize(13).fillColor('#000').text(pdfText(section.title), MARGIN, pdf.y, { width });
+    pdf.font('Helvetica-Bold').fontSize(13).fillColor('#000').text(winAnsi(section.title), MARGIN, pdf.y, { width });
     const lineY = pdf.y + 1;
     pdf.moveTo(MARGIN, lineY).lineTo(MARGIN + width, lineY).strokeColor('#555').stroke();
     pdf.y = lineY + 5;
@@ -147,20 +115,20 @@ function writeBlock(pdf: PDFKit.PDFDocument, block: Block, width: number): void 
   pdf.fillColor('#000');
   switch (block.kind) {
     case 'paragraph':
-      pdf.font(block.emphasis ? 'Helvetica-Bold' : 'Helvetica').fontSize(10).text(pdfText(block.text), MARGIN, pdf.y, { width, align: 'left' }).moveDown(0.3);
+      pdf.font(block.emphasis ? 'Helvetica-Bold' : 'Helvetica').fontSize(10).text(winAnsi(block.text), MARGIN, pdf.y, { width, align: 'left' }).moveDown(0.3);
       return;
     case 'list':
       pdf.font('Helvetica').fontSize(10);
       for (const item of block.items) {
         ensureSpace(pdf, 14);
-        pdf.text(pdfText(`•  ${item}`), MARGIN + 8, pdf.y, { width: width - 8, indent: 0 });
+        pdf.text(winAnsi(`•  ${item}`), MARGIN + 8, pdf.y, { width: width - 8, indent: 0 });
       }
       pdf.moveDown(0.3);
       return;
     case 'fields':
       for (const [k, v] of block.fields) {
         ensureSpace(pdf, 14);
-        pdf.font('Helvetica-Bold').fontSize(10).text(pdfText(`${k} : `), MARGIN, pdf.y, { width, continued: true }).font('Helvetica').text(pdfText(v || '—'));
+        pdf.font('Helvetica-Bold').fontSize(10).text(winAnsi(`${k} : `), MARGIN, pdf.y, { width, continued: true }).font('Helvetica').text(winAnsi(v || '—'));
       }
       pdf.moveDown(0.3);
       return;
@@ -176,7 +144,7 @@ function writeTable(pdf: PDFKit.PDFDocument, table: Extract<Block, { kind: 'tabl
   const pad = 3;
   const row = (cells: string[], header: boolean) => {
     pdf.font(header ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
-    const texts = cells.map((c) => pdfText(c || '—'));
+    const texts = cells.map((c) => winAnsi(c || '—'));
     const height = Math.max(...texts.map((t, i) => pdf.heightOfString(t, { width: widths[i]! - 2 * pad }))) + 2 * pad;
     if (pdf.y + height > pdf.page.height - MARGIN) {
       pdf.addPage();

@@ -3,6 +3,7 @@
  * Both come from the same printable model (print.ts), itself read from the stored resources.
  */
 import PDFDocument from 'pdfkit';
+import { pdfBuffer, winAnsi } from '../print/pdf.ts';
 import { escapeXml, printableSheet, type Block, type PrintableSheet, type PrintSection } from './print.ts';
 import type { RcpSheetContent } from './read.ts';
 
@@ -79,10 +80,6 @@ ${sheet.sections.map((s) => sectionHtml(s)).join('\n')}
  * The standard PDF fonts only cover WinAnsi: characters outside it (≤, ≥, →, Œ is fine…) are
  * replaced by readable equivalents rather than printed as garbage.
  */
-function winAnsi(text: string): string {
-  const map: Record<string, string> = { '≤': '<=', '≥': '>=', '→': '->', '←': '<-', '≠': '!=', '\u2009': ' ', '\u202f': ' ', '\u00a0': ' ', '✓': 'x' };
-  return text.replace(/[^\x09\x0a\x0d\x20-\x7e\xa0-\xff€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]/g, (c) => map[c] ?? '?');
-}
 
 const BLUE = '#1f3b63';
 const MARGIN = 45;
@@ -90,26 +87,8 @@ const MARGIN = 45;
 export async function renderRcpSheetPdf(content: RcpSheetContent): Promise<Buffer> {
   const sheet = printableSheet(content);
   const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN, bottom: MARGIN + 15, left: MARGIN, right: MARGIN }, bufferPages: true, info: { Title: winAnsi(`${sheet.title} - ${sheet.patientName}`), Author: 'DCC - Dossier Communicant de Cancérologie', Subject: 'Fiche RCP' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  writePdf(doc, sheet);
   // Footer on every page: patient, page number (the sheet may run over several pages).
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    // Writing below the bottom margin would make pdfkit open a new page: lift the margin meanwhile.
-    const margin = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(8).fillColor('#555');
-    doc.text(winAnsi(`Fiche RCP - ${sheet.patientName} - page ${i + 1}/${range.count}`), MARGIN, doc.page.height - MARGIN, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
-    doc.page.margins.bottom = margin;
-  }
-  doc.end();
-  return done;
+  return pdfBuffer(doc, () => writePdf(doc, sheet), { text: (page, count) => `Fiche RCP - ${sheet.patientName} - page ${page}/${count}`, margin: MARGIN, offset: 0 });
 }
 
 function writePdf(doc: PDFKit.PDFDocument, sheet: PrintableSheet): void {
