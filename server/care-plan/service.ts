@@ -101,7 +101,7 @@ export async function startPpacFromPps(repo: FhirRepository, ppsId: string, inpu
  */
 export async function printableProgramme(
   repo: FhirRepository, id: string, may: (type: string) => boolean, version?: string,
-): Promise<{ kind: 'pps' | 'ppac'; document: PrintableDocument }> {
+): Promise<{ kind: 'pps' | 'ppac'; document: PrintableDocument; plan: CarePlan }> {
   // A given version: the one a message announces (its current one is checked by the caller's read).
   const plan = version ? await repo.vread<CarePlan>('CarePlan', id, version) : await repo.read<CarePlan>('CarePlan', id);
   const kind = kindOf(plan);
@@ -120,7 +120,7 @@ export async function printableProgramme(
     if (entry) directory.set(ref, entry);
   }
   const document = printableCarePlan({ carePlan: plan, patient: patient && withoutUnqualifiedIns(patient), careTeams, medicationRequests, conditions, directory });
-  return { kind, document };
+  return { kind, document, plan };
 }
 
 export function idOf(ref: Reference | undefined, type: string): string | undefined {

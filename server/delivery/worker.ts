@@ -10,13 +10,12 @@
  * relay refused is simply sent again. A push is a conditional create on the document's
  * identifier, so a retry never files a second copy.
  */
-import type { AuditEvent, Bundle, CarePlan, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir/errors.ts';
 import { buildSharingEvent } from '../access/audit.ts';
 import { mayReadType } from '../access/policy.ts';
 import { rolesOfPractitioner } from '../auth/directory.ts';
 import { carePlanDocument } from '../care-plan/document.ts';
-import { kindOf } from '../care-plan/model.ts';
 import { renderCarePlanPdf } from '../care-plan/render.ts';
 import { printableProgramme } from '../care-plan/service.ts';
 import { withoutUnqualifiedIns } from '../care-plan/patient-identity.ts';
@@ -295,12 +294,11 @@ export class DeliveryWorker {
       author = signer ? practitionerName(signer) : undefined;
       pdf = { filename: `compte-rendu-rcp-${id}-v${version ?? '1'}.pdf`, content: await renderRcpSheetPdf(loaded.content) };
     } else if (type === 'CarePlan') {
-      await view.read<CarePlan>('CarePlan', id); // still visible to this recipient today
-      const plan = version ? await view.vread<CarePlan>('CarePlan', id, version) : await view.read<CarePlan>('CarePlan', id);
-      const { kind, document } = await printableProgramme(view, id, (t) => mayReadType(recipientCtx.principal, t), version);
+      // refusalFor has just checked this recipient still sees the programme; the version announced is printed.
+      const { kind, document, plan } = await printableProgramme(view, id, (t) => mayReadType(recipientCtx.principal, t), version);
       title = plan.title ?? title;
       date = plan.meta?.lastUpdated ?? date;
-      pdf = { filename: `${kind ?? kindOf(plan) ?? 'programme'}-${id}.pdf`, content: await renderCarePlanPdf(document) };
+      pdf = { filename: `${kind}-${id}.pdf`, content: await renderCarePlanPdf(document) };
     } else if (p.event === ORAL_TREATMENT_EVENT) {
       // The pharmacist's (or nurse's) own summary: the treatment plan as they may see it.
       const audience = p.role === 'nurse' ? 'nurse' : 'pharmacist';

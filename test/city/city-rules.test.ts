@@ -159,6 +159,8 @@ describe('City: what changed, as plain rules', () => {
       expect(windowStart(now, undefined).toISOString()).to.equal(new Date(now.getTime() - DEFAULT_WINDOW_DAYS * 86_400_000).toISOString());
       expect(windowStart(now, view)).to.equal(view);
       expect(windowStart(now, view, new Date('2026-01-01T00:00:00Z')).toISOString()).to.equal('2026-01-01T00:00:00.000Z');
+      // A feed of news, not an archive: never more than a year back, whatever `since` asks.
+      expect(windowStart(now, undefined, new Date('1900-01-01T00:00:00Z')).toISOString()).to.equal('2025-05-31T12:00:00.000Z');
       expect(parseSince('2026-03-01')!.toISOString()).to.equal('2026-03-01T00:00:00.000Z');
       expect(parseSince('2026-03-01T08:00:00+01:00')!.toISOString()).to.equal('2026-03-01T07:00:00.000Z');
       expect(parseSince(undefined)).to.equal(undefined);

@@ -84,6 +84,11 @@ export async function http(server: RunningServer, method: string, path: string, 
     headers: { accept: 'application/fhir+json', ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
+  return readResponse(res);
+}
+
+/** Status, headers, text and the JSON body (undefined when the body is not JSON). */
+export async function readResponse(res: Response): Promise<{ status: number; headers: Headers; body: any; text: string }> {
   const text = await res.text();
   let json: any;
   try {

@@ -8,7 +8,7 @@ import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
 import { rcpApiRouter } from '../../server/rcp/routes.ts';
 import { registerRcpRules } from '../../server/rcp/write-rules.ts';
 import type { Store } from '../../server/store/store.ts';
-import { TEST_SYSTEM, testConfig, testServices, unique } from '../helpers/harness.ts';
+import { TEST_SYSTEM, readResponse, testConfig, testServices, unique } from '../helpers/harness.ts';
 
 /**
  * A small RCP world per test file: a 3C and its host hospital, physicians of the specialities a
@@ -84,14 +84,7 @@ export async function startRcpWorld(start = new Date('2026-03-02T08:00:00Z')): P
       headers: { 'x-test-user': user, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, body: json, text };
+    return readResponse(res);
   };
   const fhir = call('/fhir');
   const create = async <T extends Resource>(resource: T) => {
