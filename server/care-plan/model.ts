@@ -3,6 +3,7 @@
  * is, its hand-over, its update history, the things to watch.
  */
 import type { CarePlan, CarePlanActivity, CodeableConcept, Coding, Extension, Reference as FhirReference } from '@medplum/fhirtypes';
+import { withExtension } from '../fhir/extensions.ts';
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;
@@ -49,16 +50,8 @@ export function extensionsOf(holder: { extension?: Extension[] } | undefined, ur
 export function extensionOf(holder: { extension?: Extension[] } | undefined, url: string): Extension | undefined {
   return holder?.extension?.find((e) => e.url === url);
 }
-/** Replaces every extension with this URL by `replacement` (or removes them). */
-export function withExtension<T extends { extension?: Extension[] }>(holder: T, url: string, replacement?: Extension | Extension[]): T {
-  const others = (holder.extension ?? []).filter((e) => e.url !== url);
-  const added = replacement === undefined ? [] : Array.isArray(replacement) ? replacement : [replacement];
-  const extension = [...others, ...added];
-  const copy = { ...holder };
-  if (extension.length) copy.extension = extension;
-  else delete copy.extension;
-  return copy;
-}
+export { withExtension };
+
 /** Drops empty sub-extensions so a complex extension only carries what was given. */
 export function complex(url: string, parts: (Extension | undefined | false)[]): Extension {
   return { url, extension: parts.filter((p): p is Extension => Boolean(p)) };

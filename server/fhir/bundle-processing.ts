@@ -58,7 +58,7 @@ async function processTransaction(repo: FhirRepository, ctx: RequestContext, ent
         if (entry.fullUrl) resolved.set(entry.fullUrl, `${type}/${id}`);
       });
     }
-    for (const { entry, i } of entries.map((entry, i) => ({ entry, i }))) {
+    for (const entry of entries) {
       if (entry.request!.method === 'PUT' && entry.fullUrl?.startsWith('urn:uuid:')) resolved.set(entry.fullUrl, entry.request!.url.split('?')[0]);
     }
 

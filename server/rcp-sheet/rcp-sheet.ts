@@ -11,6 +11,7 @@ import type {
 import type { RequestContext } from '../context.ts';
 import { processBundle } from '../fhir/bundle-processing.ts';
 import { conflict, notFound } from '../fhir/errors.ts';
+import { withExtension } from '../fhir/extensions.ts';
 import { parseSearchRequest } from '../fhir/search-request.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
 import type { FhirRepository } from '../store/repository.ts';
@@ -279,16 +280,12 @@ export function correctionOf(composition: Composition): { reason: string; correc
  * the reason and the corrected version.
  */
 export function asCorrection(signed: Composition, reason: string, now = new Date().toISOString()): Composition {
-  return {
+  return withExtension({
     ...signed,
     status: 'preliminary',
     date: now,
     attester: (signed.attester ?? []).filter((a) => a.mode !== 'legal'),
-    extension: [
-      ...(signed.extension ?? []).filter((e) => e.url !== EXT_CORRECTION),
-      correctionExtension(reason, `Composition/${signed.id}/_history/${signed.meta?.versionId}`, now),
-    ],
-  };
+  }, EXT_CORRECTION, correctionExtension(reason, `Composition/${signed.id}/_history/${signed.meta?.versionId}`, now));
 }
 
 function correctionExtension(reason: string, corrects: string, now: string): Extension {

@@ -2,6 +2,7 @@ import type { Coding, Extension, Reference, ServiceRequest, Task, TaskOutput } f
 import {
   EXT, MOTIFS, R38_SPECIALTY_SYSTEM, RCP_CASE_CODE, RCP_CATEGORY, RCP_CODE_SYSTEM, RCP_REVIEW_CODE, RCP_SESSION_GROUP_SYSTEM, code, type Motif,
 } from './codes.ts';
+import { withExtension } from '../fhir/extensions.ts';
 import { compact, defined, ext, exts, idFrom, reference, versionOf } from './fhir-helpers.ts';
 import type { MandatedSpeciality, SpecialityRef } from './quorum.ts';
 import { CASE_LABEL, CASE_TASK_STATUS, isCaseState, type CaseState } from './transitions.ts';
@@ -209,36 +210,28 @@ export function withMove(task: Task, move: CaseMove, to: { sessionId?: string; b
 }
 
 export function withQuorum(task: Task, q: QuorumRecord): Task {
-  const others = (task.extension ?? []).filter((e) => e.url !== EXT.caseQuorum);
-  return {
-    ...task,
-    extension: [...others, {
-      url: EXT.caseQuorum,
-      extension: [
-        { url: 'reached', valueBoolean: q.reached },
-        { url: 'session', valueReference: reference('Appointment', q.session) },
-        { url: 'at', valueDateTime: q.at },
-        ...q.specialities.map((s) => ({ url: 'speciality', valueCoding: specialityCoding(s) })),
-        ...q.counted.map((p) => ({ url: 'counted', valueReference: { reference: p } })),
-        ...q.missing.map((m) => ({ url: 'missing', valueString: m })),
-      ],
-    }],
-  };
+  return withExtension(task, EXT.caseQuorum, {
+    url: EXT.caseQuorum,
+    extension: [
+      { url: 'reached', valueBoolean: q.reached },
+      { url: 'session', valueReference: reference('Appointment', q.session) },
+      { url: 'at', valueDateTime: q.at },
+      ...q.specialities.map((s) => ({ url: 'speciality', valueCoding: specialityCoding(s) })),
+      ...q.counted.map((p) => ({ url: 'counted', valueReference: { reference: p } })),
+      ...q.missing.map((m) => ({ url: 'missing', valueString: m })),
+    ],
+  });
 }
 
 export function withGuideline(task: Task, g: Guideline): Task {
-  const others = (task.extension ?? []).filter((e) => e.url !== EXT.caseGuideline);
-  return {
-    ...task,
-    extension: [...others, {
-      url: EXT.caseGuideline,
-      extension: [
-        { url: 'name', valueString: g.name },
-        ...(g.version ? [{ url: 'version', valueString: g.version }] : []),
-        ...(g.date ? [{ url: 'date', valueDate: g.date }] : []),
-      ],
-    }],
-  };
+  return withExtension(task, EXT.caseGuideline, {
+    url: EXT.caseGuideline,
+    extension: [
+      { url: 'name', valueString: g.name },
+      ...(g.version ? [{ url: 'version', valueString: g.version }] : []),
+      ...(g.date ? [{ url: 'date', valueDate: g.date }] : []),
+    ],
+  });
 }
 
 type OutputKey = 'outcome' | 'decision' | 'report' | 'first-report' | 'signed-at' | 'signed-by' | 'trial-proposed' | 'outcome-session' | 'outcome-at';

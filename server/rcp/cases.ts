@@ -1,4 +1,5 @@
 import type { Composition, Condition, Extension, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { withExtension } from '../fhir/extensions.ts';
 import type { MissingItem } from '../rcp-sheet/completeness.ts';
 import { isRcpSheet } from '../rcp-sheet/read.ts';
 import { ensureAgenda, findAgenda, lockSession, lockSessions, saveAgenda, withEntry, withFlag } from './agenda.ts';
@@ -7,7 +8,7 @@ import { newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpC
 import { loadCase, loadVisibleCases, type LoadedCase } from './case-store.ts';
 import { EXT, MOTIFS, RCP_CASE_CODE, RCP_REVIEW_CODE, RCP_SESSION_GROUP_SYSTEM, type Motif } from './codes.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
-import { idFrom, reference, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
+import { idFrom, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { isSessionManager, me, requirePhysician, requireSessionManager } from './permissions.ts';
 import { frenchDate, frenchDateTime } from './recurrence.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
@@ -201,7 +202,7 @@ export function withCompleteness(task: Task, missing: MissingItem[], now: Date):
       { url: 'checkedAt', valueDateTime: now.toISOString() },
     ],
   };
-  return { ...task, extension: [...(task.extension ?? []).filter((e) => e.url !== EXT.caseCompleteness), extension] };
+  return withExtension(task, EXT.caseCompleteness, extension);
 }
 
 // --- 3C decisions on a registration -------------------------------------------------------

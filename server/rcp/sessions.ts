@@ -1,5 +1,6 @@
 import type { Appointment, Practitioner } from '@medplum/fhirtypes';
 import { notFound, preconditionFailed } from '../fhir/errors.ts';
+import { withExtension } from '../fhir/extensions.ts';
 import { ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';
 import { generateInTransaction, loadBoard, type LoadedBoard } from './boards.ts';
 import { parseSpeciality, practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
@@ -48,17 +49,13 @@ export function registrationDeadline(session: Session, board: Board): Date {
 }
 
 export async function rescheduleSession(rc: RcpContext, current: Appointment, board: Board, occurrence: PlannedOccurrence): Promise<Session> {
-  const next: Appointment = {
+  const next: Appointment = withExtension({
     ...current,
     start: occurrence.start.toISOString(),
     end: occurrence.end.toISOString(),
     minutesDuration: Math.round((occurrence.end.getTime() - occurrence.start.getTime()) / 60_000),
     description: `${board.name} — ${frenchDateTime(occurrence.start)}`,
-    extension: [
-      ...(current.extension ?? []).filter((e) => e.url !== EXT.sessionOverride),
-      ...(occurrence.override ? [overrideExtension(occurrence)] : []),
-    ],
-  };
+  }, EXT.sessionOverride, occurrence.override ? overrideExtension(occurrence) : undefined);
   const { resource } = await rc.repo.update(next, { ifMatch: versionOf(current) });
   return sessionFromFhir(resource);
 }
