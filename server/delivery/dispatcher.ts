@@ -190,6 +190,15 @@ async function recipientsOf(tx: FhirRepository, kind: SharingEventKind, event: O
   return [...out.values()];
 }
 
+/** A recipient as the access rules see them (their roles from the directory), without acting as them. */
+export async function recipientContext(tx: FhirRepository, recipient: string, options: { baseUrl?: string; display?: string } = {}): Promise<RequestContext> {
+  const practitionerId = recipient.slice('Practitioner/'.length);
+  return {
+    requestId: `delivery:${recipient}`, baseUrl: options.baseUrl ?? 'urn:dcc:delivery',
+    principal: { practitionerId, displayName: options.display ?? recipient, roles: await rolesOfPractitioner(tx, practitionerId), authMethod: 'system' },
+  };
+}
+
 /** Why a document may not go to someone: the patient's choice (final), or the directory (fixable). */
 export interface Refusal { reason: string; patientChoice: boolean }
 
@@ -197,14 +206,14 @@ export interface Refusal { reason: string; patientChoice: boolean }
  * Why this professional may not receive this document, if they may not: the answer of the store's
  * own rules for them (objection, PPS not shared with the GP, circle of care, profession).
  */
-export async function refusalFor(store: Store, tx: FhirRepository, recipient: string, patientId: string, document: string, role?: RecipientRole): Promise<Refusal | undefined> {
+export async function refusalFor(
+  store: Store, tx: FhirRepository, recipient: string, patientId: string, document: string, role?: RecipientRole, ctx?: RequestContext,
+): Promise<Refusal | undefined> {
   const practitionerId = recipient.slice('Practitioner/'.length);
   const practitioner = await tx.readIfExists<Practitioner>('Practitioner', practitionerId);
   if (!practitioner || practitioner.active === false) return { reason: `${recipient} absent de l'annuaire ou inactif`, patientChoice: false };
   const choice = (reason: string): Refusal => ({ reason, patientChoice: true });
-  const roles = await rolesOfPractitioner(tx, practitionerId);
-  const ctx: RequestContext = { requestId: `delivery:${recipient}`, baseUrl: 'urn:dcc:delivery', principal: { practitionerId, displayName: recipient, roles, authMethod: 'system' } };
-  const view = store.seenBy(ctx, tx.db);
+  const view = store.seenBy(ctx ?? await recipientContext(tx, recipient), tx.db);
   const [type, id, , version] = document.split('/');
   // The GP gets a PPS only as the patient chose, whatever the directory says of their profession.
   const refusedPps = type === 'CarePlan' && role === 'general-practitioner' ? await ppsRefusal(tx, id!) : undefined;

@@ -14,7 +14,6 @@ import type { AuditEvent, Bundle, Identifier, Patient, Practitioner } from '@med
 import { FhirError } from '../fhir/errors.ts';
 import { buildSharingEvent } from '../access/audit.ts';
 import { mayReadType } from '../access/policy.ts';
-import { rolesOfPractitioner } from '../auth/directory.ts';
 import { carePlanDocument } from '../care-plan/document.ts';
 import { renderCarePlanPdf } from '../care-plan/render.ts';
 import { printableProgramme } from '../care-plan/service.ts';
@@ -29,7 +28,7 @@ import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import { buildSummary, gatherSummarySources, printableSummary, renderSummaryPdf } from '../summary/index.ts';
 import type { Store } from '../store/store.ts';
 import {
-  MAIL_DELIVERY, PUSH_DELIVERY, anyObjection, dispatchEvent, ppsRefusal, refusalFor, secureAddressOf, type MailDeliveryPayload, type PushDeliveryPayload, type Refusal,
+  MAIL_DELIVERY, PUSH_DELIVERY, anyObjection, dispatchEvent, ppsRefusal, recipientContext, refusalFor, secureAddressOf, type MailDeliveryPayload, type PushDeliveryPayload, type Refusal,
 } from './dispatcher.ts';
 import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT } from './events.ts';
 import { classifyPushError, type FhirPushClient } from './fhir-push.ts';
@@ -146,7 +145,8 @@ export class DeliveryWorker {
     let address = p.address;
     try {
       // The patient may have objected since the event, or the directory changed: checked again just before sending.
-      const refusal = await refusalFor(store, store.system(), p.recipient, patientId, p.document, p.role);
+      const ctx = await recipientContext(store.system(), p.recipient, { baseUrl: config.publicBaseUrl, ...(p.display ? { display: p.display } : {}) });
+      const refusal = await refusalFor(store, store.system(), p.recipient, patientId, p.document, p.role, ctx);
       if (refusal) {
         await this.refused(entry, refusal, { reference: p.recipient, address: p.address }, clock(), report, 'mail-failed');
         return;
@@ -156,7 +156,7 @@ export class DeliveryWorker {
         await this.failed(entry, { permanent: true, message: `Aucune adresse de messagerie sécurisée (MSSanté) dans l'annuaire pour ${p.display ?? p.recipient}` }, clock(), report, { kind: 'mail-failed', recipient: { reference: p.recipient } });
         return;
       }
-      mail = composeSharedDocumentMail(await this.mailContent(entry, config, address), config);
+      mail = composeSharedDocumentMail(await this.mailContent(entry, config, address, ctx), config);
     } catch (err) {
       // A document or directory entry that is wrong (no longer readable, invalid address) fails the
       // same way on every retry: a human looks at it. Anything else (the database) is retried.
@@ -268,17 +268,12 @@ export class DeliveryWorker {
   }
 
   /** The mail as the recipient may see it: the PDF is rendered through their own view of the record. */
-  private async mailContent(entry: OutboxEntry<MailDeliveryPayload>, config: MailConfig, address: string): Promise<SharedDocumentMail> {
+  private async mailContent(entry: OutboxEntry<MailDeliveryPayload>, config: MailConfig, address: string, recipientCtx: RequestContext): Promise<SharedDocumentMail> {
     const { store } = this.options;
     const p = entry.payload;
     const system = store.system();
     const patientId = p.patient.replace(/^Patient\//, '');
     const patient = await system.read<Patient>('Patient', patientId);
-    const practitionerId = p.recipient.slice('Practitioner/'.length);
-    const recipientCtx: RequestContext = {
-      requestId: `delivery:${entry.id}`, baseUrl: config.publicBaseUrl,
-      principal: { practitionerId, displayName: p.display ?? p.recipient, roles: await rolesOfPractitioner(system, practitionerId), authMethod: 'system' },
-    };
     const view = store.seenBy(recipientCtx);
     const [type, id, , version] = p.document.split('/') as [string, string, string?, string?];
     let title = TITLE[p.event] ?? 'Document';

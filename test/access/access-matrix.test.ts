@@ -423,34 +423,28 @@ describe('Access matrix: profession × resource type × patient situation × int
       });
     });
 
+    /** One failure AuditEvent naming the patient and the resource read (for Patient/{id}, the patient alone). */
+    const failedReadNamesPatientAndResource = (o: Observed): string | undefined => {
+      const event = single(o, 'R', '4');
+      if (typeof event === 'string') return event;
+      const pid = patients[o.situation];
+      const want = o.type === 'Patient' ? [`Patient/${pid}`] : [`Patient/${pid}`, `${o.type}/${o.resourceId}`];
+      const refs = entityRefs(event);
+      if (JSON.stringify(refs) !== JSON.stringify(want)) return `entities [${refs.join(', ')}], expected [${want.join(', ')}]`;
+      if (!patientEntities(event).includes(`Patient/${pid}`)) return 'the patient is not named as patient (object role 1)';
+      return undefined;
+    };
+
     it('every read of a hidden resource (404) left one failure AuditEvent naming the patient and the resource (for Patient/{id}, the patient alone)', async () => {
       const hidden = observed.filter((o) => patientData(o) && o.interaction === 'read' && o.status === 404);
       expect(hidden.some((o) => o.type === 'Patient'), 'includes Patient/{id}').to.equal(true);
-      await check(hidden, (o) => {
-        const event = single(o, 'R', '4');
-        if (typeof event === 'string') return event;
-        const pid = patients[o.situation];
-        const want = o.type === 'Patient' ? [`Patient/${pid}`] : [`Patient/${pid}`, `${o.type}/${o.resourceId}`];
-        const refs = entityRefs(event);
-        if (JSON.stringify(refs) !== JSON.stringify(want)) return `entities [${refs.join(', ')}], expected [${want.join(', ')}]`;
-        if (!patientEntities(event).includes(`Patient/${pid}`)) return 'the patient is not named as patient (object role 1)';
-        return undefined;
-      });
+      await check(hidden, failedReadNamesPatientAndResource);
     });
 
     it('a read of a type the profession never reads (403, refused in the HTTP layer) left one failure AuditEvent naming the patient and the resource, whatever the circle', async () => {
       const refused = observed.filter((o) => patientData(o) && o.interaction === 'read' && o.status === 403);
       expect(refused.some((o) => o.situation === 'out-of-circle'), 'includes out-of-circle reads').to.equal(true);
-      await check(refused, (o) => {
-        const event = single(o, 'R', '4');
-        if (typeof event === 'string') return event;
-        const pid = patients[o.situation];
-        const want = o.type === 'Patient' ? [`Patient/${pid}`] : [`Patient/${pid}`, `${o.type}/${o.resourceId}`];
-        const refs = entityRefs(event);
-        if (JSON.stringify(refs) !== JSON.stringify(want)) return `entities [${refs.join(', ')}], expected [${want.join(', ')}]`;
-        if (!patientEntities(event).includes(`Patient/${pid}`)) return 'the patient is not named as patient (object role 1)';
-        return undefined;
-      });
+      await check(refused, failedReadNamesPatientAndResource);
     });
 
     it('a search of a type the profession never reads (403, refused in the HTTP layer, not parsed) left one failure AuditEvent naming the query', async () => {
