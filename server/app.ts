@@ -7,7 +7,8 @@ import type { Config } from './config.ts';
 import type { Principal, RequestContext } from './context.ts';
 import { FhirError, outcome, issue, payloadTooLarge, badRequest, unauthorized } from './fhir/errors.ts';
 import { fhirRouter } from './fhir/routes.ts';
-import { authRouter } from './auth/routes.ts';
+import { authRouter, type SignInMethods } from './auth/routes.ts';
+import { webClient, webContentSecurityPolicy } from './web/serve.ts';
 import type { SignInDeps } from './auth/sign-in.ts';
 import type { Store } from './store/store.ts';
 import { AccessStore } from './store/access-store.ts';
@@ -33,7 +34,9 @@ export interface AppDeps {
   fhirExtensions?: Router[];
   apis?: { path: string; router: Router }[];
   /** Session endpoints and browser sign-in methods (SAML, Pro Santé Connect) under /auth. */
-  auth?: { deps: SignInDeps; methods: Router[] };
+  auth?: { deps: SignInDeps; methods: Router[]; identify?: AppDeps['identify']; available?: SignInMethods };
+  /** Serve the web client (client/dist) at / with its routes falling back to index.html. */
+  web?: boolean | { distDir: string };
 }
 
 const SOFTWARE = { name: 'DCC — Dossier Communicant de Cancérologie', version: '0.1.0' };
@@ -51,7 +54,12 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(helmet());
+  app.use(helmet({
+    contentSecurityPolicy: { directives: webContentSecurityPolicy(config) },
+    // HSTS from the demo CPS port (https://localhost:8443) would make browsers rewrite the plain
+    // http://localhost:8080 of the demo to https: production only (always behind TLS there).
+    strictTransportSecurity: config.production,
+  }));
   app.use((req, res, next) => {
     const requestId = randomUUID();
     res.set('X-Request-Id', requestId);
@@ -80,7 +88,10 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(429).type('application/fhir+json; charset=utf-8').send(JSON.stringify(outcome([issue('error', 'throttled', 'Trop de tentatives de connexion depuis cette adresse : réessayez dans une minute')])));
     },
   });
-  if (deps.auth) app.use('/auth', signInLimiter, authRouter(deps.auth.deps, deps.auth.methods));
+  if (deps.auth) app.use('/auth', signInLimiter, authRouter(deps.auth.deps, deps.auth.methods, {
+    ...(deps.auth.identify ? { identify: deps.auth.identify } : {}),
+    ...(deps.auth.available ? { available: deps.auth.available } : {}),
+  }));
 
   // Deny by default: every route below needs an identity, except the CapabilityStatement.
   const requireIdentity = async (req: Request, _res: Response, next: NextFunction) => {
@@ -106,6 +117,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/fhir', fhirRouter({ store: deps.store, accessStore, config, contextOf, software: SOFTWARE }));
   app.use('/access', requireIdentity, breakGlassReviewRouter(accessStore, contextOf));
   for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, api.router);
+  // The web client last: its routes never shadow /fhir, /api, /auth, /access or /health.
+  if (deps.web) app.use(webClient(typeof deps.web === 'object' ? deps.web : {}));
 
   app.use((req, _res, next) => next(new FhirError(404, outcome([issue('error', 'not-found', `Rien à ${req.path}`)]))));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -31,6 +31,10 @@ export interface Config {
   cpsTrustedProxies: string[];
   /** Demo CA and CPS-like certificates in the data folder (never in production). */
   demoPki: boolean;
+  /** "Connexion de démonstration" (pick a demo professional): demo mode only, refused in production. */
+  demoSignIn: boolean;
+  /** Public https URL of the CPS mutual-TLS listener the sign-in page links to (default: same host, tlsPort). */
+  cpsPublicUrl?: string;
   /** Browser sessions: idle and absolute timeouts. */
   sessionIdleMinutes: number;
   sessionMaxHours: number;
@@ -70,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cpsProxyHeader: env.CPS_PROXY_HEADER?.toLowerCase() || undefined,
     cpsTrustedProxies: (env.CPS_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     demoPki: env.DCC_DEMO_PKI ? env.DCC_DEMO_PKI !== 'false' : !production,
+    demoSignIn: env.DCC_DEMO_SIGN_IN ? env.DCC_DEMO_SIGN_IN !== 'false' : !production && (env.DCC_SEED_DEMO ? env.DCC_SEED_DEMO !== 'false' : true),
+    cpsPublicUrl: env.DCC_CPS_URL?.replace(/\/$/, '') || undefined,
     sessionIdleMinutes: intFrom(env.DCC_SESSION_IDLE_MINUTES, 30),
     sessionMaxHours: intFrom(env.DCC_SESSION_MAX_HOURS, 12),
     signInRateLimit: intFrom(env.DCC_SIGN_IN_RATE_LIMIT, 30),

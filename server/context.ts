@@ -14,7 +14,7 @@ export interface Principal {
   /** DCC roles: physician (hospital), gp, nurse, pharmacist, coordinator (3C), admin, system. */
   roles: string[];
   /** How the caller authenticated: 'system' for the service itself (seed, workers). */
-  authMethod: 'system' | 'cps' | 'saml' | 'psc' | 'session' | 'anonymous';
+  authMethod: 'system' | 'cps' | 'saml' | 'psc' | 'demo' | 'session' | 'anonymous';
   /** FINESS of the establishment the professional acts for, when the card says so. */
   finess?: string;
 }

@@ -40,7 +40,19 @@ export async function ensureDemoPki(dataDir: string, demoBundle: Bundle, product
   return pki;
 }
 
-function demoProfessionals(bundle: Bundle) {
+/** The demo professionals (from the demo bundle): the demo PKI's cards and the demo sign-in's choices. */
+export interface DemoProfessional {
+  idnps: string;
+  family: string;
+  given: string;
+  /** Profession as on a CPS card: Médecin, Pharmacien, Infirmier. */
+  title: string;
+  /** DCC role they sign in with: gp, physician, nurse, pharmacist, coordinator, admin. */
+  role: string;
+  slug: string;
+}
+
+export function demoProfessionals(bundle: Bundle): DemoProfessional[] {
   const resources = (bundle.entry ?? []).map((e) => ({ fullUrl: e.fullUrl, resource: e.resource }));
   const roles = resources.map((r) => r.resource).filter((r): r is PractitionerRole => r?.resourceType === 'PractitionerRole');
   return resources
@@ -58,7 +70,13 @@ function demoProfessionals(bundle: Bundle) {
         : organization?.type?.some((t) => t.coding?.some((c) => c.code === '3C')) ? 'coordinateur-3c'
         : codes.includes('SM54') ? 'medecin-generaliste'
         : profession?.code === '10' ? 'medecin-hospitalier' : title;
+      const dccRole = codes.includes('admin') ? 'admin'
+        : label === 'coordinateur-3c' ? 'coordinator'
+        : label === 'medecin-generaliste' ? 'gp'
+        : label === 'medecin-hospitalier' ? 'physician'
+        : profession?.code === '21' ? 'pharmacist' : 'nurse';
       return {
+        role: dccRole,
         idnps: practitioner.identifier?.find((i) => i.system === IDNPS_SYSTEM)?.value ?? '',
         family,
         given: practitioner.name?.[0]?.given?.[0] ?? '',

@@ -24,11 +24,17 @@ export interface SignInDeps {
  * authenticated identity, new session, redirect to a local page only (no open redirect).
  */
 export async function completeSignIn(req: Request, res: Response, deps: SignInDeps, identity: Principal, returnTo?: string): Promise<void> {
+  await openSession(req, res, deps, identity);
+  res.redirect(303, safeReturnTo(returnTo));
+}
+
+/** The common part of every sign-in: directory entry, new session cookie, sign-in traced and logged. */
+export async function openSession(req: Request, res: Response, deps: SignInDeps, identity: Principal): Promise<{ principal: Principal; csrfToken: string }> {
   const principal = await deps.directory.resolve(identity);
-  await deps.sessions.start(req, res, principal);
+  const { csrfToken } = await deps.sessions.start(req, res, principal);
   await recordSignIn(deps.store, req, { outcome: 'success', method: principal.authMethod }, principal);
   deps.logger.info({ idnps: principal.idnps, method: principal.authMethod, roles: principal.roles }, 'connexion');
-  res.redirect(303, safeReturnTo(returnTo));
+  return { principal, csrfToken };
 }
 
 /** Only same-site absolute paths: '/x' yes, '//evil.example' or 'https://…' no. */

@@ -1,0 +1,71 @@
+import type { RouteObject } from 'react-router';
+import { Navigate } from 'react-router';
+import { RouteError } from '../components/ErrorBoundary.tsx';
+import { Loading } from '../components/Loading.tsx';
+import { RequireRole, RequireSession } from './RequireSession.tsx';
+import { HomeRedirect } from './HomeRedirect.tsx';
+
+/**
+ * Every route of the app. Pages are loaded on demand (one chunk per page: the first page stays
+ * small). To add a page: create client/src/pages/<area>/MyPage.tsx with a default export, add a
+ * route below under its area's RequireRole, and a navigation entry in navigation.ts if needed.
+ */
+function page(load: () => Promise<{ default: React.ComponentType }>): Pick<RouteObject, 'lazy'> {
+  return { lazy: async () => ({ Component: (await load()).default }) };
+}
+
+export const routes: RouteObject[] = [
+  { path: '/connexion', ...page(() => import('../pages/sign-in/SignInPage.tsx')), errorElement: <RouteError />, hydrateFallbackElement: <Loading /> },
+  {
+    element: <RequireSession />,
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+    children: [
+      {
+        errorElement: <RouteError />,
+        children: [
+          { index: true, element: <HomeRedirect /> },
+          { path: 'compte', ...page(() => import('../pages/AccountPage.tsx')) },
+
+          // City professionals — issue 13 (client/src/pages/city/)
+          {
+            element: <RequireRole roles={['gp', 'nurse', 'pharmacist']} />,
+            children: [
+              { path: 'patients', ...page(() => import('../pages/city/MyPatientsPage.tsx')) },
+            ],
+          },
+
+          // Hospital physician — issue 14 (client/src/pages/hospital/), routes under /hopital
+          {
+            path: 'hopital',
+            element: <RequireRole roles={['physician']} />,
+            children: [
+              { index: true, ...page(() => import('../pages/hospital/HospitalHomePage.tsx')) },
+            ],
+          },
+
+          // 3C coordination — issue 15 (client/src/pages/coordination/), routes under /coordination
+          {
+            path: 'coordination',
+            element: <RequireRole roles={['coordinator']} />,
+            children: [
+              { index: true, ...page(() => import('../pages/coordination/CoordinationHomePage.tsx')) },
+            ],
+          },
+
+          // Security officer — issue 15 (client/src/pages/security/), routes under /securite
+          {
+            path: 'securite',
+            element: <RequireRole roles={['admin']} />,
+            children: [
+              { index: true, ...page(() => import('../pages/security/SecurityHomePage.tsx')) },
+            ],
+          },
+
+          { path: 'accueil', element: <Navigate to="/" replace /> },
+          { path: '*', ...page(() => import('../pages/NotFoundPage.tsx')) },
+        ],
+      },
+    ],
+  },
+];

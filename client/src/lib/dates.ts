@@ -1,0 +1,104 @@
+/**
+ * French date display, through Intl only. FHIR `date` values ('2026-03-12', '2026-03', '2026') are
+ * calendar dates: shown as written, never shifted by a time zone. FHIR `dateTime`/`instant`
+ * values are moments: shown in the DCC's time zone (Europe/Paris) whatever the browser's.
+ * No relative import here: the mocha unit tests load this file directly.
+ */
+
+export const TIME_ZONE = 'Europe/Paris';
+const LOCALE = 'fr-FR';
+const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+const longDate = new Intl.DateTimeFormat(LOCALE, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const shortDate = new Intl.DateTimeFormat(LOCALE, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
+const monthYear = new Intl.DateTimeFormat(LOCALE, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const momentFormat = new Intl.DateTimeFormat(LOCALE, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE });
+const weekdayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
+
+/** A calendar date 'YYYY-MM-DD' (or a moment's date in Paris) → its parts; undefined when unreadable. */
+export function calendarDate(value: string | undefined): { year: number; month?: number; day?: number } | undefined {
+  if (!value) return undefined;
+  const match = DATE_ONLY.exec(value);
+  if (match) {
+    return { year: Number(match[1]), ...(match[2] ? { month: Number(match[2]) } : {}), ...(match[3] ? { day: Number(match[3]) } : {}) };
+  }
+  const moment = new Date(value);
+  if (Number.isNaN(moment.getTime())) return undefined;
+  const [year, month, day] = parisDay(moment).split('-').map(Number) as [number, number, number];
+  return { year, month, day };
+}
+
+/** '2026-03-12' → '12 mars 2026'; '2026-03' → 'mars 2026'; a moment → its date in Paris. */
+export function formatDate(value: string | undefined, fallback = '—'): string {
+  const date = calendarDate(value);
+  if (!date) return fallback;
+  if (date.day === undefined) return date.month === undefined ? String(date.year) : monthYear.format(Date.UTC(date.year, date.month - 1, 1));
+  return longDate.format(Date.UTC(date.year, date.month! - 1, date.day));
+}
+
+/** '2026-03-12' → '12/03/2026' (tables, narrow screens). */
+export function formatShortDate(value: string | undefined, fallback = '—'): string {
+  const date = calendarDate(value);
+  if (!date?.day) return formatDate(value, fallback);
+  return shortDate.format(Date.UTC(date.year, date.month! - 1, date.day));
+}
+
+/** '2026-03-12' → 'jeudi 12 mars 2026'. */
+export function formatWeekday(value: string | undefined, fallback = '—'): string {
+  const date = calendarDate(value);
+  if (!date?.day) return formatDate(value, fallback);
+  return weekdayFormat.format(Date.UTC(date.year, date.month! - 1, date.day));
+}
+
+/** A moment → '12 mars 2026 à 14:05' (Paris time); a date alone → formatDate. */
+export function formatDateTime(value: string | undefined, fallback = '—'): string {
+  if (!value) return fallback;
+  if (DATE_ONLY.test(value)) return formatDate(value, fallback);
+  const moment = new Date(value);
+  if (Number.isNaN(moment.getTime())) return fallback;
+  // ICU writes '12 mars 2026 à 14:05' (older versions: '12 mars 2026, 14:05').
+  return momentFormat.format(moment).replace(/, (\d{2}:\d{2})$/, ' à $1');
+}
+
+/** The calendar day of a moment in Paris, 'YYYY-MM-DD'. */
+export function parisDay(moment: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: TIME_ZONE }).formatToParts(moment);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Whole days from `from` to `to` (calendar dates 'YYYY-MM-DD'); negative when `to` is before. */
+export function daysBetween(from: string, to: string): number {
+  const a = calendarDate(from);
+  const b = calendarDate(to);
+  if (!a?.day || !b?.day) return NaN;
+  return Math.round((Date.UTC(b.year, b.month! - 1, b.day) - Date.UTC(a.year, a.month! - 1, a.day)) / 86_400_000);
+}
+
+/** A date relative to today, in words: "aujourd'hui", "demain", "dans 3 jours", "il y a 2 semaines". */
+export function formatRelativeDay(value: string | undefined, today: string = parisDay(), fallback = '—'): string {
+  if (!value) return fallback;
+  const days = daysBetween(today, calendarDate(value)?.day ? dateOnly(value) : '');
+  if (Number.isNaN(days)) return fallback;
+  if (Math.abs(days) < 7) return relative.format(days, 'day');
+  if (Math.abs(days) < 31) return relative.format(Math.trunc(days / 7), 'week');
+  if (Math.abs(days) < 365) return relative.format(Math.trunc(days / 30), 'month');
+  return relative.format(Math.trunc(days / 365), 'year');
+}
+
+/** Age in whole years on `today` from a birth date ('YYYY-MM-DD'). */
+export function ageOn(birthDate: string | undefined, today: string = parisDay()): number | undefined {
+  const birth = calendarDate(birthDate);
+  const now = calendarDate(today);
+  if (!birth?.day || !now?.day) return undefined;
+  const hadBirthday = now.month! > birth.month! || (now.month === birth.month && now.day >= birth.day);
+  return now.year - birth.year - (hadBirthday ? 0 : 1);
+}
+
+/** 'YYYY-MM-DD' of a date or of a moment (in Paris). */
+export function dateOnly(value: string): string {
+  const date = calendarDate(value);
+  if (!date?.day) return value;
+  return `${String(date.year).padStart(4, '0')}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+}

@@ -1,0 +1,191 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createApp } from './app.ts';
+import { ensureDemoPki, type DemoPki } from './auth/demo-pki.ts';
+import { buildIdentify } from './auth/identify.ts';
+import { seedDemoData, startServices, type Services } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import { buildDemoBundle } from './seed/demo-data.ts';
+import { loadPscConfig, pscRouter } from './auth/psc.ts';
+import { loadSamlConfig, samlRouter } from './auth/saml.ts';
+import { demoSignInRouter } from './auth/demo-sign-in.ts';
+import { carePlanRouter, seedDemoCarePlans } from './care-plan/index.ts';
+import { rcpSheetRouter, seedDemoRcpSheets } from './rcp-sheet/index.ts';
+import { rcpApiRouter } from './rcp/index.ts';
+import { patientRecordRouter } from './record/routes.ts';
+import { seedDemoRcp } from './seed/demo-rcp.ts';
+import { startDemoMailbox, type DemoMailbox } from './delivery/demo-mailbox.ts';
+import { FhirPushClient } from './delivery/fhir-push.ts';
+import { MailSender, type MailConfig } from './delivery/mail.ts';
+import { deliveryRouter } from './delivery/routes.ts';
+import { cityRouter } from './city/index.ts';
+import { summaryRouter } from './summary/index.ts';
+import { DeliveryWorker } from './delivery/worker.ts';
+import { ensureClientBuilt } from './web/build.ts';
+
+export interface StartOptions {
+  /** PostgreSQL schema to use (tests); the database's default schema otherwise. */
+  schema?: string;
+  logger?: pino.Logger;
+  /** Environment the optional sign-in methods (SAML, PSC) are read from. */
+  env?: NodeJS.ProcessEnv;
+  /** Build the web client first when its sources are newer than client/dist (default: yes). */
+  buildClient?: boolean;
+}
+
+/** A running DCC: what main.ts prints and what the browser tests drive. */
+export interface RunningDcc {
+  config: Config;
+  services: Services;
+  /** http://host:port (the actual port when config.port is 0). */
+  url: string;
+  /** https://host:port of the CPS mutual-TLS listener, when TLS is on. */
+  tlsUrl?: string;
+  /** Demo CA and CPS-like certificates, when the demo PKI is on. */
+  pki?: DemoPki;
+  close: () => Promise<void>;
+}
+
+/**
+ * Starts the whole service as `npm start` does: database and migrations, demo data, sign-in
+ * methods, HTTP and mutual-TLS listeners, the web client, the demo mailbox and the outbox worker.
+ * Throws (one clear message) on a configuration fault.
+ */
+export async function startDcc(config: Config, options: StartOptions = {}): Promise<RunningDcc> {
+  const env = options.env ?? process.env;
+  const psc = loadPscConfig(env); // throws when half-configured, or http in production
+  const saml = loadSamlConfig(env); // likewise
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  if (config.production && config.demoPki) throw new Error('DCC_DEMO_PKI est interdit avec NODE_ENV=production');
+  if (config.production && config.demoSignIn) throw new Error('DCC_DEMO_SIGN_IN est interdit avec NODE_ENV=production');
+  if (options.buildClient !== false) await ensureClientBuilt({ logger });
+  const services = await startServices(config, { schema: options.schema });
+  const { db, store } = services;
+  const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `PGlite embarqué (${config.dataDir}/pglite)`;
+  if (config.seedDemo) {
+    const created = await seedDemoData(store);
+    await seedDemoRcpSheets(store); // a signed report, a sheet awaiting signature, an incomplete draft
+    await seedDemoCarePlans(store); // PPS / PPAC from the signed decisions
+    await seedDemoRcp(store); // boards, past and upcoming sessions, cases in every state (first start ~20 s)
+    logger.info({ created }, created ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
+  }
+
+  let tls = config.tlsCertFile && config.tlsKeyFile && config.cpsCaFile
+    ? { cert: config.tlsCertFile, key: config.tlsKeyFile, ca: config.cpsCaFile }
+    : undefined;
+  let pki: DemoPki | undefined;
+  if (!tls && config.demoPki) {
+    pki = await ensureDemoPki(config.dataDir, buildDemoBundle(), config.production);
+    tls = { cert: pki.certFile, key: pki.keyFile, ca: pki.caFile };
+    logger.info({ folder: pki.folder, users: pki.users.map((u) => `${u.title} ${u.name}: ${u.file}`) }, 'certificats CPS de démonstration');
+  }
+
+  // The CPS sign-in link the client shows: known once the TLS listener has its port.
+  const listening: { tlsPort?: number } = {};
+  const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
+  const fhirExtensions = [
+    rcpSheetRouter(store, { maxBody: config.maxBodySize, defaultCount: config.defaultPageSize, maxCount: config.maxPageSize }),
+    carePlanRouter({ store, maxBodySize: config.maxBodySize }),
+    patientRecordRouter(store),
+    summaryRouter({ store }),
+  ];
+  const apis = [
+    { path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) },
+    { path: '/api/deliveries', router: deliveryRouter({ store }) },
+    { path: '/api/city', router: cityRouter({ store }) },
+  ];
+  const identify = buildIdentify(config, services.sessions, services.directory);
+  const methods = [
+    ...(saml ? [samlRouter(signIn, saml)] : []),
+    ...(psc ? [pscRouter(signIn, psc)] : []),
+    // Demo mode only: in production the route does not exist at all.
+    ...(config.demoSignIn && !config.production ? [demoSignInRouter(signIn)] : []),
+  ];
+  const app = createApp({
+    config, store, accessStore: services.accessStore, logger, fhirExtensions, apis, identify,
+    auth: {
+      deps: signIn, methods, identify,
+      available: {
+        saml: Boolean(saml), psc: Boolean(psc), demo: config.demoSignIn && !config.production,
+        cpsPort: () => (config.cpsPublicUrl ? undefined : listening.tlsPort),
+      },
+    },
+    web: true,
+  });
+  if (saml) logger.info({ entityId: saml.spEntityId, acs: saml.callbackUrl }, 'SAML activé : GET /auth/saml/login, métadonnées GET /auth/saml/metadata');
+  if (psc) logger.info({ issuer: psc.issuer.href, redirectUri: psc.redirectUri.href }, 'Pro Santé Connect activé : GET /auth/psc/login');
+
+  const servers: (http.Server | https.Server)[] = [];
+  const httpServer = await listen(http.createServer(app), config.port, config.host);
+  servers.push(httpServer);
+  const url = `http://${config.host}:${(httpServer.address() as AddressInfo).port}`;
+  logger.info(`DCC prêt sur ${url}/ (application web) et ${url}/fhir (base : ${where}) — /fhir/metadata et /health sans authentification`);
+  let tlsUrl: string | undefined;
+  if (tls) {
+    // Mutual TLS: a client certificate is asked for but not required at the handshake, so a missing
+    // or refused card gets a readable 401 OperationOutcome instead of a TLS alert.
+    const tlsOptions = { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key), ca: fs.readFileSync(tls.ca), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const };
+    const tlsServer = await listen(https.createServer(tlsOptions, app), config.tlsPort, config.host);
+    servers.push(tlsServer);
+    listening.tlsPort = (tlsServer.address() as AddressInfo).port;
+    tlsUrl = `https://${config.host}:${listening.tlsPort}`;
+    logger.info(`Accès par carte CPS (TLS mutuel) : ${tlsUrl}/ (application web) et ${tlsUrl}/fhir`);
+  }
+
+  // Sharing with the city: the outbox drained by this server (others may drain it too).
+  let mailConfig: MailConfig | undefined = config.mail;
+  let demoMailbox: DemoMailbox | undefined;
+  if (!mailConfig && config.demoMailboxPort !== undefined) {
+    try {
+      demoMailbox = await startDemoMailbox({ port: config.demoMailboxPort, dir: `${config.dataDir}/demo-mailbox` });
+      mailConfig = {
+        host: '127.0.0.1', port: demoMailbox.port, secure: false, requireTls: false, rejectUnauthorized: true,
+        from: 'DCC démo <dcc@dcc-demo.mssante.fr>', messageIdDomain: 'dcc-demo.mssante.fr', publicBaseUrl: config.baseUrl ?? url,
+      };
+      logger.info({ port: demoMailbox.port, folder: `${config.dataDir}/demo-mailbox` }, 'messagerie de démonstration : les messages sécurisés y arrivent (fichiers .eml)');
+    } catch (err) {
+      logger.warn({ err }, 'messagerie de démonstration indisponible : aucun message ne sera envoyé');
+    }
+  }
+  const mailSender = mailConfig ? new MailSender(mailConfig) : undefined;
+  const worker = config.deliveryWorker
+    ? new DeliveryWorker({
+      store, log: logger, intervalMs: config.deliveryIntervalMs,
+      fhirBaseUrl: `${config.baseUrl ?? url}/fhir`,
+      sender: config.sender.phone || !config.seedDemo ? config.sender : { ...config.sender, phone: '04 65 71 10 50' },
+      ...(mailSender && mailConfig ? { mail: { sender: mailSender, config: mailConfig } } : {}),
+      ...(config.push ? { push: { client: new FhirPushClient(config.push), endpoint: config.push.baseUrl } } : {}),
+    })
+    : undefined;
+  if (worker) {
+    worker.start();
+    void worker.drainOnce().catch((err) => logger.warn({ err }, 'outbox: first round failed'));
+  }
+
+  return {
+    config, services, url, ...(tlsUrl ? { tlsUrl } : {}), ...(pki ? { pki } : {}),
+    close: async () => {
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })));
+      await worker?.stop();
+      mailSender?.close();
+      await demoMailbox?.close();
+      await db.destroy(); // PGlite flushes its data folder on close
+    },
+  };
+}
+
+function listen<S extends http.Server | https.Server>(server: S, port: number, host: string): Promise<S> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}

@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { ageOn, dateOnly, daysBetween, formatDate, formatDateTime, formatRelativeDay, formatShortDate, formatWeekday, parisDay } from '../../client/src/lib/dates.ts';
+
+describe('Client: French dates (client/src/lib/dates.ts)', () => {
+  it('shows a FHIR date as written, never shifted by a time zone', () => {
+    expect(formatDate('2026-03-12')).to.equal('12 mars 2026');
+    expect(formatDate('2026-01-01')).to.equal('1 janvier 2026');
+    expect(formatDate('2026-03')).to.equal('mars 2026');
+    expect(formatDate('2026')).to.equal('2026');
+    expect(formatShortDate('2026-03-02')).to.equal('02/03/2026');
+    expect(formatWeekday('2026-03-12')).to.equal('jeudi 12 mars 2026');
+  });
+
+  it('shows a moment in Paris time, summer and winter', () => {
+    expect(formatDateTime('2026-03-12T13:05:00Z')).to.equal('12 mars 2026 à 14:05');
+    expect(formatDateTime('2026-07-01T22:30:00Z')).to.equal('2 juillet 2026 à 00:30');
+    expect(formatDate('2026-07-01T22:30:00Z')).to.equal('2 juillet 2026'); // the Paris day
+    expect(parisDay(new Date('2026-12-31T23:30:00Z'))).to.equal('2027-01-01');
+  });
+
+  it('says an unreadable or missing date plainly', () => {
+    expect(formatDate(undefined)).to.equal('—');
+    expect(formatDate('pas une date')).to.equal('—');
+    expect(formatDateTime('', 'inconnue')).to.equal('inconnue');
+  });
+
+  it('counts days and ages on calendar dates', () => {
+    expect(daysBetween('2026-02-27', '2026-03-02')).to.equal(3);
+    expect(daysBetween('2026-03-29', '2026-03-30')).to.equal(1); // across the switch to summer time
+    expect(ageOn('1958-06-15', '2026-06-14')).to.equal(67);
+    expect(ageOn('1958-06-15', '2026-06-15')).to.equal(68);
+    expect(dateOnly('2026-07-01T22:30:00Z')).to.equal('2026-07-02');
+  });
+
+  it('says a date relative to today in words', () => {
+    expect(formatRelativeDay('2026-03-12', '2026-03-12')).to.equal("aujourd’hui");
+    expect(formatRelativeDay('2026-03-13', '2026-03-12')).to.equal('demain');
+    expect(formatRelativeDay('2026-03-09', '2026-03-12')).to.equal('il y a 3 jours');
+    expect(formatRelativeDay('2026-03-26', '2026-03-12')).to.equal('dans 2 semaines');
+    expect(formatRelativeDay('2025-12-12', '2026-03-12')).to.equal('il y a 3 mois');
+  });
+});
