@@ -68,8 +68,10 @@ export async function startDcc(config: Config, options: StartOptions = {}): Prom
   if (config.seedDemo) {
     const created = await seedDemoData(store);
     await seedDemoRcpSheets(store); // a signed report, a sheet awaiting signature, an incomplete draft
-    await seedDemoCarePlans(store); // PPS / PPAC from the signed decisions
     await seedDemoRcp(store); // boards, past and upcoming sessions, cases in every state (first start ~20 s)
+    // PPS / PPAC from the two oldest signed decisions: after the RCP data, so that the first start
+    // already has both (a PPS with an oral treatment, and a PPAC with its surveillance calendar).
+    await seedDemoCarePlans(store);
     logger.info({ created }, created ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
   }
 

@@ -1,7 +1,7 @@
 /**
  * The city professionals' JSON API, mounted at /api/city behind the authentication gate:
  *
- *   GET  /api/city/patients?_count=&cursor=                  mes patients (by name)
+ *   GET  /api/city/patients?name=&_count=&cursor=            mes patients (by name; name= searches)
  *   GET  /api/city/changes?since=&patient=&_count=&cursor=   ce qui a changé (newest first)
  *   POST /api/city/patients/{id}/seen                         marks the patient's changes as read (204)
  *
@@ -36,7 +36,7 @@ export function cityRouter(deps: CityRouterDeps): Router {
   router.get('/patients', async (req, res) => {
     const ctx = req.dccContext!;
     const page = await listMyPatients(deps.store.forRequest(ctx), ctx.principal, {
-      count: countOf(text(req, '_count'), DEFAULT_COUNT, MAX_COUNT), cursor: text(req, 'cursor'), now: now(),
+      count: countOf(text(req, '_count'), DEFAULT_COUNT, MAX_COUNT), cursor: text(req, 'cursor'), now: now(), name: text(req, 'name')?.slice(0, 100),
     });
     res.set('Cache-Control', 'no-store').json({ ...page, ...(page.cursor ? { next: nextLink('/api/city/patients', req, page.cursor) } : {}) });
   });

@@ -10,7 +10,7 @@ import { dateRange } from '../store/date-range.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { SummaryViewStore } from '../store/summary-view-store.ts';
 import { collectChanges, type ChangeWindow, type CityChange } from './feed.ts';
-import { findMyPatients, patientSortKey, type CareReason, type MyPatient } from './my-patients.ts';
+import { findMyPatients, nameSortKey, patientSortKey, type CareReason, type MyPatient } from './my-patients.ts';
 import { decodeCursor, encodeCursor, pageOf } from './paging.ts';
 
 /** Without a summary view, "what changed" looks back this far. */
@@ -72,10 +72,10 @@ export interface Page<T> {
 }
 
 /** My patients, by name, one page. */
-export async function listMyPatients(repo: FhirRepository, principal: Principal, options: { count: number; cursor?: string; now?: Date }): Promise<Page<MyPatientItem> & { total: number }> {
+export async function listMyPatients(repo: FhirRepository, principal: Principal, options: { count: number; cursor?: string; now?: Date; name?: string }): Promise<Page<MyPatientItem> & { total: number }> {
   const me = requireCityProfessional(principal);
   const now = options.now ?? new Date();
-  const all = await findMyPatients(repo, me);
+  const all = (await findMyPatients(repo, me)).filter(nameMatcher(options.name));
   const after = options.cursor ? decodeCursor('patients', options.cursor, 2) : undefined;
   const { page, next } = pageOf(all, patientSortKey, { count: options.count, after, descending: false });
   const views = await new SummaryViewStore(repo.db).lastViews(me, page.map((p) => p.id));
@@ -96,6 +96,23 @@ export async function listMyPatients(repo: FhirRepository, principal: Principal,
     links: { summary: `/fhir/Patient/${p.id}/$summary`, changes: `/api/city/changes?patient=${p.id}`, seen: `/api/city/patients/${p.id}/seen` },
   }));
   return { items, count: items.length, total: all.length, ...(next ? { cursor: encodeCursor('patients', next) } : {}) };
+}
+
+/**
+ * "Mes patients" searched by name: every word typed starts a word of the patient's names
+ * (family and given), accents and case ignored — "cast hel" finds CASTELLANI Hélène.
+ */
+export function nameMatcher(query: string | undefined): (p: MyPatient) => boolean {
+  const words = fold(query ?? '').split(/[\s,'-]+/).filter(Boolean);
+  if (!words.length) return () => true;
+  return (p) => {
+    const names = fold(nameSortKey(p.patient)).split(/[\s,'-]+/);
+    return words.every((w) => names.some((n) => n.startsWith(w)));
+  };
+}
+
+function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('fr-FR');
 }
 
 /** What changed for my patients (or one of them), newest first, one page. */

@@ -10,6 +10,7 @@
  * relay refused is simply sent again. A push is a conditional create on the document's
  * identifier, so a retry never files a second copy.
  */
+import { patientPageLink } from '../web/links.ts';
 import type { AuditEvent, Bundle, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir/errors.ts';
 import { buildSharingEvent } from '../access/audit.ts';
@@ -312,7 +313,8 @@ export class DeliveryWorker {
         ...(p.correctionReason ? { correctionReason: p.correctionReason } : {}),
         ...(p.summary ? { summary: p.summary } : {}),
       },
-      link: `${config.publicBaseUrl.replace(/\/$/, '')}/fhir/Patient/${patientId}/$summary`,
+      // The web client's page (after sign-in), never a raw API URL.
+      link: patientPageLink(config.publicBaseUrl, patientId, p.event, p.role),
       ...(pdf ? { pdf } : {}),
       sender: this.options.sender ?? DEFAULT_SENDER,
     };

@@ -39,6 +39,17 @@ describe('City: my patients and what changed since I last looked', () => {
     expect((await api(world, b.user('nurse'), 'GET', '/changes?patient=' + a.patientId)).status).to.equal(404);
   });
 
+  it('searches my patients by name: each word starts a name, accents and case ignored; total and paging follow the search', async () => {
+    const a = await newCase(world);
+    const nurse = a.user('nurse');
+    const found = async (name: string) => (await api(world, nurse, 'GET', `/patients?name=${encodeURIComponent(name)}`)).body;
+    const family = a.family.toLowerCase();
+    expect((await found(`${family.slice(0, 4)} hele`)).items.map((i: any) => i.id)).to.deep.equal([a.patientId]);
+    expect((await found('HÉLÈNE marie')).total).to.equal(1);
+    expect((await found('lène')).total).to.equal(0); // not the middle of a name
+    expect((await found(`${family} zzz`)).items).to.deep.equal([]);
+  });
+
   it('a patient who objected to the GP disappears from the GP’s patients and changes; the care team still sees them', async () => {
     const c = await newCase(world);
     await ppsHandedOver(world, c);

@@ -32,6 +32,8 @@ export const routes: RouteObject[] = [
             element: <RequireRole roles={['gp', 'nurse', 'pharmacist']} />,
             children: [
               { path: 'patients', ...page(() => import('../pages/city/MyPatientsPage.tsx')) },
+              { path: 'patients/:id', ...page(() => import('../pages/city/PatientPage.tsx')) },
+              { path: 'changements', ...page(() => import('../pages/city/ChangesPage.tsx')) },
             ],
           },
 
