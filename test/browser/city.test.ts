@@ -102,7 +102,7 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
       }
       expect(await page.getByRole('heading', { name: 'Diagnostic et stade' }).count()).to.equal(0);
       expect(await page.getByRole('heading', { name: 'Dernière proposition de RCP signée' }).count()).to.equal(0);
-      expect(await page.locator('section[data-section="care-calendar"] table').count()).to.be.at.least(1);
+      expect(await page.locator('section[data-section="care-calendar"] [data-row]').count()).to.be.at.least(1);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360); // no sideways scrolling of the page
       await checkA11y(page, 'page patient (infirmière, 360 px)');
       await screenshot(page, 'infirmiere-patient-mobile');

@@ -1,4 +1,5 @@
-import { Badge, List, Table, Text } from '@mantine/core';
+import { Badge, Card, List, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { Fragment, useMemo, type ReactNode } from 'react';
 import { calendarStatusOf, STATUS_COLOR, STATUS_LABEL } from '../lib/calendar-status.ts';
 
@@ -47,13 +48,40 @@ function render(node: Node): ReactNode {
   }
 }
 
-/** A table: scrolls sideways on a phone; a status cell ("EN RETARD"…) becomes a badge with its words. */
+/**
+ * A table: on a phone each row becomes a small card of "header: value" lines (no sideways
+ * scrolling at 360 px); on a wider screen a table, in a region reachable by keyboard if it must
+ * scroll. A status cell ("EN RETARD"…) becomes a badge with its words.
+ */
 function NarrativeTable({ table }: { table: Element }) {
+  const narrow = useMediaQuery('(max-width: 48em)');
   const headers = Array.from(table.querySelectorAll('thead th')).map((th) => th.textContent ?? '');
   const rows = Array.from(table.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.children).map((td) => td.textContent ?? ''));
+  const cell = (text: string) => {
+    const status = calendarStatusOf(text);
+    return status ? <Badge color={STATUS_COLOR[status]} variant="filled">{STATUS_LABEL[status]}</Badge> : text;
+  };
+  if (narrow) {
+    return (
+      <Stack gap="xs" my="xs" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {rows.map((row, r) => (
+          <Card key={r} component="li" withBorder padding="xs" data-row data-status={row.map(calendarStatusOf).find(Boolean)}>
+            <dl style={{ margin: 0 }}>
+              {row.map((text, c) => (
+                <div key={c} style={{ marginBottom: 4 }}>
+                  <Text component="dt" size="xs" fw={700}>{headers[c] ?? ''}</Text>
+                  <Text component="dd" size="sm" m={0}>{cell(text)}</Text>
+                </div>
+              ))}
+            </dl>
+          </Card>
+        ))}
+      </Stack>
+    );
+  }
   return (
-    <Table.ScrollContainer minWidth={560} my="xs">
-      <Table striped withTableBorder verticalSpacing={6} fz="sm">
+    <div style={{ overflowX: 'auto' }} tabIndex={0} role="region" aria-label={`Tableau : ${headers.join(', ')}`}>
+      <Table striped withTableBorder verticalSpacing={6} fz="sm" my="xs">
         {headers.length > 0 && (
           <Table.Thead>
             <Table.Tr>{headers.map((h, i) => <Table.Th key={i} scope="col">{h}</Table.Th>)}</Table.Tr>
@@ -61,19 +89,12 @@ function NarrativeTable({ table }: { table: Element }) {
         )}
         <Table.Tbody>
           {rows.map((row, r) => (
-            <Table.Tr key={r} data-status={row.map(calendarStatusOf).find(Boolean)}>
-              {row.map((cell, c) => {
-                const status = calendarStatusOf(cell);
-                return (
-                  <Table.Td key={c}>
-                    {status ? <Badge color={STATUS_COLOR[status]} variant="filled">{STATUS_LABEL[status]}</Badge> : cell}
-                  </Table.Td>
-                );
-              })}
+            <Table.Tr key={r} data-row data-status={row.map(calendarStatusOf).find(Boolean)}>
+              {row.map((text, c) => <Table.Td key={c}>{cell(text)}</Table.Td>)}
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </div>
   );
 }
