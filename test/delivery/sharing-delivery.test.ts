@@ -147,7 +147,7 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     expect(mailsOf(gp[0]!)).to.have.length(1);
     expect(gpMail!.envelope.to).to.deep.equal(['laurent@dcc-demo.mssante.fr']);
     expect(gpMail!.subject).to.contain('PPS').and.not.contain(c.family);
-    expect(gpMail!.text).to.contain(c.family.toUpperCase()).and.to.contain('https://dcc.test/fhir/Patient/');
+    expect(gpMail!.text).to.contain(c.family.toUpperCase()).and.to.contain(`https://dcc.test/patients/${c.patientId}#pps`); // the web client's page, at the PPS
     expect(gpMail!.attachments).to.have.length(1);
     expect(gpMail!.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
 
