@@ -227,7 +227,10 @@ export async function closeTrial(repo: FhirRepository, id: string, date: string)
 /** The directory (or a search of it) as a FHIR Bundle of type collection: trials and their sites. */
 export function trialsBundle(studies: ResearchStudy[], included: Resource[], baseUrl: string): Bundle {
   const entry = (r: Resource): BundleEntry => ({ fullUrl: `${baseUrl}/${r.resourceType}/${r.id}`, resource: r });
-  return { resourceType: 'Bundle', type: 'collection', timestamp: new Date().toISOString(), total: studies.length, entry: [...studies.map(entry), ...included.map(entry)] } as Bundle;
+  // The search filtered the trials after the query: only the sites of the trials kept go with them.
+  const sites = new Set(studies.flatMap((s) => (s.site ?? []).map((ref) => ref.reference)));
+  const kept = included.filter((r) => sites.has(`${r.resourceType}/${r.id}`));
+  return { resourceType: 'Bundle', type: 'collection', timestamp: new Date().toISOString(), total: studies.length, entry: [...studies.map(entry), ...kept.map(entry)] } as Bundle;
 }
 
 /**
