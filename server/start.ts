@@ -23,6 +23,7 @@ import { MailSender, type MailConfig } from './delivery/mail.ts';
 import { deliveryRouter } from './delivery/routes.ts';
 import { cityRouter } from './city/index.ts';
 import { directoriesApiRouter, publicDirectoriesRouter } from './directories/index.ts';
+import { pathwayRouter } from './pathway/index.ts';
 import { summaryRouter } from './summary/index.ts';
 import { DeliveryWorker } from './delivery/worker.ts';
 import { ensureClientBuilt } from './web/build.ts';
@@ -100,6 +101,7 @@ export async function startDcc(config: Config, options: StartOptions = {}): Prom
     { path: '/api/deliveries', router: deliveryRouter({ store }) },
     { path: '/api/city', router: cityRouter({ store }) },
     { path: '/api/directories', router: directoriesApiRouter({ store, maxBodySize: config.maxBodySize }) },
+    { path: '/api/pathway', router: pathwayRouter({ store }) },
   ];
   const publicApis = [{ path: '/public/directories', router: publicDirectoriesRouter({ store }) }];
   const identify = buildIdentify(config, services.sessions, services.directory);

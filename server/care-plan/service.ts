@@ -119,7 +119,7 @@ export async function startPpacWithWarnings(
  * labelled structure; never a missing one nor a pharmacy). A malformed reference is left to
  * startPpac, which names the expected form.
  */
-async function resolveOrientation(repo: FhirRepository, structure: Reference, today: string): Promise<Reference> {
+export async function resolveOrientation(repo: FhirRepository, structure: Reference, today: string, field?: string): Promise<Reference> {
   const m = /^(HealthcareService|Organization)\/([A-Za-z0-9\-.]{1,64})$/.exec(structure.reference ?? '');
   if (!m) return structure;
   const target = await readOptional<HealthcareService | Organization>(repo, m[1]!, m[2]!);
@@ -132,7 +132,7 @@ async function resolveOrientation(repo: FhirRepository, structure: Reference, to
     const orgId = idOf(target.providedBy, 'Organization');
     organization = orgId ? await readOptional<Organization>(repo, 'Organization', orgId) : undefined;
   }
-  checkOrientation({ reference: structure, target, organization, services }, today);
+  checkOrientation({ reference: structure, target, organization, services }, today, field);
   return { ...structure, display: structure.display ?? target?.name };
 }
 
@@ -169,7 +169,7 @@ export function idOf(ref: Reference | undefined, type: string): string | undefin
   return m?.[1];
 }
 
-async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
+export async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
   const { request } = parseSearchRequest(type, new URLSearchParams(params), PAGING, true);
   request.total = 'none';
   request.count = PAGING.maxCount;

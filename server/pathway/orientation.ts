@@ -9,8 +9,6 @@ import { businessRule } from '../fhir/errors.ts';
 import { frenchDate } from '../care-plan/dates.ts';
 import { isLabelledOn, isPharmacy, labelOf } from '../directories/label.ts';
 
-const FIELD = ['needsEvaluation.structure'];
-
 export interface OrientationTarget {
   reference: Reference;
   /** The resource the reference points to; undefined when it does not exist (or was deleted). */
@@ -26,7 +24,8 @@ export interface OrientationTarget {
  * pharmacy, or a structure without a valid after-cancer label on `date` (only labelled structures
  * take the pathway's consultations — décret 2020-1665). Returns the labelled service.
  */
-export function checkOrientation(o: OrientationTarget, date: string): HealthcareService {
+export function checkOrientation(o: OrientationTarget, date: string, field = 'needsEvaluation.structure'): HealthcareService {
+  const FIELD = [field];
   const ref = o.reference.reference ?? '';
   const name = o.target?.name ? `« ${o.target.name} » (${ref})` : ref;
   if (!o.target) {
