@@ -4,6 +4,8 @@
  *   POST /ppac/{id}/prescriptions   needs evaluation + prescription in a labelled structure (physicians)
  *   POST /prescriptions/{id}/consultations   a consultation done or not honoured (physicians, 3C)
  *   GET  /report?semester=2026-S2&format=json|csv   activity report for the ARS (3C, physicians)
+ *   POST /patients/{id}/announcement   a time of the dispositif d'annonce (medical | nurse), date and who (physicians)
+ *   GET  /patients/{id}/announcement   the announcement times recorded (whoever may read the patient's Procedures)
  */
 import express, { type Request, type Router } from 'express';
 import type { Principal } from '../context.ts';
@@ -11,7 +13,8 @@ import { badRequest, forbidden } from '../fhir/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { PrescriptionInput } from './prescription.ts';
 import { parseSemester, pathwayReportCsv } from './report.ts';
-import { pathwayReport, prescribePathway, recordConsultation } from './service.ts';
+import { announcementsOf, pathwayReport, prescribePathway, recordAnnouncement, recordConsultation } from './service.ts';
+import type { AnnouncementInput } from './announcement.ts';
 
 export interface PathwayRouterDeps {
   store: Store;
@@ -30,6 +33,8 @@ const MAY = {
   // The structure's report comes through the 3C or the physicians of the circle.
   record: ['physician', 'coordinator'],
   report: ['coordinator', 'physician'],
+  // The announcement is recorded by the hospital physician (Procedure writer), the nurse's time included.
+  announce: ['physician'],
 } as const;
 
 function require(principal: Principal, what: keyof typeof MAY, text: string): void {
@@ -72,6 +77,17 @@ export function pathwayRouter(deps: PathwayRouterDeps): Router {
       return;
     }
     res.json(report);
+  });
+  router.post('/patients/:id/announcement', json, async (req, res) => {
+    const ctx = req.dccContext!;
+    require(ctx.principal, 'announce', "enregistrer un temps du dispositif d'annonce : réservé aux médecins hospitaliers");
+    const caller = ctx.principal.practitionerId ? { reference: `Practitioner/${ctx.principal.practitionerId}`, display: ctx.principal.displayName } : undefined;
+    res.status(201).json(await recordAnnouncement(store.forRequest(ctx), idParam(req), req.body as AnnouncementInput, caller, today()));
+  });
+
+  router.get('/patients/:id/announcement', async (req, res) => {
+    const ctx = req.dccContext!;
+    res.set('Cache-Control', 'no-store').json({ announcement: await announcementsOf(store.forRequest(ctx), idParam(req)) });
   });
   return router;
 }

@@ -2,13 +2,15 @@
  * The after-cancer pathway on the store, through the caller's repository (access rules and audit
  * trail apply): prescribe, record the consultations the structure reports, report to the ARS.
  */
-import type { Appointment, CarePlan, Condition, Patient, Reference, ServiceRequest } from '@medplum/fhirtypes';
+import type { Appointment, CarePlan, Condition, Patient, Practitioner, Procedure, Reference, ServiceRequest } from '@medplum/fhirtypes';
+import { businessRule } from '../fhir/errors.ts';
 import { idOf, readAll, readOptional, resolveOrientation } from '../care-plan/service.ts';
 import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
 import { searchEvery } from '../directories/search.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { buildPrescriptions, consultationAppointment, ppacWithPrescription, type PrescriptionInput } from './prescription.ts';
 import { buildPathwayReport, type PathwayReport, type Semester } from './report.ts';
+import { announcementKindOf, announcementProcedure, checkAnnouncement, type AnnouncementInput } from './announcement.ts';
 
 const PROGRAM = `${POST_CANCER_PROGRAM.coding![0]!.system}|${POST_CANCER_PROGRAM.coding![0]!.code}`;
 
@@ -56,4 +58,30 @@ export async function pathwayReport(repo: FhirRepository, semester: Semester): P
     if (pps) ppsOfPpac.set(`CarePlan/${ppac.id}`, pps);
   }
   return buildPathwayReport({ prescriptions, appointments, patients, conditions, ppsOfPpac }, semester);
+}
+
+/** Records one time of the announcement (medical consultation or nurse's support time). */
+export async function recordAnnouncement(repo: FhirRepository, patientId: string, input: AnnouncementInput, caller: Reference | undefined, today: string): Promise<Procedure> {
+  checkAnnouncement(input, today);
+  return repo.transaction(async (tx) => {
+    await tx.read<Patient>('Patient', patientId);
+    const by = input.by ? { reference: input.by } : caller;
+    if (!by?.reference) throw businessRule("Indiquez le médecin qui a mené la consultation d'annonce (by : Practitioner/<id>)", ['by']);
+    const performer = await readOptional<Practitioner>(tx, 'Practitioner', by.reference.split('/')[1]!);
+    if (!performer) throw businessRule(`${by.reference} n'existe pas dans l'annuaire des professionnels`, ['by']);
+    if (input.condition) {
+      const condition = await readOptional<Condition>(tx, 'Condition', input.condition.split('/')[1]!);
+      if (condition?.subject?.reference !== `Patient/${patientId}`) throw businessRule(`${input.condition} n'est pas un diagnostic de ce patient`, ['condition']);
+    }
+    return tx.create(announcementProcedure(patientId, input, performer, input.by ? { reference: input.by } : by, caller));
+  });
+}
+
+/** The announcement times recorded for a patient, oldest first. */
+export async function announcementsOf(repo: FhirRepository, patientId: string): Promise<{ kind: string; label: string; date: string; by?: string; reference: string }[]> {
+  const { resources } = await searchEvery<Procedure>(repo, 'Procedure', { subject: `Patient/${patientId}` });
+  return resources.flatMap((p) => {
+    const kind = announcementKindOf(p);
+    return kind ? [{ kind, label: p.code?.text ?? kind, date: p.performedDateTime ?? '', ...(p.performer?.[0]?.actor?.display ? { by: p.performer[0].actor.display } : {}), reference: `Procedure/${p.id}` }] : [];
+  }).sort((a, b) => a.date.localeCompare(b.date));
 }

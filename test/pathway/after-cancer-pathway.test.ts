@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
 import { pathwayRouter } from '../../server/pathway/index.ts';
+import { buildTimeline } from '../../server/record/timeline.ts';
 import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer, type CareCase } from '../care-plan/fixtures.ts';
 
@@ -123,5 +124,25 @@ describe('After-cancer pathway: prescription, consultations, ARS report', () => 
     expect(csv.text).to.contain('2026-S2;Non honorées;Consultations diététiques;1');
     expect((await api('oncologist', 'GET', '/report?semester=2026-07')).status).to.equal(400);
     expect((await api('nurse', 'GET', '/report?semester=2026-S2')).status).to.equal(403);
+  });
+
+  it('the announcement: the medical consultation and the nurse’s support time, with their date and who; shown in the record’s timeline', async () => {
+    const medical = await api('oncologist', 'POST', `/patients/${c.patientId}/announcement`, { kind: 'medical', date: '2026-01-20', condition: `Condition/${c.conditionId}` });
+    expect(medical.status, medical.text).to.equal(201);
+    expect(medical.body.performer[0].actor.reference).to.equal(`Practitioner/${c.practitioners.oncologist}`);
+    expect((await api('oncologist', 'POST', `/patients/${c.patientId}/announcement`, { kind: 'nurse', date: '2026-01-22' })).status).to.equal(400);
+    const nurse = await api('oncologist', 'POST', `/patients/${c.patientId}/announcement`, { kind: 'nurse', date: '2026-01-22', by: `Practitioner/${c.practitioners.nurse}` });
+    expect(nurse.status, nurse.text).to.equal(201);
+    expect((await api('oncologist', 'POST', `/patients/${c.patientId}/announcement`, { kind: 'medical', date: '2027-01-20' })).status).to.equal(422);
+    expect((await api('oncologist', 'POST', `/patients/${c.patientId}/announcement`, { kind: 'medical', date: '2026-01-20', by: 'Practitioner/00000000-0000-4000-8000-000000000009' })).status).to.equal(422);
+    expect((await api('nurse', 'POST', `/patients/${c.patientId}/announcement`, { kind: 'nurse', date: '2026-01-22', by: `Practitioner/${c.practitioners.nurse}` })).status).to.equal(403);
+
+    const list = await api('gp', 'GET', `/patients/${c.patientId}/announcement`);
+    expect(list.status, list.text).to.equal(200);
+    expect(list.body.announcement.map((a: any) => [a.kind, a.date])).to.deep.equal([['medical', '2026-01-20'], ['nurse', '2026-01-22']]);
+    expect(list.body.announcement[1].by).to.contain('Amandine');
+    const timeline = buildTimeline([medical.body, nurse.body]);
+    expect(timeline.map((e) => e.kind)).to.deep.equal(['annonce', 'annonce']);
+    expect(timeline[0]!.label).to.contain("Consultation d'annonce médicale");
   });
 });
