@@ -4,6 +4,7 @@
  * Signed in, at /api/directories (behind the authentication gate):
  *   GET  /trials?cancerSite=&phase=&town=&status=recruiting|closed&registryNumber=   open trials of the region
  *   GET  /trials/$export                      the same search as a FHIR Bundle (collection)
+ *   GET  /trials/for-patient/{id}             recruiting trials for the patient's active cancers (CIM-10)
  *   POST /trials                              add a trial (ResearchStudy)            — 3C / network staff
  *   PUT  /trials/{id}                         update it in place (If-Match honoured) — 3C / network staff
  *   POST /trials/{id}/$close                  close its recruitment                  — 3C / network staff
@@ -20,7 +21,7 @@ import type { Principal } from '../context.ts';
 import { badRequest, forbidden, issue, outcome } from '../fhir/errors.ts';
 import type { Store } from '../store/store.ts';
 import { parseOfferQuery, searchOffer } from './offer.ts';
-import { closeTrial, createTrial, importTrials, parseTrialQuery, searchTrials, trialsBundle, updateTrial } from './trials.ts';
+import { closeTrial, createTrial, importTrials, parseTrialQuery, searchTrials, trialsBundle, trialsForPatient, updateTrial } from './trials.ts';
 
 export interface DirectoriesRouterDeps {
   store: Store;
@@ -53,6 +54,12 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   router.get('/trials', async (req, res) => {
     const found = await searchTrials(store.forRequest(req.dccContext!), parseTrialQuery(req.query));
     res.set('Cache-Control', 'no-store').json({ total: found.entries.length, trials: found.entries });
+  });
+
+  // During registration and in the session: the open trials targeting the patient's cancers.
+  router.get('/trials/for-patient/:id', async (req, res) => {
+    const found = await trialsForPatient(store.forRequest(req.dccContext!), idParam(req));
+    res.set('Cache-Control', 'no-store').json(found);
   });
 
   router.get(/^\/trials\/\$export$/, async (req, res) => {

@@ -9,7 +9,7 @@
  * The trials of the directory carry the `open-trial` category: a copy made elsewhere (an RCP sheet
  * describing a trial inline) is never mistaken for the directory's entry.
  */
-import type { Bundle, BundleEntry, CodeableConcept, Identifier, Location, Resource, ResearchStudy } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, CodeableConcept, Condition, Identifier, Location, Resource, ResearchStudy } from '@medplum/fhirtypes';
 import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
@@ -292,4 +292,23 @@ async function upsertSite(tx: FhirRepository, location: Location): Promise<strin
     if (resources[0]) return resources[0].id!;
   }
   return (await tx.create(content as Location)).id!;
+}
+
+/**
+ * The recruiting trials that target the patient's active cancers (their CIM-10 codes): what the
+ * registration form and the session propose. Read through the caller's repository, so only a
+ * professional of the patient's circle learns their diagnoses.
+ */
+export async function trialsForPatient(repo: FhirRepository, patientId: string): Promise<{ cancerSites: string[]; trials: TrialEntry[] }> {
+  await repo.read('Patient', patientId);
+  const { resources } = await searchEvery<Condition>(repo, 'Condition', { subject: `Patient/${patientId}` });
+  const live = resources.filter((c) => !c.clinicalStatus?.coding?.some((x) => ['inactive', 'resolved', 'remission'].includes(x.code ?? ''))
+    && !c.verificationStatus?.coding?.some((x) => ['entered-in-error', 'refuted'].includes(x.code ?? '')));
+  const cancerSites = [...new Set(live.flatMap((c) => c.code?.coding ?? []).filter((x) => x.system === ICD10_SYSTEM && /^(C|D0)/.test(x.code ?? '')).map((x) => x.code!))];
+  if (!cancerSites.length) return { cancerSites, trials: [] };
+  const { studies, included } = await searchTrials(repo, { status: 'recruiting' });
+  const byRef = new Map(included.map((r) => [`${r.resourceType}/${r.id}`, r]));
+  const trials = studies.filter((s) => cancerSites.some((code) => targetsCancerSite(s, code)))
+    .map((s) => trialEntryOf(s, (s.site ?? []).map((ref) => byRef.get(ref.reference ?? '') as Location | undefined)));
+  return { cancerSites, trials };
 }

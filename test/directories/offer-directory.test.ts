@@ -6,7 +6,8 @@ import { call, startDirectoriesServer } from './fixtures.ts';
 /** The regional offer of care, signed in and public; the public directories never reach patient data. */
 describe('Directories: regional offer of care, and the public read-only directories', () => {
   let server: RunningServer;
-  before(async () => {
+  before(async function () {
+    this.timeout(180_000); // migrations and the regional directory, on a shared machine
     server = await startDirectoriesServer();
   });
   after(() => server.close());

@@ -23,7 +23,8 @@ function newTrial(registry: string, title: string): any {
 /** The regional directory of open clinical trials: search, maintenance by the 3C, import / export. */
 describe('Directories: open clinical trials of the region', () => {
   let server: RunningServer;
-  before(async () => {
+  before(async function () {
+    this.timeout(180_000); // migrations and the regional directory, on a shared machine
     server = await startDirectoriesServer();
   });
   after(() => server.close());
@@ -123,5 +124,24 @@ describe('Directories: open clinical trials of the region', () => {
     const broken = await call(server, 'admin', 'POST', '/api/directories/trials/$import', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { ...newTrial('NCT09900192', 'Sans phase'), phase: undefined } }] });
     expect(broken.status).to.equal(400);
     expect(broken.body.issue[0].details.text).to.contain('Essai n° 1 du Bundle');
+  });
+
+  it('proposes the recruiting trials that target the patient’s active cancers — only to a professional who may read the diagnosis', async () => {
+    const patient = await call(server, 'system', 'POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ family: 'Giordano', given: ['Lucia'] }], gender: 'female', birthDate: '1962-05-04' });
+    expect(patient.status, patient.text).to.equal(201);
+    const condition = await call(server, 'system', 'POST', '/fhir/Condition', {
+      resourceType: 'Condition', subject: { reference: `Patient/${patient.body.id}` },
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      code: { coding: [{ system: ICD10, code: 'C50.4', display: 'Tumeur maligne du quadrant supéro-externe du sein' }] },
+    });
+    expect(condition.status, condition.text).to.equal(201);
+    const found = await call(server, 'system', 'GET', `/api/directories/trials/for-patient/${patient.body.id}`);
+    expect(found.status, found.text).to.equal(200);
+    expect(found.body.cancerSites).to.deep.equal(['C50.4']);
+    expect(found.body.trials.map((t: any) => t.registryNumber).sort()).to.deep.equal(
+      DEMO_TRIALS.filter((t) => t.sites.includes('C50') && (t.status ?? 'active') === 'active').map((t) => t.registry).sort());
+    const outsider = await call(server, 'physician', 'GET', `/api/directories/trials/for-patient/${patient.body.id}`);
+    expect(outsider.status).to.be.oneOf([403, 404]);
+    expect(outsider.text).not.to.contain('C50');
   });
 });
