@@ -4,6 +4,7 @@
  *   POST /ppac/{id}/prescriptions   needs evaluation + prescription in a labelled structure (physicians)
  *   POST /prescriptions/{id}/consultations   a consultation done or not honoured (physicians, 3C)
  *   GET  /report?semester=2026-S2&format=json|csv   activity report for the ARS (3C, physicians)
+ *   GET  /quality-criteria?from=&to=   the six transversal quality criteria per establishment, cases missing each (3C, physicians)
  *   POST /patients/{id}/announcement   a time of the dispositif d'annonce (medical | nurse), date and who (physicians)
  *   GET  /patients/{id}/announcement   the announcement times recorded (whoever may read the patient's Procedures)
  */
@@ -15,6 +16,7 @@ import type { PrescriptionInput } from './prescription.ts';
 import { parseSemester, pathwayReportCsv } from './report.ts';
 import { announcementsOf, pathwayReport, prescribePathway, recordAnnouncement, recordConsultation } from './service.ts';
 import type { AnnouncementInput } from './announcement.ts';
+import { qualityOfPeriod } from './quality.ts';
 
 export interface PathwayRouterDeps {
   store: Store;
@@ -33,6 +35,7 @@ const MAY = {
   // The structure's report comes through the 3C or the physicians of the circle.
   record: ['physician', 'coordinator'],
   report: ['coordinator', 'physician'],
+  quality: ['coordinator', 'physician'],
   // The announcement is recorded by the hospital physician (Procedure writer), the nurse's time included.
   announce: ['physician'],
 } as const;
@@ -78,6 +81,14 @@ export function pathwayRouter(deps: PathwayRouterDeps): Router {
     }
     res.json(report);
   });
+  router.get('/quality-criteria', async (req, res) => {
+    const ctx = req.dccContext!;
+    require(ctx.principal, 'quality', 'consulter les critères qualité des établissements');
+    const from = typeof req.query.from === 'string' ? req.query.from : '';
+    const to = typeof req.query.to === 'string' ? req.query.to : '';
+    res.set('Cache-Control', 'no-store').json(await qualityOfPeriod(store.forRequest(ctx), from, to));
+  });
+
   router.post('/patients/:id/announcement', json, async (req, res) => {
     const ctx = req.dccContext!;
     require(ctx.principal, 'announce', "enregistrer un temps du dispositif d'annonce : réservé aux médecins hospitaliers");
