@@ -5,6 +5,8 @@
  *   POST /prescriptions/{id}/consultations   a consultation done or not honoured (physicians, 3C)
  *   GET  /report?semester=2026-S2&format=json|csv   activity report for the ARS (3C, physicians)
  *   GET  /quality-criteria?from=&to=   the six transversal quality criteria per establishment, cases missing each (3C, physicians)
+ *   POST /no-gp-tasks/sync             opens a Task (owner: the 3C) per patient without a GP, completes those now with one
+ *   POST /no-gp-tasks/{id}             a follow-up note / in-progress | on-hold
  *   POST /patients/{id}/announcement   a time of the dispositif d'annonce (medical | nurse), date and who (physicians)
  *   GET  /patients/{id}/announcement   the announcement times recorded (whoever may read the patient's Procedures)
  */
@@ -17,6 +19,7 @@ import { parseSemester, pathwayReportCsv } from './report.ts';
 import { announcementsOf, pathwayReport, prescribePathway, recordAnnouncement, recordConsultation } from './service.ts';
 import type { AnnouncementInput } from './announcement.ts';
 import { qualityOfPeriod } from './quality.ts';
+import { followUpDeclareGpTask, syncDeclareGpTasks } from './no-gp-task.ts';
 
 export interface PathwayRouterDeps {
   store: Store;
@@ -36,6 +39,8 @@ const MAY = {
   record: ['physician', 'coordinator'],
   report: ['coordinator', 'physician'],
   quality: ['coordinator', 'physician'],
+  // The patients without a GP are followed by the 3C (and the hospital physicians).
+  followGp: ['coordinator', 'physician'],
   // The announcement is recorded by the hospital physician (Procedure writer), the nurse's time included.
   announce: ['physician'],
 } as const;
@@ -87,6 +92,19 @@ export function pathwayRouter(deps: PathwayRouterDeps): Router {
     const from = typeof req.query.from === 'string' ? req.query.from : '';
     const to = typeof req.query.to === 'string' ? req.query.to : '';
     res.set('Cache-Control', 'no-store').json(await qualityOfPeriod(store.forRequest(ctx), from, to));
+  });
+
+  router.post('/no-gp-tasks/sync', async (req, res) => {
+    const ctx = req.dccContext!;
+    require(ctx.principal, 'followGp', 'suivre les patients sans médecin traitant');
+    res.status(200).json(await syncDeclareGpTasks(store.forRequest(ctx), new Date().toISOString()));
+  });
+
+  router.post('/no-gp-tasks/:id', json, async (req, res) => {
+    const ctx = req.dccContext!;
+    require(ctx.principal, 'followGp', 'suivre les patients sans médecin traitant');
+    const author = ctx.principal.practitionerId ? { reference: `Practitioner/${ctx.principal.practitionerId}`, display: ctx.principal.displayName } : undefined;
+    res.status(200).json(await followUpDeclareGpTask(store.forRequest(ctx), idParam(req), req.body ?? {}, author, new Date().toISOString()));
   });
 
   router.post('/patients/:id/announcement', json, async (req, res) => {
