@@ -8,9 +8,9 @@
  * Searchable by kind, offer, town and distance to a postcode.
  */
 import type {
-  BundleEntry, HealthcareService, Identifier, Location, Organization, Resource,
+  Bundle, BundleEntry, HealthcareService, Identifier, Location, Organization, Resource,
 } from '@medplum/fhirtypes';
-import { badRequest } from '../fhir/errors.ts';
+import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
 import { nameUuid } from '../fhir/name-uuid.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
@@ -110,6 +110,31 @@ export interface OfferEntry {
 const FOLD = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s'’-]+/g, ' ').trim();
 
 /** Checks the query as the HTTP layer received it (strings), naming the parameter at fault. */
+/** The offer (or a search of it) as a FHIR Bundle (collection): services with their organizations and places. */
+export async function exportOffer(repo: FhirRepository, query: OfferQuery, baseUrl: string): Promise<Bundle> {
+  const entries = await searchOffer(repo, query);
+  const keep = new Set(entries.flatMap((e) => [e.service, ...(e.organization ? [e.organization] : [])]));
+  const params: Record<string, string | string[]> = {
+    'service-category': Object.keys(DIRECTORY_KIND).map((k) => `${DIRECTORY_KIND_SYSTEM}|${k}`).join(','),
+    _include: ['HealthcareService:location', 'HealthcareService:organization'],
+  };
+  const { resources, included } = await searchEvery<HealthcareService>(repo, 'HealthcareService', params);
+  const services = resources.filter((r) => keep.has(`HealthcareService/${r.id}`));
+  for (const s of services) for (const l of s.location ?? []) if (l.reference) keep.add(l.reference);
+  const entry = (r: Resource): BundleEntry => ({ fullUrl: `${baseUrl}/${r.resourceType}/${r.id}`, resource: r });
+  return { resourceType: 'Bundle', type: 'collection', timestamp: new Date().toISOString(), total: services.length, entry: [...services, ...included.filter((r) => keep.has(`${r.resourceType}/${r.id}`))].map(entry) } as Bundle;
+}
+
+/** Closes an entry of the offer (active = false): it stays for history, no longer listed nor proposed. */
+export async function closeOfferEntry(repo: FhirRepository, serviceId: string): Promise<HealthcareService> {
+  return repo.transaction(async (tx) => {
+    const service = await tx.read<HealthcareService>('HealthcareService', serviceId);
+    if (!service.category?.some((c) => c.coding?.some((x) => x.system === DIRECTORY_KIND_SYSTEM))) throw businessRule(`HealthcareService/${serviceId} n'est pas une entrée de l'annuaire de l'offre de soins`, ['HealthcareService.category']);
+    if (service.active === false) throw conflict(`« ${service.name} » est déjà fermée dans l'annuaire`);
+    return (await tx.update({ ...service, active: false }, { ifMatch: service.meta?.versionId })).resource;
+  });
+}
+
 export function parseOfferQuery(q: Record<string, unknown>): OfferQuery {
   const str = (name: string): string | undefined => {
     const v = q[name];

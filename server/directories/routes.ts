@@ -10,6 +10,9 @@
  *   POST /trials/{id}/$close                  close its recruitment                  — 3C / network staff
  *   POST /trials/$import                      Bundle of trials (+ sites), upsert on the registry number — network staff
  *   GET  /offer?kind=&offer=&town=&near=<postcode>&withinKm=&labelled=true   regional offer of care
+ *   GET  /offer/$export                       the same search as a FHIR Bundle (services, organizations, places)
+ *   POST /offer/{serviceId}/$close            closes an entry (active = false)          — network staff (admin)
+ *   (entries are created and updated through the FHIR API: Organization, Location, HealthcareService — admin)
  *
  * Public, at /public/directories (no sign-in: these directories are public information):
  *   GET  /trials, GET /offer                  the same searches, read-only, rate-limited per address
@@ -20,7 +23,7 @@ import type { ResearchStudy } from '@medplum/fhirtypes';
 import type { Principal } from '../context.ts';
 import { badRequest, forbidden, issue, outcome } from '../fhir/errors.ts';
 import type { Store } from '../store/store.ts';
-import { parseOfferQuery, searchOffer } from './offer.ts';
+import { closeOfferEntry, exportOffer, parseOfferQuery, searchOffer } from './offer.ts';
 import { closeTrial, createTrial, importTrials, parseTrialQuery, searchTrials, trialsBundle, trialsForPatient, updateTrial } from './trials.ts';
 
 export interface DirectoriesRouterDeps {
@@ -101,6 +104,20 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   router.get('/offer', async (req, res) => {
     const entries = await searchOffer(store.forRequest(req.dccContext!), parseOfferQuery(req.query));
     res.set('Cache-Control', 'no-store').json({ total: entries.length, entries });
+  });
+
+  router.get(/^\/offer\/\$export$/, async (req, res) => {
+    const bundle = await exportOffer(store.forRequest(req.dccContext!), parseOfferQuery(req.query), req.dccContext!.baseUrl);
+    res.set('Cache-Control', 'no-store').type('application/fhir+json; charset=utf-8')
+      .set('Content-Disposition', 'attachment; filename="offre-de-soins.json"').send(JSON.stringify(bundle));
+  });
+
+  // The offer is kept by the network staff (admin: the directory types' writers in the access policy).
+  router.post(/^\/offer\/([^/]+)\/\$close$/, async (req, res) => {
+    const ctx = req.dccContext!;
+    if (!ctx.principal.roles.some((r) => r === 'admin' || r === 'system')) throw forbidden("L'annuaire de l'offre de soins est tenu par l'équipe du réseau régional");
+    const closed = await closeOfferEntry(store.forRequest(ctx), idParam(req));
+    res.status(200).type('application/fhir+json; charset=utf-8').send(JSON.stringify(closed));
   });
 
   return router;

@@ -73,4 +73,33 @@ describe('Directories: regional offer of care, and the public read-only director
     expect((await call(server, undefined, 'GET', '/api/directories/offer')).status).to.equal(401);
     expect((await call(server, undefined, 'GET', '/fhir/Patient')).status).to.equal(401);
   });
+
+  it('the network staff creates an entry through the FHIR API, exports the offer as a Bundle and closes an entry; others may not', async () => {
+    const org = await call(server, 'admin', 'POST', '/fhir/Organization', { resourceType: 'Organization', name: 'Maison sport-santé de Sisteron', active: true });
+    expect(org.status, org.text).to.equal(201);
+    expect((await call(server, 'physician', 'POST', '/fhir/Organization', { resourceType: 'Organization', name: 'Refusée' })).status).to.equal(403);
+    const service = await call(server, 'admin', 'POST', '/fhir/HealthcareService', {
+      resourceType: 'HealthcareService', active: true, name: 'Maison sport-santé de Sisteron', providedBy: { reference: `Organization/${org.body.id}` },
+      category: [{ coding: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/dcc-directory-kind', code: 'supportive-care' }] }],
+      type: [{ coding: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/dcc-offer-type', code: 'physical-activity' }] }],
+      telecom: [{ system: 'phone', value: '04 65 71 70 99' }],
+    });
+    expect(service.status, service.text).to.equal(201);
+    const found = await call(server, 'gp', 'GET', '/api/directories/offer?offer=physical-activity');
+    expect(found.body.entries.map((e: any) => e.name)).to.include('Maison sport-santé de Sisteron');
+
+    const exported = await call(server, 'gp', 'GET', '/api/directories/offer/$export?kind=patient-association');
+    expect(exported.status, exported.text).to.equal(200);
+    expect(exported.body).to.include({ resourceType: 'Bundle', type: 'collection', total: DEMO_OFFER.filter((o) => o.kind === 'patient-association').length });
+    const types = exported.body.entry.map((e: any) => e.resource.resourceType);
+    expect(types.filter((t: string) => t === 'Organization')).to.have.length(exported.body.total);
+    expect(types.filter((t: string) => t === 'Location')).to.have.length(exported.body.total);
+
+    expect((await call(server, 'coordinator', 'POST', `/api/directories/offer/${service.body.id}/$close`)).status).to.equal(403);
+    const closed = await call(server, 'admin', 'POST', `/api/directories/offer/${service.body.id}/$close`);
+    expect(closed.status, closed.text).to.equal(200);
+    expect(closed.body.active).to.equal(false);
+    expect((await call(server, 'gp', 'GET', '/api/directories/offer?offer=physical-activity')).body.entries.map((e: any) => e.name)).not.to.include('Maison sport-santé de Sisteron');
+    expect((await call(server, 'admin', 'POST', `/api/directories/offer/${service.body.id}/$close`)).status).to.equal(409);
+  });
 });
