@@ -53,7 +53,11 @@ export function resolverOf(items: { fullUrl?: string; resource?: Resource }[]): 
     if (!resource) continue;
     if (fullUrl) map.set(referenceKey(fullUrl), resource);
     if (resource.id) {
-      map.set(`${resource.resourceType}/${resource.id}`, resource);
+      // The unversioned reference is the current version: an older one read for a pinned reference
+      // (a signed version corrected since) must not stand for it.
+      const key = `${resource.resourceType}/${resource.id}`;
+      const known = map.get(key);
+      if (!known || Number(known.meta?.versionId ?? 0) <= Number(resource.meta?.versionId ?? 0)) map.set(key, resource);
       if (resource.meta?.versionId) map.set(`${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`, resource);
     }
   }
