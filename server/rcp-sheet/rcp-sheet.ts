@@ -15,14 +15,14 @@ import { withExtension } from '../fhir/extensions.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
-  ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, DOCUMENT_STATUS, EXT_CORRECTION, EXT_DOCUMENT_STATUS, EXT_FILE_COMPLETE, EXT_PROPOSAL_INTENTION, EXT_QUORUM_STATUS,
+  ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, EXT_ACTIVITY_KIND, FOLLOW_UP_KIND, DOCUMENT_STATUS, EXT_CORRECTION, EXT_DOCUMENT_STATUS, EXT_FILE_COMPLETE, EXT_PROPOSAL_INTENTION, EXT_QUORUM_STATUS,
   EXT_PROPOSAL_SEQUENCE, EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, ICD10, ICDO3, LATERALITY, LATERALITY_EXTENSION, MEETING_MODE, MORPHOLOGY_EXTENSION, MOTIF,
   NATURE, PARTICIPANT_FUNCTION, PHASE, QUORUM, R38_SPECIALTY, RCP_DECISION_CATEGORY, RCP_DECISION_PROFILE, RCP_EVENT, RCP_ID_SYSTEM,
   RCP_SESSION_ID_SYSTEM, RCP_SHEET_PROFILE, RCP_SHEET_TAG, RCP_SHEET_TYPE, RRC_ID_SYSTEM, SECTION, SNOMED, THREE_C_ID_SYSTEM,
   TNM_EDITION, TREATMENT_TYPE, WHO_PERFORMANCE, type ParticipantFunction, type SectionKey,
 } from './codes.ts';
 import type { CodedText, Professional, RcpReason, RcpSheetInput, ResearchStudyInput } from './input.ts';
-import { sectionNarrative } from './print.ts';
+import { isSurveillanceOnly, sectionNarrative, SURVEILLANCE_AFTER_TREATMENT } from './print.ts';
 import { isRcpSheet, isSignedRcpSheet, readRcpSheet, resolverOf, type RcpSheetContent } from './read.ts';
 
 import { parseRcpSheetInput, type RcpSheetData } from './input.ts';
@@ -475,7 +475,20 @@ function decisionCarePlan(input: RcpSheetInput, conditionRef: string | undefined
       },
     });
   }
-  if (p.surveillance) activity.push({ extension: firstIntention(), detail: { code: { coding: [CODE.surveillance] }, status: 'not-started', ...(p.surveillance.description ? { description: p.surveillance.description } : {}) } });
+  if (p.surveillance) {
+    // "Surveillance seule" (MED-226) only when no treatment is proposed first: a surveillance after a
+    // treatment is a follow-up request (ORG-064, rubric Suivi), so no reader of the record sees the
+    // opposite of the decision.
+    const alone = isSurveillanceOnly(p);
+    activity.push({
+      extension: [...firstIntention(), ...(alone ? [] : [{ url: EXT_ACTIVITY_KIND, valueCoding: FOLLOW_UP_KIND }])],
+      detail: {
+        code: alone ? { coding: [CODE.surveillance] } : { coding: [CODE.exam], text: SURVEILLANCE_AFTER_TREATMENT },
+        status: 'not-started',
+        ...(p.surveillance.description ? { description: p.surveillance.description } : {}),
+      },
+    });
+  }
   if (p.recoursReferral) activity.push({ extension: firstIntention(), detail: { code: { coding: [CODE.recoursReferral] }, status: 'not-started', ...(p.recoursReferral.description ? { description: p.recoursReferral.description } : {}) } });
   return {
     resourceType: 'CarePlan',
