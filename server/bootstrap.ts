@@ -12,6 +12,7 @@ import { migrateToLatest, openDatabase, type Database } from './store/database.t
 import { Store } from './store/store.ts';
 import { registerIdentityRules } from './identity/identity-rules.ts';
 import { registerIdentityVigilance } from './identity/identity-vigilance.ts';
+import { registerClinicalDateRules } from './record/clinical-dates.ts';
 import { registerCarePlanRules, supportiveCareDirectoryEntries } from './care-plan/index.ts';
 import { registerRcpSheetRules } from './rcp-sheet/index.ts';
 import { registerRcpRules } from './rcp/index.ts';
@@ -36,6 +37,7 @@ export interface Services {
 function registerCapabilityRules(store: Store): void {
   registerIdentityRules(store);
   registerIdentityVigilance(store);
+  registerClinicalDateRules(store);
   registerCarePlanRules(store);
   registerRcpSheetRules(store);
   registerRcpRules(store);
