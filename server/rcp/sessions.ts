@@ -12,7 +12,7 @@ import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.
 import { ext, idFrom, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { me, requireSessionManager } from './permissions.ts';
 import { checkQuorum, type Attendance, type AttendanceMode, type QuorumResult } from './quorum.ts';
-import { frenchDate, frenchDateTime, type PlannedOccurrence } from './recurrence.ts';
+import { frenchDate, frenchDateTime, instantToZoned, type PlannedOccurrence } from './recurrence.ts';
 import {
   activeEntries, agendaFromFhir, isRcpSession, newSessionResource, overrideExtension, sessionFromFhir, withAttendance,
   type Agenda, type AgendaEntry, type Session,
@@ -172,10 +172,31 @@ async function withSession<T>(rc: RcpContext, id: string, ifMatch: string | unde
   });
 }
 
-export async function startSession(rc: RcpContext, id: string, ifMatch?: string): Promise<Session> {
+/**
+ * Opens the session, recording when. A session is held on its day (Paris time): opened another day,
+ * the report would carry a date the meeting did not have, so it is refused (409) unless the 3C
+ * reschedules it to now with a reason (`rescheduleReason`) — the date moves, the planned one is kept.
+ */
+export async function startSession(rc: RcpContext, id: string, ifMatch?: string, body?: unknown): Promise<Session> {
+  const raw = (body as Record<string, unknown> | undefined)?.rescheduleReason;
+  if (raw !== undefined && (typeof raw !== 'string' || !raw.trim())) {
+    throw invalidInput('session-reschedule', 'rescheduleReason : le motif du changement de date de la séance est un texte non vide', ['rescheduleReason']);
+  }
+  const rescheduleReason = typeof raw === 'string' ? raw.trim() : undefined;
   return withSession(rc, id, ifMatch, 'ouvrir une séance', async (tx, { appointment, session }) => {
     assertSessionTransition(session.state, 'in-progress', 'ouvrir la séance');
-    const { resource } = await tx.repo.update<Appointment>({ ...appointment, status: SESSION_STATUS['in-progress'] }, { ifMatch: versionOf(appointment) });
+    const now = rc.now;
+    let next: Appointment = withExtension({ ...appointment, status: SESSION_STATUS['in-progress'] }, EXT.sessionStartedAt, { url: EXT.sessionStartedAt, valueDateTime: now.toISOString() });
+    if (instantToZoned(now).date !== instantToZoned(new Date(session.start)).date) {
+      if (!rescheduleReason) {
+        throw ruleConflict('session-not-today', `La séance est prévue le ${frenchDateTime(session.start)} : elle ne peut pas être ouverte le ${frenchDate(now)}, le compte rendu porterait une date de réunion fausse. Pour la tenir maintenant, reprogrammez-la en donnant le motif (rescheduleReason) : la date de la séance devient celle d'aujourd'hui, la date prévue est conservée.`);
+      }
+      const duration = new Date(session.end).getTime() - new Date(session.start).getTime();
+      next = withExtension({ ...next, start: now.toISOString(), end: new Date(now.getTime() + duration).toISOString(), description: `${session.boardName ?? 'RCP'} — ${frenchDateTime(now)}` }, EXT.sessionOverride, overrideExtension({
+        key: session.occurrence, start: now, end: new Date(now.getTime() + duration), override: 'moved', originalStart: new Date(session.originalStart ?? session.start), reason: rescheduleReason,
+      }));
+    }
+    const { resource } = await tx.repo.update<Appointment>(next, { ifMatch: versionOf(appointment) });
     return sessionFromFhir(resource);
   });
 }

@@ -75,6 +75,7 @@ export const ACCESS_FUNCTIONS_SQL: string[] = [
                     JOIN sp_reference prp ON prp.res = pro.res AND prp.resource_type = 'PractitionerRole' AND prp.param = 'practitioner' AND prp.target_id = p_me
                     WHERE hs.resource_type = 'HealthcareService' AND hs.id = tb.target_id)
             OR EXISTS (SELECT 1 FROM sp_token bi
+                    JOIN resource bt ON bt.seq = bi.res AND NOT bt.deleted AND bt.patient_id IS NULL
                     JOIN sp_reference bm ON bm.res = bi.res AND bm.resource_type = 'CareTeam' AND bm.param = 'participant' AND bm.target_id = p_me
                     WHERE bi.resource_type = 'CareTeam' AND bi.param = 'identifier' AND bi.system = '${RCP_BOARD_MEMBERS_SYSTEM}' AND bi.code = tb.target_id)
             OR EXISTS (SELECT 1 FROM sp_token gi
