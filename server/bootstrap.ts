@@ -14,6 +14,7 @@ import { registerIdentityRules } from './identity/identity-rules.ts';
 import { registerIdentityVigilance } from './identity/identity-vigilance.ts';
 import { registerCarePlanRules } from './care-plan/index.ts';
 import { regionalDirectoryEntries } from './directories/index.ts';
+import { registerClinicalDateRules } from './record/clinical-dates.ts';
 import { registerRcpSheetRules } from './rcp-sheet/index.ts';
 import { registerRcpRules } from './rcp/index.ts';
 import { loadDccProfiles } from './profiles/index.ts';
@@ -37,6 +38,7 @@ export interface Services {
 function registerCapabilityRules(store: Store): void {
   registerIdentityRules(store);
   registerIdentityVigilance(store);
+  registerClinicalDateRules(store);
   registerCarePlanRules(store);
   registerRcpSheetRules(store);
   registerRcpRules(store);

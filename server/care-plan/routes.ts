@@ -19,6 +19,7 @@ import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput } from './pps.ts';
 import { renderCarePlanHtml, renderCarePlanPdf } from './render.ts';
 import { buildPpsForDecision, handOverProgramme, printableProgramme, startPpacWithWarnings } from './service.ts';
+import { parseETag } from '../fhir/interactions.ts';
 
 export interface CarePlanRouterDeps {
   store: Store;
@@ -52,6 +53,7 @@ export function carePlanRouter(deps: CarePlanRouterDeps): Router {
       by: typeof raw.by === 'string' ? { reference: raw.by } : (raw.by as Reference | undefined) ?? callerReference(ctx),
       shareWithGp: raw.shareWithGp as boolean | undefined,
       dataReuseObjection: raw.dataReuseObjection as boolean | undefined,
+      ...(typeof raw.reason === 'string' ? { reason: raw.reason } : {}),
     }, ifMatchOf(req));
     sendVersioned(req, res, 200, stored);
   });
@@ -103,12 +105,10 @@ function callerReference(ctx: RequestContext): Reference | undefined {
   return id ? { reference: `Practitioner/${id}`, display: ctx.principal.displayName } : undefined;
 }
 
+/** The version an If-Match names; anything but W/"<number>" is a malformed request (400), not a stale version. */
 function ifMatchOf(req: Request): string | undefined {
-  const header = req.get('if-match');
-  if (!header) return undefined;
-  const m = /^(?:W\/)?"?([^"]+)"?$/.exec(header.trim());
-  if (!m) throw badRequest(`En-tête If-Match invalide : '${header}' (attendu W/"<version>")`);
-  return m[1];
+  const value = req.get('if-match');
+  return value === undefined || value === '' ? undefined : parseETag(value);
 }
 
 /**
