@@ -1,0 +1,4 @@
+/** CDA R2 documents of the CI-SIS (FRCP, PPS): export, validation against the ANS kit. */
+export { cdaRouter } from './routes.ts';
+export { exportRcpSheetCda, type CdaExport } from './export.ts';
+export { buildFrcpCda, documentIdsOf } from './frcp.ts';
