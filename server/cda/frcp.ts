@@ -156,9 +156,9 @@ function progressionSection(data: Data): string {
     ...entries);
 }
 
-function summarySection(data: Data): string {
+function summarySection(data: Data, gpAbsence?: string): string {
   return section(['1.3.6.1.4.1.19376.1.5.3.1.3.4', '1.2.250.1.213.1.1.2.130'], '10164-2', 'Synthèse du cas présenté et question posée à la RCP',
-    narrative(data.summary && `Synthèse : ${data.summary}`, data.question && `Question posée : ${data.question}`, data.otherData && `Autres données : ${data.otherData}`));
+    narrative(data.summary && `Synthèse : ${data.summary}`, gpAbsence, data.question && `Question posée : ${data.question}`, data.otherData && `Autres données : ${data.otherData}`));
 }
 
 function fileStatusSection(data: Data): string {
@@ -174,8 +174,10 @@ function fileStatusSection(data: Data): string {
 
 function treatmentCoding(type: keyof typeof C.TREATMENT_TYPE | undefined): { coding?: Coding; label?: string } {
   if (!type) return {};
+  // Soins palliatifs: NCIt C15252 in JDV_TypeTraitement_FRCP (the DCC codes them locally).
+  if (type === 'palliative-care') return { coding: { system: 'http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl', code: 'C15252', display: 'Soins palliatifs' } };
   const coding = C.TREATMENT_TYPE[type];
-  // Greffe and soins palliatifs have no national code in JDV_TypeTraitement_FRCP: "autres traitements", named.
+  // A greffe has no national code of its own: "autres traitements (à préciser)", named.
   return oidOf(coding.system) ? { coding } : { coding: C.TREATMENT_TYPE.other, label: coding.display };
 }
 
@@ -258,11 +260,10 @@ export function buildFrcpCda(content: RcpSheetContent, options: FrcpOptions): st
     p?.name ? el('participant', { typeCode }, functionCode ?? el('functionCode', { nullFlavor: 'NA' }, el('originalText', {}, text(fn))), el('time', { nullFlavor: 'UNK' }), professionalEntity('associatedEntity', p, { classCode: 'PROV' })) : undefined;
   const gp = data.generalPractitioner as (P & { unknown?: boolean; comment?: string }) | undefined;
   const pcp = el('functionCode', { code: 'PCP', displayName: 'Médecin traitant', codeSystem: '2.16.840.1.113883.5.88' });
-  const gpParticipant = gp && !gp.unknown && gp.name
-    ? participant('INF', 'Médecin traitant', gp, pcp)
-    // Explicit absence: the FRCP wants the GP participant; "no declared GP" is said, not left out.
-    : el('participant', { typeCode: 'INF' }, el('functionCode', { code: 'PCP', displayName: 'Médecin traitant', codeSystem: '2.16.840.1.113883.5.88' }, el('originalText', {}, text(gp?.comment ?? 'Pas de médecin traitant déclaré'))), el('time', { nullFlavor: 'UNK' }),
-      el('associatedEntity', { classCode: 'PROV' }, el('id', { nullFlavor: 'NAV' }), el('associatedPerson', {}, el('name', { nullFlavor: 'NAV' }))));
+  // No declared GP: the StrucMin header has no way to say "none" (a participant needs an id and a
+  // name), so the participant is left out and the absence is written in the synthesis narrative.
+  const gpParticipant = gp && !gp.unknown && gp.name ? participant('INF', 'Médecin traitant', gp, pcp) : undefined;
+  const gpAbsence = gpParticipant ? undefined : `Médecin traitant : ${gp?.comment ?? 'aucun médecin traitant déclaré'}`;
   const quorumFn = (inQuorum: boolean | undefined) => el('functionCode', { code: '353', displayName: "Membre de l'équipe de soins", codeSystem: '1.2.250.1.213.1.6.1.107' }, el('originalText', {}, inQuorum ? 'Participant du quorum' : 'Participant hors quorum'));
   const ids = options.ids;
   const header = [
@@ -320,7 +321,7 @@ export function buildFrcpCda(content: RcpSheetContent, options: FrcpOptions): st
     progressionSection(data),
     narrativeOnly(['1.3.6.1.4.1.19376.1.5.3.1.1.13.2.11', '1.2.250.1.213.1.1.2.118'], '29554-3', 'Traitements antérieurs et en cours',
       (data.treatmentsSoFar ?? []).map((t) => `${t?.type ? C.TREATMENT_TYPE[t.type].display : ''}${t?.description ? ` — ${t.description}` : ''}`)),
-    summarySection(data),
+    summarySection(data, gpAbsence),
     fileStatusSection(data),
     carePlanSection(data),
     basisSection(data, content.study?.title ?? (typeof data.basis?.clinicalTrial?.study === 'object' ? data.basis.clinicalTrial.study.title : undefined)),
