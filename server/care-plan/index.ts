@@ -16,3 +16,4 @@ export { withUpdateRecord, updateRecordsOf, handOverOf, isPps, isPpac, isRcpDeci
 export { supportiveCareDirectoryEntries } from './supportive-care-directory.ts';
 export { seedDemoCarePlans, type DemoCarePlanResult } from './demo.ts';
 export { buildPpsForDecision, handOverProgramme, startPpacFromPps, printableProgramme } from './service.ts';
+export { carePlanDocument } from './document.ts';

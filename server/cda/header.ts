@@ -66,6 +66,13 @@ function splitName(name: string): { suffix?: string; given?: string; family: str
   return { ...(title ? { suffix: title } : {}), ...(parts.length ? { given: parts.join(' ') } : {}), family };
 }
 
+/** The IDNPS (national id) when known, else the DCC directory entry id (a local, still resolvable, identifier). */
+function professionalId(p: ProfessionalData): Record<string, string> {
+  if (p.idnps) return { root: '1.2.250.1.71.4.2.1', extension: p.idnps };
+  const local = /^Practitioner\/(.+)$/.exec(p.practitioner ?? '')?.[1];
+  return local ? { root: `${dccOidRoot()}.5`, extension: local } : { nullFlavor: 'UNK' };
+}
+
 /** assignedAuthor / assignedEntity / associatedEntity of a professional (IDNPS, speciality, organisation). */
 export function professionalEntity(tag: 'assignedAuthor' | 'assignedEntity' | 'associatedEntity', p: ProfessionalData, attrs: Record<string, string> = {}, defaultOrganization?: string): string {
   const n = splitName(p.name ?? 'Inconnu');
@@ -80,7 +87,7 @@ export function professionalEntity(tag: 'assignedAuthor' | 'assignedEntity' | 'a
       el('standardIndustryClassCode', { code: 'ETABLISSEMENT', displayName: 'Etablissement de santé', codeSystem: '1.2.250.1.213.1.1.4.9' }))
     : undefined;
   return el(tag, attrs,
-    el('id', p.idnps ? { root: '1.2.250.1.71.4.2.1', extension: p.idnps } : { nullFlavor: 'UNK' }),
+    el('id', professionalId(p)),
     speciality,
     tag === 'associatedEntity' ? undefined : el('addr', { nullFlavor: 'NAV' }),
     tag === 'associatedEntity' ? undefined : el('telecom', { nullFlavor: 'NAV' }),
