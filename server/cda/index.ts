@@ -3,3 +3,4 @@ export { cdaRouter } from './routes.ts';
 export { exportPpsCda, exportRcpSheetCda, type CdaExport } from './export.ts';
 export { buildPpsCda } from './pps.ts';
 export { buildFrcpCda, documentIdsOf } from './frcp.ts';
+export { buildXdmZip, xdmMetadata } from './xdm.ts';
