@@ -25,8 +25,8 @@ export function custodianOf(): { id: string; name: string } {
   return { id: process.env.CDA_CUSTODIAN_ID ?? '1130000000', name: process.env.CDA_CUSTODIAN_NAME ?? 'DCC régional (démonstration)' };
 }
 
-export async function exportRcpSheetCda(repo: FhirRepository, ctx: RequestContext, compositionId: string): Promise<CdaExport> {
-  const loaded = await loadRcpSheet(repo, ctx, compositionId);
+export async function exportRcpSheetCda(repo: FhirRepository, ctx: RequestContext, compositionId: string, options: { version?: string } = {}): Promise<CdaExport> {
+  const loaded = await loadRcpSheet(repo, ctx, compositionId, options);
   // A CDA leaves the DCC for the DMP and mailboxes: only what a physician has signed goes out.
   if (!isSignedRcpSheet(loaded.composition)) throw businessRule(`Composition/${compositionId} : la fiche RCP n'est pas signée ; seul un compte rendu signé est exporté en CDA`);
   const patient = loaded.content.patient;
