@@ -4,3 +4,4 @@ export { exportPpsCda, exportRcpSheetCda, type CdaExport } from './export.ts';
 export { buildPpsCda } from './pps.ts';
 export { buildFrcpCda, documentIdsOf } from './frcp.ts';
 export { buildXdmZip, xdmMetadata } from './xdm.ts';
+export { pushCdaDocument, cdaDocumentReference, type CdaPushResult } from './dmp-push.ts';
