@@ -14,6 +14,7 @@ import { loadSamlConfig, samlRouter } from './auth/saml.ts';
 import { demoSignInRouter } from './auth/demo-sign-in.ts';
 import { carePlanRouter, seedDemoCarePlans } from './care-plan/index.ts';
 import { rcpSheetRouter, seedDemoRcpSheets } from './rcp-sheet/index.ts';
+import { cdaRouter } from './cda/index.ts';
 import { rcpApiRouter } from './rcp/index.ts';
 import { patientRecordRouter } from './record/routes.ts';
 import { seedDemoRcp } from './seed/demo-rcp.ts';
@@ -95,6 +96,7 @@ export async function startDcc(config: Config, options: StartOptions = {}): Prom
     carePlanRouter({ store, maxBodySize: config.maxBodySize }),
     patientRecordRouter(store),
     summaryRouter({ store }),
+    cdaRouter(store),
   ];
   const apis = [
     { path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) },

@@ -15,3 +15,4 @@ export { withoutUnqualifiedIns } from './patient-identity.ts';
 export { withUpdateRecord, updateRecordsOf, handOverOf, isPps, isPpac, isRcpDecision } from './model.ts';
 export { seedDemoCarePlans, type DemoCarePlanResult } from './demo.ts';
 export { buildPpsForDecision, handOverProgramme, startPpacFromPps, startPpacWithWarnings, printableProgramme } from './service.ts';
+export { carePlanDocument } from './document.ts';

@@ -49,6 +49,8 @@ export interface SharedDocumentMail {
   /** URL into the DCC (summary or document). */
   link: string;
   pdf?: { filename: string; content: Buffer };
+  /** IHE XDM zip of the structured (CDA) document, the MSSanté way (server/cda). */
+  xdm?: Buffer;
   sender: { organisation: string; phone?: string };
 }
 
@@ -229,7 +231,10 @@ export function composeSharedDocumentMail(input: SharedDocumentMail, config: Pic
     subject,
     text,
     html,
-    attachments: input.pdf ? [{ filename: safeFilename(input.pdf.filename), content: input.pdf.content, contentType: 'application/pdf' }] : [],
+    attachments: [
+      ...(input.pdf ? [{ filename: safeFilename(input.pdf.filename), content: input.pdf.content, contentType: 'application/pdf' }] : []),
+      ...(input.xdm ? [{ filename: 'IHE_XDM.ZIP', content: input.xdm, contentType: 'application/zip' }] : []),
+    ],
     headers: {
       // RFC 3834: no vacation replies back to an automatic sender.
       'Auto-Submitted': 'auto-generated',

@@ -34,6 +34,7 @@ import {
 import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT } from './events.ts';
 import { classifyPushError, type FhirPushClient } from './fhir-push.ts';
 import { classifyMailError, composeSharedDocumentMail, type MailConfig, type MailSender, type SharedDocumentMail } from './mail.ts';
+import { buildXdmZip, exportRcpSheetCda } from '../cda/index.ts';
 
 export interface DeliveryWorkerOptions {
   store: Store;
@@ -281,6 +282,7 @@ export class DeliveryWorker {
     let date = entry.createdAt;
     let author: string | undefined;
     let pdf: SharedDocumentMail['pdf'];
+    let xdm: Buffer | undefined;
     if (p.event === RCP_REPORT_EVENT && type === 'Composition') {
       const parent = entry.parentId ? await this.outbox.get<RcpReportMessage>(entry.parentId) : undefined;
       const loaded = await loadRcpSheet(view, recipientCtx, id, version ? { version } : {});
@@ -289,6 +291,8 @@ export class DeliveryWorker {
       const signer = parent?.payload.signedBy ? await system.readIfExists<Practitioner>('Practitioner', parent.payload.signedBy.replace(/^Practitioner\//, '')) : undefined;
       author = signer ? practitionerName(signer) : undefined;
       pdf = { filename: `compte-rendu-rcp-${id}-v${version ?? '1'}.pdf`, content: await renderRcpSheetPdf(loaded.content) };
+      // The same signed version as CDA FRCP, in an IHE XDM zip beside the PDF (MSSanté structured documents).
+      xdm = buildXdmZip({ cda: await exportRcpSheetCda(view, recipientCtx, id, version ? { version } : {}), pdf });
     } else if (type === 'CarePlan') {
       // refusalFor has just checked this recipient still sees the programme; the version announced is printed.
       const { kind, document, plan } = await printableProgramme(view, id, (t) => mayReadType(recipientCtx.principal, t), version);
@@ -316,6 +320,7 @@ export class DeliveryWorker {
       // The web client's page (after sign-in), never a raw API URL.
       link: patientPageLink(config.publicBaseUrl, patientId, p.event, p.role),
       ...(pdf ? { pdf } : {}),
+      ...(xdm ? { xdm } : {}),
       sender: this.options.sender ?? DEFAULT_SENDER,
     };
   }

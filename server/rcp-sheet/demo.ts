@@ -97,7 +97,7 @@ export async function seedDemoRcpSheets(store: Store): Promise<number> {
       rrcId: '9301', threeCId: '930114', rcpId: '93011401', sessionId: '93011401-20251002', hostEstablishment: host,
     },
     reason: {
-      nature: 'organ', organSystem: { code: '86762007', display: 'Appareil digestif' }, organ: { code: '60184004', display: 'Côlon sigmoïde' },
+      nature: 'organ', organSystem: { code: '86762007', display: 'Appareil digestif' }, organ: { code: 'MED-251', system: 'urn:oid:1.2.250.1.213.1.1.4.322', display: 'Colon-Rectum-Anus' },
       recours: false, paediatric: false, motifs: ['treatment-proposal'], caseStatus: 'discussed',
     },
     discovery: { byScreening: true, comment: 'Test immunologique positif (dépistage organisé), coloscopie le 05/09/2025' },

@@ -112,6 +112,9 @@ describe('RCP report delivery to the GP', function () {
     expect(mail.subject).to.match(/RCP/);
     expect(mail.attachments[0]!.filename).to.match(/^compte-rendu-rcp-.*\.pdf$/);
     expect(mail.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
+    // The structured document travels the MSSanté way: the CDA FRCP in an IHE XDM zip.
+    expect(mail.attachments[1]!.filename).to.equal('IHE_XDM.ZIP');
+    expect(mail.attachments[1]!.content.subarray(0, 2).toString()).to.equal('PK');
 
     // The same from the RCP case.
     const byCase = await follow('coordinator', `?case=${withGp.caseId}`);

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Patient } from '@medplum/fhirtypes';
-import type { Request } from 'express';
+import type { Request, Router } from 'express';
 import { createApp } from '../../server/app.ts';
 import type { Principal } from '../../server/context.ts';
 import { IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, INS_NIR_TEST_SYSTEM, withInsNirKey } from '../../server/identity/ins.ts';
@@ -68,12 +68,12 @@ const SPECIALITIES = {
   coordinator: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' },
 } as const;
 
-export async function startWorld(): Promise<World> {
+export async function startWorld(options: { extraRouters?: (store: Awaited<ReturnType<typeof testServices>>['store']) => Router[] } = {}): Promise<World> {
   const services = await testServices();
   registerRcpSheetRules(services.store);
   const users: Record<string, Principal> = { system: TEST_SYSTEM };
   const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-  const app = createApp({ config: testConfig(), store: services.store, identify, fhirExtensions: [rcpSheetRouter(services.store)] });
+  const app = createApp({ config: testConfig(), store: services.store, identify, fhirExtensions: [rcpSheetRouter(services.store), ...(options.extraRouters?.(services.store) ?? [])] });
   const httpServer: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
   });
@@ -115,16 +115,19 @@ export async function startWorld(): Promise<World> {
     users[key] = { displayName: name, practitionerId: id, idnps, roles, authMethod: 'cps' };
   }
 
-  const patient = (status: 'QUAL' | 'RECUP', ins: string, family: string, given: string[], gender: 'female' | 'male', birthDate: string): Patient => ({
-    resourceType: 'Patient',
-    extension: [{
+  const extensionsOf = (status: 'QUAL' | 'RECUP'): NonNullable<Patient['extension']> => [{
       url: IDENTITY_RELIABILITY_EXTENSION_URL,
       extension: [
         { url: 'identityStatus', valueCoding: { system: IDENTITY_STATUS_SYSTEM, code: status } },
         { url: 'methodCollection', valueCoding: { system: IDENTITY_METHOD_COLLECTION_SYSTEM, code: status === 'QUAL' ? 'CV' : 'INSI' } },
         ...(status === 'QUAL' ? [{ url: 'validationMode', valueCoding: { system: IDENTITY_VALIDATION_MODE_SYSTEM, code: 'CN' } }, { url: 'validationDate', valueDate: '2025-09-08' }] : []),
       ],
-    }],
+    }];
+  const patient = (status: 'QUAL' | 'RECUP', ins: string, family: string, given: string[], gender: 'female' | 'male', birthDate: string): Patient => ({
+    resourceType: 'Patient',
+    extension: extensionsOf(status),
+    // Birthplace (INSEE COG code): the fifth INS trait, needed to send the INS in a CDA header.
+    ...(status === 'QUAL' ? { extension: [...extensionsOf(status), { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Marseille 1er', extension: [{ url: 'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code', valueCoding: { system: 'https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM', code: '13201' } }] } }] } : {}),
     identifier: [
       { use: 'official', system: INS_NIR_TEST_SYSTEM, value: ins },
       { use: 'usual', type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'PI' }], text: 'IPP' }, system: `https://dcc-paca.example/fhir/sid/ipp/${finess}`, value: randomDigits(9) },
@@ -180,7 +183,7 @@ export function colonCancerSheet(world: World, patientId = world.patientId): Rcp
     reason: {
       nature: 'organ',
       organSystem: { code: '86762007', display: 'Appareil digestif' },
-      organ: { code: '60184004', display: 'Côlon sigmoïde' },
+      organ: { code: 'MED-251', system: 'urn:oid:1.2.250.1.213.1.1.4.322', display: 'Colon-Rectum-Anus' },
       recours: false,
       paediatric: false,
       motifs: ['treatment-proposal'],

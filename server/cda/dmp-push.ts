@@ -1,0 +1,67 @@
+/**
+ * Push of a CDA document to a DMP-like repository, in the national "partage de documents de santé"
+ * FHIR model: the CDA as a Binary, described by a DocumentReference whose masterIdentifier is the
+ * CDA's id. The DocumentReference is a conditional create on that identifier, so a retry (or a second
+ * push of the same version) never files a second copy; a retry after a lost answer may leave one
+ * unreferenced Binary, never a second document.
+ */
+import type { Binary, DocumentReference } from '@medplum/fhirtypes';
+import { Client } from 'fhir-kit-client';
+import type { PushConfig } from '../delivery/fhir-push.ts';
+import type { CdaExport } from './export.ts';
+import { cdaIdentityOf } from './header.ts';
+
+const TYPE: Record<CdaExport['profile'], { code: string; display: string }> = {
+  FRCP: { code: '34794-8', display: 'CR de réunion de concertation pluridisciplinaire' },
+  PPS: { code: '18776-5', display: 'Plan personnalisé de soins' },
+};
+
+/** urn:oid:<root>:<extension> would not be a valid OID URN: the identifier is the CDA id as "root^extension" under the DCC system. */
+export const CDA_DOCUMENT_ID_SYSTEM = 'urn:ietf:rfc:3986';
+export const cdaDocumentIdValue = (cda: CdaExport) => `urn:oid:${cda.uniqueId.replace('^', '.')}`.replace(/[^\w:.-]/g, '-');
+
+export function cdaDocumentReference(cda: CdaExport, binaryReference: string): DocumentReference {
+  const identity = cdaIdentityOf(cda.patient);
+  const patientId = identity.ins ?? identity.local;
+  return {
+    resourceType: 'DocumentReference',
+    masterIdentifier: { system: CDA_DOCUMENT_ID_SYSTEM, value: cdaDocumentIdValue(cda) },
+    identifier: [{ system: CDA_DOCUMENT_ID_SYSTEM, value: cdaDocumentIdValue(cda) }],
+    status: 'current',
+    type: { coding: [{ system: 'http://loinc.org', ...TYPE[cda.profile] }] },
+    category: [{ coding: [{ system: 'urn:oid:1.2.250.1.213.1.1.4.1', code: '11', display: 'Compte rendu' }] }],
+    // The receiving repository knows the patient by the INS (QUAL identity) or not at all: a logical reference.
+    subject: { identifier: { system: `urn:oid:${patientId.root}`, value: patientId.extension } },
+    date: new Date().toISOString(),
+    securityLabel: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'N', display: 'normal' }] }],
+    content: [{
+      attachment: { contentType: 'application/xml', language: 'fr-FR', url: binaryReference, size: Buffer.byteLength(cda.xml, 'utf8') },
+      format: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: cda.profile === 'FRCP' ? 'urn:asip:ci-sis:frcp:2022' : 'urn:asip:ci-sis:pps:2022' },
+    }],
+  };
+}
+
+export interface CdaPushResult {
+  documentReferenceId: string;
+  /** False when the repository already held this document. */
+  created: boolean;
+}
+
+export async function pushCdaDocument(config: PushConfig, cda: CdaExport): Promise<CdaPushResult> {
+  const client = new Client({ baseUrl: config.baseUrl, ...(config.bearerToken ? { bearerToken: config.bearerToken } : {}) });
+  const signal = () => AbortSignal.timeout(config.timeoutMs ?? 15_000);
+  const identifier = `${CDA_DOCUMENT_ID_SYSTEM}|${cdaDocumentIdValue(cda)}`;
+  const found = await client.search({ resourceType: 'DocumentReference', searchParams: { identifier }, options: { signal: signal() } }) as { entry?: { resource?: DocumentReference }[] };
+  const existing = found.entry?.[0]?.resource;
+  if (existing?.id) return { documentReferenceId: existing.id, created: false };
+  const binaryBody: Binary = { resourceType: 'Binary', contentType: 'application/xml', data: Buffer.from(cda.xml, 'utf8').toString('base64') };
+  // fhir-kit-client types bodies as its own FhirResource: the FHIR R4 types are passed through unknown.
+  const binary = (await client.create({ resourceType: 'Binary', body: binaryBody as never, options: { signal: signal() } })) as unknown as Binary;
+  const result = (await client.create({
+    resourceType: 'DocumentReference',
+    body: cdaDocumentReference(cda, `Binary/${binary.id}`) as never,
+    options: { headers: { 'if-none-exist': new URLSearchParams({ identifier }).toString() }, signal: signal() },
+  })) as unknown as DocumentReference;
+  const status = Client.httpFor(result as never).response?.status;
+  return { documentReferenceId: result.id!, created: status === 201 };
+}

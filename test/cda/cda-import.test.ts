@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { cdaRouter } from '../../server/cda/index.ts';
+import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
+
+/** Import of a FRCP CDA from another DCC; hostile XML refused with a 4xx, nothing stored. */
+describe('CDA import (FRCP received from another DCC)', function () {
+  this.timeout(120_000);
+  let world: World;
+  let cda: string;
+  before(async () => {
+    world = await startWorld({ extraRouters: (store) => [cdaRouter(store)] });
+    const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', colonCancerSheet(world));
+    const signed = await world.as('oncologist', 'POST', `/Composition/${created.body.id}/$sign`, undefined, { 'if-match': 'W/"1"' });
+    expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
+    cda = await (await world.raw('oncologist', `/Composition/${created.body.id}/$cda`)).text();
+  });
+  after(() => world.close());
+
+  const post = (patientId: string, body: string | Uint8Array) =>
+    fetch(`${world.server.fhirUrl}/Patient/${patientId}/$cda-import`, { method: 'POST', headers: { 'x-test-user': 'oncologist', 'content-type': 'application/xml' }, body: body as BodyInit });
+  const storedFor = async (patientId: string): Promise<number> => {
+    const bundle = (await world.as('oncologist', 'GET', `/DocumentReference?subject=Patient/${patientId}`)).body;
+    expect(bundle.resourceType).to.equal('Bundle');
+    return bundle.entry?.length ?? 0;
+  };
+
+  it('reads a FRCP into a DocumentReference of the patient: header, coded diagnosis, every section narrative, the CDA kept', async () => {
+    const res = await post(world.patientId, cda);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).to.equal(201);
+    expect(body.resourceType).to.equal('DocumentReference');
+    expect(body.subject.reference).to.equal(`Patient/${world.patientId}`);
+    expect(body.type.coding[0].code).to.equal('34794-8');
+    expect(body.context.event.map((e: any) => e.coding[0].code)).to.deep.equal(['C18.7', '8140/3']);
+    expect(body.text.div).to.contain('Diagnostic du cancer').and.to.contain('Sigmoïdectomie par cœlioscopie').and.to.contain('Statut du document');
+    expect(Buffer.from(body.content[0].attachment.data, 'base64').toString('utf8')).to.equal(cda);
+  });
+
+  it('refuses a document whose INS is another patient’s (422), nothing stored', async () => {
+    const res = await post(world.recupPatientId, cda);
+    expect(res.status).to.equal(422);
+    expect((await res.json()).issue[0].details.text).to.contain('INS');
+    expect(await storedFor(world.recupPatientId)).to.equal(0);
+  });
+
+  it('refuses hostile XML with a 4xx and stores nothing: XXE, billion laughs, malformed, 50 MB', async () => {
+    const xxe = `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><ClinicalDocument xmlns="urn:hl7-org:v3"><title>&e;</title></ClinicalDocument>`;
+    const laughs = `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><ClinicalDocument xmlns="urn:hl7-org:v3"><title>&c;</title></ClinicalDocument>`;
+    for (const [name, body, status] of [['XXE', xxe, 400], ['billion laughs', laughs, 400], ['malformed', '<ClinicalDocument xmlns="urn:hl7-org:v3"><title>', 400], ['not a FRCP', '<ClinicalDocument xmlns="urn:hl7-org:v3"/>', 422]] as const) {
+      const res = await post(world.recupPatientId, body);
+      expect(res.status, name).to.equal(status);
+      const outcome = await res.json();
+      expect(outcome.resourceType, name).to.equal('OperationOutcome');
+    }
+    const big = new Uint8Array(50 * 1024 * 1024).fill(0x20);
+    const res = await post(world.recupPatientId, big);
+    expect(res.status).to.equal(413);
+    expect((await res.json()).resourceType).to.equal('OperationOutcome');
+    expect(await storedFor(world.recupPatientId)).to.equal(0);
+  });
+});
