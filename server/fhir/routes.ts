@@ -11,6 +11,7 @@ import {
   versionedResult, type InteractionOptions,
 } from './interactions.ts';
 import { validateFhirResource } from './validation.ts';
+import { structuralIssues } from './structure-check.ts';
 import { requireReadableType } from '../access/access-control.ts';
 import { breakGlass } from '../access/break-glass.ts';
 import type { AccessStore } from '../store/access-store.ts';
@@ -190,11 +191,12 @@ const instanceHistory: Handler = async (req, res, deps, [type, id]) => {
 /** $validate: the body is a resource or a Parameters with a `resource` part; answers 200 with the outcome. */
 const validate: Handler = async (req, res, _deps, [type]) => {
   let candidate = req.body;
-  if (candidate?.resourceType === 'Parameters') candidate = candidate.parameter?.find((p: any) => p.name === 'resource')?.resource;
+  if (candidate?.resourceType === 'Parameters') candidate = parameterOf(candidate, 'resource')?.resource;
   if (!candidate) throw badRequest('$validate attend une ressource (ou un Parameters avec une partie resource)');
-  const resource = checkBody(type, candidate);
-  const { structural, bindings } = validateFhirResource(resource);
-  const issues = [...structural, ...bindings];
+  const resource = checkBody(type, candidate, undefined, { structure: false });
+  const sound = structuralIssues(resource, type);
+  const { structural, bindings } = sound.length ? { structural: [], bindings: [] } : validateFhirResource(resource);
+  const issues = [...sound, ...structural, ...bindings];
   sendResource(req, res, 200, issues.length ? outcomeOf(issues) : allOk(`${type} valide`));
 };
 
@@ -202,7 +204,7 @@ const validate: Handler = async (req, res, _deps, [type]) => {
 const breakGlassOperation: Handler = async (req, res, deps, [, id]) => {
   const ctx = deps.contextOf(req);
   const body = req.body ?? {};
-  const reason = body.resourceType === 'Parameters' ? body.parameter?.find((p: any) => p.name === 'reason')?.valueString : body.reason;
+  const reason = body.resourceType === 'Parameters' ? parameterOf(body, 'reason')?.valueString : body.reason;
   const grant = await breakGlass(deps.store, deps.accessStore, ctx, id, reason);
   sendResource(req, res, 200, {
     resourceType: 'OperationOutcome',
@@ -212,3 +214,12 @@ const breakGlassOperation: Handler = async (req, res, deps, [, id]) => {
     }],
   });
 };
+
+/** The named part of a Parameters resource; 400 when `parameter` is not a list of parts. */
+function parameterOf(body: { parameter?: unknown }, name: string): Record<string, any> | undefined {
+  if (body.parameter === undefined) return undefined;
+  if (!Array.isArray(body.parameter) || !body.parameter.every((p) => p && typeof p === 'object' && !Array.isArray(p))) {
+    throw badRequest('Parameters.parameter doit être une liste de parties { name, value[x] | resource }', ['Parameters.parameter']);
+  }
+  return body.parameter.find((p: Record<string, unknown>) => p.name === name);
+}
