@@ -9,6 +9,7 @@ import { buildAuditEvent, buildIdentityStatusEvent, concernsPatientData } from '
 import { identityStatusChange } from '../identity/identity-rules.ts';
 import { CATEGORY, EXT } from '../care-plan/codes.ts';
 import { RCP_BOARD_MEMBERS_SYSTEM, RCP_CATEGORY } from '../rcp/codes.ts';
+import { RCP_SHEET_TYPE } from '../rcp-sheet/codes.ts';
 import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, readableTypes } from './policy.ts';
 
 /**
@@ -55,6 +56,11 @@ export function viewerOf(principal: Principal): Viewer {
     shareWithGpUrl: EXT.shareWithGp,
     handOverUrl: EXT.handOver,
     ppsCategory: { system: CATEGORY.pps.system, code: CATEGORY.pps.code },
+    // City professionals: signed reports and handed-over programmes only (see Viewer).
+    nurse: principal.roles.includes('nurse'),
+    rcpSheetType: { system: RCP_SHEET_TYPE.system!, code: RCP_SHEET_TYPE.code! },
+    rcpDecisionCategory: { system: CATEGORY.rcpDecision.system, code: CATEGORY.rcpDecision.code },
+    ppacCategory: { system: CATEGORY.ppac.system, code: CATEGORY.ppac.code },
   };
 }
 

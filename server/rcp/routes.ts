@@ -88,7 +88,7 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
     send(res, 200, details, details.session.version);
   });
   router.post('/sessions/:id/start', async (req, res) => {
-    const session = await startSession(rcOf(req), req.params.id, ifMatch(req));
+    const session = await startSession(rcOf(req), req.params.id, ifMatch(req), req.body);
     send(res, 200, session, session.version);
   });
   router.post('/sessions/:id/close', async (req, res) => {

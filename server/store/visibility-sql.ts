@@ -27,6 +27,16 @@ export interface Viewer {
   shareWithGpUrl?: string;
   handOverUrl?: string;
   ppsCategory?: { system: string; code: string };
+  /**
+   * A city professional (GP, nurse) reads only what is signed or handed over: never an RCP sheet
+   * still being written nor a decision not yet signed (the GP, unless the author), never an RCP decision nor a PPS /
+   * PPAC not yet handed over to the patient (the nurse: "no RCP discussion"); the nurse's own
+   * care plans (no DCC category) stay readable.
+   */
+  nurse?: boolean;
+  rcpSheetType?: { system: string; code: string };
+  rcpDecisionCategory?: { system: string; code: string };
+  ppacCategory?: { system: string; code: string };
 }
 
 /**
@@ -111,7 +121,14 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
         AND NOT dcc_objection(r.patient_id, ?, ?::jsonb)
         ${viewer.gp ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'extension' @> ?::jsonb, false)
                           OR (COALESCE(r.content->'category' @> ?::jsonb, false)
-                              AND NOT (COALESCE(r.content->'extension' @> ?::jsonb, false) AND COALESCE(r.content->'extension' @> ?::jsonb, false)))))` : ''})
+                              AND NOT (COALESCE(r.content->'extension' @> ?::jsonb, false) AND COALESCE(r.content->'extension' @> ?::jsonb, false)))))
+            AND NOT (r.resource_type = 'Composition' AND COALESCE(r.content->'type' @> ?::jsonb, false) AND COALESCE(r.content->>'status', '') NOT IN ('final', 'amended')
+                     AND NOT COALESCE(r.content->'author' @> ?::jsonb, false))
+            AND NOT (r.resource_type = 'CarePlan' AND COALESCE(r.content->'category' @> ?::jsonb, false) AND COALESCE(r.content->>'status', '') IN ('draft', 'entered-in-error')
+                     AND NOT COALESCE(r.content->'author' @> ?::jsonb, false))` : ''}
+        ${viewer.nurse ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'category' @> ?::jsonb, false)
+                          OR ((COALESCE(r.content->'category' @> ?::jsonb, false) OR COALESCE(r.content->'category' @> ?::jsonb, false))
+                              AND NOT COALESCE(r.content->'extension' @> ?::jsonb, false))))` : ''})
   )`;
   return [{
     text,
@@ -122,6 +139,16 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
         JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }]),
         JSON.stringify([{ coding: [viewer.ppsCategory] }]),
         JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: true }]),
+        JSON.stringify([{ url: viewer.handOverUrl }]),
+        JSON.stringify({ coding: [viewer.rcpSheetType] }),
+        JSON.stringify([{ reference: `Practitioner/${me}` }]),
+        JSON.stringify([{ coding: [viewer.rcpDecisionCategory] }]),
+        JSON.stringify({ reference: `Practitioner/${me}` }),
+      ] : []),
+      ...(viewer.nurse ? [
+        JSON.stringify([{ coding: [viewer.rcpDecisionCategory] }]),
+        JSON.stringify([{ coding: [viewer.ppsCategory] }]),
+        JSON.stringify([{ coding: [viewer.ppacCategory] }]),
         JSON.stringify([{ url: viewer.handOverUrl }]),
       ] : []),
     ],
