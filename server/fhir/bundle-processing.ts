@@ -129,13 +129,13 @@ async function runEntry(
   switch (method) {
     case 'POST': {
       if (id) throw badRequest(`POST ${url} : seul POST <Type> est permis dans un Bundle`);
-      const body = checkBody(type, resource);
+      const body = checkBody(type, resource, undefined, { principal: ctx.principal });
       if (plannedId) return versionedResult(ctx, 201, await createWithCareTeam(tx, ctx, body, plannedId));
       return createResource(tx, ctx, body, options, entry.request!.ifNoneExist);
     }
     case 'PUT':
       if (!id || rest.length) throw badRequest(`PUT ${url} : attendu PUT <Type>/<id>`);
-      return updateResource(tx, ctx, checkBody(type, resource, id), entry.request!.ifMatch);
+      return updateResource(tx, ctx, checkBody(type, resource, id, { principal: ctx.principal }), entry.request!.ifMatch);
     case 'DELETE':
       if (!id || rest.length) throw badRequest(`DELETE ${url} : attendu DELETE <Type>/<id>`);
       return deleteResource(tx, type, id);

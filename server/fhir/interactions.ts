@@ -1,5 +1,7 @@
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import { careTeamForNewPatient } from '../access/access-control.ts';
+import { mayWriteType } from '../access/policy.ts';
+import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
 import { badRequest, invalidResource, notFound, preconditionFailed } from './errors.ts';
@@ -26,7 +28,7 @@ export function requireType(type: string): void {
 }
 
 /** The body of a write: a resource of the URL's type, of sound structure (400 otherwise; `$validate` reports instead). */
-export function checkBody(type: string, body: unknown, id?: string, options: { structure?: boolean } = {}): Resource {
+export function checkBody(type: string, body: unknown, id?: string, options: { structure?: boolean; principal?: Principal } = {}): Resource {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Le corps de la requête doit être une ressource FHIR en JSON');
   const resource = body as Resource;
   if (resource.resourceType !== type) {
@@ -40,6 +42,8 @@ export function checkBody(type: string, body: unknown, id?: string, options: { s
   requireSoundStructure(resource, type);
   // Base R4 structure (types, cardinality) too: domain rules that run before the store's full
   // validation (identity status, care team, compartment) may then trust the shape they read.
+  // A caller who may not write this type at all gets the store's 403 and learns nothing of its content rules.
+  if (options.principal && !mayWriteType(options.principal, type)) return resource;
   const { structural } = validateFhirResource(resource);
   if (structural.length) throw invalidResource(400, structural);
   return resource;

@@ -132,7 +132,7 @@ const bundle: Handler = async (req, res, deps) => {
 
 const create: Handler = async (req, res, deps, [type]) => {
   const { ctx, repo } = repoOf(req, deps);
-  const body = checkBody(type, req.body);
+  const body = checkBody(type, req.body, undefined, { principal: ctx.principal });
   const { id: _ignored, ...resource } = body; // the server assigns the id of a created resource
   const result = await createResource(repo, ctx, resource as typeof body, optionsOf(req, deps), req.get('if-none-exist') ?? undefined);
   sendInteraction(req, res, result);
@@ -150,7 +150,7 @@ const vread: Handler = async (req, res, deps, [type, id, version]) => {
 
 const update: Handler = async (req, res, deps, [type, id]) => {
   const { ctx, repo } = repoOf(req, deps);
-  sendInteraction(req, res, await updateResource(repo, ctx, checkBody(type, req.body, id), req.get('if-match') ?? undefined));
+  sendInteraction(req, res, await updateResource(repo, ctx, checkBody(type, req.body, id, { principal: ctx.principal }), req.get('if-match') ?? undefined));
 };
 
 const remove: Handler = async (req, res, deps, [type, id]) => {
