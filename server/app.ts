@@ -6,6 +6,8 @@ import pino from 'pino';
 import type { Config } from './config.ts';
 import type { Principal, RequestContext } from './context.ts';
 import { FhirError, outcome, issue, payloadTooLarge, badRequest, unauthorized } from './fhir/errors.ts';
+import { RefusedSignIns } from './access/refused-sign-ins.ts';
+import { buildAuthenticationEvent } from './access/audit.ts';
 import { fhirRouter } from './fhir/routes.ts';
 import { authRouter, type SignInMethods } from './auth/routes.ts';
 import { webClient, webContentSecurityPolicy } from './web/serve.ts';
@@ -39,6 +41,8 @@ export interface AppDeps {
   auth?: { deps: SignInDeps; methods: Router[]; identify?: AppDeps['identify']; available?: SignInMethods };
   /** Serve the web client (client/dist) at / with its routes falling back to index.html. */
   web?: boolean | { distDir: string };
+  /** Refused sign-ins are aggregated per address over this window (default a minute; tests shorten it). */
+  refusedSignInWindowMs?: number;
 }
 
 const SOFTWARE = { name: 'DCC — Dossier Communicant de Cancérologie', version: '0.1.0' };
@@ -95,9 +99,19 @@ export function createApp(deps: AppDeps): express.Express {
     ...(deps.auth.available ? { available: deps.auth.available } : {}),
   }));
 
+  // Refused cards: traced once per address and minute, then aggregated; a flood is throttled (429).
+  const refusedSignIns = new RefusedSignIns(async ({ address, count, from, to, detail }) => {
+    await deps.store.system().append(buildAuthenticationEvent({
+      kind: 'login', outcome: 'failure', method: 'cps', remoteAddress: address,
+      detail: count === 1 ? detail : `${count} connexions refusées de plus depuis ${address} entre ${from.toISOString()} et ${to.toISOString()} (dernière : ${detail})`,
+    }));
+  }, config.signInRateLimit, deps.refusedSignInWindowMs);
+  app.locals.refusedSignIns = refusedSignIns;
+
   // Deny by default: every route below needs an identity, except the CapabilityStatement.
   const requireIdentity = async (req: Request, _res: Response, next: NextFunction) => {
     if (req.baseUrl === '/fhir' && req.path === '/metadata' && (req.method === 'GET' || req.method === 'HEAD')) return next();
+    const address = req.socket.remoteAddress ?? 'inconnue';
     try {
       const principal = await deps.identify(req);
       if (!principal) return next(unauthorized('Authentification requise (carte CPS, SAML ou Pro Santé Connect)'));
@@ -106,8 +120,11 @@ export function createApp(deps: AppDeps): express.Express {
     } catch (error) {
       // A presented but refused card or session is a failed sign-in: traced.
       if (error instanceof FhirError && error.status === 401) {
-        await recordSignIn(deps.store, req, { outcome: 'failure', method: 'cps', detail: error.message }).catch((err) =>
+        // A professional behind the same address with a valid card is not affected: only refusals are throttled.
+        const throttled = refusedSignIns.isThrottled(address);
+        await refusedSignIns.record(address, error.message).catch((err) =>
           logger.error({ err }, "échec de l'écriture de la trace de connexion refusée"));
+        if (throttled) return next(new FhirError(429, outcome([issue('error', 'throttled', 'Trop de connexions refusées depuis cette adresse : réessayez dans une minute')])));
       }
       next(error);
     }
@@ -128,6 +145,7 @@ export function createApp(deps: AppDeps): express.Express {
     const fhirError = toFhirError(error);
     if (fhirError.status >= 500) logger.error({ err: error, requestId: req.dccContext?.requestId }, 'request failed');
     if (fhirError.status === 401) res.set('WWW-Authenticate', 'Bearer realm="dcc"');
+    if (fhirError.status === 503) res.set('Retry-After', '5');
     // Never a stack trace: the OperationOutcome says what the user can act on.
     res.status(fhirError.status).type('application/fhir+json; charset=utf-8').send(JSON.stringify(fhirError.outcome));
   });
@@ -137,6 +155,11 @@ export function createApp(deps: AppDeps): express.Express {
 function toFhirError(error: unknown): FhirError {
   if (error instanceof FhirError) return error;
   const e = error as { type?: string; status?: number };
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) return new FhirError(503, outcome([issue('error', 'transient', unavailable)]));
+  // A value the database cannot take (date out of range, bad number…) came from the caller: 400.
+  if (/^22[0-9A-Z]{3}$/.test((e as { code?: string })?.code ?? '')) return new FhirError(400, outcome([issue('error', 'invalid', 'Valeur invalide (date, nombre ou texte hors des bornes admises) dans la requête')]));
+  if (error instanceof RangeError) return new FhirError(400, outcome([issue('error', 'invalid', 'Requête invalide : valeur hors des bornes admises (date, imbrication)')]));
   if ((e as { code?: string })?.code === '42501') return new FhirError(403, outcome([issue('error', 'forbidden', "Le journal d'audit est en ajout seul : une trace ne peut être ni modifiée ni supprimée")]));
   if (e?.type === 'entity.too.large') return payloadTooLarge('Corps de requête trop volumineux');
   if (e?.type === 'entity.parse.failed') return badRequest('JSON mal formé : le corps de la requête ne peut pas être lu');
@@ -150,4 +173,19 @@ function baseUrlOf(req: Request, config: Config): string {
   const host = req.get('host') ?? `${config.host}:${config.port}`;
   const protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   return `${protocol}://${host}/fhir`;
+}
+
+/**
+ * The database, not the caller, is at fault: a statement cancelled by the timeout, a server
+ * restarting or unreachable, no free connection. 503 with Retry-After: the request changed nothing.
+ */
+function databaseUnavailable(error: unknown): string | undefined {
+  const e = error as { code?: string; name?: string } | undefined;
+  const code = e?.code ?? '';
+  if (code === '57014') return 'Requête trop longue, interrompue (délai maximal de la base de données) : précisez la recherche ou réessayez plus tard';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006'].includes(code)
+    || e?.name === 'KnexTimeoutError' || /Connection terminated|connection is closed|Client has encountered a connection error/i.test((error as Error)?.message ?? '')) {
+    return 'Base de données momentanément indisponible : la requête n\'a rien modifié, réessayez dans quelques secondes';
+  }
+  return undefined;
 }

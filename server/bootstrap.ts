@@ -52,8 +52,15 @@ export async function startServices(config: Config, options: { schema?: string }
     databaseUrl: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir === ':memory:' ? undefined : `${config.dataDir}/pglite`,
     schema: options.schema,
+    statementTimeoutMs: config.statementTimeoutMs,
   });
-  await migrateToLatest(db);
+  // Migrations on a large database may outlast the statement timeout of requests: their own connection, without it.
+  const migrator = config.databaseUrl && config.statementTimeoutMs ? openDatabase({ databaseUrl: config.databaseUrl, schema: options.schema, poolMax: 1 }) : db;
+  try {
+    await migrateToLatest(migrator);
+  } finally {
+    if (migrator !== db) await migrator.destroy();
+  }
   const accessStore = new AccessStore(db);
   const accessControl = new AccessControl(accessStore, new GroupAppender(db));
   const store = new Store(db, validateForWrite, (ctx) => accessControl.optionsFor(ctx));

@@ -49,6 +49,8 @@ export interface Config {
   /** Drain the outbox in this process (any number of servers may). */
   deliveryWorker: boolean;
   deliveryIntervalMs: number;
+  /** PostgreSQL statement timeout (ms): a query running longer is cancelled and answered 503. */
+  statementTimeoutMs: number;
   /** Who the mails come from, and the line to call back. */
   sender: { organisation: string; phone?: string };
 }
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoMailboxPort: !production && !env.SMTP_HOST && env.DCC_DEMO_MAILBOX !== 'false' ? intFrom(env.DCC_DEMO_SMTP_PORT, 2525) : undefined,
     deliveryWorker: env.DCC_DELIVERY_WORKER ? env.DCC_DELIVERY_WORKER !== 'false' : env.NODE_ENV !== 'test',
     deliveryIntervalMs: intFrom(env.DCC_DELIVERY_INTERVAL_MS, 15_000),
+    statementTimeoutMs: intFrom(env.DCC_STATEMENT_TIMEOUT_MS, 30_000),
     sender: {
       organisation: env.DCC_SENDER_ORGANISATION ?? 'DCC — Centre de coordination en cancérologie (3C)',
       ...(env.DCC_SENDER_PHONE ? { phone: env.DCC_SENDER_PHONE } : {}),

@@ -28,6 +28,7 @@ import { pathwayRouter } from './pathway/index.ts';
 import { summaryRouter } from './summary/index.ts';
 import { DeliveryWorker } from './delivery/worker.ts';
 import { ensureClientBuilt } from './web/build.ts';
+import { lockDataDir, preflight, StartupError, type DataLock } from './start-checks.ts';
 
 export interface StartOptions {
   /** PostgreSQL schema to use (tests); the database's default schema otherwise. */
@@ -58,6 +59,37 @@ export interface RunningDcc {
  * Throws (one clear message) on a configuration fault.
  */
 export async function startDcc(config: Config, options: StartOptions = {}): Promise<RunningDcc> {
+  // Ports, files, URLs and the embedded database's lock are checked before the database is opened.
+  await preflight(config);
+  const lock = config.databaseUrl || config.dataDir === ':memory:' ? undefined : lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, options, lock);
+  } catch (error) {
+    lock?.release();
+    throw databaseFault(error, config) ?? error;
+  }
+}
+
+/** An unreachable or refusing database, said in one line with what to check. */
+function databaseFault(error: unknown, config: Config): StartupError | undefined {
+  const code = (error as { code?: string })?.code ?? '';
+  const where = config.databaseUrl ? `PostgreSQL ${safeHost(config.databaseUrl)}` : `la base embarquée de ${config.dataDir}`;
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET'].includes(code)) return new StartupError(`${where} injoignable (${code}) : vérifiez DATABASE_URL et que le serveur PostgreSQL tourne`);
+  if (code === '28P01' || code === '28000') return new StartupError(`${where} refuse la connexion (authentification) : vérifiez l'utilisateur et le mot de passe de DATABASE_URL`);
+  if (code === '3D000') return new StartupError(`${where} : la base nommée dans DATABASE_URL n'existe pas (créez-la : createdb)`);
+  if (error instanceof Error && error.name === 'RuntimeError') return new StartupError(`${where} ne s'ouvre pas (${error.message}) : restaurez la sauvegarde de DCC_DATA_DIR`);
+  return undefined;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(DATABASE_URL)';
+  }
+}
+
+async function startLocked(config: Config, options: StartOptions, lock: DataLock | undefined): Promise<RunningDcc> {
   const env = options.env ?? process.env;
   const psc = loadPscConfig(env); // throws when half-configured, or http in production
   const saml = loadSamlConfig(env); // likewise
@@ -69,13 +101,19 @@ export async function startDcc(config: Config, options: StartOptions = {}): Prom
   const { db, store } = services;
   const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `PGlite embarqué (${config.dataDir}/pglite)`;
   if (config.seedDemo) {
-    const created = await seedDemoData(store);
-    await seedDemoRcpSheets(store); // a signed report, a sheet awaiting signature, an incomplete draft
-    await seedDemoRcp(store); // boards, past and upcoming sessions, cases in every state (first start ~20 s)
-    // PPS / PPAC from the two oldest signed decisions: after the RCP data, so that the first start
-    // already has both (a PPS with an oral treatment, and a PPAC with its surveillance calendar).
-    await seedDemoCarePlans(store);
-    logger.info({ created }, created ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
+    // Demo data never keeps the service from starting: after ordinary use (demo patients deleted,
+    // boards changed) a seed step may no longer apply; the service starts with what is there.
+    try {
+      const created = await seedDemoData(store);
+      await seedDemoRcpSheets(store); // a signed report, a sheet awaiting signature, an incomplete draft
+      await seedDemoRcp(store); // boards, past and upcoming sessions, cases in every state (first start ~20 s)
+      // PPS / PPAC from the two oldest signed decisions: after the RCP data, so that the first start
+      // already has both (a PPS with an oral treatment, and a PPAC with its surveillance calendar).
+      await seedDemoCarePlans(store);
+      logger.info({ created }, created ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
+    } catch (error) {
+      logger.warn(`données de démonstration incomplètes (${error instanceof Error ? error.message : String(error)}) : le service démarre avec les données présentes`);
+    }
   }
 
   let tls = config.tlsCertFile && config.tlsKeyFile && config.cpsCaFile
@@ -185,6 +223,7 @@ export async function startDcc(config: Config, options: StartOptions = {}): Prom
       mailSender?.close();
       await demoMailbox?.close();
       await db.destroy(); // PGlite flushes its data folder on close
+      lock?.release();
     },
   };
 }

@@ -66,6 +66,10 @@ export function identifyFromProxyHeader(req: Request, options: CpsProxyOptions):
 }
 
 export function principalFromSubject(subject: CpsSubject): Principal {
+  // Node gives a repeated attribute (two CN) as an array: an ambiguous card is refused, not guessed.
+  for (const [name, value] of Object.entries(subject ?? {})) {
+    if (Array.isArray(value)) throw unauthorized(`Carte CPS refusée : l'attribut ${name} du certificat est en double`);
+  }
   const idnps = subject.CN?.trim() ?? '';
   // IDNPS: '8' + RPPS (11 digits with a Luhn key) or '0' + ADELI (9 digits).
   if (!isValidIdnps(idnps)) throw unauthorized(`Carte CPS refusée : le CN '${idnps}' n'est pas un IDNPS valide`);

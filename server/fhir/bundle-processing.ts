@@ -3,6 +3,7 @@ import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { badRequest, FhirError, outcome, issue } from './errors.ts';
+import { structuralIssues } from './structure-check.ts';
 import {
   checkBody, createResource, createWithCareTeam, deleteResource, matchesOf, requireType, searchResources, updateResource, versionedResult,
   type InteractionOptions, type InteractionResult,
@@ -21,12 +22,39 @@ export async function processBundle(repo: FhirRepository, ctx: RequestContext, b
   if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
     throw badRequest(`Bundle.type doit être 'transaction' ou 'batch', reçu '${bundle.type}'`, ['Bundle.type']);
   }
+  if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) throw badRequest('Bundle.entry doit être un tableau d\'entrées', ['Bundle.entry']);
   const entries = bundle.entry ?? [];
   if (entries.length > MAX_ENTRIES) throw badRequest(`Un Bundle est limité à ${MAX_ENTRIES} entrées (reçu ${entries.length})`, ['Bundle.entry']);
-  entries.forEach((entry, i) => {
-    if (!entry.request?.method || !entry.request.url) throw badRequest(`Bundle.entry[${i}].request.method et .url sont obligatoires`, [`Bundle.entry[${i}].request`]);
-  });
-  return bundle.type === 'transaction' ? processTransaction(repo, ctx, entries, options) : processBatch(repo, ctx, entries, options);
+  const problems = entries.map((entry, i) => entryProblem(entry, i));
+  if (bundle.type === 'transaction') {
+    const first = problems.find(Boolean);
+    if (first) throw first;
+    return processTransaction(repo, ctx, entries, options);
+  }
+  return processBatch(repo, ctx, entries, options, problems);
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
+
+/**
+ * The shape of one entry, checked before anything reads it: a malformed entry is the caller's
+ * mistake (400 naming it), and in a batch only that entry fails.
+ */
+function entryProblem(entry: unknown, i: number): FhirError | undefined {
+  const at = `Bundle.entry[${i}]`;
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return badRequest(`${at} doit être un objet`, [at]);
+  const e = entry as Record<string, unknown>;
+  const request = e.request as Record<string, unknown> | undefined;
+  if (!request || typeof request !== 'object' || Array.isArray(request)) return badRequest(`${at}.request (method, url) est obligatoire`, [`${at}.request`]);
+  if (typeof request.method !== 'string' || !METHODS.has(request.method)) return badRequest(`${at}.request.method doit être GET, POST, PUT ou DELETE`, [`${at}.request.method`]);
+  if (typeof request.url !== 'string' || !request.url || request.url.length > 4096) return badRequest(`${at}.request.url doit être un texte non vide`, [`${at}.request.url`]);
+  for (const key of ['ifNoneExist', 'ifMatch', 'ifNoneMatch', 'ifModifiedSince'] as const) {
+    if (request[key] !== undefined && (typeof request[key] !== 'string' || !request[key])) return badRequest(`${at}.request.${key} doit être un texte`, [`${at}.request.${key}`]);
+  }
+  if (e.fullUrl !== undefined && (typeof e.fullUrl !== 'string' || !e.fullUrl)) return badRequest(`${at}.fullUrl doit être un texte (URI)`, [`${at}.fullUrl`]);
+  if (e.resource !== undefined && (!e.resource || typeof e.resource !== 'object' || Array.isArray(e.resource))) return badRequest(`${at}.resource doit être une ressource`, [`${at}.resource`]);
+  const issues = [...structuralIssues(e.request, `${at}.request`), ...(e.resource ? structuralIssues(e.resource, `${at}.resource`) : [])];
+  return issues.length ? new FhirError(400, outcome(issues)) : undefined;
 }
 
 async function processTransaction(repo: FhirRepository, ctx: RequestContext, entries: BundleEntry[], options: InteractionOptions): Promise<Bundle> {
@@ -73,9 +101,14 @@ async function processTransaction(repo: FhirRepository, ctx: RequestContext, ent
   });
 }
 
-async function processBatch(repo: FhirRepository, ctx: RequestContext, entries: BundleEntry[], options: InteractionOptions): Promise<Bundle> {
+async function processBatch(repo: FhirRepository, ctx: RequestContext, entries: BundleEntry[], options: InteractionOptions, problems: (FhirError | undefined)[]): Promise<Bundle> {
   const out: BundleEntry[] = [];
-  for (const entry of entries) {
+  for (const [i, entry] of entries.entries()) {
+    const problem = problems[i];
+    if (problem) {
+      out.push({ response: { status: String(problem.status), outcome: problem.outcome } });
+      continue;
+    }
     try {
       out.push(responseEntry(await repo.transaction((tx) => runEntry(tx, ctx, entry, entry.resource, options))));
     } catch (error) {
@@ -96,13 +129,13 @@ async function runEntry(
   switch (method) {
     case 'POST': {
       if (id) throw badRequest(`POST ${url} : seul POST <Type> est permis dans un Bundle`);
-      const body = checkBody(type, resource);
+      const body = checkBody(type, resource, undefined, { principal: ctx.principal });
       if (plannedId) return versionedResult(ctx, 201, await createWithCareTeam(tx, ctx, body, plannedId));
       return createResource(tx, ctx, body, options, entry.request!.ifNoneExist);
     }
     case 'PUT':
       if (!id || rest.length) throw badRequest(`PUT ${url} : attendu PUT <Type>/<id>`);
-      return updateResource(tx, ctx, checkBody(type, resource, id), entry.request!.ifMatch);
+      return updateResource(tx, ctx, checkBody(type, resource, id, { principal: ctx.principal }), entry.request!.ifMatch);
     case 'DELETE':
       if (!id || rest.length) throw badRequest(`DELETE ${url} : attendu DELETE <Type>/<id>`);
       return deleteResource(tx, type, id);

@@ -1,9 +1,13 @@
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import { careTeamForNewPatient } from '../access/access-control.ts';
+import { mayWriteType } from '../access/policy.ts';
+import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
-import { badRequest, notFound, preconditionFailed } from './errors.ts';
+import { badRequest, invalidResource, notFound, preconditionFailed } from './errors.ts';
+import { validateFhirResource } from './validation.ts';
 import { isSupportedResourceType } from './resource-types.ts';
+import { requireSoundStructure } from './structure-check.ts';
 import { encodeCursor, parseSearchRequest, queryWithoutCursor, type PagingLimits } from './search-request.ts';
 
 /** What an interaction produced, before it is written as an HTTP response or a Bundle entry. */
@@ -23,7 +27,8 @@ export function requireType(type: string): void {
   if (!isSupportedResourceType(type)) throw notFound(`Type de ressource inconnu ou non pris en charge : '${type}'`);
 }
 
-export function checkBody(type: string, body: unknown, id?: string): Resource {
+/** The body of a write: a resource of the URL's type, of sound structure (400 otherwise; `$validate` reports instead). */
+export function checkBody(type: string, body: unknown, id?: string, options: { structure?: boolean; principal?: Principal } = {}): Resource {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Le corps de la requête doit être une ressource FHIR en JSON');
   const resource = body as Resource;
   if (resource.resourceType !== type) {
@@ -32,6 +37,15 @@ export function checkBody(type: string, body: unknown, id?: string): Resource {
   if (id !== undefined && resource.id !== id) {
     throw badRequest(`L'id du corps ('${resource.id ?? ''}') doit être celui de l'URL ('${id}')`, [`${type}.id`]);
   }
+  // Before any code walks it (care team, compartment, indexes): empty values, prototype keys, depth…
+  if (options.structure === false) return resource;
+  requireSoundStructure(resource, type);
+  // Base R4 structure (types, cardinality) too: domain rules that run before the store's full
+  // validation (identity status, care team, compartment) may then trust the shape they read.
+  // A caller who may not write this type at all gets the store's 403 and learns nothing of its content rules.
+  if (options.principal && !mayWriteType(options.principal, type)) return resource;
+  const { structural } = validateFhirResource(resource);
+  if (structural.length) throw invalidResource(400, structural);
   return resource;
 }
 
@@ -123,7 +137,7 @@ export async function historyBundle(
   repo: FhirRepository, ctx: RequestContext, query: URLSearchParams, options: InteractionOptions, type?: string, id?: string,
 ): Promise<Bundle> {
   const since = query.get('_since') ?? undefined;
-  if (since !== undefined && Number.isNaN(Date.parse(since))) throw badRequest(`_since attend un instant (ex. 2025-01-31T08:00:00Z), reçu '${since}'`, ['_since']);
+  if (since !== undefined && (Number.isNaN(Date.parse(since)) || !/^\d{4}-/.test(since) || Date.parse(since) > Date.UTC(9999, 11, 31, 23, 59, 59, 999))) throw badRequest(`_since attend un instant (ex. 2025-01-31T08:00:00Z), reçu '${since}'`, ['_since']);
   const countParam = query.get('_count');
   const count = countParam === null ? options.defaultCount : Math.min(Number(countParam), options.maxCount);
   if (!Number.isInteger(count) || count < 1) throw badRequest(`_count attend un entier positif, reçu '${countParam}'`, ['_count']);

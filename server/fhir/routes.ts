@@ -11,6 +11,7 @@ import {
   versionedResult, type InteractionOptions,
 } from './interactions.ts';
 import { validateFhirResource } from './validation.ts';
+import { structuralIssues } from './structure-check.ts';
 import { requireReadableType } from '../access/access-control.ts';
 import { breakGlass } from '../access/break-glass.ts';
 import type { AccessStore } from '../store/access-store.ts';
@@ -131,7 +132,7 @@ const bundle: Handler = async (req, res, deps) => {
 
 const create: Handler = async (req, res, deps, [type]) => {
   const { ctx, repo } = repoOf(req, deps);
-  const body = checkBody(type, req.body);
+  const body = checkBody(type, req.body, undefined, { principal: ctx.principal });
   const { id: _ignored, ...resource } = body; // the server assigns the id of a created resource
   const result = await createResource(repo, ctx, resource as typeof body, optionsOf(req, deps), req.get('if-none-exist') ?? undefined);
   sendInteraction(req, res, result);
@@ -149,7 +150,7 @@ const vread: Handler = async (req, res, deps, [type, id, version]) => {
 
 const update: Handler = async (req, res, deps, [type, id]) => {
   const { ctx, repo } = repoOf(req, deps);
-  sendInteraction(req, res, await updateResource(repo, ctx, checkBody(type, req.body, id), req.get('if-match') ?? undefined));
+  sendInteraction(req, res, await updateResource(repo, ctx, checkBody(type, req.body, id, { principal: ctx.principal }), req.get('if-match') ?? undefined));
 };
 
 const remove: Handler = async (req, res, deps, [type, id]) => {
@@ -190,11 +191,12 @@ const instanceHistory: Handler = async (req, res, deps, [type, id]) => {
 /** $validate: the body is a resource or a Parameters with a `resource` part; answers 200 with the outcome. */
 const validate: Handler = async (req, res, _deps, [type]) => {
   let candidate = req.body;
-  if (candidate?.resourceType === 'Parameters') candidate = candidate.parameter?.find((p: any) => p.name === 'resource')?.resource;
+  if (candidate?.resourceType === 'Parameters') candidate = parameterOf(candidate, 'resource')?.resource;
   if (!candidate) throw badRequest('$validate attend une ressource (ou un Parameters avec une partie resource)');
-  const resource = checkBody(type, candidate);
-  const { structural, bindings } = validateFhirResource(resource);
-  const issues = [...structural, ...bindings];
+  const resource = checkBody(type, candidate, undefined, { structure: false });
+  const sound = structuralIssues(resource, type);
+  const { structural, bindings } = sound.length ? { structural: [], bindings: [] } : validateFhirResource(resource);
+  const issues = [...sound, ...structural, ...bindings];
   sendResource(req, res, 200, issues.length ? outcomeOf(issues) : allOk(`${type} valide`));
 };
 
@@ -202,7 +204,7 @@ const validate: Handler = async (req, res, _deps, [type]) => {
 const breakGlassOperation: Handler = async (req, res, deps, [, id]) => {
   const ctx = deps.contextOf(req);
   const body = req.body ?? {};
-  const reason = body.resourceType === 'Parameters' ? body.parameter?.find((p: any) => p.name === 'reason')?.valueString : body.reason;
+  const reason = body.resourceType === 'Parameters' ? parameterOf(body, 'reason')?.valueString : body.reason;
   const grant = await breakGlass(deps.store, deps.accessStore, ctx, id, reason);
   sendResource(req, res, 200, {
     resourceType: 'OperationOutcome',
@@ -212,3 +214,12 @@ const breakGlassOperation: Handler = async (req, res, deps, [, id]) => {
     }],
   });
 };
+
+/** The named part of a Parameters resource; 400 when `parameter` is not a list of parts. */
+function parameterOf(body: { parameter?: unknown }, name: string): Record<string, any> | undefined {
+  if (body.parameter === undefined) return undefined;
+  if (!Array.isArray(body.parameter) || !body.parameter.every((p) => p && typeof p === 'object' && !Array.isArray(p))) {
+    throw badRequest('Parameters.parameter doit être une liste de parties { name, value[x] | resource }', ['Parameters.parameter']);
+  }
+  return body.parameter.find((p: Record<string, unknown>) => p.name === name);
+}

@@ -5,6 +5,14 @@ import type { IncludeRule, SearchCursor, SearchFilter, SearchRequest, SortRule }
 
 export interface PagingLimits { defaultCount: number; maxCount: number }
 
+/** Bounds of one search (issue 10: 300 repeats of name=a ran 146 s). */
+export const MAX_SEARCH_PARAMS = 30;
+export const MAX_SEARCH_VALUES = 100;
+const MAX_VALUE_LENGTH = 2048;
+/** Control characters, and U+FFFD (what a lone surrogate or invalid UTF-8 decodes to). */
+const UNSAFE_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSAFE_TEXT_ALL = new RegExp(UNSAFE_TEXT.source, 'g');
+
 /** Parameters that control the result rather than select resources. */
 const RESULT_PARAMS = new Set(['_count', '_sort', '_include', '_revinclude', '_total', '_summary', '_cursor', '_format', '_pretty', '_elements']);
 const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
@@ -30,7 +38,17 @@ export function parseSearchRequest(
     warnings.push(issue('warning', 'not-supported', `${text} — paramètre ignoré`, [name]));
   };
 
-  for (const [name, rawValue] of query) {
+  // One cheap request must not tie up the database: the query's size is bounded before any SQL.
+  const entries = [...query];
+  if (entries.length > MAX_SEARCH_PARAMS) {
+    throw badRequest(`Recherche trop large : ${entries.length} paramètres (au plus ${MAX_SEARCH_PARAMS})`);
+  }
+  let valueCount = 0;
+  for (const [name, rawValue] of entries) {
+    if (UNSAFE_TEXT.test(name) || UNSAFE_TEXT.test(rawValue)) {
+      throw badRequest(`Paramètre '${name.replace(UNSAFE_TEXT_ALL, '?')}' : caractère de contrôle ou invalide (NUL, U+FFFD…) refusé`, [name.replace(UNSAFE_TEXT_ALL, '?')]);
+    }
+    if (rawValue.length > MAX_VALUE_LENGTH) throw badRequest(`Paramètre '${name}' : valeur trop longue (au plus ${MAX_VALUE_LENGTH} caractères)`, [name]);
     const [code, modifier] = splitModifier(name);
     if (RESULT_PARAMS.has(code)) {
       applyResultParam(request, code, modifier, rawValue, limits, unknown);
@@ -45,7 +63,11 @@ export function parseSearchRequest(
       throw badRequest(`Modificateur inconnu ':${modifier}' sur ${code}`, [name]);
     }
     if (rawValue === '') continue; // An empty value selects nothing: FHIR says ignore it.
-    const filter: SearchFilter = { code, param, modifier, values: splitValues(rawValue) };
+    const values = splitValues(rawValue);
+    if (!values.length) throw badRequest(`Paramètre '${name}' : liste de valeurs vide ('${rawValue}')`, [name]);
+    valueCount += values.length;
+    if (valueCount > MAX_SEARCH_VALUES) throw badRequest(`Recherche trop large : plus de ${MAX_SEARCH_VALUES} valeurs au total`, [name]);
+    const filter: SearchFilter = { code, param, modifier, values };
     request.filters.push(filter);
   }
   // Bundle.total is counted on the first page only: recounting a broad match on every page costs
@@ -150,7 +172,9 @@ export function encodeCursor(cursor: SearchCursor): string {
 export function decodeCursor(value: string): SearchCursor {
   try {
     const [d, keys, seq] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if ((d !== 'n' && d !== 'p') || !Array.isArray(keys) || !/^\d+$/.test(seq)) throw new Error('shape');
+    if ((d !== 'n' && d !== 'p') || !Array.isArray(keys) || typeof seq !== 'string' || !/^\d{1,18}$/.test(seq)) throw new Error('shape');
+    // A tampered token must not reach SQL with keys of another shape than the ones we wrote.
+    if (keys.length > 8 || !keys.every((k) => k === null || typeof k === 'number' || (typeof k === 'string' && k.length <= 256 && !UNSAFE_TEXT.test(k)))) throw new Error('keys');
     return { direction: d === 'n' ? 'next' : 'previous', keys, seq };
   } catch {
     throw badRequest('Lien de pagination invalide ou altéré (_cursor) : relancez la recherche', ['_cursor']);

@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { invalidResource } from './errors.ts';
 import { validateFhirResource } from './validation.ts';
+import { requireSoundStructure } from './structure-check.ts';
 import { validateDccProfile } from '../profiles/validation.ts';
 
 /**
@@ -11,6 +12,7 @@ import { validateDccProfile } from '../profiles/validation.ts';
  * A resource that neither claims nor matches a DCC profile is only checked against base FHIR.
  */
 export function validateForWrite(resource: Resource): void {
+  requireSoundStructure(resource, resource.resourceType);
   const result = validateFhirResource(resource);
   if (result.structural.length) throw invalidResource(400, result.structural);
   const issues = [...result.bindings, ...validateDccProfile(resource)];

@@ -17,7 +17,12 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to use (tests isolate a run in its own schema). */
   schema?: string;
   poolMax?: number;
+  /** PostgreSQL: longest a statement may run (ms) before it is cancelled (the request gets 503). */
+  statementTimeoutMs?: number;
 }
+
+/** Connection faults are the caller's to report (one line at start-up, 503 on a request): knex need not log them too. */
+const quietLog = { warn: () => {}, error: () => {}, deprecate: () => {}, debug: () => {} };
 
 export type Database = Knex;
 
@@ -28,12 +33,15 @@ export function openDatabase(options: DatabaseOptions): Database {
       client: 'pg',
       connection: options.databaseUrl,
       searchPath: options.schema ? [options.schema] : undefined,
+      log: quietLog,
       pool: {
         min: 0,
         max: options.poolMax ?? 10,
         afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => {
           reusePlansOfAccessQueries(connection);
-          done(null, connection);
+          // One cheap request must not tie up the database: a statement past the limit is cancelled.
+          if (!options.statementTimeoutMs) return done(null, connection);
+          connection.query(`SET statement_timeout = ${Math.trunc(options.statementTimeoutMs)}`).then(() => done(null, connection), (error: Error) => done(error, connection));
         },
       },
     });

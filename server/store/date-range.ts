@@ -36,6 +36,9 @@ function zoneOffsetMinutes(zone: string | undefined): number {
   return sign * (hh * 60 + mm);
 }
 
+/** The end of year 9999: past it toISOString writes '+010000-…', which PostgreSQL does not read. */
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  return new Date(Math.min(ms, LAST_INSTANT)).toISOString();
 }

@@ -210,6 +210,8 @@ function sortKey(resourceType: string, rule: SortRule): { expr: string; bindings
  * while resources are created, updated or deleted between two page requests.
  */
 export function cursorCondition(keyColumns: string[], descending: boolean[], cursor: SearchCursor): Sql {
+  // A cursor is made for one sort: a tampered or foreign one is the caller's mistake, not a SQL error.
+  if (cursor.keys.length !== keyColumns.length) throw badRequest('Lien de pagination invalide ou altéré (_cursor) : relancez la recherche', ['_cursor']);
   const backwards = cursor.direction === 'previous';
   const columns = [...keyColumns, 'q.seq'];
   const values: unknown[] = [...cursor.keys, cursor.seq];

@@ -109,7 +109,7 @@ export async function startWorld(options: { extraRouters?: (store: Awaited<Retur
   for (const [key, given, family, speciality, roles] of people) {
     const number = rpps();
     const idnps = '8' + number;
-    const id = await mk({ resourceType: 'Practitioner', identifier: [{ system: IDNPS_SYSTEM, value: idnps }], name: [{ family: `${family}-${unique('')}`, given: [given], prefix: roles.includes('nurse') ? [] : ['Dr'] }] });
+    const id = await mk({ resourceType: 'Practitioner', identifier: [{ system: IDNPS_SYSTEM, value: idnps }], name: [{ family: `${family}-${unique('')}`, given: [given], ...(roles.includes('nurse') ? {} : { prefix: ['Dr'] }) }] });
     const name = `${roles.includes('nurse') ? '' : 'Dr '}${given} ${family}`;
     pros[key] = { id, idnps, name, ...(speciality ? { speciality: SPECIALITIES[speciality] } : {}) };
     users[key] = { displayName: name, practitionerId: id, idnps, roles, authMethod: 'cps' };

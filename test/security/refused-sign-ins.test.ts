@@ -1,0 +1,59 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { expect } from 'chai';
+import { createApp } from '../../server/app.ts';
+import { unauthorized } from '../../server/fhir/errors.ts';
+import type { RefusedSignIns } from '../../server/access/refused-sign-ins.ts';
+import { testConfig, testServices, TEST_SYSTEM } from '../helpers/harness.ts';
+
+/**
+ * Issue 10, item 9: 300 requests with a refused card used to leave 301 AuditEvents. Refused
+ * sign-ins are throttled per address (429 past the limit) and traced as one event per address and
+ * window plus one aggregate, while a valid card from the same address still gets in.
+ */
+describe('Security: refused sign-ins are throttled and aggregated per address', () => {
+  let server: Server;
+  let url: string;
+  let trail: RefusedSignIns;
+
+  before(async () => {
+    const services = await testServices();
+    const app = createApp({
+      config: testConfig({ signInRateLimit: 20 }), store: services.store, refusedSignInWindowMs: 60_000,
+      identify: (req) => {
+        if (req.get('x-card') === 'forged') throw unauthorized('Carte CPS refusée : certificat non émis par l\'IGC-Santé');
+        return TEST_SYSTEM;
+      },
+    });
+    trail = app.locals.refusedSignIns;
+    server = await new Promise((resolve) => {
+      const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise((resolve) => server.close(resolve)));
+
+  it('300 forged cards: 401 then 429, two AuditEvents (the first, then the aggregate of 299); a valid card still passes', async () => {
+    const db = (await testServices()).store.db;
+    const failures = async () => Number((await db('resource').where({ resource_type: 'AuditEvent' })
+      .whereRaw("content->>'outcome' <> '0'").whereRaw("content::text like '%IGC-Sant%' or content::text like '%connexions refusées de plus%'").count('* as n'))[0].n);
+    const before = await failures();
+    const statuses: number[] = [];
+    for (let i = 0; i < 300; i += 30) {
+      statuses.push(...await Promise.all(Array.from({ length: 30 }, async () => {
+        const res = await fetch(`${url}/fhir/Patient`, { headers: { 'x-card': 'forged' } });
+        const body = await res.json();
+        expect(body.resourceType).to.equal('OperationOutcome');
+        return res.status;
+      })));
+    }
+    expect(statuses.filter((s) => s === 401)).to.have.length(20);
+    expect(statuses.filter((s) => s === 429)).to.have.length(280);
+    expect((await fetch(`${url}/fhir/Patient?_count=1`)).status).to.equal(200);
+    expect(await failures()).to.equal(before + 1);
+    await trail.flush(); // the minute is over
+    expect(await failures()).to.equal(before + 2);
+    const aggregate = await db('resource').where({ resource_type: 'AuditEvent' }).whereRaw("content::text like '%connexions refusées de plus%'").first('content');
+    expect(aggregate.content.outcomeDesc).to.contain('299 connexions refusées de plus depuis');
+  });
+});
