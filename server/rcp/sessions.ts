@@ -1,4 +1,5 @@
-import type { Appointment, Practitioner } from '@medplum/fhirtypes';
+import type { Appointment, Patient, Practitioner } from '@medplum/fhirtypes';
+import { patientDisplayName } from '../city/my-patients.ts';
 import { notFound, preconditionFailed } from '../fhir/errors.ts';
 import { withExtension } from '../fhir/extensions.ts';
 import { ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';
@@ -310,7 +311,7 @@ export interface SessionDetails {
     version: string;
     frozen: boolean;
     places: { used: number; capacity: number };
-    entries: (AgendaEntry & { position?: number; visible: boolean; state?: CaseState; patient?: string; requester?: string; late?: boolean; question?: string; fileComplete?: boolean })[];
+    entries: (AgendaEntry & { position?: number; visible: boolean; state?: CaseState; patient?: string; patientName?: string; birthYear?: number; requester?: string; late?: boolean; question?: string; fileComplete?: boolean })[];
   };
 }
 
@@ -318,6 +319,7 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
   const { session, board } = await loadSession(rc, id);
   const agenda = await agendaOf(rc, id);
   const cases = agenda ? await loadVisibleCases(rc, agenda.entries.map((e) => e.case)) : new Map<string, LoadedCase>();
+  const patients = await patientsOf(rc, [...cases.values()].map((c) => c.rcpCase.patient));
   let position = 0;
   return {
     session,
@@ -337,13 +339,30 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
             ...e,
             ...(active ? { position: ++position } : {}),
             visible: Boolean(c),
-            ...(c ? { state: c.state, patient: c.patient, requester: c.requesterDisplay ?? c.requester, late: c.late, question: c.question } : {}),
+            ...(c ? { state: c.state, patient: c.patient, ...patientLabel(patients.get(c.patient)), requester: c.requesterDisplay ?? c.requester, late: c.late, question: c.question } : {}),
             ...(snapshot ? { fileComplete: snapshot.complete } : {}),
           };
         }),
       },
     } : {}),
   };
+}
+
+/** The Patients of the cases the caller sees, by reference (one search per 100 patients). */
+async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<string, Patient>> {
+  const ids = [...new Set(references.map((r) => idFrom({ reference: r }, 'Patient')).filter((x): x is string => Boolean(x)))];
+  const out = new Map<string, Patient>();
+  for (let i = 0; i < ids.length; i += 100) {
+    for (const p of await searchAll<Patient>(rc.repo, 'Patient', { _id: ids.slice(i, i + 100).join(',') })) out.set(`Patient/${p.id}`, p);
+  }
+  return out;
+}
+
+/** Who the case is about, as a 3C reads an agenda: name (family name in capitals) and birth year. */
+function patientLabel(patient: Patient | undefined): { patientName?: string; birthYear?: number } {
+  if (!patient) return {};
+  const year = Number(patient.birthDate?.slice(0, 4));
+  return { patientName: patientDisplayName(patient), ...(year ? { birthYear: year } : {}) };
 }
 
 /** Completeness of the case's sheet as last checked (stored on the Task for those who cannot read the sheet). */

@@ -159,7 +159,7 @@ describe('RCP sheet: FHIR resources, document, printing', () => {
     const input = colonCancerSheet(world);
     input.otherData = 'Note <script>alert("x")</script> & co';
     const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', input);
-    const res = await world.raw('gp', `/Composition/${created.body.id}/$render?format=html`);
+    const res = await world.raw('oncologist', `/Composition/${created.body.id}/$render?format=html`);
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/html; charset=utf-8/);
     expect(res.headers.get('cache-control')).to.equal('no-store');
