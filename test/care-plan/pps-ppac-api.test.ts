@@ -186,6 +186,7 @@ describe('Care plan: PPS built from the RCP decision, handed over, updated with 
     const pps = await handOver((await buildPps(c)).body.id);
     const structure = await as(server, 'system', 'POST', '/HealthcareService', {
       resourceType: 'HealthcareService', active: true, name: 'Espace de soins de support du Vieux-Port', program: [{ text: "Parcours de soins global après le traitement d'un cancer" }],
+      extension: [{ url: EXT('dcc-post-cancer-label'), extension: [{ url: 'year', valueInteger: 2021 }, { url: 'territory', valueString: 'Bouches-du-Rhône' }] }],
       telecom: [{ system: 'phone', value: '04 65 71 70 01' }],
     });
     const scheme = {
