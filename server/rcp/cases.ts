@@ -1,7 +1,7 @@
 import type { Composition, Condition, Extension, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { withExtension } from '../fhir/extensions.ts';
 import type { MissingItem } from '../rcp-sheet/completeness.ts';
-import { isRcpSheet } from '../rcp-sheet/read.ts';
+import { isRcpSheet, isSignedRcpSheet } from '../rcp-sheet/read.ts';
 import { ensureAgenda, findAgenda, lockSession, lockSessions, saveAgenda, withEntry, withFlag } from './agenda.ts';
 import { parseMandated } from './board-model.ts';
 import { newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpCase, type RegistrationInput } from './case-model.ts';
@@ -13,7 +13,7 @@ import { isSessionManager, me, requirePhysician, requireSessionManager } from '.
 import { frenchDate, frenchDateTime } from './recurrence.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { checkIfMatch, listSessions, loadSession, registrationDeadline, type LoadedSession } from './sessions.ts';
-import { completenessErrors, createSheetForRegistration, incompleteSheet, professionalOf, sheetCompleteness } from './sheet.ts';
+import { completenessErrors, createSheetForRegistration, incompleteSheet, meetingOf, professionalOf, sheetCompleteness, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
 import { loadBoard } from './boards.ts';
 
@@ -152,7 +152,13 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
 
     let sheetId = input.sheetId;
     let completeness: MissingItem[];
+    const registrationNumber = String(activeEntries(agenda).length + 1);
     if (sheetId) {
+      // The attached sheet gets what the DCC knows of the meeting: board, session, 3C and RCP
+      // identifiers, registration number (a signed sheet stays as signed).
+      const meeting = await meetingOf(rcTx, board, session, registrationNumber);
+      const attached = await tx.read<Composition>('Composition', sheetId);
+      if (!isSignedRcpSheet(attached)) await updateSheet(rcTx, `Composition/${sheetId}`, (d) => ({ ...d, meeting: { ...d.meeting, ...meeting } }));
       completeness = await sheetCompleteness(rcTx, `Composition/${sheetId}`, 'session');
       if (board.requireCompleteSheet && completenessErrors(completeness).length) throw incompleteSheet(completeness, 'alors que cette RCP exige un dossier complet avant inscription');
     } else {
@@ -160,7 +166,7 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
       // complete file and it is not, the whole registration is undone (same transaction).
       const sheet = await createSheetForRegistration(rcTx, {
         patient, board, session, requester, motif: input.motif, question: input.question, summary: input.summary, conditionId: input.conditionId,
-        registrationNumber: String(activeEntries(agenda).length + 1), ...(input.clinical ? { clinical: input.clinical } : {}),
+        registrationNumber, ...(input.clinical ? { clinical: input.clinical } : {}),
       });
       sheetId = sheet.id!;
       completeness = await sheetCompleteness(rcTx, `Composition/${sheetId}`, 'session');
