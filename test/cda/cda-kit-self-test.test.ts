@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { kitDir, profileOf, validateWithKit } from '../../server/cda/validation/kit.ts';
+import { profileOf, validateWithKit } from '../../server/cda/validation/kit.ts';
 
 // The ANS example documents: if our run of the kit's rules rejected them, the checker would be wrong.
-const referenceDir = join(kitDir(), '../../design/reference');
+const referenceDir = join(dirname(fileURLToPath(import.meta.url)), '../../reference/ans-examples');
 const examples = ['CANCER-FRCP_2022.01_Appareil.xml', 'CANCER-FRCP_2022.01_Transversale.xml', 'CANCER-PPS_2022.01_Autopresentable.xml'];
 
 describe('CDA checker: the ANS test kit run in Node (XSD + structuration minimale + FRCP/PPS schematrons)', function () {

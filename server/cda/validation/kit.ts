@@ -20,9 +20,9 @@ const repoRoot = resolve(here, '../../..');
 
 export type CdaProfile = 'FRCP' | 'PPS';
 
-/** Where the kit lives: `CDA_KIT_DIR`, else `../shared/reference/ans-cda-kit` beside the repository. */
+/** Where the kit lives: `CDA_KIT_DIR`, else the copy kept in the repository (`reference/ans-cda-kit`). */
 export function kitDir(): string {
-  return resolve(process.env.CDA_KIT_DIR ?? join(repoRoot, '../shared/reference/ans-cda-kit'));
+  return resolve(process.env.CDA_KIT_DIR ?? join(repoRoot, 'reference/ans-cda-kit'));
 }
 const cacheDir = () => resolve(process.env.CDA_KIT_CACHE ?? join(repoRoot, '.cache/cda-kit'));
 
