@@ -328,7 +328,7 @@ function BoardSessions({ board }: { board: Board }) {
                 {sessions.data.map((s) => (
                   <Table.Tr key={s.id}>
                     <Table.Td><Anchor component={Link} to={`/coordination/seances/${s.id}`}>{formatDateTime(s.start)}</Anchor></Table.Td>
-                    <Table.Td><Badge variant="light" color={s.state === 'cancelled' ? 'gray' : 'blue'}>{SESSION_STATE_LABEL[s.state]}</Badge></Table.Td>
+                    <Table.Td><Badge variant="filled" color={s.state === 'cancelled' ? 'gray.7' : 'blue.9'}>{SESSION_STATE_LABEL[s.state]}</Badge></Table.Td>
                     <Table.Td>{s.cancellationReason ?? s.overrideReason ?? ''}</Table.Td>
                   </Table.Tr>
                 ))}

@@ -55,7 +55,7 @@ export default function CoordinationHomePage() {
                     <Table.Tr key={b.id}>
                       <Table.Td>
                         <Anchor component={Link} to={`/coordination/rcp/${b.id}`}>{b.name}</Anchor>
-                        {b.active === false && <Badge ml="xs" color="gray" variant="light">inactive</Badge>}
+                        {b.active === false && <Badge ml="xs" color="gray.7" variant="filled">inactive</Badge>}
                       </Table.Td>
                       <Table.Td>{b.kind === 'organ' ? `Organe${b.organ ? ` (${b.organ})` : ''}` : 'Transversale'}</Table.Td>
                       <Table.Td>{b.schedule ? describeRrule(b.schedule.rrule, b.schedule.startTime) : '—'}</Table.Td>
@@ -85,7 +85,7 @@ export default function CoordinationHomePage() {
                         <Text size="xs" c="dimmed">{formatDateTime(s.start).split(' à ')[1] ?? ''}</Text>
                       </Table.Td>
                       <Table.Td>{s.boardName}</Table.Td>
-                      <Table.Td><Badge variant="light" color={s.state === 'cancelled' ? 'gray' : s.state === 'in-progress' ? 'orange' : 'blue'}>{SESSION_STATE_LABEL[s.state]}</Badge></Table.Td>
+                      <Table.Td><Badge variant="filled" color={s.state === 'cancelled' ? 'gray.7' : s.state === 'in-progress' ? 'orange.9' : 'blue.9'}>{SESSION_STATE_LABEL[s.state]}</Badge></Table.Td>
                       <Table.Td>{s.place ?? (s.videoLink ? 'Visioconférence' : '—')}</Table.Td>
                     </Table.Tr>
                   ))}

@@ -32,7 +32,7 @@ export default function DeliveriesPage() {
               <Stack gap="xs">
                 {alerts.data.undelivered.map((doc) => (
                   <Paper key={doc.event.id} withBorder p="sm">
-                    <Badge color="red" variant="light">{doc.stateLabel}</Badge>
+                    <Badge color="red.9" variant="filled">{doc.stateLabel}</Badge>
                     <Text size="sm">Document du {formatDateTime(doc.event.createdAt)}</Text>
                     <List size="sm">
                       {doc.deliveries.map((l) => (

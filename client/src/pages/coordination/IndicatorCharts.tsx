@@ -34,11 +34,11 @@ export default function IndicatorCharts({ report }: { report: IndicatorReport })
   const list = (key: keyof (typeof boards)[number]) => boards.map((b) => `${b.rcp} : ${b[key]}`).join(' ; ');
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }}>
-      {chart('Séances tenues', list('Séances tenues'), <BarChart h={220} data={boards} dataKey="rcp" series={[{ name: 'Séances tenues', color: 'blue.7' }]} />, 'chart-sessions')}
-      {chart('Dossiers par séance', list('Dossiers par séance'), <BarChart h={220} data={boards} dataKey="rcp" series={[{ name: 'Dossiers par séance', color: 'teal.7' }]} />, 'chart-cases')}
-      {chart('Taux de quorum', list('Taux de quorum (%)'), <BarChart h={220} data={boards} dataKey="rcp" series={[{ name: 'Taux de quorum (%)', color: 'green.7' }]} yAxisProps={{ domain: [0, 100] }} />, 'chart-quorum')}
-      {chart('Délais (tous dossiers)', delays.map((d) => `${d.étape} : médiane ${d['Médiane (jours)']} j`).join(' ; '), <BarChart h={220} data={delays} dataKey="étape" series={[{ name: 'Médiane (jours)', color: 'indigo.7' }, { name: '90e centile (jours)', color: 'grape.7' }]} />, 'chart-delays')}
-      {chart('PPS remis et essais cliniques proposés', `${list('PPS remis (%)')} — essais : ${list('Essais proposés (%)')}`, <BarChart h={220} data={boards} dataKey="rcp" series={[{ name: 'PPS remis (%)', color: 'orange.7' }, { name: 'Essais proposés (%)', color: 'cyan.7' }]} yAxisProps={{ domain: [0, 100] }} />, 'chart-pps')}
+      {chart('Séances tenues', list('Séances tenues'), <BarChart barChartProps={{ accessibilityLayer: false }} h={220} data={boards} dataKey="rcp" series={[{ name: 'Séances tenues', color: 'blue.7' }]} />, 'chart-sessions')}
+      {chart('Dossiers par séance', list('Dossiers par séance'), <BarChart barChartProps={{ accessibilityLayer: false }} h={220} data={boards} dataKey="rcp" series={[{ name: 'Dossiers par séance', color: 'teal.7' }]} />, 'chart-cases')}
+      {chart('Taux de quorum', list('Taux de quorum (%)'), <BarChart barChartProps={{ accessibilityLayer: false }} h={220} data={boards} dataKey="rcp" series={[{ name: 'Taux de quorum (%)', color: 'green.7' }]} yAxisProps={{ domain: [0, 100] }} />, 'chart-quorum')}
+      {chart('Délais (tous dossiers)', delays.map((d) => `${d.étape} : médiane ${d['Médiane (jours)']} j`).join(' ; '), <BarChart barChartProps={{ accessibilityLayer: false }} h={220} data={delays} dataKey="étape" series={[{ name: 'Médiane (jours)', color: 'indigo.7' }, { name: '90e centile (jours)', color: 'grape.7' }]} />, 'chart-delays')}
+      {chart('PPS remis et essais cliniques proposés', `${list('PPS remis (%)')} — essais : ${list('Essais proposés (%)')}`, <BarChart barChartProps={{ accessibilityLayer: false }} h={220} data={boards} dataKey="rcp" series={[{ name: 'PPS remis (%)', color: 'orange.7' }, { name: 'Essais proposés (%)', color: 'cyan.7' }]} yAxisProps={{ domain: [0, 100] }} />, 'chart-pps')}
     </SimpleGrid>
   );
 }

@@ -65,10 +65,10 @@ function CompletenessCell({ caseId, query }: { caseId: string; query: ReturnType
   if (!query || query.isPending) return <Text size="sm" c="dimmed">vérification…</Text>;
   if (query.error) return <Text size="sm" c="dimmed">non vérifiable</Text>;
   const missing = query.data.missing.filter((m) => m.severity === 'error');
-  if (!missing.length) return <Badge color="green" variant="light">Dossier complet</Badge>;
+  if (!missing.length) return <Badge color="green.9" variant="filled">Dossier complet</Badge>;
   return (
     <div data-testid={`missing-${caseId}`}>
-      <Badge color="orange" variant="light">Incomplet</Badge>
+      <Badge color="orange.9" variant="filled">Incomplet</Badge>
       <List size="xs" mt={4}>{missing.map((m) => <List.Item key={m.label}>{m.label}</List.Item>)}</List>
     </div>
   );
@@ -93,8 +93,8 @@ function Agenda({ rows, loadingCases }: { rows: AgendaRow[]; loadingCases: boole
                   <Table.Td>{r.requester}</Table.Td>
                   <Table.Td>{r.visible ? <CompletenessCell caseId={r.case} query={completeness.get(r.case)} /> : '—'}</Table.Td>
                   <Table.Td>
-                    <Badge variant="light">{FLAG_LABEL[r.flag]}</Badge>
-                    {r.late && <Badge color="red" variant="light" ml={4}>Demande tardive</Badge>}
+                    <Badge variant="filled">{FLAG_LABEL[r.flag]}</Badge>
+                    {r.late && <Badge color="red.9" variant="filled" ml={4}>Demande tardive</Badge>}
                     {r.origin === 'carried-over' && <Text size="xs">{r.note}</Text>}
                   </Table.Td>
                 </Table.Tr>
@@ -131,11 +131,11 @@ function Queue({ details, rows }: { details: SessionDetails; rows: AgendaRow[] }
                   <PatientCell row={r} />
                   <Text size="sm">{r.rcpCase ? `${MOTIF_LABEL[r.rcpCase.motif] ?? r.rcpCase.motif} — ` : ''}{r.question}</Text>
                   <Text size="sm" c="dimmed">Demandé par {r.requester}{r.late ? '' : ''}</Text>
-                  {r.late && <Badge color="red" variant="light">Demande tardive (après la clôture des inscriptions)</Badge>}
+                  {r.late && <Badge color="red.9" variant="filled">Demande tardive (après la clôture des inscriptions)</Badge>}
                 </div>
                 <Group gap="xs">
                   <Button size="xs" onClick={() => accept.mutate(r)} loading={accept.isPending && accept.variables?.case === r.case}>Accepter</Button>
-                  <Button size="xs" variant="light" color="red" onClick={() => setRejecting(r)}>Refuser</Button>
+                  <Button size="xs" variant="light" color="red.9" onClick={() => setRejecting(r)}>Refuser</Button>
                   <Button size="xs" variant="default" onClick={() => setMoving(r)}>Déplacer</Button>
                 </Group>
               </Group>
@@ -161,7 +161,7 @@ function RejectDialog({ row, onClose, onDone }: { row: AgendaRow; onClose: () =>
         <Stack>
           <Textarea label="Motif du refus" description="Communiqué au médecin demandeur" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
           {reject.error && <ErrorMessage error={reject.error} />}
-          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Annuler</Button><Button type="submit" color="red" loading={reject.isPending} disabled={!reason.trim()}>Refuser la demande</Button></Group>
+          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Annuler</Button><Button type="submit" color="red.9" loading={reject.isPending} disabled={!reason.trim()}>Refuser la demande</Button></Group>
         </Stack>
       </form>
     </Modal>
@@ -197,13 +197,13 @@ function LeftAgenda({ rows }: { rows: AgendaRow[] }) {
     <section aria-labelledby="left-title">
       <Title order={2} size="h3" id="left-title" mb="xs">Dossiers sortis de l'ordre du jour</Title>
       <List size="sm">
-        {rows.map((r) => <List.Item key={`${r.case}-${r.flag}`}>{r.patientName ?? r.patient ?? 'Dossier hors de votre cercle de soins'} — {FLAG_LABEL[r.flag]}{r.note && r.note !== FLAG_LABEL[r.flag] ? ` : ${r.note}` : ''}</List.Item>)}
+        {rows.map((r) => <List.Item key={`${r.case}-${r.flag}`}>{r.patientName ?? (r.visible ? r.patient : 'Dossier hors de votre cercle de soins')} — {FLAG_LABEL[r.flag]}{r.note && r.note !== FLAG_LABEL[r.flag] ? ` : ${r.note}` : ''}</List.Item>)}
       </List>
     </section>
   );
 }
 
-const DELIVERY_COLOR: Record<string, string> = { delivered: 'green', 'in-progress': 'blue', queued: 'blue', failed: 'red', withheld: 'gray', 'no-recipient': 'orange' };
+const DELIVERY_COLOR: Record<string, string> = { delivered: 'green.9', 'in-progress': 'blue.9', queued: 'blue.9', failed: 'red.9', withheld: 'gray.7', 'no-recipient': 'orange.9' };
 
 function AfterSession({ rows }: { rows: AgendaRow[] }) {
   const queryClient = useQueryClient();
@@ -238,7 +238,7 @@ function AfterSession({ rows }: { rows: AgendaRow[] }) {
               {q.error && <Text size="sm">Aucun envoi enregistré pour ce compte rendu (pas de médecin traitant ?)</Text>}
               {documents.map((doc) => (
                 <div key={doc.event.id}>
-                  <Badge color={DELIVERY_COLOR[doc.state] ?? 'gray'} variant="light">{doc.stateLabel}</Badge>
+                  <Badge color={DELIVERY_COLOR[doc.state] ?? 'gray.7'} variant="filled">{doc.stateLabel}</Badge>
                   <List size="sm">
                     {doc.deliveries.map((l) => (
                       <List.Item key={l.id}>
