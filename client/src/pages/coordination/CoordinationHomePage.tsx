@@ -85,7 +85,7 @@ export default function CoordinationHomePage() {
                         <Text size="xs" c="dimmed">{formatDateTime(s.start).split(' à ')[1] ?? ''}</Text>
                       </Table.Td>
                       <Table.Td>{s.boardName}</Table.Td>
-                      <Table.Td><Badge variant="filled" color={s.state === 'cancelled' ? 'gray.7' : s.state === 'in-progress' ? 'orange.9' : 'blue.9'}>{SESSION_STATE_LABEL[s.state]}</Badge></Table.Td>
+                      <Table.Td><Badge variant="filled" color={s.state === 'cancelled' ? 'gray.7' : s.state === 'in-progress' ? '#9a4400' : 'blue.9'}>{SESSION_STATE_LABEL[s.state]}</Badge></Table.Td>
                       <Table.Td>{s.place ?? (s.videoLink ? 'Visioconférence' : '—')}</Table.Td>
                     </Table.Tr>
                   ))}

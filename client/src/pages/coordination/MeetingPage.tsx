@@ -103,7 +103,7 @@ function StartSession({ session, timed }: { session: Session; timed: Timed }) {
           </Alert>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirming(false)}>Ne pas ouvrir</Button>
-            <Button color="orange.9" onClick={() => start.mutate()} loading={start.isPending}>Ouvrir quand même</Button>
+            <Button color="#9a4400" onClick={() => start.mutate()} loading={start.isPending}>Ouvrir quand même</Button>
           </Group>
         </Stack>
       </Modal>
@@ -166,7 +166,7 @@ function AttendancePanel({ session, board, timed }: { session: Session; board: B
           {quorum.error && <ErrorMessage error={quorum.error} />}
           {q && (
             <Stack gap="xs">
-              <Badge size="lg" color={q.reached ? 'green.9' : 'red.9'} variant="filled">{q.reached ? 'Quorum atteint' : 'Quorum non atteint'}</Badge>
+              <Badge size="lg" color={q.reached ? '#1e6b32' : 'red.9'} variant="filled">{q.reached ? 'Quorum atteint' : 'Quorum non atteint'}</Badge>
               <Text size="sm">Spécialités présentes : {q.specialities.length} sur {q.required} requises</Text>
               <List size="sm">{q.specialities.map((s) => <List.Item key={s.code}>{s.display ?? s.code}</List.Item>)}</List>
               {q.missingMandated.length > 0 && <Text size="sm" c="red.8">Spécialités obligatoires absentes : {q.missingMandated.map((m) => m.label).join(', ')}</Text>}
@@ -189,7 +189,7 @@ function Cases({ session, rows, timed }: { session: Session; rows: AgendaRow[]; 
       <Title order={2} size="h3" id="cases-title" mb="xs">Dossiers ({rows.length})</Title>
       <Group gap={6} mb="sm" role="list" aria-label="Dossiers de la séance">
         {rows.map((r, i) => (
-          <Button key={r.case} role="listitem" size="xs" variant={r === current ? 'filled' : 'light'} color={['discussed', 'recorded'].includes(r.flag) ? 'green.9' : r.flag === 'postponed' || r.flag === 'quorum-not-reached' ? 'orange.9' : 'blue.9'} onClick={() => go(i)} aria-current={r === current ? 'step' : undefined}>
+          <Button key={r.case} role="listitem" size="xs" variant={r === current ? 'filled' : 'light'} color={['discussed', 'recorded'].includes(r.flag) ? '#1e6b32' : r.flag === 'postponed' || r.flag === 'quorum-not-reached' ? '#9a4400' : 'blue.9'} onClick={() => go(i)} aria-current={r === current ? 'step' : undefined}>
             {r.position}. {r.patientName ?? 'Dossier'} — {FLAG_LABEL[r.flag]}
           </Button>
         ))}
@@ -256,17 +256,17 @@ function CaseCard({ session, row, timed, headingRef, onNext }: { session: Sessio
         {discuss.error && <ErrorMessage error={discuss.error} />}
         {postpone.error && <ErrorMessage error={postpone.error} />}
         <Group>
-          <Button color="green.9" onClick={() => discuss.mutate()} loading={discuss.isPending} disabled={!typeValue || (trialValue && !trialTitle.trim())}>
+          <Button color="#1e6b32" onClick={() => discuss.mutate()} loading={discuss.isPending} disabled={!typeValue || (trialValue && !trialTitle.trim())}>
             {decided ? 'Modifier la proposition' : 'Discuté — enregistrer la proposition'}
           </Button>
-          {!decided && <Button variant="light" color="orange.9" onClick={() => setPostponing(true)}>Ajourner</Button>}
+          {!decided && <Button variant="light" color="#9a4400" onClick={() => setPostponing(true)}>Ajourner</Button>}
           {onNext && <Button variant="subtle" onClick={onNext}>Dossier suivant</Button>}
         </Group>
         {postponing && (
           <form onSubmit={(e) => { e.preventDefault(); postpone.mutate(); }}>
             <Stack gap="xs">
               <Textarea label="Motif de l'ajournement" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
-              <Group><Button type="submit" color="orange.9" loading={postpone.isPending} disabled={!reason.trim()}>Confirmer l'ajournement</Button><Button variant="default" onClick={() => setPostponing(false)}>Annuler</Button></Group>
+              <Group><Button type="submit" color="#9a4400" loading={postpone.isPending} disabled={!reason.trim()}>Confirmer l'ajournement</Button><Button variant="default" onClick={() => setPostponing(false)}>Annuler</Button></Group>
             </Stack>
           </form>
         )}

@@ -65,10 +65,10 @@ function CompletenessCell({ caseId, query }: { caseId: string; query: ReturnType
   if (!query || query.isPending) return <Text size="sm" c="dimmed">vérification…</Text>;
   if (query.error) return <Text size="sm" c="dimmed">non vérifiable</Text>;
   const missing = query.data.missing.filter((m) => m.severity === 'error');
-  if (!missing.length) return <Badge color="green.9" variant="filled">Dossier complet</Badge>;
+  if (!missing.length) return <Badge color="#1e6b32" variant="filled">Dossier complet</Badge>;
   return (
     <div data-testid={`missing-${caseId}`}>
-      <Badge color="orange.9" variant="filled">Incomplet</Badge>
+      <Badge color="#9a4400" variant="filled">Incomplet</Badge>
       <List size="xs" mt={4}>{missing.map((m) => <List.Item key={m.label}>{m.label}</List.Item>)}</List>
     </div>
   );
@@ -203,7 +203,7 @@ function LeftAgenda({ rows }: { rows: AgendaRow[] }) {
   );
 }
 
-const DELIVERY_COLOR: Record<string, string> = { delivered: 'green.9', 'in-progress': 'blue.9', queued: 'blue.9', failed: 'red.9', withheld: 'gray.7', 'no-recipient': 'orange.9' };
+const DELIVERY_COLOR: Record<string, string> = { delivered: '#1e6b32', 'in-progress': 'blue.9', queued: 'blue.9', failed: 'red.9', withheld: 'gray.7', 'no-recipient': '#9a4400' };
 
 function AfterSession({ rows }: { rows: AgendaRow[] }) {
   const queryClient = useQueryClient();

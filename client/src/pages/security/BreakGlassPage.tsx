@@ -40,7 +40,7 @@ export default function BreakGlassPage() {
                   <Table.Td>
                     {g.reviewedAt ? (
                       <>
-                        {g.review ? <Badge color={g.review.verdict === 'justified' ? 'green.9' : 'red.9'} variant="filled">{g.review.verdict === 'justified' ? 'Justifié' : 'Injustifié'}</Badge> : <Badge variant="filled">Relu</Badge>}
+                        {g.review ? <Badge color={g.review.verdict === 'justified' ? '#1e6b32' : 'red.9'} variant="filled">{g.review.verdict === 'justified' ? 'Justifié' : 'Injustifié'}</Badge> : <Badge variant="filled">Relu</Badge>}
                         <Text size="xs">{g.review ? `par ${g.review.reviewerName}, ` : ''}le {formatDateTime(g.reviewedAt)}</Text>
                         {g.review?.comment && <Text size="xs">« {g.review.comment} »</Text>}
                       </>

@@ -67,7 +67,7 @@ export default function SecurityHomePage() {
                     <Table.Td>{l.action ? ACTION_LABEL[l.action as AuditAction] : '—'}</Table.Td>
                     <Table.Td>{l.what}{l.detail && <Text size="xs">{l.detail}</Text>}</Table.Td>
                     <Table.Td>
-                      {l.success ? <Badge color="green.9" variant="filled">Autorisé</Badge> : <Badge color="red.9" variant="filled">Refusé</Badge>}
+                      {l.success ? <Badge color="#1e6b32" variant="filled">Autorisé</Badge> : <Badge color="red.9" variant="filled">Refusé</Badge>}
                       {l.breakGlass && <Badge color="red.9" ml={4}>Bris de glace</Badge>}
                     </Table.Td>
                   </Table.Tr>
