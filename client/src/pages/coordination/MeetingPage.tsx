@@ -117,6 +117,10 @@ function AttendancePanel({ session, board, timed }: { session: Session; board: B
   const general = session.attendance.filter((a) => !a.cases?.length);
   const save = useMutation({
     mutationFn: (attendance: Attendance[]) => timed('Présence', () => rcp.attendance(session.id, attendance, session.version)),
+    // The tick shows at once (the box stays disabled until the server answers, so ticks never cross).
+    onMutate: (attendance) => {
+      queryClient.setQueryData<SessionDetails>(['rcp', 'session', session.id], (old) => (old ? { ...old, session: { ...old.session, attendance } } : old));
+    },
     onSuccess: (updated) => {
       queryClient.setQueryData<SessionDetails>(['rcp', 'session', session.id], (old) => (old ? { ...old, session: updated } : old));
     },
