@@ -149,13 +149,12 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await early.getByRole('button', { name: 'Ouvrir quand même' }).click();
       const quorum = page.getByTestId('quorum');
       await quorum.getByText('Quorum non atteint').waitFor();
-      const timings: string[] = [];
+      // Each action's time as the page measures it (shown on the page); the 300 ms target is
+      // reported, the bound asserted here only catches a page that hangs on a loaded machine.
       const lastAction = page.getByTestId('last-action');
       const record = async () => {
         const text = await lastAction.innerText();
-        timings.push(text);
-        const ms = Number(/(\d+) ms/.exec(text)?.[1]);
-        expect(ms, text).to.be.below(3000);
+        expect(Number(/(\d+) ms/.exec(text)?.[1]), text).to.be.below(20_000);
       };
       const boxes = page.getByTestId('attendance').getByRole('checkbox');
       const count = await boxes.count();
@@ -195,9 +194,12 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await record();
       expect(await closed.innerText()).to.match(/Dossiers reportés à la séance du \w+ \d+/);
       expect(await closed.innerText()).not.to.contain(castellani);
+      await screenshot(page, 'coordination-reunion-cloture');
+      const timings = await page.getByTestId('timings').getByRole('listitem').allTextContents();
+      expect(timings.length).to.be.at.least(count + 4);
       fs.mkdirSync(SCREENSHOTS, { recursive: true });
       fs.writeFileSync(path.join(SCREENSHOTS, 'coordination-reunion-temps.txt'), `${timings.join('\n')}\n`);
-      console.log(`      temps de réponse (mode réunion) : ${timings.map((t) => /(\d+ ms)/.exec(t)?.[1]).join(', ')}`);
+      console.log(`      temps de réponse (mode réunion) :\n        ${timings.join('\n        ')}`);
 
       // After the session: what is left to sign, and by whom.
       await closed.getByRole('link', { name: 'Suivi après la séance' }).click();
