@@ -179,11 +179,11 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // Case 2: postponed with its reason (the page moves on by itself).
       await page.getByRole('heading', { level: 3, name: new RegExp(menard) }).waitFor();
       await record();
-      await page.getByRole('button', { name: `1. ${castellani} — Discuté` }).waitFor();
+      await page.getByRole('button', { name: new RegExp(`^1\\. ${castellani}.* — Discuté$`) }).waitFor();
       await page.getByRole('button', { name: 'Ajourner' }).click();
       await page.getByLabel("Motif de l'ajournement").fill('IRM de réévaluation non reçue');
       await page.getByRole('button', { name: "Confirmer l'ajournement" }).click();
-      await page.getByRole('button', { name: `2. ${menard} — Ajourné` }).waitFor();
+      await page.getByRole('button', { name: new RegExp(`^2\\. ${menard}.* — Ajourné$`) }).waitFor();
       await record();
 
       // Closing: the postponed case is carried over to the next session.
@@ -204,7 +204,7 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // After the session: what is left to sign, and by whom.
       await closed.getByRole('link', { name: 'Suivi après la séance' }).click();
       const toSign = page.getByTestId('to-sign');
-      await toSign.getByText(new RegExp(`${castellani} — à signer par .*Lambert`)).waitFor();
+      await toSign.getByText(new RegExp(`${castellani}.* — à signer par .*Lambert`)).waitFor();
       await checkA11y(page, 'séance clôturée');
       assertNoPageErrors(page);
       const screenshotText = fs.existsSync(path.join(SCREENSHOTS, 'coordination-reunion.png'));
