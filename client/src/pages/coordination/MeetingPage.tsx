@@ -199,9 +199,9 @@ function Cases({ session, rows, timed }: { session: Session; rows: AgendaRow[]; 
   return (
     <section aria-labelledby="cases-title">
       <Title order={2} size="h3" id="cases-title" mb="xs">Dossiers ({rows.length})</Title>
-      <Group gap={6} mb="sm" role="list" aria-label="Dossiers de la séance">
+      <Group gap={6} mb="sm" component="nav" aria-label="Dossiers de la séance">
         {rows.map((r, i) => (
-          <Button key={r.case} role="listitem" size="xs" variant={r === current ? 'filled' : 'light'} color={['discussed', 'recorded'].includes(r.flag) ? '#1e6b32' : r.flag === 'postponed' || r.flag === 'quorum-not-reached' ? '#9a4400' : 'blue.9'} onClick={() => go(i)} aria-current={r === current ? 'step' : undefined}>
+          <Button key={r.case} size="xs" variant={r === current ? 'filled' : 'light'} color={['discussed', 'recorded'].includes(r.flag) ? '#1e6b32' : r.flag === 'postponed' || r.flag === 'quorum-not-reached' ? '#9a4400' : 'blue.9'} onClick={() => go(i)} aria-current={r === current ? 'step' : undefined}>
             {r.position}. {r.patientName ?? 'Dossier'} — {FLAG_LABEL[r.flag]}
           </Button>
         ))}
