@@ -195,7 +195,7 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       expect(await closed.innerText()).to.match(/Dossiers reportés à la séance du \w+ \d+/);
       expect(await closed.innerText()).not.to.contain(castellani);
       await screenshot(page, 'coordination-reunion-cloture');
-      const timings = await page.getByTestId('timings').getByRole('listitem').allTextContents();
+      const timings = await page.getByTestId('timings').locator('li').allTextContents(); // inside a closed <details>
       expect(timings.length).to.be.at.least(count + 4);
       fs.mkdirSync(SCREENSHOTS, { recursive: true });
       fs.writeFileSync(path.join(SCREENSHOTS, 'coordination-reunion-temps.txt'), `${timings.join('\n')}\n`);
