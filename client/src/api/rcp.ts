@@ -113,7 +113,8 @@ export const rcp = {
   generate: (id: string) => api<unknown>(`/api/rcp/boards/${id}/sessions/generate`, { method: 'POST', body: {} }),
   sessions: (boardId: string, query: { from?: string; to?: string; state?: SessionState } = {}) => api<Session[]>(`/api/rcp/boards/${boardId}/sessions`, { query }),
   session: (id: string) => api<SessionDetails>(`/api/rcp/sessions/${id}`),
-  start: (id: string, version: string) => api<Session>(`/api/rcp/sessions/${id}/start`, { method: 'POST', body: {}, ...opt(ifMatch(version)) }),
+  /** Opened another day than planned, the session is rescheduled to now with the reason (the server refuses it otherwise). */
+  start: (id: string, version: string, rescheduleReason?: string) => api<Session>(`/api/rcp/sessions/${id}/start`, { method: 'POST', body: rescheduleReason ? { rescheduleReason } : {}, ...opt(ifMatch(version)) }),
   close: (id: string, version: string) => api<{ session: Session; carriedOver: string[]; nextSession?: Session }>(`/api/rcp/sessions/${id}/close`, { method: 'POST', body: {}, ...opt(ifMatch(version)) }),
   attendance: (id: string, attendance: Attendance[], version: string) => api<Session>(`/api/rcp/sessions/${id}/attendance`, { method: 'PUT', body: { attendance }, ...opt(ifMatch(version)) }),
   quorum: (id: string, caseId?: string) => api<QuorumResult>(`/api/rcp/sessions/${id}/quorum`, { query: { case: caseId } }),

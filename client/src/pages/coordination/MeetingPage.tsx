@@ -92,9 +92,10 @@ function Meeting({ details, board, allRows, timed }: { details: SessionDetails; 
 function StartSession({ session, timed }: { session: Session; timed: Timed }) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
-  const early = parisDay(new Date(session.start)) > parisDay();
+  const [reason, setReason] = useState('');
+  const otherDay = parisDay(new Date(session.start)) !== parisDay();
   const start = useMutation({
-    mutationFn: () => timed('Ouverture de la séance', () => rcp.start(session.id, session.version)),
+    mutationFn: () => timed('Ouverture de la séance', () => rcp.start(session.id, session.version, otherDay ? reason.trim() : undefined)),
     onSuccess: async () => { setConfirming(false); await queryClient.invalidateQueries({ queryKey: ['rcp', 'session', session.id] }); },
   });
   return (
@@ -102,18 +103,23 @@ function StartSession({ session, timed }: { session: Session; timed: Timed }) {
       <Stack>
         <Text>La séance n'est pas encore ouverte. Ouvrez-la au début de la réunion : la présence et les décisions s'y enregistrent.</Text>
         {start.error && <ErrorMessage error={start.error} />}
-        <Group><Button onClick={() => (early ? setConfirming(true) : start.mutate())} loading={start.isPending && !confirming}>Ouvrir la séance</Button></Group>
+        <Group><Button onClick={() => (otherDay ? setConfirming(true) : start.mutate())} loading={start.isPending && !confirming}>Ouvrir la séance</Button></Group>
       </Stack>
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Ouvrir la séance avant sa date ?">
-        <Stack>
-          <Alert color="orange" role="alert">
-            Cette séance est prévue le {formatWeekday(session.start)}, pas aujourd'hui. Les décisions prises seront datées d'aujourd'hui.
-          </Alert>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>Ne pas ouvrir</Button>
-            <Button color="#9a4400" onClick={() => start.mutate()} loading={start.isPending}>Ouvrir quand même</Button>
-          </Group>
-        </Stack>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Ouvrir la séance un autre jour que prévu ?">
+        <form onSubmit={(e) => { e.preventDefault(); start.mutate(); }}>
+          <Stack>
+            <Alert color="orange" role="alert">
+              Cette séance est prévue le {formatWeekday(session.start)}, pas aujourd'hui. L'ouvrir maintenant la reprogramme à aujourd'hui
+              (la date prévue est conservée) : les comptes rendus porteront la date réelle de la réunion.
+            </Alert>
+            <Textarea label="Motif du changement de date" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
+            {start.error && <ErrorMessage error={start.error} />}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirming(false)}>Ne pas ouvrir</Button>
+              <Button type="submit" color="#9a4400" loading={start.isPending} disabled={!reason.trim()}>Reprogrammer à aujourd'hui et ouvrir</Button>
+            </Group>
+          </Stack>
+        </form>
       </Modal>
     </Paper>
   );
