@@ -64,10 +64,10 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   const now = options.now ?? new Date();
   const system = store.system();
   const dir = await resolveDirectory(store);
-  const actor = (who: string, roles: string[], at: Date): RcpContext => {
+  const actor = (who: string, roles: string[], at: Date, channel?: 'rcp-board'): RcpContext => {
     const p = dir.practitioners.get(who)!;
     const principal: Principal = { displayName: p.name, practitionerId: p.id, roles, authMethod: 'system' };
-    const ctx: RequestContext = { requestId: 'seed-demo-rcp', principal, baseUrl: 'urn:dcc:seed' };
+    const ctx: RequestContext = { requestId: 'seed-demo-rcp', principal, baseUrl: 'urn:dcc:seed', ...(channel ? { channel } : {}) };
     return { repo: store.forRequest(ctx), ctx, now: at };
   };
   const coordinator = (at: Date) => actor('Girard', ['coordinator'], at);
@@ -85,7 +85,8 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
       boardIds[key] = existing.id!;
       continue;
     }
-    const { board } = await createBoard(coordinator(new Date(now.getTime() - 100 * DAY)), spec);
+    // As the RCP API does it (board charter and members are written only through it).
+    const { board } = await createBoard(actor('Girard', ['coordinator'], new Date(now.getTime() - 100 * DAY), 'rcp-board'), spec);
     boardIds[key] = board.id;
     createdBoards++;
     // Sessions from just before the oldest one the demo uses to three months ahead.

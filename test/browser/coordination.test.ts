@@ -13,12 +13,12 @@ import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, 
 /** The demo professionals by RPPS (server/seed/demo-data.ts). */
 const RPPS = { Lambert: '10009990028', Girard: '10009990069' } as const;
 
-async function actor(who: keyof typeof RPPS, roles: string[]): Promise<RcpContext> {
+async function actor(who: keyof typeof RPPS, roles: string[], channel?: 'rcp-board'): Promise<RcpContext> {
   const { dcc } = await browserWorld();
   const store = dcc.services.store;
   const p = (await searchOne<Practitioner>(store.system(), 'Practitioner', { identifier: `${RPPS_SYSTEM}|${RPPS[who]}` }))!;
   const principal: Principal = { displayName: `Dr ${p.name?.[0]?.given?.[0]} ${p.name?.[0]?.family}`, practitionerId: p.id!, roles, authMethod: 'system' };
-  const ctx: RequestContext = { requestId: 'browser-test-coordination', principal, baseUrl: 'urn:dcc:test' };
+  const ctx: RequestContext = { requestId: 'browser-test-coordination', principal, baseUrl: 'urn:dcc:test', ...(channel ? { channel } : {}) };
   return { repo: store.forRequest(ctx), ctx, now: new Date() };
 }
 
@@ -36,7 +36,8 @@ async function patient(family: string): Promise<{ id: string; condition: string;
  * the registration queue.
  */
 async function boardWithRequests(): Promise<{ sessionId: string; names: string[] }> {
-  const coordinator = await actor('Girard', ['physician', 'coordinator']);
+  // As the RCP API does it: a board's charter is written only through it.
+  const coordinator = await actor('Girard', ['physician', 'coordinator'], 'rcp-board');
   const digestive = (await listBoards(coordinator, {})).find((b) => b.code === 'RCP-DIG-CHUM')!;
   const { board } = await createBoard(coordinator, {
     name: `RCP de test ${Date.now()}`, kind: 'organ', organ: 'digestif', coordinationCentre: digestive.coordinationCentre,
