@@ -170,8 +170,8 @@ function BoardForm({ board }: { board: Board | undefined }) {
     mutationFn: () => (board ? rcp.updateBoard(board.id, settings(), board.version) : rcp.createBoard(settings())),
     onSuccess: async (saved) => {
       await queryClient.invalidateQueries({ queryKey: ['rcp'] });
-      notifications.show({ message: board ? 'RCP enregistrée' : 'RCP créée : générez maintenant ses séances' });
-      for (const w of saved.warnings ?? []) notifications.show({ color: 'orange', message: w });
+      notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: board ? 'RCP enregistrée' : 'RCP créée : générez maintenant ses séances' });
+      for (const w of saved.warnings ?? []) notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, color: 'orange', message: w });
       if (!board) void navigate(`/coordination/rcp/${saved.id}`, { replace: true });
     },
   });
@@ -300,7 +300,7 @@ function BoardSessions({ board }: { board: Board }) {
     onSuccess: async (result) => {
       await queryClient.invalidateQueries({ queryKey: ['rcp', 'sessions'] });
       const r = result as { created?: unknown[] };
-      notifications.show({ message: `${r.created?.length ?? 0} séance(s) créée(s)` });
+      notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: `${r.created?.length ?? 0} séance(s) créée(s)` });
     },
   });
   const ical = `${window.location.origin}/api/rcp/boards/${board.id}/calendar.ics`;

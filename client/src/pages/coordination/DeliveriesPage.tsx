@@ -17,7 +17,7 @@ export default function DeliveriesPage() {
   const alerts = useQuery({ queryKey: ['deliveries', 'alerts'], queryFn: () => rcp.alerts() });
   const retry = useMutation({
     mutationFn: (id: string) => rcp.retry(id),
-    onSuccess: async () => { await queryClient.invalidateQueries({ queryKey: ['deliveries'] }); notifications.show({ message: 'Envoi relancé : il repart avec l’annuaire à jour' }); },
+    onSuccess: async () => { await queryClient.invalidateQueries({ queryKey: ['deliveries'] }); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Envoi relancé : il repart avec l’annuaire à jour' }); },
   });
   return (
     <Page title="Envois et alertes" subtitle="Ce qui n'a pas pu être remis, et à qui rien ne peut l'être">

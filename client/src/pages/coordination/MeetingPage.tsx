@@ -244,12 +244,12 @@ function CaseCard({ session, row, timed, headingRef, onNext }: { session: Sessio
       const current = await timed('Fiche RCP relue', () => rcp.decision(row.case));
       return timed('Proposition enregistrée dans la fiche RCP', () => rcp.saveDecision(row.case, body, current.sheet.version));
     },
-    onSuccess: async () => { await refresh(); notifications.show({ message: `Proposition enregistrée pour ${row.patientName ?? 'le dossier'}` }); onNext?.(); },
+    onSuccess: async () => { await refresh(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: `Proposition enregistrée pour ${row.patientName ?? 'le dossier'}` }); onNext?.(); },
     onError: () => void refresh(),
   });
   const postpone = useMutation({
     mutationFn: () => timed('Dossier ajourné', () => rcp.postpone(row.case, reason.trim())),
-    onSuccess: async () => { setPostponing(false); await refresh(); notifications.show({ message: 'Dossier ajourné : il sera reporté à la séance suivante à la clôture' }); onNext?.(); },
+    onSuccess: async () => { setPostponing(false); await refresh(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Dossier ajourné : il sera reporté à la séance suivante à la clôture' }); onNext?.(); },
   });
   return (
     <Paper withBorder p="md" component="article" aria-labelledby={`case-${row.case}`}>

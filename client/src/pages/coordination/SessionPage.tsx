@@ -114,7 +114,7 @@ function Queue({ details, rows }: { details: SessionDetails; rows: AgendaRow[] }
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['rcp'] });
   const accept = useMutation({
     mutationFn: (row: AgendaRow) => rcp.accept(row.case),
-    onSuccess: async (_c, row) => { await refresh(); notifications.show({ message: `Dossier de ${row.patientName ?? row.patient} accepté` }); },
+    onSuccess: async (_c, row) => { await refresh(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: `Dossier de ${row.patientName ?? row.patient} accepté` }); },
   });
   const left = details.board.capacity - (details.agenda?.places.used ?? 0);
   return (
@@ -153,7 +153,7 @@ function RejectDialog({ row, onClose, onDone }: { row: AgendaRow; onClose: () =>
   const [reason, setReason] = useState('');
   const reject = useMutation({
     mutationFn: () => rcp.reject(row.case, reason.trim()),
-    onSuccess: async () => { await onDone(); notifications.show({ message: 'Demande refusée : le médecin demandeur en est informé' }); onClose(); },
+    onSuccess: async () => { await onDone(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Demande refusée : le médecin demandeur en est informé' }); onClose(); },
   });
   return (
     <Modal opened onClose={onClose} title={`Refuser la demande — ${row.patientName ?? row.patient}`}>
@@ -174,7 +174,7 @@ function MoveDialog({ row, boardId, sessionId, onClose, onDone }: { row: AgendaR
   const [reason, setReason] = useState('');
   const move = useMutation({
     mutationFn: () => rcp.move(row.case, target!, reason.trim()),
-    onSuccess: async () => { await onDone(); notifications.show({ message: 'Dossier déplacé' }); onClose(); },
+    onSuccess: async () => { await onDone(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Dossier déplacé' }); onClose(); },
   });
   return (
     <Modal opened onClose={onClose} title={`Déplacer le dossier — ${row.patientName ?? row.patient}`}>
@@ -214,7 +214,7 @@ function AfterSession({ rows }: { rows: AgendaRow[] }) {
   });
   const retry = useMutation({
     mutationFn: (id: string) => rcp.retry(id),
-    onSuccess: async () => { await queryClient.invalidateQueries({ queryKey: ['deliveries'] }); notifications.show({ message: 'Envoi relancé' }); },
+    onSuccess: async () => { await queryClient.invalidateQueries({ queryKey: ['deliveries'] }); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Envoi relancé' }); },
   });
   return (
     <section aria-labelledby="after-title">

@@ -65,7 +65,7 @@ function ReviewDialog({ grant, onClose }: { grant: BreakGlassGrant; onClose: () 
   const [comment, setComment] = useState('');
   const review = useMutation({
     mutationFn: () => security.review(grant.id, verdict, comment),
-    onSuccess: async () => { await queryClient.invalidateQueries({ queryKey: ['break-glass'] }); notifications.show({ message: 'Relecture enregistrée (tracée, non modifiable)' }); onClose(); },
+    onSuccess: async () => { await queryClient.invalidateQueries({ queryKey: ['break-glass'] }); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Relecture enregistrée (tracée, non modifiable)' }); onClose(); },
     onError: () => void queryClient.invalidateQueries({ queryKey: ['break-glass'] }),
   });
   return (
