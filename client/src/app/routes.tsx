@@ -52,6 +52,12 @@ export const routes: RouteObject[] = [
             element: <RequireRole roles={['coordinator']} />,
             children: [
               { index: true, ...page(() => import('../pages/coordination/CoordinationHomePage.tsx')) },
+              { path: 'rcp/nouvelle', ...page(() => import('../pages/coordination/BoardPage.tsx')) },
+              { path: 'rcp/:id', ...page(() => import('../pages/coordination/BoardPage.tsx')) },
+              { path: 'seances/:id', ...page(() => import('../pages/coordination/SessionPage.tsx')) },
+              { path: 'seances/:id/reunion', ...page(() => import('../pages/coordination/MeetingPage.tsx')) },
+              { path: 'indicateurs', ...page(() => import('../pages/coordination/IndicatorsPage.tsx')) },
+              { path: 'envois', ...page(() => import('../pages/coordination/DeliveriesPage.tsx')) },
             ],
           },
 
@@ -61,6 +67,7 @@ export const routes: RouteObject[] = [
             element: <RequireRole roles={['admin']} />,
             children: [
               { index: true, ...page(() => import('../pages/security/SecurityHomePage.tsx')) },
+              { path: 'acces-urgence', ...page(() => import('../pages/security/BreakGlassPage.tsx')) },
             ],
           },
 

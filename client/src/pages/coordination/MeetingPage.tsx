@@ -1,0 +1,338 @@
+import { Alert, Badge, Button, Checkbox, Group, List, Modal, Paper, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import {
+  ATTENDANCE_LABEL, FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type Attendance, type AttendanceMode, type Board, type Session, type SessionDetails,
+} from '../../api/rcp.ts';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { Page } from '../../components/Page.tsx';
+import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
+import { useSessionAgenda, type AgendaRow } from './session-data.ts';
+
+/** The proposal types a coordinator picks most in session (the full list is in the RCP sheet). */
+const PROPOSAL_TYPES = [
+  { value: 'surgery', label: 'Chirurgie' },
+  { value: 'chemotherapy', label: 'Chimiothérapie' },
+  { value: 'external-radiotherapy', label: 'Radiothérapie externe' },
+  { value: 'hormone-therapy', label: 'Hormonothérapie' },
+  { value: 'targeted-therapy', label: 'Thérapie ciblée' },
+  { value: 'immunotherapy', label: 'Immunothérapie' },
+  { value: 'active-surveillance', label: 'Surveillance active' },
+  { value: 'surveillance', label: 'Surveillance seule' },
+  { value: 'supportive-care', label: 'Soins oncologiques de support' },
+  { value: 'palliative-care', label: 'Soins palliatifs' },
+];
+const IN_SESSION = ['scheduled', 'quorum-not-reached', 'postponed', 'discussed', 'recorded'];
+
+/**
+ * /coordination/seances/:id/reunion — the session on a shared screen: attendance ticked with the
+ * quorum live, then case by case (summary, proposal, "discuté" or postponed with its reason), and
+ * closing, which shows the cases carried over. Each action shows how long the server took.
+ */
+export default function MeetingPage() {
+  const { id } = useParams();
+  const { details, rows } = useSessionAgenda(id!);
+  const board = useQuery({ queryKey: ['rcp', 'board', details.data?.board.id], queryFn: () => rcp.board(details.data!.board.id), enabled: Boolean(details.data) });
+  const [timings, setTimings] = useState<{ label: string; ms: number }[]>([]);
+  const lastAction = timings[timings.length - 1];
+  // Each action's round trip as the page lives it (the target is under 300 ms on the demo data).
+  const timed = async <T,>(label: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      setTimings((all) => [...all, { label, ms: Math.round(performance.now() - t0) }]);
+    }
+  };
+  const d = details.data;
+  return (
+    <Page
+      title={d ? `Réunion — ${d.board.name}` : 'Réunion de RCP'}
+      subtitle={d ? `${formatDateTime(d.session.start)} — ${SESSION_STATE_LABEL[d.session.state]}` : undefined}
+      actions={<Button component={Link} to={`/coordination/seances/${id}`} variant="subtle">Ordre du jour</Button>}
+    >
+      {(details.isPending || board.isPending) && <Loading label="Chargement de la séance…" />}
+      {details.error && <ErrorMessage error={details.error} onRetry={() => void details.refetch()} />}
+      {board.error && <ErrorMessage error={board.error} />}
+      <Text size="sm" c="dimmed" role="status" aria-live="polite" data-testid="last-action">
+        {lastAction ? `${lastAction.label} : réponse en ${lastAction.ms} ms` : ''}
+      </Text>
+      {timings.length > 0 && (
+        <details>
+          <summary>Temps de réponse de la séance ({timings.length} actions)</summary>
+          <List size="xs" data-testid="timings">{timings.map((t, i) => <List.Item key={i}>{t.label} : {t.ms} ms</List.Item>)}</List>
+        </details>
+      )}
+      {d && board.data && <Meeting details={d} board={board.data} allRows={rows} timed={timed} />}
+    </Page>
+  );
+}
+
+type Timed = <T>(label: string, work: () => Promise<T>) => Promise<T>;
+
+function Meeting({ details, board, allRows, timed }: { details: SessionDetails; board: Board; allRows: AgendaRow[]; timed: Timed }) {
+  const { session } = details;
+  const rows = allRows.filter((r) => IN_SESSION.includes(r.flag) && r.state !== 'pending');
+  const [closed, setClosed] = useState<{ carriedOver: string[]; nextSession?: Session } | undefined>();
+  if (session.state === 'planned') return <StartSession session={session} timed={timed} />;
+  if (closed || session.state === 'closed') return <Closed session={session} result={closed} rows={allRows} />;
+  if (session.state === 'cancelled') return <Alert color="gray">Séance annulée : {session.cancellationReason}</Alert>;
+  return (
+    <Stack gap="lg">
+      <AttendancePanel session={session} board={board} timed={timed} />
+      <Cases session={session} rows={rows} timed={timed} />
+      <CloseSession session={session} rows={rows} timed={timed} onClosed={setClosed} />
+    </Stack>
+  );
+}
+
+function StartSession({ session, timed }: { session: Session; timed: Timed }) {
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState('');
+  const otherDay = parisDay(new Date(session.start)) !== parisDay();
+  const start = useMutation({
+    mutationFn: () => timed('Ouverture de la séance', () => rcp.start(session.id, session.version, otherDay ? reason.trim() : undefined)),
+    onSuccess: async () => { setConfirming(false); await queryClient.invalidateQueries({ queryKey: ['rcp', 'session', session.id] }); },
+  });
+  return (
+    <Paper withBorder p="md">
+      <Stack>
+        <Text>La séance n'est pas encore ouverte. Ouvrez-la au début de la réunion : la présence et les décisions s'y enregistrent.</Text>
+        {start.error && <ErrorMessage error={start.error} />}
+        <Group><Button onClick={() => (otherDay ? setConfirming(true) : start.mutate())} loading={start.isPending && !confirming}>Ouvrir la séance</Button></Group>
+      </Stack>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Ouvrir la séance un autre jour que prévu ?">
+        <form onSubmit={(e) => { e.preventDefault(); start.mutate(); }}>
+          <Stack>
+            <Alert color="orange" role="alert">
+              Cette séance est prévue le {formatWeekday(session.start)}, pas aujourd'hui. L'ouvrir maintenant la reprogramme à aujourd'hui
+              (la date prévue est conservée) : les comptes rendus porteront la date réelle de la réunion.
+            </Alert>
+            <Textarea label="Motif du changement de date" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
+            {start.error && <ErrorMessage error={start.error} />}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirming(false)}>Ne pas ouvrir</Button>
+              <Button type="submit" color="#9a4400" loading={start.isPending} disabled={!reason.trim()}>Reprogrammer à aujourd'hui et ouvrir</Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </Paper>
+  );
+}
+
+function AttendancePanel({ session, board, timed }: { session: Session; board: Board; timed: Timed }) {
+  const queryClient = useQueryClient();
+  const quorum = useQuery({ queryKey: ['rcp', 'quorum', session.id, session.version], queryFn: () => rcp.quorum(session.id) });
+  const general = session.attendance.filter((a) => !a.cases?.length);
+  const save = useMutation({
+    mutationFn: (attendance: Attendance[]) => timed('Présence', () => rcp.attendance(session.id, attendance, session.version)),
+    // The tick shows at once (the box stays disabled until the server answers, so ticks never cross).
+    onMutate: (attendance) => {
+      queryClient.setQueryData<SessionDetails>(['rcp', 'session', session.id], (old) => (old ? { ...old, session: { ...old.session, attendance } } : old));
+    },
+    onSuccess: (updated) => {
+      queryClient.setQueryData<SessionDetails>(['rcp', 'session', session.id], (old) => (old ? { ...old, session: updated } : old));
+    },
+    onError: () => void queryClient.invalidateQueries({ queryKey: ['rcp', 'session', session.id] }),
+  });
+  const modeOf = (ref: string) => general.find((a) => a.practitioner === ref)?.mode;
+  const setMode = (ref: string, mode: AttendanceMode | undefined) => {
+    const member = board.members.find((m) => m.practitioner === ref)!;
+    const others = session.attendance.filter((a) => a.practitioner !== ref || a.cases?.length);
+    save.mutate(mode ? [...others, { practitioner: ref, ...(member.display ? { display: member.display } : {}), ...(member.speciality ? { speciality: member.speciality } : {}), mode }] : others);
+  };
+  const q = quorum.data;
+  return (
+    <section aria-labelledby="attendance-title" data-testid="attendance">
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Paper withBorder p="md">
+          <Title order={2} size="h3" id="attendance-title" mb="xs">Présence</Title>
+          {save.error && <ErrorMessage error={save.error} />}
+          <Stack gap={6}>
+            {board.members.map((m) => {
+              const mode = modeOf(m.practitioner);
+              return (
+                <Group key={m.practitioner} gap="xs" wrap="nowrap" justify="space-between">
+                  <Checkbox
+                    label={`${m.display ?? m.practitioner}${m.speciality?.display ? ` — ${m.speciality.display}` : ''}`}
+                    checked={Boolean(mode)}
+                    disabled={save.isPending}
+                    onChange={(e) => setMode(m.practitioner, e.currentTarget.checked ? 'present' : undefined)}
+                  />
+                  {mode && (
+                    <Select
+                      aria-label={`Mode de participation de ${m.display ?? m.practitioner}`}
+                      size="xs" w={150} allowDeselect={false} disabled={save.isPending}
+                      data={Object.entries(ATTENDANCE_LABEL).map(([value, label]) => ({ value, label }))}
+                      value={mode}
+                      onChange={(v) => setMode(m.practitioner, (v ?? 'present') as AttendanceMode)}
+                    />
+                  )}
+                </Group>
+              );
+            })}
+          </Stack>
+        </Paper>
+        <Paper withBorder p="md" aria-live="polite" data-testid="quorum">
+          <Title order={2} size="h3" mb="xs">Quorum</Title>
+          {quorum.isPending && <Loading label="Calcul du quorum…" />}
+          {quorum.error && <ErrorMessage error={quorum.error} />}
+          {q && (
+            <Stack gap="xs">
+              <Badge size="lg" color={q.reached ? '#1e6b32' : 'red.9'} variant="filled">{q.reached ? 'Quorum atteint' : 'Quorum non atteint'}</Badge>
+              <Text size="sm">Spécialités présentes : {q.specialities.length} sur {q.required} requises</Text>
+              <List size="sm">{q.specialities.map((s) => <List.Item key={s.code}>{s.display ?? s.code}</List.Item>)}</List>
+              {q.missingMandated.length > 0 && <Text size="sm" c="red.8">Spécialités obligatoires absentes : {q.missingMandated.map((m) => m.label).join(', ')}</Text>}
+              {q.reasons.map((r) => <Text key={r} size="sm">{r}</Text>)}
+            </Stack>
+          )}
+        </Paper>
+      </SimpleGrid>
+    </section>
+  );
+}
+
+function Cases({ session, rows, timed }: { session: Session; rows: AgendaRow[]; timed: Timed }) {
+  const [index, setIndex] = useState(0);
+  const current = rows[Math.min(index, rows.length - 1)];
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const go = (i: number) => { setIndex(i); setTimeout(() => headingRef.current?.focus(), 0); };
+  return (
+    <section aria-labelledby="cases-title">
+      <Title order={2} size="h3" id="cases-title" mb="xs">Dossiers ({rows.length})</Title>
+      <Group gap={6} mb="sm" component="nav" aria-label="Dossiers de la séance">
+        {rows.map((r, i) => (
+          <Button key={r.case} size="xs" variant={r === current ? 'filled' : 'light'} color={['discussed', 'recorded'].includes(r.flag) ? '#1e6b32' : r.flag === 'postponed' || r.flag === 'quorum-not-reached' ? '#9a4400' : 'blue.9'} onClick={() => go(i)} aria-current={r === current ? 'step' : undefined}>
+            {r.position}. {r.patientName ?? 'Dossier'} — {FLAG_LABEL[r.flag]}
+          </Button>
+        ))}
+      </Group>
+      {current ? <CaseCard key={current.case} session={session} row={current} timed={timed} headingRef={headingRef} onNext={index < rows.length - 1 ? () => go(index + 1) : undefined} /> : <Text>Aucun dossier à l'ordre du jour.</Text>}
+    </section>
+  );
+}
+
+function CaseCard({ session, row, timed, headingRef, onNext }: { session: Session; row: AgendaRow; timed: Timed; headingRef: React.RefObject<HTMLHeadingElement | null>; onNext: (() => void) | undefined }) {
+  const queryClient = useQueryClient();
+  const c = row.rcpCase;
+  const decided = row.flag === 'discussed' || row.flag === 'recorded';
+  const decision = useQuery({ queryKey: ['rcp', 'decision', row.case, row.flag], queryFn: () => rcp.decision(row.case), enabled: decided, retry: false });
+  const existing = decision.data?.proposal?.treatments?.[0];
+  const [type, setType] = useState<string | null>(null);
+  const [detail, setDetail] = useState<string | undefined>();
+  const [trial, setTrial] = useState<boolean | undefined>();
+  const [trialTitle, setTrialTitle] = useState('');
+  const [postponing, setPostponing] = useState(false);
+  const [reason, setReason] = useState('');
+  const typeValue = type ?? existing?.type ?? null;
+  const detailValue = detail ?? existing?.detail ?? '';
+  const trialValue = trial ?? decision.data?.basis?.clinicalTrial?.proposed ?? false;
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['rcp', 'session', session.id] });
+
+  const discuss = useMutation({
+    mutationFn: async () => {
+      if (!decided) await timed('Dossier marqué discuté (quorum vérifié)', () => rcp.discuss(row.case));
+      const body = {
+        treatments: [{ intention: 1, sequence: 1, type: typeValue, ...(detailValue.trim() ? { detail: detailValue.trim() } : {}) }],
+        clinicalTrial: trialValue ? { proposed: true, study: { title: trialTitle.trim() } } : { proposed: false },
+      };
+      const current = await timed('Fiche RCP relue', () => rcp.decision(row.case));
+      return timed('Proposition enregistrée dans la fiche RCP', () => rcp.saveDecision(row.case, body, current.sheet.version));
+    },
+    onSuccess: async () => { await refresh(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: `Proposition enregistrée pour ${row.patientName ?? 'le dossier'}` }); onNext?.(); },
+    onError: () => void refresh(),
+  });
+  const postpone = useMutation({
+    mutationFn: () => timed('Dossier ajourné', () => rcp.postpone(row.case, reason.trim())),
+    onSuccess: async () => { setPostponing(false); await refresh(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Dossier ajourné : il sera reporté à la séance suivante à la clôture' }); onNext?.(); },
+  });
+  return (
+    <Paper withBorder p="md" component="article" aria-labelledby={`case-${row.case}`}>
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Title order={3} size="h4" id={`case-${row.case}`} ref={headingRef} tabIndex={-1}>
+            {row.position}. {row.patientName ?? row.patient}{row.birthYear ? ` (né(e) en ${row.birthYear})` : ''}
+          </Title>
+          <Badge variant="filled">{FLAG_LABEL[row.flag]}</Badge>
+        </Group>
+        {c && <Text size="sm"><b>Motif :</b> {MOTIF_LABEL[c.motif] ?? c.motif} — demandé par {c.requesterDisplay ?? c.requester}</Text>}
+        <Text><b>Question :</b> {row.question}</Text>
+        {c?.summary && <Text><b>Résumé :</b> {c.summary}</Text>}
+        {row.flag === 'quorum-not-reached' && <Alert color="orange">{c?.statusReason ?? 'Quorum non atteint pour ce dossier'} — complétez la présence puis recommencez.</Alert>}
+        {row.flag === 'postponed' && <Alert color="orange">Ajourné : {c?.statusReason ?? row.note}</Alert>}
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <Select label="Proposition (première intention)" data={PROPOSAL_TYPES} value={typeValue} onChange={setType} required />
+          <TextInput label="Précision" value={detailValue} onChange={(e) => setDetail(e.currentTarget.value)} />
+        </SimpleGrid>
+        <Checkbox label="Inclusion dans un essai clinique proposée" checked={trialValue} onChange={(e) => setTrial(e.currentTarget.checked)} />
+        {trialValue && <TextInput label="Essai clinique proposé" value={trialTitle} onChange={(e) => setTrialTitle(e.currentTarget.value)} required />}
+        {discuss.error && <ErrorMessage error={discuss.error} />}
+        {postpone.error && <ErrorMessage error={postpone.error} />}
+        <Group>
+          <Button color="#1e6b32" onClick={() => discuss.mutate()} loading={discuss.isPending} disabled={!typeValue || (trialValue && !trialTitle.trim())}>
+            {decided ? 'Modifier la proposition' : 'Discuté — enregistrer la proposition'}
+          </Button>
+          {!decided && <Button variant="light" color="#9a4400" onClick={() => setPostponing(true)}>Ajourner</Button>}
+          {onNext && <Button variant="subtle" onClick={onNext}>Dossier suivant</Button>}
+        </Group>
+        {postponing && (
+          <form onSubmit={(e) => { e.preventDefault(); postpone.mutate(); }}>
+            <Stack gap="xs">
+              <Textarea label="Motif de l'ajournement" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
+              <Group><Button type="submit" color="#9a4400" loading={postpone.isPending} disabled={!reason.trim()}>Confirmer l'ajournement</Button><Button variant="default" onClick={() => setPostponing(false)}>Annuler</Button></Group>
+            </Stack>
+          </form>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+function CloseSession({ session, rows, timed, onClosed }: { session: Session; rows: AgendaRow[]; timed: Timed; onClosed: (r: { carriedOver: string[]; nextSession?: Session }) => void }) {
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const open = rows.filter((r) => !['discussed', 'recorded'].includes(r.flag));
+  const close = useMutation({
+    mutationFn: () => timed('Clôture de la séance', () => rcp.close(session.id, session.version)),
+    onSuccess: async (result) => { setConfirming(false); onClosed(result); await queryClient.invalidateQueries({ queryKey: ['rcp'] }); },
+  });
+  return (
+    <section aria-labelledby="close-title">
+      <Title order={2} size="h3" id="close-title" mb="xs">Clôture</Title>
+      <Text size="sm" mb="xs">{open.length ? `${open.length} dossier(s) non discuté(s) seront reportés à la séance suivante.` : 'Tous les dossiers ont été traités.'}</Text>
+      {close.error && <ErrorMessage error={close.error} />}
+      <Button color="dark" onClick={() => setConfirming(true)}>Clôturer la séance</Button>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Clôturer la séance ?">
+        <Stack>
+          <Text>La présence et l'ordre du jour seront figés.{open.length ? ` Reportés à la séance suivante : ${open.map((r) => r.patientName ?? r.patient).join(', ')}.` : ''}</Text>
+          <Group justify="flex-end"><Button variant="default" onClick={() => setConfirming(false)}>Annuler</Button><Button color="dark" onClick={() => close.mutate()} loading={close.isPending}>Clôturer</Button></Group>
+        </Stack>
+      </Modal>
+    </section>
+  );
+}
+
+function Closed({ session, result, rows }: { session: Session; result: { carriedOver: string[]; nextSession?: Session } | undefined; rows: AgendaRow[] }) {
+  const names = new Map(rows.map((r) => [r.case, r.patientName ?? r.patient]));
+  return (
+    <Paper withBorder p="md" data-testid="closed">
+      <Stack gap="xs">
+        <Title order={2} size="h3">Séance clôturée</Title>
+        {result ? (
+          result.carriedOver.length ? (
+            <>
+              <Text>Dossiers reportés {result.nextSession ? `à la séance du ${formatWeekday(result.nextSession.start)}` : '(aucune séance à venir : à reprogrammer)'} :</Text>
+              <List data-testid="carried-over">{result.carriedOver.map((c) => <List.Item key={c}>{names.get(c) ?? c}</List.Item>)}</List>
+            </>
+          ) : <Text>Aucun dossier reporté.</Text>
+        ) : <Text>Cette séance est clôturée.</Text>}
+        <Group><Button component={Link} to={`/coordination/seances/${session.id}`} variant="light">Suivi après la séance</Button></Group>
+      </Stack>
+    </Paper>
+  );
+}

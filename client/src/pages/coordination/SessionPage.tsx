@@ -1,0 +1,259 @@
+import { Alert, Anchor, Badge, Button, Group, List, Modal, Paper, Select, SimpleGrid, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type DocumentDelivery, type SessionDetails } from '../../api/rcp.ts';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { Page } from '../../components/Page.tsx';
+import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
+import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
+
+const ACTIVE = ['scheduled', 'discussed', 'recorded', 'quorum-not-reached', 'postponed'];
+
+/**
+ * /coordination/seances/:id — a session before and after it: the agenda (patient, birth year,
+ * motif, requester, what the file lacks), the registration queue (accept, reject with its reason,
+ * move to another session), late requests, places left; after it, what is left to sign and by
+ * whom, and where each report went.
+ */
+export default function SessionPage() {
+  const { id } = useParams();
+  const { details, rows, cases } = useSessionAgenda(id!);
+  const d = details.data;
+  const title = d ? `Séance du ${formatWeekday(d.session.start)}` : 'Séance de RCP';
+  return (
+    <Page
+      title={title}
+      subtitle={d ? `${d.board.name} — ${formatDateTime(d.session.start)}` : undefined}
+      actions={d && (d.session.state === 'planned' || d.session.state === 'in-progress')
+        ? <Button component={Link} to={`/coordination/seances/${id}/reunion`}>Mode réunion</Button>
+        : undefined}
+    >
+      {details.isPending && <Loading label="Chargement de la séance…" />}
+      {details.error && <ErrorMessage error={details.error} onRetry={() => void details.refetch()} />}
+      {d && <SessionSummary details={d} />}
+      {d && <Agenda rows={rows.filter((r) => ACTIVE.includes(r.flag) && r.state !== 'pending')} loadingCases={cases.isPending} />}
+      {d && d.session.state !== 'closed' && d.session.state !== 'cancelled' && <Queue details={d} rows={rows.filter((r) => r.state === 'pending' && r.flag === 'scheduled')} />}
+      {d && <LeftAgenda rows={rows.filter((r) => !ACTIVE.includes(r.flag))} />}
+      {d && (d.session.state === 'closed' || rows.some((r) => r.state === 'signed')) && <AfterSession rows={rows.filter((r) => ['discussed', 'recorded'].includes(r.flag))} />}
+    </Page>
+  );
+}
+
+function SessionSummary({ details }: { details: SessionDetails }) {
+  const { session, agenda, board } = details;
+  const used = agenda?.places.used ?? 0;
+  const left = board.capacity - used;
+  return (
+    <SimpleGrid cols={{ base: 1, sm: 4 }}>
+      <Paper withBorder p="sm"><Text size="sm" c="dimmed">État</Text><Text fw={600}>{SESSION_STATE_LABEL[session.state]}</Text>{session.cancellationReason && <Text size="sm">{session.cancellationReason}</Text>}</Paper>
+      <Paper withBorder p="sm"><Text size="sm" c="dimmed">Places restantes</Text><Text fw={600} data-testid="places-left">{left} sur {board.capacity}</Text></Paper>
+      <Paper withBorder p="sm"><Text size="sm" c="dimmed">Clôture des inscriptions</Text><Text fw={600}>{formatDateTime(details.registrationDeadline)}</Text></Paper>
+      <Paper withBorder p="sm"><Text size="sm" c="dimmed">Lieu</Text><Text fw={600}>{session.place ?? '—'}</Text>{session.videoLink && <Anchor href={session.videoLink} size="sm" target="_blank" rel="noreferrer">Lien de visioconférence</Anchor>}</Paper>
+    </SimpleGrid>
+  );
+}
+
+function PatientCell({ row }: { row: AgendaRow }) {
+  if (!row.visible) return <Text c="dimmed">Dossier hors de votre cercle de soins</Text>;
+  return <><Text fw={600}>{row.patientName ?? row.patient}</Text>{row.birthYear && <Text size="xs">né(e) en {row.birthYear}</Text>}</>;
+}
+
+function CompletenessCell({ caseId, query }: { caseId: string; query: ReturnType<typeof useCompleteness> extends Map<string, infer Q> ? Q | undefined : never }) {
+  if (!query || query.isPending) return <Text size="sm" c="dimmed">vérification…</Text>;
+  if (query.error) return <Text size="sm" c="dimmed">non vérifiable</Text>;
+  const missing = query.data.missing.filter((m) => m.severity === 'error');
+  if (!missing.length) return <Badge color="#1e6b32" variant="filled">Dossier complet</Badge>;
+  return (
+    <div data-testid={`missing-${caseId}`}>
+      <Badge color="#9a4400" variant="filled">Incomplet</Badge>
+      <List size="xs" mt={4}>{missing.map((m) => <List.Item key={m.label}>{m.label}</List.Item>)}</List>
+    </div>
+  );
+}
+
+function Agenda({ rows, loadingCases }: { rows: AgendaRow[]; loadingCases: boolean }) {
+  const completeness = useCompleteness(rows.filter((r) => r.visible).map((r) => r.case));
+  return (
+    <section aria-labelledby="agenda-title">
+      <Title order={2} size="h3" id="agenda-title" mb="xs">Ordre du jour ({rows.length})</Title>
+      {loadingCases && <Loading label="Chargement des dossiers…" />}
+      {rows.length === 0 ? <Text>Aucun dossier accepté pour cette séance.</Text> : (
+        <Table.ScrollContainer minWidth={760}>
+          <Table striped data-testid="agenda">
+            <Table.Thead><Table.Tr><Table.Th>N°</Table.Th><Table.Th>Patient</Table.Th><Table.Th>Motif et question</Table.Th><Table.Th>Demandeur</Table.Th><Table.Th>Complétude</Table.Th><Table.Th>État</Table.Th></Table.Tr></Table.Thead>
+            <Table.Tbody>
+              {rows.map((r) => (
+                <Table.Tr key={r.case}>
+                  <Table.Td>{r.position}</Table.Td>
+                  <Table.Td><PatientCell row={r} /></Table.Td>
+                  <Table.Td>{r.rcpCase && <Text size="sm" fw={600}>{MOTIF_LABEL[r.rcpCase.motif] ?? r.rcpCase.motif}</Text>}<Text size="sm">{r.question}</Text></Table.Td>
+                  <Table.Td>{r.requester}</Table.Td>
+                  <Table.Td>{r.visible ? <CompletenessCell caseId={r.case} query={completeness.get(r.case)} /> : '—'}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="filled">{FLAG_LABEL[r.flag]}</Badge>
+                    {r.late && <Badge color="red.9" variant="filled" ml={4}>Demande tardive</Badge>}
+                    {r.origin === 'carried-over' && <Text size="xs">{r.note}</Text>}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </section>
+  );
+}
+
+function Queue({ details, rows }: { details: SessionDetails; rows: AgendaRow[] }) {
+  const queryClient = useQueryClient();
+  const [rejecting, setRejecting] = useState<AgendaRow | undefined>();
+  const [moving, setMoving] = useState<AgendaRow | undefined>();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['rcp'] });
+  const accept = useMutation({
+    mutationFn: (row: AgendaRow) => rcp.accept(row.case),
+    onSuccess: async (_c, row) => { await refresh(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: `Dossier de ${row.patientName ?? row.patient} accepté` }); },
+  });
+  const left = details.board.capacity - (details.agenda?.places.used ?? 0);
+  return (
+    <section aria-labelledby="queue-title">
+      <Title order={2} size="h3" id="queue-title" mb="xs">Demandes d'inscription à traiter ({rows.length})</Title>
+      {left <= 0 && rows.length > 0 && <Alert color="orange" role="status" mb="xs">La séance est complète : déplacez les demandes vers une autre séance.</Alert>}
+      {accept.error && <ErrorMessage error={accept.error} />}
+      {rows.length === 0 ? <Text>Aucune demande en attente.</Text> : (
+        <Stack gap="xs" data-testid="queue">
+          {rows.map((r) => (
+            <Paper key={r.case} withBorder p="sm" aria-label={`Demande : ${r.patientName ?? r.patient ?? r.case}`} component="article">
+              <Group justify="space-between" align="flex-start">
+                <div>
+                  <PatientCell row={r} />
+                  <Text size="sm">{r.rcpCase ? `${MOTIF_LABEL[r.rcpCase.motif] ?? r.rcpCase.motif} — ` : ''}{r.question}</Text>
+                  <Text size="sm" c="dimmed">Demandé par {r.requester}{r.late ? '' : ''}</Text>
+                  {r.late && <Badge color="red.9" variant="filled">Demande tardive (après la clôture des inscriptions)</Badge>}
+                </div>
+                <Group gap="xs">
+                  <Button size="xs" onClick={() => accept.mutate(r)} loading={accept.isPending && accept.variables?.case === r.case}>Accepter</Button>
+                  <Button size="xs" variant="light" color="red.9" onClick={() => setRejecting(r)}>Refuser</Button>
+                  <Button size="xs" variant="default" onClick={() => setMoving(r)}>Déplacer</Button>
+                </Group>
+              </Group>
+            </Paper>
+          ))}
+        </Stack>
+      )}
+      {rejecting && <RejectDialog row={rejecting} onClose={() => setRejecting(undefined)} onDone={refresh} />}
+      {moving && <MoveDialog row={moving} boardId={details.board.id} sessionId={details.session.id} onClose={() => setMoving(undefined)} onDone={refresh} />}
+    </section>
+  );
+}
+
+function RejectDialog({ row, onClose, onDone }: { row: AgendaRow; onClose: () => void; onDone: () => Promise<unknown> }) {
+  const [reason, setReason] = useState('');
+  const reject = useMutation({
+    mutationFn: () => rcp.reject(row.case, reason.trim()),
+    onSuccess: async () => { await onDone(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Demande refusée : le médecin demandeur en est informé' }); onClose(); },
+  });
+  return (
+    <Modal opened onClose={onClose} title={`Refuser la demande — ${row.patientName ?? row.patient}`}>
+      <form onSubmit={(e) => { e.preventDefault(); reject.mutate(); }}>
+        <Stack>
+          <Textarea label="Motif du refus" description="Communiqué au médecin demandeur" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
+          {reject.error && <ErrorMessage error={reject.error} />}
+          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Annuler</Button><Button type="submit" color="red.9" loading={reject.isPending} disabled={!reason.trim()}>Refuser la demande</Button></Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function MoveDialog({ row, boardId, sessionId, onClose, onDone }: { row: AgendaRow; boardId: string; sessionId: string; onClose: () => void; onDone: () => Promise<unknown> }) {
+  const sessions = useQuery({ queryKey: ['rcp', 'sessions', boardId, 'planned'], queryFn: () => rcp.sessions(boardId, { state: 'planned', from: parisDay() }) });
+  const [target, setTarget] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const move = useMutation({
+    mutationFn: () => rcp.move(row.case, target!, reason.trim()),
+    onSuccess: async () => { await onDone(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Dossier déplacé' }); onClose(); },
+  });
+  return (
+    <Modal opened onClose={onClose} title={`Déplacer le dossier — ${row.patientName ?? row.patient}`}>
+      <form onSubmit={(e) => { e.preventDefault(); move.mutate(); }}>
+        <Stack>
+          {sessions.error && <ErrorMessage error={sessions.error} />}
+          <Select label="Nouvelle séance" data={(sessions.data ?? []).filter((s) => s.id !== sessionId).map((s) => ({ value: s.id, label: formatDateTime(s.start) }))} value={target} onChange={setTarget} required />
+          <Textarea label="Raison" value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
+          {move.error && <ErrorMessage error={move.error} />}
+          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Annuler</Button><Button type="submit" loading={move.isPending} disabled={!target}>Déplacer</Button></Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function LeftAgenda({ rows }: { rows: AgendaRow[] }) {
+  if (!rows.length) return null;
+  return (
+    <section aria-labelledby="left-title">
+      <Title order={2} size="h3" id="left-title" mb="xs">Dossiers sortis de l'ordre du jour</Title>
+      <List size="sm">
+        {rows.map((r) => <List.Item key={`${r.case}-${r.flag}`}>{r.patientName ?? (r.visible ? r.patient : 'Dossier hors de votre cercle de soins')} — {FLAG_LABEL[r.flag]}{r.note && r.note !== FLAG_LABEL[r.flag] ? ` : ${r.note}` : ''}</List.Item>)}
+      </List>
+    </section>
+  );
+}
+
+const DELIVERY_COLOR: Record<string, string> = { delivered: '#1e6b32', 'in-progress': 'blue.9', queued: 'blue.9', failed: 'red.9', withheld: 'gray.7', 'no-recipient': '#9a4400' };
+
+function AfterSession({ rows }: { rows: AgendaRow[] }) {
+  const queryClient = useQueryClient();
+  const signed = rows.filter((r) => r.state === 'signed' || r.rcpCase?.report);
+  const toSign = rows.filter((r) => !(r.state === 'signed' || r.rcpCase?.report));
+  const deliveries = useQueries({
+    queries: signed.map((r) => ({ queryKey: ['deliveries', 'case', r.case], queryFn: () => rcp.deliveriesOfCase(r.case), retry: false })),
+  });
+  const retry = useMutation({
+    mutationFn: (id: string) => rcp.retry(id),
+    onSuccess: async () => { await queryClient.invalidateQueries({ queryKey: ['deliveries'] }); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Envoi relancé' }); },
+  });
+  return (
+    <section aria-labelledby="after-title">
+      <Title order={2} size="h3" id="after-title" mb="xs">Après la séance</Title>
+      <Title order={3} size="h4" mb="xs">Comptes rendus à signer ({toSign.length})</Title>
+      {toSign.length === 0 ? <Text mb="sm">Tous les comptes rendus sont signés.</Text> : (
+        <List size="sm" mb="sm" data-testid="to-sign">
+          {toSign.map((r) => <List.Item key={r.case}>{r.patientName ?? r.patient} — à signer par {r.requester ?? 'le médecin demandeur'} ({FLAG_LABEL[r.flag].toLowerCase()})</List.Item>)}
+        </List>
+      )}
+      <Title order={3} size="h4" mb="xs">Envoi des comptes rendus</Title>
+      {retry.error && <ErrorMessage error={retry.error} />}
+      <Stack gap="xs" data-testid="deliveries">
+        {signed.map((r, i) => {
+          const q = deliveries[i]!;
+          const documents: DocumentDelivery[] = q.data?.documents ?? [];
+          return (
+            <Paper key={r.case} withBorder p="sm">
+              <Text fw={600}>{r.patientName ?? r.patient}</Text>
+              {q.isPending && <Text size="sm" c="dimmed">Chargement…</Text>}
+              {q.error && <Text size="sm">Aucun envoi enregistré pour ce compte rendu (pas de médecin traitant ?)</Text>}
+              {documents.map((doc) => (
+                <div key={doc.event.id}>
+                  <Badge color={DELIVERY_COLOR[doc.state] ?? 'gray.7'} variant="filled">{doc.stateLabel}</Badge>
+                  <List size="sm">
+                    {doc.deliveries.map((l) => (
+                      <List.Item key={l.id}>
+                        {l.roleLabel ?? l.channel} {l.display ?? l.recipient} : {l.statusLabel}{l.sentAt ? ` le ${formatDateTime(l.sentAt)}` : ''}{l.lastError ? ` (${l.lastError})` : ''}
+                        {l.status === 'dead' && <Button size="compact-xs" ml="xs" variant="light" onClick={() => retry.mutate(l.id)}>Relancer</Button>}
+                      </List.Item>
+                    ))}
+                  </List>
+                </div>
+              ))}
+            </Paper>
+          );
+        })}
+        {signed.length === 0 && <Text size="sm">Aucun compte rendu signé pour le moment.</Text>}
+      </Stack>
+    </section>
+  );
+}
