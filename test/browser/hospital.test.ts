@@ -394,7 +394,7 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await checkA11y(page, 'hôpital : PPS');
       await screenshot(page, 'hopital-pps');
 
-      await page.getByLabel('Fin des traitements actifs').fill('2027-06-30');
+      await page.getByRole('textbox', { name: 'Fin des traitements actifs' }).fill('2027-06-30');
       await page.getByLabel('Examens de surveillance').fill('Scanner thoraco-abdomino-pelvien\nDosage de l’ACE');
       await choose(page, 'Orientation soins de support (bilan des besoins)', /./);
       await page.getByRole('button', { name: 'Établir le PPAC' }).click();

@@ -238,7 +238,7 @@ function DecisionEditor({ rcpCase, view, correction, onDone, onCancel }: { rcpCa
                 <TextInput label={`Détail (proposition ${i + 1})`} value={line.detail} onChange={(e) => { const v = e.currentTarget.value; set('lines', form.lines.map((l, j) => (j === i ? { ...l, detail: v } : l))); }} error={err(`treatments[${i}].detail`)} />
               </SimpleGrid>
             ))}
-            {err('treatments') && <Text size="sm" c="red.8" role="alert">{err('treatments')}</Text>}
+            {err('treatments') && <Text size="sm" c="var(--mantine-color-error)" role="alert">{err('treatments')}</Text>}
             <Group gap="xs">
               <Button size="xs" variant="light" onClick={() => set('lines', [...form.lines, { intention: '1', type: '', detail: '' }])}>Ajouter un traitement</Button>
               <Button size="xs" variant="light" onClick={() => set('lines', [...form.lines, { intention: '2', type: '', detail: '' }])}>Ajouter une alternative</Button>
@@ -274,7 +274,7 @@ function DecisionEditor({ rcpCase, view, correction, onDone, onCancel }: { rcpCa
           <TextInput label="Commentaire sur l’essai clinique" value={form.trialComment} onChange={(e) => set('trialComment', e.currentTarget.value)} />
           <Textarea label="Commentaire de la RCP" value={form.comment} onChange={(e) => set('comment', e.currentTarget.value)} autosize minRows={1} />
           {error instanceof ApiError && !issues.some((i) => i.expression?.length) && <ErrorMessage error={error} />}
-          {error instanceof ApiError && issues.some((i) => i.expression?.length) && <Text size="sm" c="red.8" role="alert">{error.message}</Text>}
+          {error instanceof ApiError && issues.some((i) => i.expression?.length) && <Text size="sm" c="var(--mantine-color-error)" role="alert">{error.message}</Text>}
           <Group gap="xs">
             {correction
               ? <><Button type="submit" color="orange" loading={correct.isPending}>Signer la correction</Button><Button variant="default" onClick={onCancel}>Annuler</Button></>
@@ -314,7 +314,7 @@ function Versions({ sheetId, first, last }: { sheetId: string; first: string; la
             {q.error && <ErrorMessage error={q.error} />}
             {q.data && (
               <>
-                {q.data.correction && <Text size="sm" c="orange.9" mb="xs">Motif de la correction : {q.data.correction.reason}</Text>}
+                {q.data.correction && <Text size="sm" c="var(--mantine-color-orange-light-color)" mb="xs">Motif de la correction : {q.data.correction.reason}</Text>}
                 <DecisionSummary view={{ proposal: q.data.data.proposal, basis: q.data.data.basis }} />
               </>
             )}

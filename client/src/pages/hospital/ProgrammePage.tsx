@@ -80,7 +80,8 @@ function BuildPps({ decision }: { decision: CarePlan }) {
   const queryClient = useQueryClient();
   const existing = useQuery({ queryKey: ['hospital', 'pps-of', decision.id], queryFn: () => api<Bundle<CarePlan>>('/fhir/CarePlan', { query: { 'based-on': `CarePlan/${decision.id}` } }) });
   const firstChoice = (decision.activity ?? []).map((a, index) => ({ a, index })).filter(({ a }) => {
-    const rank = ext(a, EXT.proposalRank)?.valueInteger ?? ext(a.detail, EXT.proposalRank)?.valueInteger;
+    const e = ext(a, EXT.proposalRank) ?? ext(a.detail, EXT.proposalRank);
+    const rank = e?.valuePositiveInt ?? e?.valueInteger;
     return rank === undefined || rank === 1;
   });
   const [rows, setRows] = useState<TreatmentForm[]>(() => firstChoice.map(({ a, index }) => ({
