@@ -115,7 +115,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Capability operations (e.g. Composition/{id}/$document) are matched before the core REST routes.
   for (const extension of deps.fhirExtensions ?? []) app.use('/fhir', extension);
   app.use('/fhir', fhirRouter({ store: deps.store, accessStore, config, contextOf, software: SOFTWARE }));
-  app.use('/access', requireIdentity, breakGlassReviewRouter(accessStore, contextOf));
+  app.use('/access', requireIdentity, breakGlassReviewRouter(accessStore, contextOf, deps.store));
   for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, api.router);
   // The web client last: its routes never shadow /fhir, /api, /auth, /access or /health.
   if (deps.web) app.use(webClient(typeof deps.web === 'object' ? deps.web : {}));

@@ -11,6 +11,7 @@ import { buildDemoBundle } from './seed/demo-data.ts';
 import { migrateToLatest, openDatabase, type Database } from './store/database.ts';
 import { Store } from './store/store.ts';
 import { registerIdentityRules } from './identity/identity-rules.ts';
+import { registerIdentityVigilance } from './identity/identity-vigilance.ts';
 import { registerCarePlanRules, supportiveCareDirectoryEntries } from './care-plan/index.ts';
 import { registerRcpSheetRules } from './rcp-sheet/index.ts';
 import { registerRcpRules } from './rcp/index.ts';
@@ -34,6 +35,7 @@ export interface Services {
 /** Domain invariants every write must respect, whoever the writer (see WriteRule). */
 function registerCapabilityRules(store: Store): void {
   registerIdentityRules(store);
+  registerIdentityVigilance(store);
   registerCarePlanRules(store);
   registerRcpSheetRules(store);
   registerRcpRules(store);

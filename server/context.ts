@@ -26,6 +26,11 @@ export interface RequestContext {
   baseUrl: string;
   /** Caller's network address, for the audit trail. */
   remoteAddress?: string;
+  /**
+   * The domain API the write comes through, when a resource may only be changed that way (an RCP
+   * board's charter and member list: through /api/rcp/boards, which checks the board's 3C first).
+   */
+  channel?: 'rcp-board';
 }
 
 export const SYSTEM_PRINCIPAL: Principal = { displayName: 'DCC (système)', roles: ['system'], authMethod: 'system' };

@@ -1,4 +1,4 @@
-import type { CareTeam, Patient } from '@medplum/fhirtypes';
+import type { CareTeam, Patient, Resource } from '@medplum/fhirtypes';
 import type { Principal, RequestContext } from '../context.ts';
 import { businessRule, forbidden } from '../fhir/errors.ts';
 import type { AccessStore } from '../store/access-store.ts';
@@ -8,6 +8,8 @@ import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
 import { buildAuditEvent, buildIdentityStatusEvent, concernsPatientData } from './audit.ts';
 import { identityStatusChange } from '../identity/identity-rules.ts';
 import { CATEGORY, EXT } from '../care-plan/codes.ts';
+import { RCP_BOARD_MEMBERS_SYSTEM, RCP_CATEGORY } from '../rcp/codes.ts';
+import { RCP_SHEET_TYPE } from '../rcp-sheet/codes.ts';
 import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, readableTypes } from './policy.ts';
 
 /**
@@ -22,7 +24,7 @@ export class AccessControl {
     return {
       visibility: visibilityConditions(viewerOf(ctx.principal)),
       authorizeWrite: async (repo, change) => {
-        await authorizeWrite(repo, ctx.principal, change);
+        await authorizeWrite(repo, ctx, change);
         await traceIdentityStatusChange(repo, ctx, change);
       },
       audit: (repo, access) => this.audit(repo, ctx, access),
@@ -54,6 +56,11 @@ export function viewerOf(principal: Principal): Viewer {
     shareWithGpUrl: EXT.shareWithGp,
     handOverUrl: EXT.handOver,
     ppsCategory: { system: CATEGORY.pps.system, code: CATEGORY.pps.code },
+    // City professionals: signed reports and handed-over programmes only (see Viewer).
+    nurse: principal.roles.includes('nurse'),
+    rcpSheetType: { system: RCP_SHEET_TYPE.system!, code: RCP_SHEET_TYPE.code! },
+    rcpDecisionCategory: { system: CATEGORY.rcpDecision.system, code: CATEGORY.rcpDecision.code },
+    ppacCategory: { system: CATEGORY.ppac.system, code: CATEGORY.ppac.code },
   };
 }
 
@@ -64,7 +71,8 @@ export function requireReadableType(principal: Principal, resourceType: string):
   }
 }
 
-async function authorizeWrite(repo: FhirRepository, principal: Principal, change: WriteChange): Promise<void> {
+async function authorizeWrite(repo: FhirRepository, ctx: RequestContext, change: WriteChange): Promise<void> {
+  const { principal } = ctx;
   if (isSystem(principal)) return;
   if (!mayWriteType(principal, change.resourceType)) {
     throw forbidden(`Votre profession (${principal.roles.join(', ') || 'aucun rôle'}) ne peut pas ${verb(change)} de ressource ${change.resourceType}`);
@@ -72,6 +80,16 @@ async function authorizeWrite(repo: FhirRepository, principal: Principal, change
   // The version being replaced must be one the caller may see…
   if (change.action !== 'create' && !(await repo.isVisible(change.resourceType, change.id))) {
     throw forbidden(`${change.resourceType}/${change.id} est hors de votre cercle de soins`);
+  }
+  const previous = change.previous ?? (change.action === 'delete' ? await repo.readIfExists(change.resourceType, change.id) : undefined);
+  // Board membership opens the board's patients' records: it is the 3C's decision, taken through
+  // the RCP API (which checks the caller coordinates that board), never a generic FHIR write.
+  if ((isRcpBoardResource(change.resource) || isRcpBoardResource(previous)) && ctx.channel !== 'rcp-board') {
+    throw forbidden(`La charte et les membres d'une RCP se modifient par /api/rcp/boards, par un coordonnateur du 3C qui l'organise : ${verb(change)} ${change.resourceType} directement est refusé`);
+  }
+  // Nobody widens their own access: one's own directory entry and roles are written by someone else.
+  if (principal.practitionerId && (concernsPractitioner(change.resource, principal.practitionerId) || concernsPractitioner(previous, principal.practitionerId))) {
+    throw forbidden(`Vous ne pouvez pas ${verb(change)} votre propre fiche ou votre propre rôle dans l'annuaire : un autre administrateur doit le faire`);
   }
   // Clinical content must belong to a patient, or it would escape every circle of care.
   if (change.action !== 'delete' && !change.patientId && !DIRECTORY_TYPES.includes(change.resourceType) && !PATIENTLESS_TYPES.includes(change.resourceType)) {
@@ -93,6 +111,20 @@ async function traceIdentityStatusChange(repo: FhirRepository, ctx: RequestConte
   const transition = identityStatusChange(change.previous as Patient, change.resource as Patient);
   if (!transition) return;
   await repo.append(buildIdentityStatusEvent(ctx, change.id, change.resource.meta?.versionId, transition));
+}
+
+/** An RCP board's charter (HealthcareService of category rcp) or member list (CareTeam identified as such). */
+function isRcpBoardResource(resource: Resource | undefined): boolean {
+  if (resource?.resourceType === 'CareTeam') return Boolean(resource.identifier?.some((i) => i.system === RCP_BOARD_MEMBERS_SYSTEM));
+  if (resource?.resourceType === 'HealthcareService') return Boolean(resource.category?.some((c) => c.coding?.some((x) => x.system === RCP_CATEGORY.system && x.code === RCP_CATEGORY.code)));
+  return false;
+}
+
+/** The caller's own Practitioner entry, or a PractitionerRole of theirs (what grants roles and circles). */
+function concernsPractitioner(resource: Resource | undefined, practitionerId: string): boolean {
+  if (resource?.resourceType === 'Practitioner') return resource.id === practitionerId;
+  if (resource?.resourceType === 'PractitionerRole') return resource.practitioner?.reference === `Practitioner/${practitionerId}`;
+  return false;
 }
 
 function verb(change: WriteChange): string {

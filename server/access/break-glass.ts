@@ -1,8 +1,9 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { RequestContext } from '../context.ts';
-import { badRequest, forbidden, notFound } from '../fhir/errors.ts';
-import type { AccessStore, BreakGlassGrant } from '../store/access-store.ts';
+import { badRequest, conflict, forbidden, notFound } from '../fhir/errors.ts';
+import type { AuditEvent } from '@medplum/fhirtypes';
+import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';
 import { mayBreakGlass, mayReviewAudit } from './policy.ts';
 
@@ -36,7 +37,7 @@ export async function breakGlass(store: Store, accessStore: AccessStore, ctx: Re
 }
 
 /** Review of emergency accesses for the security officer (administrator role). */
-export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req: Request) => RequestContext): Router {
+export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req: Request) => RequestContext, store: Store): Router {
   const router = express.Router();
   const requireReviewer = (req: Request) => {
     if (!mayReviewAudit(contextOf(req).principal)) throw forbidden('Réservé au responsable de la sécurité (administrateur)');
@@ -48,10 +49,64 @@ export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req
     const grants = await accessStore.listBreakGlass({ since, unreviewedOnly: req.query.unreviewed === 'true', limit: 500 });
     res.set('Cache-Control', 'no-store').json({ grants });
   });
-  router.post('/break-glass/:id/review', async (req: Request, res: Response) => {
+  // The review: by a security officer who is not the grantee, once, with a verdict; traced in the
+  // same transaction. 200 with the reviewed grant; a second review is a 409 (the first stands).
+  router.post('/break-glass/:id/review', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
     requireReviewer(req);
-    if (!(await accessStore.markReviewed(String(req.params.id), new Date()))) throw notFound(`Accès d'urgence ${req.params.id} introuvable`);
-    res.status(204).end();
+    const ctx = contextOf(req);
+    const review = parseReview(req.body, ctx);
+    const id = String(req.params.id);
+    const reviewed = await store.system().transaction(async (tx) => {
+      const grant = await accessStore.findBreakGlass(id, tx.db);
+      if (!grant) throw notFound(`Accès d'urgence ${id} introuvable`);
+      if (grant.practitionerId === ctx.principal.practitionerId) {
+        throw forbidden("Un accès d'urgence est relu par un autre responsable de la sécurité que celui qui l'a ouvert");
+      }
+      if (grant.reviewedAt || !(await accessStore.recordReview(id, review, new Date(), tx.db))) {
+        throw conflict(`L'accès d'urgence ${id} a déjà été relu${grant.review ? ` par ${grant.review.reviewerName} (${grant.review.verdict === 'justified' ? 'justifié' : 'injustifié'})` : ''} : une relecture ne se réécrit pas`);
+      }
+      await tx.append(reviewAuditEvent(ctx, grant, review));
+      return (await accessStore.findBreakGlass(id, tx.db))!;
+    });
+    res.set('Cache-Control', 'no-store').status(200).json(reviewed);
   });
   return router;
+}
+
+const MAX_COMMENT = 2000;
+
+/** `{verdict: 'justified' | 'unjustified', comment}`; a verdict of unjustified says why. */
+function parseReview(body: unknown, ctx: RequestContext): BreakGlassReview {
+  const { verdict, comment } = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  if (verdict !== 'justified' && verdict !== 'unjustified') throw badRequest("verdict attendu : 'justified' ou 'unjustified'", ['verdict']);
+  if (comment !== undefined && comment !== null && typeof comment !== 'string') throw badRequest('comment attend un texte', ['comment']);
+  const text = typeof comment === 'string' ? comment.trim() : '';
+  if (text.length > MAX_COMMENT) throw badRequest(`comment : ${MAX_COMMENT} caractères au plus`, ['comment']);
+  if (verdict === 'unjustified' && !text) throw badRequest('Un accès jugé injustifié demande un commentaire (ce qui sera fait)', ['comment']);
+  if (!ctx.principal.practitionerId) throw forbidden('La relecture doit être signée par un responsable identifié dans l\'annuaire');
+  return { reviewerId: ctx.principal.practitionerId, reviewerName: ctx.principal.displayName, verdict, ...(text ? { comment: text } : {}) };
+}
+
+/** The review itself in the audit trail: who reviewed which emergency access, with what verdict. */
+function reviewAuditEvent(ctx: RequestContext, grant: BreakGlassGrant, review: BreakGlassReview): AuditEvent {
+  return {
+    resourceType: 'AuditEvent',
+    type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113', display: 'Security Alert' },
+    subtype: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/dcc-audit', code: 'break-glass-review', display: "Relecture d'un accès d'urgence" }],
+    action: 'U',
+    recorded: new Date().toISOString(),
+    outcome: '0',
+    outcomeDesc: `Accès d'urgence ${grant.id} de ${grant.displayName} : ${review.verdict === 'justified' ? 'justifié' : 'injustifié'}${review.comment ? ` — ${review.comment}` : ''}`,
+    agent: [{
+      requestor: true,
+      who: { reference: `Practitioner/${review.reviewerId}`, display: review.reviewerName },
+      role: ctx.principal.roles.map((r) => ({ coding: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/dcc-role', code: r }] })),
+      ...(ctx.remoteAddress ? { network: { address: ctx.remoteAddress, type: '2' as const } } : {}),
+    }],
+    source: { observer: { display: 'DCC — serveur FHIR' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] },
+    entity: [
+      { what: { reference: `Patient/${grant.patientId}` }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' } },
+      { what: { reference: `Practitioner/${grant.practitionerId}`, display: grant.displayName }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' } },
+    ],
+  };
 }

@@ -48,8 +48,17 @@ const WRITE: Record<Exclude<Role, 'system'>, string[]> = {
   admin: DIRECTORY_TYPES,
 };
 
+/**
+ * Separation of duties (least privilege): the security officer (admin) reviews everyone's accesses,
+ * including emergency ones, so he holds no clinical role himself — whatever his card says. A
+ * physician who is also the security officer uses two accounts.
+ */
+export function separateDuties(roles: string[]): string[] {
+  return roles.includes('admin') ? roles.filter((r) => r === 'admin' || r === 'system') : roles;
+}
+
 export function rolesOf(principal: Principal): Role[] {
-  return principal.roles.filter((r): r is Role => ['physician', 'gp', 'nurse', 'pharmacist', 'coordinator', 'admin', 'system'].includes(r));
+  return separateDuties(principal.roles).filter((r): r is Role => ['physician', 'gp', 'nurse', 'pharmacist', 'coordinator', 'admin', 'system'].includes(r));
 }
 
 export function isSystem(principal: Principal): boolean {

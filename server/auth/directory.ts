@@ -4,6 +4,7 @@ import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { IDNPS_SYSTEM, RPPS_SYSTEM, rppsFromIdnps } from '../identity/rpps.ts';
 import { parseSearchRequest } from '../fhir/search-request.ts';
+import { separateDuties } from '../access/policy.ts';
 
 function query(resourceType: string, params: Record<string, string>, count: number) {
   return parseSearchRequest(resourceType, new URLSearchParams(params), { defaultCount: count, maxCount: count }, true).request;
@@ -112,5 +113,5 @@ async function rolesFromDirectory(repo: FhirRepository, practitionerId: string, 
     const organization = organizations.find((o) => role.organization?.reference === `Organization/${o.id}`);
     if (organization?.type?.some((t) => t.coding?.some((c) => c.code === '3C'))) roles.add('coordinator');
   }
-  return [...roles];
+  return separateDuties([...roles]);
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Principal } from '../context.ts';
 import { identifyFromClientCertificate, identifyFromProxyHeader, type CpsProxyOptions } from './cps.ts';
 import type { Directory } from './directory.ts';
+import { separateDuties } from '../access/policy.ts';
 import type { SessionManager } from './session.ts';
 
 /**
@@ -16,8 +17,8 @@ export function buildIdentify(config: Config, sessions?: SessionManager, directo
   const proxy = proxyOptions(config);
   return async (req) => {
     const card = (proxy ? identifyFromProxyHeader(req, proxy) : undefined) ?? identifyFromClientCertificate(req);
-    if (card) return directory ? directory.resolve(card) : card;
-    return sessions?.identify(req);
+    const principal = card ? (directory ? await directory.resolve(card) : card) : await sessions?.identify(req);
+    return principal && { ...principal, roles: separateDuties(principal.roles) };
   };
 }
 

@@ -12,7 +12,7 @@ type Reference<_T = unknown> = FhirReference<any>;
 import { badRequest, businessRule } from '../fhir/errors.ts';
 import {
   CATEGORY, CONTACT_ROLE, DATA_REUSE_NOTICE_VERSION, EXT, FOLLOW_UP_PROPOSALS, LOINC, PPS_LOINC, PPS_PROFILE, ROUTE, SOCIAL_SUPPORT,
-  SUPPORTIVE_CARE, THERAPY_TYPES, contactRoleConcept, contactRoleOf, routeConcept, routeKeyOf, socialSupportConcept, supportiveCareConcept,
+  SUPPORTIVE_CARE, TA_ASIP, THERAPY_TYPES, contactRoleConcept, contactRoleOf, routeConcept, routeKeyOf, socialSupportConcept, supportiveCareConcept,
   type ActivitySection, type ContactRole, type RouteKey, type SocialSupportType, type SupportiveCareType,
 } from './codes.ts';
 import { addDays, compareDates, datePart, frenchDate, isIsoDate } from './dates.ts';
@@ -238,6 +238,9 @@ function intentionRank(activity: CarePlanActivity): number | undefined {
 
 function proposalsOf(decision: CarePlan, requests: Record<string, MedicationRequest | ServiceRequest | RequestGroup>): Proposal[] {
   const proposals: Proposal[] = [];
+  // A first-choice treatment makes a "surveillance seule" (MED-226) the surveillance after it: a
+  // decision saved before the sheet derived it must not print the opposite of its own proposal.
+  const treatedFirst = (decision.activity ?? []).some((a) => (intentionRank(a) ?? 1) === 1 && Boolean(a.reference ?? a.detail?.code?.coding?.some((c) => c.code && !(c.code in FOLLOW_UP_PROPOSALS))));
   (decision.activity ?? []).forEach((activity, index) => {
     const rank = intentionRank(activity);
     if (rank !== undefined && rank !== 1) return; // alternatives stay in the RCP report
@@ -269,10 +272,14 @@ function proposalsOf(decision: CarePlan, requests: Record<string, MedicationRequ
       p.code = target.code;
       p.description = target.code?.text ?? target.code?.coding?.[0]?.display ?? 'Protocole de traitement';
     }
+    if (treatedFirst && p.code?.coding?.some((c) => c.code === 'MED-226')) {
+      p.code = { coding: [{ system: TA_ASIP, code: 'ORG-064', display: "Demande d'examen ou de suivi" }], text: 'Surveillance après le traitement' };
+      p.description = detail?.description;
+    }
     const codes = (p.code?.coding ?? []).map((c) => c.code ?? '');
     if (codes.some((c) => c in FOLLOW_UP_PROPOSALS)) {
       p.section = 'follow-up';
-      p.description ??= FOLLOW_UP_PROPOSALS[codes.find((c) => c in FOLLOW_UP_PROPOSALS)!];
+      p.description ??= p.code?.text ?? FOLLOW_UP_PROPOSALS[codes.find((c) => c in FOLLOW_UP_PROPOSALS)!];
     }
     proposals.push(p);
   });

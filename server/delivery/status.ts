@@ -7,11 +7,12 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { OutboxEntry, OutboxStatus } from '../store/outbox-store.ts';
 import { RECIPIENT_ROLE_LABEL, type MailDeliveryPayload, type PushDeliveryPayload, type RecipientRole } from './dispatcher.ts';
 
-export type DeliveryState = 'queued' | 'delivered' | 'in-progress' | 'failed' | 'withheld' | 'no-recipient';
+export type DeliveryState = 'queued' | 'delivered' | 'incomplete' | 'in-progress' | 'failed' | 'withheld' | 'no-recipient';
 
 export const DELIVERY_STATE_LABEL: Record<DeliveryState, string> = {
   queued: 'En attente de répartition',
   delivered: 'Remis à tous les destinataires',
+  incomplete: 'Remis aux destinataires connus ; un destinataire manque (voir « missing »)',
   'in-progress': 'Envoi en cours (nouvelles tentatives programmées)',
   failed: 'Échec définitif pour au moins un destinataire',
   withheld: 'Non envoyé (opposition ou choix du patient)',
@@ -45,20 +46,40 @@ export interface DocumentDelivery {
   state: DeliveryState;
   stateLabel: string;
   deliveries: DeliveryLine[];
+  /** Recipients the document should have reached but who are not known (a report without a declared GP). */
+  missing: MissingRecipient[];
+}
+
+export interface MissingRecipient { role: RecipientRole; roleLabel: string; reason: string }
+
+/**
+ * Who is missing from a report's recipients: the RCP report names its GP recipient as unknown
+ * when no GP is declared (the regional objective is that every report reaches one).
+ */
+export function missingRecipients(event: OutboxEntry): MissingRecipient[] {
+  const recipients = (event.payload as { recipients?: { role?: RecipientRole; unknown?: boolean }[] } | null)?.recipients;
+  if (!Array.isArray(recipients)) return [];
+  return recipients.filter((r) => r?.unknown && r.role).map((r) => ({
+    role: r.role!,
+    roleLabel: RECIPIENT_ROLE_LABEL[r.role!] ?? r.role!,
+    reason: r.role === 'general-practitioner' ? 'Pas de médecin traitant déclaré : déclarez-le dans le dossier du patient puis renvoyez le compte rendu' : 'Destinataire inconnu',
+  }));
 }
 
 /** The state of one document's sending from its event and the deliveries fanned out of it (pure). */
 export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]): DocumentDelivery {
   const lines = deliveries.map(deliveryLine);
+  const missing = missingRecipients(event);
   let state: DeliveryState;
   if (event.status === 'dead') state = 'failed'; // could not even be fanned out
   else if (event.status !== 'sent') state = 'queued';
   // Marked sent with no deliveries and no note: sent as a whole (before per-recipient deliveries, or by another system).
-  else if (!lines.length) state = event.lastError ? 'no-recipient' : 'delivered';
+  else if (!lines.length) state = event.lastError || missing.length ? 'no-recipient' : 'delivered';
   else if (lines.some((l) => l.status === 'dead')) state = 'failed';
   else if (lines.some((l) => l.status === 'pending' || l.status === 'sending' || l.status === 'failed')) state = 'in-progress';
   else if (lines.every((l) => l.status === 'withheld')) state = 'withheld';
-  else state = 'delivered';
+  // Everyone known got it, but someone was never known: not "delivered to all".
+  else state = missing.length ? 'incomplete' : 'delivered';
   return {
     event: { id: event.id, kind: event.kind, status: event.status, createdAt: event.createdAt, dispatchedAt: event.status === 'sent' ? event.sentAt : null, note: event.lastError },
     document: event.topic,
@@ -66,6 +87,7 @@ export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]):
     state,
     stateLabel: DELIVERY_STATE_LABEL[state],
     deliveries: lines,
+    missing,
   };
 }
 

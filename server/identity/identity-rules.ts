@@ -9,7 +9,7 @@
  * INSi call, no identity document; RECUP: INS retrieved from the INSi teleservice, no document;
  * VALI: identity document of high trust checked, no INS; QUAL: both.
  */
-import type { Extension, Identifier, OperationOutcomeIssue, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
+import type { Extension, HumanName, Identifier, OperationOutcomeIssue, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
 import { invalidResource } from '../fhir/errors.ts';
 import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
@@ -124,6 +124,57 @@ export function identityStatusIssues(patient: Patient): OperationOutcomeIssue[] 
   return issues;
 }
 
+/**
+ * The birth name (RNIV "nom de naissance"): FR Core marks it `official`; a sender that does not
+ * say which name it is gives only one, taken as the birth name.
+ */
+export function birthNameOf(patient: Patient): HumanName | undefined {
+  return patient.name?.find((n) => n.use === 'official') ?? patient.name?.find((n) => !n.use || n.use === 'usual');
+}
+
+/**
+ * The minimum identity traits (RNIV 1, exigence 13: nom de naissance, premier prénom de naissance,
+ * date de naissance, sexe): without them no identity can be searched, compared or checked with INSi.
+ */
+export function identityTraitIssues(patient: Patient): OperationOutcomeIssue[] {
+  const issues: OperationOutcomeIssue[] = [];
+  const name = birthNameOf(patient);
+  if (!name?.family?.trim()) issues.push(issue('Trait d\'identité manquant : le nom de naissance (name.family, use « official ») est obligatoire pour identifier le patient (RNIV)', 'Patient.name', 'required'));
+  if (!name?.given?.some((g) => g.trim())) issues.push(issue('Trait d\'identité manquant : le premier prénom de naissance (name.given) est obligatoire pour identifier le patient (RNIV)', 'Patient.name', 'required'));
+  if (!patient.birthDate) issues.push(issue('Trait d\'identité manquant : la date de naissance (birthDate) est obligatoire pour identifier le patient (RNIV)', 'Patient.birthDate', 'required'));
+  if (!patient.gender) issues.push(issue('Trait d\'identité manquant : le sexe (gender : female, male, other ou unknown) est obligatoire pour identifier le patient (RNIV)', 'Patient.gender', 'required'));
+  return issues;
+}
+
+/**
+ * A NIR carries the sex (1st digit: odd = male, even = female), the birth year (2nd–3rd) and the
+ * birth month (4th–5th; 20–42 or 50+ when the month was unknown at registration, so not compared).
+ * An INS that contradicts the traits belongs to someone else: a mix-up to stop at the door.
+ */
+export function insTraitAgreementIssues(patient: Patient): OperationOutcomeIssue[] {
+  const issues: OperationOutcomeIssue[] = [];
+  (patient.identifier ?? []).forEach((identifier, i) => {
+    if (typeof identifier.system !== 'string' || !INS_NIR_KEYED_SYSTEMS.includes(identifier.system)) return;
+    const value = identifier.value ?? '';
+    if (!isValidInsNir(value)) return; // reported by insKeyIssues
+    const expression = `Patient.identifier[${i}].value`;
+    const nirMale = Number(value[0]) % 2 === 1;
+    if ((patient.gender === 'male' && !nirMale) || (patient.gender === 'female' && nirMale)) {
+      issues.push(issue(`INS incohérent avec les traits : l'INS « ${value} » est celui d'une personne de sexe ${nirMale ? 'masculin' : 'féminin'} (1er chiffre ${value[0]}), le patient est de sexe ${patient.gender === 'male' ? 'masculin' : 'féminin'} ; vérifiez l'INS (téléservice INSi) et le sexe saisi`, expression, 'value'));
+    }
+    const birth = /^(\d{4})(?:-(\d{2}))?/.exec(patient.birthDate ?? '');
+    if (!birth) return;
+    const nirYear = value.slice(1, 3);
+    const nirMonth = Number(value.slice(3, 5));
+    if (birth[1]!.slice(2) !== nirYear) {
+      issues.push(issue(`INS incohérent avec les traits : l'INS « ${value} » indique une naissance en 19${nirYear} ou 20${nirYear}, la date de naissance est le ${patient.birthDate} ; vérifiez l'INS (téléservice INSi) et la date saisie`, expression, 'value'));
+    } else if (birth[2] && nirMonth >= 1 && nirMonth <= 12 && nirMonth !== Number(birth[2])) {
+      issues.push(issue(`INS incohérent avec les traits : l'INS « ${value} » indique une naissance au mois ${value.slice(3, 5)}, la date de naissance est le ${patient.birthDate} ; vérifiez l'INS (téléservice INSi) et la date saisie`, expression, 'value'));
+    }
+  });
+  return issues;
+}
+
 /** The strict traits of the INS (RNIV): birth name, birth first names, birth date, sex, INSEE birthplace code. */
 function strictTraits(patient: Patient): string {
   const birthName = patient.name?.find((n) => n.use === 'official');
@@ -180,7 +231,7 @@ export function identityIssues(change: Parameters<WriteRule>[0]): OperationOutco
   if (change.action === 'delete' || !next) return [];
   if (next.resourceType === 'Patient') {
     const previous = change.previous?.resourceType === 'Patient' ? change.previous : undefined;
-    return [...insKeyIssues(next), ...identityStatusIssues(next), ...(previous ? identityTransitionIssues(previous, next) : [])];
+    return [...identityTraitIssues(next), ...insKeyIssues(next), ...insTraitAgreementIssues(next), ...identityStatusIssues(next), ...(previous ? identityTransitionIssues(previous, next) : [])];
   }
   if (next.resourceType === 'Practitioner') return practitionerIdentifierIssues(next);
   return [];

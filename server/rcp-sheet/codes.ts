@@ -39,6 +39,8 @@ export const EXT_QUORUM_STATUS = `${DCC}/StructureDefinition/dcc-quorum-status`;
 export const EXT_FILE_COMPLETE = `${DCC}/StructureDefinition/dcc-file-complete`;
 export const EXT_PROPOSAL_INTENTION = `${DCC}/StructureDefinition/dcc-proposal-rank`;
 export const EXT_PROPOSAL_SEQUENCE = `${DCC}/StructureDefinition/dcc-proposal-sequence`;
+/** Rubric of an activity (ValueSet dcc-care-plan-activity-kind): marks a surveillance that follows a treatment. */
+export const EXT_ACTIVITY_KIND = `${DCC}/StructureDefinition/dcc-activity-kind`;
 // Defined by the RCP sheet (profiles are open; to be added to fhir-profiles/).
 export const EXT_RCP_MEETING = `${DCC}/StructureDefinition/dcc-rcp-meeting`;
 export const EXT_RCP_PARTICIPANT = `${DCC}/StructureDefinition/dcc-rcp-participant`;
@@ -54,7 +56,7 @@ export const RCP_TREATMENT_TYPE_SYSTEM = `${DCC}/CodeSystem/dcc-treatment-type`;
 export const CARE_PLAN_CATEGORY_SYSTEM = `${DCC}/CodeSystem/dcc-care-plan-category`;
 /** TNM UICC (editions 7, 8, 9 as codes). */
 export const TNM_UICC = 'urn:oid:2.16.840.1.113883.15.6';
-/** Tag of the resources a sheet created itself (replaced when the draft is saved again). */
+/** Tag of the resources a sheet created itself (updated in place when the sheet is saved again). */
 export const RCP_SHEET_TAG: Coding = { system: `${DCC}/CodeSystem/dcc-tag`, code: 'rcp-sheet-entry', display: 'Élément de fiche RCP' };
 
 export const RCP_SHEET_TYPE: Coding = { system: LOINC, code: '34794-8', display: 'CR de réunion de concertation pluridisciplinaire' };
@@ -141,6 +143,9 @@ export const CODE = {
   trial: asip('MED-250', "Proposition d'inclusion dans un essai clinique"),
   patientComment: loinc('55112-7', 'Commentaire sur le patient'),
 } as const;
+
+/** TA_ASIP rubric "Suivi" (dcc-activity-kind): a surveillance proposed after a treatment, not instead of it. */
+export const FOLLOW_UP_KIND = asip('MED-571', 'Suivi');
 
 export type RcpNature = 'organ' | 'transversal';
 export const NATURE: Record<RcpNature, Coding> = {

@@ -39,6 +39,8 @@ const meeting = (name: string) => `Composition.extension('${EXT_RCP_MEETING}').e
 const participant = (fn: string) => `Composition.extension('${EXT_RCP_PARTICIPANT}').where(extension('function').value.code = '${fn}')`;
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim());
 const registeredOnly = (d: RcpSheetData) => d.reason?.caseStatus === 'registered';
+/** The question put to the RCP is the diagnosis itself: the diagnosis items are hoped for, not required. */
+const diagnosisAsked = (d: RcpSheetData) => Boolean(d.reason?.motifs?.includes('diagnostic-opinion'));
 
 const RULES: Rule[] = [
   // Header
@@ -138,7 +140,8 @@ export function completenessOf(content: RcpSheetContent, options: { stage?: Comp
   const missing: MissingItem[] = [];
   for (const rule of RULES) {
     if (rule.stage === 'signature' && stage !== 'signature') continue;
-    if (rule.missing(d, content)) missing.push({ item: rule.item, label: rule.label, expression: rule.expression, severity: rule.severity ?? 'error' });
+    const severity = rule.severity ?? (rule.item.startsWith('diagnosis.') && diagnosisAsked(d) ? 'warning' : 'error');
+    if (rule.missing(d, content)) missing.push({ item: rule.item, label: rule.label, expression: rule.expression, severity });
   }
   if (stage === 'signature') {
     (d.participants ?? []).forEach((p, i) => {

@@ -7,7 +7,7 @@ import {
   CASE_STATUS, DOCUMENT_STATUS, LATERALITY, MEETING_MODE, MOTIF, NATURE, PHASE, QUORUM, SECTION, TNM_EDITION, TREATMENT_TYPE, WHO_PERFORMANCE,
   type SectionKey,
 } from './codes.ts';
-import type { DeepPartial, Professional } from './input.ts';
+import type { DeepPartial, Professional, RcpSheetInput } from './input.ts';
 import type { RcpSheetContent } from './read.ts';
 import { INS_SYSTEMS, mayShareIns } from '../identity/ins.ts';
 import { identityStatusOf } from '../identity/identity-rules.ts';
@@ -25,6 +25,15 @@ export interface PrintSection {
 }
 
 const NOT_GIVEN = 'Non renseigné';
+export const SURVEILLANCE_AFTER_TREATMENT = 'Surveillance après le traitement';
+
+/**
+ * "Surveillance seule" is a proposal of its own: surveillance with no treatment proposed first. Derived
+ * from the proposals, never taken from a flag, so the printed report cannot contradict the decision.
+ */
+export function isSurveillanceOnly(p: DeepPartial<RcpSheetInput['proposal']> | undefined): boolean {
+  return Boolean(p?.surveillance) && !(p?.treatments ?? []).some((t) => (t?.intention ?? 1) === 1);
+}
 const yesNo = (v: boolean | undefined) => (v === undefined ? NOT_GIVEN : v ? 'Oui' : 'Non');
 
 /** '2025-09-12' → '12/09/2025', '2019-03' → '03/2019', '1978' → '1978', date-times in Paris time. */
@@ -171,7 +180,9 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
         } : undefined,
         p.exams?.length ? { kind: 'table', head: ['Examen ou expertise complémentaire', 'Au plus tôt', 'Au plus tard'], rows: p.exams.map((e) => [e?.description ?? '', formatDate(e?.earliest), formatDate(e?.latest)]) } : undefined,
         fields([
-          ['Surveillance seule', p.surveillance ? `Oui${p.surveillance.description ? ` — ${p.surveillance.description}` : ''}` : undefined],
+          isSurveillanceOnly(p)
+            ? ['Surveillance seule', `Oui${p.surveillance?.description ? ` — ${p.surveillance.description}` : ''}`]
+            : [SURVEILLANCE_AFTER_TREATMENT, p.surveillance ? p.surveillance.description ?? 'Oui' : undefined],
           ['Passage en RCP de recours', p.recoursReferral ? `Oui${p.recoursReferral.description ? ` — ${p.recoursReferral.description}` : ''}` : undefined],
         ]),
         p.comment ? { kind: 'text', label: 'Commentaire de la RCP', text: p.comment } : undefined,

@@ -12,22 +12,23 @@ import type { RequestContext } from '../context.ts';
 import { processBundle } from '../fhir/bundle-processing.ts';
 import { conflict, notFound } from '../fhir/errors.ts';
 import { withExtension } from '../fhir/extensions.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
-  ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, DOCUMENT_STATUS, EXT_CORRECTION, EXT_DOCUMENT_STATUS, EXT_FILE_COMPLETE, EXT_PROPOSAL_INTENTION, EXT_QUORUM_STATUS,
+  ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, EXT_ACTIVITY_KIND, FOLLOW_UP_KIND, DOCUMENT_STATUS, EXT_CORRECTION, EXT_DOCUMENT_STATUS, EXT_FILE_COMPLETE, EXT_PROPOSAL_INTENTION, EXT_QUORUM_STATUS,
   EXT_PROPOSAL_SEQUENCE, EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, ICD10, ICDO3, LATERALITY, LATERALITY_EXTENSION, MEETING_MODE, MORPHOLOGY_EXTENSION, MOTIF,
   NATURE, PARTICIPANT_FUNCTION, PHASE, QUORUM, R38_SPECIALTY, RCP_DECISION_CATEGORY, RCP_DECISION_PROFILE, RCP_EVENT, RCP_ID_SYSTEM,
   RCP_SESSION_ID_SYSTEM, RCP_SHEET_PROFILE, RCP_SHEET_TAG, RCP_SHEET_TYPE, RRC_ID_SYSTEM, SECTION, SNOMED, THREE_C_ID_SYSTEM,
   TNM_EDITION, TREATMENT_TYPE, WHO_PERFORMANCE, type ParticipantFunction, type SectionKey,
 } from './codes.ts';
 import type { CodedText, Professional, RcpReason, RcpSheetInput, ResearchStudyInput } from './input.ts';
-import { sectionNarrative } from './print.ts';
+import { isSurveillanceOnly, sectionNarrative, SURVEILLANCE_AFTER_TREATMENT } from './print.ts';
 import { isRcpSheet, isSignedRcpSheet, readRcpSheet, resolverOf, type RcpSheetContent } from './read.ts';
 
 import { parseRcpSheetInput, type RcpSheetData } from './input.ts';
 import { loadRcpSheet } from './load.ts';
+import { endedVersion, entryIdentity, ownedEntriesOf, sameContent, type PreviousEntry } from './entries.ts';
+import { withRecordedTrial } from './trials.ts';
 export { parseRcpSheetInput, type RcpSheetInput, type RcpSheetData } from './input.ts';
 
 export interface BuildOptions {
@@ -38,8 +39,13 @@ export interface BuildOptions {
   previous?: Composition;
   /** A correction of a signed version: status amended, with its reason (rule: signed sheets are immutable). */
   correction?: { reason: string; corrects: string };
-  /** Sheet-owned entries of the previous version to delete in the same transaction. */
-  deleteEntries?: string[];
+  /**
+   * Sheet-owned entries of the version being replaced (current versions): the same items are updated
+   * in place (same id), those the new version no longer holds are ended.
+   */
+  previousEntries?: PreviousEntry[];
+  /** Resources the sheet references without building them (a recorded trial): read for the narratives. */
+  referenced?: Resource[];
   now?: string;
 }
 
@@ -50,11 +56,11 @@ export interface BuildOptions {
  */
 export function buildRcpSheet(input: RcpSheetInput, options: BuildOptions = {}): Bundle {
   const now = options.now ?? new Date().toISOString();
-  const built = new EntryBuilder(input.patient);
+  const built = new EntryBuilder(input.patient, options.previousEntries);
   const sectionEntries = new Map<SectionKey, Reference[]>();
   const add = (key: SectionKey, resource: Resource | undefined): string | undefined => {
     if (!resource) return undefined;
-    const ref = built.add(resource);
+    const ref = built.add(resource, true, key);
     sectionEntries.set(key, [...(sectionEntries.get(key) ?? []), { reference: ref }]);
     return ref;
   };
@@ -181,11 +187,10 @@ export function buildRcpSheet(input: RcpSheetInput, options: BuildOptions = {}):
 
   const composition = compositionOf(input, sectionEntries, options, now);
   // Narratives come from reading the built resources back: what is printed is what is stored.
-  const content = readRcpSheet(composition, resolverOf(built.resources()));
+  const content = readRcpSheet(composition, resolverOf([...(options.referenced ?? []).map((resource) => ({ resource })), ...built.resources()]));
   fillNarratives(composition.section ?? [], content);
 
   const entry: BundleEntry[] = [
-    ...(options.deleteEntries ?? []).map((ref): BundleEntry => ({ request: { method: 'DELETE', url: ref } })),
     ...built.entries(),
     options.compositionId
       ? { fullUrl: `urn:uuid:${randomUUID()}`, resource: composition, request: { method: 'PUT', url: `Composition/${options.compositionId}`, ...(options.ifMatch ? { ifMatch: `W/"${options.ifMatch}"` } : {}) } }
@@ -202,16 +207,20 @@ const DEFAULT_LIMITS: SaveLimits = { defaultCount: 20, maxCount: 200 };
 
 /** Creates an RCP sheet (all its resources in one transaction); returns the stored Composition. */
 export async function createRcpSheet(repo: FhirRepository, ctx: RequestContext, input: RcpSheetInput, limits: SaveLimits = DEFAULT_LIMITS): Promise<Composition> {
-  // Typed callers get the same checks as the HTTP API (400 naming each malformed item).
-  const bundle = buildRcpSheet(parseRcpSheetInput(input));
-  const response = await processBundle(repo, ctx, bundle, { ...limits, strict: true });
-  return response.entry!.at(-1)!.resource as Composition;
+  return repo.transaction(async (tx) => {
+    // Typed callers get the same checks as the HTTP API (400 naming each malformed item).
+    const { input: checked, study } = await withRecordedTrial(tx, parseRcpSheetInput(input));
+    const bundle = buildRcpSheet(checked, { ...(study ? { referenced: [study] } : {}) });
+    const response = await processBundle(tx, ctx, bundle, { ...limits, strict: true });
+    return response.entry!.at(-1)!.resource as Composition;
+  });
 }
 
 /**
- * Saves a new version of a sheet from its full content: new entry resources, the draft's previous
- * sheet-owned entries deleted, all in one transaction. A signed sheet can only be corrected
- * (`correctionReason`): the new version is an unsigned draft carrying the reason, to be signed again.
+ * Saves a new version of a sheet from its full content, in one transaction: its entries are updated
+ * in place (same ids; a version only where the content changed), those it no longer holds are ended.
+ * A signed sheet can only be corrected (`correctionReason`): the new version is an unsigned draft
+ * carrying the reason, to be signed again; the signed version keeps the entry versions it pinned.
  */
 export async function updateRcpSheet(
   repo: FhirRepository, ctx: RequestContext, compositionId: string, input: RcpSheetInput,
@@ -230,9 +239,11 @@ export async function updateRcpSheet(
     const correction = signed
       ? { reason: options.correctionReason!, corrects: `Composition/${compositionId}/_history/${version}` }
       : pending ? { reason: options.correctionReason ?? pending.reason, corrects: pending.corrects } : undefined;
-    // Entries a signature pinned (versioned references) belong to the signed version: never deleted.
-    const deleteEntries = signed ? [] : await ownedEntries(tx, previous);
-    const bundle = buildRcpSheet(parseRcpSheetInput(input), { compositionId, ifMatch: options.ifMatch ?? version, previous, correction, deleteEntries });
+    const previousEntries = await ownedEntriesOf(tx, previous);
+    const { input: checked, study } = await withRecordedTrial(tx, parseRcpSheetInput(input));
+    const bundle = buildRcpSheet(checked, {
+      compositionId, ifMatch: options.ifMatch ?? version, previous, correction, previousEntries, ...(study ? { referenced: [study] } : {}),
+    });
     const response = await processBundle(tx, ctx, bundle, { ...limits, strict: true });
     return response.entry!.at(-1)!.resource as Composition;
   });
@@ -299,43 +310,48 @@ function correctionExtension(reason: string, corrects: string, now: string): Ext
   };
 }
 
-async function ownedEntries(tx: FhirRepository, composition: Composition): Promise<string[]> {
-  const byType = new Map<string, string[]>();
-  const walk = (sections: CompositionSection[] | undefined) => {
-    for (const s of sections ?? []) {
-      for (const e of s.entry ?? []) {
-        const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(e.reference ?? '');
-        if (m) byType.set(m[1]!, [...new Set([...(byType.get(m[1]!) ?? []), m[2]!])]);
-      }
-      walk(s.section);
-    }
-  };
-  walk(composition.section);
-  const owned: string[] = [];
-  for (const [type, ids] of byType) {
-    // Only what the sheet created (tagged): a Condition or ResearchStudy it merely references stays.
-    const query = new URLSearchParams({ _id: ids.join(','), _tag: `${RCP_SHEET_TAG.system}|${RCP_SHEET_TAG.code}`, _count: String(ids.length) });
-    const { request } = parseSearchRequest(type, query, { defaultCount: ids.length, maxCount: ids.length }, true);
-    request.total = 'none';
-    for (const r of (await tx.search(request)).resources) owned.push(`${type}/${r.id}`);
-  }
-  return owned;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Entry resources
 // ---------------------------------------------------------------------------------------------
 
 class EntryBuilder {
-  private readonly list: { fullUrl: string; resource: Resource }[] = [];
-  constructor(private readonly patient: string) {}
+  private readonly list: { fullUrl: string; resource: Resource; request?: BundleEntry['request'] }[] = [];
+  /** Previous entries not yet matched, by identity (section, type, code), in document order. */
+  private readonly previous = new Map<string, Resource[]>();
 
-  /** Adds a resource to create; returns its urn:uuid. Sheet-owned resources are tagged. */
-  add(resource: Resource, owned = true): string {
-    const fullUrl = `urn:uuid:${randomUUID()}`;
+  constructor(private readonly patient: string, previous: PreviousEntry[] = []) {
+    for (const p of previous) {
+      const key = entryIdentity(p.section, p.resource);
+      this.previous.set(key, [...(this.previous.get(key) ?? []), p.resource]);
+    }
+  }
+
+  /**
+   * Adds an entry; returns the reference other entries use. Sheet-owned resources are tagged; one
+   * matching an entry of the previous version (same identity, same position) is that resource
+   * updated in place — or left as it is when nothing changed — instead of a new one.
+   */
+  add(resource: Resource, owned = true, section?: SectionKey): string {
     const tagged = owned ? { ...resource, meta: { ...resource.meta, tag: [...(resource.meta?.tag ?? []), RCP_SHEET_TAG] } } : resource;
-    this.list.push({ fullUrl, resource: tagged });
+    const before = owned && section ? this.previous.get(entryIdentity(section, tagged))?.shift() : undefined;
+    if (!before) {
+      const fullUrl = `urn:uuid:${randomUUID()}`;
+      this.list.push({ fullUrl, resource: tagged, request: { method: 'POST', url: tagged.resourceType } });
+      return fullUrl;
+    }
+    const fullUrl = `${before.resourceType}/${before.id}`;
+    const next = continued(before, { ...tagged, id: before.id });
+    if (sameContent(before, next)) this.list.push({ fullUrl, resource: before });
+    else this.list.push({ fullUrl, resource: next, request: { method: 'PUT', url: fullUrl } });
     return fullUrl;
+  }
+
+  /** The previous entries the new version does not hold: ended (a new version), never deleted. */
+  private endedEntries(): BundleEntry[] {
+    return [...this.previous.values()].flat().flatMap((resource): BundleEntry[] => {
+      const ended = endedVersion(resource);
+      return ended ? [{ fullUrl: `${resource.resourceType}/${resource.id}`, resource: ended, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } }] : [];
+    });
   }
 
   observation(code: CodeableConcept | { system?: string; code?: string; display?: string }, value: Partial<Observation>, date?: string, note?: string): Observation {
@@ -356,8 +372,22 @@ class EntryBuilder {
   }
 
   entries(): BundleEntry[] {
-    return this.list.map(({ fullUrl, resource }) => ({ fullUrl, resource, request: { method: 'POST', url: resource.resourceType } }));
+    const written = this.list.filter((e) => e.request).map(({ fullUrl, resource, request }): BundleEntry => ({ fullUrl, resource, request }));
+    return [...written, ...this.endedEntries()];
   }
+}
+
+/**
+ * The next version of an entry from the previous one: a decision keeps the date it was made, and a
+ * decision in force (signed) that changes is on hold until the correction is signed — an unsigned
+ * correction is not yet the RCP's proposal.
+ */
+function continued(before: Resource, next: Resource): Resource {
+  if (before.resourceType !== 'CarePlan' || next.resourceType !== 'CarePlan') return next;
+  const was = before as CarePlan;
+  const plan = { ...(next as CarePlan), ...(was.created ? { created: was.created } : {}), status: was.status };
+  if (sameContent(was, plan)) return plan;
+  return { ...plan, status: was.status === 'active' || was.status === 'on-hold' ? 'on-hold' : 'draft' };
 }
 
 function codeable(value: CodedText | undefined, defaultSystem: string): CodeableConcept | undefined {
@@ -445,7 +475,20 @@ function decisionCarePlan(input: RcpSheetInput, conditionRef: string | undefined
       },
     });
   }
-  if (p.surveillance) activity.push({ extension: firstIntention(), detail: { code: { coding: [CODE.surveillance] }, status: 'not-started', ...(p.surveillance.description ? { description: p.surveillance.description } : {}) } });
+  if (p.surveillance) {
+    // "Surveillance seule" (MED-226) only when no treatment is proposed first: a surveillance after a
+    // treatment is a follow-up request (ORG-064, rubric Suivi), so no reader of the record sees the
+    // opposite of the decision.
+    const alone = isSurveillanceOnly(p);
+    activity.push({
+      extension: [...firstIntention(), ...(alone ? [] : [{ url: EXT_ACTIVITY_KIND, valueCoding: FOLLOW_UP_KIND }])],
+      detail: {
+        code: alone ? { coding: [CODE.surveillance] } : { coding: [CODE.exam], text: SURVEILLANCE_AFTER_TREATMENT },
+        status: 'not-started',
+        ...(p.surveillance.description ? { description: p.surveillance.description } : {}),
+      },
+    });
+  }
   if (p.recoursReferral) activity.push({ extension: firstIntention(), detail: { code: { coding: [CODE.recoursReferral] }, status: 'not-started', ...(p.recoursReferral.description ? { description: p.recoursReferral.description } : {}) } });
   return {
     resourceType: 'CarePlan',

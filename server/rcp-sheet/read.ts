@@ -9,7 +9,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
 import {
-  ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, DOCUMENT_STATUS, EXT_CORRECTION, EXT_DOCUMENT_STATUS, EXT_PROPOSAL_INTENTION,
+  ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, DOCUMENT_STATUS, EXT_ACTIVITY_KIND, EXT_CORRECTION, FOLLOW_UP_KIND, EXT_DOCUMENT_STATUS, EXT_PROPOSAL_INTENTION,
   EXT_PROPOSAL_SEQUENCE, EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, hasCoding, keyOf, LATERALITY, LATERALITY_EXTENSION, LOINC,
   MEETING_MODE, MORPHOLOGY_EXTENSION, MOTIF, NATURE, PHASE, QUORUM, RCP_ID_SYSTEM, RCP_SESSION_ID_SYSTEM, RCP_SHEET_TYPE,
   RRC_ID_SYSTEM, THREE_C_ID_SYSTEM, TNM_EDITION, TREATMENT_TYPE, WHO_PERFORMANCE, type TreatmentType, type WhoPerformance,
@@ -53,7 +53,11 @@ export function resolverOf(items: { fullUrl?: string; resource?: Resource }[]): 
     if (!resource) continue;
     if (fullUrl) map.set(referenceKey(fullUrl), resource);
     if (resource.id) {
-      map.set(`${resource.resourceType}/${resource.id}`, resource);
+      // The unversioned reference is the current version: an older one read for a pinned reference
+      // (a signed version corrected since) must not stand for it.
+      const key = `${resource.resourceType}/${resource.id}`;
+      const known = map.get(key);
+      if (!known || Number(known.meta?.versionId ?? 0) <= Number(resource.meta?.versionId ?? 0)) map.set(key, resource);
       if (resource.meta?.versionId) map.set(`${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`, resource);
     }
   }
@@ -253,14 +257,15 @@ function readDecision(data: RcpSheetData, plan: CarePlan): void {
     if (!d) continue;
     const codings = d.code?.coding;
     const period = d.scheduledPeriod;
-    if (hasCoding(codings, CODE.exam)) {
+    const followUp = activity.extension?.some((e) => e.url === EXT_ACTIVITY_KIND && e.valueCoding?.code === FOLLOW_UP_KIND.code);
+    if (followUp || hasCoding(codings, CODE.surveillance)) {
+      proposal.surveillance = d.description ? { description: d.description } : {};
+    } else if (hasCoding(codings, CODE.exam)) {
       (proposal.exams ??= []).push({
         ...(d.description ?? d.code?.text ? { description: d.description ?? d.code?.text } : {}),
         ...(period?.start ? { earliest: period.start } : {}),
         ...(period?.end ? { latest: period.end } : {}),
       });
-    } else if (hasCoding(codings, CODE.surveillance)) {
-      proposal.surveillance = d.description ? { description: d.description } : {};
     } else if (hasCoding(codings, CODE.recoursReferral)) {
       proposal.recoursReferral = d.description ? { description: d.description } : {};
     } else {

@@ -3,7 +3,8 @@
  *
  * The signature makes the sheet the RCP report: status final (amended for a signed correction),
  * the legal attestation (signer, time), every section entry pinned to the version that was signed
- * (so later edits of the record never change what was signed), the decision CarePlan active, and a
+ * (so later edits of the record never change what was signed), the decision CarePlan active (from
+ * draft, or on hold while a correction was pending), and a
  * Provenance carrying the signature — all in one transaction. Afterwards only a correction may
  * follow: a new, unsigned version with its reason, to be signed again.
  */
@@ -20,6 +21,7 @@ import {
   PROVENANCE_PARTICIPANT_TYPE, RCP_DECISION_CATEGORY, hasCoding,
 } from './codes.ts';
 import { completenessOf } from './completeness.ts';
+import { endOwnedEntries } from './entries.ts';
 import { loadRcpSheet } from './load.ts';
 import { correctionOf, fillNarratives } from './rcp-sheet.ts';
 import { formatDate } from './print.ts';
@@ -92,7 +94,7 @@ export async function signRcpSheet(repo: FhirRepository, ctx: RequestContext, co
       }
       let resource = loaded.resolve(reference);
       if (!resource) continue;
-      if (resource.resourceType === 'CarePlan' && hasCoding((resource as CarePlan).category?.flatMap((c) => c.coding ?? []), RCP_DECISION_CATEGORY) && (resource as CarePlan).status === 'draft') {
+      if (resource.resourceType === 'CarePlan' && hasCoding((resource as CarePlan).category?.flatMap((c) => c.coding ?? []), RCP_DECISION_CATEGORY) && ((resource as CarePlan).status === 'draft' || (resource as CarePlan).status === 'on-hold')) {
         resource = (await tx.update<CarePlan>({ ...(resource as CarePlan), status: 'active' })).resource;
       }
       pinned.set(reference, `${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`);
@@ -224,8 +226,19 @@ export const signatureProvenanceRule: WriteRule = ({ action, resourceType, previ
   }
 };
 
+/**
+ * Deleting a draft sheet withdraws what it asserted: its own entries (the cancer Condition it
+ * described, its Observations, its draft decision) are ended in the same transaction, so no
+ * diagnosis survives from a sheet that no longer exists. (A signed sheet is never deleted.)
+ */
+export const rcpSheetDeletionRule: WriteRule = async ({ action, previous }, tx) => {
+  if (action !== 'delete' || !isRcpSheet(previous) || isSignedRcpSheet(previous)) return;
+  await endOwnedEntries(tx, previous);
+};
+
 /** Registers the RCP sheet invariants on the store (idempotent: same names replace). */
 export function registerRcpSheetRules(store: Store): void {
   store.addWriteRule('rcp-sheet-signed-immutable', rcpSheetWriteRule);
+  store.addWriteRule('rcp-sheet-deletion-ends-entries', rcpSheetDeletionRule);
   store.addWriteRule('rcp-sheet-signature-provenance-immutable', signatureProvenanceRule);
 }

@@ -1,7 +1,7 @@
-import type { Appointment, CareTeam, Task } from '@medplum/fhirtypes';
+import type { Appointment, CareTeam, Practitioner, Task } from '@medplum/fhirtypes';
 import ical, { ICalEventStatus } from 'ical-generator';
 import { listBoards, loadBoard } from './boards.ts';
-import type { Board } from './board-model.ts';
+import { practitionerName, type Board } from './board-model.ts';
 import { RCP_BOARD_MEMBERS_SYSTEM, RCP_CASE_CODE, RCP_SESSION_TYPE } from './codes.ts';
 import { searchAll, type RcpContext } from './fhir-helpers.ts';
 import { frenchDateTime } from './recurrence.ts';
@@ -75,7 +75,10 @@ export async function practitionerCalendar(rc: RcpContext, practitionerId: strin
     const a = await rc.repo.readIfExists<Appointment>('Appointment', sessionId);
     if (a) sessions.set(a.id!, sessionFromFhir(a));
   }
-  const cal = calendar(`RCP — ${rc.ctx.principal.practitionerId === practitionerId ? rc.ctx.principal.displayName : who}`);
+  // The feed is named for the professional (a calendar app shows this title), never by an id.
+  const practitioner = await rc.repo.readIfExists<Practitioner>('Practitioner', practitionerId);
+  const name = practitioner ? practitionerName(practitioner) : rc.ctx.principal.practitionerId === practitionerId ? rc.ctx.principal.displayName : 'professionnel';
+  const cal = calendar(`RCP — ${name}`);
   for (const s of [...sessions.values()].sort((a, b) => a.start.localeCompare(b.start))) {
     let board = boards.get(s.boardId);
     if (!board && s.boardId) {

@@ -56,6 +56,8 @@ export const EXT = {
   sessionOverride: ext('rcp-session-override'),
   sessionPlace: ext('rcp-session-place'),
   sessionVideoLink: ext('rcp-session-video-link'),
+  /** When the session was actually opened (valueDateTime): the delays are measured from it. */
+  sessionStartedAt: ext('rcp-session-started-at'),
   attendanceMode: ext('rcp-attendance-mode'),
   attendanceSpeciality: ext('rcp-attendance-speciality'),
   attendanceCase: ext('rcp-attendance-case'),

@@ -18,6 +18,8 @@ export type RcpRule =
   | 'session-not-in-progress'
   | 'session-cancel-reason'
   | 'session-closed'
+  | 'session-not-today'
+  | 'session-reschedule'
   | 'registration-cutoff'
   | 'session-full'
   | 'patient-already-registered'

@@ -156,16 +156,23 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
   const firstReports = [...cases.values()].map((c) => c.rcpCase.firstReport).filter((r): r is string => Boolean(r));
   const sent = await sentTimes(new OutboxStore(rc.repo.db), firstReports.map((r) => `${RCP_REPORT_OUTBOX_KIND}:${r}`));
   const hours = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 3_600_000;
+  // A delay runs forward: events in the wrong order (a session opened before its date, before the
+  // start was recorded) are a fault of the data, left out rather than shown as a negative delay.
+  const push = (list: number[], value: number) => {
+    if (value >= 0) list.push(value);
+  };
   for (const [id, { rcpCase }] of cases) {
     const session = presented.get(id)!;
-    if (rcpCase.registeredAt) samples.registrationToSession.push(hours(rcpCase.registeredAt, session.start));
+    // Measured from when the session was actually held (recorded when it was opened).
+    const held = session.startedAt ?? session.start;
+    if (rcpCase.registeredAt) push(samples.registrationToSession, hours(rcpCase.registeredAt, held));
     if (rcpCase.signedAt && rcpCase.state === 'signed') {
       samples.signed++;
       samples.patientsSigned.add(rcpCase.patient);
-      samples.sessionToSignature.push(hours(session.start, rcpCase.signedAt));
+      push(samples.sessionToSignature, hours(held, rcpCase.signedAt));
       if (rcpCase.trialProposed) samples.trial++;
       const sentAt = rcpCase.firstReport ? sent.get(`${RCP_REPORT_OUTBOX_KIND}:${rcpCase.firstReport}`) : undefined;
-      if (sentAt) samples.signatureToSent.push(hours(rcpCase.signedAt, sentAt));
+      if (sentAt) push(samples.signatureToSent, hours(rcpCase.signedAt, sentAt));
     }
   }
   if (mayReadType(rc.ctx.principal, 'CarePlan')) {

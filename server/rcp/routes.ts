@@ -27,8 +27,8 @@ export interface RcpApiDeps {
 export function rcpApiRouter(deps: RcpApiDeps): Router {
   const router = express.Router();
   router.use(express.json({ type: ['application/json', 'application/fhir+json'], limit: deps.maxBodySize ?? '1mb' }));
-  const rcOf = (req: Request): RcpContext => {
-    const ctx = req.dccContext!;
+  const rcOf = (req: Request, channel?: 'rcp-board'): RcpContext => {
+    const ctx = channel ? { ...req.dccContext!, channel } : req.dccContext!;
     return { repo: deps.store.forRequest(ctx), ctx, now: deps.now?.() ?? new Date() };
   };
   const ifMatch = (req: Request) => {
@@ -51,7 +51,7 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
     }));
   });
   router.post('/boards', async (req, res) => {
-    const { board, warnings } = await createBoard(rcOf(req), req.body);
+    const { board, warnings } = await createBoard(rcOf(req, 'rcp-board'), req.body);
     res.location(`/api/rcp/boards/${board.id}`);
     send(res, 201, { ...board, warnings }, board.version);
   });
@@ -60,7 +60,7 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
     send(res, 200, board, board.version);
   });
   router.put('/boards/:id', async (req, res) => {
-    const { board, warnings } = await updateBoard(rcOf(req), req.params.id, req.body, ifMatch(req));
+    const { board, warnings } = await updateBoard(rcOf(req, 'rcp-board'), req.params.id, req.body, ifMatch(req));
     send(res, 200, { ...board, warnings }, board.version);
   });
   router.post('/boards/:id/sessions/generate', async (req, res) => {
@@ -88,7 +88,7 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
     send(res, 200, details, details.session.version);
   });
   router.post('/sessions/:id/start', async (req, res) => {
-    const session = await startSession(rcOf(req), req.params.id, ifMatch(req));
+    const session = await startSession(rcOf(req), req.params.id, ifMatch(req), req.body);
     send(res, 200, session, session.version);
   });
   router.post('/sessions/:id/close', async (req, res) => {

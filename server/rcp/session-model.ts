@@ -24,6 +24,8 @@ export interface Session {
   override?: 'moved' | 'extra';
   overrideReason?: string;
   originalStart?: string;
+  /** When the session was actually opened. */
+  startedAt?: string;
   cancellationReason?: string;
   attendance: Attendance[];
 }
@@ -108,6 +110,7 @@ export function sessionFromFhir(a: Appointment): Session {
     override: sub('kind')?.valueCode as Session['override'],
     overrideReason: sub('reason')?.valueString,
     originalStart: sub('originalStart')?.valueDateTime,
+    startedAt: ext(a, EXT.sessionStartedAt)?.valueDateTime,
     cancellationReason: a.cancelationReason?.text,
     attendance: attendanceFromFhir(a),
   });

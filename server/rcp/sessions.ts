@@ -1,4 +1,5 @@
-import type { Appointment, Practitioner } from '@medplum/fhirtypes';
+import type { Appointment, Patient, Practitioner } from '@medplum/fhirtypes';
+import { patientDisplayName } from '../city/my-patients.ts';
 import { notFound, preconditionFailed } from '../fhir/errors.ts';
 import { withExtension } from '../fhir/extensions.ts';
 import { ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';
@@ -11,7 +12,7 @@ import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.
 import { ext, idFrom, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { me, requireSessionManager } from './permissions.ts';
 import { checkQuorum, type Attendance, type AttendanceMode, type QuorumResult } from './quorum.ts';
-import { frenchDate, frenchDateTime, type PlannedOccurrence } from './recurrence.ts';
+import { frenchDate, frenchDateTime, instantToZoned, type PlannedOccurrence } from './recurrence.ts';
 import {
   activeEntries, agendaFromFhir, isRcpSession, newSessionResource, overrideExtension, sessionFromFhir, withAttendance,
   type Agenda, type AgendaEntry, type Session,
@@ -171,10 +172,31 @@ async function withSession<T>(rc: RcpContext, id: string, ifMatch: string | unde
   });
 }
 
-export async function startSession(rc: RcpContext, id: string, ifMatch?: string): Promise<Session> {
+/**
+ * Opens the session, recording when. A session is held on its day (Paris time): opened another day,
+ * the report would carry a date the meeting did not have, so it is refused (409) unless the 3C
+ * reschedules it to now with a reason (`rescheduleReason`) — the date moves, the planned one is kept.
+ */
+export async function startSession(rc: RcpContext, id: string, ifMatch?: string, body?: unknown): Promise<Session> {
+  const raw = (body as Record<string, unknown> | undefined)?.rescheduleReason;
+  if (raw !== undefined && (typeof raw !== 'string' || !raw.trim())) {
+    throw invalidInput('session-reschedule', 'rescheduleReason : le motif du changement de date de la séance est un texte non vide', ['rescheduleReason']);
+  }
+  const rescheduleReason = typeof raw === 'string' ? raw.trim() : undefined;
   return withSession(rc, id, ifMatch, 'ouvrir une séance', async (tx, { appointment, session }) => {
     assertSessionTransition(session.state, 'in-progress', 'ouvrir la séance');
-    const { resource } = await tx.repo.update<Appointment>({ ...appointment, status: SESSION_STATUS['in-progress'] }, { ifMatch: versionOf(appointment) });
+    const now = rc.now;
+    let next: Appointment = withExtension({ ...appointment, status: SESSION_STATUS['in-progress'] }, EXT.sessionStartedAt, { url: EXT.sessionStartedAt, valueDateTime: now.toISOString() });
+    if (instantToZoned(now).date !== instantToZoned(new Date(session.start)).date) {
+      if (!rescheduleReason) {
+        throw ruleConflict('session-not-today', `La séance est prévue le ${frenchDateTime(session.start)} : elle ne peut pas être ouverte le ${frenchDate(now)}, le compte rendu porterait une date de réunion fausse. Pour la tenir maintenant, reprogrammez-la en donnant le motif (rescheduleReason) : la date de la séance devient celle d'aujourd'hui, la date prévue est conservée.`);
+      }
+      const duration = new Date(session.end).getTime() - new Date(session.start).getTime();
+      next = withExtension({ ...next, start: now.toISOString(), end: new Date(now.getTime() + duration).toISOString(), description: `${session.boardName ?? 'RCP'} — ${frenchDateTime(now)}` }, EXT.sessionOverride, overrideExtension({
+        key: session.occurrence, start: now, end: new Date(now.getTime() + duration), override: 'moved', originalStart: new Date(session.originalStart ?? session.start), reason: rescheduleReason,
+      }));
+    }
+    const { resource } = await tx.repo.update<Appointment>(next, { ifMatch: versionOf(appointment) });
     return sessionFromFhir(resource);
   });
 }
@@ -289,7 +311,7 @@ export interface SessionDetails {
     version: string;
     frozen: boolean;
     places: { used: number; capacity: number };
-    entries: (AgendaEntry & { position?: number; visible: boolean; state?: CaseState; patient?: string; requester?: string; late?: boolean; question?: string; fileComplete?: boolean })[];
+    entries: (AgendaEntry & { position?: number; visible: boolean; state?: CaseState; patient?: string; patientName?: string; birthYear?: number; requester?: string; late?: boolean; question?: string; fileComplete?: boolean })[];
   };
 }
 
@@ -297,6 +319,7 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
   const { session, board } = await loadSession(rc, id);
   const agenda = await agendaOf(rc, id);
   const cases = agenda ? await loadVisibleCases(rc, agenda.entries.map((e) => e.case)) : new Map<string, LoadedCase>();
+  const patients = await patientsOf(rc, [...cases.values()].map((c) => c.rcpCase.patient));
   let position = 0;
   return {
     session,
@@ -316,13 +339,30 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
             ...e,
             ...(active ? { position: ++position } : {}),
             visible: Boolean(c),
-            ...(c ? { state: c.state, patient: c.patient, requester: c.requesterDisplay ?? c.requester, late: c.late, question: c.question } : {}),
+            ...(c ? { state: c.state, patient: c.patient, ...patientLabel(patients.get(c.patient)), requester: c.requesterDisplay ?? c.requester, late: c.late, question: c.question } : {}),
             ...(snapshot ? { fileComplete: snapshot.complete } : {}),
           };
         }),
       },
     } : {}),
   };
+}
+
+/** The Patients of the cases the caller sees, by reference (one search per 100 patients). */
+async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<string, Patient>> {
+  const ids = [...new Set(references.map((r) => idFrom({ reference: r }, 'Patient')).filter((x): x is string => Boolean(x)))];
+  const out = new Map<string, Patient>();
+  for (let i = 0; i < ids.length; i += 100) {
+    for (const p of await searchAll<Patient>(rc.repo, 'Patient', { _id: ids.slice(i, i + 100).join(',') })) out.set(`Patient/${p.id}`, p);
+  }
+  return out;
+}
+
+/** Who the case is about, as a 3C reads an agenda: name (family name in capitals) and birth year. */
+function patientLabel(patient: Patient | undefined): { patientName?: string; birthYear?: number } {
+  if (!patient) return {};
+  const year = Number(patient.birthDate?.slice(0, 4));
+  return { patientName: patientDisplayName(patient), ...(year ? { birthYear: year } : {}) };
 }
 
 /** Completeness of the case's sheet as last checked (stored on the Task for those who cannot read the sheet). */

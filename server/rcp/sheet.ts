@@ -47,7 +47,8 @@ export async function meetingOf(rc: RcpContext, board: Board, session: Session, 
   const threeCId = centre?.identifier?.find((i) => i.value)?.value;
   return {
     rcpName: board.name,
-    date: session.start,
+    // When it was actually held, once opened: the report never dates a meeting it did not have.
+    date: session.startedAt ?? session.start,
     mode,
     board: `HealthcareService/${board.id}`,
     session: `Appointment/${session.id}`,

@@ -11,6 +11,15 @@ export interface BreakGlassGrant {
   createdAt: string;
   expiresAt: string;
   reviewedAt: string | null;
+  /** The review: by someone other than the grantee, once (the database refuses a second one). */
+  review?: BreakGlassReview;
+}
+
+export interface BreakGlassReview {
+  reviewerId: string;
+  reviewerName: string;
+  verdict: 'justified' | 'unjustified';
+  comment?: string;
 }
 
 /** Emergency-access grants: the SQL of the access module. */
@@ -50,9 +59,18 @@ export class AccessStore {
     return rows.map(toGrant);
   }
 
-  async markReviewed(id: string, at: Date): Promise<boolean> {
-    if (!/^\d+$/.test(id)) return false;
-    return (await this.db('break_glass_grant').where({ id }).update({ reviewed_at: at })) === 1;
+  async findBreakGlass(id: string, executor: Executor = this.db): Promise<BreakGlassGrant | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row = await executor('break_glass_grant').where({ id }).first();
+    return row ? toGrant(row) : undefined;
+  }
+
+  /** Records the review; false when the grant was already reviewed (a concurrent reviewer won). */
+  async recordReview(id: string, review: BreakGlassReview, at: Date, executor: Executor = this.db): Promise<boolean> {
+    const updated = await executor('break_glass_grant').where({ id }).whereNull('reviewed_at').update({
+      reviewed_at: at, reviewer_id: review.reviewerId, reviewer_name: review.reviewerName, verdict: review.verdict, review_comment: review.comment ?? null,
+    });
+    return updated === 1;
   }
 }
 
@@ -61,5 +79,6 @@ function toGrant(row: any): BreakGlassGrant {
   return {
     id: String(row.id), practitionerId: row.practitioner_id, idnps: row.idnps, displayName: row.display_name, patientId: row.patient_id,
     reason: row.reason, createdAt: iso(row.created_at)!, expiresAt: iso(row.expires_at)!, reviewedAt: iso(row.reviewed_at),
+    ...(row.verdict ? { review: { reviewerId: row.reviewer_id, reviewerName: row.reviewer_name, verdict: row.verdict, ...(row.review_comment ? { comment: row.review_comment } : {}) } } : {}),
   };
 }

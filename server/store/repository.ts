@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
-import { conflict, FhirError, gone, notFound, preconditionFailed } from '../fhir/errors.ts';
+import { conflict, FhirError, forbidden, gone, notFound, preconditionFailed } from '../fhir/errors.ts';
 import { indexResource, type IndexRows } from './indexer.ts';
 import { cursorCondition, sortKeys, whereClause, type Sql } from './search-sql.ts';
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from './search-types.ts';
@@ -110,6 +110,18 @@ export class FhirRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * The same transaction as the service sees it: every record, no audit, no writes. For invariants
+   * that must look past the caller's circle of care (one INS = one patient); what it finds is never
+   * handed to the caller as content.
+   */
+  serviceView(): FhirRepository {
+    return new FhirRepository(this.db, {
+      validate: this.options.validate,
+      authorizeWrite: async () => { throw forbidden('Vue de contrôle en lecture seule'); },
+    });
   }
 
   /** Serialises concurrent work on the same key until the transaction ends (e.g. conditional create). */

@@ -27,6 +27,16 @@ export interface Viewer {
   shareWithGpUrl?: string;
   handOverUrl?: string;
   ppsCategory?: { system: string; code: string };
+  /**
+   * A city professional (GP, nurse) reads only what is signed or handed over: never an RCP sheet
+   * still being written nor a decision not yet signed (the GP, unless the author), never an RCP decision nor a PPS /
+   * PPAC not yet handed over to the patient (the nurse: "no RCP discussion"); the nurse's own
+   * care plans (no DCC category) stay readable.
+   */
+  nurse?: boolean;
+  rcpSheetType?: { system: string; code: string };
+  rcpDecisionCategory?: { system: string; code: string };
+  ppacCategory?: { system: string; code: string };
 }
 
 /**
@@ -65,6 +75,7 @@ export const ACCESS_FUNCTIONS_SQL: string[] = [
                     JOIN sp_reference prp ON prp.res = pro.res AND prp.resource_type = 'PractitionerRole' AND prp.param = 'practitioner' AND prp.target_id = p_me
                     WHERE hs.resource_type = 'HealthcareService' AND hs.id = tb.target_id)
             OR EXISTS (SELECT 1 FROM sp_token bi
+                    JOIN resource bt ON bt.seq = bi.res AND NOT bt.deleted AND bt.patient_id IS NULL
                     JOIN sp_reference bm ON bm.res = bi.res AND bm.resource_type = 'CareTeam' AND bm.param = 'participant' AND bm.target_id = p_me
                     WHERE bi.resource_type = 'CareTeam' AND bi.param = 'identifier' AND bi.system = '${RCP_BOARD_MEMBERS_SYSTEM}' AND bi.code = tb.target_id)
             OR EXISTS (SELECT 1 FROM sp_token gi
@@ -110,7 +121,14 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
         AND NOT dcc_objection(r.patient_id, ?, ?::jsonb)
         ${viewer.gp ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'extension' @> ?::jsonb, false)
                           OR (COALESCE(r.content->'category' @> ?::jsonb, false)
-                              AND NOT (COALESCE(r.content->'extension' @> ?::jsonb, false) AND COALESCE(r.content->'extension' @> ?::jsonb, false)))))` : ''})
+                              AND NOT (COALESCE(r.content->'extension' @> ?::jsonb, false) AND COALESCE(r.content->'extension' @> ?::jsonb, false)))))
+            AND NOT (r.resource_type = 'Composition' AND COALESCE(r.content->'type' @> ?::jsonb, false) AND COALESCE(r.content->>'status', '') NOT IN ('final', 'amended')
+                     AND NOT COALESCE(r.content->'author' @> ?::jsonb, false))
+            AND NOT (r.resource_type = 'CarePlan' AND COALESCE(r.content->'category' @> ?::jsonb, false) AND COALESCE(r.content->>'status', '') IN ('draft', 'entered-in-error')
+                     AND NOT COALESCE(r.content->'author' @> ?::jsonb, false))` : ''}
+        ${viewer.nurse ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'category' @> ?::jsonb, false)
+                          OR ((COALESCE(r.content->'category' @> ?::jsonb, false) OR COALESCE(r.content->'category' @> ?::jsonb, false))
+                              AND NOT COALESCE(r.content->'extension' @> ?::jsonb, false))))` : ''})
   )`;
   return [{
     text,
@@ -121,6 +139,16 @@ export function visibilityConditions(viewer: Viewer): Sql[] {
         JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }]),
         JSON.stringify([{ coding: [viewer.ppsCategory] }]),
         JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: true }]),
+        JSON.stringify([{ url: viewer.handOverUrl }]),
+        JSON.stringify({ coding: [viewer.rcpSheetType] }),
+        JSON.stringify([{ reference: `Practitioner/${me}` }]),
+        JSON.stringify([{ coding: [viewer.rcpDecisionCategory] }]),
+        JSON.stringify({ reference: `Practitioner/${me}` }),
+      ] : []),
+      ...(viewer.nurse ? [
+        JSON.stringify([{ coding: [viewer.rcpDecisionCategory] }]),
+        JSON.stringify([{ coding: [viewer.ppsCategory] }]),
+        JSON.stringify([{ coding: [viewer.ppacCategory] }]),
         JSON.stringify([{ url: viewer.handOverUrl }]),
       ] : []),
     ],

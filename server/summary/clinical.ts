@@ -6,6 +6,7 @@ import type { CarePlan, Composition, Condition, Observation, Provenance } from '
 import { frenchDate } from '../care-plan/dates.ts';
 import { CODE, LATERALITY, LATERALITY_EXTENSION, MORPHOLOGY_EXTENSION, TNM_EDITION, TREATMENT_TYPE, ASSERTED_DATE_EXTENSION, hasCoding, keyOf } from '../rcp-sheet/codes.ts';
 import { readRcpSheet, resolverOf } from '../rcp-sheet/read.ts';
+import { isSurveillanceOnly, SURVEILLANCE_AFTER_TREATMENT } from '../rcp-sheet/print.ts';
 
 /** The latest signed RCP sheet of the patient, its decision and the Provenance of its signature. */
 export interface SignedRcpProposal {
@@ -105,7 +106,7 @@ export function describeProposal(p: SignedRcpProposal): ProposalText {
     `${intention === 1 ? 'Proposition retenue (1er choix)' : `Alternative n° ${intention - 1}`} : ${list.join(', puis ')}`);
   const exams = (proposal.exams ?? []).map((e) => [e.description ?? 'Examen complémentaire', e.earliest || e.latest ? `entre le ${frenchDate(e.earliest)} et le ${frenchDate(e.latest)}`.replace('entre le  et', 'au plus tard') : ''].filter(Boolean).join(' — '));
   const other = [
-    proposal.surveillance ? `Surveillance${proposal.surveillance.description ? ` : ${proposal.surveillance.description}` : ''}` : '',
+    proposal.surveillance ? `${isSurveillanceOnly(proposal) ? 'Surveillance seule' : SURVEILLANCE_AFTER_TREATMENT}${proposal.surveillance.description ? ` : ${proposal.surveillance.description}` : ''}` : '',
     proposal.recoursReferral ? `Avis d'une RCP de recours${proposal.recoursReferral.description ? ` : ${proposal.recoursReferral.description}` : ''}` : '',
     proposal.comment ? `Commentaire de la RCP : ${proposal.comment}` : '',
   ].filter(Boolean);

@@ -3,6 +3,7 @@ import type { AuditEvent, Bundle, BundleEntry, Resource } from '@medplum/fhirtyp
 import type { Principal } from '../../server/context.ts';
 import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
 import { auditEventFor, BODY, MATRIX_SYSTEM, objectionNaming, observationFocusedOn, provenanceOf, WITHOUT_PATIENT } from './matrix-fixtures.ts';
+import { withIdentity } from '../helpers/identity.ts';
 
 /**
  * The access matrix, end to end through the HTTP API: every profession × resource type × patient
@@ -159,7 +160,7 @@ describe('Access matrix: profession × resource type × patient situation × int
     for (const situation of SITUATIONS) {
       const inside = situation !== 'out-of-circle';
       const gp = inside ? prac.gp : prac.other;
-      const pid = await mk({ resourceType: 'Patient', name: [{ family: unique(`Matrice-${situation}`) }], generalPractitioner: [ref('Practitioner', gp)] });
+      const pid = await mk(withIdentity({ resourceType: 'Patient', name: [{ family: unique(`Matrice-${situation}`) }], generalPractitioner: [ref('Practitioner', gp)] }));
       patients[situation] = pid;
       const subject = ref('Patient', pid);
       const f: Record<string, string> = { Patient: pid };
@@ -276,9 +277,9 @@ describe('Access matrix: profession × resource type × patient situation × int
     let visiblePatient: string;
     before(async () => {
       // 4 Observations of a patient in the physician's care team, 3 of a patient in nobody's circle among the users.
-      visiblePatient = await mk({ resourceType: 'Patient', name: [{ family: unique('Page-A') }] });
+      visiblePatient = await mk(withIdentity({ resourceType: 'Patient', name: [{ family: unique('Page-A') }] }));
       await mk({ resourceType: 'CareTeam', status: 'active', subject: ref('Patient', visiblePatient), participant: [{ member: ref('Practitioner', prac.physician) }] });
-      const hiddenPatient = await mk({ resourceType: 'Patient', name: [{ family: unique('Page-B') }], generalPractitioner: [ref('Practitioner', prac.other)] });
+      const hiddenPatient = await mk(withIdentity({ resourceType: 'Patient', name: [{ family: unique('Page-B') }], generalPractitioner: [ref('Practitioner', prac.other)] }));
       for (const [patient, n] of [[visiblePatient, 4], [hiddenPatient, 3]] as const) {
         for (let i = 0; i < n; i++) {
           await mk({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: MATRIX_SYSTEM, code }] }, subject: ref('Patient', patient), valueInteger: i });
@@ -533,7 +534,7 @@ describe('Access matrix: profession × resource type × patient situation × int
     it('the GP and the coordinator may not create a Patient (403), and no record or care team is left behind', async () => {
       for (const user of ['gp', 'coordinator']) {
         const family = unique('Refuse');
-        const res = await as(user, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family }] });
+        const res = await as(user, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family }] }));
         expect(res.status, user).to.equal(403);
         expect(res.body.issue[0].details.text, user).to.include('Patient');
         expect((await as('system', 'GET', `/Patient?family=${family}`)).body.total, user).to.equal(0);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
 import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { withIdentity } from '../helpers/identity.ts';
 
 /**
  * The access rules, end to end through the HTTP API: each request acts as one professional,
@@ -36,7 +37,7 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
     users.admin = principal('admin', ['admin']);
     users.coordinator = principal('coordinator', ['coordinator']);
 
-    patientId = await mk({ resourceType: 'Patient', name: [{ family: unique('Cercle') }], generalPractitioner: [{ reference: `Practitioner/${practitioners.gp}` }] });
+    patientId = await mk(withIdentity({ resourceType: 'Patient', name: [{ family: unique('Cercle') }], generalPractitioner: [{ reference: `Practitioner/${practitioners.gp}` }] }));
     const subject = { reference: `Patient/${patientId}` };
     await mk({ resourceType: 'CareTeam', status: 'active', subject, participant: ['oncologist', 'nurse', 'pharmacist'].map((n) => ({ member: { reference: `Practitioner/${practitioners[n]}` } })) });
     await mk({ resourceType: 'Condition', subject, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'C18.7' }] } });
@@ -79,7 +80,7 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
   });
 
   it('a physician who creates a patient record joins its care team; a colleague outside does not see it', async () => {
-    const created = await as('oncologist', 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Nouveau') }] });
+    const created = await as('oncologist', 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: unique('Nouveau') }] }));
     expect(created.status).to.equal(201);
     expect((await as('oncologist', 'GET', `/Patient/${created.body.id}`)).status).to.equal(200);
     expect((await as('outsider', 'GET', `/Patient/${created.body.id}`)).status).to.equal(404);
@@ -132,7 +133,7 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
     await mk({ resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${otherCoordinator}` }, organization: { reference: `Organization/${otherThreeC}` } });
     const board = await mk({ resourceType: 'HealthcareService', name: 'RCP digestive', providedBy: { reference: `Organization/${threeC}` } });
     await mk({ resourceType: 'CareTeam', identifier: [{ system: 'https://dcc-paca.example/fhir/sid/rcp-board-members', value: board }], participant: [{ member: { reference: `Practitioner/${member}` } }] });
-    const patient = await mk({ resourceType: 'Patient', name: [{ family: unique('Inscrit') }] });
+    const patient = await mk(withIdentity({ resourceType: 'Patient', name: [{ family: unique('Inscrit') }] }));
     users.rcpCoordinator = { displayName: 'coord', practitionerId: coordinator, roles: ['coordinator'], authMethod: 'cps' };
     users.otherCoordinator = { displayName: 'coord2', practitionerId: otherCoordinator, roles: ['coordinator'], authMethod: 'cps' };
     users.boardMember = { displayName: 'membre', practitionerId: member, roles: ['physician'], authMethod: 'cps' };

@@ -4,6 +4,7 @@ import { createApp } from '../../server/app.ts';
 import { buildIdentify } from '../../server/auth/identify.ts';
 import type { Principal } from '../../server/context.ts';
 import { http, startTestServer, testConfig, testServices, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { withIdentity } from '../helpers/identity.ts';
 
 describe('Audit trail: append-only, sign-in traces, hardening', () => {
   let server: RunningServer;
@@ -14,7 +15,7 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
   after(() => server.close());
 
   it('no API can change or delete an AuditEvent, and the database refuses it too', async () => {
-    const patient = (await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Trace') }] })).body;
+    const patient = (await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: unique('Trace') }] }))).body;
     await http(server, 'GET', `/Patient/${patient.id}`);
     const events = (await http(server, 'GET', `/AuditEvent?patient=Patient/${patient.id}`)).body;
     expect(events.total).to.be.greaterThan(0);
@@ -58,7 +59,7 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
   });
 
   it('"who accessed my record": the trail of one patient, paged, for the administrator', async () => {
-    const patient = (await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Qui') }] })).body;
+    const patient = (await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: unique('Qui') }] }))).body;
     for (let i = 0; i < 3; i++) await http(server, 'GET', `/Patient/${patient.id}`);
     const page = await http(server, 'GET', `/AuditEvent?patient=Patient/${patient.id}&_count=2&_sort=-date`, undefined, { 'x-test-user': 'admin' });
     expect(page.status).to.equal(200);

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { unique } from '../helpers/harness.ts';
+import { withIdentity } from '../helpers/identity.ts';
 
 /**
  * Minimal valid FHIR R4 bodies for the access-matrix test: one builder per resource type, for a
@@ -20,7 +21,7 @@ export interface BodyRefs {
 const ref = (type: string, id: string) => ({ reference: `${type}/${id}` });
 
 export const BODY: Record<string, (patientId: string, refs: BodyRefs) => Resource> = {
-  Patient: () => ({ resourceType: 'Patient', name: [{ family: unique('Matrice') }] }),
+  Patient: () => withIdentity({ resourceType: 'Patient', name: [{ family: unique('Matrice') }] }),
   Condition: (p) => ({
     resourceType: 'Condition', subject: ref('Patient', p),
     code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'C50.9' }] },

@@ -51,7 +51,8 @@ async function create(server: RunningServer, body: any): Promise<string> {
 
 function randomNir13(): string {
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
-  return `2${String(50 + Math.floor(Math.random() * 20))}${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}13055${digits(3)}`;
+  // A woman born in March 1958, as the fixture patient (the INS must agree with the traits).
+  return `2580313${digits(3)}${digits(3)}`;
 }
 
 /**

@@ -289,6 +289,8 @@ describe('Care plan: PPS built from the RCP decision, handed over, updated with 
     expect(html.text).to.contain(c.family.toUpperCase());
     expect(html.text).not.to.contain(c.ins!);
     expect(html.text).not.to.contain('INS');
+    // The nurse reads the programme once handed over to the patient (test/access/city-privacy.test.ts).
+    await handOver(pps.id);
     const nurse = await as(server, 'nurse', 'GET', `/CarePlan/${pps.id}/$render?format=html`);
     expect(nurse.status).to.equal(200);
     expect(nurse.text).to.contain('Capécitabine 500 mg, comprimé');

@@ -219,7 +219,7 @@ describe('City: my patients and what changed since I last looked', () => {
     // Patients by name: three more patients of the same GP.
     const families = ['Zola', 'Éluard', 'Abadie'].map((f) => `${f}${unique('').slice(-5)}`);
     for (const family of families) {
-      await create(world, { resourceType: 'Patient', name: [{ use: 'official', family, given: ['Jean'] }], birthDate: '1950-01-01', generalPractitioner: [{ reference: `Practitioner/${c.practitioners.gp}` }] });
+      await create(world, { resourceType: 'Patient', name: [{ use: 'official', family, given: ['Jean'] }], gender: 'male', birthDate: '1950-01-01', generalPractitioner: [{ reference: `Practitioner/${c.practitioners.gp}` }] });
     }
     const names: string[] = [];
     let cursor: string | undefined;

@@ -129,5 +129,11 @@ describe('RCP report delivery to the GP', function () {
     const [doc] = (await follow('coordinator', `?document=${report}`)).body.documents;
     expect(doc.event.note).to.match(/Pas de médecin traitant/);
     expect(doc.deliveries.map((d: any) => d.role)).to.deep.equal(['requester']);
+    // The follow-up names the missing GP: the report did not reach "every recipient".
+    expect(doc.state).to.equal('incomplete');
+    expect(doc.stateLabel).to.not.contain('Remis à tous');
+    expect(doc.missing).to.have.length(1);
+    expect(doc.missing[0]).to.include({ role: 'general-practitioner', roleLabel: 'Médecin traitant' });
+    expect(doc.missing[0].reason).to.contain('Pas de médecin traitant déclaré');
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { fhirClient, http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
+import { withIdentity } from '../helpers/identity.ts';
 
 describe('FHIR transaction and batch', () => {
   let server: RunningServer;
@@ -10,7 +11,7 @@ describe('FHIR transaction and batch', () => {
 
   const patientEntry = (fullUrl: string, value: string, family = 'Transaction') => ({
     fullUrl,
-    resource: { resourceType: 'Patient', name: [{ family }], identifier: [{ system: 'urn:ipp', value }] },
+    resource: withIdentity({ resourceType: 'Patient', name: [{ family }], identifier: [{ system: 'urn:ipp', value }] }),
     request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=urn:ipp|${value}` },
   });
   const conditionEntry = (subject: string) => ({
@@ -66,11 +67,11 @@ describe('FHIR transaction and batch', () => {
   });
 
   it('supports PUT, DELETE and GET entries, with If-Match', async () => {
-    const created = (await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: 'Avant' }] })).body;
-    const toDelete = (await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: 'Efface' }] })).body;
+    const created = (await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: 'Avant' }] }))).body;
+    const toDelete = (await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: 'Efface' }] }))).body;
     const res = await http(server, 'POST', '/', {
       resourceType: 'Bundle', type: 'transaction', entry: [
-        { resource: { ...created, name: [{ family: 'Apres' }] }, request: { method: 'PUT', url: `Patient/${created.id}`, ifMatch: 'W/"1"' } },
+        { resource: { ...created, name: [{ family: 'Apres', given: ['Claire'] }] }, request: { method: 'PUT', url: `Patient/${created.id}`, ifMatch: 'W/"1"' } },
         { request: { method: 'DELETE', url: `Patient/${toDelete.id}` } },
         { request: { method: 'GET', url: `Patient/${created.id}` } },
       ],

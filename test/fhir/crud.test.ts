@@ -42,7 +42,7 @@ describe('FHIR REST: create, read, vread, update, delete', () => {
   it('keeps every version: update increments versionId, vread returns old versions', async () => {
     const client = fhirClient(server);
     const created = (await client.create({ resourceType: 'Patient', body: patient('Durand') as any })) as Patient;
-    const updated = (await client.update({ resourceType: 'Patient', id: created.id!, body: { ...created, name: [{ family: 'Durand-Leroy' }] } as any })) as Patient;
+    const updated = (await client.update({ resourceType: 'Patient', id: created.id!, body: { ...created, name: [{ family: 'Durand-Leroy', given: ['Hélène'] }] } as any })) as Patient;
     expect(updated.meta?.versionId).to.equal('2');
     const v1 = (await client.vread({ resourceType: 'Patient', id: created.id!, version: '1' })) as Patient;
     expect(v1.name?.[0].family).to.equal('Durand');

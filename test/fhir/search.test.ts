@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
+import { withIdentity } from '../helpers/identity.ts';
 
 const LOINC = 'http://loinc.org';
 
@@ -13,9 +14,10 @@ describe('FHIR search', () => {
     server = await startTestServer();
     tag = unique('suite');
     const mk = async (body: any) => (await http(server, 'POST', `/${body.resourceType}`, { ...body, meta: { tag: [{ system: 'urn:test', code: tag }] } })).body;
-    patientId = (await mk({ resourceType: 'Patient', name: [{ family: 'Lefèvre', given: ['Gaëlle'] }], gender: 'female', birthDate: '1958-03-02', identifier: [{ system: 'https://dcc-paca.example/fhir/sid/ipp/test', value: `${tag}-1` }] })).id;
-    otherPatientId = (await mk({ resourceType: 'Patient', name: [{ family: 'Lefort', given: ['François'] }], gender: 'male', birthDate: '1971-11-20' })).id;
-    await mk({ resourceType: 'Patient', name: [{ family: 'Durand' }], gender: 'male' });
+    patientId = (await mk({ resourceType: 'Patient', name: [{ family: 'Lefèvre', given: ['Gaëlle'] }], gender: 'female', birthDate: '1958-03-02', address: [{ city: 'Marseille' }], identifier: [{ system: 'https://dcc-paca.example/fhir/sid/ipp/test', value: `${tag}-1` }] })).id;
+    otherPatientId = (await mk({ resourceType: 'Patient', name: [{ family: 'Lefort', given: ['François'] }], gender: 'male', birthDate: '1971-11-20', address: [{ city: 'Nice' }] })).id;
+    // Durand has no address and no identifier: the subject of :missing and of missing values sorting last.
+    await mk(withIdentity({ resourceType: 'Patient', name: [{ family: 'Durand' }], gender: 'male' }));
     const obs = (code: string, subject: string, date: string, status = 'final') =>
       mk({ resourceType: 'Observation', status, code: { coding: [{ system: LOINC, code }] }, subject: { reference: `Patient/${subject}` }, effectiveDateTime: date });
     await obs('89247-1', patientId, '2024-01-15T10:00:00+01:00');
@@ -52,8 +54,8 @@ describe('FHIR search', () => {
   });
 
   it(':missing on any parameter', async () => {
-    expect((await search('/Patient?birthdate:missing=true')).body.total).to.equal(1);
-    expect((await search('/Patient?birthdate:missing=false')).body.total).to.equal(2);
+    expect((await search('/Patient?address-city:missing=true')).body.total).to.equal(1);
+    expect((await search('/Patient?address-city:missing=false')).body.total).to.equal(2);
     expect((await search('/Patient?birthdate:missing=maybe')).status).to.equal(400);
   });
 
@@ -95,7 +97,7 @@ describe('FHIR search', () => {
     expect(desc).to.deep.equal([...byDate].reverse());
     const names = (await search('/Patient?_sort=family')).body.entry.map((e: any) => e.resource.name[0].family);
     expect(names).to.deep.equal(['Durand', 'Lefèvre', 'Lefort']);
-    const missingLast = (await search('/Patient?_sort=-birthdate')).body.entry.map((e: any) => e.resource.name[0].family);
+    const missingLast = (await search('/Patient?_sort=-address-city')).body.entry.map((e: any) => e.resource.name[0].family);
     expect(missingLast).to.deep.equal(['Lefort', 'Lefèvre', 'Durand']);
     expect((await search('/Patient?_sort=shoe-size')).status).to.equal(400);
   });
@@ -139,7 +141,7 @@ describe('FHIR search paging', () => {
     server = await startTestServer();
     tag = unique('page');
     for (let i = 0; i < 7; i++) {
-      await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: `Page${i}` }], birthDate: `1980-01-0${i + 1}`, meta: { tag: [{ system: 'urn:test', code: tag }] } });
+      await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: `Page${i}` }], birthDate: `1980-01-0${i + 1}`, meta: { tag: [{ system: 'urn:test', code: tag }] } }));
     }
   });
   after(() => server.close());
@@ -169,7 +171,7 @@ describe('FHIR search paging', () => {
     const first = (await http(server, 'GET', `/Patient?_tag=urn:test|${tag}&_count=3&_sort=birthdate`)).body;
     expect(families(first)).to.deep.equal(['Page0', 'Page1', 'Page2']);
     // Meanwhile: a new patient sorts first, and Page0 is deleted. The next page neither repeats nor skips.
-    await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: 'Nouveau' }], birthDate: '1970-01-01', meta: { tag: [{ system: 'urn:test', code: tag }] } });
+    await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: 'Nouveau' }], birthDate: '1970-01-01', meta: { tag: [{ system: 'urn:test', code: tag }] } }));
     const second = await follow(link(first, 'next'));
     expect(families(second)).to.deep.equal(['Page3', 'Page4', 'Page5']);
   });

@@ -32,6 +32,9 @@ const div = (text: string) => ({ status: 'generated', div: `<div xmlns="http://w
 /** A 13-character fictitious NIR (woman born in March 1958 in Marseille) → 15-character test INS. */
 export const TEST_INS = withInsNirKey('2580313055123');
 
+/** A fresh INS of the same woman's traits for each example posted (one INS = one patient). */
+const freshTestIns = (): string => withInsNirKey(`2580313${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`);
+
 export function patient(): Json {
   return {
     resourceType: 'Patient',
@@ -51,7 +54,7 @@ export function patient(): Json {
         valueAddress: { city: 'Marseille 5e Arrondissement', country: 'FRA', extension: [{ url: 'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code', valueCoding: { system: 'https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM', code: '13205' } }] },
       },
     ],
-    identifier: [{ use: 'official', system: INS_NIR_TEST_SYSTEM, value: TEST_INS }],
+    identifier: [{ use: 'official', system: INS_NIR_TEST_SYSTEM, value: freshTestIns() }],
     name: [
       { use: 'official', family: 'Giordano', given: ['Josiane', 'Marie'] },
       { use: 'usual', family: 'Peyrot', given: ['Josiane'] },

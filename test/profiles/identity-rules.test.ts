@@ -23,11 +23,11 @@ type Json = Record<string, any>;
 const RELIABILITY = 'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability';
 const STATUS_SYSTEM = 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status';
 
-/** A fictitious NIR (13 characters) unique to a test, and its INS with a valid key. */
+/** A fictitious NIR (13 characters) unique to a test, agreeing with the fixture's traits (woman born March 1958). */
 function freshNir(): string {
   const order = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
   const commune = String(100 + Math.floor(Math.random() * 800)).padStart(3, '0');
-  return `16504${'13'}${commune}${order}`;
+  return `25803${'13'}${commune}${order}`;
 }
 
 function patientWith(status: IdentityStatus | undefined, ins?: { system: string; value: string }, validationMode = true): Json {

@@ -7,6 +7,7 @@ import { buildDemoBundle } from '../../server/seed/demo-data.ts';
 import { fhirClient, http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 import * as fx from './fixtures.ts';
 import { expandedElements, plainPath, stripIndexes, withWrongCode, withoutElement } from './profile-mutations.ts';
+import { withIdentity } from '../helpers/identity.ts';
 
 type Json = Record<string, any>;
 
@@ -241,7 +242,7 @@ describe('DCC profiles through the FHIR API', () => {
         { resourceType: 'Condition', subject: { reference: `Patient/${refs.patient}` }, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'C18.7' }] } },
         { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '89247-1' }] }, subject: { reference: `Patient/${refs.patient}` } },
         { resourceType: 'Consent', status: 'active', scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] }, category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }], patient: { reference: `Patient/${refs.patient}` }, policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] }, provision: { type: 'deny' } },
-        { resourceType: 'Patient', name: [{ family: unique('Sansprofil') }] },
+        withIdentity({ resourceType: 'Patient', name: [{ family: unique('Sansprofil') }] }),
       ];
       for (const body of plain) expect((await post(body)).status, body.resourceType).to.equal(201);
     });

@@ -53,9 +53,10 @@ export function rpps(): string {
   return first10 + rppsCheckDigit(first10);
 }
 
-function nir13(sex: '1' | '2'): string {
-  // Sex, year, month, department 13 (Bouches-du-Rhône), commune, order: a fictitious test NIR.
-  return `${sex}${randomDigits(2)}0${1 + Math.floor(Math.random() * 9)}13${randomDigits(3)}${randomDigits(3)}`;
+function nir13(sex: '1' | '2', birthDate: string): string {
+  // Sex, year, month (those of the patient: the INS must agree with the traits), department 13
+  // (Bouches-du-Rhône), commune, order: a fictitious test NIR.
+  return `${sex}${birthDate.slice(2, 4)}${birthDate.slice(5, 7)}13${randomDigits(3)}${randomDigits(3)}`;
 }
 
 const SPECIALITIES = {
@@ -133,9 +134,9 @@ export async function startWorld(): Promise<World> {
     birthDate,
     generalPractitioner: [{ reference: `Practitioner/${pros.gp!.id}`, display: pros.gp!.name }],
   });
-  const patientIns = withInsNirKey(nir13('2'));
+  const patientIns = withInsNirKey(nir13('2', '1958-03-14'));
   const patientId = await mk(patient('QUAL', patientIns, `Castellani-${unique('')}`, ['Hélène', 'Marie'], 'female', '1958-03-14'));
-  const recupIns = withInsNirKey(nir13('1'));
+  const recupIns = withInsNirKey(nir13('1', '1951-11-02'));
   const recupPatientId = await mk(patient('RECUP', recupIns, `Ménard-${unique('')}`, ['François'], 'male', '1951-11-02'));
   for (const p of [patientId, recupPatientId]) {
     await mk({

@@ -89,9 +89,9 @@ describe('RCP sheet: FHIR resources, document, printing', () => {
     expect(res.body.issue[0].details.text).to.contain('cercle de soins');
   });
 
-  it('PUT Composition/{id}/$rcp-sheet saves a new draft version and removes the entries it replaced', async () => {
+  it('PUT Composition/{id}/$rcp-sheet saves a new draft version; its entries are updated in place, not replaced', async () => {
     const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', colonCancerSheet(world));
-    const oldSummary = section(created.body, '10164-2').entry![0]!.reference!;
+    const entries = section(created.body, '10164-2').entry!.map((e) => e.reference!);
     const input = colonCancerSheet(world);
     input.question = 'Faut-il une IRM hépatique avant la chirurgie ?';
     const stale = await world.as('oncologist', 'PUT', `/Composition/${created.body.id}/$rcp-sheet`, input, { 'if-match': 'W/"9"' });
@@ -100,7 +100,12 @@ describe('RCP sheet: FHIR resources, document, printing', () => {
     expect(updated.status, JSON.stringify(updated.body)).to.equal(200);
     expect(updated.body.meta.versionId).to.equal('2');
     expect(updated.body.identifier).to.deep.equal(created.body.identifier);
-    expect((await world.as('oncologist', 'GET', `/${oldSummary}`)).status).to.equal(410);
+    // Same items, same ids: only the changed one (the question) got a new version.
+    expect(section(updated.body, '10164-2').entry!.map((e) => e.reference)).to.deep.equal(entries);
+    const [summary, question] = await Promise.all(entries.slice(0, 2).map(async (ref) => (await world.as('oncologist', 'GET', `/${ref}`)).body));
+    expect(summary.meta.versionId).to.equal('1');
+    expect(question.meta.versionId).to.equal('2');
+    expect(question.valueString).to.equal('Faut-il une IRM hépatique avant la chirurgie ?');
     const html = await (await world.raw('oncologist', `/Composition/${created.body.id}/$render`)).text();
     expect(html).to.contain('Faut-il une IRM hépatique avant la chirurgie ?');
   });
@@ -170,7 +175,7 @@ describe('RCP sheet: FHIR resources, document, printing', () => {
     const input = colonCancerSheet(world);
     input.otherData = 'Note <script>alert("x")</script> & co';
     const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', input);
-    const res = await world.raw('gp', `/Composition/${created.body.id}/$render?format=html`);
+    const res = await world.raw('oncologist', `/Composition/${created.body.id}/$render?format=html`);
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/html; charset=utf-8/);
     expect(res.headers.get('cache-control')).to.equal('no-store');

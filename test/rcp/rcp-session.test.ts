@@ -43,7 +43,8 @@ describe('RCP sessions: transitions, quorum, carry-over, concurrent edits', () =
     const noReason = await world.api('coordinator', 'POST', `/sessions/${s}/cancel`, {});
     expect(noReason.status).to.equal(422);
     expect(rule(noReason)).to.equal('session-cancel-reason');
-    expect((await world.api('coordinator', 'POST', `/sessions/${s}/start`)).status).to.equal(200);
+    // Weeks before its date: opened only as a reschedule with its reason (rcp-session-date.test.ts).
+    expect((await world.api('coordinator', 'POST', `/sessions/${s}/start`, { rescheduleReason: 'Séance avancée (congrès)' })).status).to.equal(200);
     const again = await world.api('coordinator', 'POST', `/sessions/${s}/start`);
     expect(again.status).to.equal(409);
     expect(text(again)).to.contain('en cours');

@@ -99,7 +99,8 @@ describe('RCP workflow end to end', () => {
     expect(indicators.status, indicators.text).to.equal(200);
     const total = indicators.body.total;
     expect(total).to.include({ sessionsHeld: 1, sessionsPlanned: 1, casesRegistered: 1, casesDiscussed: 1, casesSigned: 1, quorumRate: 1, trialProposalShare: 0 });
-    expect(total.delays.sessionToSignature).to.deep.equal({ n: 1, medianHours: 20, p90Hours: 20 });
+    // From when the session was actually opened (13:05), not its planned hour.
+    expect(total.delays.sessionToSignature).to.deep.equal({ n: 1, medianHours: 19.9, p90Hours: 19.9 });
     expect(total.delays.signatureToSent).to.deep.equal({ n: 1, medianHours: 1.5, p90Hours: 1.5 });
     expect(total.delays.registrationToSession.n).to.equal(1);
     const csv = await api('coordinator', 'GET', `/indicators?board=${board.id}&from=2026-03-01&to=2026-04-01&format=csv`);

@@ -4,6 +4,7 @@ import { createApp } from '../../server/app.ts';
 import type { Principal } from '../../server/context.ts';
 import { patientRecordRouter } from '../../server/record/routes.ts';
 import { testConfig, testServices, TEST_SYSTEM, unique } from '../helpers/harness.ts';
+import { withIdentity } from '../helpers/identity.ts';
 
 describe('Patient record: $everything and the timeline', () => {
   let url: string;
@@ -28,7 +29,7 @@ describe('Patient record: $everything and the timeline', () => {
     const doctor = (await call('system', 'POST', '/Practitioner', { resourceType: 'Practitioner', name: [{ family: unique('Dr') }] })).body.id;
     users.doctor = { displayName: 'doctor', practitionerId: doctor, roles: ['physician'], authMethod: 'cps' };
     users.outsider = { displayName: 'outsider', practitionerId: 'nobody', roles: ['physician'], authMethod: 'cps' };
-    patientId = (await call('doctor', 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Chrono') }] })).body.id;
+    patientId = (await call('doctor', 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: unique('Chrono') }] }))).body.id;
     const subject = { reference: `Patient/${patientId}` };
     await call('doctor', 'POST', '/Condition', { resourceType: 'Condition', subject, onsetDateTime: '2025-03-01', code: { text: 'Adénocarcinome du côlon sigmoïde' } });
     await call('doctor', 'POST', '/Observation', { resourceType: 'Observation', status: 'final', subject, effectiveDateTime: '2025-02-10', code: { text: 'Coloscopie' } });
