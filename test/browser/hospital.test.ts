@@ -291,7 +291,8 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       // The 3C's part (issue 15's pages): accept the case, open the session, take the attendance.
       const c = (await apiAs(context, 'GET', `/api/rcp/cases/${state.caseId}`)).body;
       expect((await apiAs(context, 'POST', `/api/rcp/cases/${state.caseId}/accept`, {})).status).to.equal(200);
-      expect((await apiAs(context, 'POST', `/api/rcp/sessions/${c.sessionId}/start`, {})).status).to.equal(200);
+      const started = await apiAs(context, 'POST', `/api/rcp/sessions/${c.sessionId}/start`, { rescheduleReason: 'Séance de test tenue ce jour' });
+      expect(started.status, JSON.stringify(started.body)).to.equal(200);
       const board = (await apiAs(context, 'GET', `/api/rcp/boards/${c.boardId}`)).body;
       const attendance = board.members.filter((m: any) => m.membership === 'fixed').map((m: any) => ({ practitioner: m.practitioner, mode: 'present' }));
       const took = await apiAs(context, 'PUT', `/api/rcp/sessions/${c.sessionId}/attendance`, { attendance });

@@ -116,11 +116,10 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
   }, [keepLocally, queryClient, readOnly, sheetId]);
 
   const update = useCallback(<K extends keyof RcpSheetData>(key: K, value: RcpSheetData[K]) => {
-    setDraft((d) => {
-      const next = { ...d, [key]: value };
-      draftRef.current = next;
-      return next;
-    });
+    // The ref is updated now, not in a state updater React may run later: the local copy below must hold this keystroke.
+    const next = { ...draftRef.current, [key]: value };
+    draftRef.current = next;
+    setDraft(next);
     dirty.current.add(String(key));
     keepLocally();
     setState((s) => (s.kind === 'offline' ? s : { kind: 'pending' }));
