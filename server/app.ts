@@ -33,6 +33,8 @@ export interface AppDeps {
    */
   fhirExtensions?: Router[];
   apis?: { path: string; router: Router }[];
+  /** Read-only public information (the regional directories): mounted without the authentication gate. */
+  publicApis?: { path: string; router: Router }[];
   /** Session endpoints and browser sign-in methods (SAML, Pro Santé Connect) under /auth. */
   auth?: { deps: SignInDeps; methods: Router[]; identify?: AppDeps['identify']; available?: SignInMethods };
   /** Serve the web client (client/dist) at / with its routes falling back to index.html. */
@@ -117,6 +119,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/fhir', fhirRouter({ store: deps.store, accessStore, config, contextOf, software: SOFTWARE }));
   app.use('/access', requireIdentity, breakGlassReviewRouter(accessStore, contextOf, deps.store));
   for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, api.router);
+  for (const api of deps.publicApis ?? []) app.use(api.path, api.router);
   // The web client last: its routes never shadow /fhir, /api, /auth, /access or /health.
   if (deps.web) app.use(webClient(typeof deps.web === 'object' ? deps.web : {}));
 

@@ -12,7 +12,9 @@ import { migrateToLatest, openDatabase, type Database } from './store/database.t
 import { Store } from './store/store.ts';
 import { registerIdentityRules } from './identity/identity-rules.ts';
 import { registerIdentityVigilance } from './identity/identity-vigilance.ts';
-import { registerCarePlanRules, supportiveCareDirectoryEntries } from './care-plan/index.ts';
+import { registerCarePlanRules } from './care-plan/index.ts';
+import { regionalDirectoryEntries } from './directories/index.ts';
+import { registerClinicalDateRules } from './record/clinical-dates.ts';
 import { registerRcpSheetRules } from './rcp-sheet/index.ts';
 import { registerRcpRules } from './rcp/index.ts';
 import { loadDccProfiles } from './profiles/index.ts';
@@ -36,6 +38,7 @@ export interface Services {
 function registerCapabilityRules(store: Store): void {
   registerIdentityRules(store);
   registerIdentityVigilance(store);
+  registerClinicalDateRules(store);
   registerCarePlanRules(store);
   registerRcpSheetRules(store);
   registerRcpRules(store);
@@ -68,7 +71,7 @@ export async function startServices(config: Config, options: { schema?: string }
 export async function seedDemoData(store: Store): Promise<number> {
   // The demo directory, patients and records, plus the regional directory of labelled supportive-care structures.
   const bundle = buildDemoBundle();
-  bundle.entry = [...(bundle.entry ?? []), ...supportiveCareDirectoryEntries()];
+  bundle.entry = [...(bundle.entry ?? []), ...regionalDirectoryEntries()];
   const response = await processBundle(store.system(), systemContext(), bundle, { defaultCount: 20, maxCount: 200, strict: true });
   return (response.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;
 }

@@ -22,6 +22,8 @@ import { FhirPushClient } from './delivery/fhir-push.ts';
 import { MailSender, type MailConfig } from './delivery/mail.ts';
 import { deliveryRouter } from './delivery/routes.ts';
 import { cityRouter } from './city/index.ts';
+import { directoriesApiRouter, publicDirectoriesRouter } from './directories/index.ts';
+import { pathwayRouter } from './pathway/index.ts';
 import { summaryRouter } from './summary/index.ts';
 import { DeliveryWorker } from './delivery/worker.ts';
 import { ensureClientBuilt } from './web/build.ts';
@@ -98,7 +100,10 @@ export async function startDcc(config: Config, options: StartOptions = {}): Prom
     { path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) },
     { path: '/api/deliveries', router: deliveryRouter({ store }) },
     { path: '/api/city', router: cityRouter({ store }) },
+    { path: '/api/directories', router: directoriesApiRouter({ store, maxBodySize: config.maxBodySize }) },
+    { path: '/api/pathway', router: pathwayRouter({ store }) },
   ];
+  const publicApis = [{ path: '/public/directories', router: publicDirectoriesRouter({ store }) }];
   const identify = buildIdentify(config, services.sessions, services.directory);
   const methods = [
     ...(saml ? [samlRouter(signIn, saml)] : []),
@@ -107,7 +112,7 @@ export async function startDcc(config: Config, options: StartOptions = {}): Prom
     ...(config.demoSignIn && !config.production ? [demoSignInRouter(signIn)] : []),
   ];
   const app = createApp({
-    config, store, accessStore: services.accessStore, logger, fhirExtensions, apis, identify,
+    config, store, accessStore: services.accessStore, logger, fhirExtensions, apis, publicApis, identify,
     auth: {
       deps: signIn, methods, identify,
       available: {

@@ -14,7 +14,7 @@ import { datePart } from './dates.ts';
 import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput, PpsTreatmentInput } from './pps.ts';
 import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
-import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from './supportive-care-directory.ts';
+import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from '../directories/codes.ts';
 
 const DEMO_PPS_INPUT: BuildPpsInput = {
   sideEffectsToWatch: [

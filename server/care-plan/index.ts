@@ -13,6 +13,5 @@ export { printableCarePlan } from './printable.ts';
 export { renderCarePlanHtml, renderCarePlanPdf } from './render.ts';
 export { withoutUnqualifiedIns } from './patient-identity.ts';
 export { withUpdateRecord, updateRecordsOf, handOverOf, isPps, isPpac, isRcpDecision } from './model.ts';
-export { supportiveCareDirectoryEntries } from './supportive-care-directory.ts';
 export { seedDemoCarePlans, type DemoCarePlanResult } from './demo.ts';
-export { buildPpsForDecision, handOverProgramme, startPpacFromPps, printableProgramme } from './service.ts';
+export { buildPpsForDecision, handOverProgramme, startPpacFromPps, startPpacWithWarnings, printableProgramme } from './service.ts';

@@ -17,7 +17,7 @@ import {
 } from './codes.ts';
 import { addDays, compareDates, datePart, frenchDate, isIsoDate } from './dates.ts';
 import {
-  complex, handOverExtension, isPpac, isPps, isRcpDecision, sectionExtensions, shareWithGpExtension, watchItemExtension, withExtension,
+  complex, handOverExtension, handOverOf, isPpac, isPps, isRcpDecision, sectionExtensions, shareWithGpExtension, watchItemExtension, withExtension,
   type HandOver,
 } from './model.ts';
 import { buildOralMedicationRequest, checkOralTreatment, oralInputFromRequest, type OralTreatmentInput } from './oral-treatment.ts';
@@ -478,6 +478,8 @@ export interface HandOverInput {
   shareWithGp?: boolean;
   /** The patient objects to the reuse of their data (registries, INCa). */
   dataReuseObjection?: boolean;
+  /** Why the programme is handed over again (required once it has been handed over: updated programme, lost copy…). */
+  reason?: string;
 }
 
 /**
@@ -498,8 +500,18 @@ export function handOverCarePlan(plan: CarePlan, input: HandOverInput, now: stri
   if (compareDates(datePart(date), addDays(datePart(now), 1)) > 0) {
     throw businessRule(`La date de remise (${frenchDate(date)}) est dans le futur : enregistrez la remise le jour où le document est donné au patient`, ['date']);
   }
+  // A second hand-over replaces the record of the first: its reason is kept in the plan's notes, so the
+  // history says why the patient received the document again.
+  const previous = handOverOf(plan);
+  const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+  if (previous && !reason) {
+    throw businessRule(`Ce programme a déjà été remis au patient le ${frenchDate(previous.date)} : indiquez le motif de cette nouvelle remise (reason : programme mis à jour, exemplaire perdu…)`, ['reason']);
+  }
   const handOver: HandOver = { date, by: input.by };
   let next = withExtension(plan, EXT.handOver, handOverExtension(handOver));
+  if (previous) {
+    next = { ...next, note: [...(next.note ?? []), { time: now, authorReference: input.by, text: `Nouvelle remise au patient le ${frenchDate(date)} (remise précédente le ${frenchDate(previous.date)}) : ${reason}` }] };
+  }
   next = withExtension(next, EXT.shareWithGp, shareWithGpExtension(input.shareWithGp));
   if (input.dataReuseObjection !== undefined) next = withExtension(next, EXT.dataReuseNotice, dataReuseNoticeExtension(input.dataReuseObjection));
   if (next.status === 'draft') next = { ...next, status: 'active' };

@@ -13,12 +13,13 @@ import type { Parameters, Reference, Resource } from '@medplum/fhirtypes';
 import { requireReadableType } from '../access/access-control.ts';
 import { mayReadType, mayWriteType } from '../access/policy.ts';
 import type { Principal, RequestContext } from '../context.ts';
-import { FhirError, badRequest, forbidden, unsupportedMediaType } from '../fhir/errors.ts';
+import { FhirError, badRequest, forbidden, issue, outcome, unsupportedMediaType } from '../fhir/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput } from './pps.ts';
 import { renderCarePlanHtml, renderCarePlanPdf } from './render.ts';
-import { buildPpsForDecision, handOverProgramme, printableProgramme, startPpacFromPps } from './service.ts';
+import { buildPpsForDecision, handOverProgramme, printableProgramme, startPpacWithWarnings } from './service.ts';
+import { parseETag } from '../fhir/interactions.ts';
 
 export interface CarePlanRouterDeps {
   store: Store;
@@ -52,6 +53,7 @@ export function carePlanRouter(deps: CarePlanRouterDeps): Router {
       by: typeof raw.by === 'string' ? { reference: raw.by } : (raw.by as Reference | undefined) ?? callerReference(ctx),
       shareWithGp: raw.shareWithGp as boolean | undefined,
       dataReuseObjection: raw.dataReuseObjection as boolean | undefined,
+      ...(typeof raw.reason === 'string' ? { reason: raw.reason } : {}),
     }, ifMatchOf(req));
     sendVersioned(req, res, 200, stored);
   });
@@ -60,8 +62,8 @@ export function carePlanRouter(deps: CarePlanRouterDeps): Router {
     const ctx = req.dccContext!;
     requireProgrammeWriter(ctx.principal, 'établir un PPAC');
     const input = operationInput(req) as unknown as StartPpacInput;
-    const created = await startPpacFromPps(store.forRequest(ctx), String(req.params[0]), input, callerReference(ctx), ifMatchOf(req));
-    sendVersioned(req, res, 201, created);
+    const { ppac, warnings } = await startPpacWithWarnings(store.forRequest(ctx), String(req.params[0]), input, callerReference(ctx), ifMatchOf(req));
+    sendVersioned(req, res, 201, ppac, warnings);
   });
 
   router.get(op('render'), async (req: Request, res: Response) => {
@@ -103,12 +105,10 @@ function callerReference(ctx: RequestContext): Reference | undefined {
   return id ? { reference: `Practitioner/${id}`, display: ctx.principal.displayName } : undefined;
 }
 
+/** The version an If-Match names; anything but W/"<number>" is a malformed request (400), not a stale version. */
 function ifMatchOf(req: Request): string | undefined {
-  const header = req.get('if-match');
-  if (!header) return undefined;
-  const m = /^(?:W\/)?"?([^"]+)"?$/.exec(header.trim());
-  if (!m) throw badRequest(`En-tête If-Match invalide : '${header}' (attendu W/"<version>")`);
-  return m[1];
+  const value = req.get('if-match');
+  return value === undefined || value === '' ? undefined : parseETag(value);
 }
 
 /**
@@ -138,11 +138,33 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   next(unsupportedMediaType(`Type de contenu '${type || '(absent)'}' non pris en charge : envoyez application/fhir+json`));
 }
 
-function sendVersioned(req: Request, res: Response, status: number, resource: Resource): void {
+/**
+ * The stored resource; warnings that do not block (e.g. oral cycles still planned) go in `Warning`
+ * headers (RFC 7234, code 199), and, with `Prefer: return=OperationOutcome`, as the body's issues.
+ */
+function sendVersioned(req: Request, res: Response, status: number, resource: Resource, warnings: string[] = []): void {
   const ctx = req.dccContext!;
+  if (warnings.length) res.set('Warning', warnings.map((w) => `199 dcc "${headerSafe(w)}"`));
+  if (/return=OperationOutcome/i.test(req.get('prefer') ?? '')) {
+    res.status(status).location(`${ctx.baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`)
+      .set('ETag', `W/"${resource.meta?.versionId}"`).type('application/fhir+json; charset=utf-8')
+      .send(JSON.stringify(outcome([
+        ...warnings.map((w) => issue('warning', 'business-rule', w)),
+        issue('information', 'informational', `${resource.resourceType}/${resource.id} version ${resource.meta?.versionId} enregistrée`),
+      ])));
+    return;
+  }
   res.status(status)
     .location(`${ctx.baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`)
     .set('ETag', `W/"${resource.meta?.versionId}"`)
     .type('application/fhir+json; charset=utf-8')
     .send(JSON.stringify(resource));
+}
+
+/**
+ * Header values travel as bytes that clients decode differently: plain ASCII (accents dropped)
+ * there; the French text as written is in the OperationOutcome (`Prefer: return=OperationOutcome`).
+ */
+function headerSafe(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[’‘]/g, "'").replace(/œ/g, 'oe').replace(/"/g, "'").replace(/[^\x20-\x7e]/g, '?');
 }

@@ -58,7 +58,8 @@ export function registerCarePlanRules(store: Store): void {
 }
 
 function contentOf(plan: CarePlan): unknown {
-  const { meta: _meta, text: _text, ...rest } = plan as CarePlan & Record<string, unknown>;
+  // Notes (e.g. why the programme was handed over again) annotate the programme, they are not its content.
+  const { meta: _meta, text: _text, note: _note, ...rest } = plan as CarePlan & Record<string, unknown>;
   const extension = (rest.extension ?? []).filter((e) => !NOT_CONTENT.has(e.url));
   return { ...rest, extension };
 }

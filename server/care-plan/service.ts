@@ -5,13 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  CarePlan, CareTeam, Condition, MedicationRequest, Organization, Patient, Reference, RequestGroup, Resource, ServiceRequest,
+  CarePlan, CareTeam, Condition, HealthcareService, MedicationRequest, Organization, Patient, Reference, RequestGroup, Resource, ServiceRequest,
 } from '@medplum/fhirtypes';
 import { FhirError, businessRule, conflict } from '../fhir/errors.ts';
 import { parseSearchRequest } from '../fhir/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
 import { isPpac, isPps, kindOf } from './model.ts';
+import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from '../pathway/orientation.ts';
+import { datePart } from './dates.ts';
+import { isOralAnticancer } from './oral-treatment.ts';
 import { withoutUnqualifiedIns } from './patient-identity.ts';
 import { startPpac, type StartPpacInput } from './ppac.ts';
 import { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type HandOverInput } from './pps.ts';
@@ -76,6 +79,16 @@ export async function handOverProgramme(repo: FhirRepository, id: string, input:
 
 /** Starts the PPAC from a PPS and closes the PPS, in one transaction. */
 export async function startPpacFromPps(repo: FhirRepository, ppsId: string, input: StartPpacInput, author: Reference | undefined, ifMatch?: string): Promise<CarePlan> {
+  return (await startPpacWithWarnings(repo, ppsId, input, author, ifMatch)).ppac;
+}
+
+/**
+ * Starts the PPAC, with what the author must know but that does not block: cycles of an oral
+ * treatment still planned after the declared end of active treatment.
+ */
+export async function startPpacWithWarnings(
+  repo: FhirRepository, ppsId: string, input: StartPpacInput, author: Reference | undefined, ifMatch?: string,
+): Promise<{ ppac: CarePlan; warnings: string[] }> {
   return repo.transaction(async (tx) => {
     await tx.lock(`care-plan:start-ppac:${ppsId}`);
     const pps = await tx.read<CarePlan>('CarePlan', ppsId);
@@ -83,16 +96,44 @@ export async function startPpacFromPps(repo: FhirRepository, ppsId: string, inpu
     checkVersion(pps, ifMatch);
     const existing = (await searchAll<CarePlan>(tx, 'CarePlan', { replaces: `CarePlan/${ppsId}` })).filter((p) => isPpac(p) && !INACTIVE.has(p.status));
     if (existing.length) throw conflict(`Un PPAC a déjà pris la suite de ce PPS (CarePlan/${existing[0]!.id})`);
-    const started = startPpac(pps, input, {
-      now: new Date().toISOString(),
+    const now = new Date().toISOString();
+    const structure = input?.needsEvaluation?.structure;
+    const orientation = structure ? await resolveOrientation(tx, structure, datePart(now)) : undefined;
+    const started = startPpac(pps, orientation ? { ...input, needsEvaluation: { ...input.needsEvaluation, structure: orientation } } : input, {
+      now,
       newId: randomUUID,
       author,
       hospital: pps.author,
       gp: await gpOf(tx, pps),
     });
     await tx.update(started.pps, { ifMatch: pps.meta?.versionId });
-    return tx.createWithId(started.ppac, started.ppac.id!);
+    const end = started.ppac.period?.start ?? datePart(now);
+    const oral = (await readAll<MedicationRequest>(tx, 'MedicationRequest', (pps.activity ?? []).map((a) => idOf(a.reference, 'MedicationRequest')))).filter(isOralAnticancer);
+    const warnings = remainingOralCycles(oral, end).map((r) => remainingCyclesWarning(r, end));
+    return { ppac: await tx.createWithId(started.ppac, started.ppac.id!), warnings };
   });
+}
+
+/**
+ * The orientation of the needs evaluation, checked against the directory (décret 2020-1665: a
+ * labelled structure; never a missing one nor a pharmacy). A malformed reference is left to
+ * startPpac, which names the expected form.
+ */
+export async function resolveOrientation(repo: FhirRepository, structure: Reference, today: string, field?: string): Promise<Reference> {
+  const m = /^(HealthcareService|Organization)\/([A-Za-z0-9\-.]{1,64})$/.exec(structure.reference ?? '');
+  if (!m) return structure;
+  const target = await readOptional<HealthcareService | Organization>(repo, m[1]!, m[2]!);
+  let organization: Organization | undefined;
+  let services: HealthcareService[] | undefined;
+  if (target?.resourceType === 'Organization') {
+    organization = target;
+    services = await searchAll<HealthcareService>(repo, 'HealthcareService', { organization: `Organization/${target.id}` });
+  } else if (target?.resourceType === 'HealthcareService') {
+    const orgId = idOf(target.providedBy, 'Organization');
+    organization = orgId ? await readOptional<Organization>(repo, 'Organization', orgId) : undefined;
+  }
+  checkOrientation({ reference: structure, target, organization, services }, today, field);
+  return { ...structure, display: structure.display ?? target?.name };
 }
 
 /**
@@ -128,7 +169,7 @@ export function idOf(ref: Reference | undefined, type: string): string | undefin
   return m?.[1];
 }
 
-async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
+export async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
   const { request } = parseSearchRequest(type, new URLSearchParams(params), PAGING, true);
   request.total = 'none';
   request.count = PAGING.maxCount;

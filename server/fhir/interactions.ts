@@ -91,7 +91,7 @@ export async function deleteResource(repo: FhirRepository, type: string, id: str
 
 /** If-Match: W/"3" or "3" → "3". */
 export function parseETag(value: string): string {
-  const m = /^(?:W\/)?"?([^"]+)"?$/.exec(value.trim());
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value.trim());
   if (!m) throw badRequest(`En-tête If-Match invalide : '${value}' (attendu W/"<version>")`);
   return m[1];
 }

@@ -197,7 +197,7 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
         ? { title: stored.title, identifier: { value: stored.identifier?.[0]?.value }, phase: stored.phase?.text ?? stored.phase?.coding?.[0]?.display, sponsor: stored.sponsor?.display }
         : b.clinicalTrial?.study;
       const studyText = typeof study === 'string' ? study : study
-        ? [study.title, study.identifier?.value ? `(${study.identifier.value})` : '', study.phase ? `— ${study.phase}` : '', study.sponsor ? `— promoteur : ${study.sponsor}` : ''].filter(Boolean).join(' ')
+        ? [study.title, study.identifier?.value ? `(${study.identifier.value})` : '', study.phase ? `— ${trialPhaseLabel(study.phase)}` : '', study.sponsor ? `— promoteur : ${study.sponsor}` : ''].filter(Boolean).join(' ')
         : undefined;
       return compact([fields([
         ['Référentiel utilisé', g ? [g.name, g.version ? `version ${g.version}` : '', g.date ? `du ${formatDate(g.date)}` : ''].filter(Boolean).join(', ') : undefined],
@@ -353,3 +353,14 @@ export function printableSheet(content: RcpSheetContent): PrintableSheet {
     signature,
   };
 }
+
+/** Trial phases as a reader expects them ("phase-3", the FHIR research-study-phase code, prints "Phase 3"). */
+const TRIAL_PHASES: Record<string, string> = {
+  'n-a': 'Phase sans objet', 'early-phase-1': 'Phase précoce (0)', 'phase-1': 'Phase 1', 'phase-1-phase-2': 'Phase 1/2',
+  'phase-2': 'Phase 2', 'phase-2-phase-3': 'Phase 2/3', 'phase-3': 'Phase 3', 'phase-4': 'Phase 4',
+};
+
+export function trialPhaseLabel(phase: string): string {
+  return TRIAL_PHASES[phase.trim().toLowerCase()] ?? phase;
+}
+

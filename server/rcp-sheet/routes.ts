@@ -22,6 +22,7 @@ import { loadRcpSheet } from './load.ts';
 import { correctionOf, createRcpSheet, patchRcpSheet, rcpSheetInputOf, updateRcpSheet } from './rcp-sheet.ts';
 import { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
 import { signRcpSheet } from './sign.ts';
+import { parseETag } from '../fhir/interactions.ts';
 
 export interface RcpSheetRouterOptions {
   /** Largest accepted body (default 5mb, like the core FHIR API). */
@@ -145,12 +146,10 @@ export function rcpSheetRouter(store: Store, options: RcpSheetRouterOptions = {}
   return router;
 }
 
+/** The version an If-Match names; anything but W/"<number>" is a malformed request (400), not a stale version. */
 function ifMatchOf(req: Request): string | undefined {
   const value = req.get('if-match');
-  if (value === undefined) return undefined;
-  const m = /^(?:W\/)?"?([^"]+)"?$/.exec(value.trim());
-  if (!m) throw badRequest(`En-tête If-Match invalide : '${value}' (attendu W/"<version>")`);
-  return m[1];
+  return value === undefined || value === '' ? undefined : parseETag(value);
 }
 
 function stageOf(value: unknown): CompletenessStage {

@@ -11,12 +11,12 @@ import { loadCase, type LoadedCase } from './case-store.ts';
 import { withCase, withCompleteness } from './cases.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation, ruleViolations } from './errors.ts';
 import { idFrom, reference, versionOf, type RcpContext } from './fhir-helpers.ts';
-import { isChair, isSystem, me, requirePhysician, requireSessionManager } from './permissions.ts';
+import { isChair, isSystem, me, requireHospitalPhysician, requirePhysician, requireSessionManager } from './permissions.ts';
 import { checkQuorum } from './quorum.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { loadSession, type LoadedSession } from './sessions.ts';
 import { completenessErrors, loadSheet, meetingOf, professionalOf, sheetCompleteness, updateSheet } from './sheet.ts';
-import { assertCaseTransition, CASE_LABEL } from './transitions.ts';
+import { assertCaseTransition, CASE_LABEL, impossibleTo } from './transitions.ts';
 
 type Json = Record<string, unknown>;
 
@@ -26,7 +26,7 @@ async function runningSessionOf(rc: RcpContext, c: RcpCase, action: string): Pro
   const loaded = await loadSession(rc, c.sessionId);
   await requireSessionManager(rc, loaded.board.board, action);
   if (loaded.session.state !== 'in-progress') {
-    throw ruleConflict('session-not-in-progress', `Impossible de ${action} : la séance du dossier n'est pas en cours (elle est ${loaded.session.state === 'planned' ? 'planifiée : ouvrez-la d\'abord' : loaded.session.state === 'closed' ? 'clôturée' : 'annulée'})`);
+    throw ruleConflict('session-not-in-progress', `${impossibleTo(action)} : la séance du dossier n'est pas en cours (elle est ${loaded.session.state === 'planned' ? 'planifiée : ouvrez-la d\'abord' : loaded.session.state === 'closed' ? 'clôturée' : 'annulée'})`);
   }
   return loaded;
 }
@@ -266,7 +266,7 @@ function checkDecisionAllowed(c: RcpCase, decision: DecisionInput): void {
 
 /** Saves the proposal into the case's RCP sheet (If-Match: the sheet version the physician read). */
 export async function saveDecision(rc: RcpContext, id: string, body: unknown, ifMatch?: string): Promise<DecisionView> {
-  requirePhysician(rc, 'saisir la proposition de la RCP');
+  requireHospitalPhysician(rc, 'saisir la proposition de la RCP');
   const decision = parseDecision(body);
   return withCase(rc, id, undefined, async (tx, loaded) => {
     checkDecisionAllowed(loaded.rcpCase, decision);
@@ -380,7 +380,7 @@ async function recipientsOf(rc: RcpContext, c: RcpCase, correspondents: string[]
  * If-Match: the sheet version the signer read.
  */
 export async function signCase(rc: RcpContext, id: string, body: unknown, ifMatch?: string): Promise<SignatureResult> {
-  requirePhysician(rc, 'signer le compte rendu de RCP');
+  requireHospitalPhysician(rc, 'signer le compte rendu de RCP');
   const correspondents = parseCorrespondents(body);
   return withCase(rc, id, undefined, async (tx, loaded) => {
     const c = loaded.rcpCase;
@@ -395,7 +395,7 @@ export async function signCase(rc: RcpContext, id: string, body: unknown, ifMatc
 
 /** A correction after signature: a new version of the same sheet with its reason, signed and sent again. */
 export async function correctCase(rc: RcpContext, id: string, body: unknown, ifMatch?: string): Promise<SignatureResult> {
-  requirePhysician(rc, 'corriger le compte rendu de RCP');
+  requireHospitalPhysician(rc, 'corriger le compte rendu de RCP');
   const b = (body ?? {}) as Json;
   const reason = typeof b.reason === 'string' ? b.reason.trim() : '';
   if (!reason) throw ruleViolation('correction-reason-required', 'Le motif de la correction est obligatoire (reason) : il figure sur la nouvelle version et est envoyé aux destinataires', ['reason']);

@@ -8,7 +8,7 @@ import { listBoards, loadBoard } from './boards.ts';
 import type { Board } from './board-model.ts';
 import { loadVisibleCases } from './case-store.ts';
 import { RCP_AGENDA_ID_SYSTEM } from './codes.ts';
-import { invalidInput } from './errors.ts';
+import { invalidInput, notAllowed } from './errors.ts';
 import { idFrom, searchAll, type RcpContext } from './fhir-helpers.ts';
 import { RCP_REPORT_OUTBOX_KIND } from './decision.ts';
 import { agendaFromFhir, type AgendaEntry, type Session } from './session-model.ts';
@@ -71,9 +71,13 @@ interface Samples {
 }
 
 export function parseIndicatorQuery(query: Record<string, unknown>): { board?: string; centre?: string; from: string; to: string } {
-  const date = (key: string) => {
+  const date = (key: 'from' | 'to') => {
     const v = query[key];
-    if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw invalidInput('indicators-invalid', `${key} : date attendue (AAAA-MM-JJ)`, [key]);
+    const meaning = key === 'from' ? 'début de la période' : 'fin de la période, incluse';
+    if (v === undefined) throw invalidInput('indicators-invalid', `Paramètre ${key} obligatoire (${meaning}) : date AAAA-MM-JJ, par exemple ?from=2026-01-01&to=2026-12-31`, [key]);
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw invalidInput('indicators-invalid', `${key} (${meaning}) : date attendue (AAAA-MM-JJ), reçu « ${String(v)} »`, [key]);
+    // A day given as "to" is included whole: to=2026-12-31 counts the sessions of 31 December.
+    if (key === 'to' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return new Date(Date.parse(`${v}T00:00:00Z`) + 86_400_000 - 1).toISOString();
     return new Date(v).toISOString();
   };
   const from = date('from');
@@ -84,7 +88,15 @@ export function parseIndicatorQuery(query: Record<string, unknown>): { board?: s
   return { ...(board ? { board } : {}), ...(centre ? { centre } : {}), from, to };
 }
 
+/** The 3C's activity figures are for those who organise or run the RCPs, not for city professionals. */
+export function requireIndicatorReader(rc: RcpContext): void {
+  const roles = rc.ctx.principal.roles;
+  if (['system', 'coordinator', 'physician', 'admin'].some((r) => roles.includes(r))) return;
+  throw notAllowed('not-board-manager', "Les indicateurs d'activité des RCP sont réservés au 3C et aux médecins des RCP");
+}
+
 export async function computeIndicators(rc: RcpContext, query: { board?: string; centre?: string; from: string; to: string }): Promise<IndicatorReport> {
+  requireIndicatorReader(rc);
   const boards: Board[] = query.board ? [(await loadBoard(rc, query.board)).board] : await listBoards(rc, { ...(query.centre ? { centre: query.centre } : {}) });
   const perBoard: BoardIndicators[] = [];
   const all: { counts: Counts; samples: Samples } = { counts: emptyCounts(), samples: emptySamples() };

@@ -53,3 +53,17 @@ export function requirePhysician(rc: RcpContext, action: string): void {
   if (isSystem(rc.ctx.principal) || isPhysician(rc.ctx.principal)) return;
   throw notAllowed('not-a-physician', `Seul un médecin peut ${action}`);
 }
+
+/**
+ * Saving, signing or correcting a decision writes the diagnosis, the proposals and the report: the
+ * act of a hospital physician of the RCP. The GP may register a case and reads the signed report;
+ * told so in words rather than by the store refusing one of the resources the decision writes.
+ */
+export function requireHospitalPhysician(rc: RcpContext, action: string): void {
+  const p = rc.ctx.principal;
+  if (isSystem(p) || p.roles.includes('physician')) return;
+  if (p.roles.includes('gp')) {
+    throw notAllowed('not-a-physician', `En tant que médecin traitant, vous ne pouvez pas ${action} : c'est l'acte d'un médecin de l'établissement qui participe à la RCP. Vous recevrez le compte rendu une fois signé.`);
+  }
+  throw notAllowed('not-a-physician', `Seul un médecin de l'établissement participant à la RCP peut ${action}`);
+}

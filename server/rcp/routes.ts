@@ -8,7 +8,7 @@ import { loadCase } from './case-store.ts';
 import { correctCase, decisionView, discussCase, postponeCase, recordCase, saveDecision, signCase } from './decision.ts';
 import { invalidInput } from './errors.ts';
 import type { RcpContext } from './fhir-helpers.ts';
-import { computeIndicators, indicatorsCsv, parseIndicatorQuery } from './indicators.ts';
+import { computeIndicators, indicatorsCsv, parseIndicatorQuery, requireIndicatorReader } from './indicators.ts';
 import { cancelSession, closeSession, listSessions, reorderAgenda, sessionDetails, sessionQuorum, setAttendance, startSession } from './sessions.ts';
 import { isCaseState, type SessionState } from './transitions.ts';
 
@@ -168,7 +168,9 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
 
   // --- Indicators ---------------------------------------------------------------------------
   router.get('/indicators', async (req, res) => {
-    const report = await computeIndicators(rcOf(req), parseIndicatorQuery(req.query as Record<string, unknown>));
+    const rc = rcOf(req);
+    requireIndicatorReader(rc); // refused before the query is even read
+    const report = await computeIndicators(rc, parseIndicatorQuery(req.query as Record<string, unknown>));
     const csv = req.query.format === 'csv' || (req.query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
     if (csv) {
       res.type('text/csv; charset=utf-8').attachment(`indicateurs-rcp-${report.period.from.slice(0, 10)}-${report.period.to.slice(0, 10)}.csv`).send(indicatorsCsv(report));

@@ -37,6 +37,11 @@ export function sessionStateOf(status: Appointment['status']): SessionState {
   return state;
 }
 
+/** "Impossible d'ouvrir…", "Impossible de clôturer…": French elides "de" before a vowel. */
+export function impossibleTo(action: string): string {
+  return /^[aeiouyàâéèêëîïôöûü]/i.test(action) ? `Impossible d'${action}` : `Impossible de ${action}`;
+}
+
 export function allowedSessionTransition(from: SessionState, to: SessionState): boolean {
   return SESSION_TRANSITIONS[from].includes(to);
 }
@@ -46,7 +51,7 @@ export function assertSessionTransition(from: SessionState, to: SessionState, ac
   const next = SESSION_TRANSITIONS[from].map((s) => SESSION_LABEL[s]);
   throw ruleConflict(
     'session-transition',
-    `Impossible de ${action} : la séance est ${SESSION_LABEL[from]}. ${next.length ? `Depuis cet état, elle ne peut qu'être ${next.join(' ou ')}.` : 'Cet état est définitif.'}`,
+    `${impossibleTo(action)} : la séance est ${SESSION_LABEL[from]}. ${next.length ? `Depuis cet état, elle ne peut qu'être ${next.join(' ou ')}.` : 'Cet état est définitif.'}`,
     ['status'],
   );
 }
@@ -114,7 +119,7 @@ export function allowedCaseTransition(from: CaseState, to: CaseState): boolean {
 
 export function assertCaseTransition(from: CaseState, to: CaseState, action: string): void {
   if (allowedCaseTransition(from, to)) return;
-  throw ruleConflict('case-transition', `Impossible de ${action} : le dossier est ${CASE_LABEL[from]}.`, ['status']);
+  throw ruleConflict('case-transition', `${impossibleTo(action)} : le dossier est ${CASE_LABEL[from]}.`, ['status']);
 }
 
 /** Task.status changes the write rule accepts (derived from the case table). */

@@ -3,7 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
 export interface TimelineEvent {
   date: string;
-  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen';
+  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce';
   label: string;
   reference: string;
 }
@@ -42,7 +42,9 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
         push(r.date ?? r.meta?.lastUpdated, 'document', r.description ?? r.type?.text ?? 'Document');
         break;
       case 'Procedure':
-        push(r.performedDateTime ?? r.performedPeriod?.start, 'traitement', r.code?.text ?? r.code?.coding?.[0]?.display ?? 'Acte');
+        // The dispositif d'annonce (server/pathway/announcement.ts) is a step of the pathway, not a treatment.
+        if (r.category?.coding?.some((c: any) => c.code === 'announcement')) push(r.performedDateTime, 'annonce', `${r.code?.text ?? 'Annonce'}${r.performer?.[0]?.actor?.display ? ` — ${r.performer[0].actor.display}` : ''}`);
+        else push(r.performedDateTime ?? r.performedPeriod?.start, 'traitement', r.code?.text ?? r.code?.coding?.[0]?.display ?? 'Acte');
         break;
       case 'MedicationRequest':
         push(r.authoredOn, 'traitement', `Prescription : ${r.medicationCodeableConcept?.text ?? r.medicationCodeableConcept?.coding?.[0]?.display ?? 'médicament'}`);

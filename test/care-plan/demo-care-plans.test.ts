@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
-import { seedDemoCarePlans, supportiveCareDirectoryEntries } from '../../server/care-plan/index.ts';
+import { seedDemoCarePlans } from '../../server/care-plan/index.ts';
+import { regionalDirectoryEntries } from '../../server/directories/index.ts';
 import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer } from './fixtures.ts';
 
@@ -14,7 +15,7 @@ describe('Care plan: demo data (labelled supportive-care structures, demo PPS an
   after(() => server.close());
 
   it('the regional directory of labelled supportive-care structures loads as conditional creates, twice without duplicates', async () => {
-    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: supportiveCareDirectoryEntries() };
+    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: regionalDirectoryEntries() };
     const first = await as(server, 'system', 'POST', '/', bundle);
     expect(first.status, JSON.stringify(first.body)).to.equal(200);
     const second = await as(server, 'system', 'POST', '/', bundle);

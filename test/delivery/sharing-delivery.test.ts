@@ -346,7 +346,7 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
       const first = await drainAll(t0);
       expect(first.failed).to.equal(4); // GP, pharmacist, nurse: relay down; the push: 503
       // The patient changes their mind: the PPS is not to be sent to the GP after all.
-      const handed = await as(server, 'oncologist', 'POST', `/CarePlan/${ppsId}/$hand-over`, { date: '2026-02-11', shareWithGp: false });
+      const handed = await as(server, 'oncologist', 'POST', `/CarePlan/${ppsId}/$hand-over`, { date: '2026-02-11', shareWithGp: false, reason: "le patient ne souhaite plus l'envoi à son médecin traitant" });
       expect(handed.status, JSON.stringify(handed.body)).to.equal(200);
       await objects(c); // to any sharing beyond the care team
     } finally {

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { digestiveBoard, newPatient, registration, startRcpWorld, type RcpWorld } from './fixtures.ts';
 
 /** What a 3C reads on an agenda and a professional sees in their calendar app: names, not ids. */
-describe('RCP agenda and calendar feed name people, not ids', () => {
+describe('RCP agenda and calendar feed name people, not ids', function () {
+  this.timeout(120_000); // the first suite of a run also waits for the database to start
   let world: RcpWorld;
   before(async () => {
     world = await startRcpWorld();

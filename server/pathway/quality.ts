@@ -1,0 +1,107 @@
+/**
+ * The six transversal quality criteria every establishment authorised for cancer treatment must
+ * meet (décret 2007-388 and INCa criteria, taken up by the 2022 authorisation reform): the
+ * announcement, the RCP, the PPS handed over, the use of guidelines, access to supportive care,
+ * access to innovative treatments and trials. Computed per establishment over the new cancers of
+ * a period, with the cases that miss each criterion, for the 3C to follow up.
+ */
+import type { CarePlan, Condition, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import { CATEGORY, EXT, TA_ASIP } from '../care-plan/codes.ts';
+import { extensionOf } from '../care-plan/model.ts';
+import { idOf, readOptional } from '../care-plan/service.ts';
+import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
+import { searchEvery } from '../directories/search.ts';
+import { badRequest } from '../fhir/errors.ts';
+import type { FhirRepository } from '../store/repository.ts';
+import { announcementKindOf } from './announcement.ts';
+
+export const QUALITY_CRITERIA = {
+  announcement: "Dispositif d'annonce",
+  rcp: 'Concertation pluridisciplinaire (RCP)',
+  'pps-handed-over': 'PPS remis au patient',
+  guidelines: 'Référentiels de pratique clinique',
+  'supportive-care': 'Accès aux soins oncologiques de support',
+  'trials-innovation': 'Accès aux traitements innovants et aux essais cliniques',
+} as const;
+export type QualityCriterion = keyof typeof QUALITY_CRITERIA;
+
+/** What the record says about one new cancer case. */
+export interface CaseFacts {
+  patient: string;
+  condition: string;
+  establishment: { reference: string; name?: string };
+  met: Set<QualityCriterion>;
+}
+
+export interface EstablishmentQuality {
+  establishment: { reference: string; name?: string };
+  cases: number;
+  criteria: Record<QualityCriterion, { label: string; met: number; rate: number; missing: { patient: string; condition: string }[] }>;
+}
+
+export function computeQuality(cases: CaseFacts[]): EstablishmentQuality[] {
+  const byEstablishment = new Map<string, CaseFacts[]>();
+  for (const c of cases) byEstablishment.set(c.establishment.reference, [...(byEstablishment.get(c.establishment.reference) ?? []), c]);
+  return [...byEstablishment.values()].map((list) => ({
+    establishment: list[0]!.establishment,
+    cases: list.length,
+    criteria: Object.fromEntries((Object.keys(QUALITY_CRITERIA) as QualityCriterion[]).map((k) => {
+      const met = list.filter((c) => c.met.has(k)).length;
+      return [k, {
+        label: QUALITY_CRITERIA[k], met, rate: Math.round((met / list.length) * 1000) / 10,
+        missing: list.filter((c) => !c.met.has(k)).map((c) => ({ patient: c.patient, condition: c.condition })),
+      }];
+    })) as EstablishmentQuality['criteria'],
+  })).sort((a, b) => (a.establishment.name ?? a.establishment.reference).localeCompare(b.establishment.name ?? b.establishment.reference, 'fr'));
+}
+
+const hasCode = (holder: { code?: { coding?: { system?: string; code?: string }[] } }, system: string, code: string) => Boolean(holder.code?.coding?.some((c) => c.system === system && c.code === code));
+const hasCategory = (plan: CarePlan, code: string) => Boolean(plan.category?.some((c) => c.coding?.some((x) => x.code === code)));
+
+/** Which criteria the patient's record meets for this cancer (pure, from their resources). */
+export function criteriaMet(resources: Resource[]): Set<QualityCriterion> {
+  const met = new Set<QualityCriterion>();
+  const plans = resources.filter((r): r is CarePlan => r.resourceType === 'CarePlan' && r.status !== 'entered-in-error' && r.status !== 'revoked');
+  if (resources.some((r) => r.resourceType === 'Procedure' && announcementKindOf(r as Procedure) === 'medical')) met.add('announcement');
+  if (plans.some((p) => hasCategory(p, 'rcp-decision') && p.status === 'active')) met.add('rcp');
+  const pps = plans.filter((p) => hasCategory(p, CATEGORY.pps.code));
+  if (pps.some((p) => extensionOf(p, EXT.handOver))) met.add('pps-handed-over');
+  const observations = resources.filter((r): r is Observation => r.resourceType === 'Observation' && r.status !== 'entered-in-error');
+  // The sheet names the guideline the proposal was checked against (MED-249).
+  if (observations.some((o) => hasCode(o, TA_ASIP, 'MED-249'))) met.add('guidelines');
+  // Supportive care: in the PPS (MED-572), or a prescription of the after-cancer pathway.
+  const supportive = pps.some((p) => (p.activity ?? []).some((a) => a.extension?.some((e) => e.valueCoding?.code === 'MED-572')))
+    || resources.some((r) => r.resourceType === 'ServiceRequest' && (r as ServiceRequest).category?.some((c) => c.coding?.some((x) => x.code === POST_CANCER_PROGRAM.coding![0]!.code)));
+  if (supportive) met.add('supportive-care');
+  // The RCP asked whether a trial fits (MED-250), whatever the answer: access was considered.
+  if (observations.some((o) => hasCode(o, TA_ASIP, 'MED-250') && typeof o.valueBoolean === 'boolean')) met.add('trials-innovation');
+  return met;
+}
+
+/**
+ * The cases of the period: cancers (CIM-10 C…) recorded in [from, to), attached to the
+ * establishment that manages the patient. Through the caller's repository (its circle of care).
+ */
+export async function qualityOfPeriod(repo: FhirRepository, from: string, to: string): Promise<{ period: { from: string; to: string }; establishments: EstablishmentQuality[] }> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from >= to) {
+    throw badRequest(`Période invalide : from=${from} to=${to} (AAAA-MM-JJ, from avant to ; to est exclu)`, ['from', 'to']);
+  }
+  const { resources: conditions } = await searchEvery<Condition>(repo, 'Condition', { 'recorded-date': [`ge${from}`, `lt${to}`] });
+  const cases: CaseFacts[] = [];
+  for (const condition of conditions) {
+    if (!condition.code?.coding?.some((c) => c.system === 'http://hl7.org/fhir/sid/icd-10' && c.code?.startsWith('C'))) continue;
+    const patientId = idOf(condition.subject, 'Patient');
+    const patient = patientId ? await readOptional<Patient>(repo, 'Patient', patientId, [403, 404, 410]) : undefined;
+    if (!patient) continue;
+    const subject = `Patient/${patientId}`;
+    const record: Resource[] = [];
+    for (const type of ['Procedure', 'CarePlan', 'Observation', 'ServiceRequest']) record.push(...(await searchEvery<Resource>(repo, type, { subject })).resources);
+    cases.push({
+      patient: subject,
+      condition: `Condition/${condition.id}`,
+      establishment: patient.managingOrganization?.reference ? { reference: patient.managingOrganization.reference, ...(patient.managingOrganization.display ? { name: patient.managingOrganization.display } : {}) } : { reference: 'inconnu', name: 'Établissement non renseigné' },
+      met: criteriaMet(record),
+    });
+  }
+  return { period: { from, to }, establishments: computeQuality(cases) };
+}

@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import type { Principal } from '../../server/context.ts';
+import { pathwayRouter } from '../../server/pathway/index.ts';
+import { TEST_SYSTEM, readResponse, unique, type RunningServer } from '../helpers/harness.ts';
+import { as, startCarePlanServer } from '../care-plan/fixtures.ts';
+
+const DCC = 'https://dcc-paca.example/fhir';
+const ASIP = 'urn:oid:1.2.250.1.213.1.1.4.322';
+const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
+
+/** The six transversal quality criteria, computed on a data set built here, with the expected numbers. */
+describe('Quality criteria: the six transversal criteria per establishment and period, with the cases that miss each', () => {
+  let server: RunningServer;
+  const users: Record<string, Principal> = { system: TEST_SYSTEM, nurse: { displayName: 'IDEL', roles: ['nurse'], authMethod: 'cps' } };
+  const ids: Record<string, string> = {};
+
+  const create = async (body: any): Promise<string> => {
+    const res = await as(server, 'system', 'POST', `/${body.resourceType}`, body);
+    if (res.status !== 201) throw new Error(`${body.resourceType}: ${res.status} ${res.text}`);
+    return res.body.id;
+  };
+
+  before(async function () {
+    this.timeout(180_000);
+    server = await startCarePlanServer(users, (store) => [{ path: '/api/pathway', router: pathwayRouter({ store }) }]);
+    const hospitalA = ids.hospitalA = await create({ resourceType: 'Organization', name: `Hôpital A ${unique()}` });
+    const hospitalB = ids.hospitalB = await create({ resourceType: 'Organization', name: `Clinique B ${unique()}` });
+    const patient = async (key: string, org: string, cim10: string, recorded: string) => {
+      ids[key] = await create({ resourceType: 'Patient', name: [{ family: `Qualite${key}`, given: ['Test'] }], gender: 'female', birthDate: '1960-01-01', managingOrganization: { reference: `Organization/${org}` } });
+      ids[`${key}-condition`] = await create({ resourceType: 'Condition', subject: { reference: `Patient/${ids[key]}` }, code: { coding: [{ system: ICD10, code: cim10 }] }, recordedDate: recorded });
+      return { reference: `Patient/${ids[key]}` };
+    };
+    const a1 = await patient('A1', hospitalA, 'C50.4', '2026-10-05');
+    const a2 = await patient('A2', hospitalA, 'C18.7', '2026-10-10');
+    const b1 = await patient('B1', hospitalB, 'C34.1', '2026-11-02');
+    await patient('B2', hospitalB, 'C61', '2026-05-01'); // before the period
+    await create({ resourceType: 'Condition', subject: b1, code: { coding: [{ system: ICD10, code: 'I10' }] }, recordedDate: '2026-11-03' }); // not a cancer
+
+    const announcement = (subject: any) => create({
+      resourceType: 'Procedure', status: 'completed', subject, performedDateTime: '2026-10-20',
+      category: { coding: [{ system: `${DCC}/CodeSystem/dcc-care-pathway-step`, code: 'announcement' }] },
+      code: { coding: [{ system: `${DCC}/CodeSystem/dcc-announcement-time`, code: 'medical' }], text: "Consultation d'annonce médicale" },
+    });
+    const decision = (subject: any, key: string) => create({
+      resourceType: 'CarePlan', status: 'active', intent: 'proposal', subject, created: '2026-10-15T18:00:00+02:00', addresses: [{ reference: `Condition/${ids[`${key}-condition`]}` }],
+      category: [{ coding: [{ system: `${DCC}/CodeSystem/dcc-care-plan-category`, code: 'rcp-decision' }] }],
+      activity: [{
+        extension: [{ url: `${DCC}/StructureDefinition/dcc-proposal-rank`, valuePositiveInt: 1 }, { url: `${DCC}/StructureDefinition/dcc-proposal-sequence`, valuePositiveInt: 1 }],
+        detail: { status: 'not-started', code: { coding: [{ system: 'http://snomed.info/sct', code: '387713003', display: 'Chirurgie' }] } },
+      }],
+    });
+    const observation = (subject: any, code: string, value: Record<string, unknown>) => create({ resourceType: 'Observation', status: 'final', subject, code: { coding: [{ system: ASIP, code }] }, ...value });
+
+    await announcement(a1);
+    const a1Decision = await decision(a1, 'A1');
+    const oncologist = { reference: `Practitioner/${await create({ resourceType: 'Practitioner', name: [{ family: 'Lambert', given: ['Sophie'] }] })}` };
+    await create({
+      resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: a1, created: '2026-10-25', author: oncologist,
+      basedOn: [{ reference: `CarePlan/${a1Decision}` }], addresses: [{ reference: `Condition/${ids['A1-condition']}` }],
+      category: [{ coding: [{ system: `${DCC}/CodeSystem/dcc-care-plan-category`, code: 'pps' }] }],
+      extension: [
+        { url: `${DCC}/StructureDefinition/dcc-handover`, extension: [{ url: 'date', valueDateTime: '2026-10-25' }, { url: 'by', valueReference: oncologist }] },
+        { url: `${DCC}/StructureDefinition/dcc-share-with-gp`, valueBoolean: true },
+      ],
+      activity: [{ extension: [{ url: `${DCC}/StructureDefinition/dcc-activity-kind`, valueCoding: { system: ASIP, code: 'MED-572' } }], detail: { status: 'not-started', code: { text: 'Consultation diététique' } } }],
+    });
+    await observation(a1, 'MED-249', { valueString: 'Référentiel régional sein 2025' });
+    await observation(a1, 'MED-250', { valueBoolean: false });
+    await decision(a2, 'A2');
+    await announcement(b1);
+    await observation(b1, 'MED-250', { valueBoolean: true });
+  });
+  after(() => server.close());
+
+  it('counts each criterion per establishment over the new cancers of the period, and lists the cases that miss it', async () => {
+    const res = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-10-01&to=2027-01-01`, { headers: { 'x-test-user': 'system' } }));
+    expect(res.status, res.text).to.equal(200);
+    const of = (org: string) => res.body.establishments.find((e: any) => e.establishment.reference === `Organization/${org}`);
+    expect(res.body.establishments).to.have.length(2);
+    const a = of(ids.hospitalA!);
+    const b = of(ids.hospitalB!);
+    expect(a.cases).to.equal(2);
+    const rates = (e: any) => Object.fromEntries(Object.entries(e.criteria).map(([k, v]: [string, any]) => [k, [v.met, v.rate]]));
+    expect(rates(a)).to.deep.equal({
+      announcement: [1, 50], rcp: [2, 100], 'pps-handed-over': [1, 50], guidelines: [1, 50], 'supportive-care': [1, 50], 'trials-innovation': [1, 50],
+    });
+    expect(a.criteria.announcement.missing).to.deep.equal([{ patient: `Patient/${ids.A2}`, condition: `Condition/${ids['A2-condition']}` }]);
+    expect(a.criteria.rcp.missing).to.deep.equal([]);
+    expect(b.cases).to.equal(1);
+    expect(rates(b)).to.deep.equal({
+      announcement: [1, 100], rcp: [0, 0], 'pps-handed-over': [0, 0], guidelines: [0, 0], 'supportive-care': [0, 0], 'trials-innovation': [1, 100],
+    });
+    expect(b.criteria.rcp.missing[0].patient).to.equal(`Patient/${ids.B1}`);
+    expect(b.criteria.rcp.label).to.equal('Concertation pluridisciplinaire (RCP)');
+
+    const bad = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-12-01&to=2026-10-01`, { headers: { 'x-test-user': 'system' } }));
+    expect(bad.status).to.equal(400);
+    const nurse = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-10-01&to=2027-01-01`, { headers: { 'x-test-user': 'nurse' } }));
+    expect(nurse.status).to.equal(403);
+  });
+});
