@@ -2,6 +2,7 @@
  * FHIR operations of the RCP sheet, mounted under /fhir (createApp `fhirExtensions`):
  *
  *   POST /Composition/$rcp-sheet                 create a sheet from its JSON (RcpSheetInput) → 201 Composition
+ *   GET  /Composition/{id}/$rcp-sheet            the sheet as its JSON (RcpSheetInput), version, status, what is missing (?version=n)
  *   PUT  /Composition/{id}/$rcp-sheet            save a new version (If-Match; `correctionReason` for a signed sheet)
  *   PATCH /Composition/{id}/$rcp-sheet           replace some items (top-level keys), save a new version
  *   GET  /Composition/{id}/$completeness         missing items (?stage=session|signature) → OperationOutcome
@@ -16,8 +17,9 @@ import type { Store } from '../store/store.ts';
 import { completenessOf, completenessOutcome, type CompletenessStage } from './completeness.ts';
 import { buildRcpSheetDocument } from './document.ts';
 import { parseRcpSheetInput, type RcpSheetInput } from './input.ts';
+import { isSignedRcpSheet } from './read.ts';
 import { loadRcpSheet } from './load.ts';
-import { createRcpSheet, patchRcpSheet, updateRcpSheet } from './rcp-sheet.ts';
+import { correctionOf, createRcpSheet, patchRcpSheet, rcpSheetInputOf, updateRcpSheet } from './rcp-sheet.ts';
 import { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
 import { signRcpSheet } from './sign.ts';
 import { parseETag } from '../fhir/interactions.ts';
@@ -87,6 +89,27 @@ export function rcpSheetRouter(store: Store, options: RcpSheetRouterOptions = {}
       ...(typeof correctionReason === 'string' ? { correctionReason } : {}),
     }, limits);
     sendComposition(req, res, 200, composition);
+  });
+
+  // The web form reads the sheet in the shape it writes (PATCH above), with both completeness
+  // checks, so one request fills the form and its "dossier complet" panel.
+  router.get('/Composition/:id/$rcp-sheet', async (req, res) => {
+    const version = typeof req.query.version === 'string' && /^\d{1,9}$/.test(req.query.version) ? req.query.version : undefined;
+    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(req), version ? { version } : {});
+    const { composition, content } = loaded;
+    const correction = correctionOf(composition);
+    send(res, 200, {
+      id: composition.id,
+      version: composition.meta?.versionId,
+      lastUpdated: composition.meta?.lastUpdated,
+      status: composition.status,
+      signed: isSignedRcpSheet(composition),
+      ...(correction ? { correction } : {}),
+      data: rcpSheetInputOf(content),
+      // A diagnosis taken from the record's Condition is sent back as its reference: shown as read.
+      ...(content.data.diagnosis?.condition ? { recordDiagnosis: content.data.diagnosis } : {}),
+      completeness: { session: completenessOf(content, { stage: 'session' }), signature: completenessOf(content, { stage: 'signature' }) },
+    });
   });
 
   router.get('/Composition/:id/$completeness', async (req, res) => {

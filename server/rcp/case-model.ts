@@ -97,6 +97,8 @@ export interface RegistrationInput {
   patientNonOpposition: boolean;
   gpInformed: boolean;
   lateRequest: boolean;
+  /** Why the physician asks after the cut-off (shown to the 3C who accepts or refuses). */
+  lateReason?: string;
   sheetId?: string;
   mandated: MandatedSpeciality[];
   /** Clinical items of the RCP sheet given with the registration (discovery, phase, staging…). */

@@ -62,12 +62,14 @@ export function parseRegistration(body: unknown): RegistrationInput {
   if (id !== undefined && (typeof id !== 'object' || typeof id?.system !== 'string' || typeof id.value !== 'string' || !id.system || !id.value || /[|,]/.test(`${id.system}${id.value}`))) {
     throw invalidInput('registration-invalid', "identifier : { system, value } de la demande dans le système émetteur (sans '|' ni ',')", ['identifier']);
   }
+  if (b.lateReason !== undefined && (typeof b.lateReason !== 'string' || !b.lateReason.trim())) throw invalidInput('registration-invalid', "lateReason : le motif de l'inscription hors délai est un texte non vide", ['lateReason']);
+  const lateReason = typeof b.lateReason === 'string' ? b.lateReason.trim() : undefined;
   const mandated = b.mandatedSpecialities === undefined ? [] : Array.isArray(b.mandatedSpecialities)
     ? b.mandatedSpecialities.map((m, i) => parseMandated(m, `mandatedSpecialities[${i}]`))
     : (() => { throw invalidInput('registration-invalid', 'mandatedSpecialities doit être une liste', ['mandatedSpecialities']); })();
   return {
     sessionId, patientId, ...(conditionId ? { conditionId } : {}), motif, question, summary, patientInformed, patientNonOpposition, gpInformed,
-    lateRequest: bool('lateRequest'), ...(sheetId ? { sheetId } : {}), mandated,
+    lateRequest: bool('lateRequest'), ...(lateReason ? { lateReason } : {}), ...(sheetId ? { sheetId } : {}), mandated,
     ...(clinical ? { clinical } : {}),
     ...(id ? { identifier: { system: id.system as string, value: id.value as string } } : {}),
   };
@@ -178,10 +180,10 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
     const requesterRef = { ...(me(rc) ? { reference: me(rc)! } : {}), display: requester.name };
     const request = await tx.create(newServiceRequest({ ...input, sheetId }, { id: board.id, name: board.name }, requesterRef, rc.now));
     let task = newTask(input, request, { id: board.id, name: board.name }, requesterRef, rc.now);
-    if (late) task = withState(task, 'pending', rc.now, `Inscription hors délai (après le ${frenchDateTime(deadline)}) : à accepter par le 3C`);
+    if (late) task = withState(task, 'pending', rc.now, `Inscription hors délai (après le ${frenchDateTime(deadline)}) : à accepter par le 3C${input.lateReason ? ` — motif : ${input.lateReason}` : ''}`);
     task = await tx.create(withCompleteness(task, completeness, rc.now));
     const list = agendaList ?? (await ensureAgenda(rcTx, session));
-    await saveAgenda(rcTx, list, withEntry(agenda, { case: task.id!, flag: 'scheduled', origin: 'registration', addedAt: rc.now.toISOString(), ...(late ? { note: 'Inscription hors délai — en attente du 3C' } : {}) }));
+    await saveAgenda(rcTx, list, withEntry(agenda, { case: task.id!, flag: 'scheduled', origin: 'registration', addedAt: rc.now.toISOString(), ...(late ? { note: `Inscription hors délai — en attente du 3C${input.lateReason ? ` (motif : ${input.lateReason})` : ''}` } : {}) }));
     return { case: (await loadCase(rcTx, task.id!)).rcpCase, completeness };
   });
 }

@@ -70,7 +70,8 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
     const ctx: RequestContext = { requestId: 'seed-demo-rcp', principal, baseUrl: 'urn:dcc:seed', ...(channel ? { channel } : {}) };
     return { repo: store.forRequest(ctx), ctx, now: at };
   };
-  const coordinator = (at: Date) => actor('Girard', ['coordinator'], at);
+  // The 3C sets up its boards as through /api/rcp/boards (the only channel that may write a board's charter and members).
+  const coordinator = (at: Date) => actor('Girard', ['coordinator'], at, 'rcp-board');
   const physician = (who: string, at: Date) => actor(who, ['physician'], at);
   // Already seeded (the last demo case exists): nothing to do, whatever the date.
   if (await searchOne(system, 'ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|OG-002` })) return { boards: 0, cases: 0, skipped: true };

@@ -110,6 +110,22 @@ describe('RCP sheet: FHIR resources, document, printing', () => {
     expect(html).to.contain('Faut-il une IRM hépatique avant la chirurgie ?');
   });
 
+  it('GET Composition/{id}/$rcp-sheet: the sheet as the form writes it, its version, what is missing for the session and the signature; an old version on request', async () => {
+    const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', colonCancerSheet(world));
+    const patched = await world.as('oncologist', 'PATCH', `/Composition/${created.body.id}/$rcp-sheet`, { question: 'Chimiothérapie néoadjuvante ?' }, { 'if-match': 'W/"1"' });
+    expect(patched.status, JSON.stringify(patched.body)).to.equal(200);
+    const read = await world.as('oncologist', 'GET', `/Composition/${created.body.id}/$rcp-sheet`);
+    expect(read.status).to.equal(200);
+    expect(read.body).to.include({ id: created.body.id, version: '2', signed: false });
+    expect(read.body.data.question).to.equal('Chimiothérapie néoadjuvante ?');
+    // The fixture is a whole sheet: nothing missing at either stage.
+    expect(read.body.completeness).to.deep.equal({ session: [], signature: [] });
+    const first = await world.as('oncologist', 'GET', `/Composition/${created.body.id}/$rcp-sheet?version=1`);
+    // A draft's entries are updated in place: an old draft version is its header (a signed one pins its entries).
+    expect(first.body).to.include({ version: '1', signed: false });
+    expect((await world.as('outsider', 'GET', `/Composition/${created.body.id}/$rcp-sheet`)).status).to.equal(404);
+  });
+
   it('GET Composition/{id}/$document: a document Bundle, Composition first, every reference inside, INS of a qualified identity', async () => {
     const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', colonCancerSheet(world));
     const res = await world.as('oncologist', 'GET', `/Composition/${created.body.id}/$document`);

@@ -67,10 +67,13 @@ describe('RCP registration and agenda', () => {
     expect(rule(refused)).to.equal('registration-cutoff');
     expect(texts(refused)).to.contain('dimanche 8 mars 2026 à 14:00').and.to.contain('hors délai');
 
-    const late = await world.api('surgeon', 'POST', '/cases', registration(s.id, p, { lateRequest: true }));
+    const blankReason = await world.api('surgeon', 'POST', '/cases', registration(s.id, p, { lateRequest: true, lateReason: ' ' }));
+    expect(blankReason.status).to.equal(400);
+    expect(blankReason.body.issue[0].expression).to.deep.equal(['lateReason']);
+    const late = await world.api('surgeon', 'POST', '/cases', registration(s.id, p, { lateRequest: true, lateReason: 'Progression rapide, décision avant la chirurgie' }));
     expect(late.status, late.text).to.equal(201);
     expect(late.body.case).to.include({ state: 'pending', late: true });
-    expect(late.body.case.statusReason).to.contain('hors délai');
+    expect(late.body.case.statusReason).to.contain('hors délai').and.to.contain('motif : Progression rapide');
     const accepted = await world.api('oncologist', 'POST', `/cases/${late.body.case.id}/accept`);
     expect(accepted.status, accepted.text).to.equal(200);
     expect(accepted.body.state).to.equal('accepted');

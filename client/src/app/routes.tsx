@@ -43,6 +43,11 @@ export const routes: RouteObject[] = [
             element: <RequireRole roles={['physician']} />,
             children: [
               { index: true, ...page(() => import('../pages/hospital/HospitalHomePage.tsx')) },
+              { path: 'patients/:id', ...page(() => import('../pages/hospital/PatientRecordPage.tsx')) },
+              { path: 'patients/:id/inscription', ...page(() => import('../pages/hospital/RegisterCasePage.tsx')) },
+              { path: 'fiches/:id', ...page(() => import('../pages/hospital/RcpSheetPage.tsx')) },
+              { path: 'dossiers/:id', ...page(() => import('../pages/hospital/CasePage.tsx')) },
+              { path: 'programmes/:id', ...page(() => import('../pages/hospital/ProgrammePage.tsx')) },
             ],
           },
 

@@ -1,0 +1,84 @@
+import type { Patient } from '@medplum/fhirtypes';
+
+/**
+ * A patient's identity as the hospital pages show and create it (RNIV, FR Core): the five strict
+ * traits, the INS and the identity status, and the probable-duplicate rule. No relative import:
+ * the mocha unit tests load this file directly.
+ */
+
+const INS_SYSTEMS = ['urn:oid:1.2.250.1.213.1.4.8', 'urn:oid:1.2.250.1.213.1.4.9', 'urn:oid:1.2.250.1.213.1.4.10', 'urn:oid:1.2.250.1.213.1.4.11'];
+const RELIABILITY_URL = 'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability';
+
+export type IdentityStatusCode = 'PROV' | 'RECUP' | 'VALI' | 'QUAL';
+
+/** The birth (official) name, else the first name given. */
+export function birthName(patient: Patient) {
+  return patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
+}
+
+/** "CASTELLANI Hélène Marie" (birth name in capitals first, as on an identity wristband: RNIV). */
+export function patientDisplayName(patient: Patient): string {
+  const name = birthName(patient);
+  if (!name) return 'Patient sans nom';
+  return [name.family?.toLocaleUpperCase('fr-FR'), ...(name.given ?? [])].filter(Boolean).join(' ');
+}
+
+/** The used name when it differs from the birth name ("nom utilisé"). */
+export function usedName(patient: Patient): string | undefined {
+  const usual = patient.name?.find((n) => n.use === 'usual');
+  const birth = birthName(patient);
+  return usual?.family && usual.family !== birth?.family ? usual.family.toLocaleUpperCase('fr-FR') : undefined;
+}
+
+export function insOf(patient: Patient): string | undefined {
+  return patient.identifier?.find((i) => i.system && INS_SYSTEMS.includes(i.system))?.value;
+}
+
+export function identityStatusOf(patient: Patient): IdentityStatusCode | undefined {
+  const code = patient.extension?.find((e) => e.url === RELIABILITY_URL)?.extension?.find((e) => e.url === 'identityStatus')?.valueCoding?.code;
+  return code === 'PROV' || code === 'RECUP' || code === 'VALI' || code === 'QUAL' ? code : undefined;
+}
+
+/** Case, accents, spaces and hyphens ignored: "Le Bihan" = "LE-BIHAN" = "lebihan". */
+export function normalisedName(value: string | undefined): string {
+  return (value ?? '').normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/[\s'’-]+/g, '').toLowerCase();
+}
+
+export interface IdentityCandidate {
+  family: string;
+  given: string;
+  birthDate: string;
+  ins?: string;
+}
+
+/**
+ * Why an existing patient is probably the one about to be created (RNIV: same INS, or same birth
+ * name + first first name + birth date), or undefined.
+ */
+export function duplicateReason(candidate: IdentityCandidate, existing: Patient): string | undefined {
+  const ins = insOf(existing);
+  if (candidate.ins && ins && candidate.ins.replace(/\s/g, '') === ins) return 'même INS';
+  const name = birthName(existing);
+  const sameFamily = normalisedName(name?.family) === normalisedName(candidate.family);
+  const sameGiven = normalisedName(name?.given?.[0]) === normalisedName(candidate.given.split(/\s+/)[0]);
+  if (sameFamily && sameGiven && existing.birthDate === candidate.birthDate) return 'même nom de naissance, même premier prénom et même date de naissance';
+  return undefined;
+}
+
+/** The INS as typed ("2 58 03 2A 004 123 36") → 15 characters, or undefined when empty. */
+export function cleanIns(value: string): string | undefined {
+  const v = value.replace(/\s/g, '').toUpperCase();
+  return v || undefined;
+}
+
+/** What the search box holds: an INS (15 characters), a birth date (JJ/MM/AAAA) or a name. */
+export function searchQueryOf(text: string): { kind: 'ins' | 'birthdate' | 'name'; query: Record<string, string> } | undefined {
+  const value = text.trim();
+  if (!value) return undefined;
+  const compact = value.replace(/\s/g, '').toUpperCase();
+  if (/^[1-8]\d{4}(\d{2}|2A|2B)\d{8}$/.test(compact)) return { kind: 'ins', query: { identifier: INS_SYSTEMS.map((s) => `${s}|${compact}`).join(',') } };
+  const fr = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value);
+  if (fr) return { kind: 'birthdate', query: { birthdate: `${fr[3]}-${fr[2]!.padStart(2, '0')}-${fr[1]!.padStart(2, '0')}` } };
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return { kind: 'birthdate', query: { birthdate: value } };
+  return { kind: 'name', query: { name: value } };
+}

@@ -1,0 +1,75 @@
+/**
+ * What an RCP sheet form keeps so that nothing typed is lost: the items (top-level keys of the
+ * sheet) changed since the last save, sent as a PATCH, and a copy of them in the browser's storage
+ * until the server has them (network cut, session expired, tab closed). No relative import: the
+ * mocha unit tests load this file directly.
+ */
+
+/**
+ * A value as the server accepts it: empty strings, empty arrays and empty objects left out
+ * (recursively); undefined when nothing is left. A row the physician added but left blank is not sent.
+ */
+export function cleanValue(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') return value.trim() ? value : undefined;
+  if (Array.isArray(value)) {
+    const items = value.map(cleanValue).filter((v) => v !== undefined);
+    return items.length ? items : undefined;
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, cleanValue(v)] as const).filter(([, v]) => v !== undefined);
+    return entries.length ? Object.fromEntries(entries) : undefined;
+  }
+  return value;
+}
+
+/** The PATCH body for the changed items: an item emptied by the physician is sent as null (removed). */
+export function patchOf(draft: Record<string, unknown>, dirty: Iterable<string>): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const key of dirty) patch[key] = cleanValue(draft[key]) ?? null;
+  return patch;
+}
+
+export interface LocalDraft {
+  /** Sheet version the changes were typed on. */
+  baseVersion: string;
+  /** The changed items, as typed. */
+  values: Record<string, unknown>;
+  savedAt: string;
+}
+
+export interface DraftStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+const keyOf = (sheetId: string) => `dcc:fiche-rcp:${sheetId}`;
+
+export function readLocalDraft(storage: DraftStorage | undefined, sheetId: string): LocalDraft | undefined {
+  try {
+    const raw = storage?.getItem(keyOf(sheetId));
+    if (!raw) return undefined;
+    const draft = JSON.parse(raw) as LocalDraft;
+    return draft && typeof draft === 'object' && draft.values && Object.keys(draft.values).length ? draft : undefined;
+  } catch {
+    return undefined; // unreadable copy: the server's version stands
+  }
+}
+
+export function writeLocalDraft(storage: DraftStorage | undefined, sheetId: string, baseVersion: string, values: Record<string, unknown>, now = new Date()): void {
+  try {
+    if (!Object.keys(values).length) storage?.removeItem(keyOf(sheetId));
+    else storage?.setItem(keyOf(sheetId), JSON.stringify({ baseVersion, values, savedAt: now.toISOString() } satisfies LocalDraft));
+  } catch {
+    // storage full or refused (private mode): the page still warns before leaving with unsaved changes
+  }
+}
+
+export function clearLocalDraft(storage: DraftStorage | undefined, sheetId: string): void {
+  try {
+    storage?.removeItem(keyOf(sheetId));
+  } catch {
+    // nothing to clear
+  }
+}

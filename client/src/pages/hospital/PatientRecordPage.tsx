@@ -1,0 +1,284 @@
+import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title, Autocomplete } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CarePlan, CareTeam, Condition, Consent, Patient } from '@medplum/fhirtypes';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { hospitalApi, IDENTITY_STATUS_LABEL, idOf, printLinks, type RcpCase, type TimelineEvent } from '../../api/hospital.ts';
+import { api, ApiError } from '../../api/http.ts';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { Page } from '../../components/Page.tsx';
+import { ageOn, formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
+import { fieldErrorsOf } from '../../lib/field-errors.ts';
+import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
+import { identityStatusOf, insOf, patientDisplayName, usedName } from '../../lib/patient-identity.ts';
+
+const KIND_LABEL: Record<TimelineEvent['kind'], string> = {
+  diagnostic: 'Diagnostic', rcp: 'RCP', 'décision': 'Décision', pps: 'PPS', ppac: 'PPAC', document: 'Document', traitement: 'Traitement', examen: 'Examen',
+};
+
+/** Where a timeline item opens: the sheet, the programme (a decision opens its PPS page), else nowhere. */
+function linkOf(reference: string): { to: string; label: string } | undefined {
+  const [type, id] = reference.split('/');
+  if (type === 'Composition') return { to: `/hopital/fiches/${id}`, label: 'Ouvrir la fiche' };
+  if (type === 'CarePlan') return { to: `/hopital/programmes/${id}`, label: 'Ouvrir' };
+  return undefined;
+}
+
+/**
+ * /hopital/patients/:id — the patient's record for the hospital physician: identity, the patient's
+ * objection, RCP cases, programmes, the timeline, the circle of care; out of the circle of care,
+ * the emergency access ("bris de glace") with its reason and its 4-hour limit.
+ */
+export default function PatientRecordPage() {
+  const { id = '' } = useParams();
+  const patient = useQuery({ queryKey: ['hospital', 'patient', id], queryFn: () => hospitalApi.patient(id), retry: false });
+  const denied = patient.error instanceof ApiError && (patient.error.status === 404 || patient.error.status === 403);
+  return (
+    <Page
+      title={patient.data ? patientDisplayName(patient.data) : 'Dossier patient'}
+      subtitle={<Anchor component={Link} to="/hopital">← Dossiers patients</Anchor>}
+      actions={patient.data ? <Button component={Link} to={`/hopital/patients/${id}/inscription`}>Inscrire en RCP</Button> : undefined}
+    >
+      {patient.isPending && <Loading label="Chargement du dossier…" />}
+      {patient.error && !denied && <ErrorMessage error={patient.error} onRetry={() => void patient.refetch()} />}
+      {denied && <BreakGlass patientId={id} error={patient.error} onOpened={() => void patient.refetch()} />}
+      {patient.data && <Record patient={patient.data} />}
+    </Page>
+  );
+}
+
+function Record({ patient }: { patient: Patient }) {
+  const id = patient.id!;
+  const timeline = useQuery({ queryKey: ['hospital', 'timeline', id], queryFn: () => hospitalApi.timeline(id) });
+  const cases = useQuery({ queryKey: ['hospital', 'cases', id], queryFn: () => hospitalApi.cases(id) });
+  const teams = useQuery({ queryKey: ['hospital', 'care-teams', id], queryFn: () => hospitalApi.careTeams(id) });
+  const consents = useQuery({ queryKey: ['hospital', 'consents', id], queryFn: () => hospitalApi.consents(id) });
+  const programmes = useQuery({ queryKey: ['hospital', 'programmes', id], queryFn: () => hospitalApi.programmesOf(id) });
+  const status = identityStatusOf(patient);
+  const ins = insOf(patient);
+  const used = usedName(patient);
+  const objections = (consents.data?.entry ?? []).map((e) => e.resource as Consent).filter((c) => c?.provision?.type === 'deny');
+  const plans = (programmes.data?.entry ?? []).map((e) => e.resource as CarePlan).filter((c) => c?.category?.some((cat) => cat.coding?.some((x) => x.code === 'pps' || x.code === 'ppac' || x.code === 'rcp-decision')));
+
+  return (
+    <Stack gap="lg">
+      <Card withBorder padding="sm" data-testid="patient-identity">
+        <Group gap="xs" wrap="wrap">
+          <Text size="sm">{patient.gender === 'female' ? 'Née' : 'Né'} le {formatDate(patient.birthDate)}{ageOn(patient.birthDate) !== undefined ? ` (${ageOn(patient.birthDate)} ans)` : ''}</Text>
+          {used && <Text size="sm">— nom utilisé {used}</Text>}
+          {ins && <Text size="sm">— INS {ins}</Text>}
+          {status && <Badge variant="light" color={status === 'QUAL' ? 'green' : status === 'PROV' ? 'orange' : 'blue'}>{IDENTITY_STATUS_LABEL[status]}</Badge>}
+        </Group>
+      </Card>
+
+      {objections.map((c) => (
+        <Alert key={c.id} color="orange" title="Opposition du patient au partage" role="note" data-testid="objection">
+          {c.provision?.actor?.length
+            ? <>Son dossier est masqué pour : {c.provision.actor.map((a) => a.reference?.display ?? a.reference?.reference).join(', ')}.</>
+            : <>Son dossier n’est visible que de son équipe de soins (aucun accès au-delà, sauf urgence).</>}
+          {c.dateTime ? <> Depuis le {formatDate(c.dateTime)}.</> : null}
+        </Alert>
+      ))}
+
+      <section aria-labelledby="cases-title">
+        <Group justify="space-between">
+          <Title order={2} size="h3" id="cases-title">Dossiers présentés en RCP</Title>
+        </Group>
+        {cases.isPending && <Loading />}
+        {cases.error && <ErrorMessage error={cases.error} />}
+        {cases.data && cases.data.length === 0 && <Text size="sm" c="dimmed">Aucun dossier inscrit en RCP. « Inscrire en RCP » pour commencer une fiche.</Text>}
+        {cases.data && cases.data.length > 0 && <CasesTable cases={cases.data} />}
+      </section>
+
+      {plans.length > 0 && (
+        <section aria-labelledby="programmes-title">
+          <Title order={2} size="h3" id="programmes-title">Programmes de soins</Title>
+          <Stack gap={4} mt="xs">
+            {plans.map((p) => {
+              const kind = p.category?.flatMap((c) => c.coding ?? []).find((x) => ['pps', 'ppac', 'rcp-decision'].includes(x.code ?? ''))?.code;
+              return (
+                <Group key={p.id} gap="xs">
+                  <Anchor component={Link} to={`/hopital/programmes/${p.id}`}>{kind === 'pps' ? 'PPS' : kind === 'ppac' ? 'PPAC' : 'Décision de RCP'} — {p.title ?? formatDate(p.created)}</Anchor>
+                  <Badge variant="light" size="sm">{p.status}</Badge>
+                  {kind !== 'rcp-decision' && <Anchor href={printLinks.programme(p.id!)} target="_blank" size="sm">PDF</Anchor>}
+                </Group>
+              );
+            })}
+          </Stack>
+        </section>
+      )}
+
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+        <section aria-labelledby="timeline-title">
+          <Title order={2} size="h3" id="timeline-title">Chronologie</Title>
+          {timeline.isPending && <Loading />}
+          {timeline.error && <ErrorMessage error={timeline.error} />}
+          {timeline.data && (
+            <Stack gap={6} mt="xs" component="ol" style={{ listStyle: 'none', padding: 0 }} data-testid="timeline">
+              {timeline.data.events.length === 0 && <Text size="sm" c="dimmed" component="li">Rien encore dans le dossier.</Text>}
+              {timeline.data.events.map((e, i) => {
+                const link = linkOf(e.reference);
+                return (
+                  <li key={`${e.reference}-${i}`}>
+                    <Group gap="xs" wrap="nowrap" align="flex-start">
+                      <Text size="sm" w={110} c="dimmed" style={{ flexShrink: 0 }}>{formatDate(e.date)}</Text>
+                      <Badge variant="light" size="sm" style={{ flexShrink: 0 }}>{KIND_LABEL[e.kind]}</Badge>
+                      {link ? <Anchor component={Link} to={link.to} size="sm">{e.label}</Anchor> : <Text size="sm">{e.label}</Text>}
+                    </Group>
+                  </li>
+                );
+              })}
+            </Stack>
+          )}
+        </section>
+        <Stack gap="lg">
+          <CircleOfCare patient={patient} teams={(teams.data?.entry ?? []).map((e) => e.resource as CareTeam)} loading={teams.isPending} />
+          <DiagnosisForm patientId={id} />
+        </Stack>
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+function CasesTable({ cases }: { cases: RcpCase[] }) {
+  return (
+    <Table.ScrollContainer minWidth={560}>
+      <Table striped data-testid="cases">
+        <Table.Thead>
+          <Table.Tr><Table.Th>Inscrit le</Table.Th><Table.Th>Question</Table.Th><Table.Th>État</Table.Th><Table.Th>Ouvrir</Table.Th></Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {[...cases].reverse().map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>{formatDate(c.registeredAt)}</Table.Td>
+              <Table.Td>{c.question}</Table.Td>
+              <Table.Td><Badge variant="light">{c.stateLabel}</Badge>{c.statusReason && <Text size="xs" c="dimmed">{c.statusReason}</Text>}</Table.Td>
+              <Table.Td>
+                <Group gap="xs">
+                  {c.sheet && <Anchor component={Link} to={`/hopital/fiches/${idOf(c.sheet)}`} size="sm">Fiche RCP</Anchor>}
+                  <Anchor component={Link} to={`/hopital/dossiers/${c.id}`} size="sm">Décision</Anchor>
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function CircleOfCare({ patient, teams, loading }: { patient: Patient; teams: CareTeam[]; loading: boolean }) {
+  const members = teams.flatMap((t) => t.participant ?? []);
+  return (
+    <section aria-labelledby="circle-title">
+      <Title order={2} size="h3" id="circle-title">Cercle de soins</Title>
+      {loading && <Loading />}
+      <Stack gap={4} mt="xs" data-testid="circle-of-care">
+        {patient.generalPractitioner?.map((gp) => <Text size="sm" key={gp.reference}>{gp.display ?? gp.reference} — médecin traitant</Text>)}
+        {members.map((m, i) => (
+          <Text size="sm" key={`${m.member?.reference}-${i}`}>{m.member?.display ?? m.member?.reference}{m.role?.[0]?.text ? ` — ${m.role[0].text}` : ''}</Text>
+        ))}
+        {!loading && !members.length && !patient.generalPractitioner?.length && <Text size="sm" c="dimmed">Aucun professionnel déclaré.</Text>}
+      </Stack>
+    </section>
+  );
+}
+
+/** Records the cancer diagnosis (CIM-10 topography, ICD-O-3 morphology, date) the RCP registration refers to. */
+function DiagnosisForm({ patientId }: { patientId: string }) {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [topography, setTopography] = useState('');
+  const [morphology, setMorphology] = useState('');
+  const [date, setDate] = useState('');
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const save = useMutation({
+    mutationFn: () => {
+      const topo = parsePick(topography, CIM10_TOPOGRAPHIES);
+      const morpho = parsePick(morphology, ICDO3_MORPHOLOGIES);
+      const local: Record<string, string> = {};
+      if (!topo) local.topography = 'Choisissez ou tapez un code CIM-10 (ex. C18.7)';
+      if (!morpho) local.morphology = 'Choisissez ou tapez un code CIM-O-3 (ex. 8140/3)';
+      if (!date) local.date = 'La date du diagnostic est obligatoire';
+      if (Object.keys(local).length) {
+        setProblems(local);
+        return Promise.reject(new Error('local'));
+      }
+      const condition: Condition = {
+        resourceType: 'Condition',
+        subject: { reference: `Patient/${patientId}` },
+        extension: [{ url: 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior', valueCodeableConcept: { coding: [{ system: ICDO3_SYSTEM, code: morpho!.code, display: morpho!.display }] } }],
+        clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+        verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
+        code: { coding: [{ system: ICD10_SYSTEM, code: topo!.code, display: topo!.display }], text: topo!.display },
+        onsetDateTime: date,
+        recordedDate: parisDay(),
+      };
+      return api<Condition>('/fhir/Condition', { method: 'POST', body: condition });
+    },
+    onSuccess: () => {
+      notifications.show({ message: 'Diagnostic enregistré' });
+      setOpen(false);
+      setProblems({});
+      void queryClient.invalidateQueries({ queryKey: ['hospital'] });
+    },
+    onError: (error) => {
+      if (error instanceof ApiError) setProblems(fieldErrorsOf(error.outcome?.issue, { topography: ['Condition.code'], morphology: ['Condition.extension'], date: ['Condition.onset', 'Condition.onsetDateTime'] }));
+    },
+  });
+  if (!open) return <div><Button variant="light" onClick={() => setOpen(true)}>Enregistrer un diagnostic de cancer</Button></div>;
+  return (
+    <Card withBorder component="section" aria-labelledby="diagnosis-title">
+      <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }} noValidate>
+        <Stack gap="sm">
+          <Title order={2} size="h4" id="diagnosis-title">Diagnostic de cancer</Title>
+          <Autocomplete label="Topographie (CIM-10)" description="Tapez le code ou le nom de l’organe" data={CIM10_TOPOGRAPHIES.map(pickLabel)} value={topography} onChange={setTopography} error={problems.topography} required />
+          <Autocomplete label="Morphologie (CIM-O-3)" description="Tapez le code ou le type histologique" data={ICDO3_MORPHOLOGIES.map(pickLabel)} value={morphology} onChange={setMorphology} error={problems.morphology} required />
+          <TextInput label="Date du diagnostic" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} error={problems.date} required />
+          {save.error instanceof ApiError && !Object.keys(problems).length && <ErrorMessage error={save.error} />}
+          <Group gap="xs">
+            <Button type="submit" loading={save.isPending}>Enregistrer le diagnostic</Button>
+            <Button variant="default" onClick={() => setOpen(false)}>Annuler</Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+/** Out of the circle of care: emergency access with a stated reason, limited to 4 hours, traced and reviewed. */
+function BreakGlass({ patientId, error, onOpened }: { patientId: string; error: unknown; onOpened: () => void }) {
+  const [reason, setReason] = useState('');
+  const [until, setUntil] = useState<string | undefined>();
+  const open = useMutation({
+    mutationFn: () => hospitalApi.breakGlass(patientId, reason),
+    onSuccess: (outcome) => {
+      const text = outcome.issue?.[0]?.details?.text ?? '';
+      setUntil(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(text)?.[0] ?? new Date(Date.now() + 4 * 3_600_000).toISOString());
+      onOpened();
+    },
+  });
+  const fieldError = open.error instanceof ApiError ? fieldErrorsOf(open.error.outcome?.issue, { reason: ['reason'] }).reason : undefined;
+  return (
+    <Stack gap="sm" maw={640}>
+      <ErrorMessage error={error} title="Dossier hors de votre cercle de soins" />
+      {until
+        ? <Alert color="orange" role="status" data-testid="break-glass-open">Accès d’urgence ouvert jusqu’au {formatDateTime(until)} (4 heures). Chaque consultation est tracée et sera relue par le responsable de la sécurité.</Alert>
+        : (
+          <Card withBorder component="section" aria-labelledby="break-glass-title">
+            <form onSubmit={(e) => { e.preventDefault(); open.mutate(); }} noValidate>
+              <Stack gap="sm">
+                <Title order={2} size="h4" id="break-glass-title">Accès en urgence (bris de glace)</Title>
+                <Text size="sm">Réservé à une situation d’urgence pour un patient que vous prenez en charge. L’accès dure <strong>4 heures</strong> ; votre motif et chaque consultation sont relus par le responsable de la sécurité.</Text>
+                <Textarea label="Motif de l’accès en urgence" description="15 caractères au moins" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={fieldError} autosize minRows={2} required />
+                {open.error && !fieldError && <ErrorMessage error={open.error} />}
+                <Group><Button color="orange" type="submit" loading={open.isPending}>Ouvrir le dossier en urgence</Button></Group>
+              </Stack>
+            </form>
+          </Card>
+        )}
+    </Stack>
+  );
+}

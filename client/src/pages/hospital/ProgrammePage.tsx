@@ -1,0 +1,288 @@
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, NumberInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Bundle, CarePlan, CarePlanActivity, Extension, HealthcareService } from '@medplum/fhirtypes';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { hospitalApi, idOf, printLinks } from '../../api/hospital.ts';
+import { api, ApiError } from '../../api/http.ts';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { Page } from '../../components/Page.tsx';
+import { formatDate, parisDay } from '../../lib/dates.ts';
+import { fieldErrorsOf } from '../../lib/field-errors.ts';
+
+const DCC = 'https://dcc-paca.example/fhir';
+const EXT = {
+  proposalRank: `${DCC}/StructureDefinition/dcc-proposal-rank`,
+  surveillanceBy: `${DCC}/StructureDefinition/dcc-surveillance-by`,
+  handOver: `${DCC}/StructureDefinition/dcc-handover`,
+  shareWithGp: `${DCC}/StructureDefinition/dcc-share-with-gp`,
+  orientation: `${DCC}/StructureDefinition/dcc-supportive-care-orientation`,
+};
+const POST_CANCER_PROGRAM = `${DCC}/CodeSystem/dcc-health-program|parcours-global-apres-cancer`;
+
+type Kind = 'rcp-decision' | 'pps' | 'ppac' | undefined;
+function kindOf(plan: CarePlan): Kind {
+  const code = plan.category?.flatMap((c) => c.coding ?? []).find((c) => ['rcp-decision', 'pps', 'ppac'].includes(c.code ?? ''))?.code;
+  return code as Kind;
+}
+const ext = (e: { extension?: Extension[] } | undefined, url: string) => e?.extension?.find((x) => x.url === url);
+function activityLabel(a: CarePlanActivity): string {
+  return a.detail?.description ?? a.detail?.code?.text ?? a.detail?.code?.coding?.[0]?.display ?? a.reference?.display ?? 'Activité';
+}
+
+/**
+ * /hopital/programmes/:id — the care programmes built from an RCP decision: from the signed
+ * decision, the PPS (treatment calendar, oral treatments with dose, intakes and cycles); the
+ * hand-over to the patient with their choice about the GP; at the end of active treatment, the
+ * PPAC with its alternating hospital / GP surveillance and the supportive-care orientation; the PDF.
+ */
+export default function ProgrammePage() {
+  const { id = '' } = useParams();
+  const plan = useQuery({ queryKey: ['hospital', 'care-plan', id], queryFn: () => hospitalApi.carePlan(id) });
+  const kind = plan.data ? kindOf(plan.data) : undefined;
+  const title = kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : kind === 'ppac' ? 'Programme personnalisé de l’après-cancer (PPAC)' : 'Établir le PPS';
+  return (
+    <Page
+      title={title}
+      subtitle={plan.data?.subject?.reference ? <Anchor component={Link} to={`/hopital/patients/${idOf(plan.data.subject.reference)}`}>← Dossier du patient</Anchor> : undefined}
+      actions={plan.data && (kind === 'pps' || kind === 'ppac') ? <Button component="a" href={printLinks.programme(id)} target="_blank" variant="default">{kind === 'pps' ? 'PPS (PDF)' : 'PPAC (PDF)'}</Button> : undefined}
+    >
+      {plan.isPending && <Loading />}
+      {plan.error && <ErrorMessage error={plan.error} />}
+      {plan.data && kind === 'rcp-decision' && <BuildPps decision={plan.data} />}
+      {plan.data && kind === 'pps' && <Pps pps={plan.data} />}
+      {plan.data && kind === 'ppac' && <Ppac ppac={plan.data} />}
+      {plan.data && !kind && <Alert color="orange">Ce plan de soins n’est ni une décision de RCP, ni un PPS, ni un PPAC.</Alert>}
+    </Page>
+  );
+}
+
+interface TreatmentForm {
+  proposal: number;
+  label: string;
+  start: string;
+  end: string;
+  confirmed: boolean;
+  oral: boolean;
+  medication: string;
+  dose: number | string;
+  unit: string;
+  timesPerDay: number | string;
+  daysOn: number | string;
+  daysOff: number | string;
+  cycles: number | string;
+}
+
+function BuildPps({ decision }: { decision: CarePlan }) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const existing = useQuery({ queryKey: ['hospital', 'pps-of', decision.id], queryFn: () => api<Bundle<CarePlan>>('/fhir/CarePlan', { query: { 'based-on': `CarePlan/${decision.id}` } }) });
+  const firstChoice = (decision.activity ?? []).map((a, index) => ({ a, index })).filter(({ a }) => {
+    const e = ext(a, EXT.proposalRank) ?? ext(a.detail, EXT.proposalRank);
+    const rank = e?.valuePositiveInt ?? e?.valueInteger;
+    return rank === undefined || rank === 1;
+  });
+  const [rows, setRows] = useState<TreatmentForm[]>(() => firstChoice.map(({ a, index }) => ({
+    proposal: index, label: activityLabel(a), start: a.detail?.scheduledPeriod?.start ?? '', end: a.detail?.scheduledPeriod?.end ?? '', confirmed: false,
+    oral: false, medication: '', dose: '', unit: 'mg', timesPerDay: 2, daysOn: '', daysOff: '', cycles: '',
+  })));
+  const set = (i: number, patch: Partial<TreatmentForm>) => setRows((r) => r.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+  const build = useMutation({
+    mutationFn: () => hospitalApi.buildPps(decision.id!, {
+      treatments: rows.map((r) => ({
+        proposal: r.proposal,
+        ...(r.start ? { start: r.start, datesConfirmed: r.confirmed } : {}),
+        ...(r.end ? { end: r.end } : {}),
+        ...(r.oral ? {
+          route: 'oral', atHome: true,
+          ...(r.medication.trim() ? { medication: { text: r.medication.trim() } } : {}),
+          ...(r.dose !== '' ? { dose: { value: Number(r.dose), unit: r.unit || 'mg' } } : {}),
+          ...(r.timesPerDay !== '' ? { timesPerDay: Number(r.timesPerDay) } : {}),
+          ...(r.daysOn !== '' && r.daysOff !== '' ? { cycle: { daysOn: Number(r.daysOn), daysOff: Number(r.daysOff), ...(r.cycles !== '' ? { count: Number(r.cycles) } : {}) } } : {}),
+        } : {}),
+      })),
+    }),
+    onSuccess: (pps) => {
+      notifications.show({ message: 'PPS établi (brouillon) : remettez-le au patient' });
+      void queryClient.invalidateQueries({ queryKey: ['hospital'] });
+      navigate(`/hopital/programmes/${pps.id}`);
+    },
+  });
+  const problems = build.error instanceof ApiError ? fieldErrorsOf(build.error.outcome?.issue, Object.fromEntries(rows.flatMap((_, i) => [
+    [`${i}.dose`, [`treatments[${i}].dose`]], [`${i}.medication`, [`treatments[${i}].medication`]], [`${i}.timesPerDay`, [`treatments[${i}].timesPerDay`]],
+    [`${i}.cycle`, [`treatments[${i}].cycle`]], [`${i}.start`, [`treatments[${i}].start`]], [`${i}.end`, [`treatments[${i}].end`]],
+  ]))) : {};
+  const pps = existing.data?.entry?.map((e) => e.resource).find((p) => p && kindOf(p) === 'pps');
+  if (pps) return <Alert color="blue" role="status">Le PPS de cette décision existe déjà : <Anchor component={Link} to={`/hopital/programmes/${pps.id}`}>ouvrir le PPS</Anchor>.</Alert>;
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); build.mutate(); }} noValidate>
+      <Stack gap="md">
+        <Text size="sm">Le PPS reprend les traitements de première intention de la proposition signée. Précisez le calendrier et, pour un traitement oral pris à domicile, la dose, les prises et les cycles.</Text>
+        {rows.map((r, i) => (
+          <Card withBorder key={r.proposal} component="fieldset" aria-label={r.label} data-testid="pps-treatment">
+            <Stack gap="xs">
+              <Text fw={600} size="sm">{r.label}</Text>
+              <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                <TextInput label={`Début (${r.label})`} type="date" value={r.start} onChange={(e) => set(i, { start: e.currentTarget.value })} error={problems[`${i}.start`]} />
+                <TextInput label={`Fin (${r.label})`} type="date" value={r.end} onChange={(e) => set(i, { end: e.currentTarget.value })} error={problems[`${i}.end`]} />
+                <Checkbox mt="lg" label="Dates confirmées" checked={r.confirmed} onChange={(e) => set(i, { confirmed: e.currentTarget.checked })} />
+              </SimpleGrid>
+              <Checkbox label={`Traitement oral à domicile (${r.label})`} checked={r.oral} onChange={(e) => set(i, { oral: e.currentTarget.checked })} />
+              {r.oral && (
+                <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                  <TextInput label="Médicament" value={r.medication} onChange={(e) => set(i, { medication: e.currentTarget.value })} error={problems[`${i}.medication`]} />
+                  <NumberInput label="Dose par prise" value={r.dose} onChange={(v) => set(i, { dose: v })} min={0} error={problems[`${i}.dose`]} />
+                  <Select label="Unité" data={['mg', 'g', 'µg', 'mg/m²', 'comprimé(s)']} value={r.unit} onChange={(v) => set(i, { unit: v ?? 'mg' })} allowDeselect={false} />
+                  <NumberInput label="Prises par jour" value={r.timesPerDay} onChange={(v) => set(i, { timesPerDay: v })} min={1} max={6} error={problems[`${i}.timesPerDay`]} />
+                  <NumberInput label="Jours de prise par cycle" value={r.daysOn} onChange={(v) => set(i, { daysOn: v })} min={1} error={problems[`${i}.cycle`]} />
+                  <NumberInput label="Jours d’arrêt par cycle" value={r.daysOff} onChange={(v) => set(i, { daysOff: v })} min={0} />
+                  <NumberInput label="Nombre de cycles" value={r.cycles} onChange={(v) => set(i, { cycles: v })} min={1} />
+                </SimpleGrid>
+              )}
+            </Stack>
+          </Card>
+        ))}
+        {build.error && <ErrorMessage error={build.error} title="PPS non établi" />}
+        <Group><Button type="submit" loading={build.isPending}>Établir le PPS</Button></Group>
+      </Stack>
+    </form>
+  );
+}
+
+function Calendar({ plan }: { plan: CarePlan }) {
+  const items = (plan.activity ?? []).map((a) => ({ a, start: a.detail?.scheduledPeriod?.start ?? a.detail?.scheduledString })).sort((x, y) => String(x.start ?? '9999').localeCompare(String(y.start ?? '9999')));
+  return (
+    <Table.ScrollContainer minWidth={520}>
+      <Table striped data-testid="programme-calendar">
+        <Table.Thead><Table.Tr><Table.Th>Date</Table.Th><Table.Th>Activité</Table.Th><Table.Th>Par</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {items.map(({ a, start }, i) => {
+            const by = ext(a, EXT.surveillanceBy)?.valueCode;
+            return (
+              <Table.Tr key={i} data-by={by}>
+                <Table.Td>{start ? formatDate(start) : 'à préciser'}{a.detail?.scheduledPeriod?.end && a.detail.scheduledPeriod.end !== start ? ` → ${formatDate(a.detail.scheduledPeriod.end)}` : ''}</Table.Td>
+                <Table.Td>{activityLabel(a)}</Table.Td>
+                <Table.Td>{by === 'hospital' ? 'Spécialiste hospitalier' : by === 'gp' ? 'Médecin traitant' : a.detail?.performer?.map((p) => p.display).filter(Boolean).join(', ')}</Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function Pps({ pps }: { pps: CarePlan }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const handOver = ext(pps, EXT.handOver);
+  const handedAt = handOver?.extension?.find((e) => e.url === 'date')?.valueDateTime ?? handOver?.extension?.find((e) => e.url === 'date')?.valueDate;
+  const shares = ext(pps, EXT.shareWithGp)?.valueBoolean;
+  const [date, setDate] = useState(parisDay());
+  const [share, setShare] = useState('');
+  const [objection, setObjection] = useState(false);
+  const hand = useMutation({
+    mutationFn: () => hospitalApi.handOver(pps.id!, { date, shareWithGp: share === 'oui', ...(objection ? { dataReuseObjection: true } : {}) }, pps.meta?.versionId),
+    onSuccess: () => {
+      notifications.show({ message: 'Remise du PPS au patient enregistrée' });
+      void queryClient.invalidateQueries({ queryKey: ['hospital'] });
+    },
+  });
+  const handErrors = hand.error instanceof ApiError ? fieldErrorsOf(hand.error.outcome?.issue, { date: ['date'], share: ['shareWithGp'] }) : {};
+  // PPAC: end of active treatment, alternating surveillance, supportive-care orientation.
+  const structures = useQuery({ queryKey: ['hospital', 'supportive-care'], queryFn: () => api<Bundle<HealthcareService>>('/fhir/HealthcareService', { query: { program: POST_CANCER_PROGRAM, _count: 50 } }), staleTime: 300_000 });
+  const [end, setEnd] = useState(parisDay());
+  const [interval, setInterval] = useState<number | string>(6);
+  const [years, setYears] = useState<number | string>(5);
+  const [first, setFirst] = useState('hospital');
+  const [exams, setExams] = useState('');
+  const [structure, setStructure] = useState<string | null>(null);
+  const start = useMutation({
+    mutationFn: () => {
+      const s = (structures.data?.entry ?? []).map((e) => e.resource).find((h) => `HealthcareService/${h?.id}` === structure);
+      return hospitalApi.startPpac(pps.id!, {
+        endOfTreatment: end,
+        surveillance: {
+          intervalMonths: Number(interval), years: Number(years), first,
+          ...(exams.trim() ? { exams: exams.split('\n').map((x) => x.trim()).filter(Boolean).map((display) => ({ display })) } : {}),
+        },
+        ...(structure ? { needsEvaluation: { structure: { reference: structure, ...(s?.name ? { display: s.name } : {}) } } } : {}),
+      }, pps.meta?.versionId);
+    },
+    onSuccess: (ppac) => {
+      notifications.show({ message: 'PPAC établi' });
+      void queryClient.invalidateQueries({ queryKey: ['hospital'] });
+      navigate(`/hopital/programmes/${ppac.id}`);
+    },
+  });
+  const ppacErrors = start.error instanceof ApiError ? fieldErrorsOf(start.error.outcome?.issue, { end: ['endOfTreatment'], interval: ['surveillance.intervalMonths'], years: ['surveillance.years'], structure: ['needsEvaluation'] }) : {};
+
+  return (
+    <Stack gap="lg">
+      <Group gap="xs">
+        <Badge variant="light" size="lg">{pps.status === 'draft' ? 'Brouillon (à remettre)' : pps.status === 'active' ? 'Remis au patient' : pps.status === 'completed' ? 'Terminé' : pps.status}</Badge>
+        {handedAt && <Text size="sm">Remis le {formatDate(handedAt)}{shares === false ? ' — le patient refuse l’envoi au médecin traitant' : shares ? ' — partagé avec le médecin traitant' : ''}</Text>}
+      </Group>
+      <section aria-labelledby="calendar-title">
+        <Title order={2} size="h3" id="calendar-title">Calendrier des soins</Title>
+        <Calendar plan={pps} />
+      </section>
+      {pps.status !== 'completed' && (
+        <Card withBorder component="section" aria-labelledby="handover-title">
+          <form onSubmit={(e) => { e.preventDefault(); hand.mutate(); }} noValidate>
+            <Stack gap="sm">
+              <Title order={2} size="h3" id="handover-title">{handedAt ? 'Nouvelle remise au patient' : 'Remise au patient'}</Title>
+              <TextInput label="Date de la remise" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} error={handErrors.date} maw={240} />
+              <Radio.Group label="Le patient accepte-t-il que son PPS soit envoyé à son médecin traitant ?" value={share} onChange={setShare} error={handErrors.share} required>
+                <Group gap="md" mt={4}><Radio value="oui" label="Oui" /><Radio value="non" label="Non" /></Group>
+              </Radio.Group>
+              <Checkbox label="Le patient s’oppose à la réutilisation de ses données (recherche)" checked={objection} onChange={(e) => setObjection(e.currentTarget.checked)} />
+              {hand.error && !Object.keys(handErrors).length && <ErrorMessage error={hand.error} />}
+              <Group><Button type="submit" loading={hand.isPending}>Enregistrer la remise</Button></Group>
+            </Stack>
+          </form>
+        </Card>
+      )}
+      {pps.status === 'active' && (
+        <Card withBorder component="section" aria-labelledby="ppac-title">
+          <form onSubmit={(e) => { e.preventDefault(); start.mutate(); }} noValidate>
+            <Stack gap="sm">
+              <Title order={2} size="h3" id="ppac-title">Fin des traitements actifs : établir le PPAC</Title>
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <TextInput label="Fin des traitements actifs" type="date" value={end} onChange={(e) => setEnd(e.currentTarget.value)} error={ppacErrors.end} />
+                <Select label="Première consultation de surveillance" data={[{ value: 'hospital', label: 'Spécialiste hospitalier' }, { value: 'gp', label: 'Médecin traitant' }]} value={first} onChange={(v) => setFirst(v ?? 'hospital')} allowDeselect={false} />
+                <NumberInput label="Une consultation tous les (mois)" value={interval} onChange={setInterval} min={1} max={24} error={ppacErrors.interval} />
+                <NumberInput label="Pendant (années)" value={years} onChange={setYears} min={1} max={10} error={ppacErrors.years} />
+              </SimpleGrid>
+              <Textarea label="Examens de surveillance" description="Un par ligne (ex. Scanner thoraco-abdomino-pelvien)" value={exams} onChange={(e) => setExams(e.currentTarget.value)} autosize minRows={2} />
+              <Select label="Orientation soins de support (bilan des besoins)" description="Structures labellisées du parcours global après cancer" clearable
+                data={(structures.data?.entry ?? []).map((e) => e.resource).filter((h): h is HealthcareService => Boolean(h)).map((h) => ({ value: `HealthcareService/${h.id}`, label: h.name ?? h.id! }))}
+                value={structure} onChange={setStructure} error={ppacErrors.structure} />
+              {start.error && !Object.keys(ppacErrors).length && <ErrorMessage error={start.error} title="PPAC non établi" />}
+              <Group><Button type="submit" loading={start.isPending}>Établir le PPAC</Button></Group>
+            </Stack>
+          </form>
+        </Card>
+      )}
+    </Stack>
+  );
+}
+
+function Ppac({ ppac }: { ppac: CarePlan }) {
+  const orientation = (ppac.activity ?? []).map((a) => ext(a, EXT.orientation)?.valueReference).find(Boolean);
+  return (
+    <Stack gap="lg">
+      <Group gap="xs">
+        <Badge variant="light" size="lg">{ppac.status === 'active' ? 'En cours' : ppac.status}</Badge>
+        {ppac.period?.start && <Text size="sm">Surveillance du {formatDate(ppac.period.start)} au {formatDate(ppac.period.end)}</Text>}
+      </Group>
+      {orientation && <Alert color="blue" role="note" title="Orientation soins de support">{orientation.display ?? orientation.reference}</Alert>}
+      <section aria-labelledby="surveillance-title">
+        <Title order={2} size="h3" id="surveillance-title">Surveillance alternée hôpital / médecin traitant</Title>
+        <Calendar plan={ppac} />
+      </section>
+    </Stack>
+  );
+}

@@ -1,0 +1,482 @@
+import {
+  Alert, Anchor, Autocomplete, Badge, Button, Card, Checkbox, Fieldset, Grid, Group, List, Modal, Radio, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link, useBlocker, useParams } from 'react-router';
+import { hospitalApi, idOf, printLinks, TREATMENT_TYPES, type MissingItem, type RcpSheetData, type RcpSheetView } from '../../api/hospital.ts';
+import { ApiError } from '../../api/http.ts';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { Page } from '../../components/Page.tsx';
+import { formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
+import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
+import { clearLocalDraft, patchOf, readLocalDraft, writeLocalDraft } from '../../lib/sheet-draft.ts';
+
+/** Pause in typing after which the changed items are saved (short: a network cut loses nothing anyway). */
+const AUTOSAVE_MS = 800;
+const RETRY_MS = 3000;
+
+type SaveState =
+  | { kind: 'saved'; at?: string; ms?: number }
+  | { kind: 'pending' }
+  | { kind: 'saving' }
+  | { kind: 'offline' }
+  | { kind: 'invalid'; error: ApiError }
+  | { kind: 'conflict'; error: ApiError }
+  | { kind: 'error'; error: unknown };
+
+const storage = typeof window !== 'undefined' ? window.localStorage : undefined;
+
+/**
+ * /hopital/fiches/:id — the RCP sheet (FRCP 2022.01) section by section, with what is still missing
+ * for the session and for the signature, live. Each change is saved after a short pause (PATCH of
+ * the changed items, If-Match on the version read) and kept in the browser until the server has it:
+ * a network cut or an expired session loses nothing, and leaving with unsaved changes is warned.
+ * A signed sheet is read-only (a correction goes through the decision page, with its reason).
+ */
+export default function RcpSheetPage() {
+  const { id = '' } = useParams();
+  const sheet = useQuery({ queryKey: ['hospital', 'sheet', id], queryFn: () => hospitalApi.sheet(id), staleTime: Infinity, retry: false });
+  return (
+    <>
+      {sheet.isPending && <Page title="Fiche RCP"><Loading label="Chargement de la fiche…" /></Page>}
+      {sheet.error && <Page title="Fiche RCP"><ErrorMessage error={sheet.error} onRetry={() => void sheet.refetch()} /></Page>}
+      {sheet.data && <SheetEditor key={`${id}-${sheet.data.signed}`} view={sheet.data} reload={() => void sheet.refetch()} />}
+    </>
+  );
+}
+
+function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void }) {
+  const sheetId = view.id;
+  const queryClient = useQueryClient();
+  const readOnly = view.signed;
+  // What the physician typed and the server does not have yet survives a reload: applied over the server's version.
+  const [restored] = useState(() => (readOnly ? undefined : readLocalDraft(storage, sheetId)));
+  const [draft, setDraft] = useState<RcpSheetData>(() => ({ ...view.data, ...(restored?.values ?? {}) }));
+  const dirty = useRef(new Set<string>(Object.keys(restored?.values ?? {})));
+  const version = useRef(view.version);
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+  const [completeness, setCompleteness] = useState(view.completeness);
+  const [state, setState] = useState<SaveState>(restored ? { kind: 'pending' } : { kind: 'saved', ...(view.lastUpdated ? { at: view.lastUpdated } : {}) });
+  const saving = useRef(false);
+  const savesDone = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const patient = useQuery({ queryKey: ['hospital', 'patient', idOf(view.data.patient)], queryFn: () => hospitalApi.patient(idOf(view.data.patient)!), enabled: Boolean(view.data.patient) });
+  const cases = useQuery({ queryKey: ['hospital', 'cases', idOf(view.data.patient)], queryFn: () => hospitalApi.cases(idOf(view.data.patient)!), enabled: Boolean(view.data.patient) });
+  const rcpCase = cases.data?.find((c) => idOf(c.sheet) === sheetId);
+
+  const keepLocally = useCallback(() => {
+    const values = Object.fromEntries([...dirty.current].map((k) => [k, draftRef.current[k]]));
+    writeLocalDraft(storage, sheetId, version.current, values);
+  }, [sheetId]);
+
+  const save = useCallback(async (): Promise<void> => {
+    clearTimeout(timer.current);
+    if (readOnly || !dirty.current.size) return;
+    if (saving.current) {
+      timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
+      return;
+    }
+    saving.current = true;
+    setState({ kind: 'saving' });
+    const keys = [...dirty.current];
+    const sent = patchOf(draftRef.current, keys);
+    const snapshot = JSON.stringify(keys.map((k) => draftRef.current[k]));
+    const started = performance.now();
+    try {
+      const composition = await hospitalApi.patchSheet(sheetId, sent, version.current);
+      const ms = Math.round(performance.now() - started);
+      savesDone.current++;
+      version.current = composition.meta?.versionId ?? version.current;
+      // Items changed again while saving stay dirty (saved on the next round).
+      if (JSON.stringify(keys.map((k) => draftRef.current[k])) === snapshot) keys.forEach((k) => dirty.current.delete(k));
+      keepLocally();
+      if (!dirty.current.size) clearLocalDraft(storage, sheetId);
+      setState(dirty.current.size ? { kind: 'pending' } : { kind: 'saved', at: new Date().toISOString(), ms });
+      const fresh = await hospitalApi.sheet(sheetId).catch(() => undefined);
+      if (fresh) {
+        setCompleteness(fresh.completeness);
+        if (!dirty.current.size) version.current = fresh.version;
+      }
+      void queryClient.invalidateQueries({ queryKey: ['hospital', 'cases'] });
+      void queryClient.invalidateQueries({ queryKey: ['hospital', 'timeline'] });
+      if (dirty.current.size) timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 0) {
+        setState({ kind: 'offline' });
+        timer.current = setTimeout(() => void save(), RETRY_MS);
+      } else if (error instanceof ApiError && (error.status === 412 || error.status === 409)) setState({ kind: 'conflict', error });
+      else if (error instanceof ApiError && (error.status === 400 || error.status === 422)) setState({ kind: 'invalid', error });
+      else setState({ kind: 'error', error });
+    } finally {
+      saving.current = false;
+    }
+  }, [keepLocally, queryClient, readOnly, sheetId]);
+
+  const update = useCallback(<K extends keyof RcpSheetData>(key: K, value: RcpSheetData[K]) => {
+    // The ref is updated now, not in a state updater React may run later: the local copy below must hold this keystroke.
+    const next = { ...draftRef.current, [key]: value };
+    draftRef.current = next;
+    setDraft(next);
+    dirty.current.add(String(key));
+    keepLocally();
+    setState((s) => (s.kind === 'offline' ? s : { kind: 'pending' }));
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
+  }, [keepLocally, save]);
+
+  // A restored draft is sent at once; the network coming back sends what is waiting.
+  useEffect(() => {
+    if (restored) timer.current = setTimeout(() => void save(), 50);
+    const online = () => void save();
+    window.addEventListener('online', online);
+    return () => {
+      window.removeEventListener('online', online);
+      clearTimeout(timer.current);
+    };
+  }, [restored, save]);
+
+  // Leaving with unsaved changes: the browser's warning (tab closed, reload) and the app's (links).
+  const unsaved = state.kind !== 'saved';
+  useEffect(() => {
+    if (!unsaved) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+  const blocker = useBlocker(({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname);
+
+  const issues = state.kind === 'invalid' ? state.error.outcome?.issue ?? [] : [];
+  const err = (path: string): string | undefined => {
+    const texts = issues.filter((i) => (i.expression ?? []).some((e) => e === path || e.startsWith(`${path}.`) || e.startsWith(`${path}[`))).map((i) => i.details?.text ?? i.diagnostics);
+    return texts.length ? texts.join(' ') : undefined;
+  };
+  const f: FieldProps = { draft, update, err };
+  const patientName = patient.data?.name?.[0] ? `${patient.data.name[0].family?.toLocaleUpperCase('fr-FR') ?? ''} ${patient.data.name[0].given?.join(' ') ?? ''}`.trim() : undefined;
+
+  return (
+    <Page
+      title={`Fiche RCP${patientName ? ` — ${patientName}` : ''}`}
+      subtitle={
+        <Group gap="xs">
+          {view.data.patient && <Anchor component={Link} to={`/hopital/patients/${idOf(view.data.patient)}`}>← Dossier du patient</Anchor>}
+          <Text size="sm" c="dimmed">{view.data.meeting?.rcpName} — séance du {formatDateTime(view.data.meeting?.date)}</Text>
+        </Group>
+      }
+      actions={
+        <>
+          {rcpCase && <Button component={Link} to={`/hopital/dossiers/${rcpCase.id}`} variant="light">Décision et signature</Button>}
+          <Button component="a" href={printLinks.rcpSheet(sheetId)} target="_blank" variant="default">Fiche (PDF)</Button>
+        </>
+      }
+    >
+      {readOnly && (
+        <Alert color="blue" role="status" title="Fiche signée : lecture seule" data-testid="sheet-read-only">
+          Le compte rendu est signé ; il ne se modifie plus. Une correction se fait depuis « Décision et signature », avec son motif.
+        </Alert>
+      )}
+      {view.correction && <Alert color="orange" role="note" title="Correction en cours">Motif : {view.correction.reason}</Alert>}
+      {restored && <Alert color="blue" role="status" data-testid="draft-restored">Saisie non enregistrée retrouvée sur ce poste (du {formatDateTime(restored.savedAt)}) : elle est reprise et enregistrée.</Alert>}
+      <SaveStatus saves={savesDone.current} state={state} onSave={() => void save()} onReload={() => { clearLocalDraft(storage, sheetId); reload(); }} readOnly={readOnly} />
+      <Grid gap="lg">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
+            <Stack gap="lg">
+              <ReasonSection {...f} />
+              <DiscoverySection {...f} />
+              <DiagnosisSection {...f} recordDiagnosis={view.recordDiagnosis} />
+              <PerformanceSection {...f} />
+              <HistorySection {...f} />
+              <ExamsSection {...f} />
+              <PhaseSection {...f} />
+              <TreatmentsSection {...f} />
+              <SummarySection {...f} />
+              {!readOnly && <Group><Button onClick={() => void save()} disabled={!unsaved}>Enregistrer maintenant</Button></Group>}
+            </Stack>
+          </fieldset>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack gap="md" style={{ position: 'sticky', top: 76 }}>
+            <CompletenessPanel title="Pour la séance" testId="completeness-session" missing={completeness.session} />
+            <CompletenessPanel title="Pour la signature" testId="completeness-signature" missing={completeness.signature} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+      <Modal opened={blocker.state === 'blocked'} onClose={() => blocker.reset?.()} title="Modifications non enregistrées" centered>
+        <Stack gap="sm">
+          <Text size="sm">Une partie de votre saisie n’est pas encore enregistrée sur le serveur. Elle reste gardée sur ce poste et sera reprise à la prochaine ouverture de la fiche.</Text>
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" onClick={() => blocker.reset?.()}>Rester sur la fiche</Button>
+            <Button color="orange" onClick={() => blocker.proceed?.()}>Quitter quand même</Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Page>
+  );
+}
+
+function SaveStatus({ saves, state, onSave, onReload, readOnly }: { saves: number; state: SaveState; onSave: () => void; onReload: () => void; readOnly: boolean }) {
+  if (readOnly) return null;
+  let content: ReactNode;
+  let color = 'gray';
+  if (state.kind === 'saved') {
+    color = 'green';
+    content = state.at ? `Enregistré à ${formatDateTime(state.at).split(' à ')[1] ?? formatDateTime(state.at)}${state.ms !== undefined ? ` (${state.ms} ms)` : ''}` : 'Enregistré';
+  } else if (state.kind === 'pending') content = 'Modifications en attente d’enregistrement…';
+  else if (state.kind === 'saving') content = 'Enregistrement…';
+  else if (state.kind === 'offline') {
+    color = 'orange';
+    content = 'Réseau indisponible : votre saisie est gardée sur ce poste et sera enregistrée dès le retour du réseau.';
+  } else if (state.kind === 'invalid') {
+    color = 'red';
+    content = <>Non enregistré : {state.error.message} <Button size="compact-xs" variant="subtle" onClick={onSave}>Réessayer</Button></>;
+  } else if (state.kind === 'conflict') {
+    color = 'red';
+    content = <>La fiche a été modifiée ailleurs entre-temps. <Button size="compact-xs" variant="subtle" onClick={onReload}>Recharger la fiche</Button></>;
+  } else {
+    color = 'red';
+    content = <>Non enregistré : {state.error instanceof ApiError ? state.error.message : 'erreur inattendue'} <Button size="compact-xs" variant="subtle" onClick={onSave}>Réessayer</Button></>;
+  }
+  return (
+    <Text size="sm" c={color === 'gray' ? 'dimmed' : `var(--mantine-color-${color}-light-color)`} role="status" aria-live="polite" data-testid="save-status" data-state={state.kind} data-saves={saves}>
+      {content}
+    </Text>
+  );
+}
+
+function CompletenessPanel({ title, testId, missing }: { title: string; testId: string; missing: MissingItem[] }) {
+  const errors = missing.filter((m) => m.severity === 'error');
+  const warnings = missing.filter((m) => m.severity === 'warning');
+  return (
+    <Card withBorder padding="sm" data-testid={testId} data-complete={errors.length === 0}>
+      <Group justify="space-between" gap="xs">
+        <Title order={2} size="h5">{title}</Title>
+        <Badge color={errors.length ? 'orange' : 'green'} variant="light">{errors.length ? `${errors.length} manquant${errors.length > 1 ? 's' : ''}` : 'Dossier complet'}</Badge>
+      </Group>
+      {errors.length > 0 && (
+        <List size="sm" mt="xs" spacing={2}>
+          {errors.map((m) => <List.Item key={m.item ?? m.label}><Anchor href={`#section-${(m.item ?? '').split('.')[0]}`} size="sm">{m.label}</Anchor></List.Item>)}
+        </List>
+      )}
+      {warnings.length > 0 && (
+        <Text size="xs" c="dimmed" mt="xs">Recommandé : {warnings.map((w) => w.label).join(' ; ')}</Text>
+      )}
+    </Card>
+  );
+}
+
+// --- Sections (FRCP 2022.01) --------------------------------------------------------------------
+
+interface FieldProps {
+  draft: RcpSheetData;
+  update: <K extends keyof RcpSheetData>(key: K, value: RcpSheetData[K]) => void;
+  err: (path: string) => string | undefined;
+}
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <Fieldset id={`section-${id}`} legend={<Title order={2} size="h4" component="span">{title}</Title>} style={{ scrollMarginTop: 80 }}>
+      <Stack gap="sm">{children}</Stack>
+    </Fieldset>
+  );
+}
+
+/** Oui / Non as two radio buttons (a yes-no item of the data set is never left to a checkbox's silence). */
+function YesNo({ label, value, onChange, error }: { label: string; value: boolean | undefined; onChange: (v: boolean) => void; error?: string | undefined }) {
+  return (
+    <Radio.Group label={label} value={value === undefined ? '' : value ? 'oui' : 'non'} onChange={(v) => onChange(v === 'oui')} error={error}>
+      <Group gap="md" mt={4}>
+        <Radio value="oui" label="Oui" />
+        <Radio value="non" label="Non" />
+      </Group>
+    </Radio.Group>
+  );
+}
+
+const MOTIF_LABELS: Record<string, string> = {
+  'treatment-proposal': 'Proposition de traitement', 'diagnostic-opinion': 'Avis diagnostique', recours: 'Recours', paediatrics: 'Pédiatrie',
+};
+
+function ReasonSection({ draft, update, err }: FieldProps) {
+  const reason = draft.reason ?? {};
+  const set = (patch: Partial<NonNullable<RcpSheetData['reason']>>) => update('reason', { ...reason, ...patch });
+  return (
+    <Section id="reason" title="Motif de la RCP">
+      <Text size="sm">Nature : {reason.nature === 'transversal' ? 'RCP transversale' : 'RCP d’organe'}</Text>
+      <Checkbox.Group label="Motif" value={reason.motifs ?? []} onChange={(v) => set({ motifs: v })} error={err('reason.motifs')}>
+        <Group gap="md" mt={4}>{Object.entries(MOTIF_LABELS).map(([v, l]) => <Checkbox key={v} value={v} label={l} />)}</Group>
+      </Checkbox.Group>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <YesNo label="RCP de recours" value={reason.recours} onChange={(v) => set({ recours: v })} error={err('reason.recours')} />
+        <YesNo label="RCP pédiatrique" value={reason.paediatric} onChange={(v) => set({ paediatric: v })} error={err('reason.paediatric')} />
+      </SimpleGrid>
+      <TextInput label="Commentaire sur le motif" value={reason.comment ?? ''} onChange={(e) => set({ comment: e.currentTarget.value })} error={err('reason.comment')} />
+    </Section>
+  );
+}
+
+function DiscoverySection({ draft, update, err }: FieldProps) {
+  const d = draft.discovery ?? {};
+  return (
+    <Section id="discovery" title="Circonstances de découverte">
+      <YesNo label="Découvert lors d’un dépistage" value={d.byScreening} onChange={(v) => update('discovery', { ...d, byScreening: v })} error={err('discovery.byScreening') ?? err('discovery')} />
+      <TextInput label="Circonstances (précisions)" value={d.comment ?? ''} onChange={(e) => update('discovery', { ...d, comment: e.currentTarget.value })} error={err('discovery.comment')} />
+    </Section>
+  );
+}
+
+function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & { recordDiagnosis: RcpSheetData['diagnosis'] }) {
+  const d = draft.diagnosis ?? {};
+  const fromRecord = Boolean(d.condition);
+  const tnm = d.tnm ?? {};
+  const [topography, setTopography] = useState(d.topography ? pickLabel({ code: d.topography.code ?? '', display: d.topography.display }) : '');
+  const [morphology, setMorphology] = useState(d.morphology ? pickLabel({ code: d.morphology.code ?? '', display: d.morphology.display }) : '');
+  const setTnm = (patch: Partial<NonNullable<NonNullable<RcpSheetData['diagnosis']>['tnm']>>) => update('diagnosis', { ...d, tnm: { ...tnm, ...patch } });
+  const pick = (kind: 'topography' | 'morphology', text: string) => {
+    (kind === 'topography' ? setTopography : setMorphology)(text);
+    const code = parsePick(text, kind === 'topography' ? CIM10_TOPOGRAPHIES : ICDO3_MORPHOLOGIES);
+    // Only a readable code is stored: half-typed text stays in the field (and in the draft once it is one).
+    if (code) update('diagnosis', { ...d, [kind]: { code: code.code, display: code.display, system: kind === 'topography' ? ICD10_SYSTEM : ICDO3_SYSTEM } });
+    else if (!text.trim()) update('diagnosis', { ...d, [kind]: undefined });
+  };
+  return (
+    <Section id="diagnosis" title="Diagnostic">
+      {fromRecord ? (
+        <Text size="sm" data-testid="record-diagnosis">
+          Diagnostic du dossier : <strong>{recordDiagnosis?.topography?.code} {recordDiagnosis?.topography?.display}</strong>
+          {recordDiagnosis?.morphology ? <>, {recordDiagnosis.morphology.code} {recordDiagnosis.morphology.display}</> : null}
+          {recordDiagnosis?.date ? <>, diagnostiqué le {formatDate(recordDiagnosis.date)}</> : null}
+        </Text>
+      ) : (
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <Autocomplete label="Topographie (CIM-10)" data={CIM10_TOPOGRAPHIES.map(pickLabel)} value={topography} onChange={(v) => pick('topography', v)} error={err('diagnosis.topography')} />
+          <Autocomplete label="Morphologie (CIM-O-3)" data={ICDO3_MORPHOLOGIES.map(pickLabel)} value={morphology} onChange={(v) => pick('morphology', v)} error={err('diagnosis.morphology')} />
+          <TextInput label="Date du diagnostic" type="date" value={d.date ?? ''} onChange={(e) => update('diagnosis', { ...d, date: e.currentTarget.value })} error={err('diagnosis.date')} />
+          <Select label="Latéralité" data={[{ value: 'right', label: 'Droite' }, { value: 'left', label: 'Gauche' }, { value: 'bilateral', label: 'Bilatérale' }]} value={d.laterality ?? null} onChange={(v) => update('diagnosis', { ...d, laterality: v ?? undefined })} clearable error={err('diagnosis.laterality')} />
+        </SimpleGrid>
+      )}
+      <Text size="sm" fw={600}>Stade TNM clinique</Text>
+      <SimpleGrid cols={{ base: 2, sm: 5 }}>
+        <TextInput label="T" value={tnm.t ?? ''} onChange={(e) => setTnm({ t: e.currentTarget.value })} error={err('diagnosis.tnm.t')} placeholder="cT3" />
+        <TextInput label="N" value={tnm.n ?? ''} onChange={(e) => setTnm({ n: e.currentTarget.value })} error={err('diagnosis.tnm.n')} placeholder="cN1" />
+        <TextInput label="M" value={tnm.m ?? ''} onChange={(e) => setTnm({ m: e.currentTarget.value })} error={err('diagnosis.tnm.m')} placeholder="cM0" />
+        <TextInput label="Stade" value={tnm.stage ?? ''} onChange={(e) => setTnm({ stage: e.currentTarget.value })} error={err('diagnosis.tnm.stage')} placeholder="IIIB" />
+        <Select label="Édition UICC" data={[{ value: '8', label: '8e' }, { value: '9', label: '9e' }, { value: '7', label: '7e' }]} value={tnm.edition ?? null} onChange={(v) => setTnm({ edition: v ?? undefined })} error={err('diagnosis.tnm.edition')} />
+      </SimpleGrid>
+      <TextInput label="Commentaire sur le diagnostic" value={d.comment ?? ''} onChange={(e) => update('diagnosis', { ...d, comment: e.currentTarget.value })} error={err('diagnosis.comment')} disabled={fromRecord} />
+    </Section>
+  );
+}
+
+function PerformanceSection({ draft, update, err }: FieldProps) {
+  const p = draft.performanceStatus ?? {};
+  return (
+    <Section id="performanceStatus" title="État général">
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <Select
+          label="Indice de performance OMS" value={p.who === undefined ? null : String(p.who)}
+          onChange={(v) => update('performanceStatus', v === null ? undefined : { who: Number(v), date: p.date ?? parisDay() })}
+          data={['0', '1', '2', '3', '4'].map((v) => ({ value: v, label: `OMS ${v}` }))} clearable error={err('performanceStatus.who')}
+        />
+        <TextInput label="Évalué le" type="date" value={p.date ?? ''} onChange={(e) => update('performanceStatus', { ...p, date: e.currentTarget.value })} error={err('performanceStatus.date')} />
+      </SimpleGrid>
+    </Section>
+  );
+}
+
+/** A list item of the data set (antécédents, examens, traitements) as rows of fields, with add and remove. */
+function Rows<T extends Record<string, unknown>>({ label, items, onChange, columns, errPath, err, addLabel }: {
+  label: string;
+  items: T[];
+  onChange: (items: T[]) => void;
+  columns: { key: keyof T & string; label: string; type?: 'date' | 'text' | 'long'; options?: Record<string, string> }[];
+  errPath: string;
+  err: (path: string) => string | undefined;
+  addLabel: string;
+}) {
+  const set = (i: number, key: string, value: unknown) => onChange(items.map((item, j) => (j === i ? { ...item, [key]: value } : item)));
+  return (
+    <Stack gap="xs">
+      {items.map((item, i) => (
+        <Card key={i} withBorder padding="xs">
+          <SimpleGrid cols={{ base: 1, sm: columns.length }}>
+            {columns.map((c) => {
+              const fieldLabel = `${c.label} (${label.toLowerCase()} ${i + 1})`;
+              const error = err(`${errPath}[${i}].${c.key}`);
+              if (c.options) return <Select key={c.key} label={fieldLabel} data={Object.entries(c.options).map(([value, l]) => ({ value, label: l }))} value={(item[c.key] as string | undefined) ?? null} onChange={(v) => set(i, c.key, v ?? undefined)} error={error} />;
+              if (c.type === 'long') return <Textarea key={c.key} label={fieldLabel} value={(item[c.key] as string | undefined) ?? ''} onChange={(e) => set(i, c.key, e.currentTarget.value)} error={error} autosize minRows={1} />;
+              return <TextInput key={c.key} label={fieldLabel} type={c.type === 'date' ? 'date' : 'text'} value={(item[c.key] as string | undefined) ?? ''} onChange={(e) => set(i, c.key, e.currentTarget.value)} error={error} />;
+            })}
+          </SimpleGrid>
+          <Group justify="flex-end" mt={4}><Button size="compact-xs" variant="subtle" color="red" onClick={() => onChange(items.filter((_, j) => j !== i))}>Retirer</Button></Group>
+        </Card>
+      ))}
+      <Group><Button size="xs" variant="light" onClick={() => onChange([...items, {} as T])}>{addLabel}</Button></Group>
+    </Stack>
+  );
+}
+
+function HistorySection({ draft, update, err }: FieldProps) {
+  return (
+    <Section id="history" title="Antécédents et comorbidités">
+      <Rows label="Antécédent" items={draft.history ?? []} onChange={(v) => update('history', v)} errPath="history" err={err} addLabel="Ajouter un antécédent"
+        columns={[{ key: 'date', label: 'Date', type: 'date' }, { key: 'text', label: 'Antécédent', type: 'long' }]} />
+      <Rows label="Comorbidité" items={draft.comorbidities ?? []} onChange={(v) => update('comorbidities', v)} errPath="comorbidities" err={err} addLabel="Ajouter une comorbidité"
+        columns={[{ key: 'date', label: 'Date', type: 'date' }, { key: 'text', label: 'Comorbidité', type: 'long' }]} />
+    </Section>
+  );
+}
+
+function ExamsSection({ draft, update, err }: FieldProps) {
+  return (
+    <Section id="examResults" title="Examens et résultats">
+      <Rows label="Examen" items={draft.examResults ?? []} onChange={(v) => update('examResults', v)} errPath="examResults" err={err} addLabel="Ajouter un examen"
+        columns={[{ key: 'date', label: 'Date', type: 'date' }, { key: 'exam', label: 'Examen' }, { key: 'result', label: 'Résultat', type: 'long' }]} />
+    </Section>
+  );
+}
+
+function PhaseSection({ draft, update, err }: FieldProps) {
+  const p = draft.phase ?? {};
+  const prog = p.progression ?? {};
+  const setProg = (key: 'local' | 'regional' | 'distant', v: boolean) => update('phase', { ...p, progression: { ...prog, [key]: v } });
+  return (
+    <Section id="phase" title="Phase et évolution de la maladie">
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <Select label="Phase" data={[{ value: 'initial', label: 'Phase initiale' }, { value: 'relapse', label: 'Rechute' }]} value={p.phase ?? null} onChange={(v) => update('phase', { ...p, phase: v ?? undefined })} error={err('phase.phase')} />
+        <TextInput label={p.phase === 'relapse' ? 'Date de la rechute' : 'Date de l’évaluation'} type="date" value={p.date ?? ''} onChange={(e) => update('phase', { ...p, date: e.currentTarget.value })} error={err('phase.date')} />
+      </SimpleGrid>
+      <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <YesNo label="Progression locale" value={prog.local} onChange={(v) => setProg('local', v)} error={err('phase.progression.local')} />
+        <YesNo label="Progression régionale" value={prog.regional} onChange={(v) => setProg('regional', v)} error={err('phase.progression.regional')} />
+        <YesNo label="Progression à distance" value={prog.distant} onChange={(v) => setProg('distant', v)} error={err('phase.progression.distant')} />
+      </SimpleGrid>
+      <TextInput label="Commentaire sur l’évolution" value={p.comment ?? ''} onChange={(e) => update('phase', { ...p, comment: e.currentTarget.value })} error={err('phase.comment')} />
+    </Section>
+  );
+}
+
+function TreatmentsSection({ draft, update, err }: FieldProps) {
+  return (
+    <Section id="treatmentsSoFar" title="Traitements déjà reçus">
+      <Rows label="Traitement" items={draft.treatmentsSoFar ?? []} onChange={(v) => update('treatmentsSoFar', v)} errPath="treatmentsSoFar" err={err} addLabel="Ajouter un traitement"
+        columns={[
+          { key: 'type', label: 'Type', options: TREATMENT_TYPES },
+          { key: 'description', label: 'Description' },
+          { key: 'status', label: 'Statut', options: { completed: 'Terminé', 'in-progress': 'En cours', 'not-done': 'Non réalisé' } },
+        ]} />
+    </Section>
+  );
+}
+
+function SummarySection({ draft, update, err }: FieldProps) {
+  return (
+    <Section id="summary" title="Synthèse et question posée">
+      <Textarea label="Synthèse du cas présenté" value={draft.summary ?? ''} onChange={(e) => update('summary', e.currentTarget.value)} error={err('summary')} autosize minRows={3} />
+      <Textarea label="Question posée à la RCP" value={draft.question ?? ''} onChange={(e) => update('question', e.currentTarget.value)} error={err('question')} autosize minRows={2} />
+      <Textarea label="Autres informations utiles" value={draft.otherData ?? ''} onChange={(e) => update('otherData', e.currentTarget.value)} error={err('otherData')} autosize minRows={1} />
+    </Section>
+  );
+}

@@ -1,0 +1,422 @@
+import { expect } from 'chai';
+import type { BrowserContext, Page } from 'playwright-core';
+import { withInsNirKey } from '../../server/identity/ins.ts';
+import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, screenshot } from './harness.ts';
+
+/**
+ * The hospital physician's path in real Chromium (issue 14), as Dr Sophie Lambert (medical
+ * oncologist, chair of the demo boards): create a patient (and be warned of a duplicate), record
+ * the diagnosis, register the case on a board, fill the RCP sheet until it is complete (a bad
+ * input shows the server's rule beside its field), the decision and the signature, the refused
+ * edit, the correction with its reason and the versions side by side, the PPS built and handed
+ * over, the PPAC, the PDFs. A second test cuts the network while typing a sheet: nothing is lost.
+ * The 3C's steps (accepting the case, opening the session, the attendance) belong to the
+ * coordination pages (issue 15): they are done here through the same API.
+ */
+
+const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+const FAMILY = `Hospi${letters(6)}`;
+const GIVEN = 'Mireille';
+const BIRTH = '1975-06-14';
+// A test NIR of a woman born in June 1975 in Marseille (13055): key computed, like INSi returns it.
+const INS = withInsNirKey(`2750613055${String(Math.floor(Math.random() * 900) + 100)}`);
+const WRONG_KEY_INS = `${INS.slice(0, 13)}${String((Number(INS.slice(13)) % 97) + 1).padStart(2, '0')}`;
+
+/** Signs in through the demo page as one named demo professional. */
+async function signInAsDemo(page: Page, role: string, name: string, path: string): Promise<void> {
+  const { dcc } = await browserWorld();
+  await page.goto(`${dcc.url}${path}`);
+  await page.waitForURL(/\/connexion/);
+  await page.locator(`fieldset[data-role="${role}"]`).getByRole('button', { name }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/connexion'));
+  await page.getByTestId('current-user').waitFor();
+}
+
+/** The JSON API as the signed-in user of this context (cookie + CSRF token), for the 3C's steps. */
+async function apiAs(context: BrowserContext, method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const { dcc } = await browserWorld();
+  const session = await (await context.request.get(`${dcc.url}/auth/session`)).json();
+  const res = await context.request.fetch(`${dcc.url}${path}`, {
+    method, headers: { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json', 'x-csrf-token': session.csrfToken ?? '', ...headers },
+    ...(body !== undefined ? { data: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status(), body: text ? JSON.parse(text) : undefined };
+}
+
+/** Picks an option of a Mantine Select / Autocomplete by its label. */
+let clickCount = 0;
+async function choose(page: Page, label: string | RegExp, option: string | RegExp): Promise<void> {
+  clickCount += 2;
+  await page.getByRole('combobox', { name: label, ...(typeof label === 'string' ? { exact: true } : {}) }).click();
+  await page.getByRole('option', { name: option }).first().click();
+}
+
+/** Waits for the next save of the sheet to succeed; returns its time as the page measured it (ms). */
+async function savedSheet(page: Page, before: number): Promise<number | undefined> {
+  await page.waitForFunction((n) => {
+    const el = document.querySelector('[data-testid="save-status"]');
+    return el?.getAttribute('data-state') === 'saved' && Number(el.getAttribute('data-saves')) > n;
+  }, before, { timeout: 15_000 });
+  const ms = /\((\d+) ms\)/.exec(await page.getByTestId('save-status').innerText())?.[1];
+  return ms ? Number(ms) : undefined;
+}
+
+async function savesSoFar(page: Page): Promise<number> {
+  return Number(await page.getByTestId('save-status').getAttribute('data-saves'));
+}
+
+/** A failed step leaves its page in test-results/screenshots (what the physician saw). */
+async function failed(page: Page): Promise<void> {
+  if (!page.isClosed()) await screenshot(page, `hopital-echec-${Date.now()}`).catch(() => undefined);
+}
+
+describeBrowser('Web client: the hospital physician’s pages (Chromium)', () => {
+  const state: { patientId?: string; sheetId?: string; caseId?: string; boardName?: string; saves: number[] } = { saves: [] };
+
+  before(async function () {
+    // A board of our own (Lambert chairs it), so the demo sessions stay as the other tests expect them.
+    const { page, context } = await newPage();
+    try {
+      await signInAsDemo(page, 'coordinator', 'Nathalie Girard', '/coordination');
+      const boards = await apiAs(context, 'GET', '/api/rcp/boards');
+      const demo = boards.body.find((b: any) => b.code === 'RCP-DIG-CHUM');
+      expect(demo, 'demo digestive board').to.exist;
+      state.boardName = `RCP digestive de test ${letters(4)}`;
+      const { id: _id, version: _v, coordinationCentreDisplay: _c, membersTeamId: _m, membersTeamVersion: _mv, ...settings } = demo;
+      const today = new Date().toISOString().slice(0, 10);
+      const created = await apiAs(context, 'POST', '/api/rcp/boards', {
+        ...settings, code: `RCP-TEST-${letters(6).toUpperCase()}`, name: state.boardName, overrides: [], capacity: 6, registrationCutoffHours: 1, horizonDays: 21,
+        schedule: { rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', startTime: '18:00', endTime: '19:00', from: today, timeZone: 'Europe/Paris' },
+      });
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+      expect((await apiAs(context, 'POST', `/api/rcp/boards/${created.body.id}/sessions/generate`, {})).status).to.equal(200);
+      const trial = await apiAs(context, 'POST', '/fhir/ResearchStudy', {
+        resourceType: 'ResearchStudy', status: 'active', title: `Essai fictif côlon adjuvant ${letters(3)}`, phase: { text: 'Phase III' },
+        identifier: [{ system: 'https://dcc-paca.example/fhir/sid/essai-clinique', value: `TEST-${letters(8)}` }],
+      });
+      expect(trial.status, JSON.stringify(trial.body)).to.equal(201);
+    } catch (error) {
+      await failed(page);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('creates a patient (server rule beside the INS field, duplicate warned), records the diagnosis, registers the case and fills the sheet until complete', async function () {
+    this.timeout(90_000);
+    const { page, context } = await newPage();
+    const click = async (locator: ReturnType<Page['getByRole']>) => { clickCount++; await locator.click(); };
+    try {
+      await signInAsDemo(page, 'physician', 'Sophie Lambert', '/hopital');
+      await page.getByRole('heading', { level: 1, name: 'Dossiers patients' }).waitFor();
+      await checkA11y(page, 'hôpital : recherche');
+
+      // Creation with the five traits, QUAL identity: a wrong INS key is refused, the rule beside the field.
+      await click(page.getByRole('button', { name: 'Nouveau patient' }));
+      await page.getByLabel('Nom de naissance').fill(FAMILY);
+      await page.getByLabel('Prénoms de naissance').fill(`${GIVEN} Louise`);
+      await page.getByLabel('Date de naissance').fill(BIRTH);
+      await choose(page, 'Sexe', 'Féminin');
+      await page.getByLabel('Lieu de naissance : code INSEE').fill('13055');
+      await page.getByLabel('Lieu de naissance : commune').fill('Marseille');
+      await choose(page, 'Statut de l’identité', /^QUAL/);
+      await page.getByLabel('INS (matricule INS, 15 caractères)').fill(WRONG_KEY_INS);
+      await choose(page, 'Pièce d’identité vérifiée', 'Carte nationale d’identité');
+      await checkA11y(page, 'hôpital : nouveau patient');
+      await click(page.getByRole('button', { name: 'Créer le dossier' }));
+      const insField = page.getByLabel('INS (matricule INS, 15 caractères)');
+      const insError = page.locator(`#${await insField.getAttribute('id')}-error`);
+      await insError.waitFor();
+      expect(await insError.innerText()).to.contain('clé');
+      await insField.fill(INS);
+      await click(page.getByRole('button', { name: 'Créer le dossier' }));
+      await page.waitForURL(/\/hopital\/patients\/[^/]+$/);
+      state.patientId = page.url().split('/').pop()!;
+      await page.getByRole('heading', { level: 1, name: `${FAMILY.toUpperCase()} ${GIVEN} Louise` }).waitFor();
+      expect(await page.getByTestId('patient-identity').innerText()).to.match(/identité qualifiée/i).and.to.contain(INS);
+
+      // The same person again (provisional identity, no INS): warned before anything is created.
+      await page.goto(`${new URL(page.url()).origin}/hopital`);
+      await page.getByRole('button', { name: 'Nouveau patient' }).click();
+      await page.getByLabel('Nom de naissance').fill(FAMILY.toUpperCase());
+      await page.getByLabel('Prénoms de naissance').fill(GIVEN);
+      await page.getByLabel('Date de naissance').fill(BIRTH);
+      await choose(page, 'Sexe', 'Féminin');
+      await page.getByRole('button', { name: 'Créer le dossier' }).click();
+      const warning = page.getByTestId('duplicate-warning');
+      await warning.waitFor();
+      expect(await warning.innerText()).to.contain('même nom de naissance, même premier prénom et même date de naissance');
+      await checkA11y(page, 'hôpital : doublon');
+      await screenshot(page, 'hopital-doublon');
+      await page.getByRole('button', { name: 'Revenir au formulaire' }).click();
+      await page.getByRole('button', { name: 'Annuler' }).click();
+      // Found by INS too.
+      await page.getByLabel('Rechercher un patient').fill(INS);
+      await page.getByTestId('patient-result').first().getByRole('link', { name: new RegExp(FAMILY, 'i') }).click();
+
+      // The record: the diagnosis first (CIM-10 / CIM-O-3 pickers).
+      await page.getByRole('heading', { level: 1, name: new RegExp(FAMILY, 'i') }).waitFor();
+      await click(page.getByRole('button', { name: 'Enregistrer un diagnostic de cancer' }));
+      await choose(page, 'Topographie (CIM-10)', 'C18.7 — Tumeur maligne du côlon sigmoïde');
+      await choose(page, 'Morphologie (CIM-O-3)', '8140/3 — Adénocarcinome, SAI');
+      await page.getByLabel('Date du diagnostic').fill('2026-10-02');
+      await click(page.getByRole('button', { name: 'Enregistrer le diagnostic' }));
+      await page.getByTestId('timeline').getByText(/Tumeur maligne du côlon sigmoïde|Diagnostic/).first().waitFor();
+      await checkA11y(page, 'hôpital : dossier patient');
+      await screenshot(page, 'hopital-dossier');
+
+      // Registration on the board: its next sessions with their places and cut-off.
+      await click(page.getByRole('link', { name: 'Inscrire en RCP' }));
+      await choose(page, 'RCP', state.boardName!);
+      const choices = page.getByTestId('session-choice');
+      await choices.first().waitFor();
+      const open = choices.filter({ hasNotText: 'Hors délai' }).filter({ hasText: 'place' }).first();
+      expect(await open.innerText()).to.match(/\d places? restantes?/i).and.to.contain('Inscriptions jusqu’au');
+      await click(open.getByRole('radio'));
+      await choose(page, 'Diagnostic de cancer', /C18\.7/);
+      await page.getByLabel('Question posée à la RCP').fill('Chirurgie première ou traitement néoadjuvant ?');
+      await page.getByLabel('Synthèse du dossier').fill('Adénocarcinome du sigmoïde découvert sur rectorragies, bilan d’extension négatif.');
+      // Without the patient's information the server refuses, beside the box.
+      await click(page.getByRole('button', { name: 'Inscrire et ouvrir la fiche RCP' }));
+      await page.getByText('Le patient doit avoir été informé').first().waitFor();
+      await click(page.getByLabel('Le patient a été informé de la présentation de son dossier en RCP'));
+      await click(page.getByLabel('Le patient ne s’y oppose pas'));
+      await click(page.getByLabel('Le médecin traitant a été informé'));
+      await checkA11y(page, 'hôpital : inscription');
+      await click(page.getByRole('button', { name: 'Inscrire et ouvrir la fiche RCP' }));
+      await page.waitForURL(/\/hopital\/fiches\//);
+      state.sheetId = page.url().split('/').pop()!;
+
+      // The sheet: not complete yet, then section by section until "dossier complet".
+      const sessionPanel = page.getByTestId('completeness-session');
+      await sessionPanel.waitFor();
+      expect(await sessionPanel.getAttribute('data-complete')).to.equal('false');
+      expect(await sessionPanel.innerText()).to.contain('Circonstances de découverte');
+      let saves = await savesSoFar(page);
+      clickCount = 0;
+      clickCount++;
+      await page.getByRole('radiogroup', { name: 'Découvert lors d’un dépistage' }).getByLabel('Non').check();
+      state.saves.push((await savedSheet(page, saves)) ?? NaN);
+      saves = await savesSoFar(page);
+      await page.getByLabel('Circonstances (précisions)').fill('Rectorragies');
+      // A bad input: the TNM without its edition — the server's rule appears beside "Édition UICC".
+      await page.getByLabel('T', { exact: true }).fill('cT3');
+      await page.getByLabel('N', { exact: true }).fill('cN1');
+      await page.getByLabel('M', { exact: true }).fill('cM0');
+      await page.getByLabel('Stade', { exact: true }).fill('IIIB');
+      const edition = page.getByRole('combobox', { name: 'Édition UICC' });
+      const editionError = page.locator(`#${await edition.getAttribute('id')}-error`);
+      await editionError.waitFor({ timeout: 15_000 });
+      expect(await editionError.innerText()).to.contain('diagnosis.tnm.edition');
+      await choose(page, 'Édition UICC', '8e');
+      await editionError.waitFor({ state: 'detached' });
+      state.saves.push((await savedSheet(page, saves)) ?? NaN);
+      saves = await savesSoFar(page);
+      await choose(page, 'Indice de performance OMS', 'OMS 1');
+      await choose(page, 'Phase', 'Phase initiale');
+      for (const [group, answer] of [['Progression locale', 'Oui'], ['Progression régionale', 'Oui'], ['Progression à distance', 'Non']] as const) {
+        clickCount++;
+        await page.getByRole('radiogroup', { name: group }).getByLabel(answer).check();
+      }
+      await click(page.getByRole('button', { name: 'Ajouter un examen' }));
+      await page.getByLabel('Date (examen 1)').fill('2026-10-05');
+      await page.getByLabel('Examen (examen 1)').fill('Scanner thoraco-abdomino-pelvien');
+      await page.getByLabel('Résultat (examen 1)').fill('Pas de lésion à distance');
+      await click(page.getByRole('button', { name: 'Ajouter un antécédent' }));
+      await page.getByLabel('Antécédent (antécédent 1)').fill('Appendicectomie');
+      state.saves.push((await savedSheet(page, saves)) ?? NaN);
+      await page.waitForFunction(() => document.querySelector('[data-testid="completeness-session"]')?.getAttribute('data-complete') === 'true');
+      expect(await sessionPanel.innerText()).to.match(/dossier complet/i);
+      await checkA11y(page, 'hôpital : fiche RCP');
+      await screenshot(page, 'hopital-fiche-rcp');
+
+      // Saved on the server: a reload shows what was typed.
+      await page.reload();
+      await page.getByLabel('Résultat (examen 1)').waitFor();
+      expect(await page.getByLabel('Résultat (examen 1)').inputValue()).to.equal('Pas de lésion à distance');
+      expect(await page.getByLabel('T', { exact: true }).inputValue()).to.equal('cT3');
+      const cases = await apiAs(context, 'GET', `/api/rcp/cases?patient=Patient/${state.patientId}`);
+      state.caseId = cases.body[0].id;
+      console.log(`      fiche RCP : ${clickCount} clics (hors saisie au clavier) ; enregistrements vus du navigateur : ${state.saves.map((s) => `${s} ms`).join(', ')}`);
+      assertNoPageErrors(page);
+    } catch (error) {
+      await failed(page);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps what is typed while the network is cut, and saves it when it comes back (even after the tab was closed)', async function () {
+    if (!state.sheetId) this.skip();
+    const { page, context } = await newPage();
+    try {
+      await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/fiches/${state.sheetId}`);
+      const other = page.getByLabel('Autres informations utiles');
+      await other.waitFor();
+      await context.setOffline(true);
+      await other.fill('Patiente très anxieuse : consultation d’annonce à prévoir');
+      await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'offline', undefined, { timeout: 10_000 });
+      expect(await page.getByTestId('save-status').innerText()).to.contain('gardée sur ce poste');
+      await page.close({ runBeforeUnload: false });
+
+      await context.setOffline(false);
+      const again = await context.newPage();
+      await again.goto(`${(await browserWorld()).dcc.url}/hopital/fiches/${state.sheetId}`);
+      await again.getByTestId('draft-restored').waitFor({ timeout: 30_000 }).catch(async (error) => {
+        await failed(again);
+        throw error;
+      });
+      await again.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'saved', undefined, { timeout: 15_000 });
+      await again.reload();
+      await again.getByLabel('Autres informations utiles').waitFor();
+      expect(await again.getByLabel('Autres informations utiles').inputValue()).to.equal('Patiente très anxieuse : consultation d’annonce à prévoir');
+      expect(await again.getByTestId('draft-restored').count()).to.equal(0);
+    } catch (error) {
+      await failed(page);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('records the decision, signs after a confirmation, refuses an edit, corrects with a reason (versions side by side)', async function () {
+    if (!state.caseId) this.skip();
+    this.timeout(90_000);
+    const { page, context } = await newPage();
+    try {
+      await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/dossiers/${state.caseId}`);
+      // The 3C's part (issue 15's pages): accept the case, open the session, take the attendance.
+      const c = (await apiAs(context, 'GET', `/api/rcp/cases/${state.caseId}`)).body;
+      expect((await apiAs(context, 'POST', `/api/rcp/cases/${state.caseId}/accept`, {})).status).to.equal(200);
+      const started = await apiAs(context, 'POST', `/api/rcp/sessions/${c.sessionId}/start`, { rescheduleReason: 'Séance de test tenue ce jour' });
+      expect(started.status, JSON.stringify(started.body)).to.equal(200);
+      const board = (await apiAs(context, 'GET', `/api/rcp/boards/${c.boardId}`)).body;
+      const attendance = board.members.filter((m: any) => m.membership === 'fixed').map((m: any) => ({ practitioner: m.practitioner, mode: 'present' }));
+      const took = await apiAs(context, 'PUT', `/api/rcp/sessions/${c.sessionId}/attendance`, { attendance });
+      expect(took.status, JSON.stringify(took.body)).to.equal(200);
+      await page.reload();
+
+      await page.getByRole('button', { name: 'Noter le dossier discuté en séance' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Proposition de la RCP' }).waitFor();
+      await choose(page, 'Type (proposition 1)', 'Chirurgie');
+      await page.getByLabel('Détail (proposition 1)').fill('Colectomie gauche par cœlioscopie');
+      await page.getByRole('button', { name: 'Ajouter un traitement' }).click();
+      await choose(page, 'Type (proposition 2)', 'Chimiothérapie');
+      await page.getByLabel('Détail (proposition 2)').fill('Capécitabine adjuvante 6 mois si pN+');
+      await page.getByRole('button', { name: 'Ajouter une alternative' }).click();
+      await choose(page, 'Type (proposition 3)', 'Chimiothérapie');
+      await page.getByLabel('Détail (proposition 3)').fill('FOLFOX néoadjuvant si refus de la chirurgie');
+      await page.getByLabel('Référentiel utilisé').fill('TNCD — Cancer du côlon');
+      await page.getByRole('radiogroup', { name: 'La proposition suit-elle le référentiel ?' }).getByLabel('Oui').check();
+      // The trial question left blank: the server's rule beside it.
+      await page.getByRole('button', { name: 'Enregistrer et signer…' }).click();
+      await page.getByText('Indiquez si une inclusion dans un essai clinique est proposée').first().waitFor();
+      await page.getByRole('radiogroup', { name: 'Inclusion dans un essai clinique proposée ?' }).getByLabel('Oui').check();
+      await choose(page, 'Essai proposé (essais ouverts de la région)', /Essai fictif côlon adjuvant/);
+      await checkA11y(page, 'hôpital : décision');
+      await page.getByRole('button', { name: 'Enregistrer et signer…' }).click();
+
+      // The confirmation shows what will be signed.
+      const dialog = page.getByRole('dialog', { name: 'Signer le compte rendu de RCP' });
+      await dialog.waitFor();
+      const shown = await dialog.innerText();
+      expect(shown).to.contain('Première intention').and.to.contain('Colectomie gauche').and.to.contain('Alternative 1').and.to.contain('TNCD').and.to.contain('Essai fictif côlon adjuvant');
+      await checkA11y(page, 'hôpital : confirmation de signature');
+      await dialog.getByRole('button', { name: 'Signer' }).click();
+      await page.getByTestId('signed-read-only').waitFor();
+      expect(await page.getByTestId('case-state').innerText()).to.match(/signé/i);
+      await screenshot(page, 'hopital-decision-signee');
+
+      // After signature the sheet is read-only, and the server refuses an edit anyway.
+      await page.getByRole('link', { name: 'Fiche RCP' }).click();
+      await page.getByTestId('sheet-read-only').waitFor();
+      expect(await page.getByLabel('Synthèse du cas présenté').isDisabled()).to.equal(true);
+      const refused = await apiAs(context, 'PATCH', `/fhir/Composition/${state.sheetId}/$rcp-sheet`, { otherData: 'modification après signature' });
+      expect(refused.status).to.equal(409);
+      const pdf = await context.request.get(`${(await browserWorld()).dcc.url}/fhir/Composition/${state.sheetId}/$render?format=pdf`);
+      expect((await pdf.body()).subarray(0, 5).toString()).to.equal('%PDF-');
+      await page.goBack();
+
+      // A correction asks for its reason, then shows both signed versions side by side.
+      await page.getByRole('button', { name: 'Corriger le compte rendu' }).click();
+      await page.getByLabel('Détail (proposition 2)').fill('Capécitabine adjuvante 6 mois (pN1 confirmé)');
+      await page.getByRole('button', { name: 'Signer la correction' }).click();
+      await page.getByText(/Le motif de la correction est obligatoire/).first().waitFor();
+      await page.getByLabel('Motif de la correction').fill('Résultat anatomopathologique définitif reçu après la séance');
+      await page.getByRole('button', { name: 'Signer la correction' }).click();
+      const versions = page.getByTestId('versions');
+      await versions.getByText('pN1 confirmé', { exact: false }).waitFor();
+      await versions.getByText('6 mois si pN+', { exact: false }).waitFor();
+      const text = await versions.innerText();
+      expect(text).to.contain('première signature').and.to.contain('6 mois si pN+').and.to.contain('pN1 confirmé').and.to.contain('Résultat anatomopathologique définitif');
+      await checkA11y(page, 'hôpital : versions');
+      await screenshot(page, 'hopital-correction');
+      assertNoPageErrors(page);
+    } catch (error) {
+      await failed(page);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('builds the PPS from the decision (oral treatment: dose, intakes, cycles), hands it over, starts the PPAC, opens the PDFs', async function () {
+    if (!state.caseId) this.skip();
+    this.timeout(90_000);
+    const { page, context } = await newPage();
+    try {
+      await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/dossiers/${state.caseId}`);
+      await page.getByRole('link', { name: 'Programme de soins (PPS)' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Établir le PPS' }).waitFor();
+      const treatments = page.getByTestId('pps-treatment');
+      await treatments.first().waitFor();
+      expect(await treatments.count()).to.equal(2); // the two first-choice lines; the alternative stays in the report
+      await page.getByLabel(/^Début \(.*Colectomie/).fill('2026-12-14');
+      await page.getByLabel(/^Traitement oral à domicile \(.*Capécitabine/).check();
+      await page.getByLabel('Médicament').fill('Capécitabine');
+      await page.getByLabel('Dose par prise').fill('1500');
+      await page.getByLabel('Prises par jour').fill('2');
+      await page.getByLabel('Jours de prise par cycle').fill('14');
+      await page.getByLabel('Jours d’arrêt par cycle').fill('7');
+      await page.getByLabel('Nombre de cycles').fill('8');
+      await page.getByLabel(/^Début \(.*Capécitabine/).fill('2027-01-18');
+      await checkA11y(page, 'hôpital : établir le PPS');
+      await page.getByRole('button', { name: 'Établir le PPS' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Programme personnalisé de soins (PPS)' }).waitFor();
+      expect(await page.getByTestId('programme-calendar').innerText()).to.contain('Capécitabine');
+      const ppsId = page.url().split('/').pop()!;
+
+      await page.getByRole('radiogroup', { name: /envoyé à son médecin traitant/ }).getByLabel('Oui').check();
+      await page.getByRole('button', { name: 'Enregistrer la remise' }).click();
+      await page.getByText('Remis au patient').first().waitFor();
+      await checkA11y(page, 'hôpital : PPS');
+      await screenshot(page, 'hopital-pps');
+
+      await page.getByRole('textbox', { name: 'Fin des traitements actifs' }).fill('2027-06-30');
+      await page.getByLabel('Examens de surveillance').fill('Scanner thoraco-abdomino-pelvien\nDosage de l’ACE');
+      await choose(page, 'Orientation soins de support (bilan des besoins)', /./);
+      await page.getByRole('button', { name: 'Établir le PPAC' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Programme personnalisé de l’après-cancer (PPAC)' }).waitFor();
+      const rows = page.getByTestId('programme-calendar').locator('tr[data-by]');
+      const by = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-by')).filter(Boolean));
+      expect(by.slice(0, 4)).to.deep.equal(['hospital', 'gp', 'hospital', 'gp']);
+      await checkA11y(page, 'hôpital : PPAC');
+      await screenshot(page, 'hopital-ppac');
+      const ppacId = page.url().split('/').pop()!;
+
+      const origin = new URL(page.url()).origin;
+      for (const href of [`/fhir/Composition/${state.sheetId}/$render?format=pdf`, `/fhir/CarePlan/${ppsId}/$render?format=pdf`, `/fhir/CarePlan/${ppacId}/$render?format=pdf`]) {
+        const res = await context.request.get(`${origin}${href}`);
+        expect(res.status(), href).to.equal(200);
+        expect((await res.body()).subarray(0, 5).toString(), href).to.equal('%PDF-');
+      }
+      expect(await page.getByRole('link', { name: 'PPAC (PDF)' }).getAttribute('href')).to.equal(`/fhir/CarePlan/${ppacId}/$render?format=pdf`);
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+});

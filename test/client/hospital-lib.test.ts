@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import type { Patient } from '@medplum/fhirtypes';
+import { fieldErrorsOf } from '../../client/src/lib/field-errors.ts';
+import { parsePick, ICDO3_MORPHOLOGIES, CIM10_TOPOGRAPHIES } from '../../client/src/lib/oncology-codes.ts';
+import { duplicateReason, patientDisplayName, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
+import { cleanValue, patchOf, readLocalDraft, writeLocalDraft, type DraftStorage } from '../../client/src/lib/sheet-draft.ts';
+
+const castellani: Patient = {
+  resourceType: 'Patient',
+  identifier: [{ system: 'urn:oid:1.2.250.1.213.1.4.10', value: '258032A00412336' }],
+  name: [{ use: 'official', family: 'Castellani', given: ['Hélène', 'Marie'] }, { use: 'usual', family: 'Marchetti', given: ['Hélène'] }],
+  gender: 'female',
+  birthDate: '1958-03-14',
+};
+
+describe('Client: the hospital pages’ rules (client/src/lib)', () => {
+  it('warns of a probable duplicate: same INS, or same birth name + first first name + birth date (accents and case ignored)', () => {
+    expect(duplicateReason({ family: 'Dupont', given: 'Jean', birthDate: '1970-01-01', ins: '258032A00412336' }, castellani)).to.equal('même INS');
+    expect(duplicateReason({ family: 'CASTELLANI', given: 'helene', birthDate: '1958-03-14' }, castellani)).to.contain('même nom de naissance');
+    expect(duplicateReason({ family: 'Castellani', given: 'Hélène', birthDate: '1958-03-15' }, castellani)).to.equal(undefined);
+    expect(duplicateReason({ family: 'Marchetti', given: 'Hélène', birthDate: '1958-03-14' }, castellani)).to.equal(undefined); // the used name is not a strict trait
+    expect(patientDisplayName(castellani)).to.equal('CASTELLANI Hélène Marie');
+  });
+
+  it('reads the search box as an INS, a birth date or a name', () => {
+    expect(searchQueryOf('2 58 03 2A 004 123 36')?.kind).to.equal('ins');
+    expect(searchQueryOf('258032A00412336')?.query.identifier).to.contain('urn:oid:1.2.250.1.213.1.4.10|258032A00412336');
+    expect(searchQueryOf('14/3/1958')).to.deep.equal({ kind: 'birthdate', query: { birthdate: '1958-03-14' } });
+    expect(searchQueryOf('castellani')).to.deep.equal({ kind: 'name', query: { name: 'castellani' } });
+    expect(searchQueryOf('  ')).to.equal(undefined);
+  });
+
+  it('puts the server’s rule beside the field its path names (longest prefix wins)', () => {
+    const issues = [
+      { severity: 'error', details: { text: 'INS invalide : la clé…' }, expression: ['Patient.identifier[0].value'] },
+      { severity: 'error', details: { text: 'Date impossible' }, expression: ['Patient.birthDate'] },
+      { severity: 'warning', details: { text: 'ignoré' }, expression: ['Patient.gender'] },
+    ];
+    expect(fieldErrorsOf(issues, { ins: ['Patient.identifier'], birthDate: ['Patient.birthDate'], gender: ['Patient.gender'], any: ['Patient'] }))
+      .to.deep.equal({ ins: 'INS invalide : la clé…', birthDate: 'Date impossible' });
+  });
+
+  it('reads a picked or typed CIM-10 / CIM-O-3 code', () => {
+    expect(parsePick('C18.7 — Tumeur maligne du côlon sigmoïde', CIM10_TOPOGRAPHIES)).to.deep.equal({ code: 'C18.7', display: 'Tumeur maligne du côlon sigmoïde' });
+    expect(parsePick('c61', CIM10_TOPOGRAPHIES)?.display).to.equal('Tumeur maligne de la prostate');
+    expect(parsePick('8500/3', ICDO3_MORPHOLOGIES)?.display).to.equal('Carcinome canalaire infiltrant, SAI');
+    expect(parsePick('C25.1 Corps du pancréas', CIM10_TOPOGRAPHIES)).to.deep.equal({ code: 'C25.1', display: 'Corps du pancréas' });
+    expect(parsePick('adéno', ICDO3_MORPHOLOGIES)).to.equal(undefined);
+  });
+
+  it('sends only what the server accepts, an emptied item as null, and keeps the changes in the browser until saved', () => {
+    expect(cleanValue({ a: '', b: [], c: {}, d: [{ text: ' ' }, { text: 'x' }], e: false, f: 0 })).to.deep.equal({ d: [{ text: 'x' }], e: false, f: 0 });
+    expect(patchOf({ summary: '  ', discovery: { byScreening: false, comment: '' } }, ['summary', 'discovery'])).to.deep.equal({ summary: null, discovery: { byScreening: false } });
+    const memory = new Map<string, string>();
+    const storage: DraftStorage = { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => void memory.set(k, v), removeItem: (k) => void memory.delete(k) };
+    writeLocalDraft(storage, 'abc', '3', { otherData: 'typed offline' }, new Date('2026-12-05T09:00:00Z'));
+    expect(readLocalDraft(storage, 'abc')).to.deep.equal({ baseVersion: '3', values: { otherData: 'typed offline' }, savedAt: '2026-12-05T09:00:00.000Z' });
+    writeLocalDraft(storage, 'abc', '4', {});
+    expect(readLocalDraft(storage, 'abc')).to.equal(undefined);
+    memory.set('dcc:fiche-rcp:bad', '{not json');
+    expect(readLocalDraft(storage, 'bad')).to.equal(undefined);
+  });
+});
