@@ -202,7 +202,7 @@ export function validateFhirResource(resource: unknown): ValidationResult {
           continue; // already reported with its path
         }
       }
-      structural.push(resolveChoiceExpressions(issue, resource));
+      structural.push(inFrench(resolveChoiceExpressions(issue, resource)));
     } else if (text.startsWith('Conflicting choice of type properties')) {
       // valueString + valueBoolean on one element: a cardinality violation of value[x], Medplum only warns.
       structural.push({ ...issue, severity: 'error' });
@@ -216,6 +216,31 @@ export function validateFhirResource(resource: unknown): ValidationResult {
     result.warnings = warnings;
   }
   return result;
+}
+
+/**
+ * Medplum's validator speaks English; the people reading our errors do not. The known messages are
+ * said in French, the original kept in `diagnostics` for the developer of the calling software.
+ */
+const FRENCH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^Missing required property$/, () => 'Propriété obligatoire manquante'],
+  [/^Invalid additional property "(.*)"$/, (m) => `Propriété inconnue dans ce type de ressource : « ${m[1]} »`],
+  [/^Expected single value for property$/, () => 'Une seule valeur est permise pour cette propriété'],
+  [/^Expected array of values for property$/, () => 'Cette propriété attend une liste de valeurs'],
+  [/^Invalid (empty|null|undefined) value$/, () => 'Valeur vide ou nulle non permise'],
+  [/^Invalid JSON type: expected (\S+), but got (\S+)$/, (m) => `Type JSON invalide : ${m[1]} attendu, ${m[2]} reçu`],
+  [/^Invalid reference/, () => 'Référence invalide : elle ne désigne pas un type de ressource permis ici'],
+  [/^Constraint (\S+) not met: (.*)$/s, (m) => `Contrainte FHIR ${m[1]} non respectée (${m[2]})`],
+];
+
+function inFrench(issue: OperationOutcomeIssue): OperationOutcomeIssue {
+  const text = issue.details?.text;
+  if (!text) return issue;
+  for (const [pattern, say] of FRENCH_MESSAGES) {
+    const match = pattern.exec(text);
+    if (match) return { ...issue, details: { ...issue.details, text: say(match) }, diagnostics: issue.diagnostics ?? text };
+  }
+  return issue;
 }
 
 /** Only the required-binding pass (exported for measurement and for callers that already ran the structural one). */
