@@ -189,10 +189,13 @@ describe('DCC profiles through the FHIR API', () => {
       const body = fx.performanceStatus(refs);
       delete body.valueCodeableConcept;
       body.valueInteger = 5;
-      body.effectiveDateTime = '2025-02-30';
       const text = (await issuesOf(body)).map((i) => i.details!.text).join('\n');
       expect(text).to.contain('Indice de performance (0 à 4) : 5 n’est pas autorisé ; attendu <= 4');
-      expect(text).to.contain('Date de l’évaluation : « 2025-02-30 » n’est pas valide');
+      // A date that does not exist is refused at the door, before any profile (bad structure: 400).
+      const impossible = await post({ ...fx.performanceStatus(refs), effectiveDateTime: '2025-02-30' });
+      expect(impossible.status, impossible.text).to.equal(400);
+      expect(impossible.body.issue[0].details.text).to.equal('Date impossible : \'2025-02-30\' (le 02/2025 a 28 jours)');
+      expect(impossible.body.issue[0].expression).to.deep.equal(['Observation.effectiveDateTime']);
       const claimed = await issuesOf({ ...fx.performanceStatus(refs), meta: { profile: ['https://dcc-paca.example/fhir/StructureDefinition/dcc-ppx', fx.profileUrl('dcc-pps')] } });
       expect(claimed.map((i) => i.details!.text)).to.deep.equal([
         'meta.profile : profil DCC inconnu https://dcc-paca.example/fhir/StructureDefinition/dcc-ppx ; profils publiés : dcc-cancer-condition, dcc-objection-consent, dcc-oral-treatment, dcc-patient, dcc-performance-status, dcc-ppac, dcc-pps, dcc-rcp-decision, dcc-rcp-sheet, dcc-tnm-staging',
