@@ -291,11 +291,14 @@ export function correctionOf(composition: Composition): { reason: string; correc
  * the reason and the corrected version.
  */
 export function asCorrection(signed: Composition, reason: string, now = new Date().toISOString()): Composition {
+  const { attester: _attesters, ...rest } = signed;
+  // The legal attestation goes; other attesters stay. No attester left: no element (FHIR JSON has no empty arrays).
+  const attester = (signed.attester ?? []).filter((a) => a.mode !== 'legal');
   return withExtension({
-    ...signed,
+    ...rest,
     status: 'preliminary',
     date: now,
-    attester: (signed.attester ?? []).filter((a) => a.mode !== 'legal'),
+    ...(attester.length ? { attester } : {}),
   }, EXT_CORRECTION, correctionExtension(reason, `Composition/${signed.id}/_history/${signed.meta?.versionId}`, now));
 }
 

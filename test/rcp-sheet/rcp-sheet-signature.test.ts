@@ -149,7 +149,8 @@ describe('RCP sheet: signature and immutability', () => {
     const signed = (await world.as('oncologist', 'POST', `/Composition/${sheet.id}/$sign`)).body as Composition;
 
     // Without a reason, or still carrying the signature: refused.
-    const noReason = await world.as('oncologist', 'PUT', `/Composition/${sheet.id}`, { ...signed, status: 'preliminary', attester: [] });
+    const { attester: _signature, ...unsigned } = signed;
+    const noReason = await world.as('oncologist', 'PUT', `/Composition/${sheet.id}`, { ...unsigned, status: 'preliminary' });
     expect(noReason.status).to.equal(409);
     expect(noReason.body.issue[0].details.text).to.contain('motif de correction');
     const keepsSignature = await world.as('oncologist', 'PUT', `/Composition/${sheet.id}`, { ...asCorrection(signed, 'Erreur de stade'), attester: signed.attester });
