@@ -11,6 +11,9 @@ import { testConfig, testServices, TEST_SYSTEM } from '../helpers/harness.ts';
  * sign-ins are throttled per address (429 past the limit) and traced as one event per address and
  * window plus one aggregate, while a valid card from the same address still gets in.
  */
+/** Names this test's refusals, so that other tests' refused sign-ins in the shared database never count here. */
+const FLOOD = `essai-flood-${process.pid}-${Date.now()}`;
+
 describe('Security: refused sign-ins are throttled and aggregated per address', () => {
   let server: Server;
   let url: string;
@@ -21,7 +24,7 @@ describe('Security: refused sign-ins are throttled and aggregated per address', 
     const app = createApp({
       config: testConfig({ signInRateLimit: 20 }), store: services.store, refusedSignInWindowMs: 60_000,
       identify: (req) => {
-        if (req.get('x-card') === 'forged') throw unauthorized('Carte CPS refusée : certificat non émis par l\'IGC-Santé');
+        if (req.get('x-card') === 'forged') throw unauthorized(`Carte CPS refusée : certificat non émis par l'IGC-Santé (${FLOOD})`);
         return TEST_SYSTEM;
       },
     });
@@ -36,7 +39,7 @@ describe('Security: refused sign-ins are throttled and aggregated per address', 
   it('300 forged cards: 401 then 429, two AuditEvents (the first, then the aggregate of 299); a valid card still passes', async () => {
     const db = (await testServices()).store.db;
     const failures = async () => Number((await db('resource').where({ resource_type: 'AuditEvent' })
-      .whereRaw("content->>'outcome' <> '0'").whereRaw("content::text like '%IGC-Sant%' or content::text like '%connexions refusées de plus%'").count('* as n'))[0].n);
+      .whereRaw("content->>'outcome' <> '0'").whereRaw('content::text like ?', [`%${FLOOD}%`]).count('* as n'))[0].n);
     const before = await failures();
     const statuses: number[] = [];
     for (let i = 0; i < 300; i += 30) {
@@ -53,7 +56,9 @@ describe('Security: refused sign-ins are throttled and aggregated per address', 
     expect(await failures()).to.equal(before + 1);
     await trail.flush(); // the minute is over
     expect(await failures()).to.equal(before + 2);
-    const aggregate = await db('resource').where({ resource_type: 'AuditEvent' }).whereRaw("content::text like '%connexions refusées de plus%'").first('content');
+    // Other tests' windows may close meanwhile and write their own aggregates: this flood's is the one naming it.
+    const aggregate = await db('resource').where({ resource_type: 'AuditEvent' }).whereRaw("content::text like '%connexions refusées de plus%'")
+      .whereRaw('content::text like ?', [`%${FLOOD}%`]).first('content');
     expect(aggregate.content.outcomeDesc).to.contain('299 connexions refusées de plus depuis');
   });
 });

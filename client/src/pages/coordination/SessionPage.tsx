@@ -135,7 +135,7 @@ function Queue({ details, rows }: { details: SessionDetails; rows: AgendaRow[] }
                 </div>
                 <Group gap="xs">
                   <Button size="xs" onClick={() => accept.mutate(r)} loading={accept.isPending && accept.variables?.case === r.case}>Accepter</Button>
-                  <Button size="xs" variant="light" color="red.9" onClick={() => setRejecting(r)}>Refuser</Button>
+                  <Button size="xs" variant="light" color="red" onClick={() => setRejecting(r)}>Refuser</Button>
                   <Button size="xs" variant="default" onClick={() => setMoving(r)}>Déplacer</Button>
                 </Group>
               </Group>
