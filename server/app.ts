@@ -144,6 +144,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const fhirError = toFhirError(error);
     if (fhirError.status >= 500) logger.error({ err: error, requestId: req.dccContext?.requestId }, 'request failed');
+    // A RangeError or a database value error is answered as the caller's mistake (400), but it may be
+    // ours: it is logged with its stack so that a bug of ours does not hide behind a 400.
+    else if (guessedAsCallersMistake(error)) logger.warn({ err: error, requestId: req.dccContext?.requestId }, 'request refused on a value error (400): check that it is not ours');
     if (fhirError.status === 401) res.set('WWW-Authenticate', 'Bearer realm="dcc"');
     if (fhirError.status === 503) res.set('Retry-After', '5');
     // Never a stack trace: the OperationOutcome says what the user can act on.
@@ -158,7 +161,7 @@ function toFhirError(error: unknown): FhirError {
   const unavailable = databaseUnavailable(error);
   if (unavailable) return new FhirError(503, outcome([issue('error', 'transient', unavailable)]));
   // A value the database cannot take (date out of range, bad number…) came from the caller: 400.
-  if (/^22[0-9A-Z]{3}$/.test((e as { code?: string })?.code ?? '')) return new FhirError(400, outcome([issue('error', 'invalid', 'Valeur invalide (date, nombre ou texte hors des bornes admises) dans la requête')]));
+  if (isDatabaseValueError(error)) return new FhirError(400, outcome([issue('error', 'invalid', 'Valeur invalide (date, nombre ou texte hors des bornes admises) dans la requête')]));
   if (error instanceof RangeError) return new FhirError(400, outcome([issue('error', 'invalid', 'Requête invalide : valeur hors des bornes admises (date, imbrication)')]));
   if ((e as { code?: string })?.code === '42501') return new FhirError(403, outcome([issue('error', 'forbidden', "Le journal d'audit est en ajout seul : une trace ne peut être ni modifiée ni supprimée")]));
   if (e?.type === 'entity.too.large') return payloadTooLarge('Corps de requête trop volumineux');
@@ -167,6 +170,10 @@ function toFhirError(error: unknown): FhirError {
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new FhirError(e.status, outcome([issue('error', 'invalid', 'Requête invalide')]));
   return new FhirError(500, outcome([issue('fatal', 'exception', 'Erreur interne du serveur : la requête n\'a rien modifié. Réessayez ou contactez le support.')]));
 }
+
+/** SQLSTATE class 22 (data exception): a value the database cannot take. */
+const isDatabaseValueError = (error: unknown) => /^22[0-9A-Z]{3}$/.test((error as { code?: string })?.code ?? '');
+const guessedAsCallersMistake = (error: unknown) => error instanceof RangeError || isDatabaseValueError(error);
 
 function baseUrlOf(req: Request, config: Config): string {
   if (config.baseUrl) return `${config.baseUrl}`;
