@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Checkbox, Group, List, Modal, Paper, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import {
   ATTENDANCE_LABEL, FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type Attendance, type AttendanceMode, type Board, type Session, type SessionDetails,
@@ -128,23 +128,35 @@ function StartSession({ session, timed }: { session: Session; timed: Timed }) {
 function AttendancePanel({ session, board, timed }: { session: Session; board: Board; timed: Timed }) {
   const queryClient = useQueryClient();
   const quorum = useQuery({ queryKey: ['rcp', 'quorum', session.id, session.version], queryFn: () => rcp.quorum(session.id) });
-  const general = session.attendance.filter((a) => !a.cases?.length);
+  // The tick shows in the same render as the click: React state set in the event handler, not the
+  // query cache (whose observers are notified a macrotask later, long enough on a busy screen for
+  // the box to flicker back). The box stays disabled until the server answers, so ticks never cross.
+  const [ticked, setTicked] = useState<Attendance[] | null>(null);
+  const attendance = ticked ?? session.attendance;
+  const general = attendance.filter((a) => !a.cases?.length);
   const save = useMutation({
-    mutationFn: (attendance: Attendance[]) => timed('Présence', () => rcp.attendance(session.id, attendance, session.version)),
-    // The tick shows at once (the box stays disabled until the server answers, so ticks never cross).
-    onMutate: (attendance) => {
-      queryClient.setQueryData<SessionDetails>(['rcp', 'session', session.id], (old) => (old ? { ...old, session: { ...old.session, attendance } } : old));
+    mutationFn: async (next: Attendance[]) => {
+      // A refetch started earlier (opening the session) must not land over the tick with an older version.
+      await queryClient.cancelQueries({ queryKey: ['rcp', 'session', session.id], exact: true });
+      return timed('Présence', () => rcp.attendance(session.id, next, session.version));
     },
     onSuccess: (updated) => {
       queryClient.setQueryData<SessionDetails>(['rcp', 'session', session.id], (old) => (old ? { ...old, session: updated } : old));
     },
-    onError: () => void queryClient.invalidateQueries({ queryKey: ['rcp', 'session', session.id] }),
+    onError: () => {
+      setTicked(null);
+      void queryClient.invalidateQueries({ queryKey: ['rcp', 'session', session.id] });
+    },
   });
+  // The server's answer (a new version of the session) takes over from the tick once it is rendered.
+  useEffect(() => setTicked(null), [session.version]);
   const modeOf = (ref: string) => general.find((a) => a.practitioner === ref)?.mode;
   const setMode = (ref: string, mode: AttendanceMode | undefined) => {
     const member = board.members.find((m) => m.practitioner === ref)!;
-    const others = session.attendance.filter((a) => a.practitioner !== ref || a.cases?.length);
-    save.mutate(mode ? [...others, { practitioner: ref, ...(member.display ? { display: member.display } : {}), ...(member.speciality ? { speciality: member.speciality } : {}), mode }] : others);
+    const others = attendance.filter((a) => a.practitioner !== ref || a.cases?.length);
+    const next = mode ? [...others, { practitioner: ref, ...(member.display ? { display: member.display } : {}), ...(member.speciality ? { speciality: member.speciality } : {}), mode }] : others;
+    setTicked(next);
+    save.mutate(next);
   };
   const q = quorum.data;
   return (
@@ -161,13 +173,13 @@ function AttendancePanel({ session, board, timed }: { session: Session; board: B
                   <Checkbox
                     label={`${m.display ?? m.practitioner}${m.speciality?.display ? ` — ${m.speciality.display}` : ''}`}
                     checked={Boolean(mode)}
-                    disabled={save.isPending}
+                    disabled={save.isPending || ticked !== null}
                     onChange={(e) => setMode(m.practitioner, e.currentTarget.checked ? 'present' : undefined)}
                   />
                   {mode && (
                     <Select
                       aria-label={`Mode de participation de ${m.display ?? m.practitioner}`}
-                      size="xs" w={150} allowDeselect={false} disabled={save.isPending}
+                      size="xs" w={150} allowDeselect={false} disabled={save.isPending || ticked !== null}
                       data={Object.entries(ATTENDANCE_LABEL).map(([value, label]) => ({ value, label }))}
                       value={mode}
                       onChange={(v) => setMode(m.practitioner, (v ?? 'present') as AttendanceMode)}
