@@ -1,4 +1,4 @@
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { patientsById, rcp, type AgendaLine, type RcpCase } from '../../api/rcp.ts';
 
 export interface AgendaRow extends AgendaLine {
@@ -17,6 +17,10 @@ export function useSessionAgenda(sessionId: string) {
   const cases = useQuery({
     queryKey: ['rcp', 'session', sessionId, 'cases', entries.map((e) => `${e.case}:${e.flag}`).join(',')],
     enabled: Boolean(details.data),
+    // Each accept, refusal or decision changes the key: until the new list arrives the rows keep the
+    // cases they had (motif, summary), instead of losing them for a round trip (a flicker, and a test
+    // that read a row at that moment saw no motif).
+    placeholderData: keepPreviousData,
     queryFn: async () => {
       const list = await rcp.cases({ session: sessionId });
       return new Map(list.map((c) => [c.id, c]));
