@@ -118,7 +118,7 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await page.getByRole('heading', { level: 1, name: /^Séance du / }).waitFor();
       const queue = page.getByTestId('queue');
       await queue.getByText(castellani).waitFor();
-      expect(await page.getByTestId('places-left').innerText()).to.equal('7 sur 10'); // a request holds its place until it is answered
+      await page.getByTestId('places-left').filter({ hasText: /^7 sur 10$/ }).waitFor(); // a request holds its place until it is answered
       await checkA11y(page, 'séance (file des demandes)');
 
       await queue.getByRole('article', { name: `Demande : ${castellani}` }).getByRole('button', { name: 'Accepter' }).click();
@@ -135,12 +135,14 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // The agenda: name, birth year, motif, requester, and what the file lacks, named.
       const agenda = page.getByTestId('agenda');
       const row = agenda.getByRole('row', { name: new RegExp(castellani) });
+      // The motif comes from the cases' list, refetched after each answer: wait for it before reading the row once.
+      await row.getByText('Proposition de traitement').waitFor();
       const rowText = await row.innerText();
       expect(rowText).to.match(/né\(e\) en \d{4}/);
       expect(rowText).to.contain('Proposition de traitement');
       expect(rowText).to.contain('Lambert');
       await row.getByText(/Incomplet|Dossier complet/).waitFor();
-      expect(await page.getByTestId('places-left').innerText()).to.equal('8 sur 10');
+      await page.getByTestId('places-left').filter({ hasText: /^8 sur 10$/ }).waitFor();
 
       // Meeting mode, as on the shared screen.
       await page.getByRole('link', { name: 'Mode réunion' }).click();
