@@ -56,8 +56,11 @@ describeBrowser('Web client: sign-in, session and app shell (Chromium)', () => {
     const { page, context } = await newPage();
     try {
       const before = new Date().toISOString();
+      // Every event written from now on (not the last 50: the home page's reads, the other tests and
+      // the outbox worker write AuditEvents too: on a busy machine they can push the sign-in out).
+      const [{ last }] = await dcc.services.db('resource').max('seq as last') as { last: string | number | null }[];
       await signInAs(page, 'pharmacist');
-      const rows: { content: unknown }[] = await dcc.services.db('resource').where({ resource_type: 'AuditEvent' }).select('content').orderBy('seq', 'desc').limit(50);
+      const rows: { content: unknown }[] = await dcc.services.db('resource').where({ resource_type: 'AuditEvent' }).andWhere('seq', '>', last ?? 0).select('content').orderBy('seq', 'desc');
       const events = rows.map((r) => (typeof r.content === 'string' ? JSON.parse(r.content) : r.content));
       const login = events.find((e: any) => e.recorded >= before && e.subtype?.some((s: any) => s.code === '110122') && e.agent?.[0]?.who?.display === 'Thomas Lefèvre');
       expect(login, 'AuditEvent de connexion').to.exist;
