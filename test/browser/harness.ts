@@ -85,7 +85,9 @@ export async function newPage(options: { phone?: boolean; context?: BrowserConte
     ...(options.phone ? { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 900 } }),
     ...options.context,
   });
-  context.setDefaultTimeout(15_000);
+  // Each action or wait: 30 s. On a loaded machine (load 28 on 2 cores) a Mantine modal's click alone took
+  // over 15 s; a passing test does not wait longer for it, a broken one fails a little later.
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   trackPageErrors(page);
   return { page, context, url: dcc.url };
@@ -178,7 +180,7 @@ export function assertNoPageErrors(page: Page): void {
  */
 export function describeBrowser(title: string, body: () => void): void {
   describe(title, function () {
-    this.timeout(120_000);
+    this.timeout(300_000); // a long path (the hospital's first test) took 82 s on a loaded machine
     before(async function () {
       this.timeout(600_000); // first file: build the client if stale, seed the demo data
       if (chromiumMissing()) this.skip();

@@ -57,7 +57,7 @@ async function savedSheet(page: Page, before: number): Promise<number | undefine
   await page.waitForFunction((n) => {
     const el = document.querySelector('[data-testid="save-status"]');
     return el?.getAttribute('data-state') === 'saved' && Number(el.getAttribute('data-saves')) > n;
-  }, before, { timeout: 15_000 });
+  }, before);
   const ms = /\((\d+) ms\)/.exec(await page.getByTestId('save-status').innerText())?.[1];
   return ms ? Number(ms) : undefined;
 }
@@ -105,7 +105,6 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
   });
 
   it('creates a patient (server rule beside the INS field, duplicate warned), records the diagnosis, registers the case and fills the sheet until complete', async function () {
-    this.timeout(90_000);
     const { page, context } = await newPage();
     const click = async (locator: ReturnType<Page['getByRole']>) => { clickCount++; await locator.click(); };
     try {
@@ -208,7 +207,7 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByLabel('Stade', { exact: true }).fill('IIIB');
       const edition = page.getByRole('combobox', { name: 'Édition UICC' });
       const editionError = page.locator(`#${await edition.getAttribute('id')}-error`);
-      await editionError.waitFor({ timeout: 15_000 });
+      await editionError.waitFor();
       expect(await editionError.innerText()).to.contain('diagnosis.tnm.edition');
       await choose(page, 'Édition UICC', '8e');
       await editionError.waitFor({ state: 'detached' });
@@ -258,18 +257,18 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await other.waitFor();
       await context.setOffline(true);
       await other.fill('Patiente très anxieuse : consultation d’annonce à prévoir');
-      await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'offline', undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'offline');
       expect(await page.getByTestId('save-status').innerText()).to.contain('gardée sur ce poste');
       await page.close({ runBeforeUnload: false });
 
       await context.setOffline(false);
       const again = await context.newPage();
       await again.goto(`${(await browserWorld()).dcc.url}/hopital/fiches/${state.sheetId}`);
-      await again.getByTestId('draft-restored').waitFor({ timeout: 30_000 }).catch(async (error) => {
+      await again.getByTestId('draft-restored').waitFor().catch(async (error) => {
         await failed(again);
         throw error;
       });
-      await again.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'saved', undefined, { timeout: 15_000 });
+      await again.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'saved');
       await again.reload();
       await again.getByLabel('Autres informations utiles').waitFor();
       expect(await again.getByLabel('Autres informations utiles').inputValue()).to.equal('Patiente très anxieuse : consultation d’annonce à prévoir');
@@ -284,7 +283,6 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
 
   it('records the decision, signs after a confirmation, refuses an edit, corrects with a reason (versions side by side)', async function () {
     if (!state.caseId) this.skip();
-    this.timeout(90_000);
     const { page, context } = await newPage();
     try {
       await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/dossiers/${state.caseId}`);
@@ -365,7 +363,6 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
 
   it('builds the PPS from the decision (oral treatment: dose, intakes, cycles), hands it over, starts the PPAC, opens the PDFs', async function () {
     if (!state.caseId) this.skip();
-    this.timeout(90_000);
     const { page, context } = await newPage();
     try {
       await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/dossiers/${state.caseId}`);
