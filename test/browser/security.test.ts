@@ -45,7 +45,11 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       await page.getByLabel('Action').first().click();
       await page.getByRole('option', { name: 'Lecture' }).click();
       const rows = trail.getByRole('row');
-      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=audit-trail] tbody tr')].every((r) => r.textContent?.includes('Chabert')));
+      // Both filters applied (and at least one line: every() of an empty table is true) before the rows are read once.
+      await page.waitForFunction(() => {
+        const lines = [...document.querySelectorAll('[data-testid=audit-trail] tbody tr')];
+        return lines.length > 0 && lines.every((r) => r.textContent?.includes('Chabert') && r.textContent.includes('Lecture'));
+      });
       expect(await rows.count()).to.be.at.least(2); // header + the GP's read(s)
       for (const text of (await rows.allInnerTexts()).slice(1)) {
         expect(text).to.contain(gp.principal.displayName);
