@@ -117,10 +117,8 @@ describe('Care plan: what the patient reads on the printed PPS / PPAC (diagnosis
     const ppacText = plain(ppacHtml);
     expect(ppacText).not.to.contain('Tumeur maligne');
     expect(ppacText).not.to.match(/mssante/i);
-    if (ppacHtml.includes('Vos contacts')) {
-      expect(contactRow(ppacHtml, 'Médecin traitant')).to.contain('tél. 04 65 71 30 10');
-      expect(contactRow(ppacHtml, 'Infirmière libérale (IDEL)')).to.contain('téléphone non renseigné');
-    }
-    if (ppacText.includes('Votre maladie')) expect(ppacText).to.contain('Votre maladie Adénocarcinome du côlon sigmoïde');
+    expect(contactRow(ppacHtml, 'Médecin traitant')).to.contain('tél. 04 65 71 30 10');
+    expect(contactRow(ppacHtml, 'Infirmière libérale (IDEL)')).to.contain('téléphone non renseigné');
+    expect(ppacText).to.contain('Votre maladie Adénocarcinome du côlon sigmoïde');
   });
 });
