@@ -3,7 +3,7 @@
  * it references. One model, two renderings (HTML and PDF), so both always say the same thing.
  */
 import type {
-  CarePlan, CarePlanActivity, CareTeam, Condition, ContactPoint, HealthcareService, HumanName, MedicationRequest, Organization, Patient,
+  Address, CarePlan, CarePlanActivity, CareTeam, Condition, ContactPoint, HealthcareService, HumanName, MedicationRequest, Organization, Patient,
   Practitioner, PractitionerRole, Reference, Resource,
 } from '@medplum/fhirtypes';
 import {
@@ -11,6 +11,7 @@ import {
 } from './codes.ts';
 import { frenchDate } from './dates.ts';
 import { activitySection, extensionOf, handOverOf, isPpac, sub, subs, updateRecordsOf, watchItemsOf } from './model.ts';
+import { patientDiagnosis } from './diagnosis.ts';
 import { cycleOf } from './oral-treatment.ts';
 import { insOf } from './patient-identity.ts';
 import { SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';
@@ -47,6 +48,8 @@ export interface PrintSources {
   conditions: Condition[];
   /** Directory entries referenced (Practitioner, Organization, HealthcareService, PractitionerRole), by "Type/id". */
   directory: Map<string, Resource>;
+  /** The roles of the practitioners named (their work phone and establishment), when the directory has them. */
+  roles?: PractitionerRole[];
 }
 
 const PLAN_STATUS: Record<string, string> = {
@@ -62,13 +65,13 @@ const PLAN_STATUS: Record<string, string> = {
 export function printableCarePlan(src: PrintSources): PrintableDocument {
   const plan = src.carePlan;
   const ppac = isPpac(plan);
-  const names = new Names(src.directory);
+  const names = new Names(src.directory, src.roles);
   const sections: PrintableSection[] = [];
   const activities = plan.activity ?? [];
   const inSection = (s: ActivitySection) => activities.filter((a) => activitySection(a) === s);
 
-  // The disease, in the words of the record (only when the reader may see the diagnosis).
-  const disease = src.conditions.map((c) => c.code?.text ?? c.code?.coding?.[0]?.display).filter((t): t is string => Boolean(t));
+  // The disease as the patient understands it, not the CIM-10 label (only when the reader may see the diagnosis).
+  const disease = [...new Set(src.conditions.map(patientDiagnosis))];
   const context: [string, string][] = [];
   if (disease.length) context.push(['Votre maladie', disease.join(' ; ')]);
   const rcpDate = extensionOf(plan, EXT.rcpDate)?.valueDateTime;
@@ -283,9 +286,48 @@ function pushItems(sections: PrintableSection[], title: string, activities: Care
   sections.push({ title, blocks: [{ kind: 'list', items }] });
 }
 
-/** Names and contact details of directory entries, falling back on the reference's display. */
+/** What the patient reads when no phone number is known: honest, rather than an empty cell. */
+export const PHONE_UNKNOWN = 'téléphone non renseigné';
+
+/** A French phone number inside a free text (a contact typed by hand: "Ligue … — 04 65 71 60 00"). */
+const PHONE_IN_TEXT = /(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}/;
+
+/**
+ * MSSanté (messagerie sécurisée de santé) addresses reach professionals only: a patient cannot
+ * write to them, so they never appear on the patient's document.
+ */
+export function isMssante(t: ContactPoint): boolean {
+  if (t.system !== 'email') return false;
+  if (t.extension?.some((e) => e.valueCoding?.code === 'MSSANTE')) return true;
+  return /[@.]mssante\.fr$/i.test(t.value?.trim() ?? '');
+}
+
+function telecomOf(r: Resource | undefined): ContactPoint[] {
+  return ((r as { telecom?: ContactPoint[] } | undefined)?.telecom ?? []).filter((t) => t.value && !t.period?.end);
+}
+
+function phoneOf(r: Resource | undefined): string | undefined {
+  const phones = telecomOf(r).filter((t) => t.system === 'phone');
+  // A work number before a personal one, as the directory ranks them.
+  return (phones.find((t) => t.use === 'work') ?? [...phones].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99))[0])?.value;
+}
+
+function addressOf(r: Resource | undefined): string | undefined {
+  const address = (r as { address?: Address[] | Address } | undefined)?.address;
+  const a = Array.isArray(address) ? address.find((x) => x.use !== 'old') : address;
+  if (!a) return undefined;
+  const text = a.text ?? [...(a.line ?? []), [a.postalCode, a.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+  return text || undefined;
+}
+
+/**
+ * Names and contact details of directory entries, falling back on the reference's display. The
+ * contact details are those a patient can use: a phone number (the professional's, else their
+ * role's, else the switchboard of their establishment, said as such) and a postal address; never
+ * an MSSanté address.
+ */
 class Names {
-  constructor(private readonly directory: Map<string, Resource>) {}
+  constructor(private readonly directory: Map<string, Resource>, private readonly roles: PractitionerRole[] = []) {}
 
   of(ref: Reference | undefined): string {
     if (!ref) return '';
@@ -294,15 +336,37 @@ class Names {
     if (r?.resourceType === 'Organization') return (r as Organization).name ?? ref.display ?? '';
     if (r?.resourceType === 'HealthcareService') return (r as HealthcareService).name ?? ref.display ?? '';
     if (r?.resourceType === 'PractitionerRole') return (r as PractitionerRole).practitioner?.display ?? ref.display ?? '';
-    return ref.display ?? '';
+    // A contact typed by hand carries its phone in its display: the name alone here, the phone in contact().
+    return (ref.display ?? '').replace(PHONE_IN_TEXT, '').replace(/\s*[—–-]\s*$/, '').trim();
   }
 
   contact(ref: Reference | undefined): string {
-    const r = ref?.reference ? this.directory.get(ref.reference) : undefined;
-    const telecom = (r as { telecom?: ContactPoint[] } | undefined)?.telecom ?? [];
-    const phone = telecom.find((t) => t.system === 'phone')?.value;
-    const mail = telecom.find((t) => t.system === 'email')?.value;
-    return [phone ? `tél. ${phone}` : '', mail ?? ''].filter(Boolean).join(' · ');
+    if (!ref) return '';
+    const r = ref.reference ? this.directory.get(ref.reference) : undefined;
+    if (!r) {
+      const typed = PHONE_IN_TEXT.exec(ref.display ?? '')?.[0];
+      return typed ? `tél. ${typed}` : PHONE_UNKNOWN;
+    }
+    const roles = r.resourceType === 'PractitionerRole'
+      ? [r as PractitionerRole]
+      : r.resourceType === 'Practitioner' ? this.roles.filter((x) => x.practitioner?.reference === ref.reference && x.active !== false) : [];
+    const places = [
+      ...roles.map((x) => x.organization?.reference),
+      r.resourceType === 'HealthcareService' ? (r as HealthcareService).providedBy?.reference : undefined,
+    ].filter((x): x is string => Boolean(x)).map((x) => this.directory.get(x)).filter((x): x is Resource => Boolean(x));
+
+    let phone = phoneOf(r) ?? roles.map(phoneOf).find(Boolean);
+    const place = places.find((p) => phoneOf(p));
+    if (!phone && place) {
+      const name = (place as Organization).name;
+      phone = `${phoneOf(place)!}${name ? ` (standard : ${name})` : ''}`;
+    }
+    const mail = telecomOf(r).find((t) => t.system === 'email' && !isMssante(t))?.value;
+    const address = addressOf(r) ?? places.map((p) => {
+      const a = addressOf(p);
+      return a ? [(p as Organization).name, a].filter(Boolean).join(', ') : undefined;
+    }).find(Boolean);
+    return [phone ? `tél. ${phone}` : PHONE_UNKNOWN, mail ?? '', address ?? ''].filter(Boolean).join(' · ');
   }
 }
 

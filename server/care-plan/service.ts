@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  CarePlan, CareTeam, Condition, HealthcareService, MedicationRequest, Organization, Patient, Reference, RequestGroup, Resource, ServiceRequest,
+  CarePlan, CareTeam, Condition, HealthcareService, MedicationRequest, Organization, Patient, PractitionerRole, Reference, RequestGroup, Resource, ServiceRequest,
 } from '@medplum/fhirtypes';
 import { FhirError, businessRule, conflict } from '../fhir/errors.ts';
 import { parseSearchRequest } from '../fhir/search-request.ts';
@@ -160,8 +160,39 @@ export async function printableProgramme(
     const entry = await readOptional<Resource>(repo, type, refId);
     if (entry) directory.set(ref, entry);
   }
-  const document = printableCarePlan({ carePlan: plan, patient: patient && withoutUnqualifiedIns(patient), careTeams, medicationRequests, conditions, directory });
+  const roles = await contactRoles(repo, directory, may);
+  const document = printableCarePlan({ carePlan: plan, patient: patient && withoutUnqualifiedIns(patient), careTeams, medicationRequests, conditions, directory, roles });
   return { kind, document, plan };
+}
+
+/**
+ * The roles of the practitioners the programme names, and the establishments of those roles and
+ * services: where the patient finds a phone number and an address when the practitioner's own
+ * entry has only a secure professional mail. Added to `directory`.
+ */
+async function contactRoles(repo: FhirRepository, directory: Map<string, Resource>, may: (type: string) => boolean): Promise<PractitionerRole[]> {
+  const roles: PractitionerRole[] = [];
+  if (may('PractitionerRole')) {
+    for (const ref of [...directory.keys()].filter((r) => r.startsWith('Practitioner/'))) {
+      for (const role of await searchAll<PractitionerRole>(repo, 'PractitionerRole', { practitioner: ref })) {
+        roles.push(role);
+        directory.set(`PractitionerRole/${role.id}`, role);
+      }
+    }
+  }
+  if (may('Organization')) {
+    const places = [
+      ...roles.map((r) => r.organization),
+      ...[...directory.values()].filter((r): r is PractitionerRole => r.resourceType === 'PractitionerRole').map((r) => r.organization),
+      ...[...directory.values()].filter((r): r is HealthcareService => r.resourceType === 'HealthcareService').map((r) => r.providedBy),
+    ];
+    for (const id of new Set(places.map((r) => idOf(r, 'Organization')).filter((x): x is string => Boolean(x)))) {
+      if (directory.has(`Organization/${id}`)) continue;
+      const org = await readOptional<Organization>(repo, 'Organization', id);
+      if (org) directory.set(`Organization/${id}`, org);
+    }
+  }
+  return roles;
 }
 
 export function idOf(ref: Reference | undefined, type: string): string | undefined {

@@ -166,6 +166,8 @@ interface ProSpec {
   org: { uuid: string; name: string };
   /** Role label shown in care teams. */
   roleText: string;
+  /** Work phone (secretariat or practice): what a patient can call, printed on the PPS. */
+  phone: string;
   /** DCC role beyond the profession (server/auth/directory.ts reads it). */
   dccRole?: 'admin' | 'coordinator';
 }
@@ -185,6 +187,7 @@ const SURGEON: ProSpec = {
   specialty: { code: 'SM14', display: 'Chirurgie viscérale et digestive (SM)' },
   org: orgRef(CHU),
   roleText: 'Chirurgien digestif',
+  phone: '04 65 71 11 14',
 };
 const ONCOLOGIST: ProSpec = {
   uuid: '63913467-5c57-49c0-89f2-c3b691bd79d4',
@@ -198,6 +201,7 @@ const ONCOLOGIST: ProSpec = {
   specialty: { code: 'SM36', display: 'Oncologie, option médicale (SM)' },
   org: orgRef(CHU),
   roleText: 'Oncologue médicale référente',
+  phone: '04 65 71 11 36',
 };
 const RADIOTHERAPIST: ProSpec = {
   uuid: '9f516d62-2cfb-4a9e-9bab-faec26db7acb',
@@ -211,6 +215,7 @@ const RADIOTHERAPIST: ProSpec = {
   specialty: { code: 'SM37', display: 'Oncologie, option radiothérapie (SM)' },
   org: orgRef(CLINIC),
   roleText: 'Oncologue radiothérapeute',
+  phone: '04 65 71 21 37',
 };
 const GASTROENTEROLOGIST: ProSpec = {
   uuid: '5baa84a9-f6b7-4e45-aab5-a6a437fd5446',
@@ -224,6 +229,7 @@ const GASTROENTEROLOGIST: ProSpec = {
   specialty: { code: 'SM24', display: 'Gastro-entérologie et Hépatologie (SM)' },
   org: orgRef(CLINIC),
   roleText: 'Gastro-entérologue',
+  phone: '04 65 71 21 24',
 };
 const PATHOLOGIST: ProSpec = {
   uuid: 'c02c75ae-e133-4185-8bbe-163dd7fd7081',
@@ -237,6 +243,7 @@ const PATHOLOGIST: ProSpec = {
   specialty: { code: 'SM01', display: 'Anatomie et Cytologie pathologiques (SM)' },
   org: orgRef(CHU),
   roleText: 'Pathologiste',
+  phone: '04 65 71 11 01',
 };
 const COORDINATOR: ProSpec = {
   uuid: 'd4b13e92-247c-4c7d-ba99-9427e068f463',
@@ -250,6 +257,7 @@ const COORDINATOR: ProSpec = {
   specialty: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' },
   org: ORG_REF_3C,
   roleText: 'Médecin coordonnateur du 3C',
+  phone: '04 65 71 10 51',
 };
 const GP: ProSpec = {
   uuid: '162e73b0-03b9-4864-b385-b4c4b8512b60',
@@ -263,6 +271,7 @@ const GP: ProSpec = {
   specialty: { code: 'SM54', display: 'Médecine générale (SM)' },
   org: orgRef(MSP),
   roleText: 'Médecin traitant',
+  phone: '04 65 71 30 10',
 };
 const NURSE: ProSpec = {
   uuid: '8d8afb1f-25bb-44ae-829c-9984de98e132',
@@ -274,6 +283,7 @@ const NURSE: ProSpec = {
   profession: '60',
   org: orgRef(MSP),
   roleText: 'Infirmière libérale (IDEL)',
+  phone: '06 39 98 02 01',
 };
 const PHARMACIST: ProSpec = {
   uuid: '25de3216-be0e-4cf3-b246-9362e9f8d5de',
@@ -285,6 +295,7 @@ const PHARMACIST: ProSpec = {
   profession: '21',
   org: orgRef(PHARMACY),
   roleText: "Pharmacien d'officine",
+  phone: '04 65 71 40 01',
 };
 // The DCC administrator (security officer): directory and audit review, no clinical data.
 const ADMINISTRATOR: ProSpec = {
@@ -299,6 +310,7 @@ const ADMINISTRATOR: ProSpec = {
   specialty: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' },
   org: orgRef(CHU),
   roleText: 'Responsable de la sécurité du DCC (administrateur)',
+  phone: '04 65 71 11 49',
   dccRole: 'admin',
 };
 const PROFESSIONALS: readonly ProSpec[] = [
@@ -679,7 +691,7 @@ function practitionerEntry(p: ProSpec): BundleEntry {
     active: true,
     name: [{ use: 'official', family: p.family, given: p.given, ...(p.prefix ? { prefix: [p.prefix] } : {}) }],
     gender: p.gender,
-    telecom: [mssante(mailLocalPart(p))],
+    telecom: [{ system: 'phone', use: 'work', value: p.phone }, mssante(mailLocalPart(p))],
     qualification: [
       { code: { coding: [professionCoding(p)] } },
       ...(speciality ? [{ code: { coding: [speciality] } }] : []),
@@ -702,7 +714,7 @@ function practitionerRoleEntry(p: ProSpec): BundleEntry {
       ...(p.dccRole ? [{ coding: [{ system: DCC_ROLE_SYSTEM, code: p.dccRole }] }] : []),
     ],
     ...(speciality ? { specialty: [{ coding: [speciality] }] } : {}),
-    telecom: [mssante(mailLocalPart(p))],
+    telecom: [{ system: 'phone', use: 'work', value: p.phone }, mssante(mailLocalPart(p))],
   };
   return conditionalCreate(p.roleUuid, role, id);
 }

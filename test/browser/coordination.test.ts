@@ -87,6 +87,15 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // A holiday on the first date: the preview says there will be no session.
       const first = preview[0]!;
       await checkA11y(page, 'nouvelle RCP');
+      // A rule of the server is said once, beside its field (issue 11: "a board error message appears twice").
+      await page.getByLabel('Lien de visioconférence').fill('http://visio.example/rcp');
+      await page.getByRole('button', { name: 'Créer la RCP' }).click();
+      const rule = page.getByText('Le lien de visioconférence doit être une adresse https://', { exact: false });
+      await rule.first().waitFor();
+      expect(await rule.count()).to.equal(1);
+      expect(await page.getByTestId('error-message').count()).to.equal(0);
+      await checkA11y(page, 'nouvelle RCP (erreur)');
+      await page.getByLabel('Lien de visioconférence').fill('');
       await page.getByRole('button', { name: 'Créer la RCP' }).click();
 
       await page.getByRole('heading', { level: 1, name }).waitFor();

@@ -392,6 +392,22 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await checkA11y(page, 'hôpital : PPS');
       await screenshot(page, 'hopital-pps');
 
+      // Issue 14: the handed-over PPS is edited by a new version that says why.
+      const version = page.getByTestId('pps-version');
+      const before = await version.innerText();
+      const edit = page.getByRole('region', { name: 'Modifier le PPS remis au patient' });
+      await edit.waitFor();
+      await edit.getByLabel(/^Début \(.*Colectomie/).fill('2026-12-21');
+      await edit.getByRole('button', { name: 'Enregistrer la nouvelle version' }).click();
+      await edit.getByText('Indiquez le motif de la modification', { exact: false }).waitFor();
+      await choose(page, 'Motif de la modification', 'Modification du calendrier');
+      await edit.getByLabel('Précisions sur la modification').fill('Bloc opératoire décalé d’une semaine');
+      await checkA11y(page, 'hôpital : modifier le PPS remis');
+      await edit.getByRole('button', { name: 'Enregistrer la nouvelle version' }).click();
+      await page.getByTestId('pps-updates').getByText(/Modification du calendrier — Bloc opératoire décalé d’une semaine/).waitFor();
+      expect(await version.innerText()).not.to.equal(before);
+      expect(await page.getByTestId('programme-calendar').innerText()).to.contain('21 décembre 2026');
+
       await page.getByRole('textbox', { name: 'Fin des traitements actifs' }).fill('2027-06-30');
       await page.getByLabel('Examens de surveillance').fill('Scanner thoraco-abdomino-pelvien\nDosage de l’ACE');
       await choose(page, 'Orientation soins de support (bilan des besoins)', /./);

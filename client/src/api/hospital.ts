@@ -256,7 +256,10 @@ export const hospitalApi = {
   carePlan: (id: string) => api<CarePlan>(`/fhir/CarePlan/${encodeURIComponent(id)}`),
   programmesOf: (patientId: string) => api<Bundle<CarePlan>>('/fhir/CarePlan', { query: { patient: `Patient/${patientId}`, _count: 50 } }),
   buildPps: (decisionId: string, body: Record<string, unknown>) => api<CarePlan>(`/fhir/CarePlan/${encodeURIComponent(decisionId)}/$build-pps`, { method: 'POST', body }),
-  handOver: (id: string, body: { date: string; shareWithGp: boolean; dataReuseObjection?: boolean }, version?: string) =>
+  /** A new version of a programme (a handed-over PPS carries the reason of the change: server/care-plan/rules.ts). */
+  updateCarePlan: (plan: CarePlan, version?: string) =>
+    api<CarePlan>(`/fhir/CarePlan/${encodeURIComponent(plan.id!)}`, { method: 'PUT', body: plan, headers: ifMatch(version) }),
+  handOver: (id: string, body: { date: string; shareWithGp: boolean; dataReuseObjection?: boolean; reason?: string }, version?: string) =>
     api<CarePlan>(`/fhir/CarePlan/${encodeURIComponent(id)}/$hand-over`, { method: 'POST', body, headers: ifMatch(version) }),
   startPpac: (ppsId: string, body: Record<string, unknown>, version?: string) =>
     api<CarePlan>(`/fhir/CarePlan/${encodeURIComponent(ppsId)}/$start-ppac`, { method: 'POST', body, headers: ifMatch(version) }),

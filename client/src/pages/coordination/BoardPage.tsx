@@ -13,12 +13,33 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
+import { fieldErrorsOf, unplacedIssues } from '../../lib/field-errors.ts';
 import {
   describeRecurrence, FREQUENCY_LABEL, fromRrule, RANK_LABEL, toRrule, WEEKDAY_LABEL, type Frequency, type Rank, type Weekday,
 } from '../../lib/recurrence.ts';
 import { nextDates } from './recurrence-preview.ts';
 
 const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
+
+/** The fields of the board form and the paths of the server's rules shown beside each. */
+const BOARD_FIELDS = {
+  name: ['name'],
+  members: ['members'],
+  quorum: ['quorum'],
+  startTime: ['schedule.startTime'],
+  endTime: ['schedule.endTime'],
+  schedule: ['schedule'],
+  overrides: ['overrides'],
+  videoLink: ['videoLink'],
+} satisfies Record<string, string[]>;
+
+/** The error with only the issues no field of the form shows (undefined when every issue has its field). */
+function unplacedError(error: ApiError, fields: Record<string, string[]>): ApiError | undefined {
+  const rest = unplacedIssues(error.outcome?.issue, fields);
+  if (!rest.length) return undefined;
+  const texts = [...new Set(rest.map((i) => i.details?.text ?? i.diagnostics).filter((t): t is string => Boolean(t)))];
+  return new ApiError(error.status, texts.join(' ') || error.message, { ...error.outcome!, issue: rest });
+}
 
 interface Professional { ref: string; name: string; speciality?: { code: string; display?: string } }
 
@@ -175,7 +196,12 @@ function BoardForm({ board }: { board: Board | undefined }) {
       if (!board) void navigate(`/coordination/rcp/${saved.id}`, { replace: true });
     },
   });
-  const fieldError = (path: string) => (save.error instanceof ApiError && save.error.expressions.some((e) => e === path || e.startsWith(`${path}.`) || e.startsWith(`${path}[`)) ? save.error.message : undefined);
+  // Each rule of the server beside the one field it names (longest path wins: a start time error is not
+  // repeated under "À partir du"); the alert under the form only says what no field shows, so a
+  // message never appears twice.
+  const fieldErrors = save.error instanceof ApiError ? fieldErrorsOf(save.error.outcome?.issue, BOARD_FIELDS) : {};
+  const fieldError = (field: keyof typeof BOARD_FIELDS) => fieldErrors[field];
+  const unplaced = save.error instanceof ApiError && Object.keys(fieldErrors).length ? unplacedError(save.error, BOARD_FIELDS) : save.error;
 
   const options = professionals.map((p) => ({ value: p.ref, label: `${p.name}${p.speciality?.display ? ` — ${p.speciality.display}` : ''}` }));
   return (
@@ -225,8 +251,8 @@ function BoardForm({ board }: { board: Board | undefined }) {
               </SimpleGrid>
             )}
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
-              <TextInput type="time" label="Début" value={form.startTime} onChange={(e) => set('startTime', e.currentTarget.value)} required error={fieldError('schedule.startTime')} />
-              <TextInput type="time" label="Fin" value={form.endTime} onChange={(e) => set('endTime', e.currentTarget.value)} required error={fieldError('schedule.endTime')} />
+              <TextInput type="time" label="Début" value={form.startTime} onChange={(e) => set('startTime', e.currentTarget.value)} required error={fieldError('startTime')} />
+              <TextInput type="time" label="Fin" value={form.endTime} onChange={(e) => set('endTime', e.currentTarget.value)} required error={fieldError('endTime')} />
               <TextInput type="date" label="À partir du" value={form.from} onChange={(e) => set('from', e.currentTarget.value)} required error={fieldError('schedule')} />
             </SimpleGrid>
             {!form.rrule && <Text fw={600} data-testid="recurrence-sentence">Séance {describeRecurrence(recurrence, form.startTime)}</Text>}
@@ -246,7 +272,7 @@ function BoardForm({ board }: { board: Board | undefined }) {
           <TextInput label="Lieu" value={form.place} onChange={(e) => set('place', e.currentTarget.value)} />
           <TextInput label="Lien de visioconférence" placeholder="https://…" value={form.videoLink} onChange={(e) => set('videoLink', e.currentTarget.value)} error={fieldError('videoLink')} />
         </SimpleGrid>
-        {save.error && <ErrorMessage error={save.error} />}
+        {unplaced && <ErrorMessage error={unplaced} />}
         <Group>
           <Button type="submit" loading={save.isPending} disabled={!board && !centre.data}>{board ? 'Enregistrer la RCP' : 'Créer la RCP'}</Button>
           <Button component={Link} to="/coordination" variant="subtle">Retour</Button>

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, NumberInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, List, NumberInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Bundle, CarePlan, CarePlanActivity, Extension, HealthcareService } from '@medplum/fhirtypes';
@@ -19,7 +19,20 @@ const EXT = {
   handOver: `${DCC}/StructureDefinition/dcc-handover`,
   shareWithGp: `${DCC}/StructureDefinition/dcc-share-with-gp`,
   orientation: `${DCC}/StructureDefinition/dcc-supportive-care-orientation`,
+  updateReason: `${DCC}/StructureDefinition/dcc-pps-update-reason`,
+  updateHistory: `${DCC}/StructureDefinition/dcc-pps-update`,
 };
+const TA_ASIP = 'urn:oid:1.2.250.1.213.1.1.4.322';
+const UPDATE_REASON_SYSTEM = `${DCC}/CodeSystem/dcc-pps-update-reason`;
+/** The reasons of a PPS update (CI-SIS GEN-037, ValueSet dcc-pps-update-reason; server/care-plan/codes.ts). */
+const UPDATE_REASONS: { value: string; label: string; coding: { system: string; code: string; display: string } }[] = [
+  { value: 'calendar-change', label: 'Modification du calendrier', coding: { system: TA_ASIP, code: 'MED-560', display: 'Réajustement du programme thérapeutique et de suivi' } },
+  { value: 'treatment-adjustment', label: 'Réajustement du programme thérapeutique et de suivi', coding: { system: TA_ASIP, code: 'MED-560', display: 'Réajustement du programme thérapeutique et de suivi' } },
+  { value: 'relapse', label: 'Rechute ou évolution de la maladie', coding: { system: TA_ASIP, code: 'MED-244', display: 'Rechute du cancer' } },
+  { value: 'refusal', label: 'Refus du patient', coding: { system: UPDATE_REASON_SYSTEM, code: 'patient-refusal', display: 'Refus du patient' } },
+  { value: 'palliative-care', label: 'Passage en soins palliatifs', coding: { system: UPDATE_REASON_SYSTEM, code: 'palliative-care', display: 'Passage en soins palliatifs' } },
+  { value: 'other', label: 'Autre motif', coding: { system: UPDATE_REASON_SYSTEM, code: 'other', display: 'Autre motif' } },
+];
 const POST_CANCER_PROGRAM = `${DCC}/CodeSystem/dcc-health-program|parcours-global-apres-cancer`;
 
 type Kind = 'rcp-decision' | 'pps' | 'ppac' | undefined;
@@ -183,14 +196,15 @@ function Pps({ pps }: { pps: CarePlan }) {
   const [date, setDate] = useState(parisDay());
   const [share, setShare] = useState('');
   const [objection, setObjection] = useState(false);
+  const [handReason, setHandReason] = useState('');
   const hand = useMutation({
-    mutationFn: () => hospitalApi.handOver(pps.id!, { date, shareWithGp: share === 'oui', ...(objection ? { dataReuseObjection: true } : {}) }, pps.meta?.versionId),
+    mutationFn: () => hospitalApi.handOver(pps.id!, { date, shareWithGp: share === 'oui', ...(objection ? { dataReuseObjection: true } : {}), ...(handReason.trim() ? { reason: handReason.trim() } : {}) }, pps.meta?.versionId),
     onSuccess: () => {
       notifications.show({ message: 'Remise du PPS au patient enregistrée' });
       void queryClient.invalidateQueries({ queryKey: ['hospital'] });
     },
   });
-  const handErrors = hand.error instanceof ApiError ? fieldErrorsOf(hand.error.outcome?.issue, { date: ['date'], share: ['shareWithGp'] }) : {};
+  const handErrors = hand.error instanceof ApiError ? fieldErrorsOf(hand.error.outcome?.issue, { date: ['date'], share: ['shareWithGp'], reason: ['reason'] }) : {};
   // PPAC: end of active treatment, alternating surveillance, supportive-care orientation.
   const structures = useQuery({ queryKey: ['hospital', 'supportive-care'], queryFn: () => api<Bundle<HealthcareService>>('/fhir/HealthcareService', { query: { program: POST_CANCER_PROGRAM, _count: 50 } }), staleTime: 300_000 });
   const [end, setEnd] = useState(parisDay());
@@ -224,11 +238,14 @@ function Pps({ pps }: { pps: CarePlan }) {
       <Group gap="xs">
         <Badge variant="light" size="lg">{pps.status === 'draft' ? 'Brouillon (à remettre)' : pps.status === 'active' ? 'Remis au patient' : pps.status === 'completed' ? 'Terminé' : pps.status}</Badge>
         {handedAt && <Text size="sm">Remis le {formatDate(handedAt)}{shares === false ? ' — le patient refuse l’envoi au médecin traitant' : shares ? ' — partagé avec le médecin traitant' : ''}</Text>}
+        {pps.meta?.versionId && <Text size="sm" data-testid="pps-version">Version {pps.meta.versionId}</Text>}
       </Group>
       <section aria-labelledby="calendar-title">
         <Title order={2} size="h3" id="calendar-title">Calendrier des soins</Title>
         <Calendar plan={pps} />
       </section>
+      <UpdateHistory plan={pps} />
+      {pps.status === 'active' && handedAt && <EditPps pps={pps} />}
       {pps.status !== 'completed' && (
         <Card withBorder component="section" aria-labelledby="handover-title">
           <form onSubmit={(e) => { e.preventDefault(); hand.mutate(); }} noValidate>
@@ -238,6 +255,7 @@ function Pps({ pps }: { pps: CarePlan }) {
               <Radio.Group label="Le patient accepte-t-il que son PPS soit envoyé à son médecin traitant ?" value={share} onChange={setShare} error={handErrors.share} required>
                 <Group gap="md" mt={4}><Radio value="oui" label="Oui" /><Radio value="non" label="Non" /></Group>
               </Radio.Group>
+              {handedAt && <Textarea label="Motif de la nouvelle remise" description="Programme mis à jour, exemplaire perdu…" value={handReason} onChange={(e) => setHandReason(e.currentTarget.value)} error={handErrors.reason} autosize minRows={2} required />}
               <Checkbox label="Le patient s’oppose à la réutilisation de ses données (recherche)" checked={objection} onChange={(e) => setObjection(e.currentTarget.checked)} />
               {hand.error && !Object.keys(handErrors).length && <ErrorMessage error={hand.error} />}
               <Group><Button type="submit" loading={hand.isPending}>Enregistrer la remise</Button></Group>
@@ -267,6 +285,101 @@ function Pps({ pps }: { pps: CarePlan }) {
         </Card>
       )}
     </Stack>
+  );
+}
+
+function UpdateHistory({ plan }: { plan: CarePlan }) {
+  const records = (plan.extension ?? []).filter((e) => e.url === EXT.updateHistory).map((e) => ({
+    reason: e.extension?.find((x) => x.url === 'reason')?.valueCodeableConcept,
+    detail: e.extension?.find((x) => x.url === 'detail')?.valueString,
+    date: e.extension?.find((x) => x.url === 'date')?.valueDateTime,
+  }));
+  if (!records.length) return null;
+  return (
+    <section aria-labelledby="updates-title">
+      <Title order={2} size="h3" id="updates-title">Mises à jour du programme</Title>
+      <List size="sm" data-testid="pps-updates">
+        {records.map((r, i) => <List.Item key={i}>{[r.date ? formatDate(r.date) : '', r.reason?.text ?? r.reason?.coding?.[0]?.display ?? '', r.detail ?? ''].filter(Boolean).join(' — ')}</List.Item>)}
+      </List>
+    </section>
+  );
+}
+
+interface DatesRow { index: number; label: string; start: string; end: string }
+
+/**
+ * A PPS already handed over to the patient changes only by a new version that says why (CI-SIS
+ * GEN-037: relapse, refusal, palliative care, calendar change…): the calendar of the programme
+ * edited here, the reason appended to its history (the server refuses a change without one).
+ */
+function EditPps({ pps }: { pps: CarePlan }) {
+  const queryClient = useQueryClient();
+  const initial = (): DatesRow[] => (pps.activity ?? []).map((a, index) => ({ a, index })).filter(({ a }) => a.detail && !ext(a, EXT.surveillanceBy)).map(({ a, index }) => ({
+    index, label: activityLabel(a), start: a.detail?.scheduledPeriod?.start?.slice(0, 10) ?? '', end: a.detail?.scheduledPeriod?.end?.slice(0, 10) ?? '',
+  }));
+  const [rows, setRows] = useState<DatesRow[]>(initial);
+  const [reason, setReason] = useState<string | null>(null);
+  const [detail, setDetail] = useState('');
+  const [missingReason, setMissingReason] = useState(false);
+  const set = (i: number, patch: Partial<DatesRow>) => setRows((r) => r.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+  const save = useMutation({
+    mutationFn: () => {
+      const chosen = UPDATE_REASONS.find((r) => r.value === reason)!;
+      const activity = (pps.activity ?? []).map((a, index) => {
+        const row = rows.find((r) => r.index === index);
+        if (!row || !a.detail) return a;
+        const { scheduledPeriod: _old, ...detailRest } = a.detail;
+        const period = { ...(row.start ? { start: row.start } : {}), ...(row.end ? { end: row.end } : {}) };
+        return { ...a, detail: { ...detailRest, ...(Object.keys(period).length ? { scheduledPeriod: period } : {}) } };
+      });
+      const concept = { coding: [chosen.coding], text: chosen.label };
+      const record: Extension = {
+        url: EXT.updateHistory,
+        extension: [
+          { url: 'reason', valueCodeableConcept: concept },
+          ...(detail.trim() ? [{ url: 'detail', valueString: detail.trim() }] : []),
+          { url: 'date', valueDateTime: new Date().toISOString() },
+        ],
+      };
+      const extension = [...(pps.extension ?? []).filter((e) => e.url !== EXT.updateReason), { url: EXT.updateReason, valueCodeableConcept: concept }, record];
+      return hospitalApi.updateCarePlan({ ...pps, extension, activity }, pps.meta?.versionId);
+    },
+    onSuccess: (saved) => {
+      notifications.show({ message: `PPS mis à jour : version ${saved.meta?.versionId ?? ''} enregistrée. Remettez la nouvelle version au patient.` });
+      setDetail('');
+      setReason(null);
+      void queryClient.invalidateQueries({ queryKey: ['hospital'] });
+    },
+  });
+  const errors = save.error instanceof ApiError ? fieldErrorsOf(save.error.outcome?.issue, { reason: ['CarePlan.extension'] }) : {};
+  return (
+    <Card withBorder component="section" aria-labelledby="edit-pps-title">
+      <form onSubmit={(e) => {
+        e.preventDefault();
+        if (!reason) { setMissingReason(true); return; }
+        setMissingReason(false);
+        save.mutate();
+      }} noValidate>
+        <Stack gap="sm">
+          <Title order={2} size="h3" id="edit-pps-title">Modifier le PPS remis au patient</Title>
+          <Text size="sm">Le patient a déjà reçu ce programme : chaque modification en crée une nouvelle version avec son motif, gardé dans l’historique.</Text>
+          {rows.map((r, i) => (
+            <Card withBorder key={r.index} component="fieldset" aria-label={r.label} data-testid="pps-edit-item">
+              <Text fw={600} size="sm">{r.label}</Text>
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <TextInput label={`Début (${r.label})`} type="date" value={r.start} onChange={(e) => set(i, { start: e.currentTarget.value })} />
+                <TextInput label={`Fin (${r.label})`} type="date" value={r.end} onChange={(e) => set(i, { end: e.currentTarget.value })} />
+              </SimpleGrid>
+            </Card>
+          ))}
+          <Select label="Motif de la modification" data={UPDATE_REASONS.map((r) => ({ value: r.value, label: r.label }))} value={reason} onChange={setReason} required
+            error={missingReason ? 'Indiquez le motif de la modification : le patient a déjà reçu ce programme.' : errors.reason} />
+          <Textarea label="Précisions sur la modification" value={detail} onChange={(e) => setDetail(e.currentTarget.value)} autosize minRows={2} />
+          {save.error && !Object.keys(errors).length && <ErrorMessage error={save.error} title="PPS non modifié" />}
+          <Group><Button type="submit" loading={save.isPending}>Enregistrer la nouvelle version</Button></Group>
+        </Stack>
+      </form>
+    </Card>
   );
 }
 
