@@ -12,6 +12,8 @@ export const DIRECTORY_TYPES = ['Practitioner', 'PractitionerRole', 'Organizatio
 const CLINICAL_TYPES = [
   'Patient', 'CareTeam', 'Condition', 'Observation', 'Procedure', 'MedicationRequest', 'RequestGroup', 'ServiceRequest',
   'Task', 'Appointment', 'List', 'CarePlan', 'Composition', 'DocumentReference', 'Consent', 'Provenance', 'Binary',
+  // A patient's inclusion in a trial of the directory (the trial itself is a directory ResearchStudy).
+  'ResearchSubject',
 ];
 /**
  * Patient-data types that may also exist without a patient (an RCP session, its agenda, a board's

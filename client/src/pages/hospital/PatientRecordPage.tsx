@@ -9,6 +9,8 @@ import { api, ApiError } from '../../api/http.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
+import { RecordInclusionForm } from '../directories/RecordInclusionForm.tsx';
+import { TrialInclusionsCard } from '../directories/TrialInclusionsCard.tsx';
 import { ageOn, formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
@@ -16,6 +18,7 @@ import { identityStatusOf, insOf, patientDisplayName, usedName } from '../../lib
 
 const KIND_LABEL: Record<TimelineEvent['kind'], string> = {
   diagnostic: 'Diagnostic', rcp: 'RCP', 'décision': 'Décision', pps: 'PPS', ppac: 'PPAC', document: 'Document', traitement: 'Traitement', examen: 'Examen',
+  annonce: 'Annonce', essai: 'Essai clinique',
 };
 
 /** Where a timeline item opens: the sheet, the programme (a decision opens its PPS page), else nowhere. */
@@ -109,6 +112,11 @@ function Record({ patient }: { patient: Patient }) {
           </Stack>
         </section>
       )}
+
+      <Stack gap="xs">
+        <TrialInclusionsCard patientId={id} />
+        <RecordInclusionForm patientId={id} />
+      </Stack>
 
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
         <section aria-labelledby="timeline-title">
