@@ -14,6 +14,10 @@ export const POST_CANCER_PROGRAM: CodeableConcept = {
   text: "Parcours de soins global après le traitement d'un cancer",
 };
 
+/** ServiceRequest.code of the after-cancer pathway's prescription (one request per kind of need). */
+export const POST_CANCER_NEED_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-post-cancer-need`;
+export const POST_CANCER_NEED_CODES = ['physical-activity-assessment', 'dietetic', 'psychological'] as const;
+
 /** HealthcareService.category: which directory of the regional offer an entry belongs to. */
 export const DIRECTORY_KIND_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-directory-kind`;
 export const DIRECTORY_KIND = {
