@@ -63,6 +63,8 @@ export const routes: RouteObject[] = [
               { path: 'seances/:id/reunion', ...page(() => import('../pages/coordination/MeetingPage.tsx')) },
               { path: 'indicateurs', ...page(() => import('../pages/coordination/IndicatorsPage.tsx')) },
               { path: 'envois', ...page(() => import('../pages/coordination/DeliveriesPage.tsx')) },
+              // The record of a case to follow up (quality criteria): what the 3C may read of it.
+              { path: 'patients/:id', ...page(() => import('../pages/hospital/PatientRecordPage.tsx')) },
             ],
           },
 
