@@ -12,6 +12,7 @@
  *   GET  /offer?kind=&offer=&town=&near=<postcode>&withinKm=&labelled=true   regional offer of care
  *   GET  /offer/$export                       the same search as a FHIR Bundle (services, organizations, places)
  *   POST /offer/{serviceId}/$close            closes an entry (active = false)          — network staff (admin)
+ *   POST /offer/$import                       Bundle of services (+ organizations, places), upsert on identifiers — network staff (admin)
  *   (entries are created and updated through the FHIR API: Organization, Location, HealthcareService — admin)
  *   GET  /patients/{id}/trial-inclusions      the patient's trial participations, with the trial and its contact (circle of care)
  *   POST /patients/{id}/trial-inclusions      { study, date, status?, subjectNumber? } after an RCP proposal of that trial — physicians of the circle
@@ -27,6 +28,7 @@ import type { Principal } from '../context.ts';
 import { badRequest, forbidden, issue, outcome } from '../fhir/errors.ts';
 import type { Store } from '../store/store.ts';
 import { closeOfferEntry, exportOffer, parseOfferQuery, searchOffer } from './offer.ts';
+import { importOffer } from './offer-import.ts';
 import { changeInclusionStatus, inclusionsOf, recordInclusion, type InclusionInput, type InclusionStatusInput } from './inclusion.ts';
 import { requireReadableType } from '../access/access-control.ts';
 import { closeTrial, createTrial, importTrials, parseTrialQuery, searchTrials, trialsBundle, trialsForPatient, updateTrial } from './trials.ts';
@@ -120,6 +122,12 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   });
 
   // The offer is kept by the network staff (admin: the directory types' writers in the access policy).
+  router.post(/^\/offer\/\$import$/, json, async (req, res) => {
+    const ctx = req.dccContext!;
+    if (!ctx.principal.roles.some((r) => r === 'admin' || r === 'system')) throw forbidden("L'annuaire de l'offre de soins est tenu par l'équipe du réseau régional : import refusé");
+    res.status(200).json(await importOffer(store.forRequest(ctx), req.body));
+  });
+
   router.post(/^\/offer\/([^/]+)\/\$close$/, async (req, res) => {
     const ctx = req.dccContext!;
     if (!ctx.principal.roles.some((r) => r === 'admin' || r === 'system')) throw forbidden("L'annuaire de l'offre de soins est tenu par l'équipe du réseau régional");
