@@ -26,6 +26,11 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <HomeRedirect /> },
           { path: 'compte', ...page(() => import('../pages/AccountPage.tsx')) },
+          // Regional directories (issue 17): every signed-in professional; the 3C keeps the trials.
+          {
+            element: <RequireRole roles={['gp', 'nurse', 'pharmacist', 'physician', 'coordinator']} />,
+            children: [{ path: 'annuaires', ...page(() => import('../pages/directories/DirectoriesPage.tsx')) }],
+          },
 
           // City professionals — issue 13 (client/src/pages/city/)
           {
