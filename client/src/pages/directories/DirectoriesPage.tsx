@@ -73,7 +73,7 @@ function TrialItem({ trial: t, maintain }: { trial: TrialEntry; maintain: boolea
       <Group gap="xs" wrap="wrap">
         <Title order={3} size="h5">{t.title}</Title>
         <Badge variant="outline" color="gray">{t.registryNumber}</Badge>
-        <Badge color={t.status === 'recruiting' ? 'teal' : 'gray'} variant="light">{t.status === 'recruiting' ? 'En recrutement' : 'Clos'}</Badge>
+        <Badge color={t.status === 'recruiting' ? 'teal.9' : 'gray.7'} variant="filled">{t.status === 'recruiting' ? 'En recrutement' : 'Clos'}</Badge>
         {t.phase && <Badge variant="light">{t.phase.label}</Badge>}
       </Group>
       <Text size="sm">Localisations : {t.cancerSites.join(', ')}{t.stages.length ? ` · stades : ${t.stages.join(', ')}` : ''}</Text>
@@ -155,7 +155,7 @@ function Offer() {
             <Group gap="xs" wrap="wrap">
               <Title order={3} size="h5">{o.name}</Title>
               <Badge variant="light">{DIRECTORY_KIND_LABEL[o.kind]}</Badge>
-              {o.label && <Badge color={o.label.valid ? 'teal' : 'gray'} variant="outline">{o.label.valid ? `Labellisée après-cancer (${o.label.year})` : 'Label retiré'}</Badge>}
+              {o.label && <Badge color={o.label.valid ? 'teal.9' : 'gray.7'} variant="outline">{o.label.valid ? `Labellisée après-cancer (${o.label.year})` : 'Label retiré'}</Badge>}
               {o.distanceKm !== undefined && <Badge variant="outline" color="gray">{o.distanceKm.toLocaleString('fr-FR')} km</Badge>}
             </Group>
             <Text size="sm">{[o.address, [o.postalCode, o.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')}</Text>

@@ -32,7 +32,7 @@ function InclusionItem({ inclusion: i }: { inclusion: TrialInclusion }) {
       <Group gap="xs" wrap="wrap">
         <Text fw={600}>{i.trial?.title ?? 'Essai clinique'}</Text>
         {i.trial?.registryNumber && <Badge variant="outline" color="gray">{i.trial.registryNumber}</Badge>}
-        <Badge color={i.end ? 'gray' : 'teal'} variant="light">{i.statusLabel}</Badge>
+        <Badge color={i.end ? 'gray.7' : 'teal.9'} variant="filled">{i.statusLabel}</Badge>
       </Group>
       <Text size="sm">
         {i.start && <>Inclusion le {formatDate(i.start)}</>}
