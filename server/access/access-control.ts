@@ -10,7 +10,7 @@ import { identityStatusChange } from '../identity/identity-rules.ts';
 import { CATEGORY, EXT } from '../care-plan/codes.ts';
 import { RCP_BOARD_MEMBERS_SYSTEM, RCP_CATEGORY } from '../rcp/codes.ts';
 import { RCP_SHEET_TYPE } from '../rcp-sheet/codes.ts';
-import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, readableTypes } from './policy.ts';
+import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, narrowWriteRefusal, readableTypes } from './policy.ts';
 
 /**
  * The one place access is decided: turns the caller into the visibility SQL applied inside every
@@ -82,6 +82,9 @@ async function authorizeWrite(repo: FhirRepository, ctx: RequestContext, change:
     throw forbidden(`${change.resourceType}/${change.id} est hors de votre cercle de soins`);
   }
   const previous = change.previous ?? (change.action === 'delete' ? await repo.readIfExists(change.resourceType, change.id) : undefined);
+  // A narrow grant (policy.ts: the GP's after-cancer prescription) covers one kind of content only.
+  const narrow = narrowWriteRefusal(principal, change.resourceType, change.action, change.resource, previous);
+  if (narrow) throw forbidden(narrow);
   // Board membership opens the board's patients' records: it is the 3C's decision, taken through
   // the RCP API (which checks the caller coordinates that board), never a generic FHIR write.
   if ((isRcpBoardResource(change.resource) || isRcpBoardResource(previous)) && ctx.channel !== 'rcp-board') {

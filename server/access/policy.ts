@@ -1,4 +1,6 @@
+import type { Resource } from '@medplum/fhirtypes';
 import type { Principal } from '../context.ts';
+import { POST_CANCER_NEED_CODES, POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../directories/codes.ts';
 
 /**
  * Who may see and write what, by profession (least privilege). The circle-of-care rule that
@@ -12,6 +14,8 @@ export const DIRECTORY_TYPES = ['Practitioner', 'PractitionerRole', 'Organizatio
 const CLINICAL_TYPES = [
   'Patient', 'CareTeam', 'Condition', 'Observation', 'Procedure', 'MedicationRequest', 'RequestGroup', 'ServiceRequest',
   'Task', 'Appointment', 'List', 'CarePlan', 'Composition', 'DocumentReference', 'Consent', 'Provenance', 'Binary',
+  // A patient's inclusion in a trial of the directory (the trial itself is a directory ResearchStudy).
+  'ResearchSubject',
 ];
 /**
  * Patient-data types that may also exist without a patient (an RCP session, its agenda, a board's
@@ -49,6 +53,38 @@ const WRITE: Record<Exclude<Role, 'system'>, string[]> = {
 };
 
 /**
+ * Narrow grants: a profession writes a type only for one kind of content, never the rest of it.
+ * GP: the after-cancer pathway prescription (décret n° 2020-1665: « le médecin traitant, l'oncologue
+ * ou le pédiatre » prescribes) — a ServiceRequest of that program and of one of its needs, nothing
+ * else (no RCP registration, no exam order). Created or updated; never deleted.
+ */
+const NARROW_WRITE: Partial<Record<Exclude<Role, 'system'>, Record<string, (r: Resource) => boolean>>> = {
+  gp: { ServiceRequest: isPostCancerPrescription },
+};
+
+export function isPostCancerPrescription(resource: Resource): boolean {
+  if (resource.resourceType !== 'ServiceRequest') return false;
+  const program = POST_CANCER_PROGRAM.coding![0]!;
+  return Boolean(resource.category?.some((c) => c.coding?.some((x) => x.system === program.system && x.code === program.code)))
+    && Boolean(resource.code?.coding?.length)
+    && resource.code!.coding!.every((x) => x.system === POST_CANCER_NEED_SYSTEM && (POST_CANCER_NEED_CODES as readonly string[]).includes(x.code ?? ''));
+}
+
+/**
+ * When the caller holds the type only through a narrow grant: why this write falls outside it
+ * (undefined when it fits, or when a full grant applies). Both the new content and the version it
+ * replaces must fit, so a grant can neither create nor turn something else into its kind.
+ */
+export function narrowWriteRefusal(principal: Principal, resourceType: string, action: 'create' | 'update' | 'delete', resource: Resource | undefined, previous: Resource | undefined): string | undefined {
+  const roles = rolesOf(principal);
+  if (roles.some((r) => r === 'system' || WRITE[r].includes(resourceType))) return undefined;
+  const fits = roles.map((r) => (r === 'system' ? undefined : NARROW_WRITE[r]?.[resourceType])).filter((f): f is (r: Resource) => boolean => Boolean(f));
+  if (!fits.length) return undefined;
+  const ok = action !== 'delete' && fits.some((fit) => (!resource || fit(resource)) && (!previous || fit(previous)));
+  return ok ? undefined : `Votre profession (${principal.roles.join(', ')}) ne peut ${action === 'delete' ? 'supprimer' : 'écrire'} de ${resourceType} que pour la prescription du parcours de soins global après cancer (décret n° 2020-1665)`;
+}
+
+/**
  * Separation of duties (least privilege): the security officer (admin) reviews everyone's accesses,
  * including emergency ones, so he holds no clinical role himself — whatever his card says. A
  * physician who is also the security officer uses two accounts.
@@ -77,7 +113,7 @@ export function mayReadType(principal: Principal, resourceType: string): boolean
 export function mayWriteType(principal: Principal, resourceType: string): boolean {
   if (isSystem(principal)) return true;
   if (resourceType === 'AuditEvent') return false; // the trail is written by the server only
-  return rolesOf(principal).some((r) => r !== 'system' && WRITE[r].includes(resourceType));
+  return rolesOf(principal).some((r) => r !== 'system' && (WRITE[r].includes(resourceType) || Boolean(NARROW_WRITE[r]?.[resourceType])));
 }
 
 /** Only physicians may open a record outside their circle in an emergency. */

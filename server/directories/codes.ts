@@ -14,6 +14,10 @@ export const POST_CANCER_PROGRAM: CodeableConcept = {
   text: "Parcours de soins global après le traitement d'un cancer",
 };
 
+/** ServiceRequest.code of the after-cancer pathway's prescription (one request per kind of need). */
+export const POST_CANCER_NEED_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-post-cancer-need`;
+export const POST_CANCER_NEED_CODES = ['physical-activity-assessment', 'dietetic', 'psychological'] as const;
+
 /** HealthcareService.category: which directory of the regional offer an entry belongs to. */
 export const DIRECTORY_KIND_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-directory-kind`;
 export const DIRECTORY_KIND = {
@@ -94,3 +98,14 @@ export const TRIAL_DIRECTORY_CATEGORY: Coding = { system: `${DCC_CANONICAL_BASE}
 /** ResearchStudy extensions: targeted stages (valueString) and the main inclusion criteria (valueMarkdown). */
 export const TRIAL_STAGE_EXT = ext('dcc-trial-targeted-stage');
 export const TRIAL_INCLUSION_EXT = ext('dcc-trial-main-inclusion-criteria');
+/** ResearchSubject: who recorded the inclusion (valueReference Practitioner); R4 has no recorder element. */
+export const INCLUSION_RECORDED_BY_EXT = ext('dcc-recorded-by');
+/** ResearchSubject: the RCP proposal (Observation MED-250) the inclusion follows. */
+export const INCLUSION_PROPOSAL_EXT = ext('dcc-trial-proposal');
+/** ResearchSubject.status (R4 research-subject-status) in French, for the pages and summaries. */
+export const INCLUSION_STATUS_LABEL: Record<string, string> = {
+  candidate: 'Candidat(e)', eligible: 'Éligible', 'follow-up': 'Suivi après traitement (dans l’essai)', ineligible: 'Non éligible',
+  'not-registered': 'Non inclus(e)', 'off-study': 'Sorti(e) de l’essai', 'on-study': 'Inclus(e)', 'on-study-intervention': 'Inclus(e), sous traitement de l’essai',
+  'on-study-observation': 'Inclus(e), en observation', 'pending-on-study': 'Inclusion en attente', 'potential-candidate': 'Candidat(e) potentiel(le)',
+  screening: 'En pré-inclusion (screening)', withdrawn: 'Retrait de l’essai',
+};

@@ -9,3 +9,4 @@ export { regionalDirectoryEntries } from './demo.ts';
 export { findTrialByRegistryNumber, searchTrials, registryIdentifier, registryNumberOf, isDirectoryTrial, targetsCancerSite } from './trials.ts';
 export { searchOffer, type OfferEntry, type OfferQuery } from './offer.ts';
 export { labelOf, isLabelledOn, isPharmacy, labelExtension, type PostCancerLabel } from './label.ts';
+export { recordInclusion, changeInclusionStatus, inclusionsOf, type InclusionView } from './inclusion.ts';

@@ -12,7 +12,11 @@
  *   GET  /offer?kind=&offer=&town=&near=<postcode>&withinKm=&labelled=true   regional offer of care
  *   GET  /offer/$export                       the same search as a FHIR Bundle (services, organizations, places)
  *   POST /offer/{serviceId}/$close            closes an entry (active = false)          — network staff (admin)
+ *   POST /offer/$import                       Bundle of services (+ organizations, places), upsert on identifiers — network staff (admin)
  *   (entries are created and updated through the FHIR API: Organization, Location, HealthcareService — admin)
+ *   GET  /patients/{id}/trial-inclusions      the patient's trial participations, with the trial and its contact (circle of care)
+ *   POST /patients/{id}/trial-inclusions      { study, date, status?, subjectNumber? } after an RCP proposal of that trial — physicians of the circle
+ *   POST /trial-inclusions/{id}/$status       { status, date }: treatment, follow-up, end, withdrawal — physicians of the circle
  *
  * Public, at /public/directories (no sign-in: these directories are public information):
  *   GET  /trials, GET /offer                  the same searches, read-only, rate-limited per address
@@ -24,6 +28,9 @@ import type { Principal } from '../context.ts';
 import { badRequest, forbidden, issue, outcome } from '../fhir/errors.ts';
 import type { Store } from '../store/store.ts';
 import { closeOfferEntry, exportOffer, parseOfferQuery, searchOffer } from './offer.ts';
+import { importOffer } from './offer-import.ts';
+import { changeInclusionStatus, inclusionsOf, recordInclusion, type InclusionInput, type InclusionStatusInput } from './inclusion.ts';
+import { requireReadableType } from '../access/access-control.ts';
 import { closeTrial, createTrial, importTrials, parseTrialQuery, searchTrials, trialsBundle, trialsForPatient, updateTrial } from './trials.ts';
 
 export interface DirectoriesRouterDeps {
@@ -31,6 +38,8 @@ export interface DirectoriesRouterDeps {
   maxBodySize?: string;
   /** Public reads per minute and address (default 120). */
   publicRateLimit?: number;
+  /** Clock (tests). */
+  today?: () => string;
 }
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -113,6 +122,12 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   });
 
   // The offer is kept by the network staff (admin: the directory types' writers in the access policy).
+  router.post(/^\/offer\/\$import$/, json, async (req, res) => {
+    const ctx = req.dccContext!;
+    if (!ctx.principal.roles.some((r) => r === 'admin' || r === 'system')) throw forbidden("L'annuaire de l'offre de soins est tenu par l'équipe du réseau régional : import refusé");
+    res.status(200).json(await importOffer(store.forRequest(ctx), req.body));
+  });
+
   router.post(/^\/offer\/([^/]+)\/\$close$/, async (req, res) => {
     const ctx = req.dccContext!;
     if (!ctx.principal.roles.some((r) => r === 'admin' || r === 'system')) throw forbidden("L'annuaire de l'offre de soins est tenu par l'équipe du réseau régional");
@@ -120,7 +135,37 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
     res.status(200).type('application/fhir+json; charset=utf-8').send(JSON.stringify(closed));
   });
 
+  // A trial inclusion is patient data: the store's circle-of-care rules decide who reads and writes it.
+  const today = () => deps.today?.() ?? new Date().toISOString().slice(0, 10);
+  router.get('/patients/:id/trial-inclusions', async (req, res) => {
+    const ctx = req.dccContext!;
+    requireReadableType(ctx.principal, 'ResearchSubject');
+    res.set('Cache-Control', 'no-store').json({ inclusions: await inclusionsOf(store.forRequest(ctx), idParam(req)) });
+  });
+
+  router.post('/patients/:id/trial-inclusions', json, async (req, res) => {
+    const ctx = req.dccContext!;
+    requireIncluder(ctx.principal);
+    const recorder = ctx.principal.practitionerId ? { reference: `Practitioner/${ctx.principal.practitionerId}`, display: ctx.principal.displayName } : undefined;
+    const created = await recordInclusion(store.forRequest(ctx), idParam(req), req.body as InclusionInput, recorder, today());
+    res.status(201).location(`${ctx.baseUrl}/ResearchSubject/${created.id}`).type('application/fhir+json; charset=utf-8').send(JSON.stringify(created));
+  });
+
+  router.post(/^\/trial-inclusions\/([^/]+)\/\$status$/, json, async (req, res) => {
+    const ctx = req.dccContext!;
+    requireIncluder(ctx.principal);
+    const updated = await changeInclusionStatus(store.forRequest(ctx), idParam(req), req.body as InclusionStatusInput, today());
+    res.status(200).type('application/fhir+json; charset=utf-8').send(JSON.stringify(updated));
+  });
+
   return router;
+}
+
+/** The investigators' side: a physician of the patient's circle records the inclusion (the store checks the circle). */
+function requireIncluder(principal: Principal): void {
+  if (!principal.roles.some((r) => r === 'physician' || r === 'system')) {
+    throw forbidden(`Votre profession (${principal.roles.join(', ') || 'aucun rôle'}) ne peut pas enregistrer l'inclusion d'un patient dans un essai : réservé aux médecins de son équipe de soins`);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ export const SUPPORTED_RESOURCE_TYPES = [
   'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'HealthcareService', 'CareTeam',
   'Condition', 'Observation', 'Procedure', 'MedicationRequest', 'Medication', 'ServiceRequest', 'Task',
   'Appointment', 'List', 'CarePlan', 'Composition', 'DocumentReference', 'Consent', 'Provenance',
-  'AuditEvent', 'ResearchStudy', 'RequestGroup', 'Location', 'Binary',
+  'AuditEvent', 'ResearchStudy', 'ResearchSubject', 'RequestGroup', 'Location', 'Binary',
 ] as const;
 
 export type SupportedResourceType = (typeof SUPPORTED_RESOURCE_TYPES)[number];

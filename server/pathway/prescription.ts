@@ -14,10 +14,10 @@ import { addMonths, compareDates, datePart, frenchDate, isIsoDate } from '../car
 import { EXT } from '../care-plan/codes.ts';
 import { extensionOf, isPpac } from '../care-plan/model.ts';
 import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
-import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
+import { POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../directories/codes.ts';
 import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
 
-export const PATHWAY_NEED_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-post-cancer-need`;
+export const PATHWAY_NEED_SYSTEM = POST_CANCER_NEED_SYSTEM;
 export const PATHWAY_NEED = {
   'physical-activity-assessment': 'Bilan fonctionnel et motivationnel d’activité physique adaptée',
   dietetic: 'Consultations diététiques',

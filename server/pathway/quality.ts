@@ -11,7 +11,7 @@ import { extensionOf } from '../care-plan/model.ts';
 import { idOf, readOptional } from '../care-plan/service.ts';
 import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
 import { searchEvery } from '../directories/search.ts';
-import { badRequest } from '../fhir/errors.ts';
+import { FhirError, badRequest } from '../fhir/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { announcementKindOf } from './announcement.ts';
 
@@ -28,6 +28,8 @@ export type QualityCriterion = keyof typeof QUALITY_CRITERIA;
 /** What the record says about one new cancer case. */
 export interface CaseFacts {
   patient: string;
+  /** The patient's name as the 3C reads it in the list to follow up (FAMILY Given). */
+  name?: string;
   condition: string;
   establishment: { reference: string; name?: string };
   met: Set<QualityCriterion>;
@@ -36,7 +38,7 @@ export interface CaseFacts {
 export interface EstablishmentQuality {
   establishment: { reference: string; name?: string };
   cases: number;
-  criteria: Record<QualityCriterion, { label: string; met: number; rate: number; missing: { patient: string; condition: string }[] }>;
+  criteria: Record<QualityCriterion, { label: string; met: number; rate: number; missing: { patient: string; name?: string; condition: string }[] }>;
 }
 
 export function computeQuality(cases: CaseFacts[]): EstablishmentQuality[] {
@@ -49,7 +51,7 @@ export function computeQuality(cases: CaseFacts[]): EstablishmentQuality[] {
       const met = list.filter((c) => c.met.has(k)).length;
       return [k, {
         label: QUALITY_CRITERIA[k], met, rate: Math.round((met / list.length) * 1000) / 10,
-        missing: list.filter((c) => !c.met.has(k)).map((c) => ({ patient: c.patient, condition: c.condition })),
+        missing: list.filter((c) => !c.met.has(k)).map((c) => ({ patient: c.patient, ...(c.name ? { name: c.name } : {}), condition: c.condition })),
       }];
     })) as EstablishmentQuality['criteria'],
   })).sort((a, b) => (a.establishment.name ?? a.establishment.reference).localeCompare(b.establishment.name ?? b.establishment.reference, 'fr'));
@@ -73,8 +75,10 @@ export function criteriaMet(resources: Resource[]): Set<QualityCriterion> {
   const supportive = pps.some((p) => (p.activity ?? []).some((a) => a.extension?.some((e) => e.valueCoding?.code === 'MED-572')))
     || resources.some((r) => r.resourceType === 'ServiceRequest' && (r as ServiceRequest).category?.some((c) => c.coding?.some((x) => x.code === POST_CANCER_PROGRAM.coding![0]!.code)));
   if (supportive) met.add('supportive-care');
-  // The RCP asked whether a trial fits (MED-250), whatever the answer: access was considered.
-  if (observations.some((o) => hasCode(o, TA_ASIP, 'MED-250') && typeof o.valueBoolean === 'boolean')) met.add('trials-innovation');
+  // The RCP asked whether a trial fits (MED-250), whatever the answer: access was considered; an
+  // inclusion in a trial (ResearchSubject) is access itself.
+  if (observations.some((o) => hasCode(o, TA_ASIP, 'MED-250') && typeof o.valueBoolean === 'boolean')
+    || resources.some((r) => r.resourceType === 'ResearchSubject')) met.add('trials-innovation');
   return met;
 }
 
@@ -96,12 +100,33 @@ export async function qualityOfPeriod(repo: FhirRepository, from: string, to: st
     const subject = `Patient/${patientId}`;
     const record: Resource[] = [];
     for (const type of ['Procedure', 'CarePlan', 'Observation', 'ServiceRequest']) record.push(...(await searchEvery<Resource>(repo, type, { subject })).resources);
+    record.push(...await inclusionsIfReadable(repo, subject));
+    const name = patient.name?.[0];
     cases.push({
       patient: subject,
+      ...(name ? { name: [name.family?.toUpperCase(), ...(name.given ?? [])].filter(Boolean).join(' ') } : {}),
       condition: `Condition/${condition.id}`,
       establishment: patient.managingOrganization?.reference ? { reference: patient.managingOrganization.reference, ...(patient.managingOrganization.display ? { name: patient.managingOrganization.display } : {}) } : { reference: 'inconnu', name: 'Établissement non renseigné' },
       met: criteriaMet(record),
     });
   }
   return { period: { from, to }, establishments: computeQuality(cases) };
+}
+
+/** Trial inclusions, for those whose profession reads them (the 3C does not: a 403 means "not counted"). */
+async function inclusionsIfReadable(repo: FhirRepository, subject: string): Promise<Resource[]> {
+  try {
+    return (await searchEvery<Resource>(repo, 'ResearchSubject', { patient: subject })).resources;
+  } catch (error) {
+    if (error instanceof FhirError && error.status === 403) return [];
+    throw error;
+  }
+}
+
+/**
+ * The indicators' period ([from, to] as instants, `to` the last millisecond of its day) as the
+ * days [from, to) the quality criteria count new cancers over.
+ */
+export function qualityPeriodOf(period: { from: string; to: string }): { from: string; to: string } {
+  return { from: period.from.slice(0, 10), to: new Date(Date.parse(period.to) + 1).toISOString().slice(0, 10) };
 }

@@ -32,8 +32,8 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** Who may do what here (the store's type rules apply on top: a physician writes ServiceRequest, the 3C Appointment). */
 const MAY = {
-  // Décret 2020-1665: the oncologist, the GP or the paediatrician prescribes. GPs do not write
-  // ServiceRequest in the access policy today: widening it is a policy decision (see the report).
+  // Décret 2020-1665: the oncologist, the GP or the paediatrician prescribes. The GP writes this
+  // ServiceRequest (and only this one) through a narrow grant of the access policy (access/policy.ts).
   prescribe: ['physician', 'gp'],
   // The structure's report comes through the 3C or the physicians of the circle.
   record: ['physician', 'coordinator'],

@@ -8,6 +8,8 @@ import { loadCase } from './case-store.ts';
 import { correctCase, decisionView, discussCase, postponeCase, recordCase, saveDecision, signCase } from './decision.ts';
 import { invalidInput } from './errors.ts';
 import type { RcpContext } from './fhir-helpers.ts';
+import { qualityOfPeriod, qualityPeriodOf } from '../pathway/index.ts';
+import { mayReadType } from '../access/policy.ts';
 import { computeIndicators, indicatorsCsv, parseIndicatorQuery, requireIndicatorReader } from './indicators.ts';
 import { cancelSession, closeSession, listSessions, reorderAgenda, sessionDetails, sessionQuorum, setAttendance, startSession } from './sessions.ts';
 import { isCaseState, type SessionState } from './transitions.ts';
@@ -172,9 +174,13 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
     requireIndicatorReader(rc); // refused before the query is even read
     const report = await computeIndicators(rc, parseIndicatorQuery(req.query as Record<string, unknown>));
     const csv = req.query.format === 'csv' || (req.query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+    // The six quality criteria per establishment, same period and caller (server/pathway/quality.ts);
+    // not for who may not read diagnoses (the administrator).
+    const period = qualityPeriodOf(report.period);
+    const quality = !csv && req.query.quality !== 'false' && mayReadType(rc.ctx.principal, 'Condition') ? await qualityOfPeriod(rc.repo, period.from, period.to) : undefined;
     if (csv) {
       res.type('text/csv; charset=utf-8').attachment(`indicateurs-rcp-${report.period.from.slice(0, 10)}-${report.period.to.slice(0, 10)}.csv`).send(indicatorsCsv(report));
-    } else send(res, 200, report);
+    } else send(res, 200, quality ? { ...report, quality: quality.establishments } : report);
   });
 
   return router;

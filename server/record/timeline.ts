@@ -3,7 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
 export interface TimelineEvent {
   date: string;
-  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce';
+  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
   label: string;
   reference: string;
 }
@@ -48,6 +48,10 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
         break;
       case 'MedicationRequest':
         push(r.authoredOn, 'traitement', `Prescription : ${r.medicationCodeableConcept?.text ?? r.medicationCodeableConcept?.coding?.[0]?.display ?? 'médicament'}`);
+        break;
+      case 'ResearchSubject':
+        // The inclusion in a trial of the directory (server/directories/inclusion.ts).
+        push(r.period?.start, 'essai', `Inclusion dans l'essai ${r.study?.display ?? r.study?.reference ?? ''}${r.period?.end ? ` (sortie le ${r.period.end})` : ''}`);
         break;
       case 'Observation':
         push(r.effectiveDateTime ?? r.effectivePeriod?.start, 'examen', r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'Observation');

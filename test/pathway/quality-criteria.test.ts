@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
 import { pathwayRouter } from '../../server/pathway/index.ts';
+import { rcpApiRouter } from '../../server/rcp/index.ts';
 import { TEST_SYSTEM, readResponse, unique, type RunningServer } from '../helpers/harness.ts';
 import { as, startCarePlanServer } from '../care-plan/fixtures.ts';
 
@@ -11,7 +12,9 @@ const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
 /** The six transversal quality criteria, computed on a data set built here, with the expected numbers. */
 describe('Quality criteria: the six transversal criteria per establishment and period, with the cases that miss each', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM, nurse: { displayName: 'IDEL', roles: ['nurse'], authMethod: 'cps' } };
+  const users: Record<string, Principal> = {
+    system: TEST_SYSTEM, nurse: { displayName: 'IDEL', roles: ['nurse'], authMethod: 'cps' }, admin: { displayName: 'RSSI', roles: ['admin'], authMethod: 'cps' },
+  };
   const ids: Record<string, string> = {};
 
   const create = async (body: any): Promise<string> => {
@@ -22,7 +25,7 @@ describe('Quality criteria: the six transversal criteria per establishment and p
 
   before(async function () {
     this.timeout(180_000);
-    server = await startCarePlanServer(users, (store) => [{ path: '/api/pathway', router: pathwayRouter({ store }) }]);
+    server = await startCarePlanServer(users, (store) => [{ path: '/api/pathway', router: pathwayRouter({ store }) }, { path: '/api/rcp', router: rcpApiRouter({ store }) }]);
     const hospitalA = ids.hospitalA = await create({ resourceType: 'Organization', name: `Hôpital A ${unique()}` });
     const hospitalB = ids.hospitalB = await create({ resourceType: 'Organization', name: `Clinique B ${unique()}` });
     const patient = async (key: string, org: string, cim10: string, recorded: string) => {
@@ -84,7 +87,7 @@ describe('Quality criteria: the six transversal criteria per establishment and p
     expect(rates(a)).to.deep.equal({
       announcement: [1, 50], rcp: [2, 100], 'pps-handed-over': [1, 50], guidelines: [1, 50], 'supportive-care': [1, 50], 'trials-innovation': [1, 50],
     });
-    expect(a.criteria.announcement.missing).to.deep.equal([{ patient: `Patient/${ids.A2}`, condition: `Condition/${ids['A2-condition']}` }]);
+    expect(a.criteria.announcement.missing).to.deep.equal([{ patient: `Patient/${ids.A2}`, name: 'QUALITEA2 Test', condition: `Condition/${ids['A2-condition']}` }]);
     expect(a.criteria.rcp.missing).to.deep.equal([]);
     expect(b.cases).to.equal(1);
     expect(rates(b)).to.deep.equal({
@@ -97,5 +100,25 @@ describe('Quality criteria: the six transversal criteria per establishment and p
     expect(bad.status).to.equal(400);
     const nurse = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-10-01&to=2027-01-01`, { headers: { 'x-test-user': 'nurse' } }));
     expect(nurse.status).to.equal(403);
+  });
+
+  it('the 3C indicators carry the same criteria per establishment for the period, with the names of the cases to follow up', async () => {
+    // The indicators' "to" is included whole: 2026-12-31 covers the same days as [2026-10-01, 2027-01-01).
+    const res = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31`, { headers: { 'x-test-user': 'system' } }));
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.total).to.be.an('object');
+    const a = res.body.quality.find((e: any) => e.establishment.reference === `Organization/${ids.hospitalA}`);
+    const b = res.body.quality.find((e: any) => e.establishment.reference === `Organization/${ids.hospitalB}`);
+    expect(res.body.quality).to.have.length(2);
+    expect([a.cases, a.criteria.announcement.met, a.criteria['pps-handed-over'].rate]).to.deep.equal([2, 1, 50]);
+    expect(a.criteria.guidelines.missing).to.deep.equal([{ patient: `Patient/${ids.A2}`, name: 'QUALITEA2 Test', condition: `Condition/${ids['A2-condition']}` }]);
+    expect(b.criteria['supportive-care'].missing.map((m: any) => m.name)).to.deep.equal(['QUALITEB1 Test']);
+    // A shorter period leaves hospital A's October cases out.
+    const november = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-11-01&to=2026-11-30`, { headers: { 'x-test-user': 'system' } }));
+    expect(november.body.quality.map((e: any) => e.establishment.reference)).to.deep.equal([`Organization/${ids.hospitalB}`]);
+    // The administrator reads the activity figures, never the diagnoses behind the criteria.
+    const admin = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31`, { headers: { 'x-test-user': 'admin' } }));
+    expect(admin.status, admin.text).to.equal(200);
+    expect(admin.body.quality).to.equal(undefined);
   });
 });

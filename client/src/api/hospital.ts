@@ -213,7 +213,7 @@ export interface RcpSheetView {
 
 export interface TimelineEvent {
   date: string;
-  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen';
+  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
   label: string;
   reference: string;
 }

@@ -89,7 +89,18 @@ export interface Indicators {
   casesSigned: number; delays: { registrationToSession: DelayStats; sessionToSignature: DelayStats; signatureToSent: DelayStats };
   trialProposalShare: number | null; ppsHandedOverShare: number | null; coverage: { casesPresented: number; casesVisible: number };
 }
-export interface IndicatorReport { period: { from: string; to: string }; boards: (Indicators & { board: { id: string; name: string } })[]; total: Indicators }
+export interface IndicatorReport {
+  period: { from: string; to: string }; boards: (Indicators & { board: { id: string; name: string } })[]; total: Indicators;
+  /** The six quality criteria per establishment (server/pathway/quality.ts); absent for who may not read diagnoses. */
+  quality?: EstablishmentQuality[];
+}
+
+export type QualityCriterion = 'announcement' | 'rcp' | 'pps-handed-over' | 'guidelines' | 'supportive-care' | 'trials-innovation';
+export interface EstablishmentQuality {
+  establishment: { reference: string; name?: string };
+  cases: number;
+  criteria: Record<QualityCriterion, { label: string; met: number; rate: number; missing: { patient: string; name?: string; condition: string }[] }>;
+}
 
 export type DeliveryState = 'queued' | 'delivered' | 'in-progress' | 'failed' | 'withheld' | 'no-recipient';
 export interface DeliveryLine {

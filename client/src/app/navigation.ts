@@ -20,6 +20,8 @@ export const NAVIGATION: NavEntry[] = [
   { label: 'Dossiers patients', to: '/hopital', roles: ['physician'] },
   // 3C coordination (issue 15): client/src/pages/coordination/
   { label: 'Coordination RCP', to: '/coordination', roles: ['coordinator'] },
+  // Regional directories (issue 17): client/src/pages/directories/
+  { label: 'Annuaires', to: '/annuaires', roles: ['gp', 'nurse', 'pharmacist', 'physician', 'coordinator'] },
   // Security officer (issue 15): client/src/pages/security/
   { label: 'Sécurité', to: '/securite', roles: ['admin'] },
 ];

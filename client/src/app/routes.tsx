@@ -26,6 +26,11 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <HomeRedirect /> },
           { path: 'compte', ...page(() => import('../pages/AccountPage.tsx')) },
+          // Regional directories (issue 17): every signed-in professional; the 3C keeps the trials.
+          {
+            element: <RequireRole roles={['gp', 'nurse', 'pharmacist', 'physician', 'coordinator']} />,
+            children: [{ path: 'annuaires', ...page(() => import('../pages/directories/DirectoriesPage.tsx')) }],
+          },
 
           // City professionals — issue 13 (client/src/pages/city/)
           {
@@ -63,6 +68,8 @@ export const routes: RouteObject[] = [
               { path: 'seances/:id/reunion', ...page(() => import('../pages/coordination/MeetingPage.tsx')) },
               { path: 'indicateurs', ...page(() => import('../pages/coordination/IndicatorsPage.tsx')) },
               { path: 'envois', ...page(() => import('../pages/coordination/DeliveriesPage.tsx')) },
+              // The record of a case to follow up (quality criteria): what the 3C may read of it.
+              { path: 'patients/:id', ...page(() => import('../pages/hospital/PatientRecordPage.tsx')) },
             ],
           },
 

@@ -10,6 +10,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Narrative } from '../../components/Narrative.tsx';
 import { Page } from '../../components/Page.tsx';
+import { TrialInclusionsCard } from '../directories/TrialInclusionsCard.tsx';
 import { ageOn, formatDate, formatDateTime } from '../../lib/dates.ts';
 
 /** The summary a city professional reads: their own profession's. */
@@ -97,6 +98,8 @@ export default function PatientPage() {
               </Card>
             );
           })}
+          {/* The GP sees the trial their patient is in, with its contact (the nurse and pharmacist do not read inclusions). */}
+          {audience === 'gp' && <TrialInclusionsCard patientId={id} hideEmpty />}
           <Text size="xs" c="dimmed">
             Synthèse établie le {formatDateTime(composition.date)} à partir du DCC, selon ce que votre profession peut consulter et les choix du patient.
           </Text>

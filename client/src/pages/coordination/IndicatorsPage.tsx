@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { parisDay } from '../../lib/dates.ts';
+import { QualityCriteria } from './QualityCriteria.tsx';
 
 const IndicatorCharts = lazy(() => import('./IndicatorCharts.tsx'));
 
@@ -69,6 +70,7 @@ export default function IndicatorsPage() {
             </Table.ScrollContainer>
             <Text size="xs" c="dimmed">Délais : médianes en jours. <Anchor href={csv} download size="xs">CSV détaillé</Anchor></Text>
           </section>
+          {report.data.quality && <QualityCriteria establishments={report.data.quality} />}
         </>
       )}
     </Page>

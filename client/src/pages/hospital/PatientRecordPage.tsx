@@ -6,9 +6,12 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { hospitalApi, IDENTITY_STATUS_LABEL, idOf, printLinks, type RcpCase, type TimelineEvent } from '../../api/hospital.ts';
 import { api, ApiError } from '../../api/http.ts';
+import { useCurrentUser } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
+import { RecordInclusionForm } from '../directories/RecordInclusionForm.tsx';
+import { TrialInclusionsCard } from '../directories/TrialInclusionsCard.tsx';
 import { ageOn, formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
@@ -16,6 +19,7 @@ import { identityStatusOf, insOf, patientDisplayName, usedName } from '../../lib
 
 const KIND_LABEL: Record<TimelineEvent['kind'], string> = {
   diagnostic: 'Diagnostic', rcp: 'RCP', 'décision': 'Décision', pps: 'PPS', ppac: 'PPAC', document: 'Document', traitement: 'Traitement', examen: 'Examen',
+  annonce: 'Annonce', essai: 'Essai clinique',
 };
 
 /** Where a timeline item opens: the sheet, the programme (a decision opens its PPS page), else nowhere. */
@@ -35,21 +39,24 @@ export default function PatientRecordPage() {
   const { id = '' } = useParams();
   const patient = useQuery({ queryKey: ['hospital', 'patient', id], queryFn: () => hospitalApi.patient(id), retry: false });
   const denied = patient.error instanceof ApiError && (patient.error.status === 404 || patient.error.status === 403);
+  // The 3C opens a record from its quality follow-up (/coordination/patients/:id): reading only.
+  const physician = useCurrentUser().roles.includes('physician');
   return (
     <Page
       title={patient.data ? patientDisplayName(patient.data) : 'Dossier patient'}
-      subtitle={<Anchor component={Link} to="/hopital">← Dossiers patients</Anchor>}
-      actions={patient.data ? <Button component={Link} to={`/hopital/patients/${id}/inscription`}>Inscrire en RCP</Button> : undefined}
+      subtitle={physician ? <Anchor component={Link} to="/hopital">← Dossiers patients</Anchor> : <Anchor component={Link} to="/coordination/indicateurs">← Indicateurs</Anchor>}
+      actions={patient.data && physician ? <Button component={Link} to={`/hopital/patients/${id}/inscription`}>Inscrire en RCP</Button> : undefined}
     >
       {patient.isPending && <Loading label="Chargement du dossier…" />}
       {patient.error && !denied && <ErrorMessage error={patient.error} onRetry={() => void patient.refetch()} />}
-      {denied && <BreakGlass patientId={id} error={patient.error} onOpened={() => void patient.refetch()} />}
-      {patient.data && <Record patient={patient.data} />}
+      {denied && physician && <BreakGlass patientId={id} error={patient.error} onOpened={() => void patient.refetch()} />}
+      {denied && !physician && <ErrorMessage error={patient.error} />}
+      {patient.data && <Record patient={patient.data} physician={physician} />}
     </Page>
   );
 }
 
-function Record({ patient }: { patient: Patient }) {
+function Record({ patient, physician }: { patient: Patient; physician: boolean }) {
   const id = patient.id!;
   const timeline = useQuery({ queryKey: ['hospital', 'timeline', id], queryFn: () => hospitalApi.timeline(id) });
   const cases = useQuery({ queryKey: ['hospital', 'cases', id], queryFn: () => hospitalApi.cases(id) });
@@ -110,6 +117,14 @@ function Record({ patient }: { patient: Patient }) {
         </section>
       )}
 
+      {/* Trial inclusions are read by the physicians and GPs of the circle, not by the 3C. */}
+      {physician && (
+        <Stack gap="xs">
+          <TrialInclusionsCard patientId={id} />
+          <RecordInclusionForm patientId={id} />
+        </Stack>
+      )}
+
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
         <section aria-labelledby="timeline-title">
           <Title order={2} size="h3" id="timeline-title">Chronologie</Title>
@@ -135,7 +150,7 @@ function Record({ patient }: { patient: Patient }) {
         </section>
         <Stack gap="lg">
           <CircleOfCare patient={patient} teams={(teams.data?.entry ?? []).map((e) => e.resource as CareTeam)} loading={teams.isPending} />
-          <DiagnosisForm patientId={id} />
+          {physician && <DiagnosisForm patientId={id} />}
         </Stack>
       </SimpleGrid>
     </Stack>

@@ -1,0 +1,169 @@
+import { Anchor, Badge, Button, Card, Group, NativeSelect, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ResearchStudy } from '@medplum/fhirtypes';
+import { useState } from 'react';
+import { DIRECTORY_KIND_LABEL, directoriesApi, PHASE_LABEL, type DirectoryKind, type OfferQuery, type TrialEntry, type TrialQuery, type TrialStatus } from '../../api/directories.ts';
+import { useCurrentUser } from '../../api/session.ts';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { Page } from '../../components/Page.tsx';
+import { parisDay } from '../../lib/dates.ts';
+
+/**
+ * /annuaires — the regional directories for signed-in professionals: the open clinical trials
+ * (by cancer site, phase, town, status) and the offer of care (by kind, town, distance to a
+ * postcode); the 3C keeps the trials directory (add, close).
+ */
+export default function DirectoriesPage() {
+  const coordinator = useCurrentUser().roles.includes('coordinator');
+  return (
+    <Page title="Annuaires régionaux" subtitle="Essais cliniques ouverts et offre de soins de la région">
+      <Tabs defaultValue="essais" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="essais">Essais cliniques</Tabs.Tab>
+          <Tabs.Tab value="offre">Offre de soins</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="essais" pt="md"><Trials maintain={coordinator} /></Tabs.Panel>
+        <Tabs.Panel value="offre" pt="md"><Offer /></Tabs.Panel>
+      </Tabs>
+    </Page>
+  );
+}
+
+function Trials({ maintain }: { maintain: boolean }) {
+  const [query, setQuery] = useState<TrialQuery>({ status: 'recruiting' });
+  const [draft, setDraft] = useState<TrialQuery>({ status: 'recruiting' });
+  const trials = useQuery({ queryKey: ['directories', 'trials', query], queryFn: () => directoriesApi.trials(query), placeholderData: keepPreviousData });
+  return (
+    <Stack gap="md">
+      <Card withBorder component="form" aria-label="Rechercher un essai" onSubmit={(e: React.FormEvent) => { e.preventDefault(); setQuery(draft); }}>
+        <Group align="flex-end" wrap="wrap">
+          <TextInput label="Localisation (CIM-10)" placeholder="ex. C50 ou C18.7" value={draft.cancerSite ?? ''} onChange={(e) => setDraft({ ...draft, cancerSite: e.currentTarget.value.trim() || undefined })} />
+          <NativeSelect label="Phase" value={draft.phase ?? ''} onChange={(e) => setDraft({ ...draft, phase: e.currentTarget.value || undefined })}
+            data={[{ value: '', label: 'Toutes' }, ...Object.entries(PHASE_LABEL).map(([value, label]) => ({ value, label }))]} />
+          <TextInput label="Ville d’un centre" value={draft.town ?? ''} onChange={(e) => setDraft({ ...draft, town: e.currentTarget.value.trim() || undefined })} />
+          <NativeSelect label="Statut" value={draft.status ?? ''} onChange={(e) => setDraft({ ...draft, status: (e.currentTarget.value || undefined) as TrialStatus | undefined })}
+            data={[{ value: 'recruiting', label: 'En recrutement' }, { value: 'closed', label: 'Clos' }, { value: '', label: 'Tous' }]} />
+          <Button type="submit">Rechercher</Button>
+        </Group>
+      </Card>
+      {trials.error && <ErrorMessage error={trials.error} />}
+      {trials.isPending && <Loading label="Recherche des essais…" />}
+      {trials.data && <Text size="sm" aria-live="polite" data-testid="trials-total">{trials.data.total} essai(s)</Text>}
+      <Stack gap="sm" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="trials">
+        {trials.data?.trials.map((t) => <TrialItem key={t.study} trial={t} maintain={maintain} />)}
+      </Stack>
+      {maintain && <NewTrialForm />}
+    </Stack>
+  );
+}
+
+function TrialItem({ trial: t, maintain }: { trial: TrialEntry; maintain: boolean }) {
+  const queryClient = useQueryClient();
+  const close = useMutation({
+    mutationFn: () => directoriesApi.closeTrial(t.study.split('/')[1]!, parisDay()),
+    onSuccess: async () => {
+      notifications.show({ message: `Essai ${t.registryNumber} clos aux inclusions`, color: 'teal' });
+      await queryClient.invalidateQueries({ queryKey: ['directories', 'trials'] });
+    },
+  });
+  return (
+    <Card withBorder component="li" data-testid="trial">
+      <Group gap="xs" wrap="wrap">
+        <Title order={3} size="h5">{t.title}</Title>
+        <Badge variant="outline" color="gray">{t.registryNumber}</Badge>
+        <Badge color={t.status === 'recruiting' ? 'teal.9' : 'gray.7'} variant="filled">{t.status === 'recruiting' ? 'En recrutement' : 'Clos'}</Badge>
+        {t.phase && <Badge variant="light">{t.phase.label}</Badge>}
+      </Group>
+      <Text size="sm">Localisations : {t.cancerSites.join(', ')}{t.stages.length ? ` · stades : ${t.stages.join(', ')}` : ''}</Text>
+      {t.inclusionCriteria && <Text size="sm">Critères principaux : {t.inclusionCriteria}</Text>}
+      {t.sites.length > 0 && <Text size="sm" c="dimmed">Centres : {t.sites.map((s) => [s.name, s.city].filter(Boolean).join(', ')).join(' ; ')}</Text>}
+      {t.contact && (
+        <Text size="sm">Contact : {t.contact.name ?? '—'}{t.contact.phone && <> · <Anchor href={`tel:${t.contact.phone.replace(/\s/g, '')}`}>{t.contact.phone}</Anchor></>}{t.contact.email && <> · <Anchor href={`mailto:${t.contact.email}`}>{t.contact.email}</Anchor></>}</Text>
+      )}
+      {maintain && t.status === 'recruiting' && (
+        <Group mt="xs"><Button size="xs" variant="light" color="red" loading={close.isPending} onClick={() => close.mutate()}>Clore les inclusions de {t.registryNumber}</Button></Group>
+      )}
+      {close.error && <ErrorMessage error={close.error} />}
+    </Card>
+  );
+}
+
+/** The 3C adds a trial to the directory (the server checks the registry number and refuses a second entry). */
+function NewTrialForm() {
+  const queryClient = useQueryClient();
+  const [f, setF] = useState({ registry: '', title: '', phase: 'phase-2', sites: '', contact: '', phone: '' });
+  const save = useMutation({
+    mutationFn: () => {
+      const eu = /^\d{4}-\d{6}-\d{2}-\d{2}$/.test(f.registry.trim());
+      const study: ResearchStudy = {
+        resourceType: 'ResearchStudy', status: 'active', title: f.title.trim(),
+        identifier: [{ system: eu ? 'https://euclinicaltrials.eu' : 'https://clinicaltrials.gov', value: f.registry.trim() }],
+        phase: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/research-study-phase', code: f.phase }] },
+        condition: f.sites.split(/[\s,;]+/).filter(Boolean).map((code) => ({ coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: code.toUpperCase() }] })),
+        ...(f.contact.trim() ? { contact: [{ name: f.contact.trim(), ...(f.phone.trim() ? { telecom: [{ system: 'phone' as const, value: f.phone.trim() }] } : {}) }] } : {}),
+      };
+      return directoriesApi.createTrial(study);
+    },
+    onSuccess: async () => {
+      notifications.show({ message: 'Essai ajouté à l’annuaire', color: 'teal' });
+      setF({ registry: '', title: '', phase: 'phase-2', sites: '', contact: '', phone: '' });
+      await queryClient.invalidateQueries({ queryKey: ['directories', 'trials'] });
+    },
+  });
+  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setF({ ...f, [k]: e.currentTarget.value });
+  return (
+    <Card withBorder component="form" aria-labelledby="titre-nouvel-essai" data-testid="new-trial" onSubmit={(e: React.FormEvent) => { e.preventDefault(); save.mutate(); }}>
+      <Title order={2} size="h4" id="titre-nouvel-essai" mb="xs">Ajouter un essai à l’annuaire</Title>
+      <Group align="flex-end" wrap="wrap">
+        <TextInput label="N° d’enregistrement (NCT ou EU CT)" required value={f.registry} onChange={set('registry')} />
+        <TextInput label="Titre" required value={f.title} onChange={set('title')} />
+        <NativeSelect label="Phase de l’essai" value={f.phase} onChange={set('phase')} data={Object.entries(PHASE_LABEL).map(([value, label]) => ({ value, label }))} />
+        <TextInput label="Localisations ciblées (CIM-10)" placeholder="C18, C20" required value={f.sites} onChange={set('sites')} />
+        <TextInput label="Contact" value={f.contact} onChange={set('contact')} />
+        <TextInput label="Téléphone du contact" value={f.phone} onChange={set('phone')} />
+        <Button type="submit" loading={save.isPending}>Ajouter</Button>
+      </Group>
+      {save.error && <ErrorMessage error={save.error} />}
+    </Card>
+  );
+}
+
+function Offer() {
+  const [query, setQuery] = useState<OfferQuery>({});
+  const [draft, setDraft] = useState<OfferQuery>({});
+  const offer = useQuery({ queryKey: ['directories', 'offer', query], queryFn: () => directoriesApi.offer(query), placeholderData: keepPreviousData });
+  return (
+    <Stack gap="md">
+      <Card withBorder component="form" aria-label="Rechercher dans l’offre de soins" onSubmit={(e: React.FormEvent) => { e.preventDefault(); setQuery(draft); }}>
+        <Group align="flex-end" wrap="wrap">
+          <NativeSelect label="Type de structure" value={draft.kind ?? ''} onChange={(e) => setDraft({ ...draft, kind: (e.currentTarget.value || undefined) as DirectoryKind | undefined })}
+            data={[{ value: '', label: 'Tous' }, ...Object.entries(DIRECTORY_KIND_LABEL).map(([value, label]) => ({ value, label }))]} />
+          <TextInput label="Ville" value={draft.town ?? ''} onChange={(e) => setDraft({ ...draft, town: e.currentTarget.value.trim() || undefined })} />
+          <TextInput label="Code postal du patient" placeholder="ex. 13005" value={draft.near ?? ''} onChange={(e) => setDraft({ ...draft, near: e.currentTarget.value.trim() || undefined })} />
+          <TextInput label="Distance maximale (km)" type="number" min={1} value={draft.withinKm ?? ''} onChange={(e) => setDraft({ ...draft, withinKm: e.currentTarget.value ? Number(e.currentTarget.value) : undefined })} />
+          <Button type="submit">Rechercher</Button>
+        </Group>
+      </Card>
+      {offer.error && <ErrorMessage error={offer.error} />}
+      {offer.isPending && <Loading label="Recherche dans l’offre de soins…" />}
+      {offer.data && <Text size="sm" aria-live="polite" data-testid="offer-total">{offer.data.total} structure(s)</Text>}
+      <Stack gap="sm" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="offer">
+        {offer.data?.entries.map((o) => (
+          <Card key={o.service} withBorder component="li" data-testid="offer-entry">
+            <Group gap="xs" wrap="wrap">
+              <Title order={3} size="h5">{o.name}</Title>
+              <Badge variant="light">{DIRECTORY_KIND_LABEL[o.kind]}</Badge>
+              {o.label && <Badge color={o.label.valid ? 'teal.9' : 'gray.7'} variant="outline">{o.label.valid ? `Labellisée après-cancer (${o.label.year})` : 'Label retiré'}</Badge>}
+              {o.distanceKm !== undefined && <Badge variant="outline" color="gray">{o.distanceKm.toLocaleString('fr-FR')} km</Badge>}
+            </Group>
+            <Text size="sm">{[o.address, [o.postalCode, o.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')}</Text>
+            <Text size="sm">{o.offers.map((x) => x.label).join(' · ')}</Text>
+            {o.phone && <Text size="sm">Téléphone : <Anchor href={`tel:${o.phone.replace(/\s/g, '')}`}>{o.phone}</Anchor></Text>}
+          </Card>
+        ))}
+      </Stack>
+    </Stack>
+  );
+}

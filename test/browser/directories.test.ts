@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { assertNoPageErrors, checkA11y, describeBrowser, newPage, screenshot, signInAs } from './harness.ts';
+
+describeBrowser('Web client: the regional directories (Chromium)', () => {
+  it('the 3C searches the open trials by cancer site, adds a trial and closes its inclusions', async () => {
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'coordinator', '/annuaires');
+      await page.getByRole('heading', { level: 1, name: 'Annuaires régionaux' }).waitFor();
+      await page.getByTestId('trials-total').waitFor();
+      await page.getByLabel('Localisation (CIM-10)').fill('C18.7');
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      const colon = page.getByTestId('trial').filter({ hasText: 'NCT09900102' });
+      await colon.waitFor();
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=trial]')].every((t) => /C18/.test(t.textContent ?? '')));
+      expect(await colon.innerText()).to.contain('04 65 71 74 02');
+      await checkA11y(page, 'annuaire des essais');
+      await screenshot(page, 'annuaire-essais');
+
+      const registry = `NCT0990${String(Date.now()).slice(-4)}`;
+      const form = page.getByTestId('new-trial');
+      await form.getByLabel('N° d’enregistrement (NCT ou EU CT)').fill(registry);
+      await form.getByLabel('Titre').fill('COLO-TEST : essai de démonstration du test navigateur');
+      await form.getByLabel('Localisations ciblées (CIM-10)').fill('C18');
+      await form.getByLabel('Contact', { exact: true }).fill('Attachée de recherche clinique');
+      await form.getByRole('button', { name: 'Ajouter' }).click();
+      const added = page.getByTestId('trial').filter({ hasText: registry });
+      await added.waitFor();
+      await added.getByRole('button', { name: `Clore les inclusions de ${registry}` }).click();
+      await added.waitFor({ state: 'detached' }); // no longer among the recruiting trials
+      await page.getByLabel('Statut').selectOption('closed');
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      await page.getByTestId('trial').filter({ hasText: registry }).getByText('Clos', { exact: true }).waitFor();
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the GP searches the offer of care near the patient’s postcode, nearest first', async () => {
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'gp', '/annuaires');
+      await page.getByRole('tab', { name: 'Offre de soins' }).click();
+      await page.getByLabel('Type de structure').selectOption('supportive-care');
+      await page.getByLabel('Code postal du patient').fill('13005');
+      await page.getByLabel('Distance maximale (km)').fill('30');
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      await page.waitForFunction(() => {
+        const entries = [...document.querySelectorAll('[data-testid=offer-entry]')];
+        return entries.length > 0 && entries.every((e) => / km/.test(e.textContent ?? ''));
+      });
+      const kms = (await page.getByTestId('offer-entry').allInnerTexts()).map((t) => Number(/([\d,]+)\s*km/i.exec(t)![1]!.replace(',', '.')));
+      expect(kms).to.deep.equal([...kms].sort((a, b) => a - b));
+      expect(Math.max(...kms)).to.be.at.most(30);
+      await checkA11y(page, 'annuaire de l’offre de soins');
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+});
