@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { expect } from 'chai';
 import type { Request } from 'express';
 import type { AuditEvent, Bundle, MedicationRequest } from '@medplum/fhirtypes';
+import { DOMParser } from '@xmldom/xmldom';
+import { strFromU8, unzipSync } from 'fflate';
 import { SHARING_AUDIT_SUBTYPE_SYSTEM } from '../../server/access/audit.ts';
 import { createApp } from '../../server/app.ts';
 import { carePlanRouter, registerCarePlanRules } from '../../server/care-plan/index.ts';
@@ -148,8 +150,23 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     expect(gpMail!.envelope.to).to.deep.equal(['laurent@dcc-demo.mssante.fr']);
     expect(gpMail!.subject).to.contain('PPS').and.not.contain(c.family);
     expect(gpMail!.text).to.contain(c.family.toUpperCase()).and.to.contain(`https://dcc.test/patients/${c.patientId}#pps`); // the web client's page, at the PPS
-    expect(gpMail!.attachments).to.have.length(1);
+    expect(gpMail!.attachments.map((a) => a.filename)).to.deep.equal([`pps-${ppsId}.pdf`, 'IHE_XDM.ZIP']);
     expect(gpMail!.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
+    // The PPS travels the MSSanté way too: CDA PPS + the same PDF in an IHE XDM zip, read back.
+    const zip = unzipSync(new Uint8Array(gpMail!.attachments[1]!.content));
+    expect(Object.keys(zip).sort()).to.deep.equal(['IHE_XDM/SUBSET01/DOC0001.XML', 'IHE_XDM/SUBSET01/DOC0002.PDF', 'IHE_XDM/SUBSET01/METADATA.XML', 'INDEX.HTM', 'README.TXT']);
+    expect(Buffer.from(zip['IHE_XDM/SUBSET01/DOC0002.PDF']!).equals(gpMail!.attachments[0]!.content)).to.equal(true);
+    const cda = new DOMParser().parseFromString(strFromU8(zip['IHE_XDM/SUBSET01/DOC0001.XML']!), 'text/xml');
+    const V3 = 'urn:hl7-org:v3';
+    const cdaTemplates = Array.from(cda.documentElement!.childNodes as unknown as ArrayLike<Element>).filter((n) => n.localName === 'templateId').map((t) => t.getAttribute('root'));
+    expect(cdaTemplates).to.include('1.2.250.1.213.1.1.1.26');
+    const cdaId = cda.getElementsByTagNameNS(V3, 'id')[0]!;
+    const meta = new DOMParser().parseFromString(strFromU8(zip['IHE_XDM/SUBSET01/METADATA.XML']!), 'text/xml');
+    const RIM = 'urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0';
+    const classified = Object.fromEntries(Array.from(meta.getElementsByTagNameNS(RIM, 'Classification') as unknown as ArrayLike<Element>).map((c) => [c.getAttribute('id'), c.getAttribute('nodeRepresentation')]));
+    expect(classified).to.deep.include({ 'cl-type': '18776-5', 'cl-format': 'urn:asip:ci-sis:pps-cancer:2017', 'cl-class': '44', 'cl-conf': 'N' });
+    const externalIds = Array.from(meta.getElementsByTagNameNS(RIM, 'ExternalIdentifier') as unknown as ArrayLike<Element>).map((e) => e.getAttribute('value'));
+    expect(externalIds).to.include(`${cdaId.getAttribute('root')}^${cdaId.getAttribute('extension')}`);
 
     const pharmacist = byRole(deliveries, 'pharmacist');
     const nurse = byRole(deliveries, 'nurse');
