@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import type { Request } from 'express';
-import type { AuditEvent, Bundle, MedicationRequest } from '@medplum/fhirtypes';
+import type { AuditEvent, Binary, Bundle, DocumentReference, MedicationRequest } from '@medplum/fhirtypes';
 import { DOMParser } from '@xmldom/xmldom';
 import { strFromU8, unzipSync } from 'fflate';
 import { SHARING_AUDIT_SUBTYPE_SYSTEM } from '../../server/access/audit.ts';
@@ -75,11 +75,12 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     await server.close();
   });
 
-  function newWorker(options: { mail?: boolean; push?: boolean } = {}): DeliveryWorker {
+  function newWorker(options: { mail?: boolean; push?: boolean; dmp?: boolean } = {}): DeliveryWorker {
     return new DeliveryWorker({
       store, maxAttempts: 3, batch: 50, leaseMs: 60_000, sender: { organisation: '3C du CHU Méditerranée', phone: '04 65 71 10 50' },
       ...(options.mail === false ? {} : { mail: { sender, config: mailConfig } }),
       ...(options.push === false ? {} : { push: { client: new FhirPushClient({ baseUrl: fhirServer.baseUrl, timeoutMs: 2_000 }), endpoint: fhirServer.baseUrl } }),
+      ...(options.dmp ? { dmp: { config: { baseUrl: fhirServer.baseUrl, timeoutMs: 2_000 } } } : {}),
     });
   }
 
@@ -95,7 +96,7 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
   }
 
   const deliveriesOf = async (patientId: string) => (await outbox.list<any>({ patientId, limit: 500 })).filter((e) => e.kind === 'mail' || e.kind === 'fhir-push');
-  const eventsOf = async (patientId: string) => (await outbox.list<any>({ patientId, limit: 500 })).filter((e) => e.kind !== 'mail' && e.kind !== 'fhir-push');
+  const eventsOf = async (patientId: string) => (await outbox.list<any>({ patientId, limit: 500 })).filter((e) => e.kind !== 'mail' && e.kind !== 'fhir-push' && e.kind !== 'dmp-push');
   const mailsOf = (entry: OutboxEntry): CaughtMessage[] => catcher.messages.filter((m) => m.headers.get('x-dcc-delivery-id')?.startsWith(`${entry.id}.`));
   const byRole = (entries: OutboxEntry<any>[], role: string) => entries.filter((e) => e.kind === 'mail' && e.payload.role === role);
 
@@ -409,5 +410,30 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     expect(push.status, JSON.stringify(push)).to.equal('sent');
     const pushed = (await fhirServer.repo.searchResources<Bundle>({ resourceType: 'Bundle', filters: [] } as any)).filter((b) => JSON.stringify(b).includes(ppsId));
     expect(pushed).to.have.length(1);
+  });
+
+  it('the handed-over PPS is filed once as CDA PPS in the DMP-like repository, even when the answer to its DocumentReference is lost', async () => {
+    const c = await newCase();
+    const dmpWorker = newWorker({ push: false, dmp: true });
+    const { ppsId } = await buildAndHandOver(c, true);
+    // A CDA push is: search by identifier, create the Binary, create the DocumentReference — whose answer is lost.
+    fhirServer.passNext(2);
+    fhirServer.dropResponseOfNext(1);
+    const t0 = new Date();
+    await drainAll(t0, dmpWorker);
+    let [filing] = (await outbox.list<any>({ patientId: c.patientId, limit: 500 })).filter((e) => e.kind === 'dmp-push');
+    expect(filing!.status, JSON.stringify(filing)).to.equal('failed');
+    await drainAll(new Date(t0.getTime() + 61_000), dmpWorker);
+    filing = (await outbox.get(filing!.id))!;
+    expect(filing.status, JSON.stringify(filing)).to.equal('sent');
+
+    const filed = await fhirServer.repo.searchResources<DocumentReference>({ resourceType: 'DocumentReference' });
+    const cdas = await Promise.all(filed.map(async (d) => Buffer.from((await fhirServer.repo.readReference<Binary>({ reference: d.content[0]!.attachment.url! })).data!, 'base64').toString('utf8')));
+    const mine = filed.filter((_, i) => cdas[i]!.includes(`extension="${ppsId}"`));
+    expect(mine, 'one DocumentReference for this PPS').to.have.length(1);
+    expect(cdas[filed.indexOf(mine[0]!)]).to.match(/<templateId root="1\.2\.250\.1\.213\.1\.1\.1\.26"/);
+    expect(mine[0]!.type?.coding?.[0]?.code).to.equal('18776-5');
+    const [trace] = await auditOf(c.patientId, 'document-pushed');
+    expect(JSON.stringify(trace)).to.contain('pas de doublon');
   });
 });
