@@ -49,8 +49,8 @@ describe('CDA import (FRCP received from another DCC)', function () {
 
     // Version 2 of the same document set (as another DCC's correction would send it): new id, same setId.
     const m = /<id root="([^"]+)" extension="([^"]+)"\/><code code="34794-8"/.exec(cda)!;
-    const v2 = cda.replace(m[0], m[0].replace(`extension="${m[2]}"`, `extension="${m[2]}-v2"`)).replace(/<versionNumber value="\d+"\/>/, '<versionNumber value="2"/>');
-    expect(v2).to.contain('<versionNumber value="2"/>');
+    const next = Number(/<versionNumber value="(\d+)"\/>/.exec(cda)![1]) + 1;
+    const v2 = cda.replace(m[0], m[0].replace(`extension="${m[2]}"`, `extension="${m[2]}-next"`)).replace(/<versionNumber value="\d+"\/>/, `<versionNumber value="${next}"/>`);
     const second = await post(world.patientId, v2);
     const secondBody = await second.json();
     expect(second.status, JSON.stringify(secondBody)).to.equal(201);
