@@ -59,7 +59,7 @@ export function cdaRouter(store: Store): Router {
         ? { ...imported.documentReference, relatesTo: replaced.map((d) => ({ code: 'replaces', target: { reference: `DocumentReference/${d.id}` } })) }
         : imported.documentReference;
       const doc = await tx.create(body);
-      for (const old of replaced) await tx.update({ ...old, status: 'superseded' }, { ifMatch: `W/"${old.meta?.versionId}"` });
+      for (const old of replaced) await tx.update({ ...old, status: 'superseded' }, old.meta?.versionId ? { ifMatch: old.meta.versionId } : {});
       return { doc, created: true };
     });
     res.status(created ? 201 : 200).location(`${req.dccContext!.baseUrl}/DocumentReference/${doc.id}/_history/${doc.meta?.versionId}`)
