@@ -44,6 +44,8 @@ export interface Config {
   mail?: MailConfig;
   /** External FHIR repository the signed reports and PPS are pushed to; undefined → no push. */
   push?: PushConfig;
+  /** DMP-like repository the same documents are filed in as CDA (Binary + DocumentReference); undefined → none. */
+  dmpPush?: PushConfig;
   /** Demo: a local SMTP catcher on this port receives the mails (data/demo-mailbox) when no relay is set. */
   demoMailboxPort?: number;
   /** Drain the outbox in this process (any number of servers may). */
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInRateLimit: intFrom(env.DCC_SIGN_IN_RATE_LIMIT, 30),
     mail: mailConfigFromEnv(env),
     push: pushConfigFromEnv(env),
+    dmpPush: pushConfigFromEnv(env, 'DCC_DMP_FHIR'),
     demoMailboxPort: !production && !env.SMTP_HOST && env.DCC_DEMO_MAILBOX !== 'false' ? intFrom(env.DCC_DEMO_SMTP_PORT, 2525) : undefined,
     deliveryWorker: env.DCC_DELIVERY_WORKER ? env.DCC_DELIVERY_WORKER !== 'false' : env.NODE_ENV !== 'test',
     deliveryIntervalMs: intFrom(env.DCC_DELIVERY_INTERVAL_MS, 15_000),

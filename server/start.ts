@@ -205,6 +205,7 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
       sender: config.sender.phone || !config.seedDemo ? config.sender : { ...config.sender, phone: '04 65 71 10 50' },
       ...(mailSender && mailConfig ? { mail: { sender: mailSender, config: mailConfig } } : {}),
       ...(config.push ? { push: { client: new FhirPushClient(config.push), endpoint: config.push.baseUrl } } : {}),
+      ...(config.dmpPush ? { dmp: { config: config.dmpPush } } : {}),
     })
     : undefined;
   if (worker) {

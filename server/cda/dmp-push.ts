@@ -10,11 +10,9 @@ import { Client } from 'fhir-kit-client';
 import type { PushConfig } from '../delivery/fhir-push.ts';
 import type { CdaExport } from './export.ts';
 import { cdaIdentityOf } from './header.ts';
+import { xdsCodesOf, type XdsCode } from './xds-codes.ts';
 
-const TYPE: Record<CdaExport['profile'], { code: string; display: string }> = {
-  FRCP: { code: '34794-8', display: 'CR de réunion de concertation pluridisciplinaire' },
-  PPS: { code: '18776-5', display: 'Plan personnalisé de soins' },
-};
+const coding = (c: XdsCode) => ({ system: c.codeSystem === '2.16.840.1.113883.6.1' ? 'http://loinc.org' : `urn:oid:${c.codeSystem}`, code: c.code, display: c.display });
 
 /** urn:oid:<root>:<extension> would not be a valid OID URN: the identifier is the CDA id as "root^extension" under the DCC system. */
 export const CDA_DOCUMENT_ID_SYSTEM = 'urn:ietf:rfc:3986';
@@ -23,21 +21,23 @@ export const cdaDocumentIdValue = (cda: CdaExport) => `urn:oid:${cda.uniqueId.re
 export function cdaDocumentReference(cda: CdaExport, binaryReference: string): DocumentReference {
   const identity = cdaIdentityOf(cda.patient);
   const patientId = identity.ins ?? identity.local;
+  const codes = xdsCodesOf(cda.profile);
   return {
     resourceType: 'DocumentReference',
     masterIdentifier: { system: CDA_DOCUMENT_ID_SYSTEM, value: cdaDocumentIdValue(cda) },
     identifier: [{ system: CDA_DOCUMENT_ID_SYSTEM, value: cdaDocumentIdValue(cda) }],
     status: 'current',
-    type: { coding: [{ system: 'http://loinc.org', ...TYPE[cda.profile] }] },
-    category: [{ coding: [{ system: 'urn:oid:1.2.250.1.213.1.1.4.1', code: '11', display: 'Compte rendu' }] }],
+    type: { coding: [coding(codes.typeCode)] },
+    category: [{ coding: [coding(codes.classCode)] }],
     // The receiving repository knows the patient by the INS (QUAL identity) or not at all: a logical reference.
     subject: { identifier: { system: `urn:oid:${patientId.root}`, value: patientId.extension } },
     date: new Date().toISOString(),
-    securityLabel: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'N', display: 'normal' }] }],
+    securityLabel: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: codes.confidentiality.code, display: codes.confidentiality.display }] }],
     content: [{
       attachment: { contentType: 'application/xml', language: 'fr-FR', url: binaryReference, size: Buffer.byteLength(cda.xml, 'utf8') },
-      format: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: cda.profile === 'FRCP' ? 'urn:asip:ci-sis:frcp:2022' : 'urn:asip:ci-sis:pps:2022' },
+      format: coding(codes.formatCode),
     }],
+    context: { facilityType: { coding: [coding(codes.healthcareFacilityType)] }, practiceSetting: { coding: [coding(codes.practiceSetting)] } },
   };
 }
 

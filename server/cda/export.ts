@@ -38,12 +38,13 @@ export async function exportRcpSheetCda(repo: FhirRepository, ctx: RequestContex
 }
 
 /** A handed-over PPS → CDA PPS 2022.01. A draft has not been given to the patient: it does not leave the DCC. */
-export async function exportPpsCda(repo: FhirRepository, ctx: RequestContext, carePlanId: string): Promise<CdaExport> {
-  const plan = await repo.read<CarePlan>('CarePlan', carePlanId);
+export async function exportPpsCda(repo: FhirRepository, ctx: RequestContext, carePlanId: string, options: { version?: string } = {}): Promise<CdaExport> {
+  // A given version: the one a mail or a push announces (a later edit is a later document).
+  const plan = options.version ? await repo.vread<CarePlan>('CarePlan', carePlanId, options.version) : await repo.read<CarePlan>('CarePlan', carePlanId);
   if (!isPps(plan)) throw businessRule(`CarePlan/${carePlanId} n'est pas un PPS : seul un PPS remis au patient est exporté en CDA`);
   const handOver = handOverOf(plan);
   if (!handOver) throw businessRule(`CarePlan/${carePlanId} : le PPS n'a pas encore été remis au patient ; il sera exportable en CDA après sa remise`);
-  const bundle = await carePlanDocument(repo, carePlanId);
+  const bundle = await carePlanDocument(repo, carePlanId, options.version ? { version: options.version } : {});
   const patient = bundle.entry?.find((e) => e.resource?.resourceType === 'Patient')?.resource as Patient;
   const authorId = /^Practitioner\/([A-Za-z0-9\-.]{1,64})$/.exec(plan.author?.reference ?? '')?.[1];
   const author = authorId ? await repo.read<Practitioner>('Practitioner', authorId).catch(() => undefined) : undefined;

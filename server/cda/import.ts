@@ -15,8 +15,16 @@ const V3 = 'urn:hl7-org:v3';
 export const MAX_CDA_BYTES = 10 * 1024 * 1024;
 export const CDA_IMPORT_SOURCE = 'https://dcc-paca.example/fhir/CodeSystem/dcc-document-source';
 
+/** The CDA document set (setId) and its version, as identifiers: a new version of a set supersedes the earlier ones. */
+export const CDA_SET_SYSTEM = 'https://dcc-paca.example/fhir/sid/cda-set-id';
+export const CDA_SET_VERSION_SYSTEM = 'https://dcc-paca.example/fhir/sid/cda-set-version';
+
 export interface ImportedCda {
   documentReference: DocumentReference;
+  /** `urn:oid:<root>:<extension>` of the document's id (the masterIdentifier value). */
+  documentId: string;
+  /** The set and version, when the CDA has a setId. */
+  set?: { value: string; version: number };
 }
 
 /** Parses the XML text safely: no DTD, no entity, well-formed, or a 400 that says why. */
@@ -113,10 +121,15 @@ export function readFrcpCda(xml: string, patient: Patient): ImportedCda {
     .map((s) => `<h2>${escapeXml(textOf(child(s, 'title')) || 'Section')}</h2>${narrativeXhtml(child(s, 'text')) || '<p>—</p>'}`)
     .join('');
   const identifier: Identifier = { system: 'urn:ietf:rfc:3986', value: `urn:oid:${docId.replace('^', ':')}` };
+  const setIdEl = child(root, 'setId');
+  const setValue = setIdEl?.getAttribute('root') ? `urn:oid:${setIdEl.getAttribute('root')}${setIdEl.getAttribute('extension') ? `:${setIdEl.getAttribute('extension')}` : ''}` : undefined;
+  const version = Number.parseInt(child(root, 'versionNumber')?.getAttribute('value') ?? '1', 10) || 1;
+  const set = setValue ? { value: setValue, version } : undefined;
   const documentReference: DocumentReference = {
     resourceType: 'DocumentReference',
     text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${header}${body}</div>` },
     masterIdentifier: identifier,
+    ...(set ? { identifier: [{ system: CDA_SET_SYSTEM, value: set.value }, { system: CDA_SET_VERSION_SYSTEM, value: `${set.value}#${set.version}` }] } : {}),
     status: 'current',
     type: { coding: [{ system: 'http://loinc.org', code: '34794-8', display: 'CR de réunion de concertation pluridisciplinaire' }] },
     category: [{ coding: [{ system: CDA_IMPORT_SOURCE, code: 'received-cda', display: 'Document CDA reçu d’un autre DCC' }] }],
@@ -126,5 +139,12 @@ export function readFrcpCda(xml: string, patient: Patient): ImportedCda {
     content: [{ attachment: { contentType: 'application/xml', data: Buffer.from(xml, 'utf8').toString('base64'), title: `${title}.xml` }}],
     ...(event.length ? { context: { event } } : {}),
   };
-  return { documentReference };
+  return { documentReference, documentId: identifier.value!, ...(set ? { set } : {}) };
+}
+
+/** The version number an imported DocumentReference records for its CDA set. */
+export function setVersionOf(doc: DocumentReference): number | undefined {
+  const v = doc.identifier?.find((i) => i.system === CDA_SET_VERSION_SYSTEM)?.value;
+  const n = v ? Number.parseInt(v.slice(v.lastIndexOf('#') + 1), 10) : NaN;
+  return Number.isFinite(n) ? n : undefined;
 }

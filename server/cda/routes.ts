@@ -8,10 +8,11 @@
 import express, { type Router } from 'express';
 import { notFound } from '../fhir/errors.ts';
 import type { Store } from '../store/store.ts';
-import type { Patient } from '@medplum/fhirtypes';
+import type { DocumentReference, Patient } from '@medplum/fhirtypes';
+import { parseSearchRequest } from '../fhir/search-request.ts';
 import { badRequest } from '../fhir/errors.ts';
 import { exportPpsCda, exportRcpSheetCda, type CdaExport } from './export.ts';
-import { MAX_CDA_BYTES, readFrcpCda } from './import.ts';
+import { CDA_SET_SYSTEM, MAX_CDA_BYTES, readFrcpCda, setVersionOf } from './import.ts';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -40,10 +41,29 @@ export function cdaRouter(store: Store): Router {
     if (typeof req.body !== 'string' || !req.body.trim()) throw badRequest('Corps attendu : le document CDA (Content-Type application/xml)');
     const repo = store.forRequest(req.dccContext!);
     const patient = await repo.read<Patient>('Patient', id);
-    const { documentReference } = readFrcpCda(req.body, patient);
-    const created = await repo.create(documentReference);
-    res.status(201).location(`${req.dccContext!.baseUrl}/DocumentReference/${created.id}/_history/${created.meta?.versionId}`)
-      .type('application/fhir+json; charset=utf-8').send(JSON.stringify(created));
+    const imported = readFrcpCda(req.body, patient);
+    // Idempotent: the same CDA (document id) received twice is the same document (200); a new version of
+    // the same set replaces the earlier ones (relatesTo replaces, earlier ones superseded), in one transaction.
+    const { doc, created } = await repo.transaction(async (tx) => {
+      const search = async (params: Record<string, string>) => {
+        const { request } = parseSearchRequest('DocumentReference', new URLSearchParams({ patient: `Patient/${id}`, ...params }), { defaultCount: 100, maxCount: 100 }, true);
+        request.total = 'none';
+        return (await tx.search<DocumentReference>(request)).resources;
+      };
+      const same = (await search({ identifier: `urn:ietf:rfc:3986|${imported.documentId}` }))[0];
+      if (same) return { doc: same, created: false };
+      const replaced = imported.set
+        ? (await search({ identifier: `${CDA_SET_SYSTEM}|${imported.set.value}`, status: 'current' })).filter((d) => (setVersionOf(d) ?? 0) < imported.set!.version)
+        : [];
+      const body: DocumentReference = replaced.length
+        ? { ...imported.documentReference, relatesTo: replaced.map((d) => ({ code: 'replaces', target: { reference: `DocumentReference/${d.id}` } })) }
+        : imported.documentReference;
+      const doc = await tx.create(body);
+      for (const old of replaced) await tx.update({ ...old, status: 'superseded' }, old.meta?.versionId ? { ifMatch: old.meta.versionId } : {});
+      return { doc, created: true };
+    });
+    res.status(created ? 201 : 200).location(`${req.dccContext!.baseUrl}/DocumentReference/${doc.id}/_history/${doc.meta?.versionId}`)
+      .type('application/fhir+json; charset=utf-8').send(JSON.stringify(doc));
   });
   return router;
 }

@@ -10,22 +10,18 @@ import { dccOidRoot } from './codes.ts';
 import type { CdaExport } from './export.ts';
 import { cdaIdentityOf } from './header.ts';
 import { el, text } from './xml.ts';
+import { xdsCodesOf, type XdsCode } from './xds-codes.ts';
 
 const RIM = 'urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0';
 const LCM = 'urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0';
 const DOCUMENT_ENTRY = 'urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1';
 const SUBMISSION_SET = 'urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd';
 
-const TYPE: Record<CdaExport['profile'], { code: string; display: string; format: string }> = {
-  FRCP: { code: '34794-8', display: 'CR de réunion de concertation pluridisciplinaire', format: 'urn:asip:ci-sis:frcp:2022' },
-  PPS: { code: '18776-5', display: 'Plan personnalisé de soins', format: 'urn:asip:ci-sis:pps:2022' },
-};
-
 const slot = (name: string, ...values: string[]) => el(`rim:Slot`, { name }, el('rim:ValueList', {}, ...values.map((v) => el('rim:Value', {}, text(v)))));
 const name = (value: string) => el('rim:Name', {}, el('rim:LocalizedString', { value }));
-const classification = (scheme: string, object: string, code: string, codingScheme: string, display: string, id: string) =>
-  el('rim:Classification', { classificationScheme: scheme, classifiedObject: object, nodeRepresentation: code, id, objectType: 'urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification' },
-    slot('codingScheme', codingScheme), name(display));
+const classification = (scheme: string, object: string, c: XdsCode, id: string) =>
+  el('rim:Classification', { classificationScheme: scheme, classifiedObject: object, nodeRepresentation: c.code, id, objectType: 'urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification' },
+    slot('codingScheme', c.codeSystem), name(c.display));
 const externalId = (scheme: string, object: string, value: string, label: string, id: string) =>
   el('rim:ExternalIdentifier', { identificationScheme: scheme, registryObject: object, value, id, objectType: 'urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:ExternalIdentifier' }, name(label));
 
@@ -47,7 +43,7 @@ function patientCx(cda: CdaExport): string {
 export function xdmMetadata(input: XdmInput, cdaFile: string, cdaBytes: Uint8Array): string {
   const { cda } = input;
   const now = input.now ?? new Date();
-  const type = TYPE[cda.profile];
+  const codes = xdsCodesOf(cda.profile);
   const doc = 'urn:uuid:' + uuidOf(`doc:${cda.uniqueId}`);
   const set = 'urn:uuid:' + uuidOf(`set:${cda.uniqueId}:${now.toISOString()}`);
   const pid = patientCx(cda);
@@ -58,17 +54,19 @@ export function xdmMetadata(input: XdmInput, cdaFile: string, cdaBytes: Uint8Arr
     slot('hash', createHash('sha1').update(cdaBytes).digest('hex')),
     slot('size', String(cdaBytes.length)),
     slot('URI', cdaFile),
-    name(type.display),
-    classification('urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a', doc, '11', '1.2.250.1.213.1.1.4.1', 'Compte rendu', 'cl-class'),
-    classification('urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f', doc, 'N', '2.16.840.1.113883.5.25', 'Normal', 'cl-conf'),
-    classification('urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d', doc, type.format, '1.2.250.1.213.1.1.4.2.282', type.display, 'cl-format'),
-    classification('urn:uuid:f0306f51-975f-434e-a61c-c59651d33983', doc, type.code, '2.16.840.1.113883.6.1', type.display, 'cl-type'),
+    name(codes.typeCode.display),
+    classification('urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a', doc, codes.classCode, 'cl-class'),
+    classification('urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f', doc, codes.confidentiality, 'cl-conf'),
+    classification('urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d', doc, codes.formatCode, 'cl-format'),
+    classification('urn:uuid:f33fb8ac-18af-42cc-ae0e-ed0b0bdb91e1', doc, codes.healthcareFacilityType, 'cl-facility'),
+    classification('urn:uuid:cccf5598-8b07-4b77-a05e-ae952c785ead', doc, codes.practiceSetting, 'cl-practice'),
+    classification('urn:uuid:f0306f51-975f-434e-a61c-c59651d33983', doc, codes.typeCode, 'cl-type'),
     externalId('urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427', doc, pid, 'XDSDocumentEntry.patientId', 'ei-pid'),
     externalId('urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab', doc, cda.uniqueId, 'XDSDocumentEntry.uniqueId', 'ei-uid'));
   const submission = el('rim:RegistryPackage', { id: set, objectType: 'urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:RegistryPackage' },
     slot('submissionTime', hl7Time(now)),
-    name(`Envoi ${type.display}`),
-    el('rim:Classification', { classificationScheme: 'urn:uuid:aa543740-bdda-424e-8c96-df4873be8500', classifiedObject: set, nodeRepresentation: type.code, id: 'cl-content' }, slot('codingScheme', '2.16.840.1.113883.6.1'), name(type.display)),
+    name(`Envoi ${codes.typeCode.display}`),
+    el('rim:Classification', { classificationScheme: 'urn:uuid:aa543740-bdda-424e-8c96-df4873be8500', classifiedObject: set, nodeRepresentation: codes.typeCode.code, id: 'cl-content' }, slot('codingScheme', codes.typeCode.codeSystem), name(codes.typeCode.display)),
     externalId('urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446', set, pid, 'XDSSubmissionSet.patientId', 'ei-set-pid'),
     externalId('urn:uuid:96fdda7c-d067-4183-912e-bf5ee74998a8', set, `${dccOidRoot()}.6.${BigInt('0x' + uuidOf(set).replace(/-/g, '').slice(0, 12)).toString()}`, 'XDSSubmissionSet.uniqueId', 'ei-set-uid'),
     externalId('urn:uuid:554ac39e-e3fe-47fe-b233-965d2a147832', set, dccOidRoot(), 'XDSSubmissionSet.sourceId', 'ei-set-src'));

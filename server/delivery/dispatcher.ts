@@ -25,6 +25,8 @@ import {
 
 export const MAIL_DELIVERY = 'mail';
 export const PUSH_DELIVERY = 'fhir-push';
+/** The CDA (FRCP, PPS) filed in a DMP-like repository as Binary + DocumentReference (server/cda/dmp-push.ts). */
+export const DMP_PUSH_DELIVERY = 'dmp-push';
 
 export type RecipientRole = 'general-practitioner' | 'requester' | 'correspondent' | 'pharmacist' | 'nurse';
 
@@ -67,6 +69,8 @@ const PUSHED_EVENTS = new Set<SharingEventKind>([RCP_REPORT_EVENT, PPS_SHARED_EV
 export interface DispatchOptions {
   /** The external FHIR repository (push configured), if any. */
   pushEndpoint?: string;
+  /** The DMP-like CDA repository (DCC_DMP_FHIR_URL), if any. */
+  dmpEndpoint?: string;
   now?: Date;
 }
 
@@ -119,17 +123,20 @@ export async function dispatchEvent(store: Store, event: OutboxEntry, options: D
       }
       result.mails++;
     }
-    if (options.pushEndpoint && PUSHED_EVENTS.has(kind)) {
+    // One delivery per configured repository: the FHIR document push and the CDA push retry and fail apart.
+    const pushTargets = [[PUSH_DELIVERY, options.pushEndpoint], [DMP_PUSH_DELIVERY, options.dmpEndpoint]] as const;
+    for (const [pushKind, endpoint] of pushTargets) {
+      if (!endpoint || !PUSHED_EVENTS.has(kind)) continue;
       const objection = await anyObjection(tx, patientId);
-      const payload: PushDeliveryPayload = { event: kind, eventId: event.id, patient: `Patient/${patientId}`, document, endpoint: options.pushEndpoint };
+      const payload: PushDeliveryPayload = { event: kind, eventId: event.id, patient: `Patient/${patientId}`, document, endpoint };
       const { entry: created, created: isNew } = await outbox.enqueue({
-        kind: PUSH_DELIVERY, payload, dedupKey: `${PUSH_DELIVERY}:${document}:${options.pushEndpoint}`, topic: document, parentId: event.id,
-        recipient: options.pushEndpoint, patientId, createdAt: now,
+        kind: pushKind, payload, dedupKey: `${pushKind}:${document}:${endpoint}`, topic: document, parentId: event.id,
+        recipient: endpoint, patientId, createdAt: now,
       });
       if (isNew && objection) {
         await outbox.markWithheld(created.id, objection, now);
-        await tx.append(buildSharingEvent(systemContext(), { kind: 'delivery-withheld', patientId, documents: [document], recipient: { address: options.pushEndpoint }, detail: objection }));
-        result.withheld.push({ recipient: options.pushEndpoint, reason: objection });
+        await tx.append(buildSharingEvent(systemContext(), { kind: 'delivery-withheld', patientId, documents: [document], recipient: { address: endpoint }, detail: objection }));
+        result.withheld.push({ recipient: endpoint, reason: objection });
       } else if (isNew) result.pushes++;
     }
     const notes = [

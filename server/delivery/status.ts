@@ -93,13 +93,13 @@ export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]):
 
 function deliveryLine(entry: OutboxEntry): DeliveryLine {
   const mail = entry.kind === 'mail' ? (entry.payload as MailDeliveryPayload) : undefined;
-  const push = entry.kind === 'fhir-push' ? (entry.payload as PushDeliveryPayload) : undefined;
+  const push = entry.kind === 'fhir-push' || entry.kind === 'dmp-push' ? (entry.payload as PushDeliveryPayload) : undefined;
   return {
     id: entry.id,
     channel: entry.kind === 'mail' ? 'mail' : 'fhir-push',
     recipient: entry.recipient ?? mail?.recipient ?? push?.endpoint ?? '',
     ...(mail ? { role: mail.role, roleLabel: RECIPIENT_ROLE_LABEL[mail.role], ...(mail.display ? { display: mail.display } : {}), ...(mail.address ? { address: mail.address } : {}) } : {}),
-    ...(push ? { display: 'Entrepôt FHIR externe', address: push.endpoint } : {}),
+    ...(push ? { display: entry.kind === 'dmp-push' ? 'Entrepôt de documents (CDA, type DMP)' : 'Entrepôt FHIR externe', address: push.endpoint } : {}),
     status: entry.status,
     statusLabel: STATUS_LABEL[entry.status],
     attempts: entry.attempts,

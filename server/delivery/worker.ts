@@ -29,17 +29,19 @@ import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import { buildSummary, gatherSummarySources, printableSummary, renderSummaryPdf } from '../summary/index.ts';
 import type { Store } from '../store/store.ts';
 import {
-  MAIL_DELIVERY, PUSH_DELIVERY, anyObjection, dispatchEvent, ppsRefusal, recipientContext, refusalFor, secureAddressOf, type MailDeliveryPayload, type PushDeliveryPayload, type Refusal,
+  DMP_PUSH_DELIVERY, MAIL_DELIVERY, PUSH_DELIVERY, anyObjection, dispatchEvent, ppsRefusal, recipientContext, refusalFor, secureAddressOf, type MailDeliveryPayload, type PushDeliveryPayload, type Refusal,
 } from './dispatcher.ts';
 import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT } from './events.ts';
-import { classifyPushError, type FhirPushClient } from './fhir-push.ts';
+import { DEFAULT_PUSH_TIMEOUT_MS, classifyPushError, type FhirPushClient, type PushConfig } from './fhir-push.ts';
 import { classifyMailError, composeSharedDocumentMail, type MailConfig, type MailSender, type SharedDocumentMail } from './mail.ts';
-import { buildXdmZip, exportRcpSheetCda } from '../cda/index.ts';
+import { buildXdmZip, exportPpsCda, exportRcpSheetCda, pushCdaDocument, type CdaExport } from '../cda/index.ts';
 
 export interface DeliveryWorkerOptions {
   store: Store;
   mail?: { sender: MailSender; config: MailConfig };
   push?: { client: FhirPushClient; endpoint: string };
+  /** The DMP-like CDA repository (DCC_DMP_FHIR_URL): the CDA as Binary + DocumentReference. Off when unset. */
+  dmp?: { config: PushConfig };
   /** Who the mails say they come from, and the line to call back. */
   sender?: { organisation: string; phone?: string };
   /** Public FHIR base of the DCC: the fullUrls of the documents pushed. */
@@ -74,7 +76,11 @@ export class DeliveryWorker {
     this.outbox = new OutboxStore(options.store.db);
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     // A lease must outlive one send (relay time-out, push time-out) with room for rendering the PDF.
-    const longest = Math.max(options.mail ? options.mail.config.sendTimeoutMs ?? 120_000 : 0, options.push ? options.push.client.config.timeoutMs ?? 15_000 : 0);
+    // A CDA push is three requests (search, Binary, DocumentReference), each with the time-out.
+    const longest = Math.max(
+      options.mail ? options.mail.config.sendTimeoutMs ?? 120_000 : 0, options.push ? options.push.client.config.timeoutMs ?? 15_000 : 0,
+      options.dmp ? 3 * (options.dmp.config.timeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS) : 0,
+    );
     if (this.leaseMs < longest + 30_000) throw new Error(`leaseMs (${this.leaseMs} ms) doit dépasser la durée maximale d'un envoi (${longest} ms) d'au moins 30 s`);
   }
 
@@ -113,7 +119,11 @@ export class DeliveryWorker {
       const event = await next([...EVENT_KINDS]);
       if (!event) break;
       try {
-        await dispatchEvent(this.options.store, event, { ...(this.options.push ? { pushEndpoint: this.options.push.endpoint } : {}), now: clock() });
+        await dispatchEvent(this.options.store, event, {
+          ...(this.options.push ? { pushEndpoint: this.options.push.endpoint } : {}),
+          ...(this.options.dmp ? { dmpEndpoint: this.options.dmp.config.baseUrl } : {}),
+          now: clock(),
+        });
         report.dispatched++;
       } catch (err) {
         // Retried like a delivery; a dead event shows in the 3C's alerts (nothing was sent, so no send trace).
@@ -131,7 +141,14 @@ export class DeliveryWorker {
       for (let i = 0; i < batch && !this.stopping; i++) {
         const entry = await next([PUSH_DELIVERY]);
         if (!entry) break;
-        await this.deliverPush(entry as OutboxEntry<PushDeliveryPayload>, clock, report);
+        await this.deliverPush(entry as OutboxEntry<PushDeliveryPayload>, clock, report, 'bundle');
+      }
+    }
+    if (this.options.dmp) {
+      for (let i = 0; i < batch && !this.stopping; i++) {
+        const entry = await next([DMP_PUSH_DELIVERY]);
+        if (!entry) break;
+        await this.deliverPush(entry as OutboxEntry<PushDeliveryPayload>, clock, report, 'cda');
       }
     }
     if (report.dispatched + report.sent + report.failed + report.withheld + report.dead) this.options.log?.info({ ...report }, 'outbox: round');
@@ -182,11 +199,15 @@ export class DeliveryWorker {
     }));
   }
 
-  private async deliverPush(entry: OutboxEntry<PushDeliveryPayload>, clock: () => Date, report: DrainReport): Promise<void> {
+  /**
+   * A push: the FHIR document Bundle (`bundle`), or the CDA as Binary + DocumentReference (`cda`).
+   * Both are conditional creates on the document's identifier: a retry never files a second copy.
+   */
+  private async deliverPush(entry: OutboxEntry<PushDeliveryPayload>, clock: () => Date, report: DrainReport, what: 'bundle' | 'cda'): Promise<void> {
     const system = this.options.store.system();
     const p = entry.payload;
     const patientId = p.patient.replace(/^Patient\//, '');
-    let bundle: Bundle;
+    let send: () => Promise<string>;
     try {
       // An objection (or a PPS the patient no longer agrees to share) since the event: nothing leaves.
       const [type, id] = p.document.split('/');
@@ -195,22 +216,33 @@ export class DeliveryWorker {
         await this.refused(entry, { reason: refusal, patientChoice: true }, { address: p.endpoint }, clock(), report, 'document-push-failed');
         return;
       }
-      bundle = await this.documentOf(p);
+      if (what === 'bundle') {
+        const bundle = await this.documentOf(p);
+        send = async () => {
+          const result = await this.options.push!.client.pushDocument(bundle);
+          return `Bundle/${result.id}${result.created ? '' : ' (déjà présent : pas de doublon)'}`;
+        };
+      } else {
+        const cda = await this.cdaOf(p);
+        send = async () => {
+          const result = await pushCdaDocument(this.options.dmp!.config, cda);
+          return `DocumentReference/${result.documentReferenceId} (CDA ${cda.profile} ${cda.uniqueId})${result.created ? '' : ' (déjà présent : pas de doublon)'}`;
+        };
+      }
     } catch (err) {
       const permanent = err instanceof FhirError && err.status < 500;
       await this.failed(entry, { permanent, message: `Document non constitué : ${(err as Error).message}` }, clock(), report, { kind: 'document-push-failed', recipient: { address: p.endpoint } });
       return;
     }
-    let result;
+    let detail;
     try {
-      result = await this.options.push!.client.pushDocument(bundle);
+      detail = await send();
     } catch (err) {
       await this.failed(entry, classifyPushError(err), clock(), report, { kind: 'document-push-failed', recipient: { address: p.endpoint } });
       return;
     }
     await this.recordSent(entry, clock(), report, buildSharingEvent(systemContext(), {
-      kind: 'document-pushed', patientId, documents: [p.document], recipient: { address: p.endpoint },
-      detail: `Bundle/${result.id}${result.created ? '' : ' (déjà présent : pas de doublon)'}`,
+      kind: 'document-pushed', patientId, documents: [p.document], recipient: { address: p.endpoint }, detail,
     }));
   }
 
@@ -299,6 +331,8 @@ export class DeliveryWorker {
       title = plan.title ?? title;
       date = plan.meta?.lastUpdated ?? date;
       pdf = { filename: `${kind}-${id}.pdf`, content: await renderCarePlanPdf(document) };
+      // A PPS (handed over: the only one announced) also travels as CDA PPS in an IHE XDM zip, as the RCP report does.
+      if (kind === 'pps') xdm = buildXdmZip({ cda: await exportPpsCda(view, recipientCtx, id, version ? { version } : {}), pdf });
     } else if (p.event === ORAL_TREATMENT_EVENT) {
       // The pharmacist's (or nurse's) own summary: the treatment plan as they may see it.
       const audience = p.role === 'nurse' ? 'nurse' : 'pharmacist';
@@ -323,6 +357,16 @@ export class DeliveryWorker {
       ...(xdm ? { xdm } : {}),
       sender: this.options.sender ?? DEFAULT_SENDER,
     };
+  }
+
+  /** The CDA of the version the event announced, as the service reads it (the signed sheet, the handed-over PPS). */
+  private async cdaOf(p: PushDeliveryPayload): Promise<CdaExport> {
+    const system = this.options.store.system();
+    const [type, id, , version] = p.document.split('/') as [string, string, string?, string?];
+    const ctx = systemContext(this.options.fhirBaseUrl);
+    if (type === 'Composition') return exportRcpSheetCda(system, ctx, id, version ? { version } : {});
+    if (type === 'CarePlan') return exportPpsCda(system, ctx, id, version ? { version } : {});
+    throw new Error(`${p.document} : pas de document CDA pour ce type`);
   }
 
   private async documentOf(p: PushDeliveryPayload): Promise<Bundle> {

@@ -36,6 +36,33 @@ describe('CDA import (FRCP received from another DCC)', function () {
     expect(Buffer.from(body.content[0].attachment.data, 'base64').toString('utf8')).to.equal(cda);
   });
 
+  it('is idempotent: the same CDA again is the same DocumentReference (200); a new version of the set replaces it', async () => {
+    const before = await storedFor(world.patientId);
+    const first = await post(world.patientId, cda);
+    const firstBody = await first.json();
+    expect(first.status, JSON.stringify(firstBody)).to.be.oneOf([200, 201]);
+    const again = await post(world.patientId, cda);
+    const againBody = await again.json();
+    expect(again.status, JSON.stringify(againBody)).to.equal(200);
+    expect(againBody.id).to.equal(firstBody.id);
+    expect(await storedFor(world.patientId)).to.equal(Math.max(before, 1));
+
+    // Version 2 of the same document set (as another DCC's correction would send it): new id, same setId.
+    const m = /<id root="([^"]+)" extension="([^"]+)"\/><code code="34794-8"/.exec(cda)!;
+    const next = Number(/<versionNumber value="(\d+)"\/>/.exec(cda)![1]) + 1;
+    const v2 = cda.replace(m[0], m[0].replace(`extension="${m[2]}"`, `extension="${m[2]}-next"`)).replace(/<versionNumber value="\d+"\/>/, `<versionNumber value="${next}"/>`);
+    const second = await post(world.patientId, v2);
+    const secondBody = await second.json();
+    expect(second.status, JSON.stringify(secondBody)).to.equal(201);
+    expect(secondBody.relatesTo).to.deep.equal([{ code: 'replaces', target: { reference: `DocumentReference/${firstBody.id}` } }]);
+    const old = (await world.as('oncologist', 'GET', `/DocumentReference/${firstBody.id}`)).body;
+    expect(old.status).to.equal('superseded');
+    // The same version 2 again: still one copy.
+    const secondAgain = await post(world.patientId, v2);
+    expect(secondAgain.status).to.equal(200);
+    expect((await secondAgain.json()).id).to.equal(secondBody.id);
+  });
+
   it('refuses a document whose INS is another patient’s (422), nothing stored', async () => {
     const res = await post(world.recupPatientId, cda);
     expect(res.status).to.equal(422);

@@ -30,7 +30,7 @@ describe('CDA: IHE XDM package for secure mail', function () {
     const all = (name: string) => Array.from(meta.getElementsByTagNameNS(RIM, name) as unknown as ArrayLike<Element>);
     const slotValue = (name: string) => all('Slot').find((s) => s.getAttribute('name') === name)?.textContent;
     const codes = all('Classification').map((c) => c.getAttribute('nodeRepresentation')).filter(Boolean);
-    expect(codes).to.include.members(['11', 'N', '34794-8']);
+    expect(codes).to.include.members(['10', 'N', '34794-8', 'urn:asip:ci-sis:frcp:2011']);
     const pids = all('ExternalIdentifier').filter((e) => /patientId/.test(e.textContent ?? '') || /patientId/.test(e.getElementsByTagNameNS(RIM, 'LocalizedString')[0]?.getAttribute('value') ?? ''));
     expect(pids.map((p) => p.getAttribute('value'))).to.deep.equal([`${world.patientIns}^^^&1.2.250.1.213.1.4.10&ISO`, `${world.patientIns}^^^&1.2.250.1.213.1.4.10&ISO`]);
     expect(all('ExternalIdentifier').map((e) => e.getAttribute('value'))).to.include(`${id[1]}^${id[2]}`);

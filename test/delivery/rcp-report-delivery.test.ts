@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
-import type { Practitioner } from '@medplum/fhirtypes';
+import type { Binary, DocumentReference, Practitioner } from '@medplum/fhirtypes';
+import { startFhirTestServer, type FhirTestServer } from '../helpers/fhir-test-server.ts';
 import { createApp } from '../../server/app.ts';
 import { MailSender } from '../../server/delivery/mail.ts';
 import { deliveryRouter } from '../../server/delivery/routes.ts';
@@ -20,6 +21,7 @@ describe('RCP report delivery to the GP', function () {
   let catcher: SmtpCatcher;
   let sender: MailSender;
   let worker: DeliveryWorker;
+  let dmp: FhirTestServer;
   let followUp: { url: string; close: () => Promise<void> };
   let sessionId: string;
   let withGp: { patient: string; caseId: string };
@@ -30,7 +32,9 @@ describe('RCP report delivery to the GP', function () {
     catcher = await SmtpCatcher.start();
     const config = { host: '127.0.0.1', port: catcher.port, secure: false, requireTls: false, rejectUnauthorized: true, from: 'DCC <dcc@test.mssante.fr>', messageIdDomain: 'test.mssante.fr', publicBaseUrl: 'https://dcc.test' };
     sender = new MailSender(config);
-    worker = new DeliveryWorker({ store: world.store, mail: { sender, config }, batch: 100 });
+    // A DMP-like repository (a real FHIR server, not this one): the signed report is filed there as CDA.
+    dmp = await startFhirTestServer();
+    worker = new DeliveryWorker({ store: world.store, mail: { sender, config }, dmp: { config: { baseUrl: dmp.baseUrl, timeoutMs: 5_000 } }, batch: 100 });
     const app = createApp({ config: testConfig(), store: world.store, identify: (req) => world.users[req.get('x-test-user') ?? ''], apis: [{ path: '/api/deliveries', router: deliveryRouter({ store: world.store }) }] });
     const srv: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     followUp = { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/deliveries`, close: () => new Promise((resolve) => srv.close(() => resolve())) };
@@ -59,6 +63,7 @@ describe('RCP report delivery to the GP', function () {
     await worker.stop();
     sender.close();
     await catcher.stop();
+    await dmp.close();
     await followUp.close();
     await world.close();
   });
@@ -103,7 +108,17 @@ describe('RCP report delivery to the GP', function () {
     const [doc] = status.body.documents;
     expect(doc.document).to.equal(`${report}/_history/${version}`);
     expect(doc.state).to.equal('delivered');
-    expect(doc.deliveries.map((d: any) => [d.role, d.status]).sort()).to.deep.equal([['general-practitioner', 'sent'], ['requester', 'sent']]);
+    expect(doc.deliveries.filter((d: any) => d.channel === 'mail').map((d: any) => [d.role, d.status]).sort()).to.deep.equal([['general-practitioner', 'sent'], ['requester', 'sent']]);
+    // Filed in the DMP-like repository as CDA FRCP: one DocumentReference pointing at its Binary.
+    expect(doc.deliveries.filter((d: any) => d.channel === 'fhir-push').map((d: any) => [d.address, d.status])).to.deep.equal([[dmp.baseUrl, 'sent']]);
+    const filed = (await dmp.repo.searchResources<DocumentReference>({ resourceType: 'DocumentReference' })).filter((d) => d.subject?.identifier);
+    const cdas = await Promise.all(filed.map(async (d) => Buffer.from((await dmp.repo.readReference<Binary>({ reference: d.content[0]!.attachment.url! })).data!, 'base64').toString('utf8')));
+    const mine = cdas.filter((x) => x.includes(`extension="${report.replace('Composition/', '')}"`)); // the setId: the sheet's id
+    expect(mine, 'one CDA of this report in the repository').to.have.length(1);
+    expect(mine[0]).to.match(/<templateId root="1\.2\.250\.1\.213\.1\.1\.1\.8"/);
+    const filedDoc = filed[cdas.indexOf(mine[0]!)]!;
+    expect(filedDoc.type?.coding?.[0]?.code).to.equal('34794-8');
+    expect(filedDoc.content[0]!.format?.code).to.equal('urn:asip:ci-sis:frcp:2011');
 
     const gpAddress = `gp.${world.ids.gp}@test.mssante.fr`;
     const forThisReport = catcher.messages.filter((m) => m.envelope.to.includes(gpAddress) && m.headers.get('x-dcc-delivery-id')?.startsWith(`${doc.deliveries.find((d: any) => d.role === 'general-practitioner').id}.`));
@@ -131,7 +146,7 @@ describe('RCP report delivery to the GP', function () {
     expect(alerts.body.missingGp.map((a: any) => a.patient)).to.include(`Patient/${patient}`);
     const [doc] = (await follow('coordinator', `?document=${report}`)).body.documents;
     expect(doc.event.note).to.match(/Pas de médecin traitant/);
-    expect(doc.deliveries.map((d: any) => d.role)).to.deep.equal(['requester']);
+    expect(doc.deliveries.filter((d: any) => d.channel === 'mail').map((d: any) => d.role)).to.deep.equal(['requester']);
     // The follow-up names the missing GP: the report did not reach "every recipient".
     expect(doc.state).to.equal('incomplete');
     expect(doc.stateLabel).to.not.contain('Remis à tous');

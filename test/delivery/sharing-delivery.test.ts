@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import type { Request } from 'express';
-import type { AuditEvent, Bundle, MedicationRequest } from '@medplum/fhirtypes';
+import type { AuditEvent, Binary, Bundle, DocumentReference, MedicationRequest } from '@medplum/fhirtypes';
+import { DOMParser } from '@xmldom/xmldom';
+import { strFromU8, unzipSync } from 'fflate';
 import { SHARING_AUDIT_SUBTYPE_SYSTEM } from '../../server/access/audit.ts';
 import { createApp } from '../../server/app.ts';
 import { carePlanRouter, registerCarePlanRules } from '../../server/care-plan/index.ts';
@@ -73,11 +75,12 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     await server.close();
   });
 
-  function newWorker(options: { mail?: boolean; push?: boolean } = {}): DeliveryWorker {
+  function newWorker(options: { mail?: boolean; push?: boolean; dmp?: boolean } = {}): DeliveryWorker {
     return new DeliveryWorker({
       store, maxAttempts: 3, batch: 50, leaseMs: 60_000, sender: { organisation: '3C du CHU Méditerranée', phone: '04 65 71 10 50' },
       ...(options.mail === false ? {} : { mail: { sender, config: mailConfig } }),
       ...(options.push === false ? {} : { push: { client: new FhirPushClient({ baseUrl: fhirServer.baseUrl, timeoutMs: 2_000 }), endpoint: fhirServer.baseUrl } }),
+      ...(options.dmp ? { dmp: { config: { baseUrl: fhirServer.baseUrl, timeoutMs: 2_000 } } } : {}),
     });
   }
 
@@ -93,7 +96,7 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
   }
 
   const deliveriesOf = async (patientId: string) => (await outbox.list<any>({ patientId, limit: 500 })).filter((e) => e.kind === 'mail' || e.kind === 'fhir-push');
-  const eventsOf = async (patientId: string) => (await outbox.list<any>({ patientId, limit: 500 })).filter((e) => e.kind !== 'mail' && e.kind !== 'fhir-push');
+  const eventsOf = async (patientId: string) => (await outbox.list<any>({ patientId, limit: 500 })).filter((e) => e.kind !== 'mail' && e.kind !== 'fhir-push' && e.kind !== 'dmp-push');
   const mailsOf = (entry: OutboxEntry): CaughtMessage[] => catcher.messages.filter((m) => m.headers.get('x-dcc-delivery-id')?.startsWith(`${entry.id}.`));
   const byRole = (entries: OutboxEntry<any>[], role: string) => entries.filter((e) => e.kind === 'mail' && e.payload.role === role);
 
@@ -148,8 +151,23 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     expect(gpMail!.envelope.to).to.deep.equal(['laurent@dcc-demo.mssante.fr']);
     expect(gpMail!.subject).to.contain('PPS').and.not.contain(c.family);
     expect(gpMail!.text).to.contain(c.family.toUpperCase()).and.to.contain(`https://dcc.test/patients/${c.patientId}#pps`); // the web client's page, at the PPS
-    expect(gpMail!.attachments).to.have.length(1);
+    expect(gpMail!.attachments.map((a) => a.filename)).to.deep.equal([`pps-${ppsId}.pdf`, 'IHE_XDM.ZIP']);
     expect(gpMail!.attachments[0]!.content.subarray(0, 5).toString()).to.equal('%PDF-');
+    // The PPS travels the MSSanté way too: CDA PPS + the same PDF in an IHE XDM zip, read back.
+    const zip = unzipSync(new Uint8Array(gpMail!.attachments[1]!.content));
+    expect(Object.keys(zip).sort()).to.deep.equal(['IHE_XDM/SUBSET01/DOC0001.XML', 'IHE_XDM/SUBSET01/DOC0002.PDF', 'IHE_XDM/SUBSET01/METADATA.XML', 'INDEX.HTM', 'README.TXT']);
+    expect(Buffer.from(zip['IHE_XDM/SUBSET01/DOC0002.PDF']!).equals(gpMail!.attachments[0]!.content)).to.equal(true);
+    const cda = new DOMParser().parseFromString(strFromU8(zip['IHE_XDM/SUBSET01/DOC0001.XML']!), 'text/xml');
+    const V3 = 'urn:hl7-org:v3';
+    const cdaTemplates = Array.from(cda.documentElement!.childNodes as unknown as ArrayLike<Element>).filter((n) => n.localName === 'templateId').map((t) => t.getAttribute('root'));
+    expect(cdaTemplates).to.include('1.2.250.1.213.1.1.1.26');
+    const cdaId = cda.getElementsByTagNameNS(V3, 'id')[0]!;
+    const meta = new DOMParser().parseFromString(strFromU8(zip['IHE_XDM/SUBSET01/METADATA.XML']!), 'text/xml');
+    const RIM = 'urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0';
+    const classified = Object.fromEntries(Array.from(meta.getElementsByTagNameNS(RIM, 'Classification') as unknown as ArrayLike<Element>).map((c) => [c.getAttribute('id'), c.getAttribute('nodeRepresentation')]));
+    expect(classified).to.deep.include({ 'cl-type': '18776-5', 'cl-format': 'urn:asip:ci-sis:pps-cancer:2017', 'cl-class': '44', 'cl-conf': 'N' });
+    const externalIds = Array.from(meta.getElementsByTagNameNS(RIM, 'ExternalIdentifier') as unknown as ArrayLike<Element>).map((e) => e.getAttribute('value'));
+    expect(externalIds).to.include(`${cdaId.getAttribute('root')}^${cdaId.getAttribute('extension')}`);
 
     const pharmacist = byRole(deliveries, 'pharmacist');
     const nurse = byRole(deliveries, 'nurse');
@@ -392,5 +410,30 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     expect(push.status, JSON.stringify(push)).to.equal('sent');
     const pushed = (await fhirServer.repo.searchResources<Bundle>({ resourceType: 'Bundle', filters: [] } as any)).filter((b) => JSON.stringify(b).includes(ppsId));
     expect(pushed).to.have.length(1);
+  });
+
+  it('the handed-over PPS is filed once as CDA PPS in the DMP-like repository, even when the answer to its DocumentReference is lost', async () => {
+    const c = await newCase();
+    const dmpWorker = newWorker({ push: false, dmp: true });
+    const { ppsId } = await buildAndHandOver(c, true);
+    // A CDA push is: search by identifier, create the Binary, create the DocumentReference — whose answer is lost.
+    fhirServer.passNext(2);
+    fhirServer.dropResponseOfNext(1);
+    const t0 = new Date();
+    await drainAll(t0, dmpWorker);
+    let [filing] = (await outbox.list<any>({ patientId: c.patientId, limit: 500 })).filter((e) => e.kind === 'dmp-push');
+    expect(filing!.status, JSON.stringify(filing)).to.equal('failed');
+    await drainAll(new Date(t0.getTime() + 61_000), dmpWorker);
+    filing = (await outbox.get(filing!.id))!;
+    expect(filing.status, JSON.stringify(filing)).to.equal('sent');
+
+    const filed = await fhirServer.repo.searchResources<DocumentReference>({ resourceType: 'DocumentReference' });
+    const cdas = await Promise.all(filed.map(async (d) => Buffer.from((await fhirServer.repo.readReference<Binary>({ reference: d.content[0]!.attachment.url! })).data!, 'base64').toString('utf8')));
+    const mine = filed.filter((_, i) => cdas[i]!.includes(`extension="${ppsId}"`));
+    expect(mine, 'one DocumentReference for this PPS').to.have.length(1);
+    expect(cdas[filed.indexOf(mine[0]!)]).to.match(/<templateId root="1\.2\.250\.1\.213\.1\.1\.1\.26"/);
+    expect(mine[0]!.type?.coding?.[0]?.code).to.equal('18776-5');
+    const [trace] = await auditOf(c.patientId, 'document-pushed');
+    expect(JSON.stringify(trace)).to.contain('pas de doublon');
   });
 });

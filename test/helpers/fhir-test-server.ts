@@ -31,6 +31,8 @@ export interface FhirTestServer {
   failNext(count?: number, status?: number): void;
   /** The next `count` requests are processed (the write happens), then the connection is cut before any answer. */
   dropResponseOfNext(count?: number): void;
+  /** The next `count` requests are served normally (so a later fault hits, e.g., the third request of a push). */
+  passNext(count?: number): void;
   /** The next `count` requests are never answered (the connection stays open until the server stops). */
   stallNext(count?: number): void;
   /** The next request is refused unprocessed with this status and an OperationOutcome carrying `diagnostics`. */
@@ -44,7 +46,7 @@ export interface FhirTestServer {
   close(): Promise<void>;
 }
 
-type Fault = { kind: 'fail'; status: number } | { kind: 'drop' } | { kind: 'stall' } | { kind: 'reject'; status: number; diagnostics: string };
+type Fault = { kind: 'pass' } | { kind: 'fail'; status: number } | { kind: 'drop' } | { kind: 'stall' } | { kind: 'reject'; status: number; diagnostics: string };
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -151,6 +153,7 @@ export async function startFhirTestServer(): Promise<FhirTestServer> {
     requests,
     failNext: (count = 1, status = 503) => queue({ kind: 'fail', status }, count),
     dropResponseOfNext: (count = 1) => queue({ kind: 'drop' }, count),
+    passNext: (count = 1) => queue({ kind: 'pass' }, count),
     stallNext: (count = 1) => queue({ kind: 'stall' }, count),
     rejectNext: (status, diagnostics) => queue({ kind: 'reject', status, diagnostics }, 1),
     requireBearerToken: (value) => {

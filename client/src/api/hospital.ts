@@ -269,6 +269,9 @@ export const hospitalApi = {
 export const printLinks = {
   rcpSheet: (compositionId: string) => `/fhir/Composition/${encodeURIComponent(compositionId)}/$render?format=pdf`,
   programme: (carePlanId: string) => `/fhir/CarePlan/${encodeURIComponent(carePlanId)}/$render?format=pdf`,
+  /** The national CDA R2 document (FRCP of a signed sheet, PPS once handed over), as the DMP and MSSanté receive it. */
+  rcpSheetCda: (compositionId: string) => `/fhir/Composition/${encodeURIComponent(compositionId)}/$cda`,
+  programmeCda: (carePlanId: string) => `/fhir/CarePlan/${encodeURIComponent(carePlanId)}/$cda`,
 };
 
 export function idOf(reference: string | undefined): string | undefined {

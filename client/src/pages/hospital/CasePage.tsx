@@ -98,6 +98,7 @@ export default function CasePage() {
         <>
           <Button component={Link} to={`/hopital/fiches/${idOf(c.sheet)}`} variant="light">Fiche RCP</Button>
           {c.state === 'signed' && <Button component="a" href={printLinks.rcpSheet(idOf(c.sheet)!)} target="_blank" variant="default">Compte rendu (PDF)</Button>}
+          {c.state === 'signed' && <Button component="a" href={printLinks.rcpSheetCda(idOf(c.sheet)!)} download={`frcp-${idOf(c.sheet)}.xml`} variant="default">Télécharger le document CDA</Button>}
         </>
       ) : undefined}
     >

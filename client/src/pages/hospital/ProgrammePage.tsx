@@ -60,7 +60,13 @@ export default function ProgrammePage() {
     <Page
       title={title}
       subtitle={plan.data?.subject?.reference ? <Anchor component={Link} to={`/hopital/patients/${idOf(plan.data.subject.reference)}`}>← Dossier du patient</Anchor> : undefined}
-      actions={plan.data && (kind === 'pps' || kind === 'ppac') ? <Button component="a" href={printLinks.programme(id)} target="_blank" variant="default">{kind === 'pps' ? 'PPS (PDF)' : 'PPAC (PDF)'}</Button> : undefined}
+      actions={plan.data && (kind === 'pps' || kind === 'ppac') ? (
+        <>
+          <Button component="a" href={printLinks.programme(id)} target="_blank" variant="default">{kind === 'pps' ? 'PPS (PDF)' : 'PPAC (PDF)'}</Button>
+          {/* Only a PPS handed over to the patient leaves the DCC as CDA (the server refuses a draft). */}
+          {kind === 'pps' && ext(plan.data, EXT.handOver) && <Button component="a" href={printLinks.programmeCda(id)} download={`pps-${id}.xml`} variant="default">Télécharger le document CDA</Button>}
+        </>
+      ) : undefined}
     >
       {plan.isPending && <Loading />}
       {plan.error && <ErrorMessage error={plan.error} />}
