@@ -267,7 +267,7 @@ export async function patchRcpSheet(
 
 /** A stored sheet as input again (round trip): a referenced diagnosis stays a reference. */
 export function rcpSheetInputOf(content: RcpSheetContent): RcpSheetData {
-  const data = structuredClone(content.data);
+  const data = clinicalDatesAsInput(structuredClone(content.data));
   if (data.diagnosis?.condition) {
     delete data.diagnosis.morphology;
     delete data.diagnosis.topography;
@@ -653,3 +653,25 @@ export function sectionKeyOf(section: CompositionSection): SectionKey | undefine
   return (Object.keys(SECTION) as SectionKey[]).find((k) => SECTION[k].code === code);
 }
 
+
+const CLINICAL_DATE_KEYS = new Set(['date', 'start', 'end', 'earliest', 'latest']);
+
+/**
+ * Clinical dates read back from dateTime elements (Observation.effective…, written by another path
+ * with a time) where the sheet's input wants a date: without this, a PATCH of such a sheet is refused
+ * for a field the physician never touched. The meeting's own date-times are left as they are.
+ */
+export function clinicalDatesAsInput<T>(data: T): T {
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (k === 'meeting') continue;
+        if (typeof v === 'string' && CLINICAL_DATE_KEYS.has(k) && /^\d{4}-\d{2}-\d{2}T/.test(v)) (value as Record<string, unknown>)[k] = v.slice(0, 10);
+        else walk(v);
+      }
+    }
+  };
+  walk(data);
+  return data;
+}

@@ -4,7 +4,7 @@ import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
 import { completenessOf, type CompletenessStage, type MissingItem } from '../rcp-sheet/completeness.ts';
 import type { GeneralPractitioner, Professional, RcpSheetData, RcpSheetInput } from '../rcp-sheet/input.ts';
 import { loadRcpSheet, type LoadedRcpSheet } from '../rcp-sheet/load.ts';
-import { createRcpSheet, parseRcpSheetInput, updateRcpSheet } from '../rcp-sheet/rcp-sheet.ts';
+import { clinicalDatesAsInput, createRcpSheet, parseRcpSheetInput, updateRcpSheet } from '../rcp-sheet/rcp-sheet.ts';
 import { practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
 import { R38_SPECIALTY_SYSTEM, type Motif } from './codes.ts';
 import { ruleViolations } from './errors.ts';
@@ -148,19 +148,6 @@ function normalised(data: RcpSheetData): RcpSheetData {
   }
   const trial = data.basis?.clinicalTrial;
   if (trial && typeof trial.study === 'string') trial.study = unpinned(trial.study);
-  // Clinical dates read back from dateTime elements (Observation.effective…) where the input wants a date.
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
-        if (k === 'meeting') continue;
-        if (typeof v === 'string' && DATE_KEYS.has(k) && /^\d{4}-\d{2}-\d{2}T/.test(v)) (value as Record<string, unknown>)[k] = v.slice(0, 10);
-        else walk(v);
-      }
-    }
-  };
-  walk(data);
-  return data;
+  return clinicalDatesAsInput(data);
 }
 
-const DATE_KEYS = new Set(['date', 'start', 'end', 'earliest', 'latest']);
