@@ -31,7 +31,7 @@ describeBrowser('Web client: sign-in, session and app shell (Chromium)', () => {
       expect(await header.innerText()).to.contain('Laurent Chabert').and.to.contain('Médecin généraliste').and.to.contain('démonstration');
       await page.getByRole('cell', { name: '810009990077' }).waitFor();
       const nav = page.getByRole('navigation', { name: 'Navigation principale' });
-      expect(await nav.getByRole('link').allInnerTexts()).to.deep.equal(['Mes patients', 'Ce qui a changé', 'Mon compte']);
+      expect(await nav.getByRole('link').allInnerTexts()).to.deep.equal(['Mes patients', 'Ce qui a changé', 'Annuaires', 'Mon compte']);
       await checkA11y(page, 'mon compte');
 
       // The session is a real one: the API answers with the cookie.
