@@ -33,7 +33,11 @@ describe('Directories: open clinical trials of the region', () => {
     const colon = await call(server, 'physician', 'GET', '/api/directories/trials?cancerSite=C18.7&status=recruiting');
     expect(colon.status, colon.text).to.equal(200);
     const expected = DEMO_TRIALS.filter((t) => t.sites.includes('C18') && (t.status ?? 'active') === 'active').map((t) => t.registry).sort();
-    expect(colon.body.trials.map((t: any) => t.registryNumber).sort()).to.deep.equal(expected);
+    // Other test files of the run add trials of their own to the shared regional directory: the demo ones are counted.
+    const demo = new Set(DEMO_TRIALS.map((t) => t.registry));
+    const demoOnes = (trials: any[]) => trials.map((t: any) => t.registryNumber as string).filter((r) => demo.has(r)).sort();
+    expect(demoOnes(colon.body.trials)).to.deep.equal(expected);
+    expect(colon.body.trials.every((t: any) => t.status === 'recruiting')).to.equal(true);
     expect(expected).to.include.members(['NCT09900102', '2025-590001-12-00']);
     const adjuvant = colon.body.trials.find((t: any) => t.registryNumber === 'NCT09900102');
     expect(adjuvant).to.deep.include({ status: 'recruiting', phase: { code: 'phase-3', label: 'Phase III' } });
@@ -48,7 +52,8 @@ describe('Directories: open clinical trials of the region', () => {
     expect(nice.body.total).to.equal(DEMO_TRIALS.filter((t) => t.at.includes('AUT-06-001')).length);
 
     const closed = await call(server, 'coordinator', 'GET', '/api/directories/trials?status=closed');
-    expect(closed.body.trials.map((t: any) => t.registryNumber)).to.deep.equal(['NCT09900112']);
+    expect(demoOnes(closed.body.trials)).to.deep.equal(['NCT09900112']);
+    expect(closed.body.trials.every((t: any) => t.status !== 'recruiting')).to.equal(true);
 
     const bad = await call(server, 'coordinator', 'GET', '/api/directories/trials?cancerSite=colon');
     expect(bad.status).to.equal(400);

@@ -87,7 +87,8 @@ describe('Identity rules (INS key, identity status, RPPS / IDNPS) through the FH
         const [issue] = res.body.issue;
         expect(issue.expression).to.deep.equal(['Patient.identifier[0].value']);
         expect(issue.details.text).to.equal(`INS invalide : la clé de l'identifiant INS ${system} « ${wrong} » ne correspond pas au NIR (clé = 97 − NIR modulo 97) ; vérifiez le numéro sur l'attestation INSi ou la carte Vitale`);
-        expect(issue.details.text).to.not.contain(good.slice(13) + ' ');
+        // The system's OID may end in the same two digits as the key (…1.4.10): look past it.
+        expect(issue.details.text.replace(system, '')).to.not.contain(good.slice(13) + ' ');
       }
     });
 
