@@ -26,6 +26,18 @@ describeBrowser('Web client: the regional directories (Chromium)', () => {
       await form.getByRole('button', { name: 'Ajouter' }).click();
       const added = page.getByTestId('trial').filter({ hasText: registry });
       await added.waitFor();
+
+      // Corrected in place: the title and the contact's phone change, the registry number stays.
+      await added.getByRole('button', { name: `Modifier ${registry}` }).click();
+      const edit = added.getByTestId('edit-trial');
+      await edit.getByLabel('Titre').fill('COLO-TEST : titre corrigé');
+      await edit.getByLabel('Téléphone du contact').fill('04 65 71 74 99');
+      await checkA11y(page, 'modification d’un essai');
+      await edit.getByRole('button', { name: 'Enregistrer' }).click();
+      await edit.waitFor({ state: 'detached' });
+      await added.getByText('COLO-TEST : titre corrigé').waitFor();
+      expect(await added.innerText()).to.contain('04 65 71 74 99');
+
       await added.getByRole('button', { name: `Clore les inclusions de ${registry}` }).click();
       await added.waitFor({ state: 'detached' }); // no longer among the recruiting trials
       await page.getByLabel('Statut').selectOption('closed');

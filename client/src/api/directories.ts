@@ -75,6 +75,9 @@ export const PHASE_LABEL: Record<string, string> = {
   'phase-2': 'Phase II', 'phase-2-phase-3': 'Phase II/III', 'phase-3': 'Phase III', 'phase-4': 'Phase IV',
 };
 
+/** The trial's main inclusion criteria (server/directories/codes.ts TRIAL_INCLUSION_EXT). */
+export const TRIAL_INCLUSION_EXT = 'https://dcc-paca.example/fhir/StructureDefinition/dcc-trial-main-inclusion-criteria';
+
 const clean = <T extends object>(q: T) => Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string | number>;
 
 export const directoriesApi = {

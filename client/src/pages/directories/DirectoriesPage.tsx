@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ResearchStudy } from '@medplum/fhirtypes';
 import { useState } from 'react';
-import { DIRECTORY_KIND_LABEL, directoriesApi, PHASE_LABEL, type DirectoryKind, type OfferQuery, type TrialEntry, type TrialQuery, type TrialStatus } from '../../api/directories.ts';
+import { DIRECTORY_KIND_LABEL, directoriesApi, PHASE_LABEL, TRIAL_INCLUSION_EXT, type DirectoryKind, type OfferQuery, type TrialEntry, type TrialQuery, type TrialStatus } from '../../api/directories.ts';
 import { useCurrentUser } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -68,6 +68,7 @@ function TrialItem({ trial: t, maintain }: { trial: TrialEntry; maintain: boolea
       await queryClient.invalidateQueries({ queryKey: ['directories', 'trials'] });
     },
   });
+  const [editing, setEditing] = useState(false);
   return (
     <Card withBorder component="li" data-testid="trial">
       <Group gap="xs" wrap="wrap">
@@ -82,11 +83,89 @@ function TrialItem({ trial: t, maintain }: { trial: TrialEntry; maintain: boolea
       {t.contact && (
         <Text size="sm">Contact : {t.contact.name ?? '—'}{t.contact.phone && <> · <Anchor href={`tel:${t.contact.phone.replace(/\s/g, '')}`}>{t.contact.phone}</Anchor></>}{t.contact.email && <> · <Anchor href={`mailto:${t.contact.email}`}>{t.contact.email}</Anchor></>}</Text>
       )}
-      {maintain && t.status === 'recruiting' && (
-        <Group mt="xs"><Button size="xs" variant="light" color="red" loading={close.isPending} onClick={() => close.mutate()}>Clore les inclusions de {t.registryNumber}</Button></Group>
+      {maintain && !editing && (
+        <Group mt="xs">
+          <Button size="xs" variant="light" onClick={() => setEditing(true)}>Modifier {t.registryNumber}</Button>
+          {t.status === 'recruiting' && <Button size="xs" variant="light" color="red" loading={close.isPending} onClick={() => close.mutate()}>Clore les inclusions de {t.registryNumber}</Button>}
+        </Group>
       )}
       {close.error && <ErrorMessage error={close.error} />}
+      {editing && <EditTrialForm id={t.study.split('/')[1]!} registry={t.registryNumber} onDone={() => setEditing(false)} />}
     </Card>
+  );
+}
+
+/**
+ * The 3C corrects a trial of the directory in place: the form starts from the stored ResearchStudy
+ * (so the fields it does not show — sites, sponsor, period, identifiers — are kept as they are) and
+ * saves it with If-Match on the version read: a colleague's change in between is refused (412), not
+ * overwritten, and the form says so.
+ */
+function EditTrialForm({ id, registry, onDone }: { id: string; registry: string; onDone: () => void }) {
+  const queryClient = useQueryClient();
+  const study = useQuery({ queryKey: ['directories', 'study', id], queryFn: () => directoriesApi.study(id), staleTime: 0 });
+  if (study.error) return <ErrorMessage error={study.error} />;
+  if (!study.data) return <Loading label="Lecture de l’essai…" />;
+  return <EditTrialFields study={study.data} registry={registry} onDone={async () => {
+    await queryClient.invalidateQueries({ queryKey: ['directories'] });
+    onDone();
+  }} onCancel={onDone} />;
+}
+
+function EditTrialFields({ study, registry, onDone, onCancel }: { study: ResearchStudy; registry: string; onDone: () => Promise<void>; onCancel: () => void }) {
+  const contact = study.contact?.[0];
+  const criteria = study.extension?.find((e) => e.url === TRIAL_INCLUSION_EXT)?.valueMarkdown ?? '';
+  const [f, setF] = useState({
+    title: study.title ?? '',
+    phase: study.phase?.coding?.[0]?.code ?? 'n-a',
+    sites: (study.condition ?? []).flatMap((c) => c.coding ?? []).map((c) => c.code).filter(Boolean).join(', '),
+    criteria,
+    contact: contact?.name ?? '',
+    phone: contact?.telecom?.find((x) => x.system === 'phone')?.value ?? '',
+  });
+  const save = useMutation({
+    mutationFn: () => {
+      const otherTelecom = (contact?.telecom ?? []).filter((x) => x.system !== 'phone');
+      const telecom = [...(f.phone.trim() ? [{ system: 'phone' as const, value: f.phone.trim() }] : []), ...otherTelecom];
+      const updated: ResearchStudy = {
+        ...study,
+        title: f.title.trim(),
+        phase: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/research-study-phase', code: f.phase }] },
+        condition: f.sites.split(/[\s,;]+/).filter(Boolean).map((code) => ({ coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: code.toUpperCase() }] })),
+        extension: [
+          ...(study.extension ?? []).filter((e) => e.url !== TRIAL_INCLUSION_EXT),
+          ...(f.criteria.trim() ? [{ url: TRIAL_INCLUSION_EXT, valueMarkdown: f.criteria.trim() }] : []),
+        ],
+        contact: f.contact.trim() || telecom.length ? [{ ...(f.contact.trim() ? { name: f.contact.trim() } : {}), ...(telecom.length ? { telecom } : {}) }, ...(study.contact ?? []).slice(1)] : (study.contact ?? []).slice(1),
+      };
+      if (!updated.extension?.length) delete updated.extension;
+      if (!updated.contact?.length) delete updated.contact;
+      return directoriesApi.updateTrial(study.id!, updated, study.meta?.versionId);
+    },
+    onSuccess: async () => {
+      notifications.show({ message: `Essai ${registry} modifié`, color: 'teal' });
+      await onDone();
+    },
+  });
+  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setF({ ...f, [k]: e.currentTarget.value });
+  const titleId = `titre-modifier-${study.id}`;
+  return (
+    <Stack component="form" gap="xs" mt="sm" aria-labelledby={titleId} data-testid="edit-trial" onSubmit={(e: React.FormEvent) => { e.preventDefault(); save.mutate(); }}>
+      <Title order={4} size="h6" id={titleId}>Modifier l’essai {registry}</Title>
+      <Group align="flex-end" wrap="wrap">
+        <TextInput label="Titre" required value={f.title} onChange={set('title')} />
+        <NativeSelect label="Phase de l’essai" value={f.phase} onChange={set('phase')} data={Object.entries(PHASE_LABEL).map(([value, label]) => ({ value, label }))} />
+        <TextInput label="Localisations ciblées (CIM-10)" required value={f.sites} onChange={set('sites')} />
+        <TextInput label="Critères principaux" value={f.criteria} onChange={set('criteria')} />
+        <TextInput label="Contact" value={f.contact} onChange={set('contact')} />
+        <TextInput label="Téléphone du contact" value={f.phone} onChange={set('phone')} />
+      </Group>
+      <Group gap="xs">
+        <Button type="submit" size="xs" loading={save.isPending}>Enregistrer</Button>
+        <Button size="xs" variant="default" onClick={onCancel}>Annuler</Button>
+      </Group>
+      {save.error && <ErrorMessage error={save.error} />}
+    </Stack>
   );
 }
 
