@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { withInsNirKey } from '../../server/identity/ins.ts';
@@ -327,6 +328,12 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByTestId('signed-read-only').waitFor();
       expect(await page.getByTestId('case-state').innerText()).to.match(/signé/i);
       await screenshot(page, 'hopital-decision-signee');
+
+      // The signed report as a CDA document (CI-SIS FRCP), downloaded the way the physician clicks it.
+      const [cda] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger le document CDA' }).click()]);
+      expect(cda.suggestedFilename()).to.equal(`frcp-${state.sheetId}.xml`);
+      const xml = await readFile(await cda.path(), 'utf8');
+      expect(xml).to.match(/<ClinicalDocument[\s>]/).and.to.contain('Colectomie gauche');
 
       // After signature the sheet is read-only, and the server refuses an edit anyway.
       await page.getByRole('link', { name: 'Fiche RCP' }).click();
