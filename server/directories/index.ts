@@ -10,3 +10,4 @@ export { findTrialByRegistryNumber, searchTrials, registryIdentifier, registryNu
 export { searchOffer, type OfferEntry, type OfferQuery } from './offer.ts';
 export { labelOf, isLabelledOn, isPharmacy, labelExtension, type PostCancerLabel } from './label.ts';
 export { recordInclusion, changeInclusionStatus, inclusionsOf, type InclusionView } from './inclusion.ts';
+export { INCLUSION_STATUS_LABEL } from './codes.ts';

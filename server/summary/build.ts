@@ -12,12 +12,13 @@
  *   check at dispensing), whom to call — nothing else clinical.
  */
 import type {
-  Appointment, CarePlan, CarePlanActivity, CareTeam, Condition, MedicationRequest, Observation, Organization, Patient, PractitionerRole, Reference, Resource,
+  Appointment, CarePlan, CarePlanActivity, CareTeam, Condition, MedicationRequest, Observation, Organization, Patient, PractitionerRole, Reference, ResearchStudy, ResearchSubject, Resource,
 } from '@medplum/fhirtypes';
 import { ACTIVITY_STATUS_LABEL, EXT, SECTION as CARE_SECTION } from '../care-plan/codes.ts';
 import { datePart, frenchDate } from '../care-plan/dates.ts';
 import { activitySection, extensionOf, handOverOf, sub, subs, watchItemsOf } from '../care-plan/model.ts';
 import type { Block } from '../care-plan/printable.ts';
+import { INCLUSION_STATUS_LABEL } from '../directories/index.ts';
 import { withoutUnqualifiedIns } from '../identity/identity-rules.ts';
 import { SETTING_LABEL } from '../care-plan/surveillance.ts';
 import { cancerConditions, describeCondition, describeProposal, describeStage, latestStage, type SignedRcpProposal } from './clinical.ts';
@@ -36,6 +37,8 @@ export interface SummarySources {
   ppac?: CarePlan;
   medicationRequests?: MedicationRequest[];
   appointments?: Appointment[];
+  /** The patient's trial participations (the GP's summary); their trials are in the directory. */
+  researchSubjects?: ResearchSubject[];
   careTeams: CareTeam[];
   /** Directory entries (Practitioner, Organization, PractitionerRole, HealthcareService, Location) by "Type/id". */
   directory: Map<string, Resource>;
@@ -94,6 +97,7 @@ export function buildSummary(audience: Audience, src: SummarySources, options: {
     if (ppac) sections.push(...surveillanceSections(ppac, ctx));
     const watch = watchSection([pps, ppac], ctx, 'watch');
     if (watch) sections.push(watch);
+    if (src.researchSubjects?.length) sections.push(trialsSection(src.researchSubjects, ctx));
   } else if (audience === 'nurse') {
     sections.push(careCalendarSection(pps, ppac, src.appointments ?? [], ctx));
     sections.push(homeTreatmentsSection(pps, requests, ctx));
@@ -331,6 +335,33 @@ function oralTreatmentsSection(requests: MedicationRequest[], ctx: BuildContext)
 }
 
 // ----- everyone: whom to call --------------------------------------------------------------------------------
+
+/**
+ * The patient takes part in a trial: which one, since when, and whom to call about it (the trial's
+ * contact in the regional directory) — a GP must know before prescribing beside a trial treatment.
+ */
+function trialsSection(subjects: ResearchSubject[], ctx: BuildContext): SummarySection {
+  const byStart = [...subjects].sort((a, b) => (b.period?.start ?? '').localeCompare(a.period?.start ?? ''));
+  const studies = byStart.map((s) => ctx.directory.get(s.study?.reference ?? '') as ResearchStudy | undefined);
+  const rows = byStart.map((s, i) => {
+    const study = studies[i];
+    const registry = study?.identifier?.find((x) => x.value)?.value ?? '';
+    const contact = study?.contact?.[0];
+    const phone = contact?.telecom?.find((t) => t.system === 'phone')?.value;
+    const period = [s.period?.start ? `depuis le ${frenchDate(s.period.start)}` : '', s.period?.end ? `jusqu’au ${frenchDate(s.period.end)}` : ''].filter(Boolean).join(' ');
+    return [
+      [study?.title ?? s.study?.display ?? 'Essai non trouvé dans l’annuaire', registry ? `(${registry})` : ''].filter(Boolean).join(' '),
+      [INCLUSION_STATUS_LABEL[s.status] ?? s.status, period].filter(Boolean).join(', '),
+      [contact?.name, phone].filter(Boolean).join(' · ') || 'contact non renseigné',
+    ];
+  });
+  return {
+    key: 'clinical-trials',
+    title: SECTION['clinical-trials'].title,
+    blocks: [{ kind: 'table', headers: ['Essai', 'Statut', 'Contact de l’essai'], widths: [0.45, 0.3, 0.25], rows }],
+    entries: [...byStart, ...studies.filter((s): s is ResearchStudy => Boolean(s))],
+  };
+}
 
 function whomToCallSection(patient: Patient, src: SummarySources, audience: Audience): SummarySection {
   const { lines, contacts } = whomToCall({ patient, careTeams: src.careTeams, directory: src.directory, roles: src.practitionerRoles ?? [] });

@@ -24,7 +24,7 @@ export function audienceCoding(audience: Audience): Coding {
 
 export type SectionKey =
   | 'diagnosis' | 'rcp-proposal' | 'pps' | 'ppac-surveillance' | 'overdue' | 'watch'
-  | 'care-calendar' | 'home-treatments' | 'side-effects' | 'oral-treatments' | 'whom-to-call';
+  | 'care-calendar' | 'home-treatments' | 'side-effects' | 'oral-treatments' | 'clinical-trials' | 'whom-to-call';
 
 /** Each section: French title and its codes (LOINC where the meaning matches). */
 export const SECTION: Record<SectionKey, { title: string; loinc?: Coding }> = {
@@ -38,6 +38,7 @@ export const SECTION: Record<SectionKey, { title: string; loinc?: Coding }> = {
   'home-treatments': { title: 'Traitements à domicile', loinc: { system: LOINC, code: '10160-0', display: 'History of Medication use Narrative' } },
   'side-effects': { title: 'Effets indésirables à surveiller et conduite à tenir' },
   'oral-treatments': { title: 'Traitements anticancéreux oraux', loinc: { system: LOINC, code: '10160-0', display: 'History of Medication use Narrative' } },
+  'clinical-trials': { title: 'Participation à un essai clinique' },
   'whom-to-call': { title: 'Qui appeler' },
 };
 

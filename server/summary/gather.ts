@@ -5,7 +5,7 @@
  * previewing the pharmacist's summary sees what the pharmacist would see).
  */
 import type {
-  Appointment, CarePlan, CareTeam, Composition, Condition, MedicationRequest, Observation, Patient, PractitionerRole, Provenance, Resource,
+  Appointment, CarePlan, CareTeam, Composition, Condition, MedicationRequest, Observation, Patient, PractitionerRole, Provenance, ResearchSubject, Resource,
 } from '@medplum/fhirtypes';
 import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/policy.ts';
 import type { Principal } from '../context.ts';
@@ -39,7 +39,7 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
   const none = async <T>(): Promise<T[]> => [];
   const planOf = async (code: string) => latestPlan(await searchAll<CarePlan>(repo, 'CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${code}` }));
   // Independent searches, sent together: their audit traces are written in one group commit.
-  const [careTeams, conditions, observations, rcp, pps, ppac] = await Promise.all([
+  const [careTeams, conditions, observations, rcp, pps, ppac, researchSubjects] = await Promise.all([
     may('CareTeam') ? searchAll<CareTeam>(repo, 'CareTeam', { subject, status: 'active' }) : none<CareTeam>(),
     audience === 'gp' && may('Condition') ? searchAll<Condition>(repo, 'Condition', { subject }) : none<Condition>(),
     audience === 'gp' && may('Observation')
@@ -48,6 +48,8 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
     audience === 'gp' && may('Composition') ? latestSignedRcpProposal(repo, patientId, may) : Promise.resolve(undefined),
     audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.pps.code) : Promise.resolve(undefined),
     audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.ppac.code) : Promise.resolve(undefined),
+    // The GP is told of a trial participation (who to call about it); the nurse and the pharmacist are not.
+    audience === 'gp' && may('ResearchSubject') ? searchAll<ResearchSubject>(repo, 'ResearchSubject', { individual: subject }) : none<ResearchSubject>(),
   ]);
   // The GP's summary names the PPS's oral treatments in its calendar; the nurse's and the pharmacist's list them.
   const [medicationRequests, appointments] = await Promise.all([
@@ -58,13 +60,13 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
   ]);
 
   const gathered: Resource[] = [patient, ...careTeams, ...(pps ? [pps] : []), ...(ppac ? [ppac] : []), ...medicationRequests, ...appointments,
-    ...(rcp ? [rcp.sheet, ...(rcp.provenance ? [rcp.provenance] : [])] : [])];
+    ...(rcp ? [rcp.sheet, ...(rcp.provenance ? [rcp.provenance] : [])] : []), ...researchSubjects];
   const directory = await readDirectory(repo, directoryReferences(gathered));
   const practitioners = [...directory.keys()].filter((k) => k.startsWith('Practitioner/'));
   const practitionerRoles = practitioners.length ? await searchAll<PractitionerRole>(repo, 'PractitionerRole', { practitioner: practitioners.join(','), active: 'true' }) : [];
   for (const [key, resource] of await readDirectory(repo, directoryReferences(practitionerRoles).filter((k) => !directory.has(k)))) directory.set(key, resource);
 
-  return { patient, conditions, observations, ...(rcp ? { rcp } : {}), ...(pps ? { pps } : {}), ...(ppac ? { ppac } : {}), medicationRequests, appointments, careTeams, directory, practitionerRoles };
+  return { patient, conditions, observations, ...(rcp ? { rcp } : {}), ...(pps ? { pps } : {}), ...(ppac ? { ppac } : {}), medicationRequests, appointments, researchSubjects, careTeams, directory, practitionerRoles };
 }
 
 /**

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
 import { directoriesApiRouter } from '../../server/directories/index.ts';
 import { buildTimeline } from '../../server/record/timeline.ts';
+import { summaryRouter } from '../../server/summary/index.ts';
 import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer, type CareCase } from '../care-plan/fixtures.ts';
 
@@ -41,7 +42,7 @@ describe('Directories: inclusion of a patient in a trial of the directory', () =
 
   before(async function () {
     this.timeout(180_000);
-    server = await startCarePlanServer(users, (store) => [{ path: '/api/directories', router: directoriesApiRouter({ store, today: () => TODAY }) }]);
+    server = await startCarePlanServer(users, (store) => [{ path: '/api/directories', router: directoriesApiRouter({ store, today: () => TODAY }) }], (store) => [summaryRouter({ store })]);
     other = await createCareCase(server, users);
     users.otherGp = users.gp!;
     users.otherOncologist = users.oncologist!;
@@ -117,6 +118,22 @@ describe('Directories: inclusion of a patient in a trial of the directory', () =
     // The GP's read is traced too.
     const trail = await as(server, 'system', 'GET', `/AuditEvent?patient=Patient/${c.patientId}&agent=Practitioner/${c.practitioners.gp}&_count=50`);
     expect(trail.body.entry.some((e: any) => (e.resource.entity ?? []).some((x: any) => x.what?.reference === `ResearchSubject/${inclusionId}`))).to.equal(true);
+  });
+
+  it('the GP’s summary (page and PDF model) lists the trial with its status and contact; the nurse’s does not', async () => {
+    const gp = await as(server, 'gp', 'GET', `/Patient/${c.patientId}/$summary?audience=gp`);
+    expect(gp.status, gp.text).to.equal(200);
+    const composition = gp.body.entry[0].resource;
+    const section = composition.section.find((s: any) => s.code.coding.some((x: any) => x.code === 'clinical-trials'));
+    expect(section, 'section Participation à un essai clinique').to.be.an('object');
+    expect(section.title).to.equal('Participation à un essai clinique');
+    expect(section.text.div).to.contain('COLO-ADJ').and.to.contain('Inclus(e), depuis le 2 mars 2026').and.to.contain('04 65 71 74 31');
+    expect(section.entry.map((e: any) => e.reference.split('/').slice(-2).join('/'))).to.include(`ResearchSubject/${inclusionId}`);
+    const html = await as(server, 'gp', 'GET', `/Patient/${c.patientId}/$summary?audience=gp&_format=html`);
+    expect(html.text).to.contain('Participation à un essai clinique').and.to.contain('Dr Mireille Achard');
+    const nurse = await as(server, 'nurse', 'GET', `/Patient/${c.patientId}/$summary?audience=nurse`);
+    expect(nurse.status, nurse.text).to.equal(200);
+    expect(JSON.stringify(nurse.body)).not.to.contain('COLO-ADJ');
   });
 
   it('follows the participation to its end; a GP may not change it', async () => {
