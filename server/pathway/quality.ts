@@ -12,6 +12,7 @@ import { idOf, readOptional } from '../care-plan/service.ts';
 import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
 import { searchEvery } from '../directories/search.ts';
 import { FhirError, badRequest } from '../fhir/errors.ts';
+import { frenchCsv } from '../print/csv.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { announcementKindOf } from './announcement.ts';
 
@@ -129,4 +130,20 @@ async function inclusionsIfReadable(repo: FhirRepository, subject: string): Prom
  */
 export function qualityPeriodOf(period: { from: string; to: string }): { from: string; to: string } {
   return { from: period.from.slice(0, 10), to: new Date(Date.parse(period.to) + 1).toISOString().slice(0, 10) };
+}
+
+/**
+ * The criteria as a CSV for the 3C's spreadsheet: one line per establishment and criterion, with the
+ * cases that meet it, the rate, and the patients who miss it (to follow up), period in each line.
+ */
+export function qualityCsv(period: { from: string; to: string }, establishments: EstablishmentQuality[]): string {
+  const rows: unknown[][] = [['Établissement', 'Identifiant', 'Début de période', 'Fin de période', 'Critère', 'Nouveaux cas', 'Cas conformes', 'Taux (%)', 'Patients à suivre']];
+  for (const e of establishments) {
+    for (const k of Object.keys(QUALITY_CRITERIA) as QualityCriterion[]) {
+      const c = e.criteria[k];
+      rows.push([e.establishment.name ?? '', e.establishment.reference, period.from, period.to, c.label, e.cases, c.met, c.rate,
+        c.missing.map((m) => m.name ?? m.patient).join(', ')]);
+    }
+  }
+  return frenchCsv(rows);
 }

@@ -6,6 +6,7 @@
 import type { Appointment, CarePlan, Condition, Patient, ServiceRequest } from '@medplum/fhirtypes';
 import { THERAPY_TYPES } from '../care-plan/codes.ts';
 import { badRequest } from '../fhir/errors.ts';
+import { frenchCsv } from '../print/csv.ts';
 import { PATHWAY_NEED, needOf, type PathwayNeed } from './prescription.ts';
 
 export interface Semester {
@@ -111,10 +112,6 @@ export function buildPathwayReport(data: PathwayData, semester: Semester): Pathw
 }
 
 export function pathwayReportCsv(r: PathwayReport): string {
-  const cell = (v: unknown) => {
-    const text = String(v ?? '');
-    return /[;"\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
   const rows: unknown[][] = [['Semestre', 'Rubrique', 'Catégorie', 'Valeur']];
   rows.push([r.semester.label, 'File active', 'Patients', r.activeFile]);
   for (const [k, v] of Object.entries(r.byAgeBand)) rows.push([r.semester.label, "Tranche d'âge", k, v]);
@@ -124,5 +121,5 @@ export function pathwayReportCsv(r: PathwayReport): string {
     const label = PATHWAY_NEED[k as PathwayNeed];
     rows.push([r.semester.label, 'Prescrites', label, v.prescribed], [r.semester.label, 'Honorées', label, v.honoured], [r.semester.label, 'Non honorées', label, v.notHonoured]);
   }
-  return `\ufeff${rows.map((row) => row.map(cell).join(';')).join('\r\n')}\r\n`;
+  return frenchCsv(rows);
 }

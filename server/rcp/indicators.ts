@@ -2,6 +2,7 @@ import type { CarePlan, List } from '@medplum/fhirtypes';
 import { mayReadType } from '../access/policy.ts';
 import { CATEGORY } from '../care-plan/codes.ts';
 import { handOverOf } from '../care-plan/model.ts';
+import { frenchCsv } from '../print/csv.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { RcpReportMessage } from './decision.ts';
 import { listBoards, loadBoard } from './boards.ts';
@@ -295,16 +296,10 @@ const CSV_COLUMNS: [string, (i: Indicators) => unknown][] = [
 
 /** CSV (semicolon-separated, decimal comma: what a French spreadsheet opens directly), with a BOM for Excel. */
 export function indicatorsCsv(report: IndicatorReport): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    if (typeof v === 'number') return String(v).replace('.', ',');
-    const text = String(v);
-    return /[;"\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
   const header = ['RCP', 'Identifiant', 'Début de période', 'Fin de période', ...CSV_COLUMNS.map(([name]) => name)];
   const rows = [
     ...report.boards.map((b) => [b.board.name, `HealthcareService/${b.board.id}`, report.period.from, report.period.to, ...CSV_COLUMNS.map(([, get]) => get(b))]),
     ['Total', '', report.period.from, report.period.to, ...CSV_COLUMNS.map(([, get]) => get(report.total))],
   ];
-  return `\ufeff${[header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n')}\r\n`;
+  return frenchCsv([header, ...rows]);
 }

@@ -8,7 +8,8 @@ import { loadCase } from './case-store.ts';
 import { correctCase, decisionView, discussCase, postponeCase, recordCase, saveDecision, signCase } from './decision.ts';
 import { invalidInput } from './errors.ts';
 import type { RcpContext } from './fhir-helpers.ts';
-import { qualityOfPeriod, qualityPeriodOf } from '../pathway/index.ts';
+import { qualityCsv, qualityOfPeriod, qualityPeriodOf } from '../pathway/index.ts';
+import { forbidden } from '../fhir/errors.ts';
 import { mayReadType } from '../access/policy.ts';
 import { computeIndicators, indicatorsCsv, parseIndicatorQuery, requireIndicatorReader } from './indicators.ts';
 import { cancelSession, closeSession, listSessions, reorderAgenda, sessionDetails, sessionQuorum, setAttendance, startSession } from './sessions.ts';
@@ -177,6 +178,13 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
     // The six quality criteria per establishment, same period and caller (server/pathway/quality.ts);
     // not for who may not read diagnoses (the administrator).
     const period = qualityPeriodOf(report.period);
+    if (csv && req.query.table === 'quality') {
+      // The criteria name the patients who miss them: only for who may read diagnoses.
+      if (!mayReadType(rc.ctx.principal, 'Condition')) throw forbidden('Les critères qualité nomment des patients et leurs diagnostics : réservés aux professions qui lisent les diagnostics (3C, médecins)');
+      const quality = await qualityOfPeriod(rc.repo, period.from, period.to);
+      res.type('text/csv; charset=utf-8').attachment(`criteres-qualite-${report.period.from.slice(0, 10)}-${report.period.to.slice(0, 10)}.csv`).send(qualityCsv(quality.period, quality.establishments));
+      return;
+    }
     const quality = !csv && req.query.quality !== 'false' && mayReadType(rc.ctx.principal, 'Condition') ? await qualityOfPeriod(rc.repo, period.from, period.to) : undefined;
     if (csv) {
       res.type('text/csv; charset=utf-8').attachment(`indicateurs-rcp-${report.period.from.slice(0, 10)}-${report.period.to.slice(0, 10)}.csv`).send(indicatorsCsv(report));

@@ -121,4 +121,18 @@ describe('Quality criteria: the six transversal criteria per establishment and p
     expect(admin.status, admin.text).to.equal(200);
     expect(admin.body.quality).to.equal(undefined);
   });
+
+  it('the same criteria download as a CSV for the 3C’s spreadsheet (one line per establishment and criterion, the patients to follow up); not for the administrator', async () => {
+    const res = await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31&format=csv&table=quality`, { headers: { 'x-test-user': 'system' } });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/csv/);
+    expect(res.headers.get('content-disposition')).to.contain('criteres-qualite-2026-10-01');
+    const lines = (await res.text()).replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(lines[0]).to.equal('Établissement;Identifiant;Début de période;Fin de période;Critère;Nouveaux cas;Cas conformes;Taux (%);Patients à suivre');
+    expect(lines).to.have.length(1 + 2 * 6);
+    const guidelinesA = lines.find((l) => l.includes(`Organization/${ids.hospitalA}`) && l.includes('Référentiels de pratique clinique'))!;
+    expect(guidelinesA.split(';').slice(-4)).to.deep.equal(['2', '1', '50', 'QUALITEA2 Test']);
+    const admin = await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31&format=csv&table=quality`, { headers: { 'x-test-user': 'admin' } });
+    expect(admin.status).to.equal(403);
+  });
 });

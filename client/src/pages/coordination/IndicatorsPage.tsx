@@ -70,7 +70,7 @@ export default function IndicatorsPage() {
             </Table.ScrollContainer>
             <Text size="xs" c="dimmed">Délais : médianes en jours. <Anchor href={csv} download size="xs">CSV détaillé</Anchor></Text>
           </section>
-          {report.data.quality && <QualityCriteria establishments={report.data.quality} />}
+          {report.data.quality && <QualityCriteria establishments={report.data.quality} csv={buildUrl('/api/rcp/indicators', { from, to, format: 'csv', table: 'quality' })} />}
         </>
       )}
     </Page>

@@ -9,11 +9,11 @@ const ORDER: QualityCriterion[] = ['announcement', 'rcp', 'pps-handed-over', 'gu
  * référentiels, soins de support, essais), per establishment over the period, with the cases that
  * miss each listed for follow-up — each name opens the patient's record.
  */
-export function QualityCriteria({ establishments }: { establishments: EstablishmentQuality[] }) {
+export function QualityCriteria({ establishments, csv }: { establishments: EstablishmentQuality[]; csv: string }) {
   return (
     <section aria-labelledby="quality-title" data-testid="quality-criteria">
       <Title order={2} size="h3" id="quality-title" mb="xs">Critères qualité transversaux</Title>
-      <Text size="sm" c="dimmed" mb="xs">Nouveaux cancers de la période, par établissement : part des cas qui satisfont chacun des six critères (dispositif d’autorisation du traitement du cancer).</Text>
+      <Text size="sm" c="dimmed" mb="xs">Nouveaux cancers de la période, par établissement : part des cas qui satisfont chacun des six critères (dispositif d’autorisation du traitement du cancer). <Anchor href={csv} download size="sm">CSV des critères qualité</Anchor></Text>
       {establishments.length === 0 && <Text size="sm">Aucun nouveau cancer enregistré sur la période.</Text>}
       <Stack gap="md">
         {establishments.map((e) => (
