@@ -58,12 +58,16 @@ export default function MyPatientsPage() {
       {patients.error && <ErrorMessage error={patients.error} onRetry={() => void patients.refetch()} />}
       {patients.data && (
         <>
+          {/* While the next search loads, the previous list stays (no blank flash) but its count is not
+              announced as the answer to the new name: the status says a search is under way. */}
           <Text size="sm" role="status" aria-live="polite">
-            {total === 0
+            {patients.isPlaceholderData
+              ? `Recherche en cours${name ? ` de « ${name} »` : ''}…`
+              : total === 0
               ? name ? `Aucun de vos patients ne correspond à « ${name} ».` : 'Aucun patient ne vous est rattaché pour le moment.'
               : `${total} patient${(total ?? 0) > 1 ? 's' : ''}${name ? ` correspondant à « ${name} »` : ''} — page ${pageIndex + 1}`}
           </Text>
-          <Stack gap="sm" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label="Liste de vos patients">
+          <Stack gap="sm" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0, opacity: patients.isPlaceholderData ? 0.6 : 1 }} aria-label="Liste de vos patients" aria-busy={patients.isPlaceholderData}>
             {patients.data.items.map((p) => <PatientCard key={p.id} patient={p} />)}
           </Stack>
           {(pageIndex > 0 || patients.data.cursor) && (
