@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import type { Bundle, HealthcareService } from '@medplum/fhirtypes';
 import { expect } from 'chai';
 import { assertNoPageErrors, checkA11y, describeBrowser, newPage, screenshot, signInAs } from './harness.ts';
 
@@ -66,6 +68,50 @@ describeBrowser('Web client: the regional directories (Chromium)', () => {
       expect(kms).to.deep.equal([...kms].sort((a, b) => a - b));
       expect(Math.max(...kms)).to.be.at.most(30);
       await checkA11y(page, 'annuaire de l’offre de soins');
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the network administrator exports the offer of care and imports it back: nothing duplicated; a faulty file changes nothing and says why', async () => {
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'admin', '/annuaires');
+      await page.getByRole('tab', { name: 'Import et export' }).click();
+      const offer = page.getByRole('region', { name: 'Annuaire de l’offre de soins' });
+      const [download] = await Promise.all([page.waitForEvent('download'), offer.getByRole('link', { name: /Exporter l’offre de soins/ }).click()]);
+      const exported = JSON.parse(fs.readFileSync((await download.path())!, 'utf8')) as Bundle;
+      const services = exported.entry!.filter((e) => e.resource?.resourceType === 'HealthcareService').length;
+      expect(services).to.be.greaterThan(0);
+
+      // Mantine's file field is a button opening the system's file chooser, as for a person.
+      const choose = async (name: string, content: string) => {
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), offer.getByLabel('Fichier à importer — annuaire de l’offre de soins').click()]);
+        await chooser.setFiles({ name, mimeType: 'application/json', buffer: Buffer.from(content) });
+      };
+      await choose('offre.json', JSON.stringify(exported));
+      await offer.getByRole('button', { name: 'Importer', exact: true }).click();
+      const result = offer.getByTestId('import-result');
+      await result.waitFor();
+      expect(await result.innerText()).to.match(/Import terminé : 0 créé, 0 mis à jour, \d+ inchangés/);
+      expect(Number(/(\d+) inchangés/.exec(await result.innerText())![1])).to.be.at.least(services);
+
+      // A service without its identifier: refused as a whole, the fault named in French.
+      const faulty = structuredClone(exported);
+      const service = faulty.entry!.find((e) => e.resource?.resourceType === 'HealthcareService')!.resource as HealthcareService;
+      delete service.identifier;
+      service.name = 'Structure sans identifiant';
+      await choose('offre-fautive.json', JSON.stringify(faulty));
+      await offer.getByRole('button', { name: 'Importer', exact: true }).click();
+      const refusal = offer.getByTestId('error-message');
+      await refusal.waitFor();
+      expect(await refusal.innerText()).to.contain('Structure sans identifiant').and.to.contain('identifiant');
+      await checkA11y(page, 'import de l’offre de soins');
+
+      await choose('notes.json', 'ceci n’est pas du JSON');
+      await offer.getByRole('button', { name: 'Importer', exact: true }).click();
+      await offer.getByText('n’est pas un document JSON lisible').waitFor();
       assertNoPageErrors(page);
     } finally {
       await context.close();

@@ -63,6 +63,13 @@ export interface TrialInclusion {
   trial?: TrialEntry;
 }
 
+/** What an import did, as references (ResearchStudy/…, HealthcareService/…); `unchanged` for the offer only. */
+export interface DirectoryImportResult {
+  created: string[];
+  updated: string[];
+  unchanged?: string[];
+}
+
 export const DIRECTORY_KIND_LABEL: Record<DirectoryKind, string> = {
   'authorised-treatment': 'Établissement autorisé au traitement du cancer',
   'supportive-care': 'Structure de soins oncologiques de support',
@@ -89,6 +96,8 @@ export const directoriesApi = {
     api<ResearchStudy>(`/api/directories/trials/${encodeURIComponent(id)}`, { method: 'PUT', body: study, headers: version ? { 'if-match': `W/"${version}"` } : undefined }),
   closeTrial: (id: string, date: string) => api<ResearchStudy>(`/api/directories/trials/${encodeURIComponent(id)}/$close`, { method: 'POST', body: { date } }),
   inclusions: (patientId: string) => api<{ inclusions: TrialInclusion[] }>(`/api/directories/patients/${encodeURIComponent(patientId)}/trial-inclusions`),
+  importTrials: (bundle: unknown) => api<DirectoryImportResult>('/api/directories/trials/$import', { method: 'POST', body: bundle }),
+  importOffer: (bundle: unknown) => api<DirectoryImportResult>('/api/directories/offer/$import', { method: 'POST', body: bundle }),
   include: (patientId: string, body: { study: string; date: string; subjectNumber?: string }) =>
     api<unknown>(`/api/directories/patients/${encodeURIComponent(patientId)}/trial-inclusions`, { method: 'POST', body }),
 };

@@ -20,10 +20,10 @@ export const NAVIGATION: NavEntry[] = [
   { label: 'Dossiers patients', to: '/hopital', roles: ['physician'] },
   // 3C coordination (issue 15): client/src/pages/coordination/
   { label: 'Coordination RCP', to: '/coordination', roles: ['coordinator'] },
-  // Regional directories (issue 17): client/src/pages/directories/
-  { label: 'Annuaires', to: '/annuaires', roles: ['gp', 'nurse', 'pharmacist', 'physician', 'coordinator'] },
-  // Security officer (issue 15): client/src/pages/security/
+  // Security officer (issue 15): client/src/pages/security/ — before the directories, so it stays the administrator's home.
   { label: 'Sécurité', to: '/securite', roles: ['admin'] },
+  // Regional directories (issue 17): client/src/pages/directories/; the administrator imports the offer of care there.
+  { label: 'Annuaires', to: '/annuaires', roles: ['gp', 'nurse', 'pharmacist', 'physician', 'coordinator', 'admin'] },
 ];
 
 /** Whose home wins when a professional has several roles (a 3C coordinator is often a physician too). */

@@ -28,7 +28,7 @@ export const routes: RouteObject[] = [
           { path: 'compte', ...page(() => import('../pages/AccountPage.tsx')) },
           // Regional directories (issue 17): every signed-in professional; the 3C keeps the trials.
           {
-            element: <RequireRole roles={['gp', 'nurse', 'pharmacist', 'physician', 'coordinator']} />,
+            element: <RequireRole roles={['gp', 'nurse', 'pharmacist', 'physician', 'coordinator', 'admin']} />,
             children: [{ path: 'annuaires', ...page(() => import('../pages/directories/DirectoriesPage.tsx')) }],
           },
 

@@ -9,23 +9,31 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { parisDay } from '../../lib/dates.ts';
+import { ImportPanel } from './ImportPanel.tsx';
 
 /**
  * /annuaires — the regional directories for signed-in professionals: the open clinical trials
  * (by cancer site, phase, town, status) and the offer of care (by kind, town, distance to a
- * postcode); the 3C keeps the trials directory (add, close).
+ * postcode); the 3C keeps the trials directory (add, edit, close, import), the network team
+ * (administrator) the offer of care (import).
  */
 export default function DirectoriesPage() {
-  const coordinator = useCurrentUser().roles.includes('coordinator');
+  const roles = useCurrentUser().roles;
+  const coordinator = roles.includes('coordinator');
+  // Who keeps what, as the server decides it (mayManageTrials, the offer import): the page only hides what would be refused.
+  const keepsTrials = coordinator || roles.includes('admin');
+  const keepsOffer = roles.includes('admin');
   return (
     <Page title="Annuaires régionaux" subtitle="Essais cliniques ouverts et offre de soins de la région">
       <Tabs defaultValue="essais" keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="essais">Essais cliniques</Tabs.Tab>
           <Tabs.Tab value="offre">Offre de soins</Tabs.Tab>
+          {keepsTrials && <Tabs.Tab value="import">Import et export</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="essais" pt="md"><Trials maintain={coordinator} /></Tabs.Panel>
         <Tabs.Panel value="offre" pt="md"><Offer /></Tabs.Panel>
+        {keepsTrials && <Tabs.Panel value="import" pt="md"><ImportPanel trials={keepsTrials} offer={keepsOffer} /></Tabs.Panel>}
       </Tabs>
     </Page>
   );
