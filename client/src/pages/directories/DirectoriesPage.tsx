@@ -3,13 +3,14 @@ import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ResearchStudy } from '@medplum/fhirtypes';
 import { useState } from 'react';
-import { DIRECTORY_KIND_LABEL, directoriesApi, PHASE_LABEL, TRIAL_INCLUSION_EXT, type DirectoryKind, type OfferQuery, type TrialEntry, type TrialQuery, type TrialStatus } from '../../api/directories.ts';
+import { DIRECTORY_KIND_LABEL, directoriesApi, PHASE_LABEL, type DirectoryKind, type OfferQuery, type TrialEntry, type TrialQuery, type TrialStatus } from '../../api/directories.ts';
 import { useCurrentUser } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { parisDay } from '../../lib/dates.ts';
 import { ImportPanel } from './ImportPanel.tsx';
+import { draftOf, EMPTY_TRIAL, TrialFields, withDraft, type TrialDraft } from './TrialFields.tsx';
 
 /**
  * /annuaires — the regional directories for signed-in professionals: the open clinical trials
@@ -121,52 +122,20 @@ function EditTrialForm({ id, registry, onDone }: { id: string; registry: string;
 }
 
 function EditTrialFields({ study, registry, onDone, onCancel }: { study: ResearchStudy; registry: string; onDone: () => Promise<void>; onCancel: () => void }) {
-  const contact = study.contact?.[0];
-  const criteria = study.extension?.find((e) => e.url === TRIAL_INCLUSION_EXT)?.valueMarkdown ?? '';
-  const [f, setF] = useState({
-    title: study.title ?? '',
-    phase: study.phase?.coding?.[0]?.code ?? 'n-a',
-    sites: (study.condition ?? []).flatMap((c) => c.coding ?? []).map((c) => c.code).filter(Boolean).join(', '),
-    criteria,
-    contact: contact?.name ?? '',
-    phone: contact?.telecom?.find((x) => x.system === 'phone')?.value ?? '',
-  });
+  const [f, setF] = useState(() => draftOf(study));
   const save = useMutation({
-    mutationFn: () => {
-      const otherTelecom = (contact?.telecom ?? []).filter((x) => x.system !== 'phone');
-      const telecom = [...(f.phone.trim() ? [{ system: 'phone' as const, value: f.phone.trim() }] : []), ...otherTelecom];
-      const updated: ResearchStudy = {
-        ...study,
-        title: f.title.trim(),
-        phase: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/research-study-phase', code: f.phase }] },
-        condition: f.sites.split(/[\s,;]+/).filter(Boolean).map((code) => ({ coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: code.toUpperCase() }] })),
-        extension: [
-          ...(study.extension ?? []).filter((e) => e.url !== TRIAL_INCLUSION_EXT),
-          ...(f.criteria.trim() ? [{ url: TRIAL_INCLUSION_EXT, valueMarkdown: f.criteria.trim() }] : []),
-        ],
-        contact: f.contact.trim() || telecom.length ? [{ ...(f.contact.trim() ? { name: f.contact.trim() } : {}), ...(telecom.length ? { telecom } : {}) }, ...(study.contact ?? []).slice(1)] : (study.contact ?? []).slice(1),
-      };
-      if (!updated.extension?.length) delete updated.extension;
-      if (!updated.contact?.length) delete updated.contact;
-      return directoriesApi.updateTrial(study.id!, updated, study.meta?.versionId);
-    },
+    mutationFn: () => directoriesApi.updateTrial(study.id!, withDraft(study, f), study.meta?.versionId),
     onSuccess: async () => {
       notifications.show({ message: `Essai ${registry} modifié`, color: 'teal' });
       await onDone();
     },
   });
-  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setF({ ...f, [k]: e.currentTarget.value });
   const titleId = `titre-modifier-${study.id}`;
   return (
     <Stack component="form" gap="xs" mt="sm" aria-labelledby={titleId} data-testid="edit-trial" onSubmit={(e: React.FormEvent) => { e.preventDefault(); save.mutate(); }}>
       <Title order={4} size="h6" id={titleId}>Modifier l’essai {registry}</Title>
       <Group align="flex-end" wrap="wrap">
-        <TextInput label="Titre" required value={f.title} onChange={set('title')} />
-        <NativeSelect label="Phase de l’essai" value={f.phase} onChange={set('phase')} data={Object.entries(PHASE_LABEL).map(([value, label]) => ({ value, label }))} />
-        <TextInput label="Localisations ciblées (CIM-10)" required value={f.sites} onChange={set('sites')} />
-        <TextInput label="Critères principaux" value={f.criteria} onChange={set('criteria')} />
-        <TextInput label="Contact" value={f.contact} onChange={set('contact')} />
-        <TextInput label="Téléphone du contact" value={f.phone} onChange={set('phone')} />
+        <TrialFields value={f} onChange={setF} />
       </Group>
       <Group gap="xs">
         <Button type="submit" size="xs" loading={save.isPending}>Enregistrer</Button>
@@ -180,36 +149,27 @@ function EditTrialFields({ study, registry, onDone, onCancel }: { study: Researc
 /** The 3C adds a trial to the directory (the server checks the registry number and refuses a second entry). */
 function NewTrialForm() {
   const queryClient = useQueryClient();
-  const [f, setF] = useState({ registry: '', title: '', phase: 'phase-2', sites: '', contact: '', phone: '' });
+  const [registry, setRegistry] = useState('');
+  const [f, setF] = useState<TrialDraft>(EMPTY_TRIAL);
   const save = useMutation({
     mutationFn: () => {
-      const eu = /^\d{4}-\d{6}-\d{2}-\d{2}$/.test(f.registry.trim());
-      const study: ResearchStudy = {
-        resourceType: 'ResearchStudy', status: 'active', title: f.title.trim(),
-        identifier: [{ system: eu ? 'https://euclinicaltrials.eu' : 'https://clinicaltrials.gov', value: f.registry.trim() }],
-        phase: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/research-study-phase', code: f.phase }] },
-        condition: f.sites.split(/[\s,;]+/).filter(Boolean).map((code) => ({ coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: code.toUpperCase() }] })),
-        ...(f.contact.trim() ? { contact: [{ name: f.contact.trim(), ...(f.phone.trim() ? { telecom: [{ system: 'phone' as const, value: f.phone.trim() }] } : {}) }] } : {}),
-      };
-      return directoriesApi.createTrial(study);
+      const eu = /^\d{4}-\d{6}-\d{2}-\d{2}$/.test(registry.trim());
+      const identifier = [{ system: eu ? 'https://euclinicaltrials.eu' : 'https://clinicaltrials.gov', value: registry.trim() }];
+      return directoriesApi.createTrial(withDraft({ resourceType: 'ResearchStudy', status: 'active', identifier }, f));
     },
     onSuccess: async () => {
       notifications.show({ message: 'Essai ajouté à l’annuaire', color: 'teal' });
-      setF({ registry: '', title: '', phase: 'phase-2', sites: '', contact: '', phone: '' });
+      setRegistry('');
+      setF(EMPTY_TRIAL);
       await queryClient.invalidateQueries({ queryKey: ['directories', 'trials'] });
     },
   });
-  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setF({ ...f, [k]: e.currentTarget.value });
   return (
     <Card withBorder component="form" aria-labelledby="titre-nouvel-essai" data-testid="new-trial" onSubmit={(e: React.FormEvent) => { e.preventDefault(); save.mutate(); }}>
       <Title order={2} size="h4" id="titre-nouvel-essai" mb="xs">Ajouter un essai à l’annuaire</Title>
       <Group align="flex-end" wrap="wrap">
-        <TextInput label="N° d’enregistrement (NCT ou EU CT)" required value={f.registry} onChange={set('registry')} />
-        <TextInput label="Titre" required value={f.title} onChange={set('title')} />
-        <NativeSelect label="Phase de l’essai" value={f.phase} onChange={set('phase')} data={Object.entries(PHASE_LABEL).map(([value, label]) => ({ value, label }))} />
-        <TextInput label="Localisations ciblées (CIM-10)" placeholder="C18, C20" required value={f.sites} onChange={set('sites')} />
-        <TextInput label="Contact" value={f.contact} onChange={set('contact')} />
-        <TextInput label="Téléphone du contact" value={f.phone} onChange={set('phone')} />
+        <TextInput label="N° d’enregistrement (NCT ou EU CT)" required value={registry} onChange={(e) => setRegistry(e.currentTarget.value)} />
+        <TrialFields value={f} onChange={setF} />
         <Button type="submit" loading={save.isPending}>Ajouter</Button>
       </Group>
       {save.error && <ErrorMessage error={save.error} />}
