@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { pushConfigFromEnv, type PushConfig } from './delivery/fhir-push.ts';
 import { mailConfigFromEnv, type MailConfig } from './delivery/mail.ts';
@@ -55,11 +56,20 @@ export interface Config {
   statementTimeoutMs: number;
   /** Who the mails come from, and the line to call back. */
   sender: { organisation: string; phone?: string };
+  /**
+   * App processes (node:cluster) sharing the ports: several on PostgreSQL, where sessions, login
+   * state and outbox leases live; always 1 on PGlite (one process owns the embedded database).
+   */
+  workers: number;
+  /** Why `workers` is less than DCC_WORKERS asked for (said once at start-up), if it is. */
+  workersNote?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
+  const workers = workersFrom(env.DCC_WORKERS, Boolean(env.DATABASE_URL));
   return {
+    ...workers,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DCC_DATA_DIR ?? './data'),
     port: intFrom(env.PORT, 8080),
@@ -95,6 +105,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(env.DCC_SENDER_PHONE ? { phone: env.DCC_SENDER_PHONE } : {}),
     },
   };
+}
+
+/** DCC_WORKERS: a count, or 'auto' for one per core; PGlite (single connection, one file lock) keeps one. */
+function workersFrom(value: string | undefined, postgres: boolean): { workers: number; workersNote?: string } {
+  const asked = value?.trim().toLowerCase() === 'auto' ? os.availableParallelism() : intFrom(value, 1);
+  if (asked <= 1 || postgres) return { workers: asked };
+  return { workers: 1, workersNote: `DCC_WORKERS=${value} ignoré : la base embarquée (PGlite) ne s'ouvre que dans un seul processus ; un seul processus démarre (définissez DATABASE_URL pour en lancer plusieurs)` };
 }
 
 function intFrom(value: string | undefined, fallback: number): number {

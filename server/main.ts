@@ -1,19 +1,39 @@
+import cluster from 'node:cluster';
 import { loadConfig } from './config.ts';
+import { superviseWorkers, WORKER_READY } from './cluster.ts';
 import { startDcc, type RunningDcc } from './start.ts';
 
 // `npm start`: the whole service (see start.ts). A start-up fault prints one clear line, not a stack.
-let dcc: RunningDcc;
-try {
-  dcc = await startDcc(loadConfig());
-} catch (error) {
-  console.error(`Démarrage impossible : ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+const config = loadConfig();
+if (config.workersNote && cluster.isPrimary) console.warn(config.workersNote);
 
-async function shutdown(signal: string): Promise<void> {
-  console.info(`arrêt (${signal})`);
-  await dcc.close();
-  process.exit(0);
+if (config.workers > 1 && cluster.isPrimary) {
+  // DCC_WORKERS=N on PostgreSQL: this process only supervises N app processes (see cluster.ts).
+  try {
+    await superviseWorkers(config);
+  } catch (error) {
+    console.error(`Démarrage impossible : ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+} else {
+  let dcc: RunningDcc;
+  try {
+    dcc = await startDcc(config);
+  } catch (error) {
+    console.error(`Démarrage impossible : ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  if (cluster.isWorker) process.send?.(WORKER_READY);
+
+  let closing = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    // Ctrl-C reaches a cluster worker twice (from the terminal and from the primary): close once.
+    if (closing) return;
+    closing = true;
+    console.info(`arrêt (${signal})`);
+    await dcc.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
