@@ -5,7 +5,7 @@ import { rateLimit } from 'express-rate-limit';
 import pino from 'pino';
 import type { Config } from './config.ts';
 import type { Principal, RequestContext } from './context.ts';
-import { FhirError, outcome, issue, payloadTooLarge, badRequest, unauthorized } from './fhir/errors.ts';
+import { FhirError, outcome, issue, payloadTooLarge, badRequest, unauthorized } from './fhir-kit/errors.ts';
 import { RefusedSignIns } from './access/refused-sign-ins.ts';
 import { buildAuthenticationEvent } from './access/audit.ts';
 import { fhirRouter } from './fhir/routes.ts';

@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import type { Principal } from './context.ts';
 import { systemContext } from './context.ts';
 import { processBundle } from './fhir/bundle-processing.ts';
-import { loadFhirDefinitions } from './fhir/validation.ts';
+import { loadFhirDefinitions } from './fhir-kit/validation.ts';
 import { validateForWrite } from './fhir/write-validation.ts';
 import { buildDemoBundle } from './seed/demo-data.ts';
 import { migrateToLatest, openDatabase, type Database } from './store/database.ts';

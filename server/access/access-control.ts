@@ -1,15 +1,17 @@
 import type { CareTeam, Patient, Resource } from '@medplum/fhirtypes';
 import type { Principal, RequestContext } from '../context.ts';
-import { businessRule, forbidden } from '../fhir/errors.ts';
+import { businessRule, forbidden } from '../fhir-kit/errors.ts';
 import type { AccessStore } from '../store/access-store.ts';
 import type { GroupAppender } from '../store/group-append.ts';
 import type { AccessRecord, FhirRepository, RepositoryOptions, WriteChange } from '../store/repository.ts';
 import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
 import { buildAuditEvent, buildIdentityStatusEvent, concernsPatientData } from './audit.ts';
 import { identityStatusChange } from '../identity/identity-rules.ts';
-import { CATEGORY, EXT } from '../care-plan/codes.ts';
-import { RCP_BOARD_MEMBERS_SYSTEM, RCP_CATEGORY } from '../rcp/codes.ts';
-import { RCP_SHEET_TYPE } from '../rcp-sheet/codes.ts';
+import { LOINC } from '../fhir-kit/code-systems.ts';
+import {
+  CARE_PLAN_CATEGORY_CODE, CARE_PLAN_CATEGORY_SYSTEM, HAND_OVER_EXTENSION, RCP_BOARD_CATEGORY_CODE, RCP_BOARD_MEMBERS_SYSTEM,
+  RCP_CODE_SYSTEM, RCP_SHEET_LOINC, SHARE_WITH_GP_EXTENSION,
+} from '../fhir-kit/shared-codes.ts';
 import { DIRECTORY_TYPES, PATIENTLESS_TYPES, isSystem, joinsCareTeamOnCreate, mayReadType, mayReviewAudit, mayWriteType, narrowWriteRefusal, readableTypes } from './policy.ts';
 
 /**
@@ -53,14 +55,14 @@ export function viewerOf(principal: Principal): Viewer {
     auditReviewer: mayReviewAudit(principal),
     // PPS to the GP only with the patient's agreement (the choice recorded at hand-over).
     gp: principal.roles.includes('gp'),
-    shareWithGpUrl: EXT.shareWithGp,
-    handOverUrl: EXT.handOver,
-    ppsCategory: { system: CATEGORY.pps.system, code: CATEGORY.pps.code },
+    shareWithGpUrl: SHARE_WITH_GP_EXTENSION,
+    handOverUrl: HAND_OVER_EXTENSION,
+    ppsCategory: { system: CARE_PLAN_CATEGORY_SYSTEM, code: CARE_PLAN_CATEGORY_CODE.pps },
     // City professionals: signed reports and handed-over programmes only (see Viewer).
     nurse: principal.roles.includes('nurse'),
-    rcpSheetType: { system: RCP_SHEET_TYPE.system!, code: RCP_SHEET_TYPE.code! },
-    rcpDecisionCategory: { system: CATEGORY.rcpDecision.system, code: CATEGORY.rcpDecision.code },
-    ppacCategory: { system: CATEGORY.ppac.system, code: CATEGORY.ppac.code },
+    rcpSheetType: { system: LOINC, code: RCP_SHEET_LOINC },
+    rcpDecisionCategory: { system: CARE_PLAN_CATEGORY_SYSTEM, code: CARE_PLAN_CATEGORY_CODE.rcpDecision },
+    ppacCategory: { system: CARE_PLAN_CATEGORY_SYSTEM, code: CARE_PLAN_CATEGORY_CODE.ppac },
   };
 }
 
@@ -119,7 +121,7 @@ async function traceIdentityStatusChange(repo: FhirRepository, ctx: RequestConte
 /** An RCP board's charter (HealthcareService of category rcp) or member list (CareTeam identified as such). */
 function isRcpBoardResource(resource: Resource | undefined): boolean {
   if (resource?.resourceType === 'CareTeam') return Boolean(resource.identifier?.some((i) => i.system === RCP_BOARD_MEMBERS_SYSTEM));
-  if (resource?.resourceType === 'HealthcareService') return Boolean(resource.category?.some((c) => c.coding?.some((x) => x.system === RCP_CATEGORY.system && x.code === RCP_CATEGORY.code)));
+  if (resource?.resourceType === 'HealthcareService') return Boolean(resource.category?.some((c) => c.coding?.some((x) => x.system === RCP_CODE_SYSTEM && x.code === RCP_BOARD_CATEGORY_CODE)));
   return false;
 }
 

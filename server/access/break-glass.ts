@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { RequestContext } from '../context.ts';
-import { badRequest, conflict, forbidden, notFound } from '../fhir/errors.ts';
+import { badRequest, conflict, forbidden, notFound } from '../fhir-kit/errors.ts';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';

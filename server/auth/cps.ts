@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import type { Principal } from '../context.ts';
-import { unauthorized } from '../fhir/errors.ts';
+import { unauthorized } from '../fhir-kit/errors.ts';
 import { isValidIdnps } from '../identity/rpps.ts';
 
 /** Subject fields of a CPS certificate (IGC-Santé): CN = IDNPS, SN/GN = names, title = profession, OU = FINESS. */

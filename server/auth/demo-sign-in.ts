@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { badRequest, FhirError, issue, outcome } from '../fhir/errors.ts';
+import { badRequest, FhirError, issue, outcome } from '../fhir-kit/errors.ts';
 import { buildDemoBundle } from '../seed/demo-data.ts';
 import { rolesOfProfession } from './cps.ts';
 import { demoProfessionals, type DemoProfessional } from './demo-pki.ts';

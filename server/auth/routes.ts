@@ -1,5 +1,5 @@
 import express, { type Request, type Router } from 'express';
-import { unauthorized } from '../fhir/errors.ts';
+import { unauthorized } from '../fhir-kit/errors.ts';
 import type { Principal } from '../context.ts';
 import { readCookie, SESSION_COOKIE } from './session.ts';
 import { recordSignIn, type SignInDeps } from './sign-in.ts';

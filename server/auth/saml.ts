@@ -7,7 +7,7 @@ import { Strategy as SamlStrategy, type PassportSamlConfig } from '@node-saml/pa
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import passport from 'passport';
 import type { Principal } from '../context.ts';
-import { issue, outcome } from '../fhir/errors.ts';
+import { issue, outcome } from '../fhir-kit/errors.ts';
 import { isValidIdnps } from '../identity/rpps.ts';
 import { rolesOfProfession } from './cps.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Principal } from '../context.ts';
-import { forbidden, unauthorized } from '../fhir/errors.ts';
+import { forbidden, unauthorized } from '../fhir-kit/errors.ts';
 import type { SessionStore } from '../store/session-store.ts';
 
 export const SESSION_COOKIE = 'dcc_session';

@@ -9,8 +9,11 @@
  * are the ones used here (align them there, not in the domain code).
  */
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
+import { LOINC, SNOMED } from '../fhir-kit/code-systems.ts';
+import { CARE_PLAN_CATEGORY_CODE, CARE_PLAN_CATEGORY_SYSTEM, HAND_OVER_EXTENSION, SHARE_WITH_GP_EXTENSION } from '../fhir-kit/shared-codes.ts';
 
-export const DCC_CANONICAL_BASE = 'https://dcc-paca.example/fhir';
+export { CARE_PLAN_CATEGORY_SYSTEM, DCC_CANONICAL_BASE, LOINC, SNOMED };
 
 // ----- profiles (fhir-profiles/README.md) ------------------------------------------------------------
 export const PPS_PROFILE = `${DCC_CANONICAL_BASE}/StructureDefinition/dcc-pps`;
@@ -18,14 +21,11 @@ export const PPAC_PROFILE = `${DCC_CANONICAL_BASE}/StructureDefinition/dcc-ppac`
 export const ORAL_TREATMENT_PROFILE = `${DCC_CANONICAL_BASE}/StructureDefinition/dcc-oral-treatment`;
 
 // ----- code systems -------------------------------------------------------------------------------
-export const LOINC = 'http://loinc.org';
-export const SNOMED = 'http://snomed.info/sct';
 export const NCIT = 'http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl';
 export const EDQM = 'http://standardterms.edqm.eu';
 export const UCUM = 'http://unitsofmeasure.org';
 /** TA_ASIP (OID 1.2.250.1.213.1.1.4.322): the ANS terminology of the CI-SIS cancer documents (no NOS FHIR URL: urn:oid). */
 export const TA_ASIP = 'urn:oid:1.2.250.1.213.1.1.4.322';
-export const CARE_PLAN_CATEGORY_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-care-plan-category`;
 export const PPS_UPDATE_REASON_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-pps-update-reason`;
 export const SURVEILLANCE_ACTOR_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-surveillance-actor`;
 export const MEDICATION_REQUEST_CATEGORY_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-medication-request-category`;
@@ -47,11 +47,11 @@ export const EXT = {
   /** CarePlan.activity (PPAC follow-up): hospital | gp (valueCode). */
   surveillanceBy: ext('dcc-surveillance-by'),
   /** CarePlan (PPS): the patient's choice to send the programme to the GP (valueBoolean). */
-  shareWithGp: ext('dcc-share-with-gp'),
+  shareWithGp: SHARE_WITH_GP_EXTENSION,
   /** CarePlan (PPS): reason of the latest update (valueCodeableConcept, ValueSet dcc-pps-update-reason). */
   updateReason: ext('dcc-pps-update-reason'),
   /** CarePlan: hand-over to the patient (complex: date, by). */
-  handOver: ext('dcc-handover'),
+  handOver: HAND_OVER_EXTENSION,
   /** MedicationRequest: cycle length (valueDuration, e.g. 21 d). */
   treatmentCycle: ext('dcc-treatment-cycle'),
   /** CarePlan.activity of the RCP decision: 1 = first choice. */
@@ -81,9 +81,9 @@ export const EXT = {
 
 // ----- CarePlan categories ----------------------------------------------------------------------
 export const CATEGORY = {
-  rcpDecision: { system: CARE_PLAN_CATEGORY_SYSTEM, code: 'rcp-decision', display: 'Décision de RCP' },
-  pps: { system: CARE_PLAN_CATEGORY_SYSTEM, code: 'pps', display: 'Programme personnalisé de soins (PPS)' },
-  ppac: { system: CARE_PLAN_CATEGORY_SYSTEM, code: 'ppac', display: "Programme personnalisé de l'après-cancer (PPAC)" },
+  rcpDecision: { system: CARE_PLAN_CATEGORY_SYSTEM, code: CARE_PLAN_CATEGORY_CODE.rcpDecision, display: 'Décision de RCP' },
+  pps: { system: CARE_PLAN_CATEGORY_SYSTEM, code: CARE_PLAN_CATEGORY_CODE.pps, display: 'Programme personnalisé de soins (PPS)' },
+  ppac: { system: CARE_PLAN_CATEGORY_SYSTEM, code: CARE_PLAN_CATEGORY_CODE.ppac, display: "Programme personnalisé de l'après-cancer (PPAC)" },
 } as const satisfies Record<string, Coding>;
 /** LOINC of the PPS document (CI-SIS PPS 2022.01: "Plan of care note"). */
 export const PPS_LOINC: Coding = { system: LOINC, code: '18776-5', display: 'Plan of care note' };

@@ -5,8 +5,8 @@
  */
 import type { CarePlan, HealthcareService } from '@medplum/fhirtypes';
 import { systemContext } from '../context.ts';
-import { FhirError } from '../fhir/errors.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { FhirError } from '../fhir-kit/errors.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { CATEGORY } from './codes.ts';

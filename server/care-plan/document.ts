@@ -14,7 +14,7 @@ import type {
   Bundle, BundleEntry, CarePlan, CareTeam, Composition, CompositionSection, Condition, MedicationRequest, Patient, Reference, Resource,
 } from '@medplum/fhirtypes';
 import { systemContext } from '../context.ts';
-import { businessRule, conflict } from '../fhir/errors.ts';
+import { businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { PPS_LOINC } from './codes.ts';
 import { kindOf } from './model.ts';
@@ -22,7 +22,7 @@ import { withoutUnqualifiedIns } from './patient-identity.ts';
 import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
 import { escapeXml, fieldsXhtml, narrativeDiv } from './narrative.ts';
 import { idOf, readAll as readAllOf, readOptional as readOptionalOf } from './service.ts';
-import { nameUuid as uuidOf } from '../fhir/name-uuid.ts';
+import { nameUuid as uuidOf } from '../fhir-kit/name-uuid.ts';
 
 export interface CarePlanDocumentOptions {
   /** Base of the fullUrls (the DCC's public FHIR base); references inside resources are relative to it. */

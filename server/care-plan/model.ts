@@ -3,7 +3,7 @@
  * is, its hand-over, its update history, the things to watch.
  */
 import type { CarePlan, CarePlanActivity, CodeableConcept, Coding, Extension, Reference as FhirReference } from '@medplum/fhirtypes';
-import { withExtension } from '../fhir/extensions.ts';
+import { withExtension } from '../fhir-kit/extensions.ts';
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;

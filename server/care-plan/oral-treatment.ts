@@ -9,7 +9,7 @@ import type {
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;
-import { badRequest } from '../fhir/errors.ts';
+import { badRequest } from '../fhir-kit/errors.ts';
 import { EXT, ORAL_ANTICANCER, ORAL_TREATMENT_PROFILE, UCUM, routeConcept } from './codes.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { extensionOf } from './model.ts';

@@ -10,7 +10,7 @@ import type { CarePlan, CarePlanActivity, CodeableConcept, Extension, Reference 
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;
-import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
+import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import { CONTACT_ROLE, EXT, PPAC_PROFILE, CATEGORY, SNOMED, contactRoleConcept, type ActivitySection } from './codes.ts';
 import { addMonths, compareDates, datePart, frenchDate, isIsoDate } from './dates.ts';
 import { complex, extensionOf, isPps, sectionExtensions, watchItemExtension, withExtension, withUpdateRecord } from './model.ts';

@@ -9,7 +9,7 @@ import type {
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;
-import { badRequest, businessRule } from '../fhir/errors.ts';
+import { badRequest, businessRule } from '../fhir-kit/errors.ts';
 import {
   CATEGORY, CONTACT_ROLE, DATA_REUSE_NOTICE_VERSION, EXT, FOLLOW_UP_PROPOSALS, LOINC, PPS_LOINC, PPS_PROFILE, ROUTE, SOCIAL_SUPPORT,
   SUPPORTIVE_CARE, TA_ASIP, THERAPY_TYPES, contactRoleConcept, contactRoleOf, routeConcept, routeKeyOf, socialSupportConcept, supportiveCareConcept,

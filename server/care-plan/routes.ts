@@ -13,7 +13,7 @@ import type { Parameters, Reference, Resource } from '@medplum/fhirtypes';
 import { requireReadableType } from '../access/access-control.ts';
 import { mayReadType, mayWriteType } from '../access/policy.ts';
 import type { Principal, RequestContext } from '../context.ts';
-import { FhirError, badRequest, forbidden, issue, outcome, unsupportedMediaType } from '../fhir/errors.ts';
+import { FhirError, badRequest, forbidden, issue, outcome, unsupportedMediaType } from '../fhir-kit/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput } from './pps.ts';

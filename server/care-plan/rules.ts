@@ -3,7 +3,7 @@
  * care-plan operations).
  */
 import type { CarePlan } from '@medplum/fhirtypes';
-import { businessRule } from '../fhir/errors.ts';
+import { businessRule } from '../fhir-kit/errors.ts';
 import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { ALLOWED_UPDATE_REASON_CODES, EXT, UPDATE_REASON } from './codes.ts';

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type {
   CarePlan, CareTeam, Condition, HealthcareService, MedicationRequest, Organization, Patient, PractitionerRole, Reference, RequestGroup, Resource, ServiceRequest,
 } from '@medplum/fhirtypes';
-import { FhirError, businessRule, conflict } from '../fhir/errors.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { FhirError, businessRule, conflict } from '../fhir-kit/errors.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
 import { isPpac, isPps, kindOf } from './model.ts';

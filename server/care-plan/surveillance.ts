@@ -4,7 +4,7 @@
  * exams to do before it.
  */
 import type { Coding } from '@medplum/fhirtypes';
-import { badRequest } from '../fhir/errors.ts';
+import { badRequest } from '../fhir-kit/errors.ts';
 import { addMonths, isIsoDate } from './dates.ts';
 
 export type SurveillanceSetting = 'hospital' | 'gp';

@@ -5,7 +5,7 @@
 import type { CarePlan, Patient, Practitioner } from '@medplum/fhirtypes';
 import { carePlanDocument, handOverOf, isPps } from '../care-plan/index.ts';
 import type { RequestContext } from '../context.ts';
-import { businessRule } from '../fhir/errors.ts';
+import { businessRule } from '../fhir-kit/errors.ts';
 import { isSignedRcpSheet, loadRcpSheet } from '../rcp-sheet/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { buildFrcpCda, documentIdsOf } from './frcp.ts';

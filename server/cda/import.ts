@@ -6,7 +6,7 @@
  */
 import type { DocumentReference, Identifier, Patient } from '@medplum/fhirtypes';
 import { DOMParser } from '@xmldom/xmldom';
-import { badRequest, businessRule } from '../fhir/errors.ts';
+import { badRequest, businessRule } from '../fhir-kit/errors.ts';
 import { insIdentifiers } from '../identity/identity-rules.ts';
 import { escapeXml } from '../care-plan/narrative.ts';
 

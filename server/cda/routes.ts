@@ -6,11 +6,11 @@
  *   POST /Patient/{id}/$cda-import a FRCP CDA received from another DCC (application/xml) → 201 DocumentReference
  */
 import express, { type Router } from 'express';
-import { notFound } from '../fhir/errors.ts';
+import { notFound } from '../fhir-kit/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { DocumentReference, Patient } from '@medplum/fhirtypes';
-import { parseSearchRequest } from '../fhir/search-request.ts';
-import { badRequest } from '../fhir/errors.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
+import { badRequest } from '../fhir-kit/errors.ts';
 import { exportPpsCda, exportRcpSheetCda, type CdaExport } from './export.ts';
 import { CDA_SET_SYSTEM, MAX_CDA_BYTES, readFrcpCda, setVersionOf } from './import.ts';
 

@@ -8,7 +8,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { mayReadType } from '../access/policy.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/codes.ts';
 import type { Principal } from '../context.ts';
-import { FhirError } from '../fhir/errors.ts';
+import { FhirError } from '../fhir-kit/errors.ts';
 import { LOINC, RCP_SHEET_TYPE } from '../rcp-sheet/codes.ts';
 import { isSignedRcpSheet } from '../rcp-sheet/read.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';

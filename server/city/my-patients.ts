@@ -4,7 +4,7 @@
  * the circle of care and the patient's objections apply: a patient who objected is not listed.
  */
 import type { CareTeam, HumanName, Patient, Resource } from '@medplum/fhirtypes';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 
 export type CareReasonCode = 'general-practitioner' | 'care-team';

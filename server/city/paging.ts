@@ -3,7 +3,7 @@
  * the client (base64url). A page starts strictly after it, so items added or changed while the
  * professional pages through never make an item appear twice (offsets would).
  */
-import { badRequest } from '../fhir/errors.ts';
+import { badRequest } from '../fhir-kit/errors.ts';
 
 export type SortKey = string[];
 

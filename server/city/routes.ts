@@ -8,7 +8,7 @@
  * Errors are OperationOutcomes (FhirError); the work is in service.ts.
  */
 import express, { type Request, type Router } from 'express';
-import { badRequest } from '../fhir/errors.ts';
+import { badRequest } from '../fhir-kit/errors.ts';
 import type { Store } from '../store/store.ts';
 import { countOf } from './paging.ts';
 import { listChanges, listMyPatients, markSeen, parseSince } from './service.ts';

@@ -5,7 +5,7 @@
  */
 import type { Patient } from '@medplum/fhirtypes';
 import type { Principal } from '../context.ts';
-import { badRequest, forbidden, notFound } from '../fhir/errors.ts';
+import { badRequest, forbidden, notFound } from '../fhir-kit/errors.ts';
 import { dateRange } from '../store/date-range.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { SummaryViewStore } from '../store/summary-view-store.ts';

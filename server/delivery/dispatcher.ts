@@ -10,11 +10,11 @@
  */
 import type { CarePlan, CareTeam, ContactPoint, Patient, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { isPps } from '../care-plan/model.ts';
-import { rolesOfPractitioner } from '../auth/directory.ts';
+import { rolesOfPractitioner } from '../access/directory-roles.ts';
 import { buildSharingEvent } from '../access/audit.ts';
 import { systemContext, type RequestContext } from '../context.ts';
-import { FhirError } from '../fhir/errors.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { FhirError } from '../fhir-kit/errors.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { RcpReportMessage } from '../rcp/decision.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';

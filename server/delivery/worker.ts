@@ -12,7 +12,7 @@
  */
 import { patientPageLink } from '../web/links.ts';
 import type { AuditEvent, Bundle, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/errors.ts';
+import { FhirError } from '../fhir-kit/errors.ts';
 import { buildSharingEvent } from '../access/audit.ts';
 import { mayReadType } from '../access/policy.ts';
 import { carePlanDocument } from '../care-plan/document.ts';

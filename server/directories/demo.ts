@@ -4,7 +4,7 @@
  * Bundle (urn:uuid), so their sites resolve whether the establishment was just created or found.
  */
 import type { BundleEntry, ResearchStudy } from '@medplum/fhirtypes';
-import { nameUuid } from '../fhir/name-uuid.ts';
+import { nameUuid } from '../fhir-kit/name-uuid.ts';
 import { ICD10_SYSTEM, PHASE_LABEL, PHASE_SYSTEM, TRIAL_DIRECTORY_CATEGORY, TRIAL_INCLUSION_EXT, TRIAL_STAGE_EXT } from './codes.ts';
 import { DEMO_OFFER } from './offer-data.ts';
 import { offerEntries } from './offer.ts';

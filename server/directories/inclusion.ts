@@ -9,7 +9,7 @@ import type { Location, Observation, Reference, ResearchStudy, ResearchSubject }
 import { TA_ASIP } from '../care-plan/codes.ts';
 import { compareDates, frenchDate, isIsoDate } from '../care-plan/dates.ts';
 import { readOptional } from '../care-plan/service.ts';
-import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
+import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { INCLUSION_PROPOSAL_EXT, INCLUSION_RECORDED_BY_EXT, INCLUSION_STATUS_LABEL } from './codes.ts';
 import { searchEvery } from './search.ts';

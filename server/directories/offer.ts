@@ -10,8 +10,8 @@
 import type {
   Bundle, BundleEntry, HealthcareService, Identifier, Location, Organization, Resource,
 } from '@medplum/fhirtypes';
-import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
-import { nameUuid } from '../fhir/name-uuid.ts';
+import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
+import { nameUuid } from '../fhir-kit/name-uuid.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
   DIRECTORY_ENTRY_ID_SYSTEM, DIRECTORY_KIND, POST_CANCER_PROGRAM, DIRECTORY_KIND_SYSTEM, FINESS_SYSTEM, OFFER_TYPE, OFFER_TYPE_SYSTEM,

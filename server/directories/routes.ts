@@ -25,7 +25,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { ResearchStudy } from '@medplum/fhirtypes';
 import type { Principal } from '../context.ts';
-import { badRequest, forbidden, issue, outcome } from '../fhir/errors.ts';
+import { badRequest, forbidden, issue, outcome } from '../fhir-kit/errors.ts';
 import type { Store } from '../store/store.ts';
 import { closeOfferEntry, exportOffer, parseOfferQuery, searchOffer } from './offer.ts';
 import { importOffer } from './offer-import.ts';

@@ -1,6 +1,6 @@
 /** Searches of the directories through the caller's repository (its access rules and audit apply). */
 import type { Resource } from '@medplum/fhirtypes';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 
 const PAGE = 200;

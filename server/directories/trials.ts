@@ -10,7 +10,7 @@
  * describing a trial inline) is never mistaken for the directory's entry.
  */
 import type { Bundle, BundleEntry, CodeableConcept, Condition, Identifier, Location, Resource, ResearchStudy } from '@medplum/fhirtypes';
-import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
+import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
   EU_CT_SYSTEM, ICD10_SYSTEM, NCT_SYSTEM, PHASE_LABEL, PHASE_SYSTEM, TRIAL_DIRECTORY_CATEGORY, TRIAL_INCLUSION_EXT, TRIAL_STAGE_EXT,

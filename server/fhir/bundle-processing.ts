@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository } from '../store/repository.ts';
-import { badRequest, FhirError, outcome, issue } from './errors.ts';
-import { structuralIssues } from './structure-check.ts';
+import { badRequest, FhirError, outcome, issue } from '../fhir-kit/errors.ts';
+import { structuralIssues } from '../fhir-kit/structure-check.ts';
 import {
   checkBody, createResource, createWithCareTeam, deleteResource, matchesOf, requireType, searchResources, updateResource, versionedResult,
   type InteractionOptions, type InteractionResult,

@@ -1,6 +1,6 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
-import { SUPPORTED_RESOURCE_TYPES } from './resource-types.ts';
-import { searchParametersOf } from './search-parameters.ts';
+import { SUPPORTED_RESOURCE_TYPES } from '../fhir-kit/resource-types.ts';
+import { searchParametersOf } from '../fhir-kit/search-parameters.ts';
 
 /** The CapabilityStatement, generated from the types and index definitions the server really uses. */
 export function buildCapabilityStatement(baseUrl: string, software: { name: string; version: string }): CapabilityStatement {

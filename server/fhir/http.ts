@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Resource } from '@medplum/fhirtypes';
-import { notAcceptable } from './errors.ts';
+import { notAcceptable } from '../fhir-kit/errors.ts';
 import type { InteractionResult } from './interactions.ts';
 
 const FHIR_JSON = 'application/fhir+json';

@@ -4,11 +4,11 @@ import { mayWriteType } from '../access/policy.ts';
 import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
-import { badRequest, invalidResource, notFound, preconditionFailed } from './errors.ts';
-import { validateFhirResource } from './validation.ts';
-import { isSupportedResourceType } from './resource-types.ts';
-import { requireSoundStructure } from './structure-check.ts';
-import { encodeCursor, parseSearchRequest, queryWithoutCursor, type PagingLimits } from './search-request.ts';
+import { badRequest, invalidResource, notFound, preconditionFailed } from '../fhir-kit/errors.ts';
+import { validateFhirResource } from '../fhir-kit/validation.ts';
+import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
+import { requireSoundStructure } from '../fhir-kit/structure-check.ts';
+import { encodeCursor, parseSearchRequest, queryWithoutCursor, type PagingLimits } from '../fhir-kit/search-request.ts';
 
 /** What an interaction produced, before it is written as an HTTP response or a Bundle entry. */
 export interface InteractionResult {

@@ -4,14 +4,14 @@ import type { RequestContext } from '../context.ts';
 import type { Store } from '../store/store.ts';
 import { buildCapabilityStatement } from './capability.ts';
 import { processBundle } from './bundle-processing.ts';
-import { allOk, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from './errors.ts';
+import { allOk, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../fhir-kit/errors.ts';
 import { isStrict, sendInteraction, sendResource } from './http.ts';
 import {
   checkBody, createResource, deleteResource, historyBundle, outcomeOf, requireType, searchResources, updateResource,
   versionedResult, type InteractionOptions,
 } from './interactions.ts';
-import { validateFhirResource } from './validation.ts';
-import { structuralIssues } from './structure-check.ts';
+import { validateFhirResource } from '../fhir-kit/validation.ts';
+import { structuralIssues } from '../fhir-kit/structure-check.ts';
 import { requireReadableType } from '../access/access-control.ts';
 import { breakGlass } from '../access/break-glass.ts';
 import type { AccessStore } from '../store/access-store.ts';

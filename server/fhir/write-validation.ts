@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { invalidResource } from './errors.ts';
-import { validateFhirResource } from './validation.ts';
-import { requireSoundStructure } from './structure-check.ts';
+import { invalidResource } from '../fhir-kit/errors.ts';
+import { validateFhirResource } from '../fhir-kit/validation.ts';
+import { requireSoundStructure } from '../fhir-kit/structure-check.ts';
 import { validateDccProfile } from '../profiles/validation.ts';
 
 /**

@@ -10,7 +10,7 @@
  * VALI: identity document of high trust checked, no INS; QUAL: both.
  */
 import type { Extension, HumanName, Identifier, OperationOutcomeIssue, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
-import { invalidResource } from '../fhir/errors.ts';
+import { invalidResource } from '../fhir-kit/errors.ts';
 import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import {

@@ -8,8 +8,8 @@
  * still a duplicate.
  */
 import type { Patient, Reference, Task } from '@medplum/fhirtypes';
-import { FhirError, outcome } from '../fhir/errors.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { FhirError, outcome } from '../fhir-kit/errors.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository, WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { normalizeString } from '../store/normalize.ts';

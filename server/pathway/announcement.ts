@@ -7,7 +7,7 @@
 import type { Practitioner, Procedure, Reference } from '@medplum/fhirtypes';
 import { compareDates, frenchDate, isIsoDate } from '../care-plan/dates.ts';
 import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
-import { badRequest, businessRule } from '../fhir/errors.ts';
+import { badRequest, businessRule } from '../fhir-kit/errors.ts';
 
 export const ANNOUNCEMENT_CATEGORY = { system: `${DCC_CANONICAL_BASE}/CodeSystem/dcc-care-pathway-step`, code: 'announcement', display: "Dispositif d'annonce" };
 export const ANNOUNCEMENT_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-announcement-time`;

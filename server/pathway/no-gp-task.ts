@@ -8,7 +8,7 @@ import type { Organization, Patient, Reference, Task } from '@medplum/fhirtypes'
 import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
 import { idOf, readOptional } from '../care-plan/service.ts';
 import { searchEvery } from '../directories/search.ts';
-import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
+import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 
 export const DECLARE_GP = { system: `${DCC_CANONICAL_BASE}/CodeSystem/dcc-task-code`, code: 'declare-gp', display: 'Faire déclarer un médecin traitant' };

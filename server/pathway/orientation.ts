@@ -5,7 +5,7 @@
  * reads the structure and the treatments through its repository and passes them here.
  */
 import type { HealthcareService, MedicationRequest, Organization, Reference } from '@medplum/fhirtypes';
-import { businessRule } from '../fhir/errors.ts';
+import { businessRule } from '../fhir-kit/errors.ts';
 import { frenchDate } from '../care-plan/dates.ts';
 import { isLabelledOn, isPharmacy, labelOf } from '../directories/label.ts';
 

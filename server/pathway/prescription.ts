@@ -15,7 +15,7 @@ import { EXT } from '../care-plan/codes.ts';
 import { extensionOf, isPpac } from '../care-plan/model.ts';
 import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
 import { POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../directories/codes.ts';
-import { badRequest, businessRule, conflict } from '../fhir/errors.ts';
+import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 
 export const PATHWAY_NEED_SYSTEM = POST_CANCER_NEED_SYSTEM;
 export const PATHWAY_NEED = {

@@ -11,7 +11,7 @@ import { extensionOf } from '../care-plan/model.ts';
 import { idOf, readOptional } from '../care-plan/service.ts';
 import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
 import { searchEvery } from '../directories/search.ts';
-import { FhirError, badRequest } from '../fhir/errors.ts';
+import { FhirError, badRequest } from '../fhir-kit/errors.ts';
 import { frenchCsv } from '../print/csv.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { announcementKindOf } from './announcement.ts';

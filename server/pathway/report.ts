@@ -5,7 +5,7 @@
  */
 import type { Appointment, CarePlan, Condition, Patient, ServiceRequest } from '@medplum/fhirtypes';
 import { THERAPY_TYPES } from '../care-plan/codes.ts';
-import { badRequest } from '../fhir/errors.ts';
+import { badRequest } from '../fhir-kit/errors.ts';
 import { frenchCsv } from '../print/csv.ts';
 import { PATHWAY_NEED, needOf, type PathwayNeed } from './prescription.ts';
 

@@ -12,7 +12,7 @@
  */
 import express, { type Request, type Router } from 'express';
 import type { Principal } from '../context.ts';
-import { badRequest, forbidden } from '../fhir/errors.ts';
+import { badRequest, forbidden } from '../fhir-kit/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { PrescriptionInput } from './prescription.ts';
 import { parseSemester, pathwayReportCsv } from './report.ts';

@@ -3,7 +3,7 @@
  * trail apply): prescribe, record the consultations the structure reports, report to the ARS.
  */
 import type { Appointment, CarePlan, Condition, Patient, Practitioner, Procedure, Reference, ServiceRequest } from '@medplum/fhirtypes';
-import { businessRule } from '../fhir/errors.ts';
+import { businessRule } from '../fhir-kit/errors.ts';
 import { idOf, readAll, readOptional, resolveOrientation } from '../care-plan/service.ts';
 import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
 import { searchEvery } from '../directories/search.ts';

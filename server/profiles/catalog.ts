@@ -4,9 +4,10 @@
  */
 import fs from 'node:fs';
 import type { CodeSystem, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
 
 /** Canonical base of every DCC conformance resource. */
-export const DCC_CANONICAL = 'https://dcc-paca.example/fhir';
+export const DCC_CANONICAL = DCC_CANONICAL_BASE;
 export const DCC_PROFILE_BASE = `${DCC_CANONICAL}/StructureDefinition/`;
 
 export const PROFILES_DIR = new URL('../../fhir-profiles/', import.meta.url);

@@ -1,7 +1,7 @@
 /**
  * DCC profile validation: every write of a resource that claims or matches a DCC profile is checked
  * against that profile's JSON Schema (schemas/profiles/, compiled once with ajv + ajv-formats).
- * Base FHIR R4 is checked before, by server/fhir/validation.ts.
+ * Base FHIR R4 is checked before, by server/fhir-kit/validation.ts.
  */
 import Ajv2020Module, { type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';

@@ -7,9 +7,11 @@
  * (`https://dcc-paca.example/fhir/...`, never a real namespace) carries it.
  */
 import type { Coding } from '@medplum/fhirtypes';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
+import { LOINC, SNOMED } from '../fhir-kit/code-systems.ts';
+import { CARE_PLAN_CATEGORY_CODE, CARE_PLAN_CATEGORY_SYSTEM, RCP_SHEET_LOINC } from '../fhir-kit/shared-codes.ts';
 
-export const LOINC = 'http://loinc.org';
-export const SNOMED = 'http://snomed.info/sct';
+export { CARE_PLAN_CATEGORY_SYSTEM, LOINC, SNOMED };
 export const NCIT = 'http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl';
 /** TA_ASIP terminology of the ANS (codes ORG-…, MED-…, GEN-…). */
 export const TA_ASIP = 'urn:oid:1.2.250.1.213.1.1.4.322';
@@ -30,7 +32,7 @@ export const RCP_ID_SYSTEM = 'urn:oid:1.2.250.1.161.1.20.3.1';
 export const RCP_SESSION_ID_SYSTEM = 'urn:oid:1.2.250.1.213.1.1.9';
 
 // DCC definitions (pending the published profiles of fhir-profiles/: align there).
-const DCC = 'https://dcc-paca.example/fhir';
+const DCC = DCC_CANONICAL_BASE;
 export const RCP_SHEET_PROFILE = `${DCC}/StructureDefinition/dcc-rcp-sheet`;
 export const RCP_DECISION_PROFILE = `${DCC}/StructureDefinition/dcc-rcp-decision`;
 // Published in fhir-profiles/ (README): document status, quorum, file complete, proposal rank and sequence.
@@ -53,14 +55,13 @@ export const RCP_ITEM_SYSTEM = `${DCC}/CodeSystem/dcc-rcp-sheet-item`;
 export const RCP_PARTICIPANT_FUNCTION_SYSTEM = `${DCC}/CodeSystem/dcc-rcp-participant-function`;
 export const RCP_MEETING_MODE_SYSTEM = `${DCC}/CodeSystem/dcc-rcp-meeting-mode`;
 export const RCP_TREATMENT_TYPE_SYSTEM = `${DCC}/CodeSystem/dcc-treatment-type`;
-export const CARE_PLAN_CATEGORY_SYSTEM = `${DCC}/CodeSystem/dcc-care-plan-category`;
 /** TNM UICC (editions 7, 8, 9 as codes). */
 export const TNM_UICC = 'urn:oid:2.16.840.1.113883.15.6';
 /** Tag of the resources a sheet created itself (updated in place when the sheet is saved again). */
 export const RCP_SHEET_TAG: Coding = { system: `${DCC}/CodeSystem/dcc-tag`, code: 'rcp-sheet-entry', display: 'Élément de fiche RCP' };
 
-export const RCP_SHEET_TYPE: Coding = { system: LOINC, code: '34794-8', display: 'CR de réunion de concertation pluridisciplinaire' };
-export const RCP_DECISION_CATEGORY: Coding = { system: CARE_PLAN_CATEGORY_SYSTEM, code: 'rcp-decision', display: 'Décision de RCP' };
+export const RCP_SHEET_TYPE: Coding = { system: LOINC, code: RCP_SHEET_LOINC, display: 'CR de réunion de concertation pluridisciplinaire' };
+export const RCP_DECISION_CATEGORY: Coding = { system: CARE_PLAN_CATEGORY_SYSTEM, code: CARE_PLAN_CATEGORY_CODE.rcpDecision, display: 'Décision de RCP' };
 export const RCP_EVENT: Coding = { system: R213_CARE_MODE, code: '39', display: 'Réunion de Concertation Pluridisciplinaire (RCP)' };
 
 /** Sections of the sheet: LOINC code → French title (order = order in the document). */

@@ -5,7 +5,7 @@
  * basis). Required items are errors; recommended ones (OMS status, stage) warnings.
  */
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
-import { issue, outcome } from '../fhir/errors.ts';
+import { issue, outcome } from '../fhir-kit/errors.ts';
 import { EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, SECTION, type SectionKey } from './codes.ts';
 import type { RcpSheetData } from './input.ts';
 import { isRcpSheet, readRcpSheet, resolverOf, type RcpSheetContent } from './read.ts';

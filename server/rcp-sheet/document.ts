@@ -4,11 +4,11 @@
  * identifier and timestamp, and the signature when signed. The INS leaves the DCC only for a
  * qualified identity (RNIV): `withoutUnqualifiedIns` of server/identity/identity-rules.ts.
  */
-import { nameUuid as uuidOf } from '../fhir/name-uuid.ts';
+import { nameUuid as uuidOf } from '../fhir-kit/name-uuid.ts';
 import type { Bundle, BundleEntry, Patient, Provenance, Resource, Signature } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
-import { conflict } from '../fhir/errors.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { conflict } from '../fhir-kit/errors.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { withoutUnqualifiedIns } from '../identity/identity-rules.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { AUTHOR_SIGNATURE } from './codes.ts';

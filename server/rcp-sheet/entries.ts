@@ -6,7 +6,7 @@
  * answers 410 to whoever still points at it).
  */
 import type { CarePlan, Composition, CompositionSection, Condition, Observation, Procedure, Resource } from '@medplum/fhirtypes';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { RCP_SHEET_TAG, SECTION, type SectionKey } from './codes.ts';
 

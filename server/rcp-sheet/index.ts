@@ -18,5 +18,4 @@ export { signRcpSheet, registerRcpSheetRules, rcpSheetWriteRule, type SignOption
 export { buildRcpSheetDocument } from './document.ts';
 export { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
 export { rcpSheetRouter } from './routes.ts';
-export { seedDemoRcpSheets } from './demo.ts';
 export * as rcpSheetCodes from './codes.ts';

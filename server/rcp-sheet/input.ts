@@ -4,7 +4,7 @@
  * resources; `readRcpSheet` reads the same shape back from stored resources.
  */
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { badRequest, FhirError, issue, outcome } from '../fhir/errors.ts';
+import { badRequest, FhirError, issue, outcome } from '../fhir-kit/errors.ts';
 import {
   CASE_STATUS, DOCUMENT_STATUS, LATERALITY, MEETING_MODE, MOTIF, NATURE, PHASE, QUORUM, TNM_EDITION, TREATMENT_TYPE,
   type CancerPhase, type CaseStatus, type DocumentStatus, type Laterality, type MeetingMode, type QuorumStatus,

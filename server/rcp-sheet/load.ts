@@ -5,9 +5,9 @@
  */
 import type { Composition, Patient, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
-import { forbidden, notFound } from '../fhir/errors.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
-import { isSupportedResourceType } from '../fhir/resource-types.ts';
+import { forbidden, notFound } from '../fhir-kit/errors.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
+import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import { mayReadType } from '../access/policy.ts';
 import { requireReadableType } from '../access/access-control.ts';
 import type { FhirRepository } from '../store/repository.ts';

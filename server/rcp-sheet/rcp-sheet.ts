@@ -10,8 +10,8 @@ import type {
 } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
 import { processBundle } from '../fhir/bundle-processing.ts';
-import { conflict, notFound } from '../fhir/errors.ts';
-import { withExtension } from '../fhir/extensions.ts';
+import { conflict, notFound } from '../fhir-kit/errors.ts';
+import { withExtension } from '../fhir-kit/extensions.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {

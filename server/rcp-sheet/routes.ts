@@ -12,7 +12,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Parameters } from '@medplum/fhirtypes';
-import { badRequest, notFound } from '../fhir/errors.ts';
+import { badRequest, notFound } from '../fhir-kit/errors.ts';
 import type { Store } from '../store/store.ts';
 import { completenessOf, completenessOutcome, type CompletenessStage } from './completeness.ts';
 import { buildRcpSheetDocument } from './document.ts';

@@ -12,7 +12,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { CarePlan, Composition, CompositionSection, Practitioner, Provenance, Reference, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
-import { conflict, FhirError, forbidden, issue, outcome, preconditionFailed } from '../fhir/errors.ts';
+import { conflict, FhirError, forbidden, issue, outcome, preconditionFailed } from '../fhir-kit/errors.ts';
 import { IDNPS_SYSTEM } from '../identity/rpps.ts';
 import type { FhirRepository, WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';

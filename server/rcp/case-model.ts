@@ -2,7 +2,7 @@ import type { Coding, Extension, Reference, ServiceRequest, Task, TaskOutput } f
 import {
   EXT, MOTIFS, R38_SPECIALTY_SYSTEM, RCP_CASE_CODE, RCP_CATEGORY, RCP_CODE_SYSTEM, RCP_REVIEW_CODE, RCP_SESSION_GROUP_SYSTEM, code, type Motif,
 } from './codes.ts';
-import { withExtension } from '../fhir/extensions.ts';
+import { withExtension } from '../fhir-kit/extensions.ts';
 import { compact, defined, ext, exts, idFrom, reference, versionOf } from './fhir-helpers.ts';
 import type { MandatedSpeciality, SpecialityRef } from './quorum.ts';
 import { CASE_LABEL, CASE_TASK_STATUS, isCaseState, type CaseState } from './transitions.ts';

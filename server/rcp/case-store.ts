@@ -1,5 +1,5 @@
 import type { ServiceRequest, Task } from '@medplum/fhirtypes';
-import { notFound } from '../fhir/errors.ts';
+import { notFound } from '../fhir-kit/errors.ts';
 import { caseFromFhir, isRcpCase, type RcpCase } from './case-model.ts';
 import { RCP_CASE_CODE } from './codes.ts';
 import { idFrom, searchAll, type RcpContext } from './fhir-helpers.ts';

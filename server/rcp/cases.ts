@@ -1,5 +1,5 @@
 import type { Composition, Condition, Extension, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { withExtension } from '../fhir/extensions.ts';
+import { withExtension } from '../fhir-kit/extensions.ts';
 import type { MissingItem } from '../rcp-sheet/completeness.ts';
 import { isRcpSheet, isSignedRcpSheet } from '../rcp-sheet/read.ts';
 import { ensureAgenda, findAgenda, lockSession, lockSessions, saveAgenda, withEntry, withFlag } from './agenda.ts';

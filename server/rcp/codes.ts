@@ -1,29 +1,28 @@
 import type { Coding } from '@medplum/fhirtypes';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
+import { LOINC, SNOMED } from '../fhir-kit/code-systems.ts';
+import { RCP_BOARD_CATEGORY_CODE, RCP_BOARD_MEMBERS_SYSTEM, RCP_CASE_CODE as RCP_CASE_TASK_CODE, RCP_CODE_SYSTEM, RCP_SESSION_GROUP_SYSTEM, RCP_SHEET_LOINC } from '../fhir-kit/shared-codes.ts';
 
 /**
  * Code systems, identifier systems and extension URLs of the RCP workflow. National codes come from
  * the ANS terminology TA_ASIP (OID 1.2.250.1.213.1.1.4.322, as in the CI-SIS FRCP 2022.01 examples);
  * workflow codes the national models do not define are local (`.example` namespace).
  */
-export const DCC_BASE = 'https://dcc-paca.example/fhir';
+export const DCC_BASE = DCC_CANONICAL_BASE;
 export const TA_ASIP_SYSTEM = 'urn:oid:1.2.250.1.213.1.1.4.322';
-export const LOINC_SYSTEM = 'http://loinc.org';
-export const SNOMED_SYSTEM = 'http://snomed.info/sct';
+export const LOINC_SYSTEM = LOINC;
+export const SNOMED_SYSTEM = SNOMED;
 export const NCIT_SYSTEM = 'http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl';
 export const R38_SPECIALTY_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
 
 /** Local workflow codes (categories, agenda flags, case states). */
-export const RCP_CODE_SYSTEM = `${DCC_BASE}/CodeSystem/rcp`;
+export { RCP_BOARD_MEMBERS_SYSTEM, RCP_CODE_SYSTEM, RCP_SESSION_GROUP_SYSTEM };
 /** The rule an OperationOutcome refers to (issue.details.coding), so a client can act on it. */
 export const RCP_RULE_SYSTEM = `${DCC_BASE}/CodeSystem/rcp-rule`;
 
 export const RCP_BOARD_ID_SYSTEM = `${DCC_BASE}/sid/rcp-board`;
-/** Members CareTeam of a board: identifier value = the board's HealthcareService id. */
-export const RCP_BOARD_MEMBERS_SYSTEM = `${DCC_BASE}/sid/rcp-board-members`;
 /** Session Appointment: value = `<board id>/<occurrence key>` (stable across regeneration). */
 export const RCP_SESSION_ID_SYSTEM = `${DCC_BASE}/sid/rcp-session`;
-/** Task.groupIdentifier of a case: value = the Appointment id of its current session. */
-export const RCP_SESSION_GROUP_SYSTEM = `${DCC_BASE}/sid/rcp-session-cases`;
 /** Agenda List: value = the Appointment id of its session. */
 export const RCP_AGENDA_ID_SYSTEM = `${DCC_BASE}/sid/rcp-agenda`;
 export const RCP_CASE_ID_SYSTEM = `${DCC_BASE}/sid/rcp-case`;
@@ -84,13 +83,13 @@ export const EXT = {
 
 export const code = (c: string, display?: string, system = RCP_CODE_SYSTEM): Coding => (display ? { system, code: c, display } : { system, code: c });
 
-export const RCP_CATEGORY: Coding = code('rcp', 'Réunion de concertation pluridisciplinaire');
+export const RCP_CATEGORY: Coding = code(RCP_BOARD_CATEGORY_CODE, 'Réunion de concertation pluridisciplinaire');
 export const RCP_SESSION_TYPE: Coding = code('rcp-session', 'Séance de RCP');
 export const RCP_AGENDA_CODE: Coding = code('rcp-agenda', 'Ordre du jour de la séance de RCP');
 export const RCP_REVIEW_CODE: Coding = code('rcp-review', 'Présentation du dossier en RCP');
-export const RCP_CASE_CODE: Coding = code('rcp-case', 'Dossier inscrit en RCP');
+export const RCP_CASE_CODE: Coding = code(RCP_CASE_TASK_CODE, 'Dossier inscrit en RCP');
 export const RCP_DECISION_CATEGORY: Coding = code('rcp-decision', 'Proposition thérapeutique de RCP');
-export const RCP_REPORT_TYPE: Coding = { system: LOINC_SYSTEM, code: '34794-8', display: 'Interdisciplinary conference Note' };
+export const RCP_REPORT_TYPE: Coding = { system: LOINC_SYSTEM, code: RCP_SHEET_LOINC, display: 'Interdisciplinary conference Note' };
 
 /** Board nature (FRCP "Nature de la RCP"). */
 export const BOARD_KIND: Record<'organ' | 'transversal', Coding> = {

@@ -1,4 +1,4 @@
-import { FhirError, outcome } from '../fhir/errors.ts';
+import { FhirError, outcome } from '../fhir-kit/errors.ts';
 import { RCP_RULE_SYSTEM } from './codes.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Extension, Reference, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 
 /** What every RCP step works with: the caller's repository (access rules + audit), who, and when. */

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { parseETag } from '../fhir/interactions.ts';
 import type { Store } from '../store/store.ts';
-import { createBoard, generateSessions, listBoards, loadBoard, updateBoard } from './boards.ts';
+import { createBoard, listBoards, loadBoard, updateBoard } from './boards.ts';
 import { boardCalendar, practitionerCalendar } from './calendar.ts';
 import { acceptCase, caseCompleteness, listCases, moveCase, registerCase, rejectCase, withdrawCase } from './cases.ts';
 import { loadCase } from './case-store.ts';
@@ -9,10 +9,10 @@ import { correctCase, decisionView, discussCase, postponeCase, recordCase, saveD
 import { invalidInput } from './errors.ts';
 import type { RcpContext } from './fhir-helpers.ts';
 import { qualityCsv, qualityOfPeriod, qualityPeriodOf } from '../pathway/index.ts';
-import { forbidden } from '../fhir/errors.ts';
+import { forbidden } from '../fhir-kit/errors.ts';
 import { mayReadType } from '../access/policy.ts';
 import { computeIndicators, indicatorsCsv, parseIndicatorQuery, requireIndicatorReader } from './indicators.ts';
-import { cancelSession, closeSession, listSessions, reorderAgenda, sessionDetails, sessionQuorum, setAttendance, startSession } from './sessions.ts';
+import { cancelSession, closeSession, generateSessions, listSessions, reorderAgenda, sessionDetails, sessionQuorum, setAttendance, startSession } from './sessions.ts';
 import { isCaseState, type SessionState } from './transitions.ts';
 
 export interface RcpApiDeps {

@@ -1,18 +1,18 @@
 import type { Appointment, Patient, Practitioner } from '@medplum/fhirtypes';
 import { patientDisplayName } from '../city/my-patients.ts';
-import { notFound, preconditionFailed } from '../fhir/errors.ts';
-import { withExtension } from '../fhir/extensions.ts';
+import { notFound, preconditionFailed } from '../fhir-kit/errors.ts';
+import { withExtension } from '../fhir-kit/extensions.ts';
 import { ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';
-import { generateInTransaction, loadBoard, type LoadedBoard } from './boards.ts';
+import { loadBoard, type LoadedBoard } from './boards.ts';
 import { parseSpeciality, practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
 import { caseStateOf, withMove, withState, type MoveReason, MOVE_LABEL } from './case-model.ts';
 import { loadVisibleCases, type LoadedCase } from './case-store.ts';
 import { ACTIVE_AGENDA_FLAGS, EXT, RCP_SESSION_TYPE } from './codes.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
 import { ext, idFrom, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
-import { me, requireSessionManager } from './permissions.ts';
+import { me, requireBoardManager, requireSessionManager } from './permissions.ts';
 import { checkQuorum, type Attendance, type AttendanceMode, type QuorumResult } from './quorum.ts';
-import { frenchDate, frenchDateTime, instantToZoned, type PlannedOccurrence } from './recurrence.ts';
+import { frenchDate, frenchDateTime, instantToZoned, occurrencesBetween, type PlannedOccurrence } from './recurrence.ts';
 import {
   activeEntries, agendaFromFhir, isRcpSession, newSessionResource, overrideExtension, sessionFromFhir, withAttendance,
   type Agenda, type AgendaEntry, type Session,
@@ -381,4 +381,66 @@ export async function sessionQuorum(rc: RcpContext, sessionId: string, caseId?: 
   const { session, board } = await loadSession(rc, sessionId);
   const mandated = caseId ? (await loadVisibleCases(rc, [caseId])).get(caseId)?.rcpCase.mandated : undefined;
   return checkQuorum(session.attendance, board.board, { ...(caseId ? { id: caseId } : {}), ...(mandated ? { mandated } : {}) });
+}
+
+export interface GenerationResult {
+  created: Session[];
+  rescheduled: Session[];
+  cancelled: Session[];
+  unchanged: number;
+  from: string;
+  to: string;
+}
+
+/**
+ * Creates the board's sessions for the coming `horizonDays` from its recurrence and date
+ * overrides. Idempotent: a session is keyed by its occurrence, so running it again creates
+ * nothing; a moved occurrence reschedules its session, a holiday (or an occurrence the rule no
+ * longer has) cancels it and carries its cases over.
+ */
+export async function generateSessions(rc: RcpContext, boardId: string, options: { horizonDays?: number } = {}): Promise<GenerationResult> {
+  const { board } = await loadBoard(rc, boardId);
+  await requireBoardManager(rc, board.coordinationCentre);
+  return rc.repo.transaction((tx) => generateInTransaction(withRepo(rc, tx), board, options.horizonDays));
+}
+
+/** The generation itself (caller checked the rights and opened the transaction). */
+export async function generateInTransaction(rc: RcpContext, board: Board, horizonDays?: number): Promise<GenerationResult> {
+  if (!board.active) throw ruleConflict('board-invalid', `La ${board.name} est inactive : aucune séance n'est générée`);
+  const horizon = horizonDays ?? board.horizonDays;
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 366) throw ruleViolation('board-invalid', `horizonDays doit être un entier entre 1 et 366 (reçu ${horizon})`, ['horizonDays']);
+  const from = rc.now;
+  const to = new Date(from.getTime() + horizon * 86_400_000);
+  const { sessions: occurrences, cancelled: holidays } = occurrencesBetween(board.schedule, board.overrides, from, to);
+  await rc.repo.lock(`rcp-generate:${board.id}`);
+  const existing = await searchAll<Appointment>(rc.repo, 'Appointment', {
+    actor: `HealthcareService/${board.id}`,
+    'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`,
+    date: `ge${new Date(from.getTime() - 86_400_000).toISOString()}`,
+  });
+  const byKey = new Map(existing.map((a) => [sessionFromFhir(a).occurrence, a]));
+  const result: GenerationResult = { created: [], rescheduled: [], cancelled: [], unchanged: 0, from: from.toISOString(), to: to.toISOString() };
+
+  for (const occurrence of occurrences) {
+    const current = byKey.get(occurrence.key);
+    if (!current) {
+      result.created.push(sessionFromFhir(await rc.repo.create(newSessionFor(board, occurrence))));
+      continue;
+    }
+    const moved = current.status === 'booked' && (new Date(current.start!).getTime() !== occurrence.start.getTime() || new Date(current.end!).getTime() !== occurrence.end.getTime());
+    if (moved) result.rescheduled.push(await rescheduleSession(rc, current, board, occurrence));
+    else result.unchanged++;
+  }
+  const planned = new Set(occurrences.map((o) => o.key));
+  const holidayReason = new Map(holidays.map((h) => [h.key, h.reason]));
+  for (const appointment of existing) {
+    const session = sessionFromFhir(appointment);
+    if (session.state !== 'planned' || planned.has(session.occurrence)) continue;
+    const start = new Date(session.start);
+    const reason = holidayReason.get(session.occurrence);
+    // Only future sessions of the window: the past and what lies beyond the horizon stay as they are.
+    if (!reason && (start < from || start >= to)) continue;
+    result.cancelled.push(await cancelSessionInTransaction(rc, appointment, board, reason ? `Séance annulée : ${reason}` : 'Séance retirée du calendrier de la RCP (récurrence modifiée)'));
+  }
+  return result;
 }

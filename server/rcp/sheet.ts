@@ -1,5 +1,5 @@
 import type { Composition, Organization, Patient, Practitioner } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/errors.ts';
+import { FhirError } from '../fhir-kit/errors.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
 import { completenessOf, type CompletenessStage, type MissingItem } from '../rcp-sheet/completeness.ts';
 import type { GeneralPractitioner, Professional, RcpSheetData, RcpSheetInput } from '../rcp-sheet/input.ts';

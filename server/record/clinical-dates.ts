@@ -4,7 +4,7 @@
  * margin covers time zones (a date typed in the evening in Paris is already "tomorrow" in UTC+14).
  */
 import type { Condition } from '@medplum/fhirtypes';
-import { businessRule } from '../fhir/errors.ts';
+import { businessRule } from '../fhir-kit/errors.ts';
 import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 

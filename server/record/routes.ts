@@ -1,9 +1,9 @@
 import express, { type Router } from 'express';
 import type { Bundle } from '@medplum/fhirtypes';
 import { requireReadableType } from '../access/access-control.ts';
-import { badRequest, notFound } from '../fhir/errors.ts';
+import { badRequest, notFound } from '../fhir-kit/errors.ts';
 import { sendResource } from '../fhir/http.ts';
-import { isSupportedResourceType } from '../fhir/resource-types.ts';
+import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import type { Store } from '../store/store.ts';
 import { buildTimeline } from './timeline.ts';
 

@@ -14,7 +14,8 @@ import type { Principal, RequestContext } from '../context.ts';
 import { IDNPS_SYSTEM, RPPS_SYSTEM } from '../identity/rpps.ts';
 import { loadCase } from '../rcp/case-store.ts';
 import { acceptCase, moveCase, registerCase, rejectCase, withdrawCase } from '../rcp/cases.ts';
-import { createBoard, generateSessions } from '../rcp/boards.ts';
+import { createBoard } from '../rcp/boards.ts';
+import { generateSessions } from '../rcp/sessions.ts';
 import { RCP_BOARD_ID_SYSTEM } from '../rcp/codes.ts';
 import { correctCase, discussCase, recordCase, saveDecision, signCase } from '../rcp/decision.ts';
 import { searchOne, type RcpContext } from '../rcp/fhir-helpers.ts';
@@ -351,7 +352,7 @@ function isoDate(start: string, plusDays: number): string {
 }
 
 async function countDemoCases(store: Store): Promise<number> {
-  const { parseSearchRequest } = await import('../fhir/search-request.ts');
+  const { parseSearchRequest } = await import('../fhir-kit/search-request.ts');
   const { request } = parseSearchRequest('ServiceRequest', new URLSearchParams({ identifier: `${DEMO_CASE_SYSTEM}|`, _summary: 'count' }), { defaultCount: 1, maxCount: 1 }, true);
   return (await store.system().search(request)).total ?? 0;
 }

@@ -5,6 +5,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.ts';
+import { ACCESS_FUNCTIONS_SQL, ACCESS_RULE_MARKER } from './visibility-sql.ts';
 
 // Return bigint columns (resource.seq) as strings is pg's default; counts come back as numbers below.
 pg.types.setTypeParser(20, (v: string) => v);
@@ -55,8 +56,6 @@ export function openDatabase(options: DatabaseOptions): Database {
   });
 }
 
-/** Marks the SQL of the access rules (visibility-sql.ts): the queries whose plans are worth keeping. */
-export const ACCESS_RULE_MARKER = '/* dcc:access-rule */';
 /** Prepared statements kept per connection (each costs server memory; query shapes are few). */
 const MAX_PREPARED_PER_CONNECTION = 1000;
 
@@ -92,7 +91,6 @@ export async function migrateToLatest(db: Database): Promise<void> {
  * match the code; serialised so app servers starting together do not collide.
  */
 async function installAccessFunctions(db: Database): Promise<void> {
-  const { ACCESS_FUNCTIONS_SQL } = await import('./visibility-sql.ts');
   await db.transaction(async (trx) => {
     if (!isPgLite(db)) await trx.raw('SELECT pg_advisory_xact_lock(7341120)');
     for (const sql of ACCESS_FUNCTIONS_SQL) await trx.raw(sql.replace(/\?/g, '\\?'));

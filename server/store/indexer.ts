@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
-import { searchParametersOf, type SearchParamDefinition } from '../fhir/search-parameters.ts';
+import { searchParametersOf, type SearchParamDefinition } from '../fhir-kit/search-parameters.ts';
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize.ts';
 

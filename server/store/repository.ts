@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
-import { conflict, FhirError, forbidden, gone, notFound, preconditionFailed } from '../fhir/errors.ts';
+import { conflict, FhirError, forbidden, gone, notFound, preconditionFailed } from '../fhir-kit/errors.ts';
 import { indexResource, type IndexRows } from './indexer.ts';
 import { cursorCondition, sortKeys, whereClause, type Sql } from './search-sql.ts';
-import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from './search-types.ts';
+import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
 
 export type Executor = Knex | Knex.Transaction;
 

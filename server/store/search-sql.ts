@@ -1,7 +1,7 @@
-import { badRequest } from '../fhir/errors.ts';
+import { badRequest } from '../fhir-kit/errors.ts';
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize.ts';
-import type { SearchCursor, SearchFilter, SearchRequest, SortRule } from './search-types.ts';
+import type { SearchCursor, SearchFilter, SearchRequest, SortRule } from '../fhir-kit/search-types.ts';
 
 /** A SQL fragment with its positional bindings. */
 export interface Sql { text: string; bindings: any[] }

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.ts';
-import { forbidden } from '../fhir/errors.ts';
+import { forbidden } from '../fhir-kit/errors.ts';
 import type { Database } from './database.ts';
 import { FhirRepository, type Executor, type RepositoryOptions, type ResourceValidator, type WriteRule } from './repository.ts';
 

@@ -1,9 +1,9 @@
-import { ACCESS_RULE_MARKER } from './database.ts';
+import { RCP_BOARD_MEMBERS_SYSTEM, RCP_CASE_CODE, RCP_CODE_SYSTEM, RCP_SESSION_GROUP_SYSTEM } from '../fhir-kit/shared-codes.ts';
 import type { Sql } from './search-sql.ts';
 
-const RCP_CODE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/rcp';
-const RCP_BOARD_MEMBERS_SYSTEM = 'https://dcc-paca.example/fhir/sid/rcp-board-members';
-const RCP_SESSION_GROUP_SYSTEM = 'https://dcc-paca.example/fhir/sid/rcp-session-cases';
+/** Marks the SQL of the access rules: the queries whose plans database.ts keeps per connection. */
+export const ACCESS_RULE_MARKER = '/* dcc:access-rule */';
+
 
 /** The caller as the visibility rule needs it (decided by server/access, expressed here in SQL). */
 export interface Viewer {
@@ -66,7 +66,7 @@ export const ACCESS_FUNCTIONS_SQL: string[] = [
               WHERE sr.resource_type = 'ServiceRequest' AND sr.patient_id = p_patient AND NOT sr.deleted
                 AND q.resource_type = 'ServiceRequest' AND q.param = 'requester' AND q.target_type = 'Practitioner' AND q.target_id = p_me)
        OR EXISTS (SELECT 1 FROM resource t
-          JOIN sp_token tc ON tc.res = t.seq AND tc.resource_type = 'Task' AND tc.param = 'code' AND tc.system = '${RCP_CODE_SYSTEM}' AND tc.code = 'rcp-case'
+          JOIN sp_token tc ON tc.res = t.seq AND tc.resource_type = 'Task' AND tc.param = 'code' AND tc.system = '${RCP_CODE_SYSTEM}' AND tc.code = '${RCP_CASE_CODE}'
           JOIN sp_reference tb ON tb.res = t.seq AND tb.resource_type = 'Task' AND tb.param = 'owner' AND tb.target_type = 'HealthcareService'
           WHERE t.resource_type = 'Task' AND t.patient_id = p_patient AND NOT t.deleted AND (
             EXISTS (SELECT 1 FROM resource hs

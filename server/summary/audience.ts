@@ -4,7 +4,7 @@
  * the city will see); the 3C and administrators read none (no clinical summary is theirs).
  */
 import type { Principal } from '../context.ts';
-import { badRequest, forbidden } from '../fhir/errors.ts';
+import { badRequest, forbidden } from '../fhir-kit/errors.ts';
 import { AUDIENCES, AUDIENCE_LABEL, type Audience } from './codes.ts';
 
 export function isAudience(value: unknown): value is Audience {

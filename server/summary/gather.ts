@@ -10,8 +10,8 @@ import type {
 import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/policy.ts';
 import type { Principal } from '../context.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/codes.ts';
-import { FhirError } from '../fhir/errors.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { FhirError } from '../fhir-kit/errors.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { AUTHOR_SIGNATURE, CODE, RCP_SHEET_TYPE, SECTION as RCP_SECTION } from '../rcp-sheet/codes.ts';
 import { referencesIn } from '../rcp-sheet/load.ts';
 import { correctionOf } from '../rcp-sheet/rcp-sheet.ts';

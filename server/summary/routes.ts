@@ -9,7 +9,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { buildSharingEvent } from '../access/audit.ts';
-import { FhirError, badRequest, notFound } from '../fhir/errors.ts';
+import { FhirError, badRequest, notFound } from '../fhir-kit/errors.ts';
 import { SummaryViewStore } from '../store/summary-view-store.ts';
 import type { Store } from '../store/store.ts';
 import { resolveAudience } from './audience.ts';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { buildAuditEvent, buildAuthenticationEvent, buildIdentityStatusEvent, buildSharingEvent } from '../../server/access/audit.ts';
 import type { RequestContext } from '../../server/context.ts';
-import { loadFhirDefinitions } from '../../server/fhir/validation.ts';
+import { loadFhirDefinitions } from '../../server/fhir-kit/validation.ts';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
 
 /** The server appends its AuditEvents without re-validating them (hot path): this test is that check. */

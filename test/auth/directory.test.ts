@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Practitioner } from '@medplum/fhirtypes';
-import { DCC_ROLE_SYSTEM, rolesOfPractitioner } from '../../server/auth/directory.ts';
+import { DCC_ROLE_SYSTEM, rolesOfPractitioner } from '../../server/access/directory-roles.ts';
 import { testServices } from '../helpers/harness.ts';
 
 const G15 = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';

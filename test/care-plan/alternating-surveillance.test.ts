@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { addDays, addMonths, frenchDate, isIsoDate } from '../../server/care-plan/dates.ts';
 import { generateAlternatingSurveillance } from '../../server/care-plan/surveillance.ts';
-import { FhirError } from '../../server/fhir/errors.ts';
+import { FhirError } from '../../server/fhir-kit/errors.ts';
 
 describe('Care plan: alternating surveillance calendar (PPAC)', () => {
   it('every 6 months for 5 years: 10 visits alternating hospital specialist and GP', () => {

@@ -3,7 +3,7 @@ import type { CarePlan, CareTeam, Composition, MedicationRequest, Patient } from
 import { buildOralMedicationRequest } from '../../server/care-plan/oral-treatment.ts';
 import { withUpdateRecord } from '../../server/care-plan/model.ts';
 import { CATEGORY, EXT } from '../../server/care-plan/codes.ts';
-import { FhirError } from '../../server/fhir/errors.ts';
+import { FhirError } from '../../server/fhir-kit/errors.ts';
 import { EXT_CORRECTION, RCP_SHEET_TYPE } from '../../server/rcp-sheet/codes.ts';
 import {
   careReasonsOf, countOf, decodeCursor, describeChange, encodeCursor, nameSortKey, pageOf, parseSince, patientDisplayName,

@@ -13,7 +13,7 @@ import { FhirPushClient } from '../../server/delivery/fhir-push.ts';
 import { MailSender, type MailConfig } from '../../server/delivery/mail.ts';
 import { deliveryRouter } from '../../server/delivery/routes.ts';
 import { DeliveryWorker, type DrainReport } from '../../server/delivery/worker.ts';
-import { parseSearchRequest } from '../../server/fhir/search-request.ts';
+import { parseSearchRequest } from '../../server/fhir-kit/search-request.ts';
 import { OutboxStore, type OutboxEntry } from '../../server/store/outbox-store.ts';
 import type { Store } from '../../server/store/store.ts';
 import { as, createCareCase, ppsInput, type CareCase } from '../care-plan/fixtures.ts';

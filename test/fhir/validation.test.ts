@@ -7,7 +7,7 @@ import {
   describeRequiredBindings,
   loadFhirDefinitions,
   validateFhirResource,
-} from '../../server/fhir/validation.ts';
+} from '../../server/fhir-kit/validation.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: a small, valid French oncology record

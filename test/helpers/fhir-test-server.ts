@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { getStatus, isOperationOutcome } from '@medplum/core';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { loadFhirDefinitions } from '../../server/fhir/validation.ts';
+import { loadFhirDefinitions } from '../../server/fhir-kit/validation.ts';
 
 export interface ReceivedRequest {
   method: string;

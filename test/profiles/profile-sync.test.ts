@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { validateFhirResource } from '../../server/fhir/validation.ts';
+import { validateFhirResource } from '../../server/fhir-kit/validation.ts';
 import { loadCatalog } from '../../server/profiles/catalog.ts';
 import { loadDccProfiles } from '../../server/profiles/validation.ts';
 import { checkProfileSync, type SyncInput } from './profile-sync-check.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FhirError } from '../../server/fhir/errors.ts';
+import { FhirError } from '../../server/fhir-kit/errors.ts';
 import { trialPhaseLabel } from '../../server/rcp-sheet/print.ts';
 import { parseIndicatorQuery } from '../../server/rcp/indicators.ts';
 import { assertSessionTransition } from '../../server/rcp/transitions.ts';

@@ -7,7 +7,7 @@ import { createApp } from '../../server/app.ts';
 import { openDatabase } from '../../server/store/database.ts';
 import { Store } from '../../server/store/store.ts';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
-import { loadFhirDefinitions } from '../../server/fhir/validation.ts';
+import { loadFhirDefinitions } from '../../server/fhir-kit/validation.ts';
 import { testConfig, TEST_SCHEMA, TEST_SYSTEM } from '../helpers/harness.ts';
 
 async function listen(app: express.Express): Promise<{ server: Server; url: string }> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
 import { principalFromSubject } from '../../server/auth/cps.ts';
-import { MAX_SEARCH_PARAMS } from '../../server/fhir/search-request.ts';
+import { MAX_SEARCH_PARAMS } from '../../server/fhir-kit/search-request.ts';
 import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
 
 /** Deterministic generator (mulberry32): a failing case can be replayed from its seed. */

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { createApp } from '../../server/app.ts';
-import { unauthorized } from '../../server/fhir/errors.ts';
+import { unauthorized } from '../../server/fhir-kit/errors.ts';
 import type { RefusedSignIns } from '../../server/access/refused-sign-ins.ts';
 import { testConfig, testServices, TEST_SYSTEM } from '../helpers/harness.ts';
 

@@ -4,7 +4,7 @@ import { CATEGORY } from '../../server/care-plan/codes.ts';
 import { buildOralMedicationRequest } from '../../server/care-plan/oral-treatment.ts';
 import { startPpac } from '../../server/care-plan/ppac.ts';
 import type { Principal } from '../../server/context.ts';
-import { FhirError } from '../../server/fhir/errors.ts';
+import { FhirError } from '../../server/fhir-kit/errors.ts';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
 import {
   buildSummary, forAudience, oralTreatmentLine, parisDate, printableSummary, renderSummaryHtml, resolveAudience, summaryDocument, surveillanceSchedule,

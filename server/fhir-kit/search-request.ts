@@ -1,7 +1,7 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { badRequest, issue } from './errors.ts';
 import { getSearchParameter } from './search-parameters.ts';
-import type { IncludeRule, SearchCursor, SearchFilter, SearchRequest, SortRule } from '../store/search-types.ts';
+import type { IncludeRule, SearchCursor, SearchFilter, SearchRequest, SortRule } from './search-types.ts';
 
 export interface PagingLimits { defaultCount: number; maxCount: number }
 

@@ -1,5 +1,5 @@
 /**
- * Demo RCP sheets on top of the demo data set (server/seed/demo-data.ts): a signed report for the
+ * Demo RCP sheets on top of the demo data set (demo-data.ts): a signed report for the
  * sigmoid colon cancer of Hélène Castellani (digestive RCP), a complete sheet awaiting signature for
  * the lung cancer of Chloé Bérenger (thoracic RCP, trial proposed), and a draft registered before
  * the session for the breast cancer of Gaëlle Le Bihan (what the 3C's completeness check flags).
@@ -10,15 +10,13 @@
 import type { Condition, Organization, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
 import { systemContext } from '../context.ts';
-import { parseSearchRequest } from '../fhir/search-request.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
 import { INS_NIR_TEST_SYSTEM } from '../identity/ins.ts';
-import { DEMO_IDENTIFIER_BASE, ippSystem } from '../seed/demo-data.ts';
+import { DEMO_IDENTIFIER_BASE, ippSystem } from './demo-data.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
-import type { Professional, RcpSheetInput } from './input.ts';
-import { createRcpSheet } from './rcp-sheet.ts';
-import { signRcpSheet } from './sign.ts';
+import { createRcpSheet, signRcpSheet, type Professional, type RcpSheetInput } from '../rcp-sheet/index.ts';
 
 // Identifiers of the demo data set (RPPS with their Luhn key, test INS, IPP, FINESS).
 const DEMO = {

@@ -1,4 +1,4 @@
-import type { SearchParamDefinition } from '../fhir/search-parameters.ts';
+import type { SearchParamDefinition } from './search-parameters.ts';
 
 /** One search criterion: the values are alternatives (OR); criteria combine with AND. */
 export interface SearchFilter {

@@ -1,0 +1,24 @@
+import { dccCodeSystem, dccIdentifierSystem, dccStructureDefinition } from './canonical.ts';
+
+/**
+ * Codes the access rules match on (access/access-control.ts, store/visibility-sql.ts) and the domains
+ * write (rcp, rcp-sheet, care-plan). They live below both, so the access layer needs no domain import.
+ */
+export const RCP_CODE_SYSTEM = dccCodeSystem('rcp');
+/** Task.code of a case registered for an RCP. */
+export const RCP_CASE_CODE = 'rcp-case';
+/** HealthcareService.category of an RCP board. */
+export const RCP_BOARD_CATEGORY_CODE = 'rcp';
+/** Members CareTeam of a board: identifier value = the board's HealthcareService id. */
+export const RCP_BOARD_MEMBERS_SYSTEM = dccIdentifierSystem('rcp-board-members');
+/** Task.groupIdentifier of a case: value = the Appointment id of its current session. */
+export const RCP_SESSION_GROUP_SYSTEM = dccIdentifierSystem('rcp-session-cases');
+/** LOINC 34794-8, the type of the RCP sheet (Composition) and of its report. */
+export const RCP_SHEET_LOINC = '34794-8';
+
+export const CARE_PLAN_CATEGORY_SYSTEM = dccCodeSystem('dcc-care-plan-category');
+export const CARE_PLAN_CATEGORY_CODE = { rcpDecision: 'rcp-decision', pps: 'pps', ppac: 'ppac' } as const;
+/** CarePlan (PPS): the patient's choice to send the programme to the GP (valueBoolean). */
+export const SHARE_WITH_GP_EXTENSION = dccStructureDefinition('dcc-share-with-gp');
+/** CarePlan: hand-over to the patient (complex: date, by). */
+export const HAND_OVER_EXTENSION = dccStructureDefinition('dcc-handover');
