@@ -24,7 +24,6 @@ import { loadConfig, type Config } from '../server/config.ts';
 import { openDatabase, type Database } from '../server/store/database.ts';
 import type { Store } from '../server/store/store.ts';
 import type { Principal } from '../server/context.ts';
-import { summaryRouter } from '../server/summary/index.ts';
 import { DatasetGenerator, RESOURCES_PER_PATIENT } from './dataset.ts';
 import { BENCH_DIR, BENCH_SCHEMA, PROJECT_ROOT, readOptions, type BenchOptions } from './options.ts';
 import { BENCH_GP_HEADER, buildScenarios, runScenario, type ScenarioResult } from './scenarios.ts';
@@ -120,7 +119,6 @@ function startServer(config: Config, store: Store, gps: Map<string, Principal>):
   const app = createApp({
     config,
     store,
-    fhirExtensions: [summaryRouter({ store })],
     // Sign-in (CPS / SAML / Pro Santé Connect) is not part of the measured path: a request is the
     // service account, or the seeded GP named in the x-bench-gp header (unknown id → 401), so the
     // gp-* scenarios pay the circle-of-care SQL and the professional's audit like real users.

@@ -16,6 +16,10 @@ import type { Store } from './store/store.ts';
 import { AccessStore } from './store/access-store.ts';
 import { breakGlassReviewRouter } from './access/break-glass.ts';
 import { recordSignIn } from './auth/sign-in.ts';
+import { operationTable } from './operations.ts';
+import { capabilityOperationsOf, operationsRouter } from './fhir/operations.ts';
+import { cdaBodyParser } from './cda/index.ts';
+import { DCC_CANONICAL_BASE } from './fhir-kit/canonical.ts';
 
 export interface AppDeps {
   config: Config;
@@ -28,12 +32,12 @@ export interface AppDeps {
    */
   identify: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
   logger?: pino.Logger;
+  /** The clock the summary judges on (tests fix it); the FHIR operations all come from server/operations.ts. */
+  clock?: () => Date;
   /**
-   * Routers of the capabilities (rcp, care-plan, sharing): FHIR operations mounted under /fhir,
-   * and JSON APIs at their own path. All behind the authentication gate; they read
-   * `req.dccContext` (RequestContext) and work through `store.forRequest(ctx)`.
+   * Routers of the capabilities' JSON APIs, at their own path. All behind the authentication gate;
+   * they read `req.dccContext` (RequestContext) and work through `store.forRequest(ctx)`.
    */
-  fhirExtensions?: Router[];
   apis?: { path: string; router: Router }[];
   /** Read-only public information (the regional directories): mounted without the authentication gate. */
   publicApis?: { path: string; router: Router }[];
@@ -131,9 +135,14 @@ export function createApp(deps: AppDeps): express.Express {
   };
   const contextOf = (req: Request) => req.dccContext!;
   app.use('/fhir', requireIdentity);
-  // Capability operations (e.g. Composition/{id}/$document) are matched before the core REST routes.
-  for (const extension of deps.fhirExtensions ?? []) app.use('/fhir', extension);
-  app.use('/fhir', fhirRouter({ store: deps.store, accessStore, config, contextOf, software: SOFTWARE }));
+  // Every $operation is routed from one table, before the REST routes: `/{type}/{id}/$x` never reads as a resource.
+  const operations = operationTable({ store: deps.store, accessStore, config, ...(deps.clock ? { clock: deps.clock } : {}) });
+  const jsonBody = express.json({ type: ['application/json', 'application/fhir+json'], limit: config.maxBodySize, strict: true });
+  app.use('/fhir', operationsRouter(operations, { json: jsonBody, xml: cdaBodyParser }, DCC_CANONICAL_BASE));
+  app.use('/fhir', fhirRouter({
+    store: deps.store, accessStore, config, contextOf, software: SOFTWARE,
+    operationsOf: (type) => capabilityOperationsOf(operations, type, DCC_CANONICAL_BASE),
+  }));
   app.use('/access', requireIdentity, breakGlassReviewRouter(accessStore, contextOf, deps.store));
   for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, api.router);
   for (const api of deps.publicApis ?? []) app.use(api.path, api.router);

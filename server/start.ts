@@ -12,11 +12,8 @@ import { buildDemoBundle } from './seed/demo-data.ts';
 import { loadPscConfig, pscRouter } from './auth/psc.ts';
 import { loadSamlConfig, samlRouter } from './auth/saml.ts';
 import { demoSignInRouter } from './auth/demo-sign-in.ts';
-import { carePlanRouter, seedDemoCarePlans } from './care-plan/index.ts';
-import { rcpSheetRouter } from './rcp-sheet/index.ts';
-import { cdaRouter } from './cda/index.ts';
+import { seedDemoCarePlans } from './care-plan/index.ts';
 import { rcpApiRouter } from './rcp/index.ts';
-import { patientRecordRouter } from './record/routes.ts';
 import { seedDemoRcp } from './seed/demo-rcp.ts';
 import { seedDemoRcpSheets } from './seed/demo-rcp-sheets.ts';
 import { startDemoMailbox, type DemoMailbox } from './delivery/demo-mailbox.ts';
@@ -26,7 +23,6 @@ import { deliveryRouter } from './delivery/routes.ts';
 import { cityRouter } from './city/index.ts';
 import { directoriesApiRouter, publicDirectoriesRouter } from './directories/index.ts';
 import { pathwayRouter } from './pathway/index.ts';
-import { summaryRouter } from './summary/index.ts';
 import { DeliveryWorker } from './delivery/worker.ts';
 import { ensureClientBuilt } from './web/build.ts';
 import { lockDataDir, preflight, StartupError, type DataLock } from './start-checks.ts';
@@ -130,13 +126,6 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
   // The CPS sign-in link the client shows: known once the TLS listener has its port.
   const listening: { tlsPort?: number } = {};
   const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
-  const fhirExtensions = [
-    rcpSheetRouter(store, { maxBody: config.maxBodySize, defaultCount: config.defaultPageSize, maxCount: config.maxPageSize }),
-    carePlanRouter({ store, maxBodySize: config.maxBodySize }),
-    patientRecordRouter(store),
-    summaryRouter({ store }),
-    cdaRouter(store),
-  ];
   const apis = [
     { path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) },
     { path: '/api/deliveries', router: deliveryRouter({ store }) },
@@ -153,7 +142,7 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
     ...(config.demoSignIn && !config.production ? [demoSignInRouter(signIn)] : []),
   ];
   const app = createApp({
-    config, store, accessStore: services.accessStore, logger, fhirExtensions, apis, publicApis, identify,
+    config, store, accessStore: services.accessStore, logger, apis, publicApis, identify,
     auth: {
       deps: signIn, methods, identify,
       available: {

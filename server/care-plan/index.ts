@@ -1,9 +1,9 @@
 /**
  * PPS and PPAC: build from the RCP decision, hand over, update with a reason, start the PPAC,
- * print. Mount `carePlanRouter({ store })` in `fhirExtensions` and call `registerCarePlanRules(store)`
+ * print. Its operations (`carePlanOperations`) are routed from server/operations.ts; call `registerCarePlanRules(store)`
  * at start-up.
  */
-export { carePlanRouter, type CarePlanRouterDeps } from './routes.ts';
+export { carePlanOperations, type CarePlanOperationDeps } from './routes.ts';
 export { registerCarePlanRules, ppsUpdateReasonRule } from './rules.ts';
 export { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type BuiltPps, type HandOverInput, type PpsContext } from './pps.ts';
 export { startPpac, type StartPpacInput, type StartedPpac } from './ppac.ts';

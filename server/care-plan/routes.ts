@@ -1,5 +1,5 @@
 /**
- * FHIR operations of the care programmes, mounted under /fhir (before the core REST routes):
+ * FHIR operations of the care programmes (routed from the table in server/operations.ts):
  *
  *   POST /fhir/CarePlan/{decisionId}/$build-pps        PPS + contacts CareTeam + oral MedicationRequests, one transaction
  *   POST /fhir/CarePlan/{id}/$hand-over                date, by whom, the patient's choice about the GP
@@ -8,12 +8,13 @@
  *
  * Each route declares who may call it, reads its input, and hands over to service.ts.
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Request, Response } from 'express';
 import type { Parameters, Reference, Resource } from '@medplum/fhirtypes';
 import { requireReadableType } from '../access/access-control.ts';
 import { mayReadType, mayWriteType } from '../access/policy.ts';
 import type { Principal, RequestContext } from '../context.ts';
-import { FhirError, badRequest, forbidden, issue, outcome, unsupportedMediaType } from '../fhir-kit/errors.ts';
+import { badRequest, forbidden, issue, outcome } from '../fhir-kit/errors.ts';
+import type { OperationHandler } from '../fhir/operations.ts';
 import type { Store } from '../store/store.ts';
 import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput } from './pps.ts';
@@ -21,34 +22,26 @@ import { renderCarePlanHtml, renderCarePlanPdf } from './render.ts';
 import { buildPpsForDecision, handOverProgramme, printableProgramme, startPpacWithWarnings } from './service.ts';
 import { parseETag } from '../fhir/interactions.ts';
 
-export interface CarePlanRouterDeps {
+export interface CarePlanOperationDeps {
   store: Store;
-  /** Largest accepted body (default 5mb, as the FHIR API). */
-  maxBodySize?: string;
 }
 
-const ID = '([A-Za-z0-9\\-.]{1,64})';
-
-export function carePlanRouter(deps: CarePlanRouterDeps): Router {
+export function carePlanOperations(deps: CarePlanOperationDeps): Record<'buildPps' | 'handOver' | 'startPpac' | 'render', OperationHandler> {
   const { store } = deps;
-  const router = express.Router();
-  // Bodies are parsed on these routes only: other /fhir requests keep the core router's parsing.
-  const json = [requireJsonBody, express.json({ type: ['application/json', 'application/fhir+json'], limit: deps.maxBodySize ?? '5mb', strict: true })];
-  const op = (name: string) => new RegExp(`^/CarePlan/${ID}/\\$${name}$`);
 
-  router.post(op('build-pps'), ...json, async (req: Request, res: Response) => {
+  const buildPps: OperationHandler = async (req, res, { id }) => {
     const ctx = req.dccContext!;
     requireProgrammeWriter(ctx.principal, 'établir un PPS');
     const input = operationInput(req) as BuildPpsInput & { coordinationCentre?: Reference };
-    const created = await buildPpsForDecision(store.forRequest(ctx), String(req.params[0]), input, callerReference(ctx));
+    const created = await buildPpsForDecision(store.forRequest(ctx), String(id), input, callerReference(ctx));
     sendVersioned(req, res, 201, created);
-  });
+  };
 
-  router.post(op('hand-over'), ...json, async (req: Request, res: Response) => {
+  const handOver: OperationHandler = async (req, res, { id }) => {
     const ctx = req.dccContext!;
     requireProgrammeWriter(ctx.principal, 'remettre un programme au patient');
     const raw = operationInput(req);
-    const stored = await handOverProgramme(store.forRequest(ctx), String(req.params[0]), {
+    const stored = await handOverProgramme(store.forRequest(ctx), String(id), {
       date: raw.date as string | undefined,
       by: typeof raw.by === 'string' ? { reference: raw.by } : (raw.by as Reference | undefined) ?? callerReference(ctx),
       shareWithGp: raw.shareWithGp as boolean | undefined,
@@ -56,22 +49,22 @@ export function carePlanRouter(deps: CarePlanRouterDeps): Router {
       ...(typeof raw.reason === 'string' ? { reason: raw.reason } : {}),
     }, ifMatchOf(req));
     sendVersioned(req, res, 200, stored);
-  });
+  };
 
-  router.post(op('start-ppac'), ...json, async (req: Request, res: Response) => {
+  const startPpac: OperationHandler = async (req, res, { id }) => {
     const ctx = req.dccContext!;
     requireProgrammeWriter(ctx.principal, 'établir un PPAC');
     const input = operationInput(req) as unknown as StartPpacInput;
-    const { ppac, warnings } = await startPpacWithWarnings(store.forRequest(ctx), String(req.params[0]), input, callerReference(ctx), ifMatchOf(req));
+    const { ppac, warnings } = await startPpacWithWarnings(store.forRequest(ctx), String(id), input, callerReference(ctx), ifMatchOf(req));
     sendVersioned(req, res, 201, ppac, warnings);
-  });
+  };
 
-  router.get(op('render'), async (req: Request, res: Response) => {
+  const render: OperationHandler = async (req, res, { id: programmeId }) => {
     const ctx = req.dccContext!;
     requireReadableType(ctx.principal, 'CarePlan');
     const format = typeof req.query.format === 'string' ? req.query.format : 'html';
     if (format !== 'html' && format !== 'pdf') throw badRequest(`format=${format} n'est pas proposé : html ou pdf`, ['format']);
-    const id = String(req.params[0]);
+    const id = String(programmeId);
     const { kind, document } = await printableProgramme(store.forRequest(ctx), id, (type) => mayReadType(ctx.principal, type));
     res.set('Cache-Control', 'no-store');
     if (format === 'html') {
@@ -80,16 +73,9 @@ export function carePlanRouter(deps: CarePlanRouterDeps): Router {
     }
     const pdf = await renderCarePlanPdf(document);
     res.status(200).type('application/pdf').set('Content-Disposition', `inline; filename="${kind}-${id}.pdf"`).send(pdf);
-  });
+  };
 
-  for (const name of ['build-pps', 'hand-over', 'start-ppac', 'render']) {
-    router.all(op(name), (_req: Request, res: Response, next: NextFunction) => {
-      const allowed = name === 'render' ? 'GET' : 'POST';
-      res.set('Allow', allowed);
-      next(new FhirError(405, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported', details: { text: `$${name} s'appelle en ${allowed}` } }] }));
-    });
-  }
-  return router;
+  return { buildPps, handOver, startPpac, render };
 }
 
 /** PPS and PPAC are written by physicians and GPs (server/access/policy.ts: CarePlan writers). */
@@ -128,14 +114,6 @@ function operationInput(req: Request): Record<string, unknown> {
     input[p.name] = (p as unknown as Record<string, unknown>)[valueKey];
   }
   return input;
-}
-
-function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
-  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  if (!hasBody) return next();
-  const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/fhir+json' || type === 'application/json') return next();
-  next(unsupportedMediaType(`Type de contenu '${type || '(absent)'}' non pris en charge : envoyez application/fhir+json`));
 }
 
 /**

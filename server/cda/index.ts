@@ -1,5 +1,5 @@
 /** CDA R2 documents of the CI-SIS (FRCP, PPS): export, validation against the ANS kit. */
-export { cdaRouter } from './routes.ts';
+export { cdaOperations, cdaBodyParser } from './routes.ts';
 export { exportPpsCda, exportRcpSheetCda, type CdaExport } from './export.ts';
 export { buildPpsCda } from './pps.ts';
 export { buildFrcpCda, documentIdsOf } from './frcp.ts';

@@ -3,7 +3,10 @@ import { SUPPORTED_RESOURCE_TYPES } from '../fhir-kit/resource-types.ts';
 import { searchParametersOf } from '../fhir-kit/search-parameters.ts';
 
 /** The CapabilityStatement, generated from the types and index definitions the server really uses. */
-export function buildCapabilityStatement(baseUrl: string, software: { name: string; version: string }): CapabilityStatement {
+export function buildCapabilityStatement(
+  baseUrl: string, software: { name: string; version: string },
+  operationsOf: (type: string) => { name: string; definition: string }[] = () => [],
+): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -33,7 +36,8 @@ export function buildCapabilityStatement(baseUrl: string, software: { name: stri
           { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
           ...[...searchParametersOf(type).values()].map((p) => ({ name: p.code, type: p.type, definition: p.url })),
         ],
-        operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
+        // Every operation routed for this type, from the one operations table (server/operations.ts).
+        ...(operationsOf(type).length ? { operation: operationsOf(type) } : {}),
       })),
     }],
   };

@@ -12,6 +12,7 @@ import {
 } from './interactions.ts';
 import { validateFhirResource } from '../fhir-kit/validation.ts';
 import { structuralIssues } from '../fhir-kit/structure-check.ts';
+import type { OperationHandler } from './operations.ts';
 import { requireReadableType } from '../access/access-control.ts';
 import { breakGlass } from '../access/break-glass.ts';
 import type { AccessStore } from '../store/access-store.ts';
@@ -23,6 +24,8 @@ export interface FhirRouteDeps {
   /** The caller of a request, set by the authentication layer. */
   contextOf: (req: Request) => RequestContext;
   software: { name: string; version: string };
+  /** The `$operation` list of a type, from the operations table, for the CapabilityStatement. */
+  operationsOf: (type: string) => { name: string; definition: string }[];
 }
 
 type Handler = (req: Request, res: Response, deps: FhirRouteDeps, params: string[]) => Promise<void>;
@@ -46,9 +49,6 @@ export function fhirRouter(deps: FhirRouteDeps): Router {
     { pattern: new RegExp(`^/${TYPE}$`), methods: { GET: search, POST: create } },
     { pattern: new RegExp(`^/${TYPE}/_search$`), methods: { POST: searchPost } },
     { pattern: new RegExp(`^/${TYPE}/_history$`), methods: { GET: typeHistory } },
-    { pattern: new RegExp(`^/${TYPE}/\\$validate$`), methods: { POST: validate } },
-    { pattern: new RegExp(`^/${TYPE}/${ID}/\\$validate$`), methods: { POST: validate } },
-    { pattern: new RegExp(`^/(Patient)/${ID}/\\$break-glass$`), methods: { POST: breakGlassOperation } },
     { pattern: new RegExp(`^/${TYPE}/${ID}$`), methods: { GET: read, PUT: update, DELETE: remove } },
     { pattern: new RegExp(`^/${TYPE}/${ID}/_history$`), methods: { GET: instanceHistory } },
     { pattern: new RegExp(`^/${TYPE}/${ID}/_history/([^/]+)$`), methods: { GET: vread } },
@@ -122,7 +122,7 @@ async function readerOf(req: Request, deps: FhirRouteDeps, type: string, id?: st
 }
 
 const metadata: Handler = async (req, res, deps) => {
-  sendResource(req, res, 200, buildCapabilityStatement(deps.contextOf(req).baseUrl, deps.software));
+  sendResource(req, res, 200, buildCapabilityStatement(deps.contextOf(req).baseUrl, deps.software, deps.operationsOf));
 };
 
 const bundle: Handler = async (req, res, deps) => {
@@ -189,7 +189,15 @@ const instanceHistory: Handler = async (req, res, deps, [type, id]) => {
 };
 
 /** $validate: the body is a resource or a Parameters with a `resource` part; answers 200 with the outcome. */
-const validate: Handler = async (req, res, _deps, [type]) => {
+/** The operations of the FHIR layer itself, routed from the table in server/operations.ts. */
+export function coreOperations(deps: { store: Store; accessStore: AccessStore }): Record<'validate' | 'breakGlass', OperationHandler> {
+  return {
+    validate: async (req, res, { type }) => validate(req, res, type),
+    breakGlass: async (req, res, { id }) => breakGlassOperation(req, res, deps, String(id)),
+  };
+}
+
+async function validate(req: Request, res: Response, type: string): Promise<void> {
   let candidate = req.body;
   if (candidate?.resourceType === 'Parameters') candidate = parameterOf(candidate, 'resource')?.resource;
   if (!candidate) throw badRequest('$validate attend une ressource (ou un Parameters avec une partie resource)');
@@ -198,11 +206,11 @@ const validate: Handler = async (req, res, _deps, [type]) => {
   const { structural, bindings } = sound.length ? { structural: [], bindings: [] } : validateFhirResource(resource);
   const issues = [...sound, ...structural, ...bindings];
   sendResource(req, res, 200, issues.length ? outcomeOf(issues) : allOk(`${type} valide`));
-};
+}
 
 /** Patient/{id}/$break-glass: emergency access with a stated reason (Parameters.reason or {reason}). */
-const breakGlassOperation: Handler = async (req, res, deps, [, id]) => {
-  const ctx = deps.contextOf(req);
+async function breakGlassOperation(req: Request, res: Response, deps: { store: Store; accessStore: AccessStore }, id: string): Promise<void> {
+  const ctx = req.dccContext!;
   const body = req.body ?? {};
   const reason = body.resourceType === 'Parameters' ? parameterOf(body, 'reason')?.valueString : body.reason;
   const grant = await breakGlass(deps.store, deps.accessStore, ctx, id, reason);
@@ -213,7 +221,7 @@ const breakGlassOperation: Handler = async (req, res, deps, [, id]) => {
       details: { text: `Accès d'urgence ouvert jusqu'au ${grant.expiresAt} : chaque consultation est tracée et sera relue. Motif : ${grant.reason}` },
     }],
   });
-};
+}
 
 /** The named part of a Parameters resource; 400 when `parameter` is not a list of parts. */
 function parameterOf(body: { parameter?: unknown }, name: string): Record<string, any> | undefined {

@@ -6,7 +6,7 @@
  * - check: `checkRcpSheetCompleteness` / `completenessOf`, `completenessOutcome`
  * - sign and lock: `signRcpSheet`, `registerRcpSheetRules`, `isSignedRcpSheet`, `asCorrection`
  * - print and exchange: `buildRcpSheetDocument`, `renderRcpSheetHtml`, `renderRcpSheetPdf`
- * - HTTP: `rcpSheetRouter(store)` (mounted with createApp `fhirExtensions`)
+ * - HTTP: `rcpSheetOperations(store)` (routed from the operations table, server/operations.ts)
  */
 export type { RcpSheetInput, RcpSheetData, Professional, RcpParticipant, RcpMeeting, RcpReason, CancerDiagnosis, ProposedTreatment, ResearchStudyInput } from './input.ts';
 export { parseRcpSheetInput } from './input.ts';
@@ -17,5 +17,5 @@ export { checkRcpSheetCompleteness, completenessOf, completenessOutcome, type Co
 export { signRcpSheet, registerRcpSheetRules, rcpSheetWriteRule, type SignOptions, type SignResult } from './sign.ts';
 export { buildRcpSheetDocument } from './document.ts';
 export { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
-export { rcpSheetRouter } from './routes.ts';
+export { rcpSheetOperations } from './routes.ts';
 export * as rcpSheetCodes from './codes.ts';

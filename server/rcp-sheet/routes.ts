@@ -1,5 +1,5 @@
 /**
- * FHIR operations of the RCP sheet, mounted under /fhir (createApp `fhirExtensions`):
+ * FHIR operations of the RCP sheet (routed from the table in server/operations.ts):
  *
  *   POST /Composition/$rcp-sheet                 create a sheet from its JSON (RcpSheetInput) → 201 Composition
  *   GET  /Composition/{id}/$rcp-sheet            the sheet as its JSON (RcpSheetInput), version, status, what is missing (?version=n)
@@ -10,9 +10,10 @@
  *   GET  /Composition/{id}/$render?format=html|pdf   printable sheet in French
  *   POST /Composition/{id}/$sign                 sign (physician; If-Match) → signed Composition
  */
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response } from 'express';
 import type { Parameters } from '@medplum/fhirtypes';
-import { badRequest, notFound } from '../fhir-kit/errors.ts';
+import { badRequest } from '../fhir-kit/errors.ts';
+import type { OperationHandler, OperationTarget } from '../fhir/operations.ts';
 import type { Store } from '../store/store.ts';
 import { completenessOf, completenessOutcome, type CompletenessStage } from './completeness.ts';
 import { buildRcpSheetDocument } from './document.ts';
@@ -24,25 +25,18 @@ import { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
 import { signRcpSheet } from './sign.ts';
 import { parseETag } from '../fhir/interactions.ts';
 
-export interface RcpSheetRouterOptions {
-  /** Largest accepted body (default 5mb, like the core FHIR API). */
-  maxBody?: string;
+export interface RcpSheetOperationOptions {
   defaultCount?: number;
   maxCount?: number;
 }
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+type RcpSheetOperation = 'create' | 'read' | 'save' | 'patch' | 'completeness' | 'document' | 'render' | 'sign';
 
-export function rcpSheetRouter(store: Store, options: RcpSheetRouterOptions = {}): Router {
-  const router = express.Router();
+export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptions = {}): Record<RcpSheetOperation, OperationHandler> {
   const limits = { defaultCount: options.defaultCount ?? 20, maxCount: options.maxCount ?? 200 };
-  const json = express.json({ type: ['application/json', 'application/fhir+json'], limit: options.maxBody ?? '5mb' });
   const repoOf = (req: Request) => store.forRequest(req.dccContext!);
-  const idOf = (req: Request) => {
-    const id = String(req.params.id);
-    if (!ID.test(id)) throw notFound(`Composition/${id} introuvable`);
-    return id;
-  };
+  // The operations table only routes ids of the FHIR id syntax here.
+  const idOf = (target: OperationTarget) => String(target.id);
   const send = (res: Response, status: number, resource: unknown) => {
     res.status(status).set('Cache-Control', 'no-store').type('application/fhir+json; charset=utf-8').send(JSON.stringify(resource));
   };
@@ -54,14 +48,14 @@ export function rcpSheetRouter(store: Store, options: RcpSheetRouterOptions = {}
     send(res, status, composition);
   };
 
-  router.post('/Composition/$rcp-sheet', json, async (req, res) => {
+  const create: OperationHandler = async (req, res) => {
     const input = parseRcpSheetInput(req.body);
     const composition = await createRcpSheet(repoOf(req), req.dccContext!, input, limits);
     sendComposition(req, res, 201, composition);
-  });
+  };
 
-  router.put('/Composition/:id/$rcp-sheet', json, async (req, res) => {
-    const id = idOf(req);
+  const save: OperationHandler = async (req, res, target) => {
+    const id = idOf(target);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const correctionReason = body.correctionReason;
     if (correctionReason !== undefined && (typeof correctionReason !== 'string' || !correctionReason.trim())) {
@@ -74,28 +68,28 @@ export function rcpSheetRouter(store: Store, options: RcpSheetRouterOptions = {}
       ...(typeof correctionReason === 'string' ? { correctionReason } : {}),
     }, limits);
     sendComposition(req, res, 200, composition);
-  });
+  };
 
-  router.patch('/Composition/:id/$rcp-sheet', json, async (req, res) => {
-    const id = idOf(req);
+  const patch: OperationHandler = async (req, res, target) => {
+    const id = idOf(target);
     const body = req.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Le corps attendu est un objet JSON : les rubriques de la fiche à remplacer (ex. participants, fileStatus, proposal, basis)');
-    const { correctionReason, ...patch } = body as Record<string, unknown>;
+    const { correctionReason, ...changes } = body as Record<string, unknown>;
     if (correctionReason !== undefined && (typeof correctionReason !== 'string' || !correctionReason.trim())) {
       throw badRequest('correctionReason : le motif de la correction est un texte non vide', ['correctionReason']);
     }
-    const composition = await patchRcpSheet(repoOf(req), req.dccContext!, id, patch as Partial<RcpSheetInput>, {
+    const composition = await patchRcpSheet(repoOf(req), req.dccContext!, id, changes as Partial<RcpSheetInput>, {
       ifMatch: ifMatchOf(req),
       ...(typeof correctionReason === 'string' ? { correctionReason } : {}),
     }, limits);
     sendComposition(req, res, 200, composition);
-  });
+  };
 
   // The web form reads the sheet in the shape it writes (PATCH above), with both completeness
   // checks, so one request fills the form and its "dossier complet" panel.
-  router.get('/Composition/:id/$rcp-sheet', async (req, res) => {
+  const read: OperationHandler = async (req, res, target) => {
     const version = typeof req.query.version === 'string' && /^\d{1,9}$/.test(req.query.version) ? req.query.version : undefined;
-    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(req), version ? { version } : {});
+    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(target), version ? { version } : {});
     const { composition, content } = loaded;
     const correction = correctionOf(composition);
     send(res, 200, {
@@ -110,22 +104,22 @@ export function rcpSheetRouter(store: Store, options: RcpSheetRouterOptions = {}
       ...(content.data.diagnosis?.condition ? { recordDiagnosis: content.data.diagnosis } : {}),
       completeness: { session: completenessOf(content, { stage: 'session' }), signature: completenessOf(content, { stage: 'signature' }) },
     });
-  });
+  };
 
-  router.get('/Composition/:id/$completeness', async (req, res) => {
+  const completeness: OperationHandler = async (req, res, target) => {
     const stage = stageOf(req.query.stage);
-    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(req));
+    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(target));
     send(res, 200, completenessOutcome(completenessOf(loaded.content, { stage }), stage));
-  });
+  };
 
-  router.get('/Composition/:id/$document', async (req, res) => {
-    send(res, 200, await buildRcpSheetDocument(repoOf(req), req.dccContext!, idOf(req)));
-  });
+  const document: OperationHandler = async (req, res, target) => {
+    send(res, 200, await buildRcpSheetDocument(repoOf(req), req.dccContext!, idOf(target)));
+  };
 
-  router.get('/Composition/:id/$render', async (req, res) => {
+  const render: OperationHandler = async (req, res, target) => {
     const format = typeof req.query.format === 'string' ? req.query.format : /application\/pdf/.test(req.get('accept') ?? '') ? 'pdf' : 'html';
     if (format !== 'html' && format !== 'pdf') throw badRequest(`format=${format} n'est pas proposé : html ou pdf`, ['format']);
-    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(req));
+    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(target));
     res.set('Cache-Control', 'no-store');
     if (format === 'pdf') {
       const pdf = await renderRcpSheetPdf(loaded.content);
@@ -133,17 +127,17 @@ export function rcpSheetRouter(store: Store, options: RcpSheetRouterOptions = {}
     } else {
       res.status(200).type('text/html; charset=utf-8').send(renderRcpSheetHtml(loaded.content));
     }
-  });
+  };
 
-  router.post('/Composition/:id/$sign', json, async (req, res) => {
-    const { composition } = await signRcpSheet(repoOf(req), req.dccContext!, idOf(req), {
+  const sign: OperationHandler = async (req, res, target) => {
+    const { composition } = await signRcpSheet(repoOf(req), req.dccContext!, idOf(target), {
       ifMatch: ifMatchOf(req),
       ...(correctionReasonOf(req.body) ? { correctionReason: correctionReasonOf(req.body) } : {}),
     });
     sendComposition(req, res, 200, composition);
-  });
+  };
 
-  return router;
+  return { create, read, save, patch, completeness, document, render, sign };
 }
 
 /** The version an If-Match names; anything but W/"<number>" is a malformed request (400), not a stale version. */

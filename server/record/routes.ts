@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import type { OperationHandler } from '../fhir/operations.ts';
 import type { Bundle } from '@medplum/fhirtypes';
 import { requireReadableType } from '../access/access-control.ts';
 import { badRequest, notFound } from '../fhir-kit/errors.ts';
@@ -10,40 +10,40 @@ import { buildTimeline } from './timeline.ts';
 const MAX_EVERYTHING = 5000;
 
 /** The patient record as a whole: Patient/{id}/$everything and Patient/{id}/$timeline. */
-export function patientRecordRouter(store: Store): Router {
-  const router = express.Router();
-
-  router.get('/Patient/:id/\\$everything', async (req, res) => {
+export function patientRecordOperations(store: Store): Record<'everything' | 'timeline', OperationHandler> {
+  const everything: OperationHandler = async (req, res, target) => {
+    const patientId = String(target.id);
     const ctx = req.dccContext!;
     requireReadableType(ctx.principal, 'Patient');
     const repo = store.forRequest(ctx);
-    await repo.read('Patient', req.params.id); // 404 when out of the circle of care (traced)
+    await repo.read('Patient', patientId); // 404 when out of the circle of care (traced)
     const since = typeof req.query._since === 'string' ? req.query._since : undefined;
     if (since !== undefined && Number.isNaN(Date.parse(since))) throw badRequest(`_since attend un instant, reçu '${since}'`, ['_since']);
     const types = typeof req.query._type === 'string' ? req.query._type.split(',').filter(Boolean) : undefined;
     for (const type of types ?? []) if (!isSupportedResourceType(type)) throw badRequest(`_type : type inconnu '${type}'`, ['_type']);
-    const resources = await repo.patientCompartment(req.params.id, { since: since && new Date(since).toISOString(), types, limit: MAX_EVERYTHING });
+    const resources = await repo.patientCompartment(patientId, { since: since && new Date(since).toISOString(), types, limit: MAX_EVERYTHING });
     const cut = resources.length > MAX_EVERYTHING;
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'searchset',
       total: Math.min(resources.length, MAX_EVERYTHING),
-      link: [{ relation: 'self', url: `${ctx.baseUrl}/Patient/${req.params.id}/$everything` }],
+      link: [{ relation: 'self', url: `${ctx.baseUrl}/Patient/${patientId}/$everything` }],
       entry: [
         ...resources.slice(0, MAX_EVERYTHING).map((resource) => ({ fullUrl: `${ctx.baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' as const } })),
         ...(cut ? [{ resource: { resourceType: 'OperationOutcome' as const, issue: [{ severity: 'warning' as const, code: 'too-costly' as const, details: { text: `Dossier tronqué aux ${MAX_EVERYTHING} premières ressources : précisez _since ou _type` } }] }, search: { mode: 'outcome' as const } }] : []),
       ],
     };
     sendResource(req, res, 200, bundle);
-  });
+  };
 
-  router.get('/Patient/:id/\\$timeline', async (req, res) => {
+  const timeline: OperationHandler = async (req, res, target) => {
+    const patientId = String(target.id);
     const ctx = req.dccContext!;
     const repo = store.forRequest(ctx);
-    const patient = await repo.readIfExists('Patient', req.params.id);
-    if (!patient) throw notFound(`Patient/${req.params.id} introuvable`);
-    const resources = await repo.patientCompartment(req.params.id, { limit: MAX_EVERYTHING });
-    res.set('Cache-Control', 'no-store').json({ patient: `Patient/${req.params.id}`, events: buildTimeline(resources) });
-  });
-  return router;
+    const patient = await repo.readIfExists('Patient', patientId);
+    if (!patient) throw notFound(`Patient/${patientId} introuvable`);
+    const resources = await repo.patientCompartment(patientId, { limit: MAX_EVERYTHING });
+    res.set('Cache-Control', 'no-store').json({ patient: `Patient/${patientId}`, events: buildTimeline(resources) });
+  };
+  return { everything, timeline };
 }

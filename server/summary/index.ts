@@ -1,10 +1,10 @@
 /**
  * Per-profession summaries of a patient (issue 6): GP, city nurse, community pharmacist.
- * Mount `summaryRouter({ store })` in createApp `fhirExtensions`:
+ * `summaryOperation({ store })` is routed from the operations table (server/operations.ts):
  * GET /fhir/Patient/{id}/$summary?audience=gp|nurse|pharmacist&_format=json|html|pdf.
  * The pure builders serve the mail and push workers too (gather, build, then document or print).
  */
-export { summaryRouter, summaryFormat, type SummaryRouterDeps } from './routes.ts';
+export { summaryOperation, summaryFormat, type SummaryOperationDeps } from './routes.ts';
 export { resolveAudience, audiencesOf, isAudience } from './audience.ts';
 export { gatherSummarySources, latestSignedRcpProposal, latestPlan, audienceTypes } from './gather.ts';
 export { buildSummary, type Summary, type SummarySection, type SummarySources } from './build.ts';

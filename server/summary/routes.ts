@@ -7,9 +7,10 @@
  * successful view is traced (AuditEvent summary-view) and remembered for "what changed since I
  * last looked".
  */
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request } from 'express';
 import { buildSharingEvent } from '../access/audit.ts';
-import { FhirError, badRequest, notFound } from '../fhir-kit/errors.ts';
+import { FhirError, badRequest } from '../fhir-kit/errors.ts';
+import type { OperationHandler } from '../fhir/operations.ts';
 import { SummaryViewStore } from '../store/summary-view-store.ts';
 import type { Store } from '../store/store.ts';
 import { resolveAudience } from './audience.ts';
@@ -18,14 +19,13 @@ import { summaryDocument } from './document.ts';
 import { gatherSummarySources } from './gather.ts';
 import { printableSummary, renderSummaryHtml, renderSummaryPdf } from './printable.ts';
 
-export interface SummaryRouterDeps {
+export interface SummaryOperationDeps {
   store: Store;
   /** The clock the summary is judged on (overdue surveillance, treatments started): tests fix it. */
   clock?: () => Date;
 }
 
 type Format = 'json' | 'html' | 'pdf';
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** _format first (json, html, pdf or their media types), then Accept; JSON by default. */
 export function summaryFormat(req: Request): Format {
@@ -45,15 +45,13 @@ export function summaryFormat(req: Request): Format {
   throw new FhirError(406, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported', details: { text: `Accept '${accept}' ne peut être servi : application/fhir+json, text/html ou application/pdf` } }] });
 }
 
-export function summaryRouter(deps: SummaryRouterDeps): Router {
+export function summaryOperation(deps: SummaryOperationDeps): OperationHandler {
   const { store } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const router = express.Router();
 
-  router.get('/Patient/:id/\\$summary', async (req: Request, res: Response) => {
+  return async (req, res, target) => {
     const ctx = req.dccContext!;
-    const patientId = String(req.params.id);
-    if (!ID.test(patientId)) throw notFound(`Patient/${patientId} introuvable`);
+    const patientId = String(target.id);
     const audienceParam = req.query.audience;
     if (Array.isArray(audienceParam)) throw badRequest('Un seul paramètre audience est attendu', ['audience']);
     const audience = resolveAudience(ctx.principal, audienceParam);
@@ -82,11 +80,5 @@ export function summaryRouter(deps: SummaryRouterDeps): Router {
     } else {
       res.type('application/pdf').set('Content-Disposition', `inline; filename="synthese-${audience}-${patientId}.pdf"`).send(body);
     }
-  });
-
-  router.all('/Patient/:id/\\$summary', (_req: Request, res: Response) => {
-    res.set('Allow', 'GET');
-    throw new FhirError(405, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported', details: { text: '$summary s\'appelle en GET' } }] });
-  });
-  return router;
+  };
 }

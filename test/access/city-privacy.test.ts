@@ -3,9 +3,7 @@ import type { Server } from 'node:http';
 import type { Request } from 'express';
 import { expect } from 'chai';
 import { createApp } from '../../server/app.ts';
-import { carePlanRouter } from '../../server/care-plan/index.ts';
 import type { Principal } from '../../server/context.ts';
-import { patientRecordRouter } from '../../server/record/routes.ts';
 import { TEST_SYSTEM, testConfig, testServices, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput } from '../care-plan/fixtures.ts';
 import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
@@ -22,7 +20,7 @@ describe('Privacy of city professionals: signed reports and handed-over programm
       // The care-plan operations and the patient record ($timeline), acting as `x-test-user`.
       const services = await testServices();
       const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-      const app = createApp({ config: testConfig(), store: services.store, identify, fhirExtensions: [carePlanRouter({ store: services.store }), patientRecordRouter(services.store)] });
+      const app = createApp({ config: testConfig(), store: services.store, identify });
       const listener: Server = await new Promise((resolve) => {
         const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
       });

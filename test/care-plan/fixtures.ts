@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { Request, Router } from 'express';
 import type { Store } from '../../server/store/store.ts';
 import { createApp } from '../../server/app.ts';
-import { carePlanRouter, registerCarePlanRules } from '../../server/care-plan/index.ts';
+import { registerCarePlanRules } from '../../server/care-plan/index.ts';
 import type { Principal } from '../../server/context.ts';
 import { withInsNirKey } from '../../server/identity/ins.ts';
 import { http, testConfig, testServices, unique, type RunningServer } from '../helpers/harness.ts';
@@ -17,12 +17,12 @@ const DCC = 'https://dcc-paca.example/fhir';
 const G15 = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
 const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
 
-/** The test server with the care-plan operations mounted; each request acts as the user named in `x-test-user`. */
-export async function startCarePlanServer(users: Record<string, Principal>, apis: (store: Store) => { path: string; router: Router }[] = () => [], extraRouters?: (store: Store) => Router[]): Promise<RunningServer> {
+/** The test server (every FHIR operation is routed); each request acts as the user named in `x-test-user`. */
+export async function startCarePlanServer(users: Record<string, Principal>, apis: (store: Store) => { path: string; router: Router }[] = () => []): Promise<RunningServer> {
   const services = await testServices();
   registerCarePlanRules(services.store);
   const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-  const app = createApp({ config: testConfig(), store: services.store, identify, fhirExtensions: [carePlanRouter({ store: services.store }), ...(extraRouters?.(services.store) ?? [])], apis: apis(services.store) });
+  const app = createApp({ config: testConfig(), store: services.store, identify, apis: apis(services.store) });
   const server: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
   });

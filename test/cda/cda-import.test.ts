@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { cdaRouter } from '../../server/cda/index.ts';
 import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
 
 /** Import of a FRCP CDA from another DCC; hostile XML refused with a 4xx, nothing stored. */
@@ -8,7 +7,7 @@ describe('CDA import (FRCP received from another DCC)', function () {
   let world: World;
   let cda: string;
   before(async () => {
-    world = await startWorld({ extraRouters: (store) => [cdaRouter(store)] });
+    world = await startWorld();
     const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', colonCancerSheet(world));
     const signed = await world.as('oncologist', 'POST', `/Composition/${created.body.id}/$sign`, undefined, { 'if-match': 'W/"1"' });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(200);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Binary, DocumentReference } from '@medplum/fhirtypes';
-import { cdaRouter, pushCdaDocument } from '../../server/cda/index.ts';
+import { pushCdaDocument } from '../../server/cda/index.ts';
 import { startFhirTestServer, type FhirTestServer } from '../helpers/fhir-test-server.ts';
 import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
 
@@ -10,7 +10,7 @@ describe('CDA push to a DMP-like repository (DocumentReference + Binary)', funct
   let world: World;
   let remote: FhirTestServer;
   before(async () => {
-    world = await startWorld({ extraRouters: (store) => [cdaRouter(store)] });
+    world = await startWorld();
     remote = await startFhirTestServer();
   });
   after(async () => {

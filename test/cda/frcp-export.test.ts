@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { cdaRouter } from '../../server/cda/index.ts';
 import { dccOidRoot as dccRoot } from '../../server/cda/codes.ts';
 import { validateWithKit } from '../../server/cda/validation/kit.ts';
 import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
@@ -9,7 +8,7 @@ describe('CDA export of the RCP sheet (FRCP 2022.01)', function () {
   this.timeout(15 * 60_000);
   let world: World;
   before(async () => {
-    world = await startWorld({ extraRouters: (store) => [cdaRouter(store)] });
+    world = await startWorld();
   });
   after(() => world.close());
 

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
-import { cdaRouter } from '../../server/cda/index.ts';
 import { validateWithKit } from '../../server/cda/validation/kit.ts';
 import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer } from '../care-plan/fixtures.ts';
@@ -11,7 +10,7 @@ describe('CDA export of the PPS (PPS 2022.01)', function () {
   let server: RunningServer;
   const users: Record<string, Principal> = { system: TEST_SYSTEM };
   before(async () => {
-    server = await startCarePlanServer(users, () => [], (store) => [cdaRouter(store)]);
+    server = await startCarePlanServer(users);
   });
   after(() => server.close());
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { DOMParser } from '@xmldom/xmldom';
 import { unzipSync, strFromU8 } from 'fflate';
-import { buildXdmZip, cdaRouter } from '../../server/cda/index.ts';
+import { buildXdmZip } from '../../server/cda/index.ts';
 import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
 
 /** The IHE XDM zip (IHE_XDM.ZIP of an MSSanté mail), read back. */
@@ -10,7 +10,7 @@ describe('CDA: IHE XDM package for secure mail', function () {
   this.timeout(120_000);
   let world: World;
   before(async () => {
-    world = await startWorld({ extraRouters: (store) => [cdaRouter(store)] });
+    world = await startWorld();
   });
   after(() => world.close());
 

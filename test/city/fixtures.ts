@@ -13,9 +13,7 @@ import { registerCarePlanRules } from '../../server/care-plan/index.ts';
 import { cityRouter } from '../../server/city/index.ts';
 import type { Principal } from '../../server/context.ts';
 import { finessCheckDigit } from '../../server/identity/rpps.ts';
-import { rcpSheetRouter } from '../../server/rcp-sheet/routes.ts';
 import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
-import { carePlanRouter } from '../../server/care-plan/index.ts';
 import { testConfig, testServices, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, type CareCase } from '../care-plan/fixtures.ts';
 import { colonCancerSheet, rpps, type World } from '../rcp-sheet/fixtures.ts';
@@ -36,7 +34,6 @@ export async function startCityServer(): Promise<CityWorld> {
   const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
   const app = createApp({
     config: testConfig(), store: services.store, identify,
-    fhirExtensions: [rcpSheetRouter(services.store), carePlanRouter({ store: services.store })],
     apis: [{ path: '/api/city', router: cityRouter({ store: services.store }) }],
   });
   const httpServer: Server = await new Promise((resolve) => {

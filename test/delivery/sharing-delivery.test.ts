@@ -7,7 +7,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { strFromU8, unzipSync } from 'fflate';
 import { SHARING_AUDIT_SUBTYPE_SYSTEM } from '../../server/access/audit.ts';
 import { createApp } from '../../server/app.ts';
-import { carePlanRouter, registerCarePlanRules } from '../../server/care-plan/index.ts';
+import { registerCarePlanRules } from '../../server/care-plan/index.ts';
 import type { Principal } from '../../server/context.ts';
 import { FhirPushClient } from '../../server/delivery/fhir-push.ts';
 import { MailSender, type MailConfig } from '../../server/delivery/mail.ts';
@@ -47,7 +47,6 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
     const app = createApp({
       config: testConfig(), store, identify,
-      fhirExtensions: [carePlanRouter({ store })],
       apis: [{ path: '/api/deliveries', router: deliveryRouter({ store }) }],
     });
     const srv: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });

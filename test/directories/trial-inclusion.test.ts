@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
 import { directoriesApiRouter } from '../../server/directories/index.ts';
 import { buildTimeline } from '../../server/record/timeline.ts';
-import { summaryRouter } from '../../server/summary/index.ts';
 import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer, type CareCase } from '../care-plan/fixtures.ts';
 
@@ -42,7 +41,7 @@ describe('Directories: inclusion of a patient in a trial of the directory', () =
 
   before(async function () {
     this.timeout(180_000);
-    server = await startCarePlanServer(users, (store) => [{ path: '/api/directories', router: directoriesApiRouter({ store, today: () => TODAY }) }], (store) => [summaryRouter({ store })]);
+    server = await startCarePlanServer(users, (store) => [{ path: '/api/directories', router: directoriesApiRouter({ store, today: () => TODAY }) }]);
     other = await createCareCase(server, users);
     users.otherGp = users.gp!;
     users.otherOncologist = users.oncologist!;

@@ -6,12 +6,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Patient } from '@medplum/fhirtypes';
-import type { Request, Router } from 'express';
+import type { Request } from 'express';
 import { createApp } from '../../server/app.ts';
 import type { Principal } from '../../server/context.ts';
 import { IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, INS_NIR_TEST_SYSTEM, withInsNirKey } from '../../server/identity/ins.ts';
 import { FINESS_SYSTEM, finessCheckDigit, IDNPS_SYSTEM, rppsCheckDigit } from '../../server/identity/rpps.ts';
-import { rcpSheetRouter } from '../../server/rcp-sheet/routes.ts';
 import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
 import type { RcpSheetInput } from '../../server/rcp-sheet/input.ts';
 import { http, testConfig, testServices, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
@@ -68,12 +67,12 @@ const SPECIALITIES = {
   coordinator: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' },
 } as const;
 
-export async function startWorld(options: { extraRouters?: (store: Awaited<ReturnType<typeof testServices>>['store']) => Router[] } = {}): Promise<World> {
+export async function startWorld(): Promise<World> {
   const services = await testServices();
   registerRcpSheetRules(services.store);
   const users: Record<string, Principal> = { system: TEST_SYSTEM };
   const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-  const app = createApp({ config: testConfig(), store: services.store, identify, fhirExtensions: [rcpSheetRouter(services.store), ...(options.extraRouters?.(services.store) ?? [])] });
+  const app = createApp({ config: testConfig(), store: services.store, identify });
   const httpServer: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
   });

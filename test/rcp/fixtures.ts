@@ -5,7 +5,6 @@ import { createApp } from '../../server/app.ts';
 import type { Principal } from '../../server/context.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM, RPPS_SYSTEM, finessCheckDigit, rppsCheckDigit } from '../../server/identity/rpps.ts';
 import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
-import { rcpSheetRouter } from '../../server/rcp-sheet/routes.ts';
 import { rcpApiRouter } from '../../server/rcp/routes.ts';
 import { registerRcpRules } from '../../server/rcp/write-rules.ts';
 import type { Store } from '../../server/store/store.ts';
@@ -74,7 +73,6 @@ export async function startRcpWorld(start = new Date('2026-03-02T08:00:00Z')): P
     store,
     identify: (req) => users[req.get('x-test-user') ?? ''] ?? undefined,
     apis: [{ path: '/api/rcp', router: rcpApiRouter({ store, now: () => clock.now }) }],
-    fhirExtensions: [rcpSheetRouter(store)],
   });
   const server: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));

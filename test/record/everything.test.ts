@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createApp } from '../../server/app.ts';
 import type { Principal } from '../../server/context.ts';
-import { patientRecordRouter } from '../../server/record/routes.ts';
 import { testConfig, testServices, TEST_SYSTEM, unique } from '../helpers/harness.ts';
 import { withIdentity } from '../helpers/identity.ts';
 
@@ -21,7 +20,7 @@ describe('Patient record: $everything and the timeline', () => {
 
   before(async () => {
     const { store } = await testServices();
-    const app = createApp({ config: testConfig(), store, identify: (req) => users[req.get('x-test-user') ?? ''], fhirExtensions: [patientRecordRouter(store)] });
+    const app = createApp({ config: testConfig(), store, identify: (req) => users[req.get('x-test-user') ?? ''] });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

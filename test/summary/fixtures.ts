@@ -8,12 +8,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Request } from 'express';
 import { createApp } from '../../server/app.ts';
-import { carePlanRouter, registerCarePlanRules } from '../../server/care-plan/index.ts';
+import { registerCarePlanRules } from '../../server/care-plan/index.ts';
 import type { Principal } from '../../server/context.ts';
 import { finessCheckDigit, IDNPS_SYSTEM } from '../../server/identity/rpps.ts';
-import { rcpSheetRouter } from '../../server/rcp-sheet/routes.ts';
 import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
-import { summaryRouter } from '../../server/summary/index.ts';
 import { as, createCareCase, ppsInput, type CareCase } from '../care-plan/fixtures.ts';
 import { colonCancerSheet, rpps, type World } from '../rcp-sheet/fixtures.ts';
 import { testConfig, testServices, unique, type RunningServer } from '../helpers/harness.ts';
@@ -37,7 +35,7 @@ export async function startSummaryServer(users: Record<string, Principal>, now =
     config: testConfig(),
     store: services.store,
     identify,
-    fhirExtensions: [summaryRouter({ store: services.store, clock: () => instant }), carePlanRouter({ store: services.store }), rcpSheetRouter(services.store)],
+    clock: () => instant,
   });
   const server: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
