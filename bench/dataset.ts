@@ -7,6 +7,7 @@
  * Generation is deterministic for a given seed (ids excepted: crypto.randomUUID).
  */
 import { randomUUID } from 'node:crypto';
+import { IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_STATUS_SYSTEM } from '../server/identity/ins.ts';
 import type { Bundle, CarePlan, Condition, Observation, Patient, Practitioner, Reference, Resource } from '@medplum/fhirtypes';
 
 export const INS_NIR_TEST_SYSTEM = 'urn:oid:1.2.250.1.213.1.4.10';
@@ -157,8 +158,10 @@ export class DatasetGenerator {
   readonly practitioners: Practitioner[] = [];
   readonly patients: PatientSummary[] = [];
 
-  constructor(seed = 20250101) {
+  /** `reservedIns`: INS already held in the database (a second holder would be refused, 409). */
+  constructor(seed = 20250101, reservedIns: Iterable<string> = []) {
     this.rng = prng(seed);
+    for (const ins of reservedIns) this.usedIns.add(ins);
   }
 
   /** The general practitioners patients are attached to (seeded first). */
@@ -216,6 +219,14 @@ export class DatasetGenerator {
         },
         { use: 'usual', type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'PI' }] }, system: IPP_SYSTEM, value: pad(int(r, 1, 99_999_999), 8) },
       ],
+      // RNIV: an INS is recorded only for an identity retrieved (RECUP) through the INSi service.
+      extension: [{
+        url: IDENTITY_RELIABILITY_EXTENSION_URL,
+        extension: [
+          { url: 'identityStatus', valueCoding: { system: IDENTITY_STATUS_SYSTEM, code: 'RECUP' } },
+          { url: 'methodCollection', valueCoding: { system: IDENTITY_METHOD_COLLECTION_SYSTEM, code: 'INSI' } },
+        ],
+      }],
       active: true,
       name: [
         { use: 'official', family, given },
