@@ -5,6 +5,8 @@ import { conflict, FhirError, forbidden, gone, notFound, preconditionFailed } fr
 import { indexResource, type IndexRows } from './indexer.ts';
 import { cursorCondition, sortKeys, whereClause, type Sql } from './search-sql.ts';
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
+import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
+import { collectorOf, openCollector } from './audit-collector.ts';
 
 export type Executor = Knex | Knex.Transaction;
 
@@ -90,9 +92,6 @@ const MAX_INCLUDED = 1000;
  * same transaction, reads of any version, history and search.
  */
 export class FhirRepository {
-  /** Patient compartments of the resources _include/_revinclude added, for the audit of a search. */
-  private includedRows: AccessRecord['resources'] = [];
-
   constructor(
     readonly db: Executor,
     private readonly options: RepositoryOptions,
@@ -102,7 +101,15 @@ export class FhirRepository {
   async transaction<T>(work: (repo: FhirRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
     try {
-      return await (this.db as Knex).transaction((trx) => work(new FhirRepository(trx, this.options)));
+      return await (this.db as Knex).transaction(async (trx) => {
+        const collector = openCollector(trx);
+        const repo = new FhirRepository(trx, this.options);
+        const result = await work(repo);
+        // The traces of the transaction's reads and writes, in one statement, before it commits.
+        const events = collector.drain();
+        if (events.length) await repo.bulkInsert(events);
+        return result;
+      });
     } catch (error) {
       // Refusals inside the transaction were rolled back with it: their traces are written now.
       if (error instanceof FhirError) {
@@ -158,6 +165,13 @@ export class FhirRepository {
 
   /** Appends a server-written resource (the audit trail itself): no authorisation, no audit of the audit. */
   async append<T extends Resource>(resource: T): Promise<T> {
+    const collector = resource.resourceType === 'AuditEvent' ? collectorOf(this.db) : undefined;
+    if (collector) {
+      // Written with the transaction's other traces when it commits (audit-collector.ts).
+      const event = { ...resource, id: randomUUID() };
+      collector.add(event);
+      return event;
+    }
     return this.transaction((repo) => repo.insertNew({ ...resource, id: randomUUID() }, false));
   }
 
@@ -230,11 +244,8 @@ export class FhirRepository {
       if (current.deleted) return { deleted: false };
       await repo.options.authorizeWrite?.(repo, { action: 'delete', resourceType, id, patientId: current.patient_id, previousPatientId: current.patient_id });
       await repo.checkRules({ action: 'delete', resourceType, previous: current.content });
-      const versionId = current.version_id + 1;
-      const lastUpdated = new Date().toISOString();
-      await repo.db('resource').where({ seq: current.seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: true });
-      await repo.db('resource_version').insert({ res: current.seq, resource_type: resourceType, id, version_id: versionId, last_updated: lastUpdated, deleted: true, content: null });
-      await repo.deleteIndexRows(current.seq);
+      const write = writeVersionSql(String(current.seq), { resourceType, id, versionId: current.version_id + 1, lastUpdated: new Date().toISOString(), deleted: true });
+      await repo.db.raw(write.text, write.bindings as any[]);
       await repo.recordAccess({ interaction: 'delete', resources: [{ resourceType, id, patientId: current.patient_id }], outcome: 'success' });
       return { deleted: true };
     }));
@@ -278,23 +289,28 @@ export class FhirRepository {
     result.resources = page.map((row) => row.content as T);
     const seqs = page.map((row) => String(row.seq));
     const ids = result.resources.map((r) => r.id!);
-    for (const rule of request.include) result.included.push(...((await this.included(rule, seqs)) as T[]));
-    for (const rule of request.revinclude) result.included.push(...((await this.revIncluded(rule, request.resourceType, ids)) as T[]));
-    result.included = uniqueResources(result.included, result.resources);
+    // Per call, not on the instance: summary/gather.ts runs searches in parallel on one repository.
+    const includedRows: IncludedRow[] = [];
+    for (const rule of request.include) includedRows.push(...(await this.included(rule, seqs)));
+    for (const rule of request.revinclude) includedRows.push(...(await this.revIncluded(rule, request.resourceType, ids)));
+    result.included = uniqueResources(includedRows.map((r) => r.content as T), result.resources);
     await this.recordAccess({
       interaction: 'search-type',
-      resources: [...patientCriteria(request), ...page.map((row) => ({ resourceType: row.content.resourceType, id: row.content.id, patientId: row.patient_id })), ...this.includedRows],
+      resources: [
+        ...patientCriteria(request),
+        ...page.map((row) => ({ resourceType: row.content.resourceType, id: row.content.id, patientId: row.patient_id })),
+        ...includedRows.map((r) => ({ resourceType: r.content.resourceType, id: r.content.id!, patientId: r.patient_id })),
+      ],
       outcome: 'success',
       query: request.queryText,
     });
-    this.includedRows = [];
     return result;
   }
 
   /** Resources referenced by the page (`_include=Observation:subject`). */
-  private async included(rule: IncludeRule, seqs: string[]): Promise<Resource[]> {
+  private async included(rule: IncludeRule, seqs: string[]): Promise<IncludedRow[]> {
     if (!seqs.length) return [];
-    const rows = await this.db('sp_reference as i')
+    const rows: IncludedRow[] = await this.db('sp_reference as i')
       .join('resource as r', (j) => j.on('r.resource_type', 'i.target_type').andOn('r.id', 'i.target_id'))
       .whereIn('i.res', seqs)
       .where({ 'i.param': rule.param.code, 'i.resource_type': rule.sourceType, 'r.deleted': false })
@@ -304,22 +320,20 @@ export class FhirRepository {
       })
       .select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.patient_id, r.content'))
       .limit(MAX_INCLUDED);
-    this.includedRows.push(...rows.map((r: any) => ({ resourceType: r.content.resourceType, id: r.content.id, patientId: r.patient_id })));
-    return rows.map((r: any) => r.content);
+    return rows;
   }
 
   /** Resources that reference the page (`_revinclude=Observation:subject`). */
-  private async revIncluded(rule: IncludeRule, targetType: string, ids: string[]): Promise<Resource[]> {
+  private async revIncluded(rule: IncludeRule, targetType: string, ids: string[]): Promise<IncludedRow[]> {
     if (!ids.length) return [];
-    const rows = await this.db('sp_reference as i')
+    const rows: IncludedRow[] = await this.db('sp_reference as i')
       .join('resource as r', 'r.seq', 'i.res')
       .whereIn('i.target_id', ids)
       .where({ 'i.target_type': targetType, 'i.param': rule.param.code, 'i.resource_type': rule.sourceType, 'r.deleted': false })
       .modify((qb) => this.applyVisibility(qb))
       .select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.patient_id, r.content'))
       .limit(MAX_INCLUDED);
-    this.includedRows.push(...rows.map((r: any) => ({ resourceType: r.content.resourceType, id: r.content.id, patientId: r.patient_id })));
-    return rows.map((r: any) => r.content);
+    return rows;
   }
 
   async history(request: HistoryRequest): Promise<{ entries: HistoryEntry[]; more: boolean; total?: number }> {
@@ -370,17 +384,10 @@ export class FhirRepository {
         const resource = { ...r, id: r.id ?? randomUUID(), meta: { ...r.meta, versionId: '1', lastUpdated: now } } as Resource;
         return { resource, index: indexResource(resource) };
       });
-      const inserted: { seq: string }[] = await repo.db('resource')
-        .insert(prepared.map(({ resource, index }) => ({
-          resource_type: resource.resourceType, id: resource.id, version_id: 1, last_updated: now,
-          deleted: false, patient_id: index.patientId, content: resource,
-        })))
-        .returning('seq');
-      await repo.db('resource_version').insert(prepared.map(({ resource }, i) => ({
-        res: inserted[i].seq, resource_type: resource.resourceType, id: resource.id, version_id: 1,
-        last_updated: now, deleted: false, content: resource,
-      })));
-      await repo.insertIndexRowsMany(prepared.map(({ resource, index }, i) => ({ seq: inserted[i].seq, resourceType: resource.resourceType, index })));
+      const write = insertResourcesSql(prepared, now);
+      const inserted = (await repo.db.raw(write.text, write.bindings as any[])).rows;
+      // Same contract as the multi-row INSERT it replaces: an existing (type, id) is an error, not a skip.
+      if (inserted.length !== prepared.length) throw conflict(`${prepared.length - inserted.length} ressource(s) existent déjà : chargement annulé`);
     });
   }
 
@@ -394,15 +401,9 @@ export class FhirRepository {
     // each one again would cost ~0.5 ms on every read of the service.
     if (hooks || stored.resourceType !== 'AuditEvent') this.options.validate(stored);
     if (hooks) await this.checkRules({ action: 'create', resourceType: stored.resourceType, next: stored });
-    const inserted = await this.db.raw(
-      `INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, patient_id, content)
-       VALUES (?, ?, 1, ?, false, ?, ?) ON CONFLICT (resource_type, id) DO NOTHING RETURNING seq`,
-      [stored.resourceType, stored.id!, lastUpdated, index.patientId, JSON.stringify(stored)] as any[],
-    );
-    const seq = inserted.rows[0]?.seq;
-    if (!seq) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
-    await this.db('resource_version').insert({ res: seq, resource_type: stored.resourceType, id: stored.id, version_id: 1, last_updated: lastUpdated, deleted: false, content: stored });
-    await this.insertIndexRowsMany([{ seq: String(seq), resourceType: stored.resourceType, index }]);
+    const write = insertResourcesSql([{ resource: stored, index }], lastUpdated);
+    const inserted = await this.db.raw(write.text, write.bindings as any[]);
+    if (!inserted.rows[0]?.seq) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
     if (hooks) await this.recordAccess({ interaction: 'create', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
     return stored;
   }
@@ -414,29 +415,10 @@ export class FhirRepository {
     await this.options.authorizeWrite?.(this, { action: 'update', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId, previousPatientId, previous });
     this.options.validate(stored);
     await this.checkRules({ action: previous ? 'update' : 'create', resourceType: stored.resourceType, previous, next: stored });
-    await this.db('resource').where({ seq }).update({ version_id: versionId, last_updated: lastUpdated, deleted: false, patient_id: index.patientId, content: stored });
-    await this.db('resource_version').insert({ res: seq, resource_type: stored.resourceType, id: stored.id, version_id: versionId, last_updated: lastUpdated, deleted: false, content: stored });
-    await this.deleteIndexRows(seq);
-    await this.insertIndexRowsMany([{ seq, resourceType: stored.resourceType, index }]);
+    const write = writeVersionSql(String(seq), { resourceType: stored.resourceType, id: stored.id!, versionId, lastUpdated, deleted: false, resource: stored, index });
+    await this.db.raw(write.text, write.bindings as any[]);
     await this.recordAccess({ interaction: 'update', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
     return stored;
-  }
-
-  private async deleteIndexRows(seq: string): Promise<void> {
-    for (const table of ['sp_token', 'sp_string', 'sp_date', 'sp_reference', 'sp_number']) {
-      await this.db(table).where({ res: seq }).delete();
-    }
-  }
-
-  private async insertIndexRowsMany(items: { seq: string; resourceType: string; index: IndexRows }[]): Promise<void> {
-    const tables: [string, keyof Omit<IndexRows, 'patientId'>][] = [
-      ['sp_token', 'token'], ['sp_string', 'string'], ['sp_date', 'date'], ['sp_reference', 'reference'], ['sp_number', 'number'],
-    ];
-    for (const [table, key] of tables) {
-      const rows = items.flatMap(({ seq, resourceType, index }) => (index[key] as object[]).map((row) => ({ res: seq, resource_type: resourceType, ...row })));
-      // Batches keep each statement under PostgreSQL's 65,535 bind parameters.
-      for (let i = 0; i < rows.length; i += 5000) await this.db(table).insert(rows.slice(i, i + 5000));
-    }
   }
 
   private async currentRow(resourceType: string, id: string): Promise<{ version_id: number; deleted: boolean; content: Resource; patient_id: string | null } | undefined> {
@@ -532,6 +514,9 @@ function patientCriteria(request: SearchRequest): AccessRecord['resources'] {
   }
   return [...ids].map((id) => ({ resourceType: 'Patient', id, patientId: id }));
 }
+
+/** A resource an _include or _revinclude added, with its compartment for the search's audit. */
+interface IncludedRow { seq: string; patient_id: string | null; content: Resource }
 
 function appendOnly(): FhirError {
   return new FhirError(405, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported', details: { text: "Le journal d'audit est en ajout seul : une trace ne peut être ni modifiée ni supprimée" } }] });
