@@ -134,17 +134,20 @@ export function createApp(deps: AppDeps): express.Express {
     }
   };
   const contextOf = (req: Request) => req.dccContext!;
-  app.use('/fhir', requireIdentity);
+  // The one JSON body parser of every authenticated route (FHIR, operations, JSON APIs): one limit,
+  // DCC_MAX_BODY; a larger body is refused 413 (OperationOutcome) before it is read whole. Parsed
+  // after the identity check, so an anonymous caller cannot make the server read megabytes.
+  const jsonBody = express.json({ type: ['application/json', 'application/fhir+json'], limit: config.maxBodySize, strict: true });
+  app.use('/fhir', requireIdentity, jsonBody);
   // Every $operation is routed from one table, before the REST routes: `/{type}/{id}/$x` never reads as a resource.
   const operations = operationTable({ store: deps.store, accessStore, config, ...(deps.clock ? { clock: deps.clock } : {}) });
-  const jsonBody = express.json({ type: ['application/json', 'application/fhir+json'], limit: config.maxBodySize, strict: true });
-  app.use('/fhir', operationsRouter(operations, { json: jsonBody, xml: cdaBodyParser }, DCC_CANONICAL_BASE));
+  app.use('/fhir', operationsRouter(operations, { xml: cdaBodyParser }, DCC_CANONICAL_BASE));
   app.use('/fhir', fhirRouter({
     store: deps.store, accessStore, config, contextOf, software: SOFTWARE,
     operationsOf: (type) => capabilityOperationsOf(operations, type, DCC_CANONICAL_BASE),
   }));
-  app.use('/access', requireIdentity, breakGlassReviewRouter(accessStore, contextOf, deps.store));
-  for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, api.router);
+  app.use('/access', requireIdentity, jsonBody, breakGlassReviewRouter(accessStore, contextOf, deps.store));
+  for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, jsonBody, api.router);
   for (const api of deps.publicApis ?? []) app.use(api.path, api.router);
   // The web client last: its routes never shadow /fhir, /api, /auth, /access or /health.
   if (deps.web) app.use(webClient(typeof deps.web === 'object' ? deps.web : {}));

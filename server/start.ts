@@ -127,10 +127,10 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
   const listening: { tlsPort?: number } = {};
   const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
   const apis = [
-    { path: '/api/rcp', router: rcpApiRouter({ store, maxBodySize: config.maxBodySize }) },
+    { path: '/api/rcp', router: rcpApiRouter({ store }) },
     { path: '/api/deliveries', router: deliveryRouter({ store }) },
     { path: '/api/city', router: cityRouter({ store }) },
-    { path: '/api/directories', router: directoriesApiRouter({ store, maxBodySize: config.maxBodySize }) },
+    { path: '/api/directories', router: directoriesApiRouter({ store }) },
     { path: '/api/pathway', router: pathwayRouter({ store }) },
   ];
   const publicApis = [{ path: '/public/directories', router: publicDirectoriesRouter({ store }) }];

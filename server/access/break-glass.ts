@@ -51,7 +51,7 @@ export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req
   });
   // The review: by a security officer who is not the grantee, once, with a verdict; traced in the
   // same transaction. 200 with the reviewed grant; a second review is a 409 (the first stands).
-  router.post('/break-glass/:id/review', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
+  router.post('/break-glass/:id/review', async (req: Request, res: Response) => {
     requireReviewer(req);
     const ctx = contextOf(req);
     const review = parseReview(req.body, ctx);

@@ -36,6 +36,7 @@ export function demoSignInRouter(deps: SignInDeps): Router {
   });
 
   // JSON only: a cross-site form cannot send application/json without a CORS preflight (no login CSRF).
+  // Its own tiny limit, apart from the app's one parser: this route answers before any identity.
   router.post('/demo/login', express.json({ limit: '4kb' }), async (req, res, next) => {
     try {
       if (!req.is('application/json')) throw new FhirError(415, outcome([issue('error', 'not-supported', 'Envoyez {"practitioner": "<IDNPS>"} en application/json')]));

@@ -35,7 +35,6 @@ import { closeTrial, createTrial, importTrials, parseTrialQuery, searchTrials, t
 
 export interface DirectoriesRouterDeps {
   store: Store;
-  maxBodySize?: string;
   /** Public reads per minute and address (default 120). */
   publicRateLimit?: number;
   /** Clock (tests). */
@@ -61,7 +60,6 @@ function requireTrialManager(principal: Principal, what: string): void {
 export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   const { store } = deps;
   const router = express.Router();
-  const json = express.json({ type: ['application/json', 'application/fhir+json'], limit: deps.maxBodySize ?? '5mb', strict: true });
 
   router.get('/trials', async (req, res) => {
     const found = await searchTrials(store.forRequest(req.dccContext!), parseTrialQuery(req.query));
@@ -81,28 +79,28 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
       .send(JSON.stringify(trialsBundle(found.studies, found.included, req.dccContext!.baseUrl)));
   });
 
-  router.post(/^\/trials\/\$import$/, json, async (req, res) => {
+  router.post(/^\/trials\/\$import$/, async (req, res) => {
     const ctx = req.dccContext!;
     requireTrialManager(ctx.principal, "importer des essais dans l'annuaire");
     const result = await importTrials(store.forRequest(ctx), req.body);
     res.status(200).json(result);
   });
 
-  router.post('/trials', json, async (req, res) => {
+  router.post('/trials', async (req, res) => {
     const ctx = req.dccContext!;
     requireTrialManager(ctx.principal, "ajouter un essai à l'annuaire");
     const created = await createTrial(store.forRequest(ctx), req.body as ResearchStudy);
     sendStudy(req, res, 201, created);
   });
 
-  router.put('/trials/:id', json, async (req, res) => {
+  router.put('/trials/:id', async (req, res) => {
     const ctx = req.dccContext!;
     requireTrialManager(ctx.principal, "modifier un essai de l'annuaire");
     const updated = await updateTrial(store.forRequest(ctx), idParam(req), req.body as ResearchStudy, ifMatchOf(req));
     sendStudy(req, res, 200, updated);
   });
 
-  router.post(/^\/trials\/([^/]+)\/\$close$/, json, async (req, res) => {
+  router.post(/^\/trials\/([^/]+)\/\$close$/, async (req, res) => {
     const ctx = req.dccContext!;
     requireTrialManager(ctx.principal, "clore un essai de l'annuaire");
     const date = typeof req.body?.date === 'string' ? req.body.date : new Date().toISOString().slice(0, 10);
@@ -122,7 +120,7 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   });
 
   // The offer is kept by the network staff (admin: the directory types' writers in the access policy).
-  router.post(/^\/offer\/\$import$/, json, async (req, res) => {
+  router.post(/^\/offer\/\$import$/, async (req, res) => {
     const ctx = req.dccContext!;
     if (!ctx.principal.roles.some((r) => r === 'admin' || r === 'system')) throw forbidden("L'annuaire de l'offre de soins est tenu par l'équipe du réseau régional : import refusé");
     res.status(200).json(await importOffer(store.forRequest(ctx), req.body));
@@ -143,7 +141,7 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
     res.set('Cache-Control', 'no-store').json({ inclusions: await inclusionsOf(store.forRequest(ctx), idParam(req)) });
   });
 
-  router.post('/patients/:id/trial-inclusions', json, async (req, res) => {
+  router.post('/patients/:id/trial-inclusions', async (req, res) => {
     const ctx = req.dccContext!;
     requireIncluder(ctx.principal);
     const recorder = ctx.principal.practitionerId ? { reference: `Practitioner/${ctx.principal.practitionerId}`, display: ctx.principal.displayName } : undefined;
@@ -151,7 +149,7 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
     res.status(201).location(`${ctx.baseUrl}/ResearchSubject/${created.id}`).type('application/fhir+json; charset=utf-8').send(JSON.stringify(created));
   });
 
-  router.post(/^\/trial-inclusions\/([^/]+)\/\$status$/, json, async (req, res) => {
+  router.post(/^\/trial-inclusions\/([^/]+)\/\$status$/, async (req, res) => {
     const ctx = req.dccContext!;
     requireIncluder(ctx.principal);
     const updated = await changeInclusionStatus(store.forRequest(ctx), idParam(req), req.body as InclusionStatusInput, today());

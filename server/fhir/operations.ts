@@ -34,9 +34,11 @@ export interface FhirOperation {
   handler: OperationHandler;
 }
 
-/** Body parsers the app assembly hands in, so that each body limit is set in one place. */
+/**
+ * JSON bodies are already parsed by the app's one JSON parser (server/app.ts); the XML parser of
+ * the CDA import is handed in by the assembly, with its own limit (a CDA document).
+ */
 export interface OperationBodyParsers {
-  json: RequestHandler;
   xml: RequestHandler;
 }
 
@@ -95,6 +97,7 @@ async function parseBody(req: Request, res: Response, input: 'json' | 'xml', par
     if (type !== 'application/fhir+json' && type !== 'application/json') {
       throw unsupportedMediaType(`Type de contenu '${type || '(absent)'}' non pris en charge : envoyez application/fhir+json`);
     }
+    return;
   }
   const parser = parsers[input];
   await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));

@@ -39,7 +39,6 @@ const ID = '([A-Za-z0-9\\-.]{1,64})';
 export function fhirRouter(deps: FhirRouteDeps): Router {
   const router = express.Router();
   router.use(requireJsonBody);
-  router.use(express.json({ type: ['application/json', 'application/fhir+json'], limit: deps.config.maxBodySize, strict: true }));
   router.use(express.urlencoded({ extended: false, limit: deps.config.maxBodySize }));
 
   const routes: Route[] = [

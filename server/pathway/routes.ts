@@ -23,7 +23,6 @@ import { followUpDeclareGpTask, syncDeclareGpTasks } from './no-gp-task.ts';
 
 export interface PathwayRouterDeps {
   store: Store;
-  maxBodySize?: string;
   /** Clock (tests). */
   today?: () => string;
 }
@@ -53,10 +52,9 @@ function require(principal: Principal, what: keyof typeof MAY, text: string): vo
 export function pathwayRouter(deps: PathwayRouterDeps): Router {
   const { store } = deps;
   const router = express.Router();
-  const json = express.json({ type: ['application/json', 'application/fhir+json'], limit: deps.maxBodySize ?? '1mb', strict: true });
   const today = () => deps.today?.() ?? new Date().toISOString().slice(0, 10);
 
-  router.post('/ppac/:id/prescriptions', json, async (req, res) => {
+  router.post('/ppac/:id/prescriptions', async (req, res) => {
     const ctx = req.dccContext!;
     require(ctx.principal, 'prescribe', 'prescrire le parcours de soins global après cancer : réservé au médecin (oncologue, médecin traitant, pédiatre)');
     if (!ctx.principal.practitionerId) throw forbidden("La prescription est signée par un professionnel de l'annuaire : votre compte n'y est pas rattaché");
@@ -65,7 +63,7 @@ export function pathwayRouter(deps: PathwayRouterDeps): Router {
     res.status(201).json(result);
   });
 
-  router.post('/prescriptions/:id/consultations', json, async (req, res) => {
+  router.post('/prescriptions/:id/consultations', async (req, res) => {
     const ctx = req.dccContext!;
     require(ctx.principal, 'record', 'enregistrer une consultation du parcours après cancer');
     const body = (req.body ?? {}) as { start: string; honoured: boolean; comment?: string };
@@ -100,14 +98,14 @@ export function pathwayRouter(deps: PathwayRouterDeps): Router {
     res.status(200).json(await syncDeclareGpTasks(store.forRequest(ctx), new Date().toISOString()));
   });
 
-  router.post('/no-gp-tasks/:id', json, async (req, res) => {
+  router.post('/no-gp-tasks/:id', async (req, res) => {
     const ctx = req.dccContext!;
     require(ctx.principal, 'followGp', 'suivre les patients sans médecin traitant');
     const author = ctx.principal.practitionerId ? { reference: `Practitioner/${ctx.principal.practitionerId}`, display: ctx.principal.displayName } : undefined;
     res.status(200).json(await followUpDeclareGpTask(store.forRequest(ctx), idParam(req), req.body ?? {}, author, new Date().toISOString()));
   });
 
-  router.post('/patients/:id/announcement', json, async (req, res) => {
+  router.post('/patients/:id/announcement', async (req, res) => {
     const ctx = req.dccContext!;
     require(ctx.principal, 'announce', "enregistrer un temps du dispositif d'annonce : réservé aux médecins hospitaliers");
     const caller = ctx.principal.practitionerId ? { reference: `Practitioner/${ctx.principal.practitionerId}`, display: ctx.principal.displayName } : undefined;

@@ -19,7 +19,6 @@ export interface RcpApiDeps {
   store: Store;
   /** Clock of the workflow (cut-offs, delays); tests and the demo seed may set it. */
   now?: () => Date;
-  maxBodySize?: string;
 }
 
 /**
@@ -29,7 +28,6 @@ export interface RcpApiDeps {
  */
 export function rcpApiRouter(deps: RcpApiDeps): Router {
   const router = express.Router();
-  router.use(express.json({ type: ['application/json', 'application/fhir+json'], limit: deps.maxBodySize ?? '1mb' }));
   const rcOf = (req: Request, channel?: 'rcp-board'): RcpContext => {
     const ctx = channel ? { ...req.dccContext!, channel } : req.dccContext!;
     return { repo: deps.store.forRequest(ctx), ctx, now: deps.now?.() ?? new Date() };

@@ -7,6 +7,7 @@ import { operationTable } from '../../server/operations.ts';
 import { operationsRouter, type FhirOperation } from '../../server/fhir/operations.ts';
 import { validateFhirResource } from '../../server/fhir-kit/validation.ts';
 import { AccessStore } from '../../server/store/access-store.ts';
+import { rcpApiRouter } from '../../server/rcp/index.ts';
 import { http, startTestServer, testConfig, testServices, type RunningServer } from '../helpers/harness.ts';
 
 /** The path a row is called on: instance rows on a made-up id, `Resource` rows on Patient. */
@@ -28,7 +29,7 @@ describe('FHIR operations: one table, routed and advertised', () => {
     const reached: FhirOperation[] = [];
     const recorded = table.map((op) => ({ ...op, handler: async (_req: express.Request, res: express.Response) => { reached.push(op); res.status(204).end(); } }));
     const passThrough: express.RequestHandler = (_req, _res, next) => next();
-    const app = express().use('/fhir', operationsRouter(recorded, { json: express.json({ type: ['application/json', 'application/fhir+json'] }), xml: passThrough }, 'https://example.org/fhir'));
+    const app = express().use('/fhir', express.json({ type: ['application/json', 'application/fhir+json'] }), operationsRouter(recorded, { xml: passThrough }, 'https://example.org/fhir'));
     const listener: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     try {
       const base = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/fhir`;
@@ -85,6 +86,22 @@ describe('FHIR operations: one table, routed and advertised', () => {
     const rcpSheet = await http(server, 'DELETE', '/Composition/op-test-1/$rcp-sheet');
     expect(rcpSheet.status).to.equal(405);
     expect(rcpSheet.headers.get('allow')!.split(', ').sort()).to.deep.equal(['GET', 'PATCH', 'PUT']);
+  });
+
+  it('reads every JSON body with one parser and one limit (DCC_MAX_BODY): a larger body is 413 OperationOutcome on REST, operations and JSON APIs', async () => {
+    const small = await startTestServer({ config: testConfig({ maxBodySize: '2kb' }), apis: (store) => [{ path: '/api/rcp', router: rcpApiRouter({ store }) }] });
+    try {
+      const big = { resourceType: 'Patient', name: [{ text: 'x'.repeat(4096) }] };
+      for (const [path, url] of [['REST create', `${small.fhirUrl}/Patient`], ['operation', `${small.fhirUrl}/Patient/$validate`], ['JSON API', `${small.url}/api/rcp/boards`]]) {
+        const res = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(big) });
+        expect(res.status, path).to.equal(413);
+        expect((await res.json()).resourceType, path).to.equal('OperationOutcome');
+      }
+      const fits = await fetch(`${small.fhirUrl}/Patient/$validate`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient' }) });
+      expect(fits.status).to.equal(200);
+    } finally {
+      await small.close();
+    }
   });
 
   it('refuses a body that is not JSON on a JSON operation (415) before reading it', async () => {

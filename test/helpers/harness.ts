@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client } from 'fhir-kit-client';
+import type { Router } from 'express';
 import { createApp } from '../../server/app.ts';
 import { startServices, type Identify, type Services } from '../../server/bootstrap.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
@@ -51,10 +52,10 @@ export interface RunningServer {
 }
 
 /** Starts the real HTTP server on an ephemeral port. */
-export async function startTestServer(options: { identify?: Identify; config?: Partial<Config> } = {}): Promise<RunningServer> {
+export async function startTestServer(options: { identify?: Identify; config?: Partial<Config>; apis?: (store: Services['store']) => { path: string; router: Router }[] } = {}): Promise<RunningServer> {
   const s = await testServices();
   const config = testConfig(options.config);
-  const app = createApp({ config, store: s.store, identify: options.identify ?? (() => TEST_SYSTEM) });
+  const app = createApp({ config, store: s.store, identify: options.identify ?? (() => TEST_SYSTEM), ...(options.apis ? { apis: options.apis(s.store) } : {}) });
   const server: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
   });
