@@ -6,10 +6,6 @@ type IssueCode = OperationOutcomeIssue['code'];
 export class FhirError extends Error {
   readonly status: number;
   readonly outcome: OperationOutcome;
-  /** Audit records of refusals made inside a transaction, written once it has rolled back. */
-  readonly pendingTraces: { interaction: any; resources: any[]; outcome: 'success' | 'failure'; detail?: string }[] = [];
-  /** The refusal has been traced (or queued): not again by an enclosing layer. */
-  traced = false;
   constructor(status: number, outcome: OperationOutcome) {
     super(outcome.issue?.[0]?.details?.text ?? `HTTP ${status}`);
     this.status = status;

@@ -6,7 +6,7 @@ import { indexResource, type IndexRows } from './indexer.ts';
 import { cursorCondition, sortKeys, whereClause, type Sql } from './search-sql.ts';
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
 import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
-import { collectorOf, openCollector } from './audit-collector.ts';
+import { collectorOf, openCollector, type AuditCollector } from './audit-collector.ts';
 
 export type Executor = Knex | Knex.Transaction;
 
@@ -86,6 +86,8 @@ const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
  */
 const DERIVED_COMPARTMENT: Record<string, string[]> = { Provenance: ['target'], Task: ['focus'], Observation: ['focus'] };
 const MAX_INCLUDED = 1000;
+/** Refusals already traced (or queued): an enclosing layer that sees the same error does not trace it again. */
+const tracedRefusals = new WeakSet<Error>();
 
 /**
  * The one data-access path for FHIR resources: versioned writes with their search indexes in the
@@ -100,9 +102,10 @@ export class FhirRepository {
   /** Runs `work` in one database transaction; everything it wrote is undone if it throws. */
   async transaction<T>(work: (repo: FhirRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
+    let collector: AuditCollector<AccessRecord> | undefined;
     try {
       return await (this.db as Knex).transaction(async (trx) => {
-        const collector = openCollector(trx);
+        collector = openCollector<AccessRecord>(trx);
         const repo = new FhirRepository(trx, this.options);
         const result = await work(repo);
         // The traces of the transaction's reads and writes, in one statement, before it commits.
@@ -111,10 +114,8 @@ export class FhirRepository {
         return result;
       });
     } catch (error) {
-      // Refusals inside the transaction were rolled back with it: their traces are written now.
-      if (error instanceof FhirError) {
-        for (const record of error.pendingTraces.splice(0)) await this.recordAccess(record);
-      }
+      // The refusal that ended the transaction was rolled back with it: its trace is written now.
+      for (const record of collector?.refusalsEndedBy(error) ?? []) await this.recordAccess(record);
       throw error;
     }
   }
@@ -149,15 +150,16 @@ export class FhirRepository {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof FhirError && error.status === 403 && !error.traced) {
+      if (error instanceof FhirError && error.status === 403 && !tracedRefusals.has(error)) {
         const id = target.id ?? '';
         const patientId = interaction !== 'delete'
           ? (await this.indexWithCompartment(target as Resource)).patientId ?? (await this.patientIdOf(target.resourceType, id))
           : await this.patientIdOf(target.resourceType, id);
         const record: AccessRecord = { interaction, resources: [{ resourceType: target.resourceType, id, patientId }], outcome: 'failure', detail: error.message };
-        if (this.db.isTransaction) error.pendingTraces.push(record); // written by the outermost transaction, after its rollback
+        const collector = collectorOf<AccessRecord>(this.db);
+        if (collector) collector.addRefusal(error, record); // written by the outermost transaction, after its rollback
         else await this.recordAccess(record);
-        error.traced = true;
+        tracedRefusals.add(error); // not again by an enclosing layer
       }
       throw error;
     }
