@@ -101,7 +101,7 @@ function valueCondition(filter: SearchFilter, value: string): Sql {
     }
     case 'date':
       if (modifier && modifier !== 'not') throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
-      return dateComparison("COALESCE(i.low, '-infinity')", "COALESCE(i.high, 'infinity')", value, false);
+      return withIndexableBound(dateComparison("COALESCE(i.low, '-infinity')", "COALESCE(i.high, 'infinity')", value, false), value);
     case 'reference':
       return referenceCondition(filter, unescape(value));
     case 'number': {
@@ -131,6 +131,20 @@ function referenceCondition(filter: SearchFilter, value: string): Sql {
     return targetType ? sql('i.target_id = ? AND i.target_type = ?', [value, targetType]) : sql('i.target_id = ?', [value]);
   }
   return sql('i.reference = ?', [value]); // canonical or external URL
+}
+
+/**
+ * `birthdate=1963-05-06` (eq, the identity-vigilance duplicate check on every Patient write): the
+ * COALESCE conditions cannot use the (resource_type, param, low) index, so the search started from
+ * the name and read every « martin% » Patient. For eq the indexed range lies inside the searched one,
+ * so its start does too (low ≤ high: dates by construction, Periods by FHIR's per-1): that bound,
+ * added, is a tight index range. Other prefixes keep their conditions alone.
+ */
+function withIndexableBound(condition: Sql, value: string): Sql {
+  const { prefix, rest } = splitPrefix(value);
+  const range = prefix === 'eq' ? dateRange(rest) : undefined;
+  if (!range) return condition;
+  return sql(`(i.low >= ?::timestamptz AND i.low < ?::timestamptz AND ${condition.text})`, [range.low, range.high, ...condition.bindings]);
 }
 
 const DATE_PREFIXES = ['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap'] as const;
