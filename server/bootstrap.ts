@@ -1,27 +1,24 @@
 import type { Request } from 'express';
-import { registerSharingEvents } from './delivery/events.ts';
+import { registerSharingEvents } from './delivery/index.ts';
 import { GroupAppender } from './store/group-append.ts';
 import type { Config } from './config.ts';
 import type { Principal } from './context.ts';
 import { systemContext } from './context.ts';
-import { processBundle } from './fhir/bundle-processing.ts';
+import { processBundle, validateForWrite } from './fhir/index.ts';
 import { loadFhirDefinitions } from './fhir-kit/validation.ts';
-import { validateForWrite } from './fhir/write-validation.ts';
-import { buildDemoBundle } from './seed/demo-data.ts';
+import { buildDemoBundle } from './seed/index.ts';
 import { migrateToLatest, openDatabase, type Database } from './store/database.ts';
 import { Store } from './store/store.ts';
-import { registerIdentityRules } from './identity/identity-rules.ts';
-import { registerIdentityVigilance } from './identity/identity-vigilance.ts';
+import { registerIdentityRules, registerIdentityVigilance } from './identity/index.ts';
 import { registerCarePlanRules } from './care-plan/index.ts';
 import { regionalDirectoryEntries } from './directories/index.ts';
-import { registerClinicalDateRules } from './record/clinical-dates.ts';
+import { registerClinicalDateRules } from './record/index.ts';
 import { registerRcpSheetRules } from './rcp-sheet/index.ts';
 import { registerRcpRules } from './rcp/index.ts';
 import { loadDccProfiles } from './profiles/index.ts';
 import { SessionStore } from './store/session-store.ts';
-import { SessionManager } from './auth/session.ts';
-import { Directory } from './auth/directory.ts';
-import { AccessControl } from './access/access-control.ts';
+import { Directory, SessionManager } from './auth/index.ts';
+import { AccessControl } from './access/index.ts';
 import { AccessStore } from './store/access-store.ts';
 
 export interface Services {

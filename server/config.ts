@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import { pushConfigFromEnv, type PushConfig } from './delivery/fhir-push.ts';
-import { mailConfigFromEnv, type MailConfig } from './delivery/mail.ts';
+import fs from 'node:fs';
+import { bareAddress } from './fhir-kit/text.ts';
 
 /** Service configuration, read once from the environment (documented in README.md). */
 export interface Config {
@@ -117,4 +117,134 @@ function workersFrom(value: string | undefined, postgres: boolean): { workers: n
 function intFrom(value: string | undefined, fallback: number): number {
   const n = value ? Number.parseInt(value, 10) : NaN;
   return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outgoing mail (MSSanté relay) and FHIR push targets: read here, used by delivery/ and cda/.
+
+export interface MailConfig {
+  host: string;
+  port: number;
+  /** Implicit TLS from the first byte (port 465). */
+  secure: boolean;
+  /** STARTTLS mandatory: the session fails rather than continue in clear. */
+  requireTls: boolean;
+  /** Trusted CA(s) for the relay, PEM (e.g. IGC-Santé chain); system store when unset. */
+  ca?: string;
+  rejectUnauthorized: boolean;
+  auth?: { user: string; pass: string };
+  /** Client certificate + key (PEM): MSSanté application mailboxes authenticate by certificate. */
+  clientCert?: { certPem: string; keyPem: string };
+  /** Name checked against the relay's certificate when host is an address. */
+  servername?: string;
+  /** Sender header, e.g. `DCC Auvergne <dcc@etab.mssante.fr>`. */
+  from: string;
+  messageIdDomain: string;
+  /** Connect and greeting timeout (default 10 s). */
+  connectionTimeoutMs?: number;
+  /** Inactivity on an open session (default 60 s). */
+  socketTimeoutMs?: number;
+  /** Whole send, connect to last reply (default 120 s): a relay trickling bytes cannot hold a worker. */
+  sendTimeoutMs?: number;
+  /** Base URL of the DCC for links. */
+  publicBaseUrl: string;
+}
+
+/** Reads the relay settings; undefined when SMTP_HOST is not set (mail delivery off). */
+export function mailConfigFromEnv(env: NodeJS.ProcessEnv): MailConfig | undefined {
+  const host = env.SMTP_HOST?.trim();
+  if (!host) return undefined;
+  const production = env.NODE_ENV === 'production';
+  const secure = flag(env.SMTP_SECURE, false);
+  const requireTls = flag(env.SMTP_REQUIRE_TLS, true);
+  const rejectUnauthorized = flag(env.SMTP_TLS_REJECT_UNAUTHORIZED, true);
+  const from = env.SMTP_FROM?.trim();
+  if (!from) throw new Error('SMTP_FROM est obligatoire quand SMTP_HOST est défini (adresse MSSanté de l\'expéditeur)');
+  const fromAddress = bareAddress(from);
+  if (!fromAddress) throw new Error(`SMTP_FROM n'est pas une adresse valide : ${from}`);
+  if (production && !rejectUnauthorized) {
+    throw new Error('SMTP_TLS_REJECT_UNAUTHORIZED=false est interdit en production : le certificat du relais doit être vérifié');
+  }
+  if (production && !secure && !requireTls && !isLoopback(host)) {
+    throw new Error('SMTP_REQUIRE_TLS=false est interdit en production vers un relais distant : les messages partiraient en clair');
+  }
+  if (env.SMTP_USER && !env.SMTP_PASS) throw new Error('SMTP_PASS est obligatoire quand SMTP_USER est défini');
+  if (Boolean(env.SMTP_CLIENT_CERT_FILE) !== Boolean(env.SMTP_CLIENT_KEY_FILE)) {
+    throw new Error('SMTP_CLIENT_CERT_FILE et SMTP_CLIENT_KEY_FILE vont ensemble (certificat applicatif MSSanté)');
+  }
+  const publicBaseUrl = (env.DCC_PUBLIC_URL || env.DCC_BASE_URL || (production ? '' : `http://127.0.0.1:${env.PORT || 8080}`)).replace(/\/+$/, '');
+  if (!publicBaseUrl) throw new Error('DCC_PUBLIC_URL est obligatoire en production : les messages portent un lien vers le DCC');
+  const timeout = positiveInt(env.SMTP_CONNECTION_TIMEOUT_MS);
+  return {
+    host,
+    port: positiveInt(env.SMTP_PORT) ?? (secure ? 465 : 587),
+    secure,
+    requireTls,
+    ca: env.SMTP_CA_FILE ? fs.readFileSync(env.SMTP_CA_FILE, 'utf8') : undefined,
+    rejectUnauthorized,
+    auth: env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASS! } : undefined,
+    clientCert: env.SMTP_CLIENT_CERT_FILE
+      ? { certPem: fs.readFileSync(env.SMTP_CLIENT_CERT_FILE, 'utf8'), keyPem: fs.readFileSync(env.SMTP_CLIENT_KEY_FILE!, 'utf8') }
+      : undefined,
+    servername: env.SMTP_TLS_SERVERNAME || undefined,
+    from,
+    messageIdDomain: env.SMTP_MESSAGE_ID_DOMAIN?.trim() || fromAddress.split('@')[1],
+    connectionTimeoutMs: timeout,
+    publicBaseUrl,
+  };
+}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === '') return fallback;
+  return !['false', '0', 'no', 'non'].includes(value.trim().toLowerCase());
+}
+
+function positiveInt(value: string | undefined): number | undefined {
+  const n = value ? Number.parseInt(value, 10) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** A relay on this machine (local postfix): the one place mail may travel without TLS. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+export interface PushConfig {
+  /** FHIR base of the receiving server, without trailing slash. */
+  baseUrl: string;
+  /** Static bearer token sent as `Authorization: Bearer …`. */
+  bearerToken?: string;
+  /** Per-request limit (connection, answer and body); 15 s by default. */
+  timeoutMs?: number;
+}
+
+/**
+ * The push target from the environment: DCC_PUSH_FHIR_URL (http or https), DCC_PUSH_FHIR_TOKEN
+ * (optional), DCC_PUSH_FHIR_TIMEOUT_MS (optional). Undefined when no URL is set (push disabled).
+ * A malformed value is a start-up error, not a silent "no push". `prefix` names another target
+ * read the same way (DCC_DMP_FHIR: the CDA repository of the DMP-like push).
+ */
+export function pushConfigFromEnv(env: NodeJS.ProcessEnv, prefix = 'DCC_PUSH_FHIR'): PushConfig | undefined {
+  const raw = env[`${prefix}_URL`]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${prefix}_URL n'est pas une URL valide : ${raw}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${prefix}_URL doit être une URL http(s) : ${raw}`);
+  if (url.protocol === 'http:' && env.NODE_ENV === 'production' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new Error(`${prefix}_URL doit être en https en production : les documents de santé ne circulent pas en clair`);
+  }
+  const config: PushConfig = { baseUrl: raw.replace(/\/+$/, '') };
+  const token = env[`${prefix}_TOKEN`]?.trim();
+  if (token) config.bearerToken = token;
+  const timeout = env[`${prefix}_TIMEOUT_MS`]?.trim();
+  if (timeout) {
+    const ms = Number(timeout);
+    if (!Number.isInteger(ms) || ms <= 0) throw new Error(`${prefix}_TIMEOUT_MS doit être un nombre entier de millisecondes : ${timeout}`);
+    config.timeoutMs = ms;
+  }
+  return config;
 }

@@ -6,11 +6,10 @@
 import type { Config } from './config.ts';
 import type { AccessStore } from './store/access-store.ts';
 import type { Store } from './store/store.ts';
-import type { FhirOperation } from './fhir/operations.ts';
-import { coreOperations } from './fhir/routes.ts';
+import { coreOperations, type FhirOperation } from './fhir/index.ts';
 import { carePlanOperations } from './care-plan/index.ts';
 import { cdaOperations } from './cda/index.ts';
-import { patientRecordOperations } from './record/routes.ts';
+import { patientRecordOperations } from './record/index.ts';
 import { rcpSheetOperations } from './rcp-sheet/index.ts';
 import { summaryOperation } from './summary/index.ts';
 

@@ -6,7 +6,7 @@ import type { GroupAppender } from '../store/group-append.ts';
 import type { AccessRecord, FhirRepository, RepositoryOptions, WriteChange } from '../store/repository.ts';
 import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
 import { buildAuditEvent, buildIdentityStatusEvent, concernsPatientData } from './audit.ts';
-import { identityStatusChange } from '../identity/identity-rules.ts';
+import { identityStatusChange } from '../identity/index.ts';
 import { LOINC } from '../fhir-kit/code-systems.ts';
 import {
   CARE_PLAN_CATEGORY_CODE, CARE_PLAN_CATEGORY_SYSTEM, HAND_OVER_EXTENSION, RCP_BOARD_CATEGORY_CODE, RCP_BOARD_MEMBERS_SYSTEM,

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
-import { IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { IDNPS_SYSTEM } from '../identity/index.ts';
 import type { AccessRecord } from '../store/repository.ts';
 import { DIRECTORY_TYPES } from './policy.ts';
 

@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import type { Principal } from '../context.ts';
 import { unauthorized } from '../fhir-kit/errors.ts';
-import { isValidIdnps } from '../identity/rpps.ts';
+import { isValidIdnps } from '../identity/index.ts';
 
 /** Subject fields of a CPS certificate (IGC-Santé): CN = IDNPS, SN/GN = names, title = profession, OU = FINESS. */
 export interface CpsSubject { CN?: string; SN?: string; GN?: string; title?: string; OU?: string }

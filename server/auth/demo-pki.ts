@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
-import { IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { IDNPS_SYSTEM } from '../identity/index.ts';
 import { createCertificateAuthority, issueProfessionalCertificate, issueServerCertificate } from './pki.ts';
 
 const TITLE_OF_PROFESSION: Record<string, string> = { '10': 'Médecin', '21': 'Pharmacien', '60': 'Infirmier' };

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { badRequest, FhirError, issue, outcome } from '../fhir-kit/errors.ts';
-import { buildDemoBundle } from '../seed/demo-data.ts';
+import { buildDemoBundle } from '../seed/index.ts';
 import { rolesOfProfession } from './cps.ts';
 import { demoProfessionals, type DemoProfessional } from './demo-pki.ts';
 import { openSession, type SignInDeps } from './sign-in.ts';

@@ -2,8 +2,8 @@ import type { Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import type { Principal } from '../context.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
-import { IDNPS_SYSTEM, RPPS_SYSTEM, rppsFromIdnps } from '../identity/rpps.ts';
-import { directorySearch, G15_SYSTEM, PROFESSION_OF_ROLE, rolesFromDirectory } from '../access/directory-roles.ts';
+import { IDNPS_SYSTEM, RPPS_SYSTEM, rppsFromIdnps } from '../identity/index.ts';
+import { directorySearch, G15_SYSTEM, PROFESSION_OF_ROLE, rolesFromDirectory } from '../access/index.ts';
 
 const CACHE_MS = 5 * 60_000;
 

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import type { Principal } from '../context.ts';
 import { identifyFromClientCertificate, identifyFromProxyHeader, type CpsProxyOptions } from './cps.ts';
 import type { Directory } from './directory.ts';
-import { separateDuties } from '../access/policy.ts';
+import { separateDuties } from '../access/index.ts';
 import type { SessionManager } from './session.ts';
 
 /**

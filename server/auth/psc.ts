@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import * as oidc from 'openid-client';
 import type { Principal } from '../context.ts';
 import { unauthorized } from '../fhir-kit/errors.ts';
-import { isValidIdnps } from '../identity/rpps.ts';
+import { isValidIdnps } from '../identity/index.ts';
 import { readCookie } from './session.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
 

@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import passport from 'passport';
 import type { Principal } from '../context.ts';
 import { issue, outcome } from '../fhir-kit/errors.ts';
-import { isValidIdnps } from '../identity/rpps.ts';
+import { isValidIdnps } from '../identity/index.ts';
 import { rolesOfProfession } from './cps.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
 

@@ -6,7 +6,7 @@ import type { SessionStore } from '../store/session-store.ts';
 import type { Directory } from './directory.ts';
 import type { SessionManager } from './session.ts';
 import type { Store } from '../store/store.ts';
-import { buildAuthenticationEvent } from '../access/audit.ts';
+import { buildAuthenticationEvent } from '../access/index.ts';
 
 /** What a sign-in method (SAML, Pro Santé Connect) needs to open a session. */
 export interface SignInDeps {

@@ -10,10 +10,10 @@
  */
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
 import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
-import { LOINC, SNOMED } from '../fhir-kit/code-systems.ts';
+import { EDQM, LOINC, NCIT, SNOMED, TA_ASIP, UCUM } from '../fhir-kit/code-systems.ts';
 import { CARE_PLAN_CATEGORY_CODE, CARE_PLAN_CATEGORY_SYSTEM, HAND_OVER_EXTENSION, SHARE_WITH_GP_EXTENSION } from '../fhir-kit/shared-codes.ts';
 
-export { CARE_PLAN_CATEGORY_SYSTEM, DCC_CANONICAL_BASE, LOINC, SNOMED };
+export { CARE_PLAN_CATEGORY_SYSTEM, DCC_CANONICAL_BASE, EDQM, LOINC, NCIT, SNOMED, TA_ASIP, UCUM };
 
 // ----- profiles (fhir-profiles/README.md) ------------------------------------------------------------
 export const PPS_PROFILE = `${DCC_CANONICAL_BASE}/StructureDefinition/dcc-pps`;
@@ -21,11 +21,6 @@ export const PPAC_PROFILE = `${DCC_CANONICAL_BASE}/StructureDefinition/dcc-ppac`
 export const ORAL_TREATMENT_PROFILE = `${DCC_CANONICAL_BASE}/StructureDefinition/dcc-oral-treatment`;
 
 // ----- code systems -------------------------------------------------------------------------------
-export const NCIT = 'http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl';
-export const EDQM = 'http://standardterms.edqm.eu';
-export const UCUM = 'http://unitsofmeasure.org';
-/** TA_ASIP (OID 1.2.250.1.213.1.1.4.322): the ANS terminology of the CI-SIS cancer documents (no NOS FHIR URL: urn:oid). */
-export const TA_ASIP = 'urn:oid:1.2.250.1.213.1.1.4.322';
 export const PPS_UPDATE_REASON_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-pps-update-reason`;
 export const SURVEILLANCE_ACTOR_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-surveillance-actor`;
 export const MEDICATION_REQUEST_CATEGORY_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-medication-request-category`;

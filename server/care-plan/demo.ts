@@ -10,11 +10,11 @@ import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { CATEGORY } from './codes.ts';
-import { datePart } from './dates.ts';
+import { datePart } from '../fhir-kit/dates.ts';
 import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput, PpsTreatmentInput } from './pps.ts';
 import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
-import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from '../directories/codes.ts';
+import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from '../directories/index.ts';
 
 const DEMO_PPS_INPUT: BuildPpsInput = {
   sideEffectsToWatch: [

@@ -5,7 +5,7 @@
  * when it is known. Pure: the printable programme calls it on the Condition it may show.
  */
 import type { CodeableConcept, Coding, Condition } from '@medplum/fhirtypes';
-import { ICD10, LATERALITY, LATERALITY_EXTENSION, MORPHOLOGY_EXTENSION } from '../rcp-sheet/codes.ts';
+import { ICD10, LATERALITY, LATERALITY_EXTENSION, MORPHOLOGY_EXTENSION } from '../rcp-sheet/index.ts';
 
 /** mCODE laterality qualifiers → what the patient reads. */
 const SIDE: Record<string, string> = {

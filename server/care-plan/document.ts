@@ -21,7 +21,8 @@ import { kindOf } from './model.ts';
 import { withoutUnqualifiedIns } from './patient-identity.ts';
 import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
 import { escapeXml, fieldsXhtml, narrativeDiv } from './narrative.ts';
-import { idOf, readAll as readAllOf, readOptional as readOptionalOf } from './service.ts';
+import { idOf } from '../fhir-kit/ids.ts';
+import { readAll as readAllOf, readOptional as readOptionalOf } from '../store/optional-reads.ts';
 import { nameUuid as uuidOf } from '../fhir-kit/name-uuid.ts';
 
 export interface CarePlanDocumentOptions {

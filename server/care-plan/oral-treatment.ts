@@ -10,8 +10,9 @@ import type {
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;
 import { badRequest } from '../fhir-kit/errors.ts';
-import { EXT, ORAL_ANTICANCER, ORAL_TREATMENT_PROFILE, UCUM, routeConcept } from './codes.ts';
-import { addDays, isIsoDate } from './dates.ts';
+import { EXT, ORAL_ANTICANCER, ORAL_TREATMENT_PROFILE, routeConcept } from './codes.ts';
+import { UCUM } from '../fhir-kit/code-systems.ts';
+import { addDays, isIsoDate } from '../fhir-kit/dates.ts';
 import { extensionOf } from './model.ts';
 
 export interface TreatmentCycle {

@@ -3,8 +3,7 @@
  * qualified. The stripping itself is the identity module's rule (withoutUnqualifiedIns).
  */
 import type { Patient } from '@medplum/fhirtypes';
-import { identityStatusOf, insIdentifiers, withoutUnqualifiedIns } from '../identity/identity-rules.ts';
-import { mayShareIns } from '../identity/ins.ts';
+import { identityStatusOf, insIdentifiers, mayShareIns, withoutUnqualifiedIns } from '../identity/index.ts';
 
 export { withoutUnqualifiedIns };
 

@@ -11,8 +11,9 @@ import type { CarePlan, CarePlanActivity, CodeableConcept, Extension, Reference 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
-import { CONTACT_ROLE, EXT, PPAC_PROFILE, CATEGORY, SNOMED, contactRoleConcept, type ActivitySection } from './codes.ts';
-import { addMonths, compareDates, datePart, frenchDate, isIsoDate } from './dates.ts';
+import { CONTACT_ROLE, EXT, PPAC_PROFILE, CATEGORY, contactRoleConcept, type ActivitySection } from './codes.ts';
+import { SNOMED } from '../fhir-kit/code-systems.ts';
+import { addMonths, compareDates, datePart, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
 import { complex, extensionOf, isPps, sectionExtensions, watchItemExtension, withExtension, withUpdateRecord } from './model.ts';
 import { dataReuseNoticeExtension, type PpsContactInput, type PpsItemInput } from './pps.ts';
 import { SETTING_LABEL, checkScheme, generateAlternatingSurveillance, type SurveillanceScheme, type SurveillanceVisit } from './surveillance.ts';

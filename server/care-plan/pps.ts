@@ -10,12 +10,9 @@ import type {
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;
 import { badRequest, businessRule } from '../fhir-kit/errors.ts';
-import {
-  CATEGORY, CONTACT_ROLE, DATA_REUSE_NOTICE_VERSION, EXT, FOLLOW_UP_PROPOSALS, LOINC, PPS_LOINC, PPS_PROFILE, ROUTE, SOCIAL_SUPPORT,
-  SUPPORTIVE_CARE, TA_ASIP, THERAPY_TYPES, contactRoleConcept, contactRoleOf, routeConcept, routeKeyOf, socialSupportConcept, supportiveCareConcept,
-  type ActivitySection, type ContactRole, type RouteKey, type SocialSupportType, type SupportiveCareType,
-} from './codes.ts';
-import { addDays, compareDates, datePart, frenchDate, isIsoDate } from './dates.ts';
+import { CATEGORY, CONTACT_ROLE, DATA_REUSE_NOTICE_VERSION, EXT, FOLLOW_UP_PROPOSALS, PPS_LOINC, PPS_PROFILE, ROUTE, SOCIAL_SUPPORT, SUPPORTIVE_CARE, THERAPY_TYPES, contactRoleConcept, contactRoleOf, routeConcept, routeKeyOf, socialSupportConcept, supportiveCareConcept, type ActivitySection, type ContactRole, type RouteKey, type SocialSupportType, type SupportiveCareType } from './codes.ts';
+import { LOINC, TA_ASIP } from '../fhir-kit/code-systems.ts';
+import { addDays, compareDates, datePart, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
 import {
   complex, handOverExtension, handOverOf, isPpac, isPps, isRcpDecision, sectionExtensions, shareWithGpExtension, watchItemExtension, withExtension,
   type HandOver,

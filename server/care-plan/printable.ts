@@ -9,7 +9,7 @@ import type {
 import {
   ACTIVITY_STATUS_LABEL, CONTACT_ROLE, DATA_REUSE_NOTICE, EXT, SECTION, contactRoleOf, type ActivitySection,
 } from './codes.ts';
-import { frenchDate } from './dates.ts';
+import { frenchDate } from '../fhir-kit/dates.ts';
 import { activitySection, extensionOf, handOverOf, isPpac, sub, subs, updateRecordsOf, watchItemsOf } from './model.ts';
 import { patientDiagnosis } from './diagnosis.ts';
 import { cycleOf } from './oral-treatment.ts';

@@ -3,7 +3,7 @@
  * PDF (pdfkit). Both take the same PrintableDocument, so they never disagree.
  */
 import PDFDocument from 'pdfkit';
-import { pdfBuffer, winAnsi } from '../print/pdf.ts';
+import { pdfBuffer, winAnsi } from '../print/index.ts';
 import type { Block, PrintableDocument } from './printable.ts';
 
 // ----- HTML ------------------------------------------------------------------------------------------

@@ -10,17 +10,15 @@
  */
 import type { Request, Response } from 'express';
 import type { Parameters, Reference, Resource } from '@medplum/fhirtypes';
-import { requireReadableType } from '../access/access-control.ts';
-import { mayReadType, mayWriteType } from '../access/policy.ts';
+import { mayReadType, mayWriteType, requireReadableType } from '../access/index.ts';
 import type { Principal, RequestContext } from '../context.ts';
 import { badRequest, forbidden, issue, outcome } from '../fhir-kit/errors.ts';
-import type { OperationHandler } from '../fhir/operations.ts';
+import { type OperationHandler, parseETag } from '../fhir/index.ts';
 import type { Store } from '../store/store.ts';
 import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput } from './pps.ts';
 import { renderCarePlanHtml, renderCarePlanPdf } from './render.ts';
 import { buildPpsForDecision, handOverProgramme, printableProgramme, startPpacWithWarnings } from './service.ts';
-import { parseETag } from '../fhir/interactions.ts';
 
 export interface CarePlanOperationDeps {
   store: Store;

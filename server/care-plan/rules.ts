@@ -7,7 +7,7 @@ import { businessRule } from '../fhir-kit/errors.ts';
 import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { ALLOWED_UPDATE_REASON_CODES, EXT, UPDATE_REASON } from './codes.ts';
-import { frenchDate } from './dates.ts';
+import { frenchDate } from '../fhir-kit/dates.ts';
 import { extensionsOf, handOverOf, isPps, updateRecordsOf } from './model.ts';
 
 /** Parts of a PPS that are not its content: changing only these is not an update of the programme. */

@@ -10,10 +10,12 @@ import type {
 import { FhirError, businessRule, conflict } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
+import { readAll, readOptional } from '../store/optional-reads.ts';
+import { idOf } from '../fhir-kit/ids.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
 import { isPpac, isPps, kindOf } from './model.ts';
-import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from '../pathway/orientation.ts';
-import { datePart } from './dates.ts';
+import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from './orientation.ts';
+import { datePart } from '../fhir-kit/dates.ts';
 import { isOralAnticancer } from './oral-treatment.ts';
 import { withoutUnqualifiedIns } from './patient-identity.ts';
 import { startPpac, type StartPpacInput } from './ppac.ts';
@@ -195,36 +197,11 @@ async function contactRoles(repo: FhirRepository, directory: Map<string, Resourc
   return roles;
 }
 
-export function idOf(ref: Reference | undefined, type: string): string | undefined {
-  const m = ref?.reference ? new RegExp(`^(?:.*/)?${type}/([A-Za-z0-9\\-.]{1,64})$`).exec(ref.reference) : null;
-  return m?.[1];
-}
-
 export async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
   const { request } = parseSearchRequest(type, new URLSearchParams(params), PAGING, true);
   request.total = 'none';
   request.count = PAGING.maxCount;
   return (await repo.search<T>(request)).resources;
-}
-
-/** A read that may miss (deleted, outside the circle): the audit trail still records the attempt. */
-/** A read that may miss: the statuses that count as "not there" (default: deleted or unknown). */
-export async function readOptional<T extends Resource>(repo: FhirRepository, type: string, id: string, missing: number[] = [404, 410]): Promise<T | undefined> {
-  try {
-    return await repo.read<T>(type, id);
-  } catch (error) {
-    if (error instanceof FhirError && missing.includes(error.status)) return undefined;
-    throw error;
-  }
-}
-
-export async function readAll<T extends Resource>(repo: FhirRepository, type: string, ids: (string | undefined)[], missing?: number[]): Promise<T[]> {
-  const found: T[] = [];
-  for (const id of new Set(ids.filter((x): x is string => Boolean(x)))) {
-    const r = await readOptional<T>(repo, type, id, missing);
-    if (r) found.push(r);
-  }
-  return found;
 }
 
 /** The 3C of the establishment that manages the patient (Organization of type 3C, part of it). */

@@ -5,7 +5,7 @@
  */
 import type { Coding } from '@medplum/fhirtypes';
 import { badRequest } from '../fhir-kit/errors.ts';
-import { addMonths, isIsoDate } from './dates.ts';
+import { addMonths, isIsoDate } from '../fhir-kit/dates.ts';
 
 export type SurveillanceSetting = 'hospital' | 'gp';
 

@@ -7,7 +7,7 @@
  */
 import type { Binary, DocumentReference } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
-import type { PushConfig } from '../delivery/fhir-push.ts';
+import type { PushConfig } from '../config.ts';
 import type { CdaExport } from './export.ts';
 import { cdaIdentityOf } from './header.ts';
 import { xdsCodesOf, type XdsCode } from './xds-codes.ts';

@@ -6,8 +6,7 @@
  * Pure: works from the sheet as read (`RcpSheetContent`); the caller loads and audits.
  */
 import type { Coding, Patient } from '@medplum/fhirtypes';
-import type { RcpSheetContent } from '../rcp-sheet/index.ts';
-import { rcpSheetCodes } from '../rcp-sheet/index.ts';
+import { rcpSheetCodes, type RcpSheetContent } from '../rcp-sheet/index.ts';
 import { cd, dccOidRoot, LOINC_OID, oidOf, TA_ASIP_OID, templateIds } from './codes.ts';
 import { patientRole, professionalEntity, type CdaIdentity, type ProfessionalData } from './header.ts';
 import { el, text, ts } from './xml.ts';

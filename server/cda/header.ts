@@ -1,7 +1,6 @@
 /** CDA header parts shared by the FRCP and the PPS: the patient (INS only for a QUAL identity) and professionals. */
 import type { Patient } from '@medplum/fhirtypes';
-import { identityStatusOf } from '../identity/identity-rules.ts';
-import { INS_SYSTEMS } from '../identity/ins.ts';
+import { identityStatusOf, INS_SYSTEMS } from '../identity/index.ts';
 import type { RcpSheetData } from '../rcp-sheet/index.ts';
 
 /** A professional as a stored sheet reads back (every item optional). */

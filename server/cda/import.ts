@@ -7,8 +7,8 @@
 import type { DocumentReference, Identifier, Patient } from '@medplum/fhirtypes';
 import { DOMParser } from '@xmldom/xmldom';
 import { badRequest, businessRule } from '../fhir-kit/errors.ts';
-import { insIdentifiers } from '../identity/identity-rules.ts';
-import { escapeXml } from '../care-plan/narrative.ts';
+import { insIdentifiers } from '../identity/index.ts';
+import { escapeXml } from '../care-plan/index.ts';
 
 const V3 = 'urn:hl7-org:v3';
 /** Largest CDA accepted: real FRCP documents weigh tens of kB; an embedded PDF a few MB. */

@@ -6,7 +6,7 @@
  */
 import type { Bundle, Composition, Patient, Practitioner } from '@medplum/fhirtypes';
 import { DOMParser } from '@xmldom/xmldom';
-import { IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { IDNPS_SYSTEM } from '../identity/index.ts';
 import { LOINC_OID, templateIds } from './codes.ts';
 import type { CdaDocumentIds } from './frcp.ts';
 import { patientRole, professionalEntity, type CdaIdentity } from './header.ts';

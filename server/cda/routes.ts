@@ -6,7 +6,7 @@
  *   POST /Patient/{id}/$cda-import a FRCP CDA received from another DCC (application/xml) → 201 DocumentReference
  */
 import express, { type RequestHandler } from 'express';
-import type { OperationHandler, OperationTarget } from '../fhir/operations.ts';
+import type { OperationHandler, OperationTarget } from '../fhir/index.ts';
 import type { Store } from '../store/store.ts';
 import type { DocumentReference, Patient } from '@medplum/fhirtypes';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';

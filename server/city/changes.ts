@@ -10,13 +10,10 @@
  * - Oral anticancer treatment (MedicationRequest): started, suspended, resumed, stopped (with the
  *   statusReason), or changed (what: drug, dose, intakes, cycle, dates).
  */
-import { isOralAnticancer } from '../care-plan/oral-treatment.ts';
+import { cycleOf, handOverOf, isOralAnticancer, isPpac, isPps, updateRecordsOf } from '../care-plan/index.ts';
 import type { CarePlan, Composition, MedicationRequest, Resource } from '@medplum/fhirtypes';
-import { frenchDate } from '../care-plan/dates.ts';
-import { handOverOf, isPpac, isPps, updateRecordsOf } from '../care-plan/model.ts';
-import { cycleOf } from '../care-plan/oral-treatment.ts';
-import { correctionOf } from '../rcp-sheet/rcp-sheet.ts';
-import { isRcpSheet, isSignedRcpSheet } from '../rcp-sheet/read.ts';
+import { frenchDate } from '../fhir-kit/dates.ts';
+import { correctionOf, isRcpSheet, isSignedRcpSheet } from '../rcp-sheet/index.ts';
 
 export type ChangeKind =
   | 'rcp-report-signed' | 'rcp-report-corrected' | 'rcp-report-cancelled'

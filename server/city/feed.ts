@@ -5,12 +5,11 @@
  * profession may not read are skipped, not refused: the pharmacist gets the treatment changes only.
  */
 import type { Resource } from '@medplum/fhirtypes';
-import { mayReadType } from '../access/policy.ts';
-import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/codes.ts';
+import { mayReadType } from '../access/index.ts';
+import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/index.ts';
 import type { Principal } from '../context.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
-import { LOINC, RCP_SHEET_TYPE } from '../rcp-sheet/codes.ts';
-import { isSignedRcpSheet } from '../rcp-sheet/read.ts';
+import { isSignedRcpSheet, LOINC, RCP_SHEET_TYPE } from '../rcp-sheet/index.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
 import { CHANGE_TYPES, describeChange, isFollowed, type ChangeKind, type ChangeType } from './changes.ts';
 import { CHUNK, searchEvery, type MyPatient } from './my-patients.ts';

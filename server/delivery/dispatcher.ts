@@ -9,13 +9,12 @@
  * may not see the document gets nothing, and the delivery says why ("withheld").
  */
 import type { CarePlan, CareTeam, ContactPoint, Patient, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
-import { isPps } from '../care-plan/model.ts';
-import { rolesOfPractitioner } from '../access/directory-roles.ts';
-import { buildSharingEvent } from '../access/audit.ts';
+import { isPps } from '../care-plan/index.ts';
+import { buildSharingEvent, rolesOfPractitioner } from '../access/index.ts';
 import { systemContext, type RequestContext } from '../context.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
-import type { RcpReportMessage } from '../rcp/decision.ts';
+import type { RcpReportMessage } from '../rcp/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';

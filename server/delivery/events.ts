@@ -8,9 +8,7 @@
  * patient's objections and choices are checked then, against the directory of that moment.
  */
 import type { CarePlan, MedicationRequest, Resource } from '@medplum/fhirtypes';
-import { isOralAnticancer } from '../care-plan/oral-treatment.ts';
-import { handOverOf, isPpac, isPps, updateRecordsOf } from '../care-plan/model.ts';
-import { EXT } from '../care-plan/codes.ts';
+import { EXT, handOverOf, isOralAnticancer, isPpac, isPps, updateRecordsOf } from '../care-plan/index.ts';
 import type { WriteRule } from '../store/repository.ts';
 import { OutboxStore } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';

@@ -10,48 +10,9 @@
  */
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
-
-export interface PushConfig {
-  /** FHIR base of the receiving server, without trailing slash. */
-  baseUrl: string;
-  /** Static bearer token sent as `Authorization: Bearer …`. */
-  bearerToken?: string;
-  /** Per-request limit (connection, answer and body); 15 s by default. */
-  timeoutMs?: number;
-}
+import type { PushConfig } from '../config.ts';
 
 export const DEFAULT_PUSH_TIMEOUT_MS = 15_000;
-
-/**
- * The push target from the environment: DCC_PUSH_FHIR_URL (http or https), DCC_PUSH_FHIR_TOKEN
- * (optional), DCC_PUSH_FHIR_TIMEOUT_MS (optional). Undefined when no URL is set (push disabled).
- * A malformed value is a start-up error, not a silent "no push". `prefix` names another target
- * read the same way (DCC_DMP_FHIR: the CDA repository of the DMP-like push).
- */
-export function pushConfigFromEnv(env: NodeJS.ProcessEnv, prefix = 'DCC_PUSH_FHIR'): PushConfig | undefined {
-  const raw = env[`${prefix}_URL`]?.trim();
-  if (!raw) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`${prefix}_URL n'est pas une URL valide : ${raw}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${prefix}_URL doit être une URL http(s) : ${raw}`);
-  if (url.protocol === 'http:' && env.NODE_ENV === 'production' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-    throw new Error(`${prefix}_URL doit être en https en production : les documents de santé ne circulent pas en clair`);
-  }
-  const config: PushConfig = { baseUrl: raw.replace(/\/+$/, '') };
-  const token = env[`${prefix}_TOKEN`]?.trim();
-  if (token) config.bearerToken = token;
-  const timeout = env[`${prefix}_TIMEOUT_MS`]?.trim();
-  if (timeout) {
-    const ms = Number(timeout);
-    if (!Number.isInteger(ms) || ms <= 0) throw new Error(`${prefix}_TIMEOUT_MS doit être un nombre entier de millisecondes : ${timeout}`);
-    config.timeoutMs = ms;
-  }
-  return config;
-}
 
 /** A document that cannot be pushed as it is (no retry will change that). */
 export class UnpushableDocumentError extends Error {

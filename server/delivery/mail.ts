@@ -1,6 +1,7 @@
-import fs from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SMTPTransportOptions, Transporter, SMTPSentMessageInfo } from 'nodemailer';
+import { isLoopback, type MailConfig } from '../config.ts';
+import { bareAddress } from '../fhir-kit/text.ts';
 
 /**
  * Secure mail to city professionals (MSSanté-ready SMTP): configuration, the French message for
@@ -8,34 +9,6 @@ import type { NodemailerError, SMTPTransportOptions, Transporter, SMTPSentMessag
  * MSSanté relays take SMTP over TLS (STARTTLS on 587 or implicit TLS on 465), authenticated by
  * password or by the application's IGC-Santé certificate; both are supported here.
  */
-
-export interface MailConfig {
-  host: string;
-  port: number;
-  /** Implicit TLS from the first byte (port 465). */
-  secure: boolean;
-  /** STARTTLS mandatory: the session fails rather than continue in clear. */
-  requireTls: boolean;
-  /** Trusted CA(s) for the relay, PEM (e.g. IGC-Santé chain); system store when unset. */
-  ca?: string;
-  rejectUnauthorized: boolean;
-  auth?: { user: string; pass: string };
-  /** Client certificate + key (PEM): MSSanté application mailboxes authenticate by certificate. */
-  clientCert?: { certPem: string; keyPem: string };
-  /** Name checked against the relay's certificate when host is an address. */
-  servername?: string;
-  /** Sender header, e.g. `DCC Auvergne <dcc@etab.mssante.fr>`. */
-  from: string;
-  messageIdDomain: string;
-  /** Connect and greeting timeout (default 10 s). */
-  connectionTimeoutMs?: number;
-  /** Inactivity on an open session (default 60 s). */
-  socketTimeoutMs?: number;
-  /** Whole send, connect to last reply (default 120 s): a relay trickling bytes cannot hold a worker. */
-  sendTimeoutMs?: number;
-  /** Base URL of the DCC for links. */
-  publicBaseUrl: string;
-}
 
 export type SharedEventKind = 'rcp-report' | 'pps-shared' | 'ppac-changed' | 'oral-treatment-changed';
 
@@ -77,67 +50,6 @@ export interface SendResult {
 const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
 const DEFAULT_SEND_TIMEOUT_MS = 120_000;
-
-// ---------------------------------------------------------------------------------------------
-// Configuration
-
-/** Reads the relay settings; undefined when SMTP_HOST is not set (mail delivery off). */
-export function mailConfigFromEnv(env: NodeJS.ProcessEnv): MailConfig | undefined {
-  const host = env.SMTP_HOST?.trim();
-  if (!host) return undefined;
-  const production = env.NODE_ENV === 'production';
-  const secure = flag(env.SMTP_SECURE, false);
-  const requireTls = flag(env.SMTP_REQUIRE_TLS, true);
-  const rejectUnauthorized = flag(env.SMTP_TLS_REJECT_UNAUTHORIZED, true);
-  const from = env.SMTP_FROM?.trim();
-  if (!from) throw new Error('SMTP_FROM est obligatoire quand SMTP_HOST est défini (adresse MSSanté de l\'expéditeur)');
-  const fromAddress = bareAddress(from);
-  if (!fromAddress) throw new Error(`SMTP_FROM n'est pas une adresse valide : ${from}`);
-  if (production && !rejectUnauthorized) {
-    throw new Error('SMTP_TLS_REJECT_UNAUTHORIZED=false est interdit en production : le certificat du relais doit être vérifié');
-  }
-  if (production && !secure && !requireTls && !isLoopback(host)) {
-    throw new Error('SMTP_REQUIRE_TLS=false est interdit en production vers un relais distant : les messages partiraient en clair');
-  }
-  if (env.SMTP_USER && !env.SMTP_PASS) throw new Error('SMTP_PASS est obligatoire quand SMTP_USER est défini');
-  if (Boolean(env.SMTP_CLIENT_CERT_FILE) !== Boolean(env.SMTP_CLIENT_KEY_FILE)) {
-    throw new Error('SMTP_CLIENT_CERT_FILE et SMTP_CLIENT_KEY_FILE vont ensemble (certificat applicatif MSSanté)');
-  }
-  const publicBaseUrl = (env.DCC_PUBLIC_URL || env.DCC_BASE_URL || (production ? '' : `http://127.0.0.1:${env.PORT || 8080}`)).replace(/\/+$/, '');
-  if (!publicBaseUrl) throw new Error('DCC_PUBLIC_URL est obligatoire en production : les messages portent un lien vers le DCC');
-  const timeout = positiveInt(env.SMTP_CONNECTION_TIMEOUT_MS);
-  return {
-    host,
-    port: positiveInt(env.SMTP_PORT) ?? (secure ? 465 : 587),
-    secure,
-    requireTls,
-    ca: env.SMTP_CA_FILE ? fs.readFileSync(env.SMTP_CA_FILE, 'utf8') : undefined,
-    rejectUnauthorized,
-    auth: env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASS! } : undefined,
-    clientCert: env.SMTP_CLIENT_CERT_FILE
-      ? { certPem: fs.readFileSync(env.SMTP_CLIENT_CERT_FILE, 'utf8'), keyPem: fs.readFileSync(env.SMTP_CLIENT_KEY_FILE!, 'utf8') }
-      : undefined,
-    servername: env.SMTP_TLS_SERVERNAME || undefined,
-    from,
-    messageIdDomain: env.SMTP_MESSAGE_ID_DOMAIN?.trim() || fromAddress.split('@')[1],
-    connectionTimeoutMs: timeout,
-    publicBaseUrl,
-  };
-}
-
-function flag(value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined || value.trim() === '') return fallback;
-  return !['false', '0', 'no', 'non'].includes(value.trim().toLowerCase());
-}
-
-function positiveInt(value: string | undefined): number | undefined {
-  const n = value ? Number.parseInt(value, 10) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Composition (pure)
@@ -272,13 +184,6 @@ function escapeHtml(s: string): string {
 function safeFilename(name: string): string {
   const base = name.replace(/[\\/\r\n"]/g, '_').trim() || 'document.pdf';
   return /\.pdf$/i.test(base) ? base : `${base}.pdf`;
-}
-
-/** The addr-spec of `Name <a@b>` or `a@b`; undefined for anything else (lists, spaces, no domain). */
-function bareAddress(value: string): string | undefined {
-  const trimmed = value.trim();
-  const inner = /<([^<>]+)>$/.exec(trimmed)?.[1] ?? trimmed;
-  return /^[^\s@<>,;:"()[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(inner) ? inner : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Patient } from '@medplum/fhirtypes';
-import { isSystem, mayReadType, rolesOf } from '../access/policy.ts';
+import { isSystem, mayReadType, rolesOf } from '../access/index.ts';
 import type { RequestContext } from '../context.ts';
 import { badRequest, forbidden, notFound, conflict } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';

@@ -10,21 +10,15 @@
  * relay refused is simply sent again. A push is a conditional create on the document's
  * identifier, so a retry never files a second copy.
  */
-import { patientPageLink } from '../web/links.ts';
+import { patientPageLink } from './page-links.ts';
 import type { AuditEvent, Bundle, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir-kit/errors.ts';
-import { buildSharingEvent } from '../access/audit.ts';
-import { mayReadType } from '../access/policy.ts';
-import { carePlanDocument } from '../care-plan/document.ts';
-import { renderCarePlanPdf } from '../care-plan/render.ts';
-import { printableProgramme } from '../care-plan/service.ts';
-import { withoutUnqualifiedIns } from '../care-plan/patient-identity.ts';
+import { buildSharingEvent, mayReadType } from '../access/index.ts';
+import { carePlanDocument, printableProgramme, renderCarePlanPdf, withoutUnqualifiedIns } from '../care-plan/index.ts';
 import { systemContext, type RequestContext } from '../context.ts';
-import { INS_SYSTEMS } from '../identity/ins.ts';
-import type { RcpReportMessage } from '../rcp/decision.ts';
-import { buildRcpSheetDocument } from '../rcp-sheet/document.ts';
-import { loadRcpSheet } from '../rcp-sheet/load.ts';
-import { renderRcpSheetPdf } from '../rcp-sheet/render.ts';
+import { INS_SYSTEMS } from '../identity/index.ts';
+import type { RcpReportMessage } from '../rcp/index.ts';
+import { buildRcpSheetDocument, loadRcpSheet, renderRcpSheetPdf } from '../rcp-sheet/index.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import { buildSummary, gatherSummarySources, printableSummary, renderSummaryPdf } from '../summary/index.ts';
 import type { Store } from '../store/store.ts';
@@ -32,9 +26,10 @@ import {
   DMP_PUSH_DELIVERY, MAIL_DELIVERY, PUSH_DELIVERY, anyObjection, dispatchEvent, ppsRefusal, recipientContext, refusalFor, secureAddressOf, type MailDeliveryPayload, type PushDeliveryPayload, type Refusal,
 } from './dispatcher.ts';
 import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT } from './events.ts';
-import { DEFAULT_PUSH_TIMEOUT_MS, classifyPushError, type FhirPushClient, type PushConfig } from './fhir-push.ts';
-import { classifyMailError, composeSharedDocumentMail, type MailConfig, type MailSender, type SharedDocumentMail } from './mail.ts';
-import { buildXdmZip, exportPpsCda, exportRcpSheetCda, pushCdaDocument, type CdaExport } from '../cda/index.ts';
+import { DEFAULT_PUSH_TIMEOUT_MS, classifyPushError, type FhirPushClient } from './fhir-push.ts';
+import { classifyMailError, composeSharedDocumentMail, type MailSender, type SharedDocumentMail } from './mail.ts';
+import type { MailConfig, PushConfig } from '../config.ts';
+import { buildXdmZip, type CdaExport, exportPpsCda, exportRcpSheetCda, pushCdaDocument } from '../cda/index.ts';
 
 export interface DeliveryWorkerOptions {
   store: Store;

@@ -4,19 +4,12 @@
  * the regional network publishes its own.
  */
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
-import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
+import { POST_CANCER_NEED_CODES, POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
+
+export { POST_CANCER_NEED_CODES, POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM };
 
 const ext = (name: string) => `${DCC_CANONICAL_BASE}/StructureDefinition/${name}`;
-
-/** HealthcareService.program of the labelled after-cancer structures. */
-export const POST_CANCER_PROGRAM: CodeableConcept = {
-  coding: [{ system: `${DCC_CANONICAL_BASE}/CodeSystem/dcc-health-program`, code: 'parcours-global-apres-cancer', display: "Parcours de soins global après le traitement d'un cancer" }],
-  text: "Parcours de soins global après le traitement d'un cancer",
-};
-
-/** ServiceRequest.code of the after-cancer pathway's prescription (one request per kind of need). */
-export const POST_CANCER_NEED_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-post-cancer-need`;
-export const POST_CANCER_NEED_CODES = ['physical-activity-assessment', 'dietetic', 'psychological'] as const;
 
 /** HealthcareService.category: which directory of the regional offer an entry belongs to. */
 export const DIRECTORY_KIND_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-directory-kind`;

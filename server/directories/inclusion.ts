@@ -6,9 +6,9 @@
  * and write is traced (AuditEvent), and a GP reads it for their own patients only.
  */
 import type { Location, Observation, Reference, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
-import { TA_ASIP } from '../care-plan/codes.ts';
-import { compareDates, frenchDate, isIsoDate } from '../care-plan/dates.ts';
-import { readOptional } from '../care-plan/service.ts';
+import { TA_ASIP } from '../fhir-kit/code-systems.ts';
+import { compareDates, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
+import { readOptional } from '../store/optional-reads.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { INCLUSION_PROPOSAL_EXT, INCLUSION_RECORDED_BY_EXT, INCLUSION_STATUS_LABEL } from './codes.ts';

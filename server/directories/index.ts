@@ -10,4 +10,5 @@ export { findTrialByRegistryNumber, searchTrials, registryIdentifier, registryNu
 export { searchOffer, type OfferEntry, type OfferQuery } from './offer.ts';
 export { labelOf, isLabelledOn, isPharmacy, labelExtension, type PostCancerLabel } from './label.ts';
 export { recordInclusion, changeInclusionStatus, inclusionsOf, type InclusionView } from './inclusion.ts';
-export { INCLUSION_STATUS_LABEL } from './codes.ts';
+export { INCLUSION_STATUS_LABEL, SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from './codes.ts';
+export { searchEvery } from './search.ts';

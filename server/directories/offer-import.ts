@@ -8,7 +8,7 @@
  */
 import type { Bundle, HealthcareService, Identifier, Location, Organization, Reference, Resource } from '@medplum/fhirtypes';
 import { badRequest } from '../fhir-kit/errors.ts';
-import { isValidFiness } from '../identity/rpps.ts';
+import { isValidFiness } from '../identity/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { DIRECTORY_KIND, DIRECTORY_KIND_SYSTEM, FINESS_SYSTEM, OFFER_TYPE, OFFER_TYPE_SYSTEM, POST_CANCER_LABEL_EXT } from './codes.ts';
 import { labelOf } from './label.ts';

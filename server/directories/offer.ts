@@ -13,15 +13,13 @@ import type {
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import { nameUuid } from '../fhir-kit/name-uuid.ts';
 import type { FhirRepository } from '../store/repository.ts';
-import {
-  DIRECTORY_ENTRY_ID_SYSTEM, DIRECTORY_KIND, POST_CANCER_PROGRAM, DIRECTORY_KIND_SYSTEM, FINESS_SYSTEM, OFFER_TYPE, OFFER_TYPE_SYSTEM,
-  SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM, kindConcept, offerTypeConcept, type DirectoryKind,
-} from './codes.ts';
+import { DIRECTORY_ENTRY_ID_SYSTEM, DIRECTORY_KIND, DIRECTORY_KIND_SYSTEM, FINESS_SYSTEM, OFFER_TYPE, OFFER_TYPE_SYSTEM, SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM, kindConcept, offerTypeConcept, type DirectoryKind } from './codes.ts';
+import { POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
 import { isLabelledOn, labelExtension, labelOf, type PostCancerLabel } from './label.ts';
 import type { OfferSpec } from './offer-data.ts';
 import { distanceKm, townOf, type Position } from './places.ts';
 import { searchEvery } from './search.ts';
-import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
 
 const UUID_NAMESPACE = 'dcc-regional-directory';
 

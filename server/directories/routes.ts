@@ -30,7 +30,7 @@ import type { Store } from '../store/store.ts';
 import { closeOfferEntry, exportOffer, parseOfferQuery, searchOffer } from './offer.ts';
 import { importOffer } from './offer-import.ts';
 import { changeInclusionStatus, inclusionsOf, recordInclusion, type InclusionInput, type InclusionStatusInput } from './inclusion.ts';
-import { requireReadableType } from '../access/access-control.ts';
+import { requireReadableType } from '../access/index.ts';
 import { closeTrial, createTrial, importTrials, parseTrialQuery, searchTrials, trialsBundle, trialsForPatient, updateTrial } from './trials.ts';
 
 export interface DirectoriesRouterDeps {

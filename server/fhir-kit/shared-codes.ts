@@ -1,3 +1,4 @@
+import type { CodeableConcept } from '@medplum/fhirtypes';
 import { dccCodeSystem, dccIdentifierSystem, dccStructureDefinition } from './canonical.ts';
 
 /**
@@ -22,3 +23,14 @@ export const CARE_PLAN_CATEGORY_CODE = { rcpDecision: 'rcp-decision', pps: 'pps'
 export const SHARE_WITH_GP_EXTENSION = dccStructureDefinition('dcc-share-with-gp');
 /** CarePlan: hand-over to the patient (complex: date, by). */
 export const HAND_OVER_EXTENSION = dccStructureDefinition('dcc-handover');
+
+// The after-cancer pathway: access/policy.ts lets a GP write exactly these prescriptions.
+/** HealthcareService.program of the labelled after-cancer structures. */
+export const POST_CANCER_PROGRAM: CodeableConcept = {
+  coding: [{ system: dccCodeSystem('dcc-health-program'), code: 'parcours-global-apres-cancer', display: "Parcours de soins global après le traitement d'un cancer" }],
+  text: "Parcours de soins global après le traitement d'un cancer",
+};
+
+/** ServiceRequest.code of the after-cancer pathway's prescription (one request per kind of need). */
+export const POST_CANCER_NEED_SYSTEM = dccCodeSystem('dcc-post-cancer-need');
+export const POST_CANCER_NEED_CODES = ['physical-activity-assessment', 'dietetic', 'psychological'] as const;

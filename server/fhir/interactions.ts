@@ -1,6 +1,5 @@
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
-import { careTeamForNewPatient } from '../access/access-control.ts';
-import { mayWriteType } from '../access/policy.ts';
+import { careTeamForNewPatient, mayWriteType } from '../access/index.ts';
 import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';

@@ -13,8 +13,7 @@ import {
 import { validateFhirResource } from '../fhir-kit/validation.ts';
 import { structuralIssues } from '../fhir-kit/structure-check.ts';
 import type { OperationHandler } from './operations.ts';
-import { requireReadableType } from '../access/access-control.ts';
-import { breakGlass } from '../access/break-glass.ts';
+import { breakGlass, requireReadableType } from '../access/index.ts';
 import type { AccessStore } from '../store/access-store.ts';
 
 export interface FhirRouteDeps {

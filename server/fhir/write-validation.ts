@@ -2,7 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { invalidResource } from '../fhir-kit/errors.ts';
 import { validateFhirResource } from '../fhir-kit/validation.ts';
 import { requireSoundStructure } from '../fhir-kit/structure-check.ts';
-import { validateDccProfile } from '../profiles/validation.ts';
+import { validateDccProfile } from '../profiles/index.ts';
 
 /**
  * Every write is checked before it reaches the database:

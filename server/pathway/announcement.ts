@@ -5,8 +5,8 @@
  * the record's timeline shows them, and the quality criteria count them.
  */
 import type { Practitioner, Procedure, Reference } from '@medplum/fhirtypes';
-import { compareDates, frenchDate, isIsoDate } from '../care-plan/dates.ts';
-import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
+import { compareDates, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
 import { badRequest, businessRule } from '../fhir-kit/errors.ts';
 
 export const ANNOUNCEMENT_CATEGORY = { system: `${DCC_CANONICAL_BASE}/CodeSystem/dcc-care-pathway-step`, code: 'announcement', display: "Dispositif d'annonce" };

@@ -4,7 +4,6 @@
  * `pathwayRouter({ store })` at /api/pathway.
  */
 export { pathwayRouter, type PathwayRouterDeps } from './routes.ts';
-export { checkOrientation, remainingOralCycles, remainingCyclesWarning } from './orientation.ts';
 export { buildPrescriptions, pathwayWindow, PATHWAY_NEED, type PrescriptionInput } from './prescription.ts';
 export { buildPathwayReport, pathwayReportCsv, parseSemester, type PathwayReport } from './report.ts';
 export { qualityCsv, qualityOfPeriod, qualityPeriodOf, QUALITY_CRITERIA, type EstablishmentQuality, type QualityCriterion } from './quality.ts';

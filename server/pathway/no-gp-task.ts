@@ -5,9 +5,10 @@
  * nobody owned.
  */
 import type { Organization, Patient, Reference, Task } from '@medplum/fhirtypes';
-import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
-import { idOf, readOptional } from '../care-plan/service.ts';
-import { searchEvery } from '../directories/search.ts';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
+import { idOf } from '../fhir-kit/ids.ts';
+import { readOptional } from '../store/optional-reads.ts';
+import { searchEvery } from '../directories/index.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 

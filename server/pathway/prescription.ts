@@ -10,11 +10,10 @@ import type { Appointment, CarePlan, CodeableConcept, Reference as FhirReference
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference = FhirReference<any>;
-import { addMonths, compareDates, datePart, frenchDate, isIsoDate } from '../care-plan/dates.ts';
-import { EXT } from '../care-plan/codes.ts';
-import { extensionOf, isPpac } from '../care-plan/model.ts';
-import { DCC_CANONICAL_BASE } from '../care-plan/codes.ts';
-import { POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../directories/codes.ts';
+import { addMonths, compareDates, datePart, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
+import { EXT, extensionOf, isPpac } from '../care-plan/index.ts';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
+import { POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 
 export const PATHWAY_NEED_SYSTEM = POST_CANCER_NEED_SYSTEM;

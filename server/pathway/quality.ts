@@ -6,13 +6,14 @@
  * a period, with the cases that miss each criterion, for the 3C to follow up.
  */
 import type { CarePlan, Condition, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
-import { CATEGORY, EXT, TA_ASIP } from '../care-plan/codes.ts';
-import { extensionOf } from '../care-plan/model.ts';
-import { idOf, readOptional } from '../care-plan/service.ts';
-import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
-import { searchEvery } from '../directories/search.ts';
+import { CATEGORY, EXT, extensionOf } from '../care-plan/index.ts';
+import { TA_ASIP } from '../fhir-kit/code-systems.ts';
+import { idOf } from '../fhir-kit/ids.ts';
+import { readOptional } from '../store/optional-reads.ts';
+import { POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
+import { searchEvery } from '../directories/index.ts';
 import { FhirError, badRequest } from '../fhir-kit/errors.ts';
-import { frenchCsv } from '../print/csv.ts';
+import { frenchCsv } from '../print/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { announcementKindOf } from './announcement.ts';
 

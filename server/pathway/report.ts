@@ -4,9 +4,9 @@
  * honoured. Pure: built from what the caller gathered (the patients it may see: `coverage`).
  */
 import type { Appointment, CarePlan, Condition, Patient, ServiceRequest } from '@medplum/fhirtypes';
-import { THERAPY_TYPES } from '../care-plan/codes.ts';
+import { THERAPY_TYPES } from '../care-plan/index.ts';
 import { badRequest } from '../fhir-kit/errors.ts';
-import { frenchCsv } from '../print/csv.ts';
+import { frenchCsv } from '../print/index.ts';
 import { PATHWAY_NEED, needOf, type PathwayNeed } from './prescription.ts';
 
 export interface Semester {

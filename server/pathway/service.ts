@@ -4,9 +4,11 @@
  */
 import type { Appointment, CarePlan, Condition, Patient, Practitioner, Procedure, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import { businessRule } from '../fhir-kit/errors.ts';
-import { idOf, readAll, readOptional, resolveOrientation } from '../care-plan/service.ts';
-import { POST_CANCER_PROGRAM } from '../directories/codes.ts';
-import { searchEvery } from '../directories/search.ts';
+import { resolveOrientation } from '../care-plan/index.ts';
+import { idOf } from '../fhir-kit/ids.ts';
+import { readAll, readOptional } from '../store/optional-reads.ts';
+import { POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
+import { searchEvery } from '../directories/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { buildPrescriptions, consultationAppointment, ppacWithPrescription, type PrescriptionInput } from './prescription.ts';
 import { buildPathwayReport, type PathwayReport, type Semester } from './report.ts';

@@ -9,7 +9,7 @@ import type { Bundle, BundleEntry, Patient, Provenance, Resource, Signature } fr
 import type { RequestContext } from '../context.ts';
 import { conflict } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
-import { withoutUnqualifiedIns } from '../identity/identity-rules.ts';
+import { withoutUnqualifiedIns } from '../identity/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { AUTHOR_SIGNATURE } from './codes.ts';
 import { loadRcpSheet, type LoadedRcpSheet } from './load.ts';

@@ -9,13 +9,15 @@
  * - HTTP: `rcpSheetOperations(store)` (routed from the operations table, server/operations.ts)
  */
 export type { RcpSheetInput, RcpSheetData, Professional, RcpParticipant, RcpMeeting, RcpReason, CancerDiagnosis, ProposedTreatment, ResearchStudyInput } from './input.ts';
-export { parseRcpSheetInput } from './input.ts';
-export { buildRcpSheet, createRcpSheet, updateRcpSheet, patchRcpSheet, rcpSheetInputOf, asCorrection, correctionOf } from './rcp-sheet.ts';
-export { loadRcpSheet, type LoadedRcpSheet } from './load.ts';
-export { readRcpSheet, isRcpSheet, isSignedRcpSheet, type RcpSheetContent } from './read.ts';
+export { parseRcpSheetInput, type GeneralPractitioner } from './input.ts';
+export { buildRcpSheet, createRcpSheet, updateRcpSheet, patchRcpSheet, rcpSheetInputOf, asCorrection, correctionOf, clinicalDatesAsInput } from './rcp-sheet.ts';
+export { loadRcpSheet, type LoadedRcpSheet, referencesIn } from './load.ts';
+export { readRcpSheet, isRcpSheet, isSignedRcpSheet, type RcpSheetContent, referenceKey, resolverOf } from './read.ts';
 export { checkRcpSheetCompleteness, completenessOf, completenessOutcome, type CompletenessStage, type MissingItem } from './completeness.ts';
 export { signRcpSheet, registerRcpSheetRules, rcpSheetWriteRule, type SignOptions, type SignResult } from './sign.ts';
 export { buildRcpSheetDocument } from './document.ts';
 export { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
 export { rcpSheetOperations } from './routes.ts';
 export * as rcpSheetCodes from './codes.ts';
+export { ASSERTED_DATE_EXTENSION, AUTHOR_SIGNATURE, CODE, hasCoding, ICD10, keyOf, LATERALITY, LATERALITY_EXTENSION, LOINC, MORPHOLOGY_EXTENSION, RCP_SHEET_TYPE, SECTION, TNM_EDITION, TREATMENT_TYPE, type TreatmentType } from './codes.ts';
+export { isSurveillanceOnly, SURVEILLANCE_AFTER_TREATMENT } from './print.ts';

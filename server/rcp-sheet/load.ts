@@ -8,8 +8,7 @@ import type { RequestContext } from '../context.ts';
 import { forbidden, notFound } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
-import { mayReadType } from '../access/policy.ts';
-import { requireReadableType } from '../access/access-control.ts';
+import { mayReadType, requireReadableType } from '../access/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { isRcpSheet, readRcpSheet, referenceKey, resolverOf, sectionEntryReferences, type RcpSheetContent, type Resolver } from './read.ts';
 

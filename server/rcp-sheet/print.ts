@@ -9,8 +9,7 @@ import {
 } from './codes.ts';
 import type { DeepPartial, Professional, RcpSheetInput } from './input.ts';
 import type { RcpSheetContent } from './read.ts';
-import { INS_SYSTEMS, mayShareIns } from '../identity/ins.ts';
-import { identityStatusOf } from '../identity/identity-rules.ts';
+import { identityStatusOf, INS_SYSTEMS, mayShareIns } from '../identity/index.ts';
 
 export type Block =
   | { kind: 'fields'; rows: [string, string][] }

@@ -9,10 +9,10 @@ import type {
   Identifier, Observation, ObservationComponent, Practitioner, Procedure, Reference, Resource, ResearchStudy,
 } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
-import { processBundle } from '../fhir/bundle-processing.ts';
+import { processBundle } from '../fhir/index.ts';
 import { conflict, notFound } from '../fhir-kit/errors.ts';
 import { withExtension } from '../fhir-kit/extensions.ts';
-import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
   ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, EXT_ACTIVITY_KIND, FOLLOW_UP_KIND, DOCUMENT_STATUS, EXT_CORRECTION, EXT_DOCUMENT_STATUS, EXT_FILE_COMPLETE, EXT_PROPOSAL_INTENTION, EXT_QUORUM_STATUS,

@@ -7,7 +7,7 @@ import type {
   CarePlan, CodeableConcept, Coding, Composition, CompositionSection, Condition, Extension, Observation, Patient, Procedure,
   Reference, Resource, ResearchStudy,
 } from '@medplum/fhirtypes';
-import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/index.ts';
 import {
   ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, DOCUMENT_STATUS, EXT_ACTIVITY_KIND, EXT_CORRECTION, FOLLOW_UP_KIND, EXT_DOCUMENT_STATUS, EXT_PROPOSAL_INTENTION,
   EXT_PROPOSAL_SEQUENCE, EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, hasCoding, keyOf, LATERALITY, LATERALITY_EXTENSION, LOINC,

@@ -3,7 +3,7 @@
  * Both come from the same printable model (print.ts), itself read from the stored resources.
  */
 import PDFDocument from 'pdfkit';
-import { pdfBuffer, winAnsi } from '../print/pdf.ts';
+import { pdfBuffer, winAnsi } from '../print/index.ts';
 import { escapeXml, printableSheet, type Block, type PrintableSheet, type PrintSection } from './print.ts';
 import type { RcpSheetContent } from './read.ts';
 

@@ -13,7 +13,7 @@
 import type { Request, Response } from 'express';
 import type { Parameters } from '@medplum/fhirtypes';
 import { badRequest } from '../fhir-kit/errors.ts';
-import type { OperationHandler, OperationTarget } from '../fhir/operations.ts';
+import { type OperationHandler, type OperationTarget, parseETag } from '../fhir/index.ts';
 import type { Store } from '../store/store.ts';
 import { completenessOf, completenessOutcome, type CompletenessStage } from './completeness.ts';
 import { buildRcpSheetDocument } from './document.ts';
@@ -23,7 +23,6 @@ import { loadRcpSheet } from './load.ts';
 import { correctionOf, createRcpSheet, patchRcpSheet, rcpSheetInputOf, updateRcpSheet } from './rcp-sheet.ts';
 import { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
 import { signRcpSheet } from './sign.ts';
-import { parseETag } from '../fhir/interactions.ts';
 
 export interface RcpSheetOperationOptions {
   defaultCount?: number;

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { CarePlan, Composition, CompositionSection, Practitioner, Provenance, Reference, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
 import { conflict, FhirError, forbidden, issue, outcome, preconditionFailed } from '../fhir-kit/errors.ts';
-import { IDNPS_SYSTEM } from '../identity/rpps.ts';
+import { IDNPS_SYSTEM } from '../identity/index.ts';
 import type { FhirRepository, WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import {

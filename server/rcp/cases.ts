@@ -1,7 +1,6 @@
 import type { Composition, Condition, Extension, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { withExtension } from '../fhir-kit/extensions.ts';
-import type { MissingItem } from '../rcp-sheet/completeness.ts';
-import { isRcpSheet, isSignedRcpSheet } from '../rcp-sheet/read.ts';
+import { isRcpSheet, isSignedRcpSheet, type MissingItem } from '../rcp-sheet/index.ts';
 import { ensureAgenda, findAgenda, lockSession, lockSessions, saveAgenda, withEntry, withFlag } from './agenda.ts';
 import { parseMandated } from './board-model.ts';
 import { newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpCase, type RegistrationInput } from './case-model.ts';

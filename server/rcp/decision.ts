@@ -1,7 +1,5 @@
 import type { Composition, Patient, Practitioner, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { TREATMENT_TYPE, type TreatmentType } from '../rcp-sheet/codes.ts';
-import type { RcpParticipant, RcpSheetData, ResearchStudyInput } from '../rcp-sheet/input.ts';
-import { signRcpSheet } from '../rcp-sheet/sign.ts';
+import { type RcpParticipant, type RcpSheetData, type ResearchStudyInput, signRcpSheet, TREATMENT_TYPE, type TreatmentType } from '../rcp-sheet/index.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import { findAgenda, saveAgenda, withFlag } from './agenda.ts';
 import { loadBoard } from './boards.ts';

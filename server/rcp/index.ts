@@ -8,4 +8,11 @@
 export { rcpApiRouter, type RcpApiDeps } from './routes.ts';
 export { registerRcpRules } from './write-rules.ts';
 export { checkQuorum, type Attendance, type QuorumResult, type QuorumRules } from './quorum.ts';
-export { RCP_REPORT_OUTBOX_KIND, type RcpReportMessage } from './decision.ts';
+export { RCP_REPORT_OUTBOX_KIND, type RcpReportMessage, correctCase, discussCase, recordCase, saveDecision, signCase } from './decision.ts';
+export { createBoard } from './boards.ts';
+export { loadCase } from './case-store.ts';
+export { acceptCase, moveCase, registerCase, rejectCase, withdrawCase } from './cases.ts';
+export { RCP_BOARD_ID_SYSTEM } from './codes.ts';
+export { type RcpContext, searchOne } from './fhir-helpers.ts';
+export { type Session } from './session-model.ts';
+export { agendaOf, cancelSession, closeSession, generateSessions, listSessions, loadSession, setAttendance, startSession } from './sessions.ts';

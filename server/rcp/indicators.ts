@@ -1,8 +1,7 @@
 import type { CarePlan, List } from '@medplum/fhirtypes';
-import { mayReadType } from '../access/policy.ts';
-import { CATEGORY } from '../care-plan/codes.ts';
-import { handOverOf } from '../care-plan/model.ts';
-import { frenchCsv } from '../print/csv.ts';
+import { mayReadType } from '../access/index.ts';
+import { CATEGORY, handOverOf } from '../care-plan/index.ts';
+import { frenchCsv } from '../print/index.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { RcpReportMessage } from './decision.ts';
 import { listBoards, loadBoard } from './boards.ts';

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { parseETag } from '../fhir/interactions.ts';
+import { parseETag } from '../fhir/index.ts';
 import type { Store } from '../store/store.ts';
 import { createBoard, listBoards, loadBoard, updateBoard } from './boards.ts';
 import { boardCalendar, practitionerCalendar } from './calendar.ts';
@@ -10,7 +10,7 @@ import { invalidInput } from './errors.ts';
 import type { RcpContext } from './fhir-helpers.ts';
 import { qualityCsv, qualityOfPeriod, qualityPeriodOf } from '../pathway/index.ts';
 import { forbidden } from '../fhir-kit/errors.ts';
-import { mayReadType } from '../access/policy.ts';
+import { mayReadType } from '../access/index.ts';
 import { computeIndicators, indicatorsCsv, parseIndicatorQuery, requireIndicatorReader } from './indicators.ts';
 import { cancelSession, closeSession, generateSessions, listSessions, reorderAgenda, sessionDetails, sessionQuorum, setAttendance, startSession } from './sessions.ts';
 import { isCaseState, type SessionState } from './transitions.ts';

@@ -1,5 +1,5 @@
 import type { Appointment, Patient, Practitioner } from '@medplum/fhirtypes';
-import { patientDisplayName } from '../city/my-patients.ts';
+import { patientDisplayName } from '../city/index.ts';
 import { notFound, preconditionFailed } from '../fhir-kit/errors.ts';
 import { withExtension } from '../fhir-kit/extensions.ts';
 import { ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';

@@ -1,10 +1,7 @@
 import type { Composition, Organization, Patient, Practitioner } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir-kit/errors.ts';
-import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
-import { completenessOf, type CompletenessStage, type MissingItem } from '../rcp-sheet/completeness.ts';
-import type { GeneralPractitioner, Professional, RcpSheetData, RcpSheetInput } from '../rcp-sheet/input.ts';
-import { loadRcpSheet, type LoadedRcpSheet } from '../rcp-sheet/load.ts';
-import { clinicalDatesAsInput, createRcpSheet, parseRcpSheetInput, updateRcpSheet } from '../rcp-sheet/rcp-sheet.ts';
+import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/index.ts';
+import { clinicalDatesAsInput, completenessOf, type CompletenessStage, createRcpSheet, type GeneralPractitioner, type LoadedRcpSheet, loadRcpSheet, type MissingItem, parseRcpSheetInput, type Professional, type RcpSheetData, type RcpSheetInput, updateRcpSheet } from '../rcp-sheet/index.ts';
 import { practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
 import { R38_SPECIALTY_SYSTEM, type Motif } from './codes.ts';
 import { ruleViolations } from './errors.ts';

@@ -1,8 +1,7 @@
-import type { OperationHandler } from '../fhir/operations.ts';
+import { type OperationHandler, sendResource } from '../fhir/index.ts';
 import type { Bundle } from '@medplum/fhirtypes';
-import { requireReadableType } from '../access/access-control.ts';
+import { requireReadableType } from '../access/index.ts';
 import { badRequest, notFound } from '../fhir-kit/errors.ts';
-import { sendResource } from '../fhir/http.ts';
 import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import type { Store } from '../store/store.ts';
 import { buildTimeline } from './timeline.ts';

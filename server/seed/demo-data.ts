@@ -28,17 +28,7 @@ import type {
   Reference,
   Resource,
 } from '@medplum/fhirtypes';
-import {
-  FR_CORE_IDENTIFIER_TYPE_SYSTEM,
-  IDENTITY_METHOD_COLLECTION_SYSTEM,
-  IDENTITY_RELIABILITY_EXTENSION_URL,
-  IDENTITY_STATUS_DISPLAY,
-  IDENTITY_STATUS_SYSTEM,
-  IDENTITY_VALIDATION_MODE_SYSTEM,
-  INS_NIR_TEST_SYSTEM,
-  type IdentityStatus,
-} from '../identity/ins.ts';
-import { ESTABLISHMENT_ID_SYSTEM, FINESS_SYSTEM, IDNPS_SYSTEM, RPPS_SYSTEM } from '../identity/rpps.ts';
+import { ESTABLISHMENT_ID_SYSTEM, FINESS_SYSTEM, FR_CORE_IDENTIFIER_TYPE_SYSTEM, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_STATUS_DISPLAY, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, type IdentityStatus, IDNPS_SYSTEM, INS_NIR_TEST_SYSTEM, RPPS_SYSTEM } from '../identity/index.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Code systems
@@ -168,7 +158,7 @@ interface ProSpec {
   roleText: string;
   /** Work phone (secretariat or practice): what a patient can call, printed on the PPS. */
   phone: string;
-  /** DCC role beyond the profession (server/auth/directory.ts reads it). */
+  /** DCC role beyond the profession (server/access/directory-roles.ts reads it). */
   dccRole?: 'admin' | 'coordinator';
 }
 

@@ -11,12 +11,11 @@ import type { Condition, Organization, Patient, Practitioner, Resource } from '@
 import type { RequestContext } from '../context.ts';
 import { systemContext } from '../context.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
-import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/rpps.ts';
-import { INS_NIR_TEST_SYSTEM } from '../identity/ins.ts';
+import { FINESS_SYSTEM, IDNPS_SYSTEM, INS_NIR_TEST_SYSTEM } from '../identity/index.ts';
 import { DEMO_IDENTIFIER_BASE, ippSystem } from './demo-data.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
-import { createRcpSheet, signRcpSheet, type Professional, type RcpSheetInput } from '../rcp-sheet/index.ts';
+import { createRcpSheet, type Professional, type RcpSheetInput, signRcpSheet } from '../rcp-sheet/index.ts';
 
 // Identifiers of the demo data set (RPPS with their Luhn key, test INS, IPP, FINESS).
 const DEMO = {

@@ -11,16 +11,8 @@
  */
 import type { BundleEntry, Organization, Patient, Practitioner, Resource, ResearchStudy } from '@medplum/fhirtypes';
 import type { Principal, RequestContext } from '../context.ts';
-import { IDNPS_SYSTEM, RPPS_SYSTEM } from '../identity/rpps.ts';
-import { loadCase } from '../rcp/case-store.ts';
-import { acceptCase, moveCase, registerCase, rejectCase, withdrawCase } from '../rcp/cases.ts';
-import { createBoard } from '../rcp/boards.ts';
-import { generateSessions } from '../rcp/sessions.ts';
-import { RCP_BOARD_ID_SYSTEM } from '../rcp/codes.ts';
-import { correctCase, discussCase, recordCase, saveDecision, signCase } from '../rcp/decision.ts';
-import { searchOne, type RcpContext } from '../rcp/fhir-helpers.ts';
-import type { Session } from '../rcp/session-model.ts';
-import { agendaOf, cancelSession, closeSession, listSessions, loadSession, setAttendance, startSession } from '../rcp/sessions.ts';
+import { IDNPS_SYSTEM, RPPS_SYSTEM } from '../identity/index.ts';
+import { acceptCase, agendaOf, cancelSession, closeSession, correctCase, createBoard, discussCase, generateSessions, listSessions, loadCase, loadSession, moveCase, RCP_BOARD_ID_SYSTEM, type RcpContext, recordCase, registerCase, rejectCase, saveDecision, searchOne, type Session, setAttendance, signCase, startSession, withdrawCase } from '../rcp/index.ts';
 import { OutboxStore } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
 import { buildDemoBundle, DEMO_IDENTIFIER_BASE, R38_SPECIALTY_SYSTEM } from './demo-data.ts';

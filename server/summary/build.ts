@@ -14,13 +14,10 @@
 import type {
   Appointment, CarePlan, CarePlanActivity, CareTeam, Condition, MedicationRequest, Observation, Organization, Patient, PractitionerRole, Reference, ResearchStudy, ResearchSubject, Resource,
 } from '@medplum/fhirtypes';
-import { ACTIVITY_STATUS_LABEL, EXT, SECTION as CARE_SECTION } from '../care-plan/codes.ts';
-import { datePart, frenchDate } from '../care-plan/dates.ts';
-import { activitySection, extensionOf, handOverOf, sub, subs, watchItemsOf } from '../care-plan/model.ts';
-import type { Block } from '../care-plan/printable.ts';
+import { ACTIVITY_STATUS_LABEL, activitySection, type Block, EXT, extensionOf, handOverOf, SECTION as CARE_SECTION, SETTING_LABEL, sub, subs, watchItemsOf } from '../care-plan/index.ts';
+import { datePart, frenchDate } from '../fhir-kit/dates.ts';
 import { INCLUSION_STATUS_LABEL } from '../directories/index.ts';
-import { withoutUnqualifiedIns } from '../identity/identity-rules.ts';
-import { SETTING_LABEL } from '../care-plan/surveillance.ts';
+import { withoutUnqualifiedIns } from '../identity/index.ts';
 import { cancerConditions, describeCondition, describeProposal, describeStage, latestStage, type SignedRcpProposal } from './clinical.ts';
 import { AUDIENCE_LABEL, SECTION, type Audience, type SectionKey } from './codes.ts';
 import { nameOf, whomToCall } from './contacts.ts';

@@ -3,10 +3,8 @@
  * latest stage, and the latest signed RCP proposal — in the words of the record and the sheet.
  */
 import type { CarePlan, Composition, Condition, Observation, Provenance } from '@medplum/fhirtypes';
-import { frenchDate } from '../care-plan/dates.ts';
-import { CODE, LATERALITY, LATERALITY_EXTENSION, MORPHOLOGY_EXTENSION, TNM_EDITION, TREATMENT_TYPE, ASSERTED_DATE_EXTENSION, hasCoding, keyOf } from '../rcp-sheet/codes.ts';
-import { readRcpSheet, resolverOf } from '../rcp-sheet/read.ts';
-import { isSurveillanceOnly, SURVEILLANCE_AFTER_TREATMENT } from '../rcp-sheet/print.ts';
+import { frenchDate } from '../fhir-kit/dates.ts';
+import { ASSERTED_DATE_EXTENSION, CODE, hasCoding, isSurveillanceOnly, keyOf, LATERALITY, LATERALITY_EXTENSION, MORPHOLOGY_EXTENSION, readRcpSheet, resolverOf, SURVEILLANCE_AFTER_TREATMENT, TNM_EDITION, TREATMENT_TYPE } from '../rcp-sheet/index.ts';
 
 /** The latest signed RCP sheet of the patient, its decision and the Provenance of its signature. */
 export interface SignedRcpProposal {

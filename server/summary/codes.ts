@@ -3,7 +3,8 @@
  * the audience, and the sections (a DCC code system, with the LOINC code where one fits).
  */
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
-import { DCC_CANONICAL_BASE, LOINC } from '../care-plan/codes.ts';
+import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
+import { LOINC } from '../fhir-kit/code-systems.ts';
 
 export const SUMMARY_TYPE: Coding = { system: LOINC, code: '60591-5', display: 'Patient summary Document' };
 export const SUMMARY_AUDIENCE_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-summary-audience`;

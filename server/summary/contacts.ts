@@ -5,7 +5,7 @@
 import type {
   CareTeam, ContactPoint, HealthcareService, HumanName, Organization, Patient, Practitioner, PractitionerRole, Reference, Resource,
 } from '@medplum/fhirtypes';
-import { CONTACT_ROLE, contactRoleOf } from '../care-plan/codes.ts';
+import { CONTACT_ROLE, contactRoleOf } from '../care-plan/index.ts';
 
 export interface CallContact {
   role: string;

@@ -11,10 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Composition, CompositionSection, Extension, Patient, Reference, Resource } from '@medplum/fhirtypes';
-import { EXT } from '../care-plan/codes.ts';
-import type { Block } from '../care-plan/printable.ts';
-import { escapeXml, narrativeDiv } from '../care-plan/narrative.ts';
-import { withoutUnqualifiedIns } from '../identity/identity-rules.ts';
+import { type Block, escapeXml, EXT, narrativeDiv } from '../care-plan/index.ts';
+import { withoutUnqualifiedIns } from '../identity/index.ts';
 import type { Summary } from './build.ts';
 import { SUMMARY_TYPE, audienceCoding, sectionCode, type Audience } from './codes.ts';
 import { humanName } from './contacts.ts';

@@ -7,15 +7,12 @@
 import type {
   Appointment, CarePlan, CareTeam, Composition, Condition, MedicationRequest, Observation, Patient, PractitionerRole, Provenance, ResearchSubject, Resource,
 } from '@medplum/fhirtypes';
-import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/policy.ts';
+import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/index.ts';
 import type { Principal } from '../context.ts';
-import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/codes.ts';
+import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/index.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
-import { AUTHOR_SIGNATURE, CODE, RCP_SHEET_TYPE, SECTION as RCP_SECTION } from '../rcp-sheet/codes.ts';
-import { referencesIn } from '../rcp-sheet/load.ts';
-import { correctionOf } from '../rcp-sheet/rcp-sheet.ts';
-import { isSignedRcpSheet, referenceKey } from '../rcp-sheet/read.ts';
+import { AUTHOR_SIGNATURE, CODE, correctionOf, isSignedRcpSheet, RCP_SHEET_TYPE, referenceKey, referencesIn, SECTION as RCP_SECTION } from '../rcp-sheet/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { SignedRcpProposal } from './clinical.ts';
 import type { Audience } from './codes.ts';

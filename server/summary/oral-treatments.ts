@@ -3,10 +3,9 @@
  * intakes, cycle and cycle dates, start and end, prescriber, status (started, suspended, stopped
  * with its reason) and what to check at dispensing.
  */
-import { isOralAnticancer } from '../care-plan/oral-treatment.ts';
+import { cycleOf, isOralAnticancer } from '../care-plan/index.ts';
 import type { MedicationRequest, Reference } from '@medplum/fhirtypes';
-import { datePart, frenchDate } from '../care-plan/dates.ts';
-import { cycleOf } from '../care-plan/oral-treatment.ts';
+import { datePart, frenchDate } from '../fhir-kit/dates.ts';
 
 export type TreatmentState = 'planned' | 'started' | 'suspended' | 'stopped' | 'cancelled' | 'completed' | 'draft' | 'unknown';
 

@@ -2,9 +2,8 @@
  * The summary as a page to read or print (French HTML, PDF), with the same renderers as the
  * printed PPS / PPAC (server/care-plan/render.ts): one model, two renderings that never disagree.
  */
-import { frenchDate } from '../care-plan/dates.ts';
-import { patientFields, type PrintableDocument, type PrintableSection } from '../care-plan/printable.ts';
-import { renderCarePlanHtml, renderCarePlanPdf } from '../care-plan/render.ts';
+import { frenchDate } from '../fhir-kit/dates.ts';
+import { patientFields, type PrintableDocument, type PrintableSection, renderCarePlanHtml, renderCarePlanPdf } from '../care-plan/index.ts';
 import type { Summary } from './build.ts';
 import { AUDIENCE_LABEL } from './codes.ts';
 

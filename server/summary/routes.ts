@@ -8,9 +8,9 @@
  * last looked".
  */
 import type { Request } from 'express';
-import { buildSharingEvent } from '../access/audit.ts';
+import { buildSharingEvent } from '../access/index.ts';
 import { FhirError, badRequest } from '../fhir-kit/errors.ts';
-import type { OperationHandler } from '../fhir/operations.ts';
+import type { OperationHandler } from '../fhir/index.ts';
 import { SummaryViewStore } from '../store/summary-view-store.ts';
 import type { Store } from '../store/store.ts';
 import { resolveAudience } from './audience.ts';

@@ -4,10 +4,8 @@
  * to do before, and whether it is done, overdue (due date passed, nothing recorded) or to come.
  */
 import type { CarePlan, Reference } from '@medplum/fhirtypes';
-import { EXT } from '../care-plan/codes.ts';
-import { datePart } from '../care-plan/dates.ts';
-import { activitySection, extensionOf, sub, subs } from '../care-plan/model.ts';
-import type { SurveillanceSetting } from '../care-plan/surveillance.ts';
+import { activitySection, EXT, extensionOf, sub, subs, type SurveillanceSetting } from '../care-plan/index.ts';
+import { datePart } from '../fhir-kit/dates.ts';
 
 export type SurveillanceState = 'done' | 'overdue' | 'upcoming' | 'cancelled';
 

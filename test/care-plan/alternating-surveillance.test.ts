@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { addDays, addMonths, frenchDate, isIsoDate } from '../../server/care-plan/dates.ts';
+import { addDays, addMonths, frenchDate, isIsoDate } from '../../server/fhir-kit/dates.ts';
 import { generateAlternatingSurveillance } from '../../server/care-plan/surveillance.ts';
 import { FhirError } from '../../server/fhir-kit/errors.ts';
 

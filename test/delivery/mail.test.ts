@@ -5,10 +5,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { createCertificateAuthority, issueProfessionalCertificate, issueServerCertificate, type CertificateAuthority, type IssuedCertificate } from '../../server/auth/pki.ts';
 import { startDemoMailbox } from '../../server/delivery/demo-mailbox.ts';
-import {
-  classifyMailError, composeSharedDocumentMail, initials, mailConfigFromEnv, MailSender,
-  type MailConfig, type OutgoingMail, type SharedDocumentMail,
-} from '../../server/delivery/mail.ts';
+import { classifyMailError, composeSharedDocumentMail, initials, MailSender, type OutgoingMail, type SharedDocumentMail } from '../../server/delivery/mail.ts';
+import { mailConfigFromEnv, type MailConfig } from '../../server/config.ts';
 import { SmtpCatcher } from '../helpers/smtp-catcher.ts';
 
 const FROM = 'DCC Auvergne-Rhône-Alpes <dcc@chu-demo.mssante.fr>';

@@ -6,8 +6,8 @@
  */
 import type { HealthcareService, MedicationRequest, Organization, Reference } from '@medplum/fhirtypes';
 import { businessRule } from '../fhir-kit/errors.ts';
-import { frenchDate } from '../care-plan/dates.ts';
-import { isLabelledOn, isPharmacy, labelOf } from '../directories/label.ts';
+import { frenchDate } from '../fhir-kit/dates.ts';
+import { isLabelledOn, isPharmacy, labelOf } from '../directories/index.ts';
 
 export interface OrientationTarget {
   reference: Reference;

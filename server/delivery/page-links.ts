@@ -1,4 +1,4 @@
-import type { SharedEventKind } from '../delivery/mail.ts';
+import type { SharedEventKind } from './mail.ts';
 
 /** The summary section a shared event is about: the page opens there (client/src/pages/city/PatientPage.tsx). */
 const SECTION_OF_EVENT: Record<SharedEventKind, string> = {

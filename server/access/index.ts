@@ -1,0 +1,11 @@
+/**
+ * Who may see and write what: the role policy, the circle of care applied inside the store's
+ * queries, break-glass, directory roles, and the audit trail of every read and write of patient data.
+ * Other folders import this folder through this file only (test/architecture/import-rules.test.ts).
+ */
+export { AccessControl, careTeamForNewPatient, requireReadableType } from './access-control.ts';
+export { buildAuthenticationEvent, buildSharingEvent } from './audit.ts';
+export { breakGlass, breakGlassReviewRouter } from './break-glass.ts';
+export { directorySearch, G15_SYSTEM, PROFESSION_OF_ROLE, rolesFromDirectory, rolesOfPractitioner } from './directory-roles.ts';
+export { DIRECTORY_TYPES, isSystem, mayReadType, mayWriteType, readableTypes, rolesOf, separateDuties } from './policy.ts';
+export { RefusedSignIns } from './refused-sign-ins.ts';
