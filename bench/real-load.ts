@@ -101,7 +101,9 @@ async function main(): Promise<void> {
   const counter = { i: 1 };
   if (job.warmup > 0) await fire(job, tls, scenario, job.warmup, counter);
   const failures: LoadResult['failureSamples'] = [];
-  const r = await fire(job, tls, scenario, job.duration, counter, failures);
+  // Tells the orchestrator the measured part starts (it samples the app processes' CPU from here).
+  process.stdout.write('measure\n');
+  const r = await fire(job, tls, scenario, Math.max(job.duration, scenario.minDuration ?? 0), counter, failures);
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = Number(count ?? 0);
   const result: LoadResult = {

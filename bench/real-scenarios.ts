@@ -28,8 +28,10 @@ export interface RealScenario {
   check: (status: number, body: any, spec: RequestSpec) => string | undefined;
   /** Resources written per request (create: 1, transaction: 100 Patients). */
   resourcesPerRequest?: number;
-  /** At most this many connections: 20 transactions of 100 Patients at once would only queue on the locks. */
+  /** At most this many connections: 20 transactions of 100 Patients at once would only queue on the database. */
   maxConnections?: number;
+  /** At least this many seconds measured: a request taking seconds must be able to finish inside the run. */
+  minDuration?: number;
 }
 
 /** Fisher-Yates on a copy: the order in which a run visits patients (no row hot in any cache). */
@@ -80,7 +82,7 @@ export function buildRealScenario(name: RealScenarioName, patients: PatientSumma
     case 'transaction':
       return {
         name, as: 'physician', title: `transaction of ${TRANSACTION_PATIENTS} Patients (physician)`, request: `POST /fhir (transaction Bundle, ${TRANSACTION_PATIENTS} × POST Patient)`,
-        resourcesPerRequest: TRANSACTION_PATIENTS, maxConnections: 4,
+        resourcesPerRequest: TRANSACTION_PATIENTS, maxConnections: 2, minDuration: 30,
         next: () => ({ method: 'POST', path: '/fhir', body: JSON.stringify(patientTransaction(generator)) }),
         check: (status, body) => {
           if (status !== 200) return `status ${status}`;

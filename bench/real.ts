@@ -83,12 +83,14 @@ function databaseUrlFor(url: string, database: string): string {
   return u.toString();
 }
 
-async function countResources(url: string): Promise<{ total: number; byType: Record<string, number> } | undefined> {
+async function countResources(url: string): Promise<{ total: number; byType: Record<string, number>; auditEvents: number } | undefined> {
   const db = openDatabase({ databaseUrl: url });
   try {
     const rows: { resource_type: string; n: string }[] = (await db.raw('SELECT resource_type, count(*) AS n FROM resource WHERE NOT deleted GROUP BY 1 ORDER BY 1')).rows;
-    const byType = Object.fromEntries(rows.map((r) => [r.resource_type, Number(r.n)]));
-    return { total: Object.values(byType).reduce((a, b) => a + b, 0), byType };
+    // The data set is the clinical and directory data; the audit trail the runs write is counted apart.
+    const byType = Object.fromEntries(rows.filter((r) => r.resource_type !== 'AuditEvent').map((r) => [r.resource_type, Number(r.n)]));
+    const auditEvents = Number(rows.find((r) => r.resource_type === 'AuditEvent')?.n ?? 0);
+    return { total: Object.values(byType).reduce((a, b) => a + b, 0), byType, auditEvents };
   } catch {
     return undefined; // no such database, or not migrated
   } finally {
@@ -253,7 +255,7 @@ function machineCpu(): { idle: number; total: number } {
 
 interface ScenarioRun extends LoadResult {
   rssMiBPerProcess: { pid: number; max: number; average: number }[];
-  cpu: { appProcessesPercentOfOneCore: number; machinePercentOfAllCores: number };
+  cpu: { appProcessesPercentOfOneCore: number; appCpuMsPerRequest: number; machinePercentOfAllCores: number };
 }
 
 async function runScenario(name: RealScenarioName, options: Options, tlsUrl: string, appPids: number[], cards: Record<'physician' | 'gp', LoadJob['card']>, patientsFile: string): Promise<ScenarioRun> {
@@ -265,25 +267,31 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
   const jobFile = path.join(OUT_DIR, `job-${name}.json`);
   fs.writeFileSync(jobFile, JSON.stringify(job));
   const samples = new Map<number, number[]>(appPids.map((pid) => [pid, []]));
-  const cpuBefore = appPids.map((pid) => processSample(pid)?.cpuSeconds ?? 0);
-  const machineBefore = machineCpu();
-  const wallBefore = performance.now();
-  const sampler = setInterval(() => {
-    for (const pid of appPids) {
-      const s = processSample(pid);
-      if (s) samples.get(pid)!.push(s.rssMiB);
-    }
-  }, 250);
+  const appCpu = () => appPids.reduce((sum, pid) => sum + (processSample(pid)?.cpuSeconds ?? 0), 0);
+  // CPU is counted over the measured part only: the load process says when it starts.
+  let before: { app: number; machine: ReturnType<typeof machineCpu>; wall: number } | undefined;
+  let sampler: NodeJS.Timeout | undefined;
   const output = await new Promise<string>((resolve, reject) => {
     const load = spawn(process.execPath, ['--import', 'tsx', 'bench/real-load.ts', jobFile], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    load.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    load.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      if (!before && out.includes('measure\n')) {
+        before = { app: appCpu(), machine: machineCpu(), wall: performance.now() };
+        sampler = setInterval(() => {
+          for (const pid of appPids) {
+            const s = processSample(pid);
+            if (s) samples.get(pid)!.push(s.rssMiB);
+          }
+        }, 250);
+      }
+    });
     load.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`générateur de charge ${name} : code ${code}`))));
   });
   clearInterval(sampler);
-  const wallSeconds = (performance.now() - wallBefore) / 1000;
+  const wallSeconds = (performance.now() - before!.wall) / 1000;
   const machineAfter = machineCpu();
-  const cpuAfter = appPids.map((pid) => processSample(pid)?.cpuSeconds ?? 0);
+  const appCpuSeconds = appCpu() - before!.app;
   const result = JSON.parse(output.trim().split('\n').pop()!) as LoadResult;
   return {
     ...result,
@@ -291,19 +299,21 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
       const s = samples.get(pid)!;
       return { pid, max: Math.round(Math.max(0, ...s)), average: Math.round(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)) };
     }),
-    // Over warm-up and measure together (the load process runs both).
     cpu: {
-      appProcessesPercentOfOneCore: Math.round((cpuAfter.reduce((a, b) => a + b, 0) - cpuBefore.reduce((a, b) => a + b, 0)) / wallSeconds * 100),
-      machinePercentOfAllCores: Math.round((1 - (machineAfter.idle - machineBefore.idle) / Math.max(1, machineAfter.total - machineBefore.total)) * 100),
+      appProcessesPercentOfOneCore: Math.round(appCpuSeconds / wallSeconds * 100),
+      // What one request costs the app processes, whatever else the machine runs: the figure that
+      // says how many requests a dedicated core would serve (PostgreSQL's share apart).
+      appCpuMsPerRequest: Number(((appCpuSeconds * 1000) / Math.max(1, result.totalRequests)).toFixed(2)),
+      machinePercentOfAllCores: Math.round((1 - (machineAfter.idle - before!.machine.idle) / Math.max(1, machineAfter.total - before!.machine.total)) * 100),
     },
   };
 }
 
 function printTable(results: ScenarioRun[]): void {
-  const header = ['scenario', 'conn.', 'req/s', 'resources/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check', 'RSS max MiB / process', 'CPU app / machine'];
+  const header = ['scenario', 'conn.', 'req/s', 'resources/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check', 'RSS max MiB / process', 'app CPU ms/req', 'CPU app / machine'];
   const rows = results.map((r) => [
     r.title, String(r.connections), fmt(r.requestsPerSecond, 1), r.resourcesPerRequest ? fmt(r.requestsPerSecond * r.resourcesPerRequest) : '', fmt(r.latencyMs.p50, 1), fmt(r.latencyMs.p99, 1), fmt(r.totalRequests), fmt(r.non2xx), fmt(r.errors),
-    r.sanityCheck === 'ok' ? 'ok' : 'FAILED', r.rssMiBPerProcess.map((p) => p.max).join(' / '),
+    r.sanityCheck === 'ok' ? 'ok' : 'FAILED', r.rssMiBPerProcess.map((p) => p.max).join(' / '), fmt(r.cpu.appCpuMsPerRequest, 1),
     `${r.cpu.appProcessesPercentOfOneCore}% / ${r.cpu.machinePercentOfAllCores}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -311,7 +321,7 @@ function printTable(results: ScenarioRun[]): void {
   console.log(line(header));
   console.log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
   for (const row of rows) console.log(line(row));
-  console.log('(CPU: all app processes together in % of one core; machine in % of all cores — PostgreSQL and the load generator included)');
+  console.log('(measured part only — app CPU ms/req: CPU time of the app processes per request; CPU: app processes together in % of one core, machine in % of all cores with PostgreSQL and the load generator)');
   for (const r of results) {
     if (r.sanityCheck !== 'ok') console.log(`  ${r.scenario}: ${r.sanityCheck}`);
     for (const f of r.failureSamples) console.log(`  ${r.scenario}: ${f.status} ${f.body.slice(0, 200)}`);
@@ -346,7 +356,7 @@ async function main(): Promise<void> {
       await db.destroy();
     }
   })();
-  console.log(`Data: ${fmt(data.total)} resources in PostgreSQL ${pgVersion} database ${DB_NAME} (${Object.entries(data.byType).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')})`);
+  console.log(`Data: ${fmt(data.total)} resources in PostgreSQL ${pgVersion} database ${DB_NAME} (${Object.entries(data.byType).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}), and ${fmt(data.auditEvents)} AuditEvents of earlier runs`);
   const pki = path.join(OUT_DIR, 'demo-pki');
   const card = (slug: string) => ({ certFile: path.join(pki, `${slug}.crt`), keyFile: path.join(pki, `${slug}.key`), caFile: path.join(pki, 'ca.crt') });
   const cards = { physician: card(prepared.physician.slug), gp: card(prepared.gp.slug) };
@@ -369,7 +379,7 @@ async function main(): Promise<void> {
   const when = new Date().toISOString();
   const report = {
     when, machine, note: 'Machine shared with other work while measuring (load average above); PostgreSQL, the app processes and the load generator share its cores.',
-    database: { kind: 'PostgreSQL', version: pgVersion, name: DB_NAME, resources: data.total, byType: data.byType, seedSeconds: prepared.seedSeconds, loader: 'FhirRepository.bulkInsert (store write path for seeding, 1,000 resources per batch)' },
+    database: { kind: 'PostgreSQL', version: pgVersion, name: DB_NAME, resources: data.total, byType: data.byType, auditEvents: data.auditEvents, seedSeconds: prepared.seedSeconds, loader: 'FhirRepository.bulkInsert (store write path for seeding, 1,000 resources per batch)' },
     service: { workers: options.workers, entry: 'server/main.ts', auth: 'CPS client certificates over mutual TLS (demo PKI)', logging: 'info (one JSON line per request)' },
     load: { connections: options.connections, durationSeconds: options.duration, warmupSeconds: options.warmup, generator: 'autocannon in bench/real-load.ts, own process' },
     targets: { requestsPerSecond: TARGET_RPS, p99Ms: P99_TARGET_MS, rssMiB: 300 },
