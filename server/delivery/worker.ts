@@ -20,6 +20,7 @@ import { INS_SYSTEMS } from '../identity/index.ts';
 import type { RcpReportMessage } from '../rcp/index.ts';
 import { buildRcpSheetDocument, loadRcpSheet, renderRcpSheetPdf } from '../rcp-sheet/index.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
+import { listenForOutbox, type OutboxListener } from '../store/outbox-wake.ts';
 import { buildSummary, gatherSummarySources, printableSummary, renderSummaryPdf } from '../summary/index.ts';
 import type { Store } from '../store/store.ts';
 import {
@@ -64,6 +65,9 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<DrainReport> | undefined;
   private stopping = false;
+  /** A wake-up came while a round was running: run another one right after it. */
+  private wokenDuringRound = false;
+  private listener: OutboxListener | undefined;
   private readonly outbox: OutboxStore;
   private readonly leaseMs: number;
 
@@ -79,12 +83,31 @@ export class DeliveryWorker {
     if (this.leaseMs < longest + 30_000) throw new Error(`leaseMs (${this.leaseMs} ms) doit dépasser la durée maximale d'un envoi (${longest} ms) d'au moins 30 s`);
   }
 
-  /** Polls every intervalMs (default 15 s); a round never overlaps the previous one. */
+  /**
+   * Runs a round whenever a message commits (LISTEN/NOTIFY, store/outbox-wake.ts), and polls every
+   * intervalMs (default 15 s) as the fallback; a round never overlaps the previous one.
+   */
   start(): void {
     if (this.timer) return;
     this.stopping = false;
     this.timer = setInterval(() => { void this.drainOnce().catch((err) => this.options.log?.warn({ err }, 'outbox: round failed')); }, this.options.intervalMs ?? 15_000);
     this.timer.unref();
+    this.listener = listenForOutbox(this.options.store.db, () => this.wake(), this.options.log);
+  }
+
+  /** Resolves once the worker listens for new messages (tests wait for it before enqueueing). */
+  get listening(): Promise<void> {
+    return this.listener?.ready ?? Promise.resolve();
+  }
+
+  /** A message committed: drain now rather than at the next poll (or right after the round under way). */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.running) {
+      this.wokenDuringRound = true;
+      return;
+    }
+    void this.drainOnce().catch((err) => this.options.log?.warn({ err }, 'outbox: round failed'));
   }
 
   /** Stops polling; the round under way ends after the message it is sending (the others stay due). */
@@ -92,6 +115,8 @@ export class DeliveryWorker {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.listener?.close();
+    this.listener = undefined;
     await this.running?.catch(() => undefined);
   }
 
@@ -102,7 +127,13 @@ export class DeliveryWorker {
    */
   async drainOnce(now?: Date): Promise<DrainReport> {
     if (this.running) return this.running;
-    this.running = this.round(now ? () => now : () => new Date()).finally(() => { this.running = undefined; });
+    this.running = this.round(now ? () => now : () => new Date()).finally(() => {
+      this.running = undefined;
+      if (this.wokenDuringRound) {
+        this.wokenDuringRound = false;
+        this.wake();
+      }
+    });
     return this.running;
   }
 

@@ -1,5 +1,11 @@
 import type { Executor } from './repository.ts';
 
+/**
+ * The channel an outbox write notifies (outbox-wake.ts), computed by the database from the
+ * connection's schema so that writers and listeners agree, one channel per schema.
+ */
+export const OUTBOX_CHANNEL_SQL = `'dcc_outbox_' || current_schema()`;
+
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'withheld';
 
 export interface OutboxEntry<P = unknown> {
@@ -47,9 +53,11 @@ export class OutboxStore {
   /** Idempotent on `dedupKey`. */
   async enqueue<P>(entry: NewOutboxEntry<P>): Promise<{ entry: OutboxEntry<P>; created: boolean }> {
     const createdAt = entry.createdAt ?? new Date();
+    // The notification goes out when the caller's transaction commits, not before (outbox-wake.ts).
     const inserted = await this.db.raw(
-      `INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, created_at, dedup_key, topic, parent_id, recipient, patient_id)
-       VALUES (?, ?::jsonb, 'pending', 0, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING RETURNING *`,
+      `WITH ins AS (INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, created_at, dedup_key, topic, parent_id, recipient, patient_id)
+         VALUES (?, ?::jsonb, 'pending', 0, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING RETURNING *)
+       SELECT ins.* FROM ins CROSS JOIN LATERAL (SELECT pg_notify(${OUTBOX_CHANNEL_SQL}, ins.kind)) AS woken`,
       [entry.kind, JSON.stringify(entry.payload), (entry.notBefore ?? createdAt).toISOString(), createdAt.toISOString(), entry.dedupKey,
         entry.topic ?? null, entry.parentId ?? null, entry.recipient ?? null, entry.patientId ?? null],
     );
@@ -128,6 +136,7 @@ export class OutboxStore {
   /** A dead message sent again by a human (after fixing the directory, say): due now, attempts reset. */
   async revive(id: string, now: Date = new Date()): Promise<boolean> {
     const n = await this.db('outbox').where({ id }).whereIn('status', ['dead', 'failed']).update({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), last_error: null });
+    if (Number(n) > 0) await this.db.raw(`SELECT pg_notify(${OUTBOX_CHANNEL_SQL}, 'revived')`);
     return Number(n) > 0;
   }
 
