@@ -54,7 +54,7 @@ export interface Config {
   deliveryIntervalMs: number;
   /** PostgreSQL statement timeout (ms): a query running longer is cancelled and answered 503. */
   statementTimeoutMs: number;
-  /** Who the mails come from, and the line to call back. */
+  /** Who the mails come from, and the line to call back (demo: DEMO_3C_PHONE, the demo 3C's line). */
   sender: { organisation: string; phone?: string };
   /**
    * App processes (node:cluster) sharing the ports: several on PostgreSQL, where sessions, login
@@ -63,11 +63,24 @@ export interface Config {
   workers: number;
   /** Why `workers` is less than DCC_WORKERS asked for (said once at start-up), if it is. */
   workersNote?: string;
+  /** CDA documents: the DCC's OID arc for document ids, the custodian, and the ANS validation kit. */
+  cda: CdaSettings;
+}
+
+export interface CdaSettings {
+  /** A test arc by default: a real deployment sets CDA_OID_ROOT. */
+  oidRoot: string;
+  custodian: { id: string; name: string };
+  /** The ANS CDA kit (CDA_KIT_DIR) and its compiled schematrons (CDA_KIT_CACHE); undefined → the copy in the repository. */
+  kitDir?: string;
+  kitCache?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const workers = workersFrom(env.DCC_WORKERS, Boolean(env.DATABASE_URL));
+  const seedDemo = env.DCC_SEED_DEMO ? env.DCC_SEED_DEMO !== 'false' : !production;
+  const phone = env.DCC_SENDER_PHONE || (seedDemo ? env.DEMO_3C_PHONE ?? DEMO_3C_PHONE : undefined);
   return {
     ...workers,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -75,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: intFrom(env.PORT, 8080),
     host: env.HOST ?? '127.0.0.1',
     baseUrl: env.DCC_BASE_URL?.replace(/\/$/, '') || undefined,
-    seedDemo: env.DCC_SEED_DEMO ? env.DCC_SEED_DEMO !== 'false' : !production,
+    seedDemo,
     defaultPageSize: intFrom(env.DCC_PAGE_SIZE, 20),
     maxPageSize: intFrom(env.DCC_MAX_PAGE_SIZE, 200),
     maxBodySize: env.DCC_MAX_BODY ?? '5mb',
@@ -102,9 +115,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: intFrom(env.DCC_STATEMENT_TIMEOUT_MS, 30_000),
     sender: {
       organisation: env.DCC_SENDER_ORGANISATION ?? 'DCC — Centre de coordination en cancérologie (3C)',
-      ...(env.DCC_SENDER_PHONE ? { phone: env.DCC_SENDER_PHONE } : {}),
+      ...(phone ? { phone } : {}),
+    },
+    cda: {
+      oidRoot: env.CDA_OID_ROOT ?? '1.2.250.1.999.18',
+      custodian: { id: env.CDA_CUSTODIAN_ID ?? '1130000000', name: env.CDA_CUSTODIAN_NAME ?? 'DCC régional (démonstration)' },
+      ...(env.CDA_KIT_DIR ? { kitDir: path.resolve(env.CDA_KIT_DIR) } : {}),
+      ...(env.CDA_KIT_CACHE ? { kitCache: path.resolve(env.CDA_KIT_CACHE) } : {}),
     },
   };
+}
+
+/** The line of the demo 3C (seed/demo-data.ts), given in the demo mails when no DCC_SENDER_PHONE is set. */
+const DEMO_3C_PHONE = '04 65 71 10 50';
+
+/**
+ * The variables of the browser sign-in methods (PSC_*, SAML_*, with NODE_ENV), handed to their
+ * loaders in auth/ (loadPscConfig, loadSamlConfig), which check them and refuse a half configuration.
+ */
+export function signInEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => /^(PSC_|SAML_|NODE_ENV$)/.test(name)));
+}
+
+let processConfig: Config | undefined;
+/**
+ * The configuration of this process, read once: for the few pure builders deep in a capability
+ * (CDA document ids and custodian) that no request carries the configuration to.
+ */
+export function currentConfig(): Config {
+  return processConfig ??= loadConfig();
 }
 
 /** DCC_WORKERS: a count, or 'auto' for one per core; PGlite (single connection, one file lock) keeps one. */

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { createApp } from './app.ts';
 import { buildIdentify, type DemoPki, demoSignInRouter, ensureDemoPki, loadPscConfig, loadSamlConfig, pscRouter, samlRouter } from './auth/index.ts';
 import { seedDemoData, startServices, type Services } from './bootstrap.ts';
-import type { Config } from './config.ts';
+import { signInEnvironment, type Config } from './config.ts';
 import { buildDemoBundle, seedDemoRcp, seedDemoRcpSheets } from './seed/index.ts';
 import { seedDemoCarePlans } from './care-plan/index.ts';
 import { rcpApiRouter } from './rcp/index.ts';
@@ -22,7 +22,7 @@ export interface StartOptions {
   /** PostgreSQL schema to use (tests); the database's default schema otherwise. */
   schema?: string;
   logger?: pino.Logger;
-  /** Environment the optional sign-in methods (SAML, PSC) are read from. */
+  /** Environment the optional sign-in methods (SAML, PSC) are read from (default: config.ts's signInEnvironment()). */
   env?: NodeJS.ProcessEnv;
   /** Build the web client first when its sources are newer than client/dist (default: yes). */
   buildClient?: boolean;
@@ -78,7 +78,7 @@ function safeHost(url: string): string {
 }
 
 async function startLocked(config: Config, options: StartOptions, lock: DataLock | undefined): Promise<RunningDcc> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? signInEnvironment();
   const psc = loadPscConfig(env); // throws when half-configured, or http in production
   const saml = loadSamlConfig(env); // likewise
   const logger = options.logger ?? pino({ level: config.logLevel });
@@ -183,7 +183,7 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
     ? new DeliveryWorker({
       store, log: logger, intervalMs: config.deliveryIntervalMs,
       fhirBaseUrl: `${config.baseUrl ?? url}/fhir`,
-      sender: config.sender.phone || !config.seedDemo ? config.sender : { ...config.sender, phone: '04 65 71 10 50' },
+      sender: config.sender,
       ...(mailSender && mailConfig ? { mail: { sender: mailSender, config: mailConfig } } : {}),
       ...(config.push ? { push: { client: new FhirPushClient(config.push), endpoint: config.push.baseUrl } } : {}),
       ...(config.dmpPush ? { dmp: { config: config.dmpPush } } : {}),

@@ -28,7 +28,7 @@ const DISCOVERY_SUFFIX = '/.well-known/openid-configuration';
 const DISCOVERY_TIMEOUT_S = 10;
 
 /** PSC_* variables → configuration; undefined when PSC is not configured, an Error when half-configured. */
-export function loadPscConfig(env: NodeJS.ProcessEnv = process.env): PscConfig | undefined {
+export function loadPscConfig(env: NodeJS.ProcessEnv): PscConfig | undefined {
   const issuerText = env.PSC_ISSUER?.trim();
   const clientId = env.PSC_CLIENT_ID?.trim();
   const clientSecret = env.PSC_CLIENT_SECRET ?? '';

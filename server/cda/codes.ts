@@ -1,6 +1,7 @@
 /** FHIR code systems → the OIDs a CDA document carries, and the CI-SIS constants shared by FRCP and PPS. */
 import type { Coding } from '@medplum/fhirtypes';
 import { el, text, type Attrs } from './xml.ts';
+import { currentConfig } from '../config.ts';
 
 const OID_OF: Record<string, string> = {
   'http://loinc.org': '2.16.840.1.113883.6.1',
@@ -21,7 +22,7 @@ export const LOINC_OID = '2.16.840.1.113883.6.1';
 export const TA_ASIP_OID = '1.2.250.1.213.1.1.4.322';
 /** The DCC's own OID arc for document ids (a test arc: a real deployment sets CDA_OID_ROOT). */
 export function dccOidRoot(): string {
-  return process.env.CDA_OID_ROOT ?? '1.2.250.1.999.18';
+  return currentConfig().cda.oidRoot;
 }
 
 /** A CD/CE element from a FHIR coding; a DCC-local code travels as nullFlavor OTH with its text. */

@@ -11,6 +11,7 @@ import type { FhirRepository } from '../store/repository.ts';
 import { buildFrcpCda, documentIdsOf } from './frcp.ts';
 import { cdaIdentityOf } from './header.ts';
 import { buildPpsCda } from './pps.ts';
+import { currentConfig } from '../config.ts';
 
 export interface CdaExport {
   xml: string;
@@ -22,7 +23,7 @@ export interface CdaExport {
 
 /** The DCC as custodian of the documents it produces (env: CDA_CUSTODIAN_ID, CDA_CUSTODIAN_NAME). */
 export function custodianOf(): { id: string; name: string } {
-  return { id: process.env.CDA_CUSTODIAN_ID ?? '1130000000', name: process.env.CDA_CUSTODIAN_NAME ?? 'DCC régional (démonstration)' };
+  return currentConfig().cda.custodian;
 }
 
 export async function exportRcpSheetCda(repo: FhirRepository, ctx: RequestContext, compositionId: string, options: { version?: string } = {}): Promise<CdaExport> {

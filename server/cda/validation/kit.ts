@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DOMParser } from '@xmldom/xmldom';
 import { compileSchematron } from './schematron.ts';
+import { currentConfig } from '../../config.ts';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,9 +23,9 @@ export type CdaProfile = 'FRCP' | 'PPS';
 
 /** Where the kit lives: `CDA_KIT_DIR`, else the copy kept in the repository (`reference/ans-cda-kit`). */
 export function kitDir(): string {
-  return resolve(process.env.CDA_KIT_DIR ?? join(repoRoot, 'reference/ans-cda-kit'));
+  return currentConfig().cda.kitDir ?? join(repoRoot, 'reference/ans-cda-kit');
 }
-const cacheDir = () => resolve(process.env.CDA_KIT_CACHE ?? join(repoRoot, '.cache/cda-kit'));
+const cacheDir = () => currentConfig().cda.kitCache ?? join(repoRoot, '.cache/cda-kit');
 
 const SCHEMATRONS: Record<'STRUCMIN' | CdaProfile, string> = {
   STRUCMIN: 'schematrons/profils/structurationMinimale/ASIP-STRUCT-MIN-StrucMin.sch',
