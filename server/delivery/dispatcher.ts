@@ -14,12 +14,11 @@ import { buildSharingEvent, rolesOfPractitioner } from '../access/index.ts';
 import { systemContext, type RequestContext } from '../context.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
-import type { RcpReportMessage } from '../rcp/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
 import {
-  ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT, ppsSharedWithGp, type ChangeEventPayload, type SharingEventKind,
+  ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT, ppsSharedWithGp, type ChangeEventPayload, type SharingEventKind, type RcpReportMessage,
 } from './events.ts';
 
 export const MAIL_DELIVERY = 'mail';

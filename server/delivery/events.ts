@@ -2,15 +2,16 @@
  * What the city must hear about, decided on every write whoever makes it (care-plan operations,
  * FHIR PUT, transactions): the events are written to the outbox in the write's own transaction,
  * so a change and its notification commit (or roll back) together. The signed RCP report's event
- * is written by the RCP workflow at signature (server/rcp/decision.ts).
+ * is raised by the RCP workflow at signature (server/rcp/decision.ts), which alone knows the
+ * recipients; both go through `emitSharingEvent`, the one way into the outbox.
  *
  * Who receives what is decided later, when the event is dispatched (dispatcher.ts): the
  * patient's objections and choices are checked then, against the directory of that moment.
  */
 import type { CarePlan, MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { EXT, handOverOf, isOralAnticancer, isPpac, isPps, updateRecordsOf } from '../care-plan/index.ts';
-import type { WriteRule } from '../store/repository.ts';
-import { OutboxStore } from '../store/outbox-store.ts';
+import type { Executor, WriteRule } from '../store/repository.ts';
+import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
 
 export const RCP_REPORT_EVENT = 'rcp-report';
@@ -19,6 +20,21 @@ export const PPAC_CHANGED_EVENT = 'ppac-changed';
 export const ORAL_TREATMENT_EVENT = 'oral-treatment-changed';
 export const EVENT_KINDS = [RCP_REPORT_EVENT, PPS_SHARED_EVENT, PPAC_CHANGED_EVENT, ORAL_TREATMENT_EVENT] as const;
 export type SharingEventKind = (typeof EVENT_KINDS)[number];
+
+/** Payload of the signed RCP report's event, written by the RCP workflow at signature (rcp/decision.ts). */
+export interface RcpReportMessage {
+  case: string;
+  patient: string;
+  composition: string;
+  compositionVersion: string;
+  provenance: string;
+  signedAt: string;
+  signedBy: string;
+  board: string;
+  session?: string;
+  recipients: { role: 'general-practitioner' | 'requester' | 'correspondent'; practitioner?: string; display?: string; unknown?: boolean }[];
+  correctionReason?: string;
+}
 
 /** Payload of the care-programme and treatment events (the RCP report's is RcpReportMessage). */
 export interface ChangeEventPayload {
@@ -111,17 +127,31 @@ function event(kind: SharingEventKind, resource: CarePlan | MedicationRequest, c
   const patientId = /^(?:.*\/)?Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(resource.subject?.reference ?? '')?.[1] ?? '';
   const topic = `${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`;
   return {
-    kind, topic, patientId, dedupKey: `${kind}:${topic}`,
+    kind, topic, patientId, dedupKey: sharingEventKey(kind, topic),
     payload: { patient: `Patient/${patientId}`, resource: topic, change, summary, at: resource.meta?.lastUpdated ?? new Date().toISOString() },
   };
+}
+
+/** The outbox key of an event: one per kind and versioned resource, so an event raised twice is sent once. */
+export const sharingEventKey = (kind: SharingEventKind, topic: string): string => `${kind}:${topic}`;
+
+/**
+ * The one way a sharing event enters the outbox: in the caller's transaction (`db` is the
+ * transaction's executor), so the event commits or rolls back with the change it tells of;
+ * raised twice (same kind and topic), it is kept once.
+ */
+export async function emitSharingEvent<P>(db: Executor, event: { kind: SharingEventKind; topic: string; patientId: string; payload: P; at?: Date }): Promise<{ entry: OutboxEntry<P>; created: boolean }> {
+  return new OutboxStore(db).enqueue({
+    kind: event.kind, payload: event.payload, dedupKey: sharingEventKey(event.kind, event.topic), topic: event.topic, patientId: event.patientId,
+    ...(event.at ? { createdAt: event.at } : {}),
+  });
 }
 
 /** Registers the rule that writes these events to the outbox (idempotent: same name replaces). */
 export function registerSharingEvents(store: Store): void {
   store.addWriteRule('delivery:sharing-events', async (change, tx) => {
-    const events = sharingEventsOf(change).filter((e) => e.patientId);
-    if (!events.length) return;
-    const outbox = new OutboxStore(tx.db);
-    for (const e of events) await outbox.enqueue({ kind: e.kind, payload: e.payload, dedupKey: e.dedupKey, topic: e.topic, patientId: e.patientId });
+    for (const e of sharingEventsOf(change).filter((e) => e.patientId)) {
+      await emitSharingEvent(tx.db, { kind: e.kind, topic: e.topic, patientId: e.patientId, payload: e.payload });
+    }
   });
 }

@@ -4,7 +4,7 @@
  * Other folders import this folder through this file only (test/architecture/import-rules.test.ts).
  */
 export { type DemoMailbox, startDemoMailbox } from './demo-mailbox.ts';
-export { registerSharingEvents } from './events.ts';
+export { RCP_REPORT_EVENT, emitSharingEvent, registerSharingEvents, sharingEventKey, type RcpReportMessage } from './events.ts';
 export { FhirPushClient } from './fhir-push.ts';
 export { MailSender, type SharedEventKind } from './mail.ts';
 export { deliveryRouter } from './routes.ts';

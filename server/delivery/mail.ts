@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import type { NodemailerError, SMTPTransportOptions, Transporter, SMTPSentMessageInfo } from 'nodemailer';
 import { isLoopback, type MailConfig } from '../config.ts';
 import { bareAddress } from '../fhir-kit/text.ts';
+import type { SharingEventKind } from './events.ts';
 
 /**
  * Secure mail to city professionals (MSSanté-ready SMTP): configuration, the French message for
@@ -10,7 +11,8 @@ import { bareAddress } from '../fhir-kit/text.ts';
  * password or by the application's IGC-Santé certificate; both are supported here.
  */
 
-export type SharedEventKind = 'rcp-report' | 'pps-shared' | 'ppac-changed' | 'oral-treatment-changed';
+/** The kinds are defined once, with the events (events.ts). */
+export type SharedEventKind = SharingEventKind;
 
 export interface SharedDocumentMail {
   /** Outbox entry id → stable Message-ID, so a retry after a half-finished send is the same message. */

@@ -17,7 +17,6 @@ import { buildSharingEvent, mayReadType } from '../access/index.ts';
 import { carePlanDocument, printableProgramme, renderCarePlanPdf, withoutUnqualifiedIns } from '../care-plan/index.ts';
 import { systemContext, type RequestContext } from '../context.ts';
 import { INS_SYSTEMS } from '../identity/index.ts';
-import type { RcpReportMessage } from '../rcp/index.ts';
 import { buildRcpSheetDocument, loadRcpSheet, renderRcpSheetPdf } from '../rcp-sheet/index.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import { listenForOutbox, type OutboxListener } from '../store/outbox-wake.ts';
@@ -26,7 +25,7 @@ import type { Store } from '../store/store.ts';
 import {
   DMP_PUSH_DELIVERY, MAIL_DELIVERY, PUSH_DELIVERY, anyObjection, dispatchEvent, ppsRefusal, recipientContext, refusalFor, secureAddressOf, type MailDeliveryPayload, type PushDeliveryPayload, type Refusal,
 } from './dispatcher.ts';
-import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT } from './events.ts';
+import { EVENT_KINDS, ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT, type RcpReportMessage } from './events.ts';
 import { DEFAULT_PUSH_TIMEOUT_MS, classifyPushError, type FhirPushClient } from './fhir-push.ts';
 import { classifyMailError, composeSharedDocumentMail, type MailSender, type SharedDocumentMail } from './mail.ts';
 import type { MailConfig, PushConfig } from '../config.ts';

@@ -1,6 +1,7 @@
 import type { Composition, Patient, Practitioner, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { type RcpParticipant, type RcpSheetData, type ResearchStudyInput, signRcpSheet, TREATMENT_TYPE, type TreatmentType } from '../rcp-sheet/index.ts';
-import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
+import type { OutboxEntry } from '../store/outbox-store.ts';
+import { RCP_REPORT_EVENT, emitSharingEvent, type RcpReportMessage } from '../delivery/index.ts';
 import { findAgenda, saveAgenda, withFlag } from './agenda.ts';
 import { loadBoard } from './boards.ts';
 import type { Board } from './board-model.ts';
@@ -297,22 +298,6 @@ export async function decisionView(rc: RcpContext, id: string): Promise<Decision
 
 // --- Signature and sending -------------------------------------------------------------------
 
-export const RCP_REPORT_OUTBOX_KIND = 'rcp-report';
-
-export interface RcpReportMessage {
-  case: string;
-  patient: string;
-  composition: string;
-  compositionVersion: string;
-  provenance: string;
-  signedAt: string;
-  signedBy: string;
-  board: string;
-  session?: string;
-  recipients: { role: 'general-practitioner' | 'requester' | 'correspondent'; practitioner?: string; display?: string; unknown?: boolean }[];
-  correctionReason?: string;
-}
-
 export interface SignatureResult {
   case: RcpCase;
   report: { reference: string; version: string };
@@ -449,9 +434,8 @@ async function finishSignature(rc: RcpContext, loaded: LoadedCase, board: Board,
     ...(options.correctionReason ? { correctionReason: options.correctionReason } : {}),
   };
   // Same transaction as the signature: the executor of the repository's transaction (PGlite has one connection).
-  const { entry } = await new OutboxStore(rc.repo.db).enqueue({
-    kind: RCP_REPORT_OUTBOX_KIND, payload: message, dedupKey: `${RCP_REPORT_OUTBOX_KIND}:${report}`, createdAt: rc.now,
-    topic: report, patientId: idFrom(c.patient, 'Patient')!,
+  const { entry } = await emitSharingEvent(rc.repo.db, {
+    kind: RCP_REPORT_EVENT, payload: message, at: rc.now, topic: report, patientId: idFrom(c.patient, 'Patient')!,
   });
   return {
     case: (await loadCase(rc, c.id)).rcpCase,

@@ -8,7 +8,7 @@
 export { rcpApiRouter, type RcpApiDeps } from './routes.ts';
 export { registerRcpRules } from './write-rules.ts';
 export { checkQuorum, type Attendance, type QuorumResult, type QuorumRules } from './quorum.ts';
-export { RCP_REPORT_OUTBOX_KIND, type RcpReportMessage, correctCase, discussCase, recordCase, saveDecision, signCase } from './decision.ts';
+export { correctCase, discussCase, recordCase, saveDecision, signCase } from './decision.ts';
 export { createBoard } from './boards.ts';
 export { loadCase } from './case-store.ts';
 export { acceptCase, moveCase, registerCase, rejectCase, withdrawCase } from './cases.ts';

@@ -3,14 +3,13 @@ import { mayReadType } from '../access/index.ts';
 import { CATEGORY, handOverOf } from '../care-plan/index.ts';
 import { frenchCsv } from '../print/index.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
-import type { RcpReportMessage } from './decision.ts';
+import { RCP_REPORT_EVENT, sharingEventKey, type RcpReportMessage } from '../delivery/index.ts';
 import { listBoards, loadBoard } from './boards.ts';
 import type { Board } from './board-model.ts';
 import { loadVisibleCases } from './case-store.ts';
 import { RCP_AGENDA_ID_SYSTEM } from './codes.ts';
 import { invalidInput, notAllowed } from './errors.ts';
 import { idFrom, searchAll, type RcpContext } from './fhir-helpers.ts';
-import { RCP_REPORT_OUTBOX_KIND } from './decision.ts';
 import { agendaFromFhir, type AgendaEntry, type Session } from './session-model.ts';
 import { listSessions } from './sessions.ts';
 
@@ -166,7 +165,7 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
   const cases = await loadVisibleCases(rc, [...presented.keys()]);
   samples.visible = cases.size;
   const firstReports = [...cases.values()].map((c) => c.rcpCase.firstReport).filter((r): r is string => Boolean(r));
-  const sent = await sentTimes(new OutboxStore(rc.repo.db), firstReports.map((r) => `${RCP_REPORT_OUTBOX_KIND}:${r}`));
+  const sent = await sentTimes(new OutboxStore(rc.repo.db), firstReports.map((r) => sharingEventKey(RCP_REPORT_EVENT, r)));
   const hours = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 3_600_000;
   // A delay runs forward: events in the wrong order (a session opened before its date, before the
   // start was recorded) are a fault of the data, left out rather than shown as a negative delay.
@@ -183,7 +182,7 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
       samples.patientsSigned.add(rcpCase.patient);
       push(samples.sessionToSignature, hours(held, rcpCase.signedAt));
       if (rcpCase.trialProposed) samples.trial++;
-      const sentAt = rcpCase.firstReport ? sent.get(`${RCP_REPORT_OUTBOX_KIND}:${rcpCase.firstReport}`) : undefined;
+      const sentAt = rcpCase.firstReport ? sent.get(sharingEventKey(RCP_REPORT_EVENT, rcpCase.firstReport)) : undefined;
       if (sentAt) push(samples.signatureToSent, hours(rcpCase.signedAt, sentAt));
     }
   }
