@@ -23,7 +23,8 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../server/config.ts';
 import { openDatabase } from '../server/store/database.ts';
 import { startDcc, type RunningDcc } from '../server/start.ts';
-import { startDemoMailbox } from '../server/delivery/demo-mailbox.ts';
+import { DeliveryWorker, MailSender, startDemoMailbox } from '../server/delivery/index.ts';
+import type { MailConfig } from '../server/config.ts';
 import { BENCH_DIR } from './options.ts';
 
 const SCHEMA = 'dcc_bench_actions';
@@ -156,7 +157,8 @@ async function main(): Promise<void> {
     const session = generated.created[0];
 
     const cases: { caseId: string; sheetId: string; patient: string }[] = [];
-    for (let i = 0; i < n; i++) {
+    const mailCount = Math.min(5, n);
+    for (let i = 0; i < n + mailCount; i++) {
       const patient = (await bench.call('fhir: create patient', lambert, 'POST', '/fhir/Patient', {
         resourceType: 'Patient', name: [{ family: `Banc${i}`, given: ['Josette'] }], gender: 'female', birthDate: '1956-07-21',
         generalPractitioner: [{ reference: `Practitioner/${gp.practitionerId}` }],
@@ -200,6 +202,7 @@ async function main(): Promise<void> {
 
     const today = new Date();
     const yearAgo = new Date(today.getTime() - 365 * 86_400_000);
+    const mailCases = cases.splice(n);
     for (const [i, c] of cases.entries()) {
       await bench.call('rcp: quorum', lambert, 'GET', `/api/rcp/sessions/${session.id}/quorum?case=${c.caseId}`);
       await bench.call('rcp: discuss', lambert, 'POST', `/api/rcp/cases/${c.caseId}/discuss`, {});
@@ -222,7 +225,7 @@ async function main(): Promise<void> {
       await bench.call('hospital: patient search', lambert, 'GET', '/fhir/Patient?name=banc&_count=20&_sort=family');
     }
 
-    const mail = await mailAfterSignature(dcc, config, bench, { lambert, aubert }, Math.min(5, n));
+    const mail = await mailAfterSignature(dcc, bench, { lambert, aubert }, mailCases);
 
     const rows = [...bench.samples.entries()].map(([action, samples]) => ({
       action,
@@ -250,14 +253,48 @@ async function main(): Promise<void> {
 }
 
 /**
- * Seconds from the signature's answer (its transaction has committed) to the GP's mail reaching
- * an SMTP server, with the outbox worker polling only every 60 s: what wakes it is the point.
+ * Seconds from the signature's answer (its transaction has committed) to the report's mail in the
+ * demo mailbox (a real smtp-server), the outbox worker polling only every 60 s: what wakes it is
+ * the notification of the outbox insert (store/outbox-wake.ts).
  */
-async function mailAfterSignature(dcc: RunningDcc, config: Config, bench: ActionBench, users: { lambert: User; aubert: User }, count: number) {
-  void dcc; void config; void bench; void users; void count;
-  return undefined as undefined | { p50: number; max: number; samples: number[]; intervalMs: number };
+async function mailAfterSignature(dcc: RunningDcc, bench: ActionBench, users: { lambert: User; aubert: User }, cases: { caseId: string }[]) {
+  const intervalMs = 60_000;
+  const mailDir = path.join(BENCH_DIR, 'actions-mailbox');
+  fs.rmSync(mailDir, { recursive: true, force: true });
+  const mailbox = await startDemoMailbox({ port: 0, dir: mailDir });
+  const mailConfig: MailConfig = {
+    host: '127.0.0.1', port: mailbox.port, secure: false, requireTls: false, rejectUnauthorized: true,
+    from: 'DCC banc <dcc@dcc-demo.mssante.fr>', messageIdDomain: 'dcc-demo.mssante.fr', publicBaseUrl: dcc.url,
+  };
+  const sender = new MailSender(mailConfig);
+  const worker = new DeliveryWorker({ store: dcc.services.store, mail: { sender, config: mailConfig }, intervalMs, batch: 100, fhirBaseUrl: `${dcc.url}/fhir` });
+  const samples: number[] = [];
+  try {
+    // The reports the timed actions signed are sent first: each sample waits for its own mail only.
+    for (let i = 0; i < 50 && Object.values(await worker.drainOnce()).some((x) => x > 0); i++);
+    worker.start();
+    await worker.listening;
+    for (const c of cases) {
+      await bench.call(undefined, users.lambert, 'POST', `/api/rcp/cases/${c.caseId}/discuss`, {});
+      await bench.call(undefined, users.lambert, 'PUT', `/api/rcp/cases/${c.caseId}/decision`, DECISION('Colectomie gauche'));
+      const before = mailbox.messages().length;
+      await bench.call(undefined, users.aubert, 'POST', `/api/rcp/cases/${c.caseId}/sign`, {});
+      const signedAt = performance.now();
+      const deadline = signedAt + 2 * intervalMs;
+      while (mailbox.messages().length === before && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (mailbox.messages().length === before) throw new Error('mail after signature: nothing arrived within two poll intervals');
+      samples.push((performance.now() - signedAt) / 1000);
+      // The round that sent the first mail ends before the next signature (no overlap between samples).
+      await worker.drainOnce();
+    }
+  } finally {
+    await worker.stop();
+    sender.close();
+    await mailbox.close();
+  }
+  if (!samples.length) return undefined;
+  return { p50: quantile(samples, 0.5), max: Math.max(...samples), samples, intervalMs };
 }
-void startDemoMailbox;
 
 main().then(() => process.exit(0), (error) => {
   console.error(error);
