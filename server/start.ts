@@ -38,6 +38,13 @@ export interface RunningDcc {
   tlsUrl?: string;
   /** Demo CA and CPS-like certificates, when the demo PKI is on. */
   pki?: DemoPki;
+  /**
+   * Resolves once the demo activity (RCP boards, sessions, cases, sheets, PPS / PPAC) is written.
+   * The service listens before: pages are usable while the demo history is filled in. Never rejects
+   * (a seed step that no longer applies is logged). Resolved at once when no demo data is seeded.
+   */
+  demoActivity: Promise<void>;
+  /** Waits for the demo activity, then closes the listeners, the worker and the database. */
   close: () => Promise<void>;
 }
 
@@ -88,19 +95,23 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
   const services = await startServices(config, { schema: options.schema });
   const { db, store } = services;
   const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `PGlite embarqué (${config.dataDir}/pglite)`;
+  // The demo PKI needs no database: its keys are generated while the demo data is written.
+  const demoPki = !(config.tlsCertFile && config.tlsKeyFile && config.cpsCaFile) && config.demoPki
+    ? ensureDemoPki(config.dataDir, buildDemoBundle(), config.production)
+    : undefined;
+  demoPki?.catch(() => undefined); // awaited below; a fault is reported there, not as an unhandled rejection
+  // Demo data never keeps the service from starting: after ordinary use (demo patients deleted,
+  // boards changed) a seed step may no longer apply; the service starts with what is there.
+  const demoFault = (error: unknown) => logger.warn(`données de démonstration incomplètes (${error instanceof Error ? error.message : String(error)}) : le service démarre avec les données présentes`);
+  // The directory and the patients before listening: a newcomer signs in and finds the patients.
+  let demoCreated = 0;
+  let demoReady = config.seedDemo;
   if (config.seedDemo) {
-    // Demo data never keeps the service from starting: after ordinary use (demo patients deleted,
-    // boards changed) a seed step may no longer apply; the service starts with what is there.
     try {
-      const created = await seedDemoData(store);
-      await seedDemoRcpSheets(store); // a signed report, a sheet awaiting signature, an incomplete draft
-      await seedDemoRcp(store); // boards, past and upcoming sessions, cases in every state (first start ~20 s)
-      // PPS / PPAC from the two oldest signed decisions: after the RCP data, so that the first start
-      // already has both (a PPS with an oral treatment, and a PPAC with its surveillance calendar).
-      await seedDemoCarePlans(store);
-      logger.info({ created }, created ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
+      demoCreated = await seedDemoData(store);
     } catch (error) {
-      logger.warn(`données de démonstration incomplètes (${error instanceof Error ? error.message : String(error)}) : le service démarre avec les données présentes`);
+      demoReady = false;
+      demoFault(error);
     }
   }
 
@@ -108,8 +119,8 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
     ? { cert: config.tlsCertFile, key: config.tlsKeyFile, ca: config.cpsCaFile }
     : undefined;
   let pki: DemoPki | undefined;
-  if (!tls && config.demoPki) {
-    pki = await ensureDemoPki(config.dataDir, buildDemoBundle(), config.production);
+  if (!tls && demoPki) {
+    pki = await demoPki;
     tls = { cert: pki.certFile, key: pki.keyFile, ca: pki.caFile };
     logger.info({ folder: pki.folder, users: pki.users.map((u) => `${u.title} ${u.name}: ${u.file}`) }, 'certificats CPS de démonstration');
   }
@@ -189,14 +200,34 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
       ...(config.dmpPush ? { dmp: { config: config.dmpPush } } : {}),
     })
     : undefined;
-  if (worker) {
-    worker.start();
-    void worker.drainOnce().catch((err) => logger.warn({ err }, 'outbox: first round failed'));
-  }
+  // The demo activity, after listening (most of a first start: every RCP step goes through the
+  // workflow, traced). The worker starts after it: the seed dates the sending of some demo reports
+  // itself, which a worker draining the outbox meanwhile would do first, at today's date.
+  const demoActivity = (async () => {
+    if (demoReady) {
+      logger.info('activité de démonstration en cours d\'écriture (RCP, fiches, PPS / PPAC) : les pages se complètent');
+      try {
+        await seedDemoRcpSheets(store); // a signed report, a sheet awaiting signature, an incomplete draft
+        await seedDemoRcp(store); // boards, past and upcoming sessions, cases in every state
+        // PPS / PPAC from the two oldest signed decisions: after the RCP data, so that the first start
+        // already has both (a PPS with an oral treatment, and a PPAC with its surveillance calendar).
+        await seedDemoCarePlans(store);
+        logger.info({ created: demoCreated }, demoCreated ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
+      } catch (error) {
+        demoFault(error);
+      }
+    }
+    if (worker) {
+      worker.start();
+      void worker.drainOnce().catch((err) => logger.warn({ err }, 'outbox: first round failed'));
+    }
+  })();
 
   return {
-    config, services, url, ...(tlsUrl ? { tlsUrl } : {}), ...(pki ? { pki } : {}),
+    config, services, url, ...(tlsUrl ? { tlsUrl } : {}), ...(pki ? { pki } : {}), demoActivity,
     close: async () => {
+      // The seed writes through the database closed below: let its current run finish first.
+      await demoActivity;
       await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

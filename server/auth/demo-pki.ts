@@ -28,15 +28,16 @@ export async function ensureDemoPki(dataDir: string, demoBundle: Bundle, product
 
   fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
   const ca = await createCertificateAuthority();
-  const server = await issueServerCertificate(ca);
+  // Key pairs are generated on libuv's thread pool: issued together, they use every core.
+  const [server, ...cards] = await Promise.all([issueServerCertificate(ca), ...users.map((user) => issueProfessionalCertificate(ca, user))]);
+  fs.writeFileSync(pki.certFile, server!.certPem);
+  fs.writeFileSync(pki.keyFile, server!.keyPem, { mode: 0o600 });
+  users.forEach((user, i) => {
+    fs.writeFileSync(path.join(folder, `${user.slug}.crt`), cards[i]!.certPem);
+    fs.writeFileSync(path.join(folder, `${user.slug}.key`), cards[i]!.keyPem, { mode: 0o600 });
+  });
+  // The CA last: its presence is what says the folder is complete (checked above).
   fs.writeFileSync(pki.caFile, ca.certPem);
-  fs.writeFileSync(pki.certFile, server.certPem);
-  fs.writeFileSync(pki.keyFile, server.keyPem, { mode: 0o600 });
-  for (const user of users) {
-    const cert = await issueProfessionalCertificate(ca, user);
-    fs.writeFileSync(path.join(folder, `${user.slug}.crt`), cert.certPem);
-    fs.writeFileSync(path.join(folder, `${user.slug}.key`), cert.keyPem, { mode: 0o600 });
-  }
   return pki;
 }
 

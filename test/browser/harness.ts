@@ -57,6 +57,8 @@ export async function browserWorld(): Promise<{ dcc: RunningDcc; browser: Browse
         args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       }),
     ]);
+    // The tests read the demo history (RCP sessions, signed reports, PPS): wait until it is written.
+    await dcc.demoActivity;
     return { dcc, browser, dataDir };
   })();
   return world;

@@ -8,4 +8,6 @@ import { startDcc } from '../../server/start.ts';
  */
 const config = { ...loadConfig({ ...process.env, NODE_ENV: 'test' }), port: 0 };
 const dcc = await startDcc(config, { buildClient: false });
+// Ready once the demo activity is written, so a kill -9 never lands in the middle of the seed.
+await dcc.demoActivity;
 console.log(`ready ${dcc.url}`);

@@ -7,6 +7,7 @@ import { startDcc } from '../../server/start.ts';
  * it serves; closes (outbox worker stopped, connections released) on SIGTERM.
  */
 const dcc = await startDcc(loadConfig(process.env), { buildClient: false });
+await dcc.demoActivity; // its outbox worker starts once the demo data (if any) is written
 console.log(`ready ${dcc.url}`);
 process.on('SIGTERM', () => {
   void dcc.close().then(() => process.exit(0));
