@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { loadConfig } from '../../server/config.ts';
+import { openDatabase } from '../../server/store/database.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const databaseUrl = process.env.DATABASE_URL;
+
+describe('DCC_WORKERS: app processes per machine', () => {
+  it('runs N processes on PostgreSQL, one per core with auto', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', DCC_WORKERS: '3' }).workers).to.equal(3);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', DCC_WORKERS: 'auto' }).workers).to.equal(os.availableParallelism());
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).workers).to.equal(1);
+  });
+
+  it('keeps one process on PGlite and says why', () => {
+    const config = loadConfig({ DCC_WORKERS: '2' });
+    expect(config.workers).to.equal(1);
+    expect(config.workersNote).to.contain('PGlite').and.contain('DATABASE_URL');
+    expect(loadConfig({}).workersNote).to.equal(undefined);
+  });
+
+  (databaseUrl ? it : it.skip)(`npm start with DCC_WORKERS=2 serves from two processes, stopped together${databaseUrl ? '' : ' (PostgreSQL only)'}`, async function () {
+    this.timeout(240_000);
+    const dbName = `dcc_workers_${process.pid}`;
+    const admin = openDatabase({ databaseUrl: databaseUrl! });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcc-workers-'));
+    try {
+      await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.raw(`CREATE DATABASE ${dbName}`);
+      const url = new URL(databaseUrl!);
+      url.pathname = `/${dbName}`;
+      const primary = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: url.toString(), DCC_WORKERS: '2',
+          HOST: '127.0.0.1', PORT: '0', DCC_DATA_DIR: dataDir, DCC_SEED_DEMO: 'false', DCC_DEMO_PKI: 'false', DCC_DEMO_SIGN_IN: 'false',
+        },
+      });
+      let output = '';
+      primary.stderr.on('data', (c: Buffer) => { output += c.toString('utf8'); });
+      // The primary says it once both workers serve; port 0 is one port chosen for both (node:cluster).
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not ready in 200 s: ${output.slice(-2000)}`)), 200_000);
+        primary.once('exit', (code) => reject(new Error(`stopped (code ${code}): ${output.slice(-2000)}`)));
+        primary.stdout.on('data', (c: Buffer) => {
+          output += c.toString('utf8');
+          if (output.includes('processus applicatifs sur PostgreSQL')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      primary.removeAllListeners('exit');
+      const workers = fs.readFileSync(`/proc/${primary.pid}/task/${primary.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      expect(workers).to.have.length(2);
+      const base = /DCC prêt sur (http:\/\/[^/ ]+)\//.exec(output)![1];
+      for (let i = 0; i < 4; i++) expect((await fetch(`${base}/health`)).status).to.equal(200);
+      const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+      primary.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+      for (const pid of workers) expect(fs.existsSync(`/proc/${pid}`), `worker ${pid} stopped`).to.equal(false);
+    } finally {
+      await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.destroy();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
