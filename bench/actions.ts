@@ -15,7 +15,8 @@
  * 4. Prints p50 / p99 (ms) and SQL statements per action (knex query events, median), and writes
  *    .bench/actions-<db>.json.
  *
- * Options: BENCH_ACTIONS_N / --n (iterations, default 20), DATABASE_URL.
+ * Options: BENCH_ACTIONS_N / --n (iterations, default 20), --sql-log (the statements of each
+ * action's first run in .bench/actions-sql-<db>.json), DATABASE_URL.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,6 +39,8 @@ const argN = (() => {
   return Number(v ?? process.env.BENCH_ACTIONS_N ?? 20);
 })();
 
+const SQL_LOG = process.argv.includes('--sql-log');
+
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
@@ -45,11 +48,17 @@ const quantile = (values: number[], q: number) => {
 
 class ActionBench {
   readonly samples = new Map<string, Sample[]>();
+  /** With --sql-log: the statements of each action's first sample, to see where they go. */
+  readonly sqlLog = new Map<string, string[]>();
   private statements = 0;
+  private current: string[] | undefined;
 
   constructor(private readonly dcc: RunningDcc) {
     // Every statement any repository sends, transactions included: the SQL cost of an action.
-    dcc.services.db.on('query', () => { this.statements++; });
+    dcc.services.db.on('query', (q: { sql: string }) => {
+      this.statements++;
+      this.current?.push(q.sql.replace(/\s+/g, ' ').slice(0, 160));
+    });
   }
 
   async signIn(idnps: string): Promise<User> {
@@ -69,11 +78,13 @@ class ActionBench {
     if (body !== undefined) h['content-type'] = fhir ? 'application/fhir+json' : 'application/json';
     if (method !== 'GET') h['x-csrf-token'] = user.csrf;
     const sqlBefore = this.statements;
+    if (SQL_LOG && action && !this.sqlLog.has(action)) this.sqlLog.set(action, this.current = []);
     const started = performance.now();
     const res = await fetch(`${this.dcc.url}${url}`, { method, headers: h, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const buffer = Buffer.from(await res.arrayBuffer());
     const ms = performance.now() - started;
     const sql = this.statements - sqlBefore;
+    this.current = undefined;
     if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${buffer.toString('utf8').slice(0, 600)}`);
     if (action) {
       const list = this.samples.get(action) ?? [];
@@ -248,6 +259,7 @@ async function main(): Promise<void> {
       actions: rows, mailAfterSignature: mail,
     }, null, 2));
     console.log(`${resources} resources in the database; results in ${out}`);
+    if (SQL_LOG) fs.writeFileSync(path.join(BENCH_DIR, `actions-sql-${db}.json`), JSON.stringify(Object.fromEntries(bench.sqlLog), null, 1));
   } finally {
     await dcc.close();
   }
