@@ -63,8 +63,9 @@ export function referencesIn(resource: unknown): string[] {
 }
 
 async function fetchAll(repo: FhirRepository, ctx: RequestContext, refs: string[]): Promise<Resource[]> {
-  const out: Resource[] = [];
-  const current = new Map<string, string[]>();
+  const pinned: { type: string; id: string; version: string }[] = [];
+  const current = new Map<string, Set<string>>();
+  const byType = new Map<string, Set<string>>();
   for (const ref of refs) {
     const [type, id, , version] = ref.split('/') as [string, string, string?, string?];
     if (!isSupportedResourceType(type)) continue;
@@ -72,19 +73,33 @@ async function fetchAll(repo: FhirRepository, ctx: RequestContext, refs: string[
     if (!mayReadType(ctx.principal, type)) {
       throw forbidden(`Votre profession (${ctx.principal.roles.join(', ') || 'aucun rôle'}) n'a pas accès aux ressources ${type} que contient la fiche RCP`);
     }
-    if (version) {
-      try {
-        out.push(await repo.vread(type, id, version));
-      } catch {
-        // unreadable or deleted version: reported as missing by the callers
-      }
-    } else current.set(type, [...(current.get(type) ?? []), id]);
+    if (version) pinned.push({ type, id, version });
+    else current.set(type, (current.get(type) ?? new Set()).add(id));
+    byType.set(type, (byType.get(type) ?? new Set()).add(id));
+  }
+  // One search per type (one audit event) instead of one read per resource: a signature pins every
+  // entry at its version, which is most often still the current one, so pinned ids are searched too.
+  const found = new Map<string, Resource>();
+  for (const [type, ids] of byType) {
+    const { request } = parseSearchRequest(type, new URLSearchParams({ _id: [...ids].join(','), _count: String(ids.size) }), { defaultCount: ids.size, maxCount: Math.max(ids.size, 1) }, true);
+    request.total = 'none';
+    for (const resource of (await repo.search(request)).resources) found.set(`${type}/${resource.id}`, resource);
+  }
+  const out: Resource[] = [];
+  for (const { type, id, version } of pinned) {
+    const latest = found.get(`${type}/${id}`);
+    if (latest?.meta?.versionId === version) {
+      out.push(latest);
+      continue;
+    }
+    try {
+      out.push(await repo.vread(type, id, version)); // changed since it was pinned (a correction)
+    } catch {
+      // unreadable or deleted version: reported as missing by the callers
+    }
   }
   for (const [type, ids] of current) {
-    // One search per type (one audit event) instead of one read per resource.
-    const { request } = parseSearchRequest(type, new URLSearchParams({ _id: ids.join(','), _count: String(ids.length) }), { defaultCount: ids.length, maxCount: Math.max(ids.length, 1) }, true);
-    request.total = 'none';
-    out.push(...(await repo.search(request)).resources);
+    for (const [key, resource] of found) if (key.startsWith(`${type}/`) && ids.has(resource.id!)) out.push(resource);
   }
   return out;
 }
