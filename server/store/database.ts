@@ -49,11 +49,23 @@ export function openDatabase(options: DatabaseOptions): Database {
   }
   if (options.dataDir) fs.mkdirSync(path.dirname(options.dataDir), { recursive: true });
   return knexFactory({
-    client: ClientPgLite as unknown as typeof Knex.Client,
+    client: YieldingPgLite as unknown as typeof Knex.Client,
     dialect: 'postgres',
     connection: options.dataDir ? { filename: options.dataDir } : {},
     useNullAsDefault: true,
   });
+}
+
+/**
+ * PGlite runs each statement on this thread. A long run of statements (the demo seed written after
+ * the service listens) would hold every request until it ends: each statement first lets the event
+ * loop serve what is waiting (a request's statements then take their turn between the seed's).
+ */
+class YieldingPgLite extends (ClientPgLite as unknown as new (...args: unknown[]) => { _query(connection: unknown, obj: unknown): Promise<unknown> }) {
+  override async _query(connection: unknown, obj: unknown): Promise<unknown> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return super._query(connection, obj);
+  }
 }
 
 /** Prepared statements kept per connection (each costs server memory; query shapes are few). */
