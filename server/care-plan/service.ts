@@ -8,7 +8,6 @@ import type {
   CarePlan, CareTeam, Condition, HealthcareService, MedicationRequest, Organization, Patient, PractitionerRole, Reference, RequestGroup, Resource, ServiceRequest,
 } from '@medplum/fhirtypes';
 import { FhirError, businessRule, conflict } from '../fhir-kit/errors.ts';
-import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { readAll, readOptional } from '../store/optional-reads.ts';
 import { idOf } from '../fhir-kit/ids.ts';
@@ -22,7 +21,6 @@ import { startPpac, type StartPpacInput } from './ppac.ts';
 import { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type HandOverInput } from './pps.ts';
 import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
 
-const PAGING = { defaultCount: 100, maxCount: 200 };
 const INACTIVE = new Set(['revoked', 'entered-in-error']);
 
 /** Builds and stores the PPS of an RCP decision (PPS, contacts CareTeam, oral MedicationRequests). */
@@ -38,7 +36,7 @@ export async function buildPpsForDecision(
     const patientId = idOf(decision.subject, 'Patient');
     if (!patientId) throw businessRule(`La décision CarePlan/${decisionId} ne désigne pas un patient (subject : Patient/…)`, ['CarePlan.subject']);
     const patient = await tx.read<Patient>('Patient', patientId);
-    const careTeams = await searchAll<CareTeam>(tx, 'CareTeam', { subject: `Patient/${patientId}`, status: 'active' });
+    const careTeams = await tx.searchAll<CareTeam>('CareTeam', { subject: `Patient/${patientId}`, status: 'active' });
     const requests: Record<string, MedicationRequest | ServiceRequest | RequestGroup> = {};
     for (const activity of decision.activity ?? []) {
       const ref = activity.reference?.reference;
@@ -65,7 +63,7 @@ export async function buildPpsForDecision(
 
 /** The live PPS built from a decision, if any. */
 export async function ppsOfDecision(repo: FhirRepository, decisionId: string): Promise<CarePlan | undefined> {
-  const plans = await searchAll<CarePlan>(repo, 'CarePlan', { 'based-on': `CarePlan/${decisionId}`, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${CATEGORY.pps.code}` });
+  const plans = await repo.searchAll<CarePlan>('CarePlan', { 'based-on': `CarePlan/${decisionId}`, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${CATEGORY.pps.code}` });
   return plans.find((p) => !INACTIVE.has(p.status));
 }
 
@@ -96,7 +94,7 @@ export async function startPpacWithWarnings(
     const pps = await tx.read<CarePlan>('CarePlan', ppsId);
     if (!isPps(pps)) throw businessRule(`CarePlan/${ppsId} n'est pas un PPS : le PPAC prend la suite du programme personnalisé de soins`, ['CarePlan.category']);
     checkVersion(pps, ifMatch);
-    const existing = (await searchAll<CarePlan>(tx, 'CarePlan', { replaces: `CarePlan/${ppsId}` })).filter((p) => isPpac(p) && !INACTIVE.has(p.status));
+    const existing = (await tx.searchAll<CarePlan>('CarePlan', { replaces: `CarePlan/${ppsId}` })).filter((p) => isPpac(p) && !INACTIVE.has(p.status));
     if (existing.length) throw conflict(`Un PPAC a déjà pris la suite de ce PPS (CarePlan/${existing[0]!.id})`);
     const now = new Date().toISOString();
     const structure = input?.needsEvaluation?.structure;
@@ -129,7 +127,7 @@ export async function resolveOrientation(repo: FhirRepository, structure: Refere
   let services: HealthcareService[] | undefined;
   if (target?.resourceType === 'Organization') {
     organization = target;
-    services = await searchAll<HealthcareService>(repo, 'HealthcareService', { organization: `Organization/${target.id}` });
+    services = await repo.searchAll<HealthcareService>('HealthcareService', { organization: `Organization/${target.id}` });
   } else if (target?.resourceType === 'HealthcareService') {
     const orgId = idOf(target.providedBy, 'Organization');
     organization = orgId ? await readOptional<Organization>(repo, 'Organization', orgId) : undefined;
@@ -176,7 +174,7 @@ async function contactRoles(repo: FhirRepository, directory: Map<string, Resourc
   const roles: PractitionerRole[] = [];
   if (may('PractitionerRole')) {
     for (const ref of [...directory.keys()].filter((r) => r.startsWith('Practitioner/'))) {
-      for (const role of await searchAll<PractitionerRole>(repo, 'PractitionerRole', { practitioner: ref })) {
+      for (const role of await repo.searchAll<PractitionerRole>('PractitionerRole', { practitioner: ref })) {
         roles.push(role);
         directory.set(`PractitionerRole/${role.id}`, role);
       }
@@ -197,18 +195,11 @@ async function contactRoles(repo: FhirRepository, directory: Map<string, Resourc
   return roles;
 }
 
-export async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
-  const { request } = parseSearchRequest(type, new URLSearchParams(params), PAGING, true);
-  request.total = 'none';
-  request.count = PAGING.maxCount;
-  return (await repo.search<T>(request)).resources;
-}
-
 /** The 3C of the establishment that manages the patient (Organization of type 3C, part of it). */
 async function coordinationCentreOf(repo: FhirRepository, patient: Patient): Promise<Reference | undefined> {
   const orgId = idOf(patient.managingOrganization, 'Organization');
   if (!orgId) return undefined;
-  const centres = await searchAll<Organization>(repo, 'Organization', { type: '3C', partof: `Organization/${orgId}` });
+  const centres = await repo.searchAll<Organization>('Organization', { type: '3C', partof: `Organization/${orgId}` });
   const centre = centres[0];
   return centre ? { reference: `Organization/${centre.id}`, display: centre.name } : undefined;
 }

@@ -12,7 +12,7 @@ import { FhirError } from '../fhir-kit/errors.ts';
 import { isSignedRcpSheet, LOINC, RCP_SHEET_TYPE } from '../rcp-sheet/index.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
 import { CHANGE_TYPES, describeChange, isFollowed, type ChangeKind, type ChangeType } from './changes.ts';
-import { CHUNK, searchEvery, type MyPatient } from './my-patients.ts';
+import { CHUNK, type MyPatient } from './my-patients.ts';
 
 export interface CityChange {
   /** When the version was recorded (ISO instant). */
@@ -60,7 +60,7 @@ export async function collectChanges(repo: FhirRepository, principal: Principal,
     for (let i = 0; i < ids.length; i += CHUNK) {
       const params: Record<string, string> = { ...FOLLOWED[type], subject: ids.slice(i, i + CHUNK).map((id) => `Patient/${id}`).join(',') };
       if (!options.latest) params._lastUpdated = `gt${earliest.toISOString()}`;
-      for (const resource of await searchEvery<Resource>(repo, type, params)) {
+      for (const resource of await repo.searchAll<Resource>(type, params)) {
         if (!isFollowed(resource)) continue;
         const patientId = patientIdOf(resource);
         const window = patientId ? windows.get(patientId) : undefined;

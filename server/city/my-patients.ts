@@ -3,8 +3,7 @@
  * whose active care team counts the caller as a member. Read through the caller's repository, so
  * the circle of care and the patient's objections apply: a patient who objected is not listed.
  */
-import type { CareTeam, HumanName, Patient, Resource } from '@medplum/fhirtypes';
-import { parseSearchRequest } from '../fhir-kit/search-request.ts';
+import type { CareTeam, HumanName, Patient } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../store/repository.ts';
 
 export type CareReasonCode = 'general-practitioner' | 'care-team';
@@ -26,7 +25,6 @@ export interface MyPatient {
 }
 
 const REASON_LABEL: Record<CareReasonCode, string> = { 'general-practitioner': 'Médecin traitant', 'care-team': 'Équipe de soins' };
-const PAGE = 200;
 /** Patients per `_id` / `subject` search: keeps each query's bindings small. */
 export const CHUNK = 100;
 
@@ -71,13 +69,13 @@ export function careReasonsOf(practitionerId: string, patient: Patient, careTeam
 /** Every patient of this professional, with why (unordered: see patientSortKey). */
 export async function findMyPatients(repo: FhirRepository, practitionerId: string): Promise<MyPatient[]> {
   const me = `Practitioner/${practitionerId}`;
-  const declared = await searchEvery<Patient>(repo, 'Patient', { 'general-practitioner': me });
-  const teams = (await searchEvery<CareTeam>(repo, 'CareTeam', { participant: me, status: 'active' }))
+  const declared = await repo.searchAll<Patient>('Patient', { 'general-practitioner': me });
+  const teams = (await repo.searchAll<CareTeam>('CareTeam', { participant: me, status: 'active' }))
     .filter((t) => /^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(t.subject?.reference ?? ''));
   const patients = new Map(declared.map((p) => [p.id!, p]));
   const missing = [...new Set(teams.map((t) => t.subject!.reference!.slice('Patient/'.length)))].filter((id) => !patients.has(id));
   for (let i = 0; i < missing.length; i += CHUNK) {
-    for (const p of await searchEvery<Patient>(repo, 'Patient', { _id: missing.slice(i, i + CHUNK).join(',') })) patients.set(p.id!, p);
+    for (const p of await repo.searchAll<Patient>('Patient', { _id: missing.slice(i, i + CHUNK).join(',') })) patients.set(p.id!, p);
   }
   const teamsOf = new Map<string, CareTeam[]>();
   for (const t of teams) {
@@ -94,16 +92,3 @@ export function patientSortKey(p: MyPatient): string[] {
   return [nameSortKey(p.patient), p.id];
 }
 
-/** Every match of a search, page after page (keyset cursors of the store). */
-export async function searchEvery<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
-  const { request } = parseSearchRequest(type, new URLSearchParams(params), { defaultCount: PAGE, maxCount: PAGE }, true);
-  request.total = 'none';
-  request.count = PAGE;
-  const found: T[] = [];
-  for (;;) {
-    const result = await repo.search<T>(request);
-    found.push(...result.resources);
-    if (!result.next) return found;
-    request.cursor = result.next;
-  }
-}

@@ -8,12 +8,11 @@
  * professional), the choice not to send the PPS to the GP, the circle of care. A recipient who
  * may not see the document gets nothing, and the delivery says why ("withheld").
  */
-import type { CarePlan, CareTeam, ContactPoint, Patient, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
+import type { CarePlan, CareTeam, Consent, ContactPoint, Patient, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { isPps } from '../care-plan/index.ts';
 import { buildSharingEvent, rolesOfPractitioner } from '../access/index.ts';
 import { systemContext, type RequestContext } from '../context.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
-import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
@@ -181,7 +180,7 @@ async function recipientsOf(tx: FhirRepository, kind: SharingEventKind, event: O
   }
   if (kind === ORAL_TREATMENT_EVENT) {
     // The patient's pharmacist and city nurse: the members of the patient's care teams with that profession.
-    const teams = await searchAll<CareTeam>(tx, 'CareTeam', { subject: `Patient/${patient.id}` });
+    const teams = await tx.searchAll<CareTeam>('CareTeam', { subject: `Patient/${patient.id}` });
     for (const team of teams.filter((t) => OPEN_CARE_TEAM.has(t.status ?? 'active'))) {
       for (const p of team.participant ?? []) {
         const ref = p.member?.reference ?? '';
@@ -244,7 +243,7 @@ export async function ppsRefusal(tx: FhirRepository, carePlanId: string): Promis
 
 /** An active objection of the patient (a deny Consent): nothing leaves for an outside repository. */
 export async function anyObjection(tx: FhirRepository, patientId: string): Promise<string | undefined> {
-  const consents = await searchAll<{ resourceType: 'Consent'; status?: string; provision?: { type?: string } }>(tx, 'Consent', { patient: `Patient/${patientId}`, status: 'active' });
+  const consents = await tx.searchAll<Consent>('Consent', { patient: `Patient/${patientId}`, status: 'active' });
   return consents.some((c) => c.provision?.type === 'deny') ? 'Opposition du patient au partage : pas de dépôt dans l\'entrepôt externe' : undefined;
 }
 
@@ -252,7 +251,7 @@ export async function anyObjection(tx: FhirRepository, patientId: string): Promi
 export async function secureAddressOf(tx: FhirRepository, recipient: string): Promise<string | undefined> {
   const practitionerId = recipient.slice('Practitioner/'.length);
   const practitioner = await tx.readIfExists<Practitioner>('Practitioner', practitionerId);
-  const roles = await searchAll<PractitionerRole>(tx, 'PractitionerRole', { practitioner: recipient });
+  const roles = await tx.searchAll<PractitionerRole>('PractitionerRole', { practitioner: recipient });
   const telecoms = [...(practitioner?.telecom ?? []), ...roles.filter((r) => r.active !== false).flatMap((r) => r.telecom ?? [])];
   return telecoms.find(isMssante)?.value;
 }
@@ -264,8 +263,3 @@ export function isMssante(t: ContactPoint): boolean {
     || /@([a-z0-9-]+\.)*mssante\.fr$/i.test(t.value);
 }
 
-async function searchAll<T>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
-  const { request } = parseSearchRequest(type, new URLSearchParams(params), { defaultCount: 200, maxCount: 200 }, true);
-  request.total = 'none';
-  return (await repo.search(request)).resources as T[];
-}

@@ -4,7 +4,7 @@ import { notFound } from '../fhir-kit/errors.ts';
 import { boardFromFhir, boardToFhir, isBoard, membersToFhir, parseBoardSettings, type Board } from './board-model.ts';
 import { RCP_BOARD_ID_SYSTEM, RCP_CODE_SYSTEM, RCP_SESSION_TYPE } from './codes.ts';
 import { ruleConflict, ruleViolation } from './errors.ts';
-import { idFrom, searchAll, searchOne, withRepo, type RcpContext } from './fhir-helpers.ts';
+import { idFrom, searchOne, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { requireBoardManager } from './permissions.ts';
 
 /** A board as stored: the HealthcareService and its members CareTeam. */
@@ -87,7 +87,7 @@ export async function listBoards(rc: RcpContext, filter: { centre?: string; acti
   const params: Record<string, string> = { 'service-category': `${RCP_CODE_SYSTEM}|rcp` };
   if (filter.centre) params.organization = filter.centre;
   if (filter.active !== undefined) params.active = String(filter.active);
-  const services = await searchAll<HealthcareService>(rc.repo, 'HealthcareService', params);
+  const services = await rc.repo.searchAll<HealthcareService>('HealthcareService', params);
   const boards: Board[] = [];
   for (const service of services) {
     const { board } = await loadBoard(rc, service.id!);

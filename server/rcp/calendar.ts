@@ -3,7 +3,7 @@ import ical, { ICalEventStatus } from 'ical-generator';
 import { listBoards, loadBoard } from './boards.ts';
 import { practitionerName, type Board } from './board-model.ts';
 import { RCP_BOARD_MEMBERS_SYSTEM, RCP_CASE_CODE, RCP_SESSION_TYPE } from './codes.ts';
-import { searchAll, type RcpContext } from './fhir-helpers.ts';
+import { type RcpContext } from './fhir-helpers.ts';
 import { frenchDateTime } from './recurrence.ts';
 import { sessionFromFhir, type Session } from './session-model.ts';
 import { listSessions, registrationDeadline } from './sessions.ts';
@@ -56,7 +56,7 @@ export async function practitionerCalendar(rc: RcpContext, practitionerId: strin
   const sessions = new Map<string, Session>();
   const boards = new Map<string, Board>();
   // Boards the professional sits on.
-  const teams = await searchAll<CareTeam>(rc.repo, 'CareTeam', { participant: who, identifier: `${RCP_BOARD_MEMBERS_SYSTEM}|` }, 200);
+  const teams = await rc.repo.searchAll<CareTeam>('CareTeam', { participant: who, identifier: `${RCP_BOARD_MEMBERS_SYSTEM}|` }, { max: 200 });
   const memberOf = teams.map((t) => t.identifier?.find((i) => i.system === RCP_BOARD_MEMBERS_SYSTEM)?.value).filter((x): x is string => Boolean(x));
   for (const board of memberOf.length ? await listBoards(rc) : []) {
     if (!memberOf.includes(board.id)) continue;
@@ -64,11 +64,11 @@ export async function practitionerCalendar(rc: RcpContext, practitionerId: strin
     for (const s of await listSessions(rc, board.id, { from })) sessions.set(s.id, s);
   }
   // Sessions they attended (or sent a written opinion to).
-  for (const a of await searchAll<Appointment>(rc.repo, 'Appointment', { practitioner: who, 'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`, date: `ge${from}` }, 500)) {
+  for (const a of await rc.repo.searchAll<Appointment>('Appointment', { practitioner: who, 'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`, date: `ge${from}` }, { max: 500 })) {
     sessions.set(a.id!, sessionFromFhir(a));
   }
   // Sessions where a case they registered is on the agenda.
-  const tasks = await searchAll<Task>(rc.repo, 'Task', { requester: who, code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}`, status: 'requested,accepted' }, 500);
+  const tasks = await rc.repo.searchAll<Task>('Task', { requester: who, code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}`, status: 'requested,accepted' }, { max: 500 });
   for (const t of tasks) {
     const sessionId = t.groupIdentifier?.value;
     if (!sessionId || sessions.has(sessionId)) continue;

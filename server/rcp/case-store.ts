@@ -2,7 +2,7 @@ import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import { notFound } from '../fhir-kit/errors.ts';
 import { caseFromFhir, isRcpCase, type RcpCase } from './case-model.ts';
 import { RCP_CASE_CODE } from './codes.ts';
-import { idFrom, searchAll, type RcpContext } from './fhir-helpers.ts';
+import { idFrom, type RcpContext } from './fhir-helpers.ts';
 
 /** A case as stored: its Task and ServiceRequest. */
 export interface LoadedCase {
@@ -30,9 +30,9 @@ export async function loadVisibleCases(rc: RcpContext, ids: string[]): Promise<M
   const unique = [...new Set(ids)].filter(Boolean);
   for (let i = 0; i < unique.length; i += 100) {
     const batch = unique.slice(i, i + 100);
-    const tasks = await searchAll<Task>(rc.repo, 'Task', { _id: batch.join(','), code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}` });
+    const tasks = await rc.repo.searchAll<Task>('Task', { _id: batch.join(','), code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}` });
     const requestIds = tasks.map((t) => idFrom(t.focus, 'ServiceRequest')).filter((x): x is string => Boolean(x));
-    const requests = requestIds.length ? await searchAll<ServiceRequest>(rc.repo, 'ServiceRequest', { _id: requestIds.join(',') }) : [];
+    const requests = requestIds.length ? await rc.repo.searchAll<ServiceRequest>('ServiceRequest', { _id: requestIds.join(',') }) : [];
     const byId = new Map(requests.map((r) => [r.id!, r]));
     for (const task of tasks) {
       const request = byId.get(idFrom(task.focus, 'ServiceRequest') ?? '');
@@ -44,7 +44,7 @@ export async function loadVisibleCases(rc: RcpContext, ids: string[]): Promise<M
 
 /** Cases of a session (by Task.groupIdentifier) visible to the caller. */
 export async function casesOfSession(rc: RcpContext, sessionId: string, groupSystem: string): Promise<LoadedCase[]> {
-  const tasks = await searchAll<Task>(rc.repo, 'Task', { 'group-identifier': `${groupSystem}|${sessionId}`, code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}` });
+  const tasks = await rc.repo.searchAll<Task>('Task', { 'group-identifier': `${groupSystem}|${sessionId}`, code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}` });
   const loaded = await loadVisibleCases(rc, tasks.map((t) => t.id!));
   return tasks.map((t) => loaded.get(t.id!)).filter((x): x is LoadedCase => Boolean(x));
 }

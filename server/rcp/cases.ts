@@ -7,7 +7,7 @@ import { newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpC
 import { loadCase, loadVisibleCases, type LoadedCase } from './case-store.ts';
 import { EXT, MOTIFS, RCP_CASE_CODE, RCP_REVIEW_CODE, RCP_SESSION_GROUP_SYSTEM, type Motif } from './codes.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
-import { idFrom, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
+import { idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { isSessionManager, me, requirePhysician, requireSessionManager } from './permissions.ts';
 import { frenchDate, frenchDateTime } from './recurrence.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
@@ -115,9 +115,9 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
     if (input.identifier) {
       // Idempotent retry: the same request (sender's identifier) is the same registration.
       await tx.lock(`rcp-registration:${input.identifier.system}|${input.identifier.value}`);
-      const existing = await searchAll<ServiceRequest>(tx, 'ServiceRequest', { identifier: `${input.identifier.system}|${input.identifier.value}`, code: `${RCP_REVIEW_CODE.system}|${RCP_REVIEW_CODE.code}` }, 2);
+      const existing = await tx.searchAll<ServiceRequest>('ServiceRequest', { identifier: `${input.identifier.system}|${input.identifier.value}`, code: `${RCP_REVIEW_CODE.system}|${RCP_REVIEW_CODE.code}` }, { max: 2 });
       if (existing.length) {
-        const tasks = await searchAll<Task>(tx, 'Task', { focus: `ServiceRequest/${existing[0]!.id}` }, 2);
+        const tasks = await tx.searchAll<Task>('Task', { focus: `ServiceRequest/${existing[0]!.id}` }, { max: 2 });
         if (tasks[0]) return { case: (await loadCase(rcTx, tasks[0].id!)).rcpCase, completeness: [], existing: true };
       }
     }
@@ -141,7 +141,7 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
     if (activeEntries(agenda).length >= board.capacity) {
       throw ruleConflict('session-full', `La séance du ${frenchDateTime(session.start)} est complète (${board.capacity} dossiers)${await nextWithRoom(rcTx, loaded)}`, ['session']);
     }
-    const already = await searchAll<Task>(tx, 'Task', {
+    const already = await tx.searchAll<Task>('Task', {
       patient: `Patient/${input.patientId}`,
       'group-identifier': `${RCP_SESSION_GROUP_SYSTEM}|${session.id}`,
       code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}`,
@@ -311,7 +311,7 @@ export async function moveCase(rc: RcpContext, id: string, body: unknown, ifMatc
     if (activeEntries(targetAgenda).length >= targetBoard.capacity) {
       throw ruleConflict('session-full', `La séance de destination (${frenchDateTime(target.session.start)}) est complète (${targetBoard.capacity} dossiers)`, ['session']);
     }
-    const duplicate = await searchAll<Task>(tx, 'Task', {
+    const duplicate = await tx.searchAll<Task>('Task', {
       patient: rcpCase.patient,
       'group-identifier': `${RCP_SESSION_GROUP_SYSTEM}|${targetId}`,
       code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}`,
@@ -366,7 +366,7 @@ export async function listCases(rc: RcpContext, filter: { session?: string; pati
   if (filter.board) params.owner = `HealthcareService/${idFrom(filter.board, 'HealthcareService') ?? filter.board}`;
   if (filter.requester) params.requester = filter.requester;
   if (filter.state) params['business-status'] = filter.state;
-  const tasks = await searchAll<Task>(rc.repo, 'Task', params, 2000);
+  const tasks = await rc.repo.searchAll<Task>('Task', params, { max: 2000 });
   const loaded = await loadVisibleCases(rc, tasks.map((t) => t.id!));
   return tasks.map((t) => loaded.get(t.id!)?.rcpCase).filter((c): c is RcpCase => Boolean(c));
 }

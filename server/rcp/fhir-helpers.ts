@@ -57,21 +57,6 @@ export function versionOf(resource: Resource): string {
 
 const LIMITS = { defaultCount: 200, maxCount: 200 };
 
-/** Every match of a search the caller may see (follows the keyset cursor, up to `max`). */
-export async function searchAll<T extends Resource>(repo: FhirRepository, resourceType: string, params: Record<string, string | string[]>, max = 5000): Promise<T[]> {
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);
-  const { request } = parseSearchRequest(resourceType, query, LIMITS, true);
-  request.total = 'none';
-  const out: T[] = [];
-  for (;;) {
-    const page = await repo.search<T>(request);
-    out.push(...page.resources);
-    if (!page.next || out.length >= max) return out;
-    request.cursor = page.next;
-  }
-}
-
 export async function searchOne<T extends Resource>(repo: FhirRepository, resourceType: string, params: Record<string, string | string[]>): Promise<T | undefined> {
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);

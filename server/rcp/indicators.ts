@@ -9,7 +9,7 @@ import type { Board } from './board-model.ts';
 import { loadVisibleCases } from './case-store.ts';
 import { RCP_AGENDA_ID_SYSTEM } from './codes.ts';
 import { invalidInput, notAllowed } from './errors.ts';
-import { idFrom, searchAll, type RcpContext } from './fhir-helpers.ts';
+import { idFrom, type RcpContext } from './fhir-helpers.ts';
 import { agendaFromFhir, type AgendaEntry, type Session } from './session-model.ts';
 import { listSessions } from './sessions.ts';
 
@@ -188,7 +188,7 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
   }
   if (mayReadType(rc.ctx.principal, 'CarePlan')) {
     for (const patient of samples.patientsSigned) {
-      const plans = await searchAll<CarePlan>(rc.repo, 'CarePlan', { patient, category: `${CATEGORY.pps.system}|${CATEGORY.pps.code}` }, 50);
+      const plans = await rc.repo.searchAll<CarePlan>('CarePlan', { patient, category: `${CATEGORY.pps.system}|${CATEGORY.pps.code}` }, { max: 50 });
       if (plans.some((p) => handOverOf(p))) samples.patientsWithPps.add(patient);
     }
   }
@@ -219,7 +219,7 @@ async function agendasOf(rc: RcpContext, sessions: Session[]): Promise<Map<strin
   const out = new Map<string, AgendaEntry[]>();
   for (let i = 0; i < sessions.length; i += 50) {
     const batch = sessions.slice(i, i + 50);
-    const lists = await searchAll<List>(rc.repo, 'List', { identifier: batch.map((s) => `${RCP_AGENDA_ID_SYSTEM}|${s.id}`).join(',') });
+    const lists = await rc.repo.searchAll<List>('List', { identifier: batch.map((s) => `${RCP_AGENDA_ID_SYSTEM}|${s.id}`).join(',') });
     for (const list of lists) {
       const agenda = agendaFromFhir(list);
       out.set(agenda.sessionId, agenda.entries);

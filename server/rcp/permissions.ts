@@ -2,7 +2,7 @@ import type { PractitionerRole } from '@medplum/fhirtypes';
 import type { Principal } from '../context.ts';
 import type { Board } from './board-model.ts';
 import { notAllowed } from './errors.ts';
-import { searchAll, type RcpContext } from './fhir-helpers.ts';
+import { type RcpContext } from './fhir-helpers.ts';
 
 /**
  * Who may do which RCP step (on top of the store's access rules, which decide what each profession
@@ -26,7 +26,7 @@ export function me(rc: RcpContext): string | undefined {
 export async function isCoordinatorOf(rc: RcpContext, centre: string): Promise<boolean> {
   const p = rc.ctx.principal;
   if (!p.roles.includes('coordinator') || !p.practitionerId) return false;
-  const roles = await searchAll<PractitionerRole>(rc.repo, 'PractitionerRole', { practitioner: `Practitioner/${p.practitionerId}`, organization: centre }, 20);
+  const roles = await rc.repo.searchAll<PractitionerRole>('PractitionerRole', { practitioner: `Practitioner/${p.practitionerId}`, organization: centre }, { max: 20 });
   return roles.some((r) => r.active !== false);
 }
 

@@ -9,7 +9,7 @@ import { caseStateOf, withMove, withState, type MoveReason, MOVE_LABEL } from '.
 import { loadVisibleCases, type LoadedCase } from './case-store.ts';
 import { ACTIVE_AGENDA_FLAGS, EXT, RCP_SESSION_TYPE } from './codes.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
-import { ext, idFrom, searchAll, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
+import { ext, idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { me, requireBoardManager, requireSessionManager } from './permissions.ts';
 import { checkQuorum, type Attendance, type AttendanceMode, type QuorumResult } from './quorum.ts';
 import { frenchDate, frenchDateTime, instantToZoned, occurrencesBetween, type PlannedOccurrence } from './recurrence.ts';
@@ -72,20 +72,20 @@ export async function listSessions(rc: RcpContext, boardId: string, filter: { fr
   if (filter.to) dates.push(`lt${filter.to}`);
   if (dates.length) params.date = dates;
   if (filter.state) params.status = SESSION_STATUS[filter.state]!;
-  return (await searchAll<Appointment>(rc.repo, 'Appointment', params)).map(sessionFromFhir);
+  return (await rc.repo.searchAll<Appointment>('Appointment', params)).map(sessionFromFhir);
 }
 
 /** The next planned session of the board after `after` (generating sessions when none is planned yet). */
 export async function findNextSession(rc: RcpContext, board: Board, after: Date, excludeId?: string): Promise<Appointment | undefined> {
   const search = async () => {
-    const sessions = await searchAll<Appointment>(rc.repo, 'Appointment', {
+    const sessions = await rc.repo.searchAll<Appointment>('Appointment', {
       actor: `HealthcareService/${board.id}`,
       'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`,
       status: 'booked',
       date: `gt${after.toISOString()}`,
       _sort: 'date',
       _count: '5',
-    }, 5);
+    }, { max: 5 });
     return sessions.find((s) => s.id !== excludeId);
   };
   const found = await search();
@@ -353,7 +353,7 @@ async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<str
   const ids = [...new Set(references.map((r) => idFrom({ reference: r }, 'Patient')).filter((x): x is string => Boolean(x)))];
   const out = new Map<string, Patient>();
   for (let i = 0; i < ids.length; i += 100) {
-    for (const p of await searchAll<Patient>(rc.repo, 'Patient', { _id: ids.slice(i, i + 100).join(',') })) out.set(`Patient/${p.id}`, p);
+    for (const p of await rc.repo.searchAll<Patient>('Patient', { _id: ids.slice(i, i + 100).join(',') })) out.set(`Patient/${p.id}`, p);
   }
   return out;
 }
@@ -413,7 +413,7 @@ export async function generateInTransaction(rc: RcpContext, board: Board, horizo
   const to = new Date(from.getTime() + horizon * 86_400_000);
   const { sessions: occurrences, cancelled: holidays } = occurrencesBetween(board.schedule, board.overrides, from, to);
   await rc.repo.lock(`rcp-generate:${board.id}`);
-  const existing = await searchAll<Appointment>(rc.repo, 'Appointment', {
+  const existing = await rc.repo.searchAll<Appointment>('Appointment', {
     actor: `HealthcareService/${board.id}`,
     'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`,
     date: `ge${new Date(from.getTime() - 86_400_000).toISOString()}`,

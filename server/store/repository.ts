@@ -5,6 +5,7 @@ import { conflict, FhirError, forbidden, gone, notFound, preconditionFailed } fr
 import { indexResource, type IndexRows } from './indexer.ts';
 import { cursorCondition, sortKeys, whereClause, type Sql } from './search-sql.ts';
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
+import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
 import { collectorOf, openCollector, type AuditCollector } from './audit-collector.ts';
 
@@ -93,6 +94,17 @@ const tracedRefusals = new WeakSet<Error>();
  * The one data-access path for FHIR resources: versioned writes with their search indexes in the
  * same transaction, reads of any version, history and search.
  */
+/** FHIR search parameters by name; a list repeats the parameter (AND of the values). */
+export type SearchParams = Record<string, string | string[]>;
+export interface SearchAllOptions {
+  /** Stop once this many matches are read (the rest are not fetched). */
+  max?: number;
+  /** Matches per page read; the store's largest page by default. */
+  pageSize?: number;
+}
+/** Page size of searchAll: the largest page a client may ask for. */
+const SEARCH_ALL_PAGE = 200;
+
 export class FhirRepository {
   constructor(
     readonly db: Executor,
@@ -251,6 +263,37 @@ export class FhirRepository {
       await repo.recordAccess({ interaction: 'delete', resources: [{ resourceType, id, patientId: current.patient_id }], outcome: 'success' });
       return { deleted: true };
     }));
+  }
+
+  /**
+   * Every match the caller may see, page after page along the keyset cursor: a helper that read
+   * only the first page gave a silently short list for a patient with many resources. Parameters as
+   * in a FHIR query (a list repeats the parameter); an unknown one is a 400, not ignored.
+   * `max` caps a search the caller knows to be bounded (e.g. a directory).
+   */
+  async searchAll<T extends Resource>(resourceType: string, params: SearchParams, options: SearchAllOptions = {}): Promise<T[]> {
+    return (await this.searchAllWithIncluded<T>(resourceType, params, options)).resources;
+  }
+
+  /** `searchAll`, with the `_include` / `_revinclude` resources of every page. */
+  async searchAllWithIncluded<T extends Resource>(resourceType: string, params: SearchParams, options: SearchAllOptions = {}): Promise<{ resources: T[]; included: Resource[] }> {
+    // A small `max` needs no larger page than itself.
+    const pageSize = options.pageSize ?? Math.min(options.max ?? SEARCH_ALL_PAGE, SEARCH_ALL_PAGE);
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) query.append(name, v);
+    const { request } = parseSearchRequest(resourceType, query, { defaultCount: pageSize, maxCount: pageSize }, true);
+    request.total = 'none';
+    request.count = pageSize;
+    const resources: T[] = [];
+    const included: Resource[] = [];
+    for (;;) {
+      const page = await this.search<T>(request);
+      resources.push(...page.resources);
+      included.push(...page.included);
+      if (!page.next || (options.max !== undefined && resources.length >= options.max)) break;
+      request.cursor = page.next;
+    }
+    return { resources: options.max !== undefined ? resources.slice(0, options.max) : resources, included };
   }
 
   async search<T extends Resource>(request: SearchRequest): Promise<SearchResult<T>> {

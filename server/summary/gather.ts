@@ -11,14 +11,12 @@ import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/index.ts'
 import type { Principal } from '../context.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/index.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
-import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { AUTHOR_SIGNATURE, CODE, correctionOf, isSignedRcpSheet, RCP_SHEET_TYPE, referenceKey, referencesIn, SECTION as RCP_SECTION } from '../rcp-sheet/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { SignedRcpProposal } from './clinical.ts';
 import type { Audience } from './codes.ts';
 import type { SummarySources } from './build.ts';
 
-const PAGING = { defaultCount: 200, maxCount: 200 };
 const REF = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/(\d{1,9}))?$/;
 
 /** The patient-data types a summary for this audience may show: what that profession reads (policy.ts). */
@@ -34,33 +32,33 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
   const subject = `Patient/${patientId}`;
 
   const none = async <T>(): Promise<T[]> => [];
-  const planOf = async (code: string) => latestPlan(await searchAll<CarePlan>(repo, 'CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${code}` }));
+  const planOf = async (code: string) => latestPlan(await repo.searchAll<CarePlan>('CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${code}` }));
   // Independent searches, sent together: their audit traces are written in one group commit.
   const [careTeams, conditions, observations, rcp, pps, ppac, researchSubjects] = await Promise.all([
-    may('CareTeam') ? searchAll<CareTeam>(repo, 'CareTeam', { subject, status: 'active' }) : none<CareTeam>(),
-    audience === 'gp' && may('Condition') ? searchAll<Condition>(repo, 'Condition', { subject }) : none<Condition>(),
+    may('CareTeam') ? repo.searchAll<CareTeam>('CareTeam', { subject, status: 'active' }) : none<CareTeam>(),
+    audience === 'gp' && may('Condition') ? repo.searchAll<Condition>('Condition', { subject }) : none<Condition>(),
     audience === 'gp' && may('Observation')
-      ? searchAll<Observation>(repo, 'Observation', { subject, code: [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }].map((c) => `${c.system}|${c.code}`).join(',') })
+      ? repo.searchAll<Observation>('Observation', { subject, code: [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }].map((c) => `${c.system}|${c.code}`).join(',') })
       : none<Observation>(),
     audience === 'gp' && may('Composition') ? latestSignedRcpProposal(repo, patientId, may) : Promise.resolve(undefined),
     audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.pps.code) : Promise.resolve(undefined),
     audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.ppac.code) : Promise.resolve(undefined),
     // The GP is told of a trial participation (who to call about it); the nurse and the pharmacist are not.
-    audience === 'gp' && may('ResearchSubject') ? searchAll<ResearchSubject>(repo, 'ResearchSubject', { individual: subject }) : none<ResearchSubject>(),
+    audience === 'gp' && may('ResearchSubject') ? repo.searchAll<ResearchSubject>('ResearchSubject', { individual: subject }) : none<ResearchSubject>(),
   ]);
   // The GP's summary names the PPS's oral treatments in its calendar; the nurse's and the pharmacist's list them.
   const [medicationRequests, appointments] = await Promise.all([
     may('MedicationRequest') && (audience !== 'gp' || pps)
-      ? searchAll<MedicationRequest>(repo, 'MedicationRequest', { subject, category: `${ORAL_ANTICANCER.system}|${ORAL_ANTICANCER.code}` })
+      ? repo.searchAll<MedicationRequest>('MedicationRequest', { subject, category: `${ORAL_ANTICANCER.system}|${ORAL_ANTICANCER.code}` })
       : none<MedicationRequest>(),
-    audience === 'nurse' && may('Appointment') ? searchAll<Appointment>(repo, 'Appointment', { patient: subject }) : none<Appointment>(),
+    audience === 'nurse' && may('Appointment') ? repo.searchAll<Appointment>('Appointment', { patient: subject }) : none<Appointment>(),
   ]);
 
   const gathered: Resource[] = [patient, ...careTeams, ...(pps ? [pps] : []), ...(ppac ? [ppac] : []), ...medicationRequests, ...appointments,
     ...(rcp ? [rcp.sheet, ...(rcp.provenance ? [rcp.provenance] : [])] : []), ...researchSubjects];
   const directory = await readDirectory(repo, directoryReferences(gathered));
   const practitioners = [...directory.keys()].filter((k) => k.startsWith('Practitioner/'));
-  const practitionerRoles = practitioners.length ? await searchAll<PractitionerRole>(repo, 'PractitionerRole', { practitioner: practitioners.join(','), active: 'true' }) : [];
+  const practitionerRoles = practitioners.length ? await repo.searchAll<PractitionerRole>('PractitionerRole', { practitioner: practitioners.join(','), active: 'true' }) : [];
   for (const [key, resource] of await readDirectory(repo, directoryReferences(practitionerRoles).filter((k) => !directory.has(k)))) directory.set(key, resource);
 
   return { patient, conditions, observations, ...(rcp ? { rcp } : {}), ...(pps ? { pps } : {}), ...(ppac ? { ppac } : {}), medicationRequests, appointments, researchSubjects, careTeams, directory, practitionerRoles };
@@ -71,7 +69,7 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
  * version), its decision at the version signed, and the Provenance carrying the signature.
  */
 export async function latestSignedRcpProposal(repo: FhirRepository, patientId: string, may: (type: string) => boolean = () => true): Promise<SignedRcpProposal | undefined> {
-  const sheets = await searchAll<Composition>(repo, 'Composition', { subject: `Patient/${patientId}`, type: `${RCP_SHEET_TYPE.system}|${RCP_SHEET_TYPE.code}` });
+  const sheets = await repo.searchAll<Composition>('Composition', { subject: `Patient/${patientId}`, type: `${RCP_SHEET_TYPE.system}|${RCP_SHEET_TYPE.code}` });
   const signed: Composition[] = [];
   for (const sheet of sheets) {
     if (isSignedRcpSheet(sheet)) signed.push(sheet);
@@ -93,7 +91,7 @@ export async function latestSignedRcpProposal(repo: FhirRepository, patientId: s
   let provenance: Provenance | undefined;
   if (may('Provenance')) {
     const target = `Composition/${sheet.id}/_history/${sheet.meta?.versionId}`;
-    const traces = await searchAll<Provenance>(repo, 'Provenance', { target: `Composition/${sheet.id}` });
+    const traces = await repo.searchAll<Provenance>('Provenance', { target: `Composition/${sheet.id}` });
     provenance = traces.find((p) => p.target?.some((t) => t.reference && referenceKey(t.reference) === target)
       && p.signature?.some((s) => s.type?.some((t) => t.system === AUTHOR_SIGNATURE.system && t.code === AUTHOR_SIGNATURE.code)));
   }
@@ -129,15 +127,9 @@ async function readDirectory(repo: FhirRepository, refs: string[]): Promise<Map<
   }
   const directory = new Map<string, Resource>();
   for (const [type, ids] of byType) {
-    for (const resource of await searchAll(repo, type, { _id: ids.join(',') })) directory.set(`${type}/${resource.id}`, resource);
+    for (const resource of await repo.searchAll(type, { _id: ids.join(',') })) directory.set(`${type}/${resource.id}`, resource);
   }
   return directory;
-}
-
-async function searchAll<T extends Resource>(repo: FhirRepository, type: string, params: Record<string, string>): Promise<T[]> {
-  const { request } = parseSearchRequest(type, new URLSearchParams({ ...params, _count: String(PAGING.maxCount) }), PAGING, true);
-  request.total = 'none';
-  return (await repo.search<T>(request)).resources;
 }
 
 /** A read that may miss (deleted, outside the circle): the store still traces the attempt. */

@@ -4,7 +4,6 @@ import { seedDemoData } from '../../server/bootstrap.ts';
 import { systemContext } from '../../server/context.ts';
 import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
 import { caseStateOf } from '../../server/rcp/case-model.ts';
-import { searchAll } from '../../server/rcp/fhir-helpers.ts';
 import { computeIndicators } from '../../server/rcp/indicators.ts';
 import { registerRcpRules } from '../../server/rcp/write-rules.ts';
 import { DEMO_CASE_SYSTEM, seedDemoRcp } from '../../server/seed/demo-rcp.ts';
@@ -33,8 +32,8 @@ describe('Demo RCP data (seedDemoRcp)', function () {
     expect(first.cases).to.equal(13);
 
     const system = store.system();
-    const requests = await searchAll<ServiceRequest>(system, 'ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|` });
-    const tasks = await searchAll<Task>(system, 'Task', { focus: requests.map((r) => `ServiceRequest/${r.id}`).join(',') });
+    const requests = await system.searchAll<ServiceRequest>('ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|` });
+    const tasks = await system.searchAll<Task>('Task', { focus: requests.map((r) => `ServiceRequest/${r.id}`).join(',') });
     const states = new Set(tasks.map(caseStateOf));
     for (const state of ['pending', 'accepted', 'discussed', 'signed', 'withdrawn', 'rejected']) expect(states, state).to.include(state);
     const moves = tasks.flatMap((t) => t.extension?.filter((e) => e.url.endsWith('rcp-case-move')) ?? []);
