@@ -30,7 +30,6 @@ export interface Services {
   accessStore: AccessStore;
 }
 
-/** Opens the database, brings its schema up to date and builds the store. */
 /** Domain invariants every write must respect, whoever the writer (see WriteRule). */
 function registerCapabilityRules(store: Store): void {
   registerIdentityRules(store);
@@ -42,6 +41,11 @@ function registerCapabilityRules(store: Store): void {
   registerSharingEvents(store);
 }
 
+/**
+ * Opens the database, brings its schema up to date (migrations on their own connection, without the
+ * request statement timeout) and builds the store with its access control and domain rules, the
+ * sessions and the directory. No HTTP here: the app and the tests assemble on top of it.
+ */
 export async function startServices(config: Config, options: { schema?: string } = {}): Promise<Services> {
   loadFhirDefinitions();
   loadDccProfiles(); // compiled once at start-up rather than on the first write

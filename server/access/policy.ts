@@ -4,7 +4,8 @@ import { POST_CANCER_NEED_CODES, POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } 
 
 /**
  * Who may see and write what, by profession (least privilege). The circle-of-care rule that
- * applies to patient data is in visibility.ts; this file is the table a security officer reads.
+ * applies to patient data is SQL inside every query (store/visibility-sql.ts, fed by viewerOf in
+ * access-control.ts); this file is the table a security officer reads.
  */
 export type Role = 'physician' | 'gp' | 'nurse' | 'pharmacist' | 'coordinator' | 'admin' | 'system';
 
