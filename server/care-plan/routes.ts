@@ -13,7 +13,8 @@ import type { Parameters, Reference, Resource } from '@medplum/fhirtypes';
 import { mayReadType, mayWriteType, requireReadableType } from '../access/index.ts';
 import type { Principal, RequestContext } from '../context.ts';
 import { badRequest, forbidden, issue, outcome } from '../fhir-kit/errors.ts';
-import { type OperationHandler, parseETag } from '../fhir/index.ts';
+import { type OperationHandler } from '../fhir/index.ts';
+import { ifMatchVersion } from '../fhir-kit/versions.ts';
 import type { Store } from '../store/store.ts';
 import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput } from './pps.ts';
@@ -45,7 +46,7 @@ export function carePlanOperations(deps: CarePlanOperationDeps): Record<'buildPp
       shareWithGp: raw.shareWithGp as boolean | undefined,
       dataReuseObjection: raw.dataReuseObjection as boolean | undefined,
       ...(typeof raw.reason === 'string' ? { reason: raw.reason } : {}),
-    }, ifMatchOf(req));
+    }, ifMatchVersion(req.get('if-match')));
     sendVersioned(req, res, 200, stored);
   };
 
@@ -53,7 +54,7 @@ export function carePlanOperations(deps: CarePlanOperationDeps): Record<'buildPp
     const ctx = req.dccContext!;
     requireProgrammeWriter(ctx.principal, 'établir un PPAC');
     const input = operationInput(req) as unknown as StartPpacInput;
-    const { ppac, warnings } = await startPpacWithWarnings(store.forRequest(ctx), String(id), input, callerReference(ctx), ifMatchOf(req));
+    const { ppac, warnings } = await startPpacWithWarnings(store.forRequest(ctx), String(id), input, callerReference(ctx), ifMatchVersion(req.get('if-match')));
     sendVersioned(req, res, 201, ppac, warnings);
   };
 
@@ -87,12 +88,6 @@ function requireProgrammeWriter(principal: Principal, what: string): void {
 function callerReference(ctx: RequestContext): Reference | undefined {
   const id = ctx.principal.practitionerId;
   return id ? { reference: `Practitioner/${id}`, display: ctx.principal.displayName } : undefined;
-}
-
-/** The version an If-Match names; anything but W/"<number>" is a malformed request (400), not a stale version. */
-function ifMatchOf(req: Request): string | undefined {
-  const value = req.get('if-match');
-  return value === undefined || value === '' ? undefined : parseETag(value);
 }
 
 /**

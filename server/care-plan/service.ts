@@ -10,6 +10,7 @@ import type {
 import { FhirError, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { readAll, readOptional } from '../store/optional-reads.ts';
+import { requireCurrentVersion } from '../fhir-kit/versions.ts';
 import { idOf } from '../fhir-kit/ids.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
 import { isPpac, isPps, kindOf } from './model.ts';
@@ -71,7 +72,7 @@ export async function ppsOfDecision(repo: FhirRepository, decisionId: string): P
 export async function handOverProgramme(repo: FhirRepository, id: string, input: HandOverInput, ifMatch?: string): Promise<CarePlan> {
   return repo.transaction(async (tx) => {
     const plan = await tx.read<CarePlan>('CarePlan', id);
-    checkVersion(plan, ifMatch);
+    requireCurrentVersion(plan, ifMatch, 'Relisez-le avant de recommencer.');
     const next = handOverCarePlan(plan, input, new Date().toISOString());
     return (await tx.update(next, { ifMatch: plan.meta?.versionId })).resource;
   });
@@ -93,7 +94,7 @@ export async function startPpacWithWarnings(
     await tx.lock(`care-plan:start-ppac:${ppsId}`);
     const pps = await tx.read<CarePlan>('CarePlan', ppsId);
     if (!isPps(pps)) throw businessRule(`CarePlan/${ppsId} n'est pas un PPS : le PPAC prend la suite du programme personnalisé de soins`, ['CarePlan.category']);
-    checkVersion(pps, ifMatch);
+    requireCurrentVersion(pps, ifMatch, 'Relisez-le avant de recommencer.');
     const existing = (await tx.searchAll<CarePlan>('CarePlan', { replaces: `CarePlan/${ppsId}` })).filter((p) => isPpac(p) && !INACTIVE.has(p.status));
     if (existing.length) throw conflict(`Un PPAC a déjà pris la suite de ce PPS (CarePlan/${existing[0]!.id})`);
     const now = new Date().toISOString();
@@ -217,8 +218,3 @@ async function gpOf(repo: FhirRepository, pps: CarePlan): Promise<Reference | un
   return patient?.generalPractitioner?.[0];
 }
 
-/** `ifMatch` = the version the client last read (If-Match): 412 when the resource moved on since. */
-function checkVersion(current: Resource, ifMatch: string | undefined): void {
-  if (ifMatch === undefined || ifMatch === current.meta?.versionId) return;
-  throw new FhirError(412, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', details: { text: `${current.resourceType}/${current.id} a été modifié entre-temps : version courante ${current.meta?.versionId}, If-Match attendait ${ifMatch}. Relisez-le avant de recommencer.` } }] });
-}

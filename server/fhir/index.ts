@@ -5,7 +5,6 @@
  */
 export { processBundle } from './bundle-processing.ts';
 export { sendResource } from './http.ts';
-export { parseETag } from './interactions.ts';
 export { fhirRouter, coreOperations } from './routes.ts';
 export { validateForWrite } from './write-validation.ts';
 export { capabilityOperationsOf, type FhirOperation, type OperationHandler, operationsRouter, type OperationTarget } from './operations.ts';

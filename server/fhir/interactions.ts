@@ -4,6 +4,7 @@ import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
 import { badRequest, invalidResource, notFound, preconditionFailed } from '../fhir-kit/errors.ts';
+import { parseETag } from '../fhir-kit/versions.ts';
 import { validateFhirResource } from '../fhir-kit/validation.ts';
 import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import { requireSoundStructure } from '../fhir-kit/structure-check.ts';
@@ -100,13 +101,6 @@ export async function updateResource(repo: FhirRepository, ctx: RequestContext, 
 export async function deleteResource(repo: FhirRepository, type: string, id: string): Promise<InteractionResult> {
   await repo.delete(type, id);
   return { status: 204 };
-}
-
-/** If-Match: W/"3" or "3" → "3". */
-export function parseETag(value: string): string {
-  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value.trim());
-  if (!m) throw badRequest(`En-tête If-Match invalide : '${value}' (attendu W/"<version>")`);
-  return m[1];
 }
 
 export async function searchResources(

@@ -13,7 +13,8 @@
 import type { Request, Response } from 'express';
 import type { Parameters } from '@medplum/fhirtypes';
 import { badRequest } from '../fhir-kit/errors.ts';
-import { type OperationHandler, type OperationTarget, parseETag } from '../fhir/index.ts';
+import { type OperationHandler, type OperationTarget } from '../fhir/index.ts';
+import { ifMatchVersion } from '../fhir-kit/versions.ts';
 import type { Store } from '../store/store.ts';
 import { completenessOf, completenessOutcome, type CompletenessStage } from './completeness.ts';
 import { buildRcpSheetDocument } from './document.ts';
@@ -63,7 +64,7 @@ export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptio
     const { correctionReason: _reason, ...sheet } = body;
     const input = parseRcpSheetInput(sheet);
     const composition = await updateRcpSheet(repoOf(req), req.dccContext!, id, input, {
-      ifMatch: ifMatchOf(req),
+      ifMatch: ifMatchVersion(req.get('if-match')),
       ...(typeof correctionReason === 'string' ? { correctionReason } : {}),
     }, limits);
     sendComposition(req, res, 200, composition);
@@ -78,7 +79,7 @@ export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptio
       throw badRequest('correctionReason : le motif de la correction est un texte non vide', ['correctionReason']);
     }
     const composition = await patchRcpSheet(repoOf(req), req.dccContext!, id, changes as Partial<RcpSheetInput>, {
-      ifMatch: ifMatchOf(req),
+      ifMatch: ifMatchVersion(req.get('if-match')),
       ...(typeof correctionReason === 'string' ? { correctionReason } : {}),
     }, limits);
     sendComposition(req, res, 200, composition);
@@ -130,19 +131,13 @@ export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptio
 
   const sign: OperationHandler = async (req, res, target) => {
     const { composition } = await signRcpSheet(repoOf(req), req.dccContext!, idOf(target), {
-      ifMatch: ifMatchOf(req),
+      ifMatch: ifMatchVersion(req.get('if-match')),
       ...(correctionReasonOf(req.body) ? { correctionReason: correctionReasonOf(req.body) } : {}),
     });
     sendComposition(req, res, 200, composition);
   };
 
   return { create, read, save, patch, completeness, document, render, sign };
-}
-
-/** The version an If-Match names; anything but W/"<number>" is a malformed request (400), not a stale version. */
-function ifMatchOf(req: Request): string | undefined {
-  const value = req.get('if-match');
-  return value === undefined || value === '' ? undefined : parseETag(value);
 }
 
 function stageOf(value: unknown): CompletenessStage {

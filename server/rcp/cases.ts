@@ -7,11 +7,12 @@ import { newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpC
 import { loadCase, loadVisibleCases, type LoadedCase } from './case-store.ts';
 import { EXT, MOTIFS, RCP_CASE_CODE, RCP_REVIEW_CODE, RCP_SESSION_GROUP_SYSTEM, type Motif } from './codes.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
+import { requireCurrentVersion } from '../fhir-kit/versions.ts';
 import { idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { isSessionManager, me, requirePhysician, requireSessionManager } from './permissions.ts';
 import { frenchDate, frenchDateTime } from './recurrence.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
-import { checkIfMatch, listSessions, loadSession, registrationDeadline, type LoadedSession } from './sessions.ts';
+import { listSessions, loadSession, registrationDeadline, type LoadedSession } from './sessions.ts';
 import { completenessErrors, createSheetForRegistration, incompleteSheet, meetingOf, professionalOf, sheetCompleteness, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
 import { loadBoard } from './boards.ts';
@@ -222,7 +223,7 @@ export async function withCase<T>(rc: RcpContext, id: string, ifMatch: string | 
     const sessionId = first.rcpCase.sessionId;
     if (sessionId) await lockSession(rcTx, sessionId);
     const loaded = sessionId ? await loadCase(rcTx, id) : first;
-    checkIfMatch(loaded.task, ifMatch);
+    requireCurrentVersion(loaded.task, ifMatch);
     return work(rcTx, loaded);
   });
 }
@@ -296,7 +297,7 @@ export async function moveCase(rc: RcpContext, id: string, body: unknown, ifMatc
     const first = await loadCase(rcTx, id);
     await lockSessions(rcTx, [first.rcpCase.sessionId ?? '', targetId].filter(Boolean));
     const { task, rcpCase } = await loadCase(rcTx, id);
-    checkIfMatch(task, ifMatch);
+    requireCurrentVersion(task, ifMatch);
     const from = await boardOfCase(rcTx, rcpCase);
     await requireSessionManager(rcTx, from, 'déplacer un dossier');
     if (rcpCase.sessionId === targetId) throw ruleConflict('move-invalid', 'Le dossier est déjà inscrit à cette séance', ['session']);

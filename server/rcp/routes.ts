@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { parseETag } from '../fhir/index.ts';
+import { ifMatchVersion } from '../fhir-kit/versions.ts';
 import type { Store } from '../store/store.ts';
 import { createBoard, listBoards, loadBoard, updateBoard } from './boards.ts';
 import { boardCalendar, practitionerCalendar } from './calendar.ts';
@@ -32,10 +32,7 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
     const ctx = channel ? { ...req.dccContext!, channel } : req.dccContext!;
     return { repo: deps.store.forRequest(ctx), ctx, now: deps.now?.() ?? new Date() };
   };
-  const ifMatch = (req: Request) => {
-    const v = req.get('if-match');
-    return v ? parseETag(v) : undefined;
-  };
+  const ifMatch = (req: Request) => ifMatchVersion(req.get('if-match'));
   const send = (res: Response, status: number, body: unknown, version?: string) => {
     if (version) res.set('ETag', `W/"${version}"`);
     res.status(status).json(body);

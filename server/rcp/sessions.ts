@@ -2,6 +2,7 @@ import type { Appointment, Patient, Practitioner } from '@medplum/fhirtypes';
 import { patientDisplayName } from '../city/index.ts';
 import { notFound, preconditionFailed } from '../fhir-kit/errors.ts';
 import { withExtension } from '../fhir-kit/extensions.ts';
+import { requireCurrentVersion } from '../fhir-kit/versions.ts';
 import { ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';
 import { loadBoard, type LoadedBoard } from './boards.ts';
 import { parseSpeciality, practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
@@ -34,15 +35,6 @@ export async function loadSession(rc: RcpContext, id: string): Promise<LoadedSes
   if (!appointment || !isRcpSession(appointment)) throw notFound(`Séance de RCP Appointment/${id} introuvable`);
   const session = sessionFromFhir(appointment);
   return { appointment, session, board: await loadBoard(rc, session.boardId) };
-}
-
-/** If-Match from the client: the version it saw must still be the current one (412 otherwise). */
-export function checkIfMatch(resource: { meta?: { versionId?: string }; resourceType: string; id?: string }, ifMatch: string | undefined): void {
-  if (ifMatch === undefined) return;
-  const current = resource.meta?.versionId ?? '1';
-  if (current !== ifMatch) {
-    throw preconditionFailed(`${resource.resourceType}/${resource.id} a été modifié entre-temps : version courante ${current}, If-Match attendait ${ifMatch}. Rechargez avant de modifier.`);
-  }
 }
 
 export function registrationDeadline(session: Session, board: Board): Date {
@@ -167,7 +159,7 @@ async function withSession<T>(rc: RcpContext, id: string, ifMatch: string | unde
     await lockSession(rcTx, id);
     const loaded = await loadSession(rcTx, id);
     await requireSessionManager(rcTx, loaded.board.board, action);
-    checkIfMatch(loaded.appointment, ifMatch);
+    requireCurrentVersion(loaded.appointment, ifMatch);
     return work(rcTx, loaded);
   });
 }
@@ -286,7 +278,7 @@ export async function reorderAgenda(rc: RcpContext, sessionId: string, order: un
     if (session.state === 'closed' || session.state === 'cancelled') throw ruleConflict('agenda-snapshot', "L'ordre du jour d'une séance clôturée ou annulée est figé");
     const list = await findAgenda(rcTx, sessionId);
     if (!list) throw ruleConflict('agenda-order', "Cette séance n'a encore aucun dossier inscrit");
-    checkIfMatch(list, ifMatch);
+    requireCurrentVersion(list, ifMatch);
     const agenda = agendaFromFhir(list);
     const ids = (order as string[]).map((x) => idFrom(x, 'Task') ?? x);
     const active = activeEntries(agenda);
