@@ -3,18 +3,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createApp } from './app.ts';
-import { buildIdentify, type DemoPki, demoSignInRouter, ensureDemoPki, loadPscConfig, loadSamlConfig, pscRouter, samlRouter } from './auth/index.ts';
+import { buildApp } from './build-app.ts';
+import { type DemoPki, ensureDemoPki, loadPscConfig, loadSamlConfig } from './auth/index.ts';
 import { seedDemoData, startServices, type Services } from './bootstrap.ts';
 import { signInEnvironment, type Config } from './config.ts';
 import { buildDemoBundle, seedDemoRcp, seedDemoRcpSheets } from './seed/index.ts';
 import { seedDemoCarePlans } from './care-plan/index.ts';
-import { rcpApiRouter } from './rcp/index.ts';
-import { deliveryRouter, DeliveryWorker, type DemoMailbox, FhirPushClient, MailSender, startDemoMailbox } from './delivery/index.ts';
+import { DeliveryWorker, type DemoMailbox, FhirPushClient, MailSender, startDemoMailbox } from './delivery/index.ts';
 import { type MailConfig } from './config.ts';
-import { cityRouter } from './city/index.ts';
-import { directoriesApiRouter, publicDirectoriesRouter } from './directories/index.ts';
-import { pathwayRouter } from './pathway/index.ts';
 import { ensureClientBuilt } from './web/index.ts';
 import { lockDataDir, preflight, StartupError, type DataLock } from './start-checks.ts';
 
@@ -127,33 +123,7 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
 
   // The CPS sign-in link the client shows: known once the TLS listener has its port.
   const listening: { tlsPort?: number } = {};
-  const signIn = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
-  const apis = [
-    { path: '/api/rcp', router: rcpApiRouter({ store }) },
-    { path: '/api/deliveries', router: deliveryRouter({ store }) },
-    { path: '/api/city', router: cityRouter({ store }) },
-    { path: '/api/directories', router: directoriesApiRouter({ store }) },
-    { path: '/api/pathway', router: pathwayRouter({ store }) },
-  ];
-  const publicApis = [{ path: '/public/directories', router: publicDirectoriesRouter({ store }) }];
-  const identify = buildIdentify(config, services.sessions, services.directory);
-  const methods = [
-    ...(saml ? [samlRouter(signIn, saml)] : []),
-    ...(psc ? [pscRouter(signIn, psc)] : []),
-    // Demo mode only: in production the route does not exist at all.
-    ...(config.demoSignIn && !config.production ? [demoSignInRouter(signIn)] : []),
-  ];
-  const app = createApp({
-    config, store, accessStore: services.accessStore, logger, apis, publicApis, identify,
-    auth: {
-      deps: signIn, methods, identify,
-      available: {
-        saml: Boolean(saml), psc: Boolean(psc), demo: config.demoSignIn && !config.production,
-        cpsPort: () => (config.cpsPublicUrl ? undefined : listening.tlsPort),
-      },
-    },
-    web: true,
-  });
+  const app = buildApp(config, services, { logger, ...(saml ? { saml } : {}), ...(psc ? { psc } : {}), cpsPort: () => listening.tlsPort, web: true });
   if (saml) logger.info({ entityId: saml.spEntityId, acs: saml.callbackUrl }, 'SAML activé : GET /auth/saml/login, métadonnées GET /auth/saml/metadata');
   if (psc) logger.info({ issuer: psc.issuer.href, redirectUri: psc.redirectUri.href }, 'Pro Santé Connect activé : GET /auth/psc/login');
 

@@ -3,31 +3,19 @@
  * sigmoïde) operated then treated by capecitabine, with its care team, GP, 3C and the signed RCP
  * decision. Every call creates fresh resources (tests never share data).
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Request, Router } from 'express';
-import type { Store } from '../../server/store/store.ts';
-import { createApp } from '../../server/app.ts';
-import { registerCarePlanRules } from '../../server/care-plan/index.ts';
+import type { Request } from 'express';
 import type { Principal } from '../../server/context.ts';
 import { withInsNirKey } from '../../server/identity/ins.ts';
-import { http, testConfig, testServices, unique, type RunningServer } from '../helpers/harness.ts';
+import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 
 const DCC = 'https://dcc-paca.example/fhir';
 const G15 = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
 const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
 
-/** The test server (every FHIR operation is routed); each request acts as the user named in `x-test-user`. */
-export async function startCarePlanServer(users: Record<string, Principal>, apis: (store: Store) => { path: string; router: Router }[] = () => []): Promise<RunningServer> {
-  const services = await testServices();
-  registerCarePlanRules(services.store);
+/** The app as main.ts assembles it; each request acts as the user named in `x-test-user`, on the given day if any. */
+export async function startCarePlanServer(users: Record<string, Principal>, options: { today?: string } = {}): Promise<RunningServer> {
   const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-  const app = createApp({ config: testConfig(), store: services.store, identify, apis: apis(services.store) });
-  const server: Server = await new Promise((resolve) => {
-    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, fhirUrl: `${url}/fhir`, services, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return startTestServer({ identify, ...(options.today ? { clock: () => new Date(`${options.today}T12:00:00Z`) } : {}) });
 }
 
 export interface CareCase {

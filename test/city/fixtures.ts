@@ -4,17 +4,11 @@
  * operations and /api/city mounted. Each case has its own professionals, registered as users
  * `<case>.<role>` (x-test-user), so tests never share data.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Request } from 'express';
 import { expect } from 'chai';
-import { createApp } from '../../server/app.ts';
-import { registerCarePlanRules } from '../../server/care-plan/index.ts';
-import { cityRouter } from '../../server/city/index.ts';
 import type { Principal } from '../../server/context.ts';
 import { finessCheckDigit } from '../../server/identity/rpps.ts';
-import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
-import { testConfig, testServices, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, type CareCase } from '../care-plan/fixtures.ts';
 import { colonCancerSheet, rpps, type World } from '../rcp-sheet/fixtures.ts';
 
@@ -27,20 +21,9 @@ export interface CityWorld {
 }
 
 export async function startCityServer(): Promise<CityWorld> {
-  const services = await testServices();
-  registerCarePlanRules(services.store);
-  registerRcpSheetRules(services.store);
   const users: Record<string, Principal> = { system: TEST_SYSTEM };
   const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-  const app = createApp({
-    config: testConfig(), store: services.store, identify,
-    apis: [{ path: '/api/city', router: cityRouter({ store: services.store }) }],
-  });
-  const httpServer: Server = await new Promise((resolve) => {
-    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-  const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  const server: RunningServer = { url, fhirUrl: `${url}/fhir`, services, close: () => new Promise((r) => httpServer.close(() => r())) };
+  const server: RunningServer = await startTestServer({ identify });
   return { server, users, close: server.close };
 }
 

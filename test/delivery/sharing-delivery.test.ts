@@ -7,7 +7,6 @@ import { DOMParser } from '@xmldom/xmldom';
 import { strFromU8, unzipSync } from 'fflate';
 import { SHARING_AUDIT_SUBTYPE_SYSTEM } from '../../server/access/audit.ts';
 import { createApp } from '../../server/app.ts';
-import { registerCarePlanRules } from '../../server/care-plan/index.ts';
 import type { Principal } from '../../server/context.ts';
 import { FhirPushClient } from '../../server/delivery/fhir-push.ts';
 import { MailSender } from '../../server/delivery/mail.ts';
@@ -44,7 +43,6 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
   before(async () => {
     const services = await testServices();
     store = services.store;
-    registerCarePlanRules(store);
     const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
     const app = createApp({
       config: testConfig(), store, identify,

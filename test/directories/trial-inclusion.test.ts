@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
-import { directoriesApiRouter } from '../../server/directories/index.ts';
 import { buildTimeline } from '../../server/record/timeline.ts';
 import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer, type CareCase } from '../care-plan/fixtures.ts';
@@ -41,7 +40,7 @@ describe('Directories: inclusion of a patient in a trial of the directory', () =
 
   before(async function () {
     this.timeout(180_000);
-    server = await startCarePlanServer(users, (store) => [{ path: '/api/directories', router: directoriesApiRouter({ store, today: () => TODAY }) }]);
+    server = await startCarePlanServer(users, { today: TODAY });
     other = await createCareCase(server, users);
     users.otherGp = users.gp!;
     users.otherOncologist = users.oncologist!;

@@ -7,7 +7,6 @@ import { operationTable } from '../../server/operations.ts';
 import { operationsRouter, type FhirOperation } from '../../server/fhir/operations.ts';
 import { validateFhirResource } from '../../server/fhir-kit/validation.ts';
 import { AccessStore } from '../../server/store/access-store.ts';
-import { rcpApiRouter } from '../../server/rcp/index.ts';
 import { http, startTestServer, testConfig, testServices, type RunningServer } from '../helpers/harness.ts';
 
 /** The path a row is called on: instance rows on a made-up id, `Resource` rows on Patient. */
@@ -89,7 +88,7 @@ describe('FHIR operations: one table, routed and advertised', () => {
   });
 
   it('reads every JSON body with one parser and one limit (DCC_MAX_BODY): a larger body is 413 OperationOutcome on REST, operations and JSON APIs', async () => {
-    const small = await startTestServer({ config: testConfig({ maxBodySize: '2kb' }), apis: (store) => [{ path: '/api/rcp', router: rcpApiRouter({ store }) }] });
+    const small = await startTestServer({ config: { maxBodySize: '2kb' } });
     try {
       const big = { resourceType: 'Patient', name: [{ text: 'x'.repeat(4096) }] };
       for (const [path, url] of [['REST create', `${small.fhirUrl}/Patient`], ['operation', `${small.fhirUrl}/Patient/$validate`], ['JSON API', `${small.url}/api/rcp/boards`]]) {

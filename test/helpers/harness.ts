@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client } from 'fhir-kit-client';
-import type { Router } from 'express';
-import { createApp } from '../../server/app.ts';
+import { buildApp, type BuildAppOptions } from '../../server/build-app.ts';
 import { startServices, type Identify, type Services } from '../../server/bootstrap.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Principal } from '../../server/context.ts';
@@ -51,11 +50,15 @@ export interface RunningServer {
   close: () => Promise<void>;
 }
 
-/** Starts the real HTTP server on an ephemeral port. */
-export async function startTestServer(options: { identify?: Identify; config?: Partial<Config>; apis?: (store: Services['store']) => { path: string; router: Router }[] } = {}): Promise<RunningServer> {
+/**
+ * The app as main.ts assembles it (server/build-app.ts: every API, operation and sign-in route), on
+ * an ephemeral port; tests fix only who calls (default the service account) and, if they need, the clock.
+ */
+export async function startTestServer(options: Omit<BuildAppOptions, 'identify'> & { identify?: Identify; config?: Partial<Config> } = {}): Promise<RunningServer> {
   const s = await testServices();
-  const config = testConfig(options.config);
-  const app = createApp({ config, store: s.store, identify: options.identify ?? (() => TEST_SYSTEM), ...(options.apis ? { apis: options.apis(s.store) } : {}) });
+  const { config: overrides, identify, ...appOptions } = options;
+  const config = testConfig(overrides);
+  const app = buildApp(config, s, { ...appOptions, identify: identify ?? (() => TEST_SYSTEM) });
   const server: Server = await new Promise((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
   });

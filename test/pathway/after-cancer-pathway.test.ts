@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
-import { pathwayRouter } from '../../server/pathway/index.ts';
 import { buildTimeline } from '../../server/record/timeline.ts';
 import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer, type CareCase } from '../care-plan/fixtures.ts';
@@ -27,7 +26,7 @@ describe('After-cancer pathway: prescription, consultations, ARS report', () => 
   }));
 
   before(async () => {
-    server = await startCarePlanServer(users, (store) => [{ path: '/api/pathway', router: pathwayRouter({ store, today: () => TODAY }) }]);
+    server = await startCarePlanServer(users, { today: TODAY });
     c = await createCareCase(server, users);
     const pps = await as(server, 'oncologist', 'POST', `/CarePlan/${c.decisionId}/$build-pps`, ppsInput(c));
     await as(server, 'oncologist', 'POST', `/CarePlan/${pps.body.id}/$hand-over`, { date: '2026-02-10', shareWithGp: true });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
-import { pathwayRouter } from '../../server/pathway/index.ts';
 import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer, type CareCase } from '../care-plan/fixtures.ts';
 
@@ -46,7 +45,7 @@ describe('After-cancer pathway: the GP prescribes (narrow ServiceRequest grant)'
 
   before(async function () {
     this.timeout(180_000);
-    server = await startCarePlanServer(users, (store) => [{ path: '/api/pathway', router: pathwayRouter({ store, today: () => TODAY }) }]);
+    server = await startCarePlanServer(users, { today: TODAY });
     other = await createCareCase(server, users);
     otherPpacId = await startPpac(other, 'oncologist');
     c = await createCareCase(server, users);

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
-import { pathwayRouter } from '../../server/pathway/index.ts';
 import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer } from '../care-plan/fixtures.ts';
 
@@ -14,7 +13,7 @@ describe('Shared alert: a patient without a GP becomes a Task for the 3C, follow
 
   before(async function () {
     this.timeout(180_000);
-    server = await startCarePlanServer(users, (store) => [{ path: '/api/pathway', router: pathwayRouter({ store }) }]);
+    server = await startCarePlanServer(users);
   });
   after(() => server.close());
 

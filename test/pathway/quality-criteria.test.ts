@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import type { Principal } from '../../server/context.ts';
-import { pathwayRouter } from '../../server/pathway/index.ts';
-import { rcpApiRouter } from '../../server/rcp/index.ts';
 import { TEST_SYSTEM, readResponse, unique, type RunningServer } from '../helpers/harness.ts';
 import { as, startCarePlanServer } from '../care-plan/fixtures.ts';
 
@@ -25,7 +23,7 @@ describe('Quality criteria: the six transversal criteria per establishment and p
 
   before(async function () {
     this.timeout(180_000);
-    server = await startCarePlanServer(users, (store) => [{ path: '/api/pathway', router: pathwayRouter({ store }) }, { path: '/api/rcp', router: rcpApiRouter({ store }) }]);
+    server = await startCarePlanServer(users);
     const hospitalA = ids.hospitalA = await create({ resourceType: 'Organization', name: `Hôpital A ${unique()}` });
     const hospitalB = ids.hospitalB = await create({ resourceType: 'Organization', name: `Clinique B ${unique()}` });
     const patient = async (key: string, org: string, cim10: string, recorded: string) => {

@@ -3,17 +3,13 @@
  * valid Luhn keys), patients with a qualified or a retrieved identity (test INS), their care team,
  * and a complete sheet for a sigmoid colon adenocarcinoma. Unique per call: tests never share data.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Patient } from '@medplum/fhirtypes';
 import type { Request } from 'express';
-import { createApp } from '../../server/app.ts';
 import type { Principal } from '../../server/context.ts';
 import { IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, INS_NIR_TEST_SYSTEM, withInsNirKey } from '../../server/identity/ins.ts';
 import { FINESS_SYSTEM, finessCheckDigit, IDNPS_SYSTEM, rppsCheckDigit } from '../../server/identity/rpps.ts';
-import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
 import type { RcpSheetInput } from '../../server/rcp-sheet/input.ts';
-import { http, testConfig, testServices, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
 
 export const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
 
@@ -68,17 +64,9 @@ const SPECIALITIES = {
 } as const;
 
 export async function startWorld(): Promise<World> {
-  const services = await testServices();
-  registerRcpSheetRules(services.store);
   const users: Record<string, Principal> = { system: TEST_SYSTEM };
   const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-  const app = createApp({ config: testConfig(), store: services.store, identify });
-  const httpServer: Server = await new Promise((resolve) => {
-    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  const server: RunningServer = { url, fhirUrl: `${url}/fhir`, services, close: () => new Promise((r) => httpServer.close(() => r())) };
+  const server: RunningServer = await startTestServer({ identify });
   const as = (user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => http(server, method, path, body, { 'x-test-user': user, ...headers });
   const raw = (user: string, path: string, headers: Record<string, string> = {}) => fetch(`${server.fhirUrl}${path}`, { headers: { 'x-test-user': user, ...headers } });
   const mk = async (body: any): Promise<string> => {

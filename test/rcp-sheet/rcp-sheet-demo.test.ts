@@ -7,7 +7,6 @@ import { completenessOf } from '../../server/rcp-sheet/completeness.ts';
 import { seedDemoRcpSheets } from '../../server/seed/demo-rcp-sheets.ts';
 import { loadRcpSheet } from '../../server/rcp-sheet/load.ts';
 import { isSignedRcpSheet } from '../../server/rcp-sheet/read.ts';
-import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
 import { renderRcpSheetHtml } from '../../server/rcp-sheet/render.ts';
 import { openDatabase } from '../../server/store/database.ts';
 import { testConfig } from '../helpers/harness.ts';
@@ -37,7 +36,6 @@ describe('RCP sheet: demo data', function () {
 
   it('seeds a signed colon-cancer report, a lung-cancer sheet awaiting signature and an incomplete breast-cancer draft, once', async () => {
     const { store } = services;
-    registerRcpSheetRules(store);
     await seedDemoData(store);
     expect(await seedDemoRcpSheets(store)).to.equal(3);
     expect(await seedDemoRcpSheets(store)).to.equal(0);

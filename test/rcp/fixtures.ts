@@ -1,14 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type express from 'express';
 import type { Resource } from '@medplum/fhirtypes';
-import { createApp } from '../../server/app.ts';
 import type { Principal } from '../../server/context.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM, RPPS_SYSTEM, finessCheckDigit, rppsCheckDigit } from '../../server/identity/rpps.ts';
-import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
-import { rcpApiRouter } from '../../server/rcp/routes.ts';
-import { registerRcpRules } from '../../server/rcp/write-rules.ts';
 import type { Store } from '../../server/store/store.ts';
-import { TEST_SYSTEM, readResponse, testConfig, testServices, unique } from '../helpers/harness.ts';
+import { TEST_SYSTEM, readResponse, startTestServer, unique } from '../helpers/harness.ts';
 
 /**
  * A small RCP world per test file: a 3C and its host hospital, physicians of the specialities a
@@ -62,22 +57,11 @@ export function newRpps(): string {
 }
 
 export async function startRcpWorld(start = new Date('2026-03-02T08:00:00Z')): Promise<RcpWorld> {
-  const services = await testServices();
-  const store = services.store;
-  registerRcpRules(store);
-  registerRcpSheetRules(store);
   const clock = { now: start };
   const users: Record<string, Principal> = { system: TEST_SYSTEM };
-  const app = createApp({
-    config: testConfig(),
-    store,
-    identify: (req) => users[req.get('x-test-user') ?? ''] ?? undefined,
-    apis: [{ path: '/api/rcp', router: rcpApiRouter({ store, now: () => clock.now }) }],
-  });
-  const server: Server = await new Promise((resolve) => {
-    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startTestServer({ identify: (req: express.Request) => users[req.get('x-test-user') ?? ''] ?? undefined, clock: () => clock.now });
+  const { url } = server;
+  const store = server.services.store;
   const call = (prefix: string) => async (user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> => {
     const res = await fetch(`${url}${prefix}${path}`, {
       method,
@@ -122,7 +106,7 @@ export async function startRcpWorld(start = new Date('2026-03-02T08:00:00Z')): P
   });
   return {
     url, store, clock, ids, centre: centre.id, host: host.id, users, api: call('/api/rcp'), fhir, create,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: server.close,
   };
 }
 

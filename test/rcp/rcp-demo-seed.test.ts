@@ -2,10 +2,8 @@ import { expect } from 'chai';
 import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import { seedDemoData } from '../../server/bootstrap.ts';
 import { systemContext } from '../../server/context.ts';
-import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
 import { caseStateOf } from '../../server/rcp/case-model.ts';
 import { computeIndicators } from '../../server/rcp/indicators.ts';
-import { registerRcpRules } from '../../server/rcp/write-rules.ts';
 import { DEMO_CASE_SYSTEM, seedDemoRcp } from '../../server/seed/demo-rcp.ts';
 import { OutboxStore } from '../../server/store/outbox-store.ts';
 import fs from 'node:fs';
@@ -23,8 +21,6 @@ describe('Demo RCP data (seedDemoRcp)', function () {
 
   it('seeds boards, sessions and cases in every state through the workflow, once', async () => {
     const { store } = await testServices();
-    registerRcpRules(store);
-    registerRcpSheetRules(store);
     await seedDemoData(store);
     const now = new Date('2026-06-15T08:00:00Z');
     const first = await seedDemoRcp(store, { now });

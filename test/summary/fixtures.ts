@@ -4,17 +4,12 @@
  * (test/rcp-sheet/fixtures.ts), and the establishment's hotline for complications. The summary
  * clock is fixed (overdue surveillance is judged on it). Fresh data for every call.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Request } from 'express';
-import { createApp } from '../../server/app.ts';
-import { registerCarePlanRules } from '../../server/care-plan/index.ts';
 import type { Principal } from '../../server/context.ts';
 import { finessCheckDigit, IDNPS_SYSTEM } from '../../server/identity/rpps.ts';
-import { registerRcpSheetRules } from '../../server/rcp-sheet/sign.ts';
 import { as, createCareCase, ppsInput, type CareCase } from '../care-plan/fixtures.ts';
 import { colonCancerSheet, rpps, type World } from '../rcp-sheet/fixtures.ts';
-import { testConfig, testServices, unique, type RunningServer } from '../helpers/harness.ts';
+import { startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 
 export { as };
 
@@ -26,26 +21,10 @@ export interface SummaryServer extends RunningServer {
 }
 
 export async function startSummaryServer(users: Record<string, Principal>, now = '2027-01-15T09:00:00+01:00'): Promise<SummaryServer> {
-  const services = await testServices();
-  registerCarePlanRules(services.store);
-  registerRcpSheetRules(services.store);
   let instant = new Date(now);
   const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-  const app = createApp({
-    config: testConfig(),
-    store: services.store,
-    identify,
-    clock: () => instant,
-  });
-  const server: Server = await new Promise((resolve) => {
-    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url, fhirUrl: `${url}/fhir`, services,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-    setNow: (value: string) => { instant = new Date(value); },
-  };
+  const server = await startTestServer({ identify, clock: () => instant });
+  return { ...server, setNow: (value: string) => { instant = new Date(value); } };
 }
 
 async function ok(res: { status: number; body: any }, expected: number, what: string): Promise<any> {
