@@ -5,6 +5,7 @@ import { unauthorized } from '../fhir-kit/errors.ts';
 import { isValidIdnps } from '../identity/index.ts';
 import { readCookie } from './session.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 
 /** Pro Santé Connect (OpenID Connect) client settings, read from PSC_* environment variables. */
 export interface PscConfig {
@@ -326,8 +327,4 @@ function errorPage(message: string): string {
 </body>
 </html>
 `;
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

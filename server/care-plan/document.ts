@@ -20,7 +20,8 @@ import { PPS_LOINC } from './codes.ts';
 import { kindOf } from './model.ts';
 import { withoutUnqualifiedIns } from './patient-identity.ts';
 import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
-import { escapeXml, fieldsXhtml, narrativeDiv } from './narrative.ts';
+import { fieldsXhtml, narrativeDiv } from './narrative.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 import { idOf } from '../fhir-kit/ids.ts';
 import { readAll as readAllOf, readOptional as readOptionalOf } from '../store/optional-reads.ts';
 import { nameUuid as uuidOf } from '../fhir-kit/name-uuid.ts';
@@ -142,7 +143,7 @@ function authorOf(plan: CarePlan): NonNullable<Composition['author']>[number] {
 }
 
 function headerHtml(doc: PrintableDocument): string {
-  return `<h1>${escapeXml(doc.title)}</h1><p>${escapeXml(doc.subtitle)}</p>${fieldsXhtml(doc.patient)}${fieldsXhtml(doc.about)}`;
+  return `<h1>${escapeHtml(doc.title)}</h1><p>${escapeHtml(doc.subtitle)}</p>${fieldsXhtml(doc.patient)}${fieldsXhtml(doc.about)}`;
 }
 
 // ----- reads -------------------------------------------------------------------------------------

@@ -17,4 +17,4 @@ export { seedDemoCarePlans, type DemoCarePlanResult } from './demo.ts';
 export { buildPpsForDecision, handOverProgramme, startPpacFromPps, startPpacWithWarnings, printableProgramme, resolveOrientation } from './service.ts';
 export { carePlanDocument } from './document.ts';
 export { ACTIVITY_STATUS_LABEL, CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, CONTACT_ROLE, contactRoleOf, EXT, ORAL_ANTICANCER, SECTION, THERAPY_TYPES } from './codes.ts';
-export { escapeXml, narrativeDiv } from './narrative.ts';
+export { narrativeDiv } from './narrative.ts';

@@ -3,26 +3,24 @@
  * the programmes and the summaries say in their narrative exactly what their printout says.
  */
 import type { Block } from './printable.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 export function fieldsXhtml(fields: [string, string][]): string {
-  return fields.length ? `<ul>${fields.map(([k, v]) => `<li><b>${escapeXml(k)}</b> : ${escapeXml(v || '—')}</li>`).join('')}</ul>` : '';
+  return fields.length ? `<ul>${fields.map(([k, v]) => `<li><b>${escapeHtml(k)}</b> : ${escapeHtml(v || '—')}</li>`).join('')}</ul>` : '';
 }
 
 export function blockXhtml(block: Block): string {
   switch (block.kind) {
     case 'paragraph':
-      return block.emphasis ? `<p><b>${escapeXml(block.text)}</b></p>` : `<p>${escapeXml(block.text)}</p>`;
+      return block.emphasis ? `<p><b>${escapeHtml(block.text)}</b></p>` : `<p>${escapeHtml(block.text)}</p>`;
     case 'list':
-      return `<ul>${block.items.map((i) => `<li>${escapeXml(i)}</li>`).join('')}</ul>`;
+      return `<ul>${block.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
     case 'fields':
       return fieldsXhtml(block.fields);
     case 'table':
-      return `<table><thead><tr>${block.headers.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${block.rows
-        .map((row) => `<tr>${row.map((c) => `<td>${escapeXml(c || '—')}</td>`).join('')}</tr>`)
+      return `<table><thead><tr>${block.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${block.rows
+        .map((row) => `<tr>${row.map((c) => `<td>${escapeHtml(c || '—')}</td>`).join('')}</tr>`)
         .join('')}</tbody></table>`;
   }
 }

@@ -5,12 +5,9 @@
 import PDFDocument from 'pdfkit';
 import { pdfBuffer, winAnsi } from '../print/index.ts';
 import type { Block, PrintableDocument } from './printable.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 
 // ----- HTML ------------------------------------------------------------------------------------------
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 function htmlBlock(block: Block): string {
   switch (block.kind) {

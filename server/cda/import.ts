@@ -8,7 +8,7 @@ import type { DocumentReference, Identifier, Patient } from '@medplum/fhirtypes'
 import { DOMParser } from '@xmldom/xmldom';
 import { badRequest, businessRule } from '../fhir-kit/errors.ts';
 import { insIdentifiers } from '../identity/index.ts';
-import { escapeXml } from '../care-plan/index.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 
 const V3 = 'urn:hl7-org:v3';
 /** Largest CDA accepted: real FRCP documents weigh tens of kB; an embedded PDF a few MB. */
@@ -67,13 +67,13 @@ function narrativeXhtml(el: Element | undefined): string {
     for (const n of Array.from(node.childNodes as unknown as ArrayLike<Node>)) {
       if (n.nodeType !== 1) continue;
       const e = n as Element;
-      if (['paragraph', 'item', 'tr', 'caption'].includes(e.localName)) out.push(`<p>${escapeXml(textOf(e))}</p>`);
+      if (['paragraph', 'item', 'tr', 'caption'].includes(e.localName)) out.push(`<p>${escapeHtml(textOf(e))}</p>`);
       else walk(e);
     }
   };
   walk(el);
   const direct = out.length ? '' : textOf(el);
-  return out.join('') + (direct ? `<p>${escapeXml(direct)}</p>` : '');
+  return out.join('') + (direct ? `<p>${escapeHtml(direct)}</p>` : '');
 }
 
 /** Reads a FRCP CDA into a DocumentReference for `patient` (checked: the same person). */
@@ -113,12 +113,12 @@ export function readFrcpCda(xml: string, patient: Patient): ImportedCda {
   ].filter((c): c is NonNullable<typeof c> => Boolean(c));
 
   const header = [
-    `<h1>${escapeXml(title)}</h1>`,
-    `<p>Document CDA reçu (FRCP)${effective ? ` du ${escapeXml(effective.slice(0, 10).split('-').reverse().join('/'))}` : ''}${author ? `, auteur : ${escapeXml(author)}` : ''}${custodian ? `, conservé par ${escapeXml(custodian)}` : ''}.</p>`,
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p>Document CDA reçu (FRCP)${effective ? ` du ${escapeHtml(effective.slice(0, 10).split('-').reverse().join('/'))}` : ''}${author ? `, auteur : ${escapeHtml(author)}` : ''}${custodian ? `, conservé par ${escapeHtml(custodian)}` : ''}.</p>`,
   ].join('');
   const body = sections
     .filter((s) => child(s, 'title') || child(s, 'text'))
-    .map((s) => `<h2>${escapeXml(textOf(child(s, 'title')) || 'Section')}</h2>${narrativeXhtml(child(s, 'text')) || '<p>—</p>'}`)
+    .map((s) => `<h2>${escapeHtml(textOf(child(s, 'title')) || 'Section')}</h2>${narrativeXhtml(child(s, 'text')) || '<p>—</p>'}`)
     .join('');
   const identifier: Identifier = { system: 'urn:ietf:rfc:3986', value: `urn:oid:${docId.replace('^', ':')}` };
   const setIdEl = child(root, 'setId');

@@ -3,6 +3,7 @@ import type { NodemailerError, SMTPTransportOptions, Transporter, SMTPSentMessag
 import { isLoopback, type MailConfig } from '../config.ts';
 import { bareAddress } from '../fhir-kit/text.ts';
 import type { SharingEventKind } from './events.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 
 /**
  * Secure mail to city professionals (MSSanté-ready SMTP): configuration, the French message for
@@ -177,10 +178,6 @@ function frenchDate(value: string): string {
   const parts = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('day')}/${get('month')}/${get('year')} à ${get('hour')}:${get('minute')}`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c]!);
 }
 
 function safeFilename(name: string): string {

@@ -6,3 +6,13 @@ export function bareAddress(value: string): string | undefined {
   const inner = /<([^<>]+)>$/.exec(trimmed)?.[1] ?? trimmed;
   return /^[^\s@<>,;:"()[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(inner) ? inner : undefined;
 }
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Escapes text for HTML and XHTML (narratives, printed pages, mail bodies): the apostrophe too,
+ * since French text is full of them and an attribute may be single-quoted.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+}

@@ -10,6 +10,7 @@ import {
 import type { DeepPartial, Professional, RcpSheetInput } from './input.ts';
 import type { RcpSheetContent } from './read.ts';
 import { identityStatusOf, INS_SYSTEMS, mayShareIns } from '../identity/index.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 
 export type Block =
   | { kind: 'fields'; rows: [string, string][] }
@@ -225,20 +226,17 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
 // Narrative (XHTML of Composition.section.text)
 // ---------------------------------------------------------------------------------------------
 
-export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
-const multiline = (text: string) => escapeXml(text).split(/\r?\n/).join('<br/>');
+const multiline = (text: string) => escapeHtml(text).split(/\r?\n/).join('<br/>');
 
 /** Blocks as XHTML (narrative-safe subset: p, table, b, br). */
 export function blocksToXhtml(blocks: Block[]): string {
   return blocks.map((b) => {
-    if (b.kind === 'fields') return `<table>${b.rows.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${multiline(v)}</td></tr>`).join('')}</table>`;
+    if (b.kind === 'fields') return `<table>${b.rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${multiline(v)}</td></tr>`).join('')}</table>`;
     if (b.kind === 'table') {
-      return `<table><thead><tr>${b.head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${multiline(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+      return `<table><thead><tr>${b.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${multiline(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
     }
-    return `${b.label ? `<p><b>${escapeXml(b.label)}</b></p>` : ''}<p>${multiline(b.text)}</p>`;
+    return `${b.label ? `<p><b>${escapeHtml(b.label)}</b></p>` : ''}<p>${multiline(b.text)}</p>`;
   }).join('');
 }
 

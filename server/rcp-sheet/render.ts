@@ -4,7 +4,8 @@
  */
 import PDFDocument from 'pdfkit';
 import { pdfBuffer, winAnsi } from '../print/index.ts';
-import { escapeXml, printableSheet, type Block, type PrintableSheet, type PrintSection } from './print.ts';
+import { printableSheet, type Block, type PrintableSheet, type PrintSection } from './print.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 import type { RcpSheetContent } from './read.ts';
 
 const CSS = `
@@ -31,7 +32,7 @@ const CSS = `
 `;
 
 function blockHtml(b: Block): string {
-  const text = (s: string) => escapeXml(s);
+  const text = (s: string) => escapeHtml(s);
   if (b.kind === 'fields') return `<table class="fields"><tbody>${b.rows.map(([k, v]) => `<tr><th scope="row">${text(k)}</th><td>${text(v)}</td></tr>`).join('')}</tbody></table>`;
   if (b.kind === 'table') {
     return `<table><thead><tr>${b.head.map((h) => `<th scope="col">${text(h)}</th>`).join('')}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${text(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
@@ -41,7 +42,7 @@ function blockHtml(b: Block): string {
 
 function sectionHtml(s: PrintSection, level = 2): string {
   const heading = level === 2 ? 'h2' : 'h3';
-  return `<section><${heading}>${escapeXml(s.title)}</${heading}>${s.blocks.map(blockHtml).join('')}${(s.subsections ?? []).map((sub) => sectionHtml(sub, 3)).join('')}</section>`;
+  return `<section><${heading}>${escapeHtml(s.title)}</${heading}>${s.blocks.map(blockHtml).join('')}${(s.subsections ?? []).map((sub) => sectionHtml(sub, 3)).join('')}</section>`;
 }
 
 /** A complete, self-contained HTML page (every value escaped, print stylesheet inline). */
@@ -52,20 +53,20 @@ export function renderRcpSheetHtml(content: RcpSheetContent): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeXml(`${sheet.title} — ${sheet.patientName}`)}</title>
+<title>${escapeHtml(`${sheet.title} — ${sheet.patientName}`)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <header class="sheet">
-<h1>${escapeXml(sheet.title)}</h1>
-<p class="subtitle">${escapeXml(sheet.subtitle)}</p>
+<h1>${escapeHtml(sheet.title)}</h1>
+<p class="subtitle">${escapeHtml(sheet.subtitle)}</p>
 </header>
-${sheet.banner ? `<div class="banner" role="note">${escapeXml(sheet.banner)}</div>` : ''}
+${sheet.banner ? `<div class="banner" role="note">${escapeHtml(sheet.banner)}</div>` : ''}
 <main>
 ${sheet.header.map((s) => sectionHtml(s)).join('\n')}
 ${sheet.sections.map((s) => sectionHtml(s)).join('\n')}
 </main>
-<footer class="signature">${escapeXml(sheet.signature)}</footer>
+<footer class="signature">${escapeHtml(sheet.signature)}</footer>
 <p class="note">Document issu du Dossier Communicant de Cancérologie. Données de santé à caractère personnel : secret médical.</p>
 </body>
 </html>

@@ -2,6 +2,7 @@ import type { Extension, Reference, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 
 /** What every RCP step works with: the caller's repository (access rules + audit), who, and when. */
 export interface RcpContext {
@@ -66,11 +67,7 @@ export async function searchOne<T extends Resource>(repo: FhirRepository, resour
   return (await repo.search<T>(request)).resources[0];
 }
 
-/** Escapes text for the XHTML narrative of a resource. */
-export function xhtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 export function narrative(paragraphs: string[]): { status: 'generated'; div: string } {
-  return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${paragraphs.map((p) => `<p>${xhtml(p)}</p>`).join('')}</div>` };
+  return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</div>` };
 }

@@ -11,7 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Composition, CompositionSection, Extension, Patient, Reference, Resource } from '@medplum/fhirtypes';
-import { type Block, escapeXml, EXT, narrativeDiv } from '../care-plan/index.ts';
+import { type Block, EXT, narrativeDiv } from '../care-plan/index.ts';
+import { escapeHtml } from '../fhir-kit/text.ts';
 import { withoutUnqualifiedIns } from '../identity/index.ts';
 import type { Summary } from './build.ts';
 import { SUMMARY_TYPE, audienceCoding, sectionCode, type Audience } from './codes.ts';
@@ -96,7 +97,7 @@ export function summaryDocument(summary: Summary, options: SummaryDocumentOption
     title: `${summary.title}${patientName ? ` — ${patientName}` : ''}`,
     confidentiality: 'R',
     ...(summary.establishment?.id ? { custodian: absolute(summary.establishment) } : {}),
-    text: { status: 'generated', div: `<div xmlns="${XHTML}"><p><b>${escapeXml(summary.title)}</b></p><p>${escapeXml(summary.subtitle)}</p></div>` },
+    text: { status: 'generated', div: `<div xmlns="${XHTML}"><p><b>${escapeHtml(summary.title)}</b></p><p>${escapeHtml(summary.subtitle)}</p></div>` },
     section: sections,
   };
 
