@@ -3,6 +3,9 @@
  * its kind selects (fhir-profiles/README.md explains each rule).
  */
 import type { Coding, Resource } from '@medplum/fhirtypes';
+import { dccCodeSystem } from '../fhir-kit/canonical.ts';
+import { LOINC, TA_ASIP } from '../fhir-kit/code-systems.ts';
+import { CARE_PLAN_CATEGORY_CODE, CARE_PLAN_CATEGORY_SYSTEM, RCP_SHEET_LOINC } from '../fhir-kit/shared-codes.ts';
 import { DCC_PROFILE_BASE } from './catalog.ts';
 
 const profile = (id: string): string => `${DCC_PROFILE_BASE}${id}`;
@@ -21,14 +24,12 @@ export const DCC_PROFILES = {
 } as const;
 
 /** CarePlan categories that select the RCP decision, PPS and PPAC profiles. */
-export const CARE_PLAN_CATEGORY_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-care-plan-category';
-export const CARE_PLAN_CATEGORY = { rcpDecision: 'rcp-decision', pps: 'pps', ppac: 'ppac' } as const;
-export const MEDICATION_REQUEST_CATEGORY_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-medication-request-category';
+export { CARE_PLAN_CATEGORY_SYSTEM, RCP_SHEET_LOINC };
+export const CARE_PLAN_CATEGORY = CARE_PLAN_CATEGORY_CODE;
+export const MEDICATION_REQUEST_CATEGORY_SYSTEM = dccCodeSystem('dcc-medication-request-category');
 export const ORAL_ANTICANCER_CATEGORY = 'oral-anticancer';
-/** ANS TA_ASIP terminology (ORG-…, MED-…, GEN-… codes of the CI-SIS), as an urn:oid (no NOS FHIR URL). */
-export const TA_ASIP_SYSTEM = 'urn:oid:1.2.250.1.213.1.1.4.322';
-export const LOINC_SYSTEM = 'http://loinc.org';
-export const RCP_SHEET_LOINC = '34794-8';
+export const TA_ASIP_SYSTEM = TA_ASIP;
+export const LOINC_SYSTEM = LOINC;
 
 const IDENTITY_RELIABILITY = 'https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability';
 const MORPHOLOGY = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior';

@@ -28,6 +28,8 @@ import type {
   Reference,
   Resource,
 } from '@medplum/fhirtypes';
+import { DCC_CANONICAL_BASE, dccCodeSystem } from '../fhir-kit/canonical.ts';
+import { LOINC, SNOMED } from '../fhir-kit/code-systems.ts';
 import { ESTABLISHMENT_ID_SYSTEM, FINESS_SYSTEM, FR_CORE_IDENTIFIER_TYPE_SYSTEM, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_STATUS_DISPLAY, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, type IdentityStatus, IDNPS_SYSTEM, INS_NIR_TEST_SYSTEM, RPPS_SYSTEM } from '../identity/index.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -45,14 +47,12 @@ const BIRTH_PLACE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/patient-b
 const MORPHOLOGY_EXTENSION = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior';
 const ICD10_SYSTEM = 'http://hl7.org/fhir/sid/icd-10';
 const ICDO3_SYSTEM = 'http://terminology.hl7.org/CodeSystem/icd-o-3';
-const LOINC = 'http://loinc.org';
-const SNOMED = 'http://snomed.info/sct';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 
 /** Local (DCC) identifier systems; `.example` so they can never clash with a real namespace. */
-export const DCC_ROLE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-role';
-export const DEMO_IDENTIFIER_BASE = 'https://dcc-paca.example/fhir/sid';
-export const DEMO_ORGANIZATION_TYPE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/organization-type';
+export const DCC_ROLE_SYSTEM = dccCodeSystem('dcc-role');
+export const DEMO_IDENTIFIER_BASE = `${DCC_CANONICAL_BASE}/sid`;
+export const DEMO_ORGANIZATION_TYPE_SYSTEM = dccCodeSystem('organization-type');
 const ROLE_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/practitioner-role`;
 const CONDITION_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/condition`;
 const OBSERVATION_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/observation`;
