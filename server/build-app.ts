@@ -70,3 +70,16 @@ export function buildApp(config: Config, services: Services, options: BuildAppOp
   };
   return createApp(deps);
 }
+
+/**
+ * Idle keep-alive connections are held longer than Node's 5 s default. The server announces its
+ * timeout, and a client (a browser, undici in the tests, a reverse proxy) that sends on a socket just
+ * as the server closes it gets ECONNRESET instead of an answer — seen under load, when a client's
+ * timer fires late. 65 s outlasts the usual proxy idle timeout (60 s); headers still must arrive
+ * within headersTimeout, which must exceed it.
+ */
+export function holdIdleConnections<S extends import('node:http').Server>(server: S): S {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { buildApp } from './build-app.ts';
+import { buildApp, holdIdleConnections } from './build-app.ts';
 import { type DemoPki, ensureDemoPki, loadPscConfig, loadSamlConfig } from './auth/index.ts';
 import { seedDemoData, startServices, type Services } from './bootstrap.ts';
 import { signInEnvironment, type Config } from './config.ts';
@@ -212,6 +212,7 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
 }
 
 function listen<S extends http.Server | https.Server>(server: S, port: number, host: string): Promise<S> {
+  holdIdleConnections(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

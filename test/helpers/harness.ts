@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client } from 'fhir-kit-client';
-import { buildApp, type BuildAppOptions } from '../../server/build-app.ts';
+import { buildApp, holdIdleConnections, type BuildAppOptions } from '../../server/build-app.ts';
 import { startServices, type Identify, type Services } from '../../server/bootstrap.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Principal } from '../../server/context.ts';
@@ -60,7 +60,7 @@ export async function startTestServer(options: Omit<BuildAppOptions, 'identify'>
   const config = testConfig(overrides);
   const app = buildApp(config, s, { ...appOptions, identify: identify ?? (() => TEST_SYSTEM) });
   const server: Server = await new Promise((resolve) => {
-    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+    const srv = holdIdleConnections(app.listen(0, '127.0.0.1', () => resolve(srv)));
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
