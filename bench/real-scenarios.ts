@@ -5,6 +5,7 @@
  */
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { DatasetGenerator, INS_NIR_TEST_SYSTEM, prng, type PatientSummary } from './dataset.ts';
+import { shuffled } from './scenarios.ts';
 
 export const REAL_SCENARIO_NAMES = ['read', 'identifier', 'create', 'transaction', 'gp-read', 'gp-summary'] as const;
 export type RealScenarioName = (typeof REAL_SCENARIO_NAMES)[number];
@@ -34,15 +35,6 @@ export interface RealScenario {
   minDuration?: number;
 }
 
-/** Fisher-Yates on a copy: the order in which a run visits patients (no row hot in any cache). */
-function shuffled<T>(list: readonly T[], rng: () => number): T[] {
-  const copy = [...list];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy;
-}
 
 const isPatient = (body: any, spec: RequestSpec) => body?.resourceType === 'Patient' && spec.path.endsWith(`/${body.id}`);
 

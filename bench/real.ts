@@ -35,6 +35,7 @@ import { PROJECT_ROOT } from './options.ts';
 import { renderChart } from './real-chart.ts';
 import type { LoadJob, LoadResult } from './real-load.ts';
 import { REAL_SCENARIO_NAMES, type RealScenarioName } from './real-scenarios.ts';
+import { machineCpuTimes } from './scenarios.ts';
 
 const DB_NAME = 'dcc_bench_real';
 const OUT_DIR = path.join(PROJECT_ROOT, '.bench', 'real');
@@ -243,15 +244,6 @@ function processSample(pid: number): { rssMiB: number; cpuSeconds: number } | un
   }
 }
 
-function machineCpu(): { idle: number; total: number } {
-  let idle = 0;
-  let total = 0;
-  for (const { times } of os.cpus()) {
-    idle += times.idle;
-    total += times.user + times.nice + times.sys + times.idle + times.irq;
-  }
-  return { idle, total };
-}
 
 interface ScenarioRun extends LoadResult {
   rssMiBPerProcess: { pid: number; max: number; average: number }[];
@@ -269,7 +261,7 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
   const samples = new Map<number, number[]>(appPids.map((pid) => [pid, []]));
   const appCpu = () => appPids.reduce((sum, pid) => sum + (processSample(pid)?.cpuSeconds ?? 0), 0);
   // CPU is counted over the measured part only: the load process says when it starts.
-  let before: { app: number; machine: ReturnType<typeof machineCpu>; wall: number } | undefined;
+  let before: { app: number; machine: ReturnType<typeof machineCpuTimes>; wall: number } | undefined;
   let sampler: NodeJS.Timeout | undefined;
   const output = await new Promise<string>((resolve, reject) => {
     const load = spawn(process.execPath, ['--import', 'tsx', 'bench/real-load.ts', jobFile], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -277,7 +269,7 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
     load.stdout.on('data', (c: Buffer) => {
       out += c.toString('utf8');
       if (!before && out.includes('measure\n')) {
-        before = { app: appCpu(), machine: machineCpu(), wall: performance.now() };
+        before = { app: appCpu(), machine: machineCpuTimes(), wall: performance.now() };
         sampler = setInterval(() => {
           for (const pid of appPids) {
             const s = processSample(pid);
@@ -290,7 +282,7 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
   });
   clearInterval(sampler);
   const wallSeconds = (performance.now() - before!.wall) / 1000;
-  const machineAfter = machineCpu();
+  const machineAfter = machineCpuTimes();
   const appCpuSeconds = appCpu() - before!.app;
   const result = JSON.parse(output.trim().split('\n').pop()!) as LoadResult;
   return {

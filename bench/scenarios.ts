@@ -63,7 +63,7 @@ interface Scenario {
 }
 
 /** Fisher-Yates on a copy: the order in which the benchmark visits patients. */
-function shuffled<T>(list: readonly T[], rng: () => number): T[] {
+export function shuffled<T>(list: readonly T[], rng: () => number): T[] {
   const copy = [...list];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
@@ -274,7 +274,7 @@ export async function runScenario(
 }
 
 /** Cumulative CPU times of all cores (ms): busy share over an interval = 1 − Δidle / Δtotal. */
-function machineCpuTimes(): { idle: number; total: number } {
+export function machineCpuTimes(): { idle: number; total: number } {
   let idle = 0;
   let total = 0;
   for (const { times } of os.cpus()) {
