@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { Principal } from '../context.ts';
 import { unauthorized } from '../fhir-kit/errors.ts';
 import { isValidIdnps } from '../identity/index.ts';
+import { foldForComparison } from '../fhir-kit/text.ts';
 
 /** Subject fields of a CPS certificate (IGC-Santé): CN = IDNPS, SN/GN = names, title = profession, OU = FINESS. */
 export interface CpsSubject { CN?: string; SN?: string; GN?: string; title?: string; OU?: string }
@@ -90,7 +91,7 @@ export function principalFromSubject(subject: CpsSubject): Principal {
 
 /** Profession on the card → DCC role (refined later from the directory's PractitionerRole). */
 export function rolesOfProfession(title: string | undefined): string[] {
-  const t = (title ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const t = foldForComparison(title ?? '');
   if (t.startsWith('medecin')) return ['physician'];
   if (t.startsWith('pharmacien')) return ['pharmacist'];
   if (t.startsWith('infirmi')) return ['nurse'];

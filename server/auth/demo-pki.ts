@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Bundle, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { IDNPS_SYSTEM } from '../identity/index.ts';
 import { createCertificateAuthority, issueProfessionalCertificate, issueServerCertificate } from './pki.ts';
+import { foldForComparison } from '../fhir-kit/text.ts';
 
 const TITLE_OF_PROFESSION: Record<string, string> = { '10': 'Médecin', '21': 'Pharmacien', '60': 'Infirmier' };
 
@@ -82,7 +83,7 @@ export function demoProfessionals(bundle: Bundle): DemoProfessional[] {
         family,
         given: practitioner.name?.[0]?.given?.[0] ?? '',
         title,
-        slug: `${label}-${family}`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        slug: foldForComparison(`${label}-${family}`).replace(/[^a-z0-9]+/g, '-'),
       };
     })
     .filter((p) => p.idnps);

@@ -11,6 +11,7 @@ import { issue, outcome } from '../fhir-kit/errors.ts';
 import { isValidIdnps } from '../identity/index.ts';
 import { rolesOfProfession } from './cps.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
+import { foldForComparison } from '../fhir-kit/text.ts';
 
 /**
  * SAML 2.0 sign-in (Web Browser SSO profile, SP-initiated): the hospital or regional identity
@@ -575,7 +576,7 @@ function html(text: string): string {
 // ---- configuration helpers ------------------------------------------------------------------
 
 function normalize(value: string): string {
-  return value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim().toLowerCase();
+  return foldForComparison(value).trim();
 }
 
 function absoluteUrl(name: string, value: string, production: boolean): string {

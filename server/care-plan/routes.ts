@@ -20,6 +20,7 @@ import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput } from './pps.ts';
 import { renderCarePlanHtml, renderCarePlanPdf } from './render.ts';
 import { buildPpsForDecision, handOverProgramme, printableProgramme, startPpacWithWarnings } from './service.ts';
+import { foldAccents } from '../fhir-kit/text.ts';
 
 export interface CarePlanOperationDeps {
   store: Store;
@@ -137,5 +138,5 @@ function sendVersioned(req: Request, res: Response, status: number, resource: Re
  * there; the French text as written is in the OperationOutcome (`Prefer: return=OperationOutcome`).
  */
 function headerSafe(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[’‘]/g, "'").replace(/œ/g, 'oe').replace(/"/g, "'").replace(/[^\x20-\x7e]/g, '?');
+  return foldAccents(text).replace(/[’‘]/g, "'").replace(/œ/g, 'oe').replace(/"/g, "'").replace(/[^\x20-\x7e]/g, '?');
 }

@@ -5,6 +5,7 @@
  */
 import type { CareTeam, HumanName, Patient } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../store/repository.ts';
+import { foldForComparison } from '../fhir-kit/text.ts';
 
 export type CareReasonCode = 'general-practitioner' | 'care-team';
 
@@ -39,7 +40,7 @@ export function patientDisplayName(patient: Pick<Patient, 'name'>): string {
 export function nameSortKey(patient: Pick<Patient, 'name'>): string {
   const n = officialName(patient.name);
   const text = [n?.family, ...(n?.given ?? [])].filter(Boolean).join(' ') || n?.text || '';
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('fr-FR');
+  return foldForComparison(text);
 }
 
 function officialName(names: HumanName[] | undefined): HumanName | undefined {

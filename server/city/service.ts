@@ -12,6 +12,7 @@ import { SummaryViewStore } from '../store/summary-view-store.ts';
 import { collectChanges, type ChangeWindow, type CityChange } from './feed.ts';
 import { findMyPatients, nameSortKey, patientSortKey, type CareReason, type MyPatient } from './my-patients.ts';
 import { decodeCursor, encodeCursor, pageOf } from './paging.ts';
+import { foldForComparison } from '../fhir-kit/text.ts';
 
 /** Without a summary view, "what changed" looks back this far. */
 export const DEFAULT_WINDOW_DAYS = 90;
@@ -112,7 +113,7 @@ export function nameMatcher(query: string | undefined): (p: MyPatient) => boolea
 }
 
 function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('fr-FR');
+  return foldForComparison(text);
 }
 
 /** What changed for my patients (or one of them), newest first, one page. */

@@ -20,6 +20,7 @@ import type { OfferSpec } from './offer-data.ts';
 import { distanceKm, townOf, type Position } from './places.ts';
 import { searchEvery } from './search.ts';
 import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
+import { foldForComparison } from '../fhir-kit/text.ts';
 
 const UUID_NAMESPACE = 'dcc-regional-directory';
 
@@ -105,7 +106,7 @@ export interface OfferEntry {
   distanceKm?: number;
 }
 
-const FOLD = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s'’-]+/g, ' ').trim();
+const FOLD = (s: string) => foldForComparison(s).replace(/[\s'’-]+/g, ' ').trim();
 
 /** Checks the query as the HTTP layer received it (strings), naming the parameter at fault. */
 /** The offer (or a search of it) as a FHIR Bundle (collection): services with their organizations and places. */

@@ -16,6 +16,7 @@ import {
   EU_CT_SYSTEM, ICD10_SYSTEM, NCT_SYSTEM, PHASE_LABEL, PHASE_SYSTEM, TRIAL_DIRECTORY_CATEGORY, TRIAL_INCLUSION_EXT, TRIAL_STAGE_EXT,
 } from './codes.ts';
 import { searchEvery } from './search.ts';
+import { foldForComparison } from '../fhir-kit/text.ts';
 
 export type TrialStatus = 'recruiting' | 'closed';
 const RECRUITING = new Set(['active']);
@@ -135,7 +136,7 @@ export interface TrialEntry {
   sites: { name: string; city?: string; postalCode?: string }[];
 }
 
-const FOLD = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s'’-]+/g, ' ').trim();
+const FOLD = (s: string) => foldForComparison(s).replace(/[\s'’-]+/g, ' ').trim();
 
 /**
  * The directory's trials matching the query: status and registry number on the index; cancer

@@ -16,3 +16,16 @@ const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
 }
+
+/**
+ * The text without its diacritics (é → e, ç → c, ï → i): canonical decomposition, then every
+ * combining mark dropped. Case is kept. The one accent folding of the service.
+ */
+export function foldAccents(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '');
+}
+
+/** Accent- and case-insensitive form, to compare or match French words ('Hélène' ~ 'HELENE'). */
+export function foldForComparison(text: string): string {
+  return foldAccents(text).toLowerCase();
+}

@@ -31,6 +31,7 @@ import type {
 import { DCC_CANONICAL_BASE, dccCodeSystem } from '../fhir-kit/canonical.ts';
 import { LOINC, SNOMED } from '../fhir-kit/code-systems.ts';
 import { ESTABLISHMENT_ID_SYSTEM, FINESS_SYSTEM, FR_CORE_IDENTIFIER_TYPE_SYSTEM, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_STATUS_DISPLAY, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, type IdentityStatus, IDNPS_SYSTEM, INS_NIR_TEST_SYSTEM, RPPS_SYSTEM } from '../identity/index.ts';
+import { foldForComparison } from '../fhir-kit/text.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Code systems
@@ -614,7 +615,7 @@ function mssante(local: string): ContactPoint {
 }
 
 function mailLocalPart(p: ProSpec): string {
-  const ascii = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const ascii = (s: string): string => foldForComparison(s).replace(/[^a-z0-9]+/g, '-');
   return `${ascii(p.given[0]!)}.${ascii(p.family)}`;
 }
 
