@@ -20,7 +20,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +35,7 @@ import { renderChart } from './real-chart.ts';
 import type { LoadJob, LoadResult } from './real-load.ts';
 import { REAL_SCENARIO_NAMES, type RealScenarioName } from './real-scenarios.ts';
 import { machineCpuTimes } from './scenarios.ts';
+import { freePort } from './spawn-dcc.ts';
 
 const DB_NAME = 'dcc_bench_real';
 const OUT_DIR = path.join(PROJECT_ROOT, '.bench', 'real');
@@ -174,17 +174,6 @@ async function prepare(options: Options, benchUrl: string) {
   } finally {
     await db.destroy();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** `npm start` in its own process tree; resolves once every app process listens. */

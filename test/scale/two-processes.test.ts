@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { rppsCheckDigit } from '../../server/identity/rpps.ts';
 import { startDcc } from '../../server/start.ts';
 import { openDatabase } from '../../server/store/database.ts';
 import { Browser, startTestIdp, type TestIdp } from '../helpers/oidc-provider.ts';
+import { freePort } from '../helpers/ports.ts';
 import { SmtpCatcher } from '../helpers/smtp-catcher.ts';
 
 /**
@@ -45,17 +45,6 @@ class SiteBrowser {
     }
     return res;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** One app server as `npm start` runs it, in its own process; resolves with its URL once it serves. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startDcc } from '../../server/start.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -44,14 +45,6 @@ function ready(child: ChildProcess): Promise<string> {
     child.stderr!.on('data', (d) => { err += d; });
     child.on('exit', (code) => reject(new Error(`child exited ${code}: ${err}`)));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function configFor(dataDir: string, extra: Partial<Config> = {}): Config {
