@@ -16,7 +16,9 @@
  *    .bench/actions-<db>.json.
  *
  * Options: BENCH_ACTIONS_N / --n (iterations, default 20), --sql-log (the statements of each
- * action's first run in .bench/actions-sql-<db>.json), DATABASE_URL.
+ * action's first run in .bench/actions-sql-<db>.json), BENCH_ACTIONS_RESOURCES / --resources (bulk-load
+ * synthetic patient records under the demo data until the database holds about that many resources,
+ * e.g. 100000 for regional scale; default none), DATABASE_URL.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +29,7 @@ import { startDcc, type RunningDcc } from '../server/start.ts';
 import { DeliveryWorker, MailSender, startDemoMailbox } from '../server/delivery/index.ts';
 import type { MailConfig } from '../server/config.ts';
 import { BENCH_DIR } from './options.ts';
+import { bulkLoadPatientRecords, DatasetGenerator } from './dataset.ts';
 
 const SCHEMA = 'dcc_bench_actions';
 
@@ -40,6 +43,15 @@ const argN = (() => {
 })();
 
 const SQL_LOG = process.argv.includes('--sql-log');
+
+/** Target database size (resources) for --resources; 0 = the demo data alone. */
+const argResources = (() => {
+  const i = process.argv.indexOf('--resources');
+  const v = i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith('--resources='))?.slice(12);
+  const n = Number(String(v ?? process.env.BENCH_ACTIONS_RESOURCES ?? 0).replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--resources must be a non-negative integer, got '${v}'`);
+  return n;
+})();
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -120,7 +132,26 @@ async function startWorld(): Promise<{ dcc: RunningDcc; config: Config; dataDir:
   const dcc = await startDcc(config, { ...(config.databaseUrl ? { schema: SCHEMA } : {}), env: {} });
   await dcc.demoActivity; // the actions are timed on the whole demo data, not while it is written
   console.log(`DCC started with the demo data in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await loadRegionalVolume(dcc, argResources);
   return { dcc, config, dataDir };
+}
+
+/**
+ * With --resources: synthetic patient records (bench/dataset.ts) under the demo data, so the actions
+ * are timed against regional-size tables and indexes. They carry no GP and no care team: the demo
+ * users' own lists ("my patients", a board's cases) keep their size, the tables around them grow.
+ */
+async function loadRegionalVolume(dcc: RunningDcc, target: number): Promise<void> {
+  const count = async () => Number((await dcc.services.db.raw('SELECT count(*) AS n FROM resource')).rows[0].n);
+  const already = await count();
+  if (target <= already) return;
+  const patients = Math.ceil((target - already) / 7);
+  console.log(`Loading ${patients} synthetic patient records (7 resources each) beside the ${already} demo resources…`);
+  const { resources, seconds } = await bulkLoadPatientRecords(dcc.services.store.system(), new DatasetGenerator(20261206), patients, {
+    onProgress: (done, perSecond) => console.log(`  ${done} resources (${perSecond.toFixed(0)}/s)`),
+  });
+  await dcc.services.db.raw('ANALYZE'); // fresh statistics, as autovacuum would give a long-lived database
+  console.log(`${resources} resources loaded in ${seconds.toFixed(0)} s; ${await count()} in the database`);
 }
 
 const DECISION = (detail: string) => ({

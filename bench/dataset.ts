@@ -307,3 +307,37 @@ export function observationTransaction(observations: Observation[]): Bundle {
     })),
   };
 }
+
+/**
+ * Loads `patientCount` patient records (the 7 resources of makePatientRecord plus what `extra`
+ * adds for each patient) through the store's seeding path, FhirRepository.bulkInsert (same indexer
+ * and tables as single writes, one multi-row INSERT per table per batch; no write rules, no audit).
+ * Shared by the benches that need a regional-size database under the scenario they time.
+ */
+export async function bulkLoadPatientRecords(
+  repo: { bulkInsert(resources: Resource[]): Promise<unknown> },
+  generator: DatasetGenerator,
+  patientCount: number,
+  options: { extra?: (patient: Patient) => Resource[]; batch?: number; onProgress?: (resources: number, perSecond: number) => void } = {},
+): Promise<{ resources: number; seconds: number }> {
+  const batchSize = options.batch ?? 1000;
+  const started = performance.now();
+  let batch: Resource[] = [];
+  let done = 0;
+  let lastReport = started;
+  for (let i = 0; i < patientCount; i++) {
+    const [patient, ...record] = generator.makePatientRecord() as [Patient, ...Resource[]];
+    batch.push(patient, ...record, ...(options.extra?.(patient) ?? []));
+    if (batch.length >= batchSize || i === patientCount - 1) {
+      await repo.bulkInsert(batch);
+      done += batch.length;
+      batch = [];
+      const now = performance.now();
+      if (now - lastReport > 5000 || i === patientCount - 1) {
+        lastReport = now;
+        options.onProgress?.(done, done / ((now - started) / 1000));
+      }
+    }
+  }
+  return { resources: done, seconds: (performance.now() - started) / 1000 };
+}

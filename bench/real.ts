@@ -23,13 +23,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CareTeam, Patient, Resource } from '@medplum/fhirtypes';
+import type { CareTeam } from '@medplum/fhirtypes';
 import { demoProfessionals, ensureDemoPki } from '../server/auth/demo-pki.ts';
 import { seedDemoData, startServices } from '../server/bootstrap.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { buildDemoBundle } from '../server/seed/demo-data.ts';
 import { openDatabase } from '../server/store/database.ts';
-import { DatasetGenerator, type PatientSummary } from './dataset.ts';
+import { bulkLoadPatientRecords, DatasetGenerator, type PatientSummary } from './dataset.ts';
 import { PROJECT_ROOT } from './options.ts';
 import { renderChart } from './real-chart.ts';
 import type { LoadJob, LoadResult } from './real-load.ts';
@@ -40,7 +40,6 @@ import { freePort } from './spawn-dcc.ts';
 const DB_NAME = 'dcc_bench_real';
 const OUT_DIR = path.join(PROJECT_ROOT, '.bench', 'real');
 const RESOURCES_PER_PATIENT = 8; // the 7 of bench/dataset.ts + the CareTeam
-const BATCH = 1000;
 /** Issue 16's targets: reads ≥ 2,000/s, searches ≥ 1,000/s, creates ≥ 500/s, p99 < 50 ms. */
 const TARGET_RPS: Partial<Record<RealScenarioName, number>> = { read: 2000, 'gp-read': 2000, identifier: 1000, create: 500 };
 const P99_TARGET_MS = 50;
@@ -142,31 +141,18 @@ async function prepare(options: Options, benchUrl: string) {
     const patientCount = Math.max(1, Math.floor((options.resources - already) / RESOURCES_PER_PATIENT));
     console.log(`Seeding ${fmt(patientCount)} patients × ${RESOURCES_PER_PATIENT} resources (+ ${fmt(already)} of the demo directory) through FhirRepository.bulkInsert…`);
     const generator = new DatasetGenerator();
-    const repo = store.system();
-    const started = performance.now();
-    let batch: Resource[] = [];
-    let done = 0;
-    let lastReport = started;
-    for (let i = 0; i < patientCount; i++) {
-      const [patient, ...record] = generator.makePatientRecord() as [Patient, ...Resource[]];
-      patient.generalPractitioner = [{ reference: `Practitioner/${gpId}`, display: `Dr ${gp.given} ${gp.family}` }];
-      const careTeam: CareTeam = {
-        resourceType: 'CareTeam', id: crypto.randomUUID(), status: 'active', name: 'Équipe de soins hospitalière',
-        subject: { reference: `Patient/${patient.id}` },
-        participant: [{ member: { reference: `Practitioner/${physicianId}`, display: `Dr ${physician.given} ${physician.family}` } }],
-      };
-      batch.push(patient, ...record, careTeam);
-      if (batch.length >= BATCH || i === patientCount - 1) {
-        await repo.bulkInsert(batch);
-        done += batch.length;
-        batch = [];
-        if (performance.now() - lastReport > 5000 || i === patientCount - 1) {
-          lastReport = performance.now();
-          console.log(`  ${fmt(done)} resources (${fmt(done / ((lastReport - started) / 1000))}/s)`);
-        }
-      }
-    }
-    const seedSeconds = (performance.now() - started) / 1000;
+    const { seconds: seedSeconds } = await bulkLoadPatientRecords(store.system(), generator, patientCount, {
+      extra: (patient) => {
+        patient.generalPractitioner = [{ reference: `Practitioner/${gpId}`, display: `Dr ${gp.given} ${gp.family}` }];
+        const careTeam: CareTeam = {
+          resourceType: 'CareTeam', id: crypto.randomUUID(), status: 'active', name: 'Équipe de soins hospitalière',
+          subject: { reference: `Patient/${patient.id}` },
+          participant: [{ member: { reference: `Practitioner/${physicianId}`, display: `Dr ${physician.given} ${physician.family}` } }],
+        };
+        return [careTeam];
+      },
+      onProgress: (done, perSecond) => console.log(`  ${fmt(done)} resources (${fmt(perSecond)}/s)`),
+    });
     await db.raw('ANALYZE');
     const patients = generator.patients.map(({ id, ins }) => ({ id, ins }));
     fs.writeFileSync(patientsFile, JSON.stringify(patients));
