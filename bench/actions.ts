@@ -138,8 +138,9 @@ async function startWorld(): Promise<{ dcc: RunningDcc; config: Config; dataDir:
 
 /**
  * With --resources: synthetic patient records (bench/dataset.ts) under the demo data, so the actions
- * are timed against regional-size tables and indexes. They carry no GP and no care team: the demo
- * users' own lists ("my patients", a board's cases) keep their size, the tables around them grow.
+ * are timed against regional-size tables and indexes. Their GPs are synthetic too and they have no
+ * care team: the demo users' own lists ("my patients", a board's cases) keep their size, the tables
+ * around them grow.
  */
 async function loadRegionalVolume(dcc: RunningDcc, target: number): Promise<void> {
   const count = async () => Number((await dcc.services.db.raw('SELECT count(*) AS n FROM resource')).rows[0].n);
@@ -147,7 +148,10 @@ async function loadRegionalVolume(dcc: RunningDcc, target: number): Promise<void
   if (target <= already) return;
   const patients = Math.ceil((target - already) / 7);
   console.log(`Loading ${patients} synthetic patient records (7 resources each) beside the ${already} demo resources…`);
-  const { resources, seconds } = await bulkLoadPatientRecords(dcc.services.store.system(), new DatasetGenerator(20261206), patients, {
+  const generator = new DatasetGenerator(20261206);
+  // Their own GPs, about a thousand patients each, as a region's patients have.
+  await dcc.services.store.system().bulkInsert(generator.makePractitioners(Math.ceil(patients / 1000)));
+  const { resources, seconds } = await bulkLoadPatientRecords(dcc.services.store.system(), generator, patients, {
     onProgress: (done, perSecond) => console.log(`  ${done} resources (${perSecond.toFixed(0)}/s)`),
   });
   await dcc.services.db.raw('ANALYZE'); // fresh statistics, as autovacuum would give a long-lived database
