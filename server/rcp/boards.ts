@@ -88,9 +88,13 @@ export async function listBoards(rc: RcpContext, filter: { centre?: string; acti
   if (filter.centre) params.organization = filter.centre;
   if (filter.active !== undefined) params.active = String(filter.active);
   const services = await rc.repo.searchAll<HealthcareService>('HealthcareService', params);
+  // The member lists of every board in one query, not one read per board.
+  const teams = await rc.repo.readManyIfExists<CareTeam>('CareTeam', services.filter(isBoard).map((s) => boardFromFhir(s).membersTeamId));
   const boards: Board[] = [];
   for (const service of services) {
-    const { board } = await loadBoard(rc, service.id!);
+    if (!isBoard(service)) throw notFound(`RCP HealthcareService/${service.id} introuvable`);
+    const teamId = boardFromFhir(service).membersTeamId;
+    const board = boardFromFhir(service, teamId ? teams.get(teamId) : undefined);
     if (filter.practitioner && !board.members.some((m) => m.practitioner === filter.practitioner)) continue;
     boards.push(board);
   }

@@ -1,4 +1,4 @@
-import type { CarePlan, List } from '@medplum/fhirtypes';
+import type { Appointment, CarePlan, List } from '@medplum/fhirtypes';
 import { mayReadType } from '../access/index.ts';
 import { CATEGORY, handOverOf } from '../care-plan/index.ts';
 import { frenchCsv } from '../print/index.ts';
@@ -7,11 +7,10 @@ import { RCP_REPORT_EVENT, sharingEventKey, type RcpReportMessage } from '../del
 import { listBoards, loadBoard } from './boards.ts';
 import type { Board } from './board-model.ts';
 import { loadVisibleCases } from './case-store.ts';
-import { RCP_AGENDA_ID_SYSTEM } from './codes.ts';
+import { RCP_AGENDA_ID_SYSTEM, RCP_SESSION_TYPE } from './codes.ts';
 import { invalidInput, notAllowed } from './errors.ts';
 import { idFrom, type RcpContext } from './fhir-helpers.ts';
-import { agendaFromFhir, type AgendaEntry, type Session } from './session-model.ts';
-import { listSessions } from './sessions.ts';
+import { agendaFromFhir, sessionFromFhir, type AgendaEntry, type Session } from './session-model.ts';
 
 /**
  * Activity indicators of the 3C, per board and period (sessions whose date falls in [from, to)).
@@ -96,12 +95,13 @@ export function requireIndicatorReader(rc: RcpContext): void {
 
 export async function computeIndicators(rc: RcpContext, query: { board?: string; centre?: string; from: string; to: string }): Promise<IndicatorReport> {
   requireIndicatorReader(rc);
-  const boards: Board[] = query.board ? [(await loadBoard(rc, query.board)).board] : await listBoards(rc, { ...(query.centre ? { centre: query.centre } : {}) });
+  const listed: Board[] = query.board ? [(await loadBoard(rc, query.board)).board] : await listBoards(rc, { ...(query.centre ? { centre: query.centre } : {}) });
+  const boards = listed.filter((board) => !query.centre || board.coordinationCentre === query.centre);
+  const figures = await boardFigures(rc, boards, query.from, query.to);
   const perBoard: BoardIndicators[] = [];
   const all: { counts: Counts; samples: Samples } = { counts: emptyCounts(), samples: emptySamples() };
-  for (const board of boards) {
-    if (query.centre && board.coordinationCentre !== query.centre) continue;
-    const { counts, samples } = await boardFigures(rc, board, query.from, query.to);
+  for (const [i, board] of boards.entries()) {
+    const { counts, samples } = figures[i]!;
     perBoard.push({ board: { id: board.id, name: board.name, coordinationCentre: board.coordinationCentre }, ...toIndicators(counts, samples, rc) });
     mergeInto(all, counts, samples);
   }
@@ -140,30 +140,37 @@ function mergeInto(all: { counts: Counts; samples: Samples }, counts: Counts, sa
   samples.patientsWithPps.forEach((p) => s.patientsWithPps.add(p));
 }
 
-async function boardFigures(rc: RcpContext, board: Board, from: string, to: string): Promise<{ counts: Counts; samples: Samples }> {
-  const sessions = await listSessions(rc, board.id, { from, to });
-  const counts = emptyCounts();
-  const samples = emptySamples();
-  for (const s of sessions) {
-    if (s.state === 'closed') counts.held++;
-    else if (s.state === 'cancelled') counts.cancelled++;
-    else counts.planned++;
-  }
-  const agendas = await agendasOf(rc, sessions);
-  // Where each case was presented (discussed or recorded): the session gives the delays' reference date.
-  const presented = new Map<string, Session>();
-  for (const s of sessions) {
-    for (const e of agendas.get(s.id) ?? []) {
-      if (e.origin === 'registration' || (!e.origin && !e.note?.startsWith('Reporté') && !e.note?.startsWith('Déplacé'))) counts.registered++;
-      if (e.flag === 'discussed') counts.discussed++;
-      if (e.flag === 'recorded') counts.recorded++;
-      if (e.flag === 'carried-over') counts.carriedOver++;
-      if (e.flag === 'quorum-not-reached' || e.cause === 'quorum-not-reached') counts.quorumNotReached++;
-      if (e.flag === 'discussed' || e.flag === 'recorded') presented.set(e.case, s);
+/**
+ * The figures of each board (in the order given). Every read covers all the boards at once —
+ * sessions, agendas, cases, sendings, PPS — instead of one round of reads per board and one PPS
+ * search per patient: the figures are the same, the statements a handful.
+ */
+async function boardFigures(rc: RcpContext, boards: Board[], from: string, to: string): Promise<{ counts: Counts; samples: Samples }[]> {
+  const sessionsOf = await sessionsByBoard(rc, boards.map((b) => b.id), { from, to });
+  const agendas = await agendasOf(rc, [...new Map([...sessionsOf.values()].flat().map((s) => [s.id, s])).values()]);
+  const perBoard = boards.map((board) => {
+    const sessions = sessionsOf.get(board.id) ?? [];
+    const counts = emptyCounts();
+    for (const s of sessions) {
+      if (s.state === 'closed') counts.held++;
+      else if (s.state === 'cancelled') counts.cancelled++;
+      else counts.planned++;
     }
-  }
-  const cases = await loadVisibleCases(rc, [...presented.keys()]);
-  samples.visible = cases.size;
+    // Where each case was presented (discussed or recorded): the session gives the delays' reference date.
+    const presented = new Map<string, Session>();
+    for (const s of sessions) {
+      for (const e of agendas.get(s.id) ?? []) {
+        if (e.origin === 'registration' || (!e.origin && !e.note?.startsWith('Reporté') && !e.note?.startsWith('Déplacé'))) counts.registered++;
+        if (e.flag === 'discussed') counts.discussed++;
+        if (e.flag === 'recorded') counts.recorded++;
+        if (e.flag === 'carried-over') counts.carriedOver++;
+        if (e.flag === 'quorum-not-reached' || e.cause === 'quorum-not-reached') counts.quorumNotReached++;
+        if (e.flag === 'discussed' || e.flag === 'recorded') presented.set(e.case, s);
+      }
+    }
+    return { counts, presented, samples: emptySamples() };
+  });
+  const cases = await loadVisibleCases(rc, perBoard.flatMap((b) => [...b.presented.keys()]));
   const firstReports = [...cases.values()].map((c) => c.rcpCase.firstReport).filter((r): r is string => Boolean(r));
   const sent = await sentTimes(new OutboxStore(rc.repo.db), firstReports.map((r) => sharingEventKey(RCP_REPORT_EVENT, r)));
   const hours = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 3_600_000;
@@ -172,27 +179,64 @@ async function boardFigures(rc: RcpContext, board: Board, from: string, to: stri
   const push = (list: number[], value: number) => {
     if (value >= 0) list.push(value);
   };
-  for (const [id, { rcpCase }] of cases) {
-    const session = presented.get(id)!;
-    // Measured from when the session was actually held (recorded when it was opened).
-    const held = session.startedAt ?? session.start;
-    if (rcpCase.registeredAt) push(samples.registrationToSession, hours(rcpCase.registeredAt, held));
-    if (rcpCase.signedAt && rcpCase.state === 'signed') {
-      samples.signed++;
-      samples.patientsSigned.add(rcpCase.patient);
-      push(samples.sessionToSignature, hours(held, rcpCase.signedAt));
-      if (rcpCase.trialProposed) samples.trial++;
-      const sentAt = rcpCase.firstReport ? sent.get(sharingEventKey(RCP_REPORT_EVENT, rcpCase.firstReport)) : undefined;
-      if (sentAt) push(samples.signatureToSent, hours(rcpCase.signedAt, sentAt));
+  for (const { presented, samples } of perBoard) {
+    for (const [id, session] of presented) {
+      const rcpCase = cases.get(id)?.rcpCase;
+      if (!rcpCase) continue;
+      samples.visible++;
+      // Measured from when the session was actually held (recorded when it was opened).
+      const held = session.startedAt ?? session.start;
+      if (rcpCase.registeredAt) push(samples.registrationToSession, hours(rcpCase.registeredAt, held));
+      if (rcpCase.signedAt && rcpCase.state === 'signed') {
+        samples.signed++;
+        samples.patientsSigned.add(rcpCase.patient);
+        push(samples.sessionToSignature, hours(held, rcpCase.signedAt));
+        if (rcpCase.trialProposed) samples.trial++;
+        const sentAt = rcpCase.firstReport ? sent.get(sharingEventKey(RCP_REPORT_EVENT, rcpCase.firstReport)) : undefined;
+        if (sentAt) push(samples.signatureToSent, hours(rcpCase.signedAt, sentAt));
+      }
     }
   }
   if (mayReadType(rc.ctx.principal, 'CarePlan')) {
-    for (const patient of samples.patientsSigned) {
-      const plans = await rc.repo.searchAll<CarePlan>('CarePlan', { patient, category: `${CATEGORY.pps.system}|${CATEGORY.pps.code}` }, { max: 50 });
-      if (plans.some((p) => handOverOf(p))) samples.patientsWithPps.add(patient);
+    const withPps = await patientsHandedAPps(rc, [...new Set(perBoard.flatMap((b) => [...b.samples.patientsSigned]))]);
+    for (const { samples } of perBoard) for (const patient of samples.patientsSigned) if (withPps.has(patient)) samples.patientsWithPps.add(patient);
+  }
+  return perBoard.map(({ counts, samples }) => ({ counts, samples }));
+}
+
+/** The sessions of each board in [from, to), by date: one search for all the boards. */
+async function sessionsByBoard(rc: RcpContext, boardIds: string[], filter: { from: string; to: string }): Promise<Map<string, Session[]>> {
+  const out = new Map<string, Session[]>();
+  const unique = [...new Set(boardIds)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const batch = unique.slice(i, i + 100);
+    const appointments = await rc.repo.searchAll<Appointment>('Appointment', {
+      actor: batch.map((id) => `HealthcareService/${id}`).join(','),
+      'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`,
+      date: [`ge${filter.from}`, `lt${filter.to}`],
+      _sort: 'date',
+    });
+    // As a search per board would: a session counts for every board among its participants.
+    for (const appointment of appointments) {
+      const session = sessionFromFhir(appointment);
+      const boards = new Set(appointment.participant.map((p) => idFrom(p.actor, 'HealthcareService')).filter((id): id is string => Boolean(id) && batch.includes(id!)));
+      for (const id of boards) out.set(id, [...(out.get(id) ?? []), session]);
     }
   }
-  return { counts, samples };
+  return out;
+}
+
+/** The patients among `patients` (Patient/<id>) with a PPS handed over, in one search per hundred patients. */
+async function patientsHandedAPps(rc: RcpContext, patients: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < patients.length; i += 100) {
+    const plans = await rc.repo.searchAll<CarePlan>('CarePlan', { patient: patients.slice(i, i + 100).join(','), category: `${CATEGORY.pps.system}|${CATEGORY.pps.code}` });
+    for (const plan of plans) {
+      const patient = idFrom(plan.subject, 'Patient');
+      if (patient && handOverOf(plan)) out.add(`Patient/${patient}`);
+    }
+  }
+  return out;
 }
 
 /**

@@ -212,6 +212,23 @@ export class FhirRepository {
     return row && !row.deleted ? (row.content as T) : undefined;
   }
 
+  /**
+   * The current versions of these resources the caller may see, in one query, as `readIfExists`
+   * does one by one (no audit: for directory and workflow records such as a board's member list).
+   */
+  async readManyIfExists<T extends Resource>(resourceType: string, ids: (string | undefined)[]): Promise<Map<string, T>> {
+    const wanted = [...new Set(ids)].filter((id): id is string => Boolean(id) && ID_PATTERN.test(id!));
+    const out = new Map<string, T>();
+    if (!wanted.length) return out;
+    const rows: { content: T }[] = await this.db('resource as r')
+      .where({ 'r.resource_type': resourceType, 'r.deleted': false })
+      .whereIn('r.id', wanted)
+      .modify((qb) => this.applyVisibility(qb))
+      .select('r.content');
+    for (const row of rows) out.set(row.content.id!, row.content);
+    return out;
+  }
+
   async vread<T extends Resource>(resourceType: string, id: string, versionId: string): Promise<T> {
     // Checked before the query: 'abc' or 1e12 would otherwise be a database error (500), not a 404.
     if (!/^\d{1,9}$/.test(versionId)) throw notFound(`${resourceType}/${id} n'a pas de version ${versionId}`);
