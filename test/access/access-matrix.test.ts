@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { AuditEvent, Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import type { Principal } from '../../server/context.ts';
 import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { asUser, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
 import { auditEventFor, BODY, MATRIX_SYSTEM, objectionNaming, observationFocusedOn, provenanceOf, WITHOUT_PATIENT } from './matrix-fixtures.ts';
 import { withIdentity } from '../helpers/identity.ts';
 
@@ -10,7 +10,7 @@ import { withIdentity } from '../helpers/identity.ts';
  * situation × interaction, against an expectation table written out by hand below. The table is
  * deliberately NOT computed from server/access/policy.ts: this test checks the policy, it does
  * not restate it. Each request acts as one professional chosen by the test's own identify
- * function (the `x-test-user` header is read by the test, not by the server).
+ * function (test/helpers/users.ts: the header is read by the test, not by the server).
  */
 
 const ROLES = ['physician', 'gp', 'nurse', 'pharmacist', 'coordinator', 'admin'] as const;
@@ -95,7 +95,7 @@ interface Observed {
 describe('Access matrix: profession × resource type × patient situation × interaction', function () {
   this.timeout(120_000);
   let server: RunningServer;
-  const users: Record<string, Principal> = {};
+  const users: TestUsers = {};
   /** Practitioner id per test user (the six roles, plus a few extra professionals). */
   const prac: Record<string, string> = {};
   const patients = {} as Record<Situation, string>;
@@ -105,7 +105,7 @@ describe('Access matrix: profession × resource type × patient situation × int
   /** (agent, patient) AuditEvent counts before the matrix runs. */
   const baseline: Record<string, number> = {};
 
-  const as = (user: string, method: string, path: string, body?: unknown) => http(server, method, path, body, { 'x-test-user': user });
+  const as = (user: string, method: string, path: string, body?: unknown) => http(server, method, path, body, asUser(user));
   const mk = async (body: Resource): Promise<string> => {
     const res = await as('system', 'POST', `/${body.resourceType}`, body);
     if (res.status !== 201) throw new Error(`fixture ${body.resourceType}: ${res.status} ${res.text}`);
@@ -147,14 +147,14 @@ describe('Access matrix: profession × resource type × patient situation × int
   };
 
   before(async () => {
-    server = await startTestServer({ identify: (req) => users[req.get('x-test-user') ?? ''] });
+    server = await startTestServer({ identify: identifyByHeader(users) });
     users.system = TEST_SYSTEM;
     // colleague: a physician in the objected patient's care team whom the objection does not name.
     // outsider: a physician in nobody's circle. other: the out-of-circle patient's GP, team, author.
     const roleOf: Record<string, Role> = { colleague: 'physician', outsider: 'physician', other: 'physician' };
     for (const name of [...ROLES, 'colleague', 'outsider', 'other']) {
       prac[name] = await mk({ resourceType: 'Practitioner', name: [{ family: unique(`Matrice-${name}`) }] });
-      users[name] = { displayName: name, practitionerId: prac[name], roles: [roleOf[name] ?? name], authMethod: 'cps', idnps: `8${unique().slice(-9)}` };
+      users[name] = professional(name, [roleOf[name] ?? name], { practitionerId: prac[name], idnps: `8${unique().slice(-9)}` });
     }
 
     for (const situation of SITUATIONS) {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
 import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { asUser, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
 import { withIdentity } from '../helpers/identity.ts';
 
 /**
@@ -9,15 +9,15 @@ import { withIdentity } from '../helpers/identity.ts';
  */
 describe('Access: circle of care, least privilege, objection, emergency access, audit trail', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = {};
+  const users: TestUsers = {};
   let practitioners: Record<string, string>;
   let patientId: string;
 
   const as = (user: string, method: string, path: string, body?: unknown) =>
-    http(server, method, path, body, { 'x-test-user': user });
+    http(server, method, path, body, asUser(user));
 
   before(async () => {
-    server = await startTestServer({ identify: (req) => users[req.get('x-test-user') ?? 'system'] ?? undefined });
+    server = await startTestServer({ identify: identifyByHeader(users, 'system') });
     users.system = TEST_SYSTEM;
     const mk = async (body: any) => {
       const res = await as('system', 'POST', `/${body.resourceType}`, body);
@@ -28,7 +28,7 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
     for (const name of ['oncologist', 'gp', 'nurse', 'pharmacist', 'outsider', 'admin', 'coordinator']) {
       practitioners[name] = await mk({ resourceType: 'Practitioner', name: [{ family: unique(name) }] });
     }
-    const principal = (name: string, roles: string[]): Principal => ({ displayName: name, practitionerId: practitioners[name], roles, authMethod: 'cps' });
+    const principal = (name: string, roles: string[]) => professional(name, roles, { practitionerId: practitioners[name] });
     users.oncologist = principal('oncologist', ['physician']);
     users.gp = principal('gp', ['gp']);
     users.nurse = principal('nurse', ['nurse']);
@@ -134,9 +134,9 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
     const board = await mk({ resourceType: 'HealthcareService', name: 'RCP digestive', providedBy: { reference: `Organization/${threeC}` } });
     await mk({ resourceType: 'CareTeam', identifier: [{ system: 'https://dcc-paca.example/fhir/sid/rcp-board-members', value: board }], participant: [{ member: { reference: `Practitioner/${member}` } }] });
     const patient = await mk(withIdentity({ resourceType: 'Patient', name: [{ family: unique('Inscrit') }] }));
-    users.rcpCoordinator = { displayName: 'coord', practitionerId: coordinator, roles: ['coordinator'], authMethod: 'cps' };
-    users.otherCoordinator = { displayName: 'coord2', practitionerId: otherCoordinator, roles: ['coordinator'], authMethod: 'cps' };
-    users.boardMember = { displayName: 'membre', practitionerId: member, roles: ['physician'], authMethod: 'cps' };
+    users.rcpCoordinator = professional('coord', ['coordinator'], { practitionerId: coordinator });
+    users.otherCoordinator = professional('coord2', ['coordinator'], { practitionerId: otherCoordinator });
+    users.boardMember = professional('membre', ['physician'], { practitionerId: member });
     expect((await as('rcpCoordinator', 'GET', `/Patient/${patient}`)).status).to.equal(404);
     await mk({
       resourceType: 'Task', status: 'requested', intent: 'order', for: { reference: `Patient/${patient}` }, owner: { reference: `HealthcareService/${board}` },
@@ -161,12 +161,12 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
     const flagged = trail.body.entry.filter((e: any) => e.resource.purposeOfEvent?.[0]?.coding?.[0]?.code === 'BTG');
     expect(flagged.length).to.be.greaterThan(0);
 
-    const review = await fetch(`${server.url}/access/break-glass?unreviewed=true`, { headers: { 'x-test-user': 'admin' } });
+    const review = await fetch(`${server.url}/access/break-glass?unreviewed=true`, { headers: asUser('admin') });
     const { grants } = await review.json();
     const grant = grants.find((g: any) => g.patientId === patientId && g.practitionerId === practitioners.outsider);
     expect(grant.reason).to.equal('Patient aux urgences, détresse respiratoire');
     expect(Date.parse(grant.expiresAt) - Date.parse(grant.createdAt)).to.equal(4 * 3_600_000);
-    expect((await fetch(`${server.url}/access/break-glass`, { headers: { 'x-test-user': 'oncologist' } })).status).to.equal(403);
+    expect((await fetch(`${server.url}/access/break-glass`, { headers: asUser('oncologist') })).status).to.equal(403);
   });
 
   it('every read and write of patient data leaves an AuditEvent; a rolled-back write leaves none', async () => {

@@ -1,16 +1,13 @@
 import { expect } from 'chai';
-import pino from 'pino';
-import { createApp } from '../../server/app.ts';
-import { buildIdentify } from '../../server/auth/identify.ts';
-import type { Principal } from '../../server/context.ts';
-import { http, startTestServer, testConfig, testServices, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { http, startTestServer, testServices, unique, type RunningServer } from '../helpers/harness.ts';
 import { withIdentity } from '../helpers/identity.ts';
+import { asUser, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
 
 describe('Audit trail: append-only, sign-in traces, hardening', () => {
   let server: RunningServer;
-  const admin: Principal = { displayName: 'RSSI', roles: ['admin'], authMethod: 'cps', practitionerId: 'admin-audit' };
+  const users = testUsers({ admin: professional('RSSI', ['admin'], { practitionerId: 'admin-audit' }) });
   before(async () => {
-    server = await startTestServer({ identify: (req) => (req.get('x-test-user') === 'admin' ? admin : TEST_SYSTEM) });
+    server = await startTestServer({ identify: identifyByHeader(users, 'system') });
   });
   after(() => server.close());
 
@@ -61,7 +58,7 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
   it('"who accessed my record": the trail of one patient, paged, for the administrator', async () => {
     const patient = (await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: unique('Qui') }] }))).body;
     for (let i = 0; i < 3; i++) await http(server, 'GET', `/Patient/${patient.id}`);
-    const page = await http(server, 'GET', `/AuditEvent?patient=Patient/${patient.id}&_count=2&_sort=-date`, undefined, { 'x-test-user': 'admin' });
+    const page = await http(server, 'GET', `/AuditEvent?patient=Patient/${patient.id}&_count=2&_sort=-date`, undefined, asUser('admin'));
     expect(page.status).to.equal(200);
     expect(page.body.total).to.equal(4); // the create and three reads
     expect(page.body.entry).to.have.length(2);
@@ -69,37 +66,21 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
   });
 
   it('a refused card or session is traced as a failed sign-in', async () => {
-    const services = await testServices();
-    const app = createApp({
-      config: testConfig(), store: services.store,
-      identify: buildIdentify(testConfig(), services.sessions, services.directory),
-      auth: { deps: { config: testConfig(), sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger: pino({ level: 'silent' }), store: services.store }, methods: [] },
-    });
-    const srv = app.listen(0, '127.0.0.1');
-    await new Promise((r) => srv.once('listening', r));
-    const port = (srv.address() as { port: number }).port;
-    const res = await fetch(`http://127.0.0.1:${port}/fhir/Patient`, { headers: { cookie: 'dcc_session=forged-token' } });
+    const signIn = await startTestServer({ realSignIn: true });
+    const res = await fetch(`${signIn.fhirUrl}/Patient`, { headers: { cookie: 'dcc_session=forged-token' } });
     expect(res.status).to.equal(401);
-    const malformed = await fetch(`http://127.0.0.1:${port}/fhir/Patient`, { headers: { cookie: 'dcc_session=%E0%A4%A' } });
+    const malformed = await fetch(`${signIn.fhirUrl}/Patient`, { headers: { cookie: 'dcc_session=%E0%A4%A' } });
     expect(malformed.status).to.equal(401); // not a 500
-    srv.close();
+    await signIn.close();
     const failures = await http(server, 'GET', '/AuditEvent?type=http://dicom.nema.org/resources/ontology/DCM|110114&outcome=4&_sort=-date&_count=1');
     expect(failures.body.entry[0].resource.outcomeDesc).to.contain('Session inconnue');
   });
 
   it('rate-limits the sign-in endpoints per address', async () => {
-    const services = await testServices();
-    const config = testConfig({ signInRateLimit: 3 });
-    const app = createApp({
-      config, store: services.store, identify: () => undefined,
-      auth: { deps: { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger: pino({ level: 'silent' }) }, methods: [] },
-    });
-    const srv = app.listen(0, '127.0.0.1');
-    await new Promise((r) => srv.once('listening', r));
-    const port = (srv.address() as { port: number }).port;
+    const signIn = await startTestServer({ realSignIn: true, config: { signInRateLimit: 3 } });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await fetch(`http://127.0.0.1:${port}/auth/session`)).status);
-    srv.close();
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${signIn.url}/auth/session`)).status);
+    await signIn.close();
     expect(statuses.slice(0, 3)).to.deep.equal([401, 401, 401]);
     expect(statuses.slice(3)).to.deep.equal([429, 429]);
   });

@@ -1,11 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Request } from 'express';
 import { expect } from 'chai';
-import { createApp } from '../../server/app.ts';
-import type { Principal } from '../../server/context.ts';
-import { TEST_SYSTEM, testConfig, testServices, type RunningServer } from '../helpers/harness.ts';
-import { as, createCareCase, ppsInput } from '../care-plan/fixtures.ts';
+import type { RunningServer } from '../helpers/harness.ts';
+import { testUsers } from '../helpers/users.ts';
+import { as, createCareCase, ppsInput, startCarePlanServer } from '../care-plan/fixtures.ts';
 import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
 
 /**
@@ -15,17 +11,10 @@ import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.
 describe('Privacy of city professionals: signed reports and handed-over programmes only', () => {
   describe('the city nurse', () => {
     let server: RunningServer;
-    const users: Record<string, Principal> = { system: TEST_SYSTEM };
+    const users = testUsers();
     before(async () => {
-      // The care-plan operations and the patient record ($timeline), acting as `x-test-user`.
-      const services = await testServices();
-      const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-      const app = createApp({ config: testConfig(), store: services.store, identify });
-      const listener: Server = await new Promise((resolve) => {
-        const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-      });
-      const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
-      server = { url, fhirUrl: `${url}/fhir`, services, close: () => new Promise((resolve) => listener.close(() => resolve())) };
+      // The care-plan operations and the patient record ($timeline), each request as one of `users`.
+      server = await startCarePlanServer(users);
     });
     after(() => server.close());
 

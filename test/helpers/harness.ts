@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import https from 'node:https';
 import { Client } from 'fhir-kit-client';
 import { buildApp, holdIdleConnections, type BuildAppOptions } from '../../server/build-app.ts';
 import { startServices, type Identify, type Services } from '../../server/bootstrap.ts';
@@ -50,20 +51,31 @@ export interface RunningServer {
   close: () => Promise<void>;
 }
 
+export interface TestServerOptions extends Omit<BuildAppOptions, 'identify'> {
+  /** Who calls (default: the service account); see test/helpers/users.ts for callers named per request. */
+  identify?: Identify;
+  /** Callers are identified as in production (session cookie, CPS certificate): for the sign-in tests. */
+  realSignIn?: boolean;
+  config?: Partial<Config>;
+  /** Serve over TLS (the CPS mutual-TLS listener): the server's certificate, the CA, client certificates asked. */
+  tls?: https.ServerOptions;
+}
+
 /**
  * The app as main.ts assembles it (server/build-app.ts: every API, operation and sign-in route), on
  * an ephemeral port; tests fix only who calls (default the service account) and, if they need, the clock.
  */
-export async function startTestServer(options: Omit<BuildAppOptions, 'identify'> & { identify?: Identify; config?: Partial<Config> } = {}): Promise<RunningServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<RunningServer> {
   const s = await testServices();
-  const { config: overrides, identify, ...appOptions } = options;
+  const { config: overrides, identify, realSignIn, tls, ...appOptions } = options;
   const config = testConfig(overrides);
-  const app = buildApp(config, s, { ...appOptions, identify: identify ?? (() => TEST_SYSTEM) });
+  const app = buildApp(config, s, { ...appOptions, ...(realSignIn ? {} : { identify: identify ?? (() => TEST_SYSTEM) }) });
   const server: Server = await new Promise((resolve) => {
-    const srv = holdIdleConnections(app.listen(0, '127.0.0.1', () => resolve(srv)));
+    const srv: Server = holdIdleConnections(tls ? https.createServer(tls, app) : createServer(app));
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url,
     fhirUrl: `${url}/fhir`,

@@ -1,17 +1,14 @@
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { createApp } from '../../server/app.ts';
-import type { Principal } from '../../server/context.ts';
-import { testConfig, testServices, TEST_SYSTEM, unique } from '../helpers/harness.ts';
+import { startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 import { withIdentity } from '../helpers/identity.ts';
+import { asUser, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
 
 describe('Patient record: $everything and the timeline', () => {
-  let url: string;
-  let close: () => void;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  let server: RunningServer;
+  const users = testUsers();
   const call = async (user: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}/fhir${path}`, {
-      method, headers: { 'x-test-user': user, accept: 'application/fhir+json', ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
+    const res = await fetch(`${server.fhirUrl}${path}`, {
+      method, headers: { ...asUser(user), accept: 'application/fhir+json', ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: await res.json() };
@@ -19,21 +16,16 @@ describe('Patient record: $everything and the timeline', () => {
   let patientId: string;
 
   before(async () => {
-    const { store } = await testServices();
-    const app = createApp({ config: testConfig(), store, identify: (req) => users[req.get('x-test-user') ?? ''] });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => server.close();
+    server = await startTestServer({ identify: identifyByHeader(users) });
     const doctor = (await call('system', 'POST', '/Practitioner', { resourceType: 'Practitioner', name: [{ family: unique('Dr') }] })).body.id;
-    users.doctor = { displayName: 'doctor', practitionerId: doctor, roles: ['physician'], authMethod: 'cps' };
-    users.outsider = { displayName: 'outsider', practitionerId: 'nobody', roles: ['physician'], authMethod: 'cps' };
+    users.doctor = professional('doctor', ['physician'], { practitionerId: doctor });
+    users.outsider = professional('outsider', ['physician'], { practitionerId: 'nobody' });
     patientId = (await call('doctor', 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: unique('Chrono') }] }))).body.id;
     const subject = { reference: `Patient/${patientId}` };
     await call('doctor', 'POST', '/Condition', { resourceType: 'Condition', subject, onsetDateTime: '2025-03-01', code: { text: 'Adénocarcinome du côlon sigmoïde' } });
     await call('doctor', 'POST', '/Observation', { resourceType: 'Observation', status: 'final', subject, effectiveDateTime: '2025-02-10', code: { text: 'Coloscopie' } });
   });
-  after(() => close());
+  after(() => server.close());
 
   it('$everything returns the visible compartment, filtered by _type and _since; 404 out of the circle', async () => {
     const all = await call('doctor', 'GET', `/Patient/${patientId}/$everything`);
