@@ -104,17 +104,15 @@ export async function listMyPatients(repo: FhirRepository, principal: Principal,
  * (family and given), accents and case ignored — "cast hel" finds CASTELLANI Hélène.
  */
 export function nameMatcher(query: string | undefined): (p: MyPatient) => boolean {
-  const words = fold(query ?? '').split(/[\s,'-]+/).filter(Boolean);
+  const words = foldForComparison(query ?? '').split(/[\s,'-]+/).filter(Boolean);
   if (!words.length) return () => true;
   return (p) => {
-    const names = fold(nameSortKey(p.patient)).split(/[\s,'-]+/);
+    // nameSortKey is already folded (accents and case).
+    const names = nameSortKey(p.patient).split(/[\s,'-]+/);
     return words.every((w) => names.some((n) => n.startsWith(w)));
   };
 }
 
-function fold(text: string): string {
-  return foldForComparison(text);
-}
 
 /** What changed for my patients (or one of them), newest first, one page. */
 export async function listChanges(

@@ -26,6 +26,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { ResearchStudy } from '@medplum/fhirtypes';
 import type { Principal } from '../context.ts';
 import { badRequest, forbidden, issue, outcome } from '../fhir-kit/errors.ts';
+import { ifMatchVersion } from '../fhir-kit/versions.ts';
 import type { Store } from '../store/store.ts';
 import { closeOfferEntry, exportOffer, parseOfferQuery, searchOffer } from './offer.ts';
 import { importOffer } from './offer-import.ts';
@@ -96,7 +97,7 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   router.put('/trials/:id', async (req, res) => {
     const ctx = req.dccContext!;
     requireTrialManager(ctx.principal, "modifier un essai de l'annuaire");
-    const updated = await updateTrial(store.forRequest(ctx), idParam(req), req.body as ResearchStudy, ifMatchOf(req));
+    const updated = await updateTrial(store.forRequest(ctx), idParam(req), req.body as ResearchStudy, ifMatchVersion(req.get('if-match')));
     sendStudy(req, res, 200, updated);
   });
 
@@ -196,14 +197,6 @@ function idParam(req: Request): string {
   const id = String(params.id ?? params[0]);
   if (!ID.test(id)) throw badRequest(`Identifiant invalide : '${id}'`, ['id']);
   return id;
-}
-
-function ifMatchOf(req: Request): string | undefined {
-  const header = req.get('if-match');
-  if (!header) return undefined;
-  const m = /^(?:W\/)?"([^"]+)"$/.exec(header.trim());
-  if (!m) throw badRequest(`En-tête If-Match invalide : '${header}' (attendu W/"<version>")`);
-  return m[1];
 }
 
 function sendStudy(req: Request, res: Response, status: number, study: ResearchStudy): void {

@@ -12,7 +12,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { CarePlan, Composition, CompositionSection, Practitioner, Provenance, Reference, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
-import { conflict, FhirError, forbidden, issue, outcome, preconditionFailed } from '../fhir-kit/errors.ts';
+import { conflict, FhirError, forbidden, issue, outcome } from '../fhir-kit/errors.ts';
+import { requireCurrentVersion } from '../fhir-kit/versions.ts';
 import { IDNPS_SYSTEM } from '../identity/index.ts';
 import type { FhirRepository, WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
@@ -60,12 +61,7 @@ export async function signRcpSheet(repo: FhirRepository, ctx: RequestContext, co
     const loaded = await loadRcpSheet(tx, ctx, compositionId);
     const current = loaded.composition;
     const version = current.meta?.versionId ?? '1';
-    if (options.ifMatch !== undefined) {
-      const expected = /^(?:W\/)?"?([^"]+)"?$/.exec(options.ifMatch.trim())?.[1];
-      if (expected !== version) {
-        throw preconditionFailed(`La fiche RCP a été modifiée depuis votre lecture : version courante ${version}, vous avez lu la version ${expected ?? options.ifMatch}. Relisez-la avant de la signer.`);
-      }
-    }
+    requireCurrentVersion(current, options.ifMatch, 'Relisez la fiche RCP avant de la signer.');
     const isAuthor = (current.author ?? []).some((a) => a.reference === `Practitioner/${principal.practitionerId}` || (principal.idnps && a.identifier?.value === principal.idnps));
     if (!physician && !isAuthor) {
       throw forbidden("Un médecin généraliste ne peut signer une fiche RCP que s'il en est l'auteur (médecin responsable de la RCP)");
