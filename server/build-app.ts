@@ -6,10 +6,10 @@
 import type { Request } from 'express';
 import pino from 'pino';
 import { createApp, type AppDeps } from './app.ts';
-import { buildIdentify, demoSignInRouter, type loadPscConfig, type loadSamlConfig, pscRouter, samlRouter, type SignInDeps } from './auth/index.ts';
+import { buildIdentify, demoSignInRouter, pscRouter, samlRouter, type SignInDeps } from './auth/index.ts';
 import type { Services } from './bootstrap.ts';
 import { cityRouter } from './city/index.ts';
-import type { Config } from './config.ts';
+import type { Config, PscConfig, SamlConfig } from './config.ts';
 import type { Principal } from './context.ts';
 import { deliveryRouter } from './delivery/index.ts';
 import { directoriesApiRouter, publicDirectoriesRouter } from './directories/index.ts';
@@ -19,8 +19,8 @@ import { rcpApiRouter } from './rcp/index.ts';
 export interface BuildAppOptions {
   logger?: pino.Logger;
   /** Browser sign-in methods that are configured (start.ts loads them; none by default). */
-  saml?: ReturnType<typeof loadSamlConfig>;
-  psc?: ReturnType<typeof loadPscConfig>;
+  saml?: SamlConfig;
+  psc?: PscConfig;
   /** The port of the CPS mutual-TLS listener, once it listens (the sign-in page links to it). */
   cpsPort?: () => number | undefined;
   /** Serve the web client (client/dist). */

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { bareAddress } from './fhir-kit/text.ts';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { bareAddress, foldForComparison } from './fhir-kit/text.ts';
 
 /** Service configuration, read once from the environment (documented in README.md). */
 export interface Config {
@@ -130,8 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 const DEMO_3C_PHONE = '04 65 71 10 50';
 
 /**
- * The variables of the browser sign-in methods (PSC_*, SAML_*, with NODE_ENV), handed to their
- * loaders in auth/ (loadPscConfig, loadSamlConfig), which check them and refuse a half configuration.
+ * The variables of the browser sign-in methods (PSC_*, SAML_*, with NODE_ENV), read by their
+ * loaders below (loadPscConfig, loadSamlConfig), which check them and refuse a half configuration.
  */
 export function signInEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => /^(PSC_|SAML_|NODE_ENV$)/.test(name)));
@@ -286,4 +287,239 @@ export function pushConfigFromEnv(env: NodeJS.ProcessEnv, prefix = 'DCC_PUSH_FHI
     config.timeoutMs = ms;
   }
   return config;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser sign-in methods (Pro Santé Connect, SAML): read and checked here, handed typed to auth/.
+
+/** The configured browser sign-in methods; each undefined when off. Throws on a half configuration. */
+export interface SignInMethodsConfig {
+  psc?: PscConfig;
+  saml?: SamlConfig;
+}
+
+export function loadSignInMethods(env: NodeJS.ProcessEnv = signInEnvironment()): SignInMethodsConfig {
+  return { psc: loadPscConfig(env), saml: loadSamlConfig(env) };
+}
+
+/** Pro Santé Connect (OpenID Connect) client settings, read from PSC_* environment variables. */
+export interface PscConfig {
+  /** Issuer identifier, e.g. https://auth.esante.gouv.fr/auth/realms/esante-wallet (discovery is lazy). */
+  issuer: URL;
+  clientId: string;
+  clientSecret: string;
+  /** Absolute callback URL registered at PSC; its path must reach GET /auth/psc/callback. */
+  redirectUri: URL;
+  scopes: string;
+  acrValues: string;
+  /** Plain-HTTP issuer allowed (tests and local development only, never with NODE_ENV=production). */
+  allowInsecureHttp: boolean;
+}
+
+const DISCOVERY_SUFFIX = '/.well-known/openid-configuration';
+
+/** PSC_* variables → configuration; undefined when PSC is not configured, an Error when half-configured. */
+export function loadPscConfig(env: NodeJS.ProcessEnv): PscConfig | undefined {
+  const issuerText = env.PSC_ISSUER?.trim();
+  const clientId = env.PSC_CLIENT_ID?.trim();
+  const clientSecret = env.PSC_CLIENT_SECRET ?? '';
+  const redirectText = env.PSC_REDIRECT_URI?.trim();
+  if (!issuerText && !clientId && !redirectText) return undefined;
+  const missing = [
+    ['PSC_ISSUER', issuerText], ['PSC_CLIENT_ID', clientId], ['PSC_CLIENT_SECRET', clientSecret], ['PSC_REDIRECT_URI', redirectText],
+  ].filter(([, value]) => !value).map(([name]) => name);
+  if (missing.length) throw new Error(`Pro Santé Connect à moitié configuré : ${missing.join(', ')} manquant(s)`);
+
+  const production = env.NODE_ENV === 'production';
+  // A discovery document URL is accepted too; the issuer identifier is kept so its check stays on.
+  const issuer = pscUrl('PSC_ISSUER', issuerText!.endsWith(DISCOVERY_SUFFIX) ? issuerText!.slice(0, -DISCOVERY_SUFFIX.length) : issuerText!);
+  const redirectUri = pscUrl('PSC_REDIRECT_URI', redirectText!);
+  for (const [name, url] of [['PSC_ISSUER', issuer], ['PSC_REDIRECT_URI', redirectUri]] as const) {
+    if (url.protocol !== 'https:' && (production || url.protocol !== 'http:')) {
+      throw new Error(`${name} doit être une URL https${production ? ' (NODE_ENV=production)' : ''} : ${url.href}`);
+    }
+  }
+  const scopes = new Set((env.PSC_SCOPES?.trim() || 'openid scope_all').split(/\s+/));
+  scopes.delete('openid');
+  return {
+    issuer, clientId: clientId!, clientSecret, redirectUri,
+    scopes: ['openid', ...scopes].join(' '),
+    acrValues: env.PSC_ACR_VALUES?.trim() || 'eidas1',
+    allowInsecureHttp: !production && (issuer.protocol === 'http:'),
+  };
+}
+
+function pscUrl(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} doit être une URL absolue : ${value}`);
+  }
+  if (url.search || url.hash) throw new Error(`${name} ne doit contenir ni paramètres ni fragment : ${value}`);
+  return url;
+}
+
+/** Attribute name carrying the IDNPS by default: the OID of the IDNPS identifier system (ANS). */
+export const DEFAULT_IDNPS_ATTRIBUTE = 'urn:oid:1.2.250.1.71.4.2.1';
+/** Attribute carrying the profession / role by default (XSPA subject role, as in the VIHF token). */
+export const DEFAULT_ROLE_ATTRIBUTE = 'urn:oasis:names:tc:xacml:2.0:subject:role';
+/** X.500 surname (sn) and givenName, in the urn:oid form most IdPs use. */
+export const DEFAULT_FAMILY_ATTRIBUTE = 'urn:oid:2.5.4.4';
+export const DEFAULT_GIVEN_ATTRIBUTE = 'urn:oid:2.5.4.42';
+/** Roles a SAML sign-in may grant (never 'system'). */
+export const SAML_GRANTABLE_ROLES = ['physician', 'gp', 'nurse', 'pharmacist', 'coordinator', 'admin'] as const;
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+const DEFAULT_CLOCK_SKEW_MS = 60_000;
+
+export interface SamlConfig {
+  /** IdP single sign-on service URL (HTTP-Redirect binding). */
+  idpEntryPoint: string;
+  /** PEM certificates whose keys may sign assertions (several during an IdP key rollover). */
+  idpCertificates: string[];
+  /** Expected assertion Issuer (IdP entity id); not checked when unset. */
+  idpIssuer?: string;
+  /** Our entity id: Issuer of our requests and the Audience the assertions must name. */
+  spEntityId: string;
+  /** Absolute URL of POST /auth/saml/acs as the IdP and the browser see it. */
+  callbackUrl: string;
+  /** SP key and certificate: signed AuthnRequests and decryption of encrypted assertions. */
+  spPrivateKey?: string;
+  spCertificate?: string;
+  /** SAML attribute names (or 'NameID' for the IDNPS). */
+  attributes: { idnps: string; role: string; family: string; given: string };
+  /** Normalised attribute value → DCC roles; replaces the default mapping when set. */
+  roleMap?: Record<string, string[]>;
+  /** Tolerance on NotBefore / NotOnOrAfter, 0 to 5 minutes. */
+  clockSkewMs: number;
+  /** Also require a signature on the Response envelope (the assertion signature is always required). */
+  wantResponseSigned: boolean;
+}
+
+/**
+ * SAML settings from the environment; undefined when SAML_IDP_ENTRY_POINT is unset (SAML off).
+ * Throws on an incomplete or invalid configuration: better no start than a half-checked sign-in.
+ */
+export function loadSamlConfig(env: NodeJS.ProcessEnv): SamlConfig | undefined {
+  const entryPoint = env.SAML_IDP_ENTRY_POINT?.trim();
+  if (!entryPoint) return undefined;
+  const production = env.NODE_ENV === 'production';
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new Error(`SAML : ${name} est obligatoire quand SAML_IDP_ENTRY_POINT est défini`);
+    return value;
+  };
+  const idpEntryPoint = samlUrl('SAML_IDP_ENTRY_POINT', entryPoint, production);
+  const callbackUrl = samlUrl('SAML_SP_CALLBACK_URL', required('SAML_SP_CALLBACK_URL'), production);
+  const spEntityId = required('SAML_SP_ENTITY_ID');
+  const certFile = required('SAML_IDP_CERT_FILE');
+  const idpCertificates = pemBlocks(readFile('SAML_IDP_CERT_FILE', certFile), 'CERTIFICATE');
+  if (!idpCertificates.length) throw new Error(`SAML : aucun certificat PEM dans SAML_IDP_CERT_FILE (${certFile})`);
+  for (const pem of idpCertificates) {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw new Error(`SAML : certificat illisible dans SAML_IDP_CERT_FILE (${certFile})`);
+    }
+  }
+
+  const keyFile = env.SAML_SP_KEY_FILE?.trim();
+  const spCertFile = env.SAML_SP_CERT_FILE?.trim();
+  if (Boolean(keyFile) !== Boolean(spCertFile)) throw new Error('SAML : SAML_SP_KEY_FILE et SAML_SP_CERT_FILE vont ensemble');
+  let spPrivateKey: string | undefined;
+  let spCertificate: string | undefined;
+  if (keyFile && spCertFile) {
+    spPrivateKey = pemBlocks(readFile('SAML_SP_KEY_FILE', keyFile), '(?:RSA |EC )?PRIVATE KEY')[0];
+    spCertificate = pemBlocks(readFile('SAML_SP_CERT_FILE', spCertFile), 'CERTIFICATE')[0];
+    if (!spPrivateKey) throw new Error(`SAML : pas de clé privée PEM (non chiffrée) dans SAML_SP_KEY_FILE (${keyFile})`);
+    if (!spCertificate) throw new Error(`SAML : pas de certificat PEM dans SAML_SP_CERT_FILE (${spCertFile})`);
+    if (!new X509Certificate(spCertificate).checkPrivateKey(createPrivateKeyOrThrow(spPrivateKey))) {
+      throw new Error('SAML : la clé de SAML_SP_KEY_FILE ne correspond pas au certificat de SAML_SP_CERT_FILE');
+    }
+  }
+
+  const skewText = env.SAML_CLOCK_SKEW_MS?.trim();
+  const clockSkewMs = skewText ? Number(skewText) : DEFAULT_CLOCK_SKEW_MS;
+  if (!Number.isInteger(clockSkewMs) || clockSkewMs < 0 || clockSkewMs > MAX_CLOCK_SKEW_MS) {
+    throw new Error(`SAML : SAML_CLOCK_SKEW_MS doit être un entier entre 0 et ${MAX_CLOCK_SKEW_MS} (ms)`);
+  }
+
+  return {
+    idpEntryPoint,
+    idpCertificates,
+    idpIssuer: env.SAML_IDP_ISSUER?.trim() || undefined,
+    spEntityId,
+    callbackUrl,
+    spPrivateKey,
+    spCertificate,
+    attributes: {
+      idnps: env.SAML_ATTR_IDNPS?.trim() || DEFAULT_IDNPS_ATTRIBUTE,
+      role: env.SAML_ATTR_ROLE?.trim() || DEFAULT_ROLE_ATTRIBUTE,
+      family: env.SAML_ATTR_FAMILY?.trim() || DEFAULT_FAMILY_ATTRIBUTE,
+      given: env.SAML_ATTR_GIVEN?.trim() || DEFAULT_GIVEN_ATTRIBUTE,
+    },
+    roleMap: env.SAML_ROLE_MAP?.trim() ? parseRoleMap(env.SAML_ROLE_MAP) : undefined,
+    clockSkewMs,
+    wantResponseSigned: env.SAML_WANT_RESPONSE_SIGNED === 'true',
+  };
+}
+
+/** SAML_ROLE_MAP: JSON object, attribute value → DCC role or roles, e.g. {"10":"physician","3C":["coordinator"]}. */
+export function parseRoleMap(json: string): Record<string, string[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error('SAML : SAML_ROLE_MAP doit être un objet JSON, par exemple {"10":"physician","21":"pharmacist"}');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('SAML : SAML_ROLE_MAP doit être un objet JSON');
+  const map: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    const roles = Array.isArray(value) ? value : [value];
+    for (const role of roles) {
+      if (typeof role !== 'string' || !(SAML_GRANTABLE_ROLES as readonly string[]).includes(role)) {
+        throw new Error(`SAML : SAML_ROLE_MAP["${key}"] : rôle '${String(role)}' inconnu (rôles possibles : ${SAML_GRANTABLE_ROLES.join(', ')})`);
+      }
+    }
+    map[samlRoleKey(key)] = [...new Set(roles as string[])];
+  }
+  return map;
+}
+
+/** A SAML_ROLE_MAP key or role attribute value as compared: accents, case and outer spaces ignored. */
+export function samlRoleKey(value: string): string {
+  return foldForComparison(value).trim();
+}
+
+function samlUrl(name: string, value: string, production: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`SAML : ${name} doit être une URL absolue (reçu '${value}')`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`SAML : ${name} doit être une URL http(s)`);
+  if (production && url.protocol !== 'https:') throw new Error(`SAML : ${name} doit être en https en production`);
+  return value;
+}
+
+function readFile(name: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`SAML : ${name} illisible (${file}) : ${(error as Error).message}`);
+  }
+}
+
+function pemBlocks(text: string, label: string): string[] {
+  const re = new RegExp(`-----BEGIN ${label}-----[\\s\\S]+?-----END ${label}-----`, 'g');
+  return (text.match(re) ?? []).map((block) => `${block}\n`);
+}
+
+function createPrivateKeyOrThrow(pem: string) {
+  try {
+    return createPrivateKey(pem);
+  } catch {
+    throw new Error('SAML : clé privée de SAML_SP_KEY_FILE illisible (PEM non chiffré attendu)');
+  }
 }

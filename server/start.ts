@@ -4,9 +4,9 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { buildApp, holdIdleConnections } from './build-app.ts';
-import { type DemoPki, ensureDemoPki, loadPscConfig, loadSamlConfig } from './auth/index.ts';
+import { type DemoPki, ensureDemoPki } from './auth/index.ts';
 import { seedDemoData, startServices, type Services } from './bootstrap.ts';
-import { signInEnvironment, type Config } from './config.ts';
+import { loadSignInMethods, type Config } from './config.ts';
 import { buildDemoBundle, seedDemoRcp, seedDemoRcpSheets } from './seed/index.ts';
 import { seedDemoCarePlans } from './care-plan/index.ts';
 import { DeliveryWorker, type DemoMailbox, FhirPushClient, MailSender, startDemoMailbox } from './delivery/index.ts';
@@ -81,9 +81,7 @@ function safeHost(url: string): string {
 }
 
 async function startLocked(config: Config, options: StartOptions, lock: DataLock | undefined): Promise<RunningDcc> {
-  const env = options.env ?? signInEnvironment();
-  const psc = loadPscConfig(env); // throws when half-configured, or http in production
-  const saml = loadSamlConfig(env); // likewise
+  const { psc, saml } = loadSignInMethods(options.env); // throws when half-configured, or http in production
   const logger = options.logger ?? pino({ level: config.logLevel });
   if (config.production && config.demoPki) throw new Error('DCC_DEMO_PKI est interdit avec NODE_ENV=production');
   if (config.production && config.demoSignIn) throw new Error('DCC_DEMO_SIGN_IN est interdit avec NODE_ENV=production');

@@ -6,69 +6,13 @@ import { isValidIdnps } from '../identity/index.ts';
 import { readCookie } from './session.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
-
-/** Pro Santé Connect (OpenID Connect) client settings, read from PSC_* environment variables. */
-export interface PscConfig {
-  /** Issuer identifier, e.g. https://auth.esante.gouv.fr/auth/realms/esante-wallet (discovery is lazy). */
-  issuer: URL;
-  clientId: string;
-  clientSecret: string;
-  /** Absolute callback URL registered at PSC; its path must reach GET /auth/psc/callback. */
-  redirectUri: URL;
-  scopes: string;
-  acrValues: string;
-  /** Plain-HTTP issuer allowed (tests and local development only, never with NODE_ENV=production). */
-  allowInsecureHttp: boolean;
-}
+import type { PscConfig } from '../config.ts';
 
 const STATE_KIND = 'psc';
 const STATE_TTL_MS = 10 * 60_000;
 /** Binds a sign-in to the browser that started it (no login CSRF with a callback link sent to someone else). */
 const BROWSER_COOKIE = 'dcc_psc_state';
-const DISCOVERY_SUFFIX = '/.well-known/openid-configuration';
 const DISCOVERY_TIMEOUT_S = 10;
-
-/** PSC_* variables → configuration; undefined when PSC is not configured, an Error when half-configured. */
-export function loadPscConfig(env: NodeJS.ProcessEnv): PscConfig | undefined {
-  const issuerText = env.PSC_ISSUER?.trim();
-  const clientId = env.PSC_CLIENT_ID?.trim();
-  const clientSecret = env.PSC_CLIENT_SECRET ?? '';
-  const redirectText = env.PSC_REDIRECT_URI?.trim();
-  if (!issuerText && !clientId && !redirectText) return undefined;
-  const missing = [
-    ['PSC_ISSUER', issuerText], ['PSC_CLIENT_ID', clientId], ['PSC_CLIENT_SECRET', clientSecret], ['PSC_REDIRECT_URI', redirectText],
-  ].filter(([, value]) => !value).map(([name]) => name);
-  if (missing.length) throw new Error(`Pro Santé Connect à moitié configuré : ${missing.join(', ')} manquant(s)`);
-
-  const production = env.NODE_ENV === 'production';
-  // A discovery document URL is accepted too; the issuer identifier is kept so its check stays on.
-  const issuer = absoluteUrl('PSC_ISSUER', issuerText!.endsWith(DISCOVERY_SUFFIX) ? issuerText!.slice(0, -DISCOVERY_SUFFIX.length) : issuerText!);
-  const redirectUri = absoluteUrl('PSC_REDIRECT_URI', redirectText!);
-  for (const [name, url] of [['PSC_ISSUER', issuer], ['PSC_REDIRECT_URI', redirectUri]] as const) {
-    if (url.protocol !== 'https:' && (production || url.protocol !== 'http:')) {
-      throw new Error(`${name} doit être une URL https${production ? ' (NODE_ENV=production)' : ''} : ${url.href}`);
-    }
-  }
-  const scopes = new Set((env.PSC_SCOPES?.trim() || 'openid scope_all').split(/\s+/));
-  scopes.delete('openid');
-  return {
-    issuer, clientId: clientId!, clientSecret, redirectUri,
-    scopes: ['openid', ...scopes].join(' '),
-    acrValues: env.PSC_ACR_VALUES?.trim() || 'eidas1',
-    allowInsecureHttp: !production && (issuer.protocol === 'http:'),
-  };
-}
-
-function absoluteUrl(name: string, value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name} doit être une URL absolue : ${value}`);
-  }
-  if (url.search || url.hash) throw new Error(`${name} ne doit contenir ni paramètres ni fragment : ${value}`);
-  return url;
-}
 
 interface PscLoginState {
   nonce: string;

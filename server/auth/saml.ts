@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
-import fs from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import { ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile, type SamlConfig as NodeSamlOptions } from '@node-saml/node-saml';
 import { Strategy as SamlStrategy, type PassportSamlConfig } from '@node-saml/passport-saml';
@@ -11,7 +10,7 @@ import { issue, outcome } from '../fhir-kit/errors.ts';
 import { isValidIdnps } from '../identity/index.ts';
 import { rolesOfProfession } from './cps.ts';
 import { completeSignIn, recordSignIn, safeReturnTo, type SignInDeps } from './sign-in.ts';
-import { foldForComparison } from '../fhir-kit/text.ts';
+import { samlRoleKey, type SamlConfig } from '../config.ts';
 
 /**
  * SAML 2.0 sign-in (Web Browser SSO profile, SP-initiated): the hospital or regional identity
@@ -35,23 +34,12 @@ import { foldForComparison } from '../fhir-kit/text.ts';
  * - the IDNPS attribute is a valid IDNPS ('8' + Luhn-valid RPPS, or '0' + 9-digit ADELI).
  */
 
-/** Attribute name carrying the IDNPS by default: the OID of the IDNPS identifier system (ANS). */
-export const DEFAULT_IDNPS_ATTRIBUTE = 'urn:oid:1.2.250.1.71.4.2.1';
-/** Attribute carrying the profession / role by default (XSPA subject role, as in the VIHF token). */
-export const DEFAULT_ROLE_ATTRIBUTE = 'urn:oasis:names:tc:xacml:2.0:subject:role';
-/** X.500 surname (sn) and givenName, in the urn:oid form most IdPs use. */
-export const DEFAULT_FAMILY_ATTRIBUTE = 'urn:oid:2.5.4.4';
-export const DEFAULT_GIVEN_ATTRIBUTE = 'urn:oid:2.5.4.42';
 /** Special value of SAML_ATTR_IDNPS: read the IDNPS from the Subject NameID instead of an attribute. */
 export const NAME_ID = 'NameID';
 
-/** Roles a SAML sign-in may grant (never 'system'). */
-export const SAML_GRANTABLE_ROLES = ['physician', 'gp', 'nurse', 'pharmacist', 'coordinator', 'admin'] as const;
 /** Default mapping: G15 profession codes (TRE_G15-ProfessionSante); words are read by rolesOfProfession. */
 const DEFAULT_PROFESSION_CODES: Record<string, string[]> = { '10': ['physician'], '21': ['pharmacist'], '60': ['nurse'] };
 
-const MAX_CLOCK_SKEW_MS = 5 * 60_000;
-const DEFAULT_CLOCK_SKEW_MS = 60_000;
 /** How long a sign-in started at /saml/login may take to come back to the ACS. */
 const REQUEST_TTL_MS = 10 * 60_000;
 /** Consumed assertion ids are kept at least this long, and at most a day. */
@@ -62,125 +50,11 @@ const ASSERTION_KIND = 'saml-assertion';
 const REQUEST_ID = /^_[0-9a-f]{40}$/;
 const newRequestId = () => `_${randomBytes(20).toString('hex')}`;
 
-export interface SamlConfig {
-  /** IdP single sign-on service URL (HTTP-Redirect binding). */
-  idpEntryPoint: string;
-  /** PEM certificates whose keys may sign assertions (several during an IdP key rollover). */
-  idpCertificates: string[];
-  /** Expected assertion Issuer (IdP entity id); not checked when unset. */
-  idpIssuer?: string;
-  /** Our entity id: Issuer of our requests and the Audience the assertions must name. */
-  spEntityId: string;
-  /** Absolute URL of POST /auth/saml/acs as the IdP and the browser see it. */
-  callbackUrl: string;
-  /** SP key and certificate: signed AuthnRequests and decryption of encrypted assertions. */
-  spPrivateKey?: string;
-  spCertificate?: string;
-  /** SAML attribute names (or 'NameID' for the IDNPS). */
-  attributes: { idnps: string; role: string; family: string; given: string };
-  /** Normalised attribute value → DCC roles; replaces the default mapping when set. */
-  roleMap?: Record<string, string[]>;
-  /** Tolerance on NotBefore / NotOnOrAfter, 0 to 5 minutes. */
-  clockSkewMs: number;
-  /** Also require a signature on the Response envelope (the assertion signature is always required). */
-  wantResponseSigned: boolean;
-}
-
-/**
- * SAML settings from the environment; undefined when SAML_IDP_ENTRY_POINT is unset (SAML off).
- * Throws on an incomplete or invalid configuration: better no start than a half-checked sign-in.
- */
-export function loadSamlConfig(env: NodeJS.ProcessEnv): SamlConfig | undefined {
-  const entryPoint = env.SAML_IDP_ENTRY_POINT?.trim();
-  if (!entryPoint) return undefined;
-  const production = env.NODE_ENV === 'production';
-  const required = (name: string): string => {
-    const value = env[name]?.trim();
-    if (!value) throw new Error(`SAML : ${name} est obligatoire quand SAML_IDP_ENTRY_POINT est défini`);
-    return value;
-  };
-  const idpEntryPoint = absoluteUrl('SAML_IDP_ENTRY_POINT', entryPoint, production);
-  const callbackUrl = absoluteUrl('SAML_SP_CALLBACK_URL', required('SAML_SP_CALLBACK_URL'), production);
-  const spEntityId = required('SAML_SP_ENTITY_ID');
-  const certFile = required('SAML_IDP_CERT_FILE');
-  const idpCertificates = pemBlocks(readFile('SAML_IDP_CERT_FILE', certFile), 'CERTIFICATE');
-  if (!idpCertificates.length) throw new Error(`SAML : aucun certificat PEM dans SAML_IDP_CERT_FILE (${certFile})`);
-  for (const pem of idpCertificates) {
-    try {
-      new X509Certificate(pem);
-    } catch {
-      throw new Error(`SAML : certificat illisible dans SAML_IDP_CERT_FILE (${certFile})`);
-    }
-  }
-
-  const keyFile = env.SAML_SP_KEY_FILE?.trim();
-  const spCertFile = env.SAML_SP_CERT_FILE?.trim();
-  if (Boolean(keyFile) !== Boolean(spCertFile)) throw new Error('SAML : SAML_SP_KEY_FILE et SAML_SP_CERT_FILE vont ensemble');
-  let spPrivateKey: string | undefined;
-  let spCertificate: string | undefined;
-  if (keyFile && spCertFile) {
-    spPrivateKey = pemBlocks(readFile('SAML_SP_KEY_FILE', keyFile), '(?:RSA |EC )?PRIVATE KEY')[0];
-    spCertificate = pemBlocks(readFile('SAML_SP_CERT_FILE', spCertFile), 'CERTIFICATE')[0];
-    if (!spPrivateKey) throw new Error(`SAML : pas de clé privée PEM (non chiffrée) dans SAML_SP_KEY_FILE (${keyFile})`);
-    if (!spCertificate) throw new Error(`SAML : pas de certificat PEM dans SAML_SP_CERT_FILE (${spCertFile})`);
-    if (!new X509Certificate(spCertificate).checkPrivateKey(createPrivateKeyOrThrow(spPrivateKey))) {
-      throw new Error('SAML : la clé de SAML_SP_KEY_FILE ne correspond pas au certificat de SAML_SP_CERT_FILE');
-    }
-  }
-
-  const skewText = env.SAML_CLOCK_SKEW_MS?.trim();
-  const clockSkewMs = skewText ? Number(skewText) : DEFAULT_CLOCK_SKEW_MS;
-  if (!Number.isInteger(clockSkewMs) || clockSkewMs < 0 || clockSkewMs > MAX_CLOCK_SKEW_MS) {
-    throw new Error(`SAML : SAML_CLOCK_SKEW_MS doit être un entier entre 0 et ${MAX_CLOCK_SKEW_MS} (ms)`);
-  }
-
-  return {
-    idpEntryPoint,
-    idpCertificates,
-    idpIssuer: env.SAML_IDP_ISSUER?.trim() || undefined,
-    spEntityId,
-    callbackUrl,
-    spPrivateKey,
-    spCertificate,
-    attributes: {
-      idnps: env.SAML_ATTR_IDNPS?.trim() || DEFAULT_IDNPS_ATTRIBUTE,
-      role: env.SAML_ATTR_ROLE?.trim() || DEFAULT_ROLE_ATTRIBUTE,
-      family: env.SAML_ATTR_FAMILY?.trim() || DEFAULT_FAMILY_ATTRIBUTE,
-      given: env.SAML_ATTR_GIVEN?.trim() || DEFAULT_GIVEN_ATTRIBUTE,
-    },
-    roleMap: env.SAML_ROLE_MAP?.trim() ? parseRoleMap(env.SAML_ROLE_MAP) : undefined,
-    clockSkewMs,
-    wantResponseSigned: env.SAML_WANT_RESPONSE_SIGNED === 'true',
-  };
-}
-
-/** SAML_ROLE_MAP: JSON object, attribute value → DCC role or roles, e.g. {"10":"physician","3C":["coordinator"]}. */
-export function parseRoleMap(json: string): Record<string, string[]> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw new Error('SAML : SAML_ROLE_MAP doit être un objet JSON, par exemple {"10":"physician","21":"pharmacist"}');
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('SAML : SAML_ROLE_MAP doit être un objet JSON');
-  const map: Record<string, string[]> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    const roles = Array.isArray(value) ? value : [value];
-    for (const role of roles) {
-      if (typeof role !== 'string' || !(SAML_GRANTABLE_ROLES as readonly string[]).includes(role)) {
-        throw new Error(`SAML : SAML_ROLE_MAP["${key}"] : rôle '${String(role)}' inconnu (rôles possibles : ${SAML_GRANTABLE_ROLES.join(', ')})`);
-      }
-    }
-    map[normalize(key)] = [...new Set(roles as string[])];
-  }
-  return map;
-}
-
 /** DCC roles for the values of the role attribute. */
 export function rolesFromAttribute(values: string[], roleMap?: Record<string, string[]>): string[] {
   const roles = new Set<string>();
   for (const value of values) {
-    const key = normalize(value);
+    const key = samlRoleKey(value);
     if (!key) continue;
     if (roleMap) {
       for (const role of roleMap[key] ?? []) roles.add(role);
@@ -571,43 +445,4 @@ ${requestId ? `<p><small>Référence pour le support : ${html(requestId)}</small
 
 function html(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-// ---- configuration helpers ------------------------------------------------------------------
-
-function normalize(value: string): string {
-  return foldForComparison(value).trim();
-}
-
-function absoluteUrl(name: string, value: string, production: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`SAML : ${name} doit être une URL absolue (reçu '${value}')`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`SAML : ${name} doit être une URL http(s)`);
-  if (production && url.protocol !== 'https:') throw new Error(`SAML : ${name} doit être en https en production`);
-  return value;
-}
-
-function readFile(name: string, file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`SAML : ${name} illisible (${file}) : ${(error as Error).message}`);
-  }
-}
-
-function pemBlocks(text: string, label: string): string[] {
-  const re = new RegExp(`-----BEGIN ${label}-----[\\s\\S]+?-----END ${label}-----`, 'g');
-  return (text.match(re) ?? []).map((block) => `${block}\n`);
-}
-
-function createPrivateKeyOrThrow(pem: string) {
-  try {
-    return createPrivateKey(pem);
-  } catch {
-    throw new Error('SAML : clé privée de SAML_SP_KEY_FILE illisible (PEM non chiffré attendu)');
-  }
 }
