@@ -22,7 +22,7 @@ import { withoutUnqualifiedIns } from './patient-identity.ts';
 import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
 import { fieldsXhtml, narrativeDiv } from './narrative.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
-import { idOf } from '../fhir-kit/ids.ts';
+import { idOf, isRelativeReference } from '../fhir-kit/ids.ts';
 import { readAll as readAllOf, readOptional as readOptionalOf } from '../store/optional-reads.ts';
 import { nameUuid as uuidOf } from '../fhir-kit/name-uuid.ts';
 
@@ -36,7 +36,7 @@ export interface CarePlanDocumentOptions {
 /** Identifier system of the document Bundle and Composition (values are `urn:uuid:…`). */
 export const DOCUMENT_IDENTIFIER_SYSTEM = 'urn:ietf:rfc:3986';
 
-const DIRECTORY_TYPES = /^(Practitioner|PractitionerRole|Organization|HealthcareService)\/[A-Za-z0-9\-.]{1,64}$/;
+const DIRECTORY_TYPES = ['Practitioner', 'PractitionerRole', 'Organization', 'HealthcareService'];
 
 export async function carePlanDocument(repo: FhirRepository, carePlanId: string, options: CarePlanDocumentOptions = {}): Promise<Bundle> {
   const baseUrl = (options.baseUrl ?? systemContext().baseUrl).replace(/\/$/, '');
@@ -54,7 +54,7 @@ export async function carePlanDocument(repo: FhirRepository, carePlanId: string,
   const directory = new Map<string, Resource>();
   const directoryRefs = [
     ...directoryReferences(plan, careTeams, medicationRequests),
-    ...[...(patient.generalPractitioner ?? []), patient.managingOrganization].map((r) => r?.reference).filter((r): r is string => Boolean(r && DIRECTORY_TYPES.test(r))),
+    ...[...(patient.generalPractitioner ?? []), patient.managingOrganization].map((r) => r?.reference).filter((r): r is string => isRelativeReference(r, ...DIRECTORY_TYPES)),
   ];
   for (const ref of new Set(directoryRefs)) {
     const [type, id] = ref.split('/') as [string, string];

@@ -15,6 +15,7 @@ import { patientDiagnosis } from './diagnosis.ts';
 import { cycleOf } from './oral-treatment.ts';
 import { insOf } from './patient-identity.ts';
 import { SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';
+import { isRelativeReference } from '../fhir-kit/ids.ts';
 
 export type Block =
   | { kind: 'paragraph'; text: string; emphasis?: boolean }
@@ -380,7 +381,7 @@ function humanName(names: HumanName[] | undefined): string {
 export function directoryReferences(plan: CarePlan, careTeams: CareTeam[], requests: MedicationRequest[]): string[] {
   const refs = new Set<string>();
   const add = (r: Reference | undefined) => {
-    if (r?.reference && /^(Practitioner|Organization|HealthcareService|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/.test(r.reference)) refs.add(r.reference);
+    if (r?.reference && isRelativeReference(r.reference, 'Practitioner', 'Organization', 'HealthcareService', 'PractitionerRole')) refs.add(r.reference);
   };
   add(plan.author);
   add(handOverOf(plan)?.by);

@@ -11,7 +11,7 @@ import { FhirError, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { readAll, readOptional } from '../store/optional-reads.ts';
 import { requireCurrentVersion } from '../fhir-kit/versions.ts';
-import { idOf } from '../fhir-kit/ids.ts';
+import { idOf, relativeReference } from '../fhir-kit/ids.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
 import { isPpac, isPps, kindOf } from './model.ts';
 import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from './orientation.ts';
@@ -41,9 +41,9 @@ export async function buildPpsForDecision(
     const requests: Record<string, MedicationRequest | ServiceRequest | RequestGroup> = {};
     for (const activity of decision.activity ?? []) {
       const ref = activity.reference?.reference;
-      const m = ref ? /^(MedicationRequest|ServiceRequest|RequestGroup)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref) : null;
-      if (!m) continue;
-      const target = await readOptional<MedicationRequest | ServiceRequest | RequestGroup>(tx, m[1]!, m[2]!);
+      const request = relativeReference(ref, 'MedicationRequest', 'ServiceRequest', 'RequestGroup');
+      if (!request) continue;
+      const target = await readOptional<MedicationRequest | ServiceRequest | RequestGroup>(tx, request.type, request.id);
       if (target) requests[ref!] = target;
     }
     const built = buildPpsFromDecision(decision, {
@@ -121,9 +121,9 @@ export async function startPpacWithWarnings(
  * startPpac, which names the expected form.
  */
 export async function resolveOrientation(repo: FhirRepository, structure: Reference, today: string, field?: string): Promise<Reference> {
-  const m = /^(HealthcareService|Organization)\/([A-Za-z0-9\-.]{1,64})$/.exec(structure.reference ?? '');
-  if (!m) return structure;
-  const target = await readOptional<HealthcareService | Organization>(repo, m[1]!, m[2]!);
+  const ref = relativeReference(structure.reference, 'HealthcareService', 'Organization');
+  if (!ref) return structure;
+  const target = await readOptional<HealthcareService | Organization>(repo, ref.type, ref.id);
   let organization: Organization | undefined;
   let services: HealthcareService[] | undefined;
   if (target?.resourceType === 'Organization') {

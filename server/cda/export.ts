@@ -12,6 +12,7 @@ import { buildFrcpCda, documentIdsOf } from './frcp.ts';
 import { cdaIdentityOf } from './header.ts';
 import { buildPpsCda } from './pps.ts';
 import { currentConfig } from '../config.ts';
+import { relativeReferenceId } from '../fhir-kit/ids.ts';
 
 export interface CdaExport {
   xml: string;
@@ -47,7 +48,7 @@ export async function exportPpsCda(repo: FhirRepository, ctx: RequestContext, ca
   if (!handOver) throw businessRule(`CarePlan/${carePlanId} : le PPS n'a pas encore été remis au patient ; il sera exportable en CDA après sa remise`);
   const bundle = await carePlanDocument(repo, carePlanId, options.version ? { version: options.version } : {});
   const patient = bundle.entry?.find((e) => e.resource?.resourceType === 'Patient')?.resource as Patient;
-  const authorId = /^Practitioner\/([A-Za-z0-9\-.]{1,64})$/.exec(plan.author?.reference ?? '')?.[1];
+  const authorId = relativeReferenceId(plan.author?.reference, 'Practitioner');
   const author = authorId ? await repo.read<Practitioner>('Practitioner', authorId).catch(() => undefined) : undefined;
   const ids = documentIdsOf('pps', carePlanId, plan.meta?.versionId ?? '1');
   const xml = buildPpsCda(bundle, { ids, identity: cdaIdentityOf(patient), custodian: custodianOf(), handedOver: handOver.date, ...(author ? { author } : {}) });

@@ -13,6 +13,7 @@ import { isSignedRcpSheet, LOINC, RCP_SHEET_TYPE } from '../rcp-sheet/index.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
 import { CHANGE_TYPES, describeChange, isFollowed, type ChangeKind, type ChangeType } from './changes.ts';
 import { CHUNK, type MyPatient } from './my-patients.ts';
+import { relativeReferenceId } from '../fhir-kit/ids.ts';
 
 export interface CityChange {
   /** When the version was recorded (ISO instant). */
@@ -130,6 +131,5 @@ function isNotable(resource: Resource): boolean {
 
 function patientIdOf(resource: Resource): string | undefined {
   const ref = (resource as { subject?: { reference?: string } }).subject?.reference;
-  const m = ref ? /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(ref) : null;
-  return m?.[1];
+  return relativeReferenceId(ref, 'Patient');
 }

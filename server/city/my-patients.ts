@@ -6,6 +6,7 @@
 import type { CareTeam, HumanName, Patient } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../store/repository.ts';
 import { foldForComparison } from '../fhir-kit/text.ts';
+import { isRelativeReference } from '../fhir-kit/ids.ts';
 
 export type CareReasonCode = 'general-practitioner' | 'care-team';
 
@@ -72,7 +73,7 @@ export async function findMyPatients(repo: FhirRepository, practitionerId: strin
   const me = `Practitioner/${practitionerId}`;
   const declared = await repo.searchAll<Patient>('Patient', { 'general-practitioner': me });
   const teams = (await repo.searchAll<CareTeam>('CareTeam', { participant: me, status: 'active' }))
-    .filter((t) => /^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(t.subject?.reference ?? ''));
+    .filter((t) => isRelativeReference(t.subject?.reference, 'Patient'));
   const patients = new Map(declared.map((p) => [p.id!, p]));
   const missing = [...new Set(teams.map((t) => t.subject!.reference!.slice('Patient/'.length)))].filter((id) => !patients.has(id));
   for (let i = 0; i < missing.length; i += CHUNK) {

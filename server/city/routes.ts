@@ -12,6 +12,7 @@ import { badRequest } from '../fhir-kit/errors.ts';
 import type { Store } from '../store/store.ts';
 import { countOf } from './paging.ts';
 import { listChanges, listMyPatients, markSeen, parseSince } from './service.ts';
+import { isFhirId } from '../fhir-kit/ids.ts';
 
 export interface CityRouterDeps {
   store: Store;
@@ -19,7 +20,6 @@ export interface CityRouterDeps {
   now?: () => Date;
 }
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const DEFAULT_COUNT = 20;
 const MAX_COUNT = 100;
 
@@ -44,7 +44,7 @@ export function cityRouter(deps: CityRouterDeps): Router {
   router.get('/changes', async (req, res) => {
     const ctx = req.dccContext!;
     const patient = text(req, 'patient')?.replace(/^Patient\//, '');
-    if (patient !== undefined && !ID.test(patient)) throw badRequest(`patient attend l'identifiant d'un patient, reçu '${patient}'`, ['patient']);
+    if (patient !== undefined && !isFhirId(patient)) throw badRequest(`patient attend l'identifiant d'un patient, reçu '${patient}'`, ['patient']);
     const page = await listChanges(deps.store.forRequest(ctx), ctx.principal, {
       count: countOf(text(req, '_count'), DEFAULT_COUNT, MAX_COUNT), cursor: text(req, 'cursor'), since: parseSince(text(req, 'since')), patient, now: now(),
     });
@@ -54,7 +54,7 @@ export function cityRouter(deps: CityRouterDeps): Router {
   router.post('/patients/:id/seen', async (req, res) => {
     const ctx = req.dccContext!;
     const id = String(req.params.id);
-    if (!ID.test(id)) throw badRequest(`Identifiant de patient invalide : '${id}'`, ['id']);
+    if (!isFhirId(id)) throw badRequest(`Identifiant de patient invalide : '${id}'`, ['id']);
     await markSeen(deps.store.forRequest(ctx), ctx.principal, id, now());
     res.status(204).end();
   });

@@ -19,6 +19,7 @@ import type { Store } from '../store/store.ts';
 import {
   ORAL_TREATMENT_EVENT, PPAC_CHANGED_EVENT, PPS_SHARED_EVENT, RCP_REPORT_EVENT, ppsSharedWithGp, type ChangeEventPayload, type SharingEventKind, type RcpReportMessage,
 } from './events.ts';
+import { isRelativeReference } from '../fhir-kit/ids.ts';
 
 export const MAIL_DELIVERY = 'mail';
 export const PUSH_DELIVERY = 'fhir-push';
@@ -174,7 +175,7 @@ async function recipientsOf(tx: FhirRepository, kind: SharingEventKind, event: O
   }
   if (kind === PPS_SHARED_EVENT || kind === PPAC_CHANGED_EVENT) {
     for (const gp of patient.generalPractitioner ?? []) {
-      if (/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/.test(gp.reference ?? '')) add({ reference: gp.reference!, role: 'general-practitioner', ...(gp.display ? { display: gp.display } : {}) });
+      if (isRelativeReference(gp.reference, 'Practitioner')) add({ reference: gp.reference!, role: 'general-practitioner', ...(gp.display ? { display: gp.display } : {}) });
     }
     return [...out.values()];
   }
@@ -184,7 +185,7 @@ async function recipientsOf(tx: FhirRepository, kind: SharingEventKind, event: O
     for (const team of teams.filter((t) => OPEN_CARE_TEAM.has(t.status ?? 'active'))) {
       for (const p of team.participant ?? []) {
         const ref = p.member?.reference ?? '';
-        if (!/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/.test(ref) || (p.period?.end && new Date(p.period.end) < new Date())) continue;
+        if (!isRelativeReference(ref, 'Practitioner') || (p.period?.end && new Date(p.period.end) < new Date())) continue;
         const roles = await rolesOfPractitioner(tx, ref.slice('Practitioner/'.length));
         const role: RecipientRole | undefined = roles.includes('pharmacist') ? 'pharmacist' : roles.includes('nurse') ? 'nurse' : undefined;
         if (role) add({ reference: ref, role, ...(p.member?.display ? { display: p.member.display } : {}) });

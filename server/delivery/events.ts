@@ -13,6 +13,7 @@ import { EXT, handOverOf, isOralAnticancer, isPpac, isPps, updateRecordsOf } fro
 import type { Executor, WriteRule } from '../store/repository.ts';
 import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
+import { idOf } from '../fhir-kit/ids.ts';
 
 export const RCP_REPORT_EVENT = 'rcp-report';
 export const PPS_SHARED_EVENT = 'pps-shared';
@@ -124,7 +125,7 @@ function sameContent(a: Resource, b: Resource): boolean {
 }
 
 function event(kind: SharingEventKind, resource: CarePlan | MedicationRequest, change: ChangeEventPayload['change'], summary: string): PendingEvent {
-  const patientId = /^(?:.*\/)?Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(resource.subject?.reference ?? '')?.[1] ?? '';
+  const patientId = idOf(resource.subject, 'Patient') ?? '';
   const topic = `${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`;
   return {
     kind, topic, patientId, dedupKey: sharingEventKey(kind, topic),

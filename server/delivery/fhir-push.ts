@@ -11,6 +11,7 @@
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
 import type { PushConfig } from '../config.ts';
+import { FHIR_ID_PATTERN } from '../fhir-kit/ids.ts';
 
 export const DEFAULT_PUSH_TIMEOUT_MS = 15_000;
 
@@ -68,8 +69,11 @@ function documentIdentifier(bundle: Bundle): { system: string; value: string } {
   return { system, value };
 }
 
+/** The stored Bundle's id in the Location the server answers (absolute, maybe versioned, maybe with a trailing slash). */
+const BUNDLE_LOCATION = new RegExp(`/Bundle/(${FHIR_ID_PATTERN})(?:/_history/[^/]+)?/?$`);
+
 function idFromLocation(location: string | null | undefined): string | undefined {
-  const m = location ? /\/Bundle\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?\/?$/.exec(location) : null;
+  const m = location ? BUNDLE_LOCATION.exec(location) : null;
   return m?.[1];
 }
 

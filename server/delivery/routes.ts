@@ -20,9 +20,14 @@ import { OutboxStore, type OutboxEntry } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
 import { EVENT_KINDS } from './events.ts';
 import { documentDelivery, missingGpAlert, type DocumentDelivery } from './status.ts';
+import { hasVersionIdOrNone, isFhirId, parseRelativeReference, relativeReferenceId } from '../fhir-kit/ids.ts';
 
-const DOCUMENT = /^(Composition|CarePlan|MedicationRequest)\/[A-Za-z0-9\-.]{1,64}(\/_history\/\d{1,9})?$/;
-const PATIENT = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
+const DOCUMENT_TYPES = ['Composition', 'CarePlan', 'MedicationRequest'];
+/** document=Type/id[/_history/v]: relative, of a shared document's type, any version of this server's form. */
+const isDocumentReference = (value: string) => {
+  const target = parseRelativeReference(value);
+  return Boolean(target && DOCUMENT_TYPES.includes(target.type) && hasVersionIdOrNone(target));
+};
 const MAX_LIST = 200;
 
 export function deliveryRouter(deps: { store: Store }): Router {
@@ -38,9 +43,9 @@ export function deliveryRouter(deps: { store: Store }): Router {
     if ([document, patient, rcpCase].filter(Boolean).length !== 1) {
       throw badRequest('Indiquez un seul critère : document=Composition/{id} (ou CarePlan/…, MedicationRequest/…), patient=Patient/{id} ou case={id} (dossier de RCP)', ['document', 'patient', 'case']);
     }
-    if (rcpCase && !/^[A-Za-z0-9\-.]{1,64}$/.test(rcpCase)) throw badRequest(`case=${rcpCase} : identifiant de dossier attendu`, ['case']);
-    if (document && !DOCUMENT.test(document)) throw badRequest(`document=${document} : référence Composition/{id}[/_history/{v}], CarePlan/{id} ou MedicationRequest/{id} attendue`, ['document']);
-    const patientId = patient ? PATIENT.exec(patient)?.[1] : undefined;
+    if (rcpCase && !isFhirId(rcpCase)) throw badRequest(`case=${rcpCase} : identifiant de dossier attendu`, ['case']);
+    if (document && !isDocumentReference(document)) throw badRequest(`document=${document} : référence Composition/{id}[/_history/{v}], CarePlan/{id} ou MedicationRequest/{id} attendue`, ['document']);
+    const patientId = patient ? relativeReferenceId(patient, 'Patient') : undefined;
     if (patient && !patientId) throw badRequest(`patient=${patient} : référence Patient/{id} attendue`, ['patient']);
     const outbox = new OutboxStore(store.db);
     const events = (await outbox.list({

@@ -14,6 +14,7 @@ import type { FhirRepository } from '../store/repository.ts';
 import { INCLUSION_PROPOSAL_EXT, INCLUSION_RECORDED_BY_EXT, INCLUSION_STATUS_LABEL } from './codes.ts';
 import { searchEvery } from './search.ts';
 import { isDirectoryTrial, registryNumberOf, trialEntryOf, type TrialEntry } from './trials.ts';
+import { relativeReferenceId } from '../fhir-kit/ids.ts';
 
 /** The RCP sheet's « proposition d'inclusion dans un essai clinique » (CI-SIS FRCP, TA_ASIP MED-250). */
 const TRIAL_PROPOSAL = { system: TA_ASIP, code: 'MED-250' };
@@ -59,7 +60,7 @@ function checkDate(date: unknown, today: string, field = 'date'): string {
 
 export function checkInclusionInput(input: InclusionInput, today: string): { studyId: string; date: string; status: (typeof INCLUDED)[number] } {
   if (!input || typeof input !== 'object') throw badRequest("Le corps est un objet JSON : { study: 'ResearchStudy/<id>', date: 'AAAA-MM-JJ' }", []);
-  const studyId = typeof input.study === 'string' ? /^ResearchStudy\/([A-Za-z0-9\-.]{1,64})$/.exec(input.study)?.[1] : undefined;
+  const studyId = typeof input.study === 'string' ? relativeReferenceId(input.study, 'ResearchStudy') : undefined;
   if (!studyId) throw badRequest("study : l'essai de l'annuaire régional, ResearchStudy/<id>", ['study']);
   const status = input.status ?? 'on-study';
   if (!(INCLUDED as readonly string[]).includes(status)) throw badRequest(`status=${String(status)} : une inclusion est ${INCLUDED.join(', ')}`, ['status']);

@@ -33,6 +33,7 @@ import { importOffer } from './offer-import.ts';
 import { changeInclusionStatus, inclusionsOf, recordInclusion, type InclusionInput, type InclusionStatusInput } from './inclusion.ts';
 import { requireReadableType } from '../access/index.ts';
 import { closeTrial, createTrial, importTrials, parseTrialQuery, searchTrials, trialsBundle, trialsForPatient, updateTrial } from './trials.ts';
+import { isFhirId } from '../fhir-kit/ids.ts';
 
 export interface DirectoriesRouterDeps {
   store: Store;
@@ -42,7 +43,6 @@ export interface DirectoriesRouterDeps {
   today?: () => string;
 }
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * Who maintains the trial directory: the 3C coordinators and the network staff (admin). Least
@@ -195,7 +195,7 @@ export function publicDirectoriesRouter(deps: DirectoriesRouterDeps): Router {
 function idParam(req: Request): string {
   const params = req.params as Record<string, string>;
   const id = String(params.id ?? params[0]);
-  if (!ID.test(id)) throw badRequest(`Identifiant invalide : '${id}'`, ['id']);
+  if (!isFhirId(id)) throw badRequest(`Identifiant invalide : '${id}'`, ['id']);
   return id;
 }
 

@@ -33,6 +33,7 @@ import type {
   ValueSet,
   ValueSetComposeInclude,
 } from '@medplum/fhirtypes';
+import { isFhirId } from './ids.ts';
 
 export interface ValidationResult {
   /** Errors from the base R4 structure check (structure, cardinality, datatypes, invariants). */
@@ -274,11 +275,10 @@ interface WalkResult {
 }
 
 /** FHIR `id` datatype. */
-const ID_REGEX = /^[A-Za-z0-9\-.]{1,64}$/;
 
 function walkResource(resource: Record<string, unknown>, resourceType: string, path: string, out: WalkResult): void {
   const id = resource.id;
-  if (typeof id === 'string' && !ID_REGEX.test(id)) {
+  if (typeof id === 'string' && !isFhirId(id)) {
     out.structural.push(
       structureIssue('structure', `Identifiant logique invalide '${id}' pour ${path}.id (1 à 64 caractères parmi A-Z a-z 0-9 - .)`, path + '.id'),
     );

@@ -9,6 +9,7 @@ import type { OperationDefinition } from '@medplum/fhirtypes';
 import { methodNotAllowed, notFound, unsupportedMediaType } from '../fhir-kit/errors.ts';
 import { sendResource } from './http.ts';
 import { requireType } from './interactions.ts';
+import { FHIR_ID_PATTERN } from '../fhir-kit/ids.ts';
 
 /** What an operation is called on: the type from the URL and, at instance level, the id. */
 export interface OperationTarget {
@@ -42,7 +43,7 @@ export interface OperationBodyParsers {
   xml: RequestHandler;
 }
 
-const OPERATION_PATH = /^\/([A-Z][A-Za-z]+)(?:\/([A-Za-z0-9\-.]{1,64}))?\/\$([A-Za-z][A-Za-z0-9-]*)$/;
+const OPERATION_PATH = new RegExp(`^/([A-Z][A-Za-z]+)(?:/(${FHIR_ID_PATTERN}))?/\\$([A-Za-z][A-Za-z0-9-]*)$`);
 
 /** The canonical URL base of our OperationDefinitions (ids like `Composition-sign`, as HL7's `Resource-validate`). */
 export const operationDefinitionId = (op: Pick<FhirOperation, 'resource' | 'code'>) => `${op.resource}-${op.code}`;

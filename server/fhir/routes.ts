@@ -15,6 +15,7 @@ import { structuralIssues } from '../fhir-kit/structure-check.ts';
 import type { OperationHandler } from './operations.ts';
 import { breakGlass, requireReadableType } from '../access/index.ts';
 import type { AccessStore } from '../store/access-store.ts';
+import { FHIR_ID_PATTERN } from '../fhir-kit/ids.ts';
 
 export interface FhirRouteDeps {
   store: Store;
@@ -32,7 +33,7 @@ type Handler = (req: Request, res: Response, deps: FhirRouteDeps, params: string
 interface Route { pattern: RegExp; methods: Partial<Record<string, Handler>> }
 
 const TYPE = '([A-Z][A-Za-z]+)';
-const ID = '([A-Za-z0-9\\-.]{1,64})';
+const ID = `(${FHIR_ID_PATTERN})`;
 
 /** FHIR R4 REST interactions under /fhir. Handlers are thin: the work is in interactions.ts. */
 export function fhirRouter(deps: FhirRouteDeps): Router {

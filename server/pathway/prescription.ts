@@ -15,6 +15,7 @@ import { EXT, extensionOf, isPpac } from '../care-plan/index.ts';
 import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
 import { POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
+import { isRelativeReference } from '../fhir-kit/ids.ts';
 
 export const PATHWAY_NEED_SYSTEM = POST_CANCER_NEED_SYSTEM;
 export const PATHWAY_NEED = {
@@ -69,7 +70,7 @@ export function checkPrescriptionInput(input: PrescriptionInput, today: string):
   if (count('dieteticConsultations')) needs.push(['dietetic', count('dieteticConsultations')]);
   if (count('psychologicalConsultations')) needs.push(['psychological', count('psychologicalConsultations')]);
   if (!needs.length) throw badRequest('Prescrivez au moins un bilan d’activité physique adaptée (physicalActivityAssessment) ou des consultations diététiques ou psychologiques', ['physicalActivityAssessment']);
-  if (!/^(HealthcareService|Organization)\/[A-Za-z0-9\-.]{1,64}$/.test(input.structure?.reference ?? '')) {
+  if (!isRelativeReference(input.structure?.reference, 'HealthcareService', 'Organization')) {
     throw badRequest('Indiquez la structure labellisée de l\'annuaire (structure : { reference: HealthcareService/… ou Organization/… })', ['structure']);
   }
   return { date, needs };

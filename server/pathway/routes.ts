@@ -20,6 +20,7 @@ import { announcementsOf, pathwayReport, prescribePathway, recordAnnouncement, r
 import type { AnnouncementInput } from './announcement.ts';
 import { qualityOfPeriod } from './quality.ts';
 import { followUpDeclareGpTask, syncDeclareGpTasks } from './no-gp-task.ts';
+import { isFhirId } from '../fhir-kit/ids.ts';
 
 export interface PathwayRouterDeps {
   store: Store;
@@ -27,7 +28,6 @@ export interface PathwayRouterDeps {
   today?: () => string;
 }
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** Who may do what here (the store's type rules apply on top: a physician writes ServiceRequest, the 3C Appointment). */
 const MAY = {
@@ -121,6 +121,6 @@ export function pathwayRouter(deps: PathwayRouterDeps): Router {
 
 function idParam(req: Request): string {
   const id = String(req.params.id);
-  if (!ID.test(id)) throw badRequest(`Identifiant invalide : '${id}'`, ['id']);
+  if (!isFhirId(id)) throw badRequest(`Identifiant invalide : '${id}'`, ['id']);
   return id;
 }

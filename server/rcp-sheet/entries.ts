@@ -9,6 +9,7 @@ import type { CarePlan, Composition, CompositionSection, Condition, Observation,
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { RCP_SHEET_TAG, SECTION, type SectionKey } from './codes.ts';
+import { parseRelativeReference } from '../fhir-kit/ids.ts';
 
 /** A sheet-owned entry of the version being replaced, with the section that holds it. */
 export interface PreviousEntry {
@@ -91,8 +92,8 @@ export function sectionEntries(sections: CompositionSection[] | undefined): { se
  */
 export async function ownedEntriesOf(repo: FhirRepository, composition: Composition): Promise<PreviousEntry[]> {
   const listed = sectionEntries(composition.section).map((e) => {
-    const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(e.reference);
-    return m ? { section: e.section, type: m[1]!, id: m[2]! } : undefined;
+    const target = parseRelativeReference(e.reference);
+    return target ? { section: e.section, type: target.type, id: target.id } : undefined;
   }).filter((e): e is { section: SectionKey; type: string; id: string } => Boolean(e));
   const found = new Map<string, Resource>();
   const byType = new Map<string, Set<string>>();

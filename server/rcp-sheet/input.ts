@@ -10,6 +10,7 @@ import {
   type CancerPhase, type CaseStatus, type DocumentStatus, type Laterality, type MeetingMode, type QuorumStatus,
   type RcpMotif, type RcpNature, type TnmEdition, type TreatmentType, type WhoPerformance,
 } from './codes.ts';
+import { isRelativeReference } from '../fhir-kit/ids.ts';
 
 /** A coded value with its label; `system` defaults to the system the item expects (SNOMED, CIM-10…). */
 export interface CodedText {
@@ -176,7 +177,6 @@ export type RcpSheetData = DeepPartial<RcpSheetInput>;
 
 const DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
 const DATE_TIME = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
-const REFERENCE = (type: string) => new RegExp(`^${type}/[A-Za-z0-9\\-.]{1,64}$`);
 
 class Checker {
   readonly issues: OperationOutcomeIssue[] = [];
@@ -233,7 +233,7 @@ class Checker {
   reference(value: unknown, path: string, required: boolean, type: string): void {
     if (value === undefined || value === null) {
       if (required) this.fail(path, `obligatoire (${type}/<id>)`);
-    } else if (typeof value !== 'string' || !REFERENCE(type).test(value)) this.fail(path, `référence ${type}/<id> attendue`);
+    } else if (typeof value !== 'string' || !isRelativeReference(value, type)) this.fail(path, `référence ${type}/<id> attendue`);
   }
   coded(value: unknown, path: string, required: boolean): void {
     const v = this.object(value, path, required);

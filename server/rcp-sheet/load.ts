@@ -11,6 +11,7 @@ import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import { mayReadType, requireReadableType } from '../access/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { isRcpSheet, readRcpSheet, referenceKey, resolverOf, sectionEntryReferences, type RcpSheetContent, type Resolver } from './read.ts';
+import { hasVersionIdOrNone, parseRelativeReference } from '../fhir-kit/ids.ts';
 
 export interface LoadedRcpSheet {
   composition: Composition;
@@ -21,6 +22,12 @@ export interface LoadedRcpSheet {
 }
 
 const MAX_DEPTH = 3;
+
+/** What a sheet's entries may point to: a relative reference, unversioned or at a versionId. */
+function isSheetTarget(reference: string): boolean {
+  const target = parseRelativeReference(reference);
+  return Boolean(target && hasVersionIdOrNone(target));
+}
 
 export async function loadRcpSheet(repo: FhirRepository, ctx: RequestContext, compositionId: string, options: { version?: string } = {}): Promise<LoadedRcpSheet> {
   // A profession that never reads RCP sheets (nurse, pharmacist) is told so, as by the FHIR API.
@@ -34,7 +41,7 @@ export async function loadRcpSheet(repo: FhirRepository, ctx: RequestContext, co
   const seen = new Set<string>([`Composition/${compositionId}`]);
   let pending = [...sectionEntryReferences(composition.section), ...referencesIn(composition)];
   for (let depth = 0; depth < MAX_DEPTH && pending.length; depth++) {
-    const batch = [...new Set(pending.map(referenceKey))].filter((ref) => !seen.has(ref) && /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(\/_history\/\d+)?$/.test(ref));
+    const batch = [...new Set(pending.map(referenceKey))].filter((ref) => !seen.has(ref) && isSheetTarget(ref));
     batch.forEach((ref) => seen.add(ref));
     const found = await fetchAll(repo, ctx, batch);
     resources.push(...found);

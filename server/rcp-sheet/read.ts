@@ -15,6 +15,7 @@ import {
   RRC_ID_SYSTEM, THREE_C_ID_SYSTEM, TNM_EDITION, TREATMENT_TYPE, WHO_PERFORMANCE, type TreatmentType, type WhoPerformance,
 } from './codes.ts';
 import type { CodedText, DeepPartial, Professional, RcpSheetData, ResearchStudyInput } from './input.ts';
+import { parseReference } from '../fhir-kit/ids.ts';
 
 export interface RcpSheetContent {
   data: RcpSheetData;
@@ -42,8 +43,8 @@ export function isSignedRcpSheet(resource: Resource | undefined): boolean {
 
 /** `https://x/fhir/Observation/1/_history/2` → `Observation/1/_history/2`; urn:uuid kept. */
 export function referenceKey(reference: string): string {
-  const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[^/]+)?)$/.exec(reference);
-  return reference.startsWith('urn:') || !m ? reference : m[1]!;
+  const target = reference.startsWith('urn:') ? undefined : parseReference(reference);
+  return target ? `${target.type}/${target.id}${target.version === undefined ? '' : `/_history/${target.version}`}` : reference;
 }
 
 /** Resolves references among a set of resources (a Bundle's entries, or what a loader read). */

@@ -7,6 +7,7 @@ import type { ResearchStudy } from '@medplum/fhirtypes';
 import { findTrialByRegistryNumber } from '../directories/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { RcpSheetInput, ResearchStudyInput } from './input.ts';
+import { relativeReferenceId } from '../fhir-kit/ids.ts';
 
 /**
  * The sheet with its proposed trial as a reference when the trial is already recorded, and that
@@ -16,7 +17,7 @@ export async function withRecordedTrial(repo: FhirRepository, input: RcpSheetInp
   const study = input.basis?.clinicalTrial.study;
   if (!study) return { input };
   if (typeof study === 'string') {
-    const id = /^ResearchStudy\/([A-Za-z0-9\-.]{1,64})$/.exec(study)?.[1];
+    const id = relativeReferenceId(study, 'ResearchStudy');
     const found = id ? await repo.readIfExists<ResearchStudy>('ResearchStudy', id) : undefined;
     return { input, ...(found ? { study: found } : {}) };
   }

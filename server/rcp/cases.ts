@@ -16,6 +16,7 @@ import { listSessions, loadSession, registrationDeadline, type LoadedSession } f
 import { completenessErrors, createSheetForRegistration, incompleteSheet, meetingOf, professionalOf, sheetCompleteness, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
 import { loadBoard } from './boards.ts';
+import { isFhirId } from '../fhir-kit/ids.ts';
 
 type Json = Record<string, unknown>;
 
@@ -23,7 +24,7 @@ type Json = Record<string, unknown>;
 export function parseRegistration(body: unknown): RegistrationInput {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidInput('registration-invalid', "Le corps de la requête doit décrire l'inscription (session, patient, motif, question, summary…)");
   const b = body as Json;
-  const sessionId = typeof b.session === 'string' ? idFrom(b.session, 'Appointment') ?? (/^[A-Za-z0-9\-.]{1,64}$/.test(b.session) ? b.session : undefined) : undefined;
+  const sessionId = typeof b.session === 'string' ? idFrom(b.session, 'Appointment') ?? (isFhirId(b.session) ? b.session : undefined) : undefined;
   if (!sessionId) throw invalidInput('registration-invalid', 'session : la séance visée est obligatoire (Appointment/<id>)', ['session']);
   const patientId = typeof b.patient === 'string' ? idFrom(b.patient, 'Patient') : undefined;
   if (!patientId) throw invalidInput('registration-invalid', 'patient : référence Patient/<id> obligatoire', ['patient']);

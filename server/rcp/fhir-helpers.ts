@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
+import { hasVersionIdOrNone, parseReference } from '../fhir-kit/ids.ts';
 
 /** What every RCP step works with: the caller's repository (access rules + audit), who, and when. */
 export interface RcpContext {
@@ -44,8 +45,8 @@ export function reference(type: string, id: string, display?: string): Reference
 export function idFrom(value: string | Reference | undefined, type: string): string | undefined {
   const text = typeof value === 'string' ? value : value?.reference;
   if (!text) return undefined;
-  const m = new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})(?:/_history/\\d+)?$`).exec(text);
-  return m?.[1];
+  const target = parseReference(text);
+  return target?.type === type && hasVersionIdOrNone(target) ? target.id : undefined;
 }
 
 /** FHIR time (14:00:00) ↔ HH:mm. */

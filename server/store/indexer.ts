@@ -3,6 +3,7 @@ import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core'
 import { searchParametersOf, type SearchParamDefinition } from '../fhir-kit/search-parameters.ts';
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize.ts';
+import { parseReference } from '../fhir-kit/ids.ts';
 
 export interface TokenRow { param: string; system: string | null; code: string | null }
 export interface StringRow { param: string; value: string; exact: string }
@@ -139,9 +140,9 @@ function referenceOf(value: any): Omit<ReferenceRow, 'param'> | undefined {
   if (typeof value === 'string') return { target_type: null, target_id: null, reference: value }; // canonical
   const reference: string | undefined = value?.reference;
   if (!reference) return undefined;
-  const match = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
-  if (!match) return { target_type: value.type ?? null, target_id: null, reference };
-  return { target_type: match[1], target_id: match[2], reference };
+  const target = parseReference(reference);
+  if (!target) return { target_type: value.type ?? null, target_id: null, reference };
+  return { target_type: target.type, target_id: target.id, reference };
 }
 
 function dedupe(rows: IndexRows): void {

@@ -8,6 +8,7 @@ import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
 import { collectorOf, openCollector, type AuditCollector } from './audit-collector.ts';
+import { idOf, isFhirId } from '../fhir-kit/ids.ts';
 
 export type Executor = Knex | Knex.Transaction;
 
@@ -79,7 +80,6 @@ export interface HistoryRequest {
   after?: { lastUpdated: string; res: string; versionId: number };
 }
 
-const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * Resources without a patient reference of their own that belong to the patient of what they point
@@ -217,7 +217,7 @@ export class FhirRepository {
    * does one by one (no audit: for directory and workflow records such as a board's member list).
    */
   async readManyIfExists<T extends Resource>(resourceType: string, ids: (string | undefined)[]): Promise<Map<string, T>> {
-    const wanted = [...new Set(ids)].filter((id): id is string => Boolean(id) && ID_PATTERN.test(id!));
+    const wanted = [...new Set(ids)].filter(isFhirId);
     const out = new Map<string, T>();
     if (!wanted.length) return out;
     const rows: { content: T }[] = await this.db('resource as r')
@@ -250,7 +250,7 @@ export class FhirRepository {
   async update<T extends Resource>(resource: T, options: { ifMatch?: string } = {}): Promise<{ resource: T; created: boolean }> {
     const { resourceType, id } = resource;
     if (resourceType === 'AuditEvent') throw appendOnly();
-    if (!id || !ID_PATTERN.test(id)) throw conflict(`Identifiant de ressource invalide : '${id ?? ''}'`);
+    if (!isFhirId(id)) throw conflict(`Identifiant de ressource invalide : '${id ?? ''}'`);
     return this.tracingRefusal('update', resource, () => this.transaction(async (repo) => {
       const current = await repo.db('resource').where({ resource_type: resourceType, id }).forUpdate().first('seq', 'version_id', 'deleted', 'patient_id', 'content');
       if (options.ifMatch !== undefined && (!current || String(current.version_id) !== options.ifMatch)) {
@@ -484,7 +484,7 @@ export class FhirRepository {
   }
 
   private async currentRow(resourceType: string, id: string): Promise<{ version_id: number; deleted: boolean; content: Resource; patient_id: string | null } | undefined> {
-    if (!ID_PATTERN.test(id)) return undefined;
+    if (!isFhirId(id)) return undefined;
     return this.db('resource as r')
       .where({ 'r.resource_type': resourceType, 'r.id': id })
       .modify((qb) => this.applyVisibility(qb))
@@ -493,7 +493,7 @@ export class FhirRepository {
 
   /** The patient compartment of a resource whatever the caller may see: for the audit of refusals only. */
   async patientIdOf(resourceType: string, id: string): Promise<string | null> {
-    if (!ID_PATTERN.test(id)) return null;
+    if (!isFhirId(id)) return null;
     const row = await this.db('resource').where({ resource_type: resourceType, id }).first('patient_id');
     return row?.patient_id ?? null;
   }
@@ -569,8 +569,8 @@ function patientCriteria(request: SearchRequest): AccessRecord['resources'] {
     for (const value of filter.values) {
       if (request.resourceType === 'Patient' && filter.code === '_id') ids.add(value);
       else if (isPatientRef) {
-        const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(value) ?? (filter.code === 'patient' && /^[A-Za-z0-9\-.]{1,64}$/.test(value) ? [value, value] : null);
-        if (m) ids.add(m[1]);
+        const id = idOf(value, 'Patient') ?? (filter.code === 'patient' && isFhirId(value) ? value : undefined);
+        if (id) ids.add(id);
       }
     }
   }

@@ -2,6 +2,7 @@ import { badRequest } from '../fhir-kit/errors.ts';
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize.ts';
 import type { SearchCursor, SearchFilter, SearchRequest, SortRule } from '../fhir-kit/search-types.ts';
+import { isFhirId, parseReference } from '../fhir-kit/ids.ts';
 
 /** A SQL fragment with its positional bindings. */
 export interface Sql { text: string; bindings: any[] }
@@ -124,9 +125,9 @@ function referenceCondition(filter: SearchFilter, value: string): Sql {
   if (modifier && !typeModifier && modifier !== 'not') {
     throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
   }
-  const match = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(value);
-  if (match) return sql('i.target_id = ? AND i.target_type = ?', [match[2], match[1]]);
-  if (/^[A-Za-z0-9\-.]{1,64}$/.test(value)) {
+  const target = parseReference(value);
+  if (target) return sql('i.target_id = ? AND i.target_type = ?', [target.id, target.type]);
+  if (isFhirId(value)) {
     const targetType = typeModifier ?? (param.targets.length === 1 ? param.targets[0] : undefined);
     return targetType ? sql('i.target_id = ? AND i.target_type = ?', [value, targetType]) : sql('i.target_id = ?', [value]);
   }

@@ -16,8 +16,13 @@ import type { FhirRepository } from '../store/repository.ts';
 import type { SignedRcpProposal } from './clinical.ts';
 import type { Audience } from './codes.ts';
 import type { SummarySources } from './build.ts';
+import { hasVersionIdOrNone, parseRelativeReference } from '../fhir-kit/ids.ts';
 
-const REF = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/(\d{1,9}))?$/;
+/** A relative reference, unversioned or with a versionId of this server's form. */
+const sourceReference = (value: string) => {
+  const target = parseRelativeReference(value);
+  return target && hasVersionIdOrNone(target) ? target : undefined;
+};
 
 /** The patient-data types a summary for this audience may show: what that profession reads (policy.ts). */
 export function audienceTypes(audience: Audience): Set<string> {
@@ -74,8 +79,8 @@ export async function latestSignedRcpProposal(repo: FhirRepository, patientId: s
   for (const sheet of sheets) {
     if (isSignedRcpSheet(sheet)) signed.push(sheet);
     else {
-      const m = REF.exec(referenceKey(correctionOf(sheet)?.corrects ?? ''));
-      const previous = m?.[3] ? await optional(() => repo.vread<Composition>('Composition', m[2]!, m[3]!)) : undefined;
+      const corrected = sourceReference(referenceKey(correctionOf(sheet)?.corrects ?? ''));
+      const previous = corrected?.version ? await optional(() => repo.vread<Composition>('Composition', corrected.id, corrected.version!)) : undefined;
       if (previous && isSignedRcpSheet(previous)) signed.push(previous);
     }
   }
@@ -84,9 +89,9 @@ export async function latestSignedRcpProposal(repo: FhirRepository, patientId: s
   if (!sheet) return undefined;
 
   const proposal = sheet.section?.find((s) => s.code?.coding?.some((c) => c.code === RCP_SECTION.proposal.code));
-  const decisionRef = proposal?.entry?.map((e) => REF.exec(referenceKey(e.reference ?? ''))).find((m) => m?.[1] === 'CarePlan');
+  const decisionRef = proposal?.entry?.map((e) => sourceReference(referenceKey(e.reference ?? ''))).find((target) => target?.type === 'CarePlan');
   const decision = decisionRef && may('CarePlan')
-    ? await optional(() => (decisionRef[3] ? repo.vread<CarePlan>('CarePlan', decisionRef[2]!, decisionRef[3]) : repo.read<CarePlan>('CarePlan', decisionRef[2]!)))
+    ? await optional(() => (decisionRef.version ? repo.vread<CarePlan>('CarePlan', decisionRef.id, decisionRef.version) : repo.read<CarePlan>('CarePlan', decisionRef.id)))
     : undefined;
   let provenance: Provenance | undefined;
   if (may('Provenance')) {
@@ -111,8 +116,8 @@ function directoryReferences(resources: Resource[]): string[] {
   const refs = new Set<string>();
   for (const r of resources) {
     for (const ref of referencesIn(r)) {
-      const m = REF.exec(referenceKey(ref));
-      if (m && DIRECTORY_TYPES.includes(m[1]!)) refs.add(`${m[1]}/${m[2]}`);
+      const target = sourceReference(referenceKey(ref));
+      if (target && DIRECTORY_TYPES.includes(target.type)) refs.add(`${target.type}/${target.id}`);
     }
   }
   return [...refs];
