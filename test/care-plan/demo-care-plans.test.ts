@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
 import { seedDemoCarePlans } from '../../server/care-plan/index.ts';
 import { regionalDirectoryEntries } from '../../server/directories/index.ts';
-import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import type { RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer } from './fixtures.ts';
+import { testUsers } from '../helpers/users.ts';
 
 describe('Care plan: demo data (labelled supportive-care structures, demo PPS and PPAC)', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
 
   before(async () => {
     server = await startCarePlanServer(users);

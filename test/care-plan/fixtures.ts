@@ -3,18 +3,17 @@
  * sigmoïde) operated then treated by capecitabine, with its care team, GP, 3C and the signed RCP
  * decision. Every call creates fresh resources (tests never share data).
  */
-import type { Request } from 'express';
-import type { Principal } from '../../server/context.ts';
 import { withInsNirKey } from '../../server/identity/ins.ts';
 import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
+import { asUser, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
 
 const DCC = 'https://dcc-paca.example/fhir';
 const G15 = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
 const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
 
-/** The app as main.ts assembles it; each request acts as the user named in `x-test-user`, on the given day if any. */
-export async function startCarePlanServer(users: Record<string, Principal>, options: { today?: string } = {}): Promise<RunningServer> {
-  const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
+/** The app as main.ts assembles it; each request acts as the user it names (asUser), on the given day if any. */
+export async function startCarePlanServer(users: TestUsers, options: { today?: string } = {}): Promise<RunningServer> {
+  const identify = identifyByHeader(users, 'system');
   return startTestServer({ identify, ...(options.today ? { clock: () => new Date(`${options.today}T12:00:00Z`) } : {}) });
 }
 
@@ -30,7 +29,7 @@ export interface CareCase {
 }
 
 export const as = (server: RunningServer, user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  http(server, method, path, body, { 'x-test-user': user, ...headers });
+  http(server, method, path, body, asUser(user, headers));
 
 async function create(server: RunningServer, body: any): Promise<string> {
   const res = await as(server, 'system', 'POST', `/${body.resourceType}`, body);
@@ -49,7 +48,7 @@ function randomNir13(): string {
  * surgeon, nurse, pharmacist), GP, establishment and 3C, the cancer and the RCP decision:
  * proposal 0 = surgery (1st choice), 1 = capecitabine by mouth (1st choice), 2 = radiotherapy (alternative).
  */
-export async function createCareCase(server: RunningServer, users: Record<string, Principal>, status: 'QUAL' | 'RECUP' | 'PROV' = 'QUAL'): Promise<CareCase> {
+export async function createCareCase(server: RunningServer, users: TestUsers, status: 'QUAL' | 'RECUP' | 'PROV' = 'QUAL'): Promise<CareCase> {
   const chuId = await create(server, { resourceType: 'Organization', name: `CHU Méditerranée ${unique()}`, telecom: [{ system: 'phone', value: '04 65 71 10 00' }] });
   const threeCId = await create(server, {
     resourceType: 'Organization', name: '3C du CHU Méditerranée', partOf: { reference: `Organization/${chuId}` },
@@ -69,7 +68,7 @@ export async function createCareCase(server: RunningServer, users: Record<string
     pharmacist: await pro('Lefèvre', 'Thomas', '21'),
     coordinator: await pro('Girard', 'Nathalie', '10', 'SM49'),
   };
-  const principal = (name: keyof typeof practitioners, roles: string[]): Principal => ({ displayName: name, practitionerId: practitioners[name], roles, authMethod: 'cps' });
+  const principal = (name: keyof typeof practitioners, roles: string[]) => professional(name, roles, { practitionerId: practitioners[name] });
   users.oncologist = principal('oncologist', ['physician']);
   users.surgeon = principal('surgeon', ['physician']);
   users.gp = principal('gp', ['gp']);

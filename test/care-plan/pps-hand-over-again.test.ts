@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
-import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import type { RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer } from './fixtures.ts';
+import { testUsers } from '../helpers/users.ts';
 
 /** A programme handed over a second time says why, and the reason stays in the plan's notes. */
 describe('Care plan: handing a PPS over again requires a reason', function () {
   this.timeout(120_000);
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
   before(async () => {
     server = await startCarePlanServer(users);
   });

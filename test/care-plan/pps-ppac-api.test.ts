@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
-import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import type { RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer, type CareCase } from './fixtures.ts';
+import { asUser, testUsers } from '../helpers/users.ts';
 
 const DCC = 'https://dcc-paca.example/fhir';
 const EXT = (name: string) => `${DCC}/StructureDefinition/${name}`;
@@ -14,7 +14,7 @@ const kindOf = (activity: any) => ext(activity, 'dcc-activity-kind')[0]?.valueCo
  */
 describe('Care plan: PPS built from the RCP decision, handed over, updated with a reason; PPAC; printing', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
 
   before(async () => {
     server = await startCarePlanServer(users);
@@ -257,7 +257,7 @@ describe('Care plan: PPS built from the RCP decision, handed over, updated with 
       'oui, vous l’avez accepté', 'Information sur les données personnelles vous concernant', 'lesdonnees.e-cancer.fr',
     ]) expect(html.text, text).to.contain(text.replace(/'/g, '&#39;'));
 
-    const pdf = await fetch(`${server.fhirUrl}/CarePlan/${pps.id}/$render?format=pdf`, { headers: { 'x-test-user': 'oncologist' } });
+    const pdf = await fetch(`${server.fhirUrl}/CarePlan/${pps.id}/$render?format=pdf`, { headers: asUser('oncologist') });
     expect(pdf.status).to.equal(200);
     expect(pdf.headers.get('content-type')).to.equal('application/pdf');
     const bytes = Buffer.from(await pdf.arrayBuffer());
@@ -275,7 +275,7 @@ describe('Care plan: PPS built from the RCP decision, handed over, updated with 
     for (const text of ["Programme personnalisé de l&#39;après-cancer", 'Votre calendrier de surveillance', '15 mars 2027', 'Médecin traitant', 'Spécialiste hospitalier', 'Scanner thoraco-abdomino-pelvien', 'Signes qui doivent vous faire consulter sans attendre', 'Évaluation de vos besoins en soins de support', '15 septembre 2027']) {
       expect(ppacHtml.text, text).to.contain(text);
     }
-    const ppacPdf = await fetch(`${server.fhirUrl}/CarePlan/${ppac.body.id}/$render?format=pdf`, { headers: { 'x-test-user': 'gp' } });
+    const ppacPdf = await fetch(`${server.fhirUrl}/CarePlan/${ppac.body.id}/$render?format=pdf`, { headers: asUser('gp') });
     expect(ppacPdf.status).to.equal(200);
     expect(Buffer.from(await ppacPdf.arrayBuffer()).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Condition } from '@medplum/fhirtypes';
-import type { Principal } from '../../server/context.ts';
 import { patientDiagnosis } from '../../server/care-plan/diagnosis.ts';
-import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import type { RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer } from './fixtures.ts';
+import { testUsers } from '../helpers/users.ts';
 
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
 const MORPHOLOGY = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior';
@@ -28,7 +28,7 @@ function contactRow(html: string, role: string): string {
  */
 describe('Care plan: what the patient reads on the printed PPS / PPAC (diagnosis, contacts)', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
 
   before(async () => {
     server = await startCarePlanServer(users);

@@ -2,15 +2,16 @@ import { expect } from 'chai';
 import { Client } from 'fhir-kit-client';
 import type { Bundle, CarePlan, Composition, Patient, Resource } from '@medplum/fhirtypes';
 import { carePlanDocument } from '../../server/care-plan/document.ts';
-import { systemContext, type Principal, type RequestContext } from '../../server/context.ts';
+import { systemContext, type RequestContext } from '../../server/context.ts';
 import { classifyPushError, FhirPushClient, UnpushableDocumentError } from '../../server/delivery/fhir-push.ts';
 import { pushConfigFromEnv, type PushConfig } from '../../server/config.ts';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
 import { buildRcpSheetDocument } from '../../server/rcp-sheet/document.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer } from '../care-plan/fixtures.ts';
 import { startFhirTestServer, type FhirTestServer } from '../helpers/fhir-test-server.ts';
-import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import type { RunningServer } from '../helpers/harness.ts';
 import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
+import { testUsers } from '../helpers/users.ts';
 
 /** The DCC's public FHIR base as the documents name it (fullUrls). */
 const DCC_BASE = 'https://dcc-paca.example/fhir';
@@ -38,7 +39,7 @@ describe('Delivery: push of RCP reports and PPS to an external FHIR server', () 
   let world: World;
   let carePlans: RunningServer;
   let remote: FhirTestServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
 
   before(async () => {
     world = await startWorld();

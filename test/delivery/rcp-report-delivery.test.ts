@@ -1,14 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { expect } from 'chai';
 import type { Binary, DocumentReference, Practitioner } from '@medplum/fhirtypes';
 import { startFhirTestServer, type FhirTestServer } from '../helpers/fhir-test-server.ts';
-import { createApp } from '../../server/app.ts';
 import { MailSender } from '../../server/delivery/mail.ts';
-import { deliveryRouter } from '../../server/delivery/routes.ts';
 import { DeliveryWorker } from '../../server/delivery/worker.ts';
-import { testConfig } from '../helpers/harness.ts';
 import { SmtpCatcher } from '../helpers/smtp-catcher.ts';
+import { asUser } from '../helpers/users.ts';
 import { CLINICAL, DECISION, digestiveBoard, newPatient, registration, startRcpWorld, type RcpWorld } from '../rcp/fixtures.ts';
 
 /**
@@ -22,7 +18,6 @@ describe('RCP report delivery to the GP', function () {
   let sender: MailSender;
   let worker: DeliveryWorker;
   let dmp: FhirTestServer;
-  let followUp: { url: string; close: () => Promise<void> };
   let sessionId: string;
   let withGp: { patient: string; caseId: string };
   let withoutGp: { patient: string; caseId: string };
@@ -35,9 +30,6 @@ describe('RCP report delivery to the GP', function () {
     // A DMP-like repository (a real FHIR server, not this one): the signed report is filed there as CDA.
     dmp = await startFhirTestServer();
     worker = new DeliveryWorker({ store: world.store, mail: { sender, config }, dmp: { config: { baseUrl: dmp.baseUrl, timeoutMs: 5_000 } }, batch: 100 });
-    const app = createApp({ config: testConfig(), store: world.store, identify: (req) => world.users[req.get('x-test-user') ?? ''], apis: [{ path: '/api/deliveries', router: deliveryRouter({ store: world.store }) }] });
-    const srv: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-    followUp = { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/deliveries`, close: () => new Promise((resolve) => srv.close(() => resolve())) };
     // The GP and the surgeon have secure mailboxes in the directory.
     for (const pro of ['gp', 'surgeon'] as const) {
       const current = (await world.fhir('system', 'GET', `/Practitioner/${world.ids[pro]}`)).body as Practitioner;
@@ -64,7 +56,6 @@ describe('RCP report delivery to the GP', function () {
     sender.close();
     await catcher.stop();
     await dmp.close();
-    await followUp.close();
     await world.close();
   });
 
@@ -96,7 +87,8 @@ describe('RCP report delivery to the GP', function () {
   }
 
   const follow = async (user: string, path: string) => {
-    const res = await fetch(`${followUp.url}${path}`, { headers: { 'x-test-user': user } });
+    // The 3C's follow-up (/api/deliveries) is served by the RCP world's app, as main.ts mounts it.
+    const res = await fetch(`${world.url}/api/deliveries${path}`, { headers: asUser(user) });
     return { status: res.status, body: (await res.json()) as any };
   };
 

@@ -1,25 +1,20 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { expect } from 'chai';
-import type { Request } from 'express';
 import type { AuditEvent, Binary, Bundle, DocumentReference, MedicationRequest } from '@medplum/fhirtypes';
 import { DOMParser } from '@xmldom/xmldom';
 import { strFromU8, unzipSync } from 'fflate';
 import { SHARING_AUDIT_SUBTYPE_SYSTEM } from '../../server/access/audit.ts';
-import { createApp } from '../../server/app.ts';
-import type { Principal } from '../../server/context.ts';
 import { FhirPushClient } from '../../server/delivery/fhir-push.ts';
 import { MailSender } from '../../server/delivery/mail.ts';
 import type { MailConfig } from '../../server/config.ts';
-import { deliveryRouter } from '../../server/delivery/routes.ts';
 import { DeliveryWorker, type DrainReport } from '../../server/delivery/worker.ts';
 import { parseSearchRequest } from '../../server/fhir-kit/search-request.ts';
 import { OutboxStore, type OutboxEntry } from '../../server/store/outbox-store.ts';
 import type { Store } from '../../server/store/store.ts';
 import { as, createCareCase, ppsInput, type CareCase } from '../care-plan/fixtures.ts';
 import { startFhirTestServer, type FhirTestServer } from '../helpers/fhir-test-server.ts';
-import { testConfig, testServices, type RunningServer } from '../helpers/harness.ts';
+import { startTestServer, type RunningServer } from '../helpers/harness.ts';
 import { SmtpCatcher, type CaughtMessage } from '../helpers/smtp-catcher.ts';
+import { asUser, identifyByHeader, testUsers } from '../helpers/users.ts';
 
 /**
  * Sharing with the city, end to end: a change in the record (PPS handed over, oral treatment
@@ -30,7 +25,7 @@ import { SmtpCatcher, type CaughtMessage } from '../helpers/smtp-catcher.ts';
  */
 describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
   this.timeout(120_000);
-  const users: Record<string, Principal> = {};
+  const users = testUsers({ system: { displayName: 'système', roles: ['system'], authMethod: 'system' } });
   let store: Store;
   let server: RunningServer;
   let catcher: SmtpCatcher;
@@ -41,17 +36,8 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
   let outbox: OutboxStore;
 
   before(async () => {
-    const services = await testServices();
-    store = services.store;
-    const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
-    const app = createApp({
-      config: testConfig(), store, identify,
-      apis: [{ path: '/api/deliveries', router: deliveryRouter({ store }) }],
-    });
-    const srv: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    server = { url, fhirUrl: `${url}/fhir`, services, close: () => new Promise((resolve) => srv.close(() => resolve())) };
-    users.system = { displayName: 'système', roles: ['system'], authMethod: 'system' };
+    server = await startTestServer({ identify: identifyByHeader(users, 'system') });
+    store = server.services.store;
     catcher = await SmtpCatcher.start();
     fhirServer = await startFhirTestServer();
     mailConfig = {
@@ -300,26 +286,26 @@ describe('Sharing with the city: outbox, secure mail, FHIR push', function () {
     expect(gp!.attempts).to.equal(1);
     expect((await auditOf(c.patientId, 'mail-failed')).length).to.equal(1);
 
-    const status = await fetch(`${server.url}/api/deliveries?patient=Patient/${c.patientId}`, { headers: { 'x-test-user': 'oncologist' } });
+    const status = await fetch(`${server.url}/api/deliveries?patient=Patient/${c.patientId}`, { headers: asUser('oncologist') });
     expect(status.status).to.equal(200);
     const body = await status.json() as any;
     const pps = body.documents.find((d: any) => d.event.kind === 'pps-shared');
     expect(pps.state).to.equal('failed');
     expect(pps.deliveries.find((d: any) => d.channel === 'mail')).to.include({ status: 'dead', role: 'general-practitioner', address: 'laurent@dcc-demo.mssante.fr' });
 
-    const alerts = await (await fetch(`${server.url}/api/deliveries/alerts`, { headers: { 'x-test-user': 'oncologist' } })).json() as any;
+    const alerts = await (await fetch(`${server.url}/api/deliveries/alerts`, { headers: asUser('oncologist') })).json() as any;
     expect(alerts.undelivered.map((d: any) => d.event.id)).to.include(pps.event.id);
 
     // City professionals do not follow the hospital's sending.
-    expect((await fetch(`${server.url}/api/deliveries/alerts`, { headers: { 'x-test-user': 'pharmacist' } })).status).to.equal(403);
+    expect((await fetch(`${server.url}/api/deliveries/alerts`, { headers: asUser('pharmacist') })).status).to.equal(403);
 
-    const retried = await fetch(`${server.url}/api/deliveries/${gp!.id}/retry`, { method: 'POST', headers: { 'x-test-user': 'oncologist' } });
+    const retried = await fetch(`${server.url}/api/deliveries/${gp!.id}/retry`, { method: 'POST', headers: asUser('oncologist') });
     expect(retried.status).to.equal(200);
     await drainAll(new Date());
     const again = (await outbox.get(gp!.id))!;
     expect(again.status).to.equal('sent');
     expect(mailsOf(again)).to.have.length(1);
-    const after = await (await fetch(`${server.url}/api/deliveries?patient=Patient/${c.patientId}`, { headers: { 'x-test-user': 'oncologist' } })).json() as any;
+    const after = await (await fetch(`${server.url}/api/deliveries?patient=Patient/${c.patientId}`, { headers: asUser('oncologist') })).json() as any;
     expect(after.documents.find((d: any) => d.event.kind === 'pps-shared').state).to.equal('delivered');
   });
 

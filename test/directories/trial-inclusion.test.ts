@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
 import { buildTimeline } from '../../server/record/timeline.ts';
-import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
+import { readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer, type CareCase } from '../care-plan/fixtures.ts';
+import { asUser, testUsers } from '../helpers/users.ts';
 
 const NCT = 'https://clinicaltrials.gov';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
@@ -16,7 +16,7 @@ const TODAY = '2026-12-05';
  */
 describe('Directories: inclusion of a patient in a trial of the directory', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
   let c: CareCase;
   let other: CareCase;
   let studyId: string;
@@ -24,7 +24,7 @@ describe('Directories: inclusion of a patient in a trial of the directory', () =
   let inclusionId: string;
 
   const api = async (user: string, method: string, path: string, body?: unknown) => readResponse(await fetch(`${server.url}/api/directories${path}`, {
-    method, headers: { 'x-test-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers: { ...asUser(user), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
   }));
   const trial = (registry: string, title: string) => ({
     resourceType: 'ResearchStudy', identifier: [{ system: NCT, value: registry }], title, status: 'active',

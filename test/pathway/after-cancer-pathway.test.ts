@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
 import { buildTimeline } from '../../server/record/timeline.ts';
-import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
+import { readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer, type CareCase } from '../care-plan/fixtures.ts';
+import { asUser, testUsers } from '../helpers/users.ts';
 
 const DCC = 'https://dcc-paca.example/fhir';
 const LABEL = `${DCC}/StructureDefinition/dcc-post-cancer-label`;
@@ -15,14 +15,14 @@ const TODAY = '2026-12-05';
  */
 describe('After-cancer pathway: prescription, consultations, ARS report', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
   let c: CareCase;
   let ppacId: string;
   let structure: string;
   let prescriptions: any[];
 
   const api = async (user: string, method: string, path: string, body?: unknown) => readResponse(await fetch(`${server.url}/api/pathway${path}`, {
-    method, headers: { 'x-test-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers: { ...asUser(user), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
   }));
 
   before(async () => {

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
-import { TEST_SYSTEM, readResponse, type RunningServer } from '../helpers/harness.ts';
+import { readResponse, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer } from '../care-plan/fixtures.ts';
+import { asUser, testUsers } from '../helpers/users.ts';
 
 /** A patient without a GP: a Task owned by the 3C, followed until a GP is declared. */
 describe('Shared alert: a patient without a GP becomes a Task for the 3C, followed until a GP is declared', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
   const api = async (user: string, path: string, body?: unknown) => readResponse(await fetch(`${server.url}/api/pathway${path}`, {
-    method: 'POST', headers: { 'x-test-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
+    method: 'POST', headers: { ...asUser(user), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
   }));
 
   before(async function () {

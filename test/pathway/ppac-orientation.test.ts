@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
-import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import type { RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer } from '../care-plan/fixtures.ts';
+import { testUsers } from '../helpers/users.ts';
 
 const DCC = 'https://dcc-paca.example/fhir';
 const LABEL = `${DCC}/StructureDefinition/dcc-post-cancer-label`;
@@ -15,7 +15,7 @@ const surveillance = { intervalMonths: 6, years: 5, first: 'hospital' };
  */
 describe('After-cancer pathway: PPAC orientation to a labelled structure, oral cycles still planned', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
 
   before(async () => {
     server = await startCarePlanServer(users);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
-import { TEST_SYSTEM, readResponse, unique, type RunningServer } from '../helpers/harness.ts';
+import { readResponse, unique, type RunningServer } from '../helpers/harness.ts';
 import { as, startCarePlanServer } from '../care-plan/fixtures.ts';
+import { asUser, professional, testUsers } from '../helpers/users.ts';
 
 const DCC = 'https://dcc-paca.example/fhir';
 const ASIP = 'urn:oid:1.2.250.1.213.1.1.4.322';
@@ -10,9 +10,7 @@ const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
 /** The six transversal quality criteria, computed on a data set built here, with the expected numbers. */
 describe('Quality criteria: the six transversal criteria per establishment and period, with the cases that miss each', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = {
-    system: TEST_SYSTEM, nurse: { displayName: 'IDEL', roles: ['nurse'], authMethod: 'cps' }, admin: { displayName: 'RSSI', roles: ['admin'], authMethod: 'cps' },
-  };
+  const users = testUsers({ nurse: professional('IDEL', ['nurse']), admin: professional('RSSI', ['admin']) });
   const ids: Record<string, string> = {};
 
   const create = async (body: any): Promise<string> => {
@@ -74,7 +72,7 @@ describe('Quality criteria: the six transversal criteria per establishment and p
   after(() => server.close());
 
   it('counts each criterion per establishment over the new cancers of the period, and lists the cases that miss it', async () => {
-    const res = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-10-01&to=2027-01-01`, { headers: { 'x-test-user': 'system' } }));
+    const res = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-10-01&to=2027-01-01`, { headers: asUser('system') }));
     expect(res.status, res.text).to.equal(200);
     const of = (org: string) => res.body.establishments.find((e: any) => e.establishment.reference === `Organization/${org}`);
     expect(res.body.establishments).to.have.length(2);
@@ -94,15 +92,15 @@ describe('Quality criteria: the six transversal criteria per establishment and p
     expect(b.criteria.rcp.missing[0].patient).to.equal(`Patient/${ids.B1}`);
     expect(b.criteria.rcp.label).to.equal('Concertation pluridisciplinaire (RCP)');
 
-    const bad = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-12-01&to=2026-10-01`, { headers: { 'x-test-user': 'system' } }));
+    const bad = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-12-01&to=2026-10-01`, { headers: asUser('system') }));
     expect(bad.status).to.equal(400);
-    const nurse = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-10-01&to=2027-01-01`, { headers: { 'x-test-user': 'nurse' } }));
+    const nurse = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2026-10-01&to=2027-01-01`, { headers: asUser('nurse') }));
     expect(nurse.status).to.equal(403);
   });
 
   it('the 3C indicators carry the same criteria per establishment for the period, with the names of the cases to follow up', async () => {
     // The indicators' "to" is included whole: 2026-12-31 covers the same days as [2026-10-01, 2027-01-01).
-    const res = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31`, { headers: { 'x-test-user': 'system' } }));
+    const res = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31`, { headers: asUser('system') }));
     expect(res.status, res.text).to.equal(200);
     expect(res.body.total).to.be.an('object');
     const a = res.body.quality.find((e: any) => e.establishment.reference === `Organization/${ids.hospitalA}`);
@@ -112,16 +110,16 @@ describe('Quality criteria: the six transversal criteria per establishment and p
     expect(a.criteria.guidelines.missing).to.deep.equal([{ patient: `Patient/${ids.A2}`, name: 'QUALITEA2 Test', condition: `Condition/${ids['A2-condition']}` }]);
     expect(b.criteria['supportive-care'].missing.map((m: any) => m.name)).to.deep.equal(['QUALITEB1 Test']);
     // A shorter period leaves hospital A's October cases out.
-    const november = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-11-01&to=2026-11-30`, { headers: { 'x-test-user': 'system' } }));
+    const november = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-11-01&to=2026-11-30`, { headers: asUser('system') }));
     expect(november.body.quality.map((e: any) => e.establishment.reference)).to.deep.equal([`Organization/${ids.hospitalB}`]);
     // The administrator reads the activity figures, never the diagnoses behind the criteria.
-    const admin = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31`, { headers: { 'x-test-user': 'admin' } }));
+    const admin = await readResponse(await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31`, { headers: asUser('admin') }));
     expect(admin.status, admin.text).to.equal(200);
     expect(admin.body.quality).to.equal(undefined);
   });
 
   it('the same criteria download as a CSV for the 3C’s spreadsheet (one line per establishment and criterion, the patients to follow up); not for the administrator', async () => {
-    const res = await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31&format=csv&table=quality`, { headers: { 'x-test-user': 'system' } });
+    const res = await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31&format=csv&table=quality`, { headers: asUser('system') });
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/csv/);
     expect(res.headers.get('content-disposition')).to.contain('criteres-qualite-2026-10-01');
@@ -130,7 +128,7 @@ describe('Quality criteria: the six transversal criteria per establishment and p
     expect(lines).to.have.length(1 + 2 * 6);
     const guidelinesA = lines.find((l) => l.includes(`Organization/${ids.hospitalA}`) && l.includes('Référentiels de pratique clinique'))!;
     expect(guidelinesA.split(';').slice(-4)).to.deep.equal(['2', '1', '50', 'QUALITEA2 Test']);
-    const admin = await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31&format=csv&table=quality`, { headers: { 'x-test-user': 'admin' } });
+    const admin = await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31&format=csv&table=quality`, { headers: asUser('admin') });
     expect(admin.status).to.equal(403);
   });
 });
