@@ -98,13 +98,15 @@ export async function ownedEntriesOf(repo: FhirRepository, composition: Composit
   const found = new Map<string, Resource>();
   const byType = new Map<string, Set<string>>();
   for (const e of listed) byType.set(e.type, (byType.get(e.type) ?? new Set()).add(e.id));
-  for (const [type, set] of byType) {
+  const requests = [...byType].map(([type, set]) => {
     const ids = [...set];
     const query = new URLSearchParams({ _id: ids.join(','), _tag: `${RCP_SHEET_TAG.system}|${RCP_SHEET_TAG.code}`, _count: String(ids.length) });
     const { request } = parseSearchRequest(type, query, { defaultCount: ids.length, maxCount: ids.length }, true);
     request.total = 'none';
-    for (const r of (await repo.search(request)).resources) found.set(`${type}/${r.id}`, r);
-  }
+    return request;
+  });
+  // One round trip for every type (each still audited as its own search).
+  for (const page of await repo.searchEach(requests)) for (const r of page) found.set(`${r.resourceType}/${r.id}`, r);
   const seen = new Set<string>();
   const out: PreviousEntry[] = [];
   for (const e of listed) {

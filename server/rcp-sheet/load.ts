@@ -86,12 +86,14 @@ async function fetchAll(repo: FhirRepository, ctx: RequestContext, refs: string[
   }
   // One search per type (one audit event) instead of one read per resource: a signature pins every
   // entry at its version, which is most often still the current one, so pinned ids are searched too.
+  // The searches of all the types go in one round trip (each still audited as its own search).
   const found = new Map<string, Resource>();
-  for (const [type, ids] of byType) {
+  const requests = [...byType].map(([type, ids]) => {
     const { request } = parseSearchRequest(type, new URLSearchParams({ _id: [...ids].join(','), _count: String(ids.size) }), { defaultCount: ids.size, maxCount: Math.max(ids.size, 1) }, true);
     request.total = 'none';
-    for (const resource of (await repo.search(request)).resources) found.set(`${type}/${resource.id}`, resource);
-  }
+    return request;
+  });
+  for (const page of await repo.searchEach(requests)) for (const resource of page) found.set(`${resource.resourceType}/${resource.id}`, resource);
   const out: Resource[] = [];
   for (const { type, id, version } of pinned) {
     const latest = found.get(`${type}/${id}`);

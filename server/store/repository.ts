@@ -369,6 +369,38 @@ export class FhirRepository {
     return result;
   }
 
+  /**
+   * Several searches in one round trip, each answered and audited as `search` would (same matches,
+   * same trace): reading a sheet's entries and references was one statement per resource type.
+   * Only plain first pages (no _sort, _include, cursor or total) are combined; others run alone.
+   */
+  async searchEach<T extends Resource>(requests: SearchRequest[]): Promise<T[][]> {
+    const plain = (r: SearchRequest) => !r.sort.length && !r.include.length && !r.revinclude.length && !r.cursor && r.total !== 'accurate' && !r.summaryCount;
+    const out: T[][] = requests.map(() => []);
+    const combined = requests.map((request, i) => ({ request, i })).filter(({ request }) => plain(request));
+    for (const [i, request] of requests.entries()) if (!plain(request)) out[i] = (await this.search<T>(request)).resources;
+    if (!combined.length) return out;
+    const parts = combined.map(({ request, i }) => {
+      const where = whereClause(request, this.options.visibility);
+      return { text: `(SELECT ${i} AS q, r.seq, r.patient_id, r.content FROM resource r WHERE ${where.text} ORDER BY r.seq LIMIT ?)`, bindings: [...where.bindings, request.count] };
+    });
+    const rows: { q: number; seq: string; patient_id: string | null; content: T }[] = (await this.db.raw(
+      `SELECT * FROM (${parts.map((p) => p.text).join(' UNION ALL ')}) u ORDER BY u.q, u.seq`,
+      parts.flatMap((p) => p.bindings) as any[],
+    )).rows;
+    for (const { request, i } of combined) {
+      const page = rows.filter((row) => Number(row.q) === i);
+      out[i] = page.map((row) => row.content);
+      await this.recordAccess({
+        interaction: 'search-type',
+        resources: [...patientCriteria(request), ...page.map((row) => ({ resourceType: row.content.resourceType, id: row.content.id!, patientId: row.patient_id }))],
+        outcome: 'success',
+        query: request.queryText,
+      });
+    }
+    return out;
+  }
+
   /** Resources referenced by the page (`_include=Observation:subject`). */
   private async included(rule: IncludeRule, seqs: string[]): Promise<IncludedRow[]> {
     if (!seqs.length) return [];
