@@ -6,8 +6,8 @@
  */
 import type { HealthcareService, MedicationRequest, Organization, Reference } from '@medplum/fhirtypes';
 import { businessRule } from '../fhir-kit/errors.ts';
-import { frenchDate } from '../fhir-kit/dates.ts';
 import { isLabelledOn, isPharmacy, labelOf } from '../directories/index.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 export interface OrientationTarget {
   reference: Reference;
@@ -39,12 +39,12 @@ export function checkOrientation(o: OrientationTarget, date: string, field = 'ne
   if (labelled) return labelled;
   const withdrawn = candidates.map(labelOf).find((l) => l?.withdrawn && l.withdrawn <= date);
   if (withdrawn) {
-    throw businessRule(`${name} n'est plus labellisée pour le parcours de soins global après cancer : label retiré le ${frenchDate(withdrawn.withdrawn)}. Choisissez une autre structure labellisée de l'annuaire`, FIELD);
+    throw businessRule(`${name} n'est plus labellisée pour le parcours de soins global après cancer : label retiré le ${longDate(withdrawn.withdrawn)}. Choisissez une autre structure labellisée de l'annuaire`, FIELD);
   }
   if (candidates.some((s) => s.active === false)) {
     throw businessRule(`${name} n'est plus active dans l'annuaire : choisissez une autre structure labellisée`, FIELD);
   }
-  throw businessRule(`${name} n'est pas une structure labellisée pour le parcours de soins global après cancer (décret n° 2020-1665) au ${frenchDate(date)} : choisissez une structure labellisée de l'annuaire régional`, FIELD);
+  throw businessRule(`${name} n'est pas une structure labellisée pour le parcours de soins global après cancer (décret n° 2020-1665) au ${longDate(date)} : choisissez une structure labellisée de l'annuaire régional`, FIELD);
 }
 
 export interface RemainingCycles {
@@ -76,5 +76,5 @@ export function remainingOralCycles(requests: MedicationRequest[], endOfTreatmen
 
 export function remainingCyclesWarning(r: RemainingCycles, endOfTreatment: string): string {
   const cycles = r.count === 1 ? '1 cycle reste prévu' : `${r.count} cycles restent prévus`;
-  return `Traitement oral en cours : ${cycles} de ${r.medication} après la fin des traitements actifs déclarée le ${frenchDate(endOfTreatment)} (dernière prise prévue le ${frenchDate(r.lastDay)}). Vérifiez la date de fin des traitements ou arrêtez le traitement.`;
+  return `Traitement oral en cours : ${cycles} de ${r.medication} après la fin des traitements actifs déclarée le ${longDate(endOfTreatment)} (dernière prise prévue le ${longDate(r.lastDay)}). Vérifiez la date de fin des traitements ou arrêtez le traitement.`;
 }

@@ -13,10 +13,11 @@ type Reference<_T = unknown> = FhirReference<any>;
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import { CONTACT_ROLE, EXT, PPAC_PROFILE, CATEGORY, contactRoleConcept, type ActivitySection } from './codes.ts';
 import { SNOMED } from '../fhir-kit/code-systems.ts';
-import { addMonths, compareDates, datePart, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
+import { addMonths, compareDates, datePart, isIsoDate } from '../fhir-kit/dates.ts';
 import { complex, extensionOf, isPps, sectionExtensions, watchItemExtension, withExtension, withUpdateRecord } from './model.ts';
 import { dataReuseNoticeExtension, type PpsContactInput, type PpsItemInput } from './pps.ts';
 import { SETTING_LABEL, checkScheme, generateAlternatingSurveillance, type SurveillanceScheme, type SurveillanceVisit } from './surveillance.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 export interface WatchInput {
   description: string;
@@ -78,7 +79,7 @@ export function startPpac(pps: CarePlan, input: StartPpacInput, context: Partial
   const end = input.endOfTreatment ?? datePart(now);
   if (!isIsoDate(end)) throw badRequest(`Date de fin des traitements actifs invalide : '${String(end)}' (attendu AAAA-MM-JJ)`, ['endOfTreatment']);
   if (pps.period?.start && compareDates(end, datePart(pps.period.start)) < 0) {
-    throw businessRule(`La fin des traitements actifs (${frenchDate(end)}) précède le début du PPS (${frenchDate(pps.period.start)})`, ['endOfTreatment']);
+    throw businessRule(`La fin des traitements actifs (${longDate(end)}) précède le début du PPS (${longDate(pps.period.start)})`, ['endOfTreatment']);
   }
   const scheme: SurveillanceScheme = { ...input.surveillance, start: input.surveillance?.start ?? end };
   checkScheme(scheme);
@@ -90,7 +91,7 @@ export function startPpac(pps: CarePlan, input: StartPpacInput, context: Partial
   const due = input.needsEvaluation?.due ?? latest;
   if (!isIsoDate(due)) throw badRequest(`Échéance de l'évaluation des besoins invalide : '${String(due)}'`, ['needsEvaluation.due']);
   if (compareDates(due, latest) > 0 || compareDates(due, end) < 0) {
-    throw businessRule(`L'évaluation des besoins en soins de support doit avoir lieu dans l'année qui suit la fin des traitements actifs : entre le ${frenchDate(end)} et le ${frenchDate(latest)} (échéance demandée : ${frenchDate(due)})`, ['needsEvaluation.due']);
+    throw businessRule(`L'évaluation des besoins en soins de support doit avoir lieu dans l'année qui suit la fin des traitements actifs : entre le ${longDate(end)} et le ${longDate(latest)} (échéance demandée : ${longDate(due)})`, ['needsEvaluation.due']);
   }
 
   const author = context.author ?? pps.author;
@@ -193,7 +194,7 @@ function needsEvaluationActivity(end: string, due: string, input: StartPpacInput
       status: 'not-started',
       scheduledPeriod: { start: end, end: due },
       ...(structure ? { location: { display: structure.display ?? 'Structure labellisée' } } : {}),
-      description: input?.description ?? `Bilan de vos besoins (activité physique adaptée, nutrition, soutien psychologique) à réaliser au plus tard le ${frenchDate(due)}${structure?.display ? `, auprès de : ${structure.display}` : ''}.`,
+      description: input?.description ?? `Bilan de vos besoins (activité physique adaptée, nutrition, soutien psychologique) à réaliser au plus tard le ${longDate(due)}${structure?.display ? `, auprès de : ${structure.display}` : ''}.`,
     },
   };
 }

@@ -12,12 +12,13 @@ type Reference<_T = unknown> = FhirReference<any>;
 import { badRequest, businessRule } from '../fhir-kit/errors.ts';
 import { CATEGORY, CONTACT_ROLE, DATA_REUSE_NOTICE_VERSION, EXT, FOLLOW_UP_PROPOSALS, PPS_LOINC, PPS_PROFILE, ROUTE, SOCIAL_SUPPORT, SUPPORTIVE_CARE, THERAPY_TYPES, contactRoleConcept, contactRoleOf, routeConcept, routeKeyOf, socialSupportConcept, supportiveCareConcept, type ActivitySection, type ContactRole, type RouteKey, type SocialSupportType, type SupportiveCareType } from './codes.ts';
 import { LOINC, TA_ASIP } from '../fhir-kit/code-systems.ts';
-import { addDays, compareDates, datePart, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
+import { addDays, compareDates, datePart, isIsoDate } from '../fhir-kit/dates.ts';
 import {
   complex, handOverExtension, handOverOf, isPpac, isPps, isRcpDecision, sectionExtensions, shareWithGpExtension, watchItemExtension, withExtension,
   type HandOver,
 } from './model.ts';
 import { buildOralMedicationRequest, checkOralTreatment, oralInputFromRequest, type OralTreatmentInput } from './oral-treatment.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 export const ACTIVITY_STATUSES = ['not-started', 'scheduled', 'in-progress', 'on-hold', 'completed', 'cancelled', 'stopped', 'unknown'] as const;
 export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
@@ -495,19 +496,19 @@ export function handOverCarePlan(plan: CarePlan, input: HandOverInput, now: stri
   if (!isDateOrDateTime(date)) throw badRequest(`Date de remise invalide : '${String(date)}' (attendu AAAA-MM-JJ ou date et heure ISO)`, ['date']);
   // Entered the day after is common; a hand-over in the future is not one (a day of margin for time zones).
   if (compareDates(datePart(date), addDays(datePart(now), 1)) > 0) {
-    throw businessRule(`La date de remise (${frenchDate(date)}) est dans le futur : enregistrez la remise le jour où le document est donné au patient`, ['date']);
+    throw businessRule(`La date de remise (${longDate(date)}) est dans le futur : enregistrez la remise le jour où le document est donné au patient`, ['date']);
   }
   // A second hand-over replaces the record of the first: its reason is kept in the plan's notes, so the
   // history says why the patient received the document again.
   const previous = handOverOf(plan);
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   if (previous && !reason) {
-    throw businessRule(`Ce programme a déjà été remis au patient le ${frenchDate(previous.date)} : indiquez le motif de cette nouvelle remise (reason : programme mis à jour, exemplaire perdu…)`, ['reason']);
+    throw businessRule(`Ce programme a déjà été remis au patient le ${longDate(previous.date)} : indiquez le motif de cette nouvelle remise (reason : programme mis à jour, exemplaire perdu…)`, ['reason']);
   }
   const handOver: HandOver = { date, by: input.by };
   let next = withExtension(plan, EXT.handOver, handOverExtension(handOver));
   if (previous) {
-    next = { ...next, note: [...(next.note ?? []), { time: now, authorReference: input.by, text: `Nouvelle remise au patient le ${frenchDate(date)} (remise précédente le ${frenchDate(previous.date)}) : ${reason}` }] };
+    next = { ...next, note: [...(next.note ?? []), { time: now, authorReference: input.by, text: `Nouvelle remise au patient le ${longDate(date)} (remise précédente le ${longDate(previous.date)}) : ${reason}` }] };
   }
   next = withExtension(next, EXT.shareWithGp, shareWithGpExtension(input.shareWithGp));
   if (input.dataReuseObjection !== undefined) next = withExtension(next, EXT.dataReuseNotice, dataReuseNoticeExtension(input.dataReuseObjection));

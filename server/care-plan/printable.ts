@@ -9,13 +9,13 @@ import type {
 import {
   ACTIVITY_STATUS_LABEL, CONTACT_ROLE, DATA_REUSE_NOTICE, EXT, SECTION, contactRoleOf, type ActivitySection,
 } from './codes.ts';
-import { frenchDate } from '../fhir-kit/dates.ts';
 import { activitySection, extensionOf, handOverOf, isPpac, sub, subs, updateRecordsOf, watchItemsOf } from './model.ts';
 import { patientDiagnosis } from './diagnosis.ts';
 import { cycleOf } from './oral-treatment.ts';
 import { insOf } from './patient-identity.ts';
 import { SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 export type Block =
   | { kind: 'paragraph'; text: string; emphasis?: boolean }
@@ -76,9 +76,9 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
   const context: [string, string][] = [];
   if (disease.length) context.push(['Votre maladie', disease.join(' ; ')]);
   const rcpDate = extensionOf(plan, EXT.rcpDate)?.valueDateTime;
-  if (rcpDate) context.push(['Proposition de la réunion de concertation pluridisciplinaire (RCP) du', frenchDate(rcpDate)]);
+  if (rcpDate) context.push(['Proposition de la réunion de concertation pluridisciplinaire (RCP) du', longDate(rcpDate)]);
   const end = extensionOf(plan, EXT.endOfActiveTreatment)?.valueDate;
-  if (end) context.push(['Fin des traitements actifs', frenchDate(end)]);
+  if (end) context.push(['Fin des traitements actifs', longDate(end)]);
   if (context.length) sections.push({ title: ppac ? 'Où en êtes-vous ?' : 'Votre programme', blocks: [{ kind: 'fields', fields: context }] });
 
   if (ppac) {
@@ -102,7 +102,7 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
     watchSection('Dépistage d’un second cancer', 'second-cancer');
     for (const a of inSection('needs-evaluation')) {
       const structure = extensionOf(a, EXT.orientation)?.valueReference;
-      const fields: [string, string][] = [['À réaliser au plus tard le', frenchDate(a.detail?.scheduledPeriod?.end)]];
+      const fields: [string, string][] = [['À réaliser au plus tard le', longDate(a.detail?.scheduledPeriod?.end)]];
       if (structure) fields.push(['Structure qui vous accueille', [names.of(structure), names.contact(structure)].filter(Boolean).join(' — ')]);
       sections.push({
         title: 'Évaluation de vos besoins en soins de support',
@@ -147,14 +147,14 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
   });
   if (contacts.length) sections.push({ title: 'Vos contacts', blocks: [{ kind: 'table', headers: ['Rôle', 'Nom', 'Coordonnées'], widths: [0.32, 0.36, 0.32], rows: contacts }] });
 
-  const updates = updateRecordsOf(plan).map((u) => [frenchDate(u.date), u.reason?.text ?? u.reason?.coding?.[0]?.display ?? '', u.detail ?? ''].filter(Boolean).join(' — '));
+  const updates = updateRecordsOf(plan).map((u) => [longDate(u.date), u.reason?.text ?? u.reason?.coding?.[0]?.display ?? '', u.detail ?? ''].filter(Boolean).join(' — '));
   if (updates.length) sections.push({ title: 'Mises à jour de votre programme', blocks: [{ kind: 'list', items: updates }] });
 
   for (const note of plan.note ?? []) sections.push({ title: 'Commentaire', blocks: [{ kind: 'paragraph', text: note.text }] });
 
   const handOver = handOverOf(plan);
   const handOverFields: [string, string][] = handOver
-    ? [['Document remis le', frenchDate(handOver.date)], ...(handOver.by ? [['Remis par', names.of(handOver.by)] as [string, string]] : [])]
+    ? [['Document remis le', longDate(handOver.date)], ...(handOver.by ? [['Remis par', names.of(handOver.by)] as [string, string]] : [])]
     : [['Remise au patient', 'pas encore remis']];
   if (handOver?.shareWithGp !== undefined) {
     handOverFields.push(['Envoi à votre médecin traitant', handOver.shareWithGp ? 'oui, vous l’avez accepté' : 'non, vous ne l’avez pas souhaité']);
@@ -179,7 +179,7 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
       : 'Vos traitements, votre suivi et les personnes à contacter',
     patient: patientFields(src.patient),
     about: [
-      ['Établi le', frenchDate(plan.created)],
+      ['Établi le', longDate(plan.created)],
       ...(plan.author ? [['Par', names.of(plan.author)] as [string, string]] : []),
       ['Statut', PLAN_STATUS[plan.status] ?? plan.status],
       ...(plan.meta?.versionId ? [['Version', plan.meta.versionId] as [string, string]] : []),
@@ -197,7 +197,7 @@ export function patientFields(patient: Patient | undefined): [string, string][] 
   if (official?.family) fields.push(['Nom de naissance', official.family.toUpperCase()]);
   if (usual?.family && usual.family !== official?.family) fields.push(["Nom d'usage", usual.family.toUpperCase()]);
   if (official?.given?.length) fields.push(['Prénom(s)', official.given.join(' ')]);
-  if (patient.birthDate) fields.push([patient.gender === 'female' ? 'Née le' : patient.gender === 'male' ? 'Né le' : 'Né(e) le', frenchDate(patient.birthDate)]);
+  if (patient.birthDate) fields.push([patient.gender === 'female' ? 'Née le' : patient.gender === 'male' ? 'Né le' : 'Né(e) le', longDate(patient.birthDate)]);
   const ins = insOf(patient);
   if (ins) fields.push(['INS (matricule)', ins]);
   return fields;
@@ -217,8 +217,8 @@ function requestOf(a: CarePlanActivity, requests: MedicationRequest[]): Medicati
 
 function period(start?: string, end?: string, confirmed?: boolean): string {
   const dates = start && end && start.slice(0, 10) !== end.slice(0, 10)
-    ? `du ${frenchDate(start)} au ${frenchDate(end)}`
-    : start ? `le ${frenchDate(start)}` : end ? `au plus tard le ${frenchDate(end)}` : 'à préciser';
+    ? `du ${longDate(start)} au ${longDate(end)}`
+    : start ? `le ${longDate(start)}` : end ? `au plus tard le ${longDate(end)}` : 'à préciser';
   if (!start && !end) return dates;
   return confirmed === undefined ? dates : `${dates} (${confirmed ? 'dates confirmées' : 'dates prévisionnelles'})`;
 }
@@ -250,7 +250,7 @@ function treatmentSection(treatments: CarePlanActivity[], requests: MedicationRe
     ];
     if (cycle) fields.push(['Cycles', `${cycle.daysOn} jours de prise, puis ${cycle.daysOff} jours d'arrêt${cycle.count ? ` — ${cycle.count} cycles prévus` : ''}`]);
     const cycles = (request.dosageInstruction ?? []).filter((d) => d.sequence && d.timing?.repeat?.boundsPeriod);
-    if (cycles.length) fields.push(['Dates des cycles', cycles.map((d) => `cycle ${d.sequence} : du ${frenchDate(d.timing!.repeat!.boundsPeriod!.start)} au ${frenchDate(d.timing!.repeat!.boundsPeriod!.end)}`).join(' ; ')]);
+    if (cycles.length) fields.push(['Dates des cycles', cycles.map((d) => `cycle ${d.sequence} : du ${longDate(d.timing!.repeat!.boundsPeriod!.start)} au ${longDate(d.timing!.repeat!.boundsPeriod!.end)}`).join(' ; ')]);
     if (request.requester) fields.push(['Prescripteur', names.of(request.requester)]);
     blocks.push({ kind: 'paragraph', text: `Traitement par voie orale : ${request.medicationCodeableConcept?.text ?? ''}`, emphasis: true });
     blocks.push({ kind: 'fields', fields });
@@ -265,7 +265,7 @@ function visitRow(a: CarePlanActivity, names: Names): string[] {
   const performer = a.detail?.performer?.[0];
   const who = [setting ? SETTING_LABEL[setting] : '', performer ? names.of(performer) : ''].filter(Boolean).join(' — ');
   const exams = subs(visit, 'exam').map((e) => e.valueCodeableConcept?.text ?? '').filter(Boolean).join(', ');
-  return [String(sub(visit, 'visitNumber')?.valueInteger ?? ''), frenchDate(a.detail?.scheduledPeriod?.start), who, exams || '—'];
+  return [String(sub(visit, 'visitNumber')?.valueInteger ?? ''), longDate(a.detail?.scheduledPeriod?.start), who, exams || '—'];
 }
 
 function pushItems(sections: PrintableSection[], title: string, activities: CarePlanActivity[], names: Names): void {

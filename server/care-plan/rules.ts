@@ -7,8 +7,8 @@ import { businessRule } from '../fhir-kit/errors.ts';
 import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { ALLOWED_UPDATE_REASON_CODES, EXT, UPDATE_REASON } from './codes.ts';
-import { frenchDate } from '../fhir-kit/dates.ts';
 import { extensionsOf, handOverOf, isPps, updateRecordsOf } from './model.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 /** Parts of a PPS that are not its content: changing only these is not an update of the programme. */
 const NOT_CONTENT = new Set<string>([EXT.handOver, EXT.shareWithGp, EXT.dataReuseNotice]);
@@ -33,7 +33,7 @@ export const ppsUpdateReasonRule: WriteRule = (change) => {
   const reasons = [...new Map(Object.values(UPDATE_REASON).map((r) => [`${r.coding.system}|${r.coding.code}`, `${r.coding.code} (${r.coding.display?.toLowerCase()})`])).values()].join(', ');
   if (after.length <= before.length) {
     throw businessRule(
-      `Ce PPS a été remis au patient le ${frenchDate(handOver.date)} : toute modification doit indiquer son motif (rechute, refus du patient, soins palliatifs, modification du calendrier…). Ajoutez à la suite une extension ${EXT.updateHistory} avec « reason » (${reasons}) et « date ».`,
+      `Ce PPS a été remis au patient le ${longDate(handOver.date)} : toute modification doit indiquer son motif (rechute, refus du patient, soins palliatifs, modification du calendrier…). Ajoutez à la suite une extension ${EXT.updateHistory} avec « reason » (${reasons}) et « date ».`,
       ['CarePlan.extension'],
     );
   }

@@ -12,8 +12,8 @@
  */
 import { cycleOf, handOverOf, isOralAnticancer, isPpac, isPps, updateRecordsOf } from '../care-plan/index.ts';
 import type { CarePlan, Composition, MedicationRequest, Resource } from '@medplum/fhirtypes';
-import { frenchDate } from '../fhir-kit/dates.ts';
 import { correctionOf, isRcpSheet, isSignedRcpSheet } from '../rcp-sheet/index.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 export type ChangeKind =
   | 'rcp-report-signed' | 'rcp-report-corrected' | 'rcp-report-cancelled'
@@ -89,7 +89,7 @@ export function describeRcpReportChange(previous: Composition | undefined, next:
   if (isSignedRcpSheet(next) && !isSignedRcpSheet(previous)) {
     const legal = next.attester?.find((a) => a.mode === 'legal');
     const by = legal?.party?.display ? ` par ${legal.party.display}` : '';
-    const when = legal?.time ? ` le ${frenchDate(legal.time)}` : '';
+    const when = legal?.time ? ` le ${longDate(legal.time)}` : '';
     const correction = next.status === 'amended' ? correctionOf(next) : undefined;
     if (correction) return made('rcp-report-corrected', `${title} : correction signée${by}${when} — motif : ${correction.reason}`, correction.reason);
     return made('rcp-report-signed', `${title} : compte rendu signé${by}${when}`);
@@ -124,7 +124,7 @@ export function describeProgrammeChange(previous: CarePlan | undefined, next: Ca
   const handOver = handOverOf(next);
   const before = handOverOf(previous);
   if (handOver && (!before || before.date !== handOver.date) && !latest) {
-    return made(pps ? 'pps-handed-over' : 'ppac-handed-over', `${name} remis au patient le ${frenchDate(handOver.date)}`);
+    return made(pps ? 'pps-handed-over' : 'ppac-handed-over', `${name} remis au patient le ${longDate(handOver.date)}`);
   }
   const parts: string[] = [];
   if (previous.status !== next.status) parts.push(`statut : ${PLAN_STATUS[previous.status] ?? previous.status} → ${PLAN_STATUS[next.status] ?? next.status}`);
@@ -167,7 +167,7 @@ export function oralTreatmentFacts(request: MedicationRequest): OralTreatmentFac
 }
 
 const intakes = (n: number | undefined) => (n === undefined ? 'non précisé' : n === 1 ? '1 prise par jour' : `${n} prises par jour`);
-const day = (d: string | undefined) => (d ? frenchDate(d) : 'non précisée');
+const day = (d: string | undefined) => (d ? longDate(d) : 'non précisée');
 
 /** "dose : 1500 mg → 1000 mg ; début : 30 mars 2026 → 6 avril 2026" — only what differs. */
 export function oralTreatmentDifferences(before: OralTreatmentFacts, after: OralTreatmentFacts): string[] {
@@ -193,7 +193,7 @@ export function describeOralTreatmentChange(previous: MedicationRequest | undefi
   const because = reason ? ` — motif : ${reason}` : '';
   if (!previous) {
     const posology = [facts.dose && `${facts.dose}, ${intakes(facts.timesPerDay)}`, facts.cycle && `cycles ${facts.cycle}`].filter(Boolean).join(', ');
-    const period = facts.start ? `, à partir du ${frenchDate(facts.start)}${facts.end ? ` jusqu'au ${frenchDate(facts.end)}` : ''}` : '';
+    const period = facts.start ? `, à partir du ${longDate(facts.start)}${facts.end ? ` jusqu'au ${longDate(facts.end)}` : ''}` : '';
     const planned = next.status === 'draft' ? ' (prévu)' : '';
     return made('oral-treatment-started', `${facts.medication}${planned}${posology ? ` : ${posology}` : ''}${period}`);
   }

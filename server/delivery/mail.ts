@@ -4,6 +4,7 @@ import { isLoopback, type MailConfig } from '../config.ts';
 import { bareAddress } from '../fhir-kit/text.ts';
 import type { SharingEventKind } from './events.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
+import { numericDateTime } from '../fhir-kit/french-dates.ts';
 
 /**
  * Secure mail to city professionals (MSSanté-ready SMTP): configuration, the French message for
@@ -101,9 +102,9 @@ export function composeSharedDocumentMail(input: SharedDocumentMail, config: Pic
   const subject = `[DCC] ${kind} – patient ${initials(input.patient.display)}${birthYear ? ` (${birthYear})` : ''}`;
 
   const identity: [string, string][] = [['Patient(e)', input.patient.display]];
-  if (input.patient.birthDate) identity.push(['Né(e) le', frenchDate(input.patient.birthDate)]);
+  if (input.patient.birthDate) identity.push(['Né(e) le', numericDateTime(input.patient.birthDate)]);
   if (input.patient.ins) identity.push(['INS (identité qualifiée)', input.patient.ins]);
-  const documentLines: [string, string][] = [['Document', input.document.title], ['Date', frenchDate(input.document.date)]];
+  const documentLines: [string, string][] = [['Document', input.document.title], ['Date', numericDateTime(input.document.date)]];
   if (input.document.author) documentLines.push(['Auteur', input.document.author]);
   if (input.document.correctionReason) documentLines.push(['Motif de la correction', input.document.correctionReason]);
   const call = `${input.sender.organisation}${input.sender.phone ? `, tél. ${input.sender.phone}` : ''}`;
@@ -166,18 +167,6 @@ export function initials(display: string): string {
   const parts = display.split(/\s+/).filter((w) => w && !CIVILITIES.has(w.replace(/\.$/, '').toLowerCase()));
   const letters = parts.map((w) => w.split('-').filter(Boolean).map((p) => `${p.charAt(0).toLocaleUpperCase('fr-FR')}.`).join('-'));
   return letters.join(' ') || '?';
-}
-
-/** `1957-04-12` → `12/04/1957`; a date-time is shown in Paris time. */
-function frenchDate(value: string): string {
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (day) return `${day[3]}/${day[2]}/${day[1]}`;
-  if (/^\d{4}-\d{2}$/.test(value)) return `${value.slice(5)}/${value.slice(0, 4)}`;
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) return value;
-  const parts = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('day')}/${get('month')}/${get('year')} à ${get('hour')}:${get('minute')}`;
 }
 
 function safeFilename(name: string): string {

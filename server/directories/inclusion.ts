@@ -7,7 +7,7 @@
  */
 import type { Location, Observation, Reference, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
 import { TA_ASIP } from '../fhir-kit/code-systems.ts';
-import { compareDates, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
+import { compareDates, isIsoDate } from '../fhir-kit/dates.ts';
 import { readOptional } from '../store/optional-reads.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
@@ -15,6 +15,7 @@ import { INCLUSION_PROPOSAL_EXT, INCLUSION_RECORDED_BY_EXT, INCLUSION_STATUS_LAB
 import { searchEvery } from './search.ts';
 import { isDirectoryTrial, registryNumberOf, trialEntryOf, type TrialEntry } from './trials.ts';
 import { relativeReferenceId } from '../fhir-kit/ids.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 /** The RCP sheet's « proposition d'inclusion dans un essai clinique » (CI-SIS FRCP, TA_ASIP MED-250). */
 const TRIAL_PROPOSAL = { system: TA_ASIP, code: 'MED-250' };
@@ -54,7 +55,7 @@ export interface InclusionView {
 
 function checkDate(date: unknown, today: string, field = 'date'): string {
   if (typeof date !== 'string' || !isIsoDate(date)) throw badRequest(`${field} : une date AAAA-MM-JJ est attendue, reçu '${String(date)}'`, [field]);
-  if (compareDates(date, today) > 0) throw businessRule(`La date (${frenchDate(date)}) est dans le futur : enregistrez l'inclusion une fois faite`, [field]);
+  if (compareDates(date, today) > 0) throw businessRule(`La date (${longDate(date)}) est dans le futur : enregistrez l'inclusion une fois faite`, [field]);
   return date;
 }
 
@@ -121,7 +122,7 @@ export async function changeInclusionStatus(repo: FhirRepository, id: string, in
   return repo.transaction(async (tx) => {
     const current = await tx.read<ResearchSubject>('ResearchSubject', id);
     if (ENDED.has(current.status)) throw conflict(`Cette participation est close (${INCLUSION_STATUS_LABEL[current.status] ?? current.status}) : enregistrez une nouvelle inclusion si le patient reprend l'essai`);
-    if (current.period?.start && compareDates(date, current.period.start) < 0) throw businessRule(`La date (${frenchDate(date)}) précède l'inclusion (${frenchDate(current.period.start)})`, ['date']);
+    if (current.period?.start && compareDates(date, current.period.start) < 0) throw businessRule(`La date (${longDate(date)}) précède l'inclusion (${longDate(current.period.start)})`, ['date']);
     const ends = input.status === 'off-study' || input.status === 'withdrawn';
     const next: ResearchSubject = { ...current, status: input.status, period: { ...current.period, ...(ends ? { end: date } : {}) } };
     return (await tx.update(next, { ifMatch: current.meta?.versionId })).resource;

@@ -59,19 +59,3 @@ export function datePart(value: string): string {
 export function compareDates(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-
-/** "14 mars 2026" (the day as written in the date, whatever the server's time zone). */
-export function frenchDate(value: string | undefined): string {
-  if (!value) return '';
-  const day = datePart(value);
-  if (/^\d{4}$/.test(value)) return value;
-  if (/^\d{4}-\d{2}$/.test(value)) {
-    const [y, m] = value.split('-').map(Number);
-    return `${MONTHS[m! - 1]} ${y}`;
-  }
-  if (!isIsoDate(day)) return value;
-  const [y, m, d] = parts(day);
-  return `${d === 1 ? '1er' : d} ${MONTHS[m - 1]} ${y}`;
-}

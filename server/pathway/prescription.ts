@@ -10,12 +10,13 @@ import type { Appointment, CarePlan, CodeableConcept, Reference as FhirReference
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference = FhirReference<any>;
-import { addMonths, compareDates, datePart, frenchDate, isIsoDate } from '../fhir-kit/dates.ts';
+import { addMonths, compareDates, datePart, isIsoDate } from '../fhir-kit/dates.ts';
 import { EXT, extensionOf, isPpac } from '../care-plan/index.ts';
 import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
 import { POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 export const PATHWAY_NEED_SYSTEM = POST_CANCER_NEED_SYSTEM;
 export const PATHWAY_NEED = {
@@ -57,7 +58,7 @@ export function checkPrescriptionInput(input: PrescriptionInput, today: string):
   if (!input || typeof input !== 'object') throw badRequest('Le corps de la prescription est un objet JSON', []);
   const date = input.date ?? today;
   if (!isIsoDate(date)) throw badRequest(`Date de prescription invalide : '${String(date)}' (AAAA-MM-JJ)`, ['date']);
-  if (compareDates(date, today) > 0) throw businessRule(`La date de prescription (${frenchDate(date)}) est dans le futur`, ['date']);
+  if (compareDates(date, today) > 0) throw businessRule(`La date de prescription (${longDate(date)}) est dans le futur`, ['date']);
   if (typeof input.needsEvaluation !== 'string' || !input.needsEvaluation.trim()) throw badRequest("Décrivez l'évaluation des besoins (needsEvaluation) : ce qu'elle a montré motive la prescription", ['needsEvaluation']);
   const count = (name: 'dieteticConsultations' | 'psychologicalConsultations'): number => {
     const v = input[name];
@@ -86,7 +87,7 @@ export function buildPrescriptions(ppac: CarePlan, input: PrescriptionInput, ctx
   const { date, needs } = checkPrescriptionInput(input, ctx.today);
   const window = pathwayWindow(ppac);
   if (compareDates(date, window.start) < 0 || compareDates(date, window.end) > 0) {
-    throw businessRule(`Le parcours de soins global après cancer se prescrit dans l'année qui suit la fin des traitements actifs (${frenchDate(window.start)}) : entre le ${frenchDate(window.start)} et le ${frenchDate(window.end)} — date de prescription : ${frenchDate(date)}`, ['date']);
+    throw businessRule(`Le parcours de soins global après cancer se prescrit dans l'année qui suit la fin des traitements actifs (${longDate(window.start)}) : entre le ${longDate(window.start)} et le ${longDate(window.end)} — date de prescription : ${longDate(date)}`, ['date']);
   }
   return needs.map(([need, quantity]) => ({
     resourceType: 'ServiceRequest',
@@ -122,7 +123,7 @@ export function ppacWithPrescription(ppac: CarePlan, prescriptions: ServiceReque
     const n = p.quantityQuantity?.value ?? 1;
     return need === 'physical-activity-assessment' ? PATHWAY_NEED[need].toLowerCase() : `${n} ${need === 'dietetic' ? (n > 1 ? 'consultations diététiques' : 'consultation diététique') : (n > 1 ? 'consultations psychologiques' : 'consultation psychologique')}`;
   }).join(', ');
-  const line = `Prescrit le ${frenchDate(date)}${structureName ? ` auprès de ${structureName}` : ''} : ${summary}.`;
+  const line = `Prescrit le ${longDate(date)}${structureName ? ` auprès de ${structureName}` : ''} : ${summary}.`;
   const activity = (ppac.activity ?? []).map((a) => {
     const isEvaluation = a.extension?.some((e) => e.valueCoding?.code === 'needs-evaluation');
     if (!isEvaluation || !a.detail) return a;
@@ -146,7 +147,7 @@ export function consultationAppointment(prescription: ServiceRequest, input: { s
   const day = datePart(input.start);
   const period = prescription.occurrencePeriod;
   if (period?.start && period.end && (compareDates(day, period.start) < 0 || compareDates(day, period.end) > 0)) {
-    throw businessRule(`La consultation du ${frenchDate(day)} est hors de la période prescrite (du ${frenchDate(period.start)} au ${frenchDate(period.end)})`, ['start']);
+    throw businessRule(`La consultation du ${longDate(day)} est hors de la période prescrite (du ${longDate(period.start)} au ${longDate(period.end)})`, ['start']);
   }
   const prescribed = prescription.quantityQuantity?.value ?? 1;
   const honoured = done.filter((a) => a.status === 'fulfilled').length;

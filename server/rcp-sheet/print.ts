@@ -11,6 +11,7 @@ import type { DeepPartial, Professional, RcpSheetInput } from './input.ts';
 import type { RcpSheetContent } from './read.ts';
 import { identityStatusOf, INS_SYSTEMS, mayShareIns } from '../identity/index.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
+import { numericDate, printedDateTime } from '../fhir-kit/french-dates.ts';
 
 export type Block =
   | { kind: 'fields'; rows: [string, string][] }
@@ -36,20 +37,7 @@ export function isSurveillanceOnly(p: DeepPartial<RcpSheetInput['proposal']> | u
 }
 const yesNo = (v: boolean | undefined) => (v === undefined ? NOT_GIVEN : v ? 'Oui' : 'Non');
 
-/** '2025-09-12' → '12/09/2025', '2019-03' → '03/2019', '1978' → '1978', date-times in Paris time. */
-export function formatDate(value: string | undefined, withTime = false): string {
-  if (!value) return '';
-  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value);
-  if (m) return [m[3], m[2], m[1]].filter(Boolean).join('/');
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  const day = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' }).format(date);
-  if (!withTime) return day;
-  const time = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(date);
-  return `${day} à ${time.replace(':', ' h ')}`;
-}
-
-const period = (start?: string, end?: string) => (start && end ? `du ${formatDate(start)} au ${formatDate(end)}` : start ? `à partir du ${formatDate(start)}` : end ? `jusqu'au ${formatDate(end)}` : '');
+const period = (start?: string, end?: string) => (start && end ? `du ${numericDate(start)} au ${numericDate(end)}` : start ? `à partir du ${numericDate(start)}` : end ? `jusqu'au ${numericDate(end)}` : '');
 const coded = (c: { code?: string; display?: string } | undefined) => (c ? [c.code, c.display].filter(Boolean).join(' — ') : '');
 const fields = (rows: [string, string | undefined][]): Block | undefined => {
   const kept = rows.filter((r): r is [string, string] => Boolean(r[1]));
@@ -90,7 +78,7 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
         : undefined;
       const other = g.otherStaging ? `${g.otherStaging.name ?? ''}${g.otherStaging.version ? ` ${g.otherStaging.version}` : ''} : ${g.otherStaging.stage ?? ''}` : undefined;
       return compact([fields([
-        ['Date du diagnostic', formatDate(g.date)],
+        ['Date du diagnostic', numericDate(g.date)],
         ['Topographie (CIM-10)', coded(g.topography)],
         ['Morphologie (CIM-O-3)', coded(g.morphology)],
         ['Latéralité', g.laterality ? LATERALITY[g.laterality].display : undefined],
@@ -103,7 +91,7 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
     case 'comorbidities': {
       const items = d[key];
       if (!items?.length) return undefined;
-      return [{ kind: 'table', head: ['Date', key === 'history' ? 'Antécédent' : 'Comorbidité'], rows: items.map((h) => [formatDate(h?.date), h?.text ?? '']) }];
+      return [{ kind: 'table', head: ['Date', key === 'history' ? 'Antécédent' : 'Comorbidité'], rows: items.map((h) => [numericDate(h?.date), h?.text ?? '']) }];
     }
     case 'functionalStatus': {
       const blocks = (['performance', 'geriatric', 'pain'] as SectionKey[]).flatMap((k) => sectionBlocks(k, content) ?? []);
@@ -112,26 +100,26 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
     case 'performance': {
       const p = d.performanceStatus;
       if (!p) return undefined;
-      return compact([fields([['Indice de performance OMS', p.who !== undefined ? `${p.who} — ${WHO_PERFORMANCE[p.who].text}` : NOT_GIVEN], ['Évalué le', formatDate(p.date)]])]);
+      return compact([fields([['Indice de performance OMS', p.who !== undefined ? `${p.who} — ${WHO_PERFORMANCE[p.who].text}` : NOT_GIVEN], ['Évalué le', numericDate(p.date)]])]);
     }
     case 'geriatric': {
       const g = d.geriatricScreening;
       if (!g) return undefined;
-      return compact([fields([['Dépistage gériatrique', g.tool], ['Score', g.score !== undefined ? String(g.score) : undefined], ['Interprétation', g.interpretation], ['Date', formatDate(g.date)]])]);
+      return compact([fields([['Dépistage gériatrique', g.tool], ['Score', g.score !== undefined ? String(g.score) : undefined], ['Interprétation', g.interpretation], ['Date', numericDate(g.date)]])]);
     }
     case 'pain': {
       const p = d.pain;
       if (!p) return undefined;
-      return compact([fields([['Douleur (échelle 0 à 10)', p.score !== undefined ? `${p.score}/10` : undefined], ['Description', p.description], ['Date', formatDate(p.date)]])]);
+      return compact([fields([['Douleur (échelle 0 à 10)', p.score !== undefined ? `${p.score}/10` : undefined], ['Description', p.description], ['Date', numericDate(p.date)]])]);
     }
     case 'exams':
-      return d.examResults?.length ? [{ kind: 'table', head: ['Date', 'Examen', 'Résultat'], rows: d.examResults.map((e) => [formatDate(e?.date), e?.exam ?? '', e?.result ?? '']) }] : undefined;
+      return d.examResults?.length ? [{ kind: 'table', head: ['Date', 'Examen', 'Résultat'], rows: d.examResults.map((e) => [numericDate(e?.date), e?.exam ?? '', e?.result ?? '']) }] : undefined;
     case 'phase': {
       const p = d.phase;
       if (!p) return undefined;
       const g = p.progression;
       return compact([fields([
-        ['Phase', p.phase ? (p.phase === 'relapse' ? `${PHASE.relapse.display}${p.date ? ` (${formatDate(p.date)})` : ''}` : PHASE.initial.display) : undefined],
+        ['Phase', p.phase ? (p.phase === 'relapse' ? `${PHASE.relapse.display}${p.date ? ` (${numericDate(p.date)})` : ''}` : PHASE.initial.display) : undefined],
         ['Progression locale', g ? yesNo(g.local) : undefined],
         ['Progression régionale', g ? yesNo(g.regional) : undefined],
         ['Progression à distance', g ? yesNo(g.distant) : undefined],
@@ -149,7 +137,7 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
     case 'molecular': {
       const items = d.otherReports?.filter((r) => r?.kind === key);
       if (!items?.length) return undefined;
-      return [{ kind: 'table', head: ['Date', 'Auteur', 'Conclusion'], rows: items.map((r) => [formatDate(r?.date), r?.author ?? '', r?.conclusion ?? '']) }];
+      return [{ kind: 'table', head: ['Date', 'Auteur', 'Conclusion'], rows: items.map((r) => [numericDate(r?.date), r?.author ?? '', r?.conclusion ?? '']) }];
     }
     case 'summary':
       return compact([
@@ -178,7 +166,7 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
             period(t?.start, t?.end),
           ]),
         } : undefined,
-        p.exams?.length ? { kind: 'table', head: ['Examen ou expertise complémentaire', 'Au plus tôt', 'Au plus tard'], rows: p.exams.map((e) => [e?.description ?? '', formatDate(e?.earliest), formatDate(e?.latest)]) } : undefined,
+        p.exams?.length ? { kind: 'table', head: ['Examen ou expertise complémentaire', 'Au plus tôt', 'Au plus tard'], rows: p.exams.map((e) => [e?.description ?? '', numericDate(e?.earliest), numericDate(e?.latest)]) } : undefined,
         fields([
           isSurveillanceOnly(p)
             ? ['Surveillance seule', `Oui${p.surveillance?.description ? ` — ${p.surveillance.description}` : ''}`]
@@ -200,7 +188,7 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
         ? [study.title, study.identifier?.value ? `(${study.identifier.value})` : '', study.phase ? `— ${trialPhaseLabel(study.phase)}` : '', study.sponsor ? `— promoteur : ${study.sponsor}` : ''].filter(Boolean).join(' ')
         : undefined;
       return compact([fields([
-        ['Référentiel utilisé', g ? [g.name, g.version ? `version ${g.version}` : '', g.date ? `du ${formatDate(g.date)}` : ''].filter(Boolean).join(', ') : undefined],
+        ['Référentiel utilisé', g ? [g.name, g.version ? `version ${g.version}` : '', g.date ? `du ${numericDate(g.date)}` : ''].filter(Boolean).join(', ') : undefined],
         ['Proposition conforme au référentiel', b.followsGuideline === undefined ? undefined : yesNo(b.followsGuideline)],
         ["Motif de l'écart au référentiel", b.deviationReason],
         ["Proposition d'inclusion dans un essai clinique", b.clinicalTrial ? yesNo(b.clinicalTrial.proposed) : undefined],
@@ -214,8 +202,8 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
       const s = content.signature;
       return compact([fields([
         ['Statut du document', DOCUMENT_STATUS[d.documentStatus ?? 'in-progress'].display],
-        ['Date', formatDate(content.composition.date, true)],
-        ['Signature', s ? `Signé par ${s.party.display ?? s.party.reference ?? ''}${s.time ? ` le ${formatDate(s.time, true)}` : ''}` : 'Non signé'],
+        ['Date', printedDateTime(content.composition.date)],
+        ['Signature', s ? `Signé par ${s.party.display ?? s.party.reference ?? ''}${s.time ? ` le ${printedDateTime(s.time)}` : ''}` : 'Non signé'],
         ['Correction', content.correction?.reason ? `Version corrigée — motif : ${content.correction.reason}` : undefined],
       ])]);
     }
@@ -277,7 +265,7 @@ function patientBlock(patient: Patient | undefined, fallback: Reference | undefi
       ['Nom et prénoms de naissance', birthName || NOT_GIVEN],
       ['Nom utilisé', usedName && usedName !== birthName ? usedName : undefined],
       ['Sexe', gender],
-      ['Date de naissance', formatDate(patient.birthDate)],
+      ['Date de naissance', numericDate(patient.birthDate)],
       ['Lieu de naissance', birthPlace],
       ['INS (identité qualifiée)', ins],
       ['IPP', ipp],
@@ -309,7 +297,7 @@ export function printableSheet(content: RcpSheetContent): PrintableSheet {
   ];
   const meeting = fields([
     ['RCP', m.rcpName],
-    ['Date de la réunion', formatDate(m.date, true)],
+    ['Date de la réunion', printedDateTime(m.date)],
     ['Mode', m.mode ? MEETING_MODE[m.mode].display : undefined],
     ['Établissement hôte', m.hostEstablishment ? `${m.hostEstablishment.name ?? ''}${m.hostEstablishment.finess ? ` (FINESS ${m.hostEstablishment.finess})` : ''}` : undefined],
     ["N° d'inscription dans la séance", m.registrationNumber],
@@ -335,14 +323,14 @@ export function printableSheet(content: RcpSheetContent): PrintableSheet {
   }
   const s = content.signature;
   const signature = s
-    ? `Document signé électroniquement par ${s.party.display ?? s.party.reference ?? ''}${s.time ? ` le ${formatDate(s.time, true)}` : ''}.`
+    ? `Document signé électroniquement par ${s.party.display ?? s.party.reference ?? ''}${s.time ? ` le ${printedDateTime(s.time)}` : ''}.`
     : 'Document non signé : version de travail, sans valeur de compte rendu.';
   const banner = !s
     ? content.correction ? 'CORRECTION EN COURS — NON SIGNÉE' : 'BROUILLON — NON SIGNÉ'
     : content.correction?.reason ? `Version corrigée — motif : ${content.correction.reason}` : undefined;
   return {
     title: s ? 'Compte rendu de réunion de concertation pluridisciplinaire' : 'Fiche de réunion de concertation pluridisciplinaire',
-    subtitle: [m.rcpName, m.date ? `réunion du ${formatDate(m.date)}` : ''].filter(Boolean).join(' — '),
+    subtitle: [m.rcpName, m.date ? `réunion du ${numericDate(m.date)}` : ''].filter(Boolean).join(' — '),
     ...(banner ? { banner } : {}),
     patientName: patient.name,
     header,

@@ -25,8 +25,8 @@ import { completenessOf } from './completeness.ts';
 import { endOwnedEntries } from './entries.ts';
 import { loadRcpSheet } from './load.ts';
 import { correctionOf, fillNarratives } from './rcp-sheet.ts';
-import { formatDate } from './print.ts';
 import { isRcpSheet, isSignedRcpSheet, readRcpSheet, referenceKey, resolverOf } from './read.ts';
+import { printedDateTime } from '../fhir-kit/french-dates.ts';
 
 export interface SignOptions {
   /** Version the signer has read (`W/"3"` or `3`): 412 if the sheet changed since. */
@@ -68,7 +68,7 @@ export async function signRcpSheet(repo: FhirRepository, ctx: RequestContext, co
     }
     if (isSignedRcpSheet(current)) {
       const legal = current.attester?.find((a) => a.mode === 'legal');
-      throw conflict(`La fiche RCP est déjà signée (version ${version}, par ${legal?.party?.display ?? legal?.party?.reference ?? 'un médecin'} le ${formatDate(legal?.time, true)}). Pour la modifier, créez une correction avec son motif, puis signez-la.`);
+      throw conflict(`La fiche RCP est déjà signée (version ${version}, par ${legal?.party?.display ?? legal?.party?.reference ?? 'un médecin'} le ${printedDateTime(legal?.time)}). Pour la modifier, créez une correction avec son motif, puis signez-la.`);
     }
     const missing = completenessOf(loaded.content, { stage: 'signature' }).filter((m) => m.severity === 'error');
     if (missing.length) {
@@ -179,7 +179,7 @@ const CORRECTION_HELP = `Une correction est une nouvelle version non signée (st
 
 function signedBy(c: Composition): string {
   const legal = c.attester?.find((a) => a.mode === 'legal');
-  return `signée par ${legal?.party?.display ?? legal?.party?.reference ?? 'un médecin'} le ${formatDate(legal?.time, true)}`;
+  return `signée par ${legal?.party?.display ?? legal?.party?.reference ?? 'un médecin'} le ${printedDateTime(legal?.time)}`;
 }
 
 /**

@@ -4,9 +4,9 @@ import { listBoards, loadBoard } from './boards.ts';
 import { practitionerName, type Board } from './board-model.ts';
 import { RCP_BOARD_MEMBERS_SYSTEM, RCP_CASE_CODE, RCP_SESSION_TYPE } from './codes.ts';
 import { type RcpContext } from './fhir-helpers.ts';
-import { frenchDateTime } from './recurrence.ts';
 import { sessionFromFhir, type Session } from './session-model.ts';
 import { listSessions, registrationDeadline } from './sessions.ts';
+import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 
 /**
  * iCalendar feeds (RFC 5545, ical-generator): a board's sessions, and a professional's sessions
@@ -22,12 +22,12 @@ function calendar(name: string) {
 function addSession(cal: ReturnType<typeof ical>, session: Session, board: Board | undefined): void {
   const summary = `${session.state === 'cancelled' ? 'ANNULÉE — ' : ''}${board?.name ?? session.boardName ?? 'RCP'}`;
   const lines = [
-    `Séance de ${board?.name ?? session.boardName ?? 'RCP'} — ${frenchDateTime(session.start)}`,
+    `Séance de ${board?.name ?? session.boardName ?? 'RCP'} — ${meetingDateTime(session.start)}`,
     ...(session.place ? [`Lieu : ${session.place}`] : []),
     ...(session.videoLink ? [`Visioconférence : ${session.videoLink}`] : []),
-    ...(board && session.state === 'planned' ? [`Inscriptions jusqu'au ${frenchDateTime(registrationDeadline(session, board))}`] : []),
+    ...(board && session.state === 'planned' ? [`Inscriptions jusqu'au ${meetingDateTime(registrationDeadline(session, board))}`] : []),
     ...(session.cancellationReason ? [`Annulée : ${session.cancellationReason}`] : []),
-    ...(session.override === 'moved' && session.originalStart ? [`Déplacée (prévue initialement le ${frenchDateTime(session.originalStart)})`] : []),
+    ...(session.override === 'moved' && session.originalStart ? [`Déplacée (prévue initialement le ${meetingDateTime(session.originalStart)})`] : []),
   ];
   cal.createEvent({
     id: `rcp-session-${session.id}@dcc-paca.example`,

@@ -10,13 +10,13 @@ import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.
 import { requireCurrentVersion } from '../fhir-kit/versions.ts';
 import { idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { isSessionManager, me, requirePhysician, requireSessionManager } from './permissions.ts';
-import { frenchDate, frenchDateTime } from './recurrence.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { listSessions, loadSession, registrationDeadline, type LoadedSession } from './sessions.ts';
 import { completenessErrors, createSheetForRegistration, incompleteSheet, meetingOf, professionalOf, sheetCompleteness, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
 import { loadBoard } from './boards.ts';
 import { isFhirId } from '../fhir-kit/ids.ts';
+import { meetingDateTime, weekdayDate } from '../fhir-kit/french-dates.ts';
 
 type Json = Record<string, unknown>;
 
@@ -128,20 +128,20 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
     const { session } = loaded;
     const board = loaded.board.board;
     if (session.state !== 'planned') {
-      throw ruleConflict('session-not-open', `La séance du ${frenchDateTime(session.start)} est ${session.state === 'in-progress' ? 'en cours' : session.state === 'closed' ? 'clôturée' : 'annulée'} : inscrivez le dossier sur une séance à venir`);
+      throw ruleConflict('session-not-open', `La séance du ${meetingDateTime(session.start)} est ${session.state === 'in-progress' ? 'en cours' : session.state === 'closed' ? 'clôturée' : 'annulée'} : inscrivez le dossier sur une séance à venir`);
     }
     const deadline = registrationDeadline(session, board);
     if (rc.now >= new Date(session.start)) {
-      throw ruleConflict('registration-cutoff', `La séance du ${frenchDateTime(session.start)} a déjà commencé : inscrivez le dossier sur une séance à venir`);
+      throw ruleConflict('registration-cutoff', `La séance du ${meetingDateTime(session.start)} a déjà commencé : inscrivez le dossier sur une séance à venir`);
     }
     const late = rc.now > deadline;
     if (late && !input.lateRequest) {
-      throw ruleConflict('registration-cutoff', `Inscriptions closes pour la séance du ${frenchDateTime(session.start)} : la date limite était le ${frenchDateTime(deadline)} (${board.registrationCutoffHours} h avant). Demandez une inscription hors délai (lateRequest) que le 3C devra accepter, ou inscrivez le dossier sur la séance suivante.`, ['session']);
+      throw ruleConflict('registration-cutoff', `Inscriptions closes pour la séance du ${meetingDateTime(session.start)} : la date limite était le ${meetingDateTime(deadline)} (${board.registrationCutoffHours} h avant). Demandez une inscription hors délai (lateRequest) que le 3C devra accepter, ou inscrivez le dossier sur la séance suivante.`, ['session']);
     }
     const agendaList = await findAgenda(rcTx, session.id);
     const agenda = agendaList ? agendaFromFhir(agendaList) : undefined;
     if (activeEntries(agenda).length >= board.capacity) {
-      throw ruleConflict('session-full', `La séance du ${frenchDateTime(session.start)} est complète (${board.capacity} dossiers)${await nextWithRoom(rcTx, loaded)}`, ['session']);
+      throw ruleConflict('session-full', `La séance du ${meetingDateTime(session.start)} est complète (${board.capacity} dossiers)${await nextWithRoom(rcTx, loaded)}`, ['session']);
     }
     const already = await tx.searchAll<Task>('Task', {
       patient: `Patient/${input.patientId}`,
@@ -150,7 +150,7 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
       status: 'requested,accepted,in-progress,completed',
     });
     if (already.length) {
-      throw ruleConflict('patient-already-registered', `Ce patient est déjà inscrit à la séance du ${frenchDateTime(session.start)} (dossier Task/${already[0]!.id}, ${CASE_LABEL[caseStateOf(already[0]!)]})`, ['patient']);
+      throw ruleConflict('patient-already-registered', `Ce patient est déjà inscrit à la séance du ${meetingDateTime(session.start)} (dossier Task/${already[0]!.id}, ${CASE_LABEL[caseStateOf(already[0]!)]})`, ['patient']);
     }
 
     let sheetId = input.sheetId;
@@ -181,7 +181,7 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
     const requesterRef = { ...(me(rc) ? { reference: me(rc)! } : {}), display: requester.name };
     const request = await tx.create(newServiceRequest({ ...input, sheetId }, { id: board.id, name: board.name }, requesterRef, rc.now));
     let task = newTask(input, request, { id: board.id, name: board.name }, requesterRef, rc.now);
-    if (late) task = withState(task, 'pending', rc.now, `Inscription hors délai (après le ${frenchDateTime(deadline)}) : à accepter par le 3C${input.lateReason ? ` — motif : ${input.lateReason}` : ''}`);
+    if (late) task = withState(task, 'pending', rc.now, `Inscription hors délai (après le ${meetingDateTime(deadline)}) : à accepter par le 3C${input.lateReason ? ` — motif : ${input.lateReason}` : ''}`);
     task = await tx.create(withCompleteness(task, completeness, rc.now));
     const list = agendaList ?? (await ensureAgenda(rcTx, session));
     await saveAgenda(rcTx, list, withEntry(agenda, { case: task.id!, flag: 'scheduled', origin: 'registration', addedAt: rc.now.toISOString(), ...(late ? { note: `Inscription hors délai — en attente du 3C${input.lateReason ? ` (motif : ${input.lateReason})` : ''}` } : {}) }));
@@ -195,7 +195,7 @@ async function nextWithRoom(rc: RcpContext, loaded: LoadedSession): Promise<stri
   for (const s of upcoming) {
     if (s.id === loaded.session.id || rc.now > registrationDeadline(s, board)) continue;
     const list = await findAgenda(rc, s.id);
-    if (activeEntries(list ? agendaFromFhir(list) : undefined).length < board.capacity) return `. Prochaine séance avec des places : ${frenchDateTime(s.start)} (Appointment/${s.id})`;
+    if (activeEntries(list ? agendaFromFhir(list) : undefined).length < board.capacity) return `. Prochaine séance avec des places : ${meetingDateTime(s.start)} (Appointment/${s.id})`;
   }
   return '';
 }
@@ -250,7 +250,7 @@ export async function acceptCase(rc: RcpContext, id: string, ifMatch?: string): 
     await requireSessionManager(tx, await boardOfCase(tx, rcpCase), 'accepter un dossier');
     assertCaseTransition(rcpCase.state, 'accepted', 'accepter le dossier');
     if (rcpCase.state === 'accepted') throw ruleConflict('case-transition', 'Le dossier est déjà accepté');
-    const reason = rcpCase.late ? `Inscription hors délai acceptée par le 3C le ${frenchDate(rc.now)}` : undefined;
+    const reason = rcpCase.late ? `Inscription hors délai acceptée par le 3C le ${weekdayDate(rc.now)}` : undefined;
     await updateTask(tx, withState(task, 'accepted', rc.now, reason));
     return (await loadCase(tx, id)).rcpCase;
   });
@@ -305,13 +305,13 @@ export async function moveCase(rc: RcpContext, id: string, body: unknown, ifMatc
     const target = await loadSession(rcTx, targetId);
     const targetBoard = target.board.board;
     if (targetBoard.id !== from.id) await requireSessionManager(rcTx, targetBoard, 'déplacer un dossier vers cette RCP');
-    if (target.session.state !== 'planned') throw ruleConflict('session-not-open', `La séance de destination (${frenchDateTime(target.session.start)}) n'est plus planifiée`, ['session']);
+    if (target.session.state !== 'planned') throw ruleConflict('session-not-open', `La séance de destination (${meetingDateTime(target.session.start)}) n'est plus planifiée`, ['session']);
     const nextState: CaseState = rcpCase.state === 'pending' ? 'pending' : 'accepted';
     assertCaseTransition(rcpCase.state, nextState, 'déplacer le dossier');
     const targetList = await findAgenda(rcTx, targetId);
     const targetAgenda = targetList ? agendaFromFhir(targetList) : undefined;
     if (activeEntries(targetAgenda).length >= targetBoard.capacity) {
-      throw ruleConflict('session-full', `La séance de destination (${frenchDateTime(target.session.start)}) est complète (${targetBoard.capacity} dossiers)`, ['session']);
+      throw ruleConflict('session-full', `La séance de destination (${meetingDateTime(target.session.start)}) est complète (${targetBoard.capacity} dossiers)`, ['session']);
     }
     const duplicate = await tx.searchAll<Task>('Task', {
       patient: rcpCase.patient,
@@ -319,16 +319,16 @@ export async function moveCase(rc: RcpContext, id: string, body: unknown, ifMatc
       code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}`,
       status: 'requested,accepted,in-progress,completed',
     });
-    if (duplicate.length) throw ruleConflict('patient-already-registered', `Ce patient est déjà inscrit à la séance du ${frenchDateTime(target.session.start)}`, ['session']);
+    if (duplicate.length) throw ruleConflict('patient-already-registered', `Ce patient est déjà inscrit à la séance du ${meetingDateTime(target.session.start)}`, ['session']);
 
-    const moveNote = `Déplacé vers la séance du ${frenchDate(target.session.start)}${note ? ` : ${note}` : ''}`;
+    const moveNote = `Déplacé vers la séance du ${weekdayDate(target.session.start)}${note ? ` : ${note}` : ''}`;
     await updateTask(rcTx, withMove(withState(task, nextState, rc.now, moveNote), {
       ...(rcpCase.sessionId ? { from: rcpCase.sessionId } : {}), to: targetId, reason: 'moved', at: rc.now.toISOString(), by: me(rc), ...(note ? { note } : {}),
     }, { sessionId: targetId, ...(targetBoard.id !== from.id ? { board: { id: targetBoard.id, name: targetBoard.name } } : {}) }));
     await flagOnAgenda(rcTx, rcpCase.sessionId, id, 'moved', moveNote);
     const list = targetList ?? (await ensureAgenda(rcTx, target.session));
     const source = rcpCase.sessionId ? (await loadSession(rcTx, rcpCase.sessionId)).session : undefined;
-    await saveAgenda(rcTx, list, withEntry(targetAgenda, { case: id, flag: 'scheduled', origin: 'moved', addedAt: rc.now.toISOString(), note: source ? `Déplacé de la séance du ${frenchDate(source.start)}` : 'Reprogrammé' }));
+    await saveAgenda(rcTx, list, withEntry(targetAgenda, { case: id, flag: 'scheduled', origin: 'moved', addedAt: rc.now.toISOString(), note: source ? `Déplacé de la séance du ${weekdayDate(source.start)}` : 'Reprogrammé' }));
     return (await loadCase(rcTx, id)).rcpCase;
   });
 }

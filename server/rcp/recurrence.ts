@@ -1,4 +1,5 @@
 import rrulePkg from 'rrule';
+import { PARIS_TIME_ZONE } from '../fhir-kit/french-dates.ts';
 
 // rrule ships CommonJS: Node's ESM loader exposes only its default export.
 const { rrulestr, Frequency } = rrulePkg;
@@ -10,7 +11,7 @@ const { rrulestr, Frequency } = rrulePkg;
  * rrule computes in UTC; we give it "floating" dates (UTC fields = Paris wall clock) and convert
  * each occurrence to a real instant afterwards, so 14:00 stays 14:00 across summer time.
  */
-export const DEFAULT_TIME_ZONE = 'Europe/Paris';
+export const DEFAULT_TIME_ZONE = PARIS_TIME_ZONE;
 
 export interface BoardSchedule {
   /** e.g. `FREQ=MONTHLY;BYDAY=+2TU,+4TU` (2nd and 4th Tuesday). No DTSTART: `from` gives it. */
@@ -253,16 +254,4 @@ export function zonedTimeToInstant(date: string, time: string, timeZone = DEFAUL
 export function instantToZoned(instant: Date, timeZone = DEFAULT_TIME_ZONE): { date: string; time: string } {
   const iso = floatingOf(instant, timeZone).toISOString();
   return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
-}
-
-const frenchFormatter = new Intl.DateTimeFormat('fr-FR', { timeZone: DEFAULT_TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
-const frenchDateFormatter = new Intl.DateTimeFormat('fr-FR', { timeZone: DEFAULT_TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-
-/** "mardi 13 janvier 2026 à 14:00" (Paris time), for messages a clinician reads. */
-export function frenchDateTime(instant: Date | string): string {
-  return frenchFormatter.format(new Date(instant));
-}
-
-export function frenchDate(instant: Date | string): string {
-  return frenchDateFormatter.format(new Date(instant));
 }

@@ -5,9 +5,10 @@ import {
 } from './codes.ts';
 import { compact, defined, ext, exts, idFrom, reference, versionOf } from './fhir-helpers.ts';
 import type { Attendance, AttendanceMode } from './quorum.ts';
-import { frenchDateTime, type PlannedOccurrence } from './recurrence.ts';
+import { type PlannedOccurrence } from './recurrence.ts';
 import { SESSION_STATUS, sessionStateOf, type SessionState } from './transitions.ts';
 import type { Board } from './board-model.ts';
+import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 
 export interface Session {
   id: string;
@@ -69,7 +70,7 @@ export function newSessionResource(board: Board, occurrence: PlannedOccurrence):
     specialty: board.quorum.relevantSpecialities.length
       ? board.quorum.relevantSpecialities.map((s) => ({ coding: [compact({ system: R38_SPECIALTY_SYSTEM, code: s.code, display: s.display })] }))
       : undefined,
-    description: `${board.name} — ${frenchDateTime(occurrence.start)}`,
+    description: `${board.name} — ${meetingDateTime(occurrence.start)}`,
     start: occurrence.start.toISOString(),
     end: occurrence.end.toISOString(),
     minutesDuration: Math.round((occurrence.end.getTime() - occurrence.start.getTime()) / 60_000),
@@ -167,7 +168,7 @@ export function newAgendaResource(session: Session, boardName: string | undefine
     identifier: [{ system: RCP_AGENDA_ID_SYSTEM, value: session.id }],
     status: 'current',
     mode: 'working',
-    title: `Ordre du jour — ${boardName ?? 'RCP'} — ${frenchDateTime(session.start)}`,
+    title: `Ordre du jour — ${boardName ?? 'RCP'} — ${meetingDateTime(session.start)}`,
     code: { coding: [RCP_AGENDA_CODE] },
     date: now.toISOString(),
     orderedBy: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-order', code: 'user', display: 'Sorted by User' }] },

@@ -13,12 +13,13 @@ import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.
 import { ext, idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { me, requireBoardManager, requireSessionManager } from './permissions.ts';
 import { checkQuorum, type Attendance, type AttendanceMode, type QuorumResult } from './quorum.ts';
-import { frenchDate, frenchDateTime, instantToZoned, occurrencesBetween, type PlannedOccurrence } from './recurrence.ts';
+import { instantToZoned, occurrencesBetween, type PlannedOccurrence } from './recurrence.ts';
 import {
   activeEntries, agendaFromFhir, isRcpSession, newSessionResource, overrideExtension, sessionFromFhir, withAttendance,
   type Agenda, type AgendaEntry, type Session,
 } from './session-model.ts';
 import { assertSessionTransition, OPEN_CASE_STATES, SESSION_STATUS, type CaseState, type SessionState } from './transitions.ts';
+import { meetingDateTime, weekdayDate } from '../fhir-kit/french-dates.ts';
 
 export interface LoadedSession {
   appointment: Appointment;
@@ -47,7 +48,7 @@ export async function rescheduleSession(rc: RcpContext, current: Appointment, bo
     start: occurrence.start.toISOString(),
     end: occurrence.end.toISOString(),
     minutesDuration: Math.round((occurrence.end.getTime() - occurrence.start.getTime()) / 60_000),
-    description: `${board.name} — ${frenchDateTime(occurrence.start)}`,
+    description: `${board.name} — ${meetingDateTime(occurrence.start)}`,
   }, EXT.sessionOverride, occurrence.override ? overrideExtension(occurrence) : undefined);
   const { resource } = await rc.repo.update(next, { ifMatch: versionOf(current) });
   return sessionFromFhir(resource);
@@ -118,11 +119,11 @@ export async function carryOverOpenCases(rc: RcpContext, session: Session, board
     if (!OPEN_CASE_STATES.includes(state)) continue;
     const nextState: CaseState = state === 'pending' ? 'pending' : 'accepted';
     const why = entry.flag === 'quorum-not-reached' ? 'quorum non atteint' : entry.flag === 'postponed' ? 'dossier ajourné' : reason === 'session-cancelled' ? 'séance annulée' : 'dossier non discuté';
-    const note = `${MOVE_LABEL[reason]} (${why})${target ? ` : séance du ${frenchDate(target.start)}` : ' : aucune séance à venir, à reprogrammer par le 3C'}`;
+    const note = `${MOVE_LABEL[reason]} (${why})${target ? ` : séance du ${weekdayDate(target.start)}` : ' : aucune séance à venir, à reprogrammer par le 3C'}`;
     const nextTask = withMove(withState(task, nextState, rc.now, note), { from: session.id, to: target?.id, reason, at: rc.now.toISOString(), by: me(rc), note: why }, { sessionId: target?.id });
     await rc.repo.update(nextTask, { ifMatch: versionOf(task) });
     entries = withFlagEntries(entries, entry.case, 'carried-over', note, entry.flag === 'scheduled' ? undefined : entry.flag);
-    if (target) targetEntries = [...targetEntries, { case: entry.case, flag: 'scheduled', origin: 'carried-over', addedAt: rc.now.toISOString(), note: `Reporté de la séance du ${frenchDate(session.start)} (${why})` }];
+    if (target) targetEntries = [...targetEntries, { case: entry.case, flag: 'scheduled', origin: 'carried-over', addedAt: rc.now.toISOString(), note: `Reporté de la séance du ${weekdayDate(session.start)} (${why})` }];
     moved.push(entry.case);
   }
   await saveAgenda(rc, agendaList, entries);
@@ -181,10 +182,10 @@ export async function startSession(rc: RcpContext, id: string, ifMatch?: string,
     let next: Appointment = withExtension({ ...appointment, status: SESSION_STATUS['in-progress'] }, EXT.sessionStartedAt, { url: EXT.sessionStartedAt, valueDateTime: now.toISOString() });
     if (instantToZoned(now).date !== instantToZoned(new Date(session.start)).date) {
       if (!rescheduleReason) {
-        throw ruleConflict('session-not-today', `La séance est prévue le ${frenchDateTime(session.start)} : elle ne peut pas être ouverte le ${frenchDate(now)}, le compte rendu porterait une date de réunion fausse. Pour la tenir maintenant, reprogrammez-la en donnant le motif (rescheduleReason) : la date de la séance devient celle d'aujourd'hui, la date prévue est conservée.`);
+        throw ruleConflict('session-not-today', `La séance est prévue le ${meetingDateTime(session.start)} : elle ne peut pas être ouverte le ${weekdayDate(now)}, le compte rendu porterait une date de réunion fausse. Pour la tenir maintenant, reprogrammez-la en donnant le motif (rescheduleReason) : la date de la séance devient celle d'aujourd'hui, la date prévue est conservée.`);
       }
       const duration = new Date(session.end).getTime() - new Date(session.start).getTime();
-      next = withExtension({ ...next, start: now.toISOString(), end: new Date(now.getTime() + duration).toISOString(), description: `${session.boardName ?? 'RCP'} — ${frenchDateTime(now)}` }, EXT.sessionOverride, overrideExtension({
+      next = withExtension({ ...next, start: now.toISOString(), end: new Date(now.getTime() + duration).toISOString(), description: `${session.boardName ?? 'RCP'} — ${meetingDateTime(now)}` }, EXT.sessionOverride, overrideExtension({
         key: session.occurrence, start: now, end: new Date(now.getTime() + duration), override: 'moved', originalStart: new Date(session.originalStart ?? session.start), reason: rescheduleReason,
       }));
     }

@@ -15,14 +15,15 @@ import type {
   Appointment, CarePlan, CarePlanActivity, CareTeam, Condition, MedicationRequest, Observation, Organization, Patient, PractitionerRole, Reference, ResearchStudy, ResearchSubject, Resource,
 } from '@medplum/fhirtypes';
 import { ACTIVITY_STATUS_LABEL, activitySection, type Block, EXT, extensionOf, handOverOf, SECTION as CARE_SECTION, SETTING_LABEL, sub, subs, watchItemsOf } from '../care-plan/index.ts';
-import { datePart, frenchDate } from '../fhir-kit/dates.ts';
+import { datePart } from '../fhir-kit/dates.ts';
 import { INCLUSION_STATUS_LABEL } from '../directories/index.ts';
 import { withoutUnqualifiedIns } from '../identity/index.ts';
 import { cancerConditions, describeCondition, describeProposal, describeStage, latestStage, type SignedRcpProposal } from './clinical.ts';
 import { AUDIENCE_LABEL, SECTION, type Audience, type SectionKey } from './codes.ts';
 import { nameOf, whomToCall } from './contacts.ts';
 import { oralTreatmentLines } from './oral-treatments.ts';
-import { STATE_LABEL, parisDate, surveillanceSchedule } from './surveillance-schedule.ts';
+import { STATE_LABEL, surveillanceSchedule } from './surveillance-schedule.ts';
+import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
 
 export interface SummarySources {
   /** As the caller read it (the INS is dropped here unless the identity is qualified). */
@@ -73,7 +74,7 @@ const SUBTITLE: Record<Audience, string> = {
 const versioned = (r: Resource) => `${r.resourceType}/${r.id}${r.meta?.versionId ? `/_history/${r.meta.versionId}` : ''}`;
 
 export function buildSummary(audience: Audience, src: SummarySources, options: { now: Date }): Summary {
-  const today = parisDate(options.now);
+  const today = parisDay(options.now);
   const patient = withoutUnqualifiedIns(src.patient);
   const establishmentRef = patient.managingOrganization?.reference;
   const establishment = establishmentRef ? (src.directory.get(establishmentRef) as Organization | undefined) : undefined;
@@ -147,8 +148,8 @@ function rcpSection(rcp: SignedRcpProposal | undefined): SummarySection {
   const p = describeProposal(rcp);
   const fields: [string, string][] = [];
   if (p.rcp) fields.push(['RCP', p.rcp]);
-  if (p.meetingDate) fields.push(['Séance du', frenchDate(p.meetingDate)]);
-  fields.push(['Fiche signée', [p.signedBy ? `par ${p.signedBy}` : '', p.signedOn ? `le ${frenchDate(p.signedOn)}` : ''].filter(Boolean).join(' ') || 'oui']);
+  if (p.meetingDate) fields.push(['Séance du', longDate(p.meetingDate)]);
+  fields.push(['Fiche signée', [p.signedBy ? `par ${p.signedBy}` : '', p.signedOn ? `le ${longDate(p.signedOn)}` : ''].filter(Boolean).join(' ') || 'oui']);
   if (rcp.sheet.status === 'amended') fields.push(['Version', `corrigée (version ${rcp.sheet.meta?.versionId ?? ''})`]);
   const blocks: Block[] = [{ kind: 'fields', fields }];
   if (p.choices.length) blocks.push({ kind: 'list', items: p.choices });
@@ -172,9 +173,9 @@ function ppsSection(pps: CarePlan | undefined, ctx: BuildContext): SummarySectio
   }
   const handOver = handOverOf(pps);
   const fields: [string, string][] = [['Statut', PLAN_STATUS[pps.status] ?? pps.status]];
-  if (handOver) fields.push(['Remis au patient le', frenchDate(handOver.date)]);
+  if (handOver) fields.push(['Remis au patient le', longDate(handOver.date)]);
   const end = extensionOf(pps, EXT.endOfActiveTreatment)?.valueDate;
-  if (end) fields.push(['Fin des traitements actifs', frenchDate(end)]);
+  if (end) fields.push(['Fin des traitements actifs', longDate(end)]);
   const rows = (pps.activity ?? [])
     .filter((a) => ['treatment', 'follow-up', 'supportive-care', 'associated-measure'].includes(activitySection(a) ?? ''))
     .map((a) => {
@@ -190,13 +191,13 @@ function ppsSection(pps: CarePlan | undefined, ctx: BuildContext): SummarySectio
 function surveillanceSections(ppac: CarePlan, ctx: BuildContext): SummarySection[] {
   const items = surveillanceSchedule(ppac, ctx.today);
   const who = (i: (typeof items)[number]) => [i.by ? SETTING_LABEL[i.by] : '', i.performer ? nameOf(i.performer, ctx.directory) : ''].filter(Boolean).join(' — ');
-  const rows = items.map((i) => [i.number ? String(i.number) : '—', frenchDate(i.due), i.kind === 'visit' ? who(i) : i.label, i.exams.join(', ') || '—', STATE_LABEL[i.state]]);
+  const rows = items.map((i) => [i.number ? String(i.number) : '—', longDate(i.due), i.kind === 'visit' ? who(i) : i.label, i.exams.join(', ') || '—', STATE_LABEL[i.state]]);
   const next = items.find((i) => i.next);
   const blocks: Block[] = [
-    { kind: 'paragraph', text: `Fin des traitements actifs : ${frenchDate(extensionOf(ppac, EXT.endOfActiveTreatment)?.valueDate ?? ppac.period?.start) || 'non précisée'}. Les consultations alternent entre le spécialiste hospitalier et le médecin traitant.` },
+    { kind: 'paragraph', text: `Fin des traitements actifs : ${longDate(extensionOf(ppac, EXT.endOfActiveTreatment)?.valueDate ?? ppac.period?.start) || 'non précisée'}. Les consultations alternent entre le spécialiste hospitalier et le médecin traitant.` },
     { kind: 'table', headers: ['N°', 'Échéance', 'Par', 'Examens à faire avant', 'État'], widths: [0.06, 0.16, 0.3, 0.34, 0.14], rows },
   ];
-  if (next) blocks.push({ kind: 'paragraph', text: `Prochaine échéance : ${next.label.toLowerCase()} le ${frenchDate(next.due)}${next.by ? ` (${SETTING_LABEL[next.by].toLowerCase()})` : ''}.`, emphasis: true });
+  if (next) blocks.push({ kind: 'paragraph', text: `Prochaine échéance : ${next.label.toLowerCase()} le ${longDate(next.due)}${next.by ? ` (${SETTING_LABEL[next.by].toLowerCase()})` : ''}.`, emphasis: true });
   const overdue = items.filter((i) => i.state === 'overdue');
   const overdueSection: SummarySection = {
     key: 'overdue',
@@ -204,7 +205,7 @@ function surveillanceSections(ppac: CarePlan, ctx: BuildContext): SummarySection
     blocks: overdue.length
       ? [
         { kind: 'paragraph', text: `${overdue.length} échéance${overdue.length > 1 ? 's' : ''} dépassée${overdue.length > 1 ? 's' : ''} sans consultation enregistrée :`, emphasis: true },
-        { kind: 'list', items: overdue.map((i) => `${i.label} prévue le ${frenchDate(i.due)}${i.kind === 'visit' && who(i) ? ` — ${who(i)}` : ''}${i.exams.length ? ` (examens : ${i.exams.join(', ')})` : ''}`) },
+        { kind: 'list', items: overdue.map((i) => `${i.label} prévue le ${longDate(i.due)}${i.kind === 'visit' && who(i) ? ` — ${who(i)}` : ''}${i.exams.length ? ` (examens : ${i.exams.join(', ')})` : ''}`) },
       ]
       : [{ kind: 'paragraph', text: 'Aucune échéance de surveillance dépassée.' }],
     entries: [ppac],
@@ -262,7 +263,7 @@ function careCalendarSection(pps: CarePlan | undefined, ppac: CarePlan | undefin
     if (!ap.start || datePart(ap.start) < ctx.today || ['cancelled', 'noshow', 'entered-in-error', 'fulfilled'].includes(ap.status)) continue;
     const who = (ap.participant ?? []).map((p) => p.actor).filter((r) => r && !r.reference?.startsWith('Patient/')).map((r) => nameOf(r, ctx.directory)).filter(Boolean).join(', ');
     const what = ap.description ?? ap.serviceType?.[0]?.text ?? ap.appointmentType?.text ?? 'Rendez-vous';
-    rows.push({ date: datePart(ap.start), cells: [`le ${frenchDate(ap.start)}${/T\d\d:\d\d/.test(ap.start) ? ` à ${ap.start.slice(11, 16).replace(':', ' h ')}` : ''}`, what, who, ap.status === 'booked' ? 'rendez-vous pris' : ap.status === 'proposed' || ap.status === 'pending' ? 'à confirmer' : ap.status] });
+    rows.push({ date: datePart(ap.start), cells: [`le ${longDate(ap.start)}${/T\d\d:\d\d/.test(ap.start) ? ` à ${ap.start.slice(11, 16).replace(':', ' h ')}` : ''}`, what, who, ap.status === 'booked' ? 'rendez-vous pris' : ap.status === 'proposed' || ap.status === 'pending' ? 'à confirmer' : ap.status] });
   }
   rows.sort((a, b) => a.date.localeCompare(b.date));
   const entries = [...(pps ? [pps] : []), ...(ppac ? [ppac] : []), ...appointments.filter((ap) => ap.start && datePart(ap.start) >= ctx.today && !['cancelled', 'noshow', 'entered-in-error', 'fulfilled'].includes(ap.status))];
@@ -322,7 +323,7 @@ function oralTreatmentsSection(requests: MedicationRequest[], ctx: BuildContext)
     if (line.schedule) fields.push(['Prises', line.schedule]);
     if (line.cycle) fields.push(['Cycle', line.cycle]);
     if (line.cycleDates.length) fields.push(['Dates des cycles', line.cycleDates.join(' ; ')]);
-    fields.push(['Début', line.start ? frenchDate(line.start) : 'à préciser'], ['Fin prévue', line.end ? frenchDate(line.end) : 'à préciser']);
+    fields.push(['Début', line.start ? longDate(line.start) : 'à préciser'], ['Fin prévue', line.end ? longDate(line.end) : 'à préciser']);
     if (prescriber) fields.push(['Prescripteur', prescriber]);
     if (line.instructions.length) fields.push(['Consignes au patient', line.instructions.join(' ; ')]);
     blocks.push({ kind: 'paragraph', text: `${line.drug} — ${line.stateLabel}`, emphasis: true }, { kind: 'fields', fields });
@@ -345,7 +346,7 @@ function trialsSection(subjects: ResearchSubject[], ctx: BuildContext): SummaryS
     const registry = study?.identifier?.find((x) => x.value)?.value ?? '';
     const contact = study?.contact?.[0];
     const phone = contact?.telecom?.find((t) => t.system === 'phone')?.value;
-    const period = [s.period?.start ? `depuis le ${frenchDate(s.period.start)}` : '', s.period?.end ? `jusqu’au ${frenchDate(s.period.end)}` : ''].filter(Boolean).join(' ');
+    const period = [s.period?.start ? `depuis le ${longDate(s.period.start)}` : '', s.period?.end ? `jusqu’au ${longDate(s.period.end)}` : ''].filter(Boolean).join(' ');
     return [
       [study?.title ?? s.study?.display ?? 'Essai non trouvé dans l’annuaire', registry ? `(${registry})` : ''].filter(Boolean).join(' '),
       [INCLUSION_STATUS_LABEL[s.status] ?? s.status, period].filter(Boolean).join(', '),
@@ -417,9 +418,9 @@ function statusOf(a: CarePlanActivity, requests: MedicationRequest[]): string {
 }
 
 function periodText(start?: string, end?: string): string {
-  if (start && end && datePart(start) !== datePart(end)) return `du ${frenchDate(start)} au ${frenchDate(end)}`;
-  if (start) return `le ${frenchDate(start)}`;
-  if (end) return `au plus tard le ${frenchDate(end)}`;
+  if (start && end && datePart(start) !== datePart(end)) return `du ${longDate(start)} au ${longDate(end)}`;
+  if (start) return `le ${longDate(start)}`;
+  if (end) return `au plus tard le ${longDate(end)}`;
   return 'à préciser';
 }
 

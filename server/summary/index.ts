@@ -10,7 +10,7 @@ export { gatherSummarySources, latestSignedRcpProposal, latestPlan, audienceType
 export { buildSummary, type Summary, type SummarySection, type SummarySources } from './build.ts';
 export { summaryDocument, forAudience, narrativeOf, type SummaryDocumentOptions } from './document.ts';
 export { printableSummary, renderSummaryHtml, renderSummaryPdf, type PrintableSummary } from './printable.ts';
-export { surveillanceSchedule, parisDate, type SurveillanceItem, type SurveillanceState } from './surveillance-schedule.ts';
+export { surveillanceSchedule, type SurveillanceItem, type SurveillanceState } from './surveillance-schedule.ts';
 export { oralTreatmentLine, oralTreatmentLines, isOralAnticancer, type OralTreatmentLine, type TreatmentState } from './oral-treatments.ts';
 export { whomToCall, type WhomToCall, type CallContact, type PhoneLine } from './contacts.ts';
 export { cancerConditions, describeCondition, describeStage, describeProposal, type SignedRcpProposal } from './clinical.ts';

@@ -5,7 +5,8 @@
  */
 import { cycleOf, isOralAnticancer } from '../care-plan/index.ts';
 import type { MedicationRequest, Reference } from '@medplum/fhirtypes';
-import { datePart, frenchDate } from '../fhir-kit/dates.ts';
+import { datePart } from '../fhir-kit/dates.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 
 export type TreatmentState = 'planned' | 'started' | 'suspended' | 'stopped' | 'cancelled' | 'completed' | 'draft' | 'unknown';
 
@@ -80,7 +81,7 @@ export function oralTreatmentLine(request: MedicationRequest, today: string): Or
   const cycle = cycleOf(request);
   const cycleDates = dosages
     .filter((d) => d.sequence && d.timing?.repeat?.boundsPeriod?.start)
-    .map((d) => `cycle ${d.sequence} : du ${frenchDate(d.timing!.repeat!.boundsPeriod!.start)} au ${frenchDate(d.timing!.repeat!.boundsPeriod!.end)}`);
+    .map((d) => `cycle ${d.sequence} : du ${longDate(d.timing!.repeat!.boundsPeriod!.start)} au ${longDate(d.timing!.repeat!.boundsPeriod!.end)}`);
   const reason = request.statusReason?.text ?? request.statusReason?.coding?.[0]?.display;
   const withReason = (label: string) => (reason ? `${label} — motif : ${reason}` : label);
   let state: TreatmentState;
@@ -89,10 +90,10 @@ export function oralTreatmentLine(request: MedicationRequest, today: string): Or
     case 'active':
       if (start && datePart(start) > today) {
         state = 'planned';
-        stateLabel = `prescrit, début prévu le ${frenchDate(start)}`;
+        stateLabel = `prescrit, début prévu le ${longDate(start)}`;
       } else {
         state = 'started';
-        stateLabel = start ? `en cours depuis le ${frenchDate(start)}` : 'en cours';
+        stateLabel = start ? `en cours depuis le ${longDate(start)}` : 'en cours';
       }
       break;
     case 'on-hold':

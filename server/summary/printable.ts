@@ -2,17 +2,15 @@
  * The summary as a page to read or print (French HTML, PDF), with the same renderers as the
  * printed PPS / PPAC (server/care-plan/render.ts): one model, two renderings that never disagree.
  */
-import { frenchDate } from '../fhir-kit/dates.ts';
 import { patientFields, type PrintableDocument, type PrintableSection, renderCarePlanHtml, renderCarePlanPdf } from '../care-plan/index.ts';
 import type { Summary } from './build.ts';
 import { AUDIENCE_LABEL } from './codes.ts';
+import { longDate, printedTime } from '../fhir-kit/french-dates.ts';
 
 /** A printable summary: the PPS / PPAC page layout (title, identity box, sections). */
 export type PrintableSummary = Omit<PrintableDocument, 'kind'> & { audience: Summary['audience'] };
 
 export function printableSummary(summary: Summary): PrintableSummary {
-  const generated = new Date(summary.generatedAt);
-  const time = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(generated);
   const sections: PrintableSection[] = summary.sections.map((s) => ({ title: s.title, blocks: s.blocks }));
   sections.push({
     title: 'À propos de cette synthèse',
@@ -28,7 +26,7 @@ export function printableSummary(summary: Summary): PrintableSummary {
     patient: patientFields(summary.patient),
     about: [
       ['Destinataire', AUDIENCE_LABEL[summary.audience].reader],
-      ['Établie le', `${frenchDate(summary.today)} à ${time.replace(':', ' h ')}`],
+      ['Établie le', `${longDate(summary.today)} à ${printedTime(summary.generatedAt)}`],
       ...(summary.establishment?.name ? [['Établissement de référence', summary.establishment.name] as [string, string]] : []),
     ],
     sections,

@@ -29,10 +29,6 @@ export interface SurveillanceItem {
 
 const CLOSED = new Set(['cancelled', 'stopped', 'entered-in-error']);
 
-/** "Today" in France: the calendar day against which due dates are compared. */
-export function parisDate(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
 
 /**
  * The surveillance calendar of a PPAC on `today` (YYYY-MM-DD). Done = the activity is completed or

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { addDays, addMonths, frenchDate, isIsoDate } from '../../server/fhir-kit/dates.ts';
+import { addDays, addMonths, isIsoDate } from '../../server/fhir-kit/dates.ts';
+import { longDate } from '../../server/fhir-kit/french-dates.ts';
 import { generateAlternatingSurveillance } from '../../server/care-plan/surveillance.ts';
 import { FhirError } from '../../server/fhir-kit/errors.ts';
 
@@ -82,7 +83,7 @@ describe('Care plan: alternating surveillance calendar (PPAC)', () => {
   });
 
   it('dates read in French', () => {
-    expect(frenchDate('2027-02-01')).to.equal('1er février 2027');
-    expect(frenchDate('2026-08-31T09:30:00+02:00')).to.equal('31 août 2026');
+    expect(longDate('2027-02-01')).to.equal('1er février 2027');
+    expect(longDate('2026-08-31T09:30:00+02:00')).to.equal('31 août 2026');
   });
 });

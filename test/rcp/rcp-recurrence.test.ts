@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { frenchDateTime, instantToZoned, occurrencesBetween, scheduleProblems, zonedTimeToInstant, type BoardSchedule } from '../../server/rcp/recurrence.ts';
+import { meetingDateTime } from '../../server/fhir-kit/french-dates.ts';
+import { instantToZoned, occurrencesBetween, scheduleProblems, zonedTimeToInstant, type BoardSchedule } from '../../server/rcp/recurrence.ts';
 
 const SCHEDULE: BoardSchedule = { rrule: 'FREQ=MONTHLY;BYDAY=+2TU,+4TU', startTime: '14:00', endTime: '16:00', from: '2026-01-01', timeZone: 'Europe/Paris' };
 const range = (from: string, to: string) => [new Date(from), new Date(to)] as const;
@@ -12,7 +13,7 @@ describe('RCP recurrence (rrule, Europe/Paris, date overrides)', () => {
     // 13:00 UTC in winter (UTC+1), 12:00 UTC in summer (UTC+2): always 14:00 on the wall clock.
     expect(sessions.map((s) => s.start.toISOString())).to.deep.equal(['2026-03-10T13:00:00.000Z', '2026-03-24T13:00:00.000Z', '2026-04-14T12:00:00.000Z', '2026-04-28T12:00:00.000Z']);
     expect(sessions.every((s) => instantToZoned(s.start).time === '14:00' && instantToZoned(s.end).time === '16:00')).to.equal(true);
-    expect(frenchDateTime(sessions[0]!.start)).to.equal('mardi 10 mars 2026 à 14:00');
+    expect(meetingDateTime(sessions[0]!.start)).to.equal('mardi 10 mars 2026 à 14:00');
   });
 
   it('a holiday cancels its occurrence, a moved session keeps its key at its new time, an extra session is added', () => {

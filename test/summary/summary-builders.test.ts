@@ -7,8 +7,9 @@ import type { Principal } from '../../server/context.ts';
 import { FhirError } from '../../server/fhir-kit/errors.ts';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
 import {
-  buildSummary, forAudience, oralTreatmentLine, parisDate, printableSummary, renderSummaryHtml, resolveAudience, summaryDocument, surveillanceSchedule,
+  buildSummary, forAudience, oralTreatmentLine, printableSummary, renderSummaryHtml, resolveAudience, summaryDocument, surveillanceSchedule,
 } from '../../server/summary/index.ts';
+import { parisDay } from '../../server/fhir-kit/french-dates.ts';
 
 const who = (roles: string[]): Principal => ({ displayName: roles.join(','), practitionerId: 'p1', roles, authMethod: 'cps' });
 const status = (fn: () => unknown) => {
@@ -78,8 +79,8 @@ describe('Summaries: the pure builders', () => {
   });
 
   it('"today" is the calendar day in France', () => {
-    expect(parisDate(new Date('2026-12-31T23:30:00Z'))).to.equal('2027-01-01');
-    expect(parisDate(new Date('2026-07-01T21:59:00Z'))).to.equal('2026-07-01');
+    expect(parisDay(new Date('2026-12-31T23:30:00Z'))).to.equal('2027-01-01');
+    expect(parisDay(new Date('2026-07-01T21:59:00Z'))).to.equal('2026-07-01');
   });
 
   it('oral treatment: planned, started, suspended or stopped with its reason; dose, intakes, cycle and its dates; what to check at dispensing', () => {
