@@ -4,7 +4,7 @@ import { businessRule, forbidden } from '../fhir-kit/errors.ts';
 import type { AccessStore } from '../store/access-store.ts';
 import type { GroupAppender } from '../store/group-append.ts';
 import type { AccessRecord, FhirRepository, RepositoryOptions, WriteChange } from '../store/repository.ts';
-import { visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
+import { emergencyAccessSql, visibilityConditions, type Viewer } from '../store/visibility-sql.ts';
 import { buildAuditEvent, buildIdentityStatusEvent, concernsPatientData } from './audit.ts';
 import { identityStatusChange } from '../identity/index.ts';
 import { LOINC } from '../fhir-kit/code-systems.ts';
@@ -22,9 +22,12 @@ export class AccessControl {
   /** `auditAppender`: group commit for the traces of reads made outside a transaction (store/group-append.ts). */
   constructor(private readonly accessStore: AccessStore, private readonly auditAppender?: GroupAppender) {}
 
-  optionsFor(ctx: RequestContext): Pick<RepositoryOptions, 'visibility' | 'authorizeWrite' | 'audit'> {
+  optionsFor(ctx: RequestContext): Pick<RepositoryOptions, 'visibility' | 'emergencyAccess' | 'authorizeWrite' | 'audit'> {
+    const viewer = viewerOf(ctx.principal);
+    const emergencyAccess = emergencyAccessSql(viewer);
     return {
-      visibility: visibilityConditions(viewerOf(ctx.principal)),
+      visibility: visibilityConditions(viewer),
+      ...(emergencyAccess ? { emergencyAccess } : {}),
       authorizeWrite: async (repo, change) => {
         await authorizeWrite(repo, ctx, change);
         await traceIdentityStatusChange(repo, ctx, change);
@@ -36,9 +39,14 @@ export class AccessControl {
   private async audit(repo: FhirRepository, ctx: RequestContext, access: AccessRecord): Promise<void> {
     if (!concernsPatientData(access)) return;
     const patients = [...new Set(access.resources.map((r) => r.patientId).filter((p): p is string => Boolean(p)))];
-    const emergency = ctx.principal.practitionerId
-      ? await this.breakGlassPatients(repo, ctx.principal.practitionerId, patients)
+    // Rows read with their emergency flag (RepositoryOptions.emergencyAccess) need no lookup.
+    const flagged = new Map<string, boolean>();
+    for (const r of access.resources) if (r.patientId && r.emergency !== undefined) flagged.set(r.patientId, (flagged.get(r.patientId) ?? false) || r.emergency);
+    const unknown = patients.filter((p) => !flagged.has(p));
+    const emergency = ctx.principal.practitionerId && unknown.length
+      ? await this.breakGlassPatients(repo, ctx.principal.practitionerId, unknown)
       : new Set<string>();
+    for (const [p, flag] of flagged) if (flag) emergency.add(p);
     const event = buildAuditEvent(ctx, access, emergency);
     if (this.auditAppender && !repo.db.isTransaction) await this.auditAppender.append(event);
     else await repo.append(event);

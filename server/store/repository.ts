@@ -32,7 +32,8 @@ export interface WriteChange {
 /** An access to record in the audit trail. */
 export interface AccessRecord {
   interaction: 'read' | 'vread' | 'create' | 'update' | 'delete' | 'search-type' | 'history-instance' | 'history-type' | 'history-system';
-  resources: { resourceType: string; id: string; patientId: string | null }[];
+  /** `emergency`: the row was read with its emergency-access flag (RepositoryOptions.emergencyAccess). */
+  resources: { resourceType: string; id: string; patientId: string | null; emergency?: boolean }[];
   outcome: 'success' | 'failure';
   query?: string;
   detail?: string;
@@ -54,6 +55,8 @@ export interface RepositoryOptions {
   rules?: WriteRule[];
   /** Extra SQL conditions on `resource r` restricting what the caller may see (access rules). */
   visibility?: Sql[];
+  /** SQL on `resource r`: true when the caller reaches the row through emergency access (for the audit). */
+  emergencyAccess?: Sql;
   /** Throws (403) when the caller may not make this change; runs inside the write's transaction. */
   authorizeWrite?: (repo: FhirRepository, change: WriteChange) => Promise<void>;
   /** Writes the AuditEvent of an access; for writes, in the same transaction. */
@@ -195,7 +198,7 @@ export class FhirRepository {
   }
 
   async read<T extends Resource>(resourceType: string, id: string): Promise<T> {
-    const row = await this.currentRow(resourceType, id);
+    const row = await this.currentRow(resourceType, id, true);
     if (!row || row.deleted) {
       // The attempt is traced against the patient it concerned, even when the caller may not see it.
       const patientId = row?.patient_id ?? (await this.patientIdOf(resourceType, id));
@@ -203,7 +206,7 @@ export class FhirRepository {
       if (!row) throw notFound(`${resourceType}/${id} introuvable`);
       throw gone(`${resourceType}/${id} a été supprimé (version ${row.version_id})`);
     }
-    await this.recordAccess({ interaction: 'read', resources: [{ resourceType, id, patientId: row.patient_id }], outcome: 'success' });
+    await this.recordAccess({ interaction: 'read', resources: [{ resourceType, id, patientId: row.patient_id, ...emergencyOf(row) }], outcome: 'success' });
     return row.content as T;
   }
 
@@ -316,11 +319,9 @@ export class FhirRepository {
   async search<T extends Resource>(request: SearchRequest): Promise<SearchResult<T>> {
     const where = whereClause(request, this.options.visibility);
     const result: SearchResult<T> = { resources: [], included: [] };
-    if (request.total === 'accurate' || request.summaryCount) {
-      const row = await this.db.raw(`SELECT count(*) AS n FROM resource r WHERE ${where.text}`, where.bindings);
-      result.total = Number(row.rows[0].n);
-    }
+    const count = async () => Number((await this.db.raw(`SELECT count(*) AS n FROM resource r WHERE ${where.text}`, where.bindings)).rows[0].n);
     if (request.summaryCount) {
+      result.total = await count();
       await this.recordAccess({ interaction: 'search-type', resources: patientCriteria(request), outcome: 'success', query: request.queryText });
       return result;
     }
@@ -328,8 +329,9 @@ export class FhirRepository {
     const keys = sortKeys(request);
     const keyColumns = keys.map((_, i) => `q.k${i}`);
     const select = keys.map((k, i) => `, ${k.expr} AS k${i}`).join('');
-    const inner = `SELECT r.seq, r.patient_id, r.content${select} FROM resource r WHERE ${where.text}`;
-    const innerBindings = [...keys.flatMap((k) => k.bindings), ...where.bindings];
+    const flag = this.options.emergencyAccess;
+    const inner = `SELECT r.seq, r.patient_id, r.content${select}${flag ? `, ${flag.text} AS emergency` : ''} FROM resource r WHERE ${where.text}`;
+    const innerBindings = [...keys.flatMap((k) => k.bindings), ...(flag?.bindings ?? []), ...where.bindings];
     const cursor = request.cursor;
     const backwards = cursor?.direction === 'previous';
     const cursorSql = cursor ? cursorCondition(keyColumns, keys.map((k) => k.descending), cursor) : undefined;
@@ -339,6 +341,9 @@ export class FhirRepository {
 
     const more = rows.length > request.count;
     const page = rows.slice(0, request.count);
+    // A first page that holds every match is its own count: the count query (the access rules
+    // evaluated once more on every match) is run only when there is more than one page.
+    if (request.total === 'accurate') result.total = !cursor && !more ? page.length : await count();
     if (backwards) page.reverse();
     const positionOf = (row: any): Omit<SearchCursor, 'direction'> => ({
       keys: keys.map((_, i) => serializeKey(row[`k${i}`])),
@@ -360,7 +365,7 @@ export class FhirRepository {
       interaction: 'search-type',
       resources: [
         ...patientCriteria(request),
-        ...page.map((row) => ({ resourceType: row.content.resourceType, id: row.content.id, patientId: row.patient_id })),
+        ...page.map((row) => ({ resourceType: row.content.resourceType, id: row.content.id, patientId: row.patient_id, ...emergencyOf(row) })),
         ...includedRows.map((r) => ({ resourceType: r.content.resourceType, id: r.content.id!, patientId: r.patient_id })),
       ],
       outcome: 'success',
@@ -515,12 +520,14 @@ export class FhirRepository {
     return stored;
   }
 
-  private async currentRow(resourceType: string, id: string): Promise<{ version_id: number; deleted: boolean; content: Resource; patient_id: string | null } | undefined> {
+  /** `withEmergency`: with the row's emergency-access flag, for the read's trace. */
+  private async currentRow(resourceType: string, id: string, withEmergency = false): Promise<{ version_id: number; deleted: boolean; content: Resource; patient_id: string | null; emergency?: boolean } | undefined> {
     if (!isFhirId(id)) return undefined;
+    const flag = withEmergency ? this.options.emergencyAccess : undefined;
     return this.db('resource as r')
       .where({ 'r.resource_type': resourceType, 'r.id': id })
       .modify((qb) => this.applyVisibility(qb))
-      .first('r.version_id', 'r.deleted', 'r.content', 'r.patient_id');
+      .first('r.version_id', 'r.deleted', 'r.content', 'r.patient_id', ...(flag ? [this.db.raw(`${flag.text} AS emergency`, flag.bindings as any[])] : []));
   }
 
   /** The patient compartment of a resource whatever the caller may see: for the audit of refusals only. */
@@ -607,6 +614,11 @@ function patientCriteria(request: SearchRequest): AccessRecord['resources'] {
     }
   }
   return [...ids].map((id) => ({ resourceType: 'Patient', id, patientId: id }));
+}
+
+/** The emergency flag of a row read with it (RepositoryOptions.emergencyAccess), for its trace. */
+function emergencyOf(row: { emergency?: boolean | null }): { emergency?: boolean } {
+  return typeof row.emergency === 'boolean' ? { emergency: row.emergency } : {};
 }
 
 /** A resource an _include or _revinclude added, with its compartment for the search's audit. */

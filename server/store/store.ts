@@ -4,7 +4,7 @@ import type { Database } from './database.ts';
 import { FhirRepository, type Executor, type RepositoryOptions, type ResourceValidator, type WriteRule } from './repository.ts';
 
 /** The access module's decisions for one caller: visibility SQL, write check, audit hook. */
-export type AccessRule = (ctx: RequestContext) => Pick<RepositoryOptions, 'visibility' | 'authorizeWrite' | 'audit'>;
+export type AccessRule = (ctx: RequestContext) => Pick<RepositoryOptions, 'visibility' | 'emergencyAccess' | 'authorizeWrite' | 'audit'>;
 
 /** Entry point of the data layer: hands out repositories bound to a request's caller. */
 export class Store {
