@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
+import { asUser } from '../helpers/users.ts';
 
 /** Import of a FRCP CDA from another DCC; hostile XML refused with a 4xx, nothing stored. */
 describe('CDA import (FRCP received from another DCC)', function () {
@@ -16,7 +17,7 @@ describe('CDA import (FRCP received from another DCC)', function () {
   after(() => world.close());
 
   const post = (patientId: string, body: string | Uint8Array) =>
-    fetch(`${world.server.fhirUrl}/Patient/${patientId}/$cda-import`, { method: 'POST', headers: { 'x-test-user': 'oncologist', 'content-type': 'application/xml' }, body: body as BodyInit });
+    fetch(`${world.server.fhirUrl}/Patient/${patientId}/$cda-import`, { method: 'POST', headers: { ...asUser('oncologist'), 'content-type': 'application/xml' }, body: body as BodyInit });
   const storedFor = async (patientId: string): Promise<number> => {
     const bundle = (await world.as('oncologist', 'GET', `/DocumentReference?subject=Patient/${patientId}`)).body;
     expect(bundle.resourceType).to.equal('Bundle');

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
 import { validateWithKit } from '../../server/cda/validation/kit.ts';
-import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import type { RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, startCarePlanServer } from '../care-plan/fixtures.ts';
+import { asUser, testUsers } from '../helpers/users.ts';
 
 /** `$cda` on a handed-over PPS: a CDA R2 PPS 2022.01 that passes the ANS kit with 0 errors. */
 describe('CDA export of the PPS (PPS 2022.01)', function () {
   this.timeout(15 * 60_000);
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
   before(async () => {
     server = await startCarePlanServer(users);
   });
@@ -25,7 +25,7 @@ describe('CDA export of the PPS (PPS 2022.01)', function () {
     const handed = await as(server, 'oncologist', 'POST', `/CarePlan/${ppsId}/$hand-over`, { date: '2026-02-10', shareWithGp: true });
     expect(handed.status, JSON.stringify(handed.body)).to.equal(200);
     const t0 = Date.now();
-    const res = await fetch(`${server.fhirUrl}/CarePlan/${ppsId}/$cda`, { headers: { 'x-test-user': 'oncologist' } });
+    const res = await fetch(`${server.fhirUrl}/CarePlan/${ppsId}/$cda`, { headers: asUser('oncologist') });
     const xml = await res.text();
     const exportMs = Date.now() - t0;
     expect(res.status, xml).to.equal(200);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { SummaryViewStore } from '../../server/store/summary-view-store.ts';
 import { unique } from '../helpers/harness.ts';
 import { api, as, changeOral, create, newCase, ppsHandedOver, signReport, startCityServer, updatePps, type CityWorld } from './fixtures.ts';
+import { professional } from '../helpers/users.ts';
 
 const kinds = (body: any) => body.items.map((i: any) => i.kind.code);
 
@@ -75,7 +76,7 @@ describe('City: my patients and what changed since I last looked', () => {
     expect(coordinator.status).to.equal(403);
     expect(coordinator.body.resourceType).to.equal('OperationOutcome');
     expect(coordinator.body.issue[0].details.text).to.contain('Mes patients');
-    world.users[`${c.user('gp')}.admin`] = { displayName: 'Admin', practitionerId: c.practitioners.coordinator, roles: ['admin'], authMethod: 'cps' };
+    world.users[`${c.user('gp')}.admin`] = professional('Admin', ['admin'], { practitionerId: c.practitioners.coordinator });
     expect((await api(world, `${c.user('gp')}.admin`, 'GET', '/changes')).status).to.equal(403);
     expect((await api(world, 'system', 'GET', '/patients')).status).to.equal(403);
     world.users[`${c.user('gp')}.noid`] = { displayName: 'GP sans annuaire', roles: ['gp'], authMethod: 'saml' };

@@ -2,34 +2,33 @@
  * Test world of the city API: the care-plan case (colon cancer, capecitabine by mouth, care team
  * with the city nurse and pharmacist, declared GP) on a server with the RCP sheet, the care-plan
  * operations and /api/city mounted. Each case has its own professionals, registered as users
- * `<case>.<role>` (x-test-user), so tests never share data.
+ * `<case>.<role>` (asUser), so tests never share data.
  */
-import type { Request } from 'express';
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
 import { finessCheckDigit } from '../../server/identity/rpps.ts';
-import { startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, ppsInput, type CareCase } from '../care-plan/fixtures.ts';
-import { colonCancerSheet, rpps, type World } from '../rcp-sheet/fixtures.ts';
+import { colonCancerSheet, type World } from '../rcp-sheet/fixtures.ts';
+import { asUser, identifyByHeader, newIdnps, testUsers, type TestUsers } from '../helpers/users.ts';
 
 export { as };
 
 export interface CityWorld {
   server: RunningServer;
-  users: Record<string, Principal>;
+  users: TestUsers;
   close: () => Promise<void>;
 }
 
 export async function startCityServer(): Promise<CityWorld> {
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
-  const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
+  const users = testUsers();
+  const identify = identifyByHeader(users, 'system');
   const server: RunningServer = await startTestServer({ identify });
   return { server, users, close: server.close };
 }
 
 /** A call to the city API as `user`. */
 export async function api(world: CityWorld, user: string, method: string, path: string) {
-  const res = await fetch(`${world.server.url}/api/city${path}`, { method, headers: { 'x-test-user': user, accept: 'application/json' } });
+  const res = await fetch(`${world.server.url}/api/city${path}`, { method, headers: { ...asUser(user), accept: 'application/json' } });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -41,7 +40,7 @@ export interface CityCase extends CareCase {
 
 /** A fresh care case whose professionals act as `<key>.<role>`. */
 export async function newCase(world: CityWorld): Promise<CityCase> {
-  const scratch: Record<string, Principal> = { system: TEST_SYSTEM };
+  const scratch = testUsers();
   const c = await createCareCase(world.server, scratch);
   const key = unique('case');
   for (const [role, principal] of Object.entries(scratch)) if (role !== 'system') world.users[`${key}.${role}`] = principal;
@@ -58,16 +57,16 @@ export async function create(world: CityWorld, body: any): Promise<any> {
 export async function signReport(world: CityWorld, c: CityCase): Promise<any> {
   const pro = async (key: string, speciality: { code: string; display: string }) => {
     const practitioner = await create(world, { resourceType: 'Practitioner', name: [{ family: `${key}-${unique('')}`, given: ['Claire'] }] });
-    return { id: practitioner.id as string, idnps: `8${rpps()}`, name: `Dr Claire ${key}`, speciality };
+    return { id: practitioner.id as string, idnps: newIdnps(), name: `Dr Claire ${key}`, speciality };
   };
   const p = c.practitioners;
   const finess8 = `13${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
   const fake = {
     pros: {
-      oncologist: { id: p.oncologist, idnps: `8${rpps()}`, name: 'Dr Sophie Lambert', speciality: { code: 'SM36', display: 'Oncologie, option médicale (SM)' } },
-      surgeon: { id: p.surgeon, idnps: `8${rpps()}`, name: 'Dr Marc Aubert', speciality: { code: 'SM14', display: 'Chirurgie viscérale et digestive (SM)' } },
-      gp: { id: p.gp, idnps: `8${rpps()}`, name: 'Dr Laurent Chabert', speciality: { code: 'SM54', display: 'Médecine générale (SM)' } },
-      coordinator: { id: p.coordinator, idnps: `8${rpps()}`, name: 'Dr Nathalie Girard', speciality: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' } },
+      oncologist: { id: p.oncologist, idnps: newIdnps(), name: 'Dr Sophie Lambert', speciality: { code: 'SM36', display: 'Oncologie, option médicale (SM)' } },
+      surgeon: { id: p.surgeon, idnps: newIdnps(), name: 'Dr Marc Aubert', speciality: { code: 'SM14', display: 'Chirurgie viscérale et digestive (SM)' } },
+      gp: { id: p.gp, idnps: newIdnps(), name: 'Dr Laurent Chabert', speciality: { code: 'SM54', display: 'Médecine générale (SM)' } },
+      coordinator: { id: p.coordinator, idnps: newIdnps(), name: 'Dr Nathalie Girard', speciality: { code: 'SM49', display: 'Santé publique et Médecine sociale (SM)' } },
       radiotherapist: await pro('Rossi', { code: 'SM37', display: 'Oncologie, option radiothérapie (SM)' }),
       gastroenterologist: await pro('Fabre', { code: 'SM24', display: 'Gastro-entérologie et Hépatologie (SM)' }),
     },

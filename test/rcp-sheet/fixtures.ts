@@ -4,12 +4,11 @@
  * and a complete sheet for a sigmoid colon adenocarcinoma. Unique per call: tests never share data.
  */
 import type { Patient } from '@medplum/fhirtypes';
-import type { Request } from 'express';
-import type { Principal } from '../../server/context.ts';
 import { IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, INS_NIR_TEST_SYSTEM, withInsNirKey } from '../../server/identity/ins.ts';
-import { FINESS_SYSTEM, finessCheckDigit, IDNPS_SYSTEM, rppsCheckDigit } from '../../server/identity/rpps.ts';
+import { FINESS_SYSTEM, finessCheckDigit, IDNPS_SYSTEM } from '../../server/identity/rpps.ts';
 import type { RcpSheetInput } from '../../server/rcp-sheet/input.ts';
-import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
+import { asUser, identifyByHeader, newIdnps, professional as signedInUser, testUsers, type TestUsers } from '../helpers/users.ts';
 
 export const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
 
@@ -22,7 +21,7 @@ export interface Pro {
 
 export interface World {
   server: RunningServer;
-  users: Record<string, Principal>;
+  users: TestUsers;
   pros: Record<string, Pro>;
   organizationId: string;
   finess: string;
@@ -43,11 +42,6 @@ function randomDigits(n: number): string {
   return s;
 }
 
-export function rpps(): string {
-  const first10 = '1' + randomDigits(9);
-  return first10 + rppsCheckDigit(first10);
-}
-
 function nir13(sex: '1' | '2', birthDate: string): string {
   // Sex, year, month (those of the patient: the INS must agree with the traits), department 13
   // (Bouches-du-Rhône), commune, order: a fictitious test NIR.
@@ -64,11 +58,11 @@ const SPECIALITIES = {
 } as const;
 
 export async function startWorld(): Promise<World> {
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
-  const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
+  const users = testUsers();
+  const identify = identifyByHeader(users, 'system');
   const server: RunningServer = await startTestServer({ identify });
-  const as = (user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => http(server, method, path, body, { 'x-test-user': user, ...headers });
-  const raw = (user: string, path: string, headers: Record<string, string> = {}) => fetch(`${server.fhirUrl}${path}`, { headers: { 'x-test-user': user, ...headers } });
+  const as = (user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => http(server, method, path, body, asUser(user, headers));
+  const raw = (user: string, path: string, headers: Record<string, string> = {}) => fetch(`${server.fhirUrl}${path}`, { headers: asUser(user, headers) });
   const mk = async (body: any): Promise<string> => {
     const res = await as('system', 'POST', `/${body.resourceType}`, body);
     if (res.status !== 201) throw new Error(`${body.resourceType}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -94,12 +88,11 @@ export async function startWorld(): Promise<World> {
     ['outsider', 'Paul', 'Vidal', 'oncologist', ['physician']],
   ];
   for (const [key, given, family, speciality, roles] of people) {
-    const number = rpps();
-    const idnps = '8' + number;
+    const idnps = newIdnps();
     const id = await mk({ resourceType: 'Practitioner', identifier: [{ system: IDNPS_SYSTEM, value: idnps }], name: [{ family: `${family}-${unique('')}`, given: [given], ...(roles.includes('nurse') ? {} : { prefix: ['Dr'] }) }] });
     const name = `${roles.includes('nurse') ? '' : 'Dr '}${given} ${family}`;
     pros[key] = { id, idnps, name, ...(speciality ? { speciality: SPECIALITIES[speciality] } : {}) };
-    users[key] = { displayName: name, practitionerId: id, idnps, roles, authMethod: 'cps' };
+    users[key] = signedInUser(name, roles, { practitionerId: id, idnps });
   }
 
   const extensionsOf = (status: 'QUAL' | 'RECUP'): NonNullable<Patient['extension']> => [{

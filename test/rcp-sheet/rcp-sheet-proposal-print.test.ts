@@ -1,15 +1,15 @@
 import { expect } from 'chai';
 import type { CarePlan, Composition, Resource } from '@medplum/fhirtypes';
-import type { Principal } from '../../server/context.ts';
 import { TREATMENT_TYPE, type TreatmentType } from '../../server/rcp-sheet/codes.ts';
 import type { RcpSheetInput } from '../../server/rcp-sheet/input.ts';
 import { printableSheet, type Block } from '../../server/rcp-sheet/print.ts';
 import { buildRcpSheet } from '../../server/rcp-sheet/rcp-sheet.ts';
 import { readRcpSheet, resolverOf } from '../../server/rcp-sheet/read.ts';
 import { describeProposal } from '../../server/summary/clinical.ts';
-import { TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
+import type { RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer } from '../care-plan/fixtures.ts';
 import { colonCancerSheet, type World } from './fixtures.ts';
+import { testUsers } from '../helpers/users.ts';
 
 /** colonCancerSheet only reads names and identifiers from the world: no server is needed to build. */
 const pro = (name: string) => ({ id: `p-${name}`, idnps: '810000000009', name: `Dr ${name}` });
@@ -110,7 +110,7 @@ describe('Printed proposals: each proposal type says what was decided', () => {
 
   describe("the patient's PPS", () => {
     let server: RunningServer;
-    const users: Record<string, Principal> = { system: TEST_SYSTEM };
+    const users = testUsers();
     before(async () => {
       server = await startCarePlanServer(users);
     });

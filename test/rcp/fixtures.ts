@@ -1,9 +1,8 @@
-import type express from 'express';
 import type { Resource } from '@medplum/fhirtypes';
-import type { Principal } from '../../server/context.ts';
-import { FINESS_SYSTEM, IDNPS_SYSTEM, RPPS_SYSTEM, finessCheckDigit, rppsCheckDigit } from '../../server/identity/rpps.ts';
+import { FINESS_SYSTEM, IDNPS_SYSTEM, RPPS_SYSTEM, finessCheckDigit } from '../../server/identity/rpps.ts';
 import type { Store } from '../../server/store/store.ts';
-import { TEST_SYSTEM, readResponse, startTestServer, unique } from '../helpers/harness.ts';
+import { readResponse, startTestServer, unique } from '../helpers/harness.ts';
+import { asUser, identifyByHeader, newIdnps, newRpps, professional, testUsers, type TestUsers } from '../helpers/users.ts';
 
 /**
  * A small RCP world per test file: a 3C and its host hospital, physicians of the specialities a
@@ -40,7 +39,7 @@ export interface RcpWorld {
   ids: Record<Pro, string>;
   centre: string;
   host: string;
-  users: Record<string, Principal>;
+  users: TestUsers;
   /** Request to the RCP API as a user. */
   api: (user: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<HttpResult>;
   /** Request to the FHIR API as a user. */
@@ -51,21 +50,16 @@ export interface RcpWorld {
 
 const randomDigits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
 
-export function newRpps(): string {
-  const first10 = `1${randomDigits(9)}`;
-  return `${first10}${rppsCheckDigit(first10)}`;
-}
-
 export async function startRcpWorld(start = new Date('2026-03-02T08:00:00Z')): Promise<RcpWorld> {
   const clock = { now: start };
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
-  const server = await startTestServer({ identify: (req: express.Request) => users[req.get('x-test-user') ?? ''] ?? undefined, clock: () => clock.now });
+  const users = testUsers();
+  const server = await startTestServer({ identify: identifyByHeader(users), clock: () => clock.now });
   const { url } = server;
   const store = server.services.store;
   const call = (prefix: string) => async (user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> => {
     const res = await fetch(`${url}${prefix}${path}`, {
       method,
-      headers: { 'x-test-user': user, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: { ...asUser(user), accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return readResponse(res);
@@ -93,13 +87,13 @@ export async function startRcpWorld(start = new Date('2026-03-02T08:00:00Z')): P
     const rpps = newRpps();
     const practitioner = await create({
       resourceType: 'Practitioner',
-      identifier: [{ system: IDNPS_SYSTEM, value: `8${rpps}` }, { system: RPPS_SYSTEM, value: rpps }],
+      identifier: [{ system: IDNPS_SYSTEM, value: newIdnps(rpps) }, { system: RPPS_SYSTEM, value: rpps }],
       name: [{ family: unique(pro), given: ['Test'], prefix: ['Dr'] }],
       qualification: [{ code: { coding: [{ system: R38, code: speciality.code, display: speciality.display }] } }],
     });
     ids[pro] = practitioner.id;
     const roles = pro === 'coordinator' ? ['coordinator'] : pro === 'gp' ? ['gp'] : ['physician'];
-    users[pro] = { displayName: `Dr ${pro}`, practitionerId: practitioner.id, idnps: `8${rpps}`, roles, authMethod: 'cps' };
+    users[pro] = professional(`Dr ${pro}`, roles, { practitionerId: practitioner.id, idnps: newIdnps(rpps) });
   }
   await create({
     resourceType: 'PractitionerRole', active: true, practitioner: { reference: `Practitioner/${ids.coordinator}` }, organization: { reference: `Organization/${centre.id}` },

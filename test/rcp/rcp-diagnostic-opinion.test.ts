@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { digestiveBoard, startRcpWorld, type RcpWorld } from './fixtures.ts';
 import { unique } from '../helpers/harness.ts';
+import { asUser } from '../helpers/users.ts';
 
 /**
  * Issue 11, item 2: a case whose question is the diagnosis (motif diagnostic-opinion) is registered
@@ -61,7 +62,7 @@ describe('A diagnostic-opinion case is decided without a diagnosis', () => {
     const signed = await world.api('oncologist', 'POST', `/cases/${caseId}/sign`);
     expect(signed.status, signed.text).to.equal(200);
     expect((await world.fhir('oncologist', 'GET', `/${plan.resourceType}/${plan.id}`)).body.status).to.equal('active');
-    const html = await (await fetch(`${world.url}/fhir/${signed.body.report.reference}/$render`, { headers: { 'x-test-user': 'oncologist' } })).text();
+    const html = await (await fetch(`${world.url}/fhir/${signed.body.report.reference}/$render`, { headers: asUser('oncologist') })).text();
     expect(html).to.contain('Avis diagnostique').and.to.contain('TEP au 68Ga-DOTATOC');
   });
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { DECISION, digestiveBoard, newPatient, registration, startRcpWorld, type RcpWorld } from './fixtures.ts';
+import { asUser } from '../helpers/users.ts';
 
 const rule = (res: { body: any }) => res.body?.issue?.[0]?.details?.coding?.[0]?.code;
 
@@ -53,7 +54,7 @@ describe('A session is run on its date, or explicitly rescheduled', () => {
     world.clock.now = new Date('2026-03-06T16:00:00Z');
     const signed = await world.api('oncologist', 'POST', `/cases/${caseId}/sign`);
     expect(signed.status, signed.text).to.equal(200);
-    const html = await (await fetch(`${world.url}/fhir/${signed.body.report.reference}/$render`, { headers: { 'x-test-user': 'oncologist' } })).text();
+    const html = await (await fetch(`${world.url}/fhir/${signed.body.report.reference}/$render`, { headers: asUser('oncologist') })).text();
     expect(html).to.contain('réunion du 06/03/2026');
     expect(html).not.to.contain('10/03/2026');
 

@@ -5,6 +5,7 @@ import { parseIndicatorQuery } from '../../server/rcp/indicators.ts';
 import { assertSessionTransition } from '../../server/rcp/transitions.ts';
 import { withIdentity } from '../helpers/identity.ts';
 import { DECISION, digestiveBoard, newPatient, registration, startRcpWorld, type RcpWorld } from './fixtures.ts';
+import { professional } from '../helpers/users.ts';
 
 /** The smaller defects of issue 11: messages in words and in good French, limits that say what they mean. */
 describe('RCP and FHIR: smaller defects (issue 11)', function () {
@@ -12,7 +13,7 @@ describe('RCP and FHIR: smaller defects (issue 11)', function () {
   let world: RcpWorld;
   before(async () => {
     world = await startRcpWorld();
-    world.users.nurse = { displayName: 'IDEL', roles: ['nurse'], authMethod: 'cps' };
+    world.users.nurse = professional('IDEL', ['nurse']);
   });
   after(() => world.close());
 

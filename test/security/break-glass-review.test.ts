@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
-import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
+import { asUser, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
 
 /**
  * Issue 10, item 4: the security officer holds no clinical role (so he cannot open a record in an
@@ -9,32 +9,32 @@ import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '
  */
 describe('Security: break-glass review by someone else, once; the administrator holds no clinical role', () => {
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
   let patientId: string;
   let grantId: string;
   const ids: Record<string, string> = {};
 
-  const as = (user: string, method: string, path: string, body?: unknown) => http(server, method, path, body, { 'x-test-user': user });
+  const as = (user: string, method: string, path: string, body?: unknown) => http(server, method, path, body, asUser(user));
   const access = async (user: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${server.url}/access${path}`, {
-      method, headers: { 'x-test-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      method, headers: { ...asUser(user), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: await res.json().catch(() => undefined) };
   };
 
   before(async () => {
-    server = await startTestServer({ identify: (req) => users[req.get('x-test-user') ?? 'system'] ?? undefined });
+    server = await startTestServer({ identify: identifyByHeader(users, 'system') });
     for (const name of ['emergency', 'officer', 'physicianAdmin']) {
       const res = await as('system', 'POST', '/Practitioner', { resourceType: 'Practitioner', name: [{ family: unique(name), given: ['Test'] }] });
       ids[name] = res.body.id;
     }
-    users.emergency = { displayName: 'Dr Urgences', practitionerId: ids.emergency, roles: ['physician'], authMethod: 'cps' };
-    users.officer = { displayName: 'RSSI', practitionerId: ids.officer, roles: ['admin'], authMethod: 'cps' };
+    users.emergency = professional('Dr Urgences', ['physician'], { practitionerId: ids.emergency });
+    users.officer = professional('RSSI', ['admin'], { practitionerId: ids.officer });
     // The demo administrator's card says "Médecin": physician + admin.
-    users.physicianAdmin = { displayName: 'Admin médecin', practitionerId: ids.physicianAdmin, roles: ['physician', 'admin'], authMethod: 'cps' };
+    users.physicianAdmin = professional('Admin médecin', ['physician', 'admin'], { practitionerId: ids.physicianAdmin });
     // The grantee who is also a security officer must not review his own access.
-    users.emergencyAsOfficer = { displayName: 'Dr Urgences', practitionerId: ids.emergency, roles: ['admin'], authMethod: 'cps' };
+    users.emergencyAsOfficer = professional('Dr Urgences', ['admin'], { practitionerId: ids.emergency });
     const patient = await as('system', 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Urgence'), given: ['Test'] }], gender: 'male', birthDate: '1950-05-05' });
     patientId = patient.body.id;
   });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { Principal } from '../../server/context.ts';
 import { principalFromSubject } from '../../server/auth/cps.ts';
 import { MAX_SEARCH_PARAMS } from '../../server/fhir-kit/search-request.ts';
-import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
+import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
+import { asUser, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
 
 /** Deterministic generator (mulberry32): a failing case can be replayed from its seed. */
 function random(seed: number): () => number {
@@ -39,11 +39,11 @@ const PATIENT_PATHS = ['generalPractitioner', 'name', 'gender', 'birthDate', 'te
 describe('Security: hostile input is refused with a 4xx OperationOutcome, and nothing is stored', function () {
   this.timeout(120_000);
   let server: RunningServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM };
+  const users = testUsers();
   let patientId: string;
-  const as = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => http(server, method, path, body, { 'x-test-user': 'physician', ...headers });
+  const as = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => http(server, method, path, body, asUser('physician', headers));
   const raw = async (method: string, path: string, body: string) => {
-    const res = await fetch(`${server.fhirUrl}${path}`, { method, headers: { 'x-test-user': 'physician', 'content-type': 'application/fhir+json' }, body });
+    const res = await fetch(`${server.fhirUrl}${path}`, { method, headers: { ...asUser('physician'), 'content-type': 'application/fhir+json' }, body });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -52,9 +52,9 @@ describe('Security: hostile input is refused with a 4xx OperationOutcome, and no
   const storedByType = async () => Object.fromEntries((await server.services.store.db('resource_version').whereNot({ resource_type: 'AuditEvent' }).groupBy('resource_type').select('resource_type').count('* as n')).map((r: any) => [r.resource_type, Number(r.n)]));
 
   before(async () => {
-    server = await startTestServer({ identify: (req) => users[req.get('x-test-user') ?? 'system'] ?? undefined });
+    server = await startTestServer({ identify: identifyByHeader(users, 'system') });
     const p = await http(server, 'POST', '/Practitioner', { resourceType: 'Practitioner', name: [{ family: unique('Hostile'), given: ['Test'] }] });
-    users.physician = { displayName: 'Dr Test', practitionerId: p.body.id, roles: ['physician'], authMethod: 'cps' };
+    users.physician = professional('Dr Test', ['physician'], { practitionerId: p.body.id });
     patientId = (await as('POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Cible'), given: ['A'] }], gender: 'female', birthDate: '1960-02-28' })).body.id;
   });
   after(() => server.close());
@@ -105,7 +105,7 @@ describe('Security: hostile input is refused with a 4xx OperationOutcome, and no
     await expect400(await as('GET', '/Condition?_id=,'), '_id=,');
     await expect400(await as('GET', `/Patient?${Array.from({ length: 300 }, () => 'name=a').join('&')}`), '300 × name=a');
     const manyIds = await fetch(`${server.fhirUrl}/Patient/_search`, {
-      method: 'POST', headers: { 'x-test-user': 'physician', 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST', headers: { ...asUser('physician'), 'content-type': 'application/x-www-form-urlencoded' },
       body: `_id=${Array.from({ length: 70_000 }, (_, i) => i).join(',')}`,
     });
     await expect400({ status: manyIds.status, body: await manyIds.json() }, '70,000 _id values');

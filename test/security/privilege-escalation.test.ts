@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { digestiveBoard, newPatient, registration, startRcpWorld, type RcpWorld } from '../rcp/fixtures.ts';
+import { professional } from '../helpers/users.ts';
 
 const BOARD_MEMBERS = 'https://dcc-paca.example/fhir/sid/rcp-board-members';
 
@@ -23,7 +24,7 @@ describe('Security: board membership and directory roles are not self-service', 
   before(async () => {
     world = await startRcpWorld(new Date('2026-03-02T08:00:00Z'));
     const admin = await world.create({ resourceType: 'Practitioner', name: [{ family: 'Admin', given: ['Test'] }] });
-    world.users.admin = { displayName: 'Admin', practitionerId: admin.id, roles: ['admin'], authMethod: 'cps' };
+    world.users.admin = professional('Admin', ['admin'], { practitionerId: admin.id });
     const created = await world.api('coordinator', 'POST', '/boards', digestiveBoard(world));
     expect(created.status, created.text).to.equal(201);
     board = created.body;

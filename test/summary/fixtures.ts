@@ -4,12 +4,11 @@
  * (test/rcp-sheet/fixtures.ts), and the establishment's hotline for complications. The summary
  * clock is fixed (overdue surveillance is judged on it). Fresh data for every call.
  */
-import type { Request } from 'express';
-import type { Principal } from '../../server/context.ts';
 import { finessCheckDigit, IDNPS_SYSTEM } from '../../server/identity/rpps.ts';
 import { as, createCareCase, ppsInput, type CareCase } from '../care-plan/fixtures.ts';
-import { colonCancerSheet, rpps, type World } from '../rcp-sheet/fixtures.ts';
+import { colonCancerSheet, type World } from '../rcp-sheet/fixtures.ts';
 import { startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
+import { identifyByHeader, newIdnps, professional, type TestUsers } from '../helpers/users.ts';
 
 export { as };
 
@@ -20,9 +19,9 @@ export interface SummaryServer extends RunningServer {
   setNow(instant: string): void;
 }
 
-export async function startSummaryServer(users: Record<string, Principal>, now = '2027-01-15T09:00:00+01:00'): Promise<SummaryServer> {
+export async function startSummaryServer(users: TestUsers, now = '2027-01-15T09:00:00+01:00'): Promise<SummaryServer> {
   let instant = new Date(now);
-  const identify = (req: Request) => users[req.get('x-test-user') ?? 'system'];
+  const identify = identifyByHeader(users, 'system');
   const server = await startTestServer({ identify, clock: () => instant });
   return { ...server, setNow: (value: string) => { instant = new Date(value); } };
 }
@@ -41,7 +40,7 @@ export interface SummaryCase extends CareCase {
  * The care case with its establishment hotline, a PPS built from the decision (surgery, then
  * capecitabine by mouth from 30 March 2026) and handed over with the patient's choice about the GP.
  */
-export async function createSummaryCase(server: RunningServer, users: Record<string, Principal>, options: { shareWithGp?: boolean } = {}): Promise<SummaryCase> {
+export async function createSummaryCase(server: RunningServer, users: TestUsers, options: { shareWithGp?: boolean } = {}): Promise<SummaryCase> {
   const c = await createCareCase(server, users, 'QUAL');
   const chu = await ok(await as(server, 'system', 'GET', `/Organization/${c.chuId}`), 200, 'CHU');
   await ok(await as(server, 'system', 'PUT', `/Organization/${c.chuId}`, {
@@ -65,10 +64,10 @@ export async function startSummaryPpac(server: RunningServer, c: SummaryCase): P
 }
 
 /** A complete RCP sheet for the case's patient, written and signed by the oncologist. */
-export async function signedRcpSheet(server: RunningServer, users: Record<string, Principal>, c: CareCase): Promise<any> {
+export async function signedRcpSheet(server: RunningServer, users: TestUsers, c: CareCase): Promise<any> {
   const mk = async (body: any) => (await ok(await as(server, 'system', 'POST', `/${body.resourceType}`, body), 201, body.resourceType)).id as string;
   const pro = async (key: string, id: string | undefined, name: string, speciality?: { code: string; display: string }) => {
-    const idnps = `8${rpps()}`;
+    const idnps = newIdnps();
     const practitionerId = id ?? await mk({ resourceType: 'Practitioner', identifier: [{ system: IDNPS_SYSTEM, value: idnps }], name: [{ family: `${name}-${unique('')}` }] });
     return [key, { id: practitionerId, idnps, name, ...(speciality ? { speciality } : {}) }] as const;
   };
@@ -88,8 +87,8 @@ export async function signedRcpSheet(server: RunningServer, users: Record<string
 }
 
 /** A professional outside the patient's circle of care. */
-export async function outsider(server: RunningServer, users: Record<string, Principal>, key: string, roles: string[]): Promise<string> {
+export async function outsider(server: RunningServer, users: TestUsers, key: string, roles: string[]): Promise<string> {
   const res = await as(server, 'system', 'POST', '/Practitioner', { resourceType: 'Practitioner', name: [{ family: `Vidal-${unique('')}`, given: ['Paul'] }] });
-  users[key] = { displayName: 'Paul Vidal', practitionerId: res.body.id, roles, authMethod: 'cps' };
+  users[key] = professional('Paul Vidal', roles, { practitionerId: res.body.id });
   return res.body.id;
 }

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import type { Bundle, Composition } from '@medplum/fhirtypes';
-import type { Principal } from '../../server/context.ts';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
 import { SummaryViewStore } from '../../server/store/summary-view-store.ts';
-import { TEST_SYSTEM } from '../helpers/harness.ts';
 import { HOTLINE, as, createSummaryCase, outsider, signedRcpSheet, startSummaryPpac, startSummaryServer, type SummaryServer } from './fixtures.ts';
+import { asUser, professional, testUsers } from '../helpers/users.ts';
 
 const SECTION_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-summary-section';
 const SHARING = 'https://dcc-paca.example/fhir/CodeSystem/dcc-sharing-event';
@@ -38,7 +37,7 @@ function expectValidDocument(bundle: Bundle): void {
 
 describe('Summaries per profession: GET Patient/{id}/$summary', () => {
   let server: SummaryServer;
-  const users: Record<string, Principal> = { system: TEST_SYSTEM, admin: { displayName: 'Admin', roles: ['admin'], authMethod: 'cps' } };
+  const users = testUsers({ admin: professional('Admin', ['admin']) });
 
   before(async () => {
     server = await startSummaryServer(users);
@@ -210,7 +209,7 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     const suspended = await summary('pharmacist', c.patientId);
     expect(narrative(suspended.body, 'oral-treatments')).to.contain('suspendu — motif : Neutropénie de grade 3');
 
-    const pdf = await fetch(`${server.fhirUrl}/Patient/${c.patientId}/$summary`, { headers: { 'x-test-user': 'pharmacist', accept: 'application/pdf' } });
+    const pdf = await fetch(`${server.fhirUrl}/Patient/${c.patientId}/$summary`, { headers: { ...asUser('pharmacist'), accept: 'application/pdf' } });
     expect(pdf.status).to.equal(200);
     expect(pdf.headers.get('content-type')).to.equal('application/pdf');
     expect(pdf.headers.get('cache-control')).to.equal('no-store');
@@ -264,7 +263,7 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     expect(html.status).to.equal(200);
     expect(html.headers.get('content-type')).to.match(/^text\/html/);
     expect(html.text).to.contain('Synthèse pour le médecin traitant').and.contain('Diagnostic et stade').and.contain('Adénocarcinome du côlon sigmoïde');
-    const pdf = await fetch(`${server.fhirUrl}/Patient/${c.patientId}/$summary?_format=pdf&audience=gp`, { headers: { 'x-test-user': 'gp' } });
+    const pdf = await fetch(`${server.fhirUrl}/Patient/${c.patientId}/$summary?_format=pdf&audience=gp`, { headers: asUser('gp') });
     expect(pdf.status).to.equal(200);
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
     expect((await summary('gp', c.patientId, '?_format=xml')).status).to.equal(406);
