@@ -35,9 +35,10 @@ export function cityRouter(deps: CityRouterDeps): Router {
 
   router.get('/patients', async (req, res) => {
     const ctx = req.dccContext!;
-    const page = await listMyPatients(deps.store.forRequest(ctx), ctx.principal, {
-      count: countOf(text(req, '_count'), DEFAULT_COUNT, MAX_COUNT), cursor: text(req, 'cursor'), now: now(), name: text(req, 'name')?.slice(0, 100),
-    });
+    const options = { count: countOf(text(req, '_count'), DEFAULT_COUNT, MAX_COUNT), cursor: text(req, 'cursor'), now: now(), name: text(req, 'name')?.slice(0, 100) };
+    // One transaction per page: the traces of its reads (one per history read) go in one statement at the
+    // end. listMyPatients checks its input before reading, so a refused page has read nothing.
+    const page = await deps.store.forRequest(ctx).transaction((tx) => listMyPatients(tx, ctx.principal, options));
     res.set('Cache-Control', 'no-store').json({ ...page, ...(page.cursor ? { next: nextLink('/api/city/patients', req, page.cursor) } : {}) });
   });
 

@@ -76,8 +76,8 @@ export interface Page<T> {
 export async function listMyPatients(repo: FhirRepository, principal: Principal, options: { count: number; cursor?: string; now?: Date; name?: string }): Promise<Page<MyPatientItem> & { total: number }> {
   const me = requireCityProfessional(principal);
   const now = options.now ?? new Date();
-  const all = (await findMyPatients(repo, me)).filter(nameMatcher(options.name));
   const after = options.cursor ? decodeCursor('patients', options.cursor, 2) : undefined;
+  const all = (await findMyPatients(repo, me)).filter(nameMatcher(options.name));
   const { page, next } = pageOf(all, patientSortKey, { count: options.count, after, descending: false });
   const views = await new SummaryViewStore(repo.db).lastViews(me, page.map((p) => p.id));
   const windows = windowsOf(page, views, now);

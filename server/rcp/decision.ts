@@ -1,5 +1,5 @@
 import type { Composition, Patient, Practitioner, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { type RcpParticipant, type RcpSheetData, type ResearchStudyInput, signRcpSheet, TREATMENT_TYPE, type TreatmentType } from '../rcp-sheet/index.ts';
+import { completenessOf, type LoadedRcpSheet, type RcpParticipant, type RcpSheetData, type ResearchStudyInput, signRcpSheet, TREATMENT_TYPE, type TreatmentType } from '../rcp-sheet/index.ts';
 import type { OutboxEntry } from '../store/outbox-store.ts';
 import { RCP_REPORT_EVENT, emitSharingEvent, type RcpReportMessage } from '../delivery/index.ts';
 import { findAgenda, saveAgenda, withFlag } from './agenda.ts';
@@ -14,7 +14,7 @@ import { isChair, isSystem, me, requireHospitalPhysician, requirePhysician, requ
 import { checkQuorum } from './quorum.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { loadSession, type LoadedSession } from './sessions.ts';
-import { completenessErrors, loadSheet, meetingOf, professionalOf, sheetCompleteness, updateSheet } from './sheet.ts';
+import { completenessErrors, loadSheet, meetingOf, professionalsOf, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, impossibleTo } from './transitions.ts';
 
 type Json = Record<string, unknown>;
@@ -196,7 +196,7 @@ export function parseDecision(body: unknown): DecisionInput {
 }
 
 /** The sheet's outcome part: participants (in quorum or not), file status, proposal and basis. */
-async function outcomePatch(rc: RcpContext, loaded: LoadedCase, decision: DecisionInput): Promise<(data: RcpSheetData) => RcpSheetData> {
+async function outcomePatch(rc: RcpContext, loaded: LoadedCase, decision: DecisionInput, sheet: LoadedRcpSheet): Promise<(data: RcpSheetData) => RcpSheetData> {
   const c = loaded.rcpCase;
   const outcomeSessionId = c.outcomeSession ?? c.sessionId!;
   const { session, board } = await loadSession(rc, outcomeSessionId);
@@ -204,8 +204,10 @@ async function outcomePatch(rc: RcpContext, loaded: LoadedCase, decision: Decisi
   const position = list ? activeEntries(agendaFromFhir(list)).findIndex((e) => e.case === c.id) + 1 : 0;
   const counted = new Set(c.quorum?.counted ?? []);
   const participants: RcpParticipant[] = [];
-  for (const a of session.attendance.filter((x) => !x.cases?.length || x.cases.includes(c.id))) {
-    const p = await professionalOf(rc, a.practitioner, a.display);
+  const attending = session.attendance.filter((x) => !x.cases?.length || x.cases.includes(c.id));
+  const professionals = await professionalsOf(rc, attending.map((a) => ({ reference: a.practitioner, ...(a.display ? { display: a.display } : {}) })));
+  for (const [i, a] of attending.entries()) {
+    const p = professionals[i]!;
     participants.push({
       ...p,
       ...(a.speciality ? { speciality: { code: a.speciality.code, system: p.speciality?.system ?? 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale', display: a.speciality.display ?? a.speciality.code } } : {}),
@@ -213,7 +215,7 @@ async function outcomePatch(rc: RcpContext, loaded: LoadedCase, decision: Decisi
     });
   }
   const meeting = await meetingOf(rc, board.board, session, position > 0 ? String(position) : undefined);
-  const sessionMissing = completenessErrors(await sheetCompleteness(rc, c.sheet!, 'session'));
+  const sessionMissing = completenessErrors(completenessOf(sheet.content, { stage: 'session' }));
   const recorded = (c.outcome ?? c.state) === 'recorded';
   const guideline = decision.guideline ?? c.guideline;
   return (data) => ({
@@ -269,8 +271,11 @@ export async function saveDecision(rc: RcpContext, id: string, body: unknown, if
   const decision = parseDecision(body);
   return withCase(rc, id, undefined, async (tx, loaded) => {
     checkDecisionAllowed(loaded.rcpCase, decision);
-    const composition = await updateSheet(tx, loaded.rcpCase.sheet!, await outcomePatch(tx, loaded, decision), { ifMatch });
-    const missing = await sheetCompleteness(tx, loaded.rcpCase.sheet!, 'signature');
+    // The sheet is read once before the change and once after it (completeness, the answer).
+    const sheet = await loadSheet(tx, loaded.rcpCase.sheet!);
+    const composition = await updateSheet(tx, loaded.rcpCase.sheet!, await outcomePatch(tx, loaded, decision, sheet), { ifMatch }, sheet);
+    const saved = await loadSheet(tx, loaded.rcpCase.sheet!);
+    const missing = completenessOf(saved.content, { stage: 'signature' });
     const decisionRef = decisionReferenceOf(composition);
     let task = withOutputs(loaded.task, {
       ...(decisionRef ? { decision: { valueReference: { reference: decisionRef } } } : {}),
@@ -278,14 +283,15 @@ export async function saveDecision(rc: RcpContext, id: string, body: unknown, if
     });
     if (decision.guideline) task = withGuideline(task, decision.guideline);
     await saveTask(tx, withCompleteness(task, missing, rc.now));
-    return decisionView(tx, id);
+    return decisionView(tx, id, saved);
   });
 }
 
-export async function decisionView(rc: RcpContext, id: string): Promise<DecisionView> {
+/** `loadedSheet`: the case's sheet as just read in the same transaction (not read again). */
+export async function decisionView(rc: RcpContext, id: string, loadedSheet?: LoadedRcpSheet): Promise<DecisionView> {
   const { rcpCase } = await loadCase(rc, id);
   if (!rcpCase.sheet) throw ruleConflict('decision-missing', "Ce dossier n'a pas de fiche RCP");
-  const sheet = await loadSheet(rc, rcpCase.sheet);
+  const sheet = loadedSheet && loadedSheet.composition.id === idFrom(rcpCase.sheet, 'Composition') ? loadedSheet : await loadSheet(rc, rcpCase.sheet);
   const decision = decisionReferenceOf(sheet.composition);
   return {
     case: rcpCase,
@@ -389,8 +395,9 @@ export async function correctCase(rc: RcpContext, id: string, body: unknown, ifM
     if (c.state !== 'signed') throw ruleConflict('case-transition', `Seul un compte rendu signé se corrige ; ce dossier est ${CASE_LABEL[c.state]} : modifiez la proposition puis signez`);
     const board = (await loadBoard(tx, c.boardId)).board;
     await requireResponsibleSigner(tx, { ...c, state: c.outcome === 'recorded' ? 'recorded' : 'discussed' }, board);
-    const patch = decision ? await outcomePatch(tx, loaded, decision) : (d: RcpSheetData) => d;
-    const corrected = await updateSheet(tx, c.sheet!, patch, { ...(ifMatch ? { ifMatch } : {}), correctionReason: reason });
+    const sheet = decision ? await loadSheet(tx, c.sheet!) : undefined;
+    const patch = decision ? await outcomePatch(tx, loaded, decision, sheet!) : (d: RcpSheetData) => d;
+    const corrected = await updateSheet(tx, c.sheet!, patch, { ...(ifMatch ? { ifMatch } : {}), correctionReason: reason }, sheet);
     let task = loaded.task;
     if (decision) {
       const decisionRef = decisionReferenceOf(corrected);

@@ -15,16 +15,25 @@ import type { Session } from './session-model.ts';
  */
 
 export async function professionalOf(rc: RcpContext, reference: string, display?: string): Promise<Professional> {
-  const id = idFrom(reference, 'Practitioner');
-  const practitioner = id ? await rc.repo.readIfExists<Practitioner>('Practitioner', id) : undefined;
-  const idnps = practitioner?.identifier?.find((i) => i.system === IDNPS_SYSTEM)?.value;
-  const speciality = practitioner ? specialityOfPractitioner(practitioner) : undefined;
-  return {
-    ...(id ? { practitioner: `Practitioner/${id}` } : {}),
-    ...(idnps ? { idnps } : {}),
-    name: practitioner ? practitionerName(practitioner) : display ?? reference,
-    ...(speciality ? { speciality: { code: speciality.code, system: R38_SPECIALTY_SYSTEM, display: speciality.display ?? speciality.code } } : {}),
-  };
+  return (await professionalsOf(rc, [{ reference, ...(display ? { display } : {}) }]))[0]!;
+}
+
+/** Several professionals (e.g. a session's attendance), their directory entries read in one query. */
+export async function professionalsOf(rc: RcpContext, people: { reference: string; display?: string }[]): Promise<Professional[]> {
+  const ids = people.map((p) => idFrom(p.reference, 'Practitioner'));
+  const practitioners = await rc.repo.readManyIfExists<Practitioner>('Practitioner', ids);
+  return people.map(({ reference, display }, i) => {
+    const id = ids[i];
+    const practitioner = id ? practitioners.get(id) : undefined;
+    const idnps = practitioner?.identifier?.find((x) => x.system === IDNPS_SYSTEM)?.value;
+    const speciality = practitioner ? specialityOfPractitioner(practitioner) : undefined;
+    return {
+      ...(id ? { practitioner: `Practitioner/${id}` } : {}),
+      ...(idnps ? { idnps } : {}),
+      name: practitioner ? practitionerName(practitioner) : display ?? reference,
+      ...(speciality ? { speciality: { code: speciality.code, system: R38_SPECIALTY_SYSTEM, display: speciality.display ?? speciality.code } } : {}),
+    };
+  });
 }
 
 export async function generalPractitionerOf(rc: RcpContext, patient: Patient): Promise<GeneralPractitioner> {
@@ -37,9 +46,10 @@ export async function generalPractitionerOf(rc: RcpContext, patient: Patient): P
 export async function meetingOf(rc: RcpContext, board: Board, session: Session, registrationNumber?: string): Promise<RcpSheetInput['meeting']> {
   const mode = session.videoLink ? (session.place ? 'hybrid' : 'videoconference') : 'in-person';
   const centreId = idFrom(board.coordinationCentre, 'Organization');
-  const centre = centreId ? await rc.repo.readIfExists<Organization>('Organization', centreId) : undefined;
   const hostId = idFrom(board.hostEstablishment, 'Organization');
-  const host = hostId ? await rc.repo.readIfExists<Organization>('Organization', hostId) : undefined;
+  const organizations = await rc.repo.readManyIfExists<Organization>('Organization', [centreId, hostId]);
+  const centre = centreId ? organizations.get(centreId) : undefined;
+  const host = hostId ? organizations.get(hostId) : undefined;
   const finess = host?.identifier?.find((i) => i.system === FINESS_SYSTEM)?.value;
   const threeCId = centre?.identifier?.find((i) => i.value)?.value;
   return {
@@ -123,8 +133,9 @@ export function incompleteSheet(missing: MissingItem[], when: string): FhirError
  * Saves a new version of the sheet from its current content changed by `patch` (the sheet module
  * checks the result and replaces its entries in the same transaction).
  */
-export async function updateSheet(rc: RcpContext, reference: string, patch: (data: RcpSheetData) => RcpSheetData, options: { ifMatch?: string; correctionReason?: string } = {}): Promise<Composition> {
-  const loaded = await loadSheet(rc, reference);
+export async function updateSheet(rc: RcpContext, reference: string, patch: (data: RcpSheetData) => RcpSheetData, options: { ifMatch?: string; correctionReason?: string } = {}, current?: LoadedRcpSheet): Promise<Composition> {
+  // `current`: the sheet as the caller just loaded it in this transaction (not read again).
+  const loaded = current ?? await loadSheet(rc, reference);
   const data = normalised(patch(structuredClone(loaded.content.data)));
   return updateRcpSheet(rc.repo, rc.ctx, loaded.composition.id!, parseRcpSheetInput(data), {
     ifMatch: options.ifMatch ?? loaded.composition.meta?.versionId,
