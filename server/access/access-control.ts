@@ -74,6 +74,15 @@ export class AccessControl {
 /** Break-glass answers per open transaction (see breakGlassPatients); gone with the transaction. */
 const breakGlassSeen = new WeakMap<object, Map<string, boolean>>();
 
+/** A break-glass answer read with the patient's row inside a write's transaction: its trace looks it up no more. */
+function rememberBreakGlass(repo: FhirRepository, practitionerId: string, patientId: string, emergency: boolean): void {
+  if (!repo.db.isTransaction) return;
+  const key = repo.db as object;
+  let known = breakGlassSeen.get(key);
+  if (!known) breakGlassSeen.set(key, known = new Map());
+  known.set(`${practitionerId}|${patientId}`, emergency);
+}
+
 export function viewerOf(principal: Principal): Viewer {
   return {
     unrestricted: isSystem(principal),
@@ -131,8 +140,10 @@ async function authorizeWrite(repo: FhirRepository, ctx: RequestContext, change:
   }
   // …and the patient the content belongs to must be in the caller's circle (a new Patient excepted).
   const newPatient = change.action === 'create' && change.resourceType === 'Patient';
-  if (change.patientId && !newPatient && !(await repo.isVisible('Patient', change.patientId))) {
-    throw forbidden(`Le patient Patient/${change.patientId} est hors de votre cercle de soins : écriture refusée`);
+  if (change.patientId && !newPatient) {
+    const patient = await repo.visibility('Patient', change.patientId);
+    if (!patient.visible) throw forbidden(`Le patient Patient/${change.patientId} est hors de votre cercle de soins : écriture refusée`);
+    if (patient.emergency !== undefined && principal.practitionerId) rememberBreakGlass(repo, principal.practitionerId, change.patientId, patient.emergency);
   }
 }
 

@@ -567,6 +567,15 @@ export class FhirRepository {
   }
 
   /** Whether the caller can see a resource (no audit: used by authorisation checks). */
+  /**
+   * `isVisible`, with the row's emergency-access flag when the access rules give one: the write
+   * check reads the patient's row anyway, and the write's trace then needs no lookup of its own.
+   */
+  async visibility(resourceType: string, id: string): Promise<{ visible: boolean; emergency?: boolean }> {
+    const row = await this.currentRow(resourceType, id, true);
+    return { visible: Boolean(row && !row.deleted), ...(row ? emergencyOf(row) : {}) };
+  }
+
   async isVisible(resourceType: string, id: string): Promise<boolean> {
     const row = await this.currentRow(resourceType, id);
     return Boolean(row && !row.deleted);
