@@ -473,6 +473,62 @@ export class FhirRepository {
   }
 
   /**
+   * The versions of several resources, each after its own instant (newest first, at most `count`
+   * each), in one query; each resource is audited as its own history read (`history` with an id).
+   */
+  async historyOfEach(requests: { resourceType: string; id: string; since: string }[], count: number): Promise<HistoryEntry[][]> {
+    if (!requests.length) return [];
+    const rows: any[] = await this.db('resource_version as v')
+      .join('resource as r', 'r.seq', 'v.res')
+      .where((any) => {
+        for (const h of requests) any.orWhere((one) => one.where({ 'v.resource_type': h.resourceType, 'r.id': h.id }).where('v.last_updated', '>=', h.since));
+      })
+      .modify((q) => this.applyVisibility(q))
+      .orderBy([{ column: 'v.last_updated', order: 'desc' }, { column: 'v.res', order: 'desc' }, { column: 'v.version_id', order: 'desc' }])
+      .select('v.res', 'v.resource_type', 'r.id', 'v.version_id', 'v.last_updated', 'v.deleted', 'v.content', 'r.patient_id');
+    const out: HistoryEntry[][] = [];
+    for (const h of requests) {
+      const since = Date.parse(h.since);
+      const mine = rows.filter((row) => row.resource_type === h.resourceType && row.id === h.id && new Date(row.last_updated).getTime() >= since).slice(0, count);
+      await this.recordAccess({ interaction: 'history-instance', resources: mine.map((row) => ({ resourceType: row.resource_type, id: row.id, patientId: row.patient_id })), outcome: 'success' });
+      out.push(mine.map((row) => ({
+        resource: row.deleted ? undefined : row.content,
+        resourceType: row.resource_type,
+        id: row.id,
+        versionId: String(row.version_id),
+        lastUpdated: toIso(row.last_updated),
+        deleted: row.deleted,
+        isFirst: row.version_id === 1,
+      })));
+    }
+    return out;
+  }
+
+  /**
+   * Given versions of several resources in one query, each audited as its own vread; a version that
+   * is missing, not visible or a deletion comes back undefined (where `vread` answers 404 / 410).
+   */
+  async vreadEach(requests: { resourceType: string; id: string; versionId: string }[]): Promise<(Resource | undefined)[]> {
+    const valid = requests.filter((v) => /^\d{1,9}$/.test(v.versionId));
+    const rows: { resource_type: string; id: string; version_id: number; content: Resource; deleted: boolean; patient_id: string | null }[] = valid.length
+      ? await this.db('resource_version as v')
+        .join('resource as r', 'r.seq', 'v.res')
+        .where((any) => {
+          for (const v of valid) any.orWhere((one) => one.where({ 'r.resource_type': v.resourceType, 'r.id': v.id, 'v.version_id': Number(v.versionId) }));
+        })
+        .modify((q) => this.applyVisibility(q))
+        .select('r.resource_type', 'r.id', 'v.version_id', 'v.content', 'v.deleted', 'r.patient_id')
+      : [];
+    const out: (Resource | undefined)[] = [];
+    for (const v of requests) {
+      const row = rows.find((x) => x.resource_type === v.resourceType && x.id === v.id && String(x.version_id) === v.versionId);
+      await this.recordAccess({ interaction: 'vread', resources: [{ resourceType: v.resourceType, id: v.id, patientId: row?.patient_id ?? null }], outcome: row && !row.deleted ? 'success' : 'failure' });
+      out.push(row && !row.deleted ? row.content : undefined);
+    }
+    return out;
+  }
+
+  /**
    * Bulk load for seeding and benchmarks: new resources with their indexes, in batches, through
    * the same indexing code as single writes (validation left to the caller's data).
    */
