@@ -5,7 +5,7 @@ import { FhirRepository, type Executor } from './repository.ts';
  * Group commit for the audit trail of reads: every read and search writes an AuditEvent before it
  * answers, and writing each one in its own transaction (resource, version, index rows: ~7
  * statements) was the main cost of a read. Events that arrive while a batch is being written wait
- * for the next one, which is written in one transaction, in a few multi-row statements. No timer:
+ * for the next one, which is written in one statement (FhirRepository.appendAll). No timer:
  * alone, an event is written at once; under load, batches grow by themselves. Each caller's promise
  * settles when its own event is committed, so a read still never answers before its trace exists.
  *
@@ -32,7 +32,7 @@ export class GroupAppender {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await this.repo.bulkInsert(batch.map((b) => b.resource));
+        await this.repo.appendAll(batch.map((b) => b.resource));
         for (const b of batch) b.resolve();
       } catch (error) {
         for (const b of batch) b.reject(error);

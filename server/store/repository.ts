@@ -546,6 +546,22 @@ export class FhirRepository {
     });
   }
 
+  /**
+   * Appends server-written resources (the audit trail) with fresh ids, in ONE statement and no
+   * transaction around it: a statement is atomic by itself, and BEGIN / COMMIT were two of the
+   * three round trips of each group commit. Inside a transaction, it is that transaction's.
+   */
+  async appendAll(resources: Resource[]): Promise<void> {
+    const now = new Date().toISOString();
+    const prepared = resources.map((r) => {
+      const resource = { ...r, id: randomUUID(), meta: { ...r.meta, versionId: '1', lastUpdated: now } } as Resource;
+      return { resource, index: indexResource(resource) };
+    });
+    const write = insertResourcesSql(prepared, now);
+    const inserted = (await this.db.raw(write.text, write.bindings as any[])).rows;
+    if (inserted.length !== prepared.length) throw conflict(`${prepared.length - inserted.length} trace(s) non écrite(s) : identifiant déjà pris`);
+  }
+
   private async insertNew<T extends Resource>(resource: T, hooks: boolean): Promise<T> {
     const lastUpdated = new Date().toISOString();
     const stored = withMeta(resource, '1', lastUpdated);
