@@ -89,7 +89,8 @@ export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptio
   // checks, so one request fills the form and its "dossier complet" panel.
   const read: OperationHandler = async (req, res, target) => {
     const version = typeof req.query.version === 'string' && /^\d{1,9}$/.test(req.query.version) ? req.query.version : undefined;
-    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(target), version ? { version } : {});
+    // Read in one transaction (repository.reading): the traces of the sheet's reads in one statement.
+    const loaded = await repoOf(req).reading((repo) => loadRcpSheet(repo, req.dccContext!, idOf(target), version ? { version } : {}));
     const { composition, content } = loaded;
     const correction = correctionOf(composition);
     send(res, 200, {
@@ -108,18 +109,19 @@ export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptio
 
   const completeness: OperationHandler = async (req, res, target) => {
     const stage = stageOf(req.query.stage);
-    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(target));
+    const loaded = await repoOf(req).reading((repo) => loadRcpSheet(repo, req.dccContext!, idOf(target)));
     send(res, 200, completenessOutcome(completenessOf(loaded.content, { stage }), stage));
   };
 
   const document: OperationHandler = async (req, res, target) => {
-    send(res, 200, await buildRcpSheetDocument(repoOf(req), req.dccContext!, idOf(target)));
+    send(res, 200, await repoOf(req).reading((repo) => buildRcpSheetDocument(repo, req.dccContext!, idOf(target))));
   };
 
   const render: OperationHandler = async (req, res, target) => {
     const format = typeof req.query.format === 'string' ? req.query.format : /application\/pdf/.test(req.get('accept') ?? '') ? 'pdf' : 'html';
     if (format !== 'html' && format !== 'pdf') throw badRequest(`format=${format} n'est pas proposé : html ou pdf`, ['format']);
-    const loaded = await loadRcpSheet(repoOf(req), req.dccContext!, idOf(target));
+    // The sheet is read in one transaction; the rendering happens after it, the connection released.
+    const loaded = await repoOf(req).reading((repo) => loadRcpSheet(repo, req.dccContext!, idOf(target)));
     res.set('Cache-Control', 'no-store');
     if (format === 'pdf') {
       const pdf = await renderRcpSheetPdf(loaded.content);

@@ -132,7 +132,8 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
   });
   router.get('/cases/:id/completeness', async (req, res) => {
     const stage = req.query.stage === 'signature' ? 'signature' : 'session';
-    send(res, 200, await caseCompleteness(rcOf(req), req.params.id, stage));
+    const rc = rcOf(req);
+    send(res, 200, await rc.repo.reading((repo) => caseCompleteness({ ...rc, repo }, req.params.id, stage)));
   });
   const caseStep = (path: string, step: (rc: RcpContext, id: string, body: unknown, ifMatch?: string) => Promise<{ version: string }>) => {
     router.post(`/cases/:id/${path}`, async (req, res) => {
@@ -148,7 +149,9 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
   caseStep('record', recordCase);
   caseStep('postpone', (rc, id, body, m) => postponeCase(rc, id, (body as { reason?: unknown } | undefined)?.reason, m));
   router.get('/cases/:id/decision', async (req, res) => {
-    const view = await decisionView(rcOf(req), req.params.id);
+    // Read-only pages read in one transaction (repository.reading): their traces in one statement.
+    const rc = rcOf(req);
+    const view = await rc.repo.reading((repo) => decisionView({ ...rc, repo }, req.params.id));
     send(res, 200, view, view.sheet.version);
   });
   router.put('/cases/:id/decision', async (req, res) => {

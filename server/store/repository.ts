@@ -136,6 +136,31 @@ export class FhirRepository {
   }
 
   /**
+   * Read-only work in one transaction: the traces of its reads are written together in one statement
+   * at the end instead of one write each (the bulk of a page's statements), and still written when
+   * the work fails, after the rollback: a read is traced whether or not the request then succeeds.
+   */
+  async reading<T>(work: (repo: FhirRepository) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this);
+    let collector: AuditCollector<AccessRecord> | undefined;
+    try {
+      return await (this.db as Knex).transaction(async (trx) => {
+        collector = openCollector<AccessRecord>(trx);
+        const repo = new FhirRepository(trx, this.options);
+        const result = await work(repo);
+        const events = collector.drain();
+        if (events.length) await repo.bulkInsert(events);
+        return result;
+      });
+    } catch (error) {
+      const events = collector?.drain() ?? [];
+      if (events.length) await this.bulkInsert(events);
+      for (const record of collector?.refusalsEndedBy(error) ?? []) await this.recordAccess(record);
+      throw error;
+    }
+  }
+
+  /**
    * The same transaction as the service sees it: every record, no audit, no writes. For invariants
    * that must look past the caller's circle of care (one INS = one patient); what it finds is never
    * handed to the caller as content.
