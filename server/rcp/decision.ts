@@ -3,9 +3,9 @@ import { completenessOf, type LoadedRcpSheet, type RcpParticipant, type RcpSheet
 import type { OutboxEntry } from '../store/outbox-store.ts';
 import { RCP_REPORT_EVENT, emitSharingEvent, type RcpReportMessage } from '../delivery/index.ts';
 import { findAgenda, saveAgenda, withFlag } from './agenda.ts';
-import { loadBoard } from './boards.ts';
+import { loadBoard, type LoadedBoard } from './boards.ts';
 import type { Board } from './board-model.ts';
-import { withGuideline, withOutputs, withQuorum, withState, type Guideline, type RcpCase } from './case-model.ts';
+import { caseFromFhir, withGuideline, withOutputs, withQuorum, withState, type Guideline, type RcpCase } from './case-model.ts';
 import { loadCase, type LoadedCase } from './case-store.ts';
 import { withCase, withCompleteness } from './cases.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation, ruleViolations } from './errors.ts';
@@ -196,10 +196,10 @@ export function parseDecision(body: unknown): DecisionInput {
 }
 
 /** The sheet's outcome part: participants (in quorum or not), file status, proposal and basis. */
-async function outcomePatch(rc: RcpContext, loaded: LoadedCase, decision: DecisionInput, sheet: LoadedRcpSheet): Promise<(data: RcpSheetData) => RcpSheetData> {
+async function outcomePatch(rc: RcpContext, loaded: LoadedCase, decision: DecisionInput, sheet: LoadedRcpSheet, knownBoard?: LoadedBoard): Promise<(data: RcpSheetData) => RcpSheetData> {
   const c = loaded.rcpCase;
   const outcomeSessionId = c.outcomeSession ?? c.sessionId!;
-  const { session, board } = await loadSession(rc, outcomeSessionId);
+  const { session, board } = await loadSession(rc, outcomeSessionId, knownBoard);
   const list = await findAgenda(rc, session.id);
   const position = list ? activeEntries(agendaFromFhir(list)).findIndex((e) => e.case === c.id) + 1 : 0;
   const counted = new Set(c.quorum?.counted ?? []);
@@ -312,7 +312,8 @@ export interface SignatureResult {
 }
 
 /** The responsible physician: attended the session for this case (present or remote), or chairs the board (or, for a recorded case, registered it). */
-async function requireResponsibleSigner(rc: RcpContext, c: RcpCase, board: Board): Promise<void> {
+async function requireResponsibleSigner(rc: RcpContext, c: RcpCase, loadedBoard: LoadedBoard): Promise<void> {
+  const board = loadedBoard.board;
   const p = rc.ctx.principal;
   if (isSystem(p) && !p.practitionerId) return;
   const who = me(rc);
@@ -320,7 +321,7 @@ async function requireResponsibleSigner(rc: RcpContext, c: RcpCase, board: Board
   if (c.state === 'recorded' && who === c.requester) return;
   const sessionId = c.outcomeSession ?? c.sessionId;
   if (sessionId && who) {
-    const { session } = await loadSession(rc, sessionId);
+    const { session } = await loadSession(rc, sessionId, loadedBoard);
     if (session.attendance.some((a) => a.practitioner === who && a.mode !== 'written-opinion' && (!a.cases?.length || a.cases.includes(c.id)))) return;
   }
   throw notAllowed('signer-not-participant', "Le compte rendu est signé par un médecin qui a participé à la discussion du dossier (présent ou à distance) ou par le médecin coordonnateur de la RCP");
@@ -375,8 +376,9 @@ export async function signCase(rc: RcpContext, id: string, body: unknown, ifMatc
     const c = loaded.rcpCase;
     assertCaseTransition(c.state, 'signed', 'signer le compte rendu');
     if (c.state === 'signed') throw ruleConflict('signed-immutable', 'Le compte rendu de ce dossier est déjà signé : une modification passe par une correction motivée (POST …/correct)');
-    const board = (await loadBoard(tx, c.boardId)).board;
-    await requireResponsibleSigner(tx, c, board);
+    const loadedBoard = await loadBoard(tx, c.boardId);
+    const board = loadedBoard.board;
+    await requireResponsibleSigner(tx, c, loadedBoard);
     if (!c.decision || !c.sheet) throw ruleConflict('decision-missing', 'La proposition de la RCP doit être saisie avant la signature (PUT …/decision)');
     return finishSignature(tx, loaded, board, correspondents, { ...(ifMatch ? { ifMatch } : {}) });
   });
@@ -393,10 +395,11 @@ export async function correctCase(rc: RcpContext, id: string, body: unknown, ifM
   return withCase(rc, id, undefined, async (tx, loaded) => {
     const c = loaded.rcpCase;
     if (c.state !== 'signed') throw ruleConflict('case-transition', `Seul un compte rendu signé se corrige ; ce dossier est ${CASE_LABEL[c.state]} : modifiez la proposition puis signez`);
-    const board = (await loadBoard(tx, c.boardId)).board;
-    await requireResponsibleSigner(tx, { ...c, state: c.outcome === 'recorded' ? 'recorded' : 'discussed' }, board);
+    const loadedBoard = await loadBoard(tx, c.boardId);
+    const board = loadedBoard.board;
+    await requireResponsibleSigner(tx, { ...c, state: c.outcome === 'recorded' ? 'recorded' : 'discussed' }, loadedBoard);
     const sheet = decision ? await loadSheet(tx, c.sheet!) : undefined;
-    const patch = decision ? await outcomePatch(tx, loaded, decision, sheet!) : (d: RcpSheetData) => d;
+    const patch = decision ? await outcomePatch(tx, loaded, decision, sheet!, loadedBoard) : (d: RcpSheetData) => d;
     const corrected = await updateSheet(tx, c.sheet!, patch, { ...(ifMatch ? { ifMatch } : {}), correctionReason: reason }, sheet);
     let task = loaded.task;
     if (decision) {
@@ -424,9 +427,11 @@ async function finishSignature(rc: RcpContext, loaded: LoadedCase, board: Board,
     }),
     ...(decisionRef ? { decision: { valueReference: { reference: decisionRef } } } : {}),
   });
-  await saveTask(rc, task);
-  const request = await rc.repo.read<ServiceRequest>('ServiceRequest', loaded.request.id!);
-  if (request.status !== 'completed') await rc.repo.update<ServiceRequest>({ ...request, status: 'completed' }, { ifMatch: versionOf(request) });
+  const savedTask = await saveTask(rc, task);
+  // The case was read after the session lock in this transaction (withCase): its request is current.
+  const request = loaded.request.status === 'completed'
+    ? loaded.request
+    : (await rc.repo.update<ServiceRequest>({ ...loaded.request, status: 'completed' }, { ifMatch: versionOf(loaded.request) })).resource;
   const message: RcpReportMessage = {
     case: c.id,
     patient: c.patient,
@@ -445,7 +450,8 @@ async function finishSignature(rc: RcpContext, loaded: LoadedCase, board: Board,
     kind: RCP_REPORT_EVENT, payload: message, at: rc.now, topic: report, patientId: idFrom(c.patient, 'Patient')!,
   });
   return {
-    case: (await loadCase(rc, c.id)).rcpCase,
+    // The case as just written (its Task and request), not read back.
+    case: caseFromFhir(savedTask, request),
     report: { reference: `Composition/${composition.id}`, version },
     provenance: `Provenance/${provenance.id}`,
     outbox: { id: entry.id, dedupKey: entry.dedupKey, status: entry.status },

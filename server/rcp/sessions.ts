@@ -31,11 +31,12 @@ export function newSessionFor(board: Board, occurrence: PlannedOccurrence): Appo
   return newSessionResource(board, occurrence);
 }
 
-export async function loadSession(rc: RcpContext, id: string): Promise<LoadedSession> {
+/** `knownBoard`: the session's board when the caller has just loaded it (not read again). */
+export async function loadSession(rc: RcpContext, id: string, knownBoard?: LoadedBoard): Promise<LoadedSession> {
   const appointment = await rc.repo.readIfExists<Appointment>('Appointment', id);
   if (!appointment || !isRcpSession(appointment)) throw notFound(`Séance de RCP Appointment/${id} introuvable`);
   const session = sessionFromFhir(appointment);
-  return { appointment, session, board: await loadBoard(rc, session.boardId) };
+  return { appointment, session, board: knownBoard?.board.id === session.boardId ? knownBoard : await loadBoard(rc, session.boardId) };
 }
 
 export function registrationDeadline(session: Session, board: Board): Date {
