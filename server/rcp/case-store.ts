@@ -2,7 +2,7 @@ import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import { notFound } from '../fhir-kit/errors.ts';
 import { caseFromFhir, isRcpCase, type RcpCase } from './case-model.ts';
 import { RCP_CASE_CODE } from './codes.ts';
-import { idFrom, type RcpContext } from './fhir-helpers.ts';
+import { idFrom, orBatches, type RcpContext } from './fhir-helpers.ts';
 
 /** A case as stored: its Task and ServiceRequest. */
 export interface LoadedCase {
@@ -28,11 +28,11 @@ export async function loadCase(rc: RcpContext, id: string): Promise<LoadedCase> 
 export async function loadVisibleCases(rc: RcpContext, ids: string[]): Promise<Map<string, LoadedCase>> {
   const out = new Map<string, LoadedCase>();
   const unique = [...new Set(ids)].filter(Boolean);
-  for (let i = 0; i < unique.length; i += 100) {
-    const batch = unique.slice(i, i + 100);
+  for (const batch of orBatches(unique)) {
     const tasks = await rc.repo.searchAll<Task>('Task', { _id: batch.join(','), code: `${RCP_CASE_CODE.system}|${RCP_CASE_CODE.code}` });
     const requestIds = tasks.map((t) => idFrom(t.focus, 'ServiceRequest')).filter((x): x is string => Boolean(x));
-    const requests = requestIds.length ? await rc.repo.searchAll<ServiceRequest>('ServiceRequest', { _id: requestIds.join(',') }) : [];
+    const requests: ServiceRequest[] = [];
+    for (const ids of orBatches(requestIds)) requests.push(...await rc.repo.searchAll<ServiceRequest>('ServiceRequest', { _id: ids.join(',') }));
     const byId = new Map(requests.map((r) => [r.id!, r]));
     for (const task of tasks) {
       const request = byId.get(idFrom(task.focus, 'ServiceRequest') ?? '');

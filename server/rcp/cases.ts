@@ -3,7 +3,7 @@ import { withExtension } from '../fhir-kit/extensions.ts';
 import { isRcpSheet, isSignedRcpSheet, type MissingItem } from '../rcp-sheet/index.ts';
 import { ensureAgenda, findAgenda, lockSession, lockSessions, saveAgenda, withEntry, withFlag } from './agenda.ts';
 import { parseMandated } from './board-model.ts';
-import { newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpCase, type RegistrationInput } from './case-model.ts';
+import { caseFromFhir, newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpCase, type RegistrationInput } from './case-model.ts';
 import { loadCase, loadVisibleCases, type LoadedCase } from './case-store.ts';
 import { EXT, MOTIFS, RCP_CASE_CODE, RCP_REVIEW_CODE, RCP_SESSION_GROUP_SYSTEM, type Motif } from './codes.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
@@ -246,13 +246,13 @@ async function updateTask(rc: RcpContext, task: Task): Promise<Task> {
 
 /** The 3C accepts a pending registration (a late one included: that is the 3C's call). */
 export async function acceptCase(rc: RcpContext, id: string, ifMatch?: string): Promise<RcpCase> {
-  return withCase(rc, id, ifMatch, async (tx, { task, rcpCase }) => {
+  return withCase(rc, id, ifMatch, async (tx, { task, request, rcpCase }) => {
     await requireSessionManager(tx, await boardOfCase(tx, rcpCase), 'accepter un dossier');
     assertCaseTransition(rcpCase.state, 'accepted', 'accepter le dossier');
     if (rcpCase.state === 'accepted') throw ruleConflict('case-transition', 'Le dossier est déjà accepté');
     const reason = rcpCase.late ? `Inscription hors délai acceptée par le 3C le ${weekdayDate(rc.now)}` : undefined;
-    await updateTask(tx, withState(task, 'accepted', rc.now, reason));
-    return (await loadCase(tx, id)).rcpCase;
+    // The case as just written, not read back (its request is unchanged).
+    return caseFromFhir(await updateTask(tx, withState(task, 'accepted', rc.now, reason)), request);
   });
 }
 

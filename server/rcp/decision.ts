@@ -45,7 +45,7 @@ async function saveTask(rc: RcpContext, task: Task): Promise<Task> {
  * unless the quorum is reached before — and the answer is 409 naming what is missing.
  */
 export async function discussCase(rc: RcpContext, id: string, ifMatch?: string): Promise<RcpCase> {
-  const result = await withCase(rc, id, ifMatch, async (tx, { task, rcpCase }) => {
+  const result = await withCase(rc, id, ifMatch, async (tx, { task, request, rcpCase }) => {
     const { session, board } = await runningSessionOf(tx, rcpCase, 'marquer le dossier discuté');
     if (rcpCase.state === 'discussed') throw ruleConflict('case-transition', 'Le dossier est déjà discuté : saisissez la proposition (PUT …/decision)');
     assertCaseTransition(rcpCase.state, 'discussed', 'marquer le dossier discuté');
@@ -60,13 +60,14 @@ export async function discussCase(rc: RcpContext, id: string, ifMatch?: string):
       await flag(tx, session.id, id, 'quorum-not-reached', why);
       return { quorum };
     }
-    await saveTask(tx, withOutputs(withQuorum(withState(task, 'discussed', rc.now), record), {
+    const saved = await saveTask(tx, withOutputs(withQuorum(withState(task, 'discussed', rc.now), record), {
       outcome: { valueCode: 'discussed' },
       'outcome-session': { valueReference: reference('Appointment', session.id) },
       'outcome-at': { valueDateTime: rc.now.toISOString() },
     }));
     await flag(tx, session.id, id, 'discussed');
-    return { rcpCase: (await loadCase(tx, id)).rcpCase };
+    // The case as just written, not read back (its request is unchanged).
+    return { rcpCase: caseFromFhir(saved, request) };
   });
   if ('quorum' in result && result.quorum) {
     throw ruleConflict('quorum-not-reached', `Quorum non atteint pour ce dossier : ${result.quorum.reasons.join(' ; ')}. Le dossier ne peut pas être noté « discuté » : il est marqué « quorum non atteint » et sera reporté à la séance suivante à la clôture, sauf si le quorum est atteint d'ici là (complétez la présence puis recommencez).`);
@@ -87,32 +88,32 @@ export function parseGuideline(value: unknown, path = 'guideline'): Guideline | 
  * guideline is mandatory, and never for a paediatric RCP, where every case is discussed (CI-SIS FRCP).
  */
 export async function recordCase(rc: RcpContext, id: string, body: unknown, ifMatch?: string): Promise<RcpCase> {
-  return withCase(rc, id, ifMatch, async (tx, { task, rcpCase }) => {
+  return withCase(rc, id, ifMatch, async (tx, { task, request, rcpCase }) => {
     const { session, board } = await runningSessionOf(tx, rcpCase, 'enregistrer le dossier');
     if (board.board.paediatric) throw ruleConflict('recorded-not-paediatric', `La ${board.board.name} est une RCP pédiatrique : chaque dossier y est discuté, il ne peut pas être seulement enregistré`);
     const guideline = parseGuideline((body as Json | undefined)?.guideline);
     if (!guideline) throw ruleViolation('recorded-guideline-required', "Un dossier enregistré sans discussion doit citer le référentiel suivi (guideline : nom, version, date)", ['guideline']);
     if (rcpCase.state === 'recorded') throw ruleConflict('case-transition', 'Le dossier est déjà enregistré');
     assertCaseTransition(rcpCase.state, 'recorded', 'enregistrer le dossier');
-    await saveTask(tx, withOutputs(withGuideline(withState(task, 'recorded', rc.now, `Enregistré selon le référentiel ${guideline.name}`), guideline), {
+    const saved = await saveTask(tx, withOutputs(withGuideline(withState(task, 'recorded', rc.now, `Enregistré selon le référentiel ${guideline.name}`), guideline), {
       outcome: { valueCode: 'recorded' },
       'outcome-session': { valueReference: reference('Appointment', session.id) },
       'outcome-at': { valueDateTime: rc.now.toISOString() },
     }));
     await flag(tx, session.id, id, 'recorded', `Référentiel : ${guideline.name}`);
-    return (await loadCase(tx, id)).rcpCase;
+    return caseFromFhir(saved, request);
   });
 }
 
 /** Not presented this time (missing exam, no time): carried over when the session closes. */
 export async function postponeCase(rc: RcpContext, id: string, reason: unknown, ifMatch?: string): Promise<RcpCase> {
   if (typeof reason !== 'string' || !reason.trim()) throw ruleViolation('case-transition', "Le motif de l'ajournement est obligatoire (reason)", ['reason']);
-  return withCase(rc, id, ifMatch, async (tx, { task, rcpCase }) => {
+  return withCase(rc, id, ifMatch, async (tx, { task, request, rcpCase }) => {
     const { session } = await runningSessionOf(tx, rcpCase, 'ajourner le dossier');
     assertCaseTransition(rcpCase.state, 'postponed', 'ajourner le dossier');
-    await saveTask(tx, withState(task, 'postponed', rc.now, reason.trim()));
+    const saved = await saveTask(tx, withState(task, 'postponed', rc.now, reason.trim()));
     await flag(tx, session.id, id, 'postponed', reason.trim());
-    return (await loadCase(tx, id)).rcpCase;
+    return caseFromFhir(saved, request);
   });
 }
 
@@ -282,14 +283,14 @@ export async function saveDecision(rc: RcpContext, id: string, body: unknown, if
       'trial-proposed': { valueBoolean: decision.clinicalTrial.proposed },
     });
     if (decision.guideline) task = withGuideline(task, decision.guideline);
-    await saveTask(tx, withCompleteness(task, missing, rc.now));
-    return decisionView(tx, id, saved);
+    const savedTask = await saveTask(tx, withCompleteness(task, missing, rc.now));
+    return decisionView(tx, id, saved, { ...loaded, task: savedTask, rcpCase: caseFromFhir(savedTask, loaded.request) });
   });
 }
 
-/** `loadedSheet`: the case's sheet as just read in the same transaction (not read again). */
-export async function decisionView(rc: RcpContext, id: string, loadedSheet?: LoadedRcpSheet): Promise<DecisionView> {
-  const { rcpCase } = await loadCase(rc, id);
+/** `loadedSheet`, `loadedCase`: the case and its sheet as just read or written in the same transaction (not read again). */
+export async function decisionView(rc: RcpContext, id: string, loadedSheet?: LoadedRcpSheet, loadedCase?: LoadedCase): Promise<DecisionView> {
+  const { rcpCase } = loadedCase?.task.id === id ? loadedCase : await loadCase(rc, id);
   if (!rcpCase.sheet) throw ruleConflict('decision-missing', "Ce dossier n'a pas de fiche RCP");
   const sheet = loadedSheet && loadedSheet.composition.id === idFrom(rcpCase.sheet, 'Composition') ? loadedSheet : await loadSheet(rc, rcpCase.sheet);
   const decision = decisionReferenceOf(sheet.composition);

@@ -9,7 +9,7 @@ import type { Board } from './board-model.ts';
 import { loadVisibleCases } from './case-store.ts';
 import { RCP_AGENDA_ID_SYSTEM, RCP_SESSION_TYPE } from './codes.ts';
 import { invalidInput, notAllowed } from './errors.ts';
-import { idFrom, type RcpContext } from './fhir-helpers.ts';
+import { idFrom, orBatches, type RcpContext } from './fhir-helpers.ts';
 import { agendaFromFhir, sessionFromFhir, type AgendaEntry, type Session } from './session-model.ts';
 
 /**
@@ -207,11 +207,10 @@ async function boardFigures(rc: RcpContext, boards: Board[], from: string, to: s
 /** The sessions of each board in [from, to), by date: one search for all the boards. */
 async function sessionsByBoard(rc: RcpContext, boardIds: string[], filter: { from: string; to: string }): Promise<Map<string, Session[]>> {
   const out = new Map<string, Session[]>();
-  const unique = [...new Set(boardIds)];
-  for (let i = 0; i < unique.length; i += 100) {
-    const batch = unique.slice(i, i + 100);
+  for (const actors of orBatches([...new Set(boardIds)].map((id) => `HealthcareService/${id}`))) {
+    const batch = actors.map((a) => a.slice('HealthcareService/'.length));
     const appointments = await rc.repo.searchAll<Appointment>('Appointment', {
-      actor: batch.map((id) => `HealthcareService/${id}`).join(','),
+      actor: actors.join(','),
       'service-type': `${RCP_SESSION_TYPE.system}|${RCP_SESSION_TYPE.code}`,
       date: [`ge${filter.from}`, `lt${filter.to}`],
       _sort: 'date',
@@ -226,11 +225,11 @@ async function sessionsByBoard(rc: RcpContext, boardIds: string[], filter: { fro
   return out;
 }
 
-/** The patients among `patients` (Patient/<id>) with a PPS handed over, in one search per hundred patients. */
+/** The patients among `patients` (Patient/<id>) with a PPS handed over, in one search per about forty patients. */
 async function patientsHandedAPps(rc: RcpContext, patients: string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (let i = 0; i < patients.length; i += 100) {
-    const plans = await rc.repo.searchAll<CarePlan>('CarePlan', { patient: patients.slice(i, i + 100).join(','), category: `${CATEGORY.pps.system}|${CATEGORY.pps.code}` });
+  for (const batch of orBatches(patients)) {
+    const plans = await rc.repo.searchAll<CarePlan>('CarePlan', { patient: batch.join(','), category: `${CATEGORY.pps.system}|${CATEGORY.pps.code}` });
     for (const plan of plans) {
       const patient = idFrom(plan.subject, 'Patient');
       if (patient && handOverOf(plan)) out.add(`Patient/${patient}`);
@@ -261,9 +260,8 @@ async function sentTimes(outbox: OutboxStore, dedupKeys: string[]): Promise<Map<
 
 async function agendasOf(rc: RcpContext, sessions: Session[]): Promise<Map<string, AgendaEntry[]>> {
   const out = new Map<string, AgendaEntry[]>();
-  for (let i = 0; i < sessions.length; i += 50) {
-    const batch = sessions.slice(i, i + 50);
-    const lists = await rc.repo.searchAll<List>('List', { identifier: batch.map((s) => `${RCP_AGENDA_ID_SYSTEM}|${s.id}`).join(',') });
+  for (const identifiers of orBatches(sessions.map((s) => `${RCP_AGENDA_ID_SYSTEM}|${s.id}`))) {
+    const lists = await rc.repo.searchAll<List>('List', { identifier: identifiers.join(',') });
     for (const list of lists) {
       const agenda = agendaFromFhir(list);
       out.set(agenda.sessionId, agenda.entries);
