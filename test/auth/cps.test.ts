@@ -1,10 +1,7 @@
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { createApp } from '../../server/app.ts';
-import { buildIdentify } from '../../server/auth/identify.ts';
 import { createCertificateAuthority, issueProfessionalCertificate, issueServerCertificate, type CertificateAuthority, type IssuedCertificate } from '../../server/auth/pki.ts';
-import { testConfig, testServices } from '../helpers/harness.ts';
+import { startTestServer, type RunningServer } from '../helpers/harness.ts';
 
 const DAY = 86_400_000;
 
@@ -12,7 +9,7 @@ describe('CPS card sign-in over real mutual TLS', function () {
   this.timeout(60_000);
   let ca: CertificateAuthority;
   let rogueCa: CertificateAuthority;
-  let server: https.Server;
+  let server: RunningServer;
   let port: number;
   let physician: IssuedCertificate;
 
@@ -21,13 +18,10 @@ describe('CPS card sign-in over real mutual TLS', function () {
     rogueCa = await createCertificateAuthority('AC PIRATE');
     const serverCert = await issueServerCertificate(ca);
     physician = await issueProfessionalCertificate(ca, { idnps: '810002813839', family: 'Aubert', given: 'Claire', title: 'Médecin', finess: '130786049' });
-    const { store } = await testServices();
-    const app = createApp({ config: testConfig(), store, identify: buildIdentify(testConfig()) });
-    server = https.createServer({ cert: serverCert.certPem, key: serverCert.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false }, app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await startTestServer({ realSignIn: true, tls: { cert: serverCert.certPem, key: serverCert.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false } });
+    port = Number(new URL(server.url).port);
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => server.close());
 
   function get(path: string, client?: IssuedCertificate): Promise<{ status: number; body: any }> {
     return new Promise((resolve, reject) => {
@@ -94,15 +88,11 @@ describe('CPS behind a TLS-terminating reverse proxy (opt-in header)', () => {
     const path = await import('node:path');
     const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dcc-ca-')), 'ca.crt');
     fs.writeFileSync(caFile, ca.certPem);
-    const config = testConfig({ cpsProxyHeader: 'x-client-cert', cpsTrustedProxies: trustedProxies.split(','), cpsCaFile: caFile });
-    const { store } = await testServices();
-    const app = createApp({ config, store, identify: buildIdentify(config) });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
+    const server = await startTestServer({ realSignIn: true, config: { cpsProxyHeader: 'x-client-cert', cpsTrustedProxies: trustedProxies.split(','), cpsCaFile: caFile } });
     try {
-      await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      await run(server.url);
     } finally {
-      server.close();
+      await server.close();
     }
   }
 

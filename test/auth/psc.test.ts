@@ -1,24 +1,14 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import pino from 'pino';
-import { createApp } from '../../server/app.ts';
-import { buildIdentify } from '../../server/auth/identify.ts';
-import { loadPscConfig, type PscConfig } from '../../server/config.ts';
-import { principalFromUserInfo, pscRouter } from '../../server/auth/psc.ts';
-import type { SignInDeps } from '../../server/auth/sign-in.ts';
+import { loadPscConfig } from '../../server/config.ts';
+import { principalFromUserInfo } from '../../server/auth/psc.ts';
 import { rppsCheckDigit } from '../../server/identity/rpps.ts';
-import { testConfig, testServices } from '../helpers/harness.ts';
+import { startTestServer, type RunningServer } from '../helpers/harness.ts';
 import { Browser, startTestIdp, type TestIdp } from '../helpers/oidc-provider.ts';
+import { newIdnps } from '../helpers/users.ts';
 
 const CLIENT_ID = 'dcc-test';
 const CLIENT_SECRET = 'secret-de-test-0123456789abcdef';
-
-/** A valid IDNPS ('8' + RPPS with its Luhn key), unique to this run so tests never share a directory entry. */
-function newIdnps(): string {
-  const first10 = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
-  return `8${first10}${rppsCheckDigit(first10)}`;
-}
 
 function exercice(codeProfession: string, codeSavoirFaire = '', finess = '') {
   return {
@@ -47,30 +37,26 @@ describe('Pro Santé Connect sign-in (OpenID Connect against a real oidc-provide
     },
   };
   const logs: any[] = [];
-  const servers: http.Server[] = [];
+  const servers: RunningServer[] = [];
   let idp: TestIdp;
   let appUrl: string;
   let host: string;
 
-  /** Our real application on an ephemeral port (listening first: the IdP needs its callback URL). */
-  async function listen(): Promise<{ server: http.Server; url: string }> {
-    const server = http.createServer();
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-  }
-
-  async function mountApp(server: http.Server, psc: PscConfig): Promise<void> {
-    const services = await testServices();
-    const config = testConfig();
+  /**
+   * Our real application on an ephemeral port, with PSC calling back to its own address; `beforeMount`
+   * (the IdP's start) runs once that address is known, before the app is mounted.
+   */
+  async function startApp(beforeMount: (url: string) => Promise<void> = async () => {}): Promise<string> {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-    const deps: SignInDeps = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger };
-    const app = createApp({
-      config, store: services.store, logger: pino({ level: 'silent' }),
-      identify: buildIdentify(config, services.sessions, services.directory),
-      auth: { deps, methods: [pscRouter(deps, psc)] },
+    const server = await startTestServer({
+      realSignIn: true, logger,
+      signInAt: async (url) => {
+        await beforeMount(url);
+        return { psc: loadPscConfig(pscEnv(idp.issuer, `${url}/auth/psc/callback`))! };
+      },
     });
-    server.on('request', app);
+    servers.push(server);
+    return server.url;
   }
 
   function pscEnv(issuer: string, redirectUri: string): NodeJS.ProcessEnv {
@@ -78,17 +64,13 @@ describe('Pro Santé Connect sign-in (OpenID Connect against a real oidc-provide
   }
 
   before(async () => {
-    const { server, url } = await listen();
-    appUrl = url;
-    host = new URL(url).host;
-    idp = await startTestIdp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${appUrl}/auth/psc/callback`, accounts });
-    await mountApp(server, loadPscConfig(pscEnv(idp.issuer, `${appUrl}/auth/psc/callback`))!);
+    appUrl = await startApp(async (url) => {
+      idp = await startTestIdp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${url}/auth/psc/callback`, accounts });
+    });
+    host = new URL(appUrl).host;
   });
   after(async () => {
-    for (const server of servers) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    for (const server of servers) await server.close();
     await idp?.close();
   });
 
@@ -115,8 +97,7 @@ describe('Pro Santé Connect sign-in (OpenID Connect against a real oidc-provide
   }
 
   it('refuses with 503 while PSC is down, and signs in once it is back (discovery is lazy, failures are not cached)', async () => {
-    const { server, url } = await listen();
-    await mountApp(server, loadPscConfig(pscEnv(idp.issuer, `${url}/auth/psc/callback`))!);
+    const url = await startApp();
     idp.down = true;
     try {
       const res = await new Browser().fetch(`${url}/auth/psc/login`, { headers: { accept: 'text/html' } });

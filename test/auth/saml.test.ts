@@ -1,21 +1,16 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import pino from 'pino';
 import * as samlify from 'samlify';
-import { createApp } from '../../server/app.ts';
-import { buildIdentify } from '../../server/auth/identify.ts';
 import { createCertificateAuthority } from '../../server/auth/pki.ts';
 import { DEFAULT_IDNPS_ATTRIBUTE, loadSamlConfig, parseRoleMap, type SamlConfig } from '../../server/config.ts';
-import { isValidIdnps, rolesFromAttribute, samlRouter } from '../../server/auth/saml.ts';
+import { isValidIdnps, rolesFromAttribute } from '../../server/auth/saml.ts';
 import { SESSION_COOKIE, SessionManager } from '../../server/auth/session.ts';
-import type { SignInDeps } from '../../server/auth/sign-in.ts';
 import type { Services } from '../../server/bootstrap.ts';
-import { rppsCheckDigit } from '../../server/identity/rpps.ts';
-import { testConfig, testServices } from '../helpers/harness.ts';
+import { startTestServer, testServices } from '../helpers/harness.ts';
+import { newIdnps } from '../helpers/users.ts';
 import {
   TEST_IDP_SSO, createTestIdp, failureResponse, newId, parseAuthnRequest, signedResponse, spFromMetadata, spWithoutAssertionSigning,
   stripSignatures, type ResponseOptions, type TestIdp,
@@ -26,12 +21,6 @@ const ROLE = 'urn:oid:1.2.250.1.71.4.2.5'; // profession attribute name used in 
 const FAMILY = 'urn:oid:2.5.4.4';
 const GIVEN = 'urn:oid:2.5.4.42';
 const silent = pino({ level: process.env.SAML_TEST_LOG ?? 'silent' }); // SAML_TEST_LOG=warn shows each refusal's technical reason
-
-/** A fresh valid IDNPS ('8' + RPPS with its Luhn key): tests never share a directory entry. */
-function newIdnps(): string {
-  const first10 = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
-  return `8${first10}${rppsCheckDigit(first10)}`;
-}
 
 function tempFile(name: string, content: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dcc-saml-')), name);
@@ -44,21 +33,14 @@ interface Sp {
   close: () => Promise<void>;
 }
 
-/** Our real app (createApp) with the SAML router, on an ephemeral port. */
-async function startSp(services: Services, saml: SamlConfig | ((url: string) => SamlConfig), sessions?: SessionManager): Promise<Sp & { saml: SamlConfig }> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const samlConfig = typeof saml === 'function' ? saml(url) : saml;
-  const config = testConfig();
-  const deps: SignInDeps = { config, sessions: sessions ?? services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger: silent };
-  const app = createApp({
-    config, store: services.store, logger: silent,
-    identify: buildIdentify(config, deps.sessions, services.directory),
-    auth: { deps, methods: [samlRouter(deps, samlConfig)] },
+/** Our real app (as main.ts assembles it) with the SAML sign-in, on an ephemeral port. */
+async function startSp(saml: SamlConfig | ((url: string) => SamlConfig), sessions?: SessionManager): Promise<Sp & { saml: SamlConfig }> {
+  let samlConfig: SamlConfig | undefined;
+  const server = await startTestServer({
+    realSignIn: true, logger: silent, ...(sessions ? { sessions } : {}),
+    signInAt: (url) => ({ saml: (samlConfig = typeof saml === 'function' ? saml(url) : saml) }),
   });
-  server.on('request', app);
-  return { url, saml: samlConfig, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: server.url, saml: samlConfig!, close: server.close };
 }
 
 describe('SAML sign-in with a real identity provider (samlify)', function () {
@@ -88,7 +70,7 @@ describe('SAML sign-in with a real identity provider (samlify)', function () {
     // Key rollover: the file holds a retired certificate and the current one.
     const retired = await createCertificateAuthority('IdP SAML retiré');
     certFile = tempFile('idp.pem', retired.certPem + idp.certPem);
-    sp = await startSp(services, (url) => loadSamlConfig(env(url))!);
+    sp = await startSp((url) => loadSamlConfig(env(url))!);
     acs = `${sp.url}/auth/saml/acs`;
     spEntity = spFromMetadata(await (await fetch(`${sp.url}/auth/saml/metadata`)).text());
   });
@@ -211,7 +193,7 @@ describe('SAML sign-in with a real identity provider (samlify)', function () {
   });
 
   it('works across app servers: login on one, ACS on another (request ids in the database)', async () => {
-    const other = await startSp(services, sp.saml);
+    const other = await startSp(sp.saml);
     try {
       const { requestId } = await startLogin(sp.url);
       const res = await postAcs(await respond({ inResponseTo: requestId, attributes: attributes(newIdnps()) }), { base: other.url });
@@ -349,7 +331,7 @@ describe('SAML sign-in with a real identity provider (samlify)', function () {
 
   it('signs AuthnRequests when an SP key is configured (an IdP that requires it accepts them)', async () => {
     const spKey = await createCertificateAuthority('DCC SP SAML');
-    const signing = await startSp(services, (url) => loadSamlConfig(env(url, {
+    const signing = await startSp((url) => loadSamlConfig(env(url, {
       SAML_SP_KEY_FILE: tempFile('sp.key', spKey.keyPem), SAML_SP_CERT_FILE: tempFile('sp.crt', spKey.certPem),
     }))!);
     try {
@@ -395,7 +377,7 @@ describe('SAML sign-in with a real identity provider (samlify)', function () {
   });
 
   it('SAML_WANT_RESPONSE_SIGNED=true also requires the Response signature', async () => {
-    const strict = await startSp(services, (url) => loadSamlConfig(env(url, { SAML_WANT_RESPONSE_SIGNED: 'true' }))!);
+    const strict = await startSp((url) => loadSamlConfig(env(url, { SAML_WANT_RESPONSE_SIGNED: 'true' }))!);
     try {
       const metadata = await (await fetch(`${strict.url}/auth/saml/metadata`)).text();
       const view = spFromMetadata(metadata);
@@ -415,7 +397,7 @@ describe('SAML sign-in with a real identity provider (samlify)', function () {
 
   it('ends a session left idle longer than the idle timeout', async () => {
     const sessions = new SessionManager(services.sessionStore, { idleMs: 150, absoluteMs: 3_600_000, secureCookies: false });
-    const short = await startSp(services, sp.saml, sessions);
+    const short = await startSp(sp.saml, sessions);
     try {
       const cookie = await signIn(newIdnps(), '10', short.url);
       expect((await get('/auth/session', cookie, short.url)).status).to.equal(200);

@@ -59,6 +59,10 @@ export interface TestServerOptions extends Omit<BuildAppOptions, 'identify'> {
   config?: Partial<Config>;
   /** Serve over TLS (the CPS mutual-TLS listener): the server's certificate, the CA, client certificates asked. */
   tls?: https.ServerOptions;
+  /** A session manager of the test's own (short timeouts) instead of the services' one. */
+  sessions?: Services['sessions'];
+  /** Sign-in methods whose callback is this server's own address, known once it listens (SAML, PSC). */
+  signInAt?: (url: string) => Pick<BuildAppOptions, 'saml' | 'psc'> | Promise<Pick<BuildAppOptions, 'saml' | 'psc'>>;
 }
 
 /**
@@ -67,15 +71,17 @@ export interface TestServerOptions extends Omit<BuildAppOptions, 'identify'> {
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<RunningServer> {
   const s = await testServices();
-  const { config: overrides, identify, realSignIn, tls, ...appOptions } = options;
+  const { config: overrides, identify, realSignIn, tls, signInAt, sessions, ...appOptions } = options;
   const config = testConfig(overrides);
-  const app = buildApp(config, s, { ...appOptions, ...(realSignIn ? {} : { identify: identify ?? (() => TEST_SYSTEM) }) });
+  // Listening first, the app mounted next: an identity provider must know the callback address.
   const server: Server = await new Promise((resolve) => {
-    const srv: Server = holdIdleConnections(tls ? https.createServer(tls, app) : createServer(app));
+    const srv: Server = holdIdleConnections(tls ? https.createServer(tls) : createServer());
     srv.listen(0, '127.0.0.1', () => resolve(srv));
   });
   const { port } = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const app = buildApp(config, sessions ? { ...s, sessions } : s, { ...appOptions, ...(await signInAt?.(url)), ...(realSignIn ? {} : { identify: identify ?? (() => TEST_SYSTEM) }) });
+  server.on('request', app);
   return {
     url,
     fhirUrl: `${url}/fhir`,
