@@ -69,7 +69,7 @@ export interface TestServerOptions extends Omit<BuildAppOptions, 'identify'> {
  * The app as main.ts assembles it (server/build-app.ts: every API, operation and sign-in route), on
  * an ephemeral port; tests fix only who calls (default the service account) and, if they need, the clock.
  */
-export async function startTestServer(options: TestServerOptions = {}): Promise<RunningServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<RunningServer & { app: ReturnType<typeof buildApp> }> {
   const s = await testServices();
   const { config: overrides, identify, realSignIn, tls, signInAt, sessions, ...appOptions } = options;
   const config = testConfig(overrides);
@@ -86,6 +86,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     fhirUrl: `${url}/fhir`,
     services: s,
+    app,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,10 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { expect } from 'chai';
-import { createApp } from '../../server/app.ts';
 import { unauthorized } from '../../server/fhir-kit/errors.ts';
 import type { RefusedSignIns } from '../../server/access/refused-sign-ins.ts';
-import { testConfig, testServices, TEST_SYSTEM } from '../helpers/harness.ts';
+import { startTestServer, testServices, TEST_SYSTEM, type RunningServer } from '../helpers/harness.ts';
 
 /**
  * Issue 10, item 9: 300 requests with a refused card used to leave 301 AuditEvents. Refused
@@ -15,26 +12,23 @@ import { testConfig, testServices, TEST_SYSTEM } from '../helpers/harness.ts';
 const FLOOD = `essai-flood-${process.pid}-${Date.now()}`;
 
 describe('Security: refused sign-ins are throttled and aggregated per address', () => {
-  let server: Server;
+  let server: RunningServer;
   let url: string;
   let trail: RefusedSignIns;
 
   before(async () => {
-    const services = await testServices();
-    const app = createApp({
-      config: testConfig({ signInRateLimit: 20 }), store: services.store, refusedSignInWindowMs: 60_000,
+    const started = await startTestServer({
+      config: { signInRateLimit: 20 }, refusedSignInWindowMs: 60_000,
       identify: (req) => {
         if (req.get('x-card') === 'forged') throw unauthorized(`Carte CPS refusée : certificat non émis par l'IGC-Santé (${FLOOD})`);
         return TEST_SYSTEM;
       },
     });
-    trail = app.locals.refusedSignIns;
-    server = await new Promise((resolve) => {
-      const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    trail = started.app.locals.refusedSignIns;
+    server = started;
+    url = server.url;
   });
-  after(() => new Promise((resolve) => server.close(resolve)));
+  after(() => server.close());
 
   it('300 forged cards: 401 then 429, two AuditEvents (the first, then the aggregate of 299); a valid card still passes', async () => {
     const db = (await testServices()).store.db;
