@@ -1,21 +1,16 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { expect } from 'chai';
 import type { Patient } from '@medplum/fhirtypes';
-import { createApp } from '../../server/app.ts';
-import { validateForWrite } from '../../server/fhir/write-validation.ts';
 import {
   identityIssues,
   identityStatusChange,
   identityStatusOf,
-  registerIdentityRules,
   withoutUnqualifiedIns,
 } from '../../server/identity/identity-rules.ts';
 import { INS_NIA_SYSTEM, INS_NIR_SYSTEM, INS_NIR_TEST_SYSTEM, withInsNirKey, type IdentityStatus } from '../../server/identity/ins.ts';
-import { IDNPS_SYSTEM, RPPS_SYSTEM, rppsCheckDigit } from '../../server/identity/rpps.ts';
+import { IDNPS_SYSTEM, RPPS_SYSTEM } from '../../server/identity/rpps.ts';
 import { buildDemoBundle } from '../../server/seed/demo-data.ts';
-import { Store } from '../../server/store/store.ts';
-import { TEST_SYSTEM, testConfig, testServices, unique, type RunningServer, http } from '../helpers/harness.ts';
+import { startTestServer, unique, type RunningServer, http } from '../helpers/harness.ts';
+import { newRpps as rpps } from '../helpers/users.ts';
 import * as fx from './fixtures.ts';
 
 type Json = Record<string, any>;
@@ -44,29 +39,14 @@ function patientWith(status: IdentityStatus | undefined, ins?: { system: string;
   return p;
 }
 
-const rpps = (): string => {
-  const first10 = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
-  return first10 + rppsCheckDigit(first10);
-};
-
 describe('Identity rules (INS key, identity status, RPPS / IDNPS) through the FHIR API', () => {
   let server: RunningServer;
   const post = (body: Json) => http(server, 'POST', `/${body.resourceType}`, body);
   const put = (body: Json) => http(server, 'PUT', `/${body.resourceType}/${body.id}`, body);
 
   before(async () => {
-    // A store of its own over the shared database: the identity rules apply here without changing
-    // what the other suites' store accepts.
-    const services = await testServices();
-    const store = new Store(services.db, validateForWrite);
-    registerIdentityRules(store);
-    registerIdentityRules(store); // idempotent
-    const app = createApp({ config: testConfig(), store, identify: () => TEST_SYSTEM });
-    const listener: Server = await new Promise((resolve) => {
-      const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-    });
-    const { port } = listener.address() as AddressInfo;
-    server = { url: `http://127.0.0.1:${port}`, fhirUrl: `http://127.0.0.1:${port}/fhir`, services, close: () => new Promise((r) => listener.close(() => r())) };
+    // The identity rules are the store's own: startServices registers them, as main.ts does.
+    server = await startTestServer();
   });
   after(() => server.close());
 
