@@ -13,6 +13,7 @@ import { DeliveryWorker, type DemoMailbox, FhirPushClient, MailSender, startDemo
 import { type MailConfig } from './config.ts';
 import { ensureClientBuilt } from './web/index.ts';
 import { lockDataDir, preflight, StartupError, type DataLock } from './start-checks.ts';
+import { isPgLite, refreshPlannerStatistics } from './store/database.ts';
 
 export interface StartOptions {
   /** PostgreSQL schema to use (tests); the database's default schema otherwise. */
@@ -180,10 +181,14 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
         // PPS / PPAC from the two oldest signed decisions: after the RCP data, so that the first start
         // already has both (a PPS with an oral treatment, and a PPAC with its surveillance calendar).
         await seedDemoCarePlans(store);
+        // Statistics for the data just written (PGlite never gathers them; PostgreSQL's autovacuum does).
+        if (isPgLite(db)) await refreshPlannerStatistics(db);
         logger.info({ created: demoCreated }, demoCreated ? 'données de démonstration créées' : 'données de démonstration déjà présentes');
       } catch (error) {
         demoFault(error);
       }
+    } else if (isPgLite(db)) {
+      await refreshPlannerStatistics(db).catch((err) => logger.warn({ err }, 'ANALYZE impossible'));
     }
     if (worker) {
       worker.start();
