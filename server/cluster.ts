@@ -4,6 +4,10 @@ import type { Config } from './config.ts';
 
 /** Message a worker sends the primary once its listeners are up (see main.ts). */
 export const WORKER_READY = 'dcc:ready';
+/** Message a worker sends once its demo activity is written (at once when it seeds nothing). */
+export const DEMO_WRITTEN = 'dcc:demo-written';
+/** node:cluster numbers workers from 1: the first one forked is the only one that seeds the demo data. */
+export const SEEDING_WORKER_ID = 1;
 /** A worker dying this often (within RESTART_WINDOW_MS) is a fault to fix, not to restart forever. */
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
@@ -13,8 +17,11 @@ const RESTART_WINDOW_MS = 60_000;
  * processes that share the HTTP and mutual-TLS ports (node:cluster hands connections out in turn).
  * They need nothing from each other: sessions, login state and outbox leases are in the database.
  *
- * The first worker starts alone (migrations, demo data, demo certificates) and the others once it
- * listens, so they find that work done instead of racing for the migration lock. A worker that
+ * The first worker starts alone (migrations, demo data, demo certificates) and the others once its
+ * demo activity is written, so they find that work done instead of racing for the migration lock
+ * or writing the demo history a second time (its idempotence checks are not atomic: two processes
+ * seeding together each create the boards they do not see yet). Only that first worker seeds;
+ * meanwhile it serves alone. A worker that
  * fails before it ever served stops the whole service (its error is the operator's to read); one
  * that dies later is replaced.
  */
@@ -23,20 +30,20 @@ export async function superviseWorkers(config: Config): Promise<void> {
   let stopping = false;
   const restarts: number[] = [];
 
-  const fork = () => new Promise<Worker>((resolve, reject) => {
+  const fork = (until: string = WORKER_READY) => new Promise<Worker>((resolve, reject) => {
     const worker = cluster.fork();
     const onExit = (code: number | null) => reject(new Error(`le processus ${worker.process.pid} s'est arrêté au démarrage (code ${code})`));
     worker.once('exit', onExit);
     worker.on('message', (message: unknown) => {
-      if (message !== WORKER_READY) return;
+      if (message !== until) return;
       worker.off('exit', onExit);
       resolve(worker);
     });
   });
 
   try {
-    await fork(); // alone first: migrations and demo data
-    await Promise.all(Array.from({ length: config.workers - 1 }, fork));
+    await fork(DEMO_WRITTEN); // alone first: migrations, demo data and its activity
+    await Promise.all(Array.from({ length: config.workers - 1 }, () => fork()));
   } catch (error) {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { loadConfig } from './config.ts';
-import { superviseWorkers, WORKER_READY } from './cluster.ts';
+import { DEMO_WRITTEN, SEEDING_WORKER_ID, superviseWorkers, WORKER_READY } from './cluster.ts';
 import { startDcc, type RunningDcc } from './start.ts';
 
 // `npm start`: the whole service (see start.ts). A start-up fault prints one clear line, not a stack.
@@ -17,13 +17,18 @@ if (config.workers > 1 && cluster.isPrimary) {
   }
 } else {
   let dcc: RunningDcc;
+  // Under DCC_WORKERS, the demo data is written by the first worker alone (see cluster.ts).
+  const seeds = !cluster.isWorker || cluster.worker!.id === SEEDING_WORKER_ID;
   try {
-    dcc = await startDcc(config);
+    dcc = await startDcc(seeds ? config : { ...config, seedDemo: false });
   } catch (error) {
     console.error(`Démarrage impossible : ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  if (cluster.isWorker) process.send?.(WORKER_READY);
+  if (cluster.isWorker) {
+    process.send?.(WORKER_READY);
+    void dcc.demoActivity.then(() => process.send?.(DEMO_WRITTEN));
+  }
 
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {

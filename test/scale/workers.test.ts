@@ -70,4 +70,64 @@ describe('DCC_WORKERS: app processes per machine', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  // The demo seed's idempotence checks are not atomic: two workers seeding together would each create what the other has not written yet.
+  (databaseUrl ? it : it.skip)(`with DCC_WORKERS=2 the demo data is written once, by one worker${databaseUrl ? '' : ' (PostgreSQL only)'}`, async function () {
+    this.timeout(600_000);
+    const dbName = `dcc_workers_seed_${process.pid}`;
+    const admin = openDatabase({ databaseUrl: databaseUrl! });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcc-workers-seed-'));
+    try {
+      await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.raw(`CREATE DATABASE ${dbName}`);
+      const url = new URL(databaseUrl!);
+      url.pathname = `/${dbName}`;
+      const primary = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: url.toString(), DCC_WORKERS: '2',
+          HOST: '127.0.0.1', PORT: '0', DCC_DATA_DIR: dataDir, DCC_SEED_DEMO: 'true', DCC_DEMO_PKI: 'false', DCC_DELIVERY_WORKER: 'false',
+        },
+      });
+      let output = '';
+      primary.stderr.on('data', (c: Buffer) => { output += c.toString('utf8'); });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not ready in 560 s: ${output.slice(-2000)}`)), 560_000);
+        primary.once('exit', (code) => reject(new Error(`stopped (code ${code}): ${output.slice(-2000)}`)));
+        primary.stdout.on('data', (c: Buffer) => {
+          output += c.toString('utf8');
+          if (output.includes('processus applicatifs sur PostgreSQL')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      primary.removeAllListeners('exit');
+      const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+      primary.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+
+      // One worker wrote the demo history, before the second started; the second wrote nothing of it.
+      expect(output.match(/activité de démonstration en cours d'écriture/g) ?? []).to.have.length(1);
+      expect(output.match(/données de démonstration créées/g) ?? []).to.have.length(1);
+      const seeded = openDatabase({ databaseUrl: url.toString() });
+      try {
+        // Every demo resource carrying a business identifier (patients, professionals, boards, demo cases…) exists once.
+        const duplicates = await seeded.raw(`
+          SELECT r.resource_type, i->>'system' AS system, i->>'value' AS value, count(*)::int AS n
+          FROM resource r, jsonb_array_elements(r.content->'identifier') i
+          WHERE NOT r.deleted AND jsonb_typeof(r.content->'identifier') = 'array'
+          GROUP BY 1, 2, 3 HAVING count(*) > 1`);
+        expect(duplicates.rows).to.deep.equal([]);
+        const boards = await seeded.raw(`SELECT count(*)::int AS n FROM resource WHERE resource_type = 'HealthcareService' AND NOT deleted`);
+        expect(boards.rows[0].n).to.be.greaterThan(0);
+      } finally {
+        await seeded.destroy();
+      }
+    } finally {
+      await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.destroy();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
