@@ -18,8 +18,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Request } from 'express';
 import type { Practitioner, Resource } from '@medplum/fhirtypes';
-import { createApp } from '../server/app.ts';
-import { startServices } from '../server/bootstrap.ts';
+import { buildApp } from '../server/build-app.ts';
+import { startServices, type Services } from '../server/bootstrap.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { openDatabase, type Database } from '../server/store/database.ts';
 import type { Store } from '../server/store/store.ts';
@@ -114,11 +114,10 @@ function gpPrincipals(practitioners: Practitioner[]): Map<string, Principal> {
   return principals;
 }
 
-function startServer(config: Config, store: Store, gps: Map<string, Principal>): Promise<Server> {
+/** The app as main.ts assembles it (server/build-app.ts), with only the caller fixed. */
+function startServer(config: Config, services: Services, gps: Map<string, Principal>): Promise<Server> {
   const system: Principal = { displayName: 'bench', roles: ['system'], authMethod: 'system' };
-  const app = createApp({
-    config,
-    store,
+  const app = buildApp(config, services, {
     // Sign-in (CPS / SAML / Pro Santé Connect) is not part of the measured path: a request is the
     // service account, or the seeded GP named in the x-bench-gp header (unknown id → 401), so the
     // gp-* scenarios pay the circle-of-care SQL and the professional's audit like real users.
@@ -189,7 +188,8 @@ async function main(): Promise<void> {
   const machine = { node: process.version, cpuCount: cpus.length, cpuModel: cpus[0]?.model?.trim() ?? 'unknown', platform: `${os.platform()} ${os.release()}`, totalMemoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)) };
 
   console.log(`Benchmark: ${fmt(options.resources)} resources, ${options.duration}s per scenario (+${options.warmup}s warm-up), ${options.connections} connections`);
-  const { db, store } = await prepareDatabase(options, config);
+  const services = await prepareDatabase(options, config);
+  const { db, store } = services;
   let server: Server | undefined;
   let inFlight: ReturnType<typeof trackInFlight> | undefined;
   try {
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     console.log(`ANALYZE in ${fmt((performance.now() - analyzeStarted) / 1000, 1)} s`);
     const before = await countResources(db);
 
-    server = await startServer(config, store, gpPrincipals(seeded.generator.practitioners));
+    server = await startServer(config, services, gpPrincipals(seeded.generator.practitioners));
     inFlight = trackInFlight(server);
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const scenarios = buildScenarios(seeded.generator.patients, seeded.generator);

@@ -22,6 +22,7 @@ async function listen(app: express.Express): Promise<{ server: Server; url: stri
  * is the service's trouble, not the caller's mistake nor an "exception": 503 with Retry-After and
  * an OperationOutcome (the request changed nothing; the client may retry).
  */
+// createApp by hand, not startTestServer: each case injects a broken database (unreachable, or a statement timeout) that the shared test services cannot have.
 describe('Robustness: database outage and statement timeout answer 503 with Retry-After', () => {
   before(() => loadFhirDefinitions());
 
