@@ -30,6 +30,9 @@ const isDocumentReference = (value: string) => {
 };
 const MAX_LIST = 200;
 
+/** Patients without a GP listed on the 3C's follow-up page, by name. */
+const MISSING_GP_SHOWN = 100;
+
 export function deliveryRouter(deps: { store: Store }): Router {
   const { store } = deps;
   const router = express.Router();
@@ -67,7 +70,9 @@ export function deliveryRouter(deps: { store: Store }): Router {
     const ctx = req.dccContext!;
     requireFollowUp(ctx);
     const repo = store.forRequest(ctx);
-    const { request } = parseSearchRequest('Patient', new URLSearchParams({ 'general-practitioner:missing': 'true', _count: '100', _sort: 'family' }), { defaultCount: 100, maxCount: 100 }, true);
+    // The first 100 by name and whether more follow: counting every patient without a GP would be
+    // a second pass over them all (seconds at regional scale) for a figure the page does not need.
+    const { request } = parseSearchRequest('Patient', new URLSearchParams({ 'general-practitioner:missing': 'true', _count: String(MISSING_GP_SHOWN + 1), _sort: 'family', _total: 'none' }), { defaultCount: MISSING_GP_SHOWN + 1, maxCount: MISSING_GP_SHOWN + 1 }, true);
     const withoutGp = (await repo.search<Patient>(request)).resources;
     const outbox = new OutboxStore(store.db);
     // The newest dead letters (deliveries, and events that could not even be fanned out).
@@ -76,7 +81,8 @@ export function deliveryRouter(deps: { store: Store }): Router {
     const eventIds = [...new Set(dead.filter((d) => d.patientId && visible.has(d.patientId)).map((d) => d.parentId ?? d.id))].slice(0, MAX_LIST);
     const events = await Promise.all(eventIds.map((id) => outbox.get(id)));
     res.set('Cache-Control', 'no-store').json({
-      missingGp: withoutGp.map(missingGpAlert),
+      missingGp: withoutGp.slice(0, MISSING_GP_SHOWN).map(missingGpAlert),
+      missingGpMore: withoutGp.length > MISSING_GP_SHOWN,
       undelivered: await withDeliveries(outbox, events.filter((e): e is OutboxEntry => Boolean(e))),
     });
   });

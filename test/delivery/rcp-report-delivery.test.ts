@@ -136,6 +136,7 @@ describe('RCP report delivery to the GP', function () {
     const alerts = await follow('coordinator', '/alerts');
     expect(alerts.status).to.equal(200);
     expect(alerts.body.missingGp.map((a: any) => a.patient)).to.include(`Patient/${patient}`);
+    expect(alerts.body.missingGpMore, 'fewer than 100 patients without a GP here: nothing more to page').to.equal(false);
     const [doc] = (await follow('coordinator', `?document=${report}`)).body.documents;
     expect(doc.event.note).to.match(/Pas de médecin traitant/);
     expect(doc.deliveries.filter((d: any) => d.channel === 'mail').map((d: any) => d.role)).to.deep.equal(['requester']);

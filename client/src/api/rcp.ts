@@ -111,7 +111,7 @@ export interface DocumentDelivery {
   event: { id: string; kind: string; status: string; createdAt: string; dispatchedAt: string | null; note: string | null };
   document: string | null; patient: string | null; state: DeliveryState; stateLabel: string; deliveries: DeliveryLine[];
 }
-export interface DeliveryAlerts { missingGp: { patient: string; display: string; birthDate?: string; message: string }[]; undelivered: DocumentDelivery[] }
+export interface DeliveryAlerts { missingGp: { patient: string; display: string; birthDate?: string; message: string }[]; missingGpMore: boolean; undelivered: DocumentDelivery[] }
 
 const ifMatch = (version: string | undefined) => (version ? { 'if-match': `W/"${version}"` } : undefined);
 const opt = <T extends object>(headers: T | undefined) => (headers ? { headers: headers as Record<string, string> } : {});

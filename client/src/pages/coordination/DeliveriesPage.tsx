@@ -48,7 +48,7 @@ export default function DeliveriesPage() {
             )}
           </section>
           <section aria-labelledby="nogp-title">
-            <Title order={2} size="h3" id="nogp-title" mb="xs">Patients sans médecin traitant déclaré ({alerts.data.missingGp.length})</Title>
+            <Title order={2} size="h3" id="nogp-title" mb="xs">Patients sans médecin traitant déclaré ({alerts.data.missingGpMore ? `les ${alerts.data.missingGp.length} premiers par nom, d'autres suivent` : alerts.data.missingGp.length})</Title>
             {alerts.data.missingGp.length === 0 ? <Text>Tous les patients ont un médecin traitant déclaré.</Text> : (
               <Table.ScrollContainer minWidth={480}>
                 <Table>
