@@ -116,23 +116,7 @@ export class FhirRepository {
 
   /** Runs `work` in one database transaction; everything it wrote is undone if it throws. */
   async transaction<T>(work: (repo: FhirRepository) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this);
-    let collector: AuditCollector<AccessRecord> | undefined;
-    try {
-      return await (this.db as Knex).transaction(async (trx) => {
-        collector = openCollector<AccessRecord>(trx);
-        const repo = new FhirRepository(trx, this.options);
-        const result = await work(repo);
-        // The traces of the transaction's reads and writes, in one statement, before it commits.
-        const events = collector.drain();
-        if (events.length) await repo.bulkInsert(events);
-        return result;
-      });
-    } catch (error) {
-      // The refusal that ended the transaction was rolled back with it: its trace is written now.
-      for (const record of collector?.refusalsEndedBy(error) ?? []) await this.recordAccess(record);
-      throw error;
-    }
+    return this.inTransaction(work, false);
   }
 
   /**
@@ -141,6 +125,15 @@ export class FhirRepository {
    * the work fails, after the rollback: a read is traced whether or not the request then succeeds.
    */
   async reading<T>(work: (repo: FhirRepository) => Promise<T>): Promise<T> {
+    return this.inTransaction(work, true);
+  }
+
+  /**
+   * One transaction whose traces are collected and written in one statement before it commits.
+   * If it fails, the refusal that ended it is traced after the rollback, and with `keepTraces` so
+   * are its reads (a write that failed left nothing to trace but the refusal).
+   */
+  private async inTransaction<T>(work: (repo: FhirRepository) => Promise<T>, keepTraces: boolean): Promise<T> {
     if (this.db.isTransaction) return work(this);
     let collector: AuditCollector<AccessRecord> | undefined;
     try {
@@ -153,8 +146,10 @@ export class FhirRepository {
         return result;
       });
     } catch (error) {
-      const events = collector?.drain() ?? [];
-      if (events.length) await this.bulkInsert(events);
+      if (keepTraces) {
+        const events = collector?.drain() ?? [];
+        if (events.length) await this.bulkInsert(events);
+      }
       for (const record of collector?.refusalsEndedBy(error) ?? []) await this.recordAccess(record);
       throw error;
     }
