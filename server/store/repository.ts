@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
 import { conflict, FhirError, forbidden, gone, notFound, preconditionFailed } from '../fhir-kit/errors.ts';
 import { indexResource, type IndexRows } from './indexer.ts';
-import { cursorCondition, sortKeys, whereClause, type Sql } from './search-sql.ts';
+import { cursorCondition, searchSource, sortKeys, type Sql } from './search-sql.ts';
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
@@ -337,9 +337,9 @@ export class FhirRepository {
   }
 
   async search<T extends Resource>(request: SearchRequest): Promise<SearchResult<T>> {
-    const where = whereClause(request, this.options.visibility);
+    const source = searchSource(request, this.options.visibility);
     const result: SearchResult<T> = { resources: [], included: [] };
-    const count = async () => Number((await this.db.raw(`SELECT count(*) AS n FROM resource r WHERE ${where.text}`, where.bindings)).rows[0].n);
+    const count = async () => Number((await this.db.raw(`SELECT count(*) AS n FROM ${source.text}`, source.bindings)).rows[0].n);
     if (request.summaryCount) {
       result.total = await count();
       await this.recordAccess({ interaction: 'search-type', resources: patientCriteria(request), outcome: 'success', query: request.queryText });
@@ -350,8 +350,8 @@ export class FhirRepository {
     const keyColumns = keys.map((_, i) => `q.k${i}`);
     const select = keys.map((k, i) => `, ${k.expr} AS k${i}`).join('');
     const flag = this.options.emergencyAccess;
-    const inner = `SELECT r.seq, r.patient_id, r.content${select}${flag ? `, ${flag.text} AS emergency` : ''} FROM resource r WHERE ${where.text}`;
-    const innerBindings = [...keys.flatMap((k) => k.bindings), ...(flag?.bindings ?? []), ...where.bindings];
+    const inner = `SELECT r.seq, r.patient_id, r.content${select}${flag ? `, ${flag.text} AS emergency` : ''} FROM ${source.text}`;
+    const innerBindings = [...keys.flatMap((k) => k.bindings), ...(flag?.bindings ?? []), ...source.bindings];
     const cursor = request.cursor;
     const backwards = cursor?.direction === 'previous';
     const cursorSql = cursor ? cursorCondition(keyColumns, keys.map((k) => k.descending), cursor) : undefined;
@@ -406,8 +406,8 @@ export class FhirRepository {
     for (const [i, request] of requests.entries()) if (!plain(request)) out[i] = (await this.search<T>(request)).resources;
     if (!combined.length) return out;
     const parts = combined.map(({ request, i }) => {
-      const where = whereClause(request, this.options.visibility);
-      return { text: `(SELECT ${i} AS q, r.seq, r.patient_id, r.content FROM resource r WHERE ${where.text} ORDER BY r.seq LIMIT ?)`, bindings: [...where.bindings, request.count] };
+      const source = searchSource(request, this.options.visibility);
+      return { text: `(SELECT ${i} AS q, r.seq, r.patient_id, r.content FROM ${source.text} ORDER BY r.seq LIMIT ?)`, bindings: [...source.bindings, request.count] };
     });
     const rows: { q: number; seq: string; patient_id: string | null; content: T }[] = (await this.db.raw(
       `SELECT * FROM (${parts.map((p) => p.text).join(' UNION ALL ')}) u ORDER BY u.q, u.seq`,

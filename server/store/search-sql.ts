@@ -17,10 +17,25 @@ function join(parts: Sql[], separator: string): Sql {
  * The WHERE conditions of a search on `resource r`: each criterion is an EXISTS on a typed index
  * table, so PostgreSQL answers from B-tree indexes and never scans JSON.
  */
-export function whereClause(request: SearchRequest, extra: Sql[] = []): Sql {
-  const parts: Sql[] = [sql('r.resource_type = ?', [request.resourceType]), sql('NOT r.deleted'), ...extra];
+export function whereClause(request: SearchRequest): Sql {
+  const parts: Sql[] = [sql('r.resource_type = ?', [request.resourceType]), sql('NOT r.deleted')];
   for (const filter of request.filters) parts.push(filterCondition(request.resourceType, filter));
   return join(parts, ' AND ');
+}
+
+/**
+ * What follows FROM in a search: the rows of `resource r` that match the search, then, of those,
+ * the ones the caller may see. The access rules are PL/pgSQL functions the planner cannot see
+ * into: left in the same WHERE, they sit on the scan of `resource` and run on every row of the
+ * type before a join narrows them (an anti-join for `:missing`, a semi-join for a code), e.g. on
+ * 14,000 patients for a 3C's short list of "patients without a GP" at 100,000 resources.
+ * OFFSET 0 keeps PostgreSQL from flattening the subquery, so the rules run on the matches alone.
+ */
+export function searchSource(request: SearchRequest, visibility: Sql[] = []): Sql {
+  const where = whereClause(request);
+  if (!visibility.length) return sql(`resource r WHERE ${where.text}`, where.bindings);
+  const visible = join(visibility, ' AND ');
+  return sql(`(SELECT * FROM resource r WHERE ${where.text} OFFSET 0) r WHERE ${visible.text}`, [...where.bindings, ...visible.bindings]);
 }
 
 function filterCondition(resourceType: string, filter: SearchFilter): Sql {
