@@ -11,8 +11,12 @@ import type { Principal } from '../context.ts';
 import { isSignedRcpSheet, LOINC, RCP_SHEET_TYPE } from '../rcp-sheet/index.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
 import { CHANGE_TYPES, describeChange, isFollowed, type ChangeKind, type ChangeType } from './changes.ts';
-import { CHUNK, type MyPatient } from './my-patients.ts';
+import type { MyPatient } from './my-patients.ts';
+import { orBatches } from '../fhir-kit/search-request.ts';
 import { relativeReferenceId } from '../fhir-kit/ids.ts';
+
+/** Resources whose versions are read in one query (repository.historyOfEach). */
+const CHUNK = 100;
 
 export interface CityChange {
   /** When the version was recorded (ISO instant). */
@@ -58,8 +62,8 @@ export async function collectChanges(repo: FhirRepository, principal: Principal,
   const changed: { resource: Resource; window: ChangeWindow }[] = [];
   for (const type of CHANGE_TYPES) {
     if (!mayReadType(principal, type)) continue; // e.g. no RCP report nor PPS for the pharmacist
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const params: Record<string, string> = { ...FOLLOWED[type], subject: ids.slice(i, i + CHUNK).map((id) => `Patient/${id}`).join(',') };
+    for (const subjects of orBatches(ids.map((id) => `Patient/${id}`))) {
+      const params: Record<string, string> = { ...FOLLOWED[type], subject: subjects.join(',') };
       if (!options.latest) params._lastUpdated = `gt${earliest.toISOString()}`;
       for (const resource of await repo.searchAll<Resource>(type, params)) {
         if (!isFollowed(resource)) continue;

@@ -7,6 +7,7 @@ import type { CareTeam, HumanName, Patient } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../store/repository.ts';
 import { foldForComparison } from '../fhir-kit/text.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
+import { orBatches } from '../fhir-kit/search-request.ts';
 
 export type CareReasonCode = 'general-practitioner' | 'care-team';
 
@@ -27,8 +28,6 @@ export interface MyPatient {
 }
 
 const REASON_LABEL: Record<CareReasonCode, string> = { 'general-practitioner': 'Médecin traitant', 'care-team': 'Équipe de soins' };
-/** Patients per `_id` / `subject` search: keeps each query's bindings small. */
-export const CHUNK = 100;
 
 /** "CASTELLANI Hélène Marie": family name in capitals first, as on French medical documents. */
 export function patientDisplayName(patient: Pick<Patient, 'name'>): string {
@@ -76,8 +75,8 @@ export async function findMyPatients(repo: FhirRepository, practitionerId: strin
     .filter((t) => isRelativeReference(t.subject?.reference, 'Patient'));
   const patients = new Map(declared.map((p) => [p.id!, p]));
   const missing = [...new Set(teams.map((t) => t.subject!.reference!.slice('Patient/'.length)))].filter((id) => !patients.has(id));
-  for (let i = 0; i < missing.length; i += CHUNK) {
-    for (const p of await repo.searchAll<Patient>('Patient', { _id: missing.slice(i, i + CHUNK).join(',') })) patients.set(p.id!, p);
+  for (const ids of orBatches(missing)) {
+    for (const p of await repo.searchAll<Patient>('Patient', { _id: ids.join(',') })) patients.set(p.id!, p);
   }
   const teamsOf = new Map<string, CareTeam[]>();
   for (const t of teams) {

@@ -187,3 +187,25 @@ export function queryWithoutCursor(query: URLSearchParams): URLSearchParams {
   copy.delete('_cursor');
   return copy;
 }
+
+/**
+ * Values for an OR search (`_id=a,b,c`, `subject=Patient/a,Patient/b`), cut into lists this parser
+ * accepts: at most MAX_VALUE_LENGTH characters in one parameter (about fifty ids) and, leaving room
+ * for the query's other criteria, 90 of the MAX_SEARCH_VALUES values in a query; more is a 400.
+ */
+export function orBatches(values: string[], maxLength = MAX_VALUE_LENGTH, maxValues = MAX_SEARCH_VALUES - 10): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const value of values) {
+    if (current.length && (length + 1 + value.length > maxLength || current.length >= maxValues)) {
+      batches.push(current);
+      current = [];
+      length = 0;
+    }
+    length += (current.length ? 1 : 0) + value.length;
+    current.push(value);
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}

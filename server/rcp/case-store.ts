@@ -2,7 +2,8 @@ import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import { notFound } from '../fhir-kit/errors.ts';
 import { caseFromFhir, isRcpCase, type RcpCase } from './case-model.ts';
 import { RCP_CASE_CODE } from './codes.ts';
-import { idFrom, orBatches, type RcpContext } from './fhir-helpers.ts';
+import { orBatches } from '../fhir-kit/search-request.ts';
+import { idFrom, type RcpContext } from './fhir-helpers.ts';
 
 /** A case as stored: its Task and ServiceRequest. */
 export interface LoadedCase {

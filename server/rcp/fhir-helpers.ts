@@ -59,27 +59,6 @@ export function versionOf(resource: Resource): string {
 
 const LIMITS = { defaultCount: 200, maxCount: 200 };
 
-/**
- * Values for an OR search (`_id=a,b,c`), cut into lists the search parser accepts: at most 2,048
- * characters in one parameter (about fifty ids) and 100 values in a query; more is a 400.
- */
-export function orBatches(values: string[], maxLength = 2000, maxValues = 90): string[][] {
-  const batches: string[][] = [];
-  let current: string[] = [];
-  let length = 0;
-  for (const value of values) {
-    if (current.length && (length + 1 + value.length > maxLength || current.length >= maxValues)) {
-      batches.push(current);
-      current = [];
-      length = 0;
-    }
-    length += (current.length ? 1 : 0) + value.length;
-    current.push(value);
-  }
-  if (current.length) batches.push(current);
-  return batches;
-}
-
 export async function searchOne<T extends Resource>(repo: FhirRepository, resourceType: string, params: Record<string, string | string[]>): Promise<T | undefined> {
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);

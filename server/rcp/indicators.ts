@@ -9,7 +9,8 @@ import type { Board } from './board-model.ts';
 import { loadVisibleCases } from './case-store.ts';
 import { RCP_AGENDA_ID_SYSTEM, RCP_SESSION_TYPE } from './codes.ts';
 import { invalidInput, notAllowed } from './errors.ts';
-import { idFrom, orBatches, type RcpContext } from './fhir-helpers.ts';
+import { orBatches } from '../fhir-kit/search-request.ts';
+import { idFrom, type RcpContext } from './fhir-helpers.ts';
 import { agendaFromFhir, sessionFromFhir, type AgendaEntry, type Session } from './session-model.ts';
 
 /**
