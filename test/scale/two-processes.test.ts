@@ -66,7 +66,8 @@ function startAppProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess;
 }
 
 function stopAppProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
+  // Already gone (an exit code, or a signal): its 'exit' event will not come again.
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.once('exit', () => {
@@ -195,7 +196,10 @@ describeOnPostgres(`two app processes on one PostgreSQL${databaseUrl ? '' : ' (s
     expect(new Set(ids).size, 'no Message-ID twice').to.equal(ids.length);
     expect(catcher.messages.length, 'one mail per sent delivery').to.equal(sent);
     // Each sent mail is in exactly one server's log of its rounds (which one is up to the race).
-    const sentBy = [a!, b!].map((server) => server.output().split('\n').filter((l) => l.includes('"outbox: round"')).reduce((n, l) => n + (JSON.parse(l).sent ?? 0), 0));
-    expect(sentBy[0]! + sentBy[1]!, `sent by A, B: ${sentBy.join(', ')}`).to.equal(sent);
+    // The service log is written in blocks flushed every 250 ms (start.ts): wait for its last block.
+    const sentBy = () => [a!, b!].map((server) => server.output().split('\n').filter((l) => l.includes('"outbox: round"')).reduce((n, l) => n + (JSON.parse(l).sent ?? 0), 0));
+    const logDeadline = Date.now() + 5_000;
+    while (sentBy()[0]! + sentBy()[1]! < sent && Date.now() < logDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sentBy()[0]! + sentBy()[1]!, `sent by A, B: ${sentBy().join(', ')}`).to.equal(sent);
   });
 });
