@@ -479,16 +479,8 @@ export class FhirRepository {
       resources: rows.slice(0, request.count).map((row) => ({ resourceType: row.resource_type, id: row.id, patientId: row.patient_id })),
       outcome: 'success',
     });
-    const entries = rows.slice(0, request.count).map((row) => ({
-      resource: row.deleted ? undefined : row.content,
-      resourceType: row.resource_type,
-      id: row.id,
-      versionId: String(row.version_id),
-      lastUpdated: toIso(row.last_updated),
-      deleted: row.deleted,
-      isFirst: row.version_id === 1,
-      res: String(row.res),
-    }));
+    // With its row's seq: the history page link (fhir/interactions.ts) continues from it.
+    const entries = rows.slice(0, request.count).map((row) => ({ ...historyEntry(row), res: String(row.res) }));
     return { entries, more: rows.length > request.count, total };
   }
 
@@ -511,15 +503,7 @@ export class FhirRepository {
       const since = Date.parse(h.since);
       const mine = rows.filter((row) => row.resource_type === h.resourceType && row.id === h.id && new Date(row.last_updated).getTime() >= since).slice(0, count);
       await this.recordAccess({ interaction: 'history-instance', resources: mine.map((row) => ({ resourceType: row.resource_type, id: row.id, patientId: row.patient_id })), outcome: 'success' });
-      out.push(mine.map((row) => ({
-        resource: row.deleted ? undefined : row.content,
-        resourceType: row.resource_type,
-        id: row.id,
-        versionId: String(row.version_id),
-        lastUpdated: toIso(row.last_updated),
-        deleted: row.deleted,
-        isFirst: row.version_id === 1,
-      })));
+      out.push(mine.map(historyEntry));
     }
     return out;
   }
@@ -698,6 +682,19 @@ export class FhirRepository {
   private applyVisibility(qb: Knex.QueryBuilder): void {
     for (const condition of this.options.visibility ?? []) qb.whereRaw(condition.text, condition.bindings as any[]);
   }
+}
+
+/** A row of resource_version joined to its resource, as a history entry. */
+function historyEntry(row: any): HistoryEntry {
+  return {
+    resource: row.deleted ? undefined : row.content,
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: String(row.version_id),
+    lastUpdated: toIso(row.last_updated),
+    deleted: row.deleted,
+    isFirst: row.version_id === 1,
+  };
 }
 
 /** Patients a search asks about (patient/subject criteria, or _id on Patient): traced even when nothing is found. */
