@@ -41,10 +41,26 @@ export async function superviseWorkers(config: Config): Promise<void> {
     });
   });
 
+  // Stop signals are handled from the start: a SIGTERM during start-up (the demo data takes a
+  // while) stops the workers already forked instead of killing this process and orphaning them.
+  const stop = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w) && !w!.isDead());
+    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+      w.once('exit', () => resolve());
+      w.kill('SIGTERM');
+    })));
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
   try {
     await fork(DEMO_WRITTEN); // alone first: migrations, demo data and its activity
     await Promise.all(Array.from({ length: config.workers - 1 }, () => fork()));
   } catch (error) {
+    if (stopping) return; // stopped by a signal during start-up: stop() ends the workers and the process
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
     throw error;
@@ -65,15 +81,4 @@ export async function superviseWorkers(config: Config): Promise<void> {
     fork().catch((error) => logger.error({ err: error }, 'remplacement impossible'));
   });
 
-  const stop = async (exitCode: number) => {
-    stopping = true;
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
-    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-      w.once('exit', () => resolve());
-      w.kill('SIGTERM');
-    })));
-    process.exit(exitCode);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
 }

@@ -76,9 +76,9 @@ describe('DCC_WORKERS: app processes per machine', () => {
       expect(workers).to.have.length(2);
       const base = /DCC prêt sur (http:\/\/[^/ ]+)\//.exec(output())![1];
       for (let i = 0; i < 4; i++) expect((await fetch(`${base}/health`)).status).to.equal(200);
-      const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+      const exited = new Promise<string>((resolve) => primary.once('exit', (code, signal) => resolve(`code ${code}, signal ${signal}`)));
       primary.kill('SIGTERM');
-      expect(await exited).to.equal(0);
+      expect(await exited).to.equal('code 0, signal null');
       for (const pid of workers) expect(fs.existsSync(`/proc/${pid}`), `worker ${pid} stopped`).to.equal(false);
     });
   });
@@ -87,9 +87,9 @@ describe('DCC_WORKERS: app processes per machine', () => {
   (databaseUrl ? it : it.skip)(`with DCC_WORKERS=2 the demo data is written once, by one worker${databaseUrl ? '' : ' (PostgreSQL only)'}`, async function () {
     this.timeout(600_000);
     await withTwoWorkers('dcc_workers_seed', { DCC_SEED_DEMO: 'true', DCC_DELIVERY_WORKER: 'false' }, 560_000, async (primary, output, url) => {
-      const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+      const exited = new Promise<string>((resolve) => primary.once('exit', (code, signal) => resolve(`code ${code}, signal ${signal}`)));
       primary.kill('SIGTERM');
-      expect(await exited).to.equal(0);
+      expect(await exited).to.equal('code 0, signal null');
 
       // One worker wrote the demo history, before the second started; the second wrote nothing of it.
       expect(output().match(/activité de démonstration en cours d'écriture/g) ?? []).to.have.length(1);
