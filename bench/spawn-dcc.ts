@@ -5,8 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../test/helpers/ports.ts';
 import { PROJECT_ROOT } from './options.ts';
 
 export interface SpawnedDcc {
@@ -24,17 +24,8 @@ export interface SpawnedDcc {
   log: string[];
 }
 
-/** A free TCP port on 127.0.0.1 (PORT=0 is not accepted by config.ts). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (PORT=0 is not accepted by config.ts): the tests' probe. */
+export { freePort };
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
