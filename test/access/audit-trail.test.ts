@@ -65,6 +65,34 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
     expect(page.body.link.some((l: any) => l.relation === 'next')).to.equal(true);
   });
 
+  it('the review filters the trail by agent, action, type and outcome; the coded roles are not offered (written on every read, never filtered on): a warning, 400 when strict', async () => {
+    const patient = (await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: unique('Filtre') }] }))).body;
+    await http(server, 'GET', `/Patient/${patient.id}`);
+    const trail = async (query: string, headers: Record<string, string> = {}) => http(server, 'GET', `/AuditEvent?patient=Patient/${patient.id}&${query}`, undefined, asUser('admin', headers));
+    const reads = await trail('action=R&outcome=0&type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest');
+    expect(reads.status).to.equal(200);
+    expect(reads.body.total).to.equal(1);
+    // The administrator is outside the circle of care: the refused read is in the trail under their name.
+    expect((await http(server, 'GET', `/Patient/${patient.id}`, undefined, asUser('admin'))).status).to.equal(403);
+    const byAdmin = await trail('agent=Practitioner/admin-audit');
+    expect(byAdmin.body.total).to.be.greaterThan(0);
+    expect(byAdmin.body.entry.every((e: any) => e.resource.agent.some((a: any) => a.who?.reference === 'Practitioner/admin-audit'))).to.equal(true);
+    expect((await trail('agent=Practitioner/admin-audit&outcome:not=0&action=R')).body.total).to.equal(1);
+    for (const param of ['agent-role', 'entity-role', 'entity-type']) {
+      const lenient = await trail(`${param}=1`);
+      expect(lenient.body.entry.find((e: any) => e.search?.mode === 'outcome').resource.issue[0].details.text, param).to.contain(param);
+      const refused = await trail(`${param}=1`, { prefer: 'handling=strict' });
+      expect(refused.status, param).to.equal(400);
+      expect(refused.body.resourceType).to.equal('OperationOutcome');
+    }
+    const { db } = await testServices();
+    const event = reads.body.entry[0].resource.id;
+    const params = (await db('sp_token').join('resource', 'resource.seq', 'sp_token.res').where({ 'resource.resource_type': 'AuditEvent', 'resource.id': event }).pluck('param')) as string[];
+    expect(params).to.include.members(['action', 'outcome', 'type']);
+    expect(params).to.not.include.members(['agent-role']);
+    expect(params.filter((p) => p.startsWith('entity-'))).to.deep.equal([]);
+  });
+
   it('a refused card or session is traced as a failed sign-in', async () => {
     const signIn = await startTestServer({ realSignIn: true });
     const res = await fetch(`${signIn.fhirUrl}/Patient`, { headers: { cookie: 'dcc_session=forged-token' } });
