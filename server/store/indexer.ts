@@ -4,6 +4,7 @@ import { searchParametersOf, type SearchParamDefinition } from '../fhir-kit/sear
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize.ts';
 import { parseReference } from '../fhir-kit/ids.ts';
+import { compilePlainPaths, evaluatePlainPaths, type PlainPath } from './plain-paths.ts';
 
 export interface TokenRow { param: string; system: string | null; code: string | null }
 export interface StringRow { param: string; value: string; exact: string }
@@ -22,13 +23,18 @@ export interface IndexRows {
   patientId: string | null;
 }
 
-export function indexResource(resource: Resource): IndexRows {
+/**
+ * The index rows of a resource. `fhirPathOnly` evaluates every expression with FHIRPath, without
+ * the plain-path shortcut (the reference its test compares with).
+ */
+export function indexResource(resource: Resource, options: { fhirPathOnly?: boolean } = {}): IndexRows {
   const rows: IndexRows = { token: [], string: [], date: [], reference: [], number: [], patientId: null };
-  const input = [toTypedValue(resource)];
+  let input: TypedValue[] | undefined;
   for (const param of searchParametersOf(resource.resourceType).values()) {
+    const plain = options.fhirPathOnly ? undefined : plainPathsOf(resource.resourceType, param);
     let values: TypedValue[];
     try {
-      values = evalFhirPathTyped(param.atom, input);
+      values = plain ? evaluatePlainPaths(plain, resource) : evalFhirPathTyped(param.atom, (input ??= [toTypedValue(resource)]));
     } catch {
       continue; // An expression that cannot apply to this content indexes nothing.
     }
@@ -37,6 +43,18 @@ export function indexResource(resource: Resource): IndexRows {
   rows.patientId = resource.resourceType === 'Patient' ? (resource.id ?? null) : patientOf(rows);
   dedupe(rows);
   return rows;
+}
+
+const plainPaths = new WeakMap<SearchParamDefinition, PlainPath[] | null>();
+
+/** Compiled on first use: the FHIR definitions are loaded by then. */
+function plainPathsOf(resourceType: string, param: SearchParamDefinition): PlainPath[] | undefined {
+  let paths = plainPaths.get(param);
+  if (paths === undefined) {
+    paths = compilePlainPaths(resourceType, param.expression) ?? null;
+    plainPaths.set(param, paths);
+  }
+  return paths ?? undefined;
 }
 
 function patientOf(rows: IndexRows): string | null {
