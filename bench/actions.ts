@@ -30,6 +30,7 @@ import { DeliveryWorker, MailSender, startDemoMailbox } from '../server/delivery
 import type { MailConfig } from '../server/config.ts';
 import { BENCH_DIR } from './options.ts';
 import { bulkLoadPatientRecords, DatasetGenerator } from './dataset.ts';
+import { renderPanels } from './chart.ts';
 
 const SCHEMA = 'dcc_bench_actions';
 
@@ -293,7 +294,12 @@ async function main(): Promise<void> {
       date: new Date().toISOString(), database: db, cores: os.cpus().length, cpu: os.cpus()[0]?.model, iterations: n, resources,
       actions: rows, mailAfterSignature: mail,
     }, null, 2));
-    console.log(`${resources} resources in the database; results in ${out}`);
+    const chart = path.join(BENCH_DIR, `actions-${db}.svg`);
+    fs.writeFileSync(chart, renderPanels(rows.map((r) => ({ ...r, label: r.action })), [
+      { title: 'p50, ms (target < 300)', value: (r) => r.p50, target: () => 300, unit: 'ms', colour: '#3b6ea8' },
+      { title: 'p99, ms (target < 1,000)', value: (r) => r.p99, target: () => 1000, unit: 'ms', colour: '#d08a2c' },
+    ], `${resources.toLocaleString('en-US')} resources, ${db}, n=${n} per action, ${os.cpus().length} × ${os.cpus()[0]?.model}, ${new Date().toISOString().slice(0, 16)}Z`));
+    console.log(`${resources} resources in the database; results in ${out}, chart in ${chart}`);
     if (SQL_LOG) fs.writeFileSync(path.join(BENCH_DIR, `actions-sql-${db}.json`), JSON.stringify(Object.fromEntries(bench.sqlLog), null, 1));
   } finally {
     await dcc.close();

@@ -31,7 +31,7 @@ import { buildDemoBundle } from '../server/seed/demo-data.ts';
 import { openDatabase } from '../server/store/database.ts';
 import { bulkLoadPatientRecords, DatasetGenerator, type PatientSummary } from './dataset.ts';
 import { PROJECT_ROOT } from './options.ts';
-import { renderChart } from './real-chart.ts';
+import { renderChart } from './chart.ts';
 import type { LoadJob, LoadResult } from './real-load.ts';
 import { REAL_SCENARIO_NAMES, type RealScenarioName } from './real-scenarios.ts';
 import { machineCpuTimes } from './scenarios.ts';

@@ -1,7 +1,8 @@
 /**
- * The chart of `npm run bench:real`: per scenario, req/s and p99 latency as two bar panels, each with
- * its target (issue 16) as a dashed line. Scales and ticks from d3-scale; the SVG is written here
- * (recharts, the client's chart library, renders nothing outside a browser).
+ * The benches' charts: side-by-side bar panels, one bar per scenario or action, each panel with its
+ * target (issue 16) as a dashed line — `npm run bench:real` (req/s and p99) and `npm run
+ * bench:actions` (p50 and p99). Scales and ticks from d3-scale; the SVG is written here (recharts,
+ * the client's chart library, renders nothing outside a browser).
  */
 import { scaleBand, scaleLinear } from 'd3-scale';
 
@@ -16,7 +17,10 @@ export interface ChartRow {
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 
-function panel(rows: ChartRow[], opts: { x: number; width: number; height: number; title: string; value: (r: ChartRow) => number; target: (r: ChartRow) => number | undefined; unit: string; colour: string }): string {
+/** One panel: what it shows of each row, its unit, colour and target. */
+export interface PanelSpec<T> { title: string; value: (r: T) => number; target: (r: T) => number | undefined; unit: string; colour: string }
+
+function panel<T extends { label: string }>(rows: T[], opts: PanelSpec<T> & { x: number; width: number; height: number }): string {
   const margin = { top: 40, right: 16, bottom: 24, left: 190 };
   const innerWidth = opts.width - margin.left - margin.right;
   const innerHeight = opts.height - margin.top - margin.bottom;
@@ -44,16 +48,23 @@ function panel(rows: ChartRow[], opts: { x: number; width: number; height: numbe
   return parts.join('\n');
 }
 
-export function renderChart(rows: ChartRow[], caption: string, p99TargetMs: number): string {
-  const width = 1100;
+/** Panels side by side, one bar per row in each, and the caption (data size, machine) below. */
+export function renderPanels<T extends { label: string }>(rows: T[], panels: PanelSpec<T>[], caption: string, panelWidth = 550): string {
+  const width = panelWidth * panels.length;
   const height = 90 + rows.length * 42;
-  const half = width / 2;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 30}" font-family="sans-serif" font-size="13">`,
     '<rect width="100%" height="100%" fill="white"/>',
-    panel(rows, { x: 0, width: half, height, title: 'requests per second (higher is better)', value: (r) => r.requestsPerSecond, target: (r) => r.targetRps, unit: 'req/s', colour: '#3b6ea8' }),
-    panel(rows, { x: half, width: half, height, title: 'p99 latency, ms (lower is better)', value: (r) => r.p99Ms, target: () => p99TargetMs, unit: 'ms', colour: '#d08a2c' }),
+    ...panels.map((spec, i) => panel(rows, { ...spec, x: i * panelWidth, width: panelWidth, height })),
     `<text x="12" y="${height + 20}" font-size="11" fill="#333">${escape(caption)} — dashed red: target of issue 16</text>`,
     '</svg>',
   ].join('\n');
+}
+
+/** bench:real — per scenario, req/s and p99 latency. */
+export function renderChart(rows: ChartRow[], caption: string, p99TargetMs: number): string {
+  return renderPanels(rows, [
+    { title: 'requests per second (higher is better)', value: (r) => r.requestsPerSecond, target: (r) => r.targetRps, unit: 'req/s', colour: '#3b6ea8' },
+    { title: 'p99 latency, ms (lower is better)', value: (r) => r.p99Ms, target: () => p99TargetMs, unit: 'ms', colour: '#d08a2c' },
+  ], caption);
 }
