@@ -48,7 +48,7 @@ export class AccessControl {
       : new Set<string>();
     for (const [p, flag] of flagged) if (flag) emergency.add(p);
     const event = buildAuditEvent(ctx, access, emergency);
-    if (this.auditAppender && !repo.db.isTransaction) await this.auditAppender.append(event);
+    if (this.auditAppender && !repo.writeScope) await this.auditAppender.append(event);
     else await repo.append(event);
   }
 
@@ -58,8 +58,8 @@ export class AccessControl {
    * this lookup was a third of its statements. Grants are written outside request transactions.
    */
   private async breakGlassPatients(repo: FhirRepository, practitionerId: string, patients: string[]): Promise<Set<string>> {
-    if (!repo.db.isTransaction) return this.accessStore.activeBreakGlassPatients(practitionerId, patients, repo.db);
-    const key = repo.db as object;
+    const key = repo.writeScope;
+    if (!key) return this.accessStore.activeBreakGlassPatients(practitionerId, patients, repo.db);
     let known = breakGlassSeen.get(key);
     if (!known) breakGlassSeen.set(key, known = new Map());
     const unknown = patients.filter((p) => !known.has(`${practitionerId}|${p}`));
@@ -71,13 +71,13 @@ export class AccessControl {
   }
 }
 
-/** Break-glass answers per open transaction (see breakGlassPatients); gone with the transaction. */
+/** Break-glass answers per open transaction or one-statement create (see breakGlassPatients); gone with it. */
 const breakGlassSeen = new WeakMap<object, Map<string, boolean>>();
 
 /** A break-glass answer read with the patient's row inside a write's transaction: its trace looks it up no more. */
 function rememberBreakGlass(repo: FhirRepository, practitionerId: string, patientId: string, emergency: boolean): void {
-  if (!repo.db.isTransaction) return;
-  const key = repo.db as object;
+  const key = repo.writeScope;
+  if (!key) return;
   let known = breakGlassSeen.get(key);
   if (!known) breakGlassSeen.set(key, known = new Map());
   known.set(`${practitionerId}|${patientId}`, emergency);

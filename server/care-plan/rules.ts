@@ -54,7 +54,7 @@ export const ppsUpdateReasonRule: WriteRule = (change) => {
 
 /** Registers the care-plan invariants on the store (idempotent: same names replace). */
 export function registerCarePlanRules(store: Store): void {
-  store.addWriteRule('care-plan:pps-update-reason', ppsUpdateReasonRule);
+  store.addWriteRule('care-plan:pps-update-reason', ppsUpdateReasonRule, { types: ['CarePlan'], pure: true });
 }
 
 function contentOf(plan: CarePlan): unknown {

@@ -154,5 +154,5 @@ export function registerSharingEvents(store: Store): void {
     for (const e of sharingEventsOf(change).filter((e) => e.patientId)) {
       await emitSharingEvent(tx.db, { kind: e.kind, topic: e.topic, patientId: e.patientId, payload: e.payload });
     }
-  });
+  }, { types: ['CarePlan', 'MedicationRequest'] });
 }

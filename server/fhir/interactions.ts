@@ -76,6 +76,8 @@ export async function createResource(
 
 /** Creates; a physician creating a patient record joins its care team in the same transaction. */
 export async function createWithCareTeam<T extends Resource>(repo: FhirRepository, ctx: RequestContext, resource: T, id?: string): Promise<T> {
+  // Any other create is alone: the store may write it as one statement (FhirRepository.create).
+  if (resource.resourceType !== 'Patient') return id ? repo.createWithId(resource, id) : repo.create(resource);
   return repo.transaction(async (tx) => {
     const created = id ? await tx.createWithId(resource, id) : await tx.create(resource);
     const careTeam = created.resourceType === 'Patient' ? careTeamForNewPatient(ctx.principal, created as Patient) : undefined;

@@ -248,5 +248,5 @@ export const identityWriteRule: WriteRule = (change) => {
  * (a rule cannot write): trace them with `identityStatusChange(previous, next)` in the same transaction.
  */
 export function registerIdentityRules(store: Store): void {
-  store.addWriteRule('identity', identityWriteRule);
+  store.addWriteRule('identity', identityWriteRule, { types: ['Patient', 'Practitioner'], pure: true });
 }

@@ -114,5 +114,5 @@ export const identityVigilanceRule: WriteRule = async (change, tx) => {
 
 /** Registers the register-wide identity rules on the store (idempotent). */
 export function registerIdentityVigilance(store: Store): void {
-  store.addWriteRule('identity-vigilance', identityVigilanceRule);
+  store.addWriteRule('identity-vigilance', identityVigilanceRule, { types: ['Patient'] });
 }

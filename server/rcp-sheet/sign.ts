@@ -234,7 +234,7 @@ export const rcpSheetDeletionRule: WriteRule = async ({ action, previous }, tx) 
 
 /** Registers the RCP sheet invariants on the store (idempotent: same names replace). */
 export function registerRcpSheetRules(store: Store): void {
-  store.addWriteRule('rcp-sheet-signed-immutable', rcpSheetWriteRule);
-  store.addWriteRule('rcp-sheet-deletion-ends-entries', rcpSheetDeletionRule);
-  store.addWriteRule('rcp-sheet-signature-provenance-immutable', signatureProvenanceRule);
+  store.addWriteRule('rcp-sheet-signed-immutable', rcpSheetWriteRule, { types: ['Composition'], pure: true });
+  store.addWriteRule('rcp-sheet-deletion-ends-entries', rcpSheetDeletionRule, { types: ['Composition'] });
+  store.addWriteRule('rcp-sheet-signature-provenance-immutable', signatureProvenanceRule, { types: ['Provenance'], pure: true });
 }

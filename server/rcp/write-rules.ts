@@ -67,7 +67,7 @@ export const rcpAgendaRule: WriteRule = ({ resourceType, previous }) => {
 
 /** Registers the RCP workflow invariants (idempotent: same names replace). */
 export function registerRcpRules(store: Store): void {
-  store.addWriteRule('rcp-session-states', rcpSessionRule);
-  store.addWriteRule('rcp-case-states', rcpCaseRule);
-  store.addWriteRule('rcp-agenda-frozen', rcpAgendaRule);
+  store.addWriteRule('rcp-session-states', rcpSessionRule, { types: ['Appointment'], pure: true });
+  store.addWriteRule('rcp-case-states', rcpCaseRule, { types: ['Task'], pure: true });
+  store.addWriteRule('rcp-agenda-frozen', rcpAgendaRule, { types: ['List'], pure: true });
 }

@@ -33,5 +33,5 @@ export const futureDiagnosisDateRule: WriteRule = ({ action, next }) => {
 };
 
 export function registerClinicalDateRules(store: Store): void {
-  store.addWriteRule('record:no-future-diagnosis', futureDiagnosisDateRule);
+  store.addWriteRule('record:no-future-diagnosis', futureDiagnosisDateRule, { types: ['Condition'], pure: true });
 }

@@ -7,7 +7,7 @@ import { cursorCondition, searchSource, sortKeys, type Sql } from './search-sql.
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
-import { collectorOf, openCollector, type AuditCollector } from './audit-collector.ts';
+import { AuditCollector, collectorOf, openCollector } from './audit-collector.ts';
 import { idOf, isFhirId } from '../fhir-kit/ids.ts';
 
 export type Executor = Knex | Knex.Transaction;
@@ -49,10 +49,23 @@ export type WriteRule = (
   tx: FhirRepository,
 ) => void | Promise<void>;
 
+/** Which writes a WriteRule concerns, and whether it needs the write's transaction. */
+export interface WriteRuleScope {
+  /** The resource types whose writes it checks (every type when omitted): other writes skip it. */
+  types?: string[];
+  /**
+   * It reads the change only (no query, no write through `tx`): a create it concerns may then be
+   * written as one statement without a transaction (FhirRepository.create). False when omitted.
+   */
+  pure?: boolean;
+}
+
+export interface ScopedWriteRule extends WriteRuleScope { check: WriteRule }
+
 export interface RepositoryOptions {
   validate: ResourceValidator;
   /** Domain invariants (see WriteRule). */
-  rules?: WriteRule[];
+  rules?: ScopedWriteRule[];
   /** Extra SQL conditions on `resource r` restricting what the caller may see (access rules). */
   visibility?: Sql[];
   /** SQL on `resource r`: true when the caller reaches the row through emergency access (for the audit). */
@@ -94,6 +107,12 @@ const MAX_INCLUDED = 1000;
 const tracedRefusals = new WeakSet<Error>();
 
 /**
+ * Thrown by a repository holding the writes of a one-statement create (see `create`) when asked
+ * for a write it cannot hold: the create is then made again in a transaction (nothing was written).
+ */
+class NeedsTransaction extends Error {}
+
+/**
  * The one data-access path for FHIR resources: versioned writes with their search indexes in the
  * same transaction, reads of any version, history and search.
  */
@@ -112,7 +131,17 @@ export class FhirRepository {
   constructor(
     readonly db: Executor,
     private readonly options: RepositoryOptions,
+    /** The traces of a one-statement create, written with the resource (see `create`). */
+    private readonly held?: AuditCollector<AccessRecord>,
   ) {}
+
+  /**
+   * What this repository's writes commit with: its transaction, or the one statement of a create;
+   * undefined when each statement commits alone. Hooks key per-write memos on it.
+   */
+  get writeScope(): object | undefined {
+    return this.held ?? (this.db.isTransaction ? this.db : undefined);
+  }
 
   /** Runs `work` in one database transaction; everything it wrote is undone if it throws. */
   async transaction<T>(work: (repo: FhirRepository) => Promise<T>): Promise<T> {
@@ -135,6 +164,7 @@ export class FhirRepository {
    */
   private async inTransaction<T>(work: (repo: FhirRepository) => Promise<T>, keepTraces: boolean): Promise<T> {
     if (this.db.isTransaction) return work(this);
+    if (this.held) throw new NeedsTransaction();
     let collector: AuditCollector<AccessRecord> | undefined;
     try {
       return await (this.db as Knex).transaction(async (trx) => {
@@ -164,17 +194,41 @@ export class FhirRepository {
     return new FhirRepository(this.db, {
       validate: this.options.validate,
       authorizeWrite: async () => { throw forbidden('Vue de contrôle en lecture seule'); },
-    });
+    }, this.held);
   }
 
   /** Serialises concurrent work on the same key until the transaction ends (e.g. conditional create). */
   async lock(key: string): Promise<void> {
+    if (this.held) throw new NeedsTransaction();
     await this.db.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
   }
 
   async create<T extends Resource>(resource: T): Promise<T> {
     const withId = { ...resource, id: randomUUID() };
-    return this.tracingRefusal('create', withId, () => this.transaction((repo) => repo.insertNew(withId, true)));
+    return this.tracingRefusal('create', withId, () => this.createNew(withId));
+  }
+
+  /**
+   * A create that is the whole of its work (no transaction around it, no rule that queries or
+   * writes) is ONE statement with its trace, after the reads of its checks, and no BEGIN / COMMIT:
+   * a statement is atomic by itself, and under READ COMMITTED the checks saw what they would have
+   * seen inside a transaction (they lock nothing). Otherwise, and whenever a hook asks for a write
+   * it cannot hold for that statement (NeedsTransaction), the create runs in a transaction.
+   */
+  private async createNew<T extends Resource>(resource: T): Promise<T> {
+    if (this.db.isTransaction || this.held || this.needsTransaction(resource.resourceType)) {
+      return this.transaction((repo) => repo.insertNew(resource, true));
+    }
+    try {
+      return await new FhirRepository(this.db, this.options, new AuditCollector<AccessRecord>()).insertNew(resource, true);
+    } catch (error) {
+      if (!(error instanceof NeedsTransaction)) throw error;
+      return this.transaction((repo) => repo.insertNew(resource, true));
+    }
+  }
+
+  private needsTransaction(resourceType: string): boolean {
+    return (this.options.rules ?? []).some((rule) => !rule.pure && concerns(rule, resourceType));
   }
 
   /**
@@ -202,7 +256,7 @@ export class FhirRepository {
 
   /** Appends a server-written resource (the audit trail itself): no authorisation, no audit of the audit. */
   async append<T extends Resource>(resource: T): Promise<T> {
-    const collector = resource.resourceType === 'AuditEvent' ? collectorOf(this.db) : undefined;
+    const collector = resource.resourceType === 'AuditEvent' ? this.held ?? collectorOf(this.db) : undefined;
     if (collector) {
       // Written with the transaction's other traces when it commits (audit-collector.ts).
       const event = { ...resource, id: randomUUID() };
@@ -214,7 +268,8 @@ export class FhirRepository {
 
   /** Creates with an id the caller chose and knows to be new (a transaction's planned urn:uuid targets). */
   async createWithId<T extends Resource>(resource: T, id: string): Promise<T> {
-    return this.tracingRefusal('create', { ...resource, id }, () => this.transaction((repo) => repo.insertNew({ ...resource, id }, true)));
+    const withId = { ...resource, id };
+    return this.tracingRefusal('create', withId, () => this.createNew(withId));
   }
 
   async read<T extends Resource>(resourceType: string, id: string): Promise<T> {
@@ -556,6 +611,7 @@ export class FhirRepository {
    * three round trips of each group commit. Inside a transaction, it is that transaction's.
    */
   async appendAll(resources: Resource[]): Promise<void> {
+    if (this.held) throw new NeedsTransaction();
     const now = new Date().toISOString();
     const prepared = resources.map((r) => {
       const resource = { ...r, id: randomUUID(), meta: { ...r.meta, versionId: '1', lastUpdated: now } } as Resource;
@@ -576,10 +632,31 @@ export class FhirRepository {
     // each one again would cost ~0.5 ms on every read of the service.
     if (hooks || stored.resourceType !== 'AuditEvent') this.options.validate(stored);
     if (hooks) await this.checkRules({ action: 'create', resourceType: stored.resourceType, next: stored });
+    if (hooks && this.held) return this.insertWithTraces(stored, index, lastUpdated);
     const write = insertResourcesSql([{ resource: stored, index }], lastUpdated);
     const inserted = await this.db.raw(write.text, write.bindings as any[]);
     if (!inserted.rows[0]?.seq) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
     if (hooks) await this.recordAccess({ interaction: 'create', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
+    return stored;
+  }
+
+  /**
+   * The statement of a one-statement create: the resource and the traces held for it. It fails as
+   * a whole if the id is taken (no ON CONFLICT): a trace never outlives the write it tells of.
+   */
+  private async insertWithTraces<T extends Resource>(stored: T, index: IndexRows, lastUpdated: string): Promise<T> {
+    await this.recordAccess({ interaction: 'create', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
+    const traces = this.held!.drain().map((event) => {
+      const resource = withMeta(event, '1', lastUpdated);
+      return { resource, index: indexResource(resource) };
+    });
+    const write = insertResourcesSql([{ resource: stored, index }, ...traces], lastUpdated, { existing: 'fail' });
+    try {
+      await this.db.raw(write.text, write.bindings as any[]);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
+      throw error;
+    }
     return stored;
   }
 
@@ -672,7 +749,7 @@ export class FhirRepository {
   }
 
   private async checkRules(change: Parameters<WriteRule>[0]): Promise<void> {
-    for (const rule of this.options.rules ?? []) await rule(change, this);
+    for (const rule of this.options.rules ?? []) if (concerns(rule, change.resourceType)) await rule.check(change, this);
   }
 
   private async recordAccess(access: AccessRecord): Promise<void> {
@@ -682,6 +759,12 @@ export class FhirRepository {
   private applyVisibility(qb: Knex.QueryBuilder): void {
     for (const condition of this.options.visibility ?? []) qb.whereRaw(condition.text, condition.bindings as any[]);
   }
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function concerns(rule: WriteRuleScope, resourceType: string): boolean {
+  return !rule.types || rule.types.includes(resourceType);
 }
 
 /** A row of resource_version joined to its resource, as a history entry. */

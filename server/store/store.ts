@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.ts';
 import { forbidden } from '../fhir-kit/errors.ts';
 import type { Database } from './database.ts';
-import { FhirRepository, type Executor, type RepositoryOptions, type ResourceValidator, type WriteRule } from './repository.ts';
+import { FhirRepository, type Executor, type RepositoryOptions, type ResourceValidator, type ScopedWriteRule, type WriteRule, type WriteRuleScope } from './repository.ts';
 
 /** The access module's decisions for one caller: visibility SQL, write check, audit hook. */
 export type AccessRule = (ctx: RequestContext) => Pick<RepositoryOptions, 'visibility' | 'emergencyAccess' | 'authorizeWrite' | 'audit'>;
@@ -14,11 +14,14 @@ export class Store {
     private readonly access: AccessRule = () => ({}),
   ) {}
 
-  private readonly rules = new Map<string, WriteRule>();
+  private readonly rules = new Map<string, ScopedWriteRule>();
 
-  /** Adds a domain invariant checked on every write (named: adding the same name twice replaces it). */
-  addWriteRule(name: string, rule: WriteRule): void {
-    this.rules.set(name, rule);
+  /**
+   * Adds a domain invariant checked on every write of the types it concerns (named: adding the same
+   * name twice replaces it). A rule is assumed to need the write's transaction unless `pure`.
+   */
+  addWriteRule(name: string, rule: WriteRule, scope: WriteRuleScope = {}): void {
+    this.rules.set(name, { ...scope, check: rule });
   }
 
   /** The repository a request works through: it sees, writes and is traced as the caller. */

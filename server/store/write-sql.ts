@@ -35,16 +35,17 @@ export interface NewResource { resource: Resource; index: IndexRows }
 /**
  * Inserts new resources (version 1) with their versions and index rows. A resource whose
  * (type, id) already exists is skipped (ON CONFLICT DO NOTHING) with its index rows: the rows
- * returned (seq, resource_type, id) are the ones written.
+ * returned (seq, resource_type, id) are the ones written. With `existing: 'fail'`, the statement
+ * fails instead (unique violation) and writes nothing.
  */
-export function insertResourcesSql(items: NewResource[], lastUpdated: string): Sql {
+export function insertResourcesSql(items: NewResource[], lastUpdated: string, options: { existing: 'skip' | 'fail' } = { existing: 'skip' }): Sql {
   const input = items.map(({ resource, index }, ord) => ({ ord, resource_type: resource.resourceType, id: resource.id, patient_id: index.patientId, content: resource }));
   const ctes = [
     `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(ord int, resource_type text, id text, patient_id text, content jsonb))`,
     // ORDER BY: seq follows the order given (the tie-breaker of searches), as one insert per resource did.
     `r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, patient_id, content)
        SELECT resource_type, id, 1, ?::timestamptz, false, patient_id, content FROM input ORDER BY ord
-       ON CONFLICT (resource_type, id) DO NOTHING RETURNING seq, resource_type, id, last_updated, content)`,
+       ${options.existing === 'skip' ? 'ON CONFLICT (resource_type, id) DO NOTHING ' : ''}RETURNING seq, resource_type, id, last_updated, content)`,
     `v AS (INSERT INTO resource_version (res, resource_type, id, version_id, last_updated, deleted, content)
        SELECT seq, resource_type, id, 1, last_updated, false, content FROM r)`,
   ];
