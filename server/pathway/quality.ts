@@ -5,11 +5,11 @@
  * access to innovative treatments and trials. Computed per establishment over the new cancers of
  * a period, with the cases that miss each criterion, for the 3C to follow up.
  */
-import type { CarePlan, Condition, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { CarePlan, Condition, Observation, Patient, Procedure, ResearchSubject, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { CATEGORY, EXT, extensionOf } from '../care-plan/index.ts';
 import { TA_ASIP } from '../fhir-kit/code-systems.ts';
-import { idOf } from '../fhir-kit/ids.ts';
-import { readOptional } from '../store/optional-reads.ts';
+import { idOf, parseReference } from '../fhir-kit/ids.ts';
+import { orBatches, parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
 import { searchEvery } from '../directories/index.ts';
 import { FhirError, badRequest } from '../fhir-kit/errors.ts';
@@ -87,40 +87,92 @@ export function criteriaMet(resources: Resource[]): Set<QualityCriterion> {
 /**
  * The cases of the period: cancers (CIM-10 C…) recorded in [from, to), attached to the
  * establishment that manages the patient. Through the caller's repository (its circle of care).
+ * The patients and their records are read for all the cases together, in OR batches: a read and
+ * five searches per case were 24,000 statements for 2,000 cases at 100,000 resources.
  */
 export async function qualityOfPeriod(repo: FhirRepository, from: string, to: string): Promise<{ period: { from: string; to: string }; establishments: EstablishmentQuality[] }> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from >= to) {
     throw badRequest(`Période invalide : from=${from} to=${to} (AAAA-MM-JJ, from avant to ; to est exclu)`, ['from', 'to']);
   }
   const { resources: conditions } = await searchEvery<Condition>(repo, 'Condition', { 'recorded-date': [`ge${from}`, `lt${to}`] });
+  const cancers = conditions
+    .filter((condition) => condition.code?.coding?.some((c) => c.system === 'http://hl7.org/fhir/sid/icd-10' && c.code?.startsWith('C')))
+    .map((condition) => ({ condition, patientId: idOf(condition.subject, 'Patient') }))
+    .filter((c): c is { condition: Condition; patientId: string } => Boolean(c.patientId));
+  const patients = await readablePatients(repo, cancers.map((c) => c.patientId));
+  const records = await recordsOf(repo, [...patients.keys()]);
   const cases: CaseFacts[] = [];
-  for (const condition of conditions) {
-    if (!condition.code?.coding?.some((c) => c.system === 'http://hl7.org/fhir/sid/icd-10' && c.code?.startsWith('C'))) continue;
-    const patientId = idOf(condition.subject, 'Patient');
-    const patient = patientId ? await readOptional<Patient>(repo, 'Patient', patientId, [403, 404, 410]) : undefined;
+  for (const { condition, patientId } of cancers) {
+    const patient = patients.get(patientId);
     if (!patient) continue;
-    const subject = `Patient/${patientId}`;
-    const record: Resource[] = [];
-    for (const type of ['Procedure', 'CarePlan', 'Observation', 'ServiceRequest']) record.push(...(await searchEvery<Resource>(repo, type, { subject })).resources);
-    record.push(...await inclusionsIfReadable(repo, subject));
     const name = patient.name?.[0];
     cases.push({
-      patient: subject,
+      patient: `Patient/${patientId}`,
       ...(name ? { name: [name.family?.toUpperCase(), ...(name.given ?? [])].filter(Boolean).join(' ') } : {}),
       condition: `Condition/${condition.id}`,
       establishment: patient.managingOrganization?.reference ? { reference: patient.managingOrganization.reference, ...(patient.managingOrganization.display ? { name: patient.managingOrganization.display } : {}) } : { reference: 'inconnu', name: 'Établissement non renseigné' },
-      met: criteriaMet(record),
+      met: criteriaMet(records.get(patientId) ?? []),
     });
   }
   return { period: { from, to }, establishments: computeQuality(cases) };
 }
 
-/** Trial inclusions, for those whose profession reads them (the 3C does not: a 403 means "not counted"). */
-async function inclusionsIfReadable(repo: FhirRepository, subject: string): Promise<Resource[]> {
+/**
+ * The patients among `ids` the caller may read, by id: a search leaves out, as a read would have
+ * refused, those outside the circle of care, unknown or deleted (the case is not counted).
+ */
+async function readablePatients(repo: FhirRepository, ids: string[]): Promise<Map<string, Patient>> {
+  const out = new Map<string, Patient>();
+  for (const batch of orBatches([...new Set(ids)])) {
+    for (const patient of await repo.searchAll<Patient>('Patient', { _id: batch.join(',') })) out.set(patient.id!, patient);
+  }
+  return out;
+}
+
+/** The types whose resources criteriaMet looks at, searched by subject. */
+const RECORD_TYPES = ['Procedure', 'CarePlan', 'Observation', 'ServiceRequest'] as const;
+/** Matches of one type for one OR batch read in the shared round trip; a search that fills it is read again in full. */
+const RECORD_PAGE = 1000;
+
+/**
+ * Each patient's resources the criteria look at (by patient id): per OR batch of patients, the
+ * four types in one round trip (repository.searchEach, each search audited as its own), then the
+ * trial inclusions. Grouped by the reference the search matched on (subject, individual).
+ */
+async function recordsOf(repo: FhirRepository, patientIds: string[]): Promise<Map<string, Resource[]>> {
+  const out = new Map<string, Resource[]>(patientIds.map((id) => [id, []]));
+  const file = (resource: Resource, reference: string | undefined) => {
+    const target = parseReference(reference);
+    if (target?.type === 'Patient') out.get(target.id)?.push(resource);
+  };
+  let inclusionsReadable = true;
+  for (const batch of orBatches(patientIds.map((id) => `Patient/${id}`))) {
+    const subject = batch.join(',');
+    const requests = RECORD_TYPES.map((type) => {
+      const { request } = parseSearchRequest(type, new URLSearchParams({ subject }), { defaultCount: RECORD_PAGE, maxCount: RECORD_PAGE }, true);
+      request.total = 'none';
+      return request;
+    });
+    const pages = await repo.searchEach<Procedure | CarePlan | Observation | ServiceRequest>(requests);
+    for (const [i, page] of pages.entries()) {
+      const resources = page.length < RECORD_PAGE ? page : await repo.searchAll<Procedure | CarePlan | Observation | ServiceRequest>(RECORD_TYPES[i]!, { subject });
+      for (const resource of resources) file(resource, resource.subject?.reference);
+    }
+    if (inclusionsReadable) {
+      const inclusions = await inclusionsIfReadable(repo, subject);
+      if (inclusions) for (const inclusion of inclusions) file(inclusion, inclusion.individual?.reference);
+      else inclusionsReadable = false;
+    }
+  }
+  return out;
+}
+
+/** Trial inclusions, for those whose profession reads them (the 3C does not: a 403 means "not counted", for every batch). */
+async function inclusionsIfReadable(repo: FhirRepository, patients: string): Promise<ResearchSubject[] | undefined> {
   try {
-    return (await searchEvery<Resource>(repo, 'ResearchSubject', { patient: subject })).resources;
+    return await repo.searchAll<ResearchSubject>('ResearchSubject', { patient: patients });
   } catch (error) {
-    if (error instanceof FhirError && error.status === 403) return [];
+    if (error instanceof FhirError && error.status === 403) return undefined;
     throw error;
   }
 }

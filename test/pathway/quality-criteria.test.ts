@@ -118,6 +118,68 @@ describe('Quality criteria: the six transversal criteria per establishment and p
     expect(admin.body.quality).to.equal(undefined);
   });
 
+  it('sixty-odd new cancers, more patients than one OR search holds: each case counted from its own record, one of a thousand observations too; a patient outside the circle of care or deleted is not counted', async function () {
+    this.timeout(120_000);
+    const key = unique('batch');
+    const hospital = await create({ resourceType: 'Organization', name: `Centre C ${key}` });
+    const oncologist = await create({ resourceType: 'Practitioner', name: [{ family: `Oncologue-${key}`, given: ['Claire'] }] });
+    users[`${key}.oncologist`] = professional('Dr Claire Oncologue', ['physician'], { practitionerId: oncologist });
+    const patient = async (n: number, inCircle = true) => {
+      const id = await create({ resourceType: 'Patient', name: [{ family: `Nombreux${n}-${key}`, given: ['Paul'] }], gender: 'male', birthDate: '1950-01-01', managingOrganization: { reference: `Organization/${hospital}` } });
+      const subject = { reference: `Patient/${id}` };
+      await create({ resourceType: 'Condition', subject, code: { coding: [{ system: ICD10, code: 'C18.7' }] }, recordedDate: '2025-03-10' });
+      if (inCircle) await create({ resourceType: 'CareTeam', status: 'active', subject, participant: [{ member: { reference: `Practitioner/${oncologist}` } }] });
+      return { id, subject };
+    };
+    // Sixty patients are over 2,048 characters of subject=Patient/…: the record searches take several OR batches.
+    const cases: { id: string; subject: { reference: string } }[] = [];
+    for (let batch = 0; batch < 6; batch++) cases.push(...await Promise.all(Array.from({ length: 10 }, (_, i) => patient(batch * 10 + i))));
+    const study = await create({ resourceType: 'ResearchStudy', status: 'active', title: `Essai ${key}` });
+    await Promise.all(cases.map(async ({ subject }, n) => {
+      if (n % 2 === 0) await create({ resourceType: 'Procedure', status: 'completed', subject, category: { coding: [{ system: `${DCC}/CodeSystem/dcc-care-pathway-step`, code: 'announcement' }] }, code: { coding: [{ system: `${DCC}/CodeSystem/dcc-announcement-time`, code: 'medical' }] } });
+      if (n % 3 === 0) {
+        await create({
+          resourceType: 'CarePlan', status: 'active', intent: 'proposal', subject, created: '2025-03-20T18:00:00+01:00',
+          category: [{ coding: [{ system: `${DCC}/CodeSystem/dcc-care-plan-category`, code: 'rcp-decision' }] }],
+          activity: [{
+            extension: [{ url: `${DCC}/StructureDefinition/dcc-proposal-rank`, valuePositiveInt: 1 }, { url: `${DCC}/StructureDefinition/dcc-proposal-sequence`, valuePositiveInt: 1 }],
+            detail: { status: 'not-started', code: { coding: [{ system: 'http://snomed.info/sct', code: '387713003', display: 'Chirurgie' }] } },
+          }],
+        });
+      }
+      if (n % 5 === 0) await create({ resourceType: 'ResearchSubject', status: 'on-study', study: { reference: `ResearchStudy/${study}` }, individual: subject });
+    }));
+    // Case 7: a thousand results before the one the criterion looks at, more than one page of a batched search.
+    const labs = await as(server, 'system', 'POST', '/', {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: Array.from({ length: 1000 }, (_, i) => ({
+        fullUrl: `urn:uuid:${crypto.randomUUID()}`, request: { method: 'POST', url: 'Observation' },
+        resource: { resourceType: 'Observation', status: 'final', subject: cases[7]!.subject, code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] }, valueQuantity: { value: 12 + (i % 5) / 10, unit: 'g/dL' } },
+      })),
+    });
+    expect(labs.status, JSON.stringify(labs.body).slice(0, 300)).to.equal(200);
+    await create({ resourceType: 'Observation', status: 'final', subject: cases[7]!.subject, code: { coding: [{ system: ASIP, code: 'MED-249' }] }, valueString: 'Référentiel régional côlon 2025' });
+    await patient(60, false); // outside the oncologist's circle of care
+    const deleted = await patient(61);
+    expect((await as(server, 'system', 'DELETE', `/Patient/${deleted.id}`)).status).to.be.oneOf([200, 204]);
+
+    const quality = async (user: string) => {
+      const res = await readResponse(await fetch(`${server.url}/api/pathway/quality-criteria?from=2025-03-01&to=2025-04-01`, { headers: asUser(user) }));
+      expect(res.status, res.text).to.equal(200);
+      return res.body.establishments.find((e: any) => e.establishment.reference === `Organization/${hospital}`);
+    };
+    const names = (list: { name?: string }[]) => list.map((m) => Number(m.name!.match(/^NOMBREUX(\d+)-/)![1])).sort((a, b) => a - b);
+    const mine = await quality(`${key}.oncologist`);
+    expect(mine.cases).to.equal(60);
+    expect([mine.criteria.announcement.met, mine.criteria.rcp.met, mine.criteria['trials-innovation'].met, mine.criteria.guidelines.met]).to.deep.equal([30, 20, 12, 1]);
+    expect(names(mine.criteria.announcement.missing)).to.deep.equal(Array.from({ length: 30 }, (_, i) => 2 * i + 1));
+    expect(names(mine.criteria['trials-innovation'].missing)).to.have.length(48).and.not.include(55);
+    expect(names(mine.criteria.guidelines.missing)).to.have.length(59).and.not.include(7);
+    const all = await quality('system');
+    expect(all.cases).to.equal(61);
+    expect(names(all.criteria.rcp.missing)).to.include(60).and.not.include(61);
+  });
+
   it('the same criteria download as a CSV for the 3C’s spreadsheet (one line per establishment and criterion, the patients to follow up); not for the administrator', async () => {
     const res = await fetch(`${server.url}/api/rcp/indicators?from=2026-10-01&to=2026-12-31&format=csv&table=quality`, { headers: asUser('system') });
     expect(res.status).to.equal(200);
