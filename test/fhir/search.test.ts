@@ -80,6 +80,32 @@ describe('FHIR search', () => {
     expect((await search('/Observation?date=2024-13-45')).status).to.equal(400);
   });
 
+  it('every date prefix on periods open at one end, with the index bound each prefix adds (same rows as the comparison alone)', async () => {
+    const subject = (await http(server, 'POST', '/Patient', withIdentity({ resourceType: 'Patient', name: [{ family: 'Période' }] }))).body.id;
+    const period = async (name: string, effectivePeriod: object) => (await http(server, 'POST', '/Observation', {
+      resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'urn:test:open-period', code: tag }], text: name },
+      subject: { reference: `Patient/${subject}` }, effectivePeriod, // no suite tag: the other tests count its Observations
+    })).body.id;
+    const ids = {
+      sinceFeb: await period('depuis le 1er février', { start: '2024-02-01' }),
+      untilFeb10: await period('jusqu’au 10 février', { end: '2024-02-10' }),
+      march: await period('mars', { start: '2024-03-01', end: '2024-03-31' }),
+      feb5: await period('le 5 février', { start: '2024-02-05T08:00:00Z', end: '2024-02-05T09:00:00Z' }),
+    };
+    const found = async (prefix: string) => {
+      const bundle = (await http(server, 'GET', `/Observation?code=urn:test:open-period|${tag}&date=${prefix}2024-02-05`)).body;
+      return Object.entries(ids).filter(([, id]) => bundle.entry.some((e: any) => e.resource.id === id)).map(([name]) => name).sort();
+    };
+    expect(await found('eq')).to.deep.equal(['feb5']);
+    expect(await found('ne')).to.deep.equal(['march', 'sinceFeb', 'untilFeb10']);
+    expect(await found('gt')).to.deep.equal(['march', 'sinceFeb', 'untilFeb10']);
+    expect(await found('ge')).to.deep.equal(['feb5', 'march', 'sinceFeb', 'untilFeb10']);
+    expect(await found('lt')).to.deep.equal(['sinceFeb', 'untilFeb10']);
+    expect(await found('le')).to.deep.equal(['feb5', 'sinceFeb', 'untilFeb10']);
+    expect(await found('sa')).to.deep.equal(['march']);
+    expect(await found('eb')).to.deep.equal([]);
+  });
+
   it('_id, _lastUpdated, _summary=count and _total=none', async () => {
     expect(ids((await search(`/Patient?_id=${patientId},${otherPatientId}`)).body)).to.have.members([patientId, otherPatientId]);
     expect((await search('/Patient?_lastUpdated=gt2000-01-01')).body.total).to.equal(3);
