@@ -11,7 +11,6 @@ import { TA_ASIP } from '../fhir-kit/code-systems.ts';
 import { idOf, parseReference } from '../fhir-kit/ids.ts';
 import { orBatches, parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
-import { searchEvery } from '../directories/index.ts';
 import { FhirError, badRequest } from '../fhir-kit/errors.ts';
 import { frenchCsv } from '../print/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
@@ -94,7 +93,9 @@ export async function qualityOfPeriod(repo: FhirRepository, from: string, to: st
   if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from >= to) {
     throw badRequest(`Période invalide : from=${from} to=${to} (AAAA-MM-JJ, from avant to ; to est exclu)`, ['from', 'to']);
   }
-  const { resources: conditions } = await searchEvery<Condition>(repo, 'Condition', { 'recorded-date': [`ge${from}`, `lt${to}`] });
+  // Every cancer of the period, page after page: a directory's cap (2,000) would have cut a
+  // region's year short and the rates with it, silently.
+  const conditions = await repo.searchAll<Condition>('Condition', { 'recorded-date': [`ge${from}`, `lt${to}`] });
   const cancers = conditions
     .filter((condition) => condition.code?.coding?.some((c) => c.system === 'http://hl7.org/fhir/sid/icd-10' && c.code?.startsWith('C')))
     .map((condition) => ({ condition, patientId: idOf(condition.subject, 'Patient') }))
