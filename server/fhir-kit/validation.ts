@@ -244,6 +244,41 @@ function inFrench(issue: OperationOutcomeIssue): OperationOutcomeIssue {
   return issue;
 }
 
+/**
+ * Resources whose base R4 structure was checked where they came in (checkBody, before any domain
+ * code reads them): the store's validation of the same content need not repeat that pass, the
+ * costliest (Medplum's validator, ~0.2 ms for an Observation). The mark moves to the store's copy
+ * (which changes only server-set values: id, meta.versionId, meta.lastUpdated) and is used up by
+ * that validation, so no object handed back to code that might change it still carries it.
+ */
+const soundStructure = new WeakSet<object>();
+
+export function markStructureChecked(resource: object): void {
+  soundStructure.add(resource);
+}
+
+/** `copy`, a copy of `resource` changing only server-set values (id, meta), takes over its mark. */
+export function passStructureCheck<T extends object>(resource: object, copy: T): T {
+  if (soundStructure.delete(resource)) soundStructure.add(copy);
+  return copy;
+}
+
+/** Whether `resource` was marked (markStructureChecked), the mark used up. */
+export function takeStructureCheck(resource: object): boolean {
+  return soundStructure.delete(resource);
+}
+
+/**
+ * `validateFhirResource` without Medplum's structural pass, for content whose structure was checked
+ * (takeStructureCheck): required bindings, plus the logical ids and embedded resources the walk checks.
+ */
+export function validateCheckedStructure(resource: Resource): ValidationResult {
+  loadFhirDefinitions();
+  const result: WalkResult = { bindings: [], structural: [], unknownTypes: undefined };
+  walkResource(resource as unknown as Record<string, unknown>, resource.resourceType, resource.resourceType, result);
+  return { structural: result.structural, bindings: result.bindings };
+}
+
 /** Only the required-binding pass (exported for measurement and for callers that already ran the structural one). */
 export function checkRequiredBindings(resource: unknown): OperationOutcomeIssue[] {
   loadFhirDefinitions();

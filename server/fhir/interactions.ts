@@ -5,7 +5,7 @@ import type { RequestContext } from '../context.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
 import { badRequest, invalidResource, notFound, preconditionFailed } from '../fhir-kit/errors.ts';
 import { parseETag } from '../fhir-kit/versions.ts';
-import { validateFhirResource } from '../fhir-kit/validation.ts';
+import { markStructureChecked, validateFhirResource } from '../fhir-kit/validation.ts';
 import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import { requireSoundStructure } from '../fhir-kit/structure-check.ts';
 import { encodeCursor, parseSearchRequest, queryWithoutCursor, type PagingLimits } from '../fhir-kit/search-request.ts';
@@ -46,6 +46,7 @@ export function checkBody(type: string, body: unknown, id?: string, options: { s
   if (options.principal && !mayWriteType(options.principal, type)) return resource;
   const { structural } = validateFhirResource(resource);
   if (structural.length) throw invalidResource(400, structural);
+  markStructureChecked(resource); // the store's validation of this content checks the rest only
   return resource;
 }
 

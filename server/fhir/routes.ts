@@ -131,9 +131,9 @@ const bundle: Handler = async (req, res, deps) => {
 
 const create: Handler = async (req, res, deps, [type]) => {
   const { ctx, repo } = repoOf(req, deps);
+  // The store gives a created resource its id: one in the body is ignored.
   const body = checkBody(type, req.body, undefined, { principal: ctx.principal });
-  const { id: _ignored, ...resource } = body; // the server assigns the id of a created resource
-  const result = await createResource(repo, ctx, resource as typeof body, optionsOf(req, deps), req.get('if-none-exist') ?? undefined);
+  const result = await createResource(repo, ctx, body, optionsOf(req, deps), req.get('if-none-exist') ?? undefined);
   sendInteraction(req, res, result);
 };
 

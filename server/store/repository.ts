@@ -9,6 +9,7 @@ import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
 import { AuditCollector, collectorOf, openCollector } from './audit-collector.ts';
 import { idOf, isFhirId } from '../fhir-kit/ids.ts';
+import { passStructureCheck } from '../fhir-kit/validation.ts';
 
 export type Executor = Knex | Knex.Transaction;
 
@@ -204,7 +205,7 @@ export class FhirRepository {
   }
 
   async create<T extends Resource>(resource: T): Promise<T> {
-    const withId = { ...resource, id: randomUUID() };
+    const withId = passStructureCheck(resource, { ...resource, id: randomUUID() });
     return this.tracingRefusal('create', withId, () => this.createNew(withId));
   }
 
@@ -268,7 +269,7 @@ export class FhirRepository {
 
   /** Creates with an id the caller chose and knows to be new (a transaction's planned urn:uuid targets). */
   async createWithId<T extends Resource>(resource: T, id: string): Promise<T> {
-    const withId = { ...resource, id };
+    const withId = passStructureCheck(resource, { ...resource, id });
     return this.tracingRefusal('create', withId, () => this.createNew(withId));
   }
 
@@ -810,7 +811,7 @@ function appendOnly(): FhirError {
 }
 
 function withMeta<T extends Resource>(resource: T, versionId: string, lastUpdated: string): T {
-  return { ...resource, meta: { ...resource.meta, versionId, lastUpdated } };
+  return passStructureCheck(resource, { ...resource, meta: { ...resource.meta, versionId, lastUpdated } });
 }
 
 function serializeKey(value: unknown): string | number {
