@@ -113,6 +113,11 @@ const tracedRefusals = new WeakSet<Error>();
  */
 class NeedsTransaction extends Error {}
 
+/** What a one-statement create holds for its statement (see `createNew`): its traces, and the rows its check took as visible. */
+class HeldCreate extends AuditCollector<AccessRecord> {
+  readonly visibleRows: { resourceType: string; id: string }[] = [];
+}
+
 /**
  * The one data-access path for FHIR resources: versioned writes with their search indexes in the
  * same transaction, reads of any version, history and search.
@@ -132,8 +137,8 @@ export class FhirRepository {
   constructor(
     readonly db: Executor,
     private readonly options: RepositoryOptions,
-    /** The traces of a one-statement create, written with the resource (see `create`). */
-    private readonly held?: AuditCollector<AccessRecord>,
+    /** What a one-statement create holds for its statement (see `createNew`). */
+    private readonly held?: HeldCreate,
   ) {}
 
   /**
@@ -211,17 +216,20 @@ export class FhirRepository {
 
   /**
    * A create that is the whole of its work (no transaction around it, no rule that queries or
-   * writes) is ONE statement with its trace, after the reads of its checks, and no BEGIN / COMMIT:
-   * a statement is atomic by itself, and under READ COMMITTED the checks saw what they would have
-   * seen inside a transaction (they lock nothing). Otherwise, and whenever a hook asks for a write
-   * it cannot hold for that statement (NeedsTransaction), the create runs in a transaction.
+   * writes) is ONE statement with its trace and no BEGIN / COMMIT: a statement is atomic by itself.
+   * Its write check's read of the patient's row (`visibility`) is made by that statement too: the
+   * row is taken as visible without emergency access — the common case — and the statement writes
+   * nothing unless it is. Under READ COMMITTED the check sees what it saw in a transaction of its
+   * own (it locks nothing). When the statement wrote nothing (patient not visible, or reached by
+   * emergency access, whose trace says so), or a hook asks for a write it cannot hold
+   * (NeedsTransaction), the create is made again in a transaction, whose check refuses or traces it.
    */
   private async createNew<T extends Resource>(resource: T): Promise<T> {
     if (this.db.isTransaction || this.held || this.needsTransaction(resource.resourceType)) {
       return this.transaction((repo) => repo.insertNew(resource, true));
     }
     try {
-      return await new FhirRepository(this.db, this.options, new AuditCollector<AccessRecord>()).insertNew(resource, true);
+      return await new FhirRepository(this.db, this.options, new HeldCreate()).insertNew(resource, true);
     } catch (error) {
       if (!(error instanceof NeedsTransaction)) throw error;
       return this.transaction((repo) => repo.insertNew(resource, true));
@@ -646,19 +654,33 @@ export class FhirRepository {
    * a whole if the id is taken (no ON CONFLICT): a trace never outlives the write it tells of.
    */
   private async insertWithTraces<T extends Resource>(stored: T, index: IndexRows, lastUpdated: string): Promise<T> {
+    const held = this.held!;
     await this.recordAccess({ interaction: 'create', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
-    const traces = this.held!.drain().map((event) => {
+    const traces = held.drain().map((event) => {
       const resource = withMeta(event, '1', lastUpdated);
       return { resource, index: indexResource(resource) };
     });
-    const write = insertResourcesSql([{ resource: stored, index }, ...traces], lastUpdated, { existing: 'fail' });
+    const onlyIf = held.visibleRows.map((row) => this.visibleWithoutEmergency(row.resourceType, row.id));
+    const write = insertResourcesSql([{ resource: stored, index }, ...traces], lastUpdated, { existing: 'fail', onlyIf });
+    let written: unknown[];
     try {
-      await this.db.raw(write.text, write.bindings as any[]);
+      written = (await this.db.raw(write.text, write.bindings as any[])).rows;
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
       throw error;
     }
+    if (!written.length) throw new NeedsTransaction(); // a row taken as visible was not: the ordinary check decides
     return stored;
+  }
+
+  /** SQL: the current row is one the caller sees, and not through emergency access. */
+  private visibleWithoutEmergency(resourceType: string, id: string): Sql {
+    const conditions = this.options.visibility ?? [];
+    const flag = this.options.emergencyAccess;
+    return {
+      text: `EXISTS (SELECT 1 FROM resource r WHERE r.resource_type = ? AND r.id = ? AND NOT r.deleted${conditions.map((c) => ` AND (${c.text})`).join('')}${flag ? ` AND NOT COALESCE(${flag.text}, false)` : ''})`,
+      bindings: [resourceType, id, ...conditions.flatMap((c) => c.bindings), ...(flag?.bindings ?? [])],
+    };
   }
 
   private async writeVersion<T extends Resource>(resource: T, seq: string, versionId: number, previousPatientId: string | null, previous?: Resource): Promise<T> {
@@ -726,6 +748,11 @@ export class FhirRepository {
    * check reads the patient's row anyway, and the write's trace then needs no lookup of its own.
    */
   async visibility(resourceType: string, id: string): Promise<{ visible: boolean; emergency?: boolean }> {
+    if (this.held && isFhirId(id)) {
+      // A one-statement create: taken as visible without emergency access, which its statement checks (see createNew).
+      this.held.visibleRows.push({ resourceType, id });
+      return { visible: true, ...(this.options.emergencyAccess ? { emergency: false } : {}) };
+    }
     const row = await this.currentRow(resourceType, id, true);
     return { visible: Boolean(row && !row.deleted), ...(row ? emergencyOf(row) : {}) };
   }
