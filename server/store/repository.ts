@@ -637,10 +637,17 @@ export class FhirRepository {
     // Authorised before validated: a caller who may not write here learns nothing about the content rules.
     const index = await this.indexWithCompartment(stored);
     if (hooks) await this.options.authorizeWrite?.(this, { action: 'create', resourceType: stored.resourceType, id: stored.id!, resource: stored, patientId: index.patientId });
-    // The audit trail's own events are built by server code whose output a test validates; checking
-    // each one again would cost ~0.5 ms on every read of the service.
-    if (hooks || stored.resourceType !== 'AuditEvent') this.options.validate(stored);
-    if (hooks) await this.checkRules({ action: 'create', resourceType: stored.resourceType, next: stored });
+    try {
+      // The audit trail's own events are built by server code whose output a test validates; checking
+      // each one again would cost ~0.5 ms on every read of the service.
+      if (hooks || stored.resourceType !== 'AuditEvent') this.options.validate(stored);
+      if (hooks) await this.checkRules({ action: 'create', resourceType: stored.resourceType, next: stored });
+    } catch (error) {
+      // A one-statement create has not read the rows its check took as visible yet: the content's
+      // error must not answer before that check, so the create is made again, check first.
+      if (this.held?.visibleRows.length) throw new NeedsTransaction();
+      throw error;
+    }
     if (hooks && this.held) return this.insertWithTraces(stored, index, lastUpdated);
     const write = insertResourcesSql([{ resource: stored, index }], lastUpdated);
     const inserted = await this.db.raw(write.text, write.bindings as any[]);

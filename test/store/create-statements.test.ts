@@ -71,6 +71,14 @@ describe('Create: the statements of one write', () => {
     expect(trail.total).to.be.greaterThan(0);
   });
 
+  it('authorised before validated: outside the circle, content breaking a rule is still a 403, not a 422', async () => {
+    const badStatus = { ...observation(), status: 'finished' };
+    expect((await as('physician', 'POST', '/Observation', badStatus)).status).to.equal(422);
+    const refused = await as('outsider', 'POST', '/Observation', badStatus);
+    expect(refused.status).to.equal(403);
+    expect(refused.body.issue[0].details.text).to.contain('cercle de soins');
+  });
+
   it('under emergency access: the one statement writes nothing, the create is made again in a transaction whose trace says BTG', async () => {
     const opened = await as('outsider', 'POST', `/Patient/${patientId}/$break-glass`, { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'Patient aux urgences, détresse respiratoire' }] });
     expect(opened.status).to.equal(200);
