@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { AuditEvent, Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
-import { asUser, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
+import { asUser, createdId, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
 import { auditEventFor, BODY, MATRIX_SYSTEM, objectionNaming, observationFocusedOn, provenanceOf, WITHOUT_PATIENT } from './matrix-fixtures.ts';
 import { withIdentity } from '../helpers/identity.ts';
 
@@ -106,11 +106,7 @@ describe('Access matrix: profession × resource type × patient situation × int
   const baseline: Record<string, number> = {};
 
   const as = (user: string, method: string, path: string, body?: unknown) => http(server, method, path, body, asUser(user));
-  const mk = async (body: Resource): Promise<string> => {
-    const res = await as('system', 'POST', `/${body.resourceType}`, body);
-    if (res.status !== 201) throw new Error(`fixture ${body.resourceType}: ${res.status} ${res.text}`);
-    return res.body.id as string;
-  };
+  const mk = (body: Resource) => createdId(server, body);
   const ref = (type: string, id: string) => ({ reference: `${type}/${id}` });
   const ids = (bundle: Bundle, mode?: 'match' | 'include') =>
     (bundle.entry ?? []).filter((e: BundleEntry) => !mode || e.search?.mode === mode).map((e: BundleEntry) => `${e.resource?.resourceType}/${e.resource?.id}`);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
-import { asUser, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
+import { asUser, createdId, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
 import { withIdentity } from '../helpers/identity.ts';
 
 /**
@@ -19,11 +19,7 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
   before(async () => {
     server = await startTestServer({ identify: identifyByHeader(users, 'system') });
     users.system = TEST_SYSTEM;
-    const mk = async (body: any) => {
-      const res = await as('system', 'POST', `/${body.resourceType}`, body);
-      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-      return res.body.id as string;
-    };
+    const mk = (body: any) => createdId(server, body);
     practitioners = {};
     for (const name of ['oncologist', 'gp', 'nurse', 'pharmacist', 'outsider', 'admin', 'coordinator']) {
       practitioners[name] = await mk({ resourceType: 'Practitioner', name: [{ family: unique(name) }] });

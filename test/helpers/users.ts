@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import type { Principal } from '../../server/context.ts';
 import { rppsCheckDigit } from '../../server/identity/rpps.ts';
-import { TEST_SYSTEM } from './harness.ts';
+import { http, TEST_SYSTEM, type RunningServer } from './harness.ts';
 
 /** A test's callers by name ('oncologist', 'gp', ...); tests add to it as they create practitioners. */
 export type TestUsers = Record<string, Principal>;
@@ -52,4 +52,11 @@ export function newRpps(): string {
 /** A fresh IDNPS of an RPPS professional ('8' + RPPS). */
 export function newIdnps(rpps = newRpps()): string {
   return `8${rpps}`;
+}
+
+/** A fixture created through the API as `user` (the service account by default): its id; anything but 201 fails the test. */
+export async function createdId(server: RunningServer, body: { resourceType: string }, user = 'system'): Promise<string> {
+  const res = await http(server, 'POST', `/${body.resourceType}`, body, asUser(user));
+  if (res.status !== 201) throw new Error(`fixture ${body.resourceType}: ${res.status} ${res.text}`);
+  return res.body.id as string;
 }

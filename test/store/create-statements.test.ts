@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Basic, Observation } from '@medplum/fhirtypes';
 import { http, startTestServer, TEST_SYSTEM, unique, type RunningServer } from '../helpers/harness.ts';
-import { asUser, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
+import { asUser, createdId, identifyByHeader, professional, type TestUsers } from '../helpers/users.ts';
 import { withIdentity } from '../helpers/identity.ts';
 import { Store } from '../../server/store/store.ts';
 import type { RequestContext } from '../../server/context.ts';
@@ -24,11 +24,7 @@ describe('Create: the statements of one write', () => {
   before(async () => {
     server = await startTestServer({ identify: identifyByHeader(users, 'system') });
     users.system = TEST_SYSTEM;
-    const mk = async (body: any) => {
-      const res = await as('system', 'POST', `/${body.resourceType}`, body);
-      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-      return res.body.id as string;
-    };
+    const mk = (body: any) => createdId(server, body);
     const physicianId = await mk({ resourceType: 'Practitioner', name: [{ family: unique('Stmt') }] });
     users.physician = professional('physician', ['physician'], { practitionerId: physicianId });
     users.outsider = professional('outsider', ['physician'], { practitionerId: await mk({ resourceType: 'Practitioner', name: [{ family: unique('Dehors') }] }) });
