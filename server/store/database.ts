@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.ts';
 import { ACCESS_FUNCTIONS_SQL, ACCESS_RULE_MARKER } from './visibility-sql.ts';
@@ -50,23 +50,34 @@ export function openDatabase(options: DatabaseOptions): Database {
   }
   if (options.dataDir) fs.mkdirSync(path.dirname(options.dataDir), { recursive: true });
   return knexFactory({
-    client: YieldingPgLite as unknown as typeof Knex.Client,
+    client: yieldingPgLite() as unknown as typeof Knex.Client,
     dialect: 'postgres',
     connection: options.dataDir ? { filename: options.dataDir } : {},
     useNullAsDefault: true,
   });
 }
 
+type PgLiteClient = new (...args: unknown[]) => { _query(connection: unknown, obj: unknown): Promise<unknown> };
+let yieldingPgLiteClass: PgLiteClient | undefined;
+
 /**
  * PGlite runs each statement on this thread. A long run of statements (the demo seed written after
  * the service listens) would hold every request until it ends: each statement first lets the event
  * loop serve what is waiting (a request's statements then take their turn between the seed's).
+ * knex-pglite and PGlite (2 MB of code, ~4 MB of heap) are loaded on the first embedded database
+ * only: a process on PostgreSQL never needs them.
  */
-class YieldingPgLite extends (ClientPgLite as unknown as new (...args: unknown[]) => { _query(connection: unknown, obj: unknown): Promise<unknown> }) {
-  override async _query(connection: unknown, obj: unknown): Promise<unknown> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    return super._query(connection, obj);
+function yieldingPgLite(): PgLiteClient {
+  if (!yieldingPgLiteClass) {
+    const ClientPgLite = createRequire(import.meta.url)('knex-pglite') as PgLiteClient;
+    yieldingPgLiteClass = class YieldingPgLite extends ClientPgLite {
+      override async _query(connection: unknown, obj: unknown): Promise<unknown> {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        return super._query(connection, obj);
+      }
+    };
   }
+  return yieldingPgLiteClass;
 }
 
 /** Prepared statements kept per connection (each costs server memory; query shapes are few). */
