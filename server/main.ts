@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { loadConfig } from './config.ts';
 import { DEMO_WRITTEN, SEEDING_WORKER_ID, superviseWorkers, WORKER_READY } from './cluster.ts';
-import { startDcc, type RunningDcc } from './start.ts';
+import type { RunningDcc } from './start.ts';
 
 // `npm start`: the whole service (see start.ts). A start-up fault prints one clear line, not a stack.
 const config = loadConfig();
@@ -16,6 +16,8 @@ if (config.workers > 1 && cluster.isPrimary) {
     process.exit(1);
   }
 } else {
+  // Imported here, not above: the supervising primary loads none of the application (~35 MB of heap).
+  const { startDcc } = await import('./start.ts');
   let dcc: RunningDcc;
   // Under DCC_WORKERS, the demo data is written by the first worker alone (see cluster.ts).
   const seeds = !cluster.isWorker || cluster.worker!.id === SEEDING_WORKER_ID;
