@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BENCH_DIR } from './options.ts';
 import { signIn, spawnDcc } from './spawn-dcc.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 1;
@@ -44,7 +45,7 @@ async function oneRun(): Promise<Run> {
       if (firstPageMs === undefined) await new Promise((r) => setTimeout(r, 1000));
     }
     const cpuAtFirstPage = dcc.cpuSeconds();
-    const demoDoneMs = await Promise.race([dcc.demoDone, new Promise<undefined>((r) => setTimeout(r, 300_000))]);
+    const demoDoneMs = await Promise.race([dcc.demoDone, delay(300_000, undefined, { ref: false })]);
     const cpuAtDemoDone = demoDoneMs === undefined ? undefined : dcc.cpuSeconds();
     return { listeningMs: dcc.listeningMs, firstPageMs, demoDoneMs, cpuAtFirstPage, cpuAtDemoDone };
   } finally {
