@@ -13,9 +13,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { BENCH_DIR } from './options.ts';
 import { signIn, spawnDcc } from './spawn-dcc.ts';
-import { setTimeout as delay } from 'node:timers/promises';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 1;
