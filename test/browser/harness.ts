@@ -143,6 +143,12 @@ export async function newCpsPage(card: string, options: { phone?: boolean } = {}
  * what and where. The CSP stays on: axe is evaluated through the DevTools protocol, not a <script>.
  */
 export async function checkA11y(page: Page, label = page.url()): Promise<void> {
+  // Transitions end first (a dialog fading in): axe measures the colours on screen, and a
+  // half-transparent button fails the contrast rule (seen once in a loaded full run).
+  await page.waitForFunction(
+    () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+    undefined, { timeout: 5_000 },
+  ).catch(() => undefined); // a transition still running after 5 s is axe's to judge
   await page.evaluate(axe.source);
   const result = await page.evaluate(async () => {
     const run = (window as unknown as { axe: typeof axe }).axe.run;
