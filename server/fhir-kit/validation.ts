@@ -266,13 +266,10 @@ export function validateCheckedStructure(resource: Resource): ValidationResult {
 
 /** Only the required-binding pass (exported for measurement and for callers that already ran the structural one). */
 export function checkRequiredBindings(resource: unknown): OperationOutcomeIssue[] {
-  loadFhirDefinitions();
   if (!isPlainObject(resource) || typeof resource.resourceType !== 'string') {
     return [];
   }
-  const result: WalkResult = { bindings: [], structural: [], unknownTypes: undefined };
-  walkResource(resource, resource.resourceType, resource.resourceType, result);
-  return result.bindings;
+  return validateCheckedStructure(resource as unknown as Resource).bindings;
 }
 
 /** Debug: which required value sets are checked, and which are skipped (and why). */
