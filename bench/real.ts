@@ -15,10 +15,17 @@
  *
  * Options (environment or --name=value): --resources (100000), --duration (10 s), --warmup (3 s),
  * --connections (20), --workers (one per core), --scenarios (read,identifier,create,transaction,
- * gp-read,gp-summary), --reuse (keep a database already seeded with as many resources),
+ * gp-read,gp-summary), --rounds (1: runs every scenario that many times, interleaved, and reports
+ * the median round with the range), --database (dcc_bench_real: another name keeps parallel runs
+ * apart), --reuse (keep a database already seeded with as many resources),
  * --cpu-prof (write V8 CPU profiles of the app processes to .bench/real/profiles).
+ *
+ * On a shared virtual machine the cores' speed drifts while measuring (the same loop of work took
+ * 660 to 1,090 ms within an hour here): each run times a fixed piece of CPU work before and after
+ * (`calibration`), and --rounds gives a median and a range rather than one draw.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +44,7 @@ import { REAL_SCENARIO_NAMES, type RealScenarioName } from './real-scenarios.ts'
 import { machineCpuTimes } from './scenarios.ts';
 import { freePort } from './spawn-dcc.ts';
 
-const DB_NAME = 'dcc_bench_real';
+const DEFAULT_DB_NAME = 'dcc_bench_real';
 const OUT_DIR = path.join(PROJECT_ROOT, '.bench', 'real');
 const RESOURCES_PER_PATIENT = 8; // the 7 of bench/dataset.ts + the CareTeam
 /** Issue 16's targets: reads ≥ 2,000/s, searches ≥ 1,000/s, creates ≥ 500/s, p99 < 50 ms. */
@@ -50,7 +57,8 @@ function readOptions() {
   const { values } = parseArgs({
     options: {
       resources: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' },
-      workers: { type: 'string' }, scenarios: { type: 'string' }, reuse: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' },
+      workers: { type: 'string' }, scenarios: { type: 'string' }, rounds: { type: 'string' }, database: { type: 'string' },
+      reuse: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' },
     },
   });
   const env = process.env;
@@ -62,6 +70,9 @@ function readOptions() {
   };
   const scenarios = (values.scenarios ?? env.BENCH_SCENARIOS ?? REAL_SCENARIO_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of scenarios) if (!(REAL_SCENARIO_NAMES as readonly string[]).includes(s)) throw new Error(`Scénario inconnu '${s}' (connus : ${REAL_SCENARIO_NAMES.join(', ')})`);
+  const database = values.database ?? env.BENCH_DATABASE ?? DEFAULT_DB_NAME;
+  // Created and dropped by name: an identifier, never SQL.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error(`--database attend un nom de base PostgreSQL simple (minuscules, chiffres, _), reçu '${database}'`);
   if (!env.DATABASE_URL) throw new Error('bench:real mesure le chemin de production : DATABASE_URL=postgres://… est requis (PGlite ne sert qu\'un processus)');
   return {
     databaseUrl: env.DATABASE_URL,
@@ -71,6 +82,8 @@ function readOptions() {
     connections: Math.max(1, int('--connections', values.connections ?? env.BENCH_CONNECTIONS, 20)),
     workers: Math.max(1, int('--workers', values.workers ?? env.BENCH_WORKERS, os.availableParallelism())),
     scenarios: scenarios as RealScenarioName[],
+    rounds: Math.max(1, int('--rounds', values.rounds ?? env.BENCH_ROUNDS, 1)),
+    database,
     reuse: Boolean(values.reuse) || env.BENCH_REUSE === 'true',
     cpuProf: Boolean(values['cpu-prof']) || env.BENCH_CPU_PROF === 'true',
   };
@@ -119,13 +132,13 @@ async function prepare(options: Options, benchUrl: string) {
   const existing = options.reuse ? await countResources(benchUrl) : undefined;
   // A seed writes whole patient records: up to one record short of the size asked (99,998 for 100,000).
   if (existing && existing.total >= options.resources - RESOURCES_PER_PATIENT && fs.existsSync(patientsFile) && fs.existsSync(path.join(OUT_DIR, 'demo-pki', 'ca.crt'))) {
-    console.log(`--reuse: ${fmt(existing.total)} resources already in ${DB_NAME}`);
+    console.log(`--reuse: ${fmt(existing.total)} resources already in ${options.database}`);
     return { physician, gp, patients: JSON.parse(fs.readFileSync(patientsFile, 'utf8')) as PatientSummary[], seedSeconds: undefined };
   }
   const admin = openDatabase({ databaseUrl: options.databaseUrl });
   try {
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await admin.raw(`CREATE DATABASE ${DB_NAME}`);
+    await admin.raw(`DROP DATABASE IF EXISTS ${options.database} WITH (FORCE)`);
+    await admin.raw(`CREATE DATABASE ${options.database}`);
   } finally {
     await admin.destroy();
   }
@@ -227,6 +240,40 @@ interface ScenarioRun extends LoadResult {
   cpu: { appProcessesPercentOfOneCore: number; appCpuMsPerRequest: number; machinePercentOfAllCores: number };
 }
 
+/** A scenario's reported run: the median round by req/s, with every round's figures. */
+interface ScenarioResult extends ScenarioRun {
+  rounds: { requestsPerSecond: number; p99Ms: number; appCpuMsPerRequest: number }[];
+}
+
+function medianRound(runs: ScenarioRun[]): ScenarioResult {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const median = sorted[(sorted.length - 1) >> 1]!; // the lower middle of an even count
+  return {
+    ...median,
+    rounds: runs.map((r) => ({ requestsPerSecond: r.requestsPerSecond, p99Ms: r.latencyMs.p99, appCpuMsPerRequest: r.cpu.appCpuMsPerRequest })),
+  };
+}
+
+/**
+ * Milliseconds this machine takes for a fixed piece of CPU work (hashing and JSON, as a request
+ * does), best of three: lower is faster. Timed before and after the runs, it shows how far the
+ * shared cores' speed moved while measuring.
+ */
+function calibrate(): number {
+  let best = Infinity;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const start = performance.now();
+    let sink = 0;
+    for (let i = 0; i < 60_000; i++) {
+      sink += crypto.createHash('sha256').update(`calibration-${i}`).digest()[0]!;
+      sink += (JSON.parse(JSON.stringify({ i, codes: [1, 2, 3], text: 'x'.repeat(64) })) as { i: number }).i;
+    }
+    best = Math.min(best, performance.now() - start);
+    if (sink < 0) console.log(sink); // keeps the work from being optimised away
+  }
+  return Math.round(best);
+}
+
 async function runScenario(name: RealScenarioName, options: Options, tlsUrl: string, appPids: number[], cards: Record<'physician' | 'gp', LoadJob['card']>, patientsFile: string): Promise<ScenarioRun> {
   const as = name.startsWith('gp-') ? 'gp' : 'physician';
   const job: LoadJob = {
@@ -278,10 +325,13 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
   };
 }
 
-function printTable(results: ScenarioRun[]): void {
-  const header = ['scenario', 'conn.', 'req/s', 'resources/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check', 'RSS max MiB / process', 'app CPU ms/req', 'CPU app / machine'];
+function printTable(results: ScenarioResult[]): void {
+  const ranged = results.some((r) => r.rounds.length > 1);
+  const header = ['scenario', 'conn.', 'req/s', ...(ranged ? ['rounds: req/s'] : []), 'resources/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check', 'RSS max MiB / process', 'app CPU ms/req', 'CPU app / machine'];
   const rows = results.map((r) => [
-    r.title, String(r.connections), fmt(r.requestsPerSecond, 1), r.resourcesPerRequest ? fmt(r.requestsPerSecond * r.resourcesPerRequest) : '', fmt(r.latencyMs.p50, 1), fmt(r.latencyMs.p99, 1), fmt(r.totalRequests), fmt(r.non2xx), fmt(r.errors),
+    r.title, String(r.connections), fmt(r.requestsPerSecond, 1),
+    ...(ranged ? [r.rounds.map((x) => fmt(x.requestsPerSecond)).join(' · ')] : []),
+    r.resourcesPerRequest ? fmt(r.requestsPerSecond * r.resourcesPerRequest) : '', fmt(r.latencyMs.p50, 1), fmt(r.latencyMs.p99, 1), fmt(r.totalRequests), fmt(r.non2xx), fmt(r.errors),
     r.sanityCheck === 'ok' ? 'ok' : 'FAILED', r.rssMiBPerProcess.map((p) => p.max).join(' / '), fmt(r.cpu.appCpuMsPerRequest, 1),
     `${r.cpu.appProcessesPercentOfOneCore}% / ${r.cpu.machinePercentOfAllCores}%`,
   ]);
@@ -290,6 +340,7 @@ function printTable(results: ScenarioRun[]): void {
   console.log(line(header));
   console.log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
   for (const row of rows) console.log(line(row));
+  if (ranged) console.log(`(each scenario: the median of ${results[0]!.rounds.length} rounds by req/s, rounds interleaved; the other rounds' req/s in "rounds")`);
   console.log('(measured part only — app CPU ms/req: CPU time of the app processes per request; CPU: app processes together in % of one core, machine in % of all cores with PostgreSQL and the load generator)');
   for (const r of results) {
     if (r.sanityCheck !== 'ok') console.log(`  ${r.scenario}: ${r.sanityCheck}`);
@@ -307,7 +358,7 @@ async function stopService(child: ChildProcess): Promise<void> {
 
 async function main(): Promise<void> {
   const options = readOptions();
-  const benchUrl = databaseUrlFor(options.databaseUrl, DB_NAME);
+  const benchUrl = databaseUrlFor(options.databaseUrl, options.database);
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const cpus = os.cpus();
   const machine = {
@@ -325,32 +376,39 @@ async function main(): Promise<void> {
       await db.destroy();
     }
   })();
-  console.log(`Data: ${fmt(data.total)} resources in PostgreSQL ${pgVersion} database ${DB_NAME} (${Object.entries(data.byType).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}), and ${fmt(data.auditEvents)} AuditEvents of earlier runs`);
+  console.log(`Data: ${fmt(data.total)} resources in PostgreSQL ${pgVersion} database ${options.database} (${Object.entries(data.byType).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}), and ${fmt(data.auditEvents)} AuditEvents of earlier runs`);
   const pki = path.join(OUT_DIR, 'demo-pki');
   const card = (slug: string) => ({ certFile: path.join(pki, `${slug}.crt`), keyFile: path.join(pki, `${slug}.key`), caFile: path.join(pki, 'ca.crt') });
   const cards = { physician: card(prepared.physician.slug), gp: card(prepared.gp.slug) };
   console.log(`Signed in over mutual TLS with the demo PKI's CPS cards: physician Dr ${prepared.physician.given} ${prepared.physician.family} (care team of every patient), GP Dr ${prepared.gp.given} ${prepared.gp.family} (declared GP of every patient)`);
 
+  const calibrationBefore = calibrate();
   const { child, tlsUrl, appPids } = await startService(options, benchUrl);
-  const results: ScenarioRun[] = [];
+  const runs = new Map<RealScenarioName, ScenarioRun[]>(options.scenarios.map((name) => [name, []]));
   try {
     const pids = appPids();
-    console.log(`Service: ${options.workers} app process(es) (pids ${pids.join(', ')}) on ${tlsUrl}; ${options.duration} s per scenario after ${options.warmup} s warm-up, ${options.connections} connections, load generator in its own process`);
-    for (const name of options.scenarios) {
-      console.log(`… ${name}`);
-      results.push(await runScenario(name, options, tlsUrl, pids, cards, path.join(OUT_DIR, 'patients.json')));
+    console.log(`Service: ${options.workers} app process(es) (pids ${pids.join(', ')}) on ${tlsUrl}; ${options.duration} s per scenario after ${options.warmup} s warm-up, ${options.connections} connections, load generator in its own process${options.rounds > 1 ? `; ${options.rounds} rounds of every scenario, interleaved` : ''}`);
+    // Interleaved (a, b, c, a, b, c…): a slow spell of the shared machine falls on every scenario, not on one.
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const name of options.scenarios) {
+        console.log(`… ${name}${options.rounds > 1 ? ` (round ${round})` : ''}`);
+        runs.get(name)!.push(await runScenario(name, options, tlsUrl, pids, cards, path.join(OUT_DIR, 'patients.json')));
+      }
     }
   } finally {
     await stopService(child);
   }
+  const calibration = { beforeMs: calibrationBefore, afterMs: calibrate() };
+  const results = options.scenarios.map((name) => medianRound(runs.get(name)!));
   printTable(results);
+  console.log(`Calibration (the same CPU work, best of 3, lower is faster): ${calibration.beforeMs} ms before the runs, ${calibration.afterMs} ms after`);
 
   const when = new Date().toISOString();
   const report = {
-    when, machine, note: 'Machine shared with other work while measuring (load average above); PostgreSQL, the app processes and the load generator share its cores.',
-    database: { kind: 'PostgreSQL', version: pgVersion, name: DB_NAME, resources: data.total, byType: data.byType, auditEvents: data.auditEvents, seedSeconds: prepared.seedSeconds, loader: 'FhirRepository.bulkInsert (store write path for seeding, 1,000 resources per batch)' },
+    when, machine, calibration, note: 'Machine shared with other work while measuring (load average above); PostgreSQL, the app processes and the load generator share its cores.',
+    database: { kind: 'PostgreSQL', version: pgVersion, name: options.database, resources: data.total, byType: data.byType, auditEvents: data.auditEvents, seedSeconds: prepared.seedSeconds, loader: 'FhirRepository.bulkInsert (store write path for seeding, 1,000 resources per batch)' },
     service: { workers: options.workers, entry: 'server/main.ts', auth: 'CPS client certificates over mutual TLS (demo PKI)', logging: 'info (one JSON line per request)' },
-    load: { connections: options.connections, durationSeconds: options.duration, warmupSeconds: options.warmup, generator: 'autocannon in bench/real-load.ts, own process' },
+    load: { connections: options.connections, durationSeconds: options.duration, warmupSeconds: options.warmup, rounds: options.rounds, generator: 'autocannon in bench/real-load.ts, own process' },
     targets: { requestsPerSecond: TARGET_RPS, p99Ms: P99_TARGET_MS, rssMiB: 300 },
     results,
   };
@@ -360,7 +418,7 @@ async function main(): Promise<void> {
     label: r.scenario, requestsPerSecond: r.requestsPerSecond, p99Ms: r.latencyMs.p99, ...(TARGET_RPS[r.scenario] ? { targetRps: TARGET_RPS[r.scenario] } : {}),
   })), caption, P99_TARGET_MS));
   console.log(`Written: ${path.relative(PROJECT_ROOT, path.join(OUT_DIR, 'results.json'))}, ${path.relative(PROJECT_ROOT, path.join(OUT_DIR, 'chart.svg'))}`);
-  if (results.some((r) => r.sanityCheck !== 'ok')) process.exitCode = 1;
+  if ([...runs.values()].flat().some((r) => r.sanityCheck !== 'ok')) process.exitCode = 1;
 }
 
 await main();
