@@ -707,10 +707,13 @@ export class FhirRepository {
   private async currentRow(resourceType: string, id: string, withEmergency = false): Promise<{ version_id: number; deleted: boolean; content: Resource; patient_id: string | null; emergency?: boolean } | undefined> {
     if (!isFhirId(id)) return undefined;
     const flag = withEmergency ? this.options.emergencyAccess : undefined;
-    return this.db('resource as r')
-      .where({ 'r.resource_type': resourceType, 'r.id': id })
-      .modify((qb) => this.applyVisibility(qb))
-      .first('r.version_id', 'r.deleted', 'r.content', 'r.patient_id', ...(flag ? [this.db.raw(`${flag.text} AS emergency`, flag.bindings as any[])] : []));
+    // Written out rather than through knex's query builder: this is the statement of every read, and
+    // building it (~5 % of the app's CPU under a read load) cost about half what PostgreSQL takes to run it.
+    const conditions = this.options.visibility ?? [];
+    const text = `SELECT r.version_id, r.deleted, r.content, r.patient_id${flag ? `, ${flag.text} AS emergency` : ''} FROM resource r
+      WHERE r.resource_type = ? AND r.id = ?${conditions.map((c) => ` AND (${c.text})`).join('')} LIMIT 1`;
+    const bindings = [...(flag?.bindings ?? []), resourceType, id, ...conditions.flatMap((c) => c.bindings)];
+    return (await this.db.raw(text, bindings as any[])).rows[0];
   }
 
   /** The patient compartment of a resource whatever the caller may see: for the audit of refusals only. */
