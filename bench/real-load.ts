@@ -18,6 +18,8 @@ export interface LoadJob {
   baseUrl: string;
   card: { certFile: string; keyFile: string; caFile: string };
   patientsFile: string;
+  /** A JSON array of the INS the database holds when the scenario starts (new patients avoid them). */
+  takenInsFile?: string;
   seed: number;
   duration: number;
   warmup: number;
@@ -95,7 +97,8 @@ function fire(job: LoadJob, tls: https.AgentOptions, scenario: RealScenario, dur
 async function main(): Promise<void> {
   const job = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as LoadJob;
   const patients = JSON.parse(fs.readFileSync(job.patientsFile, 'utf8')) as PatientSummary[];
-  const scenario = buildRealScenario(job.scenario, patients, job.seed);
+  const takenIns = job.takenInsFile ? (JSON.parse(fs.readFileSync(job.takenInsFile, 'utf8')) as string[]) : undefined;
+  const scenario = buildRealScenario(job.scenario, patients, job.seed, takenIns);
   const tls = { cert: fs.readFileSync(job.card.certFile), key: fs.readFileSync(job.card.keyFile), ca: fs.readFileSync(job.card.caFile), rejectUnauthorized: true };
   const check = await sanityCheck(job, tls, scenario);
   const counter = { i: 1 };

@@ -38,12 +38,13 @@ export interface RealScenario {
 
 const isPatient = (body: any, spec: RequestSpec) => body?.resourceType === 'Patient' && spec.path.endsWith(`/${body.id}`);
 
-export function buildRealScenario(name: RealScenarioName, patients: PatientSummary[], seed: number): RealScenario {
+/** `takenIns`: every INS the database holds (the seeded patients' and those earlier runs created). */
+export function buildRealScenario(name: RealScenarioName, patients: PatientSummary[], seed: number, takenIns: string[] = patients.map((p) => p.ins)): RealScenario {
   const rng = prng(seed);
   const visit = shuffled(patients, rng);
   const at = (i: number) => visit[i % visit.length]!;
   // New patients must not take an INS the database already holds (the identity rule answers 409).
-  const generator = new DatasetGenerator(seed, patients.map((p) => p.ins));
+  const generator = new DatasetGenerator(seed, takenIns);
   const now = Date.now();
   switch (name) {
     case 'read':

@@ -36,7 +36,7 @@ import { seedDemoData, startServices } from '../server/bootstrap.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { buildDemoBundle } from '../server/seed/demo-data.ts';
 import { openDatabase } from '../server/store/database.ts';
-import { bulkLoadPatientRecords, DatasetGenerator, type PatientSummary } from './dataset.ts';
+import { bulkLoadPatientRecords, DatasetGenerator, INS_NIR_TEST_SYSTEM, type PatientSummary } from './dataset.ts';
 import { PROJECT_ROOT } from './options.ts';
 import { renderChart } from './chart.ts';
 import type { LoadJob, LoadResult } from './real-load.ts';
@@ -274,10 +274,28 @@ function calibrate(): number {
   return Math.round(best);
 }
 
-async function runScenario(name: RealScenarioName, options: Options, tlsUrl: string, appPids: number[], cards: Record<'physician' | 'gp', LoadJob['card']>, patientsFile: string): Promise<ScenarioRun> {
+/**
+ * Every INS the database holds: the patients an earlier round or run created are not in the seed's
+ * list, and a new patient taking one of their INS is refused (409, identity vigilance).
+ */
+async function insInDatabase(benchUrl: string): Promise<string[]> {
+  const db = openDatabase({ databaseUrl: benchUrl });
+  try {
+    return (await db('sp_token').where({ resource_type: 'Patient', param: 'identifier', system: INS_NIR_TEST_SYSTEM }).pluck('code')) as string[];
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function runScenario(name: RealScenarioName, options: Options, tlsUrl: string, appPids: number[], cards: Record<'physician' | 'gp', LoadJob['card']>, patientsFile: string, benchUrl: string): Promise<ScenarioRun> {
   const as = name.startsWith('gp-') ? 'gp' : 'physician';
+  let takenInsFile: string | undefined;
+  if (name === 'transaction') {
+    takenInsFile = path.join(OUT_DIR, 'taken-ins.json');
+    fs.writeFileSync(takenInsFile, JSON.stringify(await insInDatabase(benchUrl)));
+  }
   const job: LoadJob = {
-    scenario: name, baseUrl: tlsUrl, card: cards[as], patientsFile, seed: Date.now() & 0x7fffffff,
+    scenario: name, baseUrl: tlsUrl, card: cards[as], patientsFile, ...(takenInsFile ? { takenInsFile } : {}), seed: Date.now() & 0x7fffffff,
     duration: options.duration, warmup: options.warmup, connections: options.connections,
   };
   const jobFile = path.join(OUT_DIR, `job-${name}.json`);
@@ -392,7 +410,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= options.rounds; round++) {
       for (const name of options.scenarios) {
         console.log(`… ${name}${options.rounds > 1 ? ` (round ${round})` : ''}`);
-        runs.get(name)!.push(await runScenario(name, options, tlsUrl, pids, cards, path.join(OUT_DIR, 'patients.json')));
+        runs.get(name)!.push(await runScenario(name, options, tlsUrl, pids, cards, path.join(OUT_DIR, 'patients.json'), benchUrl));
       }
     }
   } finally {
