@@ -345,7 +345,8 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
   };
 }
 
-function printTable(results: ScenarioResult[]): void {
+/** `runs`: every round of every scenario, whose failures are all listed (not only the median round's). */
+function printTable(results: ScenarioResult[], runs: ScenarioRun[]): void {
   const ranged = results.some((r) => r.rounds.length > 1);
   const header = ['scenario', 'conn.', 'req/s', ...(ranged ? ['rounds: req/s'] : []), 'resources/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check', 'RSS max MiB / process', 'app CPU ms/req', 'CPU app / machine'];
   const rows = results.map((r) => [
@@ -362,7 +363,7 @@ function printTable(results: ScenarioResult[]): void {
   for (const row of rows) console.log(line(row));
   if (ranged) console.log(`(each scenario: the median of ${results[0]!.rounds.length} rounds by req/s, rounds interleaved; the other rounds' req/s in "rounds")`);
   console.log('(measured part only — app CPU ms/req: CPU time of the app processes per request; CPU: app processes together in % of one core, machine in % of all cores with PostgreSQL and the load generator)');
-  for (const r of results) {
+  for (const r of runs) {
     if (r.sanityCheck !== 'ok') console.log(`  ${r.scenario}: ${r.sanityCheck}`);
     for (const f of r.failureSamples) console.log(`  ${r.scenario}: ${f.status} ${f.body.slice(0, 200)}`);
   }
@@ -420,7 +421,7 @@ async function main(): Promise<void> {
   }
   const calibration = { beforeMs: calibrationBefore, afterMs: calibrate() };
   const results = options.scenarios.map((name) => medianRound(runs.get(name)!));
-  printTable(results);
+  printTable(results, [...runs.values()].flat());
   console.log(`Calibration (the same CPU work, best of 3, lower is faster): ${calibration.beforeMs} ms before the runs, ${calibration.afterMs} ms after`);
 
   const when = new Date().toISOString();
