@@ -23,15 +23,14 @@ const INDEXED_TYPES = new Set<string>(['token', 'string', 'date', 'reference', '
 export const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
 const SKIPPED_COMMON = new Set(['_content', '_text', '_query', '_filter', '_list', '_has', '_type']);
 /**
- * Parameters not offered on one type. Every read and search writes an AuditEvent, so each of its
- * parameters is index rows written on every request: the coded roles and types of its agents and
- * entities were a third of them (~3.5 rows per event at 100,000 resources) and nobody filters the
- * trail on them (the security review searches by patient, date, agent, entity, type, subtype,
- * action, outcome). The events still hold them; a search on them is a search on an unknown parameter (a warning; 400 with Prefer: handling=strict).
+ * The only parameters offered on one type. Every read and search writes an AuditEvent: the trail
+ * is stored without index rows and searched through indexes on its content (store/audit-sql.ts),
+ * by what a security review asks — who, which patient, which resource, when, and among those what
+ * kind of event, action and outcome, from which address. A search on another parameter of AuditEvent is
+ * a search on an unknown parameter (a warning; 400 with Prefer: handling=strict).
  */
-const NOT_OFFERED: Readonly<Record<string, ReadonlySet<string>>> = {
-  AuditEvent: new Set(['agent-role', 'entity-role', 'entity-type']),
-};
+export const AUDIT_SEARCH_PARAMS: ReadonlySet<string> = new Set(['patient', 'agent', 'entity', 'date', 'type', 'subtype', 'action', 'outcome', 'address']);
+const OFFERED_ONLY: Readonly<Record<string, ReadonlySet<string>>> = { AuditEvent: AUDIT_SEARCH_PARAMS };
 
 let registry: Map<string, Map<string, SearchParamDefinition>> | undefined;
 
@@ -56,7 +55,7 @@ function buildRegistry(): Map<string, Map<string, SearchParamDefinition>> {
     const targetTypes = bases.includes('Resource') || bases.includes('DomainResource') ? [...SUPPORTED_RESOURCE_TYPES] : bases;
     for (const resourceType of targetTypes) {
       const params = result.get(resourceType);
-      if (!params || COLUMN_PARAMS.has(sp.code) || NOT_OFFERED[resourceType]?.has(sp.code)) continue;
+      if (!params || COLUMN_PARAMS.has(sp.code) || (OFFERED_ONLY[resourceType] && !OFFERED_ONLY[resourceType].has(sp.code))) continue;
       const expression = expressionFor(sp.expression, resourceType, bases);
       if (!expression) continue;
       params.set(sp.code, {

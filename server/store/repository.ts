@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
 import { conflict, FhirError, forbidden, gone, notFound, preconditionFailed } from '../fhir-kit/errors.ts';
 import { indexResource, type IndexRows } from './indexer.ts';
+import { auditIncludeSource, auditIndex, auditRevIncludeCondition } from './audit-sql.ts';
 import { cursorCondition, searchSource, sortKeys, type Sql } from './search-sql.ts';
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
@@ -493,6 +494,15 @@ export class FhirRepository {
   /** Resources referenced by the page (`_include=Observation:subject`). */
   private async included(rule: IncludeRule, seqs: string[]): Promise<IncludedRow[]> {
     if (!seqs.length) return [];
+    if (rule.sourceType === 'AuditEvent') {
+      const targets = auditIncludeSource(rule.param.code, seqs, rule.targetType);
+      return this.db.select(this.db.raw('DISTINCT ON (r.seq) r.seq, r.patient_id, r.content'))
+        .from(this.db.raw(`${targets.text} t`, targets.bindings))
+        .join('resource as r', (j) => j.on('r.resource_type', 't.target_type').andOn('r.id', 't.target_id'))
+        .where('r.deleted', false)
+        .modify((qb) => this.applyVisibility(qb))
+        .limit(MAX_INCLUDED);
+    }
     const rows: IncludedRow[] = await this.db('sp_reference as i')
       .join('resource as r', (j) => j.on('r.resource_type', 'i.target_type').andOn('r.id', 'i.target_id'))
       .whereIn('i.res', seqs)
@@ -509,6 +519,16 @@ export class FhirRepository {
   /** Resources that reference the page (`_revinclude=Observation:subject`). */
   private async revIncluded(rule: IncludeRule, targetType: string, ids: string[]): Promise<IncludedRow[]> {
     if (!ids.length) return [];
+    if (rule.sourceType === 'AuditEvent') {
+      const naming = auditRevIncludeCondition(rule.param.code, targetType, ids);
+      return this.db('resource as r')
+        .whereRaw(naming.text, naming.bindings)
+        .where('r.deleted', false)
+        .modify((qb) => this.applyVisibility(qb))
+        .select('r.seq', 'r.patient_id', 'r.content')
+        .orderBy('r.seq')
+        .limit(MAX_INCLUDED);
+    }
     const rows: IncludedRow[] = await this.db('sp_reference as i')
       .join('resource as r', 'r.seq', 'i.res')
       .whereIn('i.target_id', ids)
@@ -605,7 +625,7 @@ export class FhirRepository {
       const now = new Date().toISOString();
       const prepared = resources.map((r) => {
         const resource = { ...r, id: r.id ?? randomUUID(), meta: { ...r.meta, versionId: '1', lastUpdated: now } } as Resource;
-        return { resource, index: indexResource(resource) };
+        return { resource, index: storeIndex(resource) };
       });
       const write = insertResourcesSql(prepared, now);
       const inserted = (await repo.db.raw(write.text, write.bindings as any[])).rows;
@@ -624,7 +644,7 @@ export class FhirRepository {
     const now = new Date().toISOString();
     const prepared = resources.map((r) => {
       const resource = { ...r, id: randomUUID(), meta: { ...r.meta, versionId: '1', lastUpdated: now } } as Resource;
-      return { resource, index: indexResource(resource) };
+      return { resource, index: storeIndex(resource) };
     });
     const write = insertResourcesSql(prepared, now);
     const inserted = (await this.db.raw(write.text, write.bindings as any[])).rows;
@@ -665,7 +685,7 @@ export class FhirRepository {
     await this.recordAccess({ interaction: 'create', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
     const traces = held.drain().map((event) => {
       const resource = withMeta(event, '1', lastUpdated);
-      return { resource, index: indexResource(resource) };
+      return { resource, index: storeIndex(resource) };
     });
     const onlyIf = held.visibleRows.map((row) => this.visibleWithoutEmergency(row.resourceType, row.id));
     const write = insertResourcesSql([{ resource: stored, index }, ...traces], lastUpdated, { existing: 'fail', onlyIf });
@@ -780,7 +800,7 @@ export class FhirRepository {
   }
 
   private async indexWithCompartment(resource: Resource): Promise<IndexRows> {
-    const index = indexResource(resource);
+    const index = storeIndex(resource);
     const params = DERIVED_COMPARTMENT[resource.resourceType];
     if (index.patientId || !params) return index;
     const targets = index.reference.filter((r) => params.includes(r.param) && r.target_type && r.target_id);
@@ -807,6 +827,11 @@ export class FhirRepository {
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** The index rows a resource is written with: none for the audit trail, searched by its content (audit-sql.ts). */
+function storeIndex(resource: Resource): IndexRows {
+  return resource.resourceType === 'AuditEvent' ? auditIndex(resource) : indexResource(resource);
+}
 
 function concerns(rule: WriteRuleScope, resourceType: string): boolean {
   return !rule.types || rule.types.includes(resourceType);

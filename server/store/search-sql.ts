@@ -3,6 +3,8 @@ import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize.ts';
 import type { SearchCursor, SearchFilter, SearchRequest, SortRule } from '../fhir-kit/search-types.ts';
 import { isFhirId, parseReference } from '../fhir-kit/ids.ts';
+import { escapeLike, indexOfUnescaped, unescape } from './search-values.ts';
+import { AUDIT_RECORDED, auditFilterCondition } from './audit-sql.ts';
 
 /** A SQL fragment with its positional bindings. */
 export interface Sql { text: string; bindings: any[] }
@@ -39,6 +41,12 @@ export function searchSource(request: SearchRequest, visibility: Sql[] = []): Sq
 }
 
 function filterCondition(resourceType: string, filter: SearchFilter): Sql {
+  // The audit trail has no index rows: its criteria read its content's indexes (audit-sql.ts).
+  if (resourceType === 'AuditEvent' && filter.code === 'date') {
+    if (filter.modifier) throw badRequest(`Modificateur :${filter.modifier} non pris en charge pour AuditEvent.date`);
+    return wrapOr(filter.values.map((v) => dateComparison(AUDIT_RECORDED, AUDIT_RECORDED, v, true)));
+  }
+  if (resourceType === 'AuditEvent' && !filter.code.startsWith('_')) return auditFilterCondition(filter);
   if (filter.modifier === 'missing') return missingCondition(resourceType, filter);
   if (filter.code === '_id') {
     const cond = sql(`r.id IN (${filter.values.map(() => '?').join(', ')})`, filter.values);
@@ -237,6 +245,10 @@ function sortKey(resourceType: string, rule: SortRule): { expr: string; bindings
   const d = rule.descending;
   if (rule.code === '_id') return { expr: 'r.id', bindings: [], descending: d };
   if (rule.code === '_lastUpdated') return { expr: 'r.last_updated', bindings: [], descending: d };
+  if (resourceType === 'AuditEvent') {
+    if (rule.code !== 'date') throw badRequest(`Tri non pris en charge pour AuditEvent : '${rule.code}' (date, _lastUpdated ou _id)`, ['_sort']);
+    return { expr: `COALESCE(${AUDIT_RECORDED}, ${d ? "'-infinity'" : "'infinity'"}::timestamptz)`, bindings: [], descending: d };
+  }
   const param = rule.param!;
   const table = tableOf(param.type);
   const column = { token: 'code', uri: 'code', string: 'value', date: 'low', reference: 'reference', number: 'value' }[param.type];
@@ -272,20 +284,4 @@ export function cursorCondition(keyColumns: string[], descending: boolean[], cur
     return sql(`(${strict.text} OR (${columns[i]} = ? AND ${rest.text}))`, [...strict.bindings, values[i], ...rest.bindings]);
   };
   return build(0);
-}
-
-function indexOfUnescaped(value: string, ch: string): number {
-  for (let i = 0; i < value.length; i++) {
-    if (value[i] === '\\') i++;
-    else if (value[i] === ch) return i;
-  }
-  return -1;
-}
-
-function unescape(value: string): string {
-  return value.replace(/\\([\\|,$])/g, '$1');
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -133,9 +133,10 @@ describe('Access matrix: profession × resource type × patient situation × int
    */
   const lastSeq = async (): Promise<string> => String((await server.services.db('resource').max({ n: 'seq' }).first())?.n ?? 0);
   const agentEventsAfter = async (practitionerId: string, seq: string): Promise<AuditEvent[]> => {
-    const rows = await server.services.db('sp_reference as a')
-      .join('resource as r', 'r.seq', 'a.res')
-      .where({ 'a.resource_type': 'AuditEvent', 'a.param': 'agent', 'a.target_type': 'Practitioner', 'a.target_id': practitionerId, 'r.resource_type': 'AuditEvent' })
+    // The trail's own index (migrations/015-audit-keys.ts), as AuditEvent?agent= reads it.
+    const rows = await server.services.db('resource as r')
+      .where({ 'r.resource_type': 'AuditEvent' })
+      .whereRaw('dcc_audit_keys(r.content) @> ARRAY[?]::text[]', [`agent|Practitioner/${practitionerId}`])
       .andWhere('r.seq', '>', seq)
       .orderBy('r.seq')
       .select('r.content');
