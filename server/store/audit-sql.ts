@@ -9,24 +9,39 @@ import { escapeLike, indexOfUnescaped, unescape } from './search-values.ts';
 
 /**
  * How the audit trail is stored and searched (migrations/015-audit-keys.ts): an AuditEvent has no
- * search-index rows; its searches read two expression indexes on its content instead, the
- * references it names (dcc_audit_keys) and its `recorded` instant (dcc_audit_recorded). Only the
- * criteria a security review uses are offered (fhir-kit/search-parameters.ts, AUDIT_SEARCH_PARAMS).
+ * search-index rows; its searches read two indexes partial to the trail instead, the references it
+ * names (column `audit_keys`, written with it) and its `recorded` instant (dcc_audit_recorded).
+ * Only the criteria a security review uses are offered (fhir-kit/search-parameters.ts,
+ * AUDIT_SEARCH_PARAMS).
  */
-export const AUDIT_KEYS = "dcc_audit_keys(r.content)";
+export const AUDIT_KEYS = 'r.audit_keys';
 export const AUDIT_RECORDED = 'dcc_audit_recorded(r.content)';
 /** Repeated in each condition as a constant: the indexes are partial to it, and a bound value would not prove it. */
 const ON_TRAIL = "r.resource_type = 'AuditEvent'";
 
 /**
- * The index rows of an AuditEvent as the store writes it: none, but its compartment — the first
- * patient it names, as the indexer's `patient` parameter gives it (agents, then entities).
+ * The index of an AuditEvent as the store writes it: no index rows, its keys (the references it
+ * names, by role: 'agent|Practitioner/1', 'entity|…', and 'patient|Patient/3' for a patient agent
+ * or entity) and its compartment, the first patient it names (agents, then entities), as the
+ * indexer's `patient` parameter gave it.
  */
 export function auditIndex(event: Resource): IndexRows {
   const { agent = [], entity = [] } = event as AuditEvent;
-  const refs = [...agent.map((a) => a.who?.reference), ...entity.map((e) => e.what?.reference)];
-  const patient = refs.map((ref) => parseReference(ref)).find((p) => p?.type === 'Patient');
-  return { token: [], string: [], date: [], reference: [], number: [], patientId: patient?.id ?? null };
+  const named = [
+    ...agent.map((a) => ({ role: 'agent', ref: a.who?.reference })),
+    ...entity.map((e) => ({ role: 'entity', ref: e.what?.reference })),
+  ].filter((n): n is { role: string; ref: string } => Boolean(n.ref));
+  const keys = new Set<string>();
+  let patientId: string | null = null;
+  for (const { role, ref } of named) {
+    const parts = parseReference(ref);
+    keys.add(`${role}|${parts ? `${parts.type}/${parts.id}` : ref}`);
+    if (parts?.type === 'Patient') {
+      keys.add(`patient|Patient/${parts.id}`);
+      patientId ??= parts.id;
+    }
+  }
+  return { token: [], string: [], date: [], reference: [], number: [], patientId, auditKeys: [...keys] };
 }
 
 /** The condition of one search criterion on AuditEvent `r` (its values ORed). */

@@ -21,6 +21,8 @@ export interface IndexRows {
   number: NumberRow[];
   /** The patient the resource belongs to (its compartment), for access rules. */
   patientId: string | null;
+  /** An AuditEvent's search keys, in place of index rows (store/audit-sql.ts). */
+  auditKeys?: string[];
 }
 
 /**

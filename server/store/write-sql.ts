@@ -41,13 +41,13 @@ export interface NewResource { resource: Resource; index: IndexRows }
  * every one of those conditions holds.
  */
 export function insertResourcesSql(items: NewResource[], lastUpdated: string, options: { existing: 'skip' | 'fail'; onlyIf?: Sql[] } = { existing: 'skip' }): Sql {
-  const input = items.map(({ resource, index }, ord) => ({ ord, resource_type: resource.resourceType, id: resource.id, patient_id: index.patientId, content: resource }));
+  const input = items.map(({ resource, index }, ord) => ({ ord, resource_type: resource.resourceType, id: resource.id, patient_id: index.patientId, audit_keys: index.auditKeys ?? null, content: resource }));
   const onlyIf = options.onlyIf ?? [];
   const ctes = [
-    `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(ord int, resource_type text, id text, patient_id text, content jsonb)${onlyIf.length ? ` WHERE ${onlyIf.map((c) => c.text).join(' AND ')}` : ''})`,
+    `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(ord int, resource_type text, id text, patient_id text, audit_keys text[], content jsonb)${onlyIf.length ? ` WHERE ${onlyIf.map((c) => c.text).join(' AND ')}` : ''})`,
     // ORDER BY: seq follows the order given (the tie-breaker of searches), as one insert per resource did.
-    `r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, patient_id, content)
-       SELECT resource_type, id, 1, ?::timestamptz, false, patient_id, content FROM input ORDER BY ord
+    `r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, patient_id, audit_keys, content)
+       SELECT resource_type, id, 1, ?::timestamptz, false, patient_id, audit_keys, content FROM input ORDER BY ord
        ${options.existing === 'skip' ? 'ON CONFLICT (resource_type, id) DO NOTHING ' : ''}RETURNING seq, resource_type, id, last_updated, content)`,
     `v AS (INSERT INTO resource_version (res, resource_type, id, version_id, last_updated, deleted, content)
        SELECT seq, resource_type, id, 1, last_updated, false, content FROM r)`,

@@ -136,7 +136,7 @@ describe('Access matrix: profession × resource type × patient situation × int
     // The trail's own index (migrations/015-audit-keys.ts), as AuditEvent?agent= reads it.
     const rows = await server.services.db('resource as r')
       .where({ 'r.resource_type': 'AuditEvent' })
-      .whereRaw('dcc_audit_keys(r.content) @> ARRAY[?]::text[]', [`agent|Practitioner/${practitionerId}`])
+      .whereRaw('r.audit_keys @> ARRAY[?]::text[]', [`agent|Practitioner/${practitionerId}`])
       .andWhere('r.seq', '>', seq)
       .orderBy('r.seq')
       .select('r.content');
