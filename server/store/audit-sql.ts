@@ -4,8 +4,7 @@ import { isFhirId, parseReference } from '../fhir-kit/ids.ts';
 import type { SearchFilter } from '../fhir-kit/search-types.ts';
 import type { IndexRows } from './indexer.ts';
 import { normalizeString } from './normalize.ts';
-import type { Sql } from './search-sql.ts';
-import { escapeLike, indexOfUnescaped, unescape } from './search-values.ts';
+import { escapeLike, indexOfUnescaped, unescape, type Sql } from './search-values.ts';
 
 /**
  * How the audit trail is stored and searched (migrations/015-audit-keys.ts): an AuditEvent has no

@@ -3,11 +3,10 @@ import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize.ts';
 import type { SearchCursor, SearchFilter, SearchRequest, SortRule } from '../fhir-kit/search-types.ts';
 import { isFhirId, parseReference } from '../fhir-kit/ids.ts';
-import { escapeLike, indexOfUnescaped, unescape } from './search-values.ts';
+import { escapeLike, indexOfUnescaped, unescape, type Sql } from './search-values.ts';
 import { AUDIT_RECORDED, auditFilterCondition } from './audit-sql.ts';
 
-/** A SQL fragment with its positional bindings. */
-export interface Sql { text: string; bindings: any[] }
+export type { Sql } from './search-values.ts';
 
 const sql = (text: string, bindings: any[] = []): Sql => ({ text, bindings });
 

@@ -1,4 +1,7 @@
-/** The escapes of FHIR search values (`\,` `\|` `\$` `\\`) and of SQL LIKE patterns. */
+/** SQL fragments, and the escapes of FHIR search values (`\,` `\|` `\$` `\\`) and of SQL LIKE patterns. */
+
+/** A SQL fragment with its positional bindings. */
+export interface Sql { text: string; bindings: any[] }
 
 /** Position of `ch` not escaped with a backslash; -1 if none. */
 export function indexOfUnescaped(value: string, ch: string): number {
