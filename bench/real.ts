@@ -17,7 +17,8 @@
  * --connections (20), --workers (1, as `npm start`), --scenarios (read,identifier,create,transaction,
  * gp-read,gp-summary), --rounds (1: runs every scenario that many times, interleaved, and reports
  * the median round with the range), --database (dcc_bench_real: another name keeps parallel runs
- * apart), --reuse (keep a database already seeded with as many resources),
+ * apart), --reuse (keep a database already seeded with as many resources, by this checkout: its
+ * patients are listed in .bench/real),
  * --cpu-prof (write V8 CPU profiles of the app processes to .bench/real/profiles).
  *
  * On a shared virtual machine the cores' speed drifts while measuring (the same loop of work took
@@ -128,12 +129,15 @@ async function practitionerIdByIdnps(url: string, idnps: string): Promise<string
 /** Fresh database, migrations, demo directory, demo PKI, then the patients through bulkInsert. */
 async function prepare(options: Options, benchUrl: string) {
   const patientsFile = path.join(OUT_DIR, 'patients.json');
+  // Which database the patients file lists: the output folder is one per checkout, the databases several.
+  const seededFile = path.join(OUT_DIR, 'seeded-database');
+  const seededHere = fs.existsSync(seededFile) && fs.readFileSync(seededFile, 'utf8') === options.database;
   const professionals = demoProfessionals(buildDemoBundle());
   const physician = professionals.find((p) => p.role === 'physician')!;
   const gp = professionals.find((p) => p.role === 'gp')!;
   const existing = options.reuse ? await countResources(benchUrl) : undefined;
   // A seed writes whole patient records: up to one record short of the size asked (99,998 for 100,000).
-  if (existing && existing.total >= options.resources - RESOURCES_PER_PATIENT && fs.existsSync(patientsFile) && fs.existsSync(path.join(OUT_DIR, 'demo-pki', 'ca.crt'))) {
+  if (existing && existing.total >= options.resources - RESOURCES_PER_PATIENT && seededHere && fs.existsSync(patientsFile) && fs.existsSync(path.join(OUT_DIR, 'demo-pki', 'ca.crt'))) {
     console.log(`--reuse: ${fmt(existing.total)} resources already in ${options.database}`);
     return { physician, gp, patients: JSON.parse(fs.readFileSync(patientsFile, 'utf8')) as PatientSummary[], seedSeconds: undefined };
   }
@@ -173,6 +177,7 @@ async function prepare(options: Options, benchUrl: string) {
     await db.raw('VACUUM ANALYZE');
     const patients = generator.patients.map(({ id, ins }) => ({ id, ins }));
     fs.writeFileSync(patientsFile, JSON.stringify(patients));
+    fs.writeFileSync(seededFile, options.database);
     return { physician, gp, patients, seedSeconds };
   } finally {
     await db.destroy();
@@ -236,15 +241,37 @@ function processSample(pid: number): { rssMiB: number; cpuSeconds: number } | un
   }
 }
 
+/**
+ * CPU time (s) of every PostgreSQL process on this machine (backends, WAL writer, checkpointer…),
+ * from /proc; undefined when none is visible (a server elsewhere). Per request, it is the
+ * database's share of the work: on a shared machine whose speed drifts, the req/s of two runs can
+ * differ by a third while what a request costs each process moves far less.
+ */
+function postgresCpuSeconds(): number | undefined {
+  let ticks = 0;
+  let found = false;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      found = true;
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return found ? ticks / 100 : undefined;
+}
 
 interface ScenarioRun extends LoadResult {
   rssMiBPerProcess: { pid: number; max: number; average: number }[];
-  cpu: { appProcessesPercentOfOneCore: number; appCpuMsPerRequest: number; machinePercentOfAllCores: number };
+  cpu: { appProcessesPercentOfOneCore: number; appCpuMsPerRequest: number; postgresCpuMsPerRequest?: number; machinePercentOfAllCores: number };
 }
 
 /** A scenario's reported run: the median round by req/s, with every round's figures. */
 interface ScenarioResult extends ScenarioRun {
-  rounds: { requestsPerSecond: number; p99Ms: number; appCpuMsPerRequest: number }[];
+  rounds: { requestsPerSecond: number; p99Ms: number; appCpuMsPerRequest: number; postgresCpuMsPerRequest?: number }[];
 }
 
 function medianRound(runs: ScenarioRun[]): ScenarioResult {
@@ -252,7 +279,7 @@ function medianRound(runs: ScenarioRun[]): ScenarioResult {
   const median = sorted[(sorted.length - 1) >> 1]!; // the lower middle of an even count
   return {
     ...median,
-    rounds: runs.map((r) => ({ requestsPerSecond: r.requestsPerSecond, p99Ms: r.latencyMs.p99, appCpuMsPerRequest: r.cpu.appCpuMsPerRequest })),
+    rounds: runs.map((r) => ({ requestsPerSecond: r.requestsPerSecond, p99Ms: r.latencyMs.p99, appCpuMsPerRequest: r.cpu.appCpuMsPerRequest, postgresCpuMsPerRequest: r.cpu.postgresCpuMsPerRequest })),
   };
 }
 
@@ -305,7 +332,7 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
   const samples = new Map<number, number[]>(appPids.map((pid) => [pid, []]));
   const appCpu = () => appPids.reduce((sum, pid) => sum + (processSample(pid)?.cpuSeconds ?? 0), 0);
   // CPU is counted over the measured part only: the load process says when it starts.
-  let before: { app: number; machine: ReturnType<typeof machineCpuTimes>; wall: number } | undefined;
+  let before: { app: number; postgres?: number; machine: ReturnType<typeof machineCpuTimes>; wall: number } | undefined;
   let sampler: NodeJS.Timeout | undefined;
   const output = await new Promise<string>((resolve, reject) => {
     const load = spawn(process.execPath, ['--import', 'tsx', 'bench/real-load.ts', jobFile], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -313,7 +340,7 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
     load.stdout.on('data', (c: Buffer) => {
       out += c.toString('utf8');
       if (!before && out.includes('measure\n')) {
-        before = { app: appCpu(), machine: machineCpuTimes(), wall: performance.now() };
+        before = { app: appCpu(), postgres: postgresCpuSeconds(), machine: machineCpuTimes(), wall: performance.now() };
         sampler = setInterval(() => {
           for (const pid of appPids) {
             const s = processSample(pid);
@@ -328,6 +355,8 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
   const wallSeconds = (performance.now() - before!.wall) / 1000;
   const machineAfter = machineCpuTimes();
   const appCpuSeconds = appCpu() - before!.app;
+  const postgresAfter = postgresCpuSeconds();
+  const postgresSeconds = before!.postgres !== undefined && postgresAfter !== undefined ? postgresAfter - before!.postgres : undefined;
   const result = JSON.parse(output.trim().split('\n').pop()!) as LoadResult;
   return {
     ...result,
@@ -340,6 +369,7 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
       // What one request costs the app processes, whatever else the machine runs: the figure that
       // says how many requests a dedicated core would serve (PostgreSQL's share apart).
       appCpuMsPerRequest: Number(((appCpuSeconds * 1000) / Math.max(1, result.totalRequests)).toFixed(2)),
+      ...(postgresSeconds !== undefined ? { postgresCpuMsPerRequest: Number(((postgresSeconds * 1000) / Math.max(1, result.totalRequests)).toFixed(2)) } : {}),
       machinePercentOfAllCores: Math.round((1 - (machineAfter.idle - before!.machine.idle) / Math.max(1, machineAfter.total - before!.machine.total)) * 100),
     },
   };
@@ -348,12 +378,13 @@ async function runScenario(name: RealScenarioName, options: Options, tlsUrl: str
 /** `runs`: every round of every scenario, whose failures are all listed (not only the median round's). */
 function printTable(results: ScenarioResult[], runs: ScenarioRun[]): void {
   const ranged = results.some((r) => r.rounds.length > 1);
-  const header = ['scenario', 'conn.', 'req/s', ...(ranged ? ['rounds: req/s'] : []), 'resources/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check', 'RSS max MiB / process', 'app CPU ms/req', 'CPU app / machine'];
+  const header = ['scenario', 'conn.', 'req/s', ...(ranged ? ['rounds: req/s'] : []), 'resources/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'check', 'RSS max MiB / process', 'app CPU ms/req', 'PG CPU ms/req', 'CPU app / machine'];
   const rows = results.map((r) => [
     r.title, String(r.connections), fmt(r.requestsPerSecond, 1),
     ...(ranged ? [r.rounds.map((x) => fmt(x.requestsPerSecond)).join(' · ')] : []),
     r.resourcesPerRequest ? fmt(r.requestsPerSecond * r.resourcesPerRequest) : '', fmt(r.latencyMs.p50, 1), fmt(r.latencyMs.p99, 1), fmt(r.totalRequests), fmt(r.non2xx), fmt(r.errors),
-    r.sanityCheck === 'ok' ? 'ok' : 'FAILED', r.rssMiBPerProcess.map((p) => p.max).join(' / '), fmt(r.cpu.appCpuMsPerRequest, 1),
+    r.sanityCheck === 'ok' ? 'ok' : 'FAILED', r.rssMiBPerProcess.map((p) => p.max).join(' / '), fmt(r.cpu.appCpuMsPerRequest, 2),
+    r.cpu.postgresCpuMsPerRequest !== undefined ? fmt(r.cpu.postgresCpuMsPerRequest, 2) : '—',
     `${r.cpu.appProcessesPercentOfOneCore}% / ${r.cpu.machinePercentOfAllCores}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -362,7 +393,7 @@ function printTable(results: ScenarioResult[], runs: ScenarioRun[]): void {
   console.log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
   for (const row of rows) console.log(line(row));
   if (ranged) console.log(`(each scenario: the median of ${results[0]!.rounds.length} rounds by req/s, rounds interleaved; the other rounds' req/s in "rounds")`);
-  console.log('(measured part only — app CPU ms/req: CPU time of the app processes per request; CPU: app processes together in % of one core, machine in % of all cores with PostgreSQL and the load generator)');
+  console.log('(measured part only — app CPU ms/req: CPU time of the app processes per request; PG CPU ms/req: of every PostgreSQL process on this machine (— when the server is elsewhere); CPU: app processes together in % of one core, machine in % of all cores with PostgreSQL and the load generator)');
   for (const r of runs) {
     if (r.sanityCheck !== 'ok') console.log(`  ${r.scenario}: ${r.sanityCheck}`);
     for (const f of r.failureSamples) console.log(`  ${r.scenario}: ${f.status} ${f.body.slice(0, 200)}`);
