@@ -1,10 +1,10 @@
 import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { badRequest } from '../fhir-kit/errors.ts';
-import { isFhirId, parseReference } from '../fhir-kit/ids.ts';
+import { parseReference } from '../fhir-kit/ids.ts';
 import type { SearchFilter } from '../fhir-kit/search-types.ts';
 import type { IndexRows } from './indexer.ts';
 import { normalizeString } from './normalize.ts';
-import { escapeLike, indexOfUnescaped, unescape, type Sql } from './search-values.ts';
+import { escapeLike, indexOfUnescaped, referenceTarget, unescape, type Sql } from './search-values.ts';
 
 /**
  * How the audit trail is stored and searched (migrations/015-audit-keys.ts): an AuditEvent has no
@@ -60,19 +60,14 @@ export function auditFilterCondition(filter: SearchFilter): Sql {
   return not ? { text: `NOT ${any.text}`, bindings: any.bindings } : any;
 }
 
-/** `patient`, `agent`, `entity`: a key of dcc_audit_keys (served by its GIN index). */
+/** `patient`, `agent`, `entity`: a key of `audit_keys` (served by its GIN index). */
 function referenceCondition(filter: SearchFilter, raw: string): Sql {
-  const modifier = filter.modifier && filter.modifier !== 'not' ? filter.modifier : undefined;
-  const typeModifier = modifier && /^[A-Z]/.test(modifier) ? modifier : undefined;
-  if (modifier && !typeModifier) throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
-  const value = unescape(raw);
-  const target = parseReference(value);
-  const targets = filter.param!.targets;
-  const type = target?.type ?? typeModifier ?? (isFhirId(value) && targets.length === 1 ? targets[0] : undefined);
-  const id = target?.id ?? (isFhirId(value) ? value : undefined);
-  if (type && id) return { text: `(${ON_TRAIL} AND ${AUDIT_KEYS} @> ARRAY[?]::text[])`, bindings: [`${filter.code}|${type}/${id}`] };
-  if (id) return { text: `EXISTS (SELECT 1 FROM unnest(${AUDIT_KEYS}) k WHERE k LIKE ?)`, bindings: [`${filter.code}|%/${id}`] };
-  return { text: `(${ON_TRAIL} AND ${AUDIT_KEYS} @> ARRAY[?]::text[])`, bindings: [`${filter.code}|${value}`] };
+  const target = referenceTarget(filter, unescape(raw));
+  const named = (key: string): Sql => ({ text: `(${ON_TRAIL} AND ${AUDIT_KEYS} @> ARRAY[?]::text[])`, bindings: [`${filter.code}|${key}`] });
+  if ('url' in target) return named(target.url);
+  if (target.type) return named(`${target.type}/${target.id}`);
+  // A bare id of a parameter with several target types: any of them.
+  return { text: `EXISTS (SELECT 1 FROM unnest(${AUDIT_KEYS}) k WHERE k LIKE ?)`, bindings: [`${filter.code}|%/${target.id}`] };
 }
 
 /** The codings a token parameter reads, as a JSON array of {system, code}. */

@@ -2,8 +2,7 @@ import { badRequest } from '../fhir-kit/errors.ts';
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize.ts';
 import type { SearchCursor, SearchFilter, SearchRequest, SortRule } from '../fhir-kit/search-types.ts';
-import { isFhirId, parseReference } from '../fhir-kit/ids.ts';
-import { escapeLike, indexOfUnescaped, unescape, type Sql } from './search-values.ts';
+import { escapeLike, indexOfUnescaped, referenceTarget, unescape, type Sql } from './search-values.ts';
 import { AUDIT_RECORDED, auditFilterCondition } from './audit-sql.ts';
 
 export type { Sql } from './search-values.ts';
@@ -140,20 +139,9 @@ function valueCondition(filter: SearchFilter, value: string): Sql {
 }
 
 function referenceCondition(filter: SearchFilter, value: string): Sql {
-  const param = filter.param!;
-  const modifier = filter.modifier;
-  // Modifier naming a target type: subject:Patient=123
-  const typeModifier = modifier && /^[A-Z]/.test(modifier) ? modifier : undefined;
-  if (modifier && !typeModifier && modifier !== 'not') {
-    throw badRequest(`Modificateur :${modifier} non pris en charge pour ${filter.code}`);
-  }
-  const target = parseReference(value);
-  if (target) return sql('i.target_id = ? AND i.target_type = ?', [target.id, target.type]);
-  if (isFhirId(value)) {
-    const targetType = typeModifier ?? (param.targets.length === 1 ? param.targets[0] : undefined);
-    return targetType ? sql('i.target_id = ? AND i.target_type = ?', [value, targetType]) : sql('i.target_id = ?', [value]);
-  }
-  return sql('i.reference = ?', [value]); // canonical or external URL
+  const target = referenceTarget(filter, value);
+  if ('url' in target) return sql('i.reference = ?', [target.url]); // canonical or external URL
+  return target.type ? sql('i.target_id = ? AND i.target_type = ?', [target.id, target.type]) : sql('i.target_id = ?', [target.id]);
 }
 
 /**
