@@ -103,9 +103,17 @@ export function isSystem(principal: Principal): boolean {
 }
 
 /** Patient-data types the caller may read at all (any patient in their circle). */
-export function readableTypes(principal: Principal): Set<string> {
-  return new Set(rolesOf(principal).flatMap((r) => (r === 'system' ? [] : READ[r])));
+export function readableTypes(principal: Principal): ReadonlySet<string> {
+  // Asked several times by every request (type check, visibility rule): one set per combination of roles.
+  const key = principal.roles.join(' ');
+  let types = readableByRoles.get(key);
+  if (!types) {
+    types = new Set(rolesOf(principal).flatMap((r) => (r === 'system' ? [] : READ[r])));
+    if (readableByRoles.size < 64) readableByRoles.set(key, types);
+  }
+  return types;
 }
+const readableByRoles = new Map<string, ReadonlySet<string>>();
 
 export function mayReadType(principal: Principal, resourceType: string): boolean {
   return isSystem(principal) || DIRECTORY_TYPES.includes(resourceType) || readableTypes(principal).has(resourceType);

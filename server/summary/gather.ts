@@ -25,7 +25,7 @@ const sourceReference = (value: string) => {
 };
 
 /** The patient-data types a summary for this audience may show: what that profession reads (policy.ts). */
-export function audienceTypes(audience: Audience): Set<string> {
+export function audienceTypes(audience: Audience): ReadonlySet<string> {
   return readableTypes({ displayName: audience, roles: [audience], authMethod: 'system' });
 }
 
