@@ -8,6 +8,7 @@ import { cursorCondition, searchSource, sortKeys, type Sql } from './search-sql.
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
+import { sqlRows } from './database.ts';
 import { AuditCollector, collectorOf, openCollector } from './audit-collector.ts';
 import { idOf, isFhirId } from '../fhir-kit/ids.ts';
 import { passStructureCheck } from '../fhir-kit/validation.ts';
@@ -404,7 +405,7 @@ export class FhirRepository {
   async search<T extends Resource>(request: SearchRequest): Promise<SearchResult<T>> {
     const source = searchSource(request, this.options.visibility);
     const result: SearchResult<T> = { resources: [], included: [] };
-    const count = async () => Number((await this.db.raw(`SELECT count(*) AS n FROM ${source.text}`, source.bindings)).rows[0].n);
+    const count = async () => Number((await sqlRows(this.db, `SELECT count(*) AS n FROM ${source.text}`, source.bindings))[0].n);
     if (request.summaryCount) {
       result.total = await count();
       await this.recordAccess({ interaction: 'search-type', resources: patientCriteria(request), outcome: 'success', query: request.queryText });
@@ -422,7 +423,7 @@ export class FhirRepository {
     const cursorSql = cursor ? cursorCondition(keyColumns, keys.map((k) => k.descending), cursor) : undefined;
     const order = [...keys.map((k, i) => `${keyColumns[i]} ${k.descending !== backwards ? 'DESC' : 'ASC'}`), `q.seq ${backwards ? 'DESC' : 'ASC'}`].join(', ');
     const text = `SELECT * FROM (${inner}) q${cursorSql ? ` WHERE ${cursorSql.text}` : ''} ORDER BY ${order} LIMIT ?`;
-    const rows: any[] = (await this.db.raw(text, [...innerBindings, ...(cursorSql?.bindings ?? []), request.count + 1] as any[])).rows;
+    const rows: any[] = await sqlRows(this.db, text, [...innerBindings, ...(cursorSql?.bindings ?? []), request.count + 1]);
 
     const more = rows.length > request.count;
     const page = rows.slice(0, request.count);
@@ -474,10 +475,10 @@ export class FhirRepository {
       const source = searchSource(request, this.options.visibility);
       return { text: `(SELECT ${i} AS q, r.seq, r.patient_id, r.content FROM ${source.text} ORDER BY r.seq LIMIT ?)`, bindings: [...source.bindings, request.count] };
     });
-    const rows: { q: number; seq: string; patient_id: string | null; content: T }[] = (await this.db.raw(
+    const rows: { q: number; seq: string; patient_id: string | null; content: T }[] = await sqlRows(this.db,
       `SELECT * FROM (${parts.map((p) => p.text).join(' UNION ALL ')}) u ORDER BY u.q, u.seq`,
-      parts.flatMap((p) => p.bindings) as any[],
-    )).rows;
+      parts.flatMap((p) => p.bindings),
+    );
     for (const { request, i } of combined) {
       const page = rows.filter((row) => Number(row.q) === i);
       out[i] = page.map((row) => row.content);
@@ -647,7 +648,7 @@ export class FhirRepository {
       return { resource, index: storeIndex(resource) };
     });
     const write = insertResourcesSql(prepared, now);
-    const inserted = (await this.db.raw(write.text, write.bindings as any[])).rows;
+    const inserted = await sqlRows(this.db, write.text, write.bindings);
     if (inserted.length !== prepared.length) throw conflict(`${prepared.length - inserted.length} trace(s) non écrite(s) : identifiant déjà pris`);
   }
 
@@ -740,7 +741,7 @@ export class FhirRepository {
     // building it (~5 % of the app's CPU under a read load) cost about half what PostgreSQL takes to run it.
     const row = this.visibleRow(resourceType, id);
     const text = `SELECT r.version_id, r.deleted, r.content, r.patient_id${flag ? `, ${flag.text} AS emergency` : ''} FROM resource r WHERE ${row.text} LIMIT 1`;
-    return (await this.db.raw(text, [...(flag?.bindings ?? []), ...row.bindings])).rows[0];
+    return (await sqlRows(this.db, text, [...(flag?.bindings ?? []), ...row.bindings]))[0];
   }
 
   /** The patient compartment of a resource whatever the caller may see: for the audit of refusals only. */
