@@ -32,6 +32,20 @@ describe('sqlRows: one statement as db.raw runs it', () => {
     await db.raw('DROP TABLE sql_rows_probe');
   });
 
+  it('announces the statement as knex does, for whoever counts statements', async () => {
+    const { db } = await testServices();
+    const seen: string[] = [];
+    const listener = (query: { sql: string }) => seen.push(query.sql);
+    db.on('query', listener);
+    try {
+      await sqlRows(db, 'SELECT ?::int AS counted', [1]);
+      await db.transaction((trx) => sqlRows(trx, 'SELECT ?::int AS counted_in_transaction', [2]));
+    } finally {
+      db.off('query', listener);
+    }
+    expect(seen.filter((sql) => sql.includes('counted'))).to.have.length(2);
+  });
+
   it('an undefined binding is refused with the error db.raw gives', async () => {
     const { db } = await testServices();
     const error = await sqlRows(db, 'SELECT ?::text AS x', [undefined]).catch((e: Error) => e);
