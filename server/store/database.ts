@@ -132,8 +132,8 @@ interface ConnectionSource {
  * does, and returns its rows. On PostgreSQL the statement goes straight to a connection of knex's
  * pool — or of the transaction, when `db` is one: knex's own work on a raw statement (rewriting
  * its placeholders, the runner, its events) took ~50 µs of CPU per statement, a third of what the
- * driver itself takes (~140 µs), and these are the statements of every read, search and batch of
- * the audit trail (knex's 'query' event is still emitted). Anything knex would treat otherwise
+ * driver itself takes (~140 µs), and these are the statements of every read, search, write and
+ * batch of the audit trail (knex's 'query' event is still emitted). Anything knex would treat otherwise
  * (a `??` identifier, a knex object or an undefined binding, a transaction already over, PGlite)
  * goes through `db.raw`.
  */

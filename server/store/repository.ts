@@ -365,7 +365,7 @@ export class FhirRepository {
       await repo.options.authorizeWrite?.(repo, { action: 'delete', resourceType, id, patientId: current.patient_id, previousPatientId: current.patient_id });
       await repo.checkRules({ action: 'delete', resourceType, previous: current.content });
       const write = writeVersionSql(String(current.seq), { resourceType, id, versionId: current.version_id + 1, lastUpdated: new Date().toISOString(), deleted: true });
-      await repo.db.raw(write.text, write.bindings as any[]);
+      await sqlRows(repo.db, write.text, write.bindings);
       await repo.recordAccess({ interaction: 'delete', resources: [{ resourceType, id, patientId: current.patient_id }], outcome: 'success' });
       return { deleted: true };
     }));
@@ -671,8 +671,8 @@ export class FhirRepository {
     }
     if (hooks && this.held) return this.insertWithTraces(stored, index, lastUpdated);
     const write = insertResourcesSql([{ resource: stored, index }], lastUpdated);
-    const inserted = await this.db.raw(write.text, write.bindings as any[]);
-    if (!inserted.rows[0]?.seq) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
+    const inserted = await sqlRows(this.db, write.text, write.bindings);
+    if (!inserted[0]?.seq) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
     if (hooks) await this.recordAccess({ interaction: 'create', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
     return stored;
   }
@@ -692,7 +692,7 @@ export class FhirRepository {
     const write = insertResourcesSql([{ resource: stored, index }, ...traces], lastUpdated, { existing: 'fail', onlyIf });
     let written: unknown[];
     try {
-      written = (await this.db.raw(write.text, write.bindings as any[])).rows;
+      written = await sqlRows(this.db, write.text, write.bindings);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`${stored.resourceType}/${stored.id} existe déjà (création concurrente)`);
       throw error;
@@ -728,7 +728,7 @@ export class FhirRepository {
     this.options.validate(stored);
     await this.checkRules({ action: previous ? 'update' : 'create', resourceType: stored.resourceType, previous, next: stored });
     const write = writeVersionSql(String(seq), { resourceType: stored.resourceType, id: stored.id!, versionId, lastUpdated, deleted: false, resource: stored, index });
-    await this.db.raw(write.text, write.bindings as any[]);
+    await sqlRows(this.db, write.text, write.bindings);
     await this.recordAccess({ interaction: 'update', resources: [{ resourceType: stored.resourceType, id: stored.id!, patientId: index.patientId }], outcome: 'success' });
     return stored;
   }
