@@ -29,7 +29,8 @@ export class AccessControl {
   private readonly rules = new Map<string, Pick<RepositoryOptions, 'visibility' | 'emergencyAccess'>>();
 
   optionsFor(ctx: RequestContext): Pick<RepositoryOptions, 'visibility' | 'emergencyAccess' | 'authorizeWrite' | 'audit'> {
-    const key = `${ctx.principal.practitionerId ?? ''}|${ctx.principal.roles.join(' ')}`;
+    // JSON, not a join: roles ['a b'] and ['a', 'b'] must not share a rule.
+    const key = JSON.stringify([ctx.principal.practitionerId ?? null, ctx.principal.roles]);
     let rule = this.rules.get(key);
     if (!rule) {
       const viewer = viewerOf(ctx.principal);

@@ -105,7 +105,7 @@ export function isSystem(principal: Principal): boolean {
 /** Patient-data types the caller may read at all (any patient in their circle). */
 export function readableTypes(principal: Principal): ReadonlySet<string> {
   // Asked several times by every request (type check, visibility rule): one set per combination of roles.
-  const key = principal.roles.join(' ');
+  const key = JSON.stringify(principal.roles);
   let types = readableByRoles.get(key);
   if (!types) {
     types = new Set(rolesOf(principal).flatMap((r) => (r === 'system' ? [] : READ[r])));
