@@ -4,7 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { conflict, FhirError, forbidden, gone, notFound, preconditionFailed } from '../fhir-kit/errors.ts';
 import { indexResource, type IndexRows } from './indexer.ts';
 import { auditIncludeSource, auditIndex, auditRevIncludeCondition } from './audit-sql.ts';
-import { cursorCondition, searchSource, sortKeys, type Sql } from './search-sql.ts';
+import { cursorCondition, mayMatchMany, searchSource, sortKeys, type Sql } from './search-sql.ts';
 import type { IncludeRule, SearchCursor, SearchRequest, SearchResult } from '../fhir-kit/search-types.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { insertResourcesSql, writeVersionSql } from './write-sql.ts';
@@ -71,6 +71,11 @@ export interface RepositoryOptions {
   rules?: ScopedWriteRule[];
   /** Extra SQL conditions on `resource r` restricting what the caller may see (access rules). */
   visibility?: Sql[];
+  /**
+   * The same restriction written for searches that may match many rows (search-sql.ts
+   * mayMatchMany): it must keep exactly the rows `visibility` keeps.
+   */
+  wideVisibility?: Sql[];
   /** SQL on `resource r`: true when the caller reaches the row through emergency access (for the audit). */
   emergencyAccess?: Sql;
   /** Throws (403) when the caller may not make this change; runs inside the write's transaction. */
@@ -403,7 +408,7 @@ export class FhirRepository {
   }
 
   async search<T extends Resource>(request: SearchRequest): Promise<SearchResult<T>> {
-    const source = searchSource(request, this.options.visibility);
+    const source = searchSource(request, this.visibilityOf(request));
     const result: SearchResult<T> = { resources: [], included: [] };
     const count = async () => Number((await sqlRows(this.db, `SELECT count(*) AS n FROM ${source.text}`, source.bindings))[0].n);
     if (request.summaryCount) {
@@ -460,6 +465,11 @@ export class FhirRepository {
     return result;
   }
 
+  /** The access rule's form for this search: row by row, or with the caller's circle as a set when it may match many. */
+  private visibilityOf(request: SearchRequest): Sql[] | undefined {
+    return mayMatchMany(request) ? this.options.wideVisibility ?? this.options.visibility : this.options.visibility;
+  }
+
   /**
    * Several searches in one round trip, each answered and audited as `search` would (same matches,
    * same trace): reading a sheet's entries and references was one statement per resource type.
@@ -472,7 +482,7 @@ export class FhirRepository {
     for (const [i, request] of requests.entries()) if (!plain(request)) out[i] = (await this.search<T>(request)).resources;
     if (!combined.length) return out;
     const parts = combined.map(({ request, i }) => {
-      const source = searchSource(request, this.options.visibility);
+      const source = searchSource(request, this.visibilityOf(request));
       return { text: `(SELECT ${i} AS q, r.seq, r.patient_id, r.content FROM ${source.text} ORDER BY r.seq LIMIT ?)`, bindings: [...source.bindings, request.count] };
     });
     const rows: { q: number; seq: string; patient_id: string | null; content: T }[] = await sqlRows(this.db,

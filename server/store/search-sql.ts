@@ -4,6 +4,7 @@ import { normalizeString } from './normalize.ts';
 import type { SearchCursor, SearchFilter, SearchRequest, SortRule } from '../fhir-kit/search-types.ts';
 import { escapeLike, indexOfUnescaped, referenceTarget, unescape, type Sql } from './search-values.ts';
 import { AUDIT_RECORDED, auditFilterCondition } from './audit-sql.ts';
+import { parseReference } from '../fhir-kit/ids.ts';
 
 export type { Sql } from './search-values.ts';
 
@@ -37,6 +38,38 @@ export function searchSource(request: SearchRequest, visibility: Sql[] = []): Sq
   if (!visibility.length) return sql(`resource r WHERE ${where.text}`, where.bindings);
   const visible = join(visibility, ' AND ');
   return sql(`(SELECT * FROM resource r WHERE ${where.text} OFFSET 0) r WHERE ${visible.text}`, [...where.bindings, ...visible.bindings]);
+}
+
+/**
+ * Types many resources point at (a board's cases, a GP's patients, a hospital's records): a
+ * search for what refers to one of them may match thousands.
+ */
+const SHARED_TARGETS = new Set(['Practitioner', 'PractitionerRole', 'Organization', 'HealthcareService', 'Location', 'Endpoint', 'Group']);
+
+/**
+ * Whether a search may match many rows, so the access rule is better computed as a set for the
+ * whole statement (visibility-sql.ts, circleAsSet) than row by row. A search by id, by identifier
+ * value or for given patients (or for what refers to a given record) matches a handful: the
+ * row-by-row rule answers it without computing the caller's whole circle. Either form keeps the
+ * same rows; a wrong guess only costs time.
+ */
+export function mayMatchMany(request: SearchRequest): boolean {
+  return !request.filters.some(pinsFewRows);
+}
+
+function pinsFewRows(filter: SearchFilter): boolean {
+  if (filter.code === '_id') return !filter.modifier;
+  if (filter.code === 'identifier') {
+    // `system|` alone names every identifier of a system.
+    return !filter.modifier && filter.values.every((v) => { const bar = indexOfUnescaped(v, '|'); return (bar < 0 ? v : v.slice(bar + 1)) !== ''; });
+  }
+  if (filter.param?.type !== 'reference' || filter.modifier === 'not' || filter.modifier === 'missing') return false;
+  const typeModifier = filter.modifier && /^[A-Z]/.test(filter.modifier) ? filter.modifier : undefined;
+  const onlyTarget = filter.param.targets.length === 1 ? filter.param.targets[0] : undefined;
+  return filter.values.every((value) => {
+    const type = parseReference(value)?.type ?? typeModifier ?? onlyTarget;
+    return type !== undefined && !SHARED_TARGETS.has(type);
+  });
 }
 
 function filterCondition(resourceType: string, filter: SearchFilter): Sql {

@@ -45,6 +45,23 @@ describe('Demo RCP data (seedDemoRcp)', function () {
     expect(report.total.casesQuorumNotReached).to.be.greaterThanOrEqual(1);
     expect(report.total.trialProposalShare).to.be.greaterThan(0);
 
+    // The circle of care as a set (dcc_circle_patients, for wide searches) and row by row
+    // (dcc_in_circle) agree on the cases, boards, sessions and teams the workflow itself wrote:
+    // every practitioner against every patient either form puts in a circle, and the demo cases'.
+    const casePatients = requests.map((r) => r.subject!.reference!.split('/')[1]);
+    const compared = await store.db.raw(
+      `WITH pr AS (SELECT id FROM resource WHERE resource_type = 'Practitioner' AND NOT deleted),
+            sets AS (SELECT pr.id AS me, c.patient FROM pr, LATERAL dcc_circle_patients(pr.id) AS c(patient)),
+            candidates AS (SELECT patient FROM sets UNION SELECT unnest(?::text[]))
+       SELECT pr.id AS me, k.patient, dcc_in_circle(k.patient, pr.id) AS row_rule,
+              EXISTS (SELECT 1 FROM sets s WHERE s.me = pr.id AND s.patient = k.patient) AS set_rule
+         FROM pr, candidates k`,
+      [casePatients],
+    );
+    const pairs: { me: string; patient: string; row_rule: boolean; set_rule: boolean }[] = compared.rows ?? compared;
+    expect(pairs.filter((p) => p.row_rule).length, 'pairs in a circle').to.be.greaterThan(casePatients.length);
+    expect(pairs.filter((p) => p.row_rule !== p.set_rule)).to.deep.equal([]);
+
     const second = await seedDemoRcp(store, { now: new Date('2026-06-22T08:00:00Z') });
     expect(second).to.deep.equal({ boards: 0, cases: 0, skipped: true });
 
