@@ -6,6 +6,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.ts';
 import { ACCESS_FUNCTIONS_SQL, ACCESS_RULE_MARKER } from './visibility-sql.ts';
+import { PLANNED_EACH_TIME } from './search-sql.ts';
 import { WRITE_MARKER } from './write-sql.ts';
 
 // Return bigint columns (resource.seq) as strings is pg's default; counts come back as numbers below.
@@ -103,6 +104,7 @@ function statementName(text: string): string {
  * run (the circle of care is a dozen EXISTS clauses); a write's statement of data-modifying CTEs
  * ~0.2 ms for ~1 ms of work. Both are sent as named prepared statements (the name is a hash of the
  * text), planned on their first executions only, then their plan is reused on that connection.
+ * Except a search marked PLANNED_EACH_TIME (a date or number range: no one plan suits every range).
  * Requires session-level connections (not a transaction-pooling PgBouncer).
  */
 function reusePlans(connection: pg.Client): void {
@@ -110,7 +112,8 @@ function reusePlans(connection: pg.Client): void {
   const prepared = new Set<string>();
   (connection as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) => {
     const c = config as { text?: unknown; name?: unknown } | null;
-    if (c && typeof c === 'object' && typeof c.text === 'string' && !c.name && (c.text.includes(ACCESS_RULE_MARKER) || c.text.startsWith(WRITE_MARKER))) {
+    if (c && typeof c === 'object' && typeof c.text === 'string' && !c.name && (c.text.includes(ACCESS_RULE_MARKER) || c.text.startsWith(WRITE_MARKER))
+      && !c.text.includes(PLANNED_EACH_TIME)) {
       const name = statementName(c.text);
       if (prepared.has(name) || prepared.size < MAX_PREPARED_PER_CONNECTION) {
         prepared.add(name);

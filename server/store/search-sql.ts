@@ -35,9 +35,23 @@ export function whereClause(request: SearchRequest): Sql {
  */
 export function searchSource(request: SearchRequest, visibility: Sql[] = []): Sql {
   const where = whereClause(request);
-  if (!visibility.length) return sql(`resource r WHERE ${where.text}`, where.bindings);
+  const each = request.filters.some(comparesRange) ? `${PLANNED_EACH_TIME} ` : '';
+  if (!visibility.length) return sql(`${each}resource r WHERE ${where.text}`, where.bindings);
   const visible = join(visibility, ' AND ');
-  return sql(`(SELECT * FROM resource r WHERE ${where.text} OFFSET 0) r WHERE ${visible.text}`, [...where.bindings, ...visible.bindings]);
+  return sql(`${each}(SELECT * FROM resource r WHERE ${where.text} OFFSET 0) r WHERE ${visible.text}`, [...where.bindings, ...visible.bindings]);
+}
+
+/**
+ * Marks a statement PostgreSQL must plan for its values each time rather than keep one plan for
+ * (database.ts): a date or number range. Its one kept plan cannot know which bound is the narrow
+ * one: for a year of Conditions (`recorded-date=ge…&recorded-date=lt…`) it started from "before
+ * the end" (all 14,000) rather than "after the start" (3,400) and took 150 ms, planned for the
+ * values 15 ms plus 0.6 ms of planning (EXPLAIN, 100,000 resources).
+ */
+export const PLANNED_EACH_TIME = '/* dcc:planned-each-time */';
+
+function comparesRange(filter: SearchFilter): boolean {
+  return filter.code === '_lastUpdated' || filter.param?.type === 'date' || filter.param?.type === 'number';
 }
 
 /**

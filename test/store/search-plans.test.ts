@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { parseSearchRequest } from '../../server/fhir-kit/search-request.ts';
-import { searchSource, sortKeys } from '../../server/store/search-sql.ts';
+import { PLANNED_EACH_TIME, searchSource, sortKeys } from '../../server/store/search-sql.ts';
+import { isPgLite } from '../../server/store/database.ts';
+import { systemContext } from '../../server/context.ts';
+import { professional } from '../helpers/users.ts';
 import { testServices } from '../helpers/harness.ts';
 
 /**
@@ -34,5 +37,24 @@ describe('Search statements: the definitions written in, the caller\'s values bo
     const found = await repo.search(request('Patient', { identifier: `urn:oid:1.2.250.1.213.1.4.10|x'); DELETE FROM resource; --` }));
     expect(found.resources).to.deep.equal([]);
     expect(await rows()).to.be.at.least(before);
+  });
+
+  it('a date or number range is planned for its values each time; other searches keep their plan (PostgreSQL)', async function () {
+    const { store, db } = await testServices();
+    expect(searchSource(request('Condition', { 'recorded-date': 'ge2025-01-01' })).text).to.contain(PLANNED_EACH_TIME);
+    expect(searchSource(request('Observation', { _lastUpdated: 'lt2025-01-01' })).text).to.contain(PLANNED_EACH_TIME);
+    expect(searchSource(request('Patient', { identifier: 'urn:oid:1.2.250.1.213.1.4.8|1' })).text).not.to.contain(PLANNED_EACH_TIME);
+    if (isPgLite(db)) this.skip(); // PGlite keeps no prepared statements
+    // As a professional (the access rule is what makes a search a prepared statement), on one connection.
+    const ctx = { ...systemContext(), principal: professional('Dr Plans', ['physician'], { practitionerId: 'p-plans' }) };
+    const kept = await store.forRequest(ctx).transaction(async (tx) => {
+      for (let i = 0; i < 7; i++) {
+        await tx.search(request('Condition', { 'recorded-date': `ge2025-0${1 + (i % 9)}-01` }));
+        await tx.search(request('Patient', { identifier: `urn:oid:1.2.250.1.213.1.4.8|${i}` }));
+      }
+      return (await tx.db.raw('SELECT statement FROM pg_prepared_statements')).rows.map((r: { statement: string }) => r.statement);
+    });
+    expect(kept.some((text: string) => text.includes(`i.param = 'identifier'`))).to.equal(true);
+    expect(kept.filter((text: string) => text.includes('recorded-date'))).to.deep.equal([]);
   });
 });
