@@ -116,6 +116,8 @@ describe('Circle of care as a set: the same patients as the row-by-row rule', fu
     expect(many('Patient', { _id: 'p1,p2' })).to.equal(false);
     expect(many('Patient', { identifier: 'urn:oid:1.2.250.1.213.1.4.8|1234567890123' })).to.equal(false);
     expect(many('Task', { focus: 'ServiceRequest/s1' })).to.equal(false);
+    expect(many('Patient', { name: 'dupont', birthdate: '1962-05-14' })).to.equal(false);
+    expect(many('Patient', { 'name:missing': 'true' })).to.equal(true);
   });
 
   it('a search that may match many (the set) and the same search for given patients (row by row) keep the same records, for every caller', async () => {
