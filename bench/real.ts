@@ -410,6 +410,8 @@ async function stopService(child: ChildProcess): Promise<void> {
 
 async function main(): Promise<void> {
   const options = readOptions();
+  // The app processes inherit the environment: the pool they open is the one the configuration reads.
+  const databasePool = loadConfig(process.env).databasePoolMax;
   const benchUrl = databaseUrlFor(options.databaseUrl, options.database);
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const cpus = os.cpus();
@@ -439,7 +441,7 @@ async function main(): Promise<void> {
   const runs = new Map<RealScenarioName, ScenarioRun[]>(options.scenarios.map((name) => [name, []]));
   try {
     const pids = appPids();
-    console.log(`Service: ${options.workers} app process(es) (pids ${pids.join(', ')}) on ${tlsUrl}; ${options.duration} s per scenario after ${options.warmup} s warm-up, ${options.connections} connections, load generator in its own process${options.rounds > 1 ? `; ${options.rounds} rounds of every scenario, interleaved` : ''}`);
+    console.log(`Service: ${options.workers} app process(es) (pids ${pids.join(', ')}) with ${databasePool} PostgreSQL connections each (DCC_DATABASE_POOL) on ${tlsUrl}; ${options.duration} s per scenario after ${options.warmup} s warm-up, ${options.connections} connections, load generator in its own process${options.rounds > 1 ? `; ${options.rounds} rounds of every scenario, interleaved` : ''}`);
     // Interleaved (a, b, c, a, b, c…): a slow spell of the shared machine falls on every scenario, not on one.
     for (let round = 1; round <= options.rounds; round++) {
       for (const name of options.scenarios) {
@@ -459,13 +461,13 @@ async function main(): Promise<void> {
   const report = {
     when, machine, calibration, note: 'Machine shared with other work while measuring (load average above); PostgreSQL, the app processes and the load generator share its cores.',
     database: { kind: 'PostgreSQL', version: pgVersion, name: options.database, resources: data.total, byType: data.byType, auditEvents: data.auditEvents, seedSeconds: prepared.seedSeconds, loader: 'FhirRepository.bulkInsert (store write path for seeding, 1,000 resources per batch)' },
-    service: { workers: options.workers, entry: 'server/main.ts', auth: 'CPS client certificates over mutual TLS (demo PKI)', logging: 'info (one JSON line per request)' },
+    service: { workers: options.workers, databasePool, entry: 'server/main.ts', auth: 'CPS client certificates over mutual TLS (demo PKI)', logging: 'info (one JSON line per request)' },
     load: { connections: options.connections, durationSeconds: options.duration, warmupSeconds: options.warmup, rounds: options.rounds, generator: 'autocannon in bench/real-load.ts, own process' },
     targets: { requestsPerSecond: TARGET_RPS, p99Ms: P99_TARGET_MS, rssMiB: 300 },
     results,
   };
   fs.writeFileSync(path.join(OUT_DIR, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const caption = `${fmt(data.total)} resources, PostgreSQL ${pgVersion}, ${options.workers} app process(es), ${options.connections} connections, ${machine.cpuCount} × ${machine.cpuModel} (shared), ${when.slice(0, 16)}Z`;
+  const caption = `${fmt(data.total)} resources, PostgreSQL ${pgVersion}, ${options.workers} app process(es) × ${databasePool} connections, ${options.connections} connections, ${machine.cpuCount} × ${machine.cpuModel} (shared), ${when.slice(0, 16)}Z`;
   fs.writeFileSync(path.join(OUT_DIR, 'chart.svg'), renderChart(results.map((r) => ({
     label: r.scenario, requestsPerSecond: r.requestsPerSecond, p99Ms: r.latencyMs.p99, ...(TARGET_RPS[r.scenario] ? { targetRps: TARGET_RPS[r.scenario] } : {}),
   })), caption, P99_TARGET_MS));

@@ -54,6 +54,7 @@ export async function startServices(config: Config, options: { schema?: string }
     dataDir: config.databaseUrl ? undefined : config.dataDir === ':memory:' ? undefined : `${config.dataDir}/pglite`,
     schema: options.schema,
     statementTimeoutMs: config.statementTimeoutMs,
+    poolMax: config.databasePoolMax,
   });
   // Migrations on a large database may outlast the statement timeout of requests: their own connection, without it.
   const migrator = config.databaseUrl && config.statementTimeoutMs ? openDatabase({ databaseUrl: config.databaseUrl, schema: options.schema, poolMax: 1 }) : db;

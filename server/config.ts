@@ -55,6 +55,11 @@ export interface Config {
   deliveryIntervalMs: number;
   /** PostgreSQL statement timeout (ms): a query running longer is cancelled and answered 503. */
   statementTimeoutMs: number;
+  /**
+   * PostgreSQL connections per app process. 10 by default; where PostgreSQL shares the app's few
+   * cores, fewer do more (docs/scaling.md: 2 on two cores took a third off PostgreSQL's CPU per read).
+   */
+  databasePoolMax: number;
   /** Who the mails come from, and the line to call back (demo: DEMO_3C_PHONE, the demo 3C's line). */
   sender: { organisation: string; phone?: string };
   /**
@@ -114,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryWorker: env.DCC_DELIVERY_WORKER ? env.DCC_DELIVERY_WORKER !== 'false' : env.NODE_ENV !== 'test',
     deliveryIntervalMs: intFrom(env.DCC_DELIVERY_INTERVAL_MS, 15_000),
     statementTimeoutMs: intFrom(env.DCC_STATEMENT_TIMEOUT_MS, 30_000),
+    databasePoolMax: intFrom(env.DCC_DATABASE_POOL, 10),
     sender: {
       organisation: env.DCC_SENDER_ORGANISATION ?? 'DCC — Centre de coordination en cancérologie (3C)',
       ...(phone ? { phone } : {}),

@@ -37,4 +37,16 @@ describe('Configuration: read in one place', () => {
     expect(signInEnvironment({ PSC_ISSUER: 'https://psc.example', SAML_SP_ENTITY_ID: 'dcc', NODE_ENV: 'test', DATABASE_URL: 'postgres://secret@db/dcc' }))
       .to.deep.equal({ PSC_ISSUER: 'https://psc.example', SAML_SP_ENTITY_ID: 'dcc', NODE_ENV: 'test' });
   });
+
+  it('sizes the PostgreSQL pool from DCC_DATABASE_POOL (10 by default), and the database opens with it', async () => {
+    expect(loadConfig({}).databasePoolMax).to.equal(10);
+    expect(loadConfig({ DCC_DATABASE_POOL: '2' }).databasePoolMax).to.equal(2);
+    const { openDatabase } = await import('../../server/store/database.ts');
+    const db = openDatabase({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', poolMax: loadConfig({ DCC_DATABASE_POOL: '3' }).databasePoolMax });
+    try {
+      expect((db.client as unknown as { pool: { max: number } }).pool.max).to.equal(3);
+    } finally {
+      await db.destroy();
+    }
+  });
 });
