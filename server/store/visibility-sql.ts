@@ -87,15 +87,15 @@ export const ACCESS_FUNCTIONS_SQL: string[] = [
             EXISTS (SELECT 1 FROM resource hs
                     JOIN sp_reference ho ON ho.res = hs.seq AND ho.resource_type = 'HealthcareService' AND ho.param = 'organization'
                     JOIN sp_reference pro ON pro.resource_type = 'PractitionerRole' AND pro.param = 'organization' AND pro.target_id = ho.target_id
-                    JOIN sp_reference prp ON prp.res = pro.res AND prp.resource_type = 'PractitionerRole' AND prp.param = 'practitioner' AND prp.target_id = p_me
+                    JOIN sp_reference prp ON prp.res = pro.res AND prp.resource_type = 'PractitionerRole' AND prp.param = 'practitioner' AND prp.target_type = 'Practitioner' AND prp.target_id = p_me
                     WHERE hs.resource_type = 'HealthcareService' AND hs.id = tb.target_id)
             OR EXISTS (SELECT 1 FROM sp_token bi
                     JOIN resource bt ON bt.seq = bi.res AND NOT bt.deleted AND bt.patient_id IS NULL
-                    JOIN sp_reference bm ON bm.res = bi.res AND bm.resource_type = 'CareTeam' AND bm.param = 'participant' AND bm.target_id = p_me
+                    JOIN sp_reference bm ON bm.res = bi.res AND bm.resource_type = 'CareTeam' AND bm.param = 'participant' AND bm.target_type = 'Practitioner' AND bm.target_id = p_me
                     WHERE bi.resource_type = 'CareTeam' AND bi.param = 'identifier' AND bi.system = '${RCP_BOARD_MEMBERS_SYSTEM}' AND bi.code = tb.target_id)
             OR EXISTS (SELECT 1 FROM sp_token gi
                     JOIN resource ap ON ap.resource_type = 'Appointment' AND ap.id = gi.code AND NOT ap.deleted
-                    JOIN sp_reference apr ON apr.res = ap.seq AND apr.resource_type = 'Appointment' AND apr.param = 'practitioner' AND apr.target_id = p_me
+                    JOIN sp_reference apr ON apr.res = ap.seq AND apr.resource_type = 'Appointment' AND apr.param = 'practitioner' AND apr.target_type = 'Practitioner' AND apr.target_id = p_me
                     WHERE gi.res = v_seq AND gi.resource_type = 'Task' AND gi.param = 'group-identifier' AND gi.system = '${RCP_SESSION_GROUP_SYSTEM}'))) THEN
          RETURN true;
        END IF;
@@ -115,16 +115,16 @@ export const ACCESS_FUNCTIONS_SQL: string[] = [
          JOIN sp_reference pro ON pro.res = prp.res AND pro.resource_type = 'PractitionerRole' AND pro.param = 'organization'
          JOIN sp_reference ho ON ho.resource_type = 'HealthcareService' AND ho.param = 'organization' AND ho.target_id = pro.target_id
          JOIN resource hs ON hs.seq = ho.res AND hs.resource_type = 'HealthcareService'
-        WHERE prp.resource_type = 'PractitionerRole' AND prp.param = 'practitioner' AND prp.target_id = p_me
+        WHERE prp.resource_type = 'PractitionerRole' AND prp.param = 'practitioner' AND prp.target_type = 'Practitioner' AND prp.target_id = p_me
        UNION
        SELECT bi.code FROM sp_reference bm
          JOIN sp_token bi ON bi.res = bm.res AND bi.resource_type = 'CareTeam' AND bi.param = 'identifier' AND bi.system = '${RCP_BOARD_MEMBERS_SYSTEM}'
          JOIN resource bt ON bt.seq = bi.res AND NOT bt.deleted AND bt.patient_id IS NULL
-        WHERE bm.resource_type = 'CareTeam' AND bm.param = 'participant' AND bm.target_id = p_me
+        WHERE bm.resource_type = 'CareTeam' AND bm.param = 'participant' AND bm.target_type = 'Practitioner' AND bm.target_id = p_me
      ), sessions AS MATERIALIZED (
        SELECT ap.id FROM sp_reference apr
          JOIN resource ap ON ap.seq = apr.res AND ap.resource_type = 'Appointment' AND NOT ap.deleted
-        WHERE apr.resource_type = 'Appointment' AND apr.param = 'practitioner' AND apr.target_id = p_me
+        WHERE apr.resource_type = 'Appointment' AND apr.param = 'practitioner' AND apr.target_type = 'Practitioner' AND apr.target_id = p_me
      ), cases AS MATERIALIZED (
        SELECT tb.res FROM boards b
          JOIN sp_reference tb ON tb.resource_type = 'Task' AND tb.param = 'owner' AND tb.target_type = 'HealthcareService' AND tb.target_id = b.id

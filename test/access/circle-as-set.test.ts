@@ -35,7 +35,7 @@ describe('Circle of care as a set: the same patients as the row-by-row rule', fu
     const mk = async (body: Record<string, unknown>): Promise<string> => (await repo.create(body as unknown as Resource)).id!;
     const gone = async (type: string, id: string) => { await repo.delete(type, id); };
     for (const name of ['gp', 'member', 'requester', 'coordinator', 'boardMember', 'sessionDoctor', 'exMember', 'exRequester',
-      'exBoardMember', 'exSessionDoctor', 'otherCoordinator', 'grantee', 'outsider']) {
+      'exBoardMember', 'exSessionDoctor', 'otherCoordinator', 'grantee', 'exGrantee', 'twin', 'outsider']) {
       prac[name] = await mk({ resourceType: 'Practitioner', name: [{ family: unique(`Cercle-${name}`) }] });
     }
     for (const name of ['byGp', 'byTeam', 'byDeletedTeam', 'byRequest', 'byDeletedRequest', 'byCase', 'byDeletedCase', 'notACase',
@@ -63,6 +63,13 @@ describe('Circle of care as a set: the same patients as the row-by-row rule', fu
     const session = await mk({ resourceType: 'Appointment', status: 'booked', start: '2026-12-10T14:00:00Z', end: '2026-12-10T16:00:00Z', participant: [{ actor: ref('Practitioner', prac.sessionDoctor), status: 'accepted' }] });
     const cancelled = await mk({ resourceType: 'Appointment', status: 'booked', start: '2026-12-10T14:00:00Z', end: '2026-12-10T16:00:00Z', participant: [{ actor: ref('Practitioner', prac.exSessionDoctor), status: 'accepted' }] });
     await gone('Appointment', cancelled);
+    // A PractitionerRole that shares a practitioner's id, as board member and session participant:
+    // a role is not the practitioner, and opens nothing to them (nor to anyone).
+    await repo.update({ resourceType: 'PractitionerRole', id: prac.twin, organization: ref('Organization', org) } as Resource);
+    await mk({ resourceType: 'CareTeam', status: 'active', identifier: [{ system: RCP_BOARD_MEMBERS_SYSTEM, value: board }], participant: [{ member: ref('PractitionerRole', prac.twin) }] });
+    await repo.update({ ...(await repo.read('Appointment', session)), participant: [
+      { actor: ref('Practitioner', prac.sessionDoctor), status: 'accepted' }, { actor: ref('PractitionerRole', prac.twin), status: 'accepted' },
+    ] } as Resource);
     const onAgenda = (id: string) => ({ groupIdentifier: { system: RCP_SESSION_GROUP_SYSTEM, value: id } });
     await mk(rcpCase(pat.byCase, { owner: ref('HealthcareService', board), ...onAgenda(session) }));
     // A case cannot be deleted through the store (it stays a case): marked deleted in the table,
@@ -76,6 +83,11 @@ describe('Circle of care as a set: the same patients as the row-by-row rule', fu
     await services.accessStore.grantBreakGlass({
       practitionerId: prac.grantee, idnps: null, displayName: 'Dr Urgence', patientId: pat.byGrant, reason: 'Urgence vitale',
       createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    // …and one that has expired, which neither form keeps.
+    await services.accessStore.grantBreakGlass({
+      practitionerId: prac.exGrantee, idnps: null, displayName: 'Dr Passé', patientId: pat.byGrant, reason: 'Urgence vitale',
+      createdAt: new Date(Date.now() - 7_200_000).toISOString(), expiresAt: new Date(Date.now() - 3_600_000).toISOString(),
     });
   });
 
@@ -130,6 +142,7 @@ describe('Circle of care as a set: the same patients as the row-by-row rule', fu
         const given = (await repo.searchAll('Patient', { _id: patients.join(',') })).map((p) => p.id);
         expect([...many].sort(), `${name} (${roles})`).to.deep.equal([...given].sort());
         if (name === 'grantee') expect(many, 'emergency access').to.include(pat.byGrant);
+        if (name === 'exGrantee') expect(many, 'expired emergency access').to.not.include(pat.byGrant);
       }
     }
   });
