@@ -4,7 +4,10 @@ import { ageOn, dateOnly, daysBetween, formatDate, formatDateTime, formatRelativ
 describe('Client: French dates (client/src/lib/dates.ts)', () => {
   it('shows a FHIR date as written, never shifted by a time zone', () => {
     expect(formatDate('2026-03-12')).to.equal('12 mars 2026');
-    expect(formatDate('2026-01-01')).to.equal('1 janvier 2026');
+    expect(formatDate('2026-01-01')).to.equal('1er janvier 2026'); // as the printed documents write it
+    expect(formatWeekday('2026-03-01')).to.equal('dimanche 1er mars 2026');
+    expect(formatDateTime('2026-02-28T23:30:00Z')).to.equal('1er mars 2026 à 00:30');
+    expect(formatDate('2026-03-10')).to.equal('10 mars 2026');
     expect(formatDate('2026-03')).to.equal('mars 2026');
     expect(formatDate('2026')).to.equal('2026');
     expect(formatShortDate('2026-03-02')).to.equal('02/03/2026');

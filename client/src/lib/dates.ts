@@ -16,6 +16,11 @@ const momentFormat = new Intl.DateTimeFormat(LOCALE, { day: 'numeric', month: 'l
 const weekdayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
 
+/** Intl writes '1 mars'; French writes the first of the month as an ordinal, as the printed documents do: '1er mars'. */
+function withOrdinalFirst(format: Intl.DateTimeFormat, value: number | Date): string {
+  return format.formatToParts(value).map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value)).join('');
+}
+
 /** A calendar date 'YYYY-MM-DD' (or a moment's date in Paris) → its parts; undefined when unreadable. */
 export function calendarDate(value: string | undefined): { year: number; month?: number; day?: number } | undefined {
   if (!value) return undefined;
@@ -29,12 +34,12 @@ export function calendarDate(value: string | undefined): { year: number; month?:
   return { year, month, day };
 }
 
-/** '2026-03-12' → '12 mars 2026'; '2026-03' → 'mars 2026'; a moment → its date in Paris. */
+/** '2026-03-12' → '12 mars 2026'; '2026-03-01' → '1er mars 2026'; '2026-03' → 'mars 2026'; a moment → its date in Paris. */
 export function formatDate(value: string | undefined, fallback = '—'): string {
   const date = calendarDate(value);
   if (!date) return fallback;
   if (date.day === undefined) return date.month === undefined ? String(date.year) : monthYear.format(Date.UTC(date.year, date.month - 1, 1));
-  return longDate.format(Date.UTC(date.year, date.month! - 1, date.day));
+  return withOrdinalFirst(longDate, Date.UTC(date.year, date.month! - 1, date.day));
 }
 
 /** '2026-03-12' → '12/03/2026' (tables, narrow screens). */
@@ -48,7 +53,7 @@ export function formatShortDate(value: string | undefined, fallback = '—'): st
 export function formatWeekday(value: string | undefined, fallback = '—'): string {
   const date = calendarDate(value);
   if (!date?.day) return formatDate(value, fallback);
-  return weekdayFormat.format(Date.UTC(date.year, date.month! - 1, date.day));
+  return withOrdinalFirst(weekdayFormat, Date.UTC(date.year, date.month! - 1, date.day));
 }
 
 /** A moment → '12 mars 2026 à 14:05' (Paris time); a date alone → formatDate. */
@@ -58,7 +63,7 @@ export function formatDateTime(value: string | undefined, fallback = '—'): str
   const moment = new Date(value);
   if (Number.isNaN(moment.getTime())) return fallback;
   // ICU writes '12 mars 2026 à 14:05' (older versions: '12 mars 2026, 14:05').
-  return momentFormat.format(moment).replace(/, (\d{2}:\d{2})$/, ' à $1');
+  return withOrdinalFirst(momentFormat, moment).replace(/, (\d{2}:\d{2})$/, ' à $1');
 }
 
 /** The calendar day of a moment in Paris, 'YYYY-MM-DD'. */
