@@ -87,8 +87,14 @@ export function createApp(deps: AppDeps): express.Express {
 
   // Sign-in endpoints answer without authentication: rate-limited per address against guessing
   // and flooding (memory counters per app server; a shared store can replace them behind a balancer).
+  // What counts is what guessing or flooding would send: sign-in attempts, and "who am I" without a
+  // valid session. A signed-in page asks "who am I" on every load (and the sign-in page lists the
+  // methods): counted, 30 reloads a minute behind one hospital address locked everyone out.
   const signInLimiter = rateLimit({
     windowMs: 60_000, limit: config.signInRateLimit, standardHeaders: 'draft-7', legacyHeaders: false,
+    skip: (req) => req.method === 'GET' && req.path === '/methods',
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (req, res) => req.method === 'GET' && req.path === '/session' && res.statusCode === 200,
     handler: (_req, res) => {
       res.status(429).type('application/fhir+json; charset=utf-8').send(JSON.stringify(outcome([issue('error', 'throttled', 'Trop de tentatives de connexion depuis cette adresse : réessayez dans une minute')])));
     },

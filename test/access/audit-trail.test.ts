@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { http, startTestServer, testServices, unique, type RunningServer } from '../helpers/harness.ts';
 import { withIdentity } from '../helpers/identity.ts';
+import { demoProfessionals } from '../../server/auth/demo-pki.ts';
+import { buildDemoBundle } from '../../server/seed/demo-data.ts';
 import { asUser, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
 
 describe('Audit trail: append-only, sign-in traces, hardening', () => {
@@ -150,5 +152,25 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
     await signIn.close();
     expect(statuses.slice(0, 3)).to.deep.equal([401, 401, 401]);
     expect(statuses.slice(3)).to.deep.equal([429, 429]);
+  });
+
+  it('does not count a signed-in page asking who is signed in, nor the list of methods', async () => {
+    const signIn = await startTestServer({ realSignIn: true, config: { signInRateLimit: 3, demoSignIn: true } });
+    try {
+      const [someone] = demoProfessionals(buildDemoBundle());
+      const login = await fetch(`${signIn.url}/auth/demo/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ practitioner: someone!.idnps }) });
+      expect(login.status).to.equal(200); // counted: 1
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      for (let i = 0; i < 10; i++) {
+        expect((await fetch(`${signIn.url}/auth/session`, { headers: { cookie } })).status, `page load ${i + 1}`).to.equal(200);
+        expect((await fetch(`${signIn.url}/auth/methods`)).status).to.equal(200);
+      }
+      // Probes without a session still count: 2, 3, then refused.
+      const probes: number[] = [];
+      for (let i = 0; i < 3; i++) probes.push((await fetch(`${signIn.url}/auth/session`)).status);
+      expect(probes).to.deep.equal([401, 401, 429]);
+    } finally {
+      await signIn.close();
+    }
   });
 });
