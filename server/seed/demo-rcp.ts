@@ -104,7 +104,10 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
 
   const register = async (key: string, requester: string, patient: string, session: Session, extra: Record<string, unknown>) => {
     const p = dir.patients.get(patient)!;
-    const at = new Date(new Date(session.start).getTime() - 9 * DAY);
+    // Nine days before the session, and never in the future: the steps that follow a registration
+    // (acceptance +24 h, withdrawal +30 h, cancellation +48 h) must have happened by now, or the
+    // coordinator's next step today would be dated before them (Task inv-1 refused the acceptance).
+    const at = new Date(Math.min(new Date(session.start).getTime() - 9 * DAY, now.getTime() - 3 * DAY));
     const result = await registerCase(physician(requester, at), {
       identifier: { system: DEMO_CASE_SYSTEM, value: key },
       session: `Appointment/${session.id}`,

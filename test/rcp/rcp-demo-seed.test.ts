@@ -3,6 +3,7 @@ import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import { seedDemoData } from '../../server/bootstrap.ts';
 import { systemContext } from '../../server/context.ts';
 import { caseStateOf } from '../../server/rcp/case-model.ts';
+import { acceptCase } from '../../server/rcp/index.ts';
 import { computeIndicators } from '../../server/rcp/indicators.ts';
 import { DEMO_CASE_SYSTEM, seedDemoRcp } from '../../server/seed/demo-rcp.ts';
 import { OutboxStore } from '../../server/store/outbox-store.ts';
@@ -32,6 +33,15 @@ describe('Demo RCP data (seedDemoRcp)', function () {
     const tasks = await system.searchAll<Task>('Task', { focus: requests.map((r) => `ServiceRequest/${r.id}`).join(',') });
     const states = new Set(tasks.map(caseStateOf));
     for (const state of ['pending', 'accepted', 'discussed', 'signed', 'withdrawn', 'rejected']) expect(states, state).to.include(state);
+    // Nothing the demo wrote happened after `now`: the 3C acts on the coming sessions today.
+    for (const t of tasks) {
+      for (const [what, when] of [['authoredOn', t.authoredOn], ['lastModified', t.lastModified]] as const) {
+        expect(new Date(when!).getTime(), `${t.identifier?.[0]?.value ?? t.id} ${what} ${when}`).to.be.at.most(now.getTime());
+      }
+    }
+    const pending = tasks.find((t) => caseStateOf(t) === 'pending')!;
+    await acceptCase({ repo: store.forRequest(systemContext()), ctx: systemContext(), now }, pending.id!);
+    expect(caseStateOf(await system.read<Task>('Task', pending.id!))).to.equal('accepted');
     const moves = tasks.flatMap((t) => t.extension?.filter((e) => e.url.endsWith('rcp-case-move')) ?? []);
     expect(moves.map((m) => m.extension?.find((e) => e.url === 'reason')?.valueCode)).to.include.members(['carried-over', 'moved', 'session-cancelled']);
     const messages = await new OutboxStore(store.db).list<any>({ kind: 'rcp-report', limit: 1000 });
