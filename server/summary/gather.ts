@@ -11,7 +11,7 @@ import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/index.ts'
 import type { Principal } from '../context.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/index.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
-import { AUTHOR_SIGNATURE, CODE, correctionOf, isSignedRcpSheet, RCP_SHEET_TYPE, referenceKey, referencesIn, SECTION as RCP_SECTION } from '../rcp-sheet/index.ts';
+import { AUTHOR_SIGNATURE, CODE, correctionOf, hasCoding, isSignedRcpSheet, RCP_SHEET_TAG, RCP_SHEET_TYPE, referenceKey, referencesIn, SECTION as RCP_SECTION, sectionEntries } from '../rcp-sheet/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { SignedRcpProposal } from './clinical.ts';
 import type { Audience } from './codes.ts';
@@ -39,17 +39,21 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
   const none = async <T>(): Promise<T[]> => [];
   const planOf = async (code: string) => latestPlan(await repo.searchAll<CarePlan>('CarePlan', { subject, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${code}` }));
   // Independent searches, sent together: their audit traces are written in one group commit.
-  const [careTeams, conditions, observations, rcp, pps, ppac, researchSubjects] = await Promise.all([
+  const [careTeams, conditions, recordedStages, signedSheets, pps, ppac, researchSubjects] = await Promise.all([
     may('CareTeam') ? repo.searchAll<CareTeam>('CareTeam', { subject, status: 'active' }) : none<CareTeam>(),
     audience === 'gp' && may('Condition') ? repo.searchAll<Condition>('Condition', { subject }) : none<Condition>(),
     audience === 'gp' && may('Observation')
       ? repo.searchAll<Observation>('Observation', { subject, code: [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }].map((c) => `${c.system}|${c.code}`).join(',') })
       : none<Observation>(),
-    audience === 'gp' && may('Composition') ? latestSignedRcpProposal(repo, patientId, may) : Promise.resolve(undefined),
+    audience === 'gp' && may('Composition') ? signedRcpSheets(repo, patientId) : none<Composition>(),
     audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.pps.code) : Promise.resolve(undefined),
     audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.ppac.code) : Promise.resolve(undefined),
     // The GP is told of a trial participation (who to call about it); the nurse and the pharmacist are not.
     audience === 'gp' && may('ResearchSubject') ? repo.searchAll<ResearchSubject>('ResearchSubject', { individual: subject }) : none<ResearchSubject>(),
+  ]);
+  const [rcp, observations] = await Promise.all([
+    audience === 'gp' && may('Composition') ? latestSignedRcpProposal(repo, patientId, may, signedSheets) : Promise.resolve(undefined),
+    signedStages(repo, recordedStages, signedSheets),
   ]);
   // The GP's summary names the PPS's oral treatments in its calendar; the nurse's and the pharmacist's list them.
   const [medicationRequests, appointments] = await Promise.all([
@@ -73,17 +77,8 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
  * The latest signed RCP sheet of the patient (a sheet under correction counts by its signed
  * version), its decision at the version signed, and the Provenance carrying the signature.
  */
-export async function latestSignedRcpProposal(repo: FhirRepository, patientId: string, may: (type: string) => boolean = () => true): Promise<SignedRcpProposal | undefined> {
-  const sheets = await repo.searchAll<Composition>('Composition', { subject: `Patient/${patientId}`, type: `${RCP_SHEET_TYPE.system}|${RCP_SHEET_TYPE.code}` });
-  const signed: Composition[] = [];
-  for (const sheet of sheets) {
-    if (isSignedRcpSheet(sheet)) signed.push(sheet);
-    else {
-      const corrected = sourceReference(referenceKey(correctionOf(sheet)?.corrects ?? ''));
-      const previous = corrected?.version ? await optional(() => repo.vread<Composition>('Composition', corrected.id, corrected.version!)) : undefined;
-      if (previous && isSignedRcpSheet(previous)) signed.push(previous);
-    }
-  }
+export async function latestSignedRcpProposal(repo: FhirRepository, patientId: string, may: (type: string) => boolean = () => true, signedSheets?: Composition[]): Promise<SignedRcpProposal | undefined> {
+  const signed = [...(signedSheets ?? await signedRcpSheets(repo, patientId))];
   const signedAt = (c: Composition) => c.attester?.find((a) => a.mode === 'legal')?.time ?? c.date ?? '';
   const sheet = signed.sort((a, b) => signedAt(b).localeCompare(signedAt(a)))[0];
   if (!sheet) return undefined;
@@ -101,6 +96,48 @@ export async function latestSignedRcpProposal(repo: FhirRepository, patientId: s
       && p.signature?.some((s) => s.type?.some((t) => t.system === AUTHOR_SIGNATURE.system && t.code === AUTHOR_SIGNATURE.code)));
   }
   return { sheet, ...(decision ? { decision } : {}), ...(provenance ? { provenance } : {}) };
+}
+
+/** The patient's signed RCP sheets, as signed: a sheet under correction counts by its signed version. */
+export async function signedRcpSheets(repo: FhirRepository, patientId: string): Promise<Composition[]> {
+  const sheets = await repo.searchAll<Composition>('Composition', { subject: `Patient/${patientId}`, type: `${RCP_SHEET_TYPE.system}|${RCP_SHEET_TYPE.code}` });
+  const signed: Composition[] = [];
+  for (const sheet of sheets) {
+    if (isSignedRcpSheet(sheet)) signed.push(sheet);
+    else {
+      const corrected = sourceReference(referenceKey(correctionOf(sheet)?.corrects ?? ''));
+      const previous = corrected?.version ? await optional(() => repo.vread<Composition>('Composition', corrected.id, corrected.version!)) : undefined;
+      if (previous && isSignedRcpSheet(previous)) signed.push(previous);
+    }
+  }
+  return signed;
+}
+
+/**
+ * The stages a summary may show: those of the record, and those an RCP sheet wrote only as a
+ * signed sheet holds them (the version its signature pinned). A sheet still being written — for a
+ * coming meeting, or a correction — records its stage as it goes; shown to the GP, that draft
+ * read as the RCP's assessment, dated on a meeting that has not taken place.
+ */
+async function signedStages(repo: FhirRepository, observations: Observation[], signedSheets: Composition[]): Promise<Observation[]> {
+  const pinned = new Map<string, Set<string>>(); // Observation id → versions a signed sheet holds
+  for (const sheet of signedSheets) {
+    for (const { reference } of sectionEntries(sheet.section)) {
+      const target = sourceReference(referenceKey(reference));
+      if (target?.type === 'Observation' && target.version) pinned.set(target.id, (pinned.get(target.id) ?? new Set()).add(target.version));
+    }
+  }
+  const kept: Observation[] = [];
+  for (const o of observations) {
+    if (!hasCoding(o.meta?.tag, RCP_SHEET_TAG)) { kept.push(o); continue; }
+    const versions = pinned.get(o.id!);
+    if (!versions) continue;
+    if (versions.has(o.meta?.versionId ?? '')) { kept.push(o); continue; }
+    const newest = [...versions].sort((a, b) => Number(b) - Number(a))[0]!;
+    const signed = await optional(() => repo.vread<Observation>('Observation', o.id!, newest));
+    if (signed) kept.push(signed);
+  }
+  return kept;
 }
 
 const RANK: Record<string, number> = { active: 0, 'on-hold': 1, completed: 2, draft: 3, unknown: 4 };

@@ -64,7 +64,8 @@ export async function startSummaryPpac(server: RunningServer, c: SummaryCase): P
 }
 
 /** A complete RCP sheet for the case's patient, written and signed by the oncologist. */
-export async function signedRcpSheet(server: RunningServer, users: TestUsers, c: CareCase): Promise<any> {
+/** The professionals and establishment of an RCP sheet for this case (the oncologist signs in as its author). */
+export async function rcpSheetWorld(server: RunningServer, users: TestUsers, c: CareCase): Promise<World> {
   const mk = async (body: any) => (await ok(await as(server, 'system', 'POST', `/${body.resourceType}`, body), 201, body.resourceType)).id as string;
   const pro = async (key: string, id: string | undefined, name: string, speciality?: { code: string; display: string }) => {
     const idnps = newIdnps();
@@ -82,6 +83,11 @@ export async function signedRcpSheet(server: RunningServer, users: TestUsers, c:
   const finess8 = `13${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
   const world = { pros, finess: finess8 + finessCheckDigit(finess8), organizationId: c.chuId } as unknown as World;
   users.oncologist = { ...users.oncologist!, idnps: pros.oncologist!.idnps, displayName: 'Dr Sophie Lambert' };
+  return world;
+}
+
+export async function signedRcpSheet(server: RunningServer, users: TestUsers, c: CareCase, world?: World): Promise<any> {
+  world ??= await rcpSheetWorld(server, users, c);
   const sheet = await ok(await as(server, 'oncologist', 'POST', '/Composition/$rcp-sheet', colonCancerSheet(world, c.patientId)), 201, 'RCP sheet');
   return ok(await as(server, 'oncologist', 'POST', `/Composition/${sheet.id}/$sign`), 200, 'signature');
 }

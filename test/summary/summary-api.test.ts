@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Bundle, Composition } from '@medplum/fhirtypes';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
 import { SummaryViewStore } from '../../server/store/summary-view-store.ts';
-import { HOTLINE, as, createSummaryCase, outsider, signedRcpSheet, startSummaryPpac, startSummaryServer, type SummaryServer } from './fixtures.ts';
+import { HOTLINE, as, createSummaryCase, outsider, rcpSheetWorld, signedRcpSheet, startSummaryPpac, startSummaryServer, type SummaryServer } from './fixtures.ts';
+import { colonCancerSheet } from '../rcp-sheet/fixtures.ts';
 import { asUser, professional, testUsers } from '../helpers/users.ts';
 
 const SECTION_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-summary-section';
@@ -109,6 +110,35 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     expect(documents.some((d: string) => d.startsWith(`CarePlan/${ppac.id}/_history/`))).to.equal(true);
     const views = await new SummaryViewStore(server.services.db).lastViews(c.practitioners.gp, [c.patientId]);
     expect(views.get(c.patientId)?.toISOString()).to.equal(new Date('2027-01-15T09:00:00+01:00').toISOString());
+  });
+
+  it('GP: the stage is the signed one — not that of a sheet being written for a coming meeting, nor of a correction not yet signed', async () => {
+    server.setNow('2027-01-15T09:00:00+01:00');
+    const c = await createSummaryCase(server, users, { shareWithGp: true });
+    const world = await rcpSheetWorld(server, users, c);
+    const sheet = await signedRcpSheet(server, users, c, world);
+    const stage = async () => narrative((await summary('gp', c.patientId)).body as Bundle, 'diagnosis');
+    expect(await stage()).to.contain('stade IIIB');
+
+    // A new sheet for the next meeting, stage reassessed, not signed; and a correction of the signed one, not signed.
+    const next = colonCancerSheet(world, c.patientId);
+    next.meeting!.date = '2027-01-28T14:00:00+01:00';
+    next.diagnosis!.tnm = { t: 'cT4a', n: 'cN2', m: 'cM1', stage: 'IVA', edition: '8', date: '2027-01-28' };
+    expect((await as(server, 'oncologist', 'POST', '/Composition/$rcp-sheet', next)).status).to.equal(201);
+    const corrected = colonCancerSheet(world, c.patientId);
+    corrected.diagnosis!.tnm!.n = 'cN2';
+    corrected.diagnosis!.tnm!.stage = 'IIIC';
+    const correction = await as(server, 'oncologist', 'PUT', `/Composition/${sheet.id}/$rcp-sheet`, { ...corrected, correctionReason: 'Relecture du scanner : 4 adénopathies' });
+    expect(correction.status, JSON.stringify(correction.body)).to.equal(200);
+    // The GP does not see a sheet under correction (nor, so far, its signed version): no stage from
+    // it rather than the unsigned one.
+    const shown = await stage();
+    expect(shown).to.contain('Tumeur maligne du côlon sigmoïde');
+    expect(shown).not.to.contain('IVA').and.not.to.contain('IIIC').and.not.to.contain('2027');
+
+    // Signed, the correction is what the GP reads.
+    expect((await as(server, 'oncologist', 'POST', `/Composition/${sheet.id}/$sign`)).status).to.equal(200);
+    expect(await stage()).to.contain('cT3 cN2 cM0').and.contain('stade IIIC');
   });
 
   it('GP: the PPS the patient chose not to send to the GP is not in the GP summary — nor in a physician’s preview of it; the nurse still has it', async () => {
