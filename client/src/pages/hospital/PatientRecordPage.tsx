@@ -38,6 +38,9 @@ function linkOf(reference: string): { to: string; label: string } | undefined {
 export default function PatientRecordPage() {
   const { id = '' } = useParams();
   const patient = useQuery({ queryKey: ['hospital', 'patient', id], queryFn: () => hospitalApi.patient(id), retry: false });
+  // Read under an emergency access, the record says so for as long as the access lasts (this tab).
+  const [, setOpened] = useState(0);
+  const emergencyUntil = emergencyAccessUntil(id);
   const denied = patient.error instanceof ApiError && (patient.error.status === 404 || patient.error.status === 403);
   // The 3C opens a record from its quality follow-up (/coordination/patients/:id): reading only.
   const physician = useCurrentUser().roles.includes('physician');
@@ -49,8 +52,13 @@ export default function PatientRecordPage() {
     >
       {patient.isPending && <Loading label="Chargement du dossier…" />}
       {patient.error && !denied && <ErrorMessage error={patient.error} onRetry={() => void patient.refetch()} />}
-      {denied && physician && <BreakGlass patientId={id} error={patient.error} onOpened={() => void patient.refetch()} />}
+      {denied && physician && <BreakGlass patientId={id} error={patient.error} onOpened={(until) => { rememberEmergencyAccess(id, until); setOpened((n) => n + 1); void patient.refetch(); }} />}
       {denied && !physician && <ErrorMessage error={patient.error} />}
+      {patient.data && emergencyUntil && (
+        <Alert color="orange" role="status" mb="md" data-testid="break-glass-open" title="Dossier ouvert en urgence (bris de glace)">
+          Accès d’urgence ouvert jusqu’au {formatDateTime(emergencyUntil)}. Chaque consultation est tracée et sera relue par le responsable de la sécurité.
+        </Alert>
+      )}
       {patient.data && <Record patient={patient.data} physician={physician} />}
     </Page>
   );
@@ -263,16 +271,29 @@ function DiagnosisForm({ patientId }: { patientId: string }) {
   );
 }
 
+const EMERGENCY_KEY = (patientId: string) => `dcc.emergency-access.${patientId}`;
+
+/** The end of this tab's emergency access to the patient, while it lasts. */
+function emergencyAccessUntil(patientId: string): string | undefined {
+  const until = sessionStorage.getItem(EMERGENCY_KEY(patientId)) ?? undefined;
+  return until && new Date(until).getTime() > Date.now() ? until : undefined;
+}
+
+function rememberEmergencyAccess(patientId: string, until: string): void {
+  sessionStorage.setItem(EMERGENCY_KEY(patientId), until);
+}
+
 /** Out of the circle of care: emergency access with a stated reason, limited to 4 hours, traced and reviewed. */
-function BreakGlass({ patientId, error, onOpened }: { patientId: string; error: unknown; onOpened: () => void }) {
+function BreakGlass({ patientId, error, onOpened }: { patientId: string; error: unknown; onOpened: (until: string) => void }) {
   const [reason, setReason] = useState('');
   const [until, setUntil] = useState<string | undefined>();
   const open = useMutation({
     mutationFn: () => hospitalApi.breakGlass(patientId, reason),
     onSuccess: (outcome) => {
       const text = outcome.issue?.[0]?.details?.text ?? '';
-      setUntil(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(text)?.[0] ?? new Date(Date.now() + 4 * 3_600_000).toISOString());
-      onOpened();
+      const end = /\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(text)?.[0] ?? new Date(Date.now() + 4 * 3_600_000).toISOString();
+      setUntil(end);
+      onOpened(end);
     },
   });
   const fieldError = open.error instanceof ApiError ? fieldErrorsOf(open.error.outcome?.issue, { reason: ['reason'] }).reason : undefined;
