@@ -22,7 +22,7 @@ const DEMO_PPS_INPUT: BuildPpsInput = {
     { description: 'Diarrhée de plus de 4 selles par jour', action: 'boire abondamment et prévenir votre infirmière ou votre médecin traitant' },
   ],
   prevention: [{ description: 'Bains de bouche au bicarbonate après chaque repas pendant la chimiothérapie' }],
-  associatedMeasures: [{ description: 'Contraception efficace pendant toute la durée des traitements' }],
+  associatedMeasures: [{ description: 'Pas de vaccin vivant atténué pendant la chimiothérapie (les autres vaccins restent possibles)' }],
   supportiveCare: [
     { type: 'nutrition', description: 'Consultation diététique avant le début de la chimiothérapie' },
     { type: 'psychology', description: "Rendez-vous proposé avec la psychologue de l'établissement" },
@@ -47,13 +47,18 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
   const result: DemoCarePlanResult = { created: [], skipped: [] };
   const decisions: CarePlan[] = [];
   for (const id of options.decisionIds ?? []) decisions.push(await repo.read<CarePlan>('CarePlan', id));
-  if (!options.decisionIds) decisions.push(...(await repo.search<CarePlan>(parseSearchRequest('CarePlan', new URLSearchParams({ category: CATEGORY.rcpDecision.code, status: 'active', _sort: '_lastUpdated' }), { defaultCount: 2, maxCount: 2 }, true).request)).resources);
+  if (!options.decisionIds) {
+    // Two patients: one PPS under way, one closed by its PPAC. Both on one patient read as a
+    // contradiction (a programme in force beside the end of active treatment).
+    const active = (await repo.search<CarePlan>(parseSearchRequest('CarePlan', new URLSearchParams({ category: CATEGORY.rcpDecision.code, status: 'active', _sort: '_lastUpdated' }), { defaultCount: 20, maxCount: 20 }, true).request)).resources;
+    for (const decision of active) if (!decisions.some((d) => d.subject?.reference === decision.subject?.reference)) decisions.push(decision);
+  }
   for (const [index, decision] of decisions.slice(0, 2).entries()) {
     try {
       let pps = await ppsOfDecision(repo, decision.id!);
       if (!pps) {
         const input = index === 0 ? { ...DEMO_PPS_INPUT, treatments: [demoOralTreatment(decision)] } : DEMO_PPS_INPUT;
-        pps = await buildPpsForDecision(repo, decision.id!, input, decision.author);
+        pps = await pastTreatmentsDone(repo, await buildPpsForDecision(repo, decision.id!, input, decision.author));
         result.created.push(`CarePlan/${pps.id}`);
         pps = await handOverProgramme(repo, pps.id!, { by: decision.author, shareWithGp: true });
       }
@@ -67,6 +72,26 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
     }
   }
   return result;
+}
+
+/**
+ * The demo decisions date back months: what the programme planned before today took place (the
+ * surgery of October 2025 is not "à venir" in December 2026), as the team would have recorded it.
+ */
+export function withPastTreatmentsDone(pps: CarePlan, today: string): CarePlan {
+  return {
+    ...pps,
+    activity: (pps.activity ?? []).map((a) => {
+      const start = a.detail?.scheduledPeriod?.start;
+      if (!a.detail || !start || datePart(start) >= today || !['not-started', 'scheduled'].includes(a.detail.status)) return a;
+      return { ...a, detail: { ...a.detail, status: 'completed' as const } };
+    }),
+  };
+}
+
+async function pastTreatmentsDone(repo: FhirRepository, pps: CarePlan): Promise<CarePlan> {
+  const done = withPastTreatmentsDone(pps, datePart(new Date().toISOString()));
+  return JSON.stringify(done) === JSON.stringify(pps) ? pps : (await repo.update<CarePlan>(done)).resource;
 }
 
 /** The first demo PPS carries an oral treatment, so the pharmacist and the city nurse have one to follow. */

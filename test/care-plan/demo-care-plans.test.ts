@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { seedDemoCarePlans } from '../../server/care-plan/index.ts';
+import { withPastTreatmentsDone } from '../../server/care-plan/demo.ts';
 import { regionalDirectoryEntries } from '../../server/directories/index.ts';
 import type { RunningServer } from '../helpers/harness.ts';
 import { as, createCareCase, startCarePlanServer } from './fixtures.ts';
@@ -41,5 +42,15 @@ describe('Care plan: demo data (labelled supportive-care structures, demo PPS an
     expect((await as(server, 'gp', 'GET', `/CarePlan/${ppac.body.entry[0].resource.id}/$render?format=pdf`)).status).to.equal(200);
     const again = await seedDemoCarePlans(store, { decisionIds: [first.decisionId, second.decisionId] });
     expect(again.created).to.deep.equal([]);
+  });
+
+  it('the demo programme records what was planned before today as done: a surgery of last year is not "à venir"', () => {
+    const activity = (start: string | undefined, status: 'not-started' | 'scheduled' | 'cancelled') => ({ detail: { status, description: `le ${start}`, ...(start ? { scheduledPeriod: { start } } : {}) } });
+    const pps = { resourceType: 'CarePlan' as const, status: 'active' as const, intent: 'plan' as const, subject: { reference: 'Patient/p' }, activity: [
+      activity('2025-10-20', 'scheduled'), activity('2026-12-06', 'not-started'), activity('2026-12-07', 'scheduled'), activity('2027-01-10', 'not-started'),
+      activity('2025-11-02', 'cancelled'), activity(undefined, 'not-started'),
+    ] };
+    const done = withPastTreatmentsDone(pps, '2026-12-07');
+    expect(done.activity!.map((a) => a.detail!.status)).to.deep.equal(['completed', 'completed', 'scheduled', 'not-started', 'cancelled', 'not-started']);
   });
 });
