@@ -151,7 +151,7 @@ function BoardForm({ board }: { board: Board | undefined }) {
 
   const recurrence = { frequency: form.frequency, weekday: form.weekday, ...(form.frequency === 'monthly' ? { rank: form.rank } : {}) };
   const rrule = form.rrule ?? toRrule(recurrence);
-  const preview = nextDates(rrule, form.from, 4, form.startTime);
+  const preview = nextDates(rrule, form.from, 4, form.startTime, parisDay());
 
   const settings = (): BoardSettings => ({
     ...(board?.code ? { code: board.code } : {}),
