@@ -9,7 +9,7 @@ import { generateSessions } from '../../server/rcp/sessions.ts';
 import { listCases, registerCase } from '../../server/rcp/cases.ts';
 import { searchOne, type RcpContext } from '../../server/rcp/fhir-helpers.ts';
 import { listSessions } from '../../server/rcp/sessions.ts';
-import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, screenshot, SCREENSHOTS, signInAs } from './harness.ts';
+import { assertNoClippedBadges, assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, screenshot, SCREENSHOTS, signInAs } from './harness.ts';
 
 /** The demo professionals by RPPS (server/seed/demo-data.ts). */
 const RPPS = { Lambert: '10009990028', Girard: '10009990069' } as const;
