@@ -205,10 +205,20 @@ function AttendancePanel({ session, board, timed }: { session: Session; board: B
           {q && (
             <Stack gap="xs">
               <Badge size="lg" color={q.reached ? '#1e6b32' : 'red.9'} variant="filled">{q.reached ? 'Quorum atteint' : 'Quorum non atteint'}</Badge>
-              <Text size="sm">Spécialités présentes : {q.specialities.length} sur {q.required} requises</Text>
-              <List size="sm">{q.specialities.map((s) => <List.Item key={s.code}>{s.display ?? s.code}</List.Item>)}</List>
-              {q.missingMandated.length > 0 && <Text size="sm" c="red.8">Spécialités obligatoires absentes : {q.missingMandated.map((m) => m.label).join(', ')}</Text>}
-              {q.reasons.map((r) => <Text key={r} size="sm">{r}</Text>)}
+              {/* Each fact once, from the structured result: the server's `reasons` restate the same
+                  count and missing specialities as sentences, and showing both said everything twice. */}
+              <Text size="sm" data-testid="quorum-count">Spécialités présentes : {q.specialities.length} sur {q.required} requises</Text>
+              {q.specialities.length > 0 && <List size="sm">{q.specialities.map((s) => <List.Item key={s.code}>{s.display ?? s.code}</List.Item>)}</List>}
+              {q.missingMandated.length > 0 && (
+                <Text size="sm" c="red.8" data-testid="quorum-missing">
+                  {q.missingMandated.length > 1 ? 'Spécialités obligatoires absentes' : 'Spécialité obligatoire absente'} : {q.missingMandated.map((m) => m.label).join(', ')}
+                </Text>
+              )}
+              {q.notCounted.length > 0 && (
+                <List size="sm" data-testid="quorum-not-counted">
+                  {q.notCounted.map((n, i) => <List.Item key={`${n.practitioner}-${i}`}>Non compté : {n.display ?? n.practitioner} — {n.reason}</List.Item>)}
+                </List>
+              )}
             </Stack>
           )}
         </Paper>
