@@ -8,6 +8,12 @@ export interface TimelineEvent {
   reference: string;
 }
 
+/** Task.status (FHIR R4) in French, for a case whose business state is missing. */
+const TASK_STATUS_LABEL: Record<string, string> = {
+  draft: 'brouillon', requested: 'demandé', received: 'reçu', accepted: 'accepté', rejected: 'refusé', ready: 'prêt',
+  cancelled: 'annulé', 'in-progress': 'en cours', 'on-hold': 'suspendu', failed: 'échoué', completed: 'terminé', 'entered-in-error': 'saisi par erreur',
+};
+
 const CATEGORY = (r: any): string[] => (r.category ?? []).flatMap((c: any) => (c.coding ?? []).map((x: any) => x.code));
 
 /**
@@ -27,7 +33,12 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
         push(r.onsetDateTime ?? r.recordedDate, 'diagnostic', `Diagnostic : ${r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'non précisé'}`);
         break;
       case 'Task':
-        if (r.code?.coding?.some((c: any) => c.code === 'rcp-case')) push(r.authoredOn ?? r.meta?.lastUpdated, 'rcp', `Dossier inscrit en RCP (${r.businessStatus?.text ?? r.status})`);
+        if (r.code?.coding?.some((c: any) => c.code === 'rcp-case')) {
+          // The case state in French (businessStatus), else Task.status said in French: the raw
+          // code ("completed", "accepted") showed on the patient's record.
+          const state = r.businessStatus?.text ?? r.businessStatus?.coding?.find((c: any) => c.display)?.display ?? TASK_STATUS_LABEL[r.status];
+          push(r.authoredOn ?? r.meta?.lastUpdated, 'rcp', state ? `Dossier inscrit en RCP (${state})` : 'Dossier inscrit en RCP');
+        }
         break;
       case 'CarePlan': {
         const codes = CATEGORY(r);

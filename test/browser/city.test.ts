@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { CATEGORY } from '../../server/care-plan/codes.ts';
-import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newCpsPage, newPage, screenshot, signInAs } from './harness.ts';
+import { assertNoClippedBadges, assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newCpsPage, newPage, screenshot, signInAs } from './harness.ts';
 
 const GP_MAIL = 'laurent.chabert@dcc-demo.mssante.fr';
 
@@ -63,6 +63,18 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
       expect(await surveillance.locator('tr[data-status]').count()).to.be.at.least(2);
       expect(await surveillance.innerText()).to.match(/spécialiste hospitalier|médecin traitant/i).and.to.match(/à venir|en retard|réalisée/i);
       await screenshot(page, 'mg-patient-surveillance-ppac');
+      // The PPS and surveillance tables' state badges whole ("À VE…" was cut), on a laptop and a phone.
+      for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+        await page.setViewportSize(viewport);
+        await assertNoClippedBadges(page, `page patient du médecin traitant, ${viewport.width} px`);
+      }
+      await page.goto(`${new URL(page.url()).origin}/patients/${await patientWithProgramme('pps')}`);
+      await page.getByRole('heading', { level: 2, name: 'Programme personnalisé de soins (PPS)' }).waitFor();
+      await page.locator('[data-status]').first().waitFor(); // table rows, or cards on a phone
+      for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+        await page.setViewportSize(viewport);
+        await assertNoClippedBadges(page, `PPS chez le médecin traitant, ${viewport.width} px`);
+      }
       assertNoPageErrors(page);
     } finally {
       await context.close();

@@ -197,3 +197,18 @@ export function describeBrowser(title: string, body: () => void): void {
     body();
   });
 }
+
+/**
+ * Badges whose words are cut (an ellipsis, or text wider than the badge): "À VE…" and "INS…" were
+ * seen in squeezed table columns. Checks the page as laid out at its current viewport.
+ */
+export async function assertNoClippedBadges(page: Page, label: string): Promise<void> {
+  const clipped = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.mantine-Badge-root')]
+    .filter((b) => b.offsetParent !== null)
+    .filter((b) => {
+      const text = b.querySelector<HTMLElement>('.mantine-Badge-label') ?? b;
+      return text.scrollWidth > text.clientWidth + 1 || b.scrollWidth > b.clientWidth + 1 || getComputedStyle(text).textOverflow === 'ellipsis';
+    })
+    .map((b) => b.innerText));
+  if (clipped.length) throw new Error(`Badges coupés (${label}) : ${clipped.join(' | ')}`);
+}

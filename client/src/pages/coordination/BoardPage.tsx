@@ -15,7 +15,7 @@ import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf, unplacedIssues } from '../../lib/field-errors.ts';
 import {
-  describeRecurrence, FREQUENCY_LABEL, fromRrule, RANK_LABEL, toRrule, WEEKDAY_LABEL, type Frequency, type Rank, type Weekday,
+  describeRecurrence, describeRrule, FREQUENCY_LABEL, fromRrule, RANK_LABEL, toRrule, WEEKDAY_LABEL, type Frequency, type Rank, type Weekday,
 } from '../../lib/recurrence.ts';
 import { nextDates } from './recurrence-preview.ts';
 
@@ -151,7 +151,7 @@ function BoardForm({ board }: { board: Board | undefined }) {
 
   const recurrence = { frequency: form.frequency, weekday: form.weekday, ...(form.frequency === 'monthly' ? { rank: form.rank } : {}) };
   const rrule = form.rrule ?? toRrule(recurrence);
-  const preview = nextDates(rrule, form.from, 4, form.startTime);
+  const preview = nextDates(rrule, form.from, 4, form.startTime, parisDay());
 
   const settings = (): BoardSettings => ({
     ...(board?.code ? { code: board.code } : {}),
@@ -240,7 +240,7 @@ function BoardForm({ board }: { board: Board | undefined }) {
           <Stack gap="sm">
             <Title order={3} size="h4">Récurrence</Title>
             {form.rrule ? (
-              <Alert color="blue" role="status">Règle personnalisée conservée telle quelle : {form.rrule}. <Anchor component="button" type="button" onClick={() => set('rrule', undefined)}>La remplacer</Anchor></Alert>
+              <Alert color="blue" role="status">Récurrence particulière, conservée telle quelle : séance {describeRrule(form.rrule, form.startTime)}. <Anchor component="button" type="button" onClick={() => set('rrule', undefined)}>La remplacer</Anchor></Alert>
             ) : (
               <SimpleGrid cols={{ base: 1, sm: 3 }}>
                 <Select label="Fréquence" data={Object.entries(FREQUENCY_LABEL).map(([value, label]) => ({ value, label }))} value={form.frequency} onChange={(v) => set('frequency', (v ?? 'monthly') as Frequency)} allowDeselect={false} />

@@ -12,6 +12,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { RecordInclusionForm } from '../directories/RecordInclusionForm.tsx';
 import { TrialInclusionsCard } from '../directories/TrialInclusionsCard.tsx';
+import { carePlanStatusLabel, type ProgrammeKind } from '../../lib/care-plan-status.ts';
 import { ageOn, formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
@@ -112,11 +113,11 @@ function Record({ patient, physician }: { patient: Patient; physician: boolean }
           <Title order={2} size="h3" id="programmes-title">Programmes de soins</Title>
           <Stack gap={4} mt="xs">
             {plans.map((p) => {
-              const kind = p.category?.flatMap((c) => c.coding ?? []).find((x) => ['pps', 'ppac', 'rcp-decision'].includes(x.code ?? ''))?.code;
+              const kind = p.category?.flatMap((c) => c.coding ?? []).find((x) => ['pps', 'ppac', 'rcp-decision'].includes(x.code ?? ''))?.code as ProgrammeKind | undefined;
               return (
                 <Group key={p.id} gap="xs">
                   <Anchor component={Link} to={`/hopital/programmes/${p.id}`}>{kind === 'pps' ? 'PPS' : kind === 'ppac' ? 'PPAC' : 'Décision de RCP'} — {p.title ?? formatDate(p.created)}</Anchor>
-                  <Badge variant="light" size="sm">{p.status}</Badge>
+                  <Badge variant="light" size="sm">{carePlanStatusLabel(p.status, kind)}</Badge>
                   {kind !== 'rcp-decision' && <Anchor href={printLinks.programme(p.id!)} target="_blank" size="sm">PDF</Anchor>}
                 </Group>
               );

@@ -9,6 +9,7 @@ import { api, ApiError } from '../../api/http.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
+import { carePlanStatusLabel } from '../../lib/care-plan-status.ts';
 import { formatDate, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 
@@ -242,7 +243,7 @@ function Pps({ pps }: { pps: CarePlan }) {
   return (
     <Stack gap="lg">
       <Group gap="xs">
-        <Badge variant="light" size="lg">{pps.status === 'draft' ? 'Brouillon (à remettre)' : pps.status === 'active' ? 'Remis au patient' : pps.status === 'completed' ? 'Terminé' : pps.status}</Badge>
+        <Badge variant="light" size="lg">{carePlanStatusLabel(pps.status, 'pps')}</Badge>
         {handedAt && <Text size="sm">Remis le {formatDate(handedAt)}{shares === false ? ' — le patient refuse l’envoi au médecin traitant' : shares ? ' — partagé avec le médecin traitant' : ''}</Text>}
         {pps.meta?.versionId && <Text size="sm" data-testid="pps-version">Version {pps.meta.versionId}</Text>}
       </Group>
@@ -394,7 +395,7 @@ function Ppac({ ppac }: { ppac: CarePlan }) {
   return (
     <Stack gap="lg">
       <Group gap="xs">
-        <Badge variant="light" size="lg">{ppac.status === 'active' ? 'En cours' : ppac.status}</Badge>
+        <Badge variant="light" size="lg">{carePlanStatusLabel(ppac.status, 'ppac')}</Badge>
         {ppac.period?.start && <Text size="sm">Surveillance du {formatDate(ppac.period.start)} au {formatDate(ppac.period.end)}</Text>}
       </Group>
       {orientation && <Alert color="blue" role="note" title="Orientation soins de support">{orientation.display ?? orientation.reference}</Alert>}

@@ -1,0 +1,26 @@
+/**
+ * CarePlan.status said to people, by kind of programme: the code (ACTIVE, DRAFT…) showed raw in
+ * badges. A PPS is "active" once handed to the patient (plan cancer: the PPS is given at the
+ * announcement), hence its own words; the server's summary uses the same vocabulary.
+ */
+export type ProgrammeKind = 'pps' | 'ppac' | 'rcp-decision';
+
+const GENERIC: Record<string, string> = {
+  draft: 'Brouillon',
+  active: 'En vigueur',
+  'on-hold': 'Suspendu',
+  completed: 'Terminé',
+  revoked: 'Annulé',
+  'entered-in-error': 'Saisi par erreur',
+};
+
+const BY_KIND: Record<ProgrammeKind, Record<string, string>> = {
+  pps: { draft: 'Brouillon (à remettre)', active: 'Remis au patient' },
+  ppac: { draft: 'En préparation', active: 'En cours' },
+  'rcp-decision': {},
+};
+
+export function carePlanStatusLabel(status: string | undefined, kind?: ProgrammeKind): string {
+  if (!status) return 'Statut non précisé';
+  return (kind && BY_KIND[kind][status]) ?? GENERIC[status] ?? 'Statut non précisé';
+}
