@@ -22,12 +22,13 @@ describe('Access: the security officer looks a patient up by INS or name for the
   before(async () => {
     server = await startTestServer({ identify: identifyByHeader(users, 'system') });
     users.system = TEST_SYSTEM;
-    adminId = await createdId(server, { resourceType: 'Practitioner', name: [{ family: unique('Securite') }] });
+    const officer = { resourceType: 'Practitioner', name: [{ family: unique('Securite') }] };
+    adminId = await createdId(server, officer);
     users.admin = professional('admin', ['admin'], { practitionerId: adminId });
     users.oncologist = professional('oncologist', ['physician']);
     ids.first = await createdId(server, withIdentity({ resourceType: 'Patient', name: [{ use: 'official', family, given: ['Anne'] }], birthDate: '1950-02-01' }));
     ids.second = await createdId(server, withIdentity({ resourceType: 'Patient', name: [{ use: 'official', family, given: ['Paul'] }], gender: 'male', birthDate: '1961-07-09' }));
-    ids.qualified = await createdId(server, {
+    const qualified = {
       resourceType: 'Patient',
       extension: [{ url: RELIABILITY, extension: [
         { url: 'identityStatus', valueCoding: { system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status', code: 'QUAL' } },
@@ -38,7 +39,8 @@ describe('Access: the security officer looks a patient up by INS or name for the
       name: [{ use: 'official', family: unique('Qualifiee'), given: ['Odile'] }],
       gender: 'female',
       birthDate: '1972-11-23',
-    });
+    };
+    ids.qualified = await createdId(server, qualified);
   });
   after(() => server.close());
 
