@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Config } from './config.ts';
 import type { Principal, RequestContext } from './context.ts';
 import { FhirError, outcome, issue, payloadTooLarge, badRequest, unauthorized } from './fhir-kit/errors.ts';
-import { breakGlassReviewRouter, buildAuthenticationEvent, RefusedSignIns } from './access/index.ts';
+import { auditPatientLookupRouter, breakGlassReviewRouter, buildAuthenticationEvent, RefusedSignIns } from './access/index.ts';
 import { capabilityOperationsOf, fhirRouter, operationsRouter } from './fhir/index.ts';
 import { authRouter, recordSignIn, type SignInDeps, type SignInMethods } from './auth/index.ts';
 import { webClient, webContentSecurityPolicy } from './web/index.ts';
@@ -148,6 +148,7 @@ export function createApp(deps: AppDeps): express.Express {
     operationsOf: (type) => capabilityOperationsOf(operations, type, DCC_CANONICAL_BASE),
   }));
   app.use('/access', requireIdentity, jsonBody, breakGlassReviewRouter(accessStore, contextOf, deps.store));
+  app.use('/access', requireIdentity, auditPatientLookupRouter(deps.store, contextOf));
   for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, jsonBody, api.router);
   for (const api of deps.publicApis ?? []) app.use(api.path, api.router);
   // The web client last: its routes never shadow /fhir, /api, /auth, /access or /health.

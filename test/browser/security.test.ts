@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import type { Patient, Practitioner } from '@medplum/fhirtypes';
+import type { AuditEvent, Patient, Practitioner } from '@medplum/fhirtypes';
+import type { Page } from 'playwright-core';
+import { buildAuditEvent } from '../../server/access/audit.ts';
 import { breakGlass } from '../../server/access/break-glass.ts';
 import type { Principal, RequestContext } from '../../server/context.ts';
 import { RPPS_SYSTEM } from '../../server/identity/rpps.ts';
@@ -20,6 +22,32 @@ async function patientId(family: string): Promise<string> {
   return (await searchOne<Patient>(dcc.services.store.system(), 'Patient', { family }))!.id!;
 }
 
+/** A patient of the test's own (no trail yet: the service's writes are not traced). */
+async function newPatient(family: string, given: string, birthDate: string): Promise<string> {
+  const { dcc } = await browserWorld();
+  return (await dcc.services.store.system().create<Patient>({ resourceType: 'Patient', name: [{ use: 'official', family, given: [given] }], gender: 'female', birthDate })).id!;
+}
+
+/** `n` reads of the patient's record by the GP, written straight into the trail (a slow loop of real reads otherwise). */
+async function tracedReads(patient: string, n: number): Promise<void> {
+  const { dcc } = await browserWorld();
+  const gp = await contextOf('10009990077', ['gp']);
+  const events: AuditEvent[] = Array.from({ length: n }, () => buildAuditEvent(gp, { interaction: 'read', outcome: 'success', resources: [{ resourceType: 'Patient', id: patient, patientId: patient }] }, new Set()));
+  for (let i = 0; i < events.length; i += 250) await dcc.services.store.system().appendAll(events.slice(i, i + 250));
+}
+
+async function showTrailOf(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Patient', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Afficher les accès' }).click();
+}
+
+/** The CSV the page exports, as rows of cells. */
+async function exportedCsv(page: Page): Promise<{ name: string; rows: string[][] }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Exporter en CSV/ }).click()]);
+  const csv = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+  return { name: download.suggestedFilename(), rows: csv.trim().split(/\r?\n/).map((l) => l.split(';')) };
+}
+
 describeBrowser('Web client: the security officer (Chromium)', () => {
   it('"Qui a consulté ce dossier": finds the GP’s reads of a patient, filters them, exports them as CSV', async () => {
     const { dcc } = await browserWorld();
@@ -35,7 +63,7 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       await signInAs(page, 'admin');
       expect(new URL(page.url()).pathname).to.equal('/securite');
       await page.getByRole('heading', { level: 1, name: 'Qui a consulté ce dossier' }).waitFor();
-      await page.getByLabel('Identifiant du dossier patient').fill(`Patient/${id}`);
+      await page.getByLabel('Patient', { exact: true }).fill(`Patient/${id}`);
       await page.getByRole('button', { name: 'Afficher les accès' }).click();
       const trail = page.getByTestId('audit-trail');
       await trail.waitFor();
@@ -66,6 +94,89 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
         expect(line[1]).to.equal(gp.principal.displayName);
         expect(line[4]).to.equal('Lecture');
       }
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('finds the patient by INS or by name (namesakes chosen from), and says so when nobody matches — never "no access"', async () => {
+    const family = `Vidalou${Date.now().toString(36)}`;
+    const [first, second] = [await newPatient(family, 'Anne', '1950-02-01'), await newPatient(family, 'Lucie', '1961-07-09')];
+    await tracedReads(second, 3);
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'admin', '/securite');
+      const who = page.getByTestId('audit-patient');
+      // The INS of the demo patient Hélène Castellani (the test INS system): her trail, named.
+      await showTrailOf(page, '258032A00412336');
+      await who.getByText('CASTELLANI Hélène Marie').waitFor();
+      expect(await who.innerText()).to.contain('14 mars 1958');
+      await page.getByTestId('audit-trail').waitFor(); // at least the officer's own lookup is traced
+      expect(new URL(page.url()).searchParams.get('q')).to.equal('258032A00412336');
+      // By birth name: the same patient.
+      await showTrailOf(page, 'Castellani');
+      await page.waitForURL((u) => u.searchParams.get('q') === 'Castellani');
+      await who.getByText('CASTELLANI Hélène Marie').waitFor();
+      await page.getByTestId('audit-trail').waitFor();
+
+      // Two namesakes: the officer picks the one of the request, by birth date.
+      await showTrailOf(page, family);
+      const choices = page.getByTestId('audit-patients');
+      await choices.waitFor();
+      expect(await choices.locator('tbody tr').count()).to.equal(2);
+      await checkA11y(page, 'homonymes à choisir');
+      await page.getByRole('button', { name: /LUCIE.*9 juillet 1961|Lucie.*9 juillet 1961/ }).click();
+      await who.getByText(`${family.toUpperCase()} Lucie`).waitFor();
+      expect(await who.innerText()).to.contain('9 juillet 1961');
+      expect(new URL(page.url()).searchParams.get('patient')).to.equal(second);
+      await page.getByRole('status').filter({ hasText: /^\d+ accès/ }).waitFor();
+      expect(await page.getByTestId('audit-trail').locator('tbody tr').count()).to.be.at.least(3);
+      expect(first).not.to.equal(second);
+
+      // Nobody by that name: said as such, not as an empty trail.
+      await showTrailOf(page, 'Zzyxkowski');
+      await page.getByText('Aucun patient trouvé pour « Zzyxkowski »').waitFor();
+      expect(await page.getByText('Aucun accès enregistré').count()).to.equal(0);
+      expect(await page.getByTestId('audit-trail').count()).to.equal(0);
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('reads the whole trail past one server page (200), and past 1 000 accesses says the list and its CSV are partial', async () => {
+    const stamp = Date.now().toString(36);
+    const busy = await newPatient(`Journal${stamp}`, 'Marie', '1970-01-15');
+    const huge = await newPatient(`Archive${stamp}`, 'Rose', '1944-04-04');
+    await tracedReads(busy, 391);
+    await tracedReads(huge, 1010);
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'admin', '/securite');
+      // 391 accesses: all of them on the screen and in the CSV, with no warning.
+      await showTrailOf(page, `Patient/${busy}`);
+      const status = page.getByRole('status').filter({ hasText: /^[\d\s\u202f]+ accès/ });
+      await status.waitFor();
+      expect(await status.innerText()).to.equal('391 accès');
+      expect(await page.getByTestId('audit-trail').locator('tbody tr').count()).to.equal(391);
+      expect(await page.getByTestId('audit-partial').count()).to.equal(0);
+      const whole = await exportedCsv(page);
+      expect(whole.name).to.equal(`acces-dossier-${busy}.csv`);
+      expect(whole.rows[0]).to.include.members(['Date', 'Professionnel', 'Action']);
+      expect(whole.rows.length).to.equal(392);
+
+      // 1 010 accesses: the 1 000 most recent, said on the screen and in the file.
+      await showTrailOf(page, `Patient/${huge}`);
+      const partial = page.getByTestId('audit-partial');
+      await partial.waitFor();
+      expect((await partial.innerText()).replace(/[\s\u202f]+/g, ' ')).to.contain('Les 1 000 accès les plus récents sur 1 010 sont affichés').and.to.contain('affinez par période');
+      expect(await page.getByTestId('audit-trail').locator('tbody tr').count()).to.equal(1000);
+      const cut = await exportedCsv(page);
+      expect(cut.name).to.equal(`acces-dossier-${huge}-partiel.csv`);
+      expect(cut.rows[0]!.join(';')).to.match(/^Extrait partiel — Les 1.000 accès les plus récents sur 1.010/);
+      expect(cut.rows[1]).to.include.members(['Date', 'Professionnel', 'Action']);
+      expect(cut.rows.length).to.equal(1002);
       assertNoPageErrors(page);
     } finally {
       await context.close();

@@ -26,7 +26,17 @@ export interface AuditLine {
   detail?: string;
 }
 
-const MAX_EVENTS = 500;
+/**
+ * The most accesses one screen reads (and one CSV holds): past it the officer narrows the period.
+ * Pages are followed up to it; their size is the server's (it caps `_count` at DCC_MAX_PAGE_SIZE).
+ */
+export const TRAIL_CAP = 1000;
+
+/** A patient's trail as read: `truncated` when the server holds more than `lines` (the cap was reached). */
+export interface AuditTrail { lines: AuditLine[]; total?: number; truncated: boolean }
+
+/** A patient as the security officer's lookup shows him: identity traits only. */
+export interface AuditPatient { id: string; name: string; birthDate?: string; ins?: string }
 
 export function auditLineOf(e: AuditEvent): AuditLine {
   const agent = e.agent?.find((a) => a.requestor) ?? e.agent?.[0];
@@ -47,26 +57,52 @@ export function auditLineOf(e: AuditEvent): AuditLine {
 }
 
 export const security = {
-  /** The newest accesses to a patient's record, in a period (the server's date filter). */
-  trail: async (patientId: string, period: { from?: string; to?: string }): Promise<AuditLine[]> => {
+  /**
+   * The newest accesses to a patient's record in a period (the server's date filter), following the
+   * Bundle's `next` links up to TRAIL_CAP: one page alone (200) was read as the whole trail.
+   */
+  trail: async (patientId: string, period: { from?: string; to?: string }): Promise<AuditTrail> => {
     const dates = [period.from ? `ge${period.from}` : undefined, period.to ? `le${period.to}T23:59:59` : undefined].filter(Boolean) as string[];
-    const params = new URLSearchParams({ patient: `Patient/${patientId}`, _sort: '-_lastUpdated', _count: String(MAX_EVENTS) });
+    const params = new URLSearchParams({ patient: `Patient/${patientId}`, _sort: '-_lastUpdated', _count: String(TRAIL_CAP) });
     for (const d of dates) params.append('date', d);
-    const bundle = await api<Bundle<AuditEvent>>(`/fhir/AuditEvent?${params.toString()}`);
-    return (bundle.entry ?? []).map((x) => x.resource).filter((r): r is AuditEvent => Boolean(r)).map(auditLineOf);
+    let path = `/fhir/AuditEvent?${params.toString()}`;
+    const lines: AuditLine[] = [];
+    const seen = new Set<string>();
+    let total: number | undefined;
+    let next: string | undefined;
+    for (;;) {
+      const bundle = await api<Bundle<AuditEvent>>(path);
+      total ??= bundle.total; // counted on the first page only
+      for (const e of bundle.entry ?? []) {
+        if (e.resource?.resourceType !== 'AuditEvent' || seen.has(e.resource.id ?? '')) continue;
+        seen.add(e.resource.id ?? '');
+        lines.push(auditLineOf(e.resource));
+      }
+      next = bundle.link?.find((l) => l.relation === 'next')?.url;
+      if (!next || lines.length >= TRAIL_CAP) break;
+      // Only the link's query: its origin is the server's public base URL, not necessarily this page's.
+      path = `/fhir/AuditEvent${new URL(next, window.location.origin).search}`;
+    }
+    const truncated = Boolean(next) || lines.length > TRAIL_CAP || (total !== undefined && total > Math.min(lines.length, TRAIL_CAP));
+    return { lines: lines.slice(0, TRAIL_CAP), ...(total !== undefined ? { total } : {}), truncated };
   },
+  /** The patients an INS or a name designates (20 at most; `more` when there are others). */
+  patients: (q: string) => api<{ patients: AuditPatient[]; more: boolean }>('/access/audit-patients', { query: { q } }),
   grants: () => api<{ grants: BreakGlassGrant[] }>('/access/break-glass'),
   review: (id: string, verdict: 'justified' | 'unjustified', comment: string) =>
     api<BreakGlassGrant | undefined>(`/access/break-glass/${id}/review`, { method: 'POST', body: { verdict, ...(comment.trim() ? { comment: comment.trim() } : {}) } }),
 };
 
-/** The trail as CSV (semicolon-separated, as French spreadsheets expect), formulas neutralised. */
-export function auditCsv(lines: AuditLine[]): string {
+/**
+ * The trail as CSV (semicolon-separated, as French spreadsheets expect), formulas neutralised.
+ * `partial`: a first line says so, for the file may be read far from the screen that warned.
+ */
+export function auditCsv(lines: AuditLine[], partial?: string): string {
   const cell = (v: string) => {
     const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
     return /[;"\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
   const header = ['Date', 'Professionnel', 'Référence', 'Rôles', 'Action', 'Objet', 'Résultat', 'Bris de glace', 'Détail'];
   const rows = lines.map((l) => [l.recorded, l.professional, l.practitioner ?? '', l.roles.join(' '), l.action ? ACTION_LABEL[l.action] : '', l.what, l.success ? 'succès' : 'échec', l.breakGlass ? 'oui' : 'non', l.detail ?? '']);
-  return [header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
+  return [...(partial ? [[partial]] : []), header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
 }
