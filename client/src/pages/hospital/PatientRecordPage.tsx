@@ -8,6 +8,7 @@ import { hospitalApi, IDENTITY_STATUS_LABEL, idOf, printLinks, type RcpCase, typ
 import { api, ApiError } from '../../api/http.ts';
 import { useCurrentUser } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { circleMembers } from '../../lib/circle-of-care.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { RecordInclusionForm } from '../directories/RecordInclusionForm.tsx';
@@ -194,17 +195,16 @@ function CasesTable({ cases }: { cases: RcpCase[] }) {
 }
 
 function CircleOfCare({ patient, teams, loading }: { patient: Patient; teams: CareTeam[]; loading: boolean }) {
-  const members = teams.flatMap((t) => t.participant ?? []);
+  const members = circleMembers(patient, teams);
   return (
     <section aria-labelledby="circle-title">
       <Title order={2} size="h3" id="circle-title">Cercle de soins</Title>
       {loading && <Loading />}
       <Stack gap={4} mt="xs" data-testid="circle-of-care">
-        {patient.generalPractitioner?.map((gp) => <Text size="sm" key={gp.reference}>{gp.display ?? gp.reference} — médecin traitant</Text>)}
-        {members.map((m, i) => (
-          <Text size="sm" key={`${m.member?.reference}-${i}`}>{m.member?.display ?? m.member?.reference}{m.role?.[0]?.text ? ` — ${m.role[0].text}` : ''}</Text>
+        {members.map((m) => (
+          <Text size="sm" key={m.key}>{m.name}{m.roles.length ? ` — ${m.roles.join(', ')}` : ''}</Text>
         ))}
-        {!loading && !members.length && !patient.generalPractitioner?.length && <Text size="sm" c="dimmed">Aucun professionnel déclaré.</Text>}
+        {!loading && !members.length && <Text size="sm" c="dimmed">Aucun professionnel déclaré.</Text>}
       </Stack>
     </section>
   );
