@@ -131,6 +131,6 @@ async function demoPpacInput(repo: FhirRepository, pps: CarePlan): Promise<Start
     psychosocial: [{ description: 'Groupe de parole après le cancer, une fois par mois' }],
     returnToWork: [{ description: 'Visite de pré-reprise avec le médecin du travail ; temps partiel thérapeutique possible' }],
     addictions: [{ description: 'Aide à l’arrêt du tabac : consultation de tabacologie et substituts nicotiniques' }],
-    note: pps.id ? `Établi à la fin des traitements actifs, à partir du PPS CarePlan/${pps.id}.` : undefined,
+    note: 'Établi à la fin des traitements actifs, à partir du PPS.',
   };
 }

@@ -149,7 +149,7 @@ export function startPpac(pps: CarePlan, input: StartPpacInput, context: Partial
 
   let closed = withExtension(pps, EXT.endOfActiveTreatment, { url: EXT.endOfActiveTreatment, valueDate: end });
   closed = withUpdateRecord({ ...closed, status: 'completed', period: { ...pps.period, end } }, {
-    reason: 'end-of-active-treatment', detail: `Relais par le PPAC CarePlan/${ppac.id}`, date: now, author,
+    reason: 'end-of-active-treatment', detail: 'Relais par le programme personnalisé de l’après-cancer (PPAC)', date: now, author,
   });
   return { ppac, pps: closed, visits };
 }

@@ -234,6 +234,8 @@ describe('Care plan: PPS built from the RCP decision, handed over, updated with 
     expect(ext(closed, 'dcc-end-of-active-treatment')[0].valueDate).to.equal('2026-08-31');
     expect(ext(closed, 'dcc-pps-update')).to.have.length(1);
     expect(ext(closed, 'dcc-pps-update-reason')[0].valueCodeableConcept.text).to.contain('Fin des traitements actifs');
+    // Read by the GP as it is ("what changed"): in words, not a record id (the PPAC is linked by `replaces`).
+    expect(JSON.stringify(ext(closed, 'dcc-pps-update'))).to.contain('Relais par le programme personnalisé de l’après-cancer').and.not.to.contain('CarePlan/');
 
     const twice = await as(server, 'gp', 'POST', `/CarePlan/${pps.id}/$start-ppac`, scheme);
     expect(twice.status).to.equal(409);

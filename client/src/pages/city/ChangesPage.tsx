@@ -45,7 +45,7 @@ export default function ChangesPage() {
                   <Text size="xs" c="dimmed">{formatDateTime(c.date)}</Text>
                 </Group>
                 <Anchor component={Link} to={`/patients/${c.patient.id}`} fw={600} size="sm">{c.patient.name}</Anchor>
-                <Text size="sm">{c.description}{c.reason ? ` (motif : ${c.reason})` : ''}</Text>
+                <Text size="sm">{c.description}{c.reason && !c.description.includes(c.reason) ? ` (motif : ${c.reason})` : ''}</Text>
               </div>
               <Button size="xs" variant="default" loading={seen.isPending && seen.variables?.id === c.patient.id} onClick={() => seen.mutate(c.patient)}
                 aria-label={`Marquer comme vu : ${c.patient.name}`}>

@@ -118,7 +118,7 @@ function ChangesCard({ changes, onSeen, seeing, error }: { changes: CityChange[]
         {changes.map((c) => (
           <List.Item key={`${c.resource.reference}/${c.resource.versionId}`}>
             <Badge size="sm" variant="outline" color="dark" mr={6}>{c.kind.label}</Badge>
-            {formatDateTime(c.date)} — {c.description}{c.reason ? ` (motif : ${c.reason})` : ''}
+            {formatDateTime(c.date)} — {c.description}{c.reason && !c.description.includes(c.reason) ? ` (motif : ${c.reason})` : ''}
           </List.Item>
         ))}
       </List>
