@@ -14,6 +14,8 @@ describeBrowser('Web client: emergency access (bris de glace) as the hospital ph
     try {
       await signInAs(page, 'physician', `/hopital/patients/${patient.id}`);
       await page.getByRole('heading', { name: 'Accès en urgence (bris de glace)' }).waitFor();
+      const refused = await page.getByRole('alert').filter({ hasText: 'Dossier hors de votre cercle de soins' }).textContent();
+      expect(refused).to.contain('vous ne faites pas partie de l’équipe de soins').and.not.to.contain('introuvable').and.not.to.contain('Patient/');
       await page.getByLabel('Motif de l’accès en urgence').fill('Patient inconscient admis au SAU, traitement en cours à connaître');
       await page.getByRole('button', { name: 'Ouvrir le dossier en urgence' }).click();
       const banner = page.getByTestId('break-glass-open');

@@ -55,7 +55,7 @@ export default function PatientRecordPage() {
       {patient.isPending && <Loading label="Chargement du dossier…" />}
       {patient.error && !denied && <ErrorMessage error={patient.error} onRetry={() => void patient.refetch()} />}
       {denied && physician && <BreakGlass patientId={id} error={patient.error} onOpened={(until) => { rememberEmergencyAccess(id, until); setOpened((n) => n + 1); void patient.refetch(); }} />}
-      {denied && !physician && <ErrorMessage error={patient.error} />}
+      {denied && !physician && <Alert color="red" role="alert" title="Dossier inaccessible">Ce dossier n’existe pas, ou il n’est pas dans votre périmètre.</Alert>}
       {patient.data && emergencyUntil && (
         <Alert color="orange" role="status" mb="md" data-testid="break-glass-open" title="Dossier ouvert en urgence (bris de glace)">
           Accès d’urgence ouvert jusqu’au {formatDateTime(emergencyUntil)}. Chaque consultation est tracée et sera relue par le responsable de la sécurité.
@@ -300,7 +300,11 @@ function BreakGlass({ patientId, error, onOpened }: { patientId: string; error: 
   const fieldError = open.error instanceof ApiError ? fieldErrorsOf(open.error.outcome?.issue, { reason: ['reason'] }).reason : undefined;
   return (
     <Stack gap="sm" maw={640}>
-      <ErrorMessage error={error} title="Dossier hors de votre cercle de soins" />
+      {/* The server answers 404 alike for a record that does not exist and one outside the circle
+          of care (it never says which): said in words, not as its "Patient/<id> introuvable". */}
+      <Alert color="red" role="alert" title="Dossier hors de votre cercle de soins" data-status={error instanceof ApiError ? error.status : undefined}>
+        Ce dossier n’existe pas, ou vous ne faites pas partie de l’équipe de soins de ce patient.
+      </Alert>
       {until
         ? <Alert color="orange" role="status" data-testid="break-glass-open">Accès d’urgence ouvert jusqu’au {formatDateTime(until)} (4 heures). Chaque consultation est tracée et sera relue par le responsable de la sécurité.</Alert>
         : (
