@@ -104,7 +104,7 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
     const condition = await rc.repo.read<Condition>('Condition', input.conditionId);
     if (idFrom(condition.subject, 'Patient') !== input.patientId) throw ruleViolation('registration-invalid', `Condition/${input.conditionId} ne concerne pas ce patient`, ['condition']);
   } else if (input.motif !== 'diagnostic-opinion') {
-    throw ruleViolation('registration-invalid', "Le diagnostic de cancer (condition : Condition/<id>) est obligatoire, sauf pour une demande d'avis diagnostique", ['condition']);
+    throw ruleViolation('registration-invalid', "Le diagnostic de cancer est obligatoire (enregistrez-le dans le dossier du patient), sauf pour une demande d'avis diagnostique", ['condition']);
   }
   if (input.sheetId) {
     const sheet = await rc.repo.read<Composition>('Composition', input.sheetId);
@@ -150,7 +150,7 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
       status: 'requested,accepted,in-progress,completed',
     });
     if (already.length) {
-      throw ruleConflict('patient-already-registered', `Ce patient est déjà inscrit à la séance du ${meetingDateTime(session.start)} (dossier Task/${already[0]!.id}, ${CASE_LABEL[caseStateOf(already[0]!)]})`, ['patient']);
+      throw ruleConflict('patient-already-registered', `Ce patient est déjà inscrit à la séance du ${meetingDateTime(session.start)} (dossier ${CASE_LABEL[caseStateOf(already[0]!)]})`, ['patient']);
     }
 
     let sheetId = input.sheetId;

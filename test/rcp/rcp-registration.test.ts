@@ -102,6 +102,7 @@ describe('RCP registration and agenda', () => {
     const duplicate = await world.api('oncologist', 'POST', '/cases', registration(sessions[3]!.id, patients[0]!));
     expect(duplicate.status).to.equal(409);
     expect(rule(duplicate)).to.equal('patient-already-registered');
+    expect(texts(duplicate)).to.contain('Ce patient est déjà inscrit à la séance du').and.not.to.contain('Task/');
 
     const full = await world.api('surgeon', 'POST', '/cases', registration(s, patients[3]!));
     expect(full.status).to.equal(409);
