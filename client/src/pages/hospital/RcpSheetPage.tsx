@@ -182,7 +182,7 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
       <SaveStatus saves={savesDone.current} state={state} onSave={() => void save()} onReload={() => { clearLocalDraft(storage, sheetId); reload(); }} readOnly={readOnly} />
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 8 }}>
-          <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
+          <fieldset disabled={readOnly} className={readOnly ? 'dcc-signed-sheet' : undefined} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
             <Stack gap="lg">
               <ReasonSection {...f} />
               <DiscoverySection {...f} />
