@@ -3,6 +3,8 @@ import { http, startTestServer, testServices, unique, type RunningServer } from 
 import { withIdentity } from '../helpers/identity.ts';
 import { demoProfessionals } from '../../server/auth/demo-pki.ts';
 import { buildDemoBundle } from '../../server/seed/demo-data.ts';
+import { IDNPS_SYSTEM } from '../../server/identity/index.ts';
+import type { Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { asUser, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
 
 describe('Audit trail: append-only, sign-in traces, hardening', () => {
@@ -171,6 +173,14 @@ describe('Audit trail: append-only, sign-in traces, hardening', () => {
       expect(probes).to.deep.equal([401, 401, 429]);
     } finally {
       await signIn.close();
+      // The sign-in entered the professional in the shared test directory (as a first CPS sign-in
+      // does): removed, so the demo data seeded by later tests gets its own entry, qualifications included.
+      const [someone] = demoProfessionals(buildDemoBundle());
+      const repo = signIn.services.store.system();
+      for (const p of await repo.searchAll<Practitioner>('Practitioner', { identifier: `${IDNPS_SYSTEM}|${someone!.idnps}` })) {
+        for (const role of await repo.searchAll<PractitionerRole>('PractitionerRole', { practitioner: `Practitioner/${p.id}` })) await repo.delete('PractitionerRole', role.id!);
+        await repo.delete('Practitioner', p.id!);
+      }
     }
   });
 });
