@@ -85,7 +85,8 @@ export default function PatientPage() {
       {changes.data && changes.data.items.length > 0 && (
         <ChangesCard changes={changes.data.items} onSeen={() => seen.mutate()} seeing={seen.isPending} error={seen.error} />
       )}
-      {summary.isPending && <Loading label="Chargement de la synthèse…" />}
+      {/* Not while the query waits disabled (a patient who is not mine): the error is all there is to say. */}
+      {(summary.isLoading || (changes.isPending && !summary.data)) && <Loading label="Chargement de la synthèse…" />}
       {summary.error && <ErrorMessage error={summary.error} onRetry={() => void summary.refetch()} />}
       {composition && (
         <Stack gap="md">

@@ -12,7 +12,8 @@ import { QualityCriteria } from './QualityCriteria.tsx';
 const IndicatorCharts = lazy(() => import('./IndicatorCharts.tsx'));
 
 const percent = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)} %`);
-const days = (h: number | null) => (h === null ? '—' : `${Math.round((h / 24) * 10) / 10} j`);
+const oneDecimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+const days = (h: number | null) => (h === null ? '—' : `${oneDecimal.format(h / 24)} j`);
 
 /**
  * /coordination/indicateurs — the 3C indicators of a period: sessions held, cases per session,

@@ -18,6 +18,7 @@ import { draftOf, EMPTY_TRIAL, TrialFields, withDraft, type TrialDraft } from '.
  * postcode); the 3C keeps the trials directory (add, edit, close, import), the network team
  * (administrator) the offer of care (import).
  */
+// Headings: the page's h1, then each trial or structure an h2 (under the tabs, an h3 skipped a level).
 export default function DirectoriesPage() {
   const roles = useCurrentUser().roles;
   const coordinator = roles.includes('coordinator');
@@ -81,7 +82,7 @@ function TrialItem({ trial: t, maintain }: { trial: TrialEntry; maintain: boolea
   return (
     <Card withBorder component="li" data-testid="trial">
       <Group gap="xs" wrap="wrap">
-        <Title order={3} size="h5">{t.title}</Title>
+        <Title order={2} size="h5">{t.title}</Title>
         <Badge variant="outline" color="gray">{t.registryNumber}</Badge>
         <Badge color={t.status === 'recruiting' ? 'teal.9' : 'gray.7'} variant="filled">{t.status === 'recruiting' ? 'En recrutement' : 'Clos'}</Badge>
         {t.phase && <Badge variant="light">{t.phase.label}</Badge>}
@@ -133,7 +134,7 @@ function EditTrialFields({ study, registry, onDone, onCancel }: { study: Researc
   const titleId = `titre-modifier-${study.id}`;
   return (
     <Stack component="form" gap="xs" mt="sm" aria-labelledby={titleId} data-testid="edit-trial" onSubmit={(e: React.FormEvent) => { e.preventDefault(); save.mutate(); }}>
-      <Title order={4} size="h6" id={titleId}>Modifier l’essai {registry}</Title>
+      <Title order={3} size="h6" id={titleId}>Modifier l’essai {registry}</Title>
       <Group align="flex-end" wrap="wrap">
         <TrialFields value={f} onChange={setF} />
       </Group>
@@ -200,7 +201,7 @@ function Offer() {
         {offer.data?.entries.map((o) => (
           <Card key={o.service} withBorder component="li" data-testid="offer-entry">
             <Group gap="xs" wrap="wrap">
-              <Title order={3} size="h5">{o.name}</Title>
+              <Title order={2} size="h5">{o.name}</Title>
               <Badge variant="light">{DIRECTORY_KIND_LABEL[o.kind]}</Badge>
               {o.label && <Badge color={o.label.valid ? 'teal.9' : 'gray.7'} variant="outline">{o.label.valid ? `Labellisée après-cancer (${o.label.year})` : 'Label retiré'}</Badge>}
               {o.distanceKm !== undefined && <Badge variant="outline" color="gray">{o.distanceKm.toLocaleString('fr-FR')} km</Badge>}

@@ -147,10 +147,13 @@ function Record({ patient, physician }: { patient: Patient; physician: boolean }
                 const link = linkOf(e.reference);
                 return (
                   <li key={`${e.reference}-${i}`}>
+                    {/* minWidth 0: on a phone the label wraps in the room left, not past the screen's edge. */}
                     <Group gap="xs" wrap="nowrap" align="flex-start">
                       <Text size="sm" w={110} c="dimmed" style={{ flexShrink: 0 }}>{formatDate(e.date)}</Text>
                       <Badge variant="light" size="sm" style={{ flexShrink: 0 }}>{KIND_LABEL[e.kind]}</Badge>
-                      {link ? <Anchor component={Link} to={link.to} size="sm">{e.label}</Anchor> : <Text size="sm">{e.label}</Text>}
+                      {link
+                        ? <Anchor component={Link} to={link.to} size="sm" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>{e.label}</Anchor>
+                        : <Text size="sm" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>{e.label}</Text>}
                     </Group>
                   </li>
                 );
