@@ -285,6 +285,12 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       }
       expect(await page.getByTestId('chart-sessions').innerText()).to.match(/digestive du CHU Méditerranée : [1-9]/);
       expect(await page.getByTestId('indicators-table').getByRole('row', { name: /Total/ }).innerText()).to.match(/Total\s+[1-9]/);
+      // Every board is named on its chart (long names were dropped under vertical bars), numbers the French way.
+      const boards = (await page.getByTestId('indicators-table').locator('tbody tr td:first-child').allInnerTexts()).filter((n) => !/Total/.test(n)).map((n) => n.replace(/^RCP /, ''));
+      expect(boards.length).to.be.greaterThan(2);
+      const drawn = ((await page.getByTestId('chart-sessions').locator('svg.recharts-surface').first().textContent()) ?? '').replace(/\s/g, '');
+      for (const board of boards) expect(drawn, board).to.contain(board.replace(/\s/g, ''));
+      expect(await page.getByTestId('indicators-table').innerText()).not.to.match(/\d\.\d j/);
       await checkA11y(page, 'indicateurs');
       await screenshot(page, 'coordination-indicateurs');
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger le CSV' }).click()]);
