@@ -145,14 +145,14 @@ export const rcp = {
 };
 
 /** Name and birth year of the patients of an agenda (one search; only those the coordinator may see). */
-export async function patientsById(ids: string[]): Promise<Map<string, { name: string; birthYear?: string }>> {
+export async function patientsById(ids: string[]): Promise<Map<string, { name: string; birthYear?: string; gender?: string }>> {
   const unique = [...new Set(ids.map((r) => r.replace(/^Patient\//, '')))].filter(Boolean);
-  const out = new Map<string, { name: string; birthYear?: string }>();
+  const out = new Map<string, { name: string; birthYear?: string; gender?: string }>();
   if (!unique.length) return out;
   const bundle = await api<Bundle<Patient>>('/fhir/Patient', { query: { _id: unique.join(','), _count: 100 } });
   for (const p of (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Patient => Boolean(r))) {
     const n = p.name?.[0];
-    out.set(`Patient/${p.id}`, { name: [n?.family?.toUpperCase(), ...(n?.given ?? [])].filter(Boolean).join(' ') || `Patient/${p.id}`, ...(p.birthDate ? { birthYear: p.birthDate.slice(0, 4) } : {}) });
+    out.set(`Patient/${p.id}`, { name: [n?.family?.toUpperCase(), ...(n?.given ?? [])].filter(Boolean).join(' ') || `Patient/${p.id}`, ...(p.birthDate ? { birthYear: p.birthDate.slice(0, 4) } : {}), ...(p.gender ? { gender: p.gender } : {}) });
   }
   return out;
 }

@@ -16,6 +16,11 @@ export function birthName(patient: Patient) {
   return patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
 }
 
+/** 'né', 'née', or 'né(e)' when the sex is not known (FHIR administrative gender). */
+export function bornWord(gender: string | undefined): string {
+  return gender === 'female' ? 'née' : gender === 'male' ? 'né' : 'né(e)';
+}
+
 /** "CASTELLANI Hélène Marie" (birth name in capitals first, as on an identity wristband: RNIV). */
 export function patientDisplayName(patient: Patient): string {
   const name = birthName(patient);

@@ -12,6 +12,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { useSessionAgenda, type AgendaRow } from './session-data.ts';
+import { bornWord } from '../../lib/patient-identity.ts';
 
 /** The proposal types a coordinator picks most in session (the full list is in the RCP sheet). */
 const PROPOSAL_TYPES = [
@@ -286,7 +287,7 @@ function CaseCard({ session, row, timed, headingRef, onNext }: { session: Sessio
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={3} size="h4" id={`case-${row.case}`} ref={headingRef} tabIndex={-1}>
-            {row.position}. {row.patientName ?? row.patient}{row.birthYear ? ` (né(e) en ${row.birthYear})` : ''}
+            {row.position}. {row.patientName ?? row.patient}{row.birthYear ? ` (${bornWord(row.gender)} en ${row.birthYear})` : ''}
           </Title>
           <Badge variant="filled">{FLAG_LABEL[row.flag]}</Badge>
         </Group>

@@ -9,6 +9,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
+import { bornWord } from '../../lib/patient-identity.ts';
 
 const ACTIVE = ['scheduled', 'discussed', 'recorded', 'quorum-not-reached', 'postponed'];
 
@@ -58,7 +59,7 @@ function SessionSummary({ details }: { details: SessionDetails }) {
 
 function PatientCell({ row }: { row: AgendaRow }) {
   if (!row.visible) return <Text c="dimmed">Dossier hors de votre cercle de soins</Text>;
-  return <><Text fw={600}>{row.patientName ?? row.patient}</Text>{row.birthYear && <Text size="xs">né(e) en {row.birthYear}</Text>}</>;
+  return <><Text fw={600}>{row.patientName ?? row.patient}</Text>{row.birthYear && <Text size="xs">{bornWord(row.gender)} en {row.birthYear}</Text>}</>;
 }
 
 function CompletenessCell({ caseId, query }: { caseId: string; query: ReturnType<typeof useCompleteness> extends Map<string, infer Q> ? Q | undefined : never }) {

@@ -4,6 +4,7 @@ import { patientsById, rcp, type AgendaLine, type RcpCase } from '../../api/rcp.
 export interface AgendaRow extends AgendaLine {
   patientName?: string;
   birthYear?: string;
+  gender?: string;
   rcpCase?: RcpCase;
 }
 
@@ -35,7 +36,7 @@ export function useSessionAgenda(sessionId: string) {
   const rows: AgendaRow[] = entries.map((e) => {
     const p = e.patient ? patients.data?.get(e.patient) : undefined;
     const c = cases.data?.get(e.case);
-    return { ...e, ...(p ? { patientName: p.name, ...(p.birthYear ? { birthYear: p.birthYear } : {}) } : {}), ...(c ? { rcpCase: c } : {}) };
+    return { ...e, ...(p ? { patientName: p.name, ...(p.birthYear ? { birthYear: p.birthYear } : {}), ...(p.gender ? { gender: p.gender } : {}) } : {}), ...(c ? { rcpCase: c } : {}) };
   });
   return { details, cases, patients, rows };
 }
