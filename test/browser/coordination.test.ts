@@ -148,7 +148,7 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // The motif comes from the cases' list, refetched after each answer: wait for it before reading the row once.
       await row.getByText('Proposition de traitement').waitFor();
       const rowText = await row.innerText();
-      expect(rowText).to.match(/né\(e\) en \d{4}/);
+      expect(rowText).to.match(/née en \d{4}/); // Mme Castellani: born as her gender says
       expect(rowText).to.contain('Proposition de traitement');
       expect(rowText).to.contain('Lambert');
       await row.getByText(/Incomplet|Dossier complet/).waitFor();
