@@ -43,6 +43,8 @@ export default function PatientRecordPage() {
   // Read under an emergency access, the record says so for as long as the access lasts (this tab).
   const [, setOpened] = useState(0);
   const emergencyUntil = emergencyAccessUntil(id);
+  // Just opened: the record is being read again under the new access (the notice, not the form).
+  const opening = Boolean(emergencyUntil) && patient.isFetching;
   const denied = patient.error instanceof ApiError && (patient.error.status === 404 || patient.error.status === 403);
   // The 3C opens a record from its quality follow-up (/coordination/patients/:id): reading only.
   const physician = useCurrentUser().roles.includes('physician');
@@ -54,9 +56,9 @@ export default function PatientRecordPage() {
     >
       {patient.isPending && <Loading label="Chargement du dossier…" />}
       {patient.error && !denied && <ErrorMessage error={patient.error} onRetry={() => void patient.refetch()} />}
-      {denied && physician && <BreakGlass patientId={id} error={patient.error} onOpened={(until) => { rememberEmergencyAccess(id, until); setOpened((n) => n + 1); void patient.refetch(); }} />}
+      {denied && physician && !opening && <BreakGlass patientId={id} onOpened={(until) => { rememberEmergencyAccess(id, until); setOpened((n) => n + 1); void patient.refetch(); }} />}
       {denied && !physician && <Alert color="red" role="alert" title="Dossier inaccessible">Ce dossier n’existe pas, ou il n’est pas dans votre périmètre.</Alert>}
-      {patient.data && emergencyUntil && (
+      {(patient.data || opening) && emergencyUntil && (
         <Alert color="orange" role="status" mb="md" data-testid="break-glass-open" title="Dossier ouvert en urgence (bris de glace)">
           Accès d’urgence ouvert jusqu’au {formatDateTime(emergencyUntil)}. Chaque consultation est tracée et sera relue par le responsable de la sécurité.
         </Alert>
@@ -288,16 +290,13 @@ function rememberEmergencyAccess(patientId: string, until: string): void {
 }
 
 /** Out of the circle of care: emergency access with a stated reason, limited to 4 hours, traced and reviewed. */
-function BreakGlass({ patientId, error, onOpened }: { patientId: string; error: unknown; onOpened: (until: string) => void }) {
+function BreakGlass({ patientId, onOpened }: { patientId: string; onOpened: (until: string) => void }) {
   const [reason, setReason] = useState('');
-  const [until, setUntil] = useState<string | undefined>();
   const open = useMutation({
     mutationFn: () => hospitalApi.breakGlass(patientId, reason),
     onSuccess: (outcome) => {
       const text = outcome.issue?.[0]?.details?.text ?? '';
-      const end = /\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(text)?.[0] ?? new Date(Date.now() + 4 * 3_600_000).toISOString();
-      setUntil(end);
-      onOpened(end);
+      onOpened(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(text)?.[0] ?? new Date(Date.now() + 4 * 3_600_000).toISOString());
     },
   });
   const fieldError = open.error instanceof ApiError ? fieldErrorsOf(open.error.outcome?.issue, { reason: ['reason'] }).reason : undefined;
@@ -305,24 +304,20 @@ function BreakGlass({ patientId, error, onOpened }: { patientId: string; error: 
     <Stack gap="sm" maw={640}>
       {/* The server answers 404 alike for a record that does not exist and one outside the circle
           of care (it never says which): said in words, not as its "Patient/<id> introuvable". */}
-      <Alert color="red" role="alert" title="Dossier hors de votre cercle de soins" data-status={error instanceof ApiError ? error.status : undefined}>
+      <Alert color="red" role="alert" title="Dossier hors de votre cercle de soins">
         Ce dossier n’existe pas, ou vous ne faites pas partie de l’équipe de soins de ce patient.
       </Alert>
-      {until
-        ? <Alert color="orange" role="status" data-testid="break-glass-open">Accès d’urgence ouvert jusqu’au {formatDateTime(until)} (4 heures). Chaque consultation est tracée et sera relue par le responsable de la sécurité.</Alert>
-        : (
-          <Card withBorder component="section" aria-labelledby="break-glass-title">
-            <form onSubmit={(e) => { e.preventDefault(); open.mutate(); }} noValidate>
-              <Stack gap="sm">
-                <Title order={2} size="h4" id="break-glass-title">Accès en urgence (bris de glace)</Title>
-                <Text size="sm">Réservé à une situation d’urgence pour un patient que vous prenez en charge. L’accès dure <strong>4 heures</strong> ; votre motif et chaque consultation sont relus par le responsable de la sécurité.</Text>
-                <Textarea label="Motif de l’accès en urgence" description="15 caractères au moins" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={fieldError} autosize minRows={2} required />
-                {open.error && !fieldError && <ErrorMessage error={open.error} />}
-                <Group><Button color="orange" type="submit" loading={open.isPending}>Ouvrir le dossier en urgence</Button></Group>
-              </Stack>
-            </form>
-          </Card>
-        )}
+      <Card withBorder component="section" aria-labelledby="break-glass-title">
+        <form onSubmit={(e) => { e.preventDefault(); open.mutate(); }} noValidate>
+          <Stack gap="sm">
+            <Title order={2} size="h4" id="break-glass-title">Accès en urgence (bris de glace)</Title>
+            <Text size="sm">Réservé à une situation d’urgence pour un patient que vous prenez en charge. L’accès dure <strong>4 heures</strong> ; votre motif et chaque consultation sont relus par le responsable de la sécurité.</Text>
+            <Textarea label="Motif de l’accès en urgence" description="15 caractères au moins" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={fieldError} autosize minRows={2} required />
+            {open.error && !fieldError && <ErrorMessage error={open.error} />}
+            <Group><Button color="orange" type="submit" loading={open.isPending}>Ouvrir le dossier en urgence</Button></Group>
+          </Stack>
+        </form>
+      </Card>
     </Stack>
   );
 }
