@@ -26,9 +26,9 @@ export class AccessControl {
    * The caller's rule as SQL, made once per professional and roles (all viewerOf depends on):
    * rebuilding it on every request was ~3 % of a read's CPU. Bounded: emptied past 1,000 callers.
    */
-  private readonly rules = new Map<string, Pick<RepositoryOptions, 'visibility' | 'wideVisibility' | 'emergencyAccess'>>();
+  private readonly rules = new Map<string, Pick<RepositoryOptions, 'visibility' | 'wideVisibility' | 'versionVisibility' | 'emergencyAccess'>>();
 
-  optionsFor(ctx: RequestContext): Pick<RepositoryOptions, 'visibility' | 'wideVisibility' | 'emergencyAccess' | 'authorizeWrite' | 'audit'> {
+  optionsFor(ctx: RequestContext): Pick<RepositoryOptions, 'visibility' | 'wideVisibility' | 'versionVisibility' | 'emergencyAccess' | 'authorizeWrite' | 'audit'> {
     // JSON, not a join: roles ['a b'] and ['a', 'b'] must not share a rule.
     const key = JSON.stringify([ctx.principal.practitionerId ?? null, ctx.principal.roles]);
     let rule = this.rules.get(key);
@@ -38,6 +38,7 @@ export class AccessControl {
       rule = {
         visibility: visibilityConditions(viewer),
         wideVisibility: visibilityConditions(viewer, { circleAsSet: true }),
+        versionVisibility: visibilityConditions(viewer, { ofVersion: true }),
         ...(emergencyAccess ? { emergencyAccess } : {}),
       };
       if (this.rules.size >= 1000) this.rules.clear();

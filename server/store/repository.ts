@@ -76,6 +76,11 @@ export interface RepositoryOptions {
    * mayMatchMany): it must keep exactly the rows `visibility` keeps.
    */
   wideVisibility?: Sql[];
+  /**
+   * The same restriction for reads of given versions (vread, history: `resource_version v`),
+   * where a signing status is the version's own (visibility-sql.ts, `ofVersion`). Defaults to `visibility`.
+   */
+  versionVisibility?: Sql[];
   /** SQL on `resource r`: true when the caller reaches the row through emergency access (for the audit). */
   emergencyAccess?: Sql;
   /** Throws (403) when the caller may not make this change; runs inside the write's transaction. */
@@ -329,7 +334,7 @@ export class FhirRepository {
     const row = await this.db('resource_version as v')
       .join('resource as r', 'r.seq', 'v.res')
       .where({ 'r.resource_type': resourceType, 'r.id': id, 'v.version_id': Number(versionId) })
-      .modify((qb) => this.applyVisibility(qb))
+      .modify((qb) => this.applyVisibility(qb, 'version'))
       .first('v.content', 'v.deleted', 'r.patient_id');
     await this.recordAccess({ interaction: 'vread', resources: [{ resourceType, id, patientId: row?.patient_id ?? null }], outcome: row && !row.deleted ? 'success' : 'failure' });
     if (!row) throw notFound(`${resourceType}/${id} n'a pas de version ${versionId}`);
@@ -557,7 +562,7 @@ export class FhirRepository {
         if (request.resourceType) q.where('v.resource_type', request.resourceType);
         if (request.id) q.where('r.id', request.id);
         if (request.since) q.where('v.last_updated', '>=', request.since);
-        this.applyVisibility(q);
+        this.applyVisibility(q, 'version');
       });
     let total: number | undefined;
     if (request.id) total = Number((await qb.clone().count({ n: '*' }).first())?.n ?? 0);
@@ -590,7 +595,7 @@ export class FhirRepository {
       .where((any) => {
         for (const h of requests) any.orWhere((one) => one.where({ 'v.resource_type': h.resourceType, 'r.id': h.id }).where('v.last_updated', '>=', h.since));
       })
-      .modify((q) => this.applyVisibility(q))
+      .modify((q) => this.applyVisibility(q, 'version'))
       .orderBy([{ column: 'v.last_updated', order: 'desc' }, { column: 'v.res', order: 'desc' }, { column: 'v.version_id', order: 'desc' }])
       .select('v.res', 'v.resource_type', 'r.id', 'v.version_id', 'v.last_updated', 'v.deleted', 'v.content', 'r.patient_id');
     const out: HistoryEntry[][] = [];
@@ -615,7 +620,7 @@ export class FhirRepository {
         .where((any) => {
           for (const v of valid) any.orWhere((one) => one.where({ 'r.resource_type': v.resourceType, 'r.id': v.id, 'v.version_id': Number(v.versionId) }));
         })
-        .modify((q) => this.applyVisibility(q))
+        .modify((q) => this.applyVisibility(q, 'version'))
         .select('r.resource_type', 'r.id', 'v.version_id', 'v.content', 'v.deleted', 'r.patient_id')
       : [];
     const out: (Resource | undefined)[] = [];
@@ -832,8 +837,10 @@ export class FhirRepository {
     await this.options.audit?.(this, access);
   }
 
-  private applyVisibility(qb: Knex.QueryBuilder): void {
-    for (const condition of this.options.visibility ?? []) qb.whereRaw(condition.text, condition.bindings as any[]);
+  /** `version`: the query reads `resource_version v` joined to `r` (vread, history). */
+  private applyVisibility(qb: Knex.QueryBuilder, of: 'current' | 'version' = 'current'): void {
+    const conditions = of === 'version' ? this.options.versionVisibility ?? this.options.visibility : this.options.visibility;
+    for (const condition of conditions ?? []) qb.whereRaw(condition.text, condition.bindings as any[]);
   }
 }
 

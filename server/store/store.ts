@@ -4,7 +4,7 @@ import type { Database } from './database.ts';
 import { FhirRepository, type Executor, type RepositoryOptions, type ResourceValidator, type ScopedWriteRule, type WriteRule, type WriteRuleScope } from './repository.ts';
 
 /** The access module's decisions for one caller: visibility SQL, write check, audit hook. */
-export type AccessRule = (ctx: RequestContext) => Pick<RepositoryOptions, 'visibility' | 'wideVisibility' | 'emergencyAccess' | 'authorizeWrite' | 'audit'>;
+export type AccessRule = (ctx: RequestContext) => Pick<RepositoryOptions, 'visibility' | 'wideVisibility' | 'versionVisibility' | 'emergencyAccess' | 'authorizeWrite' | 'audit'>;
 
 /** Entry point of the data layer: hands out repositories bound to a request's caller. */
 export class Store {
@@ -34,11 +34,12 @@ export class Store {
    * sent to a professional (no audit entry in their name, no writes).
    */
   seenBy(ctx: RequestContext, db: Executor = this.db): FhirRepository {
-    const { visibility, wideVisibility } = this.access(ctx);
+    const { visibility, wideVisibility, versionVisibility } = this.access(ctx);
     return new FhirRepository(db, {
       validate: this.validate,
       ...(visibility ? { visibility } : {}),
       ...(wideVisibility ? { wideVisibility } : {}),
+      ...(versionVisibility ? { versionVisibility } : {}),
       authorizeWrite: () => { throw forbidden('Vue en lecture seule'); },
     });
   }

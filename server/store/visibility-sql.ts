@@ -184,9 +184,18 @@ export function emergencyAccessSql(viewer: Viewer): Sql | undefined {
  * many rows. Row by row, the circle costs ~20 µs a row: 70-120 ms for the 3,400 cancers of a year
  * a 3C's indicators read at 100,000 resources, where the set takes 0.5-3 ms. The set costs that
  * even for one row, which is why reads and searches for given patients keep the row-by-row form.
+ *
+ * `ofVersion`: for reads of given versions (`resource_version v` joined to `r`: vread, history),
+ * the GP's signing-status rules (an RCP sheet not signed, an RCP decision in draft) look at the
+ * version read, not at the current one. A signed sheet under correction stays readable as signed
+ * (its current version is the correction draft), and the drafts that preceded a signature stay
+ * hidden (judged by the current, signed version they were shown). The sharing rules (PPS not
+ * handed over, the patient's refusal) keep judging the current row: a refusal given today also
+ * hides the versions shared before it.
  */
-export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: boolean } = {}): Sql[] {
+export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: boolean; ofVersion?: boolean } = {}): Sql[] {
   if (viewer.unrestricted) return [];
+  const status = options.ofVersion ? 'v.content' : 'r.content';
   const me = viewer.practitionerId ?? 'unknown:practitioner'; // ':' never occurs in an id: matches nothing
   const list = (values: string[]) => (values.length ? values.map(() => '?').join(', ') : 'NULL');
   const actorMatch = JSON.stringify([{ reference: { reference: `Practitioner/${me}` } }]);
@@ -204,10 +213,10 @@ export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: bo
         ${viewer.gp ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'extension' @> ?::jsonb, false)
                           OR (COALESCE(r.content->'category' @> ?::jsonb, false)
                               AND NOT (COALESCE(r.content->'extension' @> ?::jsonb, false) AND COALESCE(r.content->'extension' @> ?::jsonb, false)))))
-            AND NOT (r.resource_type = 'Composition' AND COALESCE(r.content->'type' @> ?::jsonb, false) AND COALESCE(r.content->>'status', '') NOT IN ('final', 'amended')
-                     AND NOT COALESCE(r.content->'author' @> ?::jsonb, false))
-            AND NOT (r.resource_type = 'CarePlan' AND COALESCE(r.content->'category' @> ?::jsonb, false) AND COALESCE(r.content->>'status', '') IN ('draft', 'entered-in-error')
-                     AND NOT COALESCE(r.content->'author' @> ?::jsonb, false))` : ''}
+            AND NOT (r.resource_type = 'Composition' AND COALESCE(${status}->'type' @> ?::jsonb, false) AND COALESCE(${status}->>'status', '') NOT IN ('final', 'amended')
+                     AND NOT COALESCE(${status}->'author' @> ?::jsonb, false))
+            AND NOT (r.resource_type = 'CarePlan' AND COALESCE(${status}->'category' @> ?::jsonb, false) AND COALESCE(${status}->>'status', '') IN ('draft', 'entered-in-error')
+                     AND NOT COALESCE(${status}->'author' @> ?::jsonb, false))` : ''}
         ${viewer.nurse ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'category' @> ?::jsonb, false)
                           OR ((COALESCE(r.content->'category' @> ?::jsonb, false) OR COALESCE(r.content->'category' @> ?::jsonb, false))
                               AND NOT COALESCE(r.content->'extension' @> ?::jsonb, false))))` : ''})

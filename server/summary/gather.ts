@@ -98,9 +98,19 @@ export async function latestSignedRcpProposal(repo: FhirRepository, patientId: s
   return { sheet, ...(decision ? { decision } : {}), ...(provenance ? { provenance } : {}) };
 }
 
-/** The patient's signed RCP sheets, as signed: a sheet under correction counts by its signed version. */
+/**
+ * The patient's signed RCP sheets, as signed: a sheet under correction counts by its signed version.
+ * A GP's search does not return a sheet under correction at all (its current version is a draft,
+ * which the GP may not read): its signature's Provenance, in the patient's compartment, names the
+ * version signed, which the GP reads (store/visibility-sql.ts, `ofVersion`). Without it, the RCP
+ * proposal and the stage the GP had received vanished from the summary during every correction.
+ */
 export async function signedRcpSheets(repo: FhirRepository, patientId: string): Promise<Composition[]> {
-  const sheets = await repo.searchAll<Composition>('Composition', { subject: `Patient/${patientId}`, type: `${RCP_SHEET_TYPE.system}|${RCP_SHEET_TYPE.code}` });
+  const subject = `Patient/${patientId}`;
+  const [sheets, signatures] = await Promise.all([
+    repo.searchAll<Composition>('Composition', { subject, type: `${RCP_SHEET_TYPE.system}|${RCP_SHEET_TYPE.code}` }),
+    repo.searchAll<Provenance>('Provenance', { target: subject }),
+  ]);
   const signed: Composition[] = [];
   for (const sheet of sheets) {
     if (isSignedRcpSheet(sheet)) signed.push(sheet);
@@ -110,7 +120,28 @@ export async function signedRcpSheets(repo: FhirRepository, patientId: string): 
       if (previous && isSignedRcpSheet(previous)) signed.push(previous);
     }
   }
+  const found = new Set(sheets.map((s) => s.id));
+  for (const [id, version] of lastSignedVersions(signatures)) {
+    if (found.has(id)) continue;
+    const previous = await optional(() => repo.vread<Composition>('Composition', id, version));
+    if (previous && isSignedRcpSheet(previous) && hasCoding(previous.type?.coding, RCP_SHEET_TYPE)) signed.push(previous);
+  }
   return signed;
+}
+
+/** Composition id → the newest version a signature (author's signature Provenance) names. */
+function lastSignedVersions(signatures: Provenance[]): Map<string, string> {
+  const last = new Map<string, string>();
+  for (const p of signatures) {
+    if (!p.signature?.some((s) => s.type?.some((t) => t.system === AUTHOR_SIGNATURE.system && t.code === AUTHOR_SIGNATURE.code))) continue;
+    for (const t of p.target ?? []) {
+      const target = sourceReference(referenceKey(t.reference ?? ''));
+      if (target?.type !== 'Composition' || !target.version) continue;
+      const known = last.get(target.id);
+      if (!known || Number(target.version) > Number(known)) last.set(target.id, target.version);
+    }
+  }
+  return last;
 }
 
 /**

@@ -112,7 +112,7 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     expect(views.get(c.patientId)?.toISOString()).to.equal(new Date('2027-01-15T09:00:00+01:00').toISOString());
   });
 
-  it('GP: the stage is the signed one — not that of a sheet being written for a coming meeting, nor of a correction not yet signed', async () => {
+  it('GP: the stage and the proposal are the signed ones — not those of a sheet being written for a coming meeting; under correction, the sheet as signed, never its draft', async () => {
     server.setNow('2027-01-15T09:00:00+01:00');
     const c = await createSummaryCase(server, users, { shareWithGp: true });
     const world = await rcpSheetWorld(server, users, c);
@@ -130,15 +130,29 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     corrected.diagnosis!.tnm!.stage = 'IIIC';
     const correction = await as(server, 'oncologist', 'PUT', `/Composition/${sheet.id}/$rcp-sheet`, { ...corrected, correctionReason: 'Relecture du scanner : 4 adénopathies' });
     expect(correction.status, JSON.stringify(correction.body)).to.equal(200);
-    // The GP does not see a sheet under correction (nor, so far, its signed version): no stage from
-    // it rather than the unsigned one.
-    const shown = await stage();
-    expect(shown).to.contain('Tumeur maligne du côlon sigmoïde');
+    // Under correction, the GP reads the sheet as signed: its stage and its proposal, never the draft's.
+    const during = (await summary('gp', c.patientId)).body as Bundle;
+    const shown = narrative(during, 'diagnosis');
+    expect(shown).to.contain('Tumeur maligne du côlon sigmoïde').and.contain('cT3 cN1 cM0').and.contain('stade IIIB');
     expect(shown).not.to.contain('IVA').and.not.to.contain('IIIC').and.not.to.contain('2027');
+    expect(narrative(during, 'rcp-proposal')).to.contain('Sigmoïdectomie par cœlioscopie');
+    const included = resources(during, 'Composition').slice(1) as Composition[];
+    expect(included.map((x) => [x.id, x.meta?.versionId, x.status])).to.deep.equal([[sheet.id, sheet.meta.versionId, 'final']]);
+    // The draft itself stays out of the GP's reach, by read, search, version or history.
+    const draftVersion = correction.body.meta.versionId as string;
+    expect((await as(server, 'gp', 'GET', `/Composition/${sheet.id}`)).status).to.equal(404);
+    expect((await as(server, 'gp', 'GET', `/Composition/${sheet.id}/_history/${draftVersion}`)).status).to.equal(404);
+    expect((await as(server, 'gp', 'GET', `/Composition/${sheet.id}/_history/${sheet.meta.versionId}`)).body.status).to.equal('final');
+    const history = await as(server, 'gp', 'GET', `/Composition/${sheet.id}/_history`);
+    expect(history.status).to.equal(200);
+    expect((history.body.entry ?? []).map((e: any) => e.resource?.status)).to.deep.equal(['final']);
 
-    // Signed, the correction is what the GP reads.
+    // Signed, the correction is what the GP reads; the draft between the two signatures stays hidden.
     expect((await as(server, 'oncologist', 'POST', `/Composition/${sheet.id}/$sign`)).status).to.equal(200);
     expect(await stage()).to.contain('cT3 cN2 cM0').and.contain('stade IIIC');
+    expect((await as(server, 'gp', 'GET', `/Composition/${sheet.id}/_history/${draftVersion}`)).status).to.equal(404);
+    const signedHistory = await as(server, 'gp', 'GET', `/Composition/${sheet.id}/_history`);
+    expect((signedHistory.body.entry ?? []).map((e: any) => e.resource?.status)).to.deep.equal(['amended', 'final']);
   });
 
   it('GP: the PPS the patient chose not to send to the GP is not in the GP summary — nor in a physician’s preview of it; the nurse still has it', async () => {
