@@ -159,6 +159,11 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
         await assertNoClippedBadges(page, `ordre du jour, ${viewport.width} px`);
       }
       await page.setViewportSize({ width: 1280, height: 900 });
+      // The patient's name opens the record the 3C checks before the meeting; back to the agenda.
+      await row.getByRole('link', { name: new RegExp(castellani) }).click();
+      await page.getByRole('heading', { level: 1 }).filter({ hasText: new RegExp(castellani, 'i') }).waitFor();
+      await page.goBack();
+      await agenda.getByRole('row', { name: new RegExp(castellani) }).waitFor();
 
       // Meeting mode, as on the shared screen.
       await page.getByRole('link', { name: 'Mode réunion' }).click();

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Checkbox, Group, List, Modal, Paper, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Checkbox, Group, List, Modal, Paper, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -292,6 +292,8 @@ function CaseCard({ session, row, timed, headingRef, onNext }: { session: Sessio
           <Badge variant="filled">{FLAG_LABEL[row.flag]}</Badge>
         </Group>
         {c && <Text size="sm"><b>Motif :</b> {MOTIF_LABEL[c.motif] ?? c.motif} — demandé par {c.requesterDisplay ?? c.requester}</Text>}
+        {/* A new tab: the meeting's screen stays where it is while the record is looked up. */}
+        {row.patientId && <Anchor href={`/coordination/patients/${row.patientId}`} target="_blank" rel="noopener" size="sm">Dossier du patient (nouvel onglet)</Anchor>}
         <Text><b>Question :</b> {row.question}</Text>
         {c?.summary && <Text><b>Résumé :</b> {c.summary}</Text>}
         {row.flag === 'quorum-not-reached' && <Alert color="orange">{c?.statusReason ?? 'Quorum non atteint pour ce dossier'} — complétez la présence puis recommencez.</Alert>}

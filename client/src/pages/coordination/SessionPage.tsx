@@ -59,7 +59,14 @@ function SessionSummary({ details }: { details: SessionDetails }) {
 
 function PatientCell({ row }: { row: AgendaRow }) {
   if (!row.visible) return <Text c="dimmed">Dossier hors de votre cercle de soins</Text>;
-  return <><Text fw={600}>{row.patientName ?? row.patient}</Text>{row.birthYear && <Text size="xs">{bornWord(row.gender)} en {row.birthYear}</Text>}</>;
+  const name = row.patientName ?? row.patient;
+  // The record the 3C checks before the meeting (what the file lacks is in the next column).
+  return (
+    <>
+      {row.patientId ? <Anchor component={Link} to={`/coordination/patients/${row.patientId}`} fw={600}>{name}</Anchor> : <Text fw={600}>{name}</Text>}
+      {row.birthYear && <Text size="xs">{bornWord(row.gender)} en {row.birthYear}</Text>}
+    </>
+  );
 }
 
 function CompletenessCell({ caseId, query }: { caseId: string; query: ReturnType<typeof useCompleteness> extends Map<string, infer Q> ? Q | undefined : never }) {

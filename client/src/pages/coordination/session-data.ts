@@ -1,7 +1,10 @@
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
+import { idOf } from '../../api/hospital.ts';
 import { patientsById, rcp, type AgendaLine, type RcpCase } from '../../api/rcp.ts';
 
 export interface AgendaRow extends AgendaLine {
+  /** The patient's id (the agenda line names them by reference), for a link to the record. */
+  patientId?: string;
   patientName?: string;
   birthYear?: string;
   gender?: string;
@@ -36,7 +39,8 @@ export function useSessionAgenda(sessionId: string) {
   const rows: AgendaRow[] = entries.map((e) => {
     const p = e.patient ? patients.data?.get(e.patient) : undefined;
     const c = cases.data?.get(e.case);
-    return { ...e, ...(p ? { patientName: p.name, ...(p.birthYear ? { birthYear: p.birthYear } : {}), ...(p.gender ? { gender: p.gender } : {}) } : {}), ...(c ? { rcpCase: c } : {}) };
+    const patientId = idOf(e.patient);
+    return { ...e, ...(patientId ? { patientId } : {}), ...(p ? { patientName: p.name, ...(p.birthYear ? { birthYear: p.birthYear } : {}), ...(p.gender ? { gender: p.gender } : {}) } : {}), ...(c ? { rcpCase: c } : {}) };
   });
   return { details, cases, patients, rows };
 }
