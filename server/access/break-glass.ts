@@ -41,8 +41,9 @@ export async function breakGlass(store: Store, accessStore: AccessStore, ctx: Re
  * The caller's own emergency access to a record while it runs, so that every tab and browser can
  * say the record is read under it (the server is the one source). Only the caller's grant, looked
  * up by his own practitioner id: who else opened the record is for the security officer's review.
- * Nothing is said about the patient (no grant and no such record answer alike), and the question
- * is traced, flagged BTG when a grant runs, like any access under it.
+ * Nothing is said about the patient (no grant and no such record answer alike). Asked under a
+ * running grant it is an access under it, traced and flagged BTG; without one nothing is revealed,
+ * and the record page of every physician asks it: no trace, or each view would leave two.
  */
 export async function ownEmergencyAccess(store: Store, accessStore: AccessStore, ctx: RequestContext, patientId: string): Promise<BreakGlassGrant | undefined> {
   const { principal } = ctx;
@@ -50,11 +51,12 @@ export async function ownEmergencyAccess(store: Store, accessStore: AccessStore,
     throw forbidden("Seul un médecin identifié peut tenir un accès d'urgence (bris de glace)");
   }
   const grant = await accessStore.activeBreakGlass(principal.practitionerId, patientId);
-  await store.system().append(buildAuditEvent(ctx, {
-    interaction: 'read', outcome: 'success',
-    resources: [{ resourceType: 'Patient', id: patientId, patientId: grant ? patientId : null }],
-    detail: grant ? `Accès d'urgence en cours consulté par son titulaire (jusqu'au ${grant.expiresAt})` : "Accès d'urgence consulté par le médecin : aucun en cours",
-  }, grant ? new Set([patientId]) : new Set()));
+  if (grant) {
+    await store.system().append(buildAuditEvent(ctx, {
+      interaction: 'read', outcome: 'success', resources: [{ resourceType: 'Patient', id: patientId, patientId }],
+      detail: `Accès d'urgence en cours consulté par son titulaire (jusqu'au ${grant.expiresAt})`,
+    }, new Set([patientId])));
+  }
   return grant;
 }
 

@@ -34,7 +34,11 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
   });
   after(() => server.close());
 
-  it('no access yet: active false and no period — and a record that does not exist answers the same', async () => {
+  const tracesBy = async (practitioner: string) => Number((await server.services.store.db('resource').where({ resource_type: 'AuditEvent' })
+    .whereRaw('content::text like ?', [`%Practitioner/${practitioner}%`]).count('* as n').first())!.n);
+
+  it('no access yet: active false and no period, and no trace (nothing revealed) — a record that does not exist answers the same', async () => {
+    const traces = await tracesBy(ids.emergency);
     const none = await as('emergency', 'GET', `/Patient/${patientId}/$break-glass`);
     expect(none.status).to.equal(200);
     expect(none.body.resourceType).to.equal('Parameters');
@@ -43,6 +47,7 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
     const missing = await as('emergency', 'GET', `/Patient/${unique('absent')}/$break-glass`);
     expect(missing.status).to.equal(200);
     expect(missing.body).to.deep.equal(none.body);
+    expect(await tracesBy(ids.emergency)).to.equal(traces);
   });
 
   it('the holder of a running access gets it with its end (4 hours on), and the question is traced, flagged BTG', async () => {
