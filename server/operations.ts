@@ -33,6 +33,7 @@ export function operationTable(deps: OperationDeps): FhirOperation[] {
     { resource: 'Resource', level: 'type', method: 'POST', code: 'validate', input: 'json', title: 'Valider une ressource (structure, liaisons requises) sans l\'enregistrer', handler: core.validate },
     { resource: 'Resource', level: 'instance', method: 'POST', code: 'validate', input: 'json', title: 'Valider une ressource (structure, liaisons requises) sans l\'enregistrer', handler: core.validate },
     { resource: 'Patient', level: 'instance', method: 'POST', code: 'break-glass', input: 'json', title: 'Accès d\'urgence au dossier, motif obligatoire, tracé et relu', handler: core.breakGlass },
+    { resource: 'Patient', level: 'instance', method: 'GET', code: 'break-glass', title: 'Votre accès d\'urgence en cours à ce dossier et sa fin (le vôtre seulement), tracé', handler: core.emergencyAccess },
     { resource: 'Patient', level: 'instance', method: 'GET', code: 'everything', title: 'Le dossier du patient (ressources de son compartiment), _since et _type', handler: record.everything },
     { resource: 'Patient', level: 'instance', method: 'GET', code: 'timeline', title: 'La chronologie du dossier du patient', handler: record.timeline },
     { resource: 'Patient', level: 'instance', method: 'GET', code: 'summary', title: 'Synthèse pour le médecin traitant, l\'infirmier ou le pharmacien (document, page ou PDF)', handler: summary },

@@ -5,6 +5,7 @@ import { badRequest, conflict, forbidden, notFound } from '../fhir-kit/errors.ts
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';
+import { buildAuditEvent } from './audit.ts';
 import { mayBreakGlass, mayReviewAudit } from './policy.ts';
 
 export const BREAK_GLASS_HOURS = 4;
@@ -33,6 +34,29 @@ export async function breakGlass(store: Store, accessStore: AccessStore, ctx: Re
   });
   // The opening itself is traced (flagged BTG, with the reason) like any access to the record.
   await store.forRequest(ctx).read('Patient', patientId);
+  return grant;
+}
+
+/**
+ * The caller's own emergency access to a record while it runs, so that every tab and browser can
+ * say the record is read under it (the server is the one source). Only the caller's grant, looked
+ * up by his own practitioner id: who else opened the record is for the security officer's review.
+ * Nothing is said about the patient (no grant and no such record answer alike). Asked under a
+ * running grant it is an access under it, traced and flagged BTG; without one nothing is revealed,
+ * and the record page of every physician asks it: no trace, or each view would leave two.
+ */
+export async function ownEmergencyAccess(store: Store, accessStore: AccessStore, ctx: RequestContext, patientId: string): Promise<BreakGlassGrant | undefined> {
+  const { principal } = ctx;
+  if (!mayBreakGlass(principal) || !principal.practitionerId) {
+    throw forbidden("Seul un médecin identifié peut tenir un accès d'urgence (bris de glace)");
+  }
+  const grant = await accessStore.activeBreakGlass(principal.practitionerId, patientId);
+  if (grant) {
+    await store.system().append(buildAuditEvent(ctx, {
+      interaction: 'read', outcome: 'success', resources: [{ resourceType: 'Patient', id: patientId, patientId }],
+      detail: `Accès d'urgence en cours consulté par son titulaire (jusqu'au ${grant.expiresAt})`,
+    }, new Set([patientId])));
+  }
   return grant;
 }
 

@@ -13,7 +13,7 @@ import {
 import { validateFhirResource } from '../fhir-kit/validation.ts';
 import { structuralIssues } from '../fhir-kit/structure-check.ts';
 import type { OperationHandler } from './operations.ts';
-import { breakGlass, requireReadableType } from '../access/index.ts';
+import { breakGlass, ownEmergencyAccess, requireReadableType } from '../access/index.ts';
 import type { AccessStore } from '../store/access-store.ts';
 import { FHIR_ID_PATTERN } from '../fhir-kit/ids.ts';
 
@@ -189,10 +189,11 @@ const instanceHistory: Handler = async (req, res, deps, [type, id]) => {
 
 /** $validate: the body is a resource or a Parameters with a `resource` part; answers 200 with the outcome. */
 /** The operations of the FHIR layer itself, routed from the table in server/operations.ts. */
-export function coreOperations(deps: { store: Store; accessStore: AccessStore }): Record<'validate' | 'breakGlass', OperationHandler> {
+export function coreOperations(deps: { store: Store; accessStore: AccessStore }): Record<'validate' | 'breakGlass' | 'emergencyAccess', OperationHandler> {
   return {
     validate: async (req, res, { type }) => validate(req, res, type),
     breakGlass: async (req, res, { id }) => breakGlassOperation(req, res, deps, String(id)),
+    emergencyAccess: async (req, res, { id }) => emergencyAccessOperation(req, res, deps, String(id)),
   };
 }
 
@@ -219,6 +220,31 @@ async function breakGlassOperation(req: Request, res: Response, deps: { store: S
       severity: 'warning', code: 'suppressed',
       details: { text: `Accès d'urgence ouvert jusqu'au ${grant.expiresAt} : chaque consultation est tracée et sera relue. Motif : ${grant.reason}` },
     }],
+  });
+}
+
+/** Query parameters every FHIR read accepts (http.ts): anything else names what this operation does not take. */
+const FORMAT_PARAMETERS = ['_format', '_pretty'];
+
+/**
+ * GET Patient/{id}/$break-glass: the caller's own emergency access to the record, as Parameters
+ * `active` and, while it runs, `period` (its start and end). It takes no parameter: there is no
+ * asking about someone else's access.
+ */
+async function emergencyAccessOperation(req: Request, res: Response, deps: { store: Store; accessStore: AccessStore }, id: string): Promise<void> {
+  const unexpected = Object.keys(req.query).filter((name) => !FORMAT_PARAMETERS.includes(name));
+  if (unexpected.length) {
+    throw badRequest(`$break-glass en GET ne prend aucun paramètre (reçu : ${unexpected.join(', ')}) : il répond de votre propre accès d'urgence`, unexpected);
+  }
+  const grant = await ownEmergencyAccess(deps.store, deps.accessStore, req.dccContext!, id);
+  // Its answer changes as the access ends: never served from a cache.
+  res.set('Cache-Control', 'no-store');
+  sendResource(req, res, 200, {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'active', valueBoolean: Boolean(grant) },
+      ...(grant ? [{ name: 'period', valuePeriod: { start: grant.createdAt, end: grant.expiresAt } }] : []),
+    ],
   });
 }
 

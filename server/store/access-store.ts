@@ -48,6 +48,16 @@ export class AccessStore {
     return new Set(rows.map((r: { patient_id: string }) => r.patient_id));
   }
 
+  /** The practitioner's running emergency access to one patient (the one that ends last), if any. */
+  async activeBreakGlass(practitionerId: string, patientId: string): Promise<BreakGlassGrant | undefined> {
+    const row = await this.db('break_glass_grant')
+      .where({ practitioner_id: practitionerId, patient_id: patientId })
+      .where('expires_at', '>', new Date())
+      .orderBy('expires_at', 'desc')
+      .first();
+    return row ? toGrant(row) : undefined;
+  }
+
   async listBreakGlass(options: { since?: string; unreviewedOnly?: boolean; limit: number }): Promise<BreakGlassGrant[]> {
     const rows = await this.db('break_glass_grant')
       .modify((q) => {

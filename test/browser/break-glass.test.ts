@@ -5,7 +5,7 @@ import { withIdentity } from '../helpers/identity.ts';
 import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, signInAs } from './harness.ts';
 
 describeBrowser('Web client: emergency access (bris de glace) as the hospital physician (Chromium)', () => {
-  it('opens a record outside the circle of care with a reason, and the record then says it is read under emergency access — after a reload too', async () => {
+  it('opens a record outside the circle of care with a reason, and the record then says it is read under emergency access — after a reload and in another tab too', async () => {
     const { dcc } = await browserWorld();
     // A patient nobody's circle of care holds yet (admitted through the emergency department).
     const family = unique('Urgence');
@@ -26,6 +26,52 @@ describeBrowser('Web client: emergency access (bris de glace) as the hospital ph
       await page.reload();
       await page.getByRole('heading', { level: 1 }).filter({ hasText: new RegExp(family, 'i') }).waitFor();
       expect(await page.getByTestId('break-glass-open').isVisible()).to.equal(true);
+      // Another tab of the same browser: the server says it, not this tab's storage.
+      const tab = await context.newPage();
+      await tab.goto(`${dcc.url}/hopital/patients/${patient.id}`);
+      await tab.getByTestId('break-glass-open').waitFor();
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says it in another browser too (no session storage), and no longer once the access has ended', async () => {
+    const { dcc } = await browserWorld();
+    const create = (family: string) => dcc.services.store.system().create<Patient>(withIdentity({ resourceType: 'Patient', name: [{ family, given: ['Inès'] }], gender: 'female', birthDate: '1968-09-14' }) as Patient);
+    const openFamily = unique('Urgence');
+    const opened = await create(openFamily);
+    const ended = await create(unique('Urgence'));
+    const first = await newPage();
+    try {
+      await signInAs(first.page, 'physician', `/hopital/patients/${opened.id}`);
+      await first.page.getByLabel('Motif de l’accès en urgence').fill('Patiente admise au SAU, allergies à vérifier en urgence');
+      await first.page.getByRole('button', { name: 'Ouvrir le dossier en urgence' }).click();
+      await first.page.getByTestId('break-glass-open').waitFor();
+    } finally {
+      await first.context.close();
+    }
+    // The same physician's access to the other patient ended an hour ago.
+    const [grant] = (await dcc.services.accessStore.listBreakGlass({ limit: 500 })).filter((g) => g.patientId === opened.id);
+    const started = Date.now() - 5 * 3_600_000;
+    await dcc.services.accessStore.grantBreakGlass({
+      practitionerId: grant!.practitionerId, idnps: grant!.idnps, displayName: grant!.displayName, patientId: ended.id!,
+      reason: 'Admission de nuit, accès terminé depuis', createdAt: new Date(started).toISOString(), expiresAt: new Date(started + 4 * 3_600_000).toISOString(),
+    });
+
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'physician', `/hopital/patients/${opened.id}`);
+      await page.getByRole('heading', { level: 1 }).filter({ hasText: new RegExp(openFamily, 'i') }).waitFor();
+      const banner = page.getByTestId('break-glass-open');
+      await banner.waitFor();
+      expect(await banner.textContent()).to.contain('Accès d’urgence ouvert jusqu’au');
+      expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes('emergency')))).to.deep.equal([]);
+
+      await page.goto(`${dcc.url}/hopital/patients/${ended.id}`);
+      await page.getByRole('heading', { name: 'Accès en urgence (bris de glace)' }).waitFor();
+      expect(await page.getByRole('alert').filter({ hasText: 'Dossier hors de votre cercle de soins' }).isVisible()).to.equal(true);
+      expect(await page.getByTestId('break-glass-open').count()).to.equal(0);
       assertNoPageErrors(page);
     } finally {
       await context.close();

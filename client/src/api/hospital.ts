@@ -1,4 +1,4 @@
-import type { Bundle, CarePlan, CareTeam, Composition, Consent, OperationOutcome, Patient, ResearchStudy } from '@medplum/fhirtypes';
+import type { Bundle, CarePlan, CareTeam, Composition, Consent, OperationOutcome, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
 import { api } from './http.ts';
 
 /**
@@ -218,6 +218,11 @@ export interface TimelineEvent {
   reference: string;
 }
 
+/** An emergency access ("bris de glace") as the server knows it: `until` while it runs. */
+export interface EmergencyAccess {
+  until?: string;
+}
+
 const rcp = (path: string) => `/api/rcp${path}`;
 const ifMatch = (version: string | undefined) => (version ? { 'if-match': `W/"${version}"` } : undefined);
 
@@ -231,6 +236,12 @@ export const hospitalApi = {
   careTeams: (id: string) => api<Bundle<CareTeam>>('/fhir/CareTeam', { query: { patient: `Patient/${id}`, status: 'active' } }),
   consents: (id: string) => api<Bundle<Consent>>('/fhir/Consent', { query: { patient: `Patient/${id}`, status: 'active' } }),
   breakGlass: (id: string, reason: string) => api<OperationOutcome>(`/fhir/Patient/${encodeURIComponent(id)}/$break-glass`, { method: 'POST', body: { reason } }),
+  /** The signed-in physician's own running emergency access to the record: its end, or none. */
+  emergencyAccess: async (id: string): Promise<EmergencyAccess> => {
+    const state = await api<Parameters>(`/fhir/Patient/${encodeURIComponent(id)}/$break-glass`);
+    const until = state.parameter?.find((p) => p.name === 'period')?.valuePeriod?.end;
+    return until ? { until } : {};
+  },
   conditions: (id: string) => api<Bundle>('/fhir/Condition', { query: { patient: `Patient/${id}` } }),
 
   // RCP boards, sessions, cases

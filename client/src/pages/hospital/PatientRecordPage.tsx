@@ -40,14 +40,15 @@ function linkOf(reference: string): { to: string; label: string } | undefined {
 export default function PatientRecordPage() {
   const { id = '' } = useParams();
   const patient = useQuery({ queryKey: ['hospital', 'patient', id], queryFn: () => hospitalApi.patient(id), retry: false });
-  // Read under an emergency access, the record says so for as long as the access lasts (this tab).
-  const [, setOpened] = useState(0);
-  const emergencyUntil = emergencyAccessUntil(id);
-  // Just opened: the record is being read again under the new access (the notice, not the form).
-  const opening = Boolean(emergencyUntil) && patient.isFetching;
-  const denied = patient.error instanceof ApiError && (patient.error.status === 404 || patient.error.status === 403);
   // The 3C opens a record from its quality follow-up (/coordination/patients/:id): reading only.
   const physician = useCurrentUser().roles.includes('physician');
+  // Read under an emergency access, the record says so for as long as the access lasts: the server
+  // says it (any tab, any browser); only a physician can hold one.
+  const emergency = useQuery({ queryKey: ['hospital', 'emergency-access', id], queryFn: () => hospitalApi.emergencyAccess(id), enabled: physician, retry: false });
+  const emergencyUntil = runningUntil(emergency.data?.until);
+  const denied = patient.error instanceof ApiError && (patient.error.status === 404 || patient.error.status === 403);
+  // Just opened: the record is being read again under the new access (the notice, not the form).
+  const opening = Boolean(emergencyUntil) && denied && patient.isFetching;
   return (
     <Page
       title={patient.data ? patientDisplayName(patient.data) : 'Dossier patient'}
@@ -56,7 +57,7 @@ export default function PatientRecordPage() {
     >
       {patient.isPending && <Loading label="Chargement du dossier…" />}
       {patient.error && !denied && <ErrorMessage error={patient.error} onRetry={() => void patient.refetch()} />}
-      {denied && physician && !opening && <BreakGlass patientId={id} onOpened={(until) => { rememberEmergencyAccess(id, until); setOpened((n) => n + 1); void patient.refetch(); }} />}
+      {denied && physician && !opening && <BreakGlass patientId={id} onOpened={async () => { await emergency.refetch(); await patient.refetch(); }} />}
       {denied && !physician && <Alert color="red" role="alert" title="Dossier inaccessible">Ce dossier n’existe pas, ou il n’est pas dans votre périmètre.</Alert>}
       {(patient.data || opening) && emergencyUntil && (
         <Alert color="orange" role="status" mb="md" data-testid="break-glass-open" title="Dossier ouvert en urgence (bris de glace)">
@@ -277,27 +278,18 @@ function DiagnosisForm({ patientId }: { patientId: string }) {
   );
 }
 
-const EMERGENCY_KEY = (patientId: string) => `dcc.emergency-access.${patientId}`;
-
-/** The end of this tab's emergency access to the patient, while it lasts. */
-function emergencyAccessUntil(patientId: string): string | undefined {
-  const until = sessionStorage.getItem(EMERGENCY_KEY(patientId)) ?? undefined;
+/** The end of an emergency access while it runs: past it, the next render of the page no longer says it. */
+function runningUntil(until: string | undefined): string | undefined {
   return until && new Date(until).getTime() > Date.now() ? until : undefined;
 }
 
-function rememberEmergencyAccess(patientId: string, until: string): void {
-  sessionStorage.setItem(EMERGENCY_KEY(patientId), until);
-}
-
 /** Out of the circle of care: emergency access with a stated reason, limited to 4 hours, traced and reviewed. */
-function BreakGlass({ patientId, onOpened }: { patientId: string; onOpened: (until: string) => void }) {
+function BreakGlass({ patientId, onOpened }: { patientId: string; onOpened: () => Promise<unknown> }) {
   const [reason, setReason] = useState('');
   const open = useMutation({
     mutationFn: () => hospitalApi.breakGlass(patientId, reason),
-    onSuccess: (outcome) => {
-      const text = outcome.issue?.[0]?.details?.text ?? '';
-      onOpened(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(text)?.[0] ?? new Date(Date.now() + 4 * 3_600_000).toISOString());
-    },
+    // Its end is read back from the server, the notice's one source.
+    onSuccess: () => onOpened(),
   });
   const fieldError = open.error instanceof ApiError ? fieldErrorsOf(open.error.outcome?.issue, { reason: ['reason'] }).reason : undefined;
   return (

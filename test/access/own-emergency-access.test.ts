@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
+import { asUser, createdId, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
+import { withIdentity } from '../helpers/identity.ts';
+
+/**
+ * GET Patient/{id}/$break-glass: the server says whether the caller reads the record under his own
+ * running emergency access, and until when, so that every tab and browser shows it. It tells
+ * nobody about anyone else's access, nor whether the record exists, and opens nothing.
+ */
+describe("Access: the caller's own emergency access, as the server knows it", () => {
+  let server: RunningServer;
+  const users = testUsers();
+  const ids: Record<string, string> = {};
+  let patientId: string;
+
+  const as = (user: string, method: string, path: string, body?: unknown) => http(server, method, path, body, asUser(user));
+  const stateOf = (body: any) => ({
+    active: body.parameter.find((p: any) => p.name === 'active')?.valueBoolean,
+    period: body.parameter.find((p: any) => p.name === 'period')?.valuePeriod,
+  });
+
+  before(async () => {
+    server = await startTestServer({ identify: identifyByHeader(users, 'system') });
+    for (const name of ['emergency', 'colleague', 'late', 'nurse', 'officer']) {
+      ids[name] = await createdId(server, { resourceType: 'Practitioner', name: [{ family: unique(name), given: ['Test'] }] } as any);
+    }
+    users.emergency = professional('Dr Urgences', ['physician'], { practitionerId: ids.emergency });
+    users.colleague = professional('Dr Voisin', ['physician'], { practitionerId: ids.colleague });
+    users.late = professional('Dr Tardif', ['physician'], { practitionerId: ids.late });
+    users.nurse = professional('IDE', ['nurse'], { practitionerId: ids.nurse });
+    users.officer = professional('RSSI', ['admin'], { practitionerId: ids.officer });
+    patientId = await createdId(server, withIdentity({ resourceType: 'Patient', name: [{ family: unique('Urgence'), given: ['Lucas'] }], gender: 'male', birthDate: '1971-04-02' }));
+  });
+  after(() => server.close());
+
+  const tracesBy = async (practitioner: string) => Number((await server.services.store.db('resource').where({ resource_type: 'AuditEvent' })
+    .whereRaw('content::text like ?', [`%Practitioner/${practitioner}%`]).count('* as n').first())!.n);
+
+  it('no access yet: active false and no period, and no trace (nothing revealed) — a record that does not exist answers the same', async () => {
+    const traces = await tracesBy(ids.emergency);
+    const none = await as('emergency', 'GET', `/Patient/${patientId}/$break-glass`);
+    expect(none.status).to.equal(200);
+    expect(none.body.resourceType).to.equal('Parameters');
+    expect(stateOf(none.body)).to.deep.equal({ active: false, period: undefined });
+    expect(none.headers.get('cache-control')).to.equal('no-store');
+    const missing = await as('emergency', 'GET', `/Patient/${unique('absent')}/$break-glass`);
+    expect(missing.status).to.equal(200);
+    expect(missing.body).to.deep.equal(none.body);
+    expect(await tracesBy(ids.emergency)).to.equal(traces);
+  });
+
+  it('the holder of a running access gets it with its end (4 hours on), and the question is traced, flagged BTG', async () => {
+    expect((await as('emergency', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'Patient inconscient admis au SAU' })).status).to.equal(200);
+    const { body, status } = await as('emergency', 'GET', `/Patient/${patientId}/$break-glass`);
+    expect(status).to.equal(200);
+    const { active, period } = stateOf(body);
+    expect(active).to.equal(true);
+    expect(Date.parse(period.end) - Date.parse(period.start)).to.equal(4 * 3_600_000);
+    expect(Date.parse(period.end)).to.be.greaterThan(Date.now());
+    expect(JSON.stringify(body)).not.to.contain('SAU'); // the state, not the reason nor anyone's name
+
+    const db = server.services.store.db;
+    const traced = await db('resource').where({ resource_type: 'AuditEvent' })
+      .whereRaw('content::text like ?', [`%Practitioner/${ids.emergency}%`])
+      .whereRaw('content::text like ?', ['%Accès d\'urgence en cours consulté%']).select('content');
+    expect(traced).to.have.length(1);
+    expect(traced[0].content.purposeOfEvent[0].coding[0].code).to.equal('BTG');
+    expect(traced[0].content.entity[0].what.reference).to.equal(`Patient/${patientId}`);
+  });
+
+  it("another physician's access is not revealed, and does not open the record to the one who asks", async () => {
+    const other = await as('colleague', 'GET', `/Patient/${patientId}/$break-glass`);
+    expect(other.status).to.equal(200);
+    expect(stateOf(other.body)).to.deep.equal({ active: false, period: undefined });
+    expect(JSON.stringify(other.body)).not.to.contain(ids.emergency);
+    expect((await as('colleague', 'GET', `/Patient/${patientId}`)).status).to.equal(404);
+    // No way to ask about someone else: the operation takes no parameter.
+    const named = await as('colleague', 'GET', `/Patient/${patientId}/$break-glass?practitioner=Practitioner/${ids.emergency}`);
+    expect(named.status).to.equal(400);
+    expect(named.body.resourceType).to.equal('OperationOutcome');
+    expect(named.body.issue[0].expression).to.deep.equal(['practitioner']);
+    expect(named.body.issue[0].details.text).to.contain('ne prend aucun paramètre');
+  });
+
+  it('an access that has ended is no longer reported, and the record is closed again', async () => {
+    const started = Date.now() - 5 * 3_600_000;
+    await server.services.accessStore.grantBreakGlass({
+      practitionerId: ids.late, idnps: null, displayName: 'Dr Tardif', patientId, reason: 'Admission de nuit, accès terminé',
+      createdAt: new Date(started).toISOString(), expiresAt: new Date(started + 4 * 3_600_000).toISOString(),
+    });
+    const ended = await as('late', 'GET', `/Patient/${patientId}/$break-glass`);
+    expect(ended.status).to.equal(200);
+    expect(stateOf(ended.body)).to.deep.equal({ active: false, period: undefined });
+    expect((await as('late', 'GET', `/Patient/${patientId}`)).status).to.equal(404);
+  });
+
+  it('deny by default: anonymous 401, who cannot hold an emergency access 403, a malformed id 404 — each an OperationOutcome', async () => {
+    const anonymous = await as('nobody', 'GET', `/Patient/${patientId}/$break-glass`);
+    expect(anonymous.status).to.equal(401);
+    expect(anonymous.body.resourceType).to.equal('OperationOutcome');
+    for (const user of ['nurse', 'officer']) {
+      const refused = await as(user, 'GET', `/Patient/${patientId}/$break-glass`);
+      expect(refused.status, user).to.equal(403);
+      expect(refused.body.issue[0].details.text).to.contain("accès d'urgence");
+    }
+    const malformed = await as('emergency', 'GET', `/Patient/${'x'.repeat(65)}/$break-glass`);
+    expect(malformed.status).to.equal(404);
+    expect(malformed.body.resourceType).to.equal('OperationOutcome');
+    const deleted = await as('emergency', 'DELETE', `/Patient/${patientId}/$break-glass`);
+    expect(deleted.status).to.equal(405);
+    expect(deleted.headers.get('allow')).to.equal('POST, GET');
+  });
+
+  it('the OperationDefinition says both calls, and that the operation changes state (its POST)', async () => {
+    const { body } = await as('emergency', 'GET', '/OperationDefinition/Patient-break-glass');
+    expect(body.description).to.contain('GET Patient/{id}/$break-glass').and.contain('POST Patient/{id}/$break-glass');
+    expect(body.affectsState).to.equal(true);
+  });
+});
