@@ -1,4 +1,5 @@
 import type { Bundle, Patient } from '@medplum/fhirtypes';
+import { patientDisplayName } from '../lib/patient-identity.ts';
 import { api } from './http.ts';
 
 /**
@@ -151,8 +152,8 @@ export async function patientsById(ids: string[]): Promise<Map<string, { name: s
   if (!unique.length) return out;
   const bundle = await api<Bundle<Patient>>('/fhir/Patient', { query: { _id: unique.join(','), _count: 100 } });
   for (const p of (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Patient => Boolean(r))) {
-    const n = p.name?.[0];
-    out.set(`Patient/${p.id}`, { name: [n?.family?.toUpperCase(), ...(n?.given ?? [])].filter(Boolean).join(' ') || `Patient/${p.id}`, ...(p.birthDate ? { birthYear: p.birthDate.slice(0, 4) } : {}), ...(p.gender ? { gender: p.gender } : {}) });
+    // The birth name as every page shows it (RNIV): the first name listed may be the used one.
+    out.set(`Patient/${p.id}`, { name: patientDisplayName(p), ...(p.birthDate ? { birthYear: p.birthDate.slice(0, 4) } : {}), ...(p.gender ? { gender: p.gender } : {}) });
   }
   return out;
 }
