@@ -124,6 +124,7 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
       await page.getByRole('link', { name: '← Mes patients' }).click();
       const castellani = page.getByTestId('patient-card').filter({ hasText: 'CASTELLANI Hélène' });
       await castellani.getByText('Rien de nouveau').waitFor();
+      expect(await castellani.innerText()).to.contain('Née le 14 mars 1958');
       await page.goto(`${new URL(page.url()).origin}/changements`);
       await page.locator('[data-testid="change-item"], [role="status"]').first().waitFor();
       expect(await page.getByTestId('change-item').filter({ hasText: 'CASTELLANI Hélène' }).count()).to.equal(0);

@@ -188,6 +188,8 @@ describe('City: my patients and what changed since I last looked', () => {
         return feed;
       };
       expect(kinds({ items: await agree(expected[role].length) }), role).to.have.members(expected[role]);
+      // The list says "née" for her: it carries the gender.
+      expect((await api(world, user, 'GET', '/patients')).body.items[0].gender).to.equal('female');
 
       // Opening the summary moves the last view, for both lists at once.
       const opened = await as(world.server, user, 'GET', `/Patient/${c.patientId}/$summary?audience=${role}&_format=json`);

@@ -7,6 +7,8 @@ export interface MyPatientItem {
   id: string;
   name: string;
   birthDate?: string;
+  /** FHIR administrative gender, when known ('female', 'male'…): says "née" or "né". */
+  gender?: string;
   reasons: { code: 'general-practitioner' | 'care-team'; label: string; role?: string }[];
   lastChange: string | null;
   changesSinceLastView: number;

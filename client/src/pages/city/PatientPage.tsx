@@ -12,9 +12,7 @@ import { Narrative } from '../../components/Narrative.tsx';
 import { Page } from '../../components/Page.tsx';
 import { TrialInclusionsCard } from '../directories/TrialInclusionsCard.tsx';
 import { ageOn, formatDate, formatDateTime } from '../../lib/dates.ts';
-import { bornWord } from '../../lib/patient-identity.ts';
-
-const capitalized = (word: string) => word.charAt(0).toLocaleUpperCase('fr-FR') + word.slice(1);
+import { capitalBornWord } from '../../lib/patient-identity.ts';
 
 /** The summary a city professional reads: their own profession's. */
 export function audienceOf(user: Principal): Audience {
@@ -79,7 +77,7 @@ export default function PatientPage() {
       title={name ?? 'Patient'}
       subtitle={patient && (
         <>
-          {patient.birthDate && <>{capitalized(bornWord(patient.gender))} le {formatDate(patient.birthDate)}{age !== undefined ? ` (${age} ans)` : ''} · </>}
+          {patient.birthDate && <>{capitalBornWord(patient.gender)} le {formatDate(patient.birthDate)}{age !== undefined ? ` (${age} ans)` : ''} · </>}
           {composition?.title ?? ''}
         </>
       )}
