@@ -55,6 +55,8 @@ export interface MyPatientItem {
   reference: string;
   name: string;
   birthDate?: string;
+  /** Patient.gender when known: the list says "née" or "né" by it. */
+  gender?: Patient['gender'];
   reasons: CareReason[];
   /** Newest change of a followed kind (RCP report, PPS/PPAC, oral treatment) I may see; null if none. */
   lastChange: string | null;
@@ -89,6 +91,7 @@ export async function listMyPatients(repo: FhirRepository, principal: Principal,
     reference: `Patient/${p.id}`,
     name: p.name,
     ...(p.patient.birthDate ? { birthDate: p.patient.birthDate } : {}),
+    ...(p.patient.gender ? { gender: p.patient.gender } : {}),
     reasons: p.reasons,
     lastChange: lastChange.get(p.id) ?? null,
     changesSinceLastView: counts.get(p.id) ?? 0,

@@ -118,6 +118,16 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360); // no sideways scrolling of the page
       await checkA11y(page, 'page patient (infirmière, 360 px)');
       await screenshot(page, 'infirmiere-patient-mobile');
+
+      // Opening her summary was a look at her record: back on the list, no badge of the changes just
+      // seen (the cached list showed them), and "Ce qui a changé" agrees.
+      await page.getByRole('link', { name: '← Mes patients' }).click();
+      const castellani = page.getByTestId('patient-card').filter({ hasText: 'CASTELLANI Hélène' });
+      await castellani.getByText('Rien de nouveau').waitFor();
+      expect(await castellani.innerText()).to.contain('Née le 14 mars 1958');
+      await page.goto(`${new URL(page.url()).origin}/changements`);
+      await page.locator('[data-testid="change-item"], [role="status"]').first().waitFor();
+      expect(await page.getByTestId('change-item').filter({ hasText: 'CASTELLANI Hélène' }).count()).to.equal(0);
       assertNoPageErrors(page);
     } finally {
       await context.close();

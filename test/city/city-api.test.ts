@@ -162,6 +162,42 @@ describe('City: my patients and what changed since I last looked', () => {
     expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.have.members(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'pps-created', 'oral-treatment-started']);
   });
 
+  it('nurse and pharmacist: each badge of "my patients" counts exactly what "what changed" lists for that patient — what their profession may read — before and after opening the summary', async () => {
+    const c = await newCase(world);
+    const other = await newCase(world); // a second patient of other professionals: never counted
+    await signReport(world, c); // read by neither: no RCP discussion for the nurse, treatments only for the pharmacist
+    const { pps } = await ppsHandedOver(world, c);
+    await updatePps(world, c, pps);
+    await changeOral(world, c, (mr) => {
+      mr.status = 'on-hold';
+      mr.statusReason = { text: 'Neutropénie' };
+    });
+    await ppsHandedOver(world, other);
+    const expected = {
+      nurse: ['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'pps-created', 'oral-treatment-started'],
+      pharmacist: ['oral-treatment-suspended', 'oral-treatment-started'],
+    };
+    for (const role of ['nurse', 'pharmacist'] as const) {
+      const user = c.user(role);
+      const agree = async (count: number) => {
+        const listed = (await api(world, user, 'GET', '/patients')).body.items;
+        const feed = (await api(world, user, 'GET', '/changes?_count=100')).body.items;
+        expect(listed.map((i: any) => [i.id, i.changesSinceLastView]), role).to.deep.equal([[c.patientId, count]]);
+        expect(feed.filter((i: any) => i.patient.id === c.patientId), role).to.have.length(count);
+        expect(feed, role).to.have.length(count);
+        return feed;
+      };
+      expect(kinds({ items: await agree(expected[role].length) }), role).to.have.members(expected[role]);
+      // The list says "née" for her: it carries the gender.
+      expect((await api(world, user, 'GET', '/patients')).body.items[0].gender).to.equal('female');
+
+      // Opening the summary moves the last view, for both lists at once.
+      const opened = await as(world.server, user, 'GET', `/Patient/${c.patientId}/$summary?audience=${role}&_format=json`);
+      expect(opened.status, JSON.stringify(opened.body)).to.equal(200);
+      await agree(0);
+    }
+  });
+
   it('says what changed in the treatment: resumed, then the dose and dates; stopped with its reason', async () => {
     const c = await newCase(world);
     await ppsHandedOver(world, c);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Patient } from '@medplum/fhirtypes';
 import { fieldErrorsOf } from '../../client/src/lib/field-errors.ts';
 import { parsePick, ICDO3_MORPHOLOGIES, CIM10_TOPOGRAPHIES } from '../../client/src/lib/oncology-codes.ts';
-import { bornWord, duplicateReason, patientDisplayName, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
+import { bornWord, capitalBornWord, duplicateReason, patientDisplayName, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
 import { cleanValue, patchOf, readLocalDraft, writeLocalDraft, type DraftStorage } from '../../client/src/lib/sheet-draft.ts';
 
 const castellani: Patient = {
@@ -24,6 +24,7 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
 
   it('says born in the patient’s gender: né, née, né(e) when not known', () => {
     expect([bornWord('male'), bornWord('female'), bornWord('other'), bornWord(undefined)]).to.deep.equal(['né', 'née', 'né(e)', 'né(e)']);
+    expect([capitalBornWord('male'), capitalBornWord('female'), capitalBornWord(undefined)]).to.deep.equal(['Né', 'Née', 'Né(e)']);
   });
 
   it('reads the search box as an INS, a birth date or a name', () => {

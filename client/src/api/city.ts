@@ -1,4 +1,5 @@
 import type { Bundle, Composition, Patient } from '@medplum/fhirtypes';
+import type { QueryClient } from '@tanstack/react-query';
 import { api } from './http.ts';
 
 /** GET /api/city/patients item (server/city/service.ts MyPatientItem). */
@@ -6,6 +7,8 @@ export interface MyPatientItem {
   id: string;
   name: string;
   birthDate?: string;
+  /** FHIR administrative gender, when known ('female', 'male'…): says "née" or "né". */
+  gender?: string;
   reasons: { code: 'general-practitioner' | 'care-team'; label: string; role?: string }[];
   lastChange: string | null;
   changesSinceLastView: number;
@@ -41,6 +44,18 @@ export const cityApi = {
   summary: (patientId: string, audience: Audience) =>
     api<Bundle>(`/fhir/Patient/${encodeURIComponent(patientId)}/$summary`, { query: { audience, _format: 'json' } }),
 };
+
+/**
+ * After my last view of a patient moved (the summary opened, "Marquer comme vu"): the server counts
+ * and lists changes from that view, so "Mes patients" (its badges) and "Ce qui a changé" are read
+ * again. Kept in cache, they showed the changes just seen for up to staleTime (main.tsx).
+ */
+export async function lastViewMoved(queryClient: QueryClient): Promise<void> {
+  await Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['city', 'patients'] }),
+    queryClient.invalidateQueries({ queryKey: ['city', 'feed'] }),
+  ]);
+}
 
 /** The PDF of the same summary (a plain link: the cookie or the card authenticates it). */
 export function summaryPdfUrl(patientId: string, audience: Audience): string {

@@ -21,6 +21,12 @@ export function bornWord(gender: string | undefined): string {
   return gender === 'female' ? 'née' : gender === 'male' ? 'né' : 'né(e)';
 }
 
+/** The same at the start of a sentence: 'Né', 'Née', 'Né(e)'. */
+export function capitalBornWord(gender: string | undefined): string {
+  const word = bornWord(gender);
+  return word.charAt(0).toLocaleUpperCase('fr-FR') + word.slice(1);
+}
+
 /** "CASTELLANI Hélène Marie" (birth name in capitals first, as on an identity wristband: RNIV). */
 export function patientDisplayName(patient: Patient): string {
   const name = birthName(patient);

@@ -9,6 +9,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { ageOn, formatDate, formatDateTime } from '../../lib/dates.ts';
+import { capitalBornWord } from '../../lib/patient-identity.ts';
 
 const PAGE_SIZE = 20;
 
@@ -91,7 +92,7 @@ function PatientCard({ patient }: { patient: MyPatientItem }) {
         <div style={{ minWidth: 0 }}>
           <Anchor component={Link} to={`/patients/${patient.id}`} fw={600}>{patient.name}</Anchor>
           <Text size="sm" c="dimmed">
-            {patient.birthDate ? `Né(e) le ${formatDate(patient.birthDate)}${age !== undefined ? ` (${age} ans)` : ''}` : 'Date de naissance inconnue'}
+            {patient.birthDate ? `${capitalBornWord(patient.gender)} le ${formatDate(patient.birthDate)}${age !== undefined ? ` (${age} ans)` : ''}` : 'Date de naissance inconnue'}
             {' · '}
             {patient.reasons.map((r) => (r.role ? `${r.label} (${r.role})` : r.label)).join(', ')}
           </Text>

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { ApiError } from '../../api/http.ts';
-import { cityApi, summaryParts, summaryPdfUrl, type Audience, type CityChange } from '../../api/city.ts';
+import { cityApi, lastViewMoved, summaryParts, summaryPdfUrl, type Audience, type CityChange } from '../../api/city.ts';
 import { useCurrentUser, type Principal } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -12,9 +12,7 @@ import { Narrative } from '../../components/Narrative.tsx';
 import { Page } from '../../components/Page.tsx';
 import { TrialInclusionsCard } from '../directories/TrialInclusionsCard.tsx';
 import { ageOn, formatDate, formatDateTime } from '../../lib/dates.ts';
-import { bornWord } from '../../lib/patient-identity.ts';
-
-const capitalized = (word: string) => word.charAt(0).toLocaleUpperCase('fr-FR') + word.slice(1);
+import { capitalBornWord } from '../../lib/patient-identity.ts';
 
 /** The summary a city professional reads: their own profession's. */
 export function audienceOf(user: Principal): Audience {
@@ -37,11 +35,17 @@ export default function PatientPage() {
   const location = useLocation();
   const queryClient = useQueryClient();
 
-  // What changed is read first: opening the summary records "seen" on the server.
-  const changes = useQuery({ queryKey: ['city', 'changes', id], queryFn: () => cityApi.changes({ patient: id, count: 50 }), staleTime: Infinity });
+  // What changed is read first: opening the summary records "seen" on the server. Kept while the
+  // page is open, dropped when it closes (gcTime 0): the next visit reads what changed since this one.
+  const changes = useQuery({ queryKey: ['city', 'changes', id], queryFn: () => cityApi.changes({ patient: id, count: 50 }), staleTime: Infinity, gcTime: 0 });
   const summary = useQuery({
     queryKey: ['summary', id, audience],
-    queryFn: () => cityApi.summary(id, audience),
+    queryFn: async () => {
+      const bundle = await cityApi.summary(id, audience);
+      // The server has just recorded this view: the badges and the feed count from it now.
+      await lastViewMoved(queryClient);
+      return bundle;
+    },
     // A patient who is not mine (404/403) is said once, by the first answer.
     enabled: !changes.isPending && !(changes.error instanceof ApiError && [403, 404].includes(changes.error.status)),
   });
@@ -49,7 +53,7 @@ export default function PatientPage() {
     mutationFn: () => cityApi.markSeen(id),
     onSuccess: async () => {
       queryClient.setQueryData(['city', 'changes', id], { items: [], count: 0 });
-      await queryClient.invalidateQueries({ queryKey: ['city', 'patients'] });
+      await lastViewMoved(queryClient);
       notifications.show({ message: 'Changements marqués comme vus', color: 'teal' });
     },
   });
@@ -73,7 +77,7 @@ export default function PatientPage() {
       title={name ?? 'Patient'}
       subtitle={patient && (
         <>
-          {patient.birthDate && <>{capitalized(bornWord(patient.gender))} le {formatDate(patient.birthDate)}{age !== undefined ? ` (${age} ans)` : ''} · </>}
+          {patient.birthDate && <>{capitalBornWord(patient.gender)} le {formatDate(patient.birthDate)}{age !== undefined ? ` (${age} ans)` : ''} · </>}
           {composition?.title ?? ''}
         </>
       )}
