@@ -125,7 +125,9 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
       const castellani = page.getByTestId('patient-card').filter({ hasText: 'CASTELLANI Hélène' });
       await castellani.getByText('Rien de nouveau').waitFor();
       expect(await castellani.innerText()).to.contain('Née le 14 mars 1958');
-      await page.goto(`${new URL(page.url()).origin}/changements`);
+      // The nurse reaches the feed from her list, as the GP does (and from the menu).
+      await page.getByRole('main').getByRole('link', { name: 'Ce qui a changé' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Ce qui a changé' }).waitFor();
       await page.locator('[data-testid="change-item"], [role="status"]').first().waitFor();
       expect(await page.getByTestId('change-item').filter({ hasText: 'CASTELLANI Hélène' }).count()).to.equal(0);
       assertNoPageErrors(page);

@@ -15,7 +15,8 @@ export interface NavEntry {
 export const NAVIGATION: NavEntry[] = [
   // City professionals (issue 13): client/src/pages/city/
   { label: 'Mes patients', to: '/patients', roles: ['gp', 'nurse', 'pharmacist'] },
-  { label: 'Ce qui a changé', to: '/changements', roles: ['gp'] },
+  // Each city profession's list counts the changes it may read; the feed lists them (server/city/feed.ts).
+  { label: 'Ce qui a changé', to: '/changements', roles: ['gp', 'nurse', 'pharmacist'] },
   // Hospital physician (issue 14): client/src/pages/hospital/
   { label: 'Dossiers patients', to: '/hopital', roles: ['physician'] },
   // 3C coordination (issue 15): client/src/pages/coordination/

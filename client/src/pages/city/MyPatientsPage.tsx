@@ -42,7 +42,7 @@ export default function MyPatientsPage() {
     <Page
       title="Mes patients"
       subtitle={hasRole(user, 'gp') ? 'Les patients dont vous êtes le médecin traitant ou dans l’équipe de soins' : 'Les patients dont vous êtes dans l’équipe de soins'}
-      actions={hasRole(user, 'gp') ? <Button component={Link} to="/changements" variant="light">Ce qui a changé</Button> : undefined}
+      actions={<Button component={Link} to="/changements" variant="light">Ce qui a changé</Button>}
     >
       <form role="search" onSubmit={(e) => e.preventDefault()}>
         <TextInput
