@@ -112,6 +112,10 @@ export function describeProgrammeChange(previous: CarePlan | undefined, next: Ca
   if (!pps && !isPpac(next)) return undefined;
   const name = pps ? 'PPS' : 'PPAC';
   if (!previous) {
+    // A city professional's first readable version of a plan is the one handed over: the versions
+    // before it were never theirs to read (store/visibility-sql.ts), so that is what happened for them.
+    const handedOver = handOverOf(next);
+    if (handedOver) return made(pps ? 'pps-handed-over' : 'ppac-handed-over', `${name} remis au patient le ${longDate(handedOver.date)}`);
     return made(pps ? 'pps-created' : 'ppac-created', `${name} établi${next.status === 'draft' ? ' (en préparation, pas encore remis au patient)' : ''}${next.title ? ` : ${next.title}` : ''}`);
   }
   // The newest update records (the rule appends one per change of a handed-over PPS).

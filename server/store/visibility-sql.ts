@@ -189,13 +189,13 @@ export function emergencyAccessSql(viewer: Viewer): Sql | undefined {
  * the GP's signing-status rules (an RCP sheet not signed, an RCP decision in draft) look at the
  * version read, not at the current one. A signed sheet under correction stays readable as signed
  * (its current version is the correction draft), and the drafts that preceded a signature stay
- * hidden (judged by the current, signed version they were shown). The sharing rules (PPS not
- * handed over, the patient's refusal) keep judging the current row: a refusal given today also
- * hides the versions shared before it.
+ * hidden (judged by the current, signed version they were shown). The sharing rules (a PPS or
+ * PPAC handed over, the patient's choice to send it to the GP) judge both: a refusal given today
+ * hides the versions shared before it, and a version from before the hand-over stays hidden once
+ * the plan is handed over (the nurse's "what changed" listed "PPS établi … pas encore remis").
  */
 export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: boolean; ofVersion?: boolean } = {}): Sql[] {
   if (viewer.unrestricted) return [];
-  const status = options.ofVersion ? 'v.content' : 'r.content';
   const me = viewer.practitionerId ?? 'unknown:practitioner'; // ':' never occurs in an id: matches nothing
   const list = (values: string[]) => (values.length ? values.map(() => '?').join(', ') : 'NULL');
   const actorMatch = JSON.stringify([{ reference: { reference: `Practitioner/${me}` } }]);
@@ -203,6 +203,48 @@ export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: bo
     ? `(r.patient_id IN (SELECT dcc_circle_patients(?))
             OR r.patient_id IN (SELECT bg.patient_id FROM break_glass_grant bg WHERE bg.practitioner_id = ? AND bg.expires_at > now()))`
     : '(dcc_in_circle(r.patient_id, ?) OR dcc_emergency(r.patient_id, ?))';
+  // The GP's and the nurse's content rules, as SQL on a content (`r.content` or `v.content`) and their bindings.
+  const gpSharing = (c: string): Sql => ({
+    text: `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(${c}->'extension' @> ?::jsonb, false)
+                          OR (COALESCE(${c}->'category' @> ?::jsonb, false)
+                              AND NOT (COALESCE(${c}->'extension' @> ?::jsonb, false) AND COALESCE(${c}->'extension' @> ?::jsonb, false)))))`,
+    bindings: [
+      JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }]),
+      JSON.stringify([{ coding: [viewer.ppsCategory] }]),
+      JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: true }]),
+      JSON.stringify([{ url: viewer.handOverUrl }]),
+    ],
+  });
+  const gpSigned = (c: string): Sql => ({
+    text: `AND NOT (r.resource_type = 'Composition' AND COALESCE(${c}->'type' @> ?::jsonb, false) AND COALESCE(${c}->>'status', '') NOT IN ('final', 'amended')
+                     AND NOT COALESCE(${c}->'author' @> ?::jsonb, false))
+            AND NOT (r.resource_type = 'CarePlan' AND COALESCE(${c}->'category' @> ?::jsonb, false) AND COALESCE(${c}->>'status', '') IN ('draft', 'entered-in-error')
+                     AND NOT COALESCE(${c}->'author' @> ?::jsonb, false))`,
+    bindings: [
+      JSON.stringify({ coding: [viewer.rcpSheetType] }),
+      JSON.stringify([{ reference: `Practitioner/${me}` }]),
+      JSON.stringify([{ coding: [viewer.rcpDecisionCategory] }]),
+      JSON.stringify({ reference: `Practitioner/${me}` }),
+    ],
+  });
+  const nurseHandedOver = (c: string): Sql => ({
+    text: `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(${c}->'category' @> ?::jsonb, false)
+                          OR ((COALESCE(${c}->'category' @> ?::jsonb, false) OR COALESCE(${c}->'category' @> ?::jsonb, false))
+                              AND NOT COALESCE(${c}->'extension' @> ?::jsonb, false))))`,
+    bindings: [
+      JSON.stringify([{ coding: [viewer.rcpDecisionCategory] }]),
+      JSON.stringify([{ coding: [viewer.ppsCategory] }]),
+      JSON.stringify([{ coding: [viewer.ppacCategory] }]),
+      JSON.stringify([{ url: viewer.handOverUrl }]),
+    ],
+  });
+  // Of a version: signing status by the version only; sharing and hand-over by the current row
+  // (a refusal given today) and by the version (one made before the hand-over was never handed over).
+  const contents = options.ofVersion ? ['r.content', 'v.content'] : ['r.content'];
+  const rules: Sql[] = [
+    ...(viewer.gp ? [...contents.map(gpSharing), gpSigned(options.ofVersion ? 'v.content' : 'r.content')] : []),
+    ...(viewer.nurse ? contents.map(nurseHandedOver) : []),
+  ];
   const text = `${ACCESS_RULE_MARKER} (
     (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.directoryTypes)}))
     OR (r.patient_id IS NULL AND r.resource_type IN (${list(viewer.patientlessTypes)}))
@@ -210,38 +252,14 @@ export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: bo
     OR (r.patient_id IS NOT NULL AND r.resource_type IN (${list(viewer.patientTypes)})
         AND ${circle}
         AND NOT dcc_objection(r.patient_id, ?, ?::jsonb)
-        ${viewer.gp ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'extension' @> ?::jsonb, false)
-                          OR (COALESCE(r.content->'category' @> ?::jsonb, false)
-                              AND NOT (COALESCE(r.content->'extension' @> ?::jsonb, false) AND COALESCE(r.content->'extension' @> ?::jsonb, false)))))
-            AND NOT (r.resource_type = 'Composition' AND COALESCE(${status}->'type' @> ?::jsonb, false) AND COALESCE(${status}->>'status', '') NOT IN ('final', 'amended')
-                     AND NOT COALESCE(${status}->'author' @> ?::jsonb, false))
-            AND NOT (r.resource_type = 'CarePlan' AND COALESCE(${status}->'category' @> ?::jsonb, false) AND COALESCE(${status}->>'status', '') IN ('draft', 'entered-in-error')
-                     AND NOT COALESCE(${status}->'author' @> ?::jsonb, false))` : ''}
-        ${viewer.nurse ? `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(r.content->'category' @> ?::jsonb, false)
-                          OR ((COALESCE(r.content->'category' @> ?::jsonb, false) OR COALESCE(r.content->'category' @> ?::jsonb, false))
-                              AND NOT COALESCE(r.content->'extension' @> ?::jsonb, false))))` : ''})
+        ${rules.map((r) => r.text).join('\n        ')})
   )`;
   return [{
     text,
     bindings: [
       ...viewer.directoryTypes, ...viewer.patientlessTypes, ...viewer.patientTypes,
       me, me, me, actorMatch,
-      ...(viewer.gp ? [
-        JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }]),
-        JSON.stringify([{ coding: [viewer.ppsCategory] }]),
-        JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: true }]),
-        JSON.stringify([{ url: viewer.handOverUrl }]),
-        JSON.stringify({ coding: [viewer.rcpSheetType] }),
-        JSON.stringify([{ reference: `Practitioner/${me}` }]),
-        JSON.stringify([{ coding: [viewer.rcpDecisionCategory] }]),
-        JSON.stringify({ reference: `Practitioner/${me}` }),
-      ] : []),
-      ...(viewer.nurse ? [
-        JSON.stringify([{ coding: [viewer.rcpDecisionCategory] }]),
-        JSON.stringify([{ coding: [viewer.ppsCategory] }]),
-        JSON.stringify([{ coding: [viewer.ppacCategory] }]),
-        JSON.stringify([{ url: viewer.handOverUrl }]),
-      ] : []),
+      ...rules.flatMap((r) => r.bindings),
     ],
   }];
 }

@@ -125,11 +125,15 @@ describe('City: my patients and what changed since I last looked', () => {
 
     const gp = await api(world, c.user('gp'), 'GET', '/changes');
     expect(gp.status, JSON.stringify(gp.body)).to.equal(200);
-    // The PPS and its oral treatment are created in one transaction: their order may go either way.
-    expect(kinds(gp.body).slice(0, 3)).to.deep.equal(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over']);
-    expect(kinds(gp.body).slice(3, 5)).to.have.members(['pps-created', 'oral-treatment-started']);
-    expect(kinds(gp.body)[5]).to.equal('rcp-report-signed');
-    const [suspension, update, handOver, , , signed] = gp.body.items;
+    // The PPS in preparation is not the GP's to read: it first appears handed over (as its oral
+    // treatment, started in the PPS's transaction, appears beside it).
+    expect(kinds(gp.body).slice(0, 2)).to.deep.equal(['oral-treatment-suspended', 'pps-updated']);
+    expect(kinds(gp.body).slice(2, 4)).to.have.members(['pps-handed-over', 'oral-treatment-started']);
+    expect(kinds(gp.body)).not.to.include('pps-created');
+    expect(kinds(gp.body)[4]).to.equal('rcp-report-signed');
+    const [suspension, update] = gp.body.items;
+    const handOver = gp.body.items.find((i: any) => i.kind.code === 'pps-handed-over');
+    const signed = gp.body.items[4];
     const started = gp.body.items.find((i: any) => i.kind.code === 'oral-treatment-started');
     expect(suspension).to.deep.include({ kind: { code: 'oral-treatment-suspended', label: 'Traitement oral suspendu' }, reason: 'Syndrome main-pied de grade 3' });
     expect(suspension.description).to.equal('Capécitabine 500 mg, comprimé suspendu — motif : Syndrome main-pied de grade 3');
@@ -151,15 +155,15 @@ describe('City: my patients and what changed since I last looked', () => {
 
     // The list says how many changes there are since my last look, and when the last one was.
     const item = (await api(world, c.user('gp'), 'GET', '/patients')).body.items[0];
-    expect(item).to.include({ changesSinceLastView: 6, lastChange: suspended.meta.lastUpdated, lastSummaryView: null });
+    expect(item).to.include({ changesSinceLastView: 5, lastChange: suspended.meta.lastUpdated, lastSummaryView: null });
 
     // The pharmacist reads no RCP report nor PPS: only the treatment changes, without a refusal.
     const pharmacist = await api(world, c.user('pharmacist'), 'GET', '/changes');
     expect(pharmacist.status).to.equal(200);
     expect(kinds(pharmacist.body)).to.deep.equal(['oral-treatment-suspended', 'oral-treatment-started']);
     expect((await api(world, c.user('pharmacist'), 'GET', '/patients')).body.items[0].changesSinceLastView).to.equal(2);
-    // The nurse reads the programme and the treatment, not the RCP report.
-    expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.have.members(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'pps-created', 'oral-treatment-started']);
+    // The nurse reads the programme once handed over and the treatment, not the RCP report.
+    expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.have.members(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'oral-treatment-started']);
   });
 
   it('nurse and pharmacist: each badge of "my patients" counts exactly what "what changed" lists for that patient — what their profession may read — before and after opening the summary', async () => {
@@ -174,7 +178,8 @@ describe('City: my patients and what changed since I last looked', () => {
     });
     await ppsHandedOver(world, other);
     const expected = {
-      nurse: ['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'pps-created', 'oral-treatment-started'],
+      // Never the PPS in preparation (« PPS établi … pas encore remis au patient »): first seen handed over.
+      nurse: ['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'oral-treatment-started'],
       pharmacist: ['oral-treatment-suspended', 'oral-treatment-started'],
     };
     for (const role of ['nurse', 'pharmacist'] as const) {
@@ -228,7 +233,7 @@ describe('City: my patients and what changed since I last looked', () => {
   it('after "seen" (or opening the summary) the changes disappear; a later change appears alone; an explicit since brings all back', async () => {
     const c = await newCase(world);
     await ppsHandedOver(world, c);
-    expect((await api(world, c.user('gp'), 'GET', '/changes')).body.count).to.equal(3);
+    expect((await api(world, c.user('gp'), 'GET', '/changes')).body.count).to.equal(2); // handed over, its oral treatment
     const seen = await api(world, c.user('gp'), 'POST', `/patients/${c.patientId}/seen`);
     expect(seen.status).to.equal(204);
     expect((await api(world, c.user('gp'), 'GET', '/changes')).body.items).to.deep.equal([]);
@@ -243,10 +248,10 @@ describe('City: my patients and what changed since I last looked', () => {
       mr.statusReason = { text: 'Hospitalisation' };
     });
     expect(kinds((await api(world, c.user('gp'), 'GET', '/changes')).body)).to.deep.equal(['oral-treatment-suspended']);
-    expect(kinds((await api(world, c.user('gp'), 'GET', `/changes?patient=${c.patientId}&since=2020-01-01`)).body)).to.have.length(4);
+    expect(kinds((await api(world, c.user('gp'), 'GET', `/changes?patient=${c.patientId}&since=2020-01-01`)).body)).to.have.length(3);
 
     // The summary view recorded when the nurse opens the patient's summary has the same effect.
-    expect((await api(world, c.user('nurse'), 'GET', '/changes')).body.count).to.equal(4);
+    expect((await api(world, c.user('nurse'), 'GET', '/changes')).body.count).to.equal(3);
     await new SummaryViewStore(world.server.services.store.db).record(c.practitioners.nurse, c.patientId, new Date());
     expect((await api(world, c.user('nurse'), 'GET', '/changes')).body.items).to.deep.equal([]);
   });
@@ -262,7 +267,7 @@ describe('City: my patients and what changed since I last looked', () => {
       });
     }
     const all = (await api(world, c.user('gp'), 'GET', '/changes?_count=100')).body.items.map((i: any) => i.resource.reference);
-    expect(all).to.have.length(6);
+    expect(all).to.have.length(5);
 
     const walked: string[] = [];
     let page = await api(world, c.user('gp'), 'GET', '/changes?_count=2');
