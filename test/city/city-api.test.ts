@@ -193,6 +193,10 @@ describe('City: my patients and what changed since I last looked', () => {
         return feed;
       };
       expect(kinds({ items: await agree(expected[role].length) }), role).to.have.members(expected[role]);
+      // Nor by version: the PPS in preparation (version 1) is no more readable than it was before its hand-over.
+      // (the pharmacist reads no CarePlan at all: 403.)
+      expect((await as(world.server, user, 'GET', `/CarePlan/${pps.id}/_history/1`)).status, role).to.equal(role === 'nurse' ? 404 : 403);
+      if (role === 'nurse') expect((await as(world.server, user, 'GET', `/CarePlan/${pps.id}/_history/${pps.meta.versionId}`)).status).to.equal(200);
       // The list says "née" for her: it carries the gender.
       expect((await api(world, user, 'GET', '/patients')).body.items[0].gender).to.equal('female');
 
