@@ -82,6 +82,8 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       for (const text of (await rows.allInnerTexts()).slice(1)) {
         expect(text).to.contain(gp.principal.displayName);
         expect(text).to.contain('Lecture');
+        // What was read, in words: the REST codes and FHIR types showed raw ("read", "search-type", "Composition").
+        expect(text).not.to.match(/\b(read|vread|search-type|Composition|CarePlan|ServiceRequest|Observation)\b/);
       }
       await checkA11y(page, 'qui a consulté ce dossier');
       await screenshot(page, 'securite-acces-dossier');

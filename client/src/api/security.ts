@@ -1,4 +1,5 @@
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
+import { auditObjectLabel, auditSubtypeLabel } from '../lib/audit-labels.ts';
 import { api } from './http.ts';
 
 /** The security officer's calls: the audit trail of a patient (FHIR AuditEvent) and the emergency accesses (/access). */
@@ -41,7 +42,7 @@ export interface AuditPatient { id: string; name: string; birthDate?: string; in
 export function auditLineOf(e: AuditEvent): AuditLine {
   const agent = e.agent?.find((a) => a.requestor) ?? e.agent?.[0];
   const objects = (e.entity ?? []).map((x) => x.what?.reference).filter((r): r is string => Boolean(r) && !r!.startsWith('Patient/'));
-  const subtype = e.subtype?.map((s) => s.display ?? s.code).filter(Boolean).join(', ');
+  const subtype = [...new Set(e.subtype?.map((s) => s.display ?? s.code).filter((s): s is string => Boolean(s)).map(auditSubtypeLabel))].join(', ');
   return {
     id: e.id ?? '',
     recorded: e.recorded,
@@ -49,7 +50,7 @@ export function auditLineOf(e: AuditEvent): AuditLine {
     ...(agent?.who?.reference ? { practitioner: agent.who.reference } : {}),
     roles: (agent?.role ?? []).flatMap((r) => r.coding ?? []).map((c) => c.code ?? '').filter(Boolean),
     action: e.action as AuditAction | undefined,
-    what: [...new Set(objects.map((o) => o.split('/')[0]))].join(', ') || subtype || 'Dossier',
+    what: [...new Set(objects.map((o) => auditObjectLabel(o.split('/')[0]!)))].join(', ') || subtype || 'Dossier',
     success: e.outcome === '0' || e.outcome === undefined,
     breakGlass: Boolean(e.purposeOfEvent?.some((p) => p.coding?.some((c) => c.code === 'BTG'))),
     ...(e.outcomeDesc ? { detail: e.outcomeDesc } : {}),

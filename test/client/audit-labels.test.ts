@@ -1,0 +1,15 @@
+import { expect } from 'chai';
+import { auditObjectLabel, auditSubtypeLabel } from '../../client/src/lib/audit-labels.ts';
+
+describe('Client: the audit trail in words (client/src/lib/audit-labels.ts)', () => {
+  it('names what was read in French, never the FHIR type or REST code ("Composition", "search-type" showed raw)', () => {
+    expect(auditObjectLabel('Composition')).to.equal('Document (fiche RCP, synthèse…)');
+    expect(auditObjectLabel('CarePlan')).to.equal('Programme de soins (PPS, PPAC, décision de RCP)');
+    expect(auditObjectLabel('ServiceRequest')).to.equal('Demande (inscription en RCP, prescription)');
+    expect(auditSubtypeLabel('search-type')).to.equal('Recherche');
+    expect(auditSubtypeLabel('vread')).to.equal("Lecture d'une version");
+    // A display the server wrote in words is kept; an unknown type is named rather than hidden.
+    expect(auditSubtypeLabel('Consultation de la synthèse')).to.equal('Consultation de la synthèse');
+    expect(auditObjectLabel('Basic')).to.equal('Basic');
+  });
+});
