@@ -19,7 +19,7 @@ export type ChangeKind =
   | 'rcp-report-signed' | 'rcp-report-corrected' | 'rcp-report-cancelled'
   | 'pps-created' | 'pps-handed-over' | 'pps-updated' | 'pps-closed'
   | 'ppac-created' | 'ppac-handed-over' | 'ppac-updated'
-  | 'oral-treatment-started' | 'oral-treatment-changed' | 'oral-treatment-suspended' | 'oral-treatment-resumed' | 'oral-treatment-stopped';
+  | 'oral-treatment-prescribed' | 'oral-treatment-started' | 'oral-treatment-changed' | 'oral-treatment-suspended' | 'oral-treatment-resumed' | 'oral-treatment-stopped';
 
 export const CHANGE_LABEL: Record<ChangeKind, string> = {
   'rcp-report-signed': 'Compte rendu de RCP signé',
@@ -32,6 +32,7 @@ export const CHANGE_LABEL: Record<ChangeKind, string> = {
   'ppac-created': 'PPAC établi',
   'ppac-handed-over': 'PPAC remis au patient',
   'ppac-updated': 'PPAC mis à jour',
+  'oral-treatment-prescribed': 'Traitement oral prescrit',
   'oral-treatment-started': 'Traitement oral débuté',
   'oral-treatment-changed': 'Traitement oral modifié',
   'oral-treatment-suspended': 'Traitement oral suspendu',
@@ -199,7 +200,8 @@ export function describeOralTreatmentChange(previous: MedicationRequest | undefi
     const posology = [facts.dose && `${facts.dose}, ${intakes(facts.timesPerDay)}`, facts.cycle && `cycles ${facts.cycle}`].filter(Boolean).join(', ');
     const period = facts.start ? `, à partir du ${longDate(facts.start)}${facts.end ? ` jusqu'au ${longDate(facts.end)}` : ''}` : '';
     const planned = next.status === 'draft' ? ' (prévu)' : '';
-    return made('oral-treatment-started', `${facts.medication}${planned}${posology ? ` : ${posology}` : ''}${period}`);
+    // Its first version is the prescription: "débuté" announced a treatment starting next week as under way.
+    return made('oral-treatment-prescribed', `${facts.medication}${planned}${posology ? ` : ${posology}` : ''}${period}`);
   }
   const differences = oralTreatmentDifferences(oralTreatmentFacts(previous), facts);
   const also = differences.length ? ` ; ${differences.join(' ; ')}` : '';

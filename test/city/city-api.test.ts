@@ -126,15 +126,15 @@ describe('City: my patients and what changed since I last looked', () => {
     const gp = await api(world, c.user('gp'), 'GET', '/changes');
     expect(gp.status, JSON.stringify(gp.body)).to.equal(200);
     // The PPS in preparation is not the GP's to read: it first appears handed over (as its oral
-    // treatment, started in the PPS's transaction, appears beside it).
+    // treatment, prescribed in the PPS's transaction, appears beside it).
     expect(kinds(gp.body).slice(0, 2)).to.deep.equal(['oral-treatment-suspended', 'pps-updated']);
-    expect(kinds(gp.body).slice(2, 4)).to.have.members(['pps-handed-over', 'oral-treatment-started']);
+    expect(kinds(gp.body).slice(2, 4)).to.have.members(['pps-handed-over', 'oral-treatment-prescribed']);
     expect(kinds(gp.body)).not.to.include('pps-created');
     expect(kinds(gp.body)[4]).to.equal('rcp-report-signed');
     const [suspension, update] = gp.body.items;
     const handOver = gp.body.items.find((i: any) => i.kind.code === 'pps-handed-over');
     const signed = gp.body.items[4];
-    const started = gp.body.items.find((i: any) => i.kind.code === 'oral-treatment-started');
+    const prescribed = gp.body.items.find((i: any) => i.kind.code === 'oral-treatment-prescribed');
     expect(suspension).to.deep.include({ kind: { code: 'oral-treatment-suspended', label: 'Traitement oral suspendu' }, reason: 'Syndrome main-pied de grade 3' });
     expect(suspension.description).to.equal('Capécitabine 500 mg, comprimé suspendu — motif : Syndrome main-pied de grade 3');
     expect(suspension.resource).to.deep.equal({
@@ -146,7 +146,7 @@ describe('City: my patients and what changed since I last looked', () => {
     expect(update.reason).to.equal('Modification du calendrier — Bloc opératoire reporté d’une semaine');
     expect(update.resource.reference).to.equal(`CarePlan/${pps.id}/_history/3`);
     expect(handOver.description).to.equal('PPS remis au patient le 10 février 2026');
-    expect(started.description).to.contain('Capécitabine 500 mg, comprimé : 1500 mg, 2 prises par jour, cycles 14 j sur 21, 8 cycles, à partir du 30 mars 2026');
+    expect(prescribed.description).to.contain('Capécitabine 500 mg, comprimé : 1500 mg, 2 prises par jour, cycles 14 j sur 21, 8 cycles, à partir du 30 mars 2026');
     expect(signed).to.deep.include({ kind: { code: 'rcp-report-signed', label: 'Compte rendu de RCP signé' } });
     expect(signed.resource.reference).to.equal(`Composition/${report.id}/_history/${report.meta.versionId}`);
     expect(signed.description).to.contain('compte rendu signé par');
@@ -160,10 +160,10 @@ describe('City: my patients and what changed since I last looked', () => {
     // The pharmacist reads no RCP report nor PPS: only the treatment changes, without a refusal.
     const pharmacist = await api(world, c.user('pharmacist'), 'GET', '/changes');
     expect(pharmacist.status).to.equal(200);
-    expect(kinds(pharmacist.body)).to.deep.equal(['oral-treatment-suspended', 'oral-treatment-started']);
+    expect(kinds(pharmacist.body)).to.deep.equal(['oral-treatment-suspended', 'oral-treatment-prescribed']);
     expect((await api(world, c.user('pharmacist'), 'GET', '/patients')).body.items[0].changesSinceLastView).to.equal(2);
     // The nurse reads the programme once handed over and the treatment, not the RCP report.
-    expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.have.members(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'oral-treatment-started']);
+    expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.have.members(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'oral-treatment-prescribed']);
   });
 
   it('nurse and pharmacist: each badge of "my patients" counts exactly what "what changed" lists for that patient — what their profession may read — before and after opening the summary', async () => {
@@ -179,8 +179,8 @@ describe('City: my patients and what changed since I last looked', () => {
     await ppsHandedOver(world, other);
     const expected = {
       // Never the PPS in preparation (« PPS établi … pas encore remis au patient »): first seen handed over.
-      nurse: ['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'oral-treatment-started'],
-      pharmacist: ['oral-treatment-suspended', 'oral-treatment-started'],
+      nurse: ['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'oral-treatment-prescribed'],
+      pharmacist: ['oral-treatment-suspended', 'oral-treatment-prescribed'],
     };
     for (const role of ['nurse', 'pharmacist'] as const) {
       const user = c.user(role);
@@ -228,7 +228,7 @@ describe('City: my patients and what changed since I last looked', () => {
       mr.statusReason = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/medicationrequest-status-reason', code: 'salg', display: 'Intolérance' }] };
     });
     const items = (await api(world, c.user('pharmacist'), 'GET', '/changes')).body.items;
-    expect(items.map((i: any) => i.kind.code)).to.deep.equal(['oral-treatment-stopped', 'oral-treatment-changed', 'oral-treatment-resumed', 'oral-treatment-suspended', 'oral-treatment-started']);
+    expect(items.map((i: any) => i.kind.code)).to.deep.equal(['oral-treatment-stopped', 'oral-treatment-changed', 'oral-treatment-resumed', 'oral-treatment-suspended', 'oral-treatment-prescribed']);
     expect(items[0].description).to.equal('Capécitabine 500 mg, comprimé arrêté — motif : Intolérance');
     expect(items[1].description).to.equal('Capécitabine 500 mg, comprimé modifié — dose : 1500 mg → 1000 mg ; cycle : 14 j sur 21, 8 cycles → 14 j sur 21, 6 cycles ; fin : 6 septembre 2026 → 26 juillet 2026');
     expect(items[2].kind.label).to.equal('Traitement oral repris');

@@ -79,10 +79,10 @@ describe('City: what changed, as plain rules', () => {
   });
 
   describe('describeChange: oral anticancer treatment', () => {
-    it('started, suspended and stopped with the statusReason, resumed', () => {
+    it('prescribed, suspended and stopped with the statusReason, resumed', () => {
       const first = oral();
       expect(describeChange(undefined, first)).to.deep.equal({
-        kind: 'oral-treatment-started', label: 'Traitement oral débuté',
+        kind: 'oral-treatment-prescribed', label: 'Traitement oral prescrit',
         description: "Capécitabine 500 mg, comprimé : 1500 mg, 2 prises par jour, cycles 14 j sur 21, 8 cycles, à partir du 30 mars 2026 jusqu'au 6 septembre 2026",
       });
       const held = { ...first, status: 'on-hold' as const, statusReason: { text: 'Neutropénie de grade 3' } };
