@@ -18,3 +18,4 @@ export { buildPpsForDecision, handOverProgramme, startPpacFromPps, startPpacWith
 export { carePlanDocument } from './document.ts';
 export { ACTIVITY_STATUS_LABEL, CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, CONTACT_ROLE, contactRoleOf, EXT, ORAL_ANTICANCER, SECTION, THERAPY_TYPES } from './codes.ts';
 export { narrativeDiv } from './narrative.ts';
+export { activityStatusLabel } from './activity-status.ts';

@@ -6,6 +6,7 @@ import type {
   Address, CarePlan, CarePlanActivity, CareTeam, Condition, ContactPoint, HealthcareService, HumanName, MedicationRequest, Organization, Patient,
   Practitioner, PractitionerRole, Reference, Resource,
 } from '@medplum/fhirtypes';
+import { activityStatusLabel } from './activity-status.ts';
 import {
   ACTIVITY_STATUS_LABEL, CONTACT_ROLE, DATA_REUSE_NOTICE, EXT, SECTION, contactRoleOf, type ActivitySection,
 } from './codes.ts';
@@ -117,7 +118,7 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
     if (relays.length) sections.push({ title: SECTION['local-relay'].title, blocks: [{ kind: 'list', items: relays }] });
   } else {
     const treatments = inSection('treatment');
-    if (treatments.length) sections.push(treatmentSection(treatments, src.medicationRequests, names));
+    if (treatments.length) sections.push(treatmentSection(treatments, src.medicationRequests, names, plan.status));
     const sideEffects = [
       ...watchItemsOf(plan).filter((w) => w.kind === 'side-effect').map((w) => (w.action ? `${w.description} — ${w.action}` : w.description)),
       ...treatments.flatMap((a) => {
@@ -223,7 +224,7 @@ function period(start?: string, end?: string, confirmed?: boolean): string {
   return confirmed === undefined ? dates : `${dates} (${confirmed ? 'dates confirmées' : 'dates prévisionnelles'})`;
 }
 
-function treatmentSection(treatments: CarePlanActivity[], requests: MedicationRequest[], names: Names): PrintableSection {
+function treatmentSection(treatments: CarePlanActivity[], requests: MedicationRequest[], names: Names, planStatus: CarePlan['status']): PrintableSection {
   const rows = treatments.map((a) => {
     const t = extensionOf(a, EXT.treatment);
     const confirmed = sub(t, 'datesConfirmed')?.valueBoolean;
@@ -234,7 +235,7 @@ function treatmentSection(treatments: CarePlanActivity[], requests: MedicationRe
     const start = request ? bounds[0]?.start : a.detail?.scheduledPeriod?.start;
     const end = request ? bounds.at(-1)?.end : a.detail?.scheduledPeriod?.end;
     const place = atHome ? 'À domicile' : a.detail?.location ? names.of(a.detail.location) : '';
-    const status = request ? (request.status === 'active' ? 'en cours ou à venir' : request.status) : ACTIVITY_STATUS_LABEL[a.detail?.status ?? 'unknown'] ?? '';
+    const status = activityStatusLabel(a, request, planStatus);
     return [treatmentName(a, requests), period(start, end, confirmed), place, sub(t, 'rhythm')?.valueString ?? '', route, status];
   });
   const blocks: Block[] = [

@@ -14,7 +14,7 @@
 import type {
   Appointment, CarePlan, CarePlanActivity, CareTeam, Condition, MedicationRequest, Observation, Organization, Patient, PractitionerRole, Reference, ResearchStudy, ResearchSubject, Resource,
 } from '@medplum/fhirtypes';
-import { ACTIVITY_STATUS_LABEL, activitySection, type Block, EXT, extensionOf, handOverOf, SECTION as CARE_SECTION, SETTING_LABEL, sub, subs, watchItemsOf } from '../care-plan/index.ts';
+import { activitySection, activityStatusLabel, type Block, EXT, extensionOf, handOverOf, SECTION as CARE_SECTION, SETTING_LABEL, sub, subs, watchItemsOf } from '../care-plan/index.ts';
 import { datePart } from '../fhir-kit/dates.ts';
 import { INCLUSION_STATUS_LABEL } from '../directories/index.ts';
 import { withoutUnqualifiedIns } from '../identity/index.ts';
@@ -180,7 +180,7 @@ function ppsSection(pps: CarePlan | undefined, ctx: BuildContext): SummarySectio
     .filter((a) => ['treatment', 'follow-up', 'supportive-care', 'associated-measure'].includes(activitySection(a) ?? ''))
     .map((a) => {
       const period = a.detail?.scheduledPeriod ?? requestPeriod(a, ctx.requests);
-      return [CARE_SECTION[activitySection(a)!].title, activityName(a, ctx.requests), periodText(period?.start, period?.end), placeOf(a, ctx), statusOf(a, ctx.requests)];
+      return [CARE_SECTION[activitySection(a)!].title, activityName(a, ctx.requests), periodText(period?.start, period?.end), placeOf(a, ctx), statusOf(a, ctx.requests, pps)];
     });
   const blocks: Block[] = [{ kind: 'fields', fields }];
   if (rows.length) blocks.push({ kind: 'table', headers: ['Rubrique', 'Soin', 'Dates', 'Lieu, équipe', 'Statut'], widths: [0.16, 0.3, 0.22, 0.2, 0.12], rows });
@@ -255,7 +255,7 @@ function careCalendarSection(pps: CarePlan | undefined, ppac: CarePlan | undefin
       const by = extensionOf(a, EXT.surveillanceBy)?.valueCode as 'hospital' | 'gp' | undefined;
       rows.push({
         date: datePart(period.start ?? period.end!),
-        cells: [periodText(period.start, period.end), activityName(a, ctx.requests), [by ? SETTING_LABEL[by] : '', placeOf(a, ctx)].filter(Boolean).join(' — '), statusOf(a, ctx.requests)],
+        cells: [periodText(period.start, period.end), activityName(a, ctx.requests), [by ? SETTING_LABEL[by] : '', placeOf(a, ctx)].filter(Boolean).join(' — '), statusOf(a, ctx.requests, plan)],
       });
     }
   }
@@ -290,7 +290,7 @@ function homeTreatmentsSection(pps: CarePlan | undefined, requests: MedicationRe
     const route = sub(t, 'route')?.valueCodeableConcept?.text ?? request?.dosageInstruction?.[0]?.route?.text ?? request?.dosageInstruction?.[0]?.route?.coding?.[0]?.display ?? '';
     const rhythm = [sub(t, 'rhythm')?.valueString, request?.dosageInstruction?.[0]?.text?.replace(/^Cycle \d+ : /, '')].filter(Boolean).join(' — ');
     const period = a.detail?.scheduledPeriod ?? requestPeriod(a, requests);
-    rows.push([activityName(a, requests), route, rhythm, periodText(period?.start, period?.end), statusOf(a, requests)]);
+    rows.push([activityName(a, requests), route, rhythm, periodText(period?.start, period?.end), statusOf(a, requests, pps)]);
     if (request) entries.push(request);
   }
   for (const line of oralTreatmentLines(requests, ctx.today)) {
@@ -411,10 +411,8 @@ function placeOf(a: CarePlanActivity, ctx: BuildContext): string {
   return [d?.location ? nameOf(d.location, ctx.directory) : '', ...(d?.performer ?? []).map((p) => nameOf(p, ctx.directory))].filter(Boolean).join(' — ');
 }
 
-function statusOf(a: CarePlanActivity, requests: MedicationRequest[]): string {
-  const request = requestOf(a, requests);
-  if (request) return request.status === 'active' ? 'prescrit' : request.status === 'on-hold' ? 'suspendu' : request.status === 'stopped' ? 'arrêté' : request.status;
-  return ACTIVITY_STATUS_LABEL[a.detail?.status ?? 'unknown'] ?? '';
+function statusOf(a: CarePlanActivity, requests: MedicationRequest[], plan: CarePlan | undefined): string {
+  return activityStatusLabel(a, requestOf(a, requests), plan?.status);
 }
 
 function periodText(start?: string, end?: string): string {
