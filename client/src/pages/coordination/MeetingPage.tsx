@@ -11,8 +11,9 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
-import { useSessionAgenda, type AgendaRow } from './session-data.ts';
+import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
+import { carriedOverSentence, mandatedName, specialitiesCount } from '../../lib/quorum-words.ts';
 
 /** The proposal types a coordinator picks most in session (the full list is in the RCP sheet). */
 const PROPOSAL_TYPES = [
@@ -208,11 +209,11 @@ function AttendancePanel({ session, board, timed }: { session: Session; board: B
               <Badge size="lg" color={q.reached ? '#1e6b32' : 'red.9'} variant="filled">{q.reached ? 'Quorum atteint' : 'Quorum non atteint'}</Badge>
               {/* Each fact once, from the structured result: the server's `reasons` restate the same
                   count and missing specialities as sentences, and showing both said everything twice. */}
-              <Text size="sm" data-testid="quorum-count">Spécialités présentes : {q.specialities.length} sur {q.required} requises</Text>
+              <Text size="sm" data-testid="quorum-count">{specialitiesCount(q.specialities.length, q.required)}</Text>
               {q.specialities.length > 0 && <List size="sm">{q.specialities.map((s) => <List.Item key={s.code}>{s.display ?? s.code}</List.Item>)}</List>}
               {q.missingMandated.length > 0 && (
                 <Text size="sm" c="red.8" data-testid="quorum-missing">
-                  {q.missingMandated.length > 1 ? 'Spécialités obligatoires absentes' : 'Spécialité obligatoire absente'} : {q.missingMandated.map((m) => m.label).join(', ')}
+                  {q.missingMandated.length > 1 ? 'Spécialités obligatoires absentes' : 'Spécialité obligatoire absente'} : {q.missingMandated.map(mandatedName).join(' ; ')}
                 </Text>
               )}
               {q.notCounted.length > 0 && (
@@ -253,6 +254,9 @@ function CaseCard({ session, row, timed, headingRef, onNext }: { session: Sessio
   const c = row.rcpCase;
   const decided = row.flag === 'discussed' || row.flag === 'recorded';
   const decision = useQuery({ queryKey: ['rcp', 'decision', row.case, row.flag], queryFn: () => rcp.decision(row.case), enabled: decided, retry: false });
+  // What the file lacks, as the agenda says it: discussed without it, the proposal rests on less than the board expects.
+  const completeness = useCompleteness(row.visible && !decided ? [row.case] : []).get(row.case);
+  const missing = completeness?.data?.missing.filter((m) => m.severity === 'error') ?? [];
   const existing = decision.data?.proposal?.treatments?.[0];
   const [type, setType] = useState<string | null>(null);
   const [detail, setDetail] = useState<string | undefined>();
@@ -296,6 +300,12 @@ function CaseCard({ session, row, timed, headingRef, onNext }: { session: Sessio
         {row.patientId && <Anchor href={`/coordination/patients/${row.patientId}`} target="_blank" rel="noopener" size="sm">Dossier du patient (nouvel onglet)</Anchor>}
         <Text><b>Question :</b> {row.question}</Text>
         {c?.summary && <Text><b>Résumé :</b> {c.summary}</Text>}
+        {missing.length > 0 && (
+          <Alert color="orange" title="Dossier incomplet" data-testid="meeting-missing">
+            <Text size="sm">Il manque au dossier :</Text>
+            <List size="sm">{missing.map((m) => <List.Item key={m.label}>{m.label}</List.Item>)}</List>
+          </Alert>
+        )}
         {row.flag === 'quorum-not-reached' && <Alert color="orange">{c?.statusReason ?? 'Quorum non atteint pour ce dossier'} — complétez la présence puis recommencez.</Alert>}
         {row.flag === 'postponed' && <Alert color="orange">Ajourné : {c?.statusReason ?? row.note}</Alert>}
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -337,7 +347,7 @@ function CloseSession({ session, rows, timed, onClosed }: { session: Session; ro
   return (
     <section aria-labelledby="close-title">
       <Title order={2} size="h3" id="close-title" mb="xs">Clôture</Title>
-      <Text size="sm" mb="xs">{open.length ? `${open.length} dossier(s) non discuté(s) seront reportés à la séance suivante.` : 'Tous les dossiers ont été traités.'}</Text>
+      <Text size="sm" mb="xs">{open.length ? carriedOverSentence(open.length) : 'Tous les dossiers ont été traités.'}</Text>
       {close.error && <ErrorMessage error={close.error} />}
       <Button color="dark" onClick={() => setConfirming(true)}>Clôturer la séance</Button>
       <Modal opened={confirming} onClose={() => setConfirming(false)} title="Clôturer la séance ?">

@@ -1,0 +1,17 @@
+import { expect } from 'chai';
+import { carriedOverSentence, mandatedName, specialitiesCount } from '../../client/src/lib/quorum-words.ts';
+
+describe('Client: the quorum in words (client/src/lib/quorum-words.ts)', () => {
+  it('names a mandated speciality by its role and the specialities that fill it, as the board page lists them', () => {
+    expect(mandatedName({ label: 'Chirurgien', anyOf: [{ code: 'SM20', display: 'Gynécologie-obstétrique (SM)' }] })).to.equal('Chirurgien — Gynécologie-obstétrique (SM)');
+    expect(mandatedName({ label: 'Chirurgien', anyOf: [{ code: 'SM14' }, { code: 'SM11', display: 'Chirurgie thoracique' }] })).to.equal('Chirurgien — SM14 ou Chirurgie thoracique');
+    expect(mandatedName({ label: 'Pneumologie (SM)', anyOf: [{ code: 'SM41', display: 'Pneumologie (SM)' }] })).to.equal('Pneumologie (SM)');
+  });
+
+  it('counts and plurals in French (« 4 sur 3 requises », « 1 dossier(s) non discuté(s) seront reportés »)', () => {
+    expect(specialitiesCount(4, 3)).to.equal('Spécialités présentes : 4 — il en faut au moins 3');
+    expect(specialitiesCount(1, 3)).to.equal('Spécialité présente : 1 — il en faut au moins 3');
+    expect(carriedOverSentence(1)).to.equal('1 dossier non discuté sera reporté à la séance suivante.');
+    expect(carriedOverSentence(2)).to.equal('2 dossiers non discutés seront reportés à la séance suivante.');
+  });
+});
