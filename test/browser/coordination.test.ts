@@ -131,8 +131,10 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await page.getByTestId('places-left').filter({ hasText: /^7 sur 10$/ }).waitFor(); // a request holds its place until it is answered
       await checkA11y(page, 'séance (file des demandes)');
 
-      await queue.getByRole('article', { name: `Demande : ${castellani}` }).getByRole('button', { name: 'Accepter' }).click();
+      // A double click accepts once, without « Modification concurrente — le dossier est déjà accepté ».
+      await queue.getByRole('article', { name: `Demande : ${castellani}` }).getByRole('button', { name: 'Accepter' }).dblclick();
       await page.getByTestId('agenda').getByText(castellani).waitFor();
+      expect(await page.getByTestId('error-message').count()).to.equal(0);
       await queue.getByRole('article', { name: `Demande : ${menard}` }).getByRole('button', { name: 'Accepter' }).click();
       await page.getByTestId('agenda').getByText(menard).waitFor();
       await queue.getByRole('article', { name: `Demande : ${leBihan}` }).getByRole('button', { name: 'Refuser' }).click();

@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Button, Group, List, Modal, Paper, Select, SimpleGrid, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type DocumentDelivery, type SessionDetails } from '../../api/rcp.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
@@ -120,10 +120,22 @@ function Queue({ details, rows }: { details: SessionDetails; rows: AgendaRow[] }
   const [rejecting, setRejecting] = useState<AgendaRow | undefined>();
   const [moving, setMoving] = useState<AgendaRow | undefined>();
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['rcp'] });
+  // A request answered stays answered until the list is read again: a second click (a double click,
+  // or one while the list reloads) met « Modification concurrente — le dossier est déjà accepté ».
+  const answered = useRef(new Set<string>());
+  const [, setAnswered] = useState(0);
   const accept = useMutation({
     mutationFn: (row: AgendaRow) => rcp.accept(row.case),
+    onError: (_e, row) => { answered.current.delete(row.case); setAnswered((n) => n + 1); },
     onSuccess: async (_c, row) => { await refresh(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: `Dossier de ${row.patientName ?? row.patient} accepté` }); },
   });
+  const acceptOnce = (row: AgendaRow) => {
+    // Marked before the request leaves: two clicks in one frame both ran before any re-render.
+    if (answered.current.has(row.case)) return;
+    answered.current.add(row.case);
+    setAnswered((n) => n + 1);
+    accept.mutate(row);
+  };
   const left = details.board.capacity - (details.agenda?.places.used ?? 0);
   return (
     <section aria-labelledby="queue-title">
@@ -142,7 +154,7 @@ function Queue({ details, rows }: { details: SessionDetails; rows: AgendaRow[] }
                   {r.late && <Badge color="red.9" variant="filled">Demande tardive (après la clôture des inscriptions)</Badge>}
                 </div>
                 <Group gap="xs">
-                  <Button size="xs" onClick={() => accept.mutate(r)} loading={accept.isPending && accept.variables?.case === r.case}>Accepter</Button>
+                  <Button size="xs" onClick={() => acceptOnce(r)} loading={answered.current.has(r.case)}>Accepter</Button>
                   <Button size="xs" variant="light" color="red" onClick={() => setRejecting(r)}>Refuser</Button>
                   <Button size="xs" variant="default" onClick={() => setMoving(r)}>Déplacer</Button>
                 </Group>
