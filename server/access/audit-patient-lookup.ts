@@ -3,7 +3,7 @@ import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { RequestContext } from '../context.ts';
 import { badRequest, forbidden } from '../fhir-kit/errors.ts';
-import { INS_SYSTEMS } from '../identity/index.ts';
+import { INS_SYSTEMS, patientDisplayName } from '../identity/index.ts';
 import type { Store } from '../store/store.ts';
 import { buildAuditEvent } from './audit.ts';
 import { mayReviewAudit } from './policy.ts';
@@ -45,12 +45,10 @@ export async function findPatientsForAuditReview(store: Store, ctx: RequestConte
 }
 
 function auditPatientOf(p: Patient): AuditPatient {
-  const name = p.name?.find((n) => n.use === 'official') ?? p.name?.[0];
   const ins = p.identifier?.find((i) => i.system && INS_SYSTEMS.includes(i.system))?.value;
   return {
     id: p.id!,
-    // Birth name in capitals first, as the other pages show a patient (RNIV).
-    name: [name?.family?.toLocaleUpperCase('fr-FR'), ...(name?.given ?? [])].filter(Boolean).join(' ') || 'Patient sans nom',
+    name: patientDisplayName(p),
     ...(p.birthDate ? { birthDate: p.birthDate } : {}),
     ...(ins ? { ins } : {}),
   };

@@ -3,7 +3,8 @@
  * whose active care team counts the caller as a member. Read through the caller's repository, so
  * the circle of care and the patient's objections apply: a patient who objected is not listed.
  */
-import type { CareTeam, HumanName, Patient } from '@medplum/fhirtypes';
+import type { CareTeam, Patient } from '@medplum/fhirtypes';
+import { patientDisplayName, shownName } from '../identity/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { foldForComparison } from '../fhir-kit/text.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
@@ -29,23 +30,15 @@ export interface MyPatient {
 
 const REASON_LABEL: Record<CareReasonCode, string> = { 'general-practitioner': 'Médecin traitant', 'care-team': 'Équipe de soins' };
 
-/** "CASTELLANI Hélène Marie": family name in capitals first, as on French medical documents. */
-export function patientDisplayName(patient: Pick<Patient, 'name'>): string {
-  const n = officialName(patient.name);
-  if (!n) return 'Patient sans nom';
-  return [n.family?.toLocaleUpperCase('fr-FR'), ...(n.given ?? [])].filter(Boolean).join(' ') || n.text || 'Patient sans nom';
-}
+export { patientDisplayName };
 
 /** Sort key by name: accents and case ignored ("Émile" next to "Emile"), then the id decides. */
 export function nameSortKey(patient: Pick<Patient, 'name'>): string {
-  const n = officialName(patient.name);
+  const n = shownName(patient.name);
   const text = [n?.family, ...(n?.given ?? [])].filter(Boolean).join(' ') || n?.text || '';
   return foldForComparison(text);
 }
 
-function officialName(names: HumanName[] | undefined): HumanName | undefined {
-  return names?.find((x) => x.use === 'official') ?? names?.find((x) => x.use !== 'old') ?? names?.[0];
-}
 
 /** The reasons a patient is mine: declared GP, and each active care team where I am a member (with my role). */
 export function careReasonsOf(practitionerId: string, patient: Patient, careTeams: CareTeam[]): CareReason[] {

@@ -6,6 +6,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { OutboxEntry, OutboxStatus } from '../store/outbox-store.ts';
 import { RECIPIENT_ROLE_LABEL, type MailDeliveryPayload, type PushDeliveryPayload, type RecipientRole } from './dispatcher.ts';
+import { patientDisplayName } from '../identity/index.ts';
 
 export type DeliveryState = 'queued' | 'delivered' | 'incomplete' | 'in-progress' | 'failed' | 'withheld' | 'no-recipient';
 
@@ -113,8 +114,7 @@ function deliveryLine(entry: OutboxEntry): DeliveryLine {
 export interface MissingGpAlert { patient: string; display: string; birthDate?: string; message: string }
 
 export function missingGpAlert(patient: Patient): MissingGpAlert {
-  const name = patient.name?.[0];
-  const display = [name?.given?.join(' '), name?.family?.toUpperCase()].filter(Boolean).join(' ') || `Patient/${patient.id}`;
+  const display = patientDisplayName(patient);
   return {
     patient: `Patient/${patient.id}`,
     display,

@@ -11,11 +11,11 @@ import { readOptional } from '../store/optional-reads.ts';
 import { searchEvery } from '../directories/index.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
+import { patientDisplayName } from '../identity/index.ts';
 
 export const DECLARE_GP = { system: `${DCC_CANONICAL_BASE}/CodeSystem/dcc-task-code`, code: 'declare-gp', display: 'Faire déclarer un médecin traitant' };
 const OPEN = new Set(['requested', 'received', 'accepted', 'in-progress', 'on-hold', 'ready']);
 
-const nameOf = (p: Patient) => [p.name?.[0]?.family?.toUpperCase(), ...(p.name?.[0]?.given ?? [])].filter(Boolean).join(' ');
 
 export function declareGpTask(patient: Patient, owner: Reference | undefined, now: string): Task {
   return {
@@ -24,9 +24,9 @@ export function declareGpTask(patient: Patient, owner: Reference | undefined, no
     intent: 'order',
     priority: 'routine',
     code: { coding: [DECLARE_GP], text: DECLARE_GP.display },
-    description: `${nameOf(patient)} n'a pas de médecin traitant déclaré : les comptes rendus et programmes ne peuvent pas lui être adressés. Aidez le patient à en déclarer un, puis renseignez-le dans le dossier.`,
+    description: `${patientDisplayName(patient)} n'a pas de médecin traitant déclaré : les comptes rendus et programmes ne peuvent pas lui être adressés. Aidez le patient à en déclarer un, puis renseignez-le dans le dossier.`,
     focus: { reference: `Patient/${patient.id}` },
-    for: { reference: `Patient/${patient.id}`, display: nameOf(patient) },
+    for: { reference: `Patient/${patient.id}`, display: patientDisplayName(patient) },
     authoredOn: now,
     lastModified: now,
     ...(owner ? { owner: owner as Reference<Organization> } : {}),

@@ -15,6 +15,7 @@ import { FhirError, badRequest } from '../fhir-kit/errors.ts';
 import { frenchCsv } from '../print/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { announcementKindOf } from './announcement.ts';
+import { patientDisplayName } from '../identity/index.ts';
 
 export const QUALITY_CRITERIA = {
   announcement: "Dispositif d'annonce",
@@ -106,10 +107,9 @@ export async function qualityOfPeriod(repo: FhirRepository, from: string, to: st
   for (const { condition, patientId } of cancers) {
     const patient = patients.get(patientId);
     if (!patient) continue;
-    const name = patient.name?.[0];
     cases.push({
       patient: `Patient/${patientId}`,
-      ...(name ? { name: [name.family?.toUpperCase(), ...(name.given ?? [])].filter(Boolean).join(' ') } : {}),
+      ...(patient.name?.length ? { name: patientDisplayName(patient) } : {}),
       condition: `Condition/${condition.id}`,
       establishment: patient.managingOrganization?.reference ? { reference: patient.managingOrganization.reference, ...(patient.managingOrganization.display ? { name: patient.managingOrganization.display } : {}) } : { reference: 'inconnu', name: 'Établissement non renseigné' },
       met: criteriaMet(records.get(patientId) ?? []),
