@@ -203,6 +203,13 @@ export function careTeamForNewPatient(principal: Principal, patient: Patient): C
     status: 'active',
     name: 'Équipe de soins',
     subject: { reference: `Patient/${patient.id}` },
-    participant: [{ member: { reference: `Practitioner/${principal.practitionerId}`, display: principal.displayName } }],
+    // Named and placed as the other members are ("Dr Sophie Lambert — Oncologue médicale"): the
+    // record's circle of care showed a bare "Marc Aubert" with no role.
+    participant: [{ member: { reference: `Practitioner/${principal.practitionerId}`, display: asPhysician(principal.displayName) }, role: [{ text: 'Médecin ayant ouvert le dossier' }] }],
   };
+}
+
+/** Only physicians join on creation (joinsCareTeamOnCreate): their title as their colleagues' is written. */
+function asPhysician(name: string): string {
+  return /^(Dr|Pr)\.?\s/.test(name) ? name : `Dr ${name}`;
 }

@@ -81,7 +81,11 @@ describe('Access: circle of care, least privilege, objection, emergency access, 
     expect((await as('oncologist', 'GET', `/Patient/${created.body.id}`)).status).to.equal(200);
     expect((await as('outsider', 'GET', `/Patient/${created.body.id}`)).status).to.equal(404);
     const team = await as('oncologist', 'GET', `/CareTeam?subject=Patient/${created.body.id}`);
-    expect(team.body.entry[0].resource.participant[0].member.reference).to.equal(`Practitioner/${practitioners.oncologist}`);
+    const member = team.body.entry[0].resource.participant[0];
+    expect(member.member.reference).to.equal(`Practitioner/${practitioners.oncologist}`);
+    // Named and placed as the other members (the circle of care showed a bare « Marc Aubert »).
+    expect(member.member.display).to.match(/^(Dr|Pr) /);
+    expect(member.role[0].text).to.equal('Médecin ayant ouvert le dossier');
   });
 
   it('patient objection: a deny naming the GP hides the record from the GP only; a general deny keeps it in the care team', async () => {
