@@ -11,6 +11,7 @@
  */
 import type { Extension, HumanName, Identifier, OperationOutcomeIssue, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
 import { invalidResource } from '../fhir-kit/errors.ts';
+import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
 import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import {
@@ -147,6 +148,21 @@ export function identityTraitIssues(patient: Patient): OperationOutcomeIssue[] {
 }
 
 /**
+ * A birth date after today is a typing slip (2030 for 1930…), and an age below zero in every
+ * record and document. "Today" is the Paris calendar day: just after midnight in France the UTC
+ * day is still yesterday, and a baby born that morning must be recordable. A partial date
+ * (YYYY, YYYY-MM) is in the future only when its whole year or month is.
+ */
+export function birthDateIssues(patient: Patient, now = new Date()): OperationOutcomeIssue[] {
+  const birthDate = patient.birthDate;
+  if (!birthDate) return [];
+  const today = parisDay(now);
+  // ISO dates compare as strings; a partial date is compared with today cut to its own length.
+  if (birthDate <= today.slice(0, birthDate.length)) return [];
+  return [issue(`Date de naissance (birthDate) dans le futur : ${longDate(birthDate)}, après aujourd'hui ${longDate(today)} ; la date de naissance ne peut pas être dans le futur, vérifiez la date saisie`, 'Patient.birthDate', 'value')];
+}
+
+/**
  * A NIR carries the sex (1st digit: odd = male, even = female), the birth year (2nd–3rd) and the
  * birth month (4th–5th; 20–42 or 50+ when the month was unknown at registration, so not compared).
  * An INS that contradicts the traits belongs to someone else: a mix-up to stop at the door.
@@ -231,7 +247,7 @@ export function identityIssues(change: Parameters<WriteRule>[0]): OperationOutco
   if (change.action === 'delete' || !next) return [];
   if (next.resourceType === 'Patient') {
     const previous = change.previous?.resourceType === 'Patient' ? change.previous : undefined;
-    return [...identityTraitIssues(next), ...insKeyIssues(next), ...insTraitAgreementIssues(next), ...identityStatusIssues(next), ...(previous ? identityTransitionIssues(previous, next) : [])];
+    return [...identityTraitIssues(next), ...birthDateIssues(next), ...insKeyIssues(next), ...insTraitAgreementIssues(next), ...identityStatusIssues(next), ...(previous ? identityTransitionIssues(previous, next) : [])];
   }
   if (next.resourceType === 'Practitioner') return practitionerIdentifierIssues(next);
   return [];

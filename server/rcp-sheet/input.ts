@@ -11,6 +11,7 @@ import {
   type RcpMotif, type RcpNature, type TnmEdition, type TreatmentType, type WhoPerformance,
 } from './codes.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
+import { frenchList, rcpSheetItemLabel } from './item-labels.ts';
 
 /** A coded value with its label; `system` defaults to the system the item expects (SNOMED, CIM-10…). */
 export interface CodedText {
@@ -178,10 +179,14 @@ export type RcpSheetData = DeepPartial<RcpSheetInput>;
 const DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
 const DATE_TIME = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
 
+/** The French names of a value set's codes, for the "obligatoire (…)" of a field a physician left empty. */
+const namesOf = (codes: Record<string, { display?: string }>): string[] => Object.values(codes).map((c) => c.display ?? '');
+
 class Checker {
   readonly issues: OperationOutcomeIssue[] = [];
+  /** The text names the item as the form labels it (the page shows it as it comes); the path stays in `expression`. */
   fail(path: string, text: string): void {
-    this.issues.push(issue('error', 'invalid', `${path} : ${text}`, [path]));
+    this.issues.push(issue('error', 'invalid', `${rcpSheetItemLabel(path)} : ${text}`, [path]));
   }
   object(value: unknown, path: string, required: boolean): Record<string, unknown> | undefined {
     if (value === undefined || value === null) {
@@ -210,8 +215,8 @@ class Checker {
   }
   boolean(value: unknown, path: string, required: boolean): void {
     if (value === undefined || value === null) {
-      if (required) this.fail(path, 'obligatoire (true ou false)');
-    } else if (typeof value !== 'boolean') this.fail(path, 'true ou false attendu');
+      if (required) this.fail(path, 'obligatoire (oui ou non)');
+    } else if (typeof value !== 'boolean') this.fail(path, 'oui ou non attendu (true ou false)');
   }
   integer(value: unknown, path: string, required: boolean, min: number, max: number): void {
     if (value === undefined || value === null) {
@@ -225,10 +230,11 @@ class Checker {
       this.fail(path, withTime ? 'date attendue (AAAA-MM-JJ, ou AAAA-MM-JJThh:mm:ss+01:00)' : 'date attendue (AAAA-MM-JJ, AAAA-MM ou AAAA)');
     }
   }
-  oneOf(value: unknown, path: string, required: boolean, allowed: readonly (string | number)[]): void {
+  /** `names`: the choices as the form shows them, for a value left empty (a wrong code names the codes). */
+  oneOf(value: unknown, path: string, required: boolean, allowed: readonly (string | number)[], names: readonly string[] = allowed.map(String)): void {
     if (value === undefined || value === null) {
-      if (required) this.fail(path, `obligatoire (${allowed.join(', ')})`);
-    } else if (!allowed.includes(value as string)) this.fail(path, `valeur '${String(value)}' non permise (attendu : ${allowed.join(', ')})`);
+      if (required) this.fail(path, `obligatoire (${frenchList(names)})`);
+    } else if (!allowed.includes(value as string)) this.fail(path, `valeur '${String(value)}' non permise (attendu : ${frenchList(allowed)})`);
   }
   reference(value: unknown, path: string, required: boolean, type: string): void {
     if (value === undefined || value === null) {
@@ -291,14 +297,14 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
 
   const reason = c.object(root.reason, 'reason', false);
   if (reason) {
-    c.oneOf(reason.nature, 'reason.nature', true, Object.keys(NATURE));
+    c.oneOf(reason.nature, 'reason.nature', true, Object.keys(NATURE), namesOf(NATURE));
     for (const key of ['organSystem', 'organ', 'transversalType'] as const) c.coded(reason[key], `reason.${key}`, false);
     c.boolean(reason.recours, 'reason.recours', true);
     c.boolean(reason.paediatric, 'reason.paediatric', true);
     const motifs = c.array(reason.motifs, 'reason.motifs');
-    if (!motifs.length) c.fail('reason.motifs', `au moins un motif (${Object.keys(MOTIF).join(', ')})`);
+    if (!motifs.length) c.fail('reason.motifs', `au moins un motif (${frenchList(namesOf(MOTIF))})`);
     motifs.forEach((m, i) => c.oneOf(m, `reason.motifs[${i}]`, true, Object.keys(MOTIF)));
-    c.oneOf(reason.caseStatus, 'reason.caseStatus', true, Object.keys(CASE_STATUS));
+    c.oneOf(reason.caseStatus, 'reason.caseStatus', true, Object.keys(CASE_STATUS), namesOf(CASE_STATUS));
     c.string(reason.comment, 'reason.comment', false);
   }
   const discovery = c.object(root.discovery, 'discovery', false);
@@ -374,7 +380,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
   });
   const phase = c.object(root.phase, 'phase', false);
   if (phase) {
-    c.oneOf(phase.phase, 'phase.phase', true, Object.keys(PHASE));
+    c.oneOf(phase.phase, 'phase.phase', true, Object.keys(PHASE), namesOf(PHASE));
     c.date(phase.date, 'phase.date', false);
     const prog = c.object(phase.progression, 'phase.progression', false);
     if (prog) for (const key of ['local', 'regional', 'distant'] as const) c.boolean(prog[key], `phase.progression.${key}`, true);
@@ -382,15 +388,15 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
   }
   c.array(root.treatmentsSoFar, 'treatmentsSoFar').forEach((t, i) => {
     const v = c.object(t, `treatmentsSoFar[${i}]`, true);
-    c.oneOf(v?.type, `treatmentsSoFar[${i}].type`, true, Object.keys(TREATMENT_TYPE));
+    c.oneOf(v?.type, `treatmentsSoFar[${i}].type`, true, Object.keys(TREATMENT_TYPE), namesOf(TREATMENT_TYPE));
     c.string(v?.description, `treatmentsSoFar[${i}].description`, false);
-    c.oneOf(v?.status, `treatmentsSoFar[${i}].status`, true, ['completed', 'in-progress', 'not-done']);
+    c.oneOf(v?.status, `treatmentsSoFar[${i}].status`, true, ['completed', 'in-progress', 'not-done'], ['Terminé', 'En cours', 'Non réalisé']);
     c.date(v?.start, `treatmentsSoFar[${i}].start`, false);
     c.date(v?.end, `treatmentsSoFar[${i}].end`, false);
   });
   c.array(root.otherReports, 'otherReports').forEach((r, i) => {
     const v = c.object(r, `otherReports[${i}]`, true);
-    c.oneOf(v?.kind, `otherReports[${i}].kind`, true, ['operative', 'pathology', 'molecular']);
+    c.oneOf(v?.kind, `otherReports[${i}].kind`, true, ['operative', 'pathology', 'molecular'], ['opératoire', 'anatomopathologique', 'de biologie moléculaire']);
     c.date(v?.date, `otherReports[${i}].date`, false);
     c.string(v?.author, `otherReports[${i}].author`, false);
     c.string(v?.conclusion, `otherReports[${i}].conclusion`, true);
@@ -399,7 +405,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
   const file = c.object(root.fileStatus, 'fileStatus', false);
   if (file) {
     c.boolean(file.complete, 'fileStatus.complete', true);
-    c.oneOf(file.quorum, 'fileStatus.quorum', true, Object.keys(QUORUM));
+    c.oneOf(file.quorum, 'fileStatus.quorum', true, Object.keys(QUORUM), namesOf(QUORUM));
     c.string(file.comment, 'fileStatus.comment', false);
   }
   const proposal = c.object(root.proposal, 'proposal', false);
@@ -408,7 +414,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
       const v = c.object(t, `proposal.treatments[${i}]`, true);
       c.integer(v?.intention, `proposal.treatments[${i}].intention`, true, 1, 99);
       c.integer(v?.sequence, `proposal.treatments[${i}].sequence`, true, 1, 99);
-      c.oneOf(v?.type, `proposal.treatments[${i}].type`, true, Object.keys(TREATMENT_TYPE));
+      c.oneOf(v?.type, `proposal.treatments[${i}].type`, true, Object.keys(TREATMENT_TYPE), namesOf(TREATMENT_TYPE));
       c.string(v?.detail, `proposal.treatments[${i}].detail`, false);
       c.date(v?.start, `proposal.treatments[${i}].start`, false);
       c.date(v?.end, `proposal.treatments[${i}].end`, false);

@@ -6,7 +6,7 @@ import { parseMandated } from './board-model.ts';
 import { caseFromFhir, newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpCase, type RegistrationInput } from './case-model.ts';
 import { loadCase, loadVisibleCases, type LoadedCase } from './case-store.ts';
 import { EXT, MOTIFS, RCP_CASE_CODE, RCP_REVIEW_CODE, RCP_SESSION_GROUP_SYSTEM, type Motif } from './codes.ts';
-import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
+import { invalidInput, notAllowed, ruleConflict, ruleViolation, ruleViolations } from './errors.ts';
 import { requireCurrentVersion } from '../fhir-kit/versions.ts';
 import { idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { isSessionManager, me, requirePhysician, requireSessionManager } from './permissions.ts';
@@ -42,7 +42,8 @@ export function parseRegistration(body: unknown): RegistrationInput {
   };
   const question = text('question', 'La question posée à la RCP');
   const summary = text('summary', 'La synthèse du dossier (résumé de la situation)');
-  if (problems.length) throw ruleViolation('registration-invalid', problems.map((p) => p.text).join(' ; '), problems.flatMap((p) => p.expression));
+  // One issue per field, so a form shows each message under its own field (not both under the first).
+  if (problems.length) throw ruleViolations('registration-invalid', problems);
   const bool = (key: string) => {
     if (b[key] !== undefined && typeof b[key] !== 'boolean') throw invalidInput('registration-invalid', `${key} : true ou false attendu`, [key]);
     return b[key] === true;

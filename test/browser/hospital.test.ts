@@ -115,9 +115,20 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
 
       // Creation with the five traits, QUAL identity: a wrong INS key is refused, the rule beside the field.
       await click(page.getByRole('button', { name: 'Nouveau patient' }));
+      // An empty submit: focus goes to the first field to fix.
+      await click(page.getByRole('button', { name: 'Créer le dossier' }));
+      await page.waitForFunction(() => document.activeElement?.getAttribute('aria-invalid') === 'true');
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal(await page.getByLabel('Nom de naissance').getAttribute('id'));
       await page.getByLabel('Nom de naissance').fill(FAMILY);
       await page.getByLabel('Prénoms de naissance').fill(`${GIVEN} Louise`);
-      await page.getByLabel('Date de naissance').fill(BIRTH);
+      // A birth date in the future is refused under its field (the server refuses it too: test/identity/birth-date.test.ts).
+      const birthField = page.getByLabel('Date de naissance');
+      await birthField.fill('2030-01-01');
+      await click(page.getByRole('button', { name: 'Créer le dossier' }));
+      const birthError = page.locator(`#${await birthField.getAttribute('id')}-error`);
+      expect(await birthError.innerText()).to.equal('La date de naissance ne peut pas être dans le futur');
+      expect(await birthField.evaluate((el) => el === document.activeElement)).to.equal(true);
+      await birthField.fill(BIRTH);
       await choose(page, 'Sexe', 'Féminin');
       await page.getByLabel('Lieu de naissance : code INSEE').fill('13055');
       await page.getByLabel('Lieu de naissance : commune').fill('Marseille');
@@ -176,6 +187,16 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       expect(await open.innerText()).to.match(/\d places? restantes?/i).and.to.contain('Inscriptions jusqu’au');
       await click(open.getByRole('radio'));
       await choose(page, 'Diagnostic de cancer', /C18\.7/);
+      // Question and summary left empty: each error under its own field, marked invalid.
+      await click(page.getByRole('button', { name: 'Inscrire et ouvrir la fiche RCP' }));
+      for (const [label, text] of [['Question posée à la RCP', 'La question posée à la RCP est obligatoire'], ['Synthèse du dossier', 'La synthèse du dossier (résumé de la situation) est obligatoire']]) {
+        const field = page.getByLabel(label);
+        const error = page.locator(`#${await field.getAttribute('id')}-error`);
+        await error.waitFor();
+        expect(await error.innerText(), label).to.equal(text);
+        expect(await field.getAttribute('aria-invalid'), label).to.equal('true');
+        expect(await field.getAttribute('aria-describedby'), label).to.contain(await error.getAttribute('id'));
+      }
       await page.getByLabel('Question posée à la RCP').fill('Chirurgie première ou traitement néoadjuvant ?');
       await page.getByLabel('Synthèse du dossier').fill('Adénocarcinome du sigmoïde découvert sur rectorragies, bilan d’extension négatif.');
       // Without the patient's information the server refuses, beside the box.
@@ -200,21 +221,29 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByRole('radiogroup', { name: 'Découvert lors d’un dépistage' }).getByLabel('Non').check();
       state.saves.push((await savedSheet(page, saves)) ?? NaN);
       saves = await savesSoFar(page);
-      await page.getByLabel('Circonstances (précisions)').fill('Rectorragies');
-      // A bad input: the TNM without its edition — the server's rule appears beside "Édition UICC".
+      // Bad inputs: the TNM without its edition, the WHO date without the score. The server's rules,
+      // in French, beside their fields and on top; what else was typed is saved meanwhile.
       await page.getByLabel('T', { exact: true }).fill('cT3');
       await page.getByLabel('N', { exact: true }).fill('cN1');
       await page.getByLabel('M', { exact: true }).fill('cM0');
       await page.getByLabel('Stade', { exact: true }).fill('IIIB');
-      const edition = page.getByRole('combobox', { name: 'Édition UICC' });
-      const editionError = page.locator(`#${await edition.getAttribute('id')}-error`);
-      await editionError.waitFor();
-      expect(await editionError.innerText()).to.contain('diagnosis.tnm.edition');
-      await choose(page, 'Édition UICC', '8e');
+      await page.getByLabel('Date d’évaluation du score OMS').fill('2026-10-06');
+      await page.getByLabel('Circonstances (précisions)').fill('Rectorragies');
+      await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'partial');
+      const status = await page.getByTestId('save-status').innerText();
+      expect(status).to.contain('Enregistré, sauf « Diagnostic », « État général »').and.contain('Édition de la classification UICC : obligatoire (7, 8 ou 9) ; Score OMS : obligatoire');
+      expect(status).not.to.match(/diagnosis|performanceStatus/);
+      const underField = async (label: string) => page.locator(`#${await page.getByRole('combobox', { name: label, exact: true }).getAttribute('id')}-error`);
+      const editionError = await underField('Édition de la classification UICC');
+      expect(await editionError.innerText()).to.equal('Édition de la classification UICC : obligatoire (7, 8 ou 9)');
+      expect(await (await underField('Score OMS')).innerText()).to.equal('Score OMS : obligatoire');
+      expect((await apiAs(context, 'GET', `/fhir/Composition/${state.sheetId}/$rcp-sheet`)).body.data.discovery.comment).to.equal('Rectorragies');
+      await checkA11y(page, 'hôpital : fiche RCP à corriger');
+      await choose(page, 'Édition de la classification UICC', '8e');
+      await choose(page, 'Score OMS', 'OMS 1');
       await editionError.waitFor({ state: 'detached' });
       state.saves.push((await savedSheet(page, saves)) ?? NaN);
       saves = await savesSoFar(page);
-      await choose(page, 'Indice de performance OMS', 'OMS 1');
       await choose(page, 'Phase', 'Phase initiale');
       for (const [group, answer] of [['Progression locale', 'Oui'], ['Progression régionale', 'Oui'], ['Progression à distance', 'Non']] as const) {
         clickCount++;

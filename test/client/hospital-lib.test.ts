@@ -3,7 +3,7 @@ import type { Patient } from '@medplum/fhirtypes';
 import { fieldErrorsOf } from '../../client/src/lib/field-errors.ts';
 import { parsePick, ICDO3_MORPHOLOGIES, CIM10_TOPOGRAPHIES } from '../../client/src/lib/oncology-codes.ts';
 import { bornWord, capitalBornWord, duplicateReason, patientDisplayName, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
-import { cleanValue, patchOf, readLocalDraft, writeLocalDraft, type DraftStorage } from '../../client/src/lib/sheet-draft.ts';
+import { cleanValue, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft, type DraftStorage } from '../../client/src/lib/sheet-draft.ts';
 
 const castellani: Patient = {
   resourceType: 'Patient',
@@ -64,5 +64,13 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
     expect(readLocalDraft(storage, 'abc')).to.equal(undefined);
     memory.set('dcc:fiche-rcp:bad', '{not json');
     expect(readLocalDraft(storage, 'bad')).to.equal(undefined);
+  });
+
+  it('after a refusal, saves apart the items the server did not name; nothing when an issue names no item', () => {
+    const issues = [{ severity: 'error', expression: ['diagnosis.tnm.edition'] }, { severity: 'error', expression: ['performanceStatus.who'] }];
+    expect(itemsNotRefused(['diagnosis', 'discovery', 'performanceStatus', 'examResults'], issues)).to.deep.equal(['discovery', 'examResults']);
+    expect(itemsNotRefused(['diagnosis'], issues)).to.deep.equal([]);
+    expect(itemsNotRefused(['discovery'], [{ severity: 'error' }])).to.deep.equal([]);
+    expect(itemsNotRefused(['discovery', 'examResults'], [{ severity: 'error', expression: ['examResults[1].result'] }, { severity: 'warning', expression: ['discovery'] }])).to.deep.equal(['discovery']);
   });
 });

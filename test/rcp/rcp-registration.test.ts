@@ -41,6 +41,13 @@ describe('RCP registration and agenda', () => {
     const noQuestion = await world.api('surgeon', 'POST', '/cases', registration(s, p, { question: ' ' }));
     expect(noQuestion.status).to.equal(422);
     expect(texts(noQuestion)).to.contain('question');
+    // Both missing: one issue per field, each naming its own field, so a form shows each under its field.
+    const neither = await world.api('surgeon', 'POST', '/cases', registration(s, p, { question: '', summary: '' }));
+    expect(neither.status).to.equal(422);
+    expect(neither.body.issue.map((i: any) => [i.expression, i.details.text])).to.deep.equal([
+      [['question'], 'La question posée à la RCP est obligatoire'],
+      [['summary'], 'La synthèse du dossier (résumé de la situation) est obligatoire'],
+    ]);
     const noDiagnosis = await world.api('surgeon', 'POST', '/cases', registration(s, p, { condition: undefined }));
     expect(noDiagnosis.status).to.equal(422);
     expect(noDiagnosis.body.issue[0].expression).to.deep.equal(['condition']);

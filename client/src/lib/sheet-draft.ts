@@ -30,6 +30,22 @@ export function patchOf(draft: Record<string, unknown>, dirty: Iterable<string>)
   return patch;
 }
 
+/**
+ * The changed items the server did not refuse, after a 400/422 naming items by their path
+ * ('diagnosis.tnm.edition' refuses the item 'diagnosis'). Empty when every item was refused or an
+ * issue names no item (nothing can then be saved safely apart).
+ */
+export function itemsNotRefused(keys: string[], issues: { severity?: string; expression?: string[] }[] | undefined): string[] {
+  const errors = (issues ?? []).filter((i) => !i.severity || i.severity === 'error' || i.severity === 'fatal');
+  const refused = new Set<string>();
+  for (const issue of errors) {
+    const items = (issue.expression ?? []).map((path) => /^[A-Za-z]+/.exec(path)?.[0]).filter((k): k is string => Boolean(k));
+    if (!items.length) return [];
+    items.forEach((k) => refused.add(k));
+  }
+  return refused.size ? keys.filter((k) => !refused.has(k)) : [];
+}
+
 export interface LocalDraft {
   /** Sheet version the changes were typed on. */
   baseVersion: string;

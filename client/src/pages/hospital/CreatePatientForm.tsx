@@ -10,7 +10,8 @@ import {
 } from '../../api/hospital.ts';
 import { ApiError } from '../../api/http.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { formatDate } from '../../lib/dates.ts';
+import { useFocusFirstInvalid } from '../../components/useFocusFirstInvalid.ts';
+import { formatDate, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { cleanIns, duplicateReason, patientDisplayName, searchQueryOf } from '../../lib/patient-identity.ts';
 
@@ -84,6 +85,8 @@ function localProblems(form: Form): Partial<Record<keyof Form, string>> {
   if (!form.family.trim()) p.family = 'Le nom de naissance est obligatoire';
   if (!form.given.trim()) p.given = 'Le premier prénom de naissance est obligatoire';
   if (!form.birthDate) p.birthDate = 'La date de naissance est obligatoire';
+  // Today in Paris, as the server counts it (server/identity/identity-rules.ts).
+  else if (form.birthDate > parisDay()) p.birthDate = 'La date de naissance ne peut pas être dans le futur';
   if (!form.gender) p.gender = 'Le sexe est obligatoire';
   if (needsIns(form.status) && !cleanIns(form.ins)) p.ins = `Un statut ${form.status} suppose l’INS récupéré par INSi (15 caractères)`;
   if (needsDocument(form.status) && !form.document) p.document = `Un statut ${form.status} suppose la pièce d’identité vérifiée`;
@@ -100,6 +103,8 @@ export function CreatePatientForm({ onCancel }: { onCancel: () => void }) {
   const [form, setForm] = useState<Form>(EMPTY);
   const [problems, setProblems] = useState<Partial<Record<keyof Form, string>>>({});
   const [duplicates, setDuplicates] = useState<{ patient: Patient; reason: string }[] | undefined>();
+  const [refusals, setRefusals] = useState(0);
+  const formRef = useFocusFirstInvalid(refusals);
   const set = (key: keyof Form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
 
   const create = useMutation({
@@ -109,7 +114,10 @@ export function CreatePatientForm({ onCancel }: { onCancel: () => void }) {
       navigate(`/hopital/patients/${patient.id}`);
     },
     onError: (error) => {
-      if (error instanceof ApiError) setProblems(fieldErrorsOf(error.outcome?.issue, FIELDS) as Partial<Record<keyof Form, string>>);
+      if (error instanceof ApiError) {
+        setProblems(fieldErrorsOf(error.outcome?.issue, FIELDS) as Partial<Record<keyof Form, string>>);
+        setRefusals((n) => n + 1);
+      }
     },
   });
   const check = useMutation({
@@ -133,21 +141,24 @@ export function CreatePatientForm({ onCancel }: { onCancel: () => void }) {
     const local = localProblems(form);
     setProblems(local);
     setDuplicates(undefined);
-    if (Object.keys(local).length) return;
+    if (Object.keys(local).length) {
+      setRefusals((n) => n + 1);
+      return;
+    }
     check.mutate();
   };
   const unmapped = create.error instanceof ApiError && !Object.keys(fieldErrorsOf(create.error.outcome?.issue, FIELDS)).length ? create.error : create.error && !(create.error instanceof ApiError) ? create.error : undefined;
 
   return (
     <Card withBorder component="section" aria-labelledby="new-patient-title">
-      <form onSubmit={submit} noValidate>
+      <form ref={formRef} onSubmit={submit} noValidate>
         <Stack gap="sm">
           <Title order={2} size="h3" id="new-patient-title">Nouveau patient</Title>
           <Text size="sm" c="dimmed">Traits stricts de l’identité tels qu’ils figurent sur la pièce d’identité ou l’attestation INSi (RNIV).</Text>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput label="Nom de naissance" required value={form.family} onChange={(e) => set('family')(e.currentTarget.value)} error={problems.family} autoComplete="off" />
             <TextInput label="Prénoms de naissance" description="Dans l’ordre de l’état civil, séparés par un espace" required value={form.given} onChange={(e) => set('given')(e.currentTarget.value)} error={problems.given} autoComplete="off" />
-            <TextInput label="Date de naissance" type="date" required value={form.birthDate} onChange={(e) => set('birthDate')(e.currentTarget.value)} error={problems.birthDate} />
+            <TextInput label="Date de naissance" type="date" required max={parisDay()} value={form.birthDate} onChange={(e) => set('birthDate')(e.currentTarget.value)} error={problems.birthDate} />
             <Select
               label="Sexe" required value={form.gender || null} onChange={(v) => set('gender')(v ?? '')} error={problems.gender}
               data={[{ value: 'female', label: 'Féminin' }, { value: 'male', label: 'Masculin' }, { value: 'other', label: 'Indéterminé' }]}

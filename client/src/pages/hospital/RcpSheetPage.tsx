@@ -11,7 +11,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
-import { clearLocalDraft, patchOf, readLocalDraft, writeLocalDraft } from '../../lib/sheet-draft.ts';
+import { clearLocalDraft, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft } from '../../lib/sheet-draft.ts';
 
 /** Pause in typing after which the changed items are saved (short: a network cut loses nothing anyway). */
 const AUTOSAVE_MS = 800;
@@ -23,16 +23,28 @@ type SaveState =
   | { kind: 'saving' }
   | { kind: 'offline' }
   | { kind: 'invalid'; error: ApiError }
+  /** The items without error saved; the refused ones (`items`) wait in the form and on this computer. */
+  | { kind: 'partial'; error: ApiError; items: string[] }
   | { kind: 'conflict'; error: ApiError }
   | { kind: 'error'; error: unknown };
 
 const storage = typeof window !== 'undefined' ? window.localStorage : undefined;
+
+// Where each item of the sheet sits on the page, to say which part was not saved.
+const ITEM_SECTION: Record<string, string> = {
+  reason: 'Motif de la RCP', discovery: 'Circonstances de découverte', diagnosis: 'Diagnostic', performanceStatus: 'État général',
+  history: 'Antécédents', comorbidities: 'Comorbidités', examResults: 'Examens et résultats', phase: 'Phase et évolution de la maladie',
+  treatmentsSoFar: 'Traitements déjà reçus', summary: 'Synthèse du cas présenté', question: 'Question posée à la RCP', otherData: 'Autres informations utiles',
+};
+const sectionsOf = (items: string[]) => [...new Set(items.map((k) => ITEM_SECTION[k] ?? k))].map((s) => `« ${s} »`).join(', ');
 
 /**
  * /hopital/fiches/:id — the RCP sheet (FRCP 2022.01) section by section, with what is still missing
  * for the session and for the signature, live. Each change is saved after a short pause (PATCH of
  * the changed items, If-Match on the version read) and kept in the browser until the server has it:
  * a network cut or an expired session loses nothing, and leaving with unsaved changes is warned.
+ * An item the server refuses (TNM without its edition…) does not hold back the others: they are
+ * saved, the refused one stays typed with the server's sentence under its field until corrected.
  * A signed sheet is read-only (a correction goes through the decision page, with its reason).
  */
 export default function RcpSheetPage() {
@@ -81,20 +93,35 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
     }
     saving.current = true;
     setState({ kind: 'saving' });
-    const keys = [...dirty.current];
-    const sent = patchOf(draftRef.current, keys);
-    const snapshot = JSON.stringify(keys.map((k) => draftRef.current[k]));
+    const changed = [...dirty.current];
+    let keys = changed;
+    let snapshot = new Map(keys.map((k) => [k, JSON.stringify(draftRef.current[k])]));
+    let refused: ApiError | undefined;
     const started = performance.now();
     try {
-      const composition = await hospitalApi.patchSheet(sheetId, sent, version.current);
+      let composition;
+      try {
+        composition = await hospitalApi.patchSheet(sheetId, patchOf(draftRef.current, keys), version.current);
+      } catch (error) {
+        if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 422)) throw error;
+        const rest = itemsNotRefused(keys, error.outcome?.issue);
+        if (!rest.length || rest.length === keys.length) throw error;
+        // The items are independent (a PATCH replaces whole items of a draft): the others are saved
+        // now rather than held back by one field; the refused ones stay typed, here and on this computer.
+        refused = error;
+        keys = rest;
+        snapshot = new Map(keys.map((k) => [k, JSON.stringify(draftRef.current[k])]));
+        composition = await hospitalApi.patchSheet(sheetId, patchOf(draftRef.current, keys), version.current);
+      }
       const ms = Math.round(performance.now() - started);
       savesDone.current++;
       version.current = composition.meta?.versionId ?? version.current;
       // Items changed again while saving stay dirty (saved on the next round).
-      if (JSON.stringify(keys.map((k) => draftRef.current[k])) === snapshot) keys.forEach((k) => dirty.current.delete(k));
+      keys.forEach((k) => { if (JSON.stringify(draftRef.current[k]) === snapshot.get(k)) dirty.current.delete(k); });
       keepLocally();
       if (!dirty.current.size) clearLocalDraft(storage, sheetId);
-      setState(dirty.current.size ? { kind: 'pending' } : { kind: 'saved', at: new Date().toISOString(), ms });
+      const notSaved = changed.filter((k) => !keys.includes(k));
+      setState(refused ? { kind: 'partial', error: refused, items: notSaved } : dirty.current.size ? { kind: 'pending' } : { kind: 'saved', at: new Date().toISOString(), ms });
       const fresh = await hospitalApi.sheet(sheetId).catch(() => undefined);
       if (fresh) {
         setCompleteness(fresh.completeness);
@@ -102,7 +129,8 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
       }
       void queryClient.invalidateQueries({ queryKey: ['hospital', 'cases'] });
       void queryClient.invalidateQueries({ queryKey: ['hospital', 'timeline'] });
-      if (dirty.current.size) timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
+      // Refused items are sent again once the physician changes them, not in a loop.
+      if (dirty.current.size && !refused) timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
     } catch (error) {
       if (error instanceof ApiError && error.status === 0) {
         setState({ kind: 'offline' });
@@ -148,7 +176,7 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
   }, [unsaved]);
   const blocker = useBlocker(({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname);
 
-  const issues = state.kind === 'invalid' ? state.error.outcome?.issue ?? [] : [];
+  const issues = state.kind === 'invalid' || state.kind === 'partial' ? state.error.outcome?.issue ?? [] : [];
   const err = (path: string): string | undefined => {
     const texts = issues.filter((i) => (i.expression ?? []).some((e) => e === path || e.startsWith(`${path}.`) || e.startsWith(`${path}[`))).map((i) => i.details?.text ?? i.diagnostics);
     return texts.length ? texts.join(' ') : undefined;
@@ -231,7 +259,10 @@ function SaveStatus({ saves, state, onSave, onReload, readOnly }: { saves: numbe
     content = 'Réseau indisponible : votre saisie est gardée sur ce poste et sera enregistrée dès le retour du réseau.';
   } else if (state.kind === 'invalid') {
     color = 'red';
-    content = <>Non enregistré : {state.error.message} <Button size="compact-xs" variant="subtle" onClick={onSave}>Réessayer</Button></>;
+    content = <>Rien n’a été enregistré. À corriger : {problemsOf(state.error)}. Votre saisie reste dans le formulaire et sur ce poste. <Button size="compact-xs" variant="subtle" onClick={onSave}>Réessayer</Button></>;
+  } else if (state.kind === 'partial') {
+    color = 'red';
+    content = <>Enregistré, sauf {sectionsOf(state.items)}. À corriger : {problemsOf(state.error)}. Votre saisie y reste dans le formulaire et sur ce poste, enregistrée dès qu’elle est corrigée.</>;
   } else if (state.kind === 'conflict') {
     color = 'red';
     content = <>La fiche a été modifiée ailleurs entre-temps. <Button size="compact-xs" variant="subtle" onClick={onReload}>Recharger la fiche</Button></>;
@@ -244,6 +275,12 @@ function SaveStatus({ saves, state, onSave, onReload, readOnly }: { saves: numbe
       {content}
     </Text>
   );
+}
+
+/** The server's sentences, each naming its field in French (server/rcp-sheet/item-labels.ts). */
+function problemsOf(error: ApiError): string {
+  const texts = (error.outcome?.issue ?? []).map((i) => i.details?.text ?? i.diagnostics).filter(Boolean);
+  return texts.length ? texts.join(' ; ') : error.message;
 }
 
 function CompletenessPanel({ title, testId, missing }: { title: string; testId: string; missing: MissingItem[] }) {
@@ -358,13 +395,13 @@ function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & 
         </SimpleGrid>
       )}
       <Text size="sm" fw={600}>Stade TNM clinique</Text>
-      <SimpleGrid cols={{ base: 2, sm: 5 }}>
+      <SimpleGrid cols={{ base: 2, sm: 4 }}>
         <TextInput label="T" value={tnm.t ?? ''} onChange={(e) => setTnm({ t: e.currentTarget.value })} error={err('diagnosis.tnm.t')} placeholder="cT3" />
         <TextInput label="N" value={tnm.n ?? ''} onChange={(e) => setTnm({ n: e.currentTarget.value })} error={err('diagnosis.tnm.n')} placeholder="cN1" />
         <TextInput label="M" value={tnm.m ?? ''} onChange={(e) => setTnm({ m: e.currentTarget.value })} error={err('diagnosis.tnm.m')} placeholder="cM0" />
         <TextInput label="Stade" value={tnm.stage ?? ''} onChange={(e) => setTnm({ stage: e.currentTarget.value })} error={err('diagnosis.tnm.stage')} placeholder="IIIB" />
-        <Select label="Édition UICC" data={[{ value: '8', label: '8e' }, { value: '9', label: '9e' }, { value: '7', label: '7e' }]} value={tnm.edition ?? null} onChange={(v) => setTnm({ edition: v ?? undefined })} error={err('diagnosis.tnm.edition')} />
       </SimpleGrid>
+      <Select label="Édition de la classification UICC" maw={320} data={[{ value: '8', label: '8e' }, { value: '9', label: '9e' }, { value: '7', label: '7e' }]} value={tnm.edition ?? null} onChange={(v) => setTnm({ edition: v ?? undefined })} error={err('diagnosis.tnm.edition')} />
       <TextInput label="Commentaire sur le diagnostic" value={d.comment ?? ''} onChange={(e) => update('diagnosis', { ...d, comment: e.currentTarget.value })} error={err('diagnosis.comment')} disabled={fromRecord} />
     </Section>
   );
@@ -376,11 +413,11 @@ function PerformanceSection({ draft, update, err }: FieldProps) {
     <Section id="performanceStatus" title="État général">
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <Select
-          label="Indice de performance OMS" value={p.who === undefined ? null : String(p.who)}
+          label="Score OMS" description="Indice de performance (état général), de 0 à 4" value={p.who === undefined ? null : String(p.who)}
           onChange={(v) => update('performanceStatus', v === null ? undefined : { who: Number(v), date: p.date ?? parisDay() })}
           data={['0', '1', '2', '3', '4'].map((v) => ({ value: v, label: `OMS ${v}` }))} clearable error={err('performanceStatus.who')}
         />
-        <TextInput label="Évalué le" type="date" value={p.date ?? ''} onChange={(e) => update('performanceStatus', { ...p, date: e.currentTarget.value })} error={err('performanceStatus.date')} />
+        <TextInput label="Date d’évaluation du score OMS" type="date" value={p.date ?? ''} onChange={(e) => update('performanceStatus', { ...p, date: e.currentTarget.value })} error={err('performanceStatus.date')} />
       </SimpleGrid>
     </Section>
   );

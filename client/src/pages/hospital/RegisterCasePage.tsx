@@ -9,6 +9,7 @@ import { ApiError } from '../../api/http.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
+import { useFocusFirstInvalid } from '../../components/useFocusFirstInvalid.ts';
 import { formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { patientDisplayName } from '../../lib/patient-identity.ts';
@@ -54,6 +55,8 @@ export default function RegisterCasePage() {
   const [nonOpposition, setNonOpposition] = useState(false);
   const [gpInformed, setGpInformed] = useState(false);
   const [lateReason, setLateReason] = useState('');
+  const [refusals, setRefusals] = useState(0);
+  const formRef = useFocusFirstInvalid(refusals);
 
   const today = parisDay();
   const sessions = useQuery({ queryKey: ['hospital', 'sessions', boardId, today], queryFn: () => hospitalApi.sessions(boardId!, today), enabled: Boolean(boardId) });
@@ -77,6 +80,7 @@ export default function RegisterCasePage() {
       notifications.show({ message: result.case.state === 'pending' ? 'Dossier inscrit, en attente de l’accord du 3C' : 'Dossier inscrit en RCP' });
       navigate(`/hopital/fiches/${idOf(result.case.sheet)}`);
     },
+    onError: () => setRefusals((n) => n + 1),
   });
   const problems = register.error instanceof ApiError ? fieldErrorsOf(register.error.outcome?.issue, FIELDS) : {};
 
@@ -88,7 +92,7 @@ export default function RegisterCasePage() {
       {(boards.isPending || patient.isPending) && <Loading />}
       {boards.error && <ErrorMessage error={boards.error} />}
       {boards.data && (
-        <form onSubmit={(e) => { e.preventDefault(); register.mutate(); }} noValidate>
+        <form ref={formRef} onSubmit={(e) => { e.preventDefault(); register.mutate(); }} noValidate>
           <Stack gap="md" maw={760}>
             <Select
               label="RCP" placeholder="Choisissez la RCP" required searchable
