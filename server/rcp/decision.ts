@@ -10,10 +10,11 @@ import { loadCase, type LoadedCase } from './case-store.ts';
 import { withCase, withCompleteness } from './cases.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation, ruleViolations } from './errors.ts';
 import { idFrom, reference, versionOf, type RcpContext } from './fhir-helpers.ts';
-import { isChair, isSystem, me, requireHospitalPhysician, requirePhysician, requireSessionManager } from './permissions.ts';
+import { isSystem, me, requireHospitalPhysician, requirePhysician, requireSessionManager } from './permissions.ts';
 import { checkQuorum } from './quorum.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { loadSession, type LoadedSession } from './sessions.ts';
+import { responsibleSigners, type ResponsibleSigner } from './signers.ts';
 import { completenessErrors, loadSheet, meetingOf, professionalsOf, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, impossibleTo } from './transitions.ts';
 
@@ -254,6 +255,8 @@ export interface DecisionView {
   decision?: string;
   proposal?: RcpSheetData['proposal'];
   basis?: RcpSheetData['basis'];
+  /** Who may sign (or correct) the report, and whether the caller may: the page offers the signature only to them. */
+  signing: { maySign: boolean; signers: ResponsibleSigner[] };
 }
 
 function checkDecisionAllowed(c: RcpCase, decision: DecisionInput): void {
@@ -294,8 +297,13 @@ export async function decisionView(rc: RcpContext, id: string, loadedSheet?: Loa
   if (!rcpCase.sheet) throw ruleConflict('decision-missing', "Ce dossier n'a pas de fiche RCP");
   const sheet = loadedSheet && loadedSheet.composition.id === idFrom(rcpCase.sheet, 'Composition') ? loadedSheet : await loadSheet(rc, rcpCase.sheet);
   const decision = decisionReferenceOf(sheet.composition);
+  const signers = await signersOf(rc, rcpCase);
+  const who = me(rc);
+  // The same test as signCase: a hospital physician (requireHospitalPhysician) among the responsible signers.
+  const maySign = rc.ctx.principal.roles.includes('physician') && Boolean(who) && signers.some((s) => s.practitioner === who);
   return {
     case: rcpCase,
+    signing: { maySign, signers },
     sheet: { reference: `Composition/${sheet.composition.id}`, version: versionOf(sheet.composition), status: sheet.composition.status },
     ...(decision ? { decision } : {}),
     ...(sheet.content.data.proposal ? { proposal: sheet.content.data.proposal } : {}),
@@ -312,19 +320,20 @@ export interface SignatureResult {
   outbox: { id: string; dedupKey: string; status: OutboxEntry['status'] };
 }
 
+/** Who may sign the case's report (responsibleSigners), from the session the case was decided in (or is on). */
+export async function signersOf(rc: RcpContext, c: RcpCase, loadedBoard?: LoadedBoard): Promise<ResponsibleSigner[]> {
+  const board = loadedBoard?.board.id === c.boardId ? loadedBoard : await loadBoard(rc, c.boardId);
+  const sessionId = c.outcomeSession ?? c.sessionId;
+  const attendance = sessionId ? (await loadSession(rc, sessionId, board)).session.attendance : [];
+  return responsibleSigners(c, board.board, attendance);
+}
+
 /** The responsible physician: attended the session for this case (present or remote), or chairs the board (or, for a recorded case, registered it). */
 async function requireResponsibleSigner(rc: RcpContext, c: RcpCase, loadedBoard: LoadedBoard): Promise<void> {
-  const board = loadedBoard.board;
   const p = rc.ctx.principal;
   if (isSystem(p) && !p.practitionerId) return;
   const who = me(rc);
-  if (isChair(board, p)) return;
-  if (c.state === 'recorded' && who === c.requester) return;
-  const sessionId = c.outcomeSession ?? c.sessionId;
-  if (sessionId && who) {
-    const { session } = await loadSession(rc, sessionId, loadedBoard);
-    if (session.attendance.some((a) => a.practitioner === who && a.mode !== 'written-opinion' && (!a.cases?.length || a.cases.includes(c.id)))) return;
-  }
+  if (who && (await signersOf(rc, c, loadedBoard)).some((s) => s.practitioner === who)) return;
   throw notAllowed('signer-not-participant', "Le compte rendu est signé par un médecin qui a participé à la discussion du dossier (présent ou à distance) ou par le médecin coordonnateur de la RCP");
 }
 
@@ -398,7 +407,7 @@ export async function correctCase(rc: RcpContext, id: string, body: unknown, ifM
     if (c.state !== 'signed') throw ruleConflict('case-transition', `Seul un compte rendu signé se corrige ; ce dossier est ${CASE_LABEL[c.state]} : modifiez la proposition puis signez`);
     const loadedBoard = await loadBoard(tx, c.boardId);
     const board = loadedBoard.board;
-    await requireResponsibleSigner(tx, { ...c, state: c.outcome === 'recorded' ? 'recorded' : 'discussed' }, loadedBoard);
+    await requireResponsibleSigner(tx, c, loadedBoard);
     const sheet = decision ? await loadSheet(tx, c.sheet!) : undefined;
     const patch = decision ? await outcomePatch(tx, loaded, decision, sheet!, loadedBoard) : (d: RcpSheetData) => d;
     const corrected = await updateSheet(tx, c.sheet!, patch, { ...(ifMatch ? { ifMatch } : {}), correctionReason: reason }, sheet);

@@ -13,6 +13,7 @@ import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.
 import { ext, idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { me, requireBoardManager, requireSessionManager } from './permissions.ts';
 import { checkQuorum, type Attendance, type AttendanceMode, type QuorumResult } from './quorum.ts';
+import { responsibleSigners, type ResponsibleSigner } from './signers.ts';
 import { instantToZoned, occurrencesBetween, type PlannedOccurrence } from './recurrence.ts';
 import {
   activeEntries, agendaFromFhir, isRcpSession, newSessionResource, overrideExtension, sessionFromFhir, withAttendance,
@@ -305,7 +306,7 @@ export interface SessionDetails {
     version: string;
     frozen: boolean;
     places: { used: number; capacity: number };
-    entries: (AgendaEntry & { position?: number; visible: boolean; state?: CaseState; patient?: string; patientName?: string; birthYear?: number; requester?: string; late?: boolean; question?: string; fileComplete?: boolean })[];
+    entries: (AgendaEntry & { position?: number; visible: boolean; state?: CaseState; patient?: string; patientName?: string; birthYear?: number; requester?: string; late?: boolean; question?: string; fileComplete?: boolean; signers?: ResponsibleSigner[] })[];
   };
 }
 
@@ -329,12 +330,15 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
           const c = cases.get(e.case)?.rcpCase;
           const active = ACTIVE_AGENDA_FLAGS.includes(e.flag);
           const snapshot = c ? completenessSnapshot(cases.get(e.case)!.task) : undefined;
+          // A report left to sign: who may sign it, by the signature's own rule (the requester only if he took part).
+          const toSign = c && (c.state === 'discussed' || c.state === 'recorded') && (c.outcomeSession ?? c.sessionId) === id;
           return {
             ...e,
             ...(active ? { position: ++position } : {}),
             visible: Boolean(c),
             ...(c ? { state: c.state, patient: c.patient, ...patientLabel(patients.get(c.patient)), requester: c.requesterDisplay ?? c.requester, late: c.late, question: c.question } : {}),
             ...(snapshot ? { fileComplete: snapshot.complete } : {}),
+            ...(toSign ? { signers: responsibleSigners(c, board.board, session.attendance) } : {}),
           };
         }),
       },

@@ -5,14 +5,15 @@ import type { Condition, Patient, Practitioner } from '@medplum/fhirtypes';
 import type { Principal, RequestContext } from '../../server/context.ts';
 import { RPPS_SYSTEM } from '../../server/identity/rpps.ts';
 import { createBoard, listBoards } from '../../server/rcp/boards.ts';
-import { generateSessions } from '../../server/rcp/sessions.ts';
-import { listCases, registerCase } from '../../server/rcp/cases.ts';
+import { closeSession, generateSessions, setAttendance, startSession } from '../../server/rcp/sessions.ts';
+import { discussCase } from '../../server/rcp/decision.ts';
+import { acceptCase, listCases, registerCase } from '../../server/rcp/cases.ts';
 import { searchOne, type RcpContext } from '../../server/rcp/fhir-helpers.ts';
 import { listSessions } from '../../server/rcp/sessions.ts';
 import { assertNoClippedBadges, assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, screenshot, SCREENSHOTS, signInAs } from './harness.ts';
 
 /** The demo professionals by RPPS (server/seed/demo-data.ts). */
-const RPPS = { Lambert: '10009990028', Girard: '10009990069' } as const;
+const RPPS = { Lambert: '10009990028', Girard: '10009990069', Aubert: '10009990010', Rossi: '10009990036', Fabre: '10009990044' } as const;
 
 async function actor(who: keyof typeof RPPS, roles: string[], channel?: 'rcp-board'): Promise<RcpContext> {
   const { dcc } = await browserWorld();
@@ -36,7 +37,7 @@ async function patient(family: string): Promise<{ id: string; condition: string;
  * sessions, and three cases registered by Dr Lambert on its first session: what the 3C finds in
  * the registration queue.
  */
-async function boardWithRequests(): Promise<{ sessionId: string; names: string[] }> {
+async function boardWithRequests(requester: keyof typeof RPPS = 'Lambert', families: string[] = ['Castellani', 'Ménard', 'Le Bihan']): Promise<{ sessionId: string; names: string[]; cases: string[] }> {
   // As the RCP API does it: a board's charter is written only through it.
   const coordinator = await actor('Girard', ['physician', 'coordinator'], 'rcp-board');
   const digestive = (await listBoards(coordinator, {})).find((b) => b.code === 'RCP-DIG-CHUM')!;
@@ -48,17 +49,21 @@ async function boardWithRequests(): Promise<{ sessionId: string; names: string[]
   });
   await generateSessions(coordinator, board.id, { horizonDays: 21 });
   const [first] = await listSessions(coordinator, board.id);
-  const lambert = await actor('Lambert', ['physician']);
+  const physician = await actor(requester, ['physician']);
+  const questions: Record<string, string> = { Castellani: 'Chimiothérapie adjuvante ?', 'Ménard': 'Réévaluation après radiochimiothérapie ?', 'Le Bihan': 'Indication de radiothérapie ?' };
   const names: string[] = [];
-  for (const [family, question] of [['Castellani', 'Chimiothérapie adjuvante ?'], ['Ménard', 'Réévaluation après radiochimiothérapie ?'], ['Le Bihan', 'Indication de radiothérapie ?']] as const) {
+  const cases: string[] = [];
+  for (const family of families) {
+    const question = questions[family] ?? 'Proposition thérapeutique ?';
     const p = await patient(family);
-    await registerCase(lambert, {
+    const { case: registered } = await registerCase(physician, {
       session: `Appointment/${first!.id}`, patient: `Patient/${p.id}`, condition: `Condition/${p.condition}`, motif: 'treatment-proposal',
       question, summary: `Résumé de test pour ${family}.`, patientInformed: true, patientNonOpposition: true, gpInformed: true,
     });
     names.push(p.name);
+    cases.push(registered.id);
   }
-  return { sessionId: first!.id, names };
+  return { sessionId: first!.id, names, cases };
 }
 
 describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
@@ -266,6 +271,41 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       assertNoPageErrors(page);
       const screenshotText = fs.existsSync(path.join(SCREENSHOTS, 'coordination-reunion.png'));
       expect(screenshotText).to.equal(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('after the session, names who may sign: the physicians present, not an absent requester, whose decision page says so instead of offering the signature', async () => {
+    // Dr Fabre registers the case but is not at the session: Lambert, Aubert and Rossi discuss it.
+    const { sessionId, names: [name], cases: [caseId] } = await boardWithRequests('Fabre', ['Castellani']);
+    const coordinator = await actor('Girard', ['physician', 'coordinator']);
+    await acceptCase(coordinator, caseId!);
+    await startSession(coordinator, sessionId, undefined, { rescheduleReason: 'Séance de test tenue ce jour' });
+    const present = await Promise.all((['Lambert', 'Aubert', 'Rossi'] as const).map(async (who) => ({ practitioner: `Practitioner/${(await actor(who, ['physician'])).ctx.principal.practitionerId}`, mode: 'present' })));
+    await setAttendance(coordinator, sessionId, present);
+    await discussCase(await actor('Lambert', ['physician']), caseId!);
+    await closeSession(coordinator, sessionId);
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'coordinator', `/coordination/seances/${sessionId}`);
+      const line = page.getByTestId('to-sign').getByText(new RegExp(`^${name}`));
+      await line.filter({ hasText: 'à signer par un médecin présent à la séance' }).waitFor();
+      expect(await line.innerText()).to.contain('Lambert').and.contain('Aubert').and.contain('Rossi').and.not.contain('Fabre');
+
+      // The requester, absent, is not offered a signature the server would refuse: the page says why and who may.
+      await page.context().clearCookies();
+      await page.goto(`${new URL(page.url()).origin}/hopital/dossiers/${caseId}`);
+      await page.waitForURL(/\/connexion/);
+      await page.locator('fieldset[data-role="physician"]').getByRole('button', { name: 'Claire Fabre' }).click();
+      await page.waitForURL(/\/hopital\/dossiers\//);
+      const why = page.getByTestId('not-a-signer');
+      await why.waitFor();
+      expect(await why.innerText()).to.contain('participé à la discussion').and.contain('Aubert').and.not.contain('Fabre');
+      expect(await page.getByRole('button', { name: 'Enregistrer et signer…' }).count()).to.equal(0);
+      await page.getByRole('button', { name: 'Enregistrer la proposition' }).waitFor();
+      await checkA11y(page, 'décision : médecin qui ne peut pas signer');
+      assertNoPageErrors(page);
     } finally {
       await context.close();
     }

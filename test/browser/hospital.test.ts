@@ -326,6 +326,10 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       const took = await apiAs(context, 'PUT', `/api/rcp/sessions/${c.sessionId}/attendance`, { attendance });
       expect(took.status, JSON.stringify(took.body)).to.equal(200);
       await page.reload();
+      // Identity vigilance: the patient named, with the birth date, where one decides and signs for them.
+      const identity = `${FAMILY.toUpperCase()} ${GIVEN} Louise`;
+      await page.getByRole('heading', { level: 1, name: `Décision de la RCP — ${identity}` }).waitFor();
+      expect(await page.getByTestId('patient-born').innerText()).to.equal('Née le 14 juin 1975');
 
       await page.getByRole('button', { name: 'Noter le dossier discuté en séance' }).click();
       await page.getByRole('heading', { level: 2, name: 'Proposition de la RCP' }).waitFor();
@@ -351,6 +355,9 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       const dialog = page.getByRole('dialog', { name: 'Signer le compte rendu de RCP' });
       await dialog.waitFor();
       const shown = await dialog.innerText();
+      expect(await dialog.getByTestId('sign-patient').innerText()).to.contain(`${identity}, née le 14 juin 1975`);
+      // No GP declared for this patient: the report goes to the requester alone, and the box says so.
+      expect(await dialog.getByTestId('sign-recipients').innerText()).to.match(/au seul médecin demandeur, .*Lambert : le patient n’a pas de médecin traitant déclaré/);
       expect(shown).to.contain('Première intention').and.to.contain('Colectomie gauche').and.to.contain('Alternative 1').and.to.contain('TNCD').and.to.contain('Essai fictif côlon adjuvant');
       await checkA11y(page, 'hôpital : confirmation de signature');
       await dialog.getByRole('button', { name: 'Signer' }).click();
@@ -403,7 +410,8 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
     try {
       await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/dossiers/${state.caseId}`);
       await page.getByRole('link', { name: 'Programme de soins (PPS)' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Établir le PPS' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: `Établir le PPS — ${FAMILY.toUpperCase()} ${GIVEN} Louise` }).waitFor();
+      expect(await page.getByTestId('patient-born').innerText()).to.equal('Née le 14 juin 1975');
       const treatments = page.getByTestId('pps-treatment');
       await treatments.first().waitFor();
       expect(await treatments.count()).to.equal(2); // the two first-choice lines; the alternative stays in the report

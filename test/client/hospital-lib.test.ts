@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import type { Patient } from '@medplum/fhirtypes';
 import { fieldErrorsOf } from '../../client/src/lib/field-errors.ts';
 import { parsePick, ICDO3_MORPHOLOGIES, CIM10_TOPOGRAPHIES } from '../../client/src/lib/oncology-codes.ts';
-import { bornWord, capitalBornWord, duplicateReason, patientDisplayName, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
+import { formatDate } from '../../client/src/lib/dates.ts';
+import { bornWord, capitalBornWord, duplicateReason, patientDisplayName, patientIdentityLine, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
+import { reportRecipients } from '../../client/src/lib/report-recipients.ts';
+import { signersText } from '../../client/src/lib/signers.ts';
 import { cleanValue, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft, type DraftStorage } from '../../client/src/lib/sheet-draft.ts';
 
 const castellani: Patient = {
@@ -25,6 +28,26 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
   it('says born in the patient’s gender: né, née, né(e) when not known', () => {
     expect([bornWord('male'), bornWord('female'), bornWord('other'), bornWord(undefined)]).to.deep.equal(['né', 'née', 'né(e)', 'né(e)']);
     expect([capitalBornWord('male'), capitalBornWord('female'), capitalBornWord(undefined)]).to.deep.equal(['Né', 'Née', 'Né(e)']);
+  });
+
+  it('names the patient where one acts on the record: birth name, first names, birth date (RNIV)', () => {
+    expect(patientIdentityLine(castellani, formatDate)).to.equal('CASTELLANI Hélène Marie, née le 14 mars 1958');
+    expect(patientIdentityLine({ ...castellani, birthDate: undefined }, formatDate)).to.equal('CASTELLANI Hélène Marie, date de naissance non renseignée');
+  });
+
+  it('words who may sign a report as the server lists them (the requester named only when the rule lets him sign)', () => {
+    const present = [{ practitioner: 'Practitioner/a', display: 'Dr Marc Aubert', as: 'participant' as const }, { practitioner: 'Practitioner/b', display: 'Dr Anne Roux', as: 'participant' as const }];
+    const chair = { practitioner: 'Practitioner/c', display: 'Dr Sophie Lambert', as: 'chair' as const };
+    expect(signersText([...present, chair], 'Practitioner/a')).to.equal('un médecin présent à la séance : Dr Marc Aubert (médecin demandeur), Dr Anne Roux, ou le médecin coordonnateur de la RCP : Dr Sophie Lambert');
+    expect(signersText([present[1]!, chair], 'Practitioner/a')).not.to.contain('Aubert');
+  });
+
+  it('says who receives the signed report as the server addresses it: the GP named, or the requester alone when none is declared', () => {
+    const requester = { reference: 'Practitioner/req', display: 'Dr Marc Aubert' };
+    const gp = { reference: 'Practitioner/gp', display: 'Dr Paul Chabert' };
+    expect(reportRecipients({ ...castellani, generalPractitioner: [gp] }, requester)).to.equal('au médecin traitant (Dr Paul Chabert) et au médecin demandeur (Dr Marc Aubert)');
+    expect(reportRecipients({ ...castellani, generalPractitioner: undefined }, requester)).to.equal('au seul médecin demandeur, Dr Marc Aubert : le patient n’a pas de médecin traitant déclaré');
+    expect(reportRecipients({ ...castellani, generalPractitioner: [gp] }, { reference: 'Practitioner/gp', display: 'Dr Paul Chabert' })).to.equal('au médecin traitant, qui est aussi le médecin demandeur : Dr Paul Chabert');
   });
 
   it('reads the search box as an INS, a birth date or a name', () => {

@@ -91,6 +91,16 @@ describe('RCP decision, signature and correction', () => {
     expect(rule(absent)).to.equal('signer-not-participant');
     const coordinator = await world.api('coordinator', 'POST', `/cases/${id}/sign`);
     expect(coordinator.status).to.equal(403);
+    // The pages read the same rule: who may sign, and whether the caller may (no button offered to be refused).
+    const present = ['oncologist', 'surgeon', 'radiotherapist'].map((p) => `Practitioner/${world.ids[p as 'surgeon']}`);
+    const seenByAbsent = await world.api('gastroenterologist', 'GET', `/cases/${id}/decision`);
+    expect(seenByAbsent.body.signing.maySign).to.equal(false);
+    expect(seenByAbsent.body.signing.signers.map((s: any) => s.practitioner)).to.have.members(present);
+    expect(seenByAbsent.body.signing.signers.find((s: any) => s.practitioner === present[0]).as).to.equal('participant');
+    expect((await world.api('radiotherapist', 'GET', `/cases/${id}/decision`)).body.signing.maySign).to.equal(true);
+    const agenda = (await world.api('coordinator', 'GET', `/sessions/${sessionId}`)).body.agenda.entries;
+    expect(agenda.find((e: any) => e.case === id).signers.map((s: any) => s.practitioner)).to.have.members(present);
+    expect(agenda.find((e: any) => e.case === cases.incomplete).signers, 'not yet discussed: nothing to sign').to.equal(undefined);
     const stale = await world.api('radiotherapist', 'POST', `/cases/${id}/sign`, {}, { 'if-match': 'W/"1"' });
     expect(stale.status).to.equal(412);
     const outbox = new OutboxStore(world.store.db);

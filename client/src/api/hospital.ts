@@ -1,5 +1,6 @@
 import type { Bundle, CarePlan, CareTeam, Composition, Consent, OperationOutcome, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
 import { api } from './http.ts';
+import type { ResponsibleSigner } from '../lib/signers.ts';
 
 /**
  * The hospital physician's calls (issue 14): patients (FHIR), the record's timeline, the RCP
@@ -156,6 +157,8 @@ export interface DecisionView {
   decision?: string;
   proposal?: Partial<Omit<DecisionInput, 'clinicalTrial' | 'guideline'>> & { treatments?: ProposedTreatment[] };
   basis?: { guideline?: DecisionInput['guideline']; followsGuideline?: boolean; deviationReason?: string; clinicalTrial?: { proposed?: boolean; study?: unknown; comment?: string } };
+  /** Who may sign (or correct) the report, and whether the signed-in physician may (server/rcp/signers.ts). */
+  signing: { maySign: boolean; signers: ResponsibleSigner[] };
 }
 
 export interface SignatureResult {

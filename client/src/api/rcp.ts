@@ -1,6 +1,7 @@
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { patientDisplayName } from '../lib/patient-identity.ts';
 import { api } from './http.ts';
+import type { ResponsibleSigner } from '../lib/signers.ts';
 
 /**
  * The RCP workflow API (/api/rcp) as the 3C coordinator's pages use it: boards, sessions, cases,
@@ -51,6 +52,8 @@ export type AgendaFlag = 'scheduled' | 'discussed' | 'recorded' | 'quorum-not-re
 export interface AgendaLine {
   case: string; flag: AgendaFlag; cause?: AgendaFlag; origin?: 'registration' | 'carried-over' | 'moved'; addedAt: string; note?: string;
   position?: number; visible: boolean; state?: CaseState; patient?: string; requester?: string; late?: boolean; question?: string; fileComplete?: boolean;
+  /** A report left to sign: who may sign it (the server's rule). */
+  signers?: ResponsibleSigner[];
 }
 export interface SessionDetails {
   session: Session;

@@ -34,6 +34,15 @@ export function patientDisplayName(patient: Patient): string {
   return [name.family?.toLocaleUpperCase('fr-FR'), ...(name.given ?? [])].filter(Boolean).join(' ');
 }
 
+/**
+ * "CASTELLANI Hélène Marie, née le 3 mai 1958": the patient named wherever one acts on their record
+ * (RNIV: birth name, first names, birth date). `formatBirthDate`: the page's date format.
+ */
+export function patientIdentityLine(patient: Patient, formatBirthDate: (date: string | undefined) => string): string {
+  const born = patient.birthDate ? `${bornWord(patient.gender)} le ${formatBirthDate(patient.birthDate)}` : 'date de naissance non renseignée';
+  return `${patientDisplayName(patient)}, ${born}`;
+}
+
 /** The used name when it differs from the birth name ("nom utilisé"). */
 export function usedName(patient: Patient): string | undefined {
   const usual = patient.name?.find((n) => n.use === 'usual');

@@ -10,6 +10,7 @@ import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
+import { signersText } from '../../lib/signers.ts';
 
 const ACTIVE = ['scheduled', 'discussed', 'recorded', 'quorum-not-reached', 'postponed'];
 
@@ -242,7 +243,7 @@ function AfterSession({ rows }: { rows: AgendaRow[] }) {
       <Title order={3} size="h4" mb="xs">Comptes rendus à signer ({toSign.length})</Title>
       {toSign.length === 0 ? <Text mb="sm">Tous les comptes rendus sont signés.</Text> : (
         <List size="sm" mb="sm" data-testid="to-sign">
-          {toSign.map((r) => <List.Item key={r.case}>{r.patientName ?? r.patient} — à signer par {r.requester ?? 'le médecin demandeur'} ({FLAG_LABEL[r.flag].toLowerCase()})</List.Item>)}
+          {toSign.map((r) => <List.Item key={r.case}>{r.patientName ?? r.patient} — à signer par {r.signers ? signersText(r.signers, r.rcpCase?.requester) : 'un médecin qui a participé à la discussion du dossier'} ({FLAG_LABEL[r.flag].toLowerCase()})</List.Item>)}
         </List>
       )}
       <Title order={3} size="h4" mb="xs">Envoi des comptes rendus</Title>

@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Button, Card, Group, List, Modal, Radio, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ResearchStudy } from '@medplum/fhirtypes';
+import type { Patient, ResearchStudy } from '@medplum/fhirtypes';
 import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { hospitalApi, idOf, printLinks, TREATMENT_TYPES, type DecisionInput, type DecisionView, type RcpCase, type RcpSheetData } from '../../api/hospital.ts';
@@ -10,7 +10,10 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
+import { capitalBornWord, patientDisplayName, patientIdentityLine } from '../../lib/patient-identity.ts';
 import { cleanValue } from '../../lib/sheet-draft.ts';
+import { reportRecipients } from '../../lib/report-recipients.ts';
+import { signersText } from '../../lib/signers.ts';
 
 /** A proposal line as the form holds it: its rank (1 = first choice, 2… = alternatives), type and detail. */
 interface Line {
@@ -90,10 +93,13 @@ export default function CasePage() {
   const rcpCase = useQuery({ queryKey: ['hospital', 'case', id], queryFn: () => hospitalApi.case(id) });
   const decision = useQuery({ queryKey: ['hospital', 'decision', id], queryFn: () => hospitalApi.decision(id), enabled: Boolean(rcpCase.data?.sheet) });
   const c = rcpCase.data;
+  const patient = useQuery({ queryKey: ['hospital', 'patient', idOf(c?.patient)], queryFn: () => hospitalApi.patient(idOf(c!.patient)!), enabled: Boolean(c) });
+  const p = patient.data;
+  // Identity vigilance (RNIV): the patient named, with the birth date, wherever one acts on their record.
   return (
     <Page
-      title="Décision de la RCP"
-      subtitle={c ? <Group gap="xs"><Anchor component={Link} to={`/hopital/patients/${idOf(c.patient)}`}>← Dossier du patient</Anchor><Text size="sm" c="dimmed">Question : {c.question}</Text></Group> : undefined}
+      title={p ? `Décision de la RCP — ${patientDisplayName(p)}` : 'Décision de la RCP'}
+      subtitle={c ? <Group gap="xs">{p && <Text size="sm" data-testid="patient-born">{capitalBornWord(p.gender)} le {formatDate(p.birthDate)}</Text>}<Anchor component={Link} to={`/hopital/patients/${idOf(c.patient)}`}>← Dossier du patient</Anchor><Text size="sm" c="dimmed">Question : {c.question}</Text></Group> : undefined}
       actions={c?.sheet ? (
         <>
           <Button component={Link} to={`/hopital/fiches/${idOf(c.sheet)}`} variant="light">Fiche RCP</Button>
@@ -106,7 +112,8 @@ export default function CasePage() {
       {rcpCase.error && <ErrorMessage error={rcpCase.error} />}
       {decision.error && <ErrorMessage error={decision.error} />}
       {c && <CaseHeader rcpCase={c} />}
-      {c && decision.data && <CaseBody rcpCase={c} view={decision.data} />}
+      {patient.error && <ErrorMessage error={patient.error} />}
+      {c && p && decision.data && <CaseBody rcpCase={c} patient={p} view={decision.data} />}
     </Page>
   );
 }
@@ -121,7 +128,17 @@ function CaseHeader({ rcpCase }: { rcpCase: RcpCase }) {
   );
 }
 
-function CaseBody({ rcpCase, view }: { rcpCase: RcpCase; view: DecisionView }) {
+/** Why the signed-in physician may not sign (or correct), and who may: the server refuses them anyway. */
+function NotASigner({ rcpCase, view, correction }: { rcpCase: RcpCase; view: DecisionView; correction?: boolean }) {
+  return (
+    <Alert color="orange" role="status" title={correction ? 'Vous ne pouvez pas corriger ce compte rendu' : 'Vous ne pouvez pas signer ce compte rendu'} data-testid="not-a-signer">
+      Le compte rendu est signé par un médecin qui a participé à la discussion du dossier (présent ou à distance) ou par le médecin coordonnateur de la RCP.
+      {' '}Peut le {correction ? 'corriger' : 'signer'} : {signersText(view.signing.signers, rcpCase.requester)}.
+    </Alert>
+  );
+}
+
+function CaseBody({ rcpCase, patient, view }: { rcpCase: RcpCase; patient: Patient; view: DecisionView }) {
   const queryClient = useQueryClient();
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['hospital'] });
   const discuss = useMutation({
@@ -143,21 +160,23 @@ function CaseBody({ rcpCase, view }: { rcpCase: RcpCase; view: DecisionView }) {
         </Alert>
       )}
       {rcpCase.state === 'pending' && <Alert color="orange" role="status">En attente de l’accord du 3C.</Alert>}
-      {editable && <DecisionEditor rcpCase={rcpCase} view={view} onDone={refresh} />}
+      {editable && !view.signing.maySign && <NotASigner rcpCase={rcpCase} view={view} />}
+      {editable && <DecisionEditor rcpCase={rcpCase} patient={patient} view={view} onDone={refresh} />}
       {signed && !correcting && (
         <>
           <Alert color="green" role="status" title="Compte rendu signé : lecture seule" data-testid="signed-read-only">
             La proposition ne se modifie plus. Une erreur se corrige par une nouvelle version motivée, signée et envoyée à nouveau.
           </Alert>
           <DecisionSummary view={view} />
+          {!view.signing.maySign && <NotASigner rcpCase={rcpCase} view={view} correction />}
           <Group>
-            <Button variant="light" color="orange" onClick={() => setCorrecting(true)}>Corriger le compte rendu</Button>
+            {view.signing.maySign && <Button variant="light" color="orange" onClick={() => setCorrecting(true)}>Corriger le compte rendu</Button>}
             {view.decision && <Button component={Link} to={`/hopital/programmes/${idOf(view.decision)}`}>Programme de soins (PPS)</Button>}
           </Group>
           {rcpCase.firstReport && rcpCase.report && rcpCase.firstReport !== rcpCase.report && <Versions sheetId={idOf(rcpCase.sheet)!} first={rcpCase.firstReport} last={rcpCase.report} />}
         </>
       )}
-      {signed && correcting && <DecisionEditor rcpCase={rcpCase} view={view} correction onDone={() => { setCorrecting(false); refresh(); }} onCancel={() => setCorrecting(false)} />}
+      {signed && correcting && <DecisionEditor rcpCase={rcpCase} patient={patient} view={view} correction onDone={() => { setCorrecting(false); refresh(); }} onCancel={() => setCorrecting(false)} />}
     </Stack>
   );
 }
@@ -183,7 +202,7 @@ function DecisionSummary({ view }: { view: DecisionView | { proposal?: RcpSheetD
   );
 }
 
-function DecisionEditor({ rcpCase, view, correction, onDone, onCancel }: { rcpCase: RcpCase; view: DecisionView; correction?: boolean; onDone: () => void; onCancel?: () => void }) {
+function DecisionEditor({ rcpCase, patient, view, correction, onDone, onCancel }: { rcpCase: RcpCase; patient: Patient; view: DecisionView; correction?: boolean; onDone: () => void; onCancel?: () => void }) {
   const [form, setForm] = useState<DecisionForm>(() => {
     const f = formOf(view);
     return f.lines.length ? f : { ...f, lines: [{ intention: '1', type: '', detail: '' }] };
@@ -196,15 +215,17 @@ function DecisionEditor({ rcpCase, view, correction, onDone, onCancel }: { rcpCa
   const saved = useMutation({
     mutationFn: () => hospitalApi.saveDecision(rcpCase.id, decisionOf(form), view.sheet.version),
     onSuccess: (v) => {
-      notifications.show({ message: 'Proposition enregistrée' });
-      setConfirming(true);
       signVersion.current = v.sheet.version;
+      if (v.signing.maySign) {
+        notifications.show({ message: 'Proposition enregistrée' });
+        setConfirming(true);
+      } else notifications.show({ message: `Proposition enregistrée : à signer par ${signersText(v.signing.signers, rcpCase.requester)}` });
     },
   });
   const sign = useMutation({
     mutationFn: () => hospitalApi.sign(rcpCase.id, signVersion.current),
     onSuccess: () => {
-      notifications.show({ message: 'Compte rendu signé : il part au médecin traitant' });
+      notifications.show({ message: `Compte rendu signé : il part ${recipients}` });
       setConfirming(false);
       onDone();
     },
@@ -220,6 +241,7 @@ function DecisionEditor({ rcpCase, view, correction, onDone, onCancel }: { rcpCa
   const issues = error instanceof ApiError ? error.outcome?.issue ?? [] : [];
   const err = (path: string) => issues.filter((i) => (i.expression ?? []).some((e) => e === path || e.startsWith(`${path}.`) || e.startsWith(`${path}[`))).map((i) => i.details?.text).join(' ') || undefined;
   const studies = (trials.data?.entry ?? []).map((e) => e.resource as ResearchStudy).filter(Boolean);
+  const recipients = reportRecipients(patient, { reference: rcpCase.requester, ...(rcpCase.requesterDisplay ? { display: rcpCase.requesterDisplay } : {}) });
   const studyTitle = studies.find((s) => `ResearchStudy/${s.id}` === form.study)?.title;
 
   return (
@@ -279,13 +301,14 @@ function DecisionEditor({ rcpCase, view, correction, onDone, onCancel }: { rcpCa
           <Group gap="xs">
             {correction
               ? <><Button type="submit" color="orange" loading={correct.isPending}>Signer la correction</Button><Button variant="default" onClick={onCancel}>Annuler</Button></>
-              : <Button type="submit" loading={saved.isPending}>Enregistrer et signer…</Button>}
+              : <Button type="submit" loading={saved.isPending}>{view.signing.maySign ? 'Enregistrer et signer…' : 'Enregistrer la proposition'}</Button>}
           </Group>
         </Stack>
       </form>
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Signer le compte rendu de RCP" centered size="lg">
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={`Signer le compte rendu de RCP — ${patientDisplayName(patient)}`} centered size="lg">
         <Stack gap="sm">
-          <Text size="sm">Vous allez signer ce compte rendu. Il sera verrouillé et envoyé au médecin traitant et au médecin demandeur.</Text>
+          <Text size="sm" data-testid="sign-patient">Vous allez signer le compte rendu de RCP de <strong>{patientIdentityLine(patient, formatDate)}</strong>.</Text>
+          <Text size="sm" data-testid="sign-recipients">Il sera verrouillé et envoyé {recipients}.</Text>
           <Card withBorder padding="sm"><DecisionSummary view={{ proposal: decisionOf(form) as unknown as RcpSheetData['proposal'], basis: { ...(form.guidelineName ? { guideline: { name: form.guidelineName, ...(form.guidelineVersion ? { version: form.guidelineVersion } : {}) } } : {}), ...(form.follows ? { followsGuideline: form.follows === 'oui' } : {}), deviationReason: form.deviationReason, clinicalTrial: { proposed: form.trial === 'oui', ...(studyTitle ? { study: { title: studyTitle } } : {}), comment: form.trialComment } } }} /></Card>
           {sign.error && <ErrorMessage error={sign.error} title="Signature refusée" />}
           <Group justify="flex-end" gap="xs">

@@ -12,6 +12,7 @@ import { Page } from '../../components/Page.tsx';
 import { carePlanStatusLabel } from '../../lib/care-plan-status.ts';
 import { formatDate, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
+import { capitalBornWord, patientDisplayName } from '../../lib/patient-identity.ts';
 
 const DCC = 'https://dcc-paca.example/fhir';
 const EXT = {
@@ -56,11 +57,16 @@ export default function ProgrammePage() {
   const { id = '' } = useParams();
   const plan = useQuery({ queryKey: ['hospital', 'care-plan', id], queryFn: () => hospitalApi.carePlan(id) });
   const kind = plan.data ? kindOf(plan.data) : undefined;
-  const title = kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : kind === 'ppac' ? 'Programme personnalisé de l’après-cancer (PPAC)' : 'Établir le PPS';
+  const patientId = idOf(plan.data?.subject?.reference);
+  const patient = useQuery({ queryKey: ['hospital', 'patient', patientId], queryFn: () => hospitalApi.patient(patientId!), enabled: Boolean(patientId) });
+  const p = patient.data;
+  const kindTitle = kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : kind === 'ppac' ? 'Programme personnalisé de l’après-cancer (PPAC)' : 'Établir le PPS';
+  // Identity vigilance (RNIV): the patient named, with the birth date, wherever one acts on their record.
+  const title = p ? `${kindTitle} — ${patientDisplayName(p)}` : kindTitle;
   return (
     <Page
       title={title}
-      subtitle={plan.data?.subject?.reference ? <Anchor component={Link} to={`/hopital/patients/${idOf(plan.data.subject.reference)}`}>← Dossier du patient</Anchor> : undefined}
+      subtitle={patientId ? <Group gap="xs">{p && <Text size="sm" data-testid="patient-born">{capitalBornWord(p.gender)} le {formatDate(p.birthDate)}</Text>}<Anchor component={Link} to={`/hopital/patients/${patientId}`}>← Dossier du patient</Anchor></Group> : undefined}
       actions={plan.data && (kind === 'pps' || kind === 'ppac') ? (
         <>
           <Button component="a" href={printLinks.programme(id)} target="_blank" variant="default">{kind === 'pps' ? 'PPS (PDF)' : 'PPAC (PDF)'}</Button>
