@@ -205,12 +205,16 @@ export interface SaveLimits {
 }
 const DEFAULT_LIMITS: SaveLimits = { defaultCount: 20, maxCount: 200 };
 
-/** Creates an RCP sheet (all its resources in one transaction); returns the stored Composition. */
-export async function createRcpSheet(repo: FhirRepository, ctx: RequestContext, input: RcpSheetInput, limits: SaveLimits = DEFAULT_LIMITS): Promise<Composition> {
+/**
+ * Creates an RCP sheet (all its resources in one transaction); returns the stored Composition.
+ * `now`: the caller's clock (the RCP workflow's), else the real one — the sheet and its decision are
+ * dated when the step happened, not when a seeder or a replay ran.
+ */
+export async function createRcpSheet(repo: FhirRepository, ctx: RequestContext, input: RcpSheetInput, limits: SaveLimits = DEFAULT_LIMITS, options: { now?: string } = {}): Promise<Composition> {
   return repo.transaction(async (tx) => {
     // Typed callers get the same checks as the HTTP API (400 naming each malformed item).
     const { input: checked, study } = await withRecordedTrial(tx, parseRcpSheetInput(input));
-    const bundle = buildRcpSheet(checked, { ...(study ? { referenced: [study] } : {}) });
+    const bundle = buildRcpSheet(checked, { ...(study ? { referenced: [study] } : {}), ...(options.now ? { now: options.now } : {}) });
     const response = await processBundle(tx, ctx, bundle, { ...limits, strict: true });
     return response.entry!.at(-1)!.resource as Composition;
   });
@@ -224,7 +228,7 @@ export async function createRcpSheet(repo: FhirRepository, ctx: RequestContext, 
  */
 export async function updateRcpSheet(
   repo: FhirRepository, ctx: RequestContext, compositionId: string, input: RcpSheetInput,
-  options: { ifMatch?: string; correctionReason?: string } = {}, limits: SaveLimits = DEFAULT_LIMITS,
+  options: { ifMatch?: string; correctionReason?: string; now?: string } = {}, limits: SaveLimits = DEFAULT_LIMITS,
 ): Promise<Composition> {
   return repo.transaction(async (tx) => {
     const previous = await tx.read<Composition>('Composition', compositionId);
@@ -243,6 +247,7 @@ export async function updateRcpSheet(
     const { input: checked, study } = await withRecordedTrial(tx, parseRcpSheetInput(input));
     const bundle = buildRcpSheet(checked, {
       compositionId, ifMatch: options.ifMatch ?? version, previous, correction, previousEntries, ...(study ? { referenced: [study] } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     const response = await processBundle(tx, ctx, bundle, { ...limits, strict: true });
     return response.entry!.at(-1)!.resource as Composition;
