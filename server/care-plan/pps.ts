@@ -71,7 +71,7 @@ export interface BuildPpsInput {
   supportiveCare?: (PpsItemInput & { type: SupportiveCareType })[];
   socialSupport?: (PpsItemInput & { type: SocialSupportType })[];
   contacts?: PpsContactInput[];
-  /** Date of the RCP (default: the decision's date). */
+  /** Date of the RCP, for a decision whose sheet is not in the record (else it must be the sheet's meeting date). */
   rcpDate?: string;
   /**
    * The patient's choice to send the PPS to the GP, when already known. The profile requires the
@@ -92,6 +92,8 @@ export interface PpsContext {
   coordinationCentre?: Reference;
   /** Targets of the decision's activity references, by "Type/id". */
   requests?: Record<string, MedicationRequest | ServiceRequest | RequestGroup>;
+  /** Date of the meeting that took the decision, as the record's RCP sheet says (rcp-sheet `meetingDateOfDecision`). */
+  rcpMeetingDate?: string;
   input?: BuildPpsInput;
   /** ISO dateTime of the build. */
   now: string;
@@ -187,7 +189,7 @@ export function buildPpsFromDecision(decision: CarePlan, context: PpsContext): B
   (input.socialSupport ?? []).forEach((item) => activity.push(itemActivity('social-support', socialSupportConcept(item.type), item)));
 
   const careTeam = buildPpsCareTeam(context, subject, conditions);
-  const rcpDate = input.rcpDate ?? decision.created ?? decision.period?.start;
+  const rcpDate = rcpDateOf(decision, context.rcpMeetingDate, input.rcpDate);
   const extension: Extension[] = [
     ...(rcpDate ? [{ url: EXT.rcpDate, valueDateTime: rcpDate }] : []),
     ...(input.sideEffectsToWatch ?? []).map((s) => watchItemExtension({ kind: 'side-effect', description: s.description, action: s.action })),
@@ -216,6 +218,18 @@ export function buildPpsFromDecision(decision: CarePlan, context: PpsContext): B
     ...(input.note ? { note: [{ text: input.note, time: context.now, authorReference: author }] } : {}),
   };
   return { carePlan, careTeam, medicationRequests };
+}
+
+/**
+ * The RCP date the PPS prints: the meeting that took the decision, as the record's sheet says. A
+ * typed date differing from it is refused (a document never contradicts the record); `created`
+ * (the decision's first save) only for a decision with no sheet in the record.
+ */
+function rcpDateOf(decision: CarePlan, meetingDate: string | undefined, typed: string | undefined): string | undefined {
+  if (meetingDate && typed && typed.slice(0, 10) !== meetingDate.slice(0, 10)) {
+    throw businessRule(`Date de RCP ${typed.slice(0, 10)} : la décision CarePlan/${decision.id} a été prise à la séance du ${meetingDate.slice(0, 10)} (fiche RCP) ; le PPS reprend la date du dossier`, ['rcpDate']);
+  }
+  return meetingDate ?? typed ?? decision.created ?? decision.period?.start;
 }
 
 // ----- decision proposals ------------------------------------------------------------------------------

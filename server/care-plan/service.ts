@@ -5,13 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  CarePlan, CareTeam, Condition, HealthcareService, MedicationRequest, Organization, Patient, PractitionerRole, Reference, RequestGroup, Resource, ServiceRequest,
+  CarePlan, CareTeam, Composition, Condition, HealthcareService, MedicationRequest, Organization, Patient, PractitionerRole, Reference, RequestGroup, Resource, ServiceRequest,
 } from '@medplum/fhirtypes';
 import { FhirError, businessRule, conflict } from '../fhir-kit/errors.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { readAll, readOptional } from '../store/optional-reads.ts';
 import { requireCurrentVersion } from '../fhir-kit/versions.ts';
 import { idOf, relativeReference } from '../fhir-kit/ids.ts';
+import { RCP_SHEET_LOINC } from '../fhir-kit/shared-codes.ts';
+import { meetingDateOfDecision } from '../rcp-sheet/index.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
 import { isPpac, isPps, kindOf } from './model.ts';
 import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from './orientation.ts';
@@ -46,12 +48,16 @@ export async function buildPpsForDecision(
       const target = await readOptional<MedicationRequest | ServiceRequest | RequestGroup>(tx, request.type, request.id);
       if (target) requests[ref!] = target;
     }
+    // The sheet holding the decision dates it (its meeting), not the decision's first save.
+    const sheets = await tx.searchAll<Composition>('Composition', { entry: `CarePlan/${decisionId}`, type: `http://loinc.org|${RCP_SHEET_LOINC}` });
+    const rcpMeetingDate = meetingDateOfDecision(decisionId, sheets);
     const built = buildPpsFromDecision(decision, {
       patient,
       author,
       careTeams,
       coordinationCentre: input.coordinationCentre ?? (await coordinationCentreOf(tx, patient)),
       requests,
+      ...(rcpMeetingDate ? { rcpMeetingDate } : {}),
       input,
       now: new Date().toISOString(),
       newId: randomUUID,

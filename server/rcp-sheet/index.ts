@@ -2,7 +2,8 @@
  * The RCP sheet (fiche RCP, CI-SIS CANCER-FRCP 2022.01) as FHIR: what other capabilities call.
  *
  * - build and save: `buildRcpSheet`, `createRcpSheet`, `updateRcpSheet`, `patchRcpSheet`
- * - read: `loadRcpSheet` (Composition + referenced resources, as the caller), `readRcpSheet`
+ * - read: `loadRcpSheet` (Composition + referenced resources, as the caller), `readRcpSheet`,
+ *   `meetingDateOfDecision` (the date of an RCP decision: its sheet's meeting)
  * - check: `checkRcpSheetCompleteness` / `completenessOf`, `completenessOutcome`
  * - sign and lock: `signRcpSheet`, `registerRcpSheetRules`, `isSignedRcpSheet`, `asCorrection`
  * - print and exchange: `buildRcpSheetDocument`, `renderRcpSheetHtml`, `renderRcpSheetPdf`
@@ -12,6 +13,7 @@ export type { RcpSheetInput, RcpSheetData, Professional, RcpParticipant, RcpMeet
 export { parseRcpSheetInput, type GeneralPractitioner } from './input.ts';
 export { buildRcpSheet, createRcpSheet, updateRcpSheet, patchRcpSheet, rcpSheetInputOf, asCorrection, correctionOf, clinicalDatesAsInput } from './rcp-sheet.ts';
 export { loadRcpSheet, type LoadedRcpSheet, referencesIn } from './load.ts';
+export { meetingDateOfDecision } from './decision-date.ts';
 export { readRcpSheet, isRcpSheet, isSignedRcpSheet, type RcpSheetContent, referenceKey, resolverOf } from './read.ts';
 export { checkRcpSheetCompleteness, completenessOf, completenessOutcome, type CompletenessStage, type MissingItem } from './completeness.ts';
 export { signRcpSheet, registerRcpSheetRules, rcpSheetWriteRule, type SignOptions, type SignResult } from './sign.ts';

@@ -84,13 +84,16 @@ export function buildRcpSheet(input: RcpSheetInput, options: BuildOptions = {}):
   }
   if (d?.tnm) {
     // Profile dcc-tnm-staging: stage group as the value, UICC edition as the method, cT/cN/cM as components.
+    // Dated by when the stage was assessed (FRCP: effectiveTime of 75620-5; profile dcc-tnm-staging
+    // requires it): the date given with the stage, else the day it is recorded, the latest it can have
+    // been assessed. Never the meeting's: often still to come, it put the stage on a future day.
     const t = d.tnm;
     add('diagnosis', built.observation(CODE.tnm, {
       valueCodeableConcept: { text: t.stage },
       method: { coding: [TNM_EDITION[t.edition]], text: TNM_EDITION[t.edition].display },
       component: [textComponent(CODE.tnmT, t.t), textComponent(CODE.tnmN, t.n), textComponent(CODE.tnmM, t.m)],
       ...(conditionRef ? { focus: [{ reference: conditionRef }] } : {}),
-    }, t.date ?? d.date ?? input.meeting.date));
+    }, t.date ?? now.slice(0, 10)));
   }
   if (d?.otherStaging) {
     const o = d.otherStaging;
@@ -205,12 +208,16 @@ export interface SaveLimits {
 }
 const DEFAULT_LIMITS: SaveLimits = { defaultCount: 20, maxCount: 200 };
 
-/** Creates an RCP sheet (all its resources in one transaction); returns the stored Composition. */
-export async function createRcpSheet(repo: FhirRepository, ctx: RequestContext, input: RcpSheetInput, limits: SaveLimits = DEFAULT_LIMITS): Promise<Composition> {
+/**
+ * Creates an RCP sheet (all its resources in one transaction); returns the stored Composition.
+ * `now`: the caller's clock (the RCP workflow's), else the real one — the sheet and its decision are
+ * dated when the step happened, not when a seeder or a replay ran.
+ */
+export async function createRcpSheet(repo: FhirRepository, ctx: RequestContext, input: RcpSheetInput, limits: SaveLimits = DEFAULT_LIMITS, options: { now?: string } = {}): Promise<Composition> {
   return repo.transaction(async (tx) => {
     // Typed callers get the same checks as the HTTP API (400 naming each malformed item).
     const { input: checked, study } = await withRecordedTrial(tx, parseRcpSheetInput(input));
-    const bundle = buildRcpSheet(checked, { ...(study ? { referenced: [study] } : {}) });
+    const bundle = buildRcpSheet(checked, { ...(study ? { referenced: [study] } : {}), ...(options.now ? { now: options.now } : {}) });
     const response = await processBundle(tx, ctx, bundle, { ...limits, strict: true });
     return response.entry!.at(-1)!.resource as Composition;
   });
@@ -224,7 +231,7 @@ export async function createRcpSheet(repo: FhirRepository, ctx: RequestContext, 
  */
 export async function updateRcpSheet(
   repo: FhirRepository, ctx: RequestContext, compositionId: string, input: RcpSheetInput,
-  options: { ifMatch?: string; correctionReason?: string } = {}, limits: SaveLimits = DEFAULT_LIMITS,
+  options: { ifMatch?: string; correctionReason?: string; now?: string } = {}, limits: SaveLimits = DEFAULT_LIMITS,
 ): Promise<Composition> {
   return repo.transaction(async (tx) => {
     const previous = await tx.read<Composition>('Composition', compositionId);
@@ -243,6 +250,7 @@ export async function updateRcpSheet(
     const { input: checked, study } = await withRecordedTrial(tx, parseRcpSheetInput(input));
     const bundle = buildRcpSheet(checked, {
       compositionId, ifMatch: options.ifMatch ?? version, previous, correction, previousEntries, ...(study ? { referenced: [study] } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     const response = await processBundle(tx, ctx, bundle, { ...limits, strict: true });
     return response.entry!.at(-1)!.resource as Composition;

@@ -109,7 +109,7 @@ export async function createSheetForRegistration(rc: RcpContext, args: {
     question: args.question,
     documentStatus: 'in-progress',
   };
-  return createRcpSheet(rc.repo, rc.ctx, parseRcpSheetInput(input));
+  return createRcpSheet(rc.repo, rc.ctx, parseRcpSheetInput(input), undefined, { now: rc.now.toISOString() });
 }
 
 export async function loadSheet(rc: RcpContext, reference: string): Promise<LoadedRcpSheet> {
@@ -140,6 +140,7 @@ export async function updateSheet(rc: RcpContext, reference: string, patch: (dat
   return updateRcpSheet(rc.repo, rc.ctx, loaded.composition.id!, parseRcpSheetInput(data), {
     ifMatch: options.ifMatch ?? loaded.composition.meta?.versionId,
     ...(options.correctionReason ? { correctionReason: options.correctionReason } : {}),
+    now: rc.now.toISOString(),
   });
 }
 

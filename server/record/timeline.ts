@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { CODE, hasCoding, meetingDateOfDecision } from '../rcp-sheet/index.ts';
 
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
 export interface TimelineEvent {
@@ -43,7 +44,9 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
       case 'CarePlan': {
         const codes = CATEGORY(r);
         const kind = codes.includes('rcp-decision') ? 'décision' : codes.some((c) => /ppac/i.test(c)) ? 'ppac' : codes.some((c) => /pps/i.test(c)) ? 'pps' : undefined;
-        if (kind) push(r.created ?? r.period?.start ?? r.meta?.lastUpdated, kind, kind === 'décision' ? 'Proposition de la RCP' : kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : "Programme personnalisé de l'après-cancer (PPAC)");
+        // A decision is dated by the meeting that took it (its RCP sheet), not by its record's first save.
+        const decided = kind === 'décision' ? meetingDateOfDecision(r.id, resources) : undefined;
+        if (kind) push(decided ?? r.created ?? r.period?.start ?? r.meta?.lastUpdated, kind, kind === 'décision' ? 'Proposition de la RCP' : kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : "Programme personnalisé de l'après-cancer (PPAC)");
         break;
       }
       case 'Composition':
@@ -65,6 +68,9 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
         push(r.period?.start, 'essai', `Inclusion dans l'essai ${r.study?.display ?? r.study?.reference ?? ''}${r.period?.end ? ` (sortie le ${r.period.end})` : ''}`);
         break;
       case 'Observation':
+        // The guideline a proposal followed (FRCP "Référentiel", MED-249) is dated by its publication:
+        // it is the basis of a decision, not an event of the patient's care.
+        if (hasCoding(r.code?.coding, CODE.guideline)) break;
         push(r.effectiveDateTime ?? r.effectivePeriod?.start, 'examen', r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'Observation');
         break;
     }

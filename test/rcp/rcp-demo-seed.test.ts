@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { CarePlan, Composition, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { seedDemoData } from '../../server/bootstrap.ts';
 import { systemContext } from '../../server/context.ts';
 import { caseStateOf } from '../../server/rcp/case-model.ts';
@@ -38,6 +38,16 @@ describe('Demo RCP data (seedDemoRcp)', function () {
       for (const [what, when] of [['authoredOn', t.authoredOn], ['lastModified', t.lastModified]] as const) {
         expect(new Date(when!).getTime(), `${t.identifier?.[0]?.value ?? t.id} ${what} ${when}`).to.be.at.most(now.getTime());
       }
+    }
+    // Nor the sheets and their decisions: saved on the workflow's clock, not on the seeding machine's
+    // (a decision of a past session was « created » the day of the seeding, which the PPS printed).
+    const patients = [...new Set(requests.map((r) => r.subject!.reference!))];
+    const sheets = await system.searchAll<Composition>('Composition', { type: 'http://loinc.org|34794-8', subject: patients.join(',') });
+    const decisions = await system.searchAll<CarePlan>('CarePlan', { category: 'rcp-decision', subject: patients.join(',') });
+    expect(sheets.length).to.be.greaterThan(5);
+    expect(decisions.length).to.be.greaterThan(3);
+    for (const [what, when] of [...sheets.map((c) => [`Composition/${c.id} date`, c.date]), ...decisions.map((d) => [`CarePlan/${d.id} created`, d.created])]) {
+      expect(new Date(when!).getTime(), `${what} ${when}`).to.be.at.most(now.getTime());
     }
     const pending = tasks.find((t) => caseStateOf(t) === 'pending')!;
     await acceptCase({ repo: store.forRequest(systemContext()), ctx: systemContext(), now }, pending.id!);

@@ -25,3 +25,34 @@ describe('Record: the timeline says a case registration in French (server/record
     ]);
   });
 });
+
+describe('Record: the timeline dates an RCP decision by its meeting, and shows no guideline as an exam', () => {
+  const decision = {
+    resourceType: 'CarePlan', id: 'decision-1', status: 'active', intent: 'proposal', subject: { reference: 'Patient/p' },
+    category: [{ coding: [{ code: 'rcp-decision' }] }], created: '2026-12-07T15:52:09Z',
+  } as Resource;
+  const sheet = (decisionRef: string) => ({
+    resourceType: 'Composition', id: 'sheet-1', status: 'final', date: '2026-11-12T13:00:00Z', title: 'Fiche RCP — RCP digestive',
+    type: { coding: [{ system: 'http://loinc.org', code: '34794-8' }] }, subject: { reference: 'Patient/p' }, author: [{ display: 'Dr Sophie Lambert' }],
+    event: [{ period: { start: '2026-11-10T14:00:00+01:00' } }],
+    section: [{ code: { coding: [{ system: 'http://loinc.org', code: '18776-5' }] }, entry: [{ reference: decisionRef }] }],
+  }) as Resource;
+
+  it('puts the decision on the day of the session that took it (the signed sheet pins its version), not on the day it was saved', () => {
+    const events = buildTimeline([decision, sheet('CarePlan/decision-1/_history/2')]);
+    expect(events.find((e) => e.kind === 'décision')).to.include({ date: '2026-11-10T14:00:00+01:00', label: 'Proposition de la RCP' });
+  });
+
+  it('keeps the saving date for a decision whose sheet is not in the record', () => {
+    expect(buildTimeline([decision, sheet('CarePlan/other')]).find((e) => e.kind === 'décision')?.date).to.equal('2026-12-07T15:52:09Z');
+  });
+
+  it('leaves out the guideline a proposal followed (MED-249, dated by its publication), keeps the exams', () => {
+    const observation = (id: string, coding: object, date: string) => ({ resourceType: 'Observation', id, status: 'final', code: { coding: [coding] }, effectiveDateTime: date }) as Resource;
+    const events = buildTimeline([
+      observation('guideline', { system: 'urn:oid:1.2.250.1.213.1.1.4.322', code: 'MED-249', display: 'Recommandation/référentiel de pratique clinique' }, '2024-01-10'),
+      observation('ct', { system: 'http://loinc.org', code: '30954-2', display: "Résultat d'examen" }, '2025-10-20'),
+    ]);
+    expect(events.map((e) => e.reference)).to.deep.equal(['Observation/ct']);
+  });
+});

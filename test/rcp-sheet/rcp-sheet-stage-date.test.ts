@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import type { Observation } from '@medplum/fhirtypes';
+import { buildRcpSheet } from '../../server/rcp-sheet/rcp-sheet.ts';
+import { colonCancerSheet, type World } from './fixtures.ts';
+
+/** Enough of a world for the pure builder: who, where (no server). */
+const pro = (id: string) => ({ id, idnps: `8100099900${id.length}`, name: `Dr ${id}`, speciality: { code: 'SM36', display: 'Oncologie, option médicale (SM)' } });
+const world = {
+  pros: Object.fromEntries(['oncologist', 'coordinator', 'gastroenterologist', 'gp', 'surgeon', 'radiotherapist'].map((k) => [k, pro(k)])),
+  finess: '130999014', organizationId: 'chu', patientId: 'p',
+} as unknown as World;
+
+const tnmOf = (input: ReturnType<typeof colonCancerSheet>, now?: string) =>
+  buildRcpSheet(input, now ? { now } : {}).entry!.map((e) => e.resource).find((r): r is Observation => r?.resourceType === 'Observation' && Boolean(r.code?.coding?.some((c) => c.code === '75620-5')))!;
+
+/**
+ * A stage is dated when it was assessed (FRCP: effectiveTime of the clinical TNM 75620-5). A sheet
+ * prepared for a coming meeting dated its stage on that meeting: « 22 décembre 2026 — Stade TNM
+ * clinique » on the timeline of 7 December.
+ */
+describe('RCP sheet: the TNM stage is dated by its assessment, never by the meeting', () => {
+  it('takes the assessment date given with the stage', () => {
+    expect(tnmOf(colonCancerSheet(world)).effectiveDateTime).to.equal('2025-09-26');
+  });
+
+  it('without an assessment date, the day it is recorded (the latest it can have been assessed), not the coming meeting\'s', () => {
+    const input = colonCancerSheet(world);
+    input.meeting.date = '2026-12-22T14:00:00+01:00';
+    delete input.diagnosis!.tnm!.date;
+    const tnm = tnmOf(input, '2026-12-04T15:52:07.497Z');
+    expect(tnm.valueCodeableConcept?.text).to.equal('IIIB');
+    expect(tnm.effectiveDateTime).to.equal('2026-12-04');
+  });
+});
