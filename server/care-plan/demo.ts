@@ -1,9 +1,10 @@
 /**
  * Demo programmes: once the demo RCP decisions exist (seeded by the RCP modules), the first one
- * gets a PPS handed over to the patient, the second a PPS closed by a PPAC with its alternating
- * surveillance. Idempotent: a decision that already has its PPS (or a PPS its PPAC) is left alone.
+ * gets a PPS handed over to the patient, the next one of a disease treated with curative intent a
+ * PPS closed by a PPAC with its alternating surveillance. Idempotent: a decision that already has
+ * its PPS (or a PPS its PPAC) is left alone.
  */
-import type { CarePlan, HealthcareService } from '@medplum/fhirtypes';
+import type { CarePlan, HealthcareService, Observation } from '@medplum/fhirtypes';
 import { systemContext } from '../context.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
@@ -15,6 +16,7 @@ import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput, PpsTreatmentInput } from './pps.ts';
 import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
 import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from '../directories/index.ts';
+import { CODE, hasCoding } from '../rcp-sheet/index.ts';
 
 const DEMO_PPS_INPUT: BuildPpsInput = {
   sideEffectsToWatch: [
@@ -51,7 +53,18 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
     // Two patients: one PPS under way, one closed by its PPAC. Both on one patient read as a
     // contradiction (a programme in force beside the end of active treatment).
     const active = (await repo.search<CarePlan>(parseSearchRequest('CarePlan', new URLSearchParams({ category: CATEGORY.rcpDecision.code, status: 'active', _sort: '_lastUpdated' }), { defaultCount: 20, maxCount: 20 }, true).request)).resources;
-    for (const decision of active) if (!decisions.some((d) => d.subject?.reference === decision.subject?.reference)) decisions.push(decision);
+    const distinct: CarePlan[] = [];
+    for (const decision of active) if (!distinct.some((d) => d.subject?.reference === decision.subject?.reference)) distinct.push(decision);
+    // The PPAC follows the end of treatments given with curative intent: the demo gave one to a
+    // patient under palliative chemotherapy for a metastatic cancer (cT3N2M1).
+    const [first, ...others] = distinct;
+    if (first) decisions.push(first);
+    for (const decision of others) {
+      if (!(await isMetastatic(repo, decision.subject?.reference))) {
+        decisions.push(decision);
+        break;
+      }
+    }
   }
   for (const [index, decision] of decisions.slice(0, 2).entries()) {
     try {
@@ -133,4 +146,11 @@ async function demoPpacInput(repo: FhirRepository, pps: CarePlan): Promise<Start
     addictions: [{ description: 'Aide à l’arrêt du tabac : consultation de tabacologie et substituts nicotiniques' }],
     note: 'Établi à la fin des traitements actifs, à partir du PPS.',
   };
+}
+
+/** A TNM stage of the patient says M1 (distant metastases). */
+async function isMetastatic(repo: FhirRepository, subject: string | undefined): Promise<boolean> {
+  if (!subject) return false;
+  const stages = await repo.searchAll<Observation>('Observation', { subject, code: `${CODE.tnm.system}|${CODE.tnm.code}` });
+  return stages.some((o) => o.component?.some((c) => hasCoding(c.code?.coding, CODE.tnmM) && /M1/i.test(c.valueString ?? c.valueCodeableConcept?.text ?? '')));
 }
