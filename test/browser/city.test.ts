@@ -57,6 +57,8 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
 
       // The PPAC's alternating surveillance (the demo patient who has one): each visit, by whom, its state.
       const ppacPatient = await patientWithProgramme('ppac');
+      // An after-cancer programme follows curative treatment: never on the metastatic patient (BENALI, cM1).
+      expect(await page.evaluate(async (id) => (await fetch(`/fhir/Patient/${id}/$summary?audience=gp&_format=json`)).text(), ppacPatient)).not.to.match(/cM1\b/);
       await page.goto(`${new URL(page.url()).origin}/patients/${ppacPatient}#ppac-surveillance`);
       const surveillance = page.locator('section[data-section="ppac-surveillance"]');
       await surveillance.waitFor();
