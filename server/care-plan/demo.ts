@@ -4,7 +4,7 @@
  * PPS closed by a PPAC with its alternating surveillance. Idempotent: a decision that already has
  * its PPS (or a PPS its PPAC) is left alone.
  */
-import type { CarePlan, HealthcareService, Observation } from '@medplum/fhirtypes';
+import type { CarePlan, HealthcareService, Observation, Patient } from '@medplum/fhirtypes';
 import { systemContext } from '../context.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
@@ -128,6 +128,8 @@ function demoOralTreatment(decision: CarePlan): PpsTreatmentInput {
 }
 
 async function demoPpacInput(repo: FhirRepository, pps: CarePlan): Promise<StartPpacInput> {
+  const patientId = pps.subject?.reference?.split('/')[1];
+  const patient = patientId ? await repo.read<Patient>('Patient', patientId) : undefined;
   const { request } = parseSearchRequest('HealthcareService', new URLSearchParams({ identifier: `${SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM}|SCS-13-001-SERVICE` }), { defaultCount: 1, maxCount: 1 }, true);
   const structure = (await repo.search<HealthcareService>(request)).resources[0];
   return {
@@ -138,7 +140,10 @@ async function demoPpacInput(repo: FhirRepository, pps: CarePlan): Promise<Start
     },
     lateEffects: [{ description: 'Fourmillements des mains et des pieds (neuropathie)', action: 'en parler à votre médecin traitant' }],
     relapseSigns: [{ description: 'Sang dans les selles, douleurs abdominales persistantes, amaigrissement inexpliqué' }],
-    secondCancerScreening: [{ description: 'Poursuivre les dépistages organisés (sein, col de l’utérus) aux dates habituelles' }],
+    // The organised screenings of the patient's sex: a man was told to keep up breast and cervical screening.
+    secondCancerScreening: [{ description: patient?.gender === 'female'
+      ? 'Poursuivre les dépistages organisés (sein, col de l’utérus) aux dates habituelles'
+      : 'Pas d’autre dépistage organisé à prévoir : le dépistage colorectal est remplacé par la surveillance ci-dessus' }],
     needsEvaluation: structure ? { structure: { reference: `HealthcareService/${structure.id}`, display: structure.name } } : undefined,
     physicalActivity: [{ description: "Programme d'activité physique adaptée de 12 semaines", rhythm: '2 séances par semaine' }],
     psychosocial: [{ description: 'Groupe de parole après le cancer, une fois par mois' }],

@@ -13,10 +13,9 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Composition, CompositionSection, Extension, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { type Block, EXT, narrativeDiv } from '../care-plan/index.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
-import { withoutUnqualifiedIns } from '../identity/index.ts';
+import { patientDisplayName, withoutUnqualifiedIns } from '../identity/index.ts';
 import type { Summary } from './build.ts';
 import { SUMMARY_TYPE, audienceCoding, sectionCode, type Audience } from './codes.ts';
-import { humanName } from './contacts.ts';
 
 export interface SummaryDocumentOptions {
   /** Absolute FHIR base URL (fullUrl of the entries). */
@@ -81,7 +80,8 @@ export function summaryDocument(summary: Summary, options: SummaryDocumentOption
     };
   });
 
-  const patientName = humanName(summary.patient.name);
+  // The patient as every page names them (RNIV: "BENALI Rachid"); humanName is the professionals' form ("Rachid Benali").
+  const patientName = summary.patient.name?.length ? patientDisplayName(summary.patient) : '';
   const composition: Composition = {
     resourceType: 'Composition',
     id: compositionId,

@@ -10,6 +10,7 @@ import { discussCase } from '../../server/rcp/decision.ts';
 import { acceptCase, listCases, registerCase } from '../../server/rcp/cases.ts';
 import { searchOne, type RcpContext } from '../../server/rcp/fhir-helpers.ts';
 import { listSessions } from '../../server/rcp/sessions.ts';
+import { boardShortName } from '../../client/src/lib/board-name.ts';
 import { assertNoClippedBadges, assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, screenshot, SCREENSHOTS, signInAs } from './harness.ts';
 
 /** The demo professionals by RPPS (server/seed/demo-data.ts). */
@@ -339,9 +340,13 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
         await page.getByTestId(id).locator('.recharts-bar-rectangle path').first().waitFor();
       }
       expect(await page.getByTestId('chart-sessions').innerText()).to.match(/digestive du CHU Méditerranée : [1-9]/);
+      // Whole numbers of sessions on the axis (it read 0,8 1,5 2,3); no session, no quorum rate (it said 0 beside the table's —).
+      const ticks = await page.getByTestId('chart-sessions').locator('.recharts-xAxis .recharts-cartesian-axis-tick-value').allTextContents();
+      for (const tick of ticks) expect(tick, ticks.join(' ')).to.match(/^\d+$/);
+      expect(await page.getByTestId('chart-quorum').innerText()).not.to.match(/: 0( ;|$)/m);
       expect(await page.getByTestId('indicators-table').getByRole('row', { name: /Total/ }).innerText()).to.match(/Total\s+[1-9]/);
       // Every board is named on its chart (long names were dropped under vertical bars), numbers the French way.
-      const boards = (await page.getByTestId('indicators-table').locator('tbody tr td:first-child').allInnerTexts()).filter((n) => !/Total/.test(n)).map((n) => n.replace(/^RCP /, ''));
+      const boards = (await page.getByTestId('indicators-table').locator('tbody tr td:first-child').allInnerTexts()).filter((n) => !/Total/.test(n)).map(boardShortName);
       expect(boards.length).to.be.greaterThan(2);
       const drawn = ((await page.getByTestId('chart-sessions').locator('svg.recharts-surface').first().textContent()) ?? '').replace(/\s/g, '');
       for (const board of boards) expect(drawn, board).to.contain(board.replace(/\s/g, ''));

@@ -84,6 +84,7 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
         expect(text).to.contain('Lecture');
         // What was read, in words: the REST codes and FHIR types showed raw ("read", "search-type", "Composition").
         expect(text).not.to.match(/\b(read|vread|search-type|Composition|CarePlan|ServiceRequest|Observation)\b/);
+        expect(text).to.contain('Identité du patient'); // what the GP read (it said « Lecture | Lecture »)
       }
       await checkA11y(page, 'qui a consulté ce dossier');
       await screenshot(page, 'securite-acces-dossier');

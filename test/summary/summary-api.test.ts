@@ -70,6 +70,10 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     const bundle = res.body as Bundle;
     expectValidDocument(bundle);
     expect(composition(bundle).title).to.contain('Synthèse pour le médecin traitant');
+    // The patient named as every page names them: birth name in capitals, then first names (it read « Hélène Castellani »).
+    const [family, given] = composition(bundle).title!.split(' — ')[1]!.split(' ');
+    expect(family).to.equal(family!.toLocaleUpperCase('fr-FR'));
+    expect(given).to.equal('Hélène');
     expect(composition(bundle).category![0]!.coding![0]!.code).to.equal('gp');
 
     // Diagnosis and stage.

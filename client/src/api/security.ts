@@ -41,7 +41,10 @@ export interface AuditPatient { id: string; name: string; birthDate?: string; in
 
 export function auditLineOf(e: AuditEvent): AuditLine {
   const agent = e.agent?.find((a) => a.requestor) ?? e.agent?.[0];
-  const objects = (e.entity ?? []).map((x) => x.what?.reference).filter((r): r is string => Boolean(r) && !r!.startsWith('Patient/'));
+  const references = (e.entity ?? []).map((x) => x.what?.reference).filter((r): r is string => Boolean(r));
+  // What was read beside the patient; the patient's own identity when nothing else was ("Lecture | Lecture" said nothing).
+  const others = references.filter((r) => !r.startsWith('Patient/'));
+  const objects = others.length ? others : references;
   const subtype = [...new Set(e.subtype?.map((s) => s.display ?? s.code).filter((s): s is string => Boolean(s)).map(auditSubtypeLabel))].join(', ');
   return {
     id: e.id ?? '',

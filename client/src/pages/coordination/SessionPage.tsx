@@ -9,6 +9,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
+import { stateWithNote } from '../../lib/agenda-words.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
 import { signersText } from '../../lib/signers.ts';
 
@@ -218,7 +219,7 @@ function LeftAgenda({ rows }: { rows: AgendaRow[] }) {
     <section aria-labelledby="left-title">
       <Title order={2} size="h3" id="left-title" mb="xs">Dossiers sortis de l'ordre du jour</Title>
       <List size="sm">
-        {rows.map((r) => <List.Item key={`${r.case}-${r.flag}`}>{r.patientName ?? (r.visible ? r.patient : 'Dossier hors de votre cercle de soins')} — {FLAG_LABEL[r.flag]}{r.note && r.note !== FLAG_LABEL[r.flag] ? ` : ${r.note}` : ''}</List.Item>)}
+        {rows.map((r) => <List.Item key={`${r.case}-${r.flag}`}>{r.patientName ?? (r.visible ? r.patient : 'Dossier hors de votre cercle de soins')} — {stateWithNote(FLAG_LABEL[r.flag], r.note)}</List.Item>)}
       </List>
     </section>
   );
