@@ -12,7 +12,7 @@ import { idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts'
 import { isSessionManager, me, requirePhysician, requireSessionManager } from './permissions.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { listSessions, loadSession, registrationDeadline, type LoadedSession } from './sessions.ts';
-import { completenessErrors, createSheetForRegistration, incompleteSheet, meetingOf, professionalOf, sheetCompleteness, updateSheet } from './sheet.ts';
+import { completenessErrors, createSheetForRegistration, incompleteSheet, meetingOf, professionalOf, sheetCompleteness, sheetFollowsSession, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
 import { loadBoard } from './boards.ts';
 import { isFhirId } from '../fhir-kit/ids.ts';
@@ -327,6 +327,7 @@ export async function moveCase(rc: RcpContext, id: string, body: unknown, ifMatc
       ...(rcpCase.sessionId ? { from: rcpCase.sessionId } : {}), to: targetId, reason: 'moved', at: rc.now.toISOString(), by: me(rc), ...(note ? { note } : {}),
     }, { sessionId: targetId, ...(targetBoard.id !== from.id ? { board: { id: targetBoard.id, name: targetBoard.name } } : {}) }));
     await flagOnAgenda(rcTx, rcpCase.sessionId, id, 'moved', moveNote);
+    await sheetFollowsSession(rcTx, rcpCase.sheet, targetBoard, target.session, String(activeEntries(targetAgenda).length + 1));
     const list = targetList ?? (await ensureAgenda(rcTx, target.session));
     const source = rcpCase.sessionId ? (await loadSession(rcTx, rcpCase.sessionId)).session : undefined;
     await saveAgenda(rcTx, list, withEntry(targetAgenda, { case: id, flag: 'scheduled', origin: 'moved', addedAt: rc.now.toISOString(), note: source ? `Déplacé de la séance du ${weekdayDate(source.start)}` : 'Reprogrammé' }));

@@ -13,6 +13,7 @@ import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.
 import { ext, idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { me, requireBoardManager, requireSessionManager } from './permissions.ts';
 import { checkQuorum, type Attendance, type AttendanceMode, type QuorumResult } from './quorum.ts';
+import { sheetFollowsSession } from './sheet.ts';
 import { responsibleSigners, type ResponsibleSigner } from './signers.ts';
 import { instantToZoned, occurrencesBetween, type PlannedOccurrence } from './recurrence.ts';
 import {
@@ -125,7 +126,10 @@ export async function carryOverOpenCases(rc: RcpContext, session: Session, board
     const nextTask = withMove(withState(task, nextState, rc.now, note), { from: session.id, to: target?.id, reason, at: rc.now.toISOString(), by: me(rc), note: why }, { sessionId: target?.id });
     await rc.repo.update(nextTask, { ifMatch: versionOf(task) });
     entries = withFlagEntries(entries, entry.case, 'carried-over', note, entry.flag === 'scheduled' ? undefined : entry.flag);
-    if (target) targetEntries = [...targetEntries, { case: entry.case, flag: 'scheduled', origin: 'carried-over', addedAt: rc.now.toISOString(), note: `Reporté de la séance du ${weekdayDate(session.start)} (${why})` }];
+    if (target) {
+      targetEntries = [...targetEntries, { case: entry.case, flag: 'scheduled', origin: 'carried-over', addedAt: rc.now.toISOString(), note: `Reporté de la séance du ${weekdayDate(session.start)} (${why})` }];
+      await sheetFollowsSession(rc, cases.get(entry.case)!.rcpCase.sheet, board, target, String(targetEntries.filter((e) => ACTIVE_AGENDA_FLAGS.includes(e.flag)).length));
+    }
     moved.push(entry.case);
   }
   await saveAgenda(rc, agendaList, entries);

@@ -1,7 +1,7 @@
 import type { Composition, Organization, Patient, Practitioner } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/index.ts';
-import { clinicalDatesAsInput, completenessOf, type CompletenessStage, createRcpSheet, type GeneralPractitioner, type LoadedRcpSheet, loadRcpSheet, type MissingItem, parseRcpSheetInput, type Professional, type RcpSheetData, type RcpSheetInput, updateRcpSheet } from '../rcp-sheet/index.ts';
+import { clinicalDatesAsInput, completenessOf, isSignedRcpSheet, type CompletenessStage, createRcpSheet, type GeneralPractitioner, type LoadedRcpSheet, loadRcpSheet, type MissingItem, parseRcpSheetInput, type Professional, type RcpSheetData, type RcpSheetInput, updateRcpSheet } from '../rcp-sheet/index.ts';
 import { practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
 import { R38_SPECIALTY_SYSTEM, type Motif } from './codes.ts';
 import { ruleViolations } from './errors.ts';
@@ -133,6 +133,19 @@ export function incompleteSheet(missing: MissingItem[], when: string): FhirError
  * Saves a new version of the sheet from its current content changed by `patch` (the sheet module
  * checks the result and replaces its entries in the same transaction).
  */
+/**
+ * A case moved or carried over to another session takes its sheet along: the sheet named the
+ * session it left ("séance du 22 décembre" for a case now on the 8th). A signed sheet stays as
+ * signed (a signed case does not move).
+ */
+export async function sheetFollowsSession(rc: RcpContext, sheet: string | undefined, board: Board, session: Session, registrationNumber: string): Promise<void> {
+  if (!sheet) return;
+  const loaded = await loadSheet(rc, sheet);
+  if (isSignedRcpSheet(loaded.composition) || loaded.composition.status !== 'preliminary') return;
+  const meeting = await meetingOf(rc, board, session, registrationNumber);
+  await updateSheet(rc, sheet, (d) => ({ ...d, meeting: { ...d.meeting, ...meeting } }), {}, loaded);
+}
+
 export async function updateSheet(rc: RcpContext, reference: string, patch: (data: RcpSheetData) => RcpSheetData, options: { ifMatch?: string; correctionReason?: string } = {}, current?: LoadedRcpSheet): Promise<Composition> {
   // `current`: the sheet as the caller just loaded it in this transaction (not read again).
   const loaded = current ?? await loadSheet(rc, reference);

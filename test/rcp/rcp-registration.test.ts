@@ -204,6 +204,10 @@ describe('RCP registration and agenda', () => {
     expect(oldAgenda.entries.find((e: any) => e.case === id)).to.include({ flag: 'moved' });
     const newAgenda = (await world.api('oncologist', 'GET', `/sessions/${sessions[1]!.id}`)).body.agenda;
     expect(newAgenda.entries.find((e: any) => e.case === id)).to.include({ flag: 'scheduled', origin: 'moved' });
+    // The sheet follows its case: it named the session the case left.
+    const sheet = await world.fhir('surgeon', 'GET', `/${moved.body.sheet}/$rcp-sheet`);
+    expect(sheet.status, sheet.text).to.equal(200);
+    expect(sheet.body.data.meeting).to.include({ session: `Appointment/${sessions[1]!.id}`, date: sessions[1]!.start });
 
     const same = await world.api('oncologist', 'POST', `/cases/${id}/move`, { session: sessions[1]!.id });
     expect(same.status).to.equal(409);

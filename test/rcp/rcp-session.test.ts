@@ -104,6 +104,8 @@ describe('RCP sessions: transitions, quorum, carry-over, concurrent edits', () =
     const carried = (await world.api('oncologist', 'GET', `/cases/${a}`)).body;
     expect(carried).to.include({ state: 'accepted', sessionId: sessions[1]!.id });
     expect(carried.moves[0]).to.include({ from: s.id, to: sessions[1]!.id, reason: 'carried-over', note: 'quorum non atteint' });
+    // Its sheet now names the session it is carried to.
+    expect((await world.fhir('oncologist', 'GET', `/${carried.sheet}/$rcp-sheet`)).body.data.meeting).to.include({ session: `Appointment/${sessions[1]!.id}` });
     const oldAgenda = (await world.api('oncologist', 'GET', `/sessions/${s.id}`)).body.agenda;
     expect(oldAgenda.frozen).to.equal(true);
     expect(oldAgenda.entries.map((e: any) => [e.case, e.flag, e.cause])).to.deep.equal([
