@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { CODE, hasCoding, meetingDateOfDecision } from '../rcp-sheet/index.ts';
+import { CODE, hasCoding, meetingDateOfDecision, RCP_SHEET_TAG } from '../rcp-sheet/index.ts';
 
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
 export interface TimelineEvent {
@@ -71,9 +71,38 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
         // The guideline a proposal followed (FRCP "Référentiel", MED-249) is dated by its publication:
         // it is the basis of a decision, not an event of the patient's care.
         if (hasCoding(r.code?.coding, CODE.guideline)) break;
-        push(r.effectiveDateTime ?? r.effectivePeriod?.start, 'examen', r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'Observation');
+        push(r.effectiveDateTime ?? r.effectivePeriod?.start, 'examen', observationLabel(r));
         break;
     }
   }
-  return events.sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.reference.localeCompare(b.reference));
+  return withoutRepeatedMeasures(events, resources).sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.reference.localeCompare(b.reference));
+}
+
+/** One name for one measure, whichever code recorded it (the record's LOINC, an RCP sheet's). */
+const MEASURE_LABEL: [{ system?: string; code?: string }[], string][] = [
+  [[CODE.tnm, { system: 'http://loinc.org', code: '21908-9' }], 'Stade TNM clinique'],
+  [[CODE.performance, CODE.ecog], 'Indice de performance OMS'],
+];
+
+function observationLabel(r: any): string {
+  const known = MEASURE_LABEL.find(([codes]) => codes.some((c) => hasCoding(r.code?.coding, c as any)));
+  return known?.[1] ?? r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'Observation';
+}
+
+/**
+ * Each RCP sheet records the stage and the performance status it was given, beside the record's
+ * own: the timeline listed « Stade clinique TNM », « Stade TNM clinique », « Stade TNM clinique » on
+ * one day. A measure of the same name on the same day is shown once, the record's own first.
+ */
+function withoutRepeatedMeasures(events: TimelineEvent[], resources: Resource[]): TimelineEvent[] {
+  const fromSheet = new Set(resources.filter((r) => hasCoding(r.meta?.tag, RCP_SHEET_TAG)).map((r) => `${r.resourceType}/${r.id}`));
+  const ordered = [...events].sort((a, b) => Number(fromSheet.has(a.reference)) - Number(fromSheet.has(b.reference)));
+  const seen = new Set<string>();
+  return ordered.filter((e) => {
+    if (e.kind !== 'examen') return true;
+    const key = `${e.date.slice(0, 10)}|${e.label}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

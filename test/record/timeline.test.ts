@@ -56,3 +56,25 @@ describe('Record: the timeline dates an RCP decision by its meeting, and shows n
     expect(events.map((e) => e.reference)).to.deep.equal(['Observation/ct']);
   });
 });
+
+describe('Record: the timeline shows a measure once a day, whichever sheet recorded it', () => {
+  it('the record\'s stage and the same stage recorded by two RCP sheets: one « Stade TNM clinique »', async () => {
+    const { CODE, RCP_SHEET_TAG } = await import('../../server/rcp-sheet/index.ts');
+    const stage = (id: string, coding: { system?: string; code?: string }, text: string, fromSheet: boolean, day = '2025-10-24') => ({
+      resourceType: 'Observation', id, status: 'final', code: { coding: [coding], text }, subject: { reference: 'Patient/p' }, effectiveDateTime: day,
+      ...(fromSheet ? { meta: { tag: [RCP_SHEET_TAG] } } : {}),
+    }) as Resource;
+    const events = buildTimeline([
+      stage('sheet-a', CODE.tnm, 'Stade TNM clinique', true),
+      stage('record', { system: 'http://loinc.org', code: '21908-9' }, 'Stade clinique TNM', false),
+      stage('sheet-b', CODE.tnm, 'Stade TNM clinique', true),
+      stage('later', CODE.tnm, 'Stade TNM clinique', true, '2026-11-20'),
+      stage('ps', CODE.ecog, 'Indice de performance OMS (ECOG)', false),
+    ]);
+    expect(events.map((e) => [e.date, e.label, e.reference])).to.deep.equal([
+      ['2025-10-24', 'Indice de performance OMS', 'Observation/ps'],
+      ['2025-10-24', 'Stade TNM clinique', 'Observation/record'],
+      ['2026-11-20', 'Stade TNM clinique', 'Observation/later'],
+    ]);
+  });
+});
