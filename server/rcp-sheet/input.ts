@@ -11,6 +11,7 @@ import {
   type RcpMotif, type RcpNature, type TnmEdition, type TreatmentType, type WhoPerformance,
 } from './codes.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
+import { longDate } from '../fhir-kit/french-dates.ts';
 import { frenchList, rcpSheetItemLabel } from './item-labels.ts';
 
 /** A coded value with its label; `system` defaults to the system the item expects (SNOMED, CIM-10…). */
@@ -223,6 +224,18 @@ class Checker {
       if (required) this.fail(path, 'obligatoire');
     } else if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) this.fail(path, `entier de ${min} à ${max} attendu`);
   }
+  /** The meeting's day (YYYY-MM-DD), once read: what the sheet assessed came before it. */
+  meetingDay?: string;
+  /**
+   * An assessment the meeting discusses (stage, score, exam, report) is dated on or before the
+   * meeting: a WHO score « évalué le 15 janvier 2027 » for a meeting of 22 December was saved as is.
+   * A partial date (YYYY, YYYY-MM) is compared at its own precision.
+   */
+  assessed(value: unknown, path: string, required: boolean): void {
+    this.date(value, path, required);
+    if (typeof value !== 'string' || !DATE.test(value) || !this.meetingDay) return;
+    if (value > this.meetingDay.slice(0, value.length)) this.fail(path, `date postérieure à la séance (${longDate(this.meetingDay)}) : un élément discuté en RCP est daté au plus tard du jour de la séance`);
+  }
   date(value: unknown, path: string, required: boolean, withTime = false): void {
     if (value === undefined || value === null) {
       if (required) this.fail(path, 'obligatoire');
@@ -283,6 +296,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
   if (meeting) {
     c.string(meeting.rcpName, 'meeting.rcpName', true);
     c.date(meeting.date, 'meeting.date', true, true);
+    if (typeof meeting.date === 'string' && DATE_TIME.test(meeting.date)) c.meetingDay = meeting.date.slice(0, 10);
     c.oneOf(meeting.mode, 'meeting.mode', false, Object.keys(MEETING_MODE));
     for (const key of ['registrationNumber', 'rrcId', 'threeCId', 'rcpId', 'sessionId'] as const) c.string(meeting[key], `meeting.${key}`, false);
     c.reference(meeting.board, 'meeting.board', false, 'HealthcareService');
@@ -320,7 +334,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
     }
     // A described diagnosis is the cancer Condition (profile dcc-cancer-condition): date, CIM-O-3 morphology, CIM-10 code.
     const described = !diagnosis.condition;
-    c.date(diagnosis.date, 'diagnosis.date', described);
+    c.assessed(diagnosis.date, 'diagnosis.date', described);
     c.coded(diagnosis.morphology, 'diagnosis.morphology', described);
     const morphology = (diagnosis.morphology as Record<string, unknown> | undefined)?.code;
     if (described && diagnosis.morphology && (typeof morphology !== 'string' || !/^[89]\d{3}\/[0-369]$/.test(morphology))) {
@@ -336,7 +350,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
     if (tnm) {
       for (const key of ['t', 'n', 'm', 'stage'] as const) c.string(tnm[key], `diagnosis.tnm.${key}`, true);
       c.oneOf(tnm.edition, 'diagnosis.tnm.edition', true, Object.keys(TNM_EDITION));
-      c.date(tnm.date, 'diagnosis.tnm.date', false);
+      c.assessed(tnm.date, 'diagnosis.tnm.date', false);
     }
     const other = c.object(diagnosis.otherStaging, 'diagnosis.otherStaging', false);
     if (other) {
@@ -356,13 +370,13 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
   const ps = c.object(root.performanceStatus, 'performanceStatus', false);
   if (ps) {
     c.integer(ps.who, 'performanceStatus.who', true, 0, 4);
-    c.date(ps.date, 'performanceStatus.date', true);
+    c.assessed(ps.date, 'performanceStatus.date', true);
   }
   const ger = c.object(root.geriatricScreening, 'geriatricScreening', false);
   if (ger) {
     c.string(ger.tool, 'geriatricScreening.tool', true);
     c.integer(ger.score, 'geriatricScreening.score', true, 0, 100);
-    c.date(ger.date, 'geriatricScreening.date', false);
+    c.assessed(ger.date, 'geriatricScreening.date', false);
     c.string(ger.interpretation, 'geriatricScreening.interpretation', false);
   }
   const pain = c.object(root.pain, 'pain', false);
@@ -370,11 +384,11 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
     c.integer(pain.score, 'pain.score', false, 0, 10);
     c.string(pain.description, 'pain.description', false);
     if (pain.score === undefined && pain.description === undefined) c.fail('pain', 'un score (0 à 10) ou une description est attendu');
-    c.date(pain.date, 'pain.date', false);
+    c.assessed(pain.date, 'pain.date', false);
   }
   c.array(root.examResults, 'examResults').forEach((e, i) => {
     const v = c.object(e, `examResults[${i}]`, true);
-    c.date(v?.date, `examResults[${i}].date`, false);
+    c.assessed(v?.date, `examResults[${i}].date`, false);
     c.string(v?.exam, `examResults[${i}].exam`, true);
     c.string(v?.result, `examResults[${i}].result`, true);
   });
@@ -397,7 +411,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
   c.array(root.otherReports, 'otherReports').forEach((r, i) => {
     const v = c.object(r, `otherReports[${i}]`, true);
     c.oneOf(v?.kind, `otherReports[${i}].kind`, true, ['operative', 'pathology', 'molecular'], ['opératoire', 'anatomopathologique', 'de biologie moléculaire']);
-    c.date(v?.date, `otherReports[${i}].date`, false);
+    c.assessed(v?.date, `otherReports[${i}].date`, false);
     c.string(v?.author, `otherReports[${i}].author`, false);
     c.string(v?.conclusion, `otherReports[${i}].conclusion`, true);
   });

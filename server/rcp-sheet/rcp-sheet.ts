@@ -85,15 +85,16 @@ export function buildRcpSheet(input: RcpSheetInput, options: BuildOptions = {}):
   if (d?.tnm) {
     // Profile dcc-tnm-staging: stage group as the value, UICC edition as the method, cT/cN/cM as components.
     // Dated by when the stage was assessed (FRCP: effectiveTime of 75620-5; profile dcc-tnm-staging
-    // requires it): the date given with the stage, else the day it is recorded, the latest it can have
-    // been assessed. Never the meeting's: often still to come, it put the stage on a future day.
+    // requires it): the date given with the stage, else the day it is recorded or the meeting's if
+    // that came first (a sheet filed after its meeting), the latest it can have been assessed. Never
+    // a meeting still to come: it put the stage on a future day.
     const t = d.tnm;
     add('diagnosis', built.observation(CODE.tnm, {
       valueCodeableConcept: { text: t.stage },
       method: { coding: [TNM_EDITION[t.edition]], text: TNM_EDITION[t.edition].display },
       component: [textComponent(CODE.tnmT, t.t), textComponent(CODE.tnmN, t.n), textComponent(CODE.tnmM, t.m)],
       ...(conditionRef ? { focus: [{ reference: conditionRef }] } : {}),
-    }, t.date ?? now.slice(0, 10)));
+    }, t.date ?? [now.slice(0, 10), input.meeting.date.slice(0, 10)].sort()[0]!));
   }
   if (d?.otherStaging) {
     const o = d.otherStaging;

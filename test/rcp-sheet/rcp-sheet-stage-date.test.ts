@@ -32,3 +32,33 @@ describe('RCP sheet: the TNM stage is dated by its assessment, never by the meet
     expect(tnm.effectiveDateTime).to.equal('2026-12-04');
   });
 });
+
+describe('RCP sheet: what the meeting discusses is dated on or before it', () => {
+  it('a sheet filed after its meeting dates an undated stage on the meeting (the latest it can have been assessed)', () => {
+    const input = colonCancerSheet(world);
+    input.meeting.date = '2025-10-02T14:00:00+02:00';
+    delete input.diagnosis!.tnm!.date;
+    expect(tnmOf(input, '2026-12-07T10:00:00Z').effectiveDateTime).to.equal('2025-10-02');
+  });
+
+  it('refuses a WHO score, a stage or an exam dated after the meeting, naming the field in French', async () => {
+    const { parseRcpSheetInput } = await import('../../server/rcp-sheet/input.ts');
+    const input = colonCancerSheet(world);
+    input.meeting.date = '2026-12-22T14:00:00+01:00';
+    input.performanceStatus = { who: 1, date: '2027-01-15' };
+    input.diagnosis!.tnm!.date = '2027-01';
+    let texts: string[] = [];
+    try {
+      parseRcpSheetInput(input);
+    } catch (error) {
+      texts = ((error as { outcome?: { issue?: { details?: { text?: string }; expression?: string[] }[] } }).outcome?.issue ?? []).map((i) => `${i.expression?.[0]} ${i.details?.text}`);
+    }
+    expect(texts.find((t) => t.startsWith('performanceStatus.date'))).to.contain('postérieure à la séance (22 décembre 2026)');
+    expect(texts.find((t) => t.startsWith('diagnosis.tnm.date'))).to.contain('postérieure à la séance');
+    expect(texts.join(' ')).not.to.match(/\bperformanceStatus\.date :/);
+    // On the day of the meeting, or a month that holds it: accepted.
+    input.performanceStatus = { who: 1, date: '2026-12-22' };
+    input.diagnosis!.tnm!.date = '2026-12';
+    expect(() => parseRcpSheetInput(input)).not.to.throw();
+  });
+});
