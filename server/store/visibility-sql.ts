@@ -189,7 +189,7 @@ export function emergencyAccessSql(viewer: Viewer): Sql | undefined {
  * the GP's signing-status rules (an RCP sheet not signed, an RCP decision in draft) look at the
  * version read, not at the current one. A signed sheet under correction stays readable as signed
  * (its current version is the correction draft), and the drafts that preceded a signature stay
- * hidden (judged by the current, signed version they were shown). The sharing rules (a PPS or
+ * hidden (judged by the current, signed version, they were shown). The sharing rules (a PPS or
  * PPAC handed over, the patient's choice to send it to the GP) judge both: a refusal given today
  * hides the versions shared before it, and a version from before the hand-over stays hidden once
  * the plan is handed over (the nurse's "what changed" listed "PPS établi … pas encore remis").
