@@ -448,7 +448,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
     // The decision CarePlan (profile dcc-rcp-decision) addresses the cancer and has at least one
     // activity — unless the question put to the RCP is the diagnosis itself (avis diagnostique).
     const askedForDiagnosis = Array.isArray(reason?.motifs) && reason.motifs.includes('diagnostic-opinion');
-    if (!diagnosis && !askedForDiagnosis) c.fail('proposal', "une proposition se rapporte au diagnostic : renseignez aussi diagnosis (sauf pour une demande d'avis diagnostique, motif diagnostic-opinion)");
+    if (!diagnosis && !askedForDiagnosis) c.fail('proposal', "une proposition se rapporte au diagnostic : renseignez aussi le diagnostic (sauf pour une demande d'avis diagnostique)");
     if (!c.array(proposal.treatments, 'proposal.treatments').length && !c.array(proposal.exams, 'proposal.exams').length && !proposal.surveillance && !proposal.recoursReferral) {
       c.fail('proposal', 'au moins un traitement, un examen, une surveillance ou un passage en RCP de recours');
     }

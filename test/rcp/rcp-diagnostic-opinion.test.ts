@@ -75,6 +75,6 @@ describe('A diagnostic-opinion case is decided without a diagnosis', () => {
       proposal: { treatments: [{ intention: 1, sequence: 1, type: 'surgery' }] },
     });
     expect(res.status).to.equal(400);
-    expect(res.body.issue.map((i: any) => i.details.text).join(' ')).to.contain('renseignez aussi diagnosis');
+    expect(res.body.issue.map((i: any) => i.details.text).join(' ')).to.contain('renseignez aussi le diagnostic').and.not.contain('diagnosis');
   });
 });
