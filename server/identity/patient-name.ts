@@ -1,4 +1,5 @@
 import type { HumanName, Patient } from '@medplum/fhirtypes';
+import { birthNameOf } from './identity-rules.ts';
 
 /**
  * The name a patient is shown by, on every page and list: the birth name in capitals, then the
@@ -11,7 +12,7 @@ export function patientDisplayName(patient: Pick<Patient, 'name'>): string {
   return [n.family?.toLocaleUpperCase('fr-FR'), ...(n.given ?? [])].filter(Boolean).join(' ') || n.text || 'Patient sans nom';
 }
 
-/** The birth name (FR Core `official`), else any name not marked old, else the first. */
+/** The birth name as the identity rules read it (birthNameOf), else any name not marked old, else the first. */
 export function shownName(names: HumanName[] | undefined): HumanName | undefined {
-  return names?.find((x) => x.use === 'official') ?? names?.find((x) => x.use !== 'old') ?? names?.[0];
+  return birthNameOf({ resourceType: 'Patient', ...(names ? { name: names } : {}) }) ?? names?.find((x) => x.use !== 'old') ?? names?.[0];
 }

@@ -11,7 +11,7 @@ import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/index.ts'
 import type { Principal } from '../context.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/index.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
-import { AUTHOR_SIGNATURE, CODE, correctionOf, hasCoding, isSignedRcpSheet, RCP_SHEET_TAG, RCP_SHEET_TYPE, referenceKey, referencesIn, SECTION as RCP_SECTION, sectionEntries } from '../rcp-sheet/index.ts';
+import { AUTHOR_SIGNATURE, CODE, hasCoding, isSignedRcpSheet, RCP_SHEET_TAG, RCP_SHEET_TYPE, referenceKey, referencesIn, SECTION as RCP_SECTION, sectionEntries } from '../rcp-sheet/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { SignedRcpProposal } from './clinical.ts';
 import type { Audience } from './codes.ts';
@@ -111,20 +111,14 @@ export async function signedRcpSheets(repo: FhirRepository, patientId: string): 
     repo.searchAll<Composition>('Composition', { subject, type: `${RCP_SHEET_TYPE.system}|${RCP_SHEET_TYPE.code}` }),
     repo.searchAll<Provenance>('Provenance', { target: subject }),
   ]);
-  const signed: Composition[] = [];
-  for (const sheet of sheets) {
-    if (isSignedRcpSheet(sheet)) signed.push(sheet);
-    else {
-      const corrected = sourceReference(referenceKey(correctionOf(sheet)?.corrects ?? ''));
-      const previous = corrected?.version ? await optional(() => repo.vread<Composition>('Composition', corrected.id, corrected.version!)) : undefined;
-      if (previous && isSignedRcpSheet(previous)) signed.push(previous);
-    }
-  }
-  const found = new Set(sheets.map((s) => s.id));
-  for (const [id, version] of lastSignedVersions(signatures)) {
-    if (found.has(id)) continue;
-    const previous = await optional(() => repo.vread<Composition>('Composition', id, version));
-    if (previous && isSignedRcpSheet(previous) && hasCoding(previous.type?.coding, RCP_SHEET_TYPE)) signed.push(previous);
+  // A sheet whose current version is signed is read as it is; any other (a correction draft, or
+  // one the caller cannot see) at the version its last signature names, all in one query.
+  const signed = sheets.filter(isSignedRcpSheet);
+  const current = new Set(signed.map((s) => s.id));
+  const versions = [...lastSignedVersions(signatures)].filter(([id]) => !current.has(id));
+  const earlier = await repo.vreadEach(versions.map(([id, versionId]) => ({ resourceType: 'Composition', id, versionId })));
+  for (const sheet of earlier as (Composition | undefined)[]) {
+    if (sheet && isSignedRcpSheet(sheet) && hasCoding(sheet.type?.coding, RCP_SHEET_TYPE)) signed.push(sheet);
   }
   return signed;
 }
