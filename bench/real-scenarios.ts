@@ -7,7 +7,7 @@ import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { DatasetGenerator, INS_NIR_TEST_SYSTEM, prng, type PatientSummary } from './dataset.ts';
 import { shuffled } from './scenarios.ts';
 
-export const REAL_SCENARIO_NAMES = ['read', 'identifier', 'create', 'transaction', 'gp-read', 'gp-summary'] as const;
+export const REAL_SCENARIO_NAMES = ['read', 'identifier', 'create', 'transaction', 'gp-read', 'gp-summary', 'floor'] as const;
 export type RealScenarioName = (typeof REAL_SCENARIO_NAMES)[number];
 export const TRANSACTION_PATIENTS = 100;
 
@@ -88,6 +88,12 @@ export function buildRealScenario(name: RealScenarioName, patients: PatientSumma
         name, as: 'gp', title: 'read Patient by id (GP)', request: 'GET /fhir/Patient/<id> (the declared GP)',
         next: (i) => ({ method: 'GET', path: `/fhir/Patient/${at(i).id}` }),
         check: (status, body, spec) => (status !== 200 ? `status ${status}` : isPatient(body, spec) ? undefined : 'not the requested Patient'),
+      };
+    case 'floor':
+      return {
+        name, as: 'physician', title: 'floor: GET /health (one SELECT 1, no rule, no trace)', request: 'GET /health over the same mutual TLS',
+        next: () => ({ method: 'GET', path: '/health' }),
+        check: (status, body) => (status === 200 && body?.status === 'ok' ? undefined : `status ${status}`),
       };
     case 'gp-summary':
       return {
