@@ -74,13 +74,14 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
 }
 
 /**
- * The latest signed RCP sheet of the patient (a sheet under correction counts by its signed
- * version), its decision at the version signed, and the Provenance carrying the signature.
+ * The signed RCP sheet of the patient's latest meeting (a sheet under correction counts by its
+ * signed version), its decision at the version signed, and the Provenance carrying the signature.
+ * Latest by the meeting, not by the signature: a report signed late (or corrected) for an older
+ * meeting showed the GP a proposal the later meeting had replaced. Same meeting: the later signature.
  */
 export async function latestSignedRcpProposal(repo: FhirRepository, patientId: string, may: (type: string) => boolean = () => true, signedSheets?: Composition[]): Promise<SignedRcpProposal | undefined> {
   const signed = [...(signedSheets ?? await signedRcpSheets(repo, patientId))];
-  const signedAt = (c: Composition) => c.attester?.find((a) => a.mode === 'legal')?.time ?? c.date ?? '';
-  const sheet = signed.sort((a, b) => signedAt(b).localeCompare(signedAt(a)))[0];
+  const sheet = signed.sort(byLatestMeeting)[0];
   if (!sheet) return undefined;
 
   const proposal = sheet.section?.find((s) => s.code?.coding?.some((c) => c.code === RCP_SECTION.proposal.code));
@@ -96,6 +97,17 @@ export async function latestSignedRcpProposal(repo: FhirRepository, patientId: s
       && p.signature?.some((s) => s.type?.some((t) => t.system === AUTHOR_SIGNATURE.system && t.code === AUTHOR_SIGNATURE.code)));
   }
   return { sheet, ...(decision ? { decision } : {}), ...(provenance ? { provenance } : {}) };
+}
+
+/** Instants compared as instants (the meeting's date carries its offset, a signature time may be UTC); unknown last. */
+const instant = (value: string | undefined) => (value ? Date.parse(value) : Number.NaN);
+const newestFirst = (a: number, b: number) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : b - a);
+
+/** The sheet of the latest meeting first; for one meeting, the latest signature. */
+function byLatestMeeting(a: Composition, b: Composition): number {
+  const meeting = (c: Composition) => instant(c.event?.[0]?.period?.start);
+  const signature = (c: Composition) => instant(c.attester?.find((x) => x.mode === 'legal')?.time ?? c.date);
+  return newestFirst(meeting(a), meeting(b)) || newestFirst(signature(a), signature(b));
 }
 
 /**

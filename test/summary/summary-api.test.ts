@@ -159,6 +159,25 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     expect((signedHistory.body.entry ?? []).map((e: any) => e.resource?.status)).to.deep.equal(['amended', 'final']);
   });
 
+  it('GP: the latest proposal is the latest meeting’s — not that of an older meeting whose report was signed later', async () => {
+    server.setNow('2027-01-15T09:00:00+01:00');
+    const c = await createSummaryCase(server, users, { shareWithGp: true });
+    const world = await rcpSheetWorld(server, users, c);
+    // The later meeting's report is signed first, then the older meeting's (a late signature).
+    const later = colonCancerSheet(world, c.patientId);
+    later.meeting!.date = '2025-11-20T14:00:00+01:00';
+    later.question = 'Chimiothérapie adjuvante au vu de l’histologie définitive (pT3 pN1a) ?';
+    later.proposal = { treatments: [{ intention: 1, sequence: 1, type: 'chemotherapy', detail: 'FOLFOX adjuvant 6 mois' }] };
+    const older = colonCancerSheet(world, c.patientId);
+    for (const input of [later, older]) {
+      const created = await as(server, 'oncologist', 'POST', '/Composition/$rcp-sheet', input);
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+      expect((await as(server, 'oncologist', 'POST', `/Composition/${created.body.id}/$sign`)).status).to.equal(200);
+    }
+    const shown = narrative((await summary('gp', c.patientId)).body as Bundle, 'rcp-proposal');
+    expect(shown).to.contain('FOLFOX adjuvant 6 mois').and.not.to.contain('Sigmoïdectomie');
+  });
+
   it('GP: the PPS the patient chose not to send to the GP is not in the GP summary — nor in a physician’s preview of it; the nurse still has it', async () => {
     server.setNow('2026-02-15T09:00:00+01:00');
     const c = await createSummaryCase(server, users, { shareWithGp: false });
