@@ -18,6 +18,7 @@ import { activitySection, activityStatusLabel, type Block, EXT, extensionOf, han
 import { datePart } from '../fhir-kit/dates.ts';
 import { INCLUSION_STATUS_LABEL } from '../directories/index.ts';
 import { withoutUnqualifiedIns } from '../identity/index.ts';
+import { correctionOf } from '../rcp-sheet/index.ts';
 import { cancerConditions, describeCondition, describeProposal, describeStage, latestStage, type SignedRcpProposal } from './clinical.ts';
 import { AUDIENCE_LABEL, SECTION, type Audience, type SectionKey } from './codes.ts';
 import { nameOf, whomToCall } from './contacts.ts';
@@ -150,7 +151,8 @@ function rcpSection(rcp: SignedRcpProposal | undefined): SummarySection {
   if (p.rcp) fields.push(['RCP', p.rcp]);
   if (p.meetingDate) fields.push(['Séance du', longDate(p.meetingDate)]);
   fields.push(['Fiche signée', [p.signedBy ? `par ${p.signedBy}` : '', p.signedOn ? `le ${longDate(p.signedOn)}` : ''].filter(Boolean).join(' ') || 'oui']);
-  if (rcp.sheet.status === 'amended') fields.push(['Version', `corrigée (version ${rcp.sheet.meta?.versionId ?? ''})`]);
+  // The GP is told why the report changed, in the physician's words; a store version number meant nothing to him.
+  if (rcp.sheet.status === 'amended') fields.push(['Compte rendu corrigé', correctionOf(rcp.sheet)?.reason ?? 'oui']);
   const blocks: Block[] = [{ kind: 'fields', fields }];
   if (p.choices.length) blocks.push({ kind: 'list', items: p.choices });
   if (p.exams.length) blocks.push({ kind: 'paragraph', text: 'Examens complémentaires demandés :' }, { kind: 'list', items: p.exams });

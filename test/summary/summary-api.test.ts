@@ -154,6 +154,8 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     // Signed, the correction is what the GP reads; the draft between the two signatures stays hidden.
     expect((await as(server, 'oncologist', 'POST', `/Composition/${sheet.id}/$sign`)).status).to.equal(200);
     expect(await stage()).to.contain('cT3 cN2 cM0').and.contain('stade IIIC');
+    const proposal = narrative((await summary('gp', c.patientId)).body as Bundle, 'rcp-proposal');
+    expect(proposal).to.contain('Compte rendu corrigé').and.contain('Relecture du scanner : 4 adénopathies').and.not.to.match(/version \d/);
     expect((await as(server, 'gp', 'GET', `/Composition/${sheet.id}/_history/${draftVersion}`)).status).to.equal(404);
     const signedHistory = await as(server, 'gp', 'GET', `/Composition/${sheet.id}/_history`);
     expect((signedHistory.body.entry ?? []).map((e: any) => e.resource?.status)).to.deep.equal(['amended', 'final']);
