@@ -96,13 +96,15 @@ describe('RCP sheet: a saved-again stage keeps its date, a changed one is dated 
     expect(secondVersion(input).effectiveDateTime).to.equal('2026-12-07');
   });
 
-  for (const [what, change] of [
-    ['T', (t: NonNullable<NonNullable<ReturnType<typeof colonCancerSheet>['diagnosis']>['tnm']>) => { t.t = 'cT4a'; }],
+  type Tnm = NonNullable<NonNullable<ReturnType<typeof colonCancerSheet>['diagnosis']>['tnm']>;
+  const changes: [string, (t: Tnm) => void][] = [
+    ['T', (t) => { t.t = 'cT4a'; }],
     ['N', (t) => { t.n = 'cN2a'; }],
     ['M', (t) => { t.m = 'cM1a'; }],
     ['stage group', (t) => { t.stage = 'IIIC'; }],
     ['edition', (t) => { t.edition = '9'; }],
-  ] as const) {
+  ];
+  for (const [what, change] of changes) {
     it(`a changed ${what} without a date is dated by the rule (the day it is recorded), not on the previous stage's day`, () => {
       const input = coming();
       change(input.diagnosis!.tnm!);
