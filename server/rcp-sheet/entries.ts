@@ -37,6 +37,28 @@ export function sameContent(a: Resource, b: Resource): boolean {
   return strip(a) === strip(b);
 }
 
+/**
+ * Same assessment (stage, score…): what was assessed and found — code, value, method (the TNM
+ * edition), components (T, N, M) and interpretation — whatever its date, notes or links.
+ */
+export function sameAssessment(a: Observation, b: Observation): boolean {
+  const assessed = (o: Observation) => canonical(Object.fromEntries(Object.entries(o).filter(([k]) => k === 'code' || k.startsWith('value') || k === 'method' || k === 'component' || k === 'interpretation')));
+  return assessed(a) === assessed(b);
+}
+
+/**
+ * The date of an assessment the sheet records (FRCP: the effectiveTime of the stage, score…): the
+ * date given with it; else, when the previous version of the sheet held the same assessment, its
+ * date (a re-save does not re-date what was not assessed again); else `fallback`, the date the rule
+ * gives a new assessment — a changed stage was assessed now, not on the previous stage's day.
+ */
+export function assessmentDate(given: string | undefined, next: Observation, previous: Observation | undefined, fallback: string | undefined): string | undefined {
+  if (given) return given;
+  const before = previous?.effectiveDateTime ?? previous?.effectivePeriod?.start;
+  if (previous && before && sameAssessment(previous, next)) return before;
+  return fallback;
+}
+
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {

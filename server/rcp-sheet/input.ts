@@ -13,6 +13,7 @@ import {
 import { isRelativeReference } from '../fhir-kit/ids.ts';
 import { longDate } from '../fhir-kit/french-dates.ts';
 import { frenchList, rcpSheetItemLabel } from './item-labels.ts';
+import { tnmCategoryProblem } from './tnm.ts';
 
 /** A coded value with its label; `system` defaults to the system the item expects (SNOMED, CIM-10…). */
 export interface CodedText {
@@ -349,6 +350,11 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
     const tnm = c.object(diagnosis.tnm, 'diagnosis.tnm', false);
     if (tnm) {
       for (const key of ['t', 'n', 'm', 'stage'] as const) c.string(tnm[key], `diagnosis.tnm.${key}`, true);
+      for (const key of ['t', 'n', 'm'] as const) {
+        const value = tnm[key];
+        const problem = typeof value === 'string' && value.trim() ? tnmCategoryProblem(key, value) : undefined;
+        if (problem) c.fail(`diagnosis.tnm.${key}`, problem);
+      }
       c.oneOf(tnm.edition, 'diagnosis.tnm.edition', true, Object.keys(TNM_EDITION));
       c.assessed(tnm.date, 'diagnosis.tnm.date', false);
     }

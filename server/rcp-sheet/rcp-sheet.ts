@@ -27,7 +27,7 @@ import { isRcpSheet, isSignedRcpSheet, readRcpSheet, resolverOf, type RcpSheetCo
 
 import { parseRcpSheetInput, type RcpSheetData } from './input.ts';
 import { loadRcpSheet } from './load.ts';
-import { endedVersion, entryIdentity, ownedEntriesOf, sameContent, type PreviousEntry } from './entries.ts';
+import { assessmentDate, endedVersion, entryIdentity, ownedEntriesOf, sameContent, type PreviousEntry } from './entries.ts';
 import { withRecordedTrial } from './trials.ts';
 export { parseRcpSheetInput, type RcpSheetInput, type RcpSheetData } from './input.ts';
 
@@ -85,16 +85,17 @@ export function buildRcpSheet(input: RcpSheetInput, options: BuildOptions = {}):
   if (d?.tnm) {
     // Profile dcc-tnm-staging: stage group as the value, UICC edition as the method, cT/cN/cM as components.
     // Dated by when the stage was assessed (FRCP: effectiveTime of 75620-5; profile dcc-tnm-staging
-    // requires it): the date given with the stage, else the day it is recorded or the meeting's if
-    // that came first (a sheet filed after its meeting), the latest it can have been assessed. Never
-    // a meeting still to come: it put the stage on a future day.
+    // requires it): the date given with the stage; else the previous version's date if the stage
+    // is unchanged; else the day it is recorded or the meeting's if that came first (a sheet filed
+    // after its meeting), the latest it can have been assessed. Never a meeting still to come: it
+    // put the stage on a future day.
     const t = d.tnm;
-    add('diagnosis', built.observation(CODE.tnm, {
+    add('diagnosis', built.assessed('diagnosis', built.observation(CODE.tnm, {
       valueCodeableConcept: { text: t.stage },
       method: { coding: [TNM_EDITION[t.edition]], text: TNM_EDITION[t.edition].display },
       component: [textComponent(CODE.tnmT, t.t), textComponent(CODE.tnmN, t.n), textComponent(CODE.tnmM, t.m)],
       ...(conditionRef ? { focus: [{ reference: conditionRef }] } : {}),
-    }, t.date ?? [now.slice(0, 10), input.meeting.date.slice(0, 10)].sort()[0]!));
+    }), t.date, assessmentDay(now, input.meeting.date)));
   }
   if (d?.otherStaging) {
     const o = d.otherStaging;
@@ -358,6 +359,17 @@ class EntryBuilder {
     return fullUrl;
   }
 
+  /**
+   * An assessment dated as `assessmentDate` says, from the entry of the previous version it updates
+   * (the next one of its identity, the one `add` will take).
+   */
+  assessed(section: SectionKey, observation: Observation, given: string | undefined, fallback: string | undefined): Observation {
+    const { effectiveDateTime: _undated, ...next } = observation;
+    const before = this.previous.get(entryIdentity(section, observation))?.[0] as Observation | undefined;
+    const date = assessmentDate(given, next, before, fallback);
+    return date ? { ...next, effectiveDateTime: date } : next;
+  }
+
   /** The previous entries the new version does not hold: ended (a new version), never deleted. */
   private endedEntries(): BundleEntry[] {
     return [...this.previous.values()].flat().flatMap((resource): BundleEntry[] => {
@@ -400,6 +412,14 @@ function continued(before: Resource, next: Resource): Resource {
   const plan = { ...(next as CarePlan), ...(was.created ? { created: was.created } : {}), status: was.status };
   if (sameContent(was, plan)) return plan;
   return { ...plan, status: was.status === 'active' || was.status === 'on-hold' ? 'on-hold' : 'draft' };
+}
+
+/**
+ * The day an undated new assessment is dated on: the day it is recorded, or the meeting's if that
+ * came first — the latest it can have been assessed (the meeting discusses what was assessed before it).
+ */
+function assessmentDay(now: string, meetingDate: string): string {
+  return [now.slice(0, 10), meetingDate.slice(0, 10)].sort()[0]!;
 }
 
 function codeable(value: CodedText | undefined, defaultSystem: string): CodeableConcept | undefined {

@@ -266,6 +266,32 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByLabel('Résultat (examen 1)').waitFor();
       expect(await page.getByLabel('Résultat (examen 1)').inputValue()).to.equal('Pas de lésion à distance');
       expect(await page.getByLabel('T', { exact: true }).inputValue()).to.equal('cT3');
+
+      // A stage changed on the page is a new assessment: the date read back with the previous
+      // stage (assessed on 5 October here) is not sent back with it. A malformed T is refused
+      // under its field. A WHO score chosen anew is dated today, not on the previous score's day.
+      const sheetPath = `/fhir/Composition/${state.sheetId}/$rcp-sheet`;
+      const stored = (await apiAs(context, 'GET', sheetPath)).body.data;
+      const assessedEarlier = await apiAs(context, 'PATCH', sheetPath, { diagnosis: { ...stored.diagnosis, tnm: { ...stored.diagnosis.tnm, date: '2026-10-05' } } });
+      expect(assessedEarlier.status, JSON.stringify(assessedEarlier.body)).to.equal(200);
+      await page.reload();
+      const tField = page.getByLabel('T', { exact: true });
+      await tField.waitFor();
+      await tField.fill('pT9z');
+      await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'invalid');
+      expect(await page.locator(`#${await tField.getAttribute('id')}-error`).innerText()).to.match(/^T \(stade TNM\) : notation 'pT9z' non reconnue \(attendu : TX, T0, Tis/);
+      saves = await savesSoFar(page);
+      await tField.fill('cT4a');
+      await savedSheet(page, saves);
+      const restaged = (await apiAs(context, 'GET', sheetPath)).body.data;
+      const ruleDay = [new Date().toISOString().slice(0, 10), restaged.meeting.date.slice(0, 10)].sort()[0];
+      expect(restaged.diagnosis.tnm).to.include({ t: 'cT4a', date: ruleDay });
+      saves = await savesSoFar(page);
+      await choose(page, 'Score OMS', 'OMS 2');
+      const whoDate = await page.getByLabel('Date d’évaluation du score OMS').inputValue();
+      expect(whoDate).not.to.equal('2026-10-06');
+      await savedSheet(page, saves);
+      expect((await apiAs(context, 'GET', sheetPath)).body.data.performanceStatus).to.deep.equal({ who: 2, date: whoDate });
       const cases = await apiAs(context, 'GET', `/api/rcp/cases?patient=Patient/${state.patientId}`);
       state.caseId = cases.body[0].id;
       console.log(`      fiche RCP : ${clickCount} clics (hors saisie au clavier) ; enregistrements vus du navigateur : ${state.saves.map((s) => `${s} ms`).join(', ')}`);

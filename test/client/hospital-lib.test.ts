@@ -6,7 +6,7 @@ import { formatDate } from '../../client/src/lib/dates.ts';
 import { bornWord, capitalBornWord, duplicateReason, patientDisplayName, patientIdentityLine, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
 import { reportRecipients } from '../../client/src/lib/report-recipients.ts';
 import { signersText } from '../../client/src/lib/signers.ts';
-import { cleanValue, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft, type DraftStorage } from '../../client/src/lib/sheet-draft.ts';
+import { assessmentDay, changedStage, cleanValue, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft, type DraftStorage } from '../../client/src/lib/sheet-draft.ts';
 
 const castellani: Patient = {
   resourceType: 'Patient',
@@ -95,5 +95,17 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
     expect(itemsNotRefused(['diagnosis'], issues)).to.deep.equal([]);
     expect(itemsNotRefused(['discovery'], [{ severity: 'error' }])).to.deep.equal([]);
     expect(itemsNotRefused(['discovery', 'examResults'], [{ severity: 'error', expression: ['examResults[1].result'] }, { severity: 'warning', expression: ['discovery'] }])).to.deep.equal(['discovery']);
+  });
+
+  it('a stage changed in the form drops the date read back with the previous one; a score is dated on or before its meeting', () => {
+    const stored = { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: '2026-10-01' };
+    expect(changedStage(stored, { t: 'cT4a' })).to.deep.equal({ t: 'cT4a', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8' });
+    expect(changedStage(stored, { edition: '9' })).not.to.have.property('date');
+    // Typed again as it was, or a date given with the change: the date stays.
+    expect(changedStage(stored, { t: 'cT3' })).to.deep.equal(stored);
+    expect(changedStage(stored, { t: 'cT4a', date: '2026-11-30' }).date).to.equal('2026-11-30');
+    expect(assessmentDay('2026-12-07', '2026-12-22T18:00:00+01:00')).to.equal('2026-12-07');
+    expect(assessmentDay('2026-12-07', '2026-10-02T14:00:00+02:00')).to.equal('2026-10-02');
+    expect(assessmentDay('2026-12-07', undefined)).to.equal('2026-12-07');
   });
 });

@@ -62,3 +62,65 @@ describe('RCP sheet: what the meeting discusses is dated on or before it', () =>
     expect(() => parseRcpSheetInput(input)).not.to.throw();
   });
 });
+
+/**
+ * A new version of the sheet updates its stage Observation in place. A stage changed without a date
+ * is a new assessment, dated by the rule; the same stage saved again keeps the date it had (it was
+ * re-dated on each save: « stade évalué le 7 décembre » became the 9th when the question changed).
+ */
+describe('RCP sheet: a saved-again stage keeps its date, a changed one is dated anew', () => {
+  const coming = (): ReturnType<typeof colonCancerSheet> => {
+    const input = colonCancerSheet(world);
+    input.meeting.date = '2026-12-22T14:00:00+01:00';
+    delete input.diagnosis!.tnm!.date;
+    return input;
+  };
+  /** The first version, saved on 7 December: its stage as the previous entry of the next version. */
+  const firstVersion = () => {
+    const stage = { ...tnmOf(coming(), '2026-12-07T09:00:00Z'), id: 'tnm1' };
+    expect(stage.effectiveDateTime).to.equal('2026-12-07');
+    return [{ section: 'diagnosis' as const, resource: stage }];
+  };
+  const secondVersion = (input: ReturnType<typeof colonCancerSheet>) =>
+    buildRcpSheet(input, { now: '2026-12-09T10:00:00Z', previousEntries: firstVersion() }).entry!.map((e) => e.resource).find((r): r is Observation => r?.resourceType === 'Observation' && Boolean(r.code?.coding?.some((c) => c.code === '75620-5')))!;
+
+  it('the same stage, without a date, keeps the date it was assessed on', () => {
+    const stage = secondVersion(coming());
+    expect(stage.id).to.equal('tnm1');
+    expect(stage.effectiveDateTime).to.equal('2026-12-07');
+  });
+
+  it('the same stage with other links or notes is still the same assessment', () => {
+    const input = coming();
+    input.diagnosis!.comment = 'Relu en RCP';
+    expect(secondVersion(input).effectiveDateTime).to.equal('2026-12-07');
+  });
+
+  type Tnm = NonNullable<NonNullable<ReturnType<typeof colonCancerSheet>['diagnosis']>['tnm']>;
+  const changes: [string, (t: Tnm) => void][] = [
+    ['T', (t) => { t.t = 'cT4a'; }],
+    ['N', (t) => { t.n = 'cN2a'; }],
+    ['M', (t) => { t.m = 'cM1a'; }],
+    ['stage group', (t) => { t.stage = 'IIIC'; }],
+    ['edition', (t) => { t.edition = '9'; }],
+  ];
+  for (const [what, change] of changes) {
+    it(`a changed ${what} without a date is dated by the rule (the day it is recorded), not on the previous stage's day`, () => {
+      const input = coming();
+      change(input.diagnosis!.tnm!);
+      const stage = secondVersion(input);
+      expect(stage.id).to.equal('tnm1');
+      expect(stage.effectiveDateTime).to.equal('2026-12-09');
+    });
+  }
+
+  it('a date given with the stage is always used, changed stage or not', () => {
+    const same = coming();
+    same.diagnosis!.tnm!.date = '2026-12-01';
+    expect(secondVersion(same).effectiveDateTime).to.equal('2026-12-01');
+    const changed = coming();
+    changed.diagnosis!.tnm!.t = 'cT4a';
+    changed.diagnosis!.tnm!.date = '2026-12-07';
+    expect(secondVersion(changed).effectiveDateTime).to.equal('2026-12-07');
+  });
+});

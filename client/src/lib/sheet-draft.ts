@@ -46,6 +46,32 @@ export function itemsNotRefused(keys: string[], issues: { severity?: string; exp
   return refused.size ? keys.filter((k) => !refused.has(k)) : [];
 }
 
+type Stage = { t?: string; n?: string; m?: string; stage?: string; edition?: string; date?: string };
+
+/**
+ * The TNM stage as the form changes it. The form has no field for the stage's date: a date the
+ * draft holds was read back with the stored stage, so a changed T, N, M, stage group or edition
+ * drops it — the server dates the new stage (the day it is recorded, or the meeting's if earlier);
+ * sent back, that date put the new stage on the day the previous one was assessed.
+ */
+export function changedStage<T extends Stage>(tnm: T, patch: Partial<T>): T {
+  const next = { ...tnm, ...patch };
+  const reassessed = (['t', 'n', 'm', 'stage', 'edition'] as const).some((k) => k in patch && (patch[k] ?? '') !== (tnm[k] ?? ''));
+  if (!reassessed || 'date' in patch) return next;
+  const { date: _previous, ...undated } = next;
+  return undated as T;
+}
+
+/**
+ * The day a score assessed now is dated on by the form: today, or the meeting's day when the sheet
+ * is filled after its meeting (the server refuses an assessment dated after the meeting).
+ * `today` and the result are 'YYYY-MM-DD'; the meeting's date is read at its own day.
+ */
+export function assessmentDay(today: string, meetingDate: string | undefined): string {
+  const meetingDay = meetingDate?.slice(0, 10);
+  return meetingDay && /^\d{4}-\d{2}-\d{2}$/.test(meetingDay) && meetingDay < today ? meetingDay : today;
+}
+
 export interface LocalDraft {
   /** Sheet version the changes were typed on. */
   baseVersion: string;

@@ -11,7 +11,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
-import { clearLocalDraft, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft } from '../../lib/sheet-draft.ts';
+import { assessmentDay, changedStage, clearLocalDraft, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft } from '../../lib/sheet-draft.ts';
 
 /** Pause in typing after which the changed items are saved (short: a network cut loses nothing anyway). */
 const AUTOSAVE_MS = 800;
@@ -215,7 +215,7 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
               <ReasonSection {...f} />
               <DiscoverySection {...f} />
               <DiagnosisSection {...f} recordDiagnosis={view.recordDiagnosis} />
-              <PerformanceSection {...f} />
+              <PerformanceSection {...f} storedDate={view.data.performanceStatus?.date} />
               <HistorySection {...f} />
               <ExamsSection {...f} />
               <PhaseSection {...f} />
@@ -370,7 +370,7 @@ function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & 
   const tnm = d.tnm ?? {};
   const [topography, setTopography] = useState(d.topography ? pickLabel({ code: d.topography.code ?? '', display: d.topography.display }) : '');
   const [morphology, setMorphology] = useState(d.morphology ? pickLabel({ code: d.morphology.code ?? '', display: d.morphology.display }) : '');
-  const setTnm = (patch: Partial<NonNullable<NonNullable<RcpSheetData['diagnosis']>['tnm']>>) => update('diagnosis', { ...d, tnm: { ...tnm, ...patch } });
+  const setTnm = (patch: Partial<NonNullable<NonNullable<RcpSheetData['diagnosis']>['tnm']>>) => update('diagnosis', { ...d, tnm: changedStage(tnm, patch) });
   const pick = (kind: 'topography' | 'morphology', text: string) => {
     (kind === 'topography' ? setTopography : setMorphology)(text);
     const code = parsePick(text, kind === 'topography' ? CIM10_TOPOGRAPHIES : ICDO3_MORPHOLOGIES);
@@ -407,14 +407,24 @@ function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & 
   );
 }
 
-function PerformanceSection({ draft, update, err }: FieldProps) {
+/**
+ * A score chosen anew is dated on the day it is assessed (today, or the meeting's day if the sheet
+ * is filled after it) — unless a date was typed here: a changed score does not keep the stored
+ * score's date (`storedDate`), which would say it was known on the day of the previous one.
+ */
+function PerformanceSection({ draft, update, err, storedDate }: FieldProps & { storedDate: string | undefined }) {
   const p = draft.performanceStatus ?? {};
+  const scored = (v: string) => {
+    const who = Number(v);
+    const reassessed = p.who !== undefined && who !== p.who && p.date === storedDate;
+    update('performanceStatus', { who, date: reassessed || !p.date ? assessmentDay(parisDay(), draft.meeting?.date) : p.date });
+  };
   return (
     <Section id="performanceStatus" title="État général">
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <Select
           label="Score OMS" description="Indice de performance (état général), de 0 à 4" value={p.who === undefined ? null : String(p.who)}
-          onChange={(v) => update('performanceStatus', v === null ? undefined : { who: Number(v), date: p.date ?? parisDay() })}
+          onChange={(v) => (v === null ? update('performanceStatus', undefined) : scored(v))}
           data={['0', '1', '2', '3', '4'].map((v) => ({ value: v, label: `OMS ${v}` }))} clearable error={err('performanceStatus.who')}
         />
         <TextInput label="Date d’évaluation du score OMS" type="date" value={p.date ?? ''} onChange={(e) => update('performanceStatus', { ...p, date: e.currentTarget.value })} error={err('performanceStatus.date')} />
