@@ -255,6 +255,8 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByLabel('Résultat (examen 1)').fill('Pas de lésion à distance');
       await click(page.getByRole('button', { name: 'Ajouter un antécédent' }));
       await page.getByLabel('Antécédent (antécédent 1)').fill('Appendicectomie');
+      // An antecedent is often known by its year only: a date field showed a stored '2012' empty.
+      await page.getByLabel('Date (antécédent 1)').fill('2012');
       state.saves.push((await savedSheet(page, saves)) ?? NaN);
       await page.waitForFunction(() => document.querySelector('[data-testid="completeness-session"]')?.getAttribute('data-complete') === 'true');
       expect(await sessionPanel.innerText()).to.match(/dossier complet/i);
@@ -266,6 +268,8 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByLabel('Résultat (examen 1)').waitFor();
       expect(await page.getByLabel('Résultat (examen 1)').inputValue()).to.equal('Pas de lésion à distance');
       expect(await page.getByLabel('T', { exact: true }).inputValue()).to.equal('cT3');
+      expect(await page.getByLabel('Date (antécédent 1)').inputValue()).to.equal('2012');
+      expect((await apiAs(context, 'GET', `/fhir/Composition/${state.sheetId}/$rcp-sheet`)).body.data.history).to.deep.equal([{ date: '2012', text: 'Appendicectomie' }]);
 
       // A stage changed on the page is a new assessment: the date read back with the previous
       // stage (assessed on 5 October here) is not sent back with it. A malformed T is refused

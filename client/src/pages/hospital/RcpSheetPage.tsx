@@ -438,7 +438,8 @@ function Rows<T extends Record<string, unknown>>({ label, items, onChange, colum
   label: string;
   items: T[];
   onChange: (items: T[]) => void;
-  columns: { key: keyof T & string; label: string; type?: 'date' | 'text' | 'long'; options?: Record<string, string> }[];
+  /** 'partial-date': a year or a month is a date too (an antecedent from 2012) — a date field would show it empty. */
+  columns: { key: keyof T & string; label: string; type?: 'date' | 'partial-date' | 'text' | 'long'; options?: Record<string, string> }[];
   errPath: string;
   err: (path: string) => string | undefined;
   addLabel: string;
@@ -454,6 +455,9 @@ function Rows<T extends Record<string, unknown>>({ label, items, onChange, colum
               const error = err(`${errPath}[${i}].${c.key}`);
               if (c.options) return <Select key={c.key} label={fieldLabel} data={Object.entries(c.options).map(([value, l]) => ({ value, label: l }))} value={(item[c.key] as string | undefined) ?? null} onChange={(v) => set(i, c.key, v ?? undefined)} error={error} />;
               if (c.type === 'long') return <Textarea key={c.key} label={fieldLabel} value={(item[c.key] as string | undefined) ?? ''} onChange={(e) => set(i, c.key, e.currentTarget.value)} error={error} autosize minRows={1} />;
+              if (c.type === 'partial-date') {
+                return <TextInput key={c.key} label={fieldLabel} description="Année, mois ou jour : 2012, 2019-03 ou 2019-03-14" inputMode="numeric" value={(item[c.key] as string | undefined) ?? ''} onChange={(e) => set(i, c.key, e.currentTarget.value.trim() || undefined)} error={error} />;
+              }
               return <TextInput key={c.key} label={fieldLabel} type={c.type === 'date' ? 'date' : 'text'} value={(item[c.key] as string | undefined) ?? ''} onChange={(e) => set(i, c.key, e.currentTarget.value)} error={error} />;
             })}
           </SimpleGrid>
@@ -469,9 +473,9 @@ function HistorySection({ draft, update, err }: FieldProps) {
   return (
     <Section id="history" title="Antécédents et comorbidités">
       <Rows label="Antécédent" items={draft.history ?? []} onChange={(v) => update('history', v)} errPath="history" err={err} addLabel="Ajouter un antécédent"
-        columns={[{ key: 'date', label: 'Date', type: 'date' }, { key: 'text', label: 'Antécédent', type: 'long' }]} />
+        columns={[{ key: 'date', label: 'Date', type: 'partial-date' }, { key: 'text', label: 'Antécédent', type: 'long' }]} />
       <Rows label="Comorbidité" items={draft.comorbidities ?? []} onChange={(v) => update('comorbidities', v)} errPath="comorbidities" err={err} addLabel="Ajouter une comorbidité"
-        columns={[{ key: 'date', label: 'Date', type: 'date' }, { key: 'text', label: 'Comorbidité', type: 'long' }]} />
+        columns={[{ key: 'date', label: 'Date', type: 'partial-date' }, { key: 'text', label: 'Comorbidité', type: 'long' }]} />
     </Section>
   );
 }
