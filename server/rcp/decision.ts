@@ -10,7 +10,7 @@ import { loadCase, type LoadedCase } from './case-store.ts';
 import { withCase, withCompleteness } from './cases.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation, ruleViolations } from './errors.ts';
 import { idFrom, reference, versionOf, type RcpContext } from './fhir-helpers.ts';
-import { isSystem, me, requireHospitalPhysician, requirePhysician, requireSessionManager } from './permissions.ts';
+import { isHospitalPhysician, isSystem, me, requireHospitalPhysician, requirePhysician, requireSessionManager } from './permissions.ts';
 import { checkQuorum } from './quorum.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { loadSession, type LoadedSession } from './sessions.ts';
@@ -302,9 +302,8 @@ export async function decisionView(rc: RcpContext, id: string, loadedSheet?: Loa
   const decision = decisionReferenceOf(sheet.composition);
   const signers = await signersOf(rc, rcpCase);
   const patient = await rc.repo.read<Patient>('Patient', idFrom(rcpCase.patient, 'Patient')!);
-  const who = me(rc);
-  // The same test as signCase: a hospital physician (requireHospitalPhysician) among the responsible signers.
-  const maySign = rc.ctx.principal.roles.includes('physician') && Boolean(who) && signers.some((s) => s.practitioner === who);
+  // The same predicates as signCase (requireHospitalPhysician, requireResponsibleSigner): the page offers the signature only to whom it would accept it from.
+  const maySign = isHospitalPhysician(rc) && isResponsibleSigner(rc, signers);
   return {
     case: rcpCase,
     signing: { maySign, signers },
@@ -333,12 +332,17 @@ export async function signersOf(rc: RcpContext, c: RcpCase, loadedBoard?: Loaded
   return responsibleSigners(c, board.board, attendance);
 }
 
+/** The caller is one of the case's responsible signers (signersOf). */
+function isResponsibleSigner(rc: RcpContext, signers: ResponsibleSigner[]): boolean {
+  const who = me(rc);
+  return Boolean(who) && signers.some((s) => s.practitioner === who);
+}
+
 /** The responsible physician: attended the session for this case (present or remote), or chairs the board (or, for a recorded case, registered it). */
 async function requireResponsibleSigner(rc: RcpContext, c: RcpCase, loadedBoard: LoadedBoard): Promise<void> {
   const p = rc.ctx.principal;
   if (isSystem(p) && !p.practitionerId) return;
-  const who = me(rc);
-  if (who && (await signersOf(rc, c, loadedBoard)).some((s) => s.practitioner === who)) return;
+  if (isResponsibleSigner(rc, await signersOf(rc, c, loadedBoard))) return;
   throw notAllowed('signer-not-participant', "Le compte rendu est signé par un médecin qui a participé à la discussion du dossier (présent ou à distance) ou par le médecin coordonnateur de la RCP");
 }
 

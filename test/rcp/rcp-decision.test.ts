@@ -103,6 +103,15 @@ describe('RCP decision, signature and correction', () => {
     expect(agenda.find((e: any) => e.case === cases.incomplete).signers, 'not yet discussed: nothing to sign').to.equal(undefined);
     const stale = await world.api('radiotherapist', 'POST', `/cases/${id}/sign`, {}, { 'if-match': 'W/"1"' });
     expect(stale.status).to.equal(412);
+    // The page offers the signature exactly to whom the signature accepts it from: a stale If-Match
+    // is refused (412) only after the caller's permission (403) was checked.
+    for (const user of ['system', 'radiotherapist', 'oncologist', 'gastroenterologist', 'coordinator']) {
+      const view = await world.api(user, 'GET', `/cases/${id}/decision`);
+      expect(view.status, `${user}: ${view.text}`).to.equal(200);
+      const attempt = await world.api(user, 'POST', `/cases/${id}/sign`, {}, { 'if-match': 'W/"1"' });
+      expect(attempt.status, `${user}: ${attempt.text}`).to.be.oneOf([403, 412]);
+      expect(view.body.signing.maySign, `${user} may sign: ${attempt.status} ${attempt.text}`).to.equal(attempt.status === 412);
+    }
     const outbox = new OutboxStore(world.store.db);
     expect((await outbox.list({ kind: 'rcp-report', limit: 1000 })).filter((e: any) => e.payload.case === id)).to.have.length(0);
 
