@@ -30,7 +30,8 @@ describe('Demo RCP data (seedDemoRcp)', function () {
     expect(first).to.include({ boards: 4, skipped: false });
     expect(first.cases).to.equal(13);
     // The boards' schedules start 120 days before the Paris day (15 February, not the UTC 14th).
-    const boards = await store.system().searchAll<HealthcareService>('HealthcareService', { identifier: `${RCP_BOARD_ID_SYSTEM}|` });
+    const codes = ['RCP-DIG-CHUM', 'RCP-SEIN-CHUM', 'RCP-THX-CHUM', 'RCP-OG-CHUM'].map((code) => `${RCP_BOARD_ID_SYSTEM}|${code}`);
+    const boards = await store.system().searchAll<HealthcareService>('HealthcareService', { identifier: codes.join(',') });
     expect(boards.map((b) => boardFromFhir(b).schedule?.from)).to.deep.equal(['2026-02-15', '2026-02-15', '2026-02-15', '2026-02-15']);
 
     const system = store.system();
