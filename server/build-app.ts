@@ -11,6 +11,7 @@ import type { Services } from './bootstrap.ts';
 import { cityRouter } from './city/index.ts';
 import type { Config, PscConfig, SamlConfig } from './config.ts';
 import type { Principal } from './context.ts';
+import { parisDay } from './fhir-kit/french-dates.ts';
 import { deliveryRouter } from './delivery/index.ts';
 import { directoriesApiRouter, publicDirectoriesRouter } from './directories/index.ts';
 import { pathwayRouter } from './pathway/index.ts';
@@ -38,8 +39,8 @@ export function buildApp(config: Config, services: Services, options: BuildAppOp
   const { store } = services;
   const { clock, saml, psc } = options;
   const logger = options.logger ?? pino({ level: config.logLevel });
-  // The calendar day the pathway and the trial inclusions are dated with (UTC, as before).
-  const today = clock ? () => clock().toISOString().slice(0, 10) : undefined;
+  // The calendar day the pathway and the trial inclusions are dated with: the Paris day of the clock.
+  const today = clock ? () => parisDay(clock()) : undefined;
   const signIn: SignInDeps = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
   const identify = options.identify ?? buildIdentify(config, services.sessions, services.directory);
   const demo = config.demoSignIn && !config.production;

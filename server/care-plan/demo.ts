@@ -11,7 +11,8 @@ import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { CATEGORY } from './codes.ts';
-import { datePart } from '../fhir-kit/dates.ts';
+import { addDays, datePart } from '../fhir-kit/dates.ts';
+import { parisDay } from '../fhir-kit/french-dates.ts';
 import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput, PpsTreatmentInput } from './pps.ts';
 import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
@@ -42,10 +43,12 @@ export interface DemoCarePlanResult {
 
 /**
  * Seeds the demo PPS / PPAC on the demo RCP decisions (run after the demo bundle and the RCP demo
- * data): by default the two oldest active decisions, or the decisions given.
+ * data): by default the two oldest active decisions, or the decisions given. `now`: the clock.
  */
-export async function seedDemoCarePlans(store: Store, options: { decisionIds?: string[] } = {}): Promise<DemoCarePlanResult> {
+export async function seedDemoCarePlans(store: Store, options: { decisionIds?: string[]; now?: Date } = {}): Promise<DemoCarePlanResult> {
   const repo = store.forRequest(systemContext());
+  // The clinical day is the Paris one: between midnight and 1 or 2 a.m. the UTC day is still yesterday.
+  const today = parisDay(options.now ?? new Date());
   const result: DemoCarePlanResult = { created: [], skipped: [] };
   const decisions: CarePlan[] = [];
   for (const id of options.decisionIds ?? []) decisions.push(await repo.read<CarePlan>('CarePlan', id));
@@ -70,13 +73,13 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
     try {
       let pps = await ppsOfDecision(repo, decision.id!);
       if (!pps) {
-        const input = index === 0 ? { ...DEMO_PPS_INPUT, treatments: [demoOralTreatment(decision)] } : DEMO_PPS_INPUT;
-        pps = await pastTreatmentsDone(repo, await buildPpsForDecision(repo, decision.id!, input, decision.author));
+        const input = index === 0 ? { ...DEMO_PPS_INPUT, treatments: [demoOralTreatment(decision, today)] } : DEMO_PPS_INPUT;
+        pps = await pastTreatmentsDone(repo, await buildPpsForDecision(repo, decision.id!, input, decision.author), today);
         result.created.push(`CarePlan/${pps.id}`);
         pps = await handOverProgramme(repo, pps.id!, { by: decision.author, shareWithGp: true });
       }
       if (index === 1 && pps.status !== 'completed') {
-        const ppac = await startPpacFromPps(repo, pps.id!, await demoPpacInput(repo, pps), pps.author);
+        const ppac = await startPpacFromPps(repo, pps.id!, await demoPpacInput(repo, pps, today), pps.author);
         result.created.push(`CarePlan/${ppac.id}`);
       }
     } catch (error) {
@@ -102,14 +105,14 @@ export function withPastTreatmentsDone(pps: CarePlan, today: string): CarePlan {
   };
 }
 
-async function pastTreatmentsDone(repo: FhirRepository, pps: CarePlan): Promise<CarePlan> {
-  const done = withPastTreatmentsDone(pps, datePart(new Date().toISOString()));
+async function pastTreatmentsDone(repo: FhirRepository, pps: CarePlan, today: string): Promise<CarePlan> {
+  const done = withPastTreatmentsDone(pps, today);
   return JSON.stringify(done) === JSON.stringify(pps) ? pps : (await repo.update<CarePlan>(done)).resource;
 }
 
 /** The first demo PPS carries an oral treatment, so the pharmacist and the city nurse have one to follow. */
-function demoOralTreatment(decision: CarePlan): PpsTreatmentInput {
-  const start = datePart(new Date(Date.now() + 7 * 86_400_000).toISOString());
+function demoOralTreatment(decision: CarePlan, today: string): PpsTreatmentInput {
+  const start = addDays(today, 7);
   return {
     type: 'C15632',
     route: 'oral',
@@ -127,13 +130,13 @@ function demoOralTreatment(decision: CarePlan): PpsTreatmentInput {
   };
 }
 
-async function demoPpacInput(repo: FhirRepository, pps: CarePlan): Promise<StartPpacInput> {
+async function demoPpacInput(repo: FhirRepository, pps: CarePlan, today: string): Promise<StartPpacInput> {
   const patientId = pps.subject?.reference?.split('/')[1];
   const patient = patientId ? await repo.read<Patient>('Patient', patientId) : undefined;
   const { request } = parseSearchRequest('HealthcareService', new URLSearchParams({ identifier: `${SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM}|SCS-13-001-SERVICE` }), { defaultCount: 1, maxCount: 1 }, true);
   const structure = (await repo.search<HealthcareService>(request)).resources[0];
   return {
-    endOfTreatment: datePart(new Date().toISOString()),
+    endOfTreatment: today,
     surveillance: {
       intervalMonths: 6, years: 5, first: 'hospital',
       exams: [{ display: 'Scanner thoraco-abdomino-pelvien', everyMonths: 12 }, { display: "Dosage de l'ACE" }, { display: 'Coloscopie', everyMonths: 36 }],

@@ -17,7 +17,7 @@ import { addMonths, compareDates, datePart, isIsoDate } from '../fhir-kit/dates.
 import { complex, extensionOf, isPps, sectionExtensions, watchItemExtension, withExtension, withUpdateRecord } from './model.ts';
 import { dataReuseNoticeExtension, type PpsContactInput, type PpsItemInput } from './pps.ts';
 import { SETTING_LABEL, checkScheme, generateAlternatingSurveillance, type SurveillanceScheme, type SurveillanceVisit } from './surveillance.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
 
 export interface WatchInput {
   description: string;
@@ -76,7 +76,8 @@ export function startPpac(pps: CarePlan, input: StartPpacInput, context: Partial
     throw conflict(`Ce PPS est déjà clos (statut ${pps.status}) : le PPAC a déjà été établi ou le programme a été annulé`);
   }
   if (!input || typeof input !== 'object') throw badRequest("Le corps de $start-ppac doit être un objet JSON avec le schéma de surveillance (surveillance)");
-  const end = input.endOfTreatment ?? datePart(now);
+  // Without a date, the treatments end today — the Paris day (from midnight to 1 or 2 a.m. the UTC day is yesterday).
+  const end = input.endOfTreatment ?? parisDay(new Date(now));
   if (!isIsoDate(end)) throw badRequest(`Date de fin des traitements actifs invalide : '${String(end)}' (attendu AAAA-MM-JJ)`, ['endOfTreatment']);
   if (pps.period?.start && compareDates(end, datePart(pps.period.start)) < 0) {
     throw businessRule(`La fin des traitements actifs (${longDate(end)}) précède le début du PPS (${longDate(pps.period.start)})`, ['endOfTreatment']);

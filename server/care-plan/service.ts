@@ -17,7 +17,7 @@ import { meetingDateOfDecision } from '../rcp-sheet/index.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
 import { isPpac, isPps, kindOf } from './model.ts';
 import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from './orientation.ts';
-import { datePart } from '../fhir-kit/dates.ts';
+import { parisDay } from '../fhir-kit/french-dates.ts';
 import { isOralAnticancer } from './oral-treatment.ts';
 import { withoutUnqualifiedIns } from './patient-identity.ts';
 import { startPpac, type StartPpacInput } from './ppac.ts';
@@ -105,7 +105,7 @@ export async function startPpacWithWarnings(
     if (existing.length) throw conflict(`Un PPAC a déjà pris la suite de ce PPS (CarePlan/${existing[0]!.id})`);
     const now = new Date().toISOString();
     const structure = input?.needsEvaluation?.structure;
-    const orientation = structure ? await resolveOrientation(tx, structure, datePart(now)) : undefined;
+    const orientation = structure ? await resolveOrientation(tx, structure, parisDay(new Date(now))) : undefined;
     const started = startPpac(pps, orientation ? { ...input, needsEvaluation: { ...input.needsEvaluation, structure: orientation } } : input, {
       now,
       newId: randomUUID,
@@ -114,7 +114,7 @@ export async function startPpacWithWarnings(
       gp: await gpOf(tx, pps),
     });
     await tx.update(started.pps, { ifMatch: pps.meta?.versionId });
-    const end = started.ppac.period?.start ?? datePart(now);
+    const end = started.ppac.period?.start ?? parisDay(new Date(now));
     const oral = (await readAll<MedicationRequest>(tx, 'MedicationRequest', (pps.activity ?? []).map((a) => idOf(a.reference, 'MedicationRequest')))).filter(isOralAnticancer);
     const warnings = remainingOralCycles(oral, end).map((r) => remainingCyclesWarning(r, end));
     return { ppac: await tx.createWithId(started.ppac, started.ppac.id!), warnings };

@@ -11,6 +11,7 @@ import type {
   Bundle, BundleEntry, HealthcareService, Identifier, Location, Organization, Resource,
 } from '@medplum/fhirtypes';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
+import { parisDay } from '../fhir-kit/french-dates.ts';
 import { nameUuid } from '../fhir-kit/name-uuid.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import { DIRECTORY_ENTRY_ID_SYSTEM, DIRECTORY_KIND, DIRECTORY_KIND_SYSTEM, FINESS_SYSTEM, OFFER_TYPE, OFFER_TYPE_SYSTEM, SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM, kindConcept, offerTypeConcept, type DirectoryKind } from './codes.ts';
@@ -159,7 +160,7 @@ export function parseOfferQuery(q: Record<string, unknown>): OfferQuery {
     ...(str('town') ? { town: str('town') } : {}),
     ...(near ? { near } : {}),
     ...(within ? { withinKm: Number(within) } : {}),
-    ...(labelled === 'true' ? { labelledOn: new Date().toISOString().slice(0, 10) } : {}),
+    ...(labelled === 'true' ? { labelledOn: parisDay(new Date()) } : {}),
   };
 }
 
@@ -193,7 +194,7 @@ function offerEntryOf(service: HealthcareService, byRef: Map<string, Resource>, 
   const label = labelOf(service);
   const position = location?.position ? { latitude: location.position.latitude, longitude: location.position.longitude } : undefined;
   const finess = organization?.identifier?.find((i) => i.system === FINESS_SYSTEM)?.value;
-  const today = new Date().toISOString().slice(0, 10);
+  const today = parisDay(new Date());
   return {
     service: `HealthcareService/${service.id}`,
     ...(organization ? { organization: `Organization/${organization.id}` } : {}),

@@ -26,6 +26,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { ResearchStudy } from '@medplum/fhirtypes';
 import type { Principal } from '../context.ts';
 import { badRequest, forbidden, issue, outcome } from '../fhir-kit/errors.ts';
+import { parisDay } from '../fhir-kit/french-dates.ts';
 import { ifMatchVersion } from '../fhir-kit/versions.ts';
 import type { Store } from '../store/store.ts';
 import { closeOfferEntry, exportOffer, parseOfferQuery, searchOffer } from './offer.ts';
@@ -104,7 +105,7 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   router.post(/^\/trials\/([^/]+)\/\$close$/, async (req, res) => {
     const ctx = req.dccContext!;
     requireTrialManager(ctx.principal, "clore un essai de l'annuaire");
-    const date = typeof req.body?.date === 'string' ? req.body.date : new Date().toISOString().slice(0, 10);
+    const date = typeof req.body?.date === 'string' ? req.body.date : parisDay(new Date());
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw badRequest(`date=${date} : AAAA-MM-JJ attendu`, ['date']);
     sendStudy(req, res, 200, await closeTrial(store.forRequest(ctx), idParam(req), date));
   });
@@ -135,7 +136,8 @@ export function directoriesApiRouter(deps: DirectoriesRouterDeps): Router {
   });
 
   // A trial inclusion is patient data: the store's circle-of-care rules decide who reads and writes it.
-  const today = () => deps.today?.() ?? new Date().toISOString().slice(0, 10);
+  // The clinical day is the Paris one: from midnight to 1 or 2 a.m. the UTC day is still yesterday.
+  const today = () => deps.today?.() ?? parisDay(new Date());
   router.get('/patients/:id/trial-inclusions', async (req, res) => {
     const ctx = req.dccContext!;
     requireReadableType(ctx.principal, 'ResearchSubject');

@@ -13,6 +13,7 @@
 import express, { type Request, type Router } from 'express';
 import type { Principal } from '../context.ts';
 import { badRequest, forbidden } from '../fhir-kit/errors.ts';
+import { parisDay } from '../fhir-kit/french-dates.ts';
 import type { Store } from '../store/store.ts';
 import type { PrescriptionInput } from './prescription.ts';
 import { parseSemester, pathwayReportCsv } from './report.ts';
@@ -52,7 +53,8 @@ function require(principal: Principal, what: keyof typeof MAY, text: string): vo
 export function pathwayRouter(deps: PathwayRouterDeps): Router {
   const { store } = deps;
   const router = express.Router();
-  const today = () => deps.today?.() ?? new Date().toISOString().slice(0, 10);
+  // The clinical day is the Paris one: from midnight to 1 or 2 a.m. the UTC day is still yesterday.
+  const today = () => deps.today?.() ?? parisDay(new Date());
 
   router.post('/ppac/:id/prescriptions', async (req, res) => {
     const ctx = req.dccContext!;

@@ -10,10 +10,11 @@ import { loadCase, type LoadedCase } from './case-store.ts';
 import { withCase, withCompleteness } from './cases.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation, ruleViolations } from './errors.ts';
 import { idFrom, reference, versionOf, type RcpContext } from './fhir-helpers.ts';
-import { isSystem, me, requireHospitalPhysician, requirePhysician, requireSessionManager } from './permissions.ts';
+import { isHospitalPhysician, isSystem, me, requireHospitalPhysician, requirePhysician, requireSessionManager } from './permissions.ts';
 import { checkQuorum } from './quorum.ts';
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { loadSession, type LoadedSession } from './sessions.ts';
+import { reportRecipients, type ReportRecipient } from './recipients.ts';
 import { responsibleSigners, type ResponsibleSigner } from './signers.ts';
 import { completenessErrors, loadSheet, meetingOf, professionalsOf, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, impossibleTo } from './transitions.ts';
@@ -257,6 +258,8 @@ export interface DecisionView {
   basis?: RcpSheetData['basis'];
   /** Who may sign (or correct) the report, and whether the caller may: the page offers the signature only to them. */
   signing: { maySign: boolean; signers: ResponsibleSigner[] };
+  /** Where the signature will send the report (reportRecipients), before the correspondents chosen when signing. */
+  recipients: ReportRecipient[];
 }
 
 function checkDecisionAllowed(c: RcpCase, decision: DecisionInput): void {
@@ -298,12 +301,13 @@ export async function decisionView(rc: RcpContext, id: string, loadedSheet?: Loa
   const sheet = loadedSheet && loadedSheet.composition.id === idFrom(rcpCase.sheet, 'Composition') ? loadedSheet : await loadSheet(rc, rcpCase.sheet);
   const decision = decisionReferenceOf(sheet.composition);
   const signers = await signersOf(rc, rcpCase);
-  const who = me(rc);
-  // The same test as signCase: a hospital physician (requireHospitalPhysician) among the responsible signers.
-  const maySign = rc.ctx.principal.roles.includes('physician') && Boolean(who) && signers.some((s) => s.practitioner === who);
+  const patient = await rc.repo.read<Patient>('Patient', idFrom(rcpCase.patient, 'Patient')!);
+  // The same predicates as signCase (requireHospitalPhysician, requireResponsibleSigner): the page offers the signature only to whom it would accept it from.
+  const maySign = isHospitalPhysician(rc) && isResponsibleSigner(rc, signers);
   return {
     case: rcpCase,
     signing: { maySign, signers },
+    recipients: reportRecipients(patient, rcpCase),
     sheet: { reference: `Composition/${sheet.composition.id}`, version: versionOf(sheet.composition), status: sheet.composition.status },
     ...(decision ? { decision } : {}),
     ...(sheet.content.data.proposal ? { proposal: sheet.content.data.proposal } : {}),
@@ -328,12 +332,17 @@ export async function signersOf(rc: RcpContext, c: RcpCase, loadedBoard?: Loaded
   return responsibleSigners(c, board.board, attendance);
 }
 
+/** The caller is one of the case's responsible signers (signersOf). */
+function isResponsibleSigner(rc: RcpContext, signers: ResponsibleSigner[]): boolean {
+  const who = me(rc);
+  return Boolean(who) && signers.some((s) => s.practitioner === who);
+}
+
 /** The responsible physician: attended the session for this case (present or remote), or chairs the board (or, for a recorded case, registered it). */
 async function requireResponsibleSigner(rc: RcpContext, c: RcpCase, loadedBoard: LoadedBoard): Promise<void> {
   const p = rc.ctx.principal;
   if (isSystem(p) && !p.practitionerId) return;
-  const who = me(rc);
-  if (who && (await signersOf(rc, c, loadedBoard)).some((s) => s.practitioner === who)) return;
+  if (isResponsibleSigner(rc, await signersOf(rc, c, loadedBoard))) return;
   throw notAllowed('signer-not-participant', "Le compte rendu est signé par un médecin qui a participé à la discussion du dossier (présent ou à distance) ou par le médecin coordonnateur de la RCP");
 }
 
@@ -348,21 +357,11 @@ function parseCorrespondents(body: unknown): string[] {
   });
 }
 
-async function recipientsOf(rc: RcpContext, c: RcpCase, correspondents: string[]): Promise<RcpReportMessage['recipients']> {
+/** The report's recipients (reportRecipients), then the correspondents the signer chose, each once. */
+async function recipientsOf(rc: RcpContext, c: RcpCase, correspondents: string[]): Promise<ReportRecipient[]> {
   const patient = await rc.repo.read<Patient>('Patient', idFrom(c.patient, 'Patient')!);
-  const out: RcpReportMessage['recipients'] = [];
-  const seen = new Set<string>();
-  const gps = (patient.generalPractitioner ?? []).filter((g) => idFrom(g, 'Practitioner'));
-  if (!gps.length) out.push({ role: 'general-practitioner', unknown: true });
-  for (const g of gps) {
-    const ref = `Practitioner/${idFrom(g, 'Practitioner')}`;
-    seen.add(ref);
-    out.push({ role: 'general-practitioner', practitioner: ref, ...(g.display ? { display: g.display } : {}) });
-  }
-  if (c.requester && !seen.has(c.requester)) {
-    seen.add(c.requester);
-    out.push({ role: 'requester', practitioner: c.requester, ...(c.requesterDisplay ? { display: c.requesterDisplay } : {}) });
-  }
+  const out = reportRecipients(patient, c);
+  const seen = new Set(out.flatMap((r) => (r.practitioner ? [r.practitioner] : [])));
   for (const ref of correspondents) {
     if (seen.has(ref)) continue;
     seen.add(ref);

@@ -55,13 +55,22 @@ export function requirePhysician(rc: RcpContext, action: string): void {
 }
 
 /**
+ * A hospital physician of the RCP (not the GP): who saves, signs and corrects a decision. The test
+ * of requireHospitalPhysician and of the pages that offer these acts, so they never disagree.
+ */
+export function isHospitalPhysician(rc: RcpContext): boolean {
+  return rc.ctx.principal.roles.includes('physician');
+}
+
+/**
  * Saving, signing or correcting a decision writes the diagnosis, the proposals and the report: the
  * act of a hospital physician of the RCP. The GP may register a case and reads the signed report;
  * told so in words rather than by the store refusing one of the resources the decision writes.
  */
 export function requireHospitalPhysician(rc: RcpContext, action: string): void {
   const p = rc.ctx.principal;
-  if (isSystem(p) || p.roles.includes('physician')) return;
+  // The service itself (seed, workers) passes; the sheet's signature still asks for a named physician (rcp-sheet/sign.ts).
+  if (isSystem(p) || isHospitalPhysician(rc)) return;
   if (p.roles.includes('gp')) {
     throw notAllowed('not-a-physician', `En tant que médecin traitant, vous ne pouvez pas ${action} : c'est l'acte d'un médecin de l'établissement qui participe à la RCP. Vous recevrez le compte rendu une fois signé.`);
   }

@@ -11,6 +11,8 @@
  */
 import type { BundleEntry, Organization, Patient, Practitioner, Resource, ResearchStudy } from '@medplum/fhirtypes';
 import type { Principal, RequestContext } from '../context.ts';
+import { addDays } from '../fhir-kit/dates.ts';
+import { parisDay } from '../fhir-kit/french-dates.ts';
 import { IDNPS_SYSTEM, RPPS_SYSTEM } from '../identity/index.ts';
 import { acceptCase, agendaOf, cancelSession, closeSession, correctCase, createBoard, discussCase, generateSessions, listSessions, loadCase, loadSession, moveCase, RCP_BOARD_ID_SYSTEM, type RcpContext, recordCase, registerCase, rejectCase, saveDecision, searchOne, type Session, setAttendance, signCase, startSession, withdrawCase } from '../rcp/index.ts';
 import { OutboxStore } from '../store/outbox-store.ts';
@@ -342,8 +344,9 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   return { boards: createdBoards, cases: casesAfter - casesBefore, skipped: createdBoards === 0 && casesAfter === casesBefore };
 }
 
+/** The Paris calendar day `plusDays` after a session's start: exam windows are clinical days. */
 function isoDate(start: string, plusDays: number): string {
-  return new Date(new Date(start).getTime() + plusDays * DAY).toISOString().slice(0, 10);
+  return addDays(parisDay(new Date(start)), plusDays);
 }
 
 async function countDemoCases(store: Store): Promise<number> {
@@ -420,7 +423,8 @@ async function resolveDirectory(store: Store): Promise<Directory> {
 
 function boardsOf(dir: Directory, now: Date): Record<string, Record<string, unknown>> {
   const pr = (family: string) => `Practitioner/${dir.practitioners.get(family)!.id}`;
-  const from = new Date(now.getTime() - 120 * DAY).toISOString().slice(0, 10);
+  // A board's schedule starts on a Paris calendar day (its time zone), not the UTC one.
+  const from = parisDay(new Date(now.getTime() - 120 * DAY));
   const common = {
     coordinationCentre: `Organization/${dir.centre}`,
     hostEstablishment: `Organization/${dir.chu}`,

@@ -44,6 +44,21 @@ describe('Care plan: demo data (labelled supportive-care structures, demo PPS an
     expect(again.created).to.deep.equal([]);
   });
 
+  it('dates the demo programmes on the Paris day: seeded at 00:30 in Paris (23:30 UTC the day before)', async () => {
+    const first = await createCareCase(server, users);
+    const second = await createCareCase(server, users);
+    const now = new Date('2026-12-07T23:30:00Z'); // 8 December in Paris
+    const result = await seedDemoCarePlans(server.services.store, { decisionIds: [first.decisionId, second.decisionId], now });
+    expect(result.skipped).to.deep.equal([]);
+    const pps = (await as(server, 'system', 'GET', `/CarePlan?based-on=CarePlan/${first.decisionId}`)).body.entry[0].resource;
+    const prescriptions = await Promise.all(pps.activity.filter((a: any) => a.reference?.reference?.startsWith('MedicationRequest/')).map(async (a: any) => (await as(server, 'system', 'GET', `/${a.reference.reference}`)).body));
+    const oral = prescriptions.find((m: any) => m.medicationCodeableConcept?.coding?.some((c: any) => c.code === 'L01BC06'));
+    expect(oral.dosageInstruction[0].timing.repeat.boundsPeriod.start, 'the oral treatment starts a week after the Paris day').to.equal('2026-12-15');
+    const closed = (await as(server, 'system', 'GET', `/CarePlan?based-on=CarePlan/${second.decisionId}&category=https://dcc-paca.example/fhir/CodeSystem/dcc-care-plan-category|pps`)).body.entry[0].resource;
+    const ppac = (await as(server, 'system', 'GET', `/CarePlan?replaces=CarePlan/${closed.id}`)).body.entry[0].resource;
+    expect(ppac.period.start, 'the active treatments end on the Paris day').to.equal('2026-12-08');
+  });
+
   it('the demo programme records what was planned before today as done: a surgery of last year is not "à venir"', () => {
     const activity = (start: string | undefined, status: 'not-started' | 'scheduled' | 'cancelled') => ({ detail: { status, description: `le ${start}`, ...(start ? { scheduledPeriod: { start } } : {}) } });
     const pps = { resourceType: 'CarePlan' as const, status: 'active' as const, intent: 'plan' as const, subject: { reference: 'Patient/p' }, activity: [

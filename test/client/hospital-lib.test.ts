@@ -42,12 +42,16 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
     expect(signersText([present[1]!, chair], 'Practitioner/a')).not.to.contain('Aubert');
   });
 
-  it('says who receives the signed report as the server addresses it: the GP named, or the requester alone when none is declared', () => {
-    const requester = { reference: 'Practitioner/req', display: 'Dr Marc Aubert' };
-    const gp = { reference: 'Practitioner/gp', display: 'Dr Paul Chabert' };
-    expect(reportRecipients({ ...castellani, generalPractitioner: [gp] }, requester)).to.equal('au médecin traitant (Dr Paul Chabert) et au médecin demandeur (Dr Marc Aubert)');
-    expect(reportRecipients({ ...castellani, generalPractitioner: undefined }, requester)).to.equal('au seul médecin demandeur, Dr Marc Aubert : le patient n’a pas de médecin traitant déclaré');
-    expect(reportRecipients({ ...castellani, generalPractitioner: [gp] }, { reference: 'Practitioner/gp', display: 'Dr Paul Chabert' })).to.equal('au médecin traitant, qui est aussi le médecin demandeur : Dr Paul Chabert');
+  it('words who receives the signed report from the list the server will send it to: the GP named, or the requester alone when none is declared', () => {
+    const gp = { role: 'general-practitioner' as const, practitioner: 'Practitioner/gp', display: 'Dr Paul Chabert' };
+    const requester = { role: 'requester' as const, practitioner: 'Practitioner/req', display: 'Dr Marc Aubert' };
+    const unknownGp = { role: 'general-practitioner' as const, unknown: true };
+    expect(reportRecipients([gp, requester], 'Practitioner/req')).to.equal('au médecin traitant (Dr Paul Chabert) et au médecin demandeur (Dr Marc Aubert)');
+    expect(reportRecipients([unknownGp, requester], 'Practitioner/req')).to.equal('au seul médecin demandeur, Dr Marc Aubert : le patient n’a pas de médecin traitant déclaré');
+    // The server lists the requester once, as the GP, when he is the patient's GP.
+    expect(reportRecipients([gp], 'Practitioner/gp')).to.equal('au médecin traitant, qui est aussi le médecin demandeur : Dr Paul Chabert');
+    expect(reportRecipients([{ ...gp, display: undefined }, { ...requester, display: undefined }], 'Practitioner/req')).to.equal('au médecin traitant (déclaré dans le dossier) et au médecin demandeur (le médecin demandeur)');
+    expect(reportRecipients([gp, requester, { role: 'correspondent', practitioner: 'Practitioner/c', display: 'Dr Anne Roux' }], 'Practitioner/req')).to.equal('au médecin traitant (Dr Paul Chabert) et au médecin demandeur (Dr Marc Aubert), et aux correspondants : Dr Anne Roux');
   });
 
   it('reads the search box as an INS, a birth date or a name', () => {

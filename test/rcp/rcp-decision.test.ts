@@ -103,14 +103,30 @@ describe('RCP decision, signature and correction', () => {
     expect(agenda.find((e: any) => e.case === cases.incomplete).signers, 'not yet discussed: nothing to sign').to.equal(undefined);
     const stale = await world.api('radiotherapist', 'POST', `/cases/${id}/sign`, {}, { 'if-match': 'W/"1"' });
     expect(stale.status).to.equal(412);
+    // The page offers the signature exactly to whom the signature accepts it from: a stale If-Match
+    // is refused (412) only after the caller's permission (403) was checked.
+    for (const user of ['system', 'radiotherapist', 'oncologist', 'gastroenterologist', 'coordinator']) {
+      const view = await world.api(user, 'GET', `/cases/${id}/decision`);
+      expect(view.status, `${user}: ${view.text}`).to.equal(200);
+      const attempt = await world.api(user, 'POST', `/cases/${id}/sign`, {}, { 'if-match': 'W/"1"' });
+      expect(attempt.status, `${user}: ${attempt.text}`).to.be.oneOf([403, 412]);
+      expect(view.body.signing.maySign, `${user} may sign: ${attempt.status} ${attempt.text}`).to.equal(attempt.status === 412);
+    }
     const outbox = new OutboxStore(world.store.db);
     expect((await outbox.list({ kind: 'rcp-report', limit: 1000 })).filter((e: any) => e.payload.case === id)).to.have.length(0);
+
+    // The page says where the report goes from the list the signature sends it to (correspondents are chosen when signing).
+    const announced = (await world.api('radiotherapist', 'GET', `/cases/${id}/decision`)).body.recipients;
+    expect(announced.map((r: any) => [r.role, r.practitioner])).to.deep.equal([
+      ['general-practitioner', `Practitioner/${world.ids.gp}`], ['requester', `Practitioner/${world.ids.surgeon}`],
+    ]);
 
     const signed = await world.api('radiotherapist', 'POST', `/cases/${id}/sign`, { correspondents: [`Practitioner/${world.ids.pathologist}`] }, { 'if-match': decision.headers.get('etag')! });
     expect(signed.status, signed.text).to.equal(200);
     const messages = (await outbox.list<any>({ kind: 'rcp-report', limit: 1000 })).filter((e) => e.payload.case === id);
     expect(messages).to.have.length(1);
     expect(messages[0]!.payload.recipients.map((r: any) => r.role)).to.deep.equal(['general-practitioner', 'requester', 'correspondent']);
+    expect(messages[0]!.payload.recipients.slice(0, 2)).to.deep.equal(announced);
     expect(messages[0]!.payload.composition).to.equal(signed.body.report.reference);
     const provenance = await world.fhir('radiotherapist', 'GET', `/${signed.body.provenance}`);
     expect(provenance.body.signature[0].who.reference).to.equal(`Practitioner/${world.ids.radiotherapist}`);

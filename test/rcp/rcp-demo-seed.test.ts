@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import type { CarePlan, Composition, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { CarePlan, Composition, HealthcareService, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { seedDemoData } from '../../server/bootstrap.ts';
 import { systemContext } from '../../server/context.ts';
 import { caseStateOf } from '../../server/rcp/case-model.ts';
-import { acceptCase } from '../../server/rcp/index.ts';
+import { acceptCase, RCP_BOARD_ID_SYSTEM } from '../../server/rcp/index.ts';
+import { boardFromFhir } from '../../server/rcp/board-model.ts';
 import { computeIndicators } from '../../server/rcp/indicators.ts';
 import { DEMO_CASE_SYSTEM, seedDemoRcp } from '../../server/seed/demo-rcp.ts';
 import { OutboxStore } from '../../server/store/outbox-store.ts';
@@ -23,10 +24,15 @@ describe('Demo RCP data (seedDemoRcp)', function () {
   it('seeds boards, sessions and cases in every state through the workflow, once', async () => {
     const { store } = await testServices();
     await seedDemoData(store);
-    const now = new Date('2026-06-15T08:00:00Z');
+    // Seeded at 01:30 in Paris (still 14 June in UTC): the demo dates on the Paris calendar day.
+    const now = new Date('2026-06-14T23:30:00Z');
     const first = await seedDemoRcp(store, { now });
     expect(first).to.include({ boards: 4, skipped: false });
     expect(first.cases).to.equal(13);
+    // The boards' schedules start 120 days before the Paris day (15 February, not the UTC 14th).
+    const codes = ['RCP-DIG-CHUM', 'RCP-SEIN-CHUM', 'RCP-THX-CHUM', 'RCP-OG-CHUM'].map((code) => `${RCP_BOARD_ID_SYSTEM}|${code}`);
+    const boards = await store.system().searchAll<HealthcareService>('HealthcareService', { identifier: codes.join(',') });
+    expect(boards.map((b) => boardFromFhir(b).schedule?.from)).to.deep.equal(['2026-02-15', '2026-02-15', '2026-02-15', '2026-02-15']);
 
     const system = store.system();
     const requests = await system.searchAll<ServiceRequest>('ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|` });

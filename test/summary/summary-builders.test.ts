@@ -83,6 +83,11 @@ describe('Summaries: the pure builders', () => {
     expect(parisDay(new Date('2026-07-01T21:59:00Z'))).to.equal('2026-07-01');
   });
 
+  it('a PPAC started at 00:30 in Paris without its end-of-treatment date ends the active treatments that Paris day', () => {
+    const { ppac } = startPpac(pps(), { surveillance: { intervalMonths: 6, years: 2, first: 'gp' } }, { now: '2026-12-07T23:30:00.000Z', newId: () => 'ppac1' });
+    expect(ppac.period?.start).to.equal('2026-12-08');
+  });
+
   it('oral treatment: planned, started, suspended or stopped with its reason; dose, intakes, cycle and its dates; what to check at dispensing', () => {
     const mr = capecitabine();
     const planned = oralTreatmentLine(mr, '2026-03-01');

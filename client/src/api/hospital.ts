@@ -1,5 +1,6 @@
 import type { Bundle, CarePlan, CareTeam, Composition, Consent, OperationOutcome, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
 import { api } from './http.ts';
+import type { ReportRecipient } from '../lib/report-recipients.ts';
 import type { ResponsibleSigner } from '../lib/signers.ts';
 
 /**
@@ -159,6 +160,8 @@ export interface DecisionView {
   basis?: { guideline?: DecisionInput['guideline']; followsGuideline?: boolean; deviationReason?: string; clinicalTrial?: { proposed?: boolean; study?: unknown; comment?: string } };
   /** Who may sign (or correct) the report, and whether the signed-in physician may (server/rcp/signers.ts). */
   signing: { maySign: boolean; signers: ResponsibleSigner[] };
+  /** Where the signature will send the report, before the correspondents chosen when signing (server/rcp/recipients.ts). */
+  recipients: ReportRecipient[];
 }
 
 export interface SignatureResult {

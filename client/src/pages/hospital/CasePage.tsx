@@ -210,12 +210,15 @@ function DecisionEditor({ rcpCase, patient, view, correction, onDone, onCancel }
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
   const signVersion = useRef(view.sheet.version);
+  // Where the report goes, as the server will send it (the decision view's list, refreshed by the save).
+  const [addressed, setAddressed] = useState(view.recipients);
   const trials = useQuery({ queryKey: ['hospital', 'trials'], queryFn: () => hospitalApi.trials(), staleTime: 300_000 });
   const set = <K extends keyof DecisionForm>(key: K, value: DecisionForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const saved = useMutation({
     mutationFn: () => hospitalApi.saveDecision(rcpCase.id, decisionOf(form), view.sheet.version),
     onSuccess: (v) => {
       signVersion.current = v.sheet.version;
+      setAddressed(v.recipients);
       if (v.signing.maySign) {
         notifications.show({ message: 'Proposition enregistrée' });
         setConfirming(true);
@@ -241,7 +244,7 @@ function DecisionEditor({ rcpCase, patient, view, correction, onDone, onCancel }
   const issues = error instanceof ApiError ? error.outcome?.issue ?? [] : [];
   const err = (path: string) => issues.filter((i) => (i.expression ?? []).some((e) => e === path || e.startsWith(`${path}.`) || e.startsWith(`${path}[`))).map((i) => i.details?.text).join(' ') || undefined;
   const studies = (trials.data?.entry ?? []).map((e) => e.resource as ResearchStudy).filter(Boolean);
-  const recipients = reportRecipients(patient, { reference: rcpCase.requester, ...(rcpCase.requesterDisplay ? { display: rcpCase.requesterDisplay } : {}) });
+  const recipients = reportRecipients(addressed, rcpCase.requester);
   const studyTitle = studies.find((s) => `ResearchStudy/${s.id}` === form.study)?.title;
 
   return (
