@@ -184,10 +184,10 @@ export function parseDecision(body: unknown): DecisionInput {
   if (followsGuideline === false && !deviationReason) fail("Une proposition qui s'écarte du référentiel doit en donner la raison (deviationReason)", 'deviationReason');
   const trial = (b.clinicalTrial ?? {}) as Json;
   // A clinical-trial proposal is considered for every case (INCa): yes or no, always said.
-  if (typeof trial.proposed !== 'boolean') fail("Indiquez si une inclusion dans un essai clinique est proposée (clinicalTrial.proposed : true ou false) : elle est envisagée pour chaque dossier", 'clinicalTrial.proposed');
+  if (typeof trial.proposed !== 'boolean') fail('Indiquez si une inclusion dans un essai clinique est proposée (oui ou non) : la question se pose pour chaque dossier', 'clinicalTrial.proposed');
   const study = typeof trial.study === 'string' ? (idFrom(trial.study, 'ResearchStudy') ? `ResearchStudy/${idFrom(trial.study, 'ResearchStudy')}` : undefined) : trial.study && typeof trial.study === 'object' ? (trial.study as ResearchStudyInput) : undefined;
-  if (typeof trial.study === 'string' && !study) fail('clinicalTrial.study : référence ResearchStudy/<id> ou description de l\'essai attendue', 'clinicalTrial.study');
-  if (trial.proposed === true && !study) fail("L'essai clinique proposé doit être identifié (clinicalTrial.study : ResearchStudy/<id> ou { title, identifier… })", 'clinicalTrial.study');
+  if (typeof trial.study === 'string' && !study) fail("L'essai clinique proposé n'est pas reconnu : choisissez-le dans le répertoire des essais ou décrivez-le (titre, identifiant)", 'clinicalTrial.study');
+  if (trial.proposed === true && !study) fail("Précisez l'essai clinique proposé : choisissez-le dans le répertoire des essais ou décrivez-le (titre, identifiant)", 'clinicalTrial.study');
   if (problems.length) throw ruleViolations('decision-invalid', problems);
   return {
     treatments, exams,

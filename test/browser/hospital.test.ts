@@ -375,10 +375,23 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByRole('radiogroup', { name: 'La proposition suit-elle le référentiel ?' }).getByLabel('Oui').check();
       // The trial question left blank: the server's rule beside it.
       await page.getByRole('button', { name: 'Enregistrer et signer…' }).click();
-      await page.getByText('Indiquez si une inclusion dans un essai clinique est proposée').first().waitFor();
+      const trialRule = page.getByText('Indiquez si une inclusion dans un essai clinique est proposée').first();
+      await trialRule.waitFor();
+      expect(await trialRule.innerText(), 'no field name of the API in the page').not.to.match(/clinicalTrial|true ou false/);
       await page.getByRole('radiogroup', { name: 'Inclusion dans un essai clinique proposée ?' }).getByLabel('Oui').check();
       await choose(page, 'Essai proposé (essais ouverts de la région)', /Essai fictif côlon adjuvant/);
       await checkA11y(page, 'hôpital : décision');
+      // The sheet changes elsewhere meanwhile (another tab): the save is refused, the view read
+      // again, what was typed kept; the second click saves it over the new version.
+      const elsewhere = await apiAs(context, 'PATCH', `/fhir/Composition/${state.sheetId}/$rcp-sheet`, { otherData: 'Complété dans un autre onglet' });
+      expect(elsewhere.status, JSON.stringify(elsewhere.body)).to.equal(200);
+      const readAgain = page.waitForResponse((r) => r.request().method() === 'GET' && /\/api\/rcp\/cases\/[^/]+\/decision$/.test(new URL(r.url()).pathname));
+      await page.getByRole('button', { name: 'Enregistrer et signer…' }).click();
+      const stale = page.getByTestId('decision-stale');
+      await stale.waitFor();
+      expect(await stale.innerText()).to.contain('Vos saisies ci-dessus sont conservées').and.not.to.match(/If-Match|Composition\//);
+      expect(await page.getByLabel('Détail (proposition 3)').inputValue()).to.equal('FOLFOX néoadjuvant si refus de la chirurgie');
+      await readAgain;
       await page.getByRole('button', { name: 'Enregistrer et signer…' }).click();
 
       // The confirmation shows what will be signed.

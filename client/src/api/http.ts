@@ -108,7 +108,10 @@ export async function errorOf(response: Response): Promise<ApiError> {
   } catch {
     // not JSON: the sentence for the status below
   }
-  return new ApiError(response.status, (outcome && outcomeMessage(outcome)) || messageOfStatus(response.status), outcome);
+  // A stale version (412) is said in the page's words: the server's sentence names the resource and
+  // If-Match, which is for the software calling the API, not for the person who clicked.
+  const sentence = response.status === 412 ? undefined : outcome && outcomeMessage(outcome);
+  return new ApiError(response.status, sentence || messageOfStatus(response.status), outcome);
 }
 
 /** The sentences of an OperationOutcome's errors (details.text, else diagnostics), joined. */

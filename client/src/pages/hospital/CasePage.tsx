@@ -214,9 +214,22 @@ function DecisionEditor({ rcpCase, patient, view, correction, onDone, onCancel }
   const [addressed, setAddressed] = useState(view.recipients);
   const trials = useQuery({ queryKey: ['hospital', 'trials'], queryFn: () => hospitalApi.trials(), staleTime: 300_000 });
   const set = <K extends keyof DecisionForm>(key: K, value: DecisionForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const queryClient = useQueryClient();
+  // The sheet changed since this page read it (a colleague, another tab, the 3C moving the case):
+  // the save is refused (412). The view is read again — its version with it — and what was typed
+  // stays in the form, so a second click saves it over the new version; a reload would lose it.
+  const [stale, setStale] = useState(false);
+  const onStale = (e: Error) => {
+    if (!(e instanceof ApiError && e.status === 412)) return;
+    setStale(true);
+    setConfirming(false);
+    void queryClient.invalidateQueries({ queryKey: ['hospital', 'decision', rcpCase.id] });
+  };
   const saved = useMutation({
     mutationFn: () => hospitalApi.saveDecision(rcpCase.id, decisionOf(form), view.sheet.version),
+    onError: onStale,
     onSuccess: (v) => {
+      setStale(false);
       signVersion.current = v.sheet.version;
       setAddressed(v.recipients);
       if (v.signing.maySign) {
@@ -227,6 +240,7 @@ function DecisionEditor({ rcpCase, patient, view, correction, onDone, onCancel }
   });
   const sign = useMutation({
     mutationFn: () => hospitalApi.sign(rcpCase.id, signVersion.current),
+    onError: onStale,
     onSuccess: () => {
       notifications.show({ message: `Compte rendu signé : il part ${recipients}` });
       setConfirming(false);
@@ -299,7 +313,13 @@ function DecisionEditor({ rcpCase, patient, view, correction, onDone, onCancel }
           )}
           <TextInput label="Commentaire sur l’essai clinique" value={form.trialComment} onChange={(e) => set('trialComment', e.currentTarget.value)} />
           <Textarea label="Commentaire de la RCP" value={form.comment} onChange={(e) => set('comment', e.currentTarget.value)} autosize minRows={1} />
-          {error instanceof ApiError && !issues.some((i) => i.expression?.length) && <ErrorMessage error={error} />}
+          {stale && (
+            <Alert color="orange" variant="light" role="alert" title="La fiche a changé entre-temps" data-testid="decision-stale">
+              La fiche RCP a été modifiée depuis l’ouverture de cette page (par un collègue ou dans un autre onglet) : elle vient d’être relue.
+              Vos saisies ci-dessus sont conservées ; vérifiez-les, puis enregistrez à nouveau.
+            </Alert>
+          )}
+          {!stale && error instanceof ApiError && !issues.some((i) => i.expression?.length) && <ErrorMessage error={error} />}
           {error instanceof ApiError && issues.some((i) => i.expression?.length) && <Text size="sm" c="var(--mantine-color-error)" role="alert">{error.message}</Text>}
           <Group gap="xs">
             {correction
