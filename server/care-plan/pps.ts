@@ -18,7 +18,7 @@ import {
   type HandOver,
 } from './model.ts';
 import { buildOralMedicationRequest, checkOralTreatment, oralInputFromRequest, type OralTreatmentInput } from './oral-treatment.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { futureDateMessage, longDate } from '../fhir-kit/french-dates.ts';
 
 export const ACTIVITY_STATUSES = ['not-started', 'scheduled', 'in-progress', 'on-hold', 'completed', 'cancelled', 'stopped', 'unknown'] as const;
 export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
@@ -510,7 +510,7 @@ export function handOverCarePlan(plan: CarePlan, input: HandOverInput, now: stri
   if (!isDateOrDateTime(date)) throw badRequest(`Date de remise invalide : '${String(date)}' (attendu AAAA-MM-JJ ou date et heure ISO)`, ['date']);
   // Entered the day after is common; a hand-over in the future is not one (a day of margin for time zones).
   if (compareDates(datePart(date), addDays(datePart(now), 1)) > 0) {
-    throw businessRule(`La date de remise (${longDate(date)}) est dans le futur : enregistrez la remise le jour où le document est donné au patient`, ['date']);
+    throw businessRule(futureDateMessage('La date de remise', date, 'enregistrez la remise le jour où le document est donné au patient'), ['date']);
   }
   // A second hand-over replaces the record of the first: its reason is kept in the plan's notes, so the
   // history says why the patient received the document again.

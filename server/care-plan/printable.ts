@@ -14,6 +14,7 @@ import { activitySection, extensionOf, handOverOf, isPpac, sub, subs, updateReco
 import { patientDiagnosis } from './diagnosis.ts';
 import { cycleOf } from './oral-treatment.ts';
 import { insOf } from './patient-identity.ts';
+import { printedPatientIdentity } from '../identity/index.ts';
 import { SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
 import { longDate } from '../fhir-kit/french-dates.ts';
@@ -35,6 +36,8 @@ export interface PrintableDocument {
   subtitle: string;
   /** Identity lines of the patient. */
   patient: [string, string][];
+  /** The patient as every page's footer names them (printedPatientIdentity). */
+  patientIdentity: string;
   /** Who wrote it, when, status. */
   about: [string, string][];
   sections: PrintableSection[];
@@ -179,6 +182,7 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
       ? 'Votre suivi après la fin des traitements actifs, organisé avec votre médecin traitant'
       : 'Vos traitements, votre suivi et les personnes à contacter',
     patient: patientFields(src.patient),
+    patientIdentity: src.patient ? printedPatientIdentity(src.patient) : plan.subject?.display ?? 'Patient non identifié',
     about: [
       ['Établi le', longDate(plan.created)],
       ...(plan.author ? [['Par', names.of(plan.author)] as [string, string]] : []),

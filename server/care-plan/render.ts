@@ -69,7 +69,7 @@ export function renderCarePlanPdf(doc: PrintableDocument, options: { created?: D
     lang: 'fr-FR',
     info: { Title: doc.title, Subject: doc.subtitle, Creator: 'DCC — Dossier Communicant de Cancérologie', CreationDate: options.created ?? new Date() },
   } as PDFKit.PDFDocumentOptions);
-  return pdfBuffer(pdf, () => writePdf(pdf, doc), { text: (page, count) => `${doc.title} — page ${page} sur ${count}`, margin: MARGIN, offset: 15 });
+  return pdfBuffer(pdf, () => writePdf(pdf, doc), { title: doc.title, patient: doc.patientIdentity, margin: MARGIN, offset: 15 });
 }
 
 function writePdf(pdf: PDFKit.PDFDocument, doc: PrintableDocument): void {

@@ -7,13 +7,14 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { OutboxEntry, OutboxStatus } from '../store/outbox-store.ts';
 import { RECIPIENT_ROLE_LABEL, type MailDeliveryPayload, type PushDeliveryPayload, type RecipientRole } from './dispatcher.ts';
 import { patientDisplayName } from '../identity/index.ts';
+import { RCP_REPORT_EVENT, type RcpReportMessage } from './events.ts';
 
 export type DeliveryState = 'queued' | 'delivered' | 'incomplete' | 'in-progress' | 'failed' | 'withheld' | 'no-recipient';
 
 export const DELIVERY_STATE_LABEL: Record<DeliveryState, string> = {
   queued: 'En attente de répartition',
   delivered: 'Remis à tous les destinataires',
-  incomplete: 'Remis aux destinataires connus ; un destinataire manque (voir « missing »)',
+  incomplete: 'Remis aux destinataires connus, mais un destinataire manque',
   'in-progress': 'Envoi en cours (nouvelles tentatives programmées)',
   failed: 'Échec définitif pour au moins un destinataire',
   withheld: 'Non envoyé (opposition ou choix du patient)',
@@ -49,7 +50,14 @@ export interface DocumentDelivery {
   deliveries: DeliveryLine[];
   /** Recipients the document should have reached but who are not known (a report without a declared GP). */
   missing: MissingRecipient[];
+  /**
+   * For a signed RCP report: which signature this sending is of. A corrected report is sent again,
+   * and the 3C sees both sendings side by side: the first signature, then each correction.
+   */
+  report?: ReportSignature;
 }
+
+export interface ReportSignature { correction: boolean; signedAt: string; correctionReason?: string }
 
 export interface MissingRecipient { role: RecipientRole; roleLabel: string; reason: string }
 
@@ -71,6 +79,7 @@ export function missingRecipients(event: OutboxEntry): MissingRecipient[] {
 export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]): DocumentDelivery {
   const lines = deliveries.map(deliveryLine);
   const missing = missingRecipients(event);
+  const report = reportSignatureOf(event);
   let state: DeliveryState;
   if (event.status === 'dead') state = 'failed'; // could not even be fanned out
   else if (event.status !== 'sent') state = 'queued';
@@ -89,7 +98,16 @@ export function documentDelivery(event: OutboxEntry, deliveries: OutboxEntry[]):
     stateLabel: DELIVERY_STATE_LABEL[state],
     deliveries: lines,
     missing,
+    ...(report ? { report } : {}),
   };
+}
+
+/** What the signature event says of itself (rcp/decision.ts writes it: signedAt, and correctionReason on a correction). */
+function reportSignatureOf(event: OutboxEntry): ReportSignature | undefined {
+  if (event.kind !== RCP_REPORT_EVENT) return undefined;
+  const m = event.payload as Partial<RcpReportMessage> | null;
+  if (typeof m?.signedAt !== 'string') return undefined;
+  return { correction: Boolean(m.correctionReason), signedAt: m.signedAt, ...(m.correctionReason ? { correctionReason: m.correctionReason } : {}) };
 }
 
 function deliveryLine(entry: OutboxEntry): DeliveryLine {

@@ -15,7 +15,7 @@ import { INCLUSION_PROPOSAL_EXT, INCLUSION_RECORDED_BY_EXT, INCLUSION_STATUS_LAB
 import { searchEvery } from './search.ts';
 import { isDirectoryTrial, registryNumberOf, trialEntryOf, type TrialEntry } from './trials.ts';
 import { relativeReferenceId } from '../fhir-kit/ids.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { futureDateMessage, longDate } from '../fhir-kit/french-dates.ts';
 
 /** The RCP sheet's « proposition d'inclusion dans un essai clinique » (CI-SIS FRCP, TA_ASIP MED-250). */
 const TRIAL_PROPOSAL = { system: TA_ASIP, code: 'MED-250' };
@@ -55,7 +55,7 @@ export interface InclusionView {
 
 function checkDate(date: unknown, today: string, field = 'date'): string {
   if (typeof date !== 'string' || !isIsoDate(date)) throw badRequest(`${field} : une date AAAA-MM-JJ est attendue, reçu '${String(date)}'`, [field]);
-  if (compareDates(date, today) > 0) throw businessRule(`La date (${longDate(date)}) est dans le futur : enregistrez l'inclusion une fois faite`, [field]);
+  if (compareDates(date, today) > 0) throw businessRule(futureDateMessage('La date', date, "enregistrez l'inclusion une fois faite"), [field]);
   return date;
 }
 

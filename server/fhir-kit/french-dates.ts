@@ -88,3 +88,13 @@ function numericDateAnd(value: string | undefined, time: (at: Date) => string): 
 export function parisDay(now: Date): string {
   return PARIS_ISO_DAY.format(now);
 }
+
+/**
+ * The one wording of a date refused for being in the future: "La date du diagnostic (1er janvier
+ * 2031) est dans le futur : <advice>". The date as a French reader writes it — the diagnosis rule
+ * showed it as stored ("(2031-01-01)") — and an instant's Paris day.
+ */
+export function futureDateMessage(label: string, value: string, advice?: string): string {
+  const day = value.includes('T') && !Number.isNaN(Date.parse(value)) ? parisDay(new Date(value)) : value;
+  return `${label} (${longDate(day)}) est dans le futur${advice ? ` : ${advice}` : ''}`;
+}

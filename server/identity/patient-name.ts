@@ -1,5 +1,6 @@
 import type { HumanName, Patient } from '@medplum/fhirtypes';
 import { birthNameOf } from './identity-rules.ts';
+import { numericDate } from '../fhir-kit/french-dates.ts';
 
 /**
  * The name a patient is shown by, on every page and list: the birth name in capitals, then the
@@ -15,4 +16,14 @@ export function patientDisplayName(patient: Pick<Patient, 'name'>): string {
 /** The birth name as the identity rules read it (birthNameOf), else any name not marked old, else the first. */
 export function shownName(names: HumanName[] | undefined): HumanName | undefined {
   return birthNameOf({ resourceType: 'Patient', ...(names ? { name: names } : {}) }) ?? names?.find((x) => x.use !== 'old') ?? names?.[0];
+}
+
+/**
+ * The patient as every printed page names them: the display name and the birth date
+ * ("CASTELLANI Hélène Marie, née le 14/03/1958"). RNIV: each page of a document carries the
+ * identity traits, so that a loose page cannot be filed in another patient's record.
+ */
+export function printedPatientIdentity(patient: Pick<Patient, 'name' | 'birthDate' | 'gender'>): string {
+  const born = patient.gender === 'female' ? 'née' : patient.gender === 'male' ? 'né' : 'né(e)';
+  return `${patientDisplayName(patient)}${patient.birthDate ? `, ${born} le ${numericDate(patient.birthDate)}` : ', date de naissance non renseignée'}`;
 }

@@ -9,7 +9,7 @@ import { compareDates, isIsoDate } from '../fhir-kit/dates.ts';
 import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
 import { badRequest, businessRule } from '../fhir-kit/errors.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { futureDateMessage } from '../fhir-kit/french-dates.ts';
 
 export const ANNOUNCEMENT_CATEGORY = { system: `${DCC_CANONICAL_BASE}/CodeSystem/dcc-care-pathway-step`, code: 'announcement', display: "Dispositif d'annonce" };
 export const ANNOUNCEMENT_SYSTEM = `${DCC_CANONICAL_BASE}/CodeSystem/dcc-announcement-time`;
@@ -35,7 +35,7 @@ export function checkAnnouncement(input: AnnouncementInput, today: string): void
   if (!(input.kind in ANNOUNCEMENT_KIND)) throw badRequest(`kind=${String(input.kind)} : medical (consultation d'annonce) ou nurse (temps d'accompagnement soignant)`, ['kind']);
   const day = typeof input.date === 'string' ? input.date.slice(0, 10) : '';
   if (!isIsoDate(day) || (input.date.length > 10 && Number.isNaN(Date.parse(input.date)))) throw badRequest(`date invalide : '${String(input.date)}' (AAAA-MM-JJ)`, ['date']);
-  if (compareDates(day, today) > 0) throw businessRule(`La date de l'annonce (${longDate(day)}) est dans le futur : enregistrez-la une fois faite`, ['date']);
+  if (compareDates(day, today) > 0) throw businessRule(futureDateMessage("La date de l'annonce", day, 'enregistrez-la une fois faite'), ['date']);
   if (input.by !== undefined && !isRelativeReference(input.by, 'Practitioner')) throw badRequest('by : Practitioner/<id> du professionnel qui a mené ce temps', ['by']);
   if (input.kind === 'nurse' && !input.by) throw badRequest("Indiquez l'infirmier(ère) qui a mené le temps d'accompagnement (by : Practitioner/<id>)", ['by']);
   if (input.condition !== undefined && !isRelativeReference(input.condition, 'Condition')) throw badRequest('condition : Condition/<id>', ['condition']);

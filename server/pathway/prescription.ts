@@ -16,7 +16,7 @@ import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
 import { POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { futureDateMessage, longDate } from '../fhir-kit/french-dates.ts';
 
 export const PATHWAY_NEED_SYSTEM = POST_CANCER_NEED_SYSTEM;
 export const PATHWAY_NEED = {
@@ -58,7 +58,7 @@ export function checkPrescriptionInput(input: PrescriptionInput, today: string):
   if (!input || typeof input !== 'object') throw badRequest('Le corps de la prescription est un objet JSON', []);
   const date = input.date ?? today;
   if (!isIsoDate(date)) throw badRequest(`Date de prescription invalide : '${String(date)}' (AAAA-MM-JJ)`, ['date']);
-  if (compareDates(date, today) > 0) throw businessRule(`La date de prescription (${longDate(date)}) est dans le futur`, ['date']);
+  if (compareDates(date, today) > 0) throw businessRule(futureDateMessage('La date de prescription', date), ['date']);
   if (typeof input.needsEvaluation !== 'string' || !input.needsEvaluation.trim()) throw badRequest("Décrivez l'évaluation des besoins (needsEvaluation) : ce qu'elle a montré motive la prescription", ['needsEvaluation']);
   const count = (name: 'dieteticConsultations' | 'psychologicalConsultations'): number => {
     const v = input[name];

@@ -3,4 +3,4 @@
  * Other folders import this folder through this file only (test/architecture/import-rules.test.ts).
  */
 export { frenchCsv } from './csv.ts';
-export { pdfBuffer, winAnsi } from './pdf.ts';
+export { pdfBuffer, winAnsi, type PdfFooter } from './pdf.ts';

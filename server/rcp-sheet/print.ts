@@ -9,7 +9,7 @@ import {
 } from './codes.ts';
 import type { DeepPartial, Professional, RcpSheetInput } from './input.ts';
 import type { RcpSheetContent } from './read.ts';
-import { identityStatusOf, INS_SYSTEMS, mayShareIns } from '../identity/index.ts';
+import { identityStatusOf, INS_SYSTEMS, mayShareIns, patientDisplayName, printedPatientIdentity } from '../identity/index.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
 import { numericDate, printedDateTime } from '../fhir-kit/french-dates.ts';
 
@@ -243,16 +243,21 @@ export interface PrintableSheet {
   /** Banner for a draft or a correction ("Document non signé"…). */
   banner?: string;
   patientName: string;
+  /** Printed on every page: birth name, first names, birth date (printedPatientIdentity). */
+  patientIdentity: string;
   header: PrintSection[];
   sections: PrintSection[];
   signature: string;
 }
 
-function patientBlock(patient: Patient | undefined, fallback: Reference | undefined): { name: string; block: Block } {
-  if (!patient) return { name: fallback?.display ?? 'Patient', block: { kind: 'fields', rows: [['Patient', fallback?.display ?? fallback?.reference ?? NOT_GIVEN]] } };
-  const official = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
+function patientBlock(patient: Patient | undefined, fallback: Reference | undefined): { name: string; identity: string; block: Block } {
+  if (!patient) {
+    const named = fallback?.display ?? 'Patient';
+    return { name: named, identity: named, block: { kind: 'fields', rows: [['Patient', fallback?.display ?? fallback?.reference ?? NOT_GIVEN]] } };
+  }
   const usual = patient.name?.find((n) => n.use === 'usual');
-  const birthName = official ? `${(official.family ?? '').toUpperCase()} ${(official.given ?? []).join(' ')}`.trim() : '';
+  // The birth name as the server shows it everywhere; the footer once took the used name instead.
+  const birthName = patient.name?.length ? patientDisplayName(patient) : '';
   const usedName = usual ? `${(usual.family ?? '').toUpperCase()} ${(usual.given ?? []).join(' ')}`.trim() : '';
   const status = identityStatusOf(patient);
   const ins = mayShareIns(status) ? patient.identifier?.find((i) => i.system && INS_SYSTEMS.includes(i.system))?.value : undefined;
@@ -260,7 +265,8 @@ function patientBlock(patient: Patient | undefined, fallback: Reference | undefi
   const gender = { male: 'Masculin', female: 'Féminin', other: 'Autre', unknown: 'Inconnu' }[patient.gender ?? 'unknown'];
   const birthPlace = patient.extension?.find((e) => e.url === 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace')?.valueAddress?.city;
   return {
-    name: usedName || birthName || 'Patient',
+    name: birthName || 'Patient',
+    identity: printedPatientIdentity(patient),
     block: fields([
       ['Nom et prénoms de naissance', birthName || NOT_GIVEN],
       ['Nom utilisé', usedName && usedName !== birthName ? usedName : undefined],
@@ -333,6 +339,7 @@ export function printableSheet(content: RcpSheetContent): PrintableSheet {
     subtitle: [m.rcpName, m.date ? `réunion du ${numericDate(m.date)}` : ''].filter(Boolean).join(' — '),
     ...(banner ? { banner } : {}),
     patientName: patient.name,
+    patientIdentity: patient.identity,
     header,
     sections,
     signature,

@@ -89,7 +89,7 @@ export async function renderRcpSheetPdf(content: RcpSheetContent): Promise<Buffe
   const sheet = printableSheet(content);
   const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN, bottom: MARGIN + 15, left: MARGIN, right: MARGIN }, bufferPages: true, info: { Title: winAnsi(`${sheet.title} - ${sheet.patientName}`), Author: 'DCC - Dossier Communicant de Cancérologie', Subject: 'Fiche RCP' } });
   // Footer on every page: patient, page number (the sheet may run over several pages).
-  return pdfBuffer(doc, () => writePdf(doc, sheet), { text: (page, count) => `Fiche RCP - ${sheet.patientName} - page ${page}/${count}`, margin: MARGIN, offset: 0 });
+  return pdfBuffer(doc, () => writePdf(doc, sheet), { title: 'Fiche RCP', patient: sheet.patientIdentity, margin: MARGIN, offset: 0 });
 }
 
 function writePdf(doc: PDFKit.PDFDocument, sheet: PrintableSheet): void {

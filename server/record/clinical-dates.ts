@@ -5,6 +5,7 @@
  */
 import type { Condition } from '@medplum/fhirtypes';
 import { businessRule } from '../fhir-kit/errors.ts';
+import { futureDateMessage } from '../fhir-kit/french-dates.ts';
 import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 
@@ -20,7 +21,7 @@ export function futureDiagnosisDate(condition: Condition, now = new Date()): { e
     if (typeof value !== 'string') continue;
     const time = Date.parse(value.length === 4 ? `${value}-01-01` : value.length === 7 ? `${value}-01` : value);
     if (!Number.isNaN(time) && time > limit) {
-      return { expression: `Condition.${key}`, text: `${label} (${value}) est dans le futur : vérifiez l'année et le mois saisis` };
+      return { expression: `Condition.${key}`, text: futureDateMessage(label, value, "vérifiez l'année et le mois saisis") };
     }
   }
   return undefined;

@@ -4,6 +4,7 @@
  */
 import { patientFields, type PrintableDocument, type PrintableSection, renderCarePlanHtml, renderCarePlanPdf } from '../care-plan/index.ts';
 import type { Summary } from './build.ts';
+import { printedPatientIdentity } from '../identity/index.ts';
 import { AUDIENCE_LABEL } from './codes.ts';
 import { longDate, printedTime } from '../fhir-kit/french-dates.ts';
 
@@ -24,6 +25,7 @@ export function printableSummary(summary: Summary): PrintableSummary {
     title: summary.title,
     subtitle: summary.subtitle,
     patient: patientFields(summary.patient),
+    patientIdentity: printedPatientIdentity(summary.patient),
     about: [
       ['Destinataire', AUDIENCE_LABEL[summary.audience].reader],
       ['Établie le', `${longDate(summary.today)} à ${printedTime(summary.generatedAt)}`],

@@ -322,6 +322,9 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       const deliveries = page.getByTestId('deliveries');
       await deliveries.getByText(/Remis à tous les destinataires|Envoi en cours|Non envoyé|Échec définitif|En attente de répartition/).first().waitFor();
       await deliveries.getByText(/Médecin traitant|médecin/i).first().waitFor(); // the recipients are listed once their sendings are read
+      // Each sending says which report it is (a corrected report showed two identical blocks), in French only.
+      await deliveries.getByText(/^Compte rendu (initial, signé|corrigé) le \d/).first().waitFor();
+      expect(await deliveries.innerText()).not.to.match(/missing|incomplete/);
       await page.goto(`${new URL(page.url()).origin}/coordination/envois`);
       await page.getByRole('heading', { level: 2, name: /Patients sans médecin traitant déclaré/ }).waitFor();
       await checkA11y(page, 'envois et alertes');

@@ -91,11 +91,16 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Exporter en CSV' }).click()]);
       const csv = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
       const lines = csv.trim().split(/\r?\n/).map((l) => l.split(';'));
-      expect(lines[0]).to.include.members(['Date', 'Professionnel', 'Action']);
+      expect(lines[0]).to.include.members(['Date et heure (Europe/Paris)', 'Professionnel', 'Action']);
       expect(lines.length).to.equal((await rows.count()));
-      for (const line of lines.slice(1)) {
+      const screenRows = (await rows.allInnerTexts()).slice(1);
+      for (const [i, line] of lines.slice(1).entries()) {
         expect(line[1]).to.equal(gp.principal.displayName);
         expect(line[4]).to.equal('Lecture');
+        // The file says what the screen says: Paris time (the screen's hh:mm) and the roles in French.
+        expect(line[0]).to.match(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
+        expect(screenRows[i]).to.contain(line[0]!.slice(11, 16));
+        expect(line[3]).to.equal('médecin généraliste');
       }
       assertNoPageErrors(page);
     } finally {
@@ -166,7 +171,7 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       expect(await page.getByTestId('audit-partial').count()).to.equal(0);
       const whole = await exportedCsv(page);
       expect(whole.name).to.equal(`acces-dossier-${busy}.csv`);
-      expect(whole.rows[0]).to.include.members(['Date', 'Professionnel', 'Action']);
+      expect(whole.rows[0]).to.include.members(['Date et heure (Europe/Paris)', 'Professionnel', 'Action']);
       expect(whole.rows.length).to.equal(392);
 
       // 1 010 accesses: the 1 000 most recent, said on the screen and in the file.
@@ -178,7 +183,7 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       const cut = await exportedCsv(page);
       expect(cut.name).to.equal(`acces-dossier-${huge}-partiel.csv`);
       expect(cut.rows[0]!.join(';')).to.match(/^Extrait partiel — Les 1.000 accès les plus récents sur 1.010/);
-      expect(cut.rows[1]).to.include.members(['Date', 'Professionnel', 'Action']);
+      expect(cut.rows[1]).to.include.members(['Date et heure (Europe/Paris)', 'Professionnel', 'Action']);
       expect(cut.rows.length).to.equal(1002);
       assertNoPageErrors(page);
     } finally {

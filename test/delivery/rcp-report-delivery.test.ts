@@ -143,8 +143,26 @@ describe('RCP report delivery to the GP', function () {
     // The follow-up names the missing GP: the report did not reach "every recipient".
     expect(doc.state).to.equal('incomplete');
     expect(doc.stateLabel).to.not.contain('Remis à tous');
+    // Read by a 3C coordinator: French, no field name of the API.
+    expect(doc.stateLabel).to.equal('Remis aux destinataires connus, mais un destinataire manque');
     expect(doc.missing).to.have.length(1);
     expect(doc.missing[0]).to.include({ role: 'general-practitioner', roleLabel: 'Médecin traitant' });
     expect(doc.missing[0].reason).to.contain('Pas de médecin traitant déclaré');
+  });
+
+  it('a corrected report: the 3C tells the first signature from the correction, each with its date (and the reason)', async () => {
+    const before = (await follow('coordinator', `?case=${withGp.caseId}`)).body.documents;
+    expect(before).to.have.length(1);
+    expect(before[0].report).to.deep.equal({ correction: false, signedAt: before[0].report.signedAt });
+    world.clock.now = new Date('2026-03-12T09:00:00Z');
+    const corrected = await world.api('surgeon', 'POST', `/cases/${withGp.caseId}/correct`, { reason: 'Précision de la voie d’abord', decision: DECISION });
+    expect(corrected.status, corrected.text).to.equal(200);
+    await drain();
+    const documents = (await follow('coordinator', `?case=${withGp.caseId}`)).body.documents;
+    // Newest first: the correction, then the report as first signed.
+    expect(documents.map((d: any) => d.report)).to.deep.equal([
+      { correction: true, signedAt: '2026-03-12T09:00:00.000Z', correctionReason: 'Précision de la voie d’abord' },
+      before[0].report,
+    ]);
   });
 });

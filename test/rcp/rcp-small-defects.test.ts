@@ -1,5 +1,8 @@
 import { expect } from 'chai';
+import type { Condition } from '@medplum/fhirtypes';
 import { FhirError } from '../../server/fhir-kit/errors.ts';
+import { futureDateMessage } from '../../server/fhir-kit/french-dates.ts';
+import { futureDiagnosisDate } from '../../server/record/clinical-dates.ts';
 import { trialPhaseLabel } from '../../server/rcp-sheet/print.ts';
 import { parseIndicatorQuery } from '../../server/rcp/indicators.ts';
 import { assertSessionTransition } from '../../server/rcp/transitions.ts';
@@ -49,8 +52,18 @@ describe('RCP and FHIR: smaller defects (issue 11)', function () {
       code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'C18.7' }] }, onsetDateTime: '2062-03-14',
     });
     expect(res.status, res.text).to.equal(422);
-    expect(res.body.issue[0].details.text).to.contain('dans le futur');
+    // The date as a French reader writes it: it read « (2062-03-14) ».
+    expect(res.body.issue[0].details.text).to.equal("La date du diagnostic (14 mars 2062) est dans le futur : vérifiez l'année et le mois saisis");
     expect(res.body.issue[0].expression).to.deep.equal(['Condition.onsetDateTime']);
+  });
+
+  it('every "est dans le futur" message writes its date the French way (one helper): a day, a month, a year, an instant’s Paris day', () => {
+    expect(futureDiagnosisDate({ resourceType: 'Condition', subject: {}, onsetDateTime: '2031-01-01' } as Condition, new Date('2026-12-07T12:00:00Z'))!.text)
+      .to.equal("La date du diagnostic (1er janvier 2031) est dans le futur : vérifiez l'année et le mois saisis");
+    expect(futureDateMessage("La date d'enregistrement du diagnostic", '2031-01')).to.equal("La date d'enregistrement du diagnostic (janvier 2031) est dans le futur");
+    expect(futureDateMessage('La date', '2031')).to.equal('La date (2031) est dans le futur');
+    // 23:30 UTC on 31 December is already New Year's Day in Paris.
+    expect(futureDateMessage('La date de prescription', '2030-12-31T23:30:00Z', 'vérifiez-la')).to.equal('La date de prescription (1er janvier 2031) est dans le futur : vérifiez-la');
   });
 
   it('a GP saving a decision is told in words what they may not do (403), not which Bundle entry failed', async () => {

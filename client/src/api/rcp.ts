@@ -2,6 +2,7 @@ import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { patientDisplayName } from '../lib/patient-identity.ts';
 import { api } from './http.ts';
 import type { ResponsibleSigner } from '../lib/signers.ts';
+import type { MissingRecipient, ReportSignature } from '../lib/report-sending.ts';
 
 /**
  * The RCP workflow API (/api/rcp) as the 3C coordinator's pages use it: boards, sessions, cases,
@@ -106,7 +107,7 @@ export interface EstablishmentQuality {
   criteria: Record<QualityCriterion, { label: string; met: number; rate: number; missing: { patient: string; name?: string; condition: string }[] }>;
 }
 
-export type DeliveryState = 'queued' | 'delivered' | 'in-progress' | 'failed' | 'withheld' | 'no-recipient';
+export type DeliveryState = 'queued' | 'delivered' | 'incomplete' | 'in-progress' | 'failed' | 'withheld' | 'no-recipient';
 export interface DeliveryLine {
   id: string; channel: 'mail' | 'fhir-push'; recipient: string; roleLabel?: string; display?: string; address?: string;
   status: 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'withheld'; statusLabel: string; attempts: number; lastError: string | null; sentAt: string | null;
@@ -114,6 +115,10 @@ export interface DeliveryLine {
 export interface DocumentDelivery {
   event: { id: string; kind: string; status: string; createdAt: string; dispatchedAt: string | null; note: string | null };
   document: string | null; patient: string | null; state: DeliveryState; stateLabel: string; deliveries: DeliveryLine[];
+  /** Recipients the report should have reached but who are not known (no declared GP). */
+  missing: MissingRecipient[];
+  /** A signed RCP report's sending: the first signature or a correction. */
+  report?: ReportSignature;
 }
 export interface DeliveryAlerts { missingGp: { patient: string; display: string; birthDate?: string; message: string }[]; missingGpMore: boolean; undelivered: DocumentDelivery[] }
 

@@ -1,5 +1,6 @@
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
-import { auditObjectLabel, auditSubtypeLabel } from '../lib/audit-labels.ts';
+import { auditObjectLabel, auditRolesLabel, auditSubtypeLabel } from '../lib/audit-labels.ts';
+import { formatNumericDateTime } from '../lib/dates.ts';
 import { api } from './http.ts';
 
 /** The security officer's calls: the audit trail of a patient (FHIR AuditEvent) and the emergency accesses (/access). */
@@ -106,7 +107,13 @@ export function auditCsv(lines: AuditLine[], partial?: string): string {
     const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
     return /[;"\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
-  const header = ['Date', 'Professionnel', 'Référence', 'Rôles', 'Action', 'Objet', 'Résultat', 'Bris de glace', 'Détail'];
-  const rows = lines.map((l) => [l.recorded, l.professional, l.practitioner ?? '', l.roles.join(' '), l.action ? ACTION_LABEL[l.action] : '', l.what, l.success ? 'succès' : 'échec', l.breakGlass ? 'oui' : 'non', l.detail ?? '']);
+  // The date as the screen shows it (Paris time, the zone named); the instant as recorded is kept
+  // too: a security review matches it against server logs to the millisecond, and in the hour the
+  // clocks go back (October) two Paris times read the same where the instants do not.
+  const header = ['Date et heure (Europe/Paris)', 'Professionnel', 'Référence', 'Rôles', 'Action', 'Objet', 'Résultat', 'Bris de glace', 'Détail', 'Horodatage (UTC, ISO 8601)'];
+  const rows = lines.map((l) => [
+    formatNumericDateTime(l.recorded, l.recorded), l.professional, l.practitioner ?? '', auditRolesLabel(l.roles), l.action ? ACTION_LABEL[l.action] : '', l.what,
+    l.success ? 'succès' : 'échec', l.breakGlass ? 'oui' : 'non', l.detail ?? '', l.recorded,
+  ]);
   return [...(partial ? [[partial]] : []), header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
 }

@@ -51,3 +51,11 @@ export function auditObjectLabel(resourceType: string): string {
 export function auditSubtypeLabel(subtype: string): string {
   return INTERACTION_LABEL[subtype] ?? subtype;
 }
+
+/** The roles of the professional who acted, as the audit screen and its CSV name them (the trail records codes). */
+const ROLE_LABEL: Record<string, string> = { physician: 'médecin', gp: 'médecin généraliste', nurse: 'infirmier', pharmacist: 'pharmacien', coordinator: '3C', admin: 'administrateur', system: 'système' };
+
+/** "médecin, 3C"; an unknown code is named as it is rather than hidden. */
+export function auditRolesLabel(roles: string[]): string {
+  return roles.map((r) => ROLE_LABEL[r] ?? r).join(', ');
+}

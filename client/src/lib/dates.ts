@@ -15,6 +15,7 @@ const monthYear = new Intl.DateTimeFormat(LOCALE, { month: 'long', year: 'numeri
 const momentFormat = new Intl.DateTimeFormat(LOCALE, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE });
 const weekdayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
+const numericMoment = new Intl.DateTimeFormat(LOCALE, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: TIME_ZONE });
 
 /** Intl writes '1 mars'; French writes the first of the month as an ordinal, as the printed documents do: '1er mars'. */
 function withOrdinalFirst(format: Intl.DateTimeFormat, value: number | Date): string {
@@ -64,6 +65,13 @@ export function formatDateTime(value: string | undefined, fallback = '—'): str
   if (Number.isNaN(moment.getTime())) return fallback;
   // ICU writes '12 mars 2026 à 14:05' (older versions: '12 mars 2026, 14:05').
   return withOrdinalFirst(momentFormat, moment).replace(/, (\d{2}:\d{2})$/, ' à $1');
+}
+
+/** A moment → '07/12/2026 19:14:31' (Paris time, to the second): for files a spreadsheet reads and sorts. */
+export function formatNumericDateTime(value: string | undefined, fallback = ''): string {
+  const moment = value ? new Date(value) : undefined;
+  if (!moment || Number.isNaN(moment.getTime())) return fallback;
+  return numericMoment.format(moment).replace(', ', ' ');
 }
 
 /** The calendar day of a moment in Paris, 'YYYY-MM-DD'. */

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
+import { missingRecipientText, reportSendingTitle } from '../../lib/report-sending.ts';
 
 /**
  * /coordination/envois — the alerts of the 3C: patients without a declared GP (their reports reach
@@ -33,8 +34,9 @@ export default function DeliveriesPage() {
                 {alerts.data.undelivered.map((doc) => (
                   <Paper key={doc.event.id} withBorder p="sm">
                     <Badge color="red.9" variant="filled">{doc.stateLabel}</Badge>
-                    <Text size="sm">Document du {formatDateTime(doc.event.createdAt)}</Text>
+                    <Text size="sm">{doc.report ? reportSendingTitle(doc.report) : `Document du ${formatDateTime(doc.event.createdAt)}`}</Text>
                     <List size="sm">
+                      {doc.missing.map((m) => <List.Item key={`missing-${m.roleLabel}`}>{missingRecipientText(m)}</List.Item>)}
                       {doc.deliveries.map((l) => (
                         <List.Item key={l.id}>
                           {l.roleLabel ?? l.channel} {l.display ?? l.recipient} : {l.statusLabel}{l.lastError ? ` (${l.lastError})` : ''}

@@ -12,6 +12,7 @@ import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-dat
 import { stateWithNote } from '../../lib/agenda-words.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
 import { signersText } from '../../lib/signers.ts';
+import { missingRecipientText, reportSendingTitle } from '../../lib/report-sending.ts';
 
 const ACTIVE = ['scheduled', 'discussed', 'recorded', 'quorum-not-reached', 'postponed'];
 
@@ -225,7 +226,7 @@ function LeftAgenda({ rows }: { rows: AgendaRow[] }) {
   );
 }
 
-const DELIVERY_COLOR: Record<string, string> = { delivered: '#1e6b32', 'in-progress': 'blue.9', queued: 'blue.9', failed: 'red.9', withheld: 'gray.7', 'no-recipient': '#9a4400' };
+const DELIVERY_COLOR: Record<string, string> = { delivered: '#1e6b32', 'in-progress': 'blue.9', queued: 'blue.9', failed: 'red.9', withheld: 'gray.7', 'no-recipient': '#9a4400', incomplete: '#9a4400' };
 
 function AfterSession({ rows }: { rows: AgendaRow[] }) {
   const queryClient = useQueryClient();
@@ -259,9 +260,11 @@ function AfterSession({ rows }: { rows: AgendaRow[] }) {
               {q.isPending && <Text size="sm" c="dimmed">Chargement…</Text>}
               {q.error && <Text size="sm">Aucun envoi enregistré pour ce compte rendu (pas de médecin traitant ?)</Text>}
               {documents.map((doc) => (
-                <div key={doc.event.id}>
+                <div key={doc.event.id} data-testid="report-sending">
+                  {doc.report && <Text size="sm" fw={600}>{reportSendingTitle(doc.report)}</Text>}
                   <Badge color={DELIVERY_COLOR[doc.state] ?? 'gray.7'} variant="filled">{doc.stateLabel}</Badge>
                   <List size="sm">
+                    {doc.missing.map((m) => <List.Item key={`missing-${m.roleLabel}`}>{missingRecipientText(m)}</List.Item>)}
                     {doc.deliveries.map((l) => (
                       <List.Item key={l.id}>
                         {l.roleLabel ?? l.channel} {l.display ?? l.recipient} : {l.statusLabel}{l.sentAt ? ` le ${formatDateTime(l.sentAt)}` : ''}{l.lastError ? ` (${l.lastError})` : ''}

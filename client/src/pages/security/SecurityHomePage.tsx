@@ -6,9 +6,9 @@ import { ACTION_LABEL, auditCsv, security, TRAIL_CAP, type AuditAction, type Aud
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
+import { auditRolesLabel } from '../../lib/audit-labels.ts';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
 
-const ROLE_LABEL: Record<string, string> = { physician: 'médecin', gp: 'médecin généraliste', nurse: 'infirmier', pharmacist: 'pharmacien', coordinator: '3C', admin: 'administrateur', system: 'système' };
 
 /** `Patient/<id>` or a bare record id (as the emergency-access page links it): no lookup needed. */
 const RECORD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -128,7 +128,7 @@ export default function SecurityHomePage() {
                 {lines.map((l) => (
                   <Table.Tr key={l.id}>
                     <Table.Td>{formatDateTime(l.recorded)}</Table.Td>
-                    <Table.Td>{l.professional}<Text size="xs" c="dimmed">{l.roles.map((r) => ROLE_LABEL[r] ?? r).join(', ')}</Text></Table.Td>
+                    <Table.Td>{l.professional}<Text size="xs" c="dimmed">{auditRolesLabel(l.roles)}</Text></Table.Td>
                     <Table.Td>{l.action ? ACTION_LABEL[l.action as AuditAction] : '—'}</Table.Td>
                     <Table.Td>{l.what}{l.detail && <Text size="xs">{l.detail}</Text>}</Table.Td>
                     <Table.Td>
