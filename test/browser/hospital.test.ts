@@ -341,6 +341,38 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
     }
   });
 
+  it('an explicit sign-out asks before erasing the unsaved copy of a sheet, then leaves no patient data in the browser', async function () {
+    if (!state.sheetId) this.skip();
+    const { page, context } = await newPage();
+    try {
+      await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/fiches/${state.sheetId}`);
+      const other = page.getByLabel('Autres informations utiles');
+      await other.waitFor();
+      await context.setOffline(true);
+      await other.fill('Saisie hors ligne, puis déconnexion');
+      await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'offline');
+      const copies = () => page.evaluate(() => Object.keys(window.localStorage).filter((k) => k.startsWith('dcc:fiche-rcp:')).length);
+      expect(await copies()).to.equal(1);
+      // Asked first: refusing keeps the copy and the session.
+      const asked: string[] = [];
+      page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.waitForTimeout(200);
+      expect(asked[0]).to.contain('Une fiche RCP a des saisies pas encore enregistrées');
+      expect(await copies()).to.equal(1);
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.waitForURL(/\/connexion/);
+      expect(await copies()).to.equal(0);
+      await context.setOffline(false);
+    } catch (error) {
+      await failed(page);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+
   it('records the decision, signs after a confirmation, refuses an edit, corrects with a reason (versions side by side)', async function () {
     if (!state.caseId) this.skip();
     const { page, context } = await newPage();

@@ -6,7 +6,7 @@ import { formatDate } from '../../client/src/lib/dates.ts';
 import { bornWord, capitalBornWord, duplicateReason, patientDisplayName, patientIdentityLine, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
 import { reportRecipients } from '../../client/src/lib/report-recipients.ts';
 import { signersText } from '../../client/src/lib/signers.ts';
-import { assessmentDay, changedStage, cleanValue, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft, type DraftStorage } from '../../client/src/lib/sheet-draft.ts';
+import { assessmentDay, changedStage, cleanValue, clearAllLocalDrafts, DRAFT_LIFETIME_MS, itemsNotRefused, localDraftCount, patchOf, readLocalDraft, writeLocalDraft, type DraftStore } from '../../client/src/lib/sheet-draft.ts';
 
 const castellani: Patient = {
   resourceType: 'Patient',
@@ -84,13 +84,40 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
     expect(cleanValue({ a: '', b: [], c: {}, d: [{ text: ' ' }, { text: 'x' }], e: false, f: 0 })).to.deep.equal({ d: [{ text: 'x' }], e: false, f: 0 });
     expect(patchOf({ summary: '  ', discovery: { byScreening: false, comment: '' } }, ['summary', 'discovery'])).to.deep.equal({ summary: null, discovery: { byScreening: false } });
     const memory = new Map<string, string>();
-    const storage: DraftStorage = { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => void memory.set(k, v), removeItem: (k) => void memory.delete(k) };
-    writeLocalDraft(storage, 'abc', '3', { otherData: 'typed offline' }, new Date('2026-12-05T09:00:00Z'));
-    expect(readLocalDraft(storage, 'abc')).to.deep.equal({ baseVersion: '3', values: { otherData: 'typed offline' }, savedAt: '2026-12-05T09:00:00.000Z' });
-    writeLocalDraft(storage, 'abc', '4', {});
-    expect(readLocalDraft(storage, 'abc')).to.equal(undefined);
-    memory.set('dcc:fiche-rcp:bad', '{not json');
-    expect(readLocalDraft(storage, 'bad')).to.equal(undefined);
+    const storage: DraftStore = {
+      getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => void memory.set(k, v), removeItem: (k) => void memory.delete(k),
+      get length() { return memory.size; }, key: (i) => [...memory.keys()][i] ?? null,
+    };
+    const typedAt = new Date('2026-12-05T09:00:00Z');
+    const later = (hours: number) => new Date(typedAt.getTime() + hours * 3_600_000);
+    writeLocalDraft(storage, 'Practitioner-1', 'abc', '3', { otherData: 'typed offline' }, typedAt);
+    expect(readLocalDraft(storage, 'Practitioner-1', 'abc', later(1))).to.deep.equal({ baseVersion: '3', values: { otherData: 'typed offline' }, savedAt: '2026-12-05T09:00:00.000Z' });
+    writeLocalDraft(storage, 'Practitioner-1', 'abc', '4', {});
+    expect(readLocalDraft(storage, 'Practitioner-1', 'abc', later(1))).to.equal(undefined);
+    memory.set('dcc:fiche-rcp:Practitioner-1:bad', '{not json');
+    expect(readLocalDraft(storage, 'Practitioner-1', 'bad')).to.equal(undefined);
+  });
+
+  it('a sheet copy left in the browser is its author\'s only, lasts a shift, and an explicit sign-out erases them all', () => {
+    const memory = new Map<string, string>();
+    const storage: DraftStore = {
+      getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => void memory.set(k, v), removeItem: (k) => void memory.delete(k),
+      get length() { return memory.size; }, key: (i) => [...memory.keys()][i] ?? null,
+    };
+    const typedAt = new Date('2026-12-05T09:00:00Z');
+    writeLocalDraft(storage, 'lambert', 'abc', '3', { otherData: 'typed offline' }, typedAt);
+    writeLocalDraft(storage, 'lambert', 'def', '1', { summary: 'x' }, typedAt);
+    writeLocalDraft(storage, 'aubert', 'abc', '3', { question: 'y' }, typedAt);
+    memory.set('unrelated', 'kept');
+    // Another professional on the same browser never gets Dr Lambert's copy back.
+    expect(readLocalDraft(storage, 'aubert', 'abc', typedAt)?.values).to.deep.equal({ question: 'y' });
+    expect(localDraftCount(storage, 'lambert')).to.equal(2);
+    // After a shift (12 h) the copy is gone, and erased from the browser.
+    expect(readLocalDraft(storage, 'lambert', 'abc', new Date(typedAt.getTime() + DRAFT_LIFETIME_MS - 1))).not.to.equal(undefined);
+    expect(readLocalDraft(storage, 'lambert', 'abc', new Date(typedAt.getTime() + DRAFT_LIFETIME_MS))).to.equal(undefined);
+    expect(localDraftCount(storage, 'lambert')).to.equal(1);
+    clearAllLocalDrafts(storage);
+    expect([...memory.keys()]).to.deep.equal(['unrelated']);
   });
 
   it('after a refusal, saves apart the items the server did not name; nothing when an issue names no item', () => {

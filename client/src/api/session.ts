@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { SignInReason } from '../app/sign-in-link.ts';
+import { clearAllLocalDrafts, localDraftCount } from '../lib/sheet-draft.ts';
 import { api, ApiError, setCsrfToken } from './http.ts';
 
 /** A DCC role, as the server's Principal carries them. */
@@ -82,10 +83,27 @@ export function endSession(queryClient: QueryClient, reason: SignInReason): void
   queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
 }
 
-/** Logout (or the end of an idle session): the server session ends, then the client's. */
+/** Whose copies of unsaved sheets these are in the browser (lib/sheet-draft.ts). */
+export function draftOwner(principal: Principal): string {
+  return principal.practitionerId ?? principal.idnps ?? principal.displayName;
+}
+
+/**
+ * Logout (or the end of an idle session): the server session ends, then the client's. An explicit
+ * logout also erases the copies of unsaved RCP sheets kept in this browser (patient data on a shared
+ * workstation), after asking if the professional leaving has some: the server does not have them yet.
+ * An idle timeout keeps them for the same professional's return (nobody else gets them back).
+ */
 export function useSignOut() {
   const queryClient = useQueryClient();
   return async (reason: SignInReason = 'deconnexion') => {
+    if (reason === 'deconnexion') {
+      const storage = typeof window !== 'undefined' ? window.localStorage : undefined;
+      const principal = queryClient.getQueryData<{ principal: Principal } | null>(SESSION_KEY)?.principal;
+      const unsaved = principal ? localDraftCount(storage, draftOwner(principal)) : 0;
+      if (unsaved && !window.confirm(`${unsaved === 1 ? 'Une fiche RCP a des saisies' : `${unsaved} fiches RCP ont des saisies`} pas encore enregistrées sur le serveur (réseau coupé ?). En vous déconnectant, elles seront effacées de ce poste. Se déconnecter quand même ?`)) return;
+      clearAllLocalDrafts(storage);
+    }
     try {
       await api('/auth/logout', { method: 'POST', allowUnauthenticated: true });
     } catch {

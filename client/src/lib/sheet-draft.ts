@@ -86,32 +86,77 @@ export interface DraftStorage {
   removeItem(key: string): void;
 }
 
-const keyOf = (sheetId: string) => `dcc:fiche-rcp:${sheetId}`;
+/**
+ * The copy is patient data left on a workstation that others may use: it belongs to the professional
+ * who typed it (another one signing in on the same browser never gets it back), lasts one working
+ * shift at most, and an explicit sign-out erases every copy (clearAllLocalDrafts).
+ */
+export const DRAFT_LIFETIME_MS = 12 * 3_600_000;
+const PREFIX = 'dcc:fiche-rcp:';
+const keyOf = (owner: string, sheetId: string) => `${PREFIX}${encodeURIComponent(owner)}:${sheetId}`;
 
-export function readLocalDraft(storage: DraftStorage | undefined, sheetId: string): LocalDraft | undefined {
+export function readLocalDraft(storage: DraftStorage | undefined, owner: string, sheetId: string, now = new Date()): LocalDraft | undefined {
   try {
-    const raw = storage?.getItem(keyOf(sheetId));
+    const raw = storage?.getItem(keyOf(owner, sheetId));
     if (!raw) return undefined;
     const draft = JSON.parse(raw) as LocalDraft;
-    return draft && typeof draft === 'object' && draft.values && Object.keys(draft.values).length ? draft : undefined;
+    if (!(draft && typeof draft === 'object' && draft.values && Object.keys(draft.values).length)) return undefined;
+    if (!(now.getTime() - Date.parse(draft.savedAt) < DRAFT_LIFETIME_MS)) {
+      storage?.removeItem(keyOf(owner, sheetId));
+      return undefined;
+    }
+    return draft;
   } catch {
     return undefined; // unreadable copy: the server's version stands
   }
 }
 
-export function writeLocalDraft(storage: DraftStorage | undefined, sheetId: string, baseVersion: string, values: Record<string, unknown>, now = new Date()): void {
+export function writeLocalDraft(storage: DraftStorage | undefined, owner: string, sheetId: string, baseVersion: string, values: Record<string, unknown>, now = new Date()): void {
   try {
-    if (!Object.keys(values).length) storage?.removeItem(keyOf(sheetId));
-    else storage?.setItem(keyOf(sheetId), JSON.stringify({ baseVersion, values, savedAt: now.toISOString() } satisfies LocalDraft));
+    if (!Object.keys(values).length) storage?.removeItem(keyOf(owner, sheetId));
+    else storage?.setItem(keyOf(owner, sheetId), JSON.stringify({ baseVersion, values, savedAt: now.toISOString() } satisfies LocalDraft));
   } catch {
     // storage full or refused (private mode): the page still warns before leaving with unsaved changes
   }
 }
 
-export function clearLocalDraft(storage: DraftStorage | undefined, sheetId: string): void {
+export function clearLocalDraft(storage: DraftStorage | undefined, owner: string, sheetId: string): void {
   try {
-    storage?.removeItem(keyOf(sheetId));
+    storage?.removeItem(keyOf(owner, sheetId));
   } catch {
     // nothing to clear
+  }
+}
+
+/** The browser's storage as far as the drafts need it: its keys too, to find every copy. */
+export interface DraftStore extends DraftStorage {
+  readonly length: number;
+  key(index: number): string | null;
+}
+
+/** How many unsaved sheet copies this browser holds for `owner` (the sign-out asks before erasing them). */
+export function localDraftCount(storage: DraftStore | undefined, owner: string): number {
+  return draftKeys(storage).filter((k) => k.startsWith(`${PREFIX}${encodeURIComponent(owner)}:`)).length;
+}
+
+/** Erases every sheet copy this browser holds, whoever typed it: an explicit sign-out leaves no patient data behind. */
+export function clearAllLocalDrafts(storage: DraftStore | undefined): void {
+  try {
+    for (const key of draftKeys(storage)) storage?.removeItem(key);
+  } catch {
+    // nothing to clear
+  }
+}
+
+function draftKeys(storage: DraftStore | undefined): string[] {
+  try {
+    const keys: string[] = [];
+    for (let i = 0; storage && i < storage.length; i++) {
+      const key = storage.key(i);
+      if (key?.startsWith(PREFIX)) keys.push(key);
+    }
+    return keys;
+  } catch {
+    return [];
   }
 }

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { Link, useBlocker, useParams } from 'react-router';
 import { hospitalApi, idOf, printLinks, TREATMENT_TYPES, type MissingItem, type RcpSheetData, type RcpSheetView } from '../../api/hospital.ts';
 import { ApiError } from '../../api/http.ts';
+import { draftOwner, useCurrentUser } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
@@ -63,8 +64,9 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
   const sheetId = view.id;
   const queryClient = useQueryClient();
   const readOnly = view.signed;
+  const owner = draftOwner(useCurrentUser());
   // What the physician typed and the server does not have yet survives a reload: applied over the server's version.
-  const [restored] = useState(() => (readOnly ? undefined : readLocalDraft(storage, sheetId)));
+  const [restored] = useState(() => (readOnly ? undefined : readLocalDraft(storage, owner, sheetId)));
   const [draft, setDraft] = useState<RcpSheetData>(() => ({ ...view.data, ...(restored?.values ?? {}) }));
   const dirty = useRef(new Set<string>(Object.keys(restored?.values ?? {})));
   const version = useRef(view.version);
@@ -81,7 +83,7 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
 
   const keepLocally = useCallback(() => {
     const values = Object.fromEntries([...dirty.current].map((k) => [k, draftRef.current[k]]));
-    writeLocalDraft(storage, sheetId, version.current, values);
+    writeLocalDraft(storage, owner, sheetId, version.current, values);
   }, [sheetId]);
 
   const save = useCallback(async (): Promise<void> => {
@@ -119,7 +121,7 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
       // Items changed again while saving stay dirty (saved on the next round).
       keys.forEach((k) => { if (JSON.stringify(draftRef.current[k]) === snapshot.get(k)) dirty.current.delete(k); });
       keepLocally();
-      if (!dirty.current.size) clearLocalDraft(storage, sheetId);
+      if (!dirty.current.size) clearLocalDraft(storage, owner, sheetId);
       const notSaved = changed.filter((k) => !keys.includes(k));
       setState(refused ? { kind: 'partial', error: refused, items: notSaved } : dirty.current.size ? { kind: 'pending' } : { kind: 'saved', at: new Date().toISOString(), ms });
       const fresh = await hospitalApi.sheet(sheetId).catch(() => undefined);
@@ -207,7 +209,7 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
       )}
       {view.correction && <Alert color="orange" role="note" title="Correction en cours">Motif : {view.correction.reason}</Alert>}
       {restored && <Alert color="blue" role="status" data-testid="draft-restored">Saisie non enregistrée retrouvée sur ce poste (du {formatDateTime(restored.savedAt)}) : elle est reprise et enregistrée.</Alert>}
-      <SaveStatus saves={savesDone.current} state={state} onSave={() => void save()} onReload={() => { clearLocalDraft(storage, sheetId); reload(); }} readOnly={readOnly} />
+      <SaveStatus saves={savesDone.current} state={state} onSave={() => void save()} onReload={() => { clearLocalDraft(storage, owner, sheetId); reload(); }} readOnly={readOnly} />
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <fieldset disabled={readOnly} className={readOnly ? 'dcc-signed-sheet' : undefined} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
