@@ -14,6 +14,7 @@ import { validateFhirResource } from '../fhir-kit/validation.ts';
 import { structuralIssues } from '../fhir-kit/structure-check.ts';
 import type { OperationHandler } from './operations.ts';
 import { breakGlass, ownEmergencyAccess, requireReadableType } from '../access/index.ts';
+import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 import type { AccessStore } from '../store/access-store.ts';
 import { FHIR_ID_PATTERN } from '../fhir-kit/ids.ts';
 
@@ -218,7 +219,8 @@ async function breakGlassOperation(req: Request, res: Response, deps: { store: S
     resourceType: 'OperationOutcome',
     issue: [{
       severity: 'warning', code: 'suppressed',
-      details: { text: `Accès d'urgence ouvert jusqu'au ${grant.expiresAt} : chaque consultation est tracée et sera relue. Motif : ${grant.reason}` },
+      // The end in Paris time, as the professional reads it; software reads it from GET $break-glass (Parameters.period).
+      details: { text: `Accès d'urgence ouvert jusqu'au ${meetingDateTime(grant.expiresAt)} (heure de Paris) : chaque consultation est tracée et sera relue. Motif : ${grant.reason}` },
     }],
   });
 }

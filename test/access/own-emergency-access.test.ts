@@ -51,7 +51,10 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
   });
 
   it('the holder of a running access gets it with its end (4 hours on), and the question is traced, flagged BTG', async () => {
-    expect((await as('emergency', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'Patient inconscient admis au SAU' })).status).to.equal(200);
+    const opened = await as('emergency', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'Patient inconscient admis au SAU' });
+    expect(opened.status).to.equal(200);
+    // Its end said as a professional reads it (Paris time), not as an ISO instant.
+    expect(opened.body.issue[0].details.text).to.match(/^Accès d'urgence ouvert jusqu'au \S+ \d{1,2} \S+ \d{4} à \d{2}:\d{2} \(heure de Paris\)/).and.not.to.match(/\d{4}-\d{2}-\d{2}T/);
     const { body, status } = await as('emergency', 'GET', `/Patient/${patientId}/$break-glass`);
     expect(status).to.equal(200);
     const { active, period } = stateOf(body);
