@@ -308,16 +308,21 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
     }
   });
 
+  /** Dr Lambert types in the sheet while the network is cut: the page keeps it on this computer. */
+  async function typeOffline(page: Page, context: BrowserContext, text: string): Promise<void> {
+    await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/fiches/${state.sheetId}`);
+    const other = page.getByLabel('Autres informations utiles');
+    await other.waitFor();
+    await context.setOffline(true);
+    await other.fill(text);
+    await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'offline');
+  }
+
   it('keeps what is typed while the network is cut, and saves it when it comes back (even after the tab was closed)', async function () {
     if (!state.sheetId) this.skip();
     const { page, context } = await newPage();
     try {
-      await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/fiches/${state.sheetId}`);
-      const other = page.getByLabel('Autres informations utiles');
-      await other.waitFor();
-      await context.setOffline(true);
-      await other.fill('Patiente très anxieuse : consultation d’annonce à prévoir');
-      await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'offline');
+      await typeOffline(page, context, 'Patiente très anxieuse : consultation d’annonce à prévoir');
       expect(await page.getByTestId('save-status').innerText()).to.contain('gardée sur ce poste');
       await page.close({ runBeforeUnload: false });
 
@@ -345,12 +350,7 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
     if (!state.sheetId) this.skip();
     const { page, context } = await newPage();
     try {
-      await signInAsDemo(page, 'physician', 'Sophie Lambert', `/hopital/fiches/${state.sheetId}`);
-      const other = page.getByLabel('Autres informations utiles');
-      await other.waitFor();
-      await context.setOffline(true);
-      await other.fill('Saisie hors ligne, puis déconnexion');
-      await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute('data-state') === 'offline');
+      await typeOffline(page, context, 'Saisie hors ligne, puis déconnexion');
       const copies = () => page.evaluate(() => Object.keys(window.localStorage).filter((k) => k.startsWith('dcc:fiche-rcp:')).length);
       expect(await copies()).to.equal(1);
       // Asked first: refusing keeps the copy and the session.
