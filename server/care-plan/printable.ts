@@ -14,7 +14,7 @@ import { activitySection, extensionOf, handOverOf, isPpac, sub, subs, updateReco
 import { patientDiagnosis } from './diagnosis.ts';
 import { cycleOf } from './oral-treatment.ts';
 import { insOf } from './patient-identity.ts';
-import { printedPatientIdentity } from '../identity/index.ts';
+import { printedPatientIdentity, shownName, usedNameOf } from '../identity/index.ts';
 import { SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
 import { longDate } from '../fhir-kit/french-dates.ts';
@@ -193,15 +193,20 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
   };
 }
 
-/** The patient's identity block of every printout (INS only when the identity is qualified: see patient-identity.ts). */
+/**
+ * The patient's identity block of every printout, in RNIV order: birth name in capitals, first
+ * names, then the used name apart (INS only when the identity is qualified: see patient-identity.ts).
+ * The names are read by the shared identity rule: this box once took the first name listed when
+ * none was marked official, an old name included, while the footer of the same page named another.
+ */
 export function patientFields(patient: Patient | undefined): [string, string][] {
   if (!patient) return [];
-  const official = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
-  const usual = patient.name?.find((n) => n.use === 'usual');
+  const birth = shownName(patient.name);
+  const used = usedNameOf(patient);
   const fields: [string, string][] = [];
-  if (official?.family) fields.push(['Nom de naissance', official.family.toUpperCase()]);
-  if (usual?.family && usual.family !== official?.family) fields.push(["Nom d'usage", usual.family.toUpperCase()]);
-  if (official?.given?.length) fields.push(['Prénom(s)', official.given.join(' ')]);
+  if (birth?.family?.trim()) fields.push(['Nom de naissance', birth.family.trim().toLocaleUpperCase('fr-FR')]);
+  if (birth?.given?.length) fields.push(['Prénom(s)', birth.given.join(' ')]);
+  if (used?.family) fields.push(["Nom d'usage", used.family.trim().toLocaleUpperCase('fr-FR')]);
   if (patient.birthDate) fields.push([patient.gender === 'female' ? 'Née le' : patient.gender === 'male' ? 'Né le' : 'Né(e) le', longDate(patient.birthDate)]);
   const ins = insOf(patient);
   if (ins) fields.push(['INS (matricule)', ins]);

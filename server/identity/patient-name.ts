@@ -19,6 +19,17 @@ export function shownName(names: HumanName[] | undefined): HumanName | undefined
 }
 
 /**
+ * The used name (RNIV "nom utilisé", FR Core `use: usual`) when its family differs from the birth
+ * name's, capitals aside: shown apart from the birth name, never instead of it.
+ */
+export function usedNameOf(patient: Pick<Patient, 'name'>): HumanName | undefined {
+  const birth = shownName(patient.name);
+  const used = patient.name?.find((n) => n.use === 'usual' && n !== birth);
+  const inCapitals = (family: string | undefined) => family?.trim().toLocaleUpperCase('fr-FR');
+  return used?.family?.trim() && inCapitals(used.family) !== inCapitals(birth?.family) ? used : undefined;
+}
+
+/**
  * The patient as every printed page names them: the display name and the birth date
  * ("CASTELLANI Hélène Marie, née le 14/03/1958"). RNIV: each page of a document carries the
  * identity traits, so that a loose page cannot be filed in another patient's record.

@@ -22,7 +22,11 @@ export interface BreakGlassReview {
   comment?: string;
 }
 
-/** Emergency-access grants: the SQL of the access module. */
+/**
+ * Emergency-access grants: the SQL of the access module. Whether a grant still runs is decided by
+ * the database's clock (`now()`), the one the SQL access rule dcc_emergency reads with: with the
+ * application's, the page said « accès en cours » near a grant's end while reads were refused.
+ */
 export class AccessStore {
   constructor(private readonly db: Database) {}
 
@@ -43,7 +47,7 @@ export class AccessStore {
     const rows = await executor('break_glass_grant')
       .where('practitioner_id', practitionerId)
       .whereIn('patient_id', patientIds)
-      .where('expires_at', '>', new Date())
+      .where('expires_at', '>', executor.fn.now())
       .distinct('patient_id');
     return new Set(rows.map((r: { patient_id: string }) => r.patient_id));
   }
@@ -52,7 +56,7 @@ export class AccessStore {
   async activeBreakGlass(practitionerId: string, patientId: string): Promise<BreakGlassGrant | undefined> {
     const row = await this.db('break_glass_grant')
       .where({ practitioner_id: practitionerId, patient_id: patientId })
-      .where('expires_at', '>', new Date())
+      .where('expires_at', '>', this.db.fn.now())
       .orderBy('expires_at', 'desc')
       .first();
     return row ? toGrant(row) : undefined;

@@ -22,12 +22,13 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
 
   before(async () => {
     server = await startTestServer({ identify: identifyByHeader(users, 'system') });
-    for (const name of ['emergency', 'colleague', 'late', 'nurse', 'officer']) {
+    for (const name of ['emergency', 'colleague', 'late', 'edge', 'nurse', 'officer']) {
       ids[name] = await createdId(server, { resourceType: 'Practitioner', name: [{ family: unique(name), given: ['Test'] }] } as any);
     }
     users.emergency = professional('Dr Urgences', ['physician'], { practitionerId: ids.emergency });
     users.colleague = professional('Dr Voisin', ['physician'], { practitionerId: ids.colleague });
     users.late = professional('Dr Tardif', ['physician'], { practitionerId: ids.late });
+    users.edge = professional('Dr Limite', ['physician'], { practitionerId: ids.edge });
     users.nurse = professional('IDE', ['nurse'], { practitionerId: ids.nurse });
     users.officer = professional('RSSI', ['admin'], { practitionerId: ids.officer });
     patientId = await createdId(server, withIdentity({ resourceType: 'Patient', name: [{ family: unique('Urgence'), given: ['Lucas'] }], gender: 'male', birthDate: '1971-04-02' }));
@@ -96,6 +97,41 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
     expect(ended.status).to.equal(200);
     expect(stateOf(ended.body)).to.deep.equal({ active: false, period: undefined });
     expect((await as('late', 'GET', `/Patient/${patientId}`)).status).to.equal(404);
+  });
+
+  it("near a grant's end, the answer and the reads agree by the database's clock, whatever the application's says", async () => {
+    const db = server.services.store.db;
+    // A grant is never changed once written (only its review is added): written here with its end
+    // set by the database's clock.
+    const grantEnding = (end: string) => db('break_glass_grant').insert({
+      practitioner_id: ids.edge, idnps: null, display_name: 'Dr Limite', patient_id: patientId, reason: 'Patient transféré en réanimation, bilan urgent',
+      created_at: db.raw("now() - interval '4 hours'"), expires_at: db.raw(`now() + interval '${end}'`),
+    });
+    /** Both views of the access at once: what GET $break-glass answers, and whether the record opens. */
+    const seen = async () => ({
+      answered: stateOf((await as('edge', 'GET', `/Patient/${patientId}/$break-glass`)).body).active,
+      reads: (await as('edge', 'GET', `/Patient/${patientId}`)).status === 200,
+    });
+    // The application's clock off the database's by a minute (another host, a drifting NTP): the
+    // access store judged with the first (`new Date()`) and the SQL rule dcc_emergency with the
+    // second. Only `new Date()` is moved: PGlite, in this process, reads its own clock by Date.now().
+    const withAppClockOff = async <T>(offsetMs: number, run: () => Promise<T>): Promise<T> => {
+      const RealDate = Date;
+      class OffDate extends RealDate {
+        constructor(...args: unknown[]) { super(...((args.length ? args : [RealDate.now() + offsetMs]) as [number])); }
+      }
+      globalThis.Date = OffDate as DateConstructor;
+      try { return await run(); } finally { globalThis.Date = RealDate; }
+    };
+
+    // Just over by the database's clock, the application's a minute behind: the page said « en cours »
+    // while the record was refused.
+    await grantEnding('-1 second');
+    expect(await withAppClockOff(-60_000, seen)).to.deep.equal({ answered: false, reads: false });
+    // Still running by the database's clock, the application's a minute ahead: the page said it had
+    // ended while the record still opened.
+    await grantEnding('30 seconds');
+    expect(await withAppClockOff(60_000, seen)).to.deep.equal({ answered: true, reads: true });
   });
 
   it('deny by default: anonymous 401, who cannot hold an emergency access 403, a malformed id 404 — each an OperationOutcome', async () => {

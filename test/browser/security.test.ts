@@ -97,10 +97,11 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       for (const [i, line] of lines.slice(1).entries()) {
         expect(line[1]).to.equal(gp.principal.displayName);
         expect(line[4]).to.equal('Lecture');
-        // The file says what the screen says: Paris time (the screen's hh:mm) and the roles in French.
+        // The file says what the screen says: Paris time (the screen's hh:mm) and the roles in the header's words.
         expect(line[0]).to.match(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
         expect(screenRows[i]).to.contain(line[0]!.slice(11, 16));
-        expect(line[3]).to.equal('médecin généraliste');
+        expect(line[3]).to.equal('Médecin généraliste');
+        expect(screenRows[i]).to.contain(line[3]!);
       }
       assertNoPageErrors(page);
     } finally {

@@ -1,21 +1,23 @@
 import { expect } from 'chai';
 import { auditCsv, type AuditLine } from '../../client/src/api/security.ts';
-import { auditRolesLabel } from '../../client/src/lib/audit-labels.ts';
+import { roleLabel } from '../../client/src/lib/roles.ts';
 
 const line = (recorded: string, roles: string[]): AuditLine => ({
   id: '1', recorded, professional: 'Dr Sophie Lambert', practitioner: 'Practitioner/p1', roles, action: 'R', what: 'Identité du patient', success: true, breakGlass: false,
 });
 
 describe('Client: the audit trail as CSV says what the screen says (client/src/api/security.ts auditCsv)', () => {
-  it('dates in Paris time with the zone named, roles in French; the recorded instant kept in its own column', () => {
+  it('dates in Paris time with the zone named, roles in the words of every page; the recorded instant kept in its own column', () => {
     // It wrote 2026-12-07T18:14:31.250Z and "admin physician" where the screen read 19:14 and French roles.
     const rows = auditCsv([line('2026-12-07T18:14:31.250Z', ['physician', 'coordinator']), line('2026-07-01T22:30:05Z', ['admin'])]).trim().split('\r\n').map((r) => r.split(';'));
     const header = rows[0]!;
     const column = (name: string) => header.indexOf(name);
     expect(header[0]).to.equal('Date et heure (Europe/Paris)');
     expect(rows.slice(1).map((r) => r[0])).to.deep.equal(['07/12/2026 19:14:31', '02/07/2026 00:30:05']);
-    expect(rows.slice(1).map((r) => r[column('Rôles')])).to.deep.equal([auditRolesLabel(['physician', 'coordinator']), 'administrateur']);
-    expect(rows[1]![column('Rôles')]).to.equal('médecin, 3C');
+    // The screen's roleLabel, the menus' words: the trail said « médecin, 3C » and « administrateur »
+    // where the header said « Médecin hospitalier » and « Responsable sécurité ».
+    expect(rows.slice(1).map((r) => r[column('Rôles')])).to.deep.equal([roleLabel(['physician', 'coordinator']), 'Responsable sécurité']);
+    expect(rows[1]![column('Rôles')]).to.equal('Médecin hospitalier, Coordination 3C');
     expect(rows.slice(1).map((r) => r[column('Horodatage (UTC, ISO 8601)')])).to.deep.equal(['2026-12-07T18:14:31.250Z', '2026-07-01T22:30:05Z']);
   });
 });

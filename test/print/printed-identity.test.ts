@@ -47,4 +47,35 @@ describe('Printed documents: the patient identity on every page (RCP sheet, PPS,
       });
     }
   });
+
+  it('the identity box of the PPS and the PPAC reads the names by the shared rule: birth name in capitals, first names, the used name apart', async () => {
+    const c = await createSummaryCase(server, users);
+    const patient = (await as(server, 'system', 'GET', `/Patient/${c.patientId}`)).body;
+    const ppac = await startSummaryPpac(server, c);
+    const birth = c.family.toUpperCase();
+    /** The « Patient » box of the HTML printout: its [label, value] pairs in order. */
+    const identityBox = async (path: string, user: 'oncologist' | 'gp') => {
+      const html = (await as(server, user, 'GET', path)).text as string;
+      const box = /<section aria-label="Patient">(.*?)<\/section>/s.exec(html)?.[1] ?? '';
+      return [...box.matchAll(/<dt>(.*?)<\/dt><dd>(.*?)<\/dd>/g)].map((m) => [m[1]!.replace(/&#39;/g, "'"), m[2]!]);
+    };
+    const printouts: [string, string, 'oncologist' | 'gp'][] = [
+      ['PPS', `/CarePlan/${c.ppsId}/$render?format=html`, 'oncologist'],
+      ['PPAC', `/CarePlan/${ppac.id}/$render?format=html`, 'gp'],
+    ];
+
+    // Married name listed first: the box put « Nom d'usage » between the birth name and the first names.
+    const married = { ...patient, name: [{ use: 'usual', family: 'Marchetti', given: ['Hélène'] }, ...patient.name] };
+    expect((await as(server, 'system', 'PUT', `/Patient/${c.patientId}`, married)).status).to.equal(200);
+    for (const [what, path, user] of printouts) {
+      expect((await identityBox(path, user)).slice(0, 3), what).to.deep.equal([['Nom de naissance', birth], ['Prénom(s)', 'Hélène Marie'], ["Nom d'usage", 'MARCHETTI']]);
+    }
+
+    // The used name written in capitals is the birth name all the same: not printed twice.
+    const sameInCapitals = { ...patient, name: [...patient.name, { use: 'usual', family: birth, given: ['Hélène'] }] };
+    expect((await as(server, 'system', 'PUT', `/Patient/${c.patientId}`, sameInCapitals)).status).to.equal(200);
+    for (const [what, path, user] of printouts) {
+      expect((await identityBox(path, user)).map(([k]) => k), what).not.to.include("Nom d'usage");
+    }
+  });
 });

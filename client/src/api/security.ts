@@ -1,5 +1,6 @@
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
-import { auditObjectLabel, auditRolesLabel, auditSubtypeLabel } from '../lib/audit-labels.ts';
+import { auditObjectLabel, auditSubtypeLabel } from '../lib/audit-labels.ts';
+import { roleLabel } from '../lib/roles.ts';
 import { formatNumericDateTime } from '../lib/dates.ts';
 import { api } from './http.ts';
 
@@ -112,7 +113,7 @@ export function auditCsv(lines: AuditLine[], partial?: string): string {
   // clocks go back (October) two Paris times read the same where the instants do not.
   const header = ['Date et heure (Europe/Paris)', 'Professionnel', 'Référence', 'Rôles', 'Action', 'Objet', 'Résultat', 'Bris de glace', 'Détail', 'Horodatage (UTC, ISO 8601)'];
   const rows = lines.map((l) => [
-    formatNumericDateTime(l.recorded, l.recorded), l.professional, l.practitioner ?? '', auditRolesLabel(l.roles), l.action ? ACTION_LABEL[l.action] : '', l.what,
+    formatNumericDateTime(l.recorded, l.recorded), l.professional, l.practitioner ?? '', roleLabel(l.roles), l.action ? ACTION_LABEL[l.action] : '', l.what,
     l.success ? 'succès' : 'échec', l.breakGlass ? 'oui' : 'non', l.detail ?? '', l.recorded,
   ]);
   return [...(partial ? [[partial]] : []), header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';

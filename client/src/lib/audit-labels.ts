@@ -2,6 +2,7 @@
  * What a line of the audit trail is about, in the security officer's words: the trail records FHIR
  * resource types and REST interactions ("Composition", "search-type"), which showed raw in the
  * "Objet" column and in the CSV. No relative import: the mocha unit tests load this file directly.
+ * Roles are not here: the trail names them as every page does (`roleLabel`, lib/roles.ts).
  */
 
 const RESOURCE_LABEL: Record<string, string> = {
@@ -50,12 +51,4 @@ export function auditObjectLabel(resourceType: string): string {
 /** A subtype code or display as words ("search-type" → "Recherche"); other displays are kept. */
 export function auditSubtypeLabel(subtype: string): string {
   return INTERACTION_LABEL[subtype] ?? subtype;
-}
-
-/** The roles of the professional who acted, as the audit screen and its CSV name them (the trail records codes). */
-const ROLE_LABEL: Record<string, string> = { physician: 'médecin', gp: 'médecin généraliste', nurse: 'infirmier', pharmacist: 'pharmacien', coordinator: '3C', admin: 'administrateur', system: 'système' };
-
-/** "médecin, 3C"; an unknown code is named as it is rather than hidden. */
-export function auditRolesLabel(roles: string[]): string {
-  return roles.map((r) => ROLE_LABEL[r] ?? r).join(', ');
 }

@@ -11,8 +11,12 @@ export const ROLE_LABELS: Record<Role, string> = {
   system: 'Système',
 };
 
-export function roleLabel(roles: Role[]): string {
-  return roles.map((r) => ROLE_LABELS[r] ?? r).join(', ');
+/**
+ * "Médecin hospitalier, Coordination 3C": the menus, the account page, the audit trail and its CSV
+ * all say a role this way. The trail records raw codes, so an unknown one is named as it is rather than hidden.
+ */
+export function roleLabel(roles: readonly string[]): string {
+  return roles.map((r) => ROLE_LABELS[r as Role] ?? r).join(', ');
 }
 
 export const AUTH_METHOD_LABELS: Record<string, string> = {

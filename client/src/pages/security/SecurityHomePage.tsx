@@ -6,7 +6,7 @@ import { ACTION_LABEL, auditCsv, security, TRAIL_CAP, type AuditAction, type Aud
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
-import { auditRolesLabel } from '../../lib/audit-labels.ts';
+import { roleLabel } from '../../lib/roles.ts';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
 
 
@@ -128,7 +128,7 @@ export default function SecurityHomePage() {
                 {lines.map((l) => (
                   <Table.Tr key={l.id}>
                     <Table.Td>{formatDateTime(l.recorded)}</Table.Td>
-                    <Table.Td>{l.professional}<Text size="xs" c="dimmed">{auditRolesLabel(l.roles)}</Text></Table.Td>
+                    <Table.Td>{l.professional}<Text size="xs" c="dimmed">{roleLabel(l.roles)}</Text></Table.Td>
                     <Table.Td>{l.action ? ACTION_LABEL[l.action as AuditAction] : '—'}</Table.Td>
                     <Table.Td>{l.what}{l.detail && <Text size="xs">{l.detail}</Text>}</Table.Td>
                     <Table.Td>
