@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { RequestContext } from '../context.ts';
 import { badRequest, conflict, forbidden, notFound } from '../fhir-kit/errors.ts';
+import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';
@@ -54,7 +55,8 @@ export async function ownEmergencyAccess(store: Store, accessStore: AccessStore,
   if (grant) {
     await store.system().append(buildAuditEvent(ctx, {
       interaction: 'read', outcome: 'success', resources: [{ resourceType: 'Patient', id: patientId, patientId }],
-      detail: `Accès d'urgence en cours consulté par son titulaire (jusqu'au ${grant.expiresAt})`,
+      // Read by the security officer on the trail screen: Paris time, as the physician's banner said it.
+      detail: `Accès d'urgence en cours consulté par son titulaire (jusqu'au ${meetingDateTime(grant.expiresAt)}, heure de Paris)`,
     }, new Set([patientId])));
   }
   return grant;

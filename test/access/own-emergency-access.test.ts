@@ -71,6 +71,8 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
     expect(traced).to.have.length(1);
     expect(traced[0].content.purposeOfEvent[0].coding[0].code).to.equal('BTG');
     expect(traced[0].content.entity[0].what.reference).to.equal(`Patient/${patientId}`);
+    // The security officer reads its end in Paris time, as the physician's banner said it.
+    expect(JSON.stringify(traced[0].content)).to.match(/consulté par son titulaire \(jusqu'au \S+ \d{1,2} \S+ \d{4} à \d{2}:\d{2}, heure de Paris\)/);
   });
 
   it("another physician's access is not revealed, and does not open the record to the one who asks", async () => {
