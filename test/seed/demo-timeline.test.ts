@@ -12,6 +12,8 @@ const DAY = 86_400_000;
 /** The demo tells one clinical story per patient whatever the day it is seeded (server/seed/demo-clock.ts). */
 describe('Demo data: one coherent timeline per patient, anchored on the seeding day', function () {
   this.timeout(600_000);
+  // A fresh store each time: other files of the run seed the demo at their own clocks.
+  beforeEach(() => closeTestServices());
   afterEach(() => closeTestServices());
 
   // Two clocks in the past of the machine's: the record's write rules refuse a diagnosis dated after
