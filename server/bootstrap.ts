@@ -76,10 +76,10 @@ export async function startServices(config: Config, options: { schema?: string }
   return { db, store, sessionStore, sessions, directory: new Directory(store), accessStore };
 }
 
-/** Loads the demo data set; conditional creates make it a no-op when already there. */
-export async function seedDemoData(store: Store): Promise<number> {
+/** Loads the demo data set, its clinical dates moved to `now`; conditional creates make it a no-op when already there. */
+export async function seedDemoData(store: Store, options: { now?: Date } = {}): Promise<number> {
   // The demo directory, patients and records, plus the regional directory of labelled supportive-care structures.
-  const bundle = buildDemoBundle();
+  const bundle = buildDemoBundle(options);
   bundle.entry = [...(bundle.entry ?? []), ...regionalDirectoryEntries()];
   const response = await processBundle(store.system(), systemContext(), bundle, { defaultCount: 20, maxCount: 200, strict: true });
   return (response.entry ?? []).filter((e) => e.response?.status?.startsWith('201')).length;

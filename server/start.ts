@@ -101,9 +101,10 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
   // The directory and the patients before listening: a newcomer signs in and finds the patients.
   let demoCreated = 0;
   let demoReady = config.seedDemo;
+  const demoNow = new Date();
   if (config.seedDemo) {
     try {
-      demoCreated = await seedDemoData(store);
+      demoCreated = await seedDemoData(store, { now: demoNow });
     } catch (error) {
       demoReady = false;
       demoFault(error);
@@ -176,11 +177,13 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
     if (demoReady) {
       logger.info('activité de démonstration en cours d\'écriture (RCP, fiches, PPS / PPAC) : les pages se complètent');
       try {
-        await seedDemoRcpSheets(store); // a signed report, a sheet awaiting signature, an incomplete draft
-        await seedDemoRcp(store); // boards, past and upcoming sessions, cases in every state
+        // One clock for the whole demo story (the clinical dates are moved to it: seed/demo-clock.ts).
+        const now = demoNow;
+        await seedDemoRcpSheets(store, { now }); // a signed report, a sheet awaiting signature, an incomplete draft
+        await seedDemoRcp(store, { now }); // boards, past and upcoming sessions, cases in every state
         // PPS / PPAC from the two oldest signed decisions: after the RCP data, so that the first start
         // already has both (a PPS with an oral treatment, and a PPAC with its surveillance calendar).
-        await seedDemoCarePlans(store);
+        await seedDemoCarePlans(store, { now });
         // Statistics for the data just written (PGlite never gathers them; PostgreSQL's autovacuum does).
         if (isPgLite(db)) await refreshPlannerStatistics(db);
         logger.info({ created: demoCreated }, demoCreated ? 'données de démonstration créées' : 'données de démonstration déjà présentes');

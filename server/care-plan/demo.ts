@@ -56,8 +56,14 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
     // Two patients: one PPS under way, one closed by its PPAC. Both on one patient read as a
     // contradiction (a programme in force beside the end of active treatment).
     const active = (await repo.search<CarePlan>(parseSearchRequest('CarePlan', new URLSearchParams({ category: CATEGORY.rcpDecision.code, status: 'active', _sort: '_lastUpdated' }), { defaultCount: 20, maxCount: 20 }, true).request)).resources;
+    // Patients in the order of their first decision, each with the decision written last: the one in
+    // force (Castellani: the adjuvant decision after her first-line RCP, not the surgery already done).
     const distinct: CarePlan[] = [];
-    for (const decision of active) if (!distinct.some((d) => d.subject?.reference === decision.subject?.reference)) distinct.push(decision);
+    for (const decision of active) {
+      const at = distinct.findIndex((d) => d.subject?.reference === decision.subject?.reference);
+      if (at < 0) distinct.push(decision);
+      else distinct[at] = decision;
+    }
     // The PPAC follows the end of treatments given with curative intent: the demo gave one to a
     // patient under palliative chemotherapy for a metastatic cancer (cT3N2M1).
     const [first, ...others] = distinct;

@@ -32,6 +32,7 @@ import { DCC_CANONICAL_BASE, dccCodeSystem } from '../fhir-kit/canonical.ts';
 import { LOINC, SNOMED } from '../fhir-kit/code-systems.ts';
 import { ESTABLISHMENT_ID_SYSTEM, FINESS_SYSTEM, FR_CORE_IDENTIFIER_TYPE_SYSTEM, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_STATUS_DISPLAY, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, type IdentityStatus, IDNPS_SYSTEM, INS_NIR_TEST_SYSTEM, RPPS_SYSTEM } from '../identity/index.ts';
 import { foldForComparison } from '../fhir-kit/text.ts';
+import { demoClock } from './demo-clock.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Code systems
@@ -361,7 +362,7 @@ interface PatientSpec {
   team: ProSpec[];
 }
 
-const PATIENTS: readonly PatientSpec[] = [
+const PATIENT_SPECS: readonly PatientSpec[] = [
   {
     uuid: '78a1c273-447b-402b-b604-4260439075eb',
     conditionUuid: '25e4646d-00f7-4342-b0b6-897f2bebf729',
@@ -422,14 +423,14 @@ const PATIENTS: readonly PatientSpec[] = [
       icd10Display: 'Tumeur maligne du rectum',
       morphology: '8140/3',
       morphologyDisplay: 'Adénocarcinome, SAI',
-      onset: '2025-07-04',
-      recorded: '2025-07-10',
+      onset: '2025-09-15',
+      recorded: '2025-09-22',
       t: 'cT3',
       n: 'cN1',
       m: 'cM0',
       stage: 'IIIB',
       ecog: 0,
-      assessed: '2025-07-17',
+      assessed: '2025-09-29',
     },
     team: [SURGEON, ONCOLOGIST, RADIOTHERAPIST, GASTROENTEROLOGIST, GP],
   },
@@ -462,14 +463,14 @@ const PATIENTS: readonly PatientSpec[] = [
         coding: [{ system: SNOMED, code: '80248007', display: 'Left breast structure' }],
         text: 'Sein gauche, quadrant supéro-externe',
       },
-      onset: '2025-05-20',
-      recorded: '2025-05-27',
+      onset: '2025-10-20',
+      recorded: '2025-10-27',
       t: 'cT2',
       n: 'cN0',
       m: 'cM0',
       stage: 'IIA',
       ecog: 0,
-      assessed: '2025-06-03',
+      assessed: '2025-11-03',
     },
     team: [ONCOLOGIST, RADIOTHERAPIST, PATHOLOGIST, GP, NURSE],
   },
@@ -533,14 +534,14 @@ const PATIENTS: readonly PatientSpec[] = [
       morphology: '8140/3',
       morphologyDisplay: 'Adénocarcinome, SAI',
       bodySite: { text: 'Lobe supérieur droit' },
-      onset: '2025-08-22',
-      recorded: '2025-08-29',
+      onset: '2025-09-18',
+      recorded: '2025-09-25',
       t: 'cT2a',
       n: 'cN2',
       m: 'cM0',
       stage: 'IIIA',
       ecog: 1,
-      assessed: '2025-09-02',
+      assessed: '2025-09-29',
     },
     team: [ONCOLOGIST, RADIOTHERAPIST, PATHOLOGIST, GP, PHARMACIST],
   },
@@ -568,20 +569,20 @@ const PATIENTS: readonly PatientSpec[] = [
       icd10Display: 'Tumeur maligne du cardia',
       morphology: '8140/3',
       morphologyDisplay: 'Adénocarcinome, SAI',
-      onset: '2025-10-20',
-      recorded: '2025-10-24',
+      onset: '2025-09-22',
+      recorded: '2025-09-26',
       t: 'cT3',
       n: 'cN2',
       m: 'cM1',
       stage: 'IVB',
       ecog: 2,
-      assessed: '2025-10-28',
+      assessed: '2025-09-30',
     },
     team: [SURGEON, ONCOLOGIST, GASTROENTEROLOGIST, GP],
   },
 ];
 
-export const DEMO_PATIENT_COUNT = PATIENTS.length;
+export const DEMO_PATIENT_COUNT = PATIENT_SPECS.length;
 export const DEMO_PRACTITIONER_COUNT = PROFESSIONALS.length;
 
 // ---------------------------------------------------------------------------------------------
@@ -873,19 +874,23 @@ function careTeamEntry(s: PatientSpec): BundleEntry {
 
 /**
  * The demo data set as a FHIR R4 transaction Bundle. Returns a fresh object on every call; the
- * content (UUIDs included) is always the same.
+ * content (UUIDs included) is always the same but for the clinical dates, moved to the seeding day
+ * `now` (demo-clock.ts): a first start in 2027 shows diagnoses of 2027, not of 2025.
  */
-export function buildDemoBundle(): Bundle {
+export function buildDemoBundle(options: { now?: Date } = {}): Bundle {
+  const { shift } = demoClock(options.now);
+  // Clinical dates only: birth dates, INS and identity validation stay as written.
+  const patients = PATIENT_SPECS.map((s) => ({ ...s, cancer: { ...s.cancer, onset: shift(s.cancer.onset), recorded: shift(s.cancer.recorded), assessed: shift(s.cancer.assessed) } }));
   const entry: BundleEntry[] = [
     organizationEntry(CHU),
     coordinationCentreEntry(),
     ...ESTABLISHMENTS.filter((o) => o !== CHU).map(organizationEntry),
     ...PROFESSIONALS.map(practitionerEntry),
     ...PROFESSIONALS.map(practitionerRoleEntry),
-    ...PATIENTS.map(patientEntry),
-    ...PATIENTS.map(conditionEntry),
-    ...PATIENTS.flatMap((s) => [ecogEntry(s), stageEntry(s)]),
-    ...PATIENTS.map(careTeamEntry),
+    ...patients.map(patientEntry),
+    ...patients.map(conditionEntry),
+    ...patients.flatMap((s) => [ecogEntry(s), stageEntry(s)]),
+    ...patients.map(careTeamEntry),
   ];
   return { resourceType: 'Bundle', type: 'transaction', entry };
 }

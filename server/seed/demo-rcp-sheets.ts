@@ -5,7 +5,10 @@
  * the session for the breast cancer of Gaëlle Le Bihan (what the 3C's completeness check flags).
  *
  * Written through the same path as a physician would (createRcpSheet, signRcpSheet) acting as the
- * demo oncologist. Idempotent: a patient who already has an RCP sheet gets nothing new.
+ * demo oncologist, on the clock of each step. The dates are those of the reference demo day, moved to
+ * the seeding day (demo-clock.ts): the colon sheet is the first-line RCP, a few weeks before the
+ * workflow's adjuvant discussion of the same tumour (demo-rcp.ts, DIG-001). Idempotent: a patient who
+ * already has an RCP sheet gets nothing new.
  */
 import type { Condition, Organization, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
@@ -16,6 +19,7 @@ import { DEMO_IDENTIFIER_BASE, ippSystem } from './demo-data.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { createRcpSheet, type Professional, type RcpSheetInput, signRcpSheet } from '../rcp-sheet/index.ts';
+import { ageOn, demoClock } from './demo-clock.ts';
 
 // Identifiers of the demo data set (RPPS with their Luhn key, test INS, IPP, FINESS).
 const DEMO = {
@@ -37,6 +41,8 @@ const DEMO = {
 
 type ProKey = keyof typeof DEMO.pros;
 
+const frenchDay = (day: string): string => day.split('-').reverse().join('/');
+
 async function findOne<T extends Resource>(repo: FhirRepository, type: string, query: Record<string, string>): Promise<T | undefined> {
   const { request } = parseSearchRequest(type, new URLSearchParams({ ...query, _count: '1' }), { defaultCount: 1, maxCount: 1 }, true);
   request.total = 'none';
@@ -44,8 +50,12 @@ async function findOne<T extends Resource>(repo: FhirRepository, type: string, q
 }
 
 /** Seeds the demo sheets; returns how many sheets were created. */
-export async function seedDemoRcpSheets(store: Store): Promise<number> {
+export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = {}): Promise<number> {
   const system = store.system();
+  const { shift } = demoClock(options.now);
+  const seededAt = (options.now ?? new Date()).toISOString();
+  /** A Paris meeting of the reference story, moved, and the moment a day after it (never after the seeding). */
+  const dayAfter = (meeting: string) => new Date(Math.min(Date.parse(meeting) + 26 * 3_600_000, Date.parse(seededAt))).toISOString();
   const ids: Partial<Record<ProKey, string>> = {};
   for (const key of Object.keys(DEMO.pros) as ProKey[]) {
     const p = await findOne<Practitioner>(system, 'Practitioner', { identifier: `${IDNPS_SYSTEM}|8${DEMO.pros[key].rpps}` });
@@ -70,17 +80,18 @@ export async function seedDemoRcpSheets(store: Store): Promise<number> {
   };
 
   let created = 0;
-  const sheetFor = async (patientQuery: Record<string, string>, conditionKey: string, build: (patient: string, condition: string) => RcpSheetInput, sign: boolean) => {
+  const sheetFor = async (patientQuery: Record<string, string>, conditionKey: string, build: (patient: string, condition: string) => RcpSheetInput, sign: boolean, at: string) => {
     const patient = await findOne<Patient>(system, 'Patient', patientQuery);
     const condition = await findOne<Condition>(system, 'Condition', { identifier: `${DEMO_IDENTIFIER_BASE}/condition|${conditionKey}` });
     if (!patient || !condition) return;
     if (await findOne(system, 'Composition', { subject: `Patient/${patient.id}`, type: 'http://loinc.org|34794-8' })) return;
-    const composition = await createRcpSheet(repo, oncologist, build(`Patient/${patient.id}`, `Condition/${condition.id}`));
-    if (sign) await signRcpSheet(repo, oncologist, composition.id!);
+    const composition = await createRcpSheet(repo, oncologist, build(`Patient/${patient.id}`, `Condition/${condition.id}`), undefined, { now: at });
+    if (sign) await signRcpSheet(repo, oncologist, composition.id!, { now: at });
     created++;
   };
 
-  // Sigmoid colon adenocarcinoma, stage IIIB: discussed, signed report.
+  // Sigmoid colon adenocarcinoma, stage IIIB: first-line RCP (surgery first), signed the next day.
+  const colonMeeting = shift('2025-10-02T14:00:00+02:00');
   await sheetFor({ identifier: `${INS_NIR_TEST_SYSTEM}|${DEMO.colon.ins}` }, DEMO.colon.condition, (patient, condition) => ({
     patient, ...common,
     requester: pro('gastroenterologist', 'Clinique des Oliviers'),
@@ -90,30 +101,30 @@ export async function seedDemoRcpSheets(store: Store): Promise<number> {
       { ...pro('radiotherapist', 'Clinique des Oliviers'), inQuorum: true }, { ...pro('pathologist'), inQuorum: false },
     ],
     meeting: {
-      rcpName: 'RCP digestive — 3C du CHU Méditerranée', date: '2025-10-02T14:00:00+02:00', mode: 'hybrid', registrationNumber: '4',
-      rrcId: '9301', threeCId: '930114', rcpId: '93011401', sessionId: '93011401-20251002', hostEstablishment: host,
+      rcpName: 'RCP digestive — 3C du CHU Méditerranée', date: colonMeeting, mode: 'hybrid', registrationNumber: '4',
+      rrcId: '9301', threeCId: '930114', rcpId: '93011401', sessionId: `93011401-${colonMeeting.slice(0, 10).replaceAll('-', '')}`, hostEstablishment: host,
     },
     reason: {
       nature: 'organ', organSystem: { code: '86762007', display: 'Appareil digestif' }, organ: { code: 'MED-251', system: 'urn:oid:1.2.250.1.213.1.1.4.322', display: 'Colon-Rectum-Anus' },
       recours: false, paediatric: false, motifs: ['treatment-proposal'], caseStatus: 'discussed',
     },
-    discovery: { byScreening: true, comment: 'Test immunologique positif (dépistage organisé), coloscopie le 05/09/2025' },
-    diagnosis: { condition, date: '2025-09-12', tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: '2025-09-19' } },
+    discovery: { byScreening: true, comment: `Test immunologique positif (dépistage organisé), coloscopie le ${frenchDay(shift('2025-09-05'))}` },
+    diagnosis: { condition, date: shift('2025-09-12'), tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: shift('2025-09-19') } },
     history: [{ date: '2012', text: 'Cholécystectomie' }],
     comorbidities: [{ date: '2015', text: 'Hypertension artérielle traitée' }],
-    performanceStatus: { who: 1, date: '2025-09-26' },
+    performanceStatus: { who: 1, date: shift('2025-09-26') },
     examResults: [
-      { date: '2025-09-05', exam: 'Coloscopie', result: 'Tumeur sténosante du sigmoïde à 25 cm de la marge anale, biopsiée' },
-      { date: '2025-09-19', exam: 'Scanner thoraco-abdomino-pelvien', result: 'Épaississement sigmoïdien, adénopathies régionales, pas de lésion secondaire' },
+      { date: shift('2025-09-05'), exam: 'Coloscopie', result: 'Tumeur sténosante du sigmoïde à 25 cm de la marge anale, biopsiée' },
+      { date: shift('2025-09-19'), exam: 'Scanner thoraco-abdomino-pelvien', result: 'Épaississement sigmoïdien, adénopathies régionales, pas de lésion secondaire' },
     ],
-    phase: { phase: 'initial', date: '2025-09-26', progression: { local: false, regional: true, distant: false } },
-    otherReports: [{ kind: 'pathology', date: '2025-09-12', author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien moyennement différencié' }],
-    summary: 'Patiente de 67 ans, OMS 1, adénocarcinome du côlon sigmoïde cT3 cN1 cM0 découvert par le dépistage organisé.',
+    phase: { phase: 'initial', date: shift('2025-09-26'), progression: { local: false, regional: true, distant: false } },
+    otherReports: [{ kind: 'pathology', date: shift('2025-09-12'), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien moyennement différencié' }],
+    summary: `Patiente de ${ageOn('1958-03-14', colonMeeting.slice(0, 10))} ans, OMS 1, adénocarcinome du côlon sigmoïde cT3 cN1 cM0 découvert par le dépistage organisé.`,
     question: 'Chirurgie première puis chimiothérapie adjuvante selon l’histologie définitive ?',
     fileStatus: { complete: true, quorum: 'reached' },
     proposal: {
       treatments: [
-        { intention: 1, sequence: 1, type: 'surgery', detail: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', start: '2025-10-20' },
+        { intention: 1, sequence: 1, type: 'surgery', detail: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', start: shift('2025-10-20') },
         { intention: 1, sequence: 2, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante FOLFOX 6 mois si pN+' },
       ],
       comment: 'Rediscussion avec l’histologie définitive',
@@ -124,9 +135,10 @@ export async function seedDemoRcpSheets(store: Store): Promise<number> {
       clinicalTrial: { proposed: false, comment: 'Pas d’essai ouvert correspondant dans le répertoire régional' },
     },
     documentStatus: 'done',
-  }), true);
+  }), true, dayAfter(colonMeeting));
 
   // Lung adenocarcinoma cT2a cN2 cM0 (IIIA): complete, trial proposed, awaiting signature.
+  const lungMeeting = shift('2025-10-09T13:30:00+02:00');
   await sheetFor({ identifier: `${ippSystem(DEMO.clinicFiness)}|${DEMO.lung.ipp}` }, DEMO.lung.condition, (patient, condition) => ({
     patient, ...common,
     requester: pro('oncologist'), presenter: pro('oncologist'),
@@ -135,21 +147,21 @@ export async function seedDemoRcpSheets(store: Store): Promise<number> {
       { ...pro('radiotherapist', 'Clinique des Oliviers'), inQuorum: true }, { ...pro('pathologist'), inQuorum: true },
     ],
     meeting: {
-      rcpName: 'RCP thoracique — 3C du CHU Méditerranée', date: '2025-10-09T13:30:00+02:00', mode: 'videoconference', registrationNumber: '2',
-      rrcId: '9301', threeCId: '930114', rcpId: '93011402', sessionId: '93011402-20251009', hostEstablishment: host,
+      rcpName: 'RCP thoracique — 3C du CHU Méditerranée', date: lungMeeting, mode: 'videoconference', registrationNumber: '2',
+      rrcId: '9301', threeCId: '930114', rcpId: '93011402', sessionId: `93011402-${lungMeeting.slice(0, 10).replaceAll('-', '')}`, hostEstablishment: host,
     },
     reason: {
       nature: 'organ', organSystem: { code: '20139000', display: 'Appareil respiratoire' }, organ: { code: '39607008', display: 'Poumon' },
       recours: false, paediatric: false, motifs: ['treatment-proposal'], caseStatus: 'discussed',
     },
     discovery: { byScreening: false, comment: 'Toux persistante, radiographie thoracique' },
-    diagnosis: { condition, date: '2025-08-22', tnm: { t: 'cT2a', n: 'cN2', m: 'cM0', stage: 'IIIA', edition: '8', date: '2025-08-29' } },
+    diagnosis: { condition, date: shift('2025-09-18'), tnm: { t: 'cT2a', n: 'cN2', m: 'cM0', stage: 'IIIA', edition: '8', date: shift('2025-09-25') } },
     comorbidities: [{ text: 'Tabagisme sevré (20 paquets-années)' }],
-    performanceStatus: { who: 1, date: '2025-09-02' },
-    examResults: [{ date: '2025-08-29', exam: 'TEP-scanner', result: 'Fixation du lobe supérieur droit et des ganglions médiastinaux 4R et 7, pas de fixation à distance' }],
-    phase: { phase: 'initial', date: '2025-09-02', progression: { local: false, regional: true, distant: false } },
-    otherReports: [{ kind: 'molecular', date: '2025-09-01', author: 'Plateforme de génétique moléculaire', conclusion: 'EGFR et ALK non mutés ; PD-L1 60 %' }],
-    summary: 'Patiente de 40 ans, OMS 1, adénocarcinome pulmonaire lobaire supérieur droit cT2a cN2 cM0, PD-L1 60 %.',
+    performanceStatus: { who: 1, date: shift('2025-09-29') },
+    examResults: [{ date: shift('2025-09-25'), exam: 'TEP-scanner', result: 'Fixation du lobe supérieur droit et des ganglions médiastinaux 4R et 7, pas de fixation à distance' }],
+    phase: { phase: 'initial', date: shift('2025-09-29'), progression: { local: false, regional: true, distant: false } },
+    otherReports: [{ kind: 'molecular', date: shift('2025-09-29'), author: 'Plateforme de génétique moléculaire', conclusion: 'EGFR et ALK non mutés ; PD-L1 60 %' }],
+    summary: `Patiente de ${ageOn('1985-01-08', lungMeeting.slice(0, 10))} ans, OMS 1, adénocarcinome pulmonaire lobaire supérieur droit cT2a cN2 cM0, PD-L1 60 %.`,
     question: 'Traitement périopératoire : chimio-immunothérapie néoadjuvante puis lobectomie ? Inclusion dans un essai ?',
     fileStatus: { complete: true, quorum: 'reached' },
     proposal: {
@@ -158,7 +170,7 @@ export async function seedDemoRcpSheets(store: Store): Promise<number> {
         { intention: 1, sequence: 2, type: 'surgery', detail: 'Lobectomie supérieure droite avec curage médiastinal' },
         { intention: 2, sequence: 1, type: 'external-radiotherapy', detail: 'Radio-chimiothérapie concomitante si non résécable' },
       ],
-      exams: [{ description: 'IRM cérébrale', earliest: '2025-10-10', latest: '2025-10-24' }],
+      exams: [{ description: 'IRM cérébrale', earliest: shift('2025-10-10'), latest: shift('2025-10-24') }],
     },
     basis: {
       guideline: { name: 'Référentiel régional — Cancers bronchiques non à petites cellules', version: '2025', date: '2025-01-15' },
@@ -169,19 +181,21 @@ export async function seedDemoRcpSheets(store: Store): Promise<number> {
       },
     },
     documentStatus: 'done',
-  }), false);
+  }), false, dayAfter(lungMeeting));
 
-  // Breast carcinoma: registered before the session, file still incomplete (completeness shows what is missing).
+  // Breast carcinoma: the post-operative RCP after the workflow's first-line decision (demo-rcp.ts,
+  // SEIN-001), registered ahead of a coming session, file still incomplete (completeness shows what is missing).
+  const breastMeeting = shift('2026-01-08T12:30:00+01:00');
   await sheetFor({ identifier: `${ippSystem(DEMO.clinicFiness)}|${DEMO.breast.ipp}` }, DEMO.breast.condition, (patient, condition) => ({
     patient, ...common,
     requester: pro('oncologist'),
-    meeting: { rcpName: 'RCP sénologie — 3C du CHU Méditerranée', date: '2025-10-16T12:30:00+02:00', mode: 'in-person', rrcId: '9301', threeCId: '930114', rcpId: '93011403', hostEstablishment: host },
+    meeting: { rcpName: 'RCP sénologie — 3C du CHU Méditerranée', date: breastMeeting, mode: 'in-person', rrcId: '9301', threeCId: '930114', rcpId: '93011403', hostEstablishment: host },
     reason: { nature: 'organ', organ: { code: '76752008', display: 'Sein' }, recours: false, paediatric: false, motifs: ['treatment-proposal'], caseStatus: 'discussed' },
     discovery: { byScreening: true, comment: 'Mammographie de dépistage organisé, ACR 5' },
-    diagnosis: { condition, date: '2025-05-20' },
-    summary: 'Patiente de 53 ans, carcinome canalaire infiltrant du sein gauche, quadrant supéro-externe.',
-    question: 'Chirurgie conservatrice première ?',
+    diagnosis: { condition, date: shift('2025-10-20') },
+    summary: `Patiente de ${ageOn('1972-06-21', breastMeeting.slice(0, 10))} ans, carcinome canalaire infiltrant du sein gauche, quadrant supéro-externe, cT2N0M0 RH+ HER2−. Tumorectomie avec ganglion sentinelle programmée ; histologie définitive à joindre.`,
+    question: 'Indication d’une chimiothérapie adjuvante au vu de l’histologie définitive (signature génomique) avant la radiothérapie et l’hormonothérapie ?',
     documentStatus: 'in-progress',
-  }), false);
+  }), false, seededAt);
   return created;
 }

@@ -18,6 +18,7 @@ import { acceptCase, agendaOf, cancelSession, closeSession, correctCase, createB
 import { OutboxStore } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
 import { buildDemoBundle, DEMO_IDENTIFIER_BASE, R38_SPECIALTY_SYSTEM } from './demo-data.ts';
+import { ageOn, demoClock } from './demo-clock.ts';
 
 const DEMO_CASE_SYSTEM = `${DEMO_IDENTIFIER_BASE}/rcp-demo-case`;
 const DAY = 86_400_000;
@@ -31,15 +32,18 @@ const EXTRA_PROFESSIONALS = [
   { key: 'geriatrician', rpps: '10009990135', family: 'Blanc', given: 'Henri', gender: 'male' as const, speciality: { code: 'SM18', display: 'Gériatrie (SM)' } },
 ];
 
-/** TNM (dated as the stage Observation of demo-data.ts) and general condition of the demo patients, for their RCP sheets. */
-const CLINICAL: Record<string, Record<string, unknown>> = {
-  Castellani: { discovery: { byScreening: true, comment: 'Test immunologique positif (dépistage organisé)' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: '2025-09-26' }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: '2025-09-19' } } },
-  Ménard: { discovery: { byScreening: false, comment: 'Rectorragies' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 0, date: '2025-07-17' }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: '2025-07-10' } } },
-  'Le Bihan': { discovery: { byScreening: true, comment: 'Mammographie de dépistage' }, phase: { phase: 'initial', progression: { local: true, regional: false, distant: false } }, performanceStatus: { who: 0, date: '2025-06-03' }, diagnosis: { tnm: { t: 'cT2', n: 'cN0', m: 'cM0', stage: 'IIA', edition: '8', date: '2025-05-27' } } },
-  Ricci: { discovery: { byScreening: false, comment: 'Ictère' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: '2025-10-14' }, geriatricScreening: { tool: 'G8', score: 13, interpretation: 'Fragilité possible (G8 ≤ 14)' }, diagnosis: { tnm: { t: 'cT2', n: 'cN1', m: 'cM0', stage: 'IIB', edition: '8', date: '2025-10-09' } } },
-  Bérenger: { discovery: { byScreening: false, comment: 'Toux persistante' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: '2025-09-02' }, diagnosis: { tnm: { t: 'cT2a', n: 'cN2', m: 'cM0', stage: 'IIIA', edition: '8', date: '2025-08-29' } } },
-  Benali: { discovery: { byScreening: false, comment: 'Dysphagie, amaigrissement' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: true } }, performanceStatus: { who: 2, date: '2025-10-28' }, diagnosis: { tnm: { t: 'cT3', n: 'cN2', m: 'cM1', stage: 'IVB', edition: '8', date: '2025-10-24' } } },
-};
+/**
+ * TNM (dated as the stage Observation of demo-data.ts) and general condition of the demo patients, for
+ * their RCP sheets: dates of the reference demo day, moved to the seeding day like demo-data.ts's.
+ */
+const clinicalOf = (shift: (day: string) => string): Record<string, Record<string, unknown>> => ({
+  Castellani: { discovery: { byScreening: true, comment: 'Test immunologique positif (dépistage organisé)' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: shift('2025-09-26') }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: shift('2025-09-19') } } },
+  Ménard: { discovery: { byScreening: false, comment: 'Rectorragies' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 0, date: shift('2025-09-29') }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: shift('2025-09-22') } } },
+  'Le Bihan': { discovery: { byScreening: true, comment: 'Mammographie de dépistage' }, phase: { phase: 'initial', progression: { local: true, regional: false, distant: false } }, performanceStatus: { who: 0, date: shift('2025-11-03') }, diagnosis: { tnm: { t: 'cT2', n: 'cN0', m: 'cM0', stage: 'IIA', edition: '8', date: shift('2025-10-27') } } },
+  Ricci: { discovery: { byScreening: false, comment: 'Ictère' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: shift('2025-10-14') }, geriatricScreening: { tool: 'G8', score: 13, interpretation: 'Fragilité possible (G8 ≤ 14)' }, diagnosis: { tnm: { t: 'cT2', n: 'cN1', m: 'cM0', stage: 'IIB', edition: '8', date: shift('2025-10-09') } } },
+  Bérenger: { discovery: { byScreening: false, comment: 'Toux persistante' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: shift('2025-09-29') }, diagnosis: { tnm: { t: 'cT2a', n: 'cN2', m: 'cM0', stage: 'IIIA', edition: '8', date: shift('2025-09-25') } } },
+  Benali: { discovery: { byScreening: false, comment: 'Dysphagie, amaigrissement' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: true } }, performanceStatus: { who: 2, date: shift('2025-09-30') }, diagnosis: { tnm: { t: 'cT3', n: 'cN2', m: 'cM1', stage: 'IVB', edition: '8', date: shift('2025-09-26') } } },
+});
 
 interface Directory {
   practitioners: Map<string, { id: string; name: string }>;
@@ -57,6 +61,8 @@ export interface DemoRcpResult {
 /** Seeds the demo RCP activity (needs the demo data set: call after seedDemoData). */
 export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): Promise<DemoRcpResult> {
   const now = options.now ?? new Date();
+  const { shift, today } = demoClock(now);
+  const CLINICAL = clinicalOf(shift);
   const system = store.system();
   const dir = await resolveDirectory(store);
   const actor = (who: string, roles: string[], at: Date, channel?: 'rcp-board'): RcpContext => {
@@ -160,9 +166,13 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   // --- Digestive board ------------------------------------------------------------------------
   const [d1, d2] = [digestive.past[1]!, digestive.past[0]!]; // older, most recent past session
   const [dNext, dAfter] = [digestive.coming[0]!, digestive.coming[1]!];
-  const colon = await register('DIG-001', 'Aubert', 'Castellani', d1, {
-    question: 'Colectomie gauche d\'emblée ou chimiothérapie néoadjuvante ?',
-    summary: 'Adénocarcinome du sigmoïde cT3N1M0 découvert au dépistage organisé, OMS 1, pas de comorbidité majeure.',
+  // Castellani's first-line RCP is the static signed sheet (demo-rcp-sheets.ts, sigmoidectomy first):
+  // the workflow discusses the next step, the adjuvant treatment once the pathology is known.
+  const surgery = shift('2025-10-20');
+  const colon = await register('DIG-001', 'Aubert', 'Castellani', d2, {
+    question: 'Chimiothérapie adjuvante au vu de l\'histologie définitive (pT3N2a) : protocole et durée ?',
+    summary: `Sigmoïdectomie par cœlioscopie le ${frenchDay(surgery)}, suites simples. Adénocarcinome lieberkühnien pT3N2a (4/21 ganglions envahis), R0, pMMR. OMS 1.`,
+    clinical: { ...CLINICAL.Castellani, otherReports: [{ kind: 'pathology', date: addDays(surgery, 9), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien pT3N2a (4/21), marges saines (R0), pMMR' }] },
   });
   const rectum = await register('DIG-002', 'Fabre', 'Ménard', d1, {
     question: 'Radiochimiothérapie néoadjuvante puis chirurgie, ou traitement néoadjuvant total ?',
@@ -174,25 +184,15 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   });
   const pancreas = await register('DIG-004', 'Fabre', 'Ricci', d2, {
     question: 'Tumeur de la tête du pancréas résécable d\'emblée ?',
-    summary: 'Adénocarcinome de la tête du pancréas cT2N1M0, 79 ans, évaluation G8 à 13.',
+    summary: `Adénocarcinome de la tête du pancréas cT2N1M0, ${ageOn('1946-09-30', today)} ans, évaluation G8 à 13.`,
   });
   for (const id of [colon, rectum, stomach, pancreas]) await accept(id);
 
   // Session 1: the surgeon is there only for the colon case — the rectum case lacks its quorum.
   await open(d1, [
     { who: 'Lambert', mode: 'present' }, { who: 'Rossi', mode: 'remote' }, { who: 'Fabre', mode: 'present' }, { who: 'Morel', mode: 'present' },
-    { who: 'Aubert', mode: 'present', cases: [colon, stomach] },
+    { who: 'Aubert', mode: 'present', cases: [stomach] },
   ]);
-  await discussAndDecide(colon, d1, 10, {
-    treatments: [
-      { intention: 1, sequence: 1, type: 'surgery', detail: 'Colectomie gauche par cœlioscopie avec curage' },
-      { intention: 1, sequence: 2, type: 'chemotherapy', detail: 'FOLFOX adjuvant 6 mois si pN+' },
-    ],
-    exams: [{ description: 'Coloscopie complète préopératoire', earliest: isoDate(d1.start, 3), latest: isoDate(d1.start, 21) }],
-    guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du côlon', version: '2023', date: '2023-03-15' },
-    followsGuideline: true,
-    clinicalTrial: { proposed: false, comment: "Pas d'essai ouvert au CHU pour ce stade" },
-  });
   if ((await state(rectum)).state === 'accepted') await discussCase(physician('Lambert', afterStart(d1, 25)), rectum).catch(() => undefined); // quorum not reached: marked, carried over
   if ((await state(stomach)).state === 'accepted') {
     await recordCase(physician('Lambert', afterStart(d1, 35)), stomach, { guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer de l\'estomac', version: '2024', date: '2024-01-10' } });
@@ -205,7 +205,6 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
     });
   }
   await close(d1);
-  await sign(colon, 'Aubert', new Date(new Date(d1.start).getTime() + 22 * 3_600_000), 1.5);
   await sign(stomach, 'Lambert', new Date(new Date(d1.start).getTime() + 2 * DAY)); // still waiting in the outbox
 
   // Session 2: the rectum case (carried over) is discussed, then its report corrected.
@@ -222,6 +221,17 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
     followsGuideline: true,
     clinicalTrial: { proposed: false },
   });
+  // pT3N2a (N2): high-risk stage III, 6 months of adjuvant oxaliplatin-based chemotherapy (TNCD, côlon, 2023).
+  await discussAndDecide(colon, d2, 20, {
+    treatments: [
+      { intention: 1, sequence: 1, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante CAPOX (capécitabine-oxaliplatine), 8 cycles de 21 jours (6 mois), à débuter dans les 8 semaines suivant la chirurgie' },
+      { intention: 2, sequence: 1, type: 'chemotherapy', detail: 'FOLFOX 6 mois en cas de contre-indication à la capécitabine' },
+    ],
+    exams: [{ description: 'Uracilémie (recherche d’un déficit en DPD) avant la capécitabine', earliest: isoDate(d2.start, 1), latest: isoDate(d2.start, 10) }],
+    guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du côlon', version: '2023', date: '2023-03-15' },
+    followsGuideline: true,
+    clinicalTrial: { proposed: false, comment: "Pas d'essai adjuvant ouvert au CHU pour ce stade" },
+  });
   await discussAndDecide(pancreas, d2, 30, {
     treatments: [{ intention: 1, sequence: 1, type: 'surgery', detail: 'Duodénopancréatectomie céphalique après évaluation oncogériatrique' }],
     guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du pancréas', version: '2024' },
@@ -229,6 +239,7 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
     clinicalTrial: { proposed: false },
   }); // decided, waiting for its signature
   await close(d2);
+  await sign(colon, 'Aubert', new Date(new Date(d2.start).getTime() + 22 * 3_600_000), 1.5);
   if ((await state(rectum)).state !== 'signed') await sign(rectum, 'Lambert', new Date(new Date(d2.start).getTime() + 26 * 3_600_000), 3);
   const signedRectum = await state(rectum);
   if (signedRectum.report === signedRectum.firstReport) {
@@ -247,18 +258,18 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   }
 
   // Coming sessions: accepted, pending, withdrawn, moved.
-  const colonFollowUp = await register('DIG-005', 'Aubert', 'Castellani', dNext, {
-    question: 'Indication de chimiothérapie adjuvante au vu de l\'anatomopathologie (pT3N1a) ?',
-    summary: 'Colectomie gauche réalisée, pT3N1a (1/18), R0.',
+  const colonFollowUp = await register('DIG-005', 'Lambert', 'Castellani', dNext, {
+    question: 'Nodule pulmonaire infracentimétrique apparu après la chirurgie : surveillance scanographique ou exploration ?',
+    summary: 'Adénocarcinome du sigmoïde pT3N2a R0 opéré, chimiothérapie adjuvante CAPOX décidée. Scanner thoracique de référence avant la chimiothérapie : nodule de 6 mm du lobe inférieur droit, absent du bilan initial.',
   });
   await accept(colonFollowUp);
   await register('DIG-006', 'Fabre', 'Benali', dNext, {
-    question: 'Deuxième ligne après progression sous FOLFOX-nivolumab ?',
-    summary: 'Progression péritonéale à 4 mois, OMS 2.',
+    question: 'Poursuite de FOLFOX-nivolumab au vu du premier scanner d\'évaluation ?',
+    summary: 'Chimio-immunothérapie de première ligne en cours : maladie stable au scanner d\'évaluation, OMS 2, neuropathie de grade 1.',
   }); // pending: waiting for the 3C
   const withdrawn = await register('DIG-007', 'Fabre', 'Ménard', dNext, {
     question: 'Réévaluation après radiochimiothérapie',
-    summary: 'Fin de radiochimiothérapie, IRM de réévaluation programmée.',
+    summary: 'Radiochimiothérapie en cours ; IRM pelvienne de réévaluation prévue six à huit semaines après sa fin.',
   });
   if ((await state(withdrawn)).state !== 'withdrawn') await withdrawCase(physician('Fabre', await afterRegistration(withdrawn, 30)), withdrawn, 'IRM de réévaluation non encore réalisée : dossier représenté plus tard');
   const moved = await register('DIG-008', 'Fabre', 'Ricci', dNext, {
@@ -322,13 +333,13 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   // --- Onco-geriatrics (transversal): accepted and rejected registrations ----------------------------
   const gNext = geriatrics.coming[0]!;
   const geriatric = await register('OG-001', 'Fabre', 'Ricci', gNext, {
-    question: 'Patient de 79 ans, G8 à 13 : chirurgie pancréatique envisageable ?',
+    question: `Patient de ${ageOn('1946-09-30', today)} ans, G8 à 13 : chirurgie pancréatique envisageable ?`,
     summary: 'Évaluation gériatrique approfondie demandée avant duodénopancréatectomie.',
   });
   await accept(geriatric);
   const rejected = await register('OG-002', 'Fabre', 'Ménard', gNext, {
     question: 'Évaluation oncogériatrique avant chirurgie rectale ?',
-    summary: 'Patient de 74 ans, OMS 0, sans fragilité au G8.',
+    summary: `Patient de ${ageOn('1951-11-02', today)} ans, OMS 0, sans fragilité au G8.`,
   });
   if ((await state(rejected)).state === 'pending') await rejectCase(physician('Lambert', await afterRegistration(rejected, 20)), rejected, 'Patient sans critère de fragilité (G8 > 14) : relève de la RCP digestive');
 
@@ -343,6 +354,8 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   const casesAfter = await countDemoCases(store);
   return { boards: createdBoards, cases: casesAfter - casesBefore, skipped: createdBoards === 0 && casesAfter === casesBefore };
 }
+
+const frenchDay = (day: string): string => day.split('-').reverse().join('/');
 
 /** The Paris calendar day `plusDays` after a session's start: exam windows are clinical days. */
 function isoDate(start: string, plusDays: number): string {

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import type { CarePlan, Composition, Condition } from '@medplum/fhirtypes';
+import { seedDemoData } from '../../server/bootstrap.ts';
+import { seedDemoCarePlans } from '../../server/care-plan/index.ts';
+import { parisDay } from '../../server/fhir-kit/french-dates.ts';
+import { seedDemoRcp, seedDemoRcpSheets } from '../../server/seed/index.ts';
+import { closeTestServices, testServices } from '../helpers/harness.ts';
+
+const RCP_DATE = 'https://dcc-paca.example/fhir/StructureDefinition/dcc-rcp-date';
+const DAY = 86_400_000;
+
+/** The demo tells one clinical story per patient whatever the day it is seeded (server/seed/demo-clock.ts). */
+describe('Demo data: one coherent timeline per patient, anchored on the seeding day', function () {
+  this.timeout(600_000);
+  // A fresh store each time: other files of the run seed the demo at their own clocks.
+  beforeEach(() => closeTestServices());
+  afterEach(() => closeTestServices());
+
+  // Two clocks in the past of the machine's: the record's write rules refuse a diagnosis dated after
+  // the real today (server/record/clinical-dates.ts), so a clock ahead of it cannot seed.
+  for (const seededAt of ['2026-12-07T09:00:00Z', '2026-06-15T16:00:00Z']) {
+    it(`seeded at ${seededAt}: first RCP weeks after the diagnosis, one first-line decision, the PPS dated by its meeting, nothing done in the future`, async () => {
+      const now = new Date(seededAt);
+      const today = parisDay(now);
+      const { store } = await testServices();
+      await seedDemoData(store, { now });
+      await seedDemoRcpSheets(store, { now });
+      await seedDemoRcp(store, { now });
+      await seedDemoCarePlans(store, { now });
+      const system = store.system();
+      const sheets = await system.searchAll<Composition>('Composition', { type: 'http://loinc.org|34794-8' });
+      const meetingOf = (c: Composition) => c.event?.[0]?.period?.start;
+
+      for (const condition of await system.searchAll<Condition>('Condition', { code: 'http://hl7.org/fhir/sid/icd-10|C18.7,http://hl7.org/fhir/sid/icd-10|C20,http://hl7.org/fhir/sid/icd-10|C50.4,http://hl7.org/fhir/sid/icd-10|C25.0,http://hl7.org/fhir/sid/icd-10|C34.1,http://hl7.org/fhir/sid/icd-10|C16.0' })) {
+        const patient = condition.subject!.reference!;
+        const meetings = sheets.filter((c) => c.subject?.reference === patient).map(meetingOf).filter((m): m is string => !!m).sort();
+        if (!meetings.length) continue;
+        const onset = Date.parse(condition.onsetDateTime!);
+        const first = Date.parse(meetings[0]!);
+        expect(first - onset, `${condition.subject?.display}: diagnosis ${condition.onsetDateTime}, first RCP ${meetings[0]}`).to.be.within(7 * DAY, 92 * DAY);
+      }
+
+      // Castellani: the first-line RCP (surgery first) and, after it, the adjuvant decision, never two proposals of surgery.
+      const conditions = await system.searchAll<Condition>('Condition', { code: 'http://hl7.org/fhir/sid/icd-10|C18.7' });
+      const castellani = conditions[0]!.subject!.reference!;
+      const decisions = (await system.searchAll<CarePlan>('CarePlan', { category: 'rcp-decision', subject: castellani })).filter((d) => d.status === 'active');
+      expect(decisions).to.have.length(2);
+      const withSurgery = decisions.filter((d) => d.activity?.some((a) => /ectomie/i.test(a.detail?.description ?? '')));
+      expect(withSurgery, 'one decision proposes the surgery').to.have.length(1);
+      const adjuvant = decisions.find((d) => d !== withSurgery[0])!;
+      expect(adjuvant.activity?.map((a) => a.detail?.description).join(' ')).to.contain('adjuvante');
+      const meetingOfDecision = (d: CarePlan) => meetingOf(sheets.find((c) => c.section?.some((s) => JSON.stringify(s).includes(`CarePlan/${d.id}`)))!);
+      expect(Date.parse(meetingOfDecision(withSurgery[0]!)!)).to.be.below(Date.parse(meetingOfDecision(adjuvant)!));
+
+      const plans = await system.searchAll<CarePlan>('CarePlan', {});
+      const pps = plans.filter((p) => p.category?.some((c) => c.coding?.some((x) => x.code === 'pps')));
+      expect(pps.length).to.be.greaterThan(0);
+      for (const p of pps) {
+        const decision = plans.find((d) => `CarePlan/${d.id}` === p.basedOn?.[0]?.reference)!;
+        expect(p.extension?.find((e) => e.url === RCP_DATE)?.valueDateTime, `PPS ${p.id}`).to.equal(meetingOfDecision(decision));
+      }
+      expect(pps.find((p) => p.subject?.reference === castellani)?.basedOn?.[0]?.reference, 'Castellani\'s PPS follows the decision in force').to.equal(`CarePlan/${adjuvant.id}`);
+
+      for (const p of plans) {
+        for (const a of p.activity ?? []) {
+          const start = a.detail?.scheduledPeriod?.start;
+          if (a.detail?.status === 'completed' && start) expect(start.slice(0, 10) <= today, `${a.detail.description ?? p.id} completed on ${start}`).to.equal(true);
+        }
+      }
+    });
+  }
+});
