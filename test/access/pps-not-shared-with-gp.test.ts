@@ -4,7 +4,7 @@ import { ppsInput } from '../care-plan/fixtures.ts';
 import { asUser } from '../helpers/users.ts';
 
 const kinds = (body: any) => (body.items ?? []).map((i: any) => i.kind.code);
-const ids = (bundle: any) => (bundle.entry ?? []).map((e: any) => `${e.resource.resourceType}/${e.resource.id}`);
+const ids = (bundle: any) => (bundle?.entry ?? []).filter((e: any) => e.resource).map((e: any) => `${e.resource.resourceType}/${e.resource.id}`);
 
 /**
  * The oral treatments a PPS lists (activity.reference → MedicationRequest) are part of that PPS:
@@ -51,7 +51,7 @@ describe('Access: the oral treatments of a PPS the patient refused to send to th
     expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.include.members(['oral-treatment-suspended', 'oral-treatment-prescribed', 'pps-handed-over']);
   });
 
-  it('FHIR: read, vread, instance / type / system history, searches, POST _search, _include and _revinclude, batch — nothing of the treatment for the GP', async () => {
+  it('FHIR: read, vread, instance / type / system history, searches, POST _search, _include and _revinclude, $everything, $timeline, batch — nothing of the treatment for the GP', async () => {
     const c = await caseWithPps(false);
     const gp = (method: string, path: string, body?: unknown) => as(world.server, c.user('gp'), method, path, body);
     const mr = `MedicationRequest/${c.oralId}`;
@@ -74,6 +74,8 @@ describe('Access: the oral treatments of a PPS the patient refused to send to th
       `/CarePlan?subject=Patient/${c.patientId}&_revinclude=CarePlan:activity-reference`,
       `/MedicationRequest/_history?_count=1000`,
       `/_history?_count=1000`,
+      `/Patient/${c.patientId}/$everything`,
+      `/Patient/${c.patientId}/$timeline`,
     ]) {
       const res = await gp('GET', path);
       expect(res.status, `${path}: ${res.text}`).to.equal(200);
