@@ -20,7 +20,8 @@ export interface Viewer {
   auditReviewer: boolean;
   /**
    * The caller acts as the patient's GP: a PPS reaches the GP only once handed over to the patient
-   * with their agreement to send it (before that, or if they refused, it is hidden).
+   * with their agreement to send it (before that, or if they refused, it is hidden), and so do the
+   * oral treatments (MedicationRequest) it lists, which are part of it.
    */
   gp: boolean;
   /** Extension URLs of the PPS "share with the GP" choice and of its hand-over; the PPS category. */
@@ -204,10 +205,12 @@ export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: bo
             OR r.patient_id IN (SELECT bg.patient_id FROM break_glass_grant bg WHERE bg.practitioner_id = ? AND bg.expires_at > now()))`
     : '(dcc_in_circle(r.patient_id, ?) OR dcc_emergency(r.patient_id, ?))';
   // The GP's and the nurse's content rules, as SQL on a content (`r.content` or `v.content`) and their bindings.
-  const gpSharing = (c: string): Sql => ({
-    text: `AND NOT (r.resource_type = 'CarePlan' AND (COALESCE(${c}->'extension' @> ?::jsonb, false)
+  // A care plan withheld from the GP: the patient refused to send it, or a PPS not (yet) handed
+  // over with their agreement. One expression, for the plan itself and for what it lists.
+  const withheldFromGp = (c: string): Sql => ({
+    text: `(COALESCE(${c}->'extension' @> ?::jsonb, false)
                           OR (COALESCE(${c}->'category' @> ?::jsonb, false)
-                              AND NOT (COALESCE(${c}->'extension' @> ?::jsonb, false) AND COALESCE(${c}->'extension' @> ?::jsonb, false)))))`,
+                              AND NOT (COALESCE(${c}->'extension' @> ?::jsonb, false) AND COALESCE(${c}->'extension' @> ?::jsonb, false))))`,
     bindings: [
       JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }]),
       JSON.stringify([{ coding: [viewer.ppsCategory] }]),
@@ -215,6 +218,23 @@ export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: bo
       JSON.stringify([{ url: viewer.handOverUrl }]),
     ],
   });
+  const gpSharing = (c: string): Sql => {
+    const withheld = withheldFromGp(c);
+    return { text: `AND NOT (r.resource_type = 'CarePlan' AND ${withheld.text})`, bindings: withheld.bindings };
+  };
+  // The oral treatments a plan lists (activity.reference) are its content: withheld with it, by
+  // the current plans only (a refusal given today hides every version; the plan's index rows are
+  // its current version's). The nurse and the pharmacist have their own rules and keep them.
+  const gpListedTreatments = (): Sql => {
+    const withheld = withheldFromGp('lp.content');
+    return {
+      text: `AND NOT (r.resource_type = 'MedicationRequest' AND EXISTS (
+                 SELECT 1 FROM sp_reference la JOIN resource lp ON lp.seq = la.res AND lp.resource_type = 'CarePlan'
+                  WHERE la.resource_type = 'CarePlan' AND la.param = 'activity-reference' AND la.target_id = r.id AND la.target_type = 'MedicationRequest'
+                    AND ${withheld.text}))`,
+      bindings: withheld.bindings,
+    };
+  };
   const gpSigned = (c: string): Sql => ({
     text: `AND NOT (r.resource_type = 'Composition' AND COALESCE(${c}->'type' @> ?::jsonb, false) AND COALESCE(${c}->>'status', '') NOT IN ('final', 'amended')
                      AND NOT COALESCE(${c}->'author' @> ?::jsonb, false))
@@ -242,7 +262,7 @@ export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: bo
   // (a refusal given today) and by the version (one made before the hand-over was never handed over).
   const contents = options.ofVersion ? ['r.content', 'v.content'] : ['r.content'];
   const rules: Sql[] = [
-    ...(viewer.gp ? [...contents.map(gpSharing), gpSigned(options.ofVersion ? 'v.content' : 'r.content')] : []),
+    ...(viewer.gp ? [...contents.map(gpSharing), gpListedTreatments(), gpSigned(options.ofVersion ? 'v.content' : 'r.content')] : []),
     ...(viewer.nurse ? contents.map(nurseHandedOver) : []),
   ];
   const text = `${ACCESS_RULE_MARKER} (
