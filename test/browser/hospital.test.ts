@@ -505,6 +505,12 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       expect(await page.getByTestId('programme-calendar').innerText()).to.contain('Capécitabine');
       const ppsId = page.url().split('/').pop()!;
 
+      // The patient's answer about the GP is required: unanswered, nothing is sent (it was once saved as a refusal).
+      let handOverCalls = 0;
+      page.on('request', (r) => { if (r.url().includes('$hand-over')) handOverCalls += 1; });
+      await page.getByRole('button', { name: 'Enregistrer la remise' }).click();
+      await page.getByText('Indiquez la réponse du patient (oui ou non)', { exact: false }).waitFor();
+      expect(handOverCalls, 'no hand-over sent without the answer').to.equal(0);
       await page.getByRole('radiogroup', { name: /envoyé à son médecin traitant/ }).getByLabel('Oui').check();
       await page.getByRole('button', { name: 'Enregistrer la remise' }).click();
       await page.getByText('Remis au patient').first().waitFor();

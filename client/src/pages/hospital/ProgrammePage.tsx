@@ -210,8 +210,10 @@ function Pps({ pps }: { pps: CarePlan }) {
   const [share, setShare] = useState('');
   const [objection, setObjection] = useState(false);
   const [handReason, setHandReason] = useState('');
+  const [unanswered, setUnanswered] = useState(false);
   const hand = useMutation({
-    mutationFn: () => hospitalApi.handOver(pps.id!, { date, shareWithGp: share === 'oui', ...(objection ? { dataReuseObjection: true } : {}), ...(handReason.trim() ? { reason: handReason.trim() } : {}) }, pps.meta?.versionId),
+    // Only an explicit « oui » or « non » is sent: an unanswered question is never a refusal.
+    mutationFn: (shareWithGp: boolean) => hospitalApi.handOver(pps.id!, { date, shareWithGp, ...(objection ? { dataReuseObjection: true } : {}), ...(handReason.trim() ? { reason: handReason.trim() } : {}) }, pps.meta?.versionId),
     onSuccess: () => {
       notifications.show({ message: 'Remise du PPS au patient enregistrée' });
       void queryClient.invalidateQueries({ queryKey: ['hospital'] });
@@ -261,11 +263,17 @@ function Pps({ pps }: { pps: CarePlan }) {
       {pps.status === 'active' && handedAt && <EditPps pps={pps} />}
       {pps.status !== 'completed' && (
         <Card withBorder component="section" aria-labelledby="handover-title">
-          <form onSubmit={(e) => { e.preventDefault(); hand.mutate(); }} noValidate>
+          <form onSubmit={(e) => {
+            e.preventDefault();
+            if (share !== 'oui' && share !== 'non') { setUnanswered(true); return; }
+            setUnanswered(false);
+            hand.mutate(share === 'oui');
+          }} noValidate>
             <Stack gap="sm">
               <Title order={2} size="h3" id="handover-title">{handedAt ? 'Nouvelle remise au patient' : 'Remise au patient'}</Title>
               <TextInput label="Date de la remise" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} error={handErrors.date} maw={240} />
-              <Radio.Group label="Le patient accepte-t-il que son PPS soit envoyé à son médecin traitant ?" value={share} onChange={setShare} error={handErrors.share} required>
+              <Radio.Group label="Le patient accepte-t-il que son PPS soit envoyé à son médecin traitant ?" value={share} onChange={(v) => { setShare(v); setUnanswered(false); }}
+                error={unanswered ? 'Indiquez la réponse du patient (oui ou non) : elle est obligatoire pour enregistrer la remise.' : handErrors.share} required>
                 <Group gap="md" mt={4}><Radio value="oui" label="Oui" /><Radio value="non" label="Non" /></Group>
               </Radio.Group>
               {handedAt && <Textarea label="Motif de la nouvelle remise" description="Programme mis à jour, exemplaire perdu…" value={handReason} onChange={(e) => setHandReason(e.currentTarget.value)} error={handErrors.reason} autosize minRows={2} required />}
