@@ -552,6 +552,8 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByRole('option').first().waitFor();
       const offered = await page.getByRole('option').allInnerTexts();
       expect(offered.join(' | ')).not.to.contain('Luberon');
+      const directory = await (await context.request.get(`${new URL(page.url()).origin}/api/directories/offer`)).json();
+      expect(directory.entries.map((e: { name: string }) => e.name).join(' | '), 'the withdrawn structure is in the directory, only not offered').to.contain('Luberon');
       await page.getByRole('option').first().click();
       await page.getByRole('button', { name: 'Préparer le PPAC' }).click();
       await page.getByRole('heading', { level: 1, name: 'Programme personnalisé de l’après-cancer (PPAC)' }).waitFor();
