@@ -210,3 +210,14 @@ export function oralInputFromRequest(request: MedicationRequest): Partial<OralTr
     ...(request.requester ? { prescriber: request.requester } : {}),
   };
 }
+
+/**
+ * The dates of an oral treatment as the printed PPS and the summary give them: from the start of
+ * its first dosage line (cycle 1) to the end of its last one. Mirrored by the hospital page
+ * (client/src/lib/oral-treatment-period.ts; test/client/oral-treatment-period.test.ts keeps them equal).
+ */
+export function oralTreatmentPeriod(request: MedicationRequest | undefined): { start?: string; end?: string } | undefined {
+  const bounds = (request?.dosageInstruction ?? []).map((d) => d.timing?.repeat?.boundsPeriod).filter((b): b is NonNullable<typeof b> => Boolean(b));
+  if (!bounds.length) return undefined;
+  return { ...(bounds[0]!.start ? { start: bounds[0]!.start } : {}), ...(bounds.at(-1)!.end ? { end: bounds.at(-1)!.end } : {}) };
+}

@@ -56,8 +56,12 @@ export interface PpacContext {
 
 export interface StartedPpac {
   ppac: CarePlan;
-  /** The PPS, closed: status completed, end of active treatment and its update record. */
-  pps: CarePlan;
+  /**
+   * The PPS, closed (status completed, end of active treatment and its update record) when the
+   * end of active treatment is today or past; undefined when the PPAC is prepared ahead (the PPS
+   * stays in force, unchanged).
+   */
+  pps?: CarePlan;
   visits: SurveillanceVisit[];
 }
 
@@ -65,8 +69,15 @@ const CONSULTATION = { system: SNOMED, code: '11429006', display: 'Consultation'
 
 /**
  * Starts the PPAC from the PPS at the end of active treatment: a new CarePlan (category PPAC,
- * `replaces` the PPS, status draft until handed over) and the PPS closed with the reason of its
- * last update. Pure: the caller writes both in one transaction.
+ * `replaces` the PPS, status draft until handed over) and, when that end is reached, the PPS
+ * closed with the reason of its last update. Pure: the caller writes both in one transaction.
+ *
+ * When the PPS closes: the PPS is the programme of the active treatments (INCa), so it stays in
+ * force until they end — the GP and the patient must keep seeing the treatments still to come. A
+ * PPAC may be prepared ahead (end of treatment in the future): it stays a draft and the PPS is not
+ * touched; the PPS closes when the end date is reached, i.e. here when that date is today or past,
+ * or later when the PPAC prepared ahead is handed over to the patient (closePpsAtEndOfTreatment,
+ * refused before the end date). One rule: the PPS closes at the end of active treatment, never before.
  */
 export function startPpac(pps: CarePlan, input: StartPpacInput, context: Partial<PpacContext> = {}): StartedPpac {
   const now = context.now ?? new Date().toISOString();
@@ -148,11 +159,42 @@ export function startPpac(pps: CarePlan, input: StartPpacInput, context: Partial
     ...(input.note ? { note: [{ text: input.note, time: now, authorReference: author }] } : {}),
   };
 
-  let closed = withExtension(pps, EXT.endOfActiveTreatment, { url: EXT.endOfActiveTreatment, valueDate: end });
-  closed = withUpdateRecord({ ...closed, status: 'completed', period: { ...pps.period, end } }, {
+  const reached = compareDates(end, parisDay(new Date(now))) <= 0;
+  return { ppac, ...(reached ? { pps: closePpsAtEndOfTreatment(pps, end, now, author) } : {}), visits };
+}
+
+/** Whether the end of active treatment (YYYY-MM-DD) is after the Paris day of `now`: the PPAC is then prepared ahead. */
+export function isAhead(endOfTreatment: string, now: string): boolean {
+  return compareDates(endOfTreatment, parisDay(new Date(now))) > 0;
+}
+
+/** The end of active treatment a PPAC declares (its extension, else the start of its period). */
+export function endOfTreatmentOf(ppac: CarePlan): string | undefined {
+  return extensionOf(ppac, EXT.endOfActiveTreatment)?.valueDate ?? ppac.period?.start?.slice(0, 10);
+}
+
+/** The PPS closed at the end of active treatment, relayed by the PPAC, with the reason of this last update. */
+export function closePpsAtEndOfTreatment(pps: CarePlan, end: string, now: string, author: Reference | undefined): CarePlan {
+  const closed = withExtension(pps, EXT.endOfActiveTreatment, { url: EXT.endOfActiveTreatment, valueDate: end });
+  return withUpdateRecord({ ...closed, status: 'completed', period: { ...pps.period, end } }, {
     reason: 'end-of-active-treatment', detail: 'Relais par le programme personnalisé de l’après-cancer (PPAC)', date: now, author,
   });
-  return { ppac, pps: closed, visits };
+}
+
+/**
+ * What the PPS still plans after a date: its activities scheduled later (treatments, follow-ups)
+ * that are not done or cancelled, with the day they end — the French text of each.
+ */
+export function ppsActivitiesAfter(pps: CarePlan, end: string): { label: string; day: string }[] {
+  const later: { label: string; day: string }[] = [];
+  for (const a of pps.activity ?? []) {
+    const d = a.detail;
+    if (!d || ['completed', 'cancelled', 'stopped', 'entered-in-error'].includes(d.status)) continue;
+    const day = (d.scheduledPeriod?.end ?? d.scheduledPeriod?.start)?.slice(0, 10);
+    if (!day || !isIsoDate(day) || compareDates(day, end) <= 0) continue;
+    later.push({ label: d.description ?? d.code?.text ?? d.code?.coding?.[0]?.display ?? 'activité du programme', day });
+  }
+  return later;
 }
 
 function visitActivity(visit: SurveillanceVisit, performer: Reference | undefined): CarePlanActivity {

@@ -9,7 +9,7 @@ import type {
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
 type Reference<_T = unknown> = FhirReference<any>;
-import { badRequest, businessRule } from '../fhir-kit/errors.ts';
+import { badRequest, businessRule, invalidResource, issue } from '../fhir-kit/errors.ts';
 import { CATEGORY, CONTACT_ROLE, DATA_REUSE_NOTICE_VERSION, EXT, FOLLOW_UP_PROPOSALS, PPS_LOINC, PPS_PROFILE, ROUTE, SOCIAL_SUPPORT, SUPPORTIVE_CARE, THERAPY_TYPES, contactRoleConcept, contactRoleOf, routeConcept, routeKeyOf, socialSupportConcept, supportiveCareConcept, type ActivitySection, type ContactRole, type RouteKey, type SocialSupportType, type SupportiveCareType } from './codes.ts';
 import { LOINC, TA_ASIP } from '../fhir-kit/code-systems.ts';
 import { addDays, compareDates, datePart, isIsoDate } from '../fhir-kit/dates.ts';
@@ -502,8 +502,10 @@ export interface HandOverInput {
 export function handOverCarePlan(plan: CarePlan, input: HandOverInput, now: string): CarePlan {
   if (!isPps(plan) && !isPpac(plan)) throw businessRule(`CarePlan/${plan.id} n'est ni un PPS ni un PPAC : seul un programme personnalisé se remet au patient`, ['CarePlan.category']);
   if (plan.status === 'revoked' || plan.status === 'entered-in-error') throw businessRule(`Ce programme est ${plan.status === 'revoked' ? 'annulé' : 'saisi par erreur'} : il ne peut pas être remis au patient`, ['CarePlan.status']);
+  // The patient's answer is never assumed: a missing choice sent as « non » once printed « vous ne
+  // l'avez pas souhaité » on the PPS. 422 (required), naming the field, whatever the client.
   if (typeof input.shareWithGp !== 'boolean') {
-    throw badRequest("Indiquez le choix du patient sur l'envoi du programme à son médecin traitant (shareWithGp : true ou false)", ['shareWithGp']);
+    throw invalidResource(422, [issue('error', 'required', "Indiquez si le patient accepte que son programme soit envoyé à son médecin traitant : sa réponse (oui ou non) est obligatoire pour enregistrer la remise", ['shareWithGp'])]);
   }
   if (!input.by?.reference) throw badRequest('Indiquez qui remet le document au patient (by : Practitioner/…)', ['by']);
   const date = input.date ?? now;
@@ -517,7 +519,7 @@ export function handOverCarePlan(plan: CarePlan, input: HandOverInput, now: stri
   const previous = handOverOf(plan);
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   if (previous && !reason) {
-    throw businessRule(`Ce programme a déjà été remis au patient le ${longDate(previous.date)} : indiquez le motif de cette nouvelle remise (reason : programme mis à jour, exemplaire perdu…)`, ['reason']);
+    throw businessRule(`Ce programme a déjà été remis au patient le ${longDate(previous.date)} : indiquez le motif de cette nouvelle remise (programme mis à jour, exemplaire perdu…)`, ['reason']);
   }
   const handOver: HandOver = { date, by: input.by };
   let next = withExtension(plan, EXT.handOver, handOverExtension(handOver));
@@ -552,7 +554,7 @@ function checkInput(input: BuildPpsInput): void {
         throw badRequest(`Date invalide : '${String(v)}' (attendu AAAA-MM-JJ)`, [`${path}.${key}`]);
       }
     }
-    if (item.start && item.end && compareDates(datePart(item.end), datePart(item.start)) < 0) throw badRequest(`La date de fin (${item.end}) précède la date de début (${item.start})`, [`${path}.end`]);
+    if (item.start && item.end && compareDates(datePart(item.end), datePart(item.start)) < 0) throw badRequest(`La date de fin (${longDate(item.end)}) précède la date de début (${longDate(item.start)})`, [`${path}.end`]);
   };
   (input.treatments ?? []).forEach((t, i) => checkItem(t, `treatments[${i}]`));
   for (const key of ['prevention', 'associatedMeasures', 'followUps'] as const) (input[key] ?? []).forEach((t, i) => checkItem(t, `${key}[${i}]`));

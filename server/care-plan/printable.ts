@@ -12,7 +12,7 @@ import {
 } from './codes.ts';
 import { activitySection, extensionOf, handOverOf, isPpac, sub, subs, updateRecordsOf, watchItemsOf } from './model.ts';
 import { patientDiagnosis } from './diagnosis.ts';
-import { cycleOf } from './oral-treatment.ts';
+import { cycleOf, oralTreatmentPeriod } from './oral-treatment.ts';
 import { insOf } from './patient-identity.ts';
 import { printedPatientIdentity, shownName, usedNameOf } from '../identity/index.ts';
 import { SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';
@@ -240,9 +240,8 @@ function treatmentSection(treatments: CarePlanActivity[], requests: MedicationRe
     const atHome = extensionOf(a, EXT.atHome)?.valueBoolean;
     const route = sub(t, 'route')?.valueCodeableConcept?.text ?? '';
     const request = requestOf(a, requests);
-    const bounds = request?.dosageInstruction?.map((d) => d.timing?.repeat?.boundsPeriod).filter(Boolean) ?? [];
-    const start = request ? bounds[0]?.start : a.detail?.scheduledPeriod?.start;
-    const end = request ? bounds.at(-1)?.end : a.detail?.scheduledPeriod?.end;
+    const start = request ? oralTreatmentPeriod(request)?.start : a.detail?.scheduledPeriod?.start;
+    const end = request ? oralTreatmentPeriod(request)?.end : a.detail?.scheduledPeriod?.end;
     const place = atHome ? 'À domicile' : a.detail?.location ? names.of(a.detail.location) : '';
     const status = activityStatusLabel(a, request, planStatus);
     return [treatmentName(a, requests), period(start, end, confirmed), place, sub(t, 'rhythm')?.valueString ?? '', route, status];
@@ -258,7 +257,9 @@ function treatmentSection(treatments: CarePlanActivity[], requests: MedicationRe
       ['Médicament', request.medicationCodeableConcept?.text ?? ''],
       ['Comment le prendre', request.dosageInstruction?.[0]?.text?.replace(/^Cycle \d+ : /, '') ?? ''],
     ];
-    if (cycle) fields.push(['Cycles', `${cycle.daysOn} jours de prise, puis ${cycle.daysOff} jours d'arrêt${cycle.count ? ` — ${cycle.count} cycles prévus` : ''}`]);
+    // A cycle without a break is a continuous treatment: « puis 0 jours d'arrêt » read as a missing value.
+    const planned = cycle?.count ? ` — ${cycle.count} cycles prévus` : '';
+    if (cycle) fields.push(['Cycles', cycle.daysOff > 0 ? `${cycle.daysOn} jours de prise, puis ${cycle.daysOff} jours d'arrêt${planned}` : `prise continue, sans période d’arrêt (cycles de ${cycle.daysOn} jours)${planned}`]);
     const cycles = (request.dosageInstruction ?? []).filter((d) => d.sequence && d.timing?.repeat?.boundsPeriod);
     if (cycles.length) fields.push(['Dates des cycles', cycles.map((d) => `cycle ${d.sequence} : du ${longDate(d.timing!.repeat!.boundsPeriod!.start)} au ${longDate(d.timing!.repeat!.boundsPeriod!.end)}`).join(' ; ')]);
     if (request.requester) fields.push(['Prescripteur', names.of(request.requester)]);

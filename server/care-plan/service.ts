@@ -17,10 +17,11 @@ import { meetingDateOfDecision } from '../rcp-sheet/index.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
 import { isPpac, isPps, kindOf } from './model.ts';
 import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from './orientation.ts';
-import { parisDay } from '../fhir-kit/french-dates.ts';
+import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
+import { compareDates } from '../fhir-kit/dates.ts';
 import { isOralAnticancer } from './oral-treatment.ts';
 import { withoutUnqualifiedIns } from './patient-identity.ts';
-import { startPpac, type StartPpacInput } from './ppac.ts';
+import { closePpsAtEndOfTreatment, endOfTreatmentOf, ppsActivitiesAfter, startPpac, type StartPpacInput } from './ppac.ts';
 import { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type HandOverInput } from './pps.ts';
 import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
 
@@ -79,12 +80,27 @@ export async function handOverProgramme(repo: FhirRepository, id: string, input:
   return repo.transaction(async (tx) => {
     const plan = await tx.read<CarePlan>('CarePlan', id);
     requireCurrentVersion(plan, ifMatch, 'Relisez-le avant de recommencer.');
-    const next = handOverCarePlan(plan, input, new Date().toISOString());
+    const now = new Date().toISOString();
+    const next = handOverCarePlan(plan, input, now);
+    // A PPAC prepared ahead takes over when it is handed over, at the end of active treatment:
+    // the PPS it replaces closes then, not before (see startPpac).
+    if (isPpac(plan)) await closeReplacedPps(tx, plan, (input.date ?? parisDay(new Date(now))).slice(0, 10), now, input.by);
     return (await tx.update(next, { ifMatch: plan.meta?.versionId })).resource;
   });
 }
 
-/** Starts the PPAC from a PPS and closes the PPS, in one transaction. */
+async function closeReplacedPps(tx: FhirRepository, ppac: CarePlan, handOverDay: string, now: string, by: Reference | undefined): Promise<void> {
+  const ppsId = idOf(ppac.replaces?.[0], 'CarePlan');
+  const pps = ppsId ? await readOptional<CarePlan>(tx, 'CarePlan', ppsId) : undefined;
+  if (!pps || !isPps(pps) || pps.status !== 'active') return;
+  const end = endOfTreatmentOf(ppac) ?? handOverDay;
+  if (compareDates(handOverDay, end) < 0) {
+    throw businessRule(`Ce PPAC a été préparé pour la fin des traitements actifs, le ${longDate(end)} : il se remet au patient à partir de cette date. D'ici là, le PPS reste le programme en vigueur`, ['date']);
+  }
+  await tx.update(closePpsAtEndOfTreatment(pps, end, now, by ?? ppac.author), { ifMatch: pps.meta?.versionId });
+}
+
+/** Starts the PPAC from a PPS and, when the end of active treatment is reached, closes the PPS, in one transaction. */
 export async function startPpacFromPps(repo: FhirRepository, ppsId: string, input: StartPpacInput, author: Reference | undefined, ifMatch?: string): Promise<CarePlan> {
   return (await startPpacWithWarnings(repo, ppsId, input, author, ifMatch)).ppac;
 }
@@ -113,10 +129,24 @@ export async function startPpacWithWarnings(
       hospital: pps.author,
       gp: await gpOf(tx, pps),
     });
-    await tx.update(started.pps, { ifMatch: pps.meta?.versionId });
     const end = started.ppac.period?.start ?? parisDay(new Date(now));
     const oral = (await readAll<MedicationRequest>(tx, 'MedicationRequest', (pps.activity ?? []).map((a) => idOf(a.reference, 'MedicationRequest')))).filter(isOralAnticancer);
-    const warnings = remainingOralCycles(oral, end).map((r) => remainingCyclesWarning(r, end));
+    const remaining = remainingOralCycles(oral, end);
+    if (!started.pps) {
+      // Prepared ahead: an end of active treatment before treatments the PPS still plans is a
+      // contradiction nothing explains yet (no stop can have been recorded in the future).
+      const later = [
+        ...ppsActivitiesAfter(pps, end),
+        ...remaining.map((r) => ({ label: r.medication, day: r.lastDay })),
+      ].sort((a, b) => compareDates(a.day, b.day));
+      if (later.length) {
+        const list = later.map((l) => `${l.label} (jusqu'au ${longDate(l.day)})`).join(' ; ');
+        throw businessRule(`La fin des traitements actifs déclarée le ${longDate(end)} précède des traitements que le PPS prévoit encore : ${list}. Corrigez la date de fin des traitements, ou modifiez d'abord le PPS (arrêt ou report de ces traitements)`, ['endOfTreatment']);
+      }
+    } else {
+      await tx.update(started.pps, { ifMatch: pps.meta?.versionId });
+    }
+    const warnings = remaining.map((r) => remainingCyclesWarning(r, end));
     return { ppac: await tx.createWithId(started.ppac, started.ppac.id!), warnings };
   });
 }

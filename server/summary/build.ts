@@ -14,7 +14,7 @@
 import type {
   Appointment, CarePlan, CarePlanActivity, CareTeam, Condition, MedicationRequest, Observation, Organization, Patient, PractitionerRole, Reference, ResearchStudy, ResearchSubject, Resource,
 } from '@medplum/fhirtypes';
-import { activitySection, activityStatusLabel, type Block, EXT, extensionOf, handOverOf, SECTION as CARE_SECTION, SETTING_LABEL, sub, subs, watchItemsOf } from '../care-plan/index.ts';
+import { activitySection, activityStatusLabel, type Block, EXT, extensionOf, handOverOf, oralTreatmentPeriod, SECTION as CARE_SECTION, SETTING_LABEL, sub, subs, watchItemsOf } from '../care-plan/index.ts';
 import { datePart } from '../fhir-kit/dates.ts';
 import { INCLUSION_STATUS_LABEL } from '../directories/index.ts';
 import { withoutUnqualifiedIns } from '../identity/index.ts';
@@ -391,11 +391,7 @@ function requestOf(a: CarePlanActivity, requests: MedicationRequest[]): Medicati
 }
 
 function requestPeriod(a: CarePlanActivity, requests: MedicationRequest[]): { start?: string; end?: string } | undefined {
-  const request = requestOf(a, requests);
-  if (!request) return undefined;
-  const bounds = (request.dosageInstruction ?? []).map((d) => d.timing?.repeat?.boundsPeriod).filter((b): b is NonNullable<typeof b> => Boolean(b));
-  if (!bounds.length) return undefined;
-  return { start: bounds[0]!.start, end: bounds.at(-1)!.end };
+  return oralTreatmentPeriod(requestOf(a, requests));
 }
 
 function activityName(a: CarePlanActivity, requests: MedicationRequest[]): string {

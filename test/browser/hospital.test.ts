@@ -503,8 +503,17 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByRole('button', { name: 'Établir le PPS' }).click();
       await page.getByRole('heading', { level: 1, name: 'Programme personnalisé de soins (PPS)' }).waitFor();
       expect(await page.getByTestId('programme-calendar').innerText()).to.contain('Capécitabine');
+      // The oral treatment is dated by its MedicationRequest, as in the PDF (it showed « à préciser »).
+      await page.getByTestId('programme-calendar').locator('tr', { hasText: 'Capécitabine' }).getByText('18 janvier 2027').waitFor();
+      expect(await page.getByTestId('programme-calendar').locator('tr', { hasText: 'Capécitabine' }).innerText()).not.to.contain('à préciser');
       const ppsId = page.url().split('/').pop()!;
 
+      // The patient's answer about the GP is required: unanswered, nothing is sent (it was once saved as a refusal).
+      let handOverCalls = 0;
+      page.on('request', (r) => { if (r.url().includes('$hand-over')) handOverCalls += 1; });
+      await page.getByRole('button', { name: 'Enregistrer la remise' }).click();
+      await page.getByText('Indiquez la réponse du patient (oui ou non)', { exact: false }).waitFor();
+      expect(handOverCalls, 'no hand-over sent without the answer').to.equal(0);
       await page.getByRole('radiogroup', { name: /envoyé à son médecin traitant/ }).getByLabel('Oui').check();
       await page.getByRole('button', { name: 'Enregistrer la remise' }).click();
       await page.getByText('Remis au patient').first().waitFor();
@@ -516,6 +525,10 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       const before = await version.innerText();
       const edit = page.getByRole('region', { name: 'Modifier le PPS remis au patient' });
       await edit.waitFor();
+      // The oral treatment is listed (read-only), with where its dose and dates are changed.
+      const oral = edit.getByTestId('pps-edit-oral');
+      await oral.getByText('18 janvier 2027', { exact: false }).waitFor();
+      expect(await oral.innerText()).to.contain('Capécitabine').and.to.contain('ne se modifient pas ici');
       await edit.getByLabel(/^Début \(.*Colectomie/).fill('2026-12-21');
       await edit.getByRole('button', { name: 'Enregistrer la nouvelle version' }).click();
       await edit.getByText('Indiquez le motif de la modification', { exact: false }).waitFor();
@@ -527,10 +540,22 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       expect(await version.innerText()).not.to.equal(before);
       expect(await page.getByTestId('programme-calendar').innerText()).to.contain('21 décembre 2026');
 
+      // Closing the PPS (end of treatment today) is confirmed first; cancelled here.
+      await page.getByRole('button', { name: 'Établir le PPAC' }).click();
+      await page.getByRole('alert').filter({ hasText: 'le PPS sera clos' }).waitFor();
+      await page.getByRole('button', { name: 'Annuler' }).click();
+      // Treatments run until June 2027: the PPAC is prepared ahead, the PPS stays in force.
       await page.getByRole('textbox', { name: 'Fin des traitements actifs' }).fill('2027-06-30');
       await page.getByLabel('Examens de surveillance').fill('Scanner thoraco-abdomino-pelvien\nDosage de l’ACE');
-      await choose(page, 'Orientation soins de support (bilan des besoins)', /./);
-      await page.getByRole('button', { name: 'Établir le PPAC' }).click();
+      // Only structures whose label holds today: the Luberon association lost it (withdrawn 2025-06-30).
+      await page.getByRole('combobox', { name: 'Orientation soins de support (bilan des besoins)', exact: true }).click();
+      await page.getByRole('option').first().waitFor();
+      const offered = await page.getByRole('option').allInnerTexts();
+      expect(offered.join(' | ')).not.to.contain('Luberon');
+      const directory = await (await context.request.get(`${new URL(page.url()).origin}/api/directories/offer`)).json();
+      expect(directory.entries.map((e: { name: string }) => e.name).join(' | '), 'the withdrawn structure is in the directory, only not offered').to.contain('Luberon');
+      await page.getByRole('option').first().click();
+      await page.getByRole('button', { name: 'Préparer le PPAC' }).click();
       await page.getByRole('heading', { level: 1, name: 'Programme personnalisé de l’après-cancer (PPAC)' }).waitFor();
       const rows = page.getByTestId('programme-calendar').locator('tr[data-by]');
       const by = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-by')).filter(Boolean));
@@ -538,6 +563,16 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await checkA11y(page, 'hôpital : PPAC');
       await screenshot(page, 'hopital-ppac');
       const ppacId = page.url().split('/').pop()!;
+      // Handed over only from the end of active treatment: before it, refused and the PPS stays in force.
+      const handOverPpac = page.getByRole('region', { name: 'Remise au patient' });
+      await handOverPpac.getByRole('radiogroup', { name: /envoyé à son médecin traitant/ }).getByLabel('Oui').check();
+      await handOverPpac.getByRole('button', { name: 'Enregistrer la remise' }).click();
+      await handOverPpac.getByText('il se remet au patient à partir de cette date', { exact: false }).waitFor();
+      await page.goto(`${new URL(page.url()).origin}/hopital/programmes/${ppsId}`);
+      await page.getByRole('status').filter({ hasText: 'Le PPAC a été préparé pour la fin des traitements actifs du 30 juin 2027' }).waitFor();
+      expect(await page.getByText('Remis au patient').first().isVisible(), 'the PPS is still in force').to.equal(true);
+      await page.goto(`${new URL(page.url()).origin}/hopital/programmes/${ppacId}`);
+      await page.getByRole('heading', { level: 1, name: 'Programme personnalisé de l’après-cancer (PPAC)' }).waitFor();
 
       const origin = new URL(page.url()).origin;
       for (const href of [`/fhir/Composition/${state.sheetId}/$render?format=pdf`, `/fhir/CarePlan/${ppsId}/$render?format=pdf`, `/fhir/CarePlan/${ppacId}/$render?format=pdf`]) {
@@ -546,6 +581,10 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
         expect((await res.body()).subarray(0, 5).toString(), href).to.equal('%PDF-');
       }
       expect(await page.getByRole('link', { name: 'PPAC (PDF)' }).getAttribute('href')).to.equal(`/fhir/CarePlan/${ppacId}/$render?format=pdf`);
+      // A wrong programme address says so in words (it showed « Établir le PPS » and « CarePlan/… introuvable »).
+      await page.goto(`${origin}/hopital/programmes/programme-inexistant`);
+      await page.getByRole('heading', { level: 1, name: 'Programme introuvable' }).waitFor({ timeout: 20_000 });
+      expect(await page.locator('body').innerText()).not.to.contain('CarePlan/').and.not.to.contain('Établir le PPS');
       assertNoPageErrors(page);
     } finally {
       await context.close();

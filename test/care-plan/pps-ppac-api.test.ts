@@ -116,6 +116,11 @@ describe('Care plan: PPS built from the RCP decision, handed over, updated with 
     expect(noDose.status).to.equal(400);
     expect(noDose.body.issue[0].expression).to.deep.equal(['treatments[1].dose']);
     expect(noDose.body.issue[0].details.text).to.contain('dose par prise');
+    const reversed = ppsInput(c);
+    Object.assign(reversed.treatments[0]!, { start: '2027-03-05', end: '2027-01-25' });
+    const endBeforeStart = await as(server, 'oncologist', 'POST', `/CarePlan/${c.decisionId}/$build-pps`, reversed);
+    expect(endBeforeStart.status).to.equal(400);
+    expect(endBeforeStart.body.issue[0].details.text).to.equal('La date de fin (25 janvier 2027) précède la date de début (5 mars 2027)');
     const badProposal = await as(server, 'oncologist', 'POST', `/CarePlan/${c.decisionId}/$build-pps`, { treatments: [{ proposal: 2, route: 'oral' }] });
     expect(badProposal.status).to.equal(400);
     expect(badProposal.body.issue[0].details.text).to.contain('premier choix');
@@ -127,8 +132,14 @@ describe('Care plan: PPS built from the RCP decision, handed over, updated with 
     const c = await createCareCase(server, users);
     const pps = (await buildPps(c)).body;
     const missingChoice = await as(server, 'oncologist', 'POST', `/CarePlan/${pps.id}/$hand-over`, { date: '2026-02-10' });
-    expect(missingChoice.status).to.equal(400);
+    // The patient's answer is never assumed (a missing one was once recorded as a refusal).
+    expect(missingChoice.status).to.equal(422);
     expect(missingChoice.body.issue[0].expression).to.deep.equal(['shareWithGp']);
+    expect(missingChoice.body.issue[0].details.text).to.contain('médecin traitant').and.contain('obligatoire');
+    const notABoolean = await as(server, 'oncologist', 'POST', `/CarePlan/${pps.id}/$hand-over`, { date: '2026-02-10', shareWithGp: 'false' });
+    expect(notABoolean.status).to.equal(422);
+    expect(notABoolean.body.issue[0].expression).to.deep.equal(['shareWithGp']);
+    expect((await as(server, 'oncologist', 'GET', `/CarePlan/${pps.id}`)).body.status, 'nothing recorded').to.equal('draft');
 
     const handed = await handOver(pps.id, {
       resourceType: 'Parameters',

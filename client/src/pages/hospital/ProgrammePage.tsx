@@ -1,7 +1,8 @@
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, List, NumberInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Bundle, CarePlan, CarePlanActivity, Extension, HealthcareService } from '@medplum/fhirtypes';
+import type { Bundle, CarePlan, CarePlanActivity, Extension, MedicationRequest } from '@medplum/fhirtypes';
+import type { OfferEntry } from '../../api/directories.ts';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { hospitalApi, idOf, printLinks } from '../../api/hospital.ts';
@@ -11,6 +12,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { carePlanStatusLabel } from '../../lib/care-plan-status.ts';
 import { formatDate, parisDay } from '../../lib/dates.ts';
+import { oralTreatmentPeriod } from '../../lib/oral-treatment-period.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { capitalBornWord, patientDisplayName } from '../../lib/patient-identity.ts';
 
@@ -23,6 +25,7 @@ const EXT = {
   orientation: `${DCC}/StructureDefinition/dcc-supportive-care-orientation`,
   updateReason: `${DCC}/StructureDefinition/dcc-pps-update-reason`,
   updateHistory: `${DCC}/StructureDefinition/dcc-pps-update`,
+  endOfActiveTreatment: `${DCC}/StructureDefinition/dcc-end-of-active-treatment`,
 };
 const TA_ASIP = 'urn:oid:1.2.250.1.213.1.1.4.322';
 const UPDATE_REASON_SYSTEM = `${DCC}/CodeSystem/dcc-pps-update-reason`;
@@ -35,7 +38,6 @@ const UPDATE_REASONS: { value: string; label: string; coding: { system: string; 
   { value: 'palliative-care', label: 'Passage en soins palliatifs', coding: { system: UPDATE_REASON_SYSTEM, code: 'palliative-care', display: 'Passage en soins palliatifs' } },
   { value: 'other', label: 'Autre motif', coding: { system: UPDATE_REASON_SYSTEM, code: 'other', display: 'Autre motif' } },
 ];
-const POST_CANCER_PROGRAM = `${DCC}/CodeSystem/dcc-health-program|parcours-global-apres-cancer`;
 
 type Kind = 'rcp-decision' | 'pps' | 'ppac' | undefined;
 function kindOf(plan: CarePlan): Kind {
@@ -60,7 +62,9 @@ export default function ProgrammePage() {
   const patientId = idOf(plan.data?.subject?.reference);
   const patient = useQuery({ queryKey: ['hospital', 'patient', patientId], queryFn: () => hospitalApi.patient(patientId!), enabled: Boolean(patientId) });
   const p = patient.data;
-  const kindTitle = kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : kind === 'ppac' ? 'Programme personnalisé de l’après-cancer (PPAC)' : 'Établir le PPS';
+  const missing = plan.error instanceof ApiError && (plan.error.status === 404 || plan.error.status === 410);
+  const kindTitle = kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : kind === 'ppac' ? 'Programme personnalisé de l’après-cancer (PPAC)'
+    : kind === 'rcp-decision' ? 'Établir le PPS' : missing ? 'Programme introuvable' : 'Programme de soins';
   // Identity vigilance (RNIV): the patient named, with the birth date, wherever one acts on their record.
   const title = p ? `${kindTitle} — ${patientDisplayName(p)}` : kindTitle;
   return (
@@ -76,7 +80,9 @@ export default function ProgrammePage() {
       ) : undefined}
     >
       {plan.isPending && <Loading />}
-      {plan.error && <ErrorMessage error={plan.error} />}
+      {/* Not the server's « CarePlan/<id> introuvable »: the reader needs what happened, not the record reference. */}
+      {missing && <Alert color="orange" role="alert" title="Programme introuvable">Ce programme de soins n’existe pas ou n’existe plus : vérifiez le lien, ou ouvrez-le depuis le dossier du patient.</Alert>}
+      {plan.error && !missing && <ErrorMessage error={plan.error} />}
       {plan.data && kind === 'rcp-decision' && <BuildPps decision={plan.data} />}
       {plan.data && kind === 'pps' && <Pps pps={plan.data} />}
       {plan.data && kind === 'ppac' && <Ppac ppac={plan.data} />}
@@ -177,19 +183,40 @@ function BuildPps({ decision }: { decision: CarePlan }) {
   );
 }
 
+/** The MedicationRequests the plan's activities reference (oral treatments): their dates live there, not in the activity. */
+function useOralRequests(plan: CarePlan): Map<string, MedicationRequest> {
+  const refs = (plan.activity ?? []).map((a) => a.reference?.reference).filter((r): r is string => Boolean(r?.startsWith('MedicationRequest/')));
+  const requests = useQuery({
+    queryKey: ['hospital', 'oral-requests', plan.id, plan.meta?.versionId, refs],
+    queryFn: async () => Promise.all(refs.map((r) => api<MedicationRequest>(`/fhir/${r}`).catch(() => undefined))),
+    enabled: refs.length > 0,
+  });
+  return new Map((requests.data ?? []).filter((r): r is MedicationRequest => Boolean(r)).map((r) => [`MedicationRequest/${r.id}`, r]));
+}
+
+function oralLabel(a: CarePlanActivity, request: MedicationRequest | undefined): string {
+  return request?.medicationCodeableConcept?.text ?? request?.medicationCodeableConcept?.coding?.[0]?.display ?? activityLabel(a);
+}
+
 function Calendar({ plan }: { plan: CarePlan }) {
-  const items = (plan.activity ?? []).map((a) => ({ a, start: a.detail?.scheduledPeriod?.start ?? a.detail?.scheduledString })).sort((x, y) => String(x.start ?? '9999').localeCompare(String(y.start ?? '9999')));
+  const requests = useOralRequests(plan);
+  const items = (plan.activity ?? []).map((a) => {
+    // An oral treatment is dated by its MedicationRequest, by the same rule as the printed PPS.
+    const oral = a.reference?.reference ? oralTreatmentPeriod(requests.get(a.reference.reference)) : undefined;
+    const period = a.detail?.scheduledPeriod ?? oral;
+    return { a, start: period?.start ?? a.detail?.scheduledString, end: period?.end, label: a.reference?.reference ? oralLabel(a, requests.get(a.reference.reference)) : activityLabel(a) };
+  }).sort((x, y) => String(x.start ?? '9999').localeCompare(String(y.start ?? '9999')));
   return (
     <Table.ScrollContainer minWidth={520}>
       <Table striped data-testid="programme-calendar">
         <Table.Thead><Table.Tr><Table.Th>Date</Table.Th><Table.Th>Activité</Table.Th><Table.Th>Par</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
-          {items.map(({ a, start }, i) => {
+          {items.map(({ a, start, end, label }, i) => {
             const by = ext(a, EXT.surveillanceBy)?.valueCode;
             return (
               <Table.Tr key={i} data-by={by}>
-                <Table.Td>{start ? formatDate(start) : 'à préciser'}{a.detail?.scheduledPeriod?.end && a.detail.scheduledPeriod.end !== start ? ` → ${formatDate(a.detail.scheduledPeriod.end)}` : ''}</Table.Td>
-                <Table.Td>{activityLabel(a)}</Table.Td>
+                <Table.Td>{start ? formatDate(start) : 'à préciser'}{end && end !== start ? ` → ${formatDate(end)}` : ''}</Table.Td>
+                <Table.Td>{label}</Table.Td>
                 <Table.Td>{by === 'hospital' ? 'Spécialiste hospitalier' : by === 'gp' ? 'Médecin traitant' : a.detail?.performer?.map((p) => p.display).filter(Boolean).join(', ')}</Table.Td>
               </Table.Tr>
             );
@@ -206,29 +233,26 @@ function Pps({ pps }: { pps: CarePlan }) {
   const handOver = ext(pps, EXT.handOver);
   const handedAt = handOver?.extension?.find((e) => e.url === 'date')?.valueDateTime ?? handOver?.extension?.find((e) => e.url === 'date')?.valueDate;
   const shares = ext(pps, EXT.shareWithGp)?.valueBoolean;
-  const [date, setDate] = useState(parisDay());
-  const [share, setShare] = useState('');
-  const [objection, setObjection] = useState(false);
-  const [handReason, setHandReason] = useState('');
-  const hand = useMutation({
-    mutationFn: () => hospitalApi.handOver(pps.id!, { date, shareWithGp: share === 'oui', ...(objection ? { dataReuseObjection: true } : {}), ...(handReason.trim() ? { reason: handReason.trim() } : {}) }, pps.meta?.versionId),
-    onSuccess: () => {
-      notifications.show({ message: 'Remise du PPS au patient enregistrée' });
-      void queryClient.invalidateQueries({ queryKey: ['hospital'] });
-    },
-  });
-  const handErrors = hand.error instanceof ApiError ? fieldErrorsOf(hand.error.outcome?.issue, { date: ['date'], share: ['shareWithGp'], reason: ['reason'] }) : {};
+  // A PPAC already prepared for this PPS (ahead of the end of active treatment: the PPS stays in force).
+  const successors = useQuery({ queryKey: ['hospital', 'ppac-of', pps.id], queryFn: () => api<Bundle<CarePlan>>('/fhir/CarePlan', { query: { replaces: `CarePlan/${pps.id}` } }) });
+  const preparedPpac = successors.data?.entry?.map((e) => e.resource).find((p): p is CarePlan => Boolean(p) && kindOf(p!) === 'ppac' && !['revoked', 'entered-in-error'].includes(p!.status));
   // PPAC: end of active treatment, alternating surveillance, supportive-care orientation.
-  const structures = useQuery({ queryKey: ['hospital', 'supportive-care'], queryFn: () => api<Bundle<HealthcareService>>('/fhir/HealthcareService', { query: { program: POST_CANCER_PROGRAM, _count: 50 } }), staleTime: 300_000 });
+  // Only structures whose after-cancer label holds today, by the directory's own rule (labelled=true:
+  // isLabelledOn, server/directories/label.ts) — a withdrawn label is not offered.
+  const structures = useQuery({ queryKey: ['hospital', 'supportive-care', 'labelled'], queryFn: () => api<{ total: number; entries: OfferEntry[] }>('/api/directories/offer', { query: { labelled: 'true' } }), staleTime: 300_000 });
   const [end, setEnd] = useState(parisDay());
   const [interval, setInterval] = useState<number | string>(6);
   const [years, setYears] = useState<number | string>(5);
   const [first, setFirst] = useState('hospital');
   const [exams, setExams] = useState('');
   const [structure, setStructure] = useState<string | null>(null);
+  // The PPS closes when the end of active treatment is reached (server/care-plan/ppac.ts): asked to confirm
+  // then; a date to come prepares the PPAC ahead (draft) and leaves the PPS in force.
+  const ahead = /^\d{4}-\d{2}-\d{2}$/.test(end) && end > parisDay();
+  const [confirming, setConfirming] = useState(false);
   const start = useMutation({
     mutationFn: () => {
-      const s = (structures.data?.entry ?? []).map((e) => e.resource).find((h) => `HealthcareService/${h?.id}` === structure);
+      const s = (structures.data?.entries ?? []).find((h) => h.service === structure);
       return hospitalApi.startPpac(pps.id!, {
         endOfTreatment: end,
         surveillance: {
@@ -239,7 +263,7 @@ function Pps({ pps }: { pps: CarePlan }) {
       }, pps.meta?.versionId);
     },
     onSuccess: (ppac) => {
-      notifications.show({ message: 'PPAC établi' });
+      notifications.show({ message: ahead ? `PPAC préparé (brouillon) : le PPS reste en vigueur jusqu’au ${formatDate(end)}` : 'PPAC établi : le PPS est clos' });
       void queryClient.invalidateQueries({ queryKey: ['hospital'] });
       navigate(`/hopital/programmes/${ppac.id}`);
     },
@@ -259,13 +283,84 @@ function Pps({ pps }: { pps: CarePlan }) {
       </section>
       <UpdateHistory plan={pps} />
       {pps.status === 'active' && handedAt && <EditPps pps={pps} />}
-      {pps.status !== 'completed' && (
+      {pps.status !== 'completed' && <HandOverCard plan={pps} />}
+      {pps.status === 'active' && preparedPpac && (
+        <Alert color="blue" role="status" title="PPAC préparé">
+          Le PPAC a été préparé pour la fin des traitements actifs{ext(preparedPpac, EXT.endOfActiveTreatment)?.valueDate ? ` du ${formatDate(ext(preparedPpac, EXT.endOfActiveTreatment)!.valueDate)}` : ''} : le PPS reste en vigueur jusqu’à sa remise au patient. <Anchor component={Link} to={`/hopital/programmes/${preparedPpac.id}`}>Ouvrir le PPAC</Anchor>
+        </Alert>
+      )}
+      {pps.status === 'active' && successors.isSuccess && !preparedPpac && (
+        <Card withBorder component="section" aria-labelledby="ppac-title">
+          <form onSubmit={(e) => {
+            e.preventDefault();
+            if (!ahead && !confirming) { setConfirming(true); return; }
+            setConfirming(false);
+            start.mutate();
+          }} noValidate>
+            <Stack gap="sm">
+              <Title order={2} size="h3" id="ppac-title">Fin des traitements actifs : établir le PPAC</Title>
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <TextInput label="Fin des traitements actifs" type="date" value={end} onChange={(e) => { setEnd(e.currentTarget.value); setConfirming(false); }} error={ppacErrors.end}
+                  description={ahead ? 'Date à venir : le PPAC sera préparé (brouillon) et le PPS restera en vigueur jusqu’à cette date.' : undefined} />
+                <Select label="Première consultation de surveillance" data={[{ value: 'hospital', label: 'Spécialiste hospitalier' }, { value: 'gp', label: 'Médecin traitant' }]} value={first} onChange={(v) => setFirst(v ?? 'hospital')} allowDeselect={false} />
+                <NumberInput label="Une consultation tous les (mois)" value={interval} onChange={setInterval} min={1} max={24} error={ppacErrors.interval} />
+                <NumberInput label="Pendant (années)" value={years} onChange={setYears} min={1} max={10} error={ppacErrors.years} />
+              </SimpleGrid>
+              <Textarea label="Examens de surveillance" description="Un par ligne (ex. Scanner thoraco-abdomino-pelvien)" value={exams} onChange={(e) => setExams(e.currentTarget.value)} autosize minRows={2} />
+              <Select label="Orientation soins de support (bilan des besoins)" description="Structures labellisées du parcours global après cancer" clearable
+                data={(structures.data?.entries ?? []).map((h) => ({ value: h.service, label: h.city ? `${h.name} (${h.city})` : h.name }))}
+                value={structure} onChange={setStructure} error={ppacErrors.structure} />
+              {start.error && !Object.keys(ppacErrors).length && <ErrorMessage error={start.error} title="PPAC non établi" />}
+              {confirming && (
+                <Alert color="orange" role="alert" title="Clore le PPS ?">
+                  Les traitements actifs sont terminés le {formatDate(end)} : le PPS sera clos (plus de traitement à venir pour le patient et son médecin traitant) et le PPAC prendra le relais. Vérifiez qu’aucun traitement du calendrier ne reste à faire.
+                </Alert>
+              )}
+              <Group>
+                <Button type="submit" loading={start.isPending}>{confirming ? 'Confirmer : clore le PPS et établir le PPAC' : ahead ? 'Préparer le PPAC' : 'Établir le PPAC'}</Button>
+                {confirming && <Button variant="default" onClick={() => setConfirming(false)}>Annuler</Button>}
+              </Group>
+            </Stack>
+          </form>
+        </Card>
+      )}
+    </Stack>
+  );
+}
+
+/** The hand-over of a PPS or PPAC to the patient, with the patient's answer about the GP (never assumed). */
+function HandOverCard({ plan }: { plan: CarePlan }) {
+  const queryClient = useQueryClient();
+  const handOver = ext(plan, EXT.handOver);
+  const handedAt = handOver?.extension?.find((e) => e.url === 'date')?.valueDateTime ?? handOver?.extension?.find((e) => e.url === 'date')?.valueDate;
+  const name = kindOf(plan) === 'ppac' ? 'PPAC' : 'PPS';
+  const [date, setDate] = useState(parisDay());
+  const [share, setShare] = useState('');
+  const [objection, setObjection] = useState(false);
+  const [handReason, setHandReason] = useState('');
+  const [unanswered, setUnanswered] = useState(false);
+  const hand = useMutation({
+    // Only an explicit « oui » or « non » is sent: an unanswered question is never a refusal.
+    mutationFn: (shareWithGp: boolean) => hospitalApi.handOver(plan.id!, { date, shareWithGp, ...(objection ? { dataReuseObjection: true } : {}), ...(handReason.trim() ? { reason: handReason.trim() } : {}) }, plan.meta?.versionId),
+    onSuccess: () => {
+      notifications.show({ message: `Remise du ${name} au patient enregistrée` });
+      void queryClient.invalidateQueries({ queryKey: ['hospital'] });
+    },
+  });
+  const handErrors = hand.error instanceof ApiError ? fieldErrorsOf(hand.error.outcome?.issue, { date: ['date'], share: ['shareWithGp'], reason: ['reason'] }) : {};
+  return (
         <Card withBorder component="section" aria-labelledby="handover-title">
-          <form onSubmit={(e) => { e.preventDefault(); hand.mutate(); }} noValidate>
+          <form onSubmit={(e) => {
+            e.preventDefault();
+            if (share !== 'oui' && share !== 'non') { setUnanswered(true); return; }
+            setUnanswered(false);
+            hand.mutate(share === 'oui');
+          }} noValidate>
             <Stack gap="sm">
               <Title order={2} size="h3" id="handover-title">{handedAt ? 'Nouvelle remise au patient' : 'Remise au patient'}</Title>
               <TextInput label="Date de la remise" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} error={handErrors.date} maw={240} />
-              <Radio.Group label="Le patient accepte-t-il que son PPS soit envoyé à son médecin traitant ?" value={share} onChange={setShare} error={handErrors.share} required>
+              <Radio.Group label={`Le patient accepte-t-il que son ${name} soit envoyé à son médecin traitant ?`} value={share} onChange={(v) => { setShare(v); setUnanswered(false); }}
+                error={unanswered ? 'Indiquez la réponse du patient (oui ou non) : elle est obligatoire pour enregistrer la remise.' : handErrors.share} required>
                 <Group gap="md" mt={4}><Radio value="oui" label="Oui" /><Radio value="non" label="Non" /></Group>
               </Radio.Group>
               {handedAt && <Textarea label="Motif de la nouvelle remise" description="Programme mis à jour, exemplaire perdu…" value={handReason} onChange={(e) => setHandReason(e.currentTarget.value)} error={handErrors.reason} autosize minRows={2} required />}
@@ -275,29 +370,6 @@ function Pps({ pps }: { pps: CarePlan }) {
             </Stack>
           </form>
         </Card>
-      )}
-      {pps.status === 'active' && (
-        <Card withBorder component="section" aria-labelledby="ppac-title">
-          <form onSubmit={(e) => { e.preventDefault(); start.mutate(); }} noValidate>
-            <Stack gap="sm">
-              <Title order={2} size="h3" id="ppac-title">Fin des traitements actifs : établir le PPAC</Title>
-              <SimpleGrid cols={{ base: 1, sm: 2 }}>
-                <TextInput label="Fin des traitements actifs" type="date" value={end} onChange={(e) => setEnd(e.currentTarget.value)} error={ppacErrors.end} />
-                <Select label="Première consultation de surveillance" data={[{ value: 'hospital', label: 'Spécialiste hospitalier' }, { value: 'gp', label: 'Médecin traitant' }]} value={first} onChange={(v) => setFirst(v ?? 'hospital')} allowDeselect={false} />
-                <NumberInput label="Une consultation tous les (mois)" value={interval} onChange={setInterval} min={1} max={24} error={ppacErrors.interval} />
-                <NumberInput label="Pendant (années)" value={years} onChange={setYears} min={1} max={10} error={ppacErrors.years} />
-              </SimpleGrid>
-              <Textarea label="Examens de surveillance" description="Un par ligne (ex. Scanner thoraco-abdomino-pelvien)" value={exams} onChange={(e) => setExams(e.currentTarget.value)} autosize minRows={2} />
-              <Select label="Orientation soins de support (bilan des besoins)" description="Structures labellisées du parcours global après cancer" clearable
-                data={(structures.data?.entry ?? []).map((e) => e.resource).filter((h): h is HealthcareService => Boolean(h)).map((h) => ({ value: `HealthcareService/${h.id}`, label: h.name ?? h.id! }))}
-                value={structure} onChange={setStructure} error={ppacErrors.structure} />
-              {start.error && !Object.keys(ppacErrors).length && <ErrorMessage error={start.error} title="PPAC non établi" />}
-              <Group><Button type="submit" loading={start.isPending}>Établir le PPAC</Button></Group>
-            </Stack>
-          </form>
-        </Card>
-      )}
-    </Stack>
   );
 }
 
@@ -331,6 +403,8 @@ function EditPps({ pps }: { pps: CarePlan }) {
     index, label: activityLabel(a), start: a.detail?.scheduledPeriod?.start?.slice(0, 10) ?? '', end: a.detail?.scheduledPeriod?.end?.slice(0, 10) ?? '',
   }));
   const [rows, setRows] = useState<DatesRow[]>(initial);
+  const requests = useOralRequests(pps);
+  const oral = (pps.activity ?? []).filter((a) => a.reference?.reference?.startsWith('MedicationRequest/'));
   const [reason, setReason] = useState<string | null>(null);
   const [detail, setDetail] = useState('');
   const [missingReason, setMissingReason] = useState(false);
@@ -385,6 +459,18 @@ function EditPps({ pps }: { pps: CarePlan }) {
               </SimpleGrid>
             </Card>
           ))}
+          {oral.map((a) => {
+            const request = requests.get(a.reference!.reference!);
+            const period = oralTreatmentPeriod(request);
+            const name = oralLabel(a, request);
+            return (
+              <Card withBorder key={a.reference!.reference} component="section" aria-label={name} data-testid="pps-edit-oral">
+                <Text fw={600} size="sm">{name} — traitement oral</Text>
+                <Text size="sm">{period?.start ? `Du ${formatDate(period.start)}${period.end ? ` au ${formatDate(period.end)}` : ''}` : 'Dates à préciser'}{request?.dosageInstruction?.[0]?.text ? ` — ${request.dosageInstruction[0].text.replace(/^Cycle \d+ : /, '')}` : ''}</Text>
+                <Text size="sm" c="dimmed">La dose, les prises et les dates d’un traitement oral ne se modifient pas ici : elles sont celles de sa prescription (traitement oral prescrit), que le prescripteur modifie ; le PPS et son document les reprennent.</Text>
+              </Card>
+            );
+          })}
           <Select label="Motif de la modification" data={UPDATE_REASONS.map((r) => ({ value: r.value, label: r.label }))} value={reason} onChange={setReason} required
             error={missingReason ? 'Indiquez le motif de la modification : le patient a déjà reçu ce programme.' : errors.reason} />
           <Textarea label="Précisions sur la modification" value={detail} onChange={(e) => setDetail(e.currentTarget.value)} autosize minRows={2} />
@@ -409,6 +495,8 @@ function Ppac({ ppac }: { ppac: CarePlan }) {
         <Title order={2} size="h3" id="surveillance-title">Surveillance alternée hôpital / médecin traitant</Title>
         <Calendar plan={ppac} />
       </section>
+      {/* Handed over at the end of active treatment: the PPS it replaces closes then (refused before). */}
+      {(ppac.status === 'draft' || ppac.status === 'active') && <HandOverCard plan={ppac} />}
     </Stack>
   );
 }
