@@ -16,7 +16,7 @@ import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { loadSession, type LoadedSession } from './sessions.ts';
 import { reportRecipients, type ReportRecipient } from './recipients.ts';
 import { responsibleSigners, type ResponsibleSigner } from './signers.ts';
-import { completenessErrors, loadSheet, meetingOf, professionalsOf, updateSheet } from './sheet.ts';
+import { completenessErrors, loadSheet, meetingOf, professionalsOf, sheetCaseStatus, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, impossibleTo } from './transitions.ts';
 
 type Json = Record<string, unknown>;
@@ -68,6 +68,7 @@ export async function discussCase(rc: RcpContext, id: string, ifMatch?: string):
       'outcome-at': { valueDateTime: rc.now.toISOString() },
     }));
     await flag(tx, session.id, id, 'discussed');
+    await sheetCaseStatus(tx, rcpCase.sheet, 'discussed');
     // The case as just written, not read back (its request is unchanged).
     return { rcpCase: caseFromFhir(saved, request) };
   });
@@ -103,6 +104,7 @@ export async function recordCase(rc: RcpContext, id: string, body: unknown, ifMa
       'outcome-at': { valueDateTime: rc.now.toISOString() },
     }));
     await flag(tx, session.id, id, 'recorded', `Référentiel : ${guideline.name}`);
+    await sheetCaseStatus(tx, rcpCase.sheet, 'registered');
     return caseFromFhir(saved, request);
   });
 }
