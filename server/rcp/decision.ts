@@ -262,6 +262,8 @@ export interface DecisionView {
   signing: { maySign: boolean; signers: ResponsibleSigner[] };
   /** Where the signature will send the report (reportRecipients), before the correspondents chosen when signing. */
   recipients: ReportRecipient[];
+  /** The title of the clinical trial proposed (basis.clinicalTrial.study is its reference): the page names the trial, never its id. */
+  studyTitle?: string;
 }
 
 function checkDecisionAllowed(c: RcpCase, decision: DecisionInput): void {
@@ -314,7 +316,17 @@ export async function decisionView(rc: RcpContext, id: string, loadedSheet?: Loa
     ...(decision ? { decision } : {}),
     ...(sheet.content.data.proposal ? { proposal: sheet.content.data.proposal } : {}),
     ...(sheet.content.data.basis ? { basis: sheet.content.data.basis } : {}),
+    ...(studyTitleOf(sheet) ? { studyTitle: studyTitleOf(sheet) } : {}),
   };
+}
+
+function studyTitleOf(sheet: LoadedRcpSheet): string | undefined {
+  const trial = sheet.content.data.basis?.clinicalTrial;
+  if (!trial?.proposed) return undefined;
+  const described = typeof trial.study === 'object' ? trial.study : undefined;
+  const identifier = (sheet.content.study?.identifier?.[0]?.value ?? described?.identifier?.value) || undefined;
+  const title = sheet.content.study?.title ?? described?.title;
+  return title ? `${title}${identifier ? ` (${identifier})` : ''}` : identifier;
 }
 
 // --- Signature and sending -------------------------------------------------------------------
