@@ -277,6 +277,24 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
     }
   });
 
+  it('a closed session where nothing was discussed says there is no report to sign (not « all signed »)', async () => {
+    const { sessionId } = await boardWithRequests('Lambert', []);
+    const coordinator = await actor('Girard', ['physician', 'coordinator']);
+    await startSession(coordinator, sessionId, undefined, { rescheduleReason: 'Séance de test tenue ce jour' });
+    await closeSession(coordinator, sessionId);
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'coordinator', `/coordination/seances/${sessionId}`);
+      const none = page.getByTestId('no-report');
+      await none.waitFor();
+      expect(await none.innerText()).to.equal('Aucun compte rendu à signer : aucun dossier n’a été discuté ni enregistré lors de cette séance.');
+      expect(await page.locator('main').innerText()).not.to.contain('Tous les comptes rendus sont signés');
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('after the session, names who may sign: the physicians present, not an absent requester, whose decision page says so instead of offering the signature', async () => {
     // Dr Fabre registers the case but is not at the session: Lambert, Aubert and Rossi discuss it.
     const { sessionId, names: [name], cases: [caseId] } = await boardWithRequests('Fabre', ['Castellani']);

@@ -243,7 +243,9 @@ function AfterSession({ rows }: { rows: AgendaRow[] }) {
     <section aria-labelledby="after-title">
       <Title order={2} size="h3" id="after-title" mb="xs">Après la séance</Title>
       <Title order={3} size="h4" mb="xs">Comptes rendus à signer ({toSign.length})</Title>
-      {toSign.length === 0 ? <Text mb="sm">Tous les comptes rendus sont signés.</Text> : (
+      {/* Nothing discussed nor recorded: there is no report at all, not « all signed ». */}
+      {rows.length === 0 ? <Text mb="sm" data-testid="no-report">Aucun compte rendu à signer : aucun dossier n’a été discuté ni enregistré lors de cette séance.</Text>
+        : toSign.length === 0 ? <Text mb="sm">Tous les comptes rendus sont signés.</Text> : (
         <List size="sm" mb="sm" data-testid="to-sign">
           {toSign.map((r) => <List.Item key={r.case}>{r.patientName ?? r.patient} — à signer par {r.signers ? signersText(r.signers, r.rcpCase?.requester) : 'un médecin qui a participé à la discussion du dossier'} ({FLAG_LABEL[r.flag].toLowerCase()})</List.Item>)}
         </List>
