@@ -147,7 +147,7 @@ export function parseOfferQuery(q: Record<string, unknown>): OfferQuery {
   const offer = str('offer');
   if (offer && !(offer in OFFER_TYPE)) throw badRequest(`offer=${offer} inconnu : attendu ${Object.keys(OFFER_TYPE).join(', ')}`, ['offer']);
   const near = str('near');
-  if (near && !/^\d{5}$/.test(near)) throw badRequest(`near=${near} : un code postal à 5 chiffres est attendu`, ['near']);
+  if (near && !/^\d{5}$/.test(near)) throw badRequest(`Code postal du patient : « ${near} » n'est pas un code postal ; saisissez les 5 chiffres du code postal, par ex. 13005`, ['near']);
   if (near && !townOf(near)) throw badRequest(`Code postal ${near} inconnu de l'annuaire des communes de la région : indiquez le code postal d'une commune de PACA`, ['near']);
   const within = str('withinKm');
   if (within && (!/^\d{1,4}$/.test(within) || Number(within) < 1)) throw badRequest(`withinKm=${within} : une distance entière en km est attendue`, ['withinKm']);

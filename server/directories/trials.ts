@@ -108,7 +108,7 @@ export function parseTrialQuery(q: Record<string, unknown>): TrialQuery {
     return v.trim();
   };
   const cancerSite = str('cancerSite');
-  if (cancerSite && !/^[A-Z]\d{2}(\.\d{1,2})?$/i.test(cancerSite)) throw badRequest(`cancerSite=${cancerSite} : un code CIM-10 est attendu (ex. C50 ou C18.7)`, ['cancerSite']);
+  if (cancerSite && !/^[A-Z]\d{2}(\.\d{1,2})?$/i.test(cancerSite)) throw badRequest(`Localisation (CIM-10) : « ${cancerSite} » n'est pas un code CIM-10 ; saisissez un code CIM-10, par ex. C50 (sein) ou C18.7`, ['cancerSite']);
   const phase = str('phase');
   if (phase && !(phase in PHASE_LABEL)) throw badRequest(`phase=${phase} inconnue : attendu ${Object.keys(PHASE_LABEL).join(', ')}`, ['phase']);
   const status = str('status');

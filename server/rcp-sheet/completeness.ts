@@ -72,7 +72,7 @@ const RULES: Rule[] = [
   { item: 'reason.recours', label: 'RCP de recours (oui / non)', expression: component('reason', 'GEN-098', 'ORG-184'), stage: 'session', missing: (d) => d.reason?.recours === undefined },
   { item: 'reason.paediatric', label: 'RCP pédiatrique (oui / non)', expression: component('reason', 'GEN-098', 'ORG-185'), stage: 'session', missing: (d) => d.reason?.paediatric === undefined },
   { item: 'reason.motifs', label: 'Motif de la RCP (avis diagnostique, proposition de traitement, recours, pédiatrie)', expression: entry('reason', 'ORG-186'), stage: 'session', missing: (d) => !d.reason?.motifs?.length },
-  { item: 'reason.caseStatus', label: 'Statut du cas présenté (enregistré ou discuté)', expression: component('reason', 'ORG-186', 'ORG-127'), stage: 'session', missing: (d) => !d.reason?.caseStatus },
+  { item: 'reason.caseStatus', label: 'Statut du cas présenté (enregistré ou discuté)', expression: component('reason', 'ORG-186', 'ORG-127'), stage: 'signature', missing: (d) => !d.reason?.caseStatus },
 
   // Discovery (42545-4)
   { item: 'discovery', label: 'Circonstances de découverte (dépistage : oui / non)', expression: entry('discovery', '63921-1'), stage: 'session', missing: (d) => d.discovery?.byScreening === undefined },

@@ -21,6 +21,6 @@ export { buildRcpSheetDocument } from './document.ts';
 export { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
 export { rcpSheetOperations } from './routes.ts';
 export * as rcpSheetCodes from './codes.ts';
-export { ASSERTED_DATE_EXTENSION, AUTHOR_SIGNATURE, CODE, hasCoding, RCP_SHEET_TAG, ICD10, keyOf, LATERALITY, LATERALITY_EXTENSION, LOINC, MORPHOLOGY_EXTENSION, RCP_SHEET_TYPE, SECTION, TNM_EDITION, TREATMENT_TYPE, type TreatmentType } from './codes.ts';
+export { ASSERTED_DATE_EXTENSION, AUTHOR_SIGNATURE, CODE, hasCoding, RCP_SHEET_TAG, ICD10, keyOf, LATERALITY, LATERALITY_EXTENSION, LOINC, MORPHOLOGY_EXTENSION, RCP_SHEET_TYPE, SECTION, TNM_EDITION, TREATMENT_TYPE, type TreatmentType, type CaseStatus } from './codes.ts';
 export { isSurveillanceOnly, SURVEILLANCE_AFTER_TREATMENT } from './print.ts';
 export { sectionEntries } from './entries.ts';

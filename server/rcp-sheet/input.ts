@@ -72,7 +72,8 @@ export interface RcpReason {
   recours: boolean;
   paediatric: boolean;
   motifs: RcpMotif[];
-  caseStatus: CaseStatus;
+  /** Set by the session (discussed, or recorded without discussion): absent while the case waits for it. */
+  caseStatus?: CaseStatus;
   comment?: string;
 }
 
@@ -319,7 +320,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
     const motifs = c.array(reason.motifs, 'reason.motifs');
     if (!motifs.length) c.fail('reason.motifs', `au moins un motif (${frenchList(namesOf(MOTIF))})`);
     motifs.forEach((m, i) => c.oneOf(m, `reason.motifs[${i}]`, true, Object.keys(MOTIF)));
-    c.oneOf(reason.caseStatus, 'reason.caseStatus', true, Object.keys(CASE_STATUS), namesOf(CASE_STATUS));
+    c.oneOf(reason.caseStatus, 'reason.caseStatus', false, Object.keys(CASE_STATUS), namesOf(CASE_STATUS));
     c.string(reason.comment, 'reason.comment', false);
   }
   const discovery = c.object(root.discovery, 'discovery', false);

@@ -447,7 +447,7 @@ function motifObservation(r: RcpReason, built: EntryBuilder): Observation {
   return built.observation(CODE.motif, {
     component: [
       ...r.motifs.map((m): ObservationComponent => ({ code: { coding: [MOTIF[m]] }, valueBoolean: true })),
-      { code: { coding: [CODE.caseStatus] }, valueCodeableConcept: { coding: [CASE_STATUS[r.caseStatus]] } },
+      ...(r.caseStatus ? [{ code: { coding: [CODE.caseStatus] }, valueCodeableConcept: { coding: [CASE_STATUS[r.caseStatus]] } }] : []),
     ],
   });
 }

@@ -219,7 +219,8 @@ export function practitionerName(p: Practitioner): string {
 // --- Settings ↔ FHIR -------------------------------------------------------------------------
 
 const specialityCoding = (s: SpecialityRef): Coding => compact({ system: R38_SPECIALTY_SYSTEM, code: s.code, display: s.display });
-const specialityOf = (c: Coding | undefined): SpecialityRef | undefined => (c?.code ? compact({ code: c.code, display: c.display }) : undefined);
+/** A stored coding without its display (a board given bare codes) is named from the R38 table. */
+const specialityOf = (c: Coding | undefined): SpecialityRef | undefined => (c?.code ? compact({ code: c.code, display: c.display ?? SPECIALITY_LABELS[c.code] }) : undefined);
 
 export function boardToFhir(id: string, s: BoardSettings, membersTeamId: string, centreDisplay?: string): HealthcareService {
   const extension: Extension[] = [

@@ -152,10 +152,17 @@ export type AgendaFlag = keyof typeof AGENDA_FLAGS;
 /** Entries that occupy a place in the session (capacity). */
 export const ACTIVE_AGENDA_FLAGS: AgendaFlag[] = ['scheduled', 'discussed', 'recorded', 'quorum-not-reached', 'postponed'];
 
-/** A few R38 specialities by code, for messages when a client sends a bare code. */
+/**
+ * R38 specialities (ANS TRE_R38-SpecialiteOrdinale) by code, for a board that gives a bare code (a
+ * mandated speciality "SM20"): the pages name it, never show the code. Labels of the codes the
+ * directory's practitioners carry are as the directory writes them (the board page lists those).
+ */
 export const SPECIALITY_LABELS: Record<string, string> = {
   SM01: 'Anatomie et cytologie pathologiques',
+  SM11: 'Chirurgie thoracique et cardio-vasculaire (SM)',
   SM14: 'Chirurgie viscérale et digestive',
+  SM18: 'Gériatrie (SM)',
+  SM20: 'Gynécologie-obstétrique (SM)',
   SM24: 'Gastro-entérologie et hépatologie',
   SM36: 'Oncologie, option médicale',
   SM37: 'Oncologie, option radiothérapie',

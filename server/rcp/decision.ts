@@ -16,7 +16,7 @@ import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { loadSession, type LoadedSession } from './sessions.ts';
 import { reportRecipients, type ReportRecipient } from './recipients.ts';
 import { responsibleSigners, type ResponsibleSigner } from './signers.ts';
-import { completenessErrors, loadSheet, meetingOf, professionalsOf, updateSheet } from './sheet.ts';
+import { completenessErrors, loadSheet, meetingOf, professionalsOf, sheetCaseStatus, updateSheet } from './sheet.ts';
 import { assertCaseTransition, CASE_LABEL, impossibleTo } from './transitions.ts';
 
 type Json = Record<string, unknown>;
@@ -68,6 +68,7 @@ export async function discussCase(rc: RcpContext, id: string, ifMatch?: string):
       'outcome-at': { valueDateTime: rc.now.toISOString() },
     }));
     await flag(tx, session.id, id, 'discussed');
+    await sheetCaseStatus(tx, rcpCase.sheet, 'discussed');
     // The case as just written, not read back (its request is unchanged).
     return { rcpCase: caseFromFhir(saved, request) };
   });
@@ -103,6 +104,7 @@ export async function recordCase(rc: RcpContext, id: string, body: unknown, ifMa
       'outcome-at': { valueDateTime: rc.now.toISOString() },
     }));
     await flag(tx, session.id, id, 'recorded', `Référentiel : ${guideline.name}`);
+    await sheetCaseStatus(tx, rcpCase.sheet, 'registered');
     return caseFromFhir(saved, request);
   });
 }
@@ -260,6 +262,8 @@ export interface DecisionView {
   signing: { maySign: boolean; signers: ResponsibleSigner[] };
   /** Where the signature will send the report (reportRecipients), before the correspondents chosen when signing. */
   recipients: ReportRecipient[];
+  /** The title of the clinical trial proposed (basis.clinicalTrial.study is its reference): the page names the trial, never its id. */
+  studyTitle?: string;
 }
 
 function checkDecisionAllowed(c: RcpCase, decision: DecisionInput): void {
@@ -312,7 +316,17 @@ export async function decisionView(rc: RcpContext, id: string, loadedSheet?: Loa
     ...(decision ? { decision } : {}),
     ...(sheet.content.data.proposal ? { proposal: sheet.content.data.proposal } : {}),
     ...(sheet.content.data.basis ? { basis: sheet.content.data.basis } : {}),
+    ...(studyTitleOf(sheet) ? { studyTitle: studyTitleOf(sheet) } : {}),
   };
+}
+
+function studyTitleOf(sheet: LoadedRcpSheet): string | undefined {
+  const trial = sheet.content.data.basis?.clinicalTrial;
+  if (!trial?.proposed) return undefined;
+  const described = typeof trial.study === 'object' ? trial.study : undefined;
+  const identifier = (sheet.content.study?.identifier?.[0]?.value ?? described?.identifier?.value) || undefined;
+  const title = sheet.content.study?.title ?? described?.title;
+  return title ? `${title}${identifier ? ` (${identifier})` : ''}` : identifier;
 }
 
 // --- Signature and sending -------------------------------------------------------------------

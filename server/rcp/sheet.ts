@@ -1,7 +1,7 @@
 import type { Composition, Organization, Patient, Practitioner } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/index.ts';
-import { clinicalDatesAsInput, completenessOf, isSignedRcpSheet, type CompletenessStage, createRcpSheet, type GeneralPractitioner, type LoadedRcpSheet, loadRcpSheet, type MissingItem, parseRcpSheetInput, type Professional, type RcpSheetData, type RcpSheetInput, updateRcpSheet } from '../rcp-sheet/index.ts';
+import { clinicalDatesAsInput, completenessOf, isSignedRcpSheet, type CompletenessStage, createRcpSheet, type GeneralPractitioner, type CaseStatus, type LoadedRcpSheet, loadRcpSheet, type MissingItem, parseRcpSheetInput, type Professional, type RcpSheetData, type RcpSheetInput, updateRcpSheet } from '../rcp-sheet/index.ts';
 import { practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
 import { R38_SPECIALTY_SYSTEM, type Motif } from './codes.ts';
 import { ruleViolations } from './errors.ts';
@@ -101,7 +101,8 @@ export async function createSheetForRegistration(rc: RcpContext, args: {
     generalPractitioner: await generalPractitionerOf(rc, args.patient),
     meeting: await meetingOf(rc, args.board, args.session, args.registrationNumber),
     reason: {
-      nature: args.board.kind, recours: args.board.recours, paediatric: args.board.paediatric, motifs: [args.motif], caseStatus: 'discussed',
+      nature: args.board.kind, recours: args.board.recours, paediatric: args.board.paediatric, motifs: [args.motif],
+      // No case status yet: the session says whether the case is discussed or only recorded.
       ...(args.board.kind === 'organ' && args.board.organ ? { organSystem: { display: args.board.organ } } : {}),
     },
     ...(diagnosis ? { diagnosis } : {}),
@@ -143,7 +144,28 @@ export async function sheetFollowsSession(rc: RcpContext, sheet: string | undefi
   const loaded = await loadSheet(rc, sheet);
   if (isSignedRcpSheet(loaded.composition) || loaded.composition.status !== 'preliminary') return;
   const meeting = await meetingOf(rc, board, session, registrationNumber);
-  await updateSheet(rc, sheet, (d) => ({ ...d, meeting: { ...d.meeting, ...meeting } }), {}, loaded);
+  // A case that moves has not been dealt with: a status left on the draft (older sheets were
+  // created « Cas discuté ») would print on a case never discussed.
+  await updateSheet(rc, sheet, (d) => withCaseStatus({ ...d, meeting: { ...d.meeting, ...meeting } }, undefined), {}, loaded);
+}
+
+/** The sheet's « Statut du cas présenté » (ORG-127) set, or removed while the case waits for its session. */
+export function withCaseStatus(data: RcpSheetData, status: CaseStatus | undefined): RcpSheetData {
+  if (!data.reason) return data;
+  const { caseStatus: _previous, ...reason } = data.reason;
+  return { ...data, reason: { ...reason, ...(status ? { caseStatus: status } : {}) } as RcpSheetData['reason'] };
+}
+
+/**
+ * The session dealt with the case (discussed, or recorded without discussion): its draft sheet says
+ * so from then on. A signed sheet stays as signed.
+ */
+export async function sheetCaseStatus(rc: RcpContext, sheet: string | undefined, status: CaseStatus): Promise<void> {
+  if (!sheet) return;
+  const loaded = await loadSheet(rc, sheet);
+  if (isSignedRcpSheet(loaded.composition) || loaded.composition.status !== 'preliminary') return;
+  if (loaded.content.data.reason?.caseStatus === status || !loaded.content.data.reason) return;
+  await updateSheet(rc, sheet, (d) => withCaseStatus(d, status), {}, loaded);
 }
 
 export async function updateSheet(rc: RcpContext, reference: string, patch: (data: RcpSheetData) => RcpSheetData, options: { ifMatch?: string; correctionReason?: string } = {}, current?: LoadedRcpSheet): Promise<Composition> {

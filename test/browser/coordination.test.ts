@@ -277,6 +277,66 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
     }
   });
 
+  it('before the session the 3C moves an accepted case to another session and withdraws another (reason required, confirmed)', async () => {
+    const { sessionId, names: [moved, withdrawn], cases } = await boardWithRequests('Lambert', ['Castellani', 'Ménard']);
+    const coordinator = await actor('Girard', ['physician', 'coordinator']);
+    for (const id of cases) await acceptCase(coordinator, id);
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'coordinator', `/coordination/seances/${sessionId}`);
+      const agenda = page.getByTestId('agenda');
+      await agenda.getByText(moved!).waitFor();
+
+      await agenda.getByRole('button', { name: `Déplacer le dossier de ${moved}` }).click();
+      const move = page.getByRole('dialog', { name: /Déplacer le dossier/ });
+      await move.getByRole('combobox', { name: 'Nouvelle séance' }).click();
+      await page.getByRole('option').first().click();
+      await move.getByLabel('Raison').fill('Imagerie attendue la semaine prochaine');
+      await move.getByRole('button', { name: 'Déplacer' }).click();
+      await move.waitFor({ state: 'detached' });
+      await agenda.getByText(moved!).waitFor({ state: 'detached' });
+      const left = page.getByRole('region', { name: 'Dossiers sortis de l\'ordre du jour' });
+      await left.getByText(new RegExp(`^${moved}.* — Déplacé vers la séance du .* : Imagerie attendue`)).waitFor();
+
+      await agenda.getByRole('button', { name: `Retirer de la séance le dossier de ${withdrawn}` }).click();
+      const confirm = page.getByRole('dialog', { name: /Retirer le dossier de la séance \?/ });
+      expect(await confirm.innerText()).to.contain('il ne sera pas discuté');
+      const submit = confirm.getByRole('button', { name: 'Retirer de la séance' });
+      expect(await submit.isDisabled(), 'no withdrawal without its reason').to.equal(true);
+      await checkA11y(page, 'séance : retrait d’un dossier');
+      await confirm.getByLabel('Motif du retrait').fill('Patiente prise en charge dans un autre centre');
+      await submit.click();
+      await confirm.waitFor({ state: 'detached' });
+      await left.getByText(new RegExp(`^${withdrawn}.* — Retiré`)).waitFor();
+      expect(await left.innerText()).to.contain('Patiente prise en charge dans un autre centre');
+      await page.getByText('Aucun dossier accepté pour cette séance.').waitFor();
+      assertNoPageErrors(page);
+    } catch (error) {
+      await screenshot(page, 'seance-deplacer-retirer-echec');
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a closed session where nothing was discussed says there is no report to sign (not « all signed »)', async () => {
+    const { sessionId } = await boardWithRequests('Lambert', []);
+    const coordinator = await actor('Girard', ['physician', 'coordinator']);
+    await startSession(coordinator, sessionId, undefined, { rescheduleReason: 'Séance de test tenue ce jour' });
+    await closeSession(coordinator, sessionId);
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'coordinator', `/coordination/seances/${sessionId}`);
+      const none = page.getByTestId('no-report');
+      await none.waitFor();
+      expect(await none.innerText()).to.equal('Aucun compte rendu à signer : aucun dossier n’a été discuté ni enregistré lors de cette séance.');
+      expect(await page.locator('main').innerText()).not.to.contain('Tous les comptes rendus sont signés');
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('after the session, names who may sign: the physicians present, not an absent requester, whose decision page says so instead of offering the signature', async () => {
     // Dr Fabre registers the case but is not at the session: Lambert, Aubert and Rossi discuss it.
     const { sessionId, names: [name], cases: [caseId] } = await boardWithRequests('Fabre', ['Castellani']);

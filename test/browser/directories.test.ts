@@ -40,6 +40,21 @@ describeBrowser('Web client: the regional directories (Chromium)', () => {
       await added.getByText('COLO-TEST : titre corrigé').waitFor();
       expect(await added.innerText()).to.contain('04 65 71 74 99');
 
+      // A cancer site that is not a code: said in the form's words; gone when the next search runs;
+      // no match: said, with how to widen the search (it read only « 0 essai(s) »).
+      await page.getByLabel('Localisation (CIM-10)').fill('sein');
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      const wrongSite = page.getByText(/Localisation \(CIM-10\) : « sein »/);
+      await wrongSite.waitFor();
+      expect(await page.locator('main').innerText()).not.to.contain('cancerSite');
+      await page.getByLabel('Localisation (CIM-10)').fill('C96.9');
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      await wrongSite.waitFor({ state: 'detached' });
+      await page.getByTestId('trials-total').getByText(/Aucun essai ne correspond à ces critères\. Élargissez la recherche/).waitFor();
+      await page.getByLabel('Localisation (CIM-10)').fill('');
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      await page.getByTestId('trials-total').getByText(/^\d+ essais?$/).waitFor();
+
       await added.getByRole('button', { name: `Clore les inclusions de ${registry}` }).click();
       await added.waitFor({ state: 'detached' }); // no longer among the recruiting trials
       await page.getByLabel('Statut').selectOption('closed');
@@ -57,9 +72,15 @@ describeBrowser('Web client: the regional directories (Chromium)', () => {
       await signInAs(page, 'gp', '/annuaires');
       await page.getByRole('tab', { name: 'Offre de soins' }).click();
       await page.getByLabel('Type de structure').selectOption('supportive-care');
+      await page.getByLabel('Code postal du patient').fill('2A004');
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      const wrongPostcode = page.getByText(/Code postal du patient : « 2A004 »/);
+      await wrongPostcode.waitFor();
+      expect(await page.locator('main').innerText()).not.to.contain('near=');
       await page.getByLabel('Code postal du patient').fill('13005');
       await page.getByLabel('Distance maximale (km)').fill('30');
       await page.getByRole('button', { name: 'Rechercher' }).click();
+      await wrongPostcode.waitFor({ state: 'detached' });
       await page.waitForFunction(() => {
         const entries = [...document.querySelectorAll('[data-testid=offer-entry]')];
         return entries.length > 0 && entries.every((e) => / km/.test(e.textContent ?? ''));

@@ -438,6 +438,9 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await dialog.getByRole('button', { name: 'Signer' }).click();
       await page.getByTestId('signed-read-only').waitFor();
       expect(await page.getByTestId('case-state').innerText()).to.match(/signé/i);
+      // The signed decision names the trial by its title, not by its FHIR reference.
+      const signedSummary = await page.getByTestId('decision-summary').innerText();
+      expect(signedSummary).to.match(/Essai clinique : proposé : Essai fictif côlon adjuvant/).and.not.to.contain('ResearchStudy/');
       await screenshot(page, 'hopital-decision-signee');
 
       // The signed report as a CDA document (CI-SIS FRCP), downloaded the way the physician clicks it.

@@ -4,7 +4,9 @@ import { carriedOverSentence, mandatedName, specialitiesCount } from '../../clie
 describe('Client: the quorum in words (client/src/lib/quorum-words.ts)', () => {
   it('names a mandated speciality by its role and the specialities that fill it, as the board page lists them', () => {
     expect(mandatedName({ label: 'Chirurgien', anyOf: [{ code: 'SM20', display: 'Gynécologie-obstétrique (SM)' }] })).to.equal('Chirurgien — Gynécologie-obstétrique (SM)');
-    expect(mandatedName({ label: 'Chirurgien', anyOf: [{ code: 'SM14' }, { code: 'SM11', display: 'Chirurgie thoracique' }] })).to.equal('Chirurgien — SM14 ou Chirurgie thoracique');
+    // Never a bare code: a speciality without its name is left out (the server names the R38 codes it knows).
+    expect(mandatedName({ label: 'Chirurgien', anyOf: [{ code: 'SM14' }, { code: 'SM11', display: 'Chirurgie thoracique' }] })).to.equal('Chirurgien — Chirurgie thoracique');
+    expect(mandatedName({ label: 'Chirurgien', anyOf: [{ code: 'SM20' }] })).to.equal('Chirurgien');
     expect(mandatedName({ label: 'Pneumologie (SM)', anyOf: [{ code: 'SM41', display: 'Pneumologie (SM)' }] })).to.equal('Pneumologie (SM)');
   });
 

@@ -51,6 +51,9 @@ describe('Directories: regional offer of care, and the public read-only director
       expect(bad.status, query).to.equal(400);
       expect(bad.body.issue[0].expression, query).to.deep.equal([field]);
     }
+    // Said in the search form's words, not the query parameter's (the page shows it).
+    const corsican = await call(server, 'gp', 'GET', '/api/directories/offer?near=2A004');
+    expect(corsican.body.issue[0].details.text).to.match(/^Code postal du patient : /).and.not.to.contain('near=');
   });
 
   it('public: read without sign-in, no write, no patient data reachable', async () => {

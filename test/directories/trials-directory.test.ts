@@ -58,6 +58,8 @@ describe('Directories: open clinical trials of the region', () => {
     const bad = await call(server, 'coordinator', 'GET', '/api/directories/trials?cancerSite=colon');
     expect(bad.status).to.equal(400);
     expect(bad.body.issue[0].expression).to.deep.equal(['cancerSite']);
+    // Said in the search form's words, not the query parameter's (the page shows it).
+    expect(bad.body.issue[0].details.text).to.match(/^Localisation \(CIM-10\) : /).and.to.contain('par ex. C50').and.not.to.contain('cancerSite');
     expect((await call(server, undefined, 'GET', '/api/directories/trials')).status).to.equal(401);
   });
 

@@ -159,6 +159,10 @@ describe('RCP decision, signature and correction', () => {
     expect(all[1]!.payload.correctionReason).to.contain('PRODIGE 99');
     const old = await world.fhir('oncologist', 'GET', `/${signed.body.report.reference}/_history/${signed.body.report.version}`);
     expect(old.body.status).to.equal('final');
+    // The signed decision names the trial by its title (QA: the page printed « proposé (ResearchStudy/124a…) »).
+    const view = await world.api('oncologist', 'GET', `/cases/${id}/decision`);
+    expect(view.body.basis.clinicalTrial.proposed).to.equal(true);
+    expect(view.body.studyTitle).to.equal('PRODIGE 99 — essai de phase III (fictif)');
   });
 
   it('a sheet still incomplete for signature: 422 naming the items, nothing signed, nothing queued', async () => {

@@ -162,6 +162,8 @@ export interface DecisionView {
   signing: { maySign: boolean; signers: ResponsibleSigner[] };
   /** Where the signature will send the report, before the correspondents chosen when signing (server/rcp/recipients.ts). */
   recipients: ReportRecipient[];
+  /** Title (and identifier) of the clinical trial proposed: basis.clinicalTrial.study is only its reference. */
+  studyTitle?: string;
 }
 
 export interface SignatureResult {

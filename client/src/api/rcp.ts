@@ -142,6 +142,8 @@ export const rcp = {
   completeness: (id: string) => api<Completeness>(`/api/rcp/cases/${id}/completeness`),
   accept: (id: string) => api<RcpCase>(`/api/rcp/cases/${id}/accept`, { method: 'POST', body: {} }),
   reject: (id: string, reason: string) => api<RcpCase>(`/api/rcp/cases/${id}/reject`, { method: 'POST', body: { reason } }),
+  /** The requester, the 3C or the board's coordinating physician withdraws a case not yet discussed (the reason is required). */
+  withdraw: (id: string, reason: string) => api<RcpCase>(`/api/rcp/cases/${id}/withdraw`, { method: 'POST', body: { reason } }),
   move: (id: string, session: string, reason: string) => api<RcpCase>(`/api/rcp/cases/${id}/move`, { method: 'POST', body: { session: `Appointment/${session}`, reason } }),
   discuss: (id: string) => api<RcpCase>(`/api/rcp/cases/${id}/discuss`, { method: 'POST', body: {} }),
   postpone: (id: string, reason: string) => api<RcpCase>(`/api/rcp/cases/${id}/postpone`, { method: 'POST', body: { reason } }),

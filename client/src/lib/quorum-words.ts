@@ -8,7 +8,9 @@
 export interface MandatedWords { label: string; anyOf: { code: string; display?: string }[] }
 
 export function mandatedName(m: MandatedWords): string {
-  const specialities = m.anyOf.map((s) => s.display ?? s.code).filter((s) => s.toLocaleLowerCase('fr-FR') !== m.label.toLocaleLowerCase('fr-FR'));
+  // A speciality without its name (the server names R38 codes it knows) is left out: the role
+  // alone is better than a bare code (« Chirurgien — SM20 »).
+  const specialities = m.anyOf.map((s) => s.display).filter((s): s is string => Boolean(s)).filter((s) => s.toLocaleLowerCase('fr-FR') !== m.label.toLocaleLowerCase('fr-FR'));
   return specialities.length ? `${m.label} — ${specialities.join(' ou ')}` : m.label;
 }
 

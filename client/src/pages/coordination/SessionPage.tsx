@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { useCurrentUser } from '../../api/session.ts';
 import { FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type DocumentDelivery, type SessionDetails } from '../../api/rcp.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -38,7 +39,7 @@ export default function SessionPage() {
       {details.isPending && <Loading label="Chargement de la séance…" />}
       {details.error && <ErrorMessage error={details.error} onRetry={() => void details.refetch()} />}
       {d && <SessionSummary details={d} />}
-      {d && <Agenda rows={rows.filter((r) => ACTIVE.includes(r.flag) && r.state !== 'pending')} loadingCases={cases.isPending} />}
+      {d && <Agenda details={d} rows={rows.filter((r) => ACTIVE.includes(r.flag) && r.state !== 'pending')} loadingCases={cases.isPending} />}
       {d && d.session.state !== 'closed' && d.session.state !== 'cancelled' && <Queue details={d} rows={rows.filter((r) => r.state === 'pending' && r.flag === 'scheduled')} />}
       {d && <LeftAgenda rows={rows.filter((r) => !ACTIVE.includes(r.flag))} />}
       {d && (d.session.state === 'closed' || rows.some((r) => r.state === 'signed')) && <AfterSession rows={rows.filter((r) => ['discussed', 'recorded'].includes(r.flag))} />}
@@ -85,8 +86,17 @@ function CompletenessCell({ caseId, query }: { caseId: string; query: ReturnType
   );
 }
 
-function Agenda({ rows, loadingCases }: { rows: AgendaRow[]; loadingCases: boolean }) {
+function Agenda({ details, rows, loadingCases }: { details: SessionDetails; rows: AgendaRow[]; loadingCases: boolean }) {
   const completeness = useCompleteness(rows.filter((r) => r.visible).map((r) => r.case));
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['rcp'] });
+  const [moving, setMoving] = useState<AgendaRow | undefined>();
+  const [withdrawing, setWithdrawing] = useState<AgendaRow | undefined>();
+  // Before the session the 3C may still move an accepted case or withdraw it (the server checks it
+  // runs the board: withdrawCase, moveCase); once the session is open the meeting mode decides.
+  const manages = useCurrentUser().roles.includes('coordinator') && details.session.state === 'planned';
+  const actionable = (r: AgendaRow) => manages && r.flag === 'scheduled' && r.state === 'accepted';
+  const actions = rows.some(actionable);
   return (
     <section aria-labelledby="agenda-title">
       <Title order={2} size="h3" id="agenda-title" mb="xs">Ordre du jour ({rows.length})</Title>
@@ -94,7 +104,7 @@ function Agenda({ rows, loadingCases }: { rows: AgendaRow[]; loadingCases: boole
       {rows.length === 0 ? <Text>Aucun dossier accepté pour cette séance.</Text> : (
         <Table.ScrollContainer minWidth={760}>
           <Table striped data-testid="agenda">
-            <Table.Thead><Table.Tr><Table.Th>N°</Table.Th><Table.Th>Patient</Table.Th><Table.Th>Motif et question</Table.Th><Table.Th>Demandeur</Table.Th><Table.Th>Complétude</Table.Th><Table.Th>État</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead><Table.Tr><Table.Th>N°</Table.Th><Table.Th>Patient</Table.Th><Table.Th>Motif et question</Table.Th><Table.Th>Demandeur</Table.Th><Table.Th>Complétude</Table.Th><Table.Th>État</Table.Th>{actions && <Table.Th>Actions</Table.Th>}</Table.Tr></Table.Thead>
             <Table.Tbody>
               {rows.map((r) => (
                 <Table.Tr key={r.case}>
@@ -108,13 +118,46 @@ function Agenda({ rows, loadingCases }: { rows: AgendaRow[]; loadingCases: boole
                     {r.late && <Badge color="red.9" variant="filled" ml={4}>Demande tardive</Badge>}
                     {r.origin === 'carried-over' && <Text size="xs">{r.note}</Text>}
                   </Table.Td>
+                  {actions && (
+                    <Table.Td>
+                      {actionable(r) && (
+                        <Group gap={4}>
+                          <Button size="compact-xs" variant="default" aria-label={`Déplacer le dossier de ${r.patientName ?? r.patient}`} onClick={() => setMoving(r)}>Déplacer</Button>
+                          <Button size="compact-xs" variant="outline" color="red.9" aria-label={`Retirer de la séance le dossier de ${r.patientName ?? r.patient}`} onClick={() => setWithdrawing(r)}>Retirer de la séance</Button>
+                        </Group>
+                      )}
+                    </Table.Td>
+                  )}
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
       )}
+      {moving && <MoveDialog row={moving} boardId={details.board.id} sessionId={details.session.id} onClose={() => setMoving(undefined)} onDone={refresh} />}
+      {withdrawing && <WithdrawDialog row={withdrawing} onClose={() => setWithdrawing(undefined)} onDone={refresh} />}
     </section>
+  );
+}
+
+/** Withdrawing a case is final (the request is revoked): the dialog asks for the reason, given to the requester, and confirms. */
+function WithdrawDialog({ row, onClose, onDone }: { row: AgendaRow; onClose: () => void; onDone: () => Promise<unknown> }) {
+  const [reason, setReason] = useState('');
+  const withdraw = useMutation({
+    mutationFn: () => rcp.withdraw(row.case, reason.trim()),
+    onSuccess: async () => { await onDone(); notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Dossier retiré de la séance' }); onClose(); },
+  });
+  return (
+    <Modal opened onClose={onClose} title={`Retirer le dossier de la séance ? — ${row.patientName ?? row.patient}`}>
+      <form onSubmit={(e) => { e.preventDefault(); withdraw.mutate(); }}>
+        <Stack>
+          <Text size="sm">Le dossier quitte l’ordre du jour et la demande d’inscription est close : il ne sera pas discuté. Pour le présenter à une autre séance, déplacez-le plutôt.</Text>
+          <Textarea label="Motif du retrait" description="Gardé dans l’historique du dossier" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
+          {withdraw.error && <ErrorMessage error={withdraw.error} />}
+          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Annuler</Button><Button type="submit" color="red.9" loading={withdraw.isPending} disabled={!reason.trim()}>Retirer de la séance</Button></Group>
+        </Stack>
+      </form>
+    </Modal>
   );
 }
 
@@ -243,7 +286,9 @@ function AfterSession({ rows }: { rows: AgendaRow[] }) {
     <section aria-labelledby="after-title">
       <Title order={2} size="h3" id="after-title" mb="xs">Après la séance</Title>
       <Title order={3} size="h4" mb="xs">Comptes rendus à signer ({toSign.length})</Title>
-      {toSign.length === 0 ? <Text mb="sm">Tous les comptes rendus sont signés.</Text> : (
+      {/* Nothing discussed nor recorded: there is no report at all, not « all signed ». */}
+      {rows.length === 0 ? <Text mb="sm" data-testid="no-report">Aucun compte rendu à signer : aucun dossier n’a été discuté ni enregistré lors de cette séance.</Text>
+        : toSign.length === 0 ? <Text mb="sm">Tous les comptes rendus sont signés.</Text> : (
         <List size="sm" mb="sm" data-testid="to-sign">
           {toSign.map((r) => <List.Item key={r.case}>{r.patientName ?? r.patient} — à signer par {r.signers ? signersText(r.signers, r.rcpCase?.requester) : 'un médecin qui a participé à la discussion du dossier'} ({FLAG_LABEL[r.flag].toLowerCase()})</List.Item>)}
         </List>

@@ -41,13 +41,19 @@ export default function DirectoriesPage() {
   );
 }
 
+/** Runs the search: the same criteria again are searched again (a new key alone would not refetch). */
+function search<Q>(current: Q, next: Q, setQuery: (q: Q) => void, refetch: () => unknown): void {
+  if (JSON.stringify(current) === JSON.stringify(next)) void refetch();
+  else setQuery(next);
+}
+
 function Trials({ maintain }: { maintain: boolean }) {
   const [query, setQuery] = useState<TrialQuery>({ status: 'recruiting' });
   const [draft, setDraft] = useState<TrialQuery>({ status: 'recruiting' });
   const trials = useQuery({ queryKey: ['directories', 'trials', query], queryFn: () => directoriesApi.trials(query), placeholderData: keepPreviousData });
   return (
     <Stack gap="md">
-      <Card withBorder component="form" aria-label="Rechercher un essai" onSubmit={(e: React.FormEvent) => { e.preventDefault(); setQuery(draft); }}>
+      <Card withBorder component="form" aria-label="Rechercher un essai" onSubmit={(e: React.FormEvent) => { e.preventDefault(); search(query, draft, setQuery, trials.refetch); }}>
         <Group align="flex-end" wrap="wrap">
           <TextInput label="Localisation (CIM-10)" placeholder="ex. C50 ou C18.7" value={draft.cancerSite ?? ''} onChange={(e) => setDraft({ ...draft, cancerSite: e.currentTarget.value.trim() || undefined })} />
           <NativeSelect label="Phase" value={draft.phase ?? ''} onChange={(e) => setDraft({ ...draft, phase: e.currentTarget.value || undefined })}
@@ -58,9 +64,16 @@ function Trials({ maintain }: { maintain: boolean }) {
           <Button type="submit">Rechercher</Button>
         </Group>
       </Card>
-      {trials.error && <ErrorMessage error={trials.error} />}
+      {/* The message of the last search, gone as soon as the next one runs. */}
+      {trials.error && !trials.isFetching && <ErrorMessage error={trials.error} />}
       {trials.isPending && <Loading label="Recherche des essais…" />}
-      {trials.data && <Text size="sm" aria-live="polite" data-testid="trials-total">{trials.data.total} essai(s)</Text>}
+      {trials.data && !trials.error && (
+        <Text size="sm" aria-live="polite" data-testid="trials-total">
+          {trials.data.total === 0
+            ? 'Aucun essai ne correspond à ces critères. Élargissez la recherche : une localisation plus large (C50 plutôt que C50.4), toutes les phases, le statut « Tous » ou sans ville.'
+            : `${trials.data.total} essai${trials.data.total > 1 ? 's' : ''}`}
+        </Text>
+      )}
       <Stack gap="sm" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="trials">
         {trials.data?.trials.map((t) => <TrialItem key={t.study} trial={t} maintain={maintain} />)}
       </Stack>
@@ -184,7 +197,7 @@ function Offer() {
   const offer = useQuery({ queryKey: ['directories', 'offer', query], queryFn: () => directoriesApi.offer(query), placeholderData: keepPreviousData });
   return (
     <Stack gap="md">
-      <Card withBorder component="form" aria-label="Rechercher dans l’offre de soins" onSubmit={(e: React.FormEvent) => { e.preventDefault(); setQuery(draft); }}>
+      <Card withBorder component="form" aria-label="Rechercher dans l’offre de soins" onSubmit={(e: React.FormEvent) => { e.preventDefault(); search(query, draft, setQuery, offer.refetch); }}>
         <Group align="flex-end" wrap="wrap">
           <NativeSelect label="Type de structure" value={draft.kind ?? ''} onChange={(e) => setDraft({ ...draft, kind: (e.currentTarget.value || undefined) as DirectoryKind | undefined })}
             data={[{ value: '', label: 'Tous' }, ...Object.entries(DIRECTORY_KIND_LABEL).map(([value, label]) => ({ value, label }))]} />
@@ -194,9 +207,15 @@ function Offer() {
           <Button type="submit">Rechercher</Button>
         </Group>
       </Card>
-      {offer.error && <ErrorMessage error={offer.error} />}
+      {offer.error && !offer.isFetching && <ErrorMessage error={offer.error} />}
       {offer.isPending && <Loading label="Recherche dans l’offre de soins…" />}
-      {offer.data && <Text size="sm" aria-live="polite" data-testid="offer-total">{offer.data.total} structure(s)</Text>}
+      {offer.data && !offer.error && (
+        <Text size="sm" aria-live="polite" data-testid="offer-total">
+          {offer.data.total === 0
+            ? 'Aucune structure ne correspond à ces critères. Élargissez la recherche : tous les types de structure, une distance plus grande ou sans ville.'
+            : `${offer.data.total} structure${offer.data.total > 1 ? 's' : ''}`}
+        </Text>
+      )}
       <Stack gap="sm" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="offer">
         {offer.data?.entries.map((o) => (
           <Card key={o.service} withBorder component="li" data-testid="offer-entry">

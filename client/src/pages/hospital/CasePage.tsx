@@ -181,9 +181,12 @@ function CaseBody({ rcpCase, patient, view }: { rcpCase: RcpCase; patient: Patie
   );
 }
 
-function DecisionSummary({ view }: { view: DecisionView | { proposal?: RcpSheetData['proposal']; basis?: RcpSheetData['basis'] } }) {
+function DecisionSummary({ view }: { view: DecisionView | { proposal?: RcpSheetData['proposal']; basis?: RcpSheetData['basis']; studyTitle?: string } }) {
   const p = view.proposal;
   const b = view.basis;
+  // The trial by its title (the view resolves the sheet's ResearchStudy reference), never by its id.
+  const study = b?.clinicalTrial?.study;
+  const studyTitle = view.studyTitle ?? (typeof study === 'object' && study ? (study as { title?: string }).title : undefined);
   const byLine = new Map<number, NonNullable<NonNullable<typeof p>['treatments']>>();
   for (const t of p?.treatments ?? []) byLine.set(t.intention, [...(byLine.get(t.intention) ?? []), t]);
   return (
@@ -197,7 +200,7 @@ function DecisionSummary({ view }: { view: DecisionView | { proposal?: RcpSheetD
       {p?.exams?.length ? <Text size="sm">Examens : {p.exams.map((e) => `${e.description}${e.latest ? ` (avant le ${formatDate(e.latest)})` : ''}`).join(' ; ')}</Text> : null}
       {p?.surveillance?.description && <Text size="sm">Surveillance : {p.surveillance.description}</Text>}
       {b?.guideline?.name && <Text size="sm">Référentiel : {b.guideline.name}{b.guideline.version ? ` (${b.guideline.version})` : ''}{b.followsGuideline === false ? ` — écart : ${b.deviationReason}` : b.followsGuideline ? ' — proposition conforme' : ''}</Text>}
-      <Text size="sm">Essai clinique : {b?.clinicalTrial?.proposed ? `proposé${typeof b.clinicalTrial.study === 'object' && b.clinicalTrial.study ? ` (${(b.clinicalTrial.study as { title?: string }).title ?? ''})` : typeof b.clinicalTrial.study === 'string' ? ` (${b.clinicalTrial.study})` : ''}` : 'non proposé'}{b?.clinicalTrial?.comment ? ` — ${b.clinicalTrial.comment}` : ''}</Text>
+      <Text size="sm">Essai clinique : {b?.clinicalTrial?.proposed ? `proposé${studyTitle ? ` : ${studyTitle}` : ''}` : 'non proposé'}{b?.clinicalTrial?.comment ? ` — ${b.clinicalTrial.comment}` : ''}</Text>
     </Stack>
   );
 }
