@@ -236,6 +236,8 @@ export const hospitalApi = {
   // Patients
   searchPatients: (query: Record<string, string>) =>
     api<Bundle<Patient>>('/fhir/Patient', { query: { ...query, _count: 20, _sort: 'family' } }),
+  /** The patients born on a day (the duplicate check before a creation: an indexed, small search). */
+  patientsBornOn: (birthDate: string) => api<Bundle<Patient>>('/fhir/Patient', { query: { birthdate: birthDate, _count: 100 } }),
   patient: (id: string) => api<Patient>(`/fhir/Patient/${encodeURIComponent(id)}`),
   createPatient: (patient: Patient) => api<Patient>('/fhir/Patient', { method: 'POST', body: patient }),
   timeline: (id: string) => api<{ patient: string; events: TimelineEvent[] }>(`/fhir/Patient/${encodeURIComponent(id)}/$timeline`),
