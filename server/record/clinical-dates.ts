@@ -5,6 +5,7 @@
  * Nor before the patient's birth (1955 for 1965): the same slip, the other way.
  */
 import type { Condition, Patient } from '@medplum/fhirtypes';
+import { isEnteredInError } from '../fhir-kit/condition-status.ts';
 import { businessRule } from '../fhir-kit/errors.ts';
 import { beforeBirthMessage, futureDateMessage } from '../fhir-kit/french-dates.ts';
 import { readOptional } from '../store/optional-reads.ts';
@@ -39,8 +40,11 @@ export function diagnosisDateBeforeBirth(condition: Condition, birthDate: string
   return undefined;
 }
 
+// A diagnosis being marked « saisie erronée » keeps its wrong dates: that is how it is corrected.
+const markedInError = isEnteredInError;
+
 export const futureDiagnosisDateRule: WriteRule = ({ action, next }) => {
-  if (action === 'delete' || next?.resourceType !== 'Condition') return;
+  if (action === 'delete' || next?.resourceType !== 'Condition' || markedInError(next)) return;
   const found = futureDiagnosisDate(next);
   if (found) throw businessRule(found.text, [found.expression]);
 };
@@ -50,7 +54,7 @@ export const futureDiagnosisDateRule: WriteRule = ({ action, next }) => {
  * carries a date; a subject that is not a Patient or not found is left to the other rules.
  */
 export const diagnosisBeforeBirthRule: WriteRule = async ({ action, next }, tx) => {
-  if (action === 'delete' || next?.resourceType !== 'Condition') return;
+  if (action === 'delete' || next?.resourceType !== 'Condition' || markedInError(next)) return;
   if (typeof next.onsetDateTime !== 'string' && typeof next.recordedDate !== 'string') return;
   const [type, id] = (next.subject?.reference ?? '').split('/');
   if (type !== 'Patient' || !id) return;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Condition } from '@medplum/fhirtypes';
 import { beforeBirthMessage } from '../../server/fhir-kit/french-dates.ts';
-import { diagnosisDateBeforeBirth } from '../../server/record/clinical-dates.ts';
+import { diagnosisDateBeforeBirth, futureDiagnosisDateRule } from '../../server/record/clinical-dates.ts';
 import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 
 type Json = Record<string, any>;
@@ -21,6 +21,13 @@ describe('Record: a diagnosis is not dated before the patient was born', () => {
     expect(beforeBirthMessage('La date', '1960-05-04T23:30:00Z', '1960-05-05')).to.equal(undefined);
     expect(beforeBirthMessage('La date', '1955-01-02', undefined)).to.equal(undefined);
     expect(diagnosisDateBeforeBirth({ resourceType: 'Condition', subject: {}, recordedDate: '1959-12-31' }, '1960-05-05')?.expression).to.equal('Condition.recordedDate');
+  });
+
+  it('lets a diagnosis with a wrong date be marked « saisie erronée »: that is how it is corrected', () => {
+    const wrong = { resourceType: 'Condition', subject: { reference: 'Patient/p' }, onsetDateTime: '2062-03-14' } as Condition;
+    expect(() => futureDiagnosisDateRule({ action: 'update', resourceType: 'Condition', next: wrong }, undefined as never)).to.throw(/dans le futur/);
+    const marked = { ...wrong, verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error' }] } } as Condition;
+    expect(() => futureDiagnosisDateRule({ action: 'update', resourceType: 'Condition', next: marked }, undefined as never)).to.not.throw();
   });
 
   describe('every write of a Condition', () => {
