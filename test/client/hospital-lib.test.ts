@@ -5,6 +5,8 @@ import { parsePick, ICDO3_MORPHOLOGIES, CIM10_TOPOGRAPHIES } from '../../client/
 import { formatDate } from '../../client/src/lib/dates.ts';
 import { bornWord, capitalBornWord, duplicateReason, normalisedName, patientDisplayName, patientIdentityLine, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
 import { comparableName } from '../../server/identity/identity-vigilance.ts';
+import { enteredInErrorReason, isEnteredInError, offeredDiagnoses } from '../../client/src/lib/diagnoses.ts';
+import type { Condition } from '@medplum/fhirtypes';
 import { reportRecipients } from '../../client/src/lib/report-recipients.ts';
 import { signersText } from '../../client/src/lib/signers.ts';
 import { assessmentDay, changedStage, cleanValue, clearAllLocalDrafts, DRAFT_LIFETIME_MS, itemsNotRefused, localDraftCount, patchOf, readLocalDraft, writeLocalDraft, type DraftStore } from '../../client/src/lib/sheet-draft.ts';
@@ -35,6 +37,19 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
       expect(normalisedName(name), name).to.equal(comparableName(name));
     }
     expect(normalisedName('Le-Bihan')).to.equal(normalisedName('LE BIHAN'));
+  });
+
+  it('offers for registration only the diagnoses not marked « saisie erronée », and says why one was', () => {
+    const ok: Condition = { resourceType: 'Condition', id: 'ok', subject: { reference: 'Patient/p' }, verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] } };
+    const wrong: Condition = {
+      resourceType: 'Condition', id: 'wrong', subject: { reference: 'Patient/p' },
+      verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error' }] },
+      note: [{ text: 'Adénocarcinome' }, { text: 'Saisie erronée : erreur de patient' }],
+    };
+    expect(offeredDiagnoses([ok, wrong, undefined]).map((c) => c.id)).to.deep.equal(['ok']);
+    expect([isEnteredInError(ok), isEnteredInError(wrong)]).to.deep.equal([false, true]);
+    expect(enteredInErrorReason(wrong)).to.equal('erreur de patient');
+    expect(enteredInErrorReason(ok)).to.equal(undefined);
   });
 
   it('says born in the patient’s gender: né, née, né(e) when not known', () => {

@@ -1,4 +1,4 @@
-import type { Bundle, CarePlan, CareTeam, Composition, Consent, OperationOutcome, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
+import type { Bundle, CarePlan, CareTeam, Composition, Condition, Consent, OperationOutcome, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
 import { api } from './http.ts';
 import type { ReportRecipient } from '../lib/report-recipients.ts';
 import type { ResponsibleSigner } from '../lib/signers.ts';
@@ -251,6 +251,8 @@ export const hospitalApi = {
     return until ? { until } : {};
   },
   conditions: (id: string) => api<Bundle>('/fhir/Condition', { query: { patient: `Patient/${id}` } }),
+  /** A wrong diagnosis marked « saisie erronée » with its reason (refused 409 when a signed RCP report rests on it). */
+  markConditionInError: (id: string, reason: string) => api<Condition>(`/fhir/Condition/${encodeURIComponent(id)}/$entered-in-error`, { method: 'POST', body: { reason } }),
 
   // RCP boards, sessions, cases
   boards: () => api<Board[]>(rcp('/boards'), { query: { active: true } }),
