@@ -254,6 +254,10 @@ function DiagnosisForm({ patientId }: { patientId: string }) {
       notifications.show({ message: 'Diagnostic enregistré' });
       setOpen(false);
       setProblems({});
+      // The next diagnosis starts from an empty form (a kept topography filtered the pickers to itself).
+      setTopography('');
+      setMorphology('');
+      setDate('');
       void queryClient.invalidateQueries({ queryKey: ['hospital'] });
     },
     onError: (error) => {
