@@ -15,7 +15,8 @@ describe('Record: a wrong diagnosis is marked entered-in-error, with its reason,
   });
   after(() => world.close());
 
-  const diagnosis = async (recordedDate = new Date().toISOString().slice(0, 10)): Promise<Condition> => {
+  // A fixed recording day, away from the periods other suites count (test/pathway/quality-criteria.test.ts).
+  const diagnosis = async (recordedDate = '2026-03-10'): Promise<Condition> => {
     const res = await world.as('oncologist', 'POST', '/Condition', {
       resourceType: 'Condition', subject: { reference: `Patient/${world.patientId}` },
       extension: [{ url: 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior', valueCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code: '8500/3', display: 'Carcinome canalaire infiltrant, SAI' }] } }],
@@ -60,7 +61,7 @@ describe('Record: a wrong diagnosis is marked entered-in-error, with its reason,
   });
 
   it('is no longer counted in the quality criteria of the 3C indicators', async () => {
-    const c = await diagnosis('2026-03-10');
+    const c = await diagnosis();
     const listed = async () => {
       const res = await readResponse(await fetch(`${world.server.url}/api/pathway/quality-criteria?from=2026-03-10&to=2026-03-11`, { headers: asUser('system') }));
       expect(res.status, res.text).to.equal(200);
