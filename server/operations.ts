@@ -38,6 +38,7 @@ export function operationTable(deps: OperationDeps): FhirOperation[] {
     { resource: 'Patient', level: 'instance', method: 'GET', code: 'timeline', title: 'La chronologie du dossier du patient', handler: record.timeline },
     { resource: 'Patient', level: 'instance', method: 'GET', code: 'summary', title: 'Synthèse pour le médecin traitant, l\'infirmier ou le pharmacien (document, page ou PDF)', handler: summary },
     { resource: 'Patient', level: 'instance', method: 'POST', code: 'cda-import', input: 'xml', title: 'Importer une fiche RCP CDA (FRCP) reçue d\'un autre DCC', handler: cda.importCda },
+    { resource: 'Condition', level: 'instance', method: 'POST', code: 'entered-in-error', input: 'json', title: 'Déclarer un diagnostic saisi par erreur (motif obligatoire, tracé ; refusé s\'il figure dans un compte rendu de RCP signé)', handler: record.enteredInError },
     { resource: 'Composition', level: 'type', method: 'POST', code: 'rcp-sheet', input: 'json', title: 'Créer une fiche RCP à partir de son JSON', handler: sheet.create },
     { resource: 'Composition', level: 'instance', method: 'GET', code: 'rcp-sheet', title: 'La fiche RCP en JSON, sa version, son état et ce qui manque (?version=n)', handler: sheet.read },
     { resource: 'Composition', level: 'instance', method: 'PUT', code: 'rcp-sheet', input: 'json', title: 'Enregistrer une nouvelle version de la fiche (If-Match ; correctionReason si signée)', handler: sheet.save },

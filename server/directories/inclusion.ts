@@ -5,7 +5,7 @@
  * Written through the caller's repository: only the patient's circle of care writes it, every read
  * and write is traced (AuditEvent), and a GP reads it for their own patients only.
  */
-import type { Location, Observation, Reference, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
+import type { Location, Observation, Patient, Reference, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
 import { TA_ASIP } from '../fhir-kit/code-systems.ts';
 import { compareDates, isIsoDate } from '../fhir-kit/dates.ts';
 import { readOptional } from '../store/optional-reads.ts';
@@ -15,7 +15,7 @@ import { INCLUSION_PROPOSAL_EXT, INCLUSION_RECORDED_BY_EXT, INCLUSION_STATUS_LAB
 import { searchEvery } from './search.ts';
 import { isDirectoryTrial, registryNumberOf, trialEntryOf, type TrialEntry } from './trials.ts';
 import { relativeReferenceId } from '../fhir-kit/ids.ts';
-import { futureDateMessage, longDate } from '../fhir-kit/french-dates.ts';
+import { beforeBirthMessage, futureDateMessage, longDate } from '../fhir-kit/french-dates.ts';
 
 /** The RCP sheet's « proposition d'inclusion dans un essai clinique » (CI-SIS FRCP, TA_ASIP MED-250). */
 const TRIAL_PROPOSAL = { system: TA_ASIP, code: 'MED-250' };
@@ -86,7 +86,9 @@ export async function recordInclusion(repo: FhirRepository, patientId: string, i
   const { studyId, date, status } = checkInclusionInput(input, today);
   return repo.transaction(async (tx) => {
     await tx.lock(`directories:inclusion:${patientId}:${studyId}`);
-    await tx.read('Patient', patientId);
+    const patient = await tx.read<Patient>('Patient', patientId);
+    const early = beforeBirthMessage("La date d'inclusion", date, patient.birthDate);
+    if (early) throw businessRule(early, ['date']);
     const study = await readOptional<ResearchStudy>(tx, 'ResearchStudy', studyId);
     if (!study || !isDirectoryTrial(study)) throw businessRule(`ResearchStudy/${studyId} n'est pas un essai de l'annuaire régional : choisissez l'essai dans l'annuaire (jamais une copie)`, ['study']);
     if (study.status !== 'active') throw businessRule(`L'essai ${registryNumberOf(study)?.value ?? studyId} (« ${study.title} ») n'inclut plus (statut ${study.status}) : inclusion impossible`, ['study']);

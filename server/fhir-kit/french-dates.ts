@@ -98,3 +98,19 @@ export function futureDateMessage(label: string, value: string, advice?: string)
   const day = value.includes('T') && !Number.isNaN(Date.parse(value)) ? parisDay(new Date(value)) : value;
   return `${label} (${longDate(day)}) est dans le futur${advice ? ` : ${advice}` : ''}`;
 }
+
+/**
+ * The one check of a clinical date against the patient's birth, beside every future-date check: the
+ * message ("La date du diagnostic (2 janvier 1955) précède la naissance du patient (5 mai 1960) :
+ * …"), or undefined when the date may be right. Dates compare at their common precision (a
+ * diagnosis of « 1960 » for a birth on 5 May 1960 may be right); an instant counts as its Paris day.
+ */
+export function beforeBirthMessage(label: string, value: string, birthDate: string | undefined, advice = "vérifiez l'année saisie"): string | undefined {
+  if (!birthDate || !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(birthDate)) return undefined;
+  const day = value.includes('T') && !Number.isNaN(Date.parse(value)) ? parisDay(new Date(value)) : value;
+  if (!/^\d{4}(-\d{2}(-\d{2})?)?$/.test(day)) return undefined;
+  const n = Math.min(day.length, birthDate.length);
+  if (day.slice(0, n) >= birthDate.slice(0, n)) return undefined;
+  return `${label} (${longDate(day)}) précède la naissance du patient (${longDate(birthDate)}) : ${advice}`;
+}
+

@@ -147,8 +147,11 @@ export function identityTraitIssues(patient: Patient): OperationOutcomeIssue[] {
   return issues;
 }
 
+/** The oldest age a birth date may give (RNIV-plausible identity): beyond it the year was mistyped. */
+export const MAX_AGE_YEARS = 120;
+
 /**
- * A birth date after today is a typing slip (2030 for 1930…), and an age below zero in every
+ * A birth date after today, or more than 120 years before it, is a typing slip (2030 for 1930…), and an age below zero in every
  * record and document. "Today" is the Paris calendar day: just after midnight in France the UTC
  * day is still yesterday, and a baby born that morning must be recordable. A partial date
  * (YYYY, YYYY-MM) is in the future only when its whole year or month is.
@@ -157,7 +160,12 @@ export function birthDateIssues(patient: Patient, now = new Date()): OperationOu
   const birthDate = patient.birthDate;
   if (!birthDate) return [];
   const today = parisDay(now);
-  // ISO dates compare as strings; a partial date is compared with today cut to its own length.
+  // No one living was born more than 120 years ago (the oldest known French, 122): 1850 for 1950.
+  const oldest = `${Number(today.slice(0, 4)) - MAX_AGE_YEARS}${today.slice(4)}`;
+  // ISO dates compare as strings; a partial date is compared with the limit cut to its own length.
+  if (birthDate < oldest.slice(0, birthDate.length)) {
+    return [issue(`Date de naissance (birthDate) invraisemblable : ${longDate(birthDate)}, il y a plus de ${MAX_AGE_YEARS} ans (avant le ${longDate(oldest)}) ; vérifiez l'année saisie`, 'Patient.birthDate', 'value')];
+  }
   if (birthDate <= today.slice(0, birthDate.length)) return [];
   return [issue(`Date de naissance (birthDate) dans le futur : ${longDate(birthDate)}, après aujourd'hui ${longDate(today)} ; la date de naissance ne peut pas être dans le futur, vérifiez la date saisie`, 'Patient.birthDate', 'value')];
 }

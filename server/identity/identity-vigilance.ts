@@ -12,7 +12,7 @@ import { FhirError, outcome } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository, WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
-import { normalizeString } from '../store/normalize.ts';
+import { foldAccents } from '../fhir-kit/text.ts';
 import { birthNameOf, insIdentifiers } from './identity-rules.ts';
 
 /** Codes of the identity-vigilance work items (DCC code system). */
@@ -40,23 +40,35 @@ export async function patientHoldingIns(repo: FhirRepository, patient: Patient):
   return undefined;
 }
 
+/**
+ * A name as the probable-duplicate rule compares it: case, accents, spaces, hyphens and apostrophes
+ * ignored (RNIV: « LE BIHAN », « Le-Bihan » and « Lebihan » are one name typed at three desks).
+ * The client's creation form compares with the same folding (client/src/lib/patient-identity.ts
+ * `normalisedName`; test/client/hospital-lib.test.ts holds them to agree).
+ */
+export function comparableName(value: string): string {
+  return foldAccents(value).replace(/[\s'’‘ʼ‐‑–-]+/gu, '').toLowerCase();
+}
+
 /** Comparable traits of the probable-duplicate rule, or undefined when one is missing or partial. */
 function duplicateKey(patient: Patient): { family: string; given: string; birthDate: string } | undefined {
   const name = birthNameOf(patient);
   const given = name?.given?.[0];
   if (!name?.family || !given || !/^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate ?? '')) return undefined;
-  return { family: normalizeString(name.family), given: normalizeString(given), birthDate: patient.birthDate! };
+  return { family: comparableName(name.family), given: comparableName(given), birthDate: patient.birthDate! };
 }
 
 /**
- * Other live Patients with the same birth name, first birth first name and birth date (accents and
- * case aside). Two records with two different INS are two people (INSi said so): not duplicates.
+ * Other live Patients with the same birth name, first birth first name and birth date (as
+ * `comparableName` folds them). Two records with two different INS are two people (INSi said so):
+ * not duplicates. The candidates are every Patient of that birth date (the indexed eq bound, a few
+ * rows, all pages): a name search would miss « Le-Bihan » for « LE BIHAN », the index holding the
+ * name as typed.
  */
 export async function probableDuplicates(repo: FhirRepository, patient: Patient): Promise<Patient[]> {
   const key = duplicateKey(patient);
   if (!key) return [];
-  const name = birthNameOf(patient)!;
-  const candidates = await searchPatients(repo, { birthdate: key.birthDate, family: name.family!, given: name.given![0]! }, 50);
+  const candidates = await repo.searchAll<Patient>('Patient', { birthdate: key.birthDate });
   const ownIns = new Set(insIdentifiers(patient).map((i) => i.value));
   return candidates.filter((other) => {
     if (other.id === patient.id) return false;

@@ -16,7 +16,7 @@ import { DCC_CANONICAL_BASE } from '../fhir-kit/canonical.ts';
 import { POST_CANCER_NEED_SYSTEM, POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
 import { badRequest, businessRule, conflict } from '../fhir-kit/errors.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
-import { futureDateMessage, longDate } from '../fhir-kit/french-dates.ts';
+import { beforeBirthMessage, futureDateMessage, longDate } from '../fhir-kit/french-dates.ts';
 
 export const PATHWAY_NEED_SYSTEM = POST_CANCER_NEED_SYSTEM;
 export const PATHWAY_NEED = {
@@ -54,11 +54,13 @@ export function pathwayWindow(ppac: CarePlan): { start: string; end: string } {
   return { start: datePart(start), end: addMonths(datePart(start), 12) };
 }
 
-export function checkPrescriptionInput(input: PrescriptionInput, today: string): { date: string; needs: [PathwayNeed, number][] } {
+export function checkPrescriptionInput(input: PrescriptionInput, today: string, birthDate?: string): { date: string; needs: [PathwayNeed, number][] } {
   if (!input || typeof input !== 'object') throw badRequest('Le corps de la prescription est un objet JSON', []);
   const date = input.date ?? today;
   if (!isIsoDate(date)) throw badRequest(`Date de prescription invalide : '${String(date)}' (AAAA-MM-JJ)`, ['date']);
   if (compareDates(date, today) > 0) throw businessRule(futureDateMessage('La date de prescription', date), ['date']);
+  const early = beforeBirthMessage('La date de prescription', date, birthDate);
+  if (early) throw businessRule(early, ['date']);
   if (typeof input.needsEvaluation !== 'string' || !input.needsEvaluation.trim()) throw badRequest("Décrivez l'évaluation des besoins (needsEvaluation) : ce qu'elle a montré motive la prescription", ['needsEvaluation']);
   const count = (name: 'dieteticConsultations' | 'psychologicalConsultations'): number => {
     const v = input[name];
@@ -81,10 +83,10 @@ export function checkPrescriptionInput(input: PrescriptionInput, today: string):
  * The ServiceRequests of a prescription; refuses outside the year after the end of active
  * treatment (décret 2020-1665), saying which dates are allowed.
  */
-export function buildPrescriptions(ppac: CarePlan, input: PrescriptionInput, ctx: { today: string; requester: Reference; structure: Reference }): ServiceRequest[] {
+export function buildPrescriptions(ppac: CarePlan, input: PrescriptionInput, ctx: { today: string; requester: Reference; structure: Reference; birthDate?: string }): ServiceRequest[] {
   if (!isPpac(ppac)) throw businessRule(`CarePlan/${ppac.id} n'est pas un PPAC : le parcours de soins global après cancer se prescrit sur le programme de l'après-cancer`, ['ppac']);
   if (ppac.status === 'revoked' || ppac.status === 'entered-in-error') throw conflict(`Le PPAC CarePlan/${ppac.id} est annulé (statut ${ppac.status})`);
-  const { date, needs } = checkPrescriptionInput(input, ctx.today);
+  const { date, needs } = checkPrescriptionInput(input, ctx.today, ctx.birthDate);
   const window = pathwayWindow(ppac);
   if (compareDates(date, window.start) < 0 || compareDates(date, window.end) > 0) {
     throw businessRule(`Le parcours de soins global après cancer se prescrit dans l'année qui suit la fin des traitements actifs (${longDate(window.start)}) : entre le ${longDate(window.start)} et le ${longDate(window.end)} — date de prescription : ${longDate(date)}`, ['date']);

@@ -8,6 +8,7 @@
 import type { CarePlan, Condition, Observation, Patient, Procedure, ResearchSubject, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { CATEGORY, EXT, extensionOf } from '../care-plan/index.ts';
 import { TA_ASIP } from '../fhir-kit/code-systems.ts';
+import { isEnteredInError } from '../fhir-kit/condition-status.ts';
 import { idOf, parseReference } from '../fhir-kit/ids.ts';
 import { orBatches, parseSearchRequest } from '../fhir-kit/search-request.ts';
 import { POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
@@ -98,6 +99,8 @@ export async function qualityOfPeriod(repo: FhirRepository, from: string, to: st
   // region's year short and the rates with it, silently.
   const conditions = await repo.searchAll<Condition>('Condition', { 'recorded-date': [`ge${from}`, `lt${to}`] });
   const cancers = conditions
+    // A diagnosis marked « saisie erronée » is no cancer of the period.
+    .filter((condition) => !isEnteredInError(condition))
     .filter((condition) => condition.code?.coding?.some((c) => c.system === 'http://hl7.org/fhir/sid/icd-10' && c.code?.startsWith('C')))
     .map((condition) => ({ condition, patientId: idOf(condition.subject, 'Patient') }))
     .filter((c): c is { condition: Condition; patientId: string } => Boolean(c.patientId));

@@ -4,13 +4,14 @@
  */
 import type { Appointment, CarePlan, Condition, Patient, Practitioner, Procedure, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import { businessRule } from '../fhir-kit/errors.ts';
+import { beforeBirthMessage } from '../fhir-kit/french-dates.ts';
 import { resolveOrientation } from '../care-plan/index.ts';
 import { idOf } from '../fhir-kit/ids.ts';
 import { readAll, readOptional } from '../store/optional-reads.ts';
 import { POST_CANCER_PROGRAM } from '../fhir-kit/shared-codes.ts';
 import { searchEvery } from '../directories/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
-import { buildPrescriptions, consultationAppointment, ppacWithPrescription, type PrescriptionInput } from './prescription.ts';
+import { buildPrescriptions, checkPrescriptionInput, consultationAppointment, ppacWithPrescription, type PrescriptionInput } from './prescription.ts';
 import { buildPathwayReport, type PathwayReport, type Semester } from './report.ts';
 import { announcementKindOf, announcementProcedure, checkAnnouncement, type AnnouncementInput } from './announcement.ts';
 
@@ -23,8 +24,12 @@ export async function prescribePathway(
   return repo.transaction(async (tx) => {
     await tx.lock(`pathway:prescribe:${ppacId}`);
     const ppac = await tx.read<CarePlan>('CarePlan', ppacId);
+    const patientId = ppac.subject?.reference?.startsWith('Patient/') ? ppac.subject.reference.slice('Patient/'.length) : undefined;
+    const birthDate = patientId ? (await tx.read<Patient>('Patient', patientId)).birthDate : undefined;
+    // The dates first: a mistyped year is named as such, not as a structure unlabelled that year.
+    checkPrescriptionInput(input, today, birthDate);
     const structure = await resolveOrientation(tx, input?.structure ?? {}, input?.date ?? today, 'structure');
-    const built = buildPrescriptions(ppac, input, { today, requester, structure });
+    const built = buildPrescriptions(ppac, input, { today, requester, structure, birthDate });
     const prescriptions: ServiceRequest[] = [];
     for (const p of built) prescriptions.push(await tx.create(p));
     const next = ppacWithPrescription(ppac, prescriptions, structure.display, prescriptions[0]!.authoredOn!);
@@ -66,7 +71,9 @@ export async function pathwayReport(repo: FhirRepository, semester: Semester): P
 export async function recordAnnouncement(repo: FhirRepository, patientId: string, input: AnnouncementInput, caller: Reference | undefined, today: string): Promise<Procedure> {
   checkAnnouncement(input, today);
   return repo.transaction(async (tx) => {
-    await tx.read<Patient>('Patient', patientId);
+    const patient = await tx.read<Patient>('Patient', patientId);
+    const early = beforeBirthMessage("La date de l'annonce", input.date, patient.birthDate);
+    if (early) throw businessRule(early, ['date']);
     const by = input.by ? { reference: input.by } : caller;
     if (!by?.reference) throw businessRule("Indiquez le médecin qui a mené la consultation d'annonce (by : Practitioner/<id>)", ['by']);
     const performer = await readOptional<Practitioner>(tx, 'Practitioner', by.reference.split('/')[1]!);

@@ -16,6 +16,7 @@ import { completenessErrors, createSheetForRegistration, incompleteSheet, meetin
 import { assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
 import { loadBoard } from './boards.ts';
 import { isFhirId } from '../fhir-kit/ids.ts';
+import { isEnteredInError } from '../fhir-kit/condition-status.ts';
 import { meetingDateTime, weekdayDate } from '../fhir-kit/french-dates.ts';
 
 type Json = Record<string, unknown>;
@@ -104,6 +105,7 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
   if (input.conditionId) {
     const condition = await rc.repo.read<Condition>('Condition', input.conditionId);
     if (idFrom(condition.subject, 'Patient') !== input.patientId) throw ruleViolation('registration-invalid', `Condition/${input.conditionId} ne concerne pas ce patient`, ['condition']);
+    if (isEnteredInError(condition)) throw ruleViolation('registration-invalid', `Ce diagnostic (Condition/${input.conditionId}) a été déclaré saisi par erreur : choisissez le bon diagnostic du dossier, ou enregistrez-le`, ['condition']);
   } else if (input.motif !== 'diagnostic-opinion') {
     throw ruleViolation('registration-invalid', "Le diagnostic de cancer est obligatoire (enregistrez-le dans le dossier du patient), sauf pour une demande d'avis diagnostique", ['condition']);
   }

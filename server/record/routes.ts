@@ -4,12 +4,13 @@ import { requireReadableType } from '../access/index.ts';
 import { badRequest, notFound } from '../fhir-kit/errors.ts';
 import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import type { Store } from '../store/store.ts';
+import { markConditionEnteredInError } from './condition-error.ts';
 import { buildTimeline } from './timeline.ts';
 
 const MAX_EVERYTHING = 5000;
 
 /** The patient record as a whole: Patient/{id}/$everything and Patient/{id}/$timeline. */
-export function patientRecordOperations(store: Store): Record<'everything' | 'timeline', OperationHandler> {
+export function patientRecordOperations(store: Store): Record<'everything' | 'timeline' | 'enteredInError', OperationHandler> {
   const everything: OperationHandler = async (req, res, target) => {
     const patientId = String(target.id);
     const ctx = req.dccContext!;
@@ -44,5 +45,11 @@ export function patientRecordOperations(store: Store): Record<'everything' | 'ti
     const resources = await repo.patientCompartment(patientId, { limit: MAX_EVERYTHING });
     res.set('Cache-Control', 'no-store').json({ patient: `Patient/${patientId}`, events: buildTimeline(resources) });
   };
-  return { everything, timeline };
+  /** Condition/{id}/$entered-in-error { reason }: a wrong diagnosis marked « saisie erronée », never deleted. */
+  const enteredInError: OperationHandler = async (req, res, target) => {
+    const ctx = req.dccContext!;
+    const condition = await markConditionEnteredInError(store.forRequest(ctx), String(target.id), req.body, ctx.principal);
+    sendResource(req, res, 200, condition);
+  };
+  return { everything, timeline, enteredInError };
 }

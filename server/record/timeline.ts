@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { isEnteredInError } from '../fhir-kit/condition-status.ts';
 import { CODE, hasCoding, meetingDateOfDecision, RCP_SHEET_TAG } from '../rcp-sheet/index.ts';
 
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
@@ -31,7 +32,8 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
     };
     switch (r.resourceType) {
       case 'Condition':
-        push(r.onsetDateTime ?? r.recordedDate, 'diagnostic', `Diagnostic : ${r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'non précisé'}`);
+        // A diagnosis marked entered-in-error stays in the history, said so (never silently gone).
+        push(r.onsetDateTime ?? r.recordedDate, 'diagnostic', `${isEnteredInError(r) ? 'Diagnostic (saisie erronée)' : 'Diagnostic'} : ${r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'non précisé'}`);
         break;
       case 'Task':
         if (r.code?.coding?.some((c: any) => c.code === 'rcp-case')) {

@@ -151,10 +151,18 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       // The same person again (provisional identity, no INS): warned before anything is created.
       await page.goto(`${new URL(page.url()).origin}/hopital`);
       await page.getByRole('button', { name: 'Nouveau patient' }).click();
-      await page.getByLabel('Nom de naissance').fill(FAMILY.toUpperCase());
+      // The birth name typed with a hyphen (« Hospi-xyz » for « Hospixyz »): still the same name (RNIV).
+      await page.getByLabel('Nom de naissance').fill(`${FAMILY.slice(0, 5)}-${FAMILY.slice(5)}`.toUpperCase());
       await page.getByLabel('Prénoms de naissance').fill(GIVEN);
-      await page.getByLabel('Date de naissance').fill(BIRTH);
+      // Born more than 120 years ago: the server's refusal shows under the field.
+      const oldBirth = page.getByLabel('Date de naissance');
+      await oldBirth.fill('1850-01-01');
       await choose(page, 'Sexe', 'Féminin');
+      await page.getByRole('button', { name: 'Créer le dossier' }).click();
+      const oldError = page.locator(`#${await oldBirth.getAttribute('id')}-error`);
+      await oldError.waitFor();
+      expect(await oldError.innerText()).to.contain('invraisemblable : 1er janvier 1850, il y a plus de 120 ans');
+      await oldBirth.fill(BIRTH);
       await page.getByRole('button', { name: 'Créer le dossier' }).click();
       const warning = page.getByTestId('duplicate-warning');
       await warning.waitFor();
@@ -169,6 +177,22 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
 
       // The record: the diagnosis first (CIM-10 / CIM-O-3 pickers).
       await page.getByRole('heading', { level: 1, name: new RegExp(FAMILY, 'i') }).waitFor();
+      // A wrong diagnosis, then declared « saisie erronée » with its reason: kept, struck through, not offered.
+      await click(page.getByRole('button', { name: 'Enregistrer un diagnostic de cancer' }));
+      await choose(page, 'Topographie (CIM-10)', /^C50/);
+      await choose(page, 'Morphologie (CIM-O-3)', '8140/3 — Adénocarcinome, SAI');
+      await page.getByLabel('Date du diagnostic').fill('2026-10-01');
+      await click(page.getByRole('button', { name: 'Enregistrer le diagnostic' }));
+      const diagnoses = page.getByTestId('diagnoses');
+      await diagnoses.getByRole('button', { name: /Déclarer une saisie erronée : C50/ }).click();
+      const dialog = page.getByRole('dialog', { name: 'Déclarer une saisie erronée' });
+      await dialog.getByRole('button', { name: 'Confirmer la saisie erronée' }).click();
+      await dialog.getByText('Indiquez le motif de la saisie erronée').waitFor();
+      await dialog.getByLabel('Motif de la saisie erronée').fill('Topographie erronée : côlon, pas sein');
+      await checkA11y(page, 'hôpital : saisie erronée');
+      await dialog.getByRole('button', { name: 'Confirmer la saisie erronée' }).click();
+      await diagnoses.getByText('Motif : Topographie erronée : côlon, pas sein').waitFor();
+      await page.getByTestId('timeline').getByText(/^Diagnostic \(saisie erronée\) : /).waitFor();
       await click(page.getByRole('button', { name: 'Enregistrer un diagnostic de cancer' }));
       await choose(page, 'Topographie (CIM-10)', 'C18.7 — Tumeur maligne du côlon sigmoïde');
       await choose(page, 'Morphologie (CIM-O-3)', '8140/3 — Adénocarcinome, SAI');
@@ -186,6 +210,9 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       const open = choices.filter({ hasNotText: 'Hors délai' }).filter({ hasText: 'place' }).first();
       expect(await open.innerText()).to.match(/\d places? restantes?/i).and.to.contain('Inscriptions jusqu’au');
       await click(open.getByRole('radio'));
+      await page.getByRole('combobox', { name: 'Diagnostic de cancer', exact: true }).click();
+      expect(await page.getByRole('option', { name: /^C50/ }).count(), 'a diagnosis entered in error is not offered').to.equal(0);
+      await page.keyboard.press('Escape');
       await choose(page, 'Diagnostic de cancer', /C18\.7/);
       // Question and summary left empty: each error under its own field, marked invalid.
       await click(page.getByRole('button', { name: 'Inscrire et ouvrir la fiche RCP' }));

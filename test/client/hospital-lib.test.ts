@@ -3,7 +3,10 @@ import type { Patient } from '@medplum/fhirtypes';
 import { fieldErrorsOf } from '../../client/src/lib/field-errors.ts';
 import { parsePick, ICDO3_MORPHOLOGIES, CIM10_TOPOGRAPHIES } from '../../client/src/lib/oncology-codes.ts';
 import { formatDate } from '../../client/src/lib/dates.ts';
-import { bornWord, capitalBornWord, duplicateReason, patientDisplayName, patientIdentityLine, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
+import { bornWord, capitalBornWord, duplicateReason, normalisedName, patientDisplayName, patientIdentityLine, searchQueryOf } from '../../client/src/lib/patient-identity.ts';
+import { comparableName } from '../../server/identity/identity-vigilance.ts';
+import { enteredInErrorReason, isEnteredInError, offeredDiagnoses } from '../../client/src/lib/diagnoses.ts';
+import type { Condition } from '@medplum/fhirtypes';
 import { reportRecipients } from '../../client/src/lib/report-recipients.ts';
 import { signersText } from '../../client/src/lib/signers.ts';
 import { assessmentDay, changedStage, cleanValue, clearAllLocalDrafts, DRAFT_LIFETIME_MS, itemsNotRefused, localDraftCount, patchOf, readLocalDraft, writeLocalDraft, type DraftStore } from '../../client/src/lib/sheet-draft.ts';
@@ -23,6 +26,30 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
     expect(duplicateReason({ family: 'Castellani', given: 'Hélène', birthDate: '1958-03-15' }, castellani)).to.equal(undefined);
     expect(duplicateReason({ family: 'Marchetti', given: 'Hélène', birthDate: '1958-03-14' }, castellani)).to.equal(undefined); // the used name is not a strict trait
     expect(patientDisplayName(castellani)).to.equal('CASTELLANI Hélène Marie');
+  });
+
+  it('compares birth names as the server does: hyphens, spaces and apostrophes ignored too (RNIV)', () => {
+    const leBihan: Patient = { resourceType: 'Patient', name: [{ use: 'official', family: 'LE BIHAN', given: ['Gaëlle'] }], gender: 'female', birthDate: '1972-06-21' };
+    expect(duplicateReason({ family: 'Le-Bihan', given: 'Gaelle', birthDate: '1972-06-21' }, leBihan)).to.contain('même nom de naissance');
+    expect(duplicateReason({ family: 'Lebihan', given: 'GAËLLE', birthDate: '1972-06-21' }, leBihan)).to.contain('même nom de naissance');
+    // One folding on both sides: the form's warning and the identity-vigilance cell's Task agree.
+    for (const name of ['LE BIHAN', 'Le-Bihan', "D'Arco", 'D’ARCO', 'Saint‑Étienne', 'Jean – Marie', 'Müller', 'Ōta', 'Nguyễn', '  Le  Bihan ']) {
+      expect(normalisedName(name), name).to.equal(comparableName(name));
+    }
+    expect(normalisedName('Le-Bihan')).to.equal(normalisedName('LE BIHAN'));
+  });
+
+  it('offers for registration only the diagnoses not marked « saisie erronée », and says why one was', () => {
+    const ok: Condition = { resourceType: 'Condition', id: 'ok', subject: { reference: 'Patient/p' }, verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] } };
+    const wrong: Condition = {
+      resourceType: 'Condition', id: 'wrong', subject: { reference: 'Patient/p' },
+      verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error' }] },
+      note: [{ text: 'Adénocarcinome' }, { text: 'Saisie erronée : erreur de patient' }],
+    };
+    expect(offeredDiagnoses([ok, wrong, undefined]).map((c) => c.id)).to.deep.equal(['ok']);
+    expect([isEnteredInError(ok), isEnteredInError(wrong)]).to.deep.equal([false, true]);
+    expect(enteredInErrorReason(wrong)).to.equal('erreur de patient');
+    expect(enteredInErrorReason(ok)).to.equal(undefined);
   });
 
   it('says born in the patient’s gender: né, née, né(e) when not known', () => {

@@ -71,6 +71,11 @@ describe('Directories: inclusion of a patient in a trial of the directory', () =
     const future = await api('oncologist', 'POST', `/patients/${c.patientId}/trial-inclusions`, { study: `ResearchStudy/${studyId}`, date: '2027-01-10' });
     expect(future.status).to.equal(422);
     expect(future.body.issue[0].expression).to.deep.equal(['date']);
+    // Before the patient's birth (14 March 1958): the same slip, the other way.
+    const unborn = await api('oncologist', 'POST', `/patients/${c.patientId}/trial-inclusions`, { study: `ResearchStudy/${studyId}`, date: '1950-03-01' });
+    expect(unborn.status, unborn.text).to.equal(422);
+    expect(unborn.body.issue[0].details.text).to.equal("La date d'inclusion (1er mars 1950) précède la naissance du patient (14 mars 1958) : vérifiez l'année saisie");
+    expect(unborn.body.issue[0].expression).to.deep.equal(['date']);
     expect((await api('oncologist', 'POST', `/patients/${c.patientId}/trial-inclusions`, { study: 'colo-adj', date: '2026-03-01' })).status).to.equal(400);
     for (const user of ['gp', 'nurse', 'pharmacist', 'coordinator']) {
       expect((await api(user, 'POST', `/patients/${c.patientId}/trial-inclusions`, { study: `ResearchStudy/${studyId}`, date: '2026-03-01' })).status, user).to.equal(403);

@@ -20,7 +20,7 @@ function parisTomorrow(): string {
   return next.toISOString().slice(0, 10);
 }
 
-describe('Identity: a birth date is not in the future (Paris day, partial dates)', () => {
+describe('Identity: a birth date is neither in the future nor more than 120 years ago (Paris day, partial dates)', () => {
   describe('birthDateIssues', () => {
     // 23:30 UTC on 31 December 2026 is already 1 January 2027 in Paris.
     const parisNewYear = new Date('2026-12-31T23:30:00Z');
@@ -44,6 +44,18 @@ describe('Identity: a birth date is not in the future (Paris day, partial dates)
       expect(birthDateIssues(born('2028'), parisNewYear)).to.have.length(1);
       expect(birthDateIssues(born('1930'), parisNewYear)).to.deep.equal([]);
     });
+
+    it('refuses a birth date more than 120 years before today (Paris day), naming the field and the limit in French', () => {
+      // Paris: 1 January 2027, so the oldest plausible birth is 1 January 1907.
+      expect(birthDateIssues(born('1907-01-01'), parisNewYear)).to.deep.equal([]);
+      expect(birthDateIssues(born('1907'), parisNewYear)).to.deep.equal([]);
+      const [issue, ...rest] = birthDateIssues(born('1906-12-31'), parisNewYear);
+      expect(rest).to.deep.equal([]);
+      expect(issue!.expression).to.deep.equal(['Patient.birthDate']);
+      expect(issue!.details!.text).to.equal("Date de naissance (birthDate) invraisemblable : 31 décembre 1906, il y a plus de 120 ans (avant le 1er janvier 1907) ; vérifiez l'année saisie");
+      expect(birthDateIssues(born('1850-01-01'), parisNewYear)).to.have.length(1);
+      expect(birthDateIssues(born('1850'), parisNewYear)).to.have.length(1);
+    });
   });
 
   describe('every write path', () => {
@@ -66,6 +78,13 @@ describe('Identity: a birth date is not in the future (Paris day, partial dates)
       expectFutureRefused(await http(server, 'POST', '/Patient', patient('2030-01-01')));
       expectFutureRefused(await http(server, 'POST', '/Patient', patient(parisTomorrow())));
       expectFutureRefused(await http(server, 'POST', '/Patient', patient('2030')));
+    });
+
+    it('refuses a creation born on 1 January 1850 (422 under Patient.birthDate), as the form shows it', async () => {
+      const res = await http(server, 'POST', '/Patient', patient('1850-01-01'));
+      expect(res.status, res.text).to.equal(422);
+      const issue = res.body.issue.find((i: Json) => i.expression?.[0] === 'Patient.birthDate');
+      expect(issue?.details.text, res.text).to.contain('invraisemblable : 1er janvier 1850, il y a plus de 120 ans');
     });
 
     it('refuses an update moving the birth date into the future (422), the record is unchanged', async () => {

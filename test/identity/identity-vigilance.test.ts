@@ -107,4 +107,22 @@ describe('Identity-vigilance (RNIV): one INS one patient, INS agrees with the tr
     const none = await http(server, 'GET', `/Task?code=${encodeURIComponent(`${IDENTITY_VIGILANCE_SYSTEM}|probable-duplicate`)}&focus=Patient/${namesake.body.id}`);
     expect(none.body.entry ?? []).to.have.length(0);
   });
+
+  it('sees a probable duplicate whose birth name differs only by hyphens, spaces or apostrophes (RNIV)', async () => {
+    const tag = unique('');
+    const tasksOf = async (id: string) => (await http(server, 'GET', `/Task?code=${encodeURIComponent(`${IDENTITY_VIGILANCE_SYSTEM}|probable-duplicate`)}&focus=Patient/${id}`)).body.entry ?? [];
+    const first = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `LE BIHAN ${tag.toUpperCase()}`, given: ['Gaëlle'] }], gender: 'female', birthDate: '1972-06-21' });
+    expect(first.status, first.text).to.equal(201);
+    const second = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `Le-Bihan-${tag}`, given: ['Gaelle'] }], gender: 'female', birthDate: '1972-06-21' });
+    expect(second.status, second.text).to.equal(201);
+    const tasks = await tasksOf(second.body.id);
+    expect(tasks, 'Le-Bihan Gaelle ~ LE BIHAN Gaëlle').to.have.length(1);
+    expect(tasks[0].resource.input.map((i: Json) => i.valueReference.reference)).to.deep.equal([`Patient/${first.body.id}`]);
+
+    // An apostrophe, and a compound first name typed with a space.
+    const darco = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `D'ARCO${tag}`, given: ['Jean-Marie'] }], gender: 'male', birthDate: '1949-09-02' });
+    const darco2 = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `Darco${tag}`, given: ['Jean Marie'] }], gender: 'male', birthDate: '1949-09-02' });
+    expect(await tasksOf(darco2.body.id), "Darco Jean Marie ~ D'ARCO Jean-Marie").to.have.length(1);
+    expect((await tasksOf(darco2.body.id))[0].resource.input[0].valueReference.reference).to.equal(`Patient/${darco.body.id}`);
+  });
 });

@@ -54,6 +54,9 @@ describe('After-cancer pathway: prescription, consultations, ARS report', () => 
     expect(early.body.issue[0].expression).to.deep.equal(['date']);
     const future = await api('oncologist', 'POST', `/ppac/${ppacId}/prescriptions`, prescription({ date: '2027-01-10' }));
     expect(future.status).to.equal(422);
+    const unborn = await api('oncologist', 'POST', `/ppac/${ppacId}/prescriptions`, prescription({ date: '1950-01-10' }));
+    expect(unborn.status).to.equal(422);
+    expect(unborn.body.issue[0].details.text).to.contain('La date de prescription (10 janvier 1950) précède la naissance du patient (14 mars 1958)');
     const missing = await api('oncologist', 'POST', `/ppac/${ppacId}/prescriptions`, prescription({ structure: { reference: 'HealthcareService/00000000-0000-4000-8000-000000000001' } }));
     expect(missing.status).to.equal(422);
     expect(missing.body.issue[0].expression).to.deep.equal(['structure']);

@@ -27,5 +27,10 @@ describe('Pathway: today is the Paris day', () => {
     const tomorrow = await announce('2026-12-09');
     expect(tomorrow.status).to.equal(422);
     expect(tomorrow.body.issue[0].details.text).to.contain('dans le futur');
+    // Nor before the patient's birth (14 March 1958).
+    const unborn = await announce('1950-01-01');
+    expect(unborn.status, unborn.text).to.equal(422);
+    expect(unborn.body.issue[0].details.text).to.equal("La date de l'annonce (1er janvier 1950) précède la naissance du patient (14 mars 1958) : vérifiez l'année saisie");
+    expect(unborn.body.issue[0].expression).to.deep.equal(['date']);
   });
 });

@@ -53,6 +53,16 @@ describe('RCP registration and agenda', () => {
     expect(noDiagnosis.body.issue[0].expression).to.deep.equal(['condition']);
   });
 
+  it('refuses a diagnosis marked « saisie erronée » (422 naming the condition)', async () => {
+    const p = await newPatient(world);
+    const marked = await world.fhir('surgeon', 'POST', `/Condition/${p.condition}/$entered-in-error`, { reason: 'Topographie erronée : sigmoïde pour rectum' });
+    expect(marked.status, marked.text).to.equal(200);
+    const res = await world.api('surgeon', 'POST', '/cases', registration(sessions[0]!.id, p));
+    expect(res.status, res.text).to.equal(422);
+    expect(res.body.issue[0].expression).to.deep.equal(['condition']);
+    expect(res.body.issue[0].details.text).to.contain('saisi par erreur');
+  });
+
   it('only a physician of the patient\'s circle of care registers a case', async () => {
     const p = await newPatient(world);
     const s = sessions[0]!.id;

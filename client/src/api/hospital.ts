@@ -1,4 +1,4 @@
-import type { Bundle, CarePlan, CareTeam, Composition, Consent, OperationOutcome, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
+import type { Bundle, CarePlan, CareTeam, Composition, Condition, Consent, OperationOutcome, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
 import { api } from './http.ts';
 import type { ReportRecipient } from '../lib/report-recipients.ts';
 import type { ResponsibleSigner } from '../lib/signers.ts';
@@ -238,6 +238,8 @@ export const hospitalApi = {
   // Patients
   searchPatients: (query: Record<string, string>) =>
     api<Bundle<Patient>>('/fhir/Patient', { query: { ...query, _count: 20, _sort: 'family' } }),
+  /** The patients born on a day (the duplicate check before a creation: an indexed, small search). */
+  patientsBornOn: (birthDate: string) => api<Bundle<Patient>>('/fhir/Patient', { query: { birthdate: birthDate, _count: 100 } }),
   patient: (id: string) => api<Patient>(`/fhir/Patient/${encodeURIComponent(id)}`),
   createPatient: (patient: Patient) => api<Patient>('/fhir/Patient', { method: 'POST', body: patient }),
   timeline: (id: string) => api<{ patient: string; events: TimelineEvent[] }>(`/fhir/Patient/${encodeURIComponent(id)}/$timeline`),
@@ -251,6 +253,8 @@ export const hospitalApi = {
     return until ? { until } : {};
   },
   conditions: (id: string) => api<Bundle>('/fhir/Condition', { query: { patient: `Patient/${id}` } }),
+  /** A wrong diagnosis marked « saisie erronée » with its reason (refused 409 when a signed RCP report rests on it). */
+  markConditionInError: (id: string, reason: string) => api<Condition>(`/fhir/Condition/${encodeURIComponent(id)}/$entered-in-error`, { method: 'POST', body: { reason } }),
 
   // RCP boards, sessions, cases
   boards: () => api<Board[]>(rcp('/boards'), { query: { active: true } }),

@@ -59,9 +59,13 @@ export function identityStatusOf(patient: Patient): IdentityStatusCode | undefin
   return code === 'PROV' || code === 'RECUP' || code === 'VALI' || code === 'QUAL' ? code : undefined;
 }
 
-/** Case, accents, spaces and hyphens ignored: "Le Bihan" = "LE-BIHAN" = "lebihan". */
+/**
+ * Case, accents, spaces, hyphens and apostrophes ignored: "Le Bihan" = "LE-BIHAN" = "lebihan".
+ * The server's duplicate rule folds names the same way (server/identity/identity-vigilance.ts
+ * `comparableName`; test/client/hospital-lib.test.ts holds the two to agree).
+ */
 export function normalisedName(value: string | undefined): string {
-  return (value ?? '').normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/[\s'’-]+/g, '').toLowerCase();
+  return (value ?? '').normalize('NFD').replace(/\p{M}/gu, '').replace(/[\s'’‘ʼ‐‑–-]+/gu, '').toLowerCase();
 }
 
 export interface IdentityCandidate {

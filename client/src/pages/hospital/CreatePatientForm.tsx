@@ -123,7 +123,8 @@ export function CreatePatientForm({ onCancel }: { onCancel: () => void }) {
   const check = useMutation({
     mutationFn: async () => {
       const candidate = { family: form.family, given: form.given, birthDate: form.birthDate, ins: needsIns(form.status) ? cleanIns(form.ins) : undefined };
-      const searches = [hospitalApi.searchPatients({ family: form.family.trim(), birthdate: form.birthDate })];
+      // Everyone born that day, compared by duplicateReason: a family search would miss « Le-Bihan » for « LE BIHAN ».
+      const searches = [hospitalApi.patientsBornOn(form.birthDate)];
       const insQuery = candidate.ins ? searchQueryOf(candidate.ins) : undefined;
       if (insQuery?.kind === 'ins') searches.push(hospitalApi.searchPatients(insQuery.query));
       const found = (await Promise.all(searches)).flatMap((b) => (b.entry ?? []).map((e) => e.resource).filter((p): p is Patient => Boolean(p)));

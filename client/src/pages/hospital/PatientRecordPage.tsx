@@ -13,6 +13,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { RecordInclusionForm } from '../directories/RecordInclusionForm.tsx';
 import { TrialInclusionsCard } from '../directories/TrialInclusionsCard.tsx';
+import { DiagnosesCard } from './DiagnosesCard.tsx';
 import { carePlanStatusLabel, type ProgrammeKind } from '../../lib/care-plan-status.ts';
 import { ageOn, formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
@@ -166,6 +167,7 @@ function Record({ patient, physician }: { patient: Patient; physician: boolean }
         </section>
         <Stack gap="lg">
           <CircleOfCare patient={patient} teams={(teams.data?.entry ?? []).map((e) => e.resource as CareTeam)} loading={teams.isPending} />
+          {physician && <DiagnosesCard patientId={id} />}
           {physician && <DiagnosisForm patientId={id} />}
         </Stack>
       </SimpleGrid>
@@ -252,6 +254,10 @@ function DiagnosisForm({ patientId }: { patientId: string }) {
       notifications.show({ message: 'Diagnostic enregistré' });
       setOpen(false);
       setProblems({});
+      // The next diagnosis starts from an empty form (a kept topography filtered the pickers to itself).
+      setTopography('');
+      setMorphology('');
+      setDate('');
       void queryClient.invalidateQueries({ queryKey: ['hospital'] });
     },
     onError: (error) => {

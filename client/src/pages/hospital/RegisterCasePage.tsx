@@ -13,6 +13,7 @@ import { useFocusFirstInvalid } from '../../components/useFocusFirstInvalid.ts';
 import { formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { patientDisplayName } from '../../lib/patient-identity.ts';
+import { offeredDiagnoses } from '../../lib/diagnoses.ts';
 
 const MOTIFS = [
   { value: 'treatment-proposal', label: 'Proposition de traitement (dont ajustement et surveillance)' },
@@ -64,7 +65,8 @@ export default function RegisterCasePage() {
   const details = useQueries({ queries: coming.map((s) => ({ queryKey: ['hospital', 'session', s.id], queryFn: () => hospitalApi.session(s.id) })) });
   const chosen = details.map((d) => d.data).find((d) => d?.session.id === sessionId);
   const late = chosen ? new Date() > new Date(chosen.registrationDeadline) : false;
-  const conditionList = (conditions.data?.entry ?? []).map((e) => e.resource as Condition).filter((c) => c?.resourceType === 'Condition');
+  // A diagnosis marked « saisie erronée » is not offered (the server refuses it too).
+  const conditionList = offeredDiagnoses((conditions.data?.entry ?? []).map((e) => e.resource as Condition));
 
   const register = useMutation({
     mutationFn: () => hospitalApi.registerCase({
