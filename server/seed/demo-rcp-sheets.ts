@@ -1,13 +1,16 @@
 /**
  * Demo RCP sheets on top of the demo data set (demo-data.ts): a signed report for the
  * sigmoid colon cancer of Hélène Castellani (digestive RCP), a complete sheet awaiting signature for
- * the lung cancer of Chloé Bérenger (thoracic RCP, trial proposed), and a draft registered before
+ * the lung cancer of Chloé Bérenger (thoracic RCP: the work-up before the treatment decision, trial
+ * proposed if resectable), and a draft registered before
  * the session for the breast cancer of Gaëlle Le Bihan (what the 3C's completeness check flags).
  *
  * Written through the same path as a physician would (createRcpSheet, signRcpSheet) acting as the
  * demo oncologist, on the clock of each step. The dates are those of the reference demo day, moved to
  * the seeding day (demo-clock.ts): the colon sheet is the first-line RCP, a few weeks before the
- * workflow's adjuvant discussion of the same tumour (demo-rcp.ts, DIG-001). Idempotent: a patient who
+ * workflow's adjuvant discussion of the same tumour (demo-rcp.ts, DIG-001); the lung sheet is the
+ * first RCP (work-up and resectability) before the workflow's treatment decision (THX-001).
+ * Idempotent: a patient who
  * already has an RCP sheet gets nothing new.
  */
 import type { Condition, Organization, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
@@ -137,7 +140,9 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
     documentStatus: 'done',
   }), true, dayAfter(colonMeeting));
 
-  // Lung adenocarcinoma cT2a cN2 cM0 (IIIA): complete, trial proposed, awaiting signature.
+  // Lung adenocarcinoma cT2a cN2 cM0 (IIIA): the first RCP, on the work-up (invasive mediastinal
+  // staging, brain MRI) before the treatment decision; the trial is proposed if the disease proves
+  // resectable. Complete, awaiting signature. The workflow's THX-001 decides the treatment on the results.
   const lungMeeting = shift('2025-10-09T13:30:00+02:00');
   await sheetFor({ identifier: `${ippSystem(DEMO.clinicFiness)}|${DEMO.lung.ipp}` }, DEMO.lung.condition, (patient, condition) => ({
     patient, ...common,
@@ -162,21 +167,22 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
     phase: { phase: 'initial', date: shift('2025-09-29'), progression: { local: false, regional: true, distant: false } },
     otherReports: [{ kind: 'molecular', date: shift('2025-09-29'), author: 'Plateforme de génétique moléculaire', conclusion: 'EGFR et ALK non mutés ; PD-L1 60 %' }],
     summary: `Patiente de ${ageOn('1985-01-08', lungMeeting.slice(0, 10))} ans, OMS 1, adénocarcinome pulmonaire lobaire supérieur droit cT2a cN2 cM0, PD-L1 60 %.`,
-    question: 'Traitement périopératoire : chimio-immunothérapie néoadjuvante puis lobectomie ? Inclusion dans un essai ?',
+    question: 'Bilan d’extension et résécabilité : atteinte ganglionnaire médiastinale à confirmer avant de choisir entre traitement périopératoire et radiochimiothérapie ?',
     fileStatus: { complete: true, quorum: 'reached' },
     proposal: {
-      treatments: [
-        { intention: 1, sequence: 1, type: 'immunotherapy', detail: 'Chimio-immunothérapie néoadjuvante, 3 cycles' },
-        { intention: 1, sequence: 2, type: 'surgery', detail: 'Lobectomie supérieure droite avec curage médiastinal' },
-        { intention: 2, sequence: 1, type: 'external-radiotherapy', detail: 'Radio-chimiothérapie concomitante si non résécable' },
+      exams: [
+        { description: 'Écho-endoscopie bronchique (EBUS) avec ponction des ganglions 4R et 7', earliest: shift('2025-10-13'), latest: shift('2025-10-24') },
+        { description: 'IRM cérébrale', earliest: shift('2025-10-10'), latest: shift('2025-10-24') },
+        { description: 'Explorations fonctionnelles respiratoires avec DLCO', earliest: shift('2025-10-10'), latest: shift('2025-10-24') },
       ],
-      exams: [{ description: 'IRM cérébrale', earliest: shift('2025-10-10'), latest: shift('2025-10-24') }],
+      comment: 'Rediscussion avec les résultats du bilan : chimio-immunothérapie néoadjuvante puis lobectomie si l’atteinte N2 est limitée et résécable, radiochimiothérapie concomitante sinon',
     },
     basis: {
       guideline: { name: 'Référentiel régional — Cancers bronchiques non à petites cellules', version: '2025', date: '2025-01-15' },
       followsGuideline: true,
       clinicalTrial: {
         proposed: true,
+        comment: 'Inclusion proposée si la maladie est jugée résécable au terme du bilan',
         study: { title: 'Essai de démonstration — immunothérapie périopératoire des CBNPC de stade III', identifier: { system: 'https://dcc-paca.example/fhir/sid/essai', value: 'DEMO-PACA-2025-014' }, phase: 'Phase 3', sponsor: 'Promoteur académique (démonstration)' },
       },
     },

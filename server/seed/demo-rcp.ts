@@ -303,9 +303,11 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   // --- Thorax board: a signed report; a coming session cancelled, its case carried over -----------
   const t1 = thorax.past[0]!;
   const [tNext] = thorax.coming;
+  // Bérenger's first RCP is the static sheet on the work-up (demo-rcp-sheets.ts): the workflow
+  // decides the treatment on its results.
   const lung = await register('THX-001', 'Rossi', 'Bérenger', t1, {
-    question: 'Radiochimiothérapie concomitante puis immunothérapie de consolidation ?',
-    summary: 'Adénocarcinome du lobe supérieur droit cT2aN2M0 (stade IIIA), non résécable d\'emblée.',
+    question: 'Résultats du bilan (EBUS, IRM cérébrale) : radiochimiothérapie concomitante puis immunothérapie de consolidation ?',
+    summary: 'Adénocarcinome du lobe supérieur droit cT2aN2M0 (stade IIIA), PD-L1 60 %. EBUS : atteinte N2 multi-sites (4R et 7) ; IRM cérébrale normale. Non résécable d\'emblée.',
   });
   await accept(lung);
   await open(t1, [{ who: 'Lambert', mode: 'present' }, { who: 'Rossi', mode: 'remote' }, { who: 'Vidal', mode: 'remote' }, { who: 'Morel', mode: 'remote' }]);
@@ -321,9 +323,10 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   await close(t1);
   await sign(lung, 'Lambert', new Date(new Date(t1.start).getTime() + 30 * 3_600_000), 2);
   if (tNext) {
+    // Weeks after THX-001: the radiochemotherapy is under way, its reassessment is months away.
     const lungFollowUp = await register('THX-002', 'Rossi', 'Bérenger', tNext, {
-      question: 'Réponse après radiochimiothérapie : poursuite du durvalumab ?',
-      summary: 'Scanner de réévaluation : réponse partielle.',
+      question: 'Radiochimiothérapie en cours : relais du cisplatine par le carboplatine au vu de la fonction rénale ?',
+      summary: 'Radiochimiothérapie concomitante commencée après la RCP du ' + frenchDay(parisDay(new Date(t1.start))) + ' ; clairance de la créatinine à 52 mL/min après le premier cycle de cisplatine-pémétrexed.',
     });
     await accept(lungFollowUp);
     const current = (await loadSession(physician('Lambert', now), tNext.id)).session;

@@ -53,6 +53,9 @@ describe('RCP sheet: demo data', function () {
     const lungSheet = await loadRcpSheet(repo, ctx, lung.id!);
     expect(completenessOf(lungSheet.content, { stage: 'signature' }).filter((m) => m.severity === 'error')).to.deep.equal([]);
     expect(lungSheet.content.study?.title).to.contain('immunothérapie périopératoire');
+    // The work-up RCP: exams, no treatment (the workflow's THX-001 decides it on their results).
+    expect(lungSheet.content.data.proposal?.treatments ?? []).to.deep.equal([]);
+    expect(lungSheet.content.data.proposal?.exams?.map((e) => e.description).join(' ')).to.contain('EBUS');
     const breastMissing = completenessOf((await loadRcpSheet(repo, ctx, breast.id!)).content).map((m) => m.item);
     expect(breastMissing).to.include.members(['presenter', 'meeting.registrationNumber', 'phase.phase']);
     const html = renderRcpSheetHtml((await loadRcpSheet(repo, ctx, colon.id!)).content);
