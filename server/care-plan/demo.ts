@@ -1,10 +1,11 @@
 /**
- * Demo programmes: once the demo RCP decisions exist (seeded by the RCP modules), the first one
- * gets a PPS handed over to the patient, the next one of a disease treated with curative intent a
- * PPS closed by a PPAC with its alternating surveillance. Idempotent: a decision that already has
+ * Demo programmes: once the demo RCP decisions exist (seeded by the RCP modules), the first patient's
+ * decision in force gets a PPS handed over to the patient; a patient treated with curative intent
+ * whose proposed treatments all took place before today gets a PPS closed by a PPAC, with its
+ * alternating surveillance, from the end of the last of them. Idempotent: a decision that already has
  * its PPS (or a PPS its PPAC) is left alone.
  */
-import type { CarePlan, HealthcareService, Observation, Patient } from '@medplum/fhirtypes';
+import type { CarePlan, CarePlanActivity, HealthcareService, Observation, Patient } from '@medplum/fhirtypes';
 import { systemContext } from '../context.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
@@ -18,6 +19,7 @@ import type { BuildPpsInput, PpsTreatmentInput } from './pps.ts';
 import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
 import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from '../directories/index.ts';
 import { CODE, hasCoding } from '../rcp-sheet/index.ts';
+import { EXT_PROPOSAL_INTENTION } from '../rcp-sheet/codes.ts';
 
 const DEMO_PPS_INPUT: BuildPpsInput = {
   sideEffectsToWatch: [
@@ -43,39 +45,49 @@ export interface DemoCarePlanResult {
 
 /**
  * Seeds the demo PPS / PPAC on the demo RCP decisions (run after the demo bundle and the RCP demo
- * data): by default the two oldest active decisions, or the decisions given. `now`: the clock.
+ * data): by default the decision in force of the first patient (a PPS under way) and the treatment
+ * decision of a patient whose treatments are over (a PPS closed by its PPAC), or the two decisions
+ * given. `now`: the clock.
  */
 export async function seedDemoCarePlans(store: Store, options: { decisionIds?: string[]; now?: Date } = {}): Promise<DemoCarePlanResult> {
   const repo = store.forRequest(systemContext());
   // The clinical day is the Paris one: between midnight and 1 or 2 a.m. the UTC day is still yesterday.
   const today = parisDay(options.now ?? new Date());
   const result: DemoCarePlanResult = { created: [], skipped: [] };
-  const decisions: CarePlan[] = [];
+  /** [the PPS under way, the PPS closed by a PPAC] */
+  const decisions: (CarePlan | undefined)[] = [];
   for (const id of options.decisionIds ?? []) decisions.push(await repo.read<CarePlan>('CarePlan', id));
   if (!options.decisionIds) {
     // Two patients: one PPS under way, one closed by its PPAC. Both on one patient read as a
     // contradiction (a programme in force beside the end of active treatment).
     const active = (await repo.search<CarePlan>(parseSearchRequest('CarePlan', new URLSearchParams({ category: CATEGORY.rcpDecision.code, status: 'active', _sort: '_lastUpdated' }), { defaultCount: 20, maxCount: 20 }, true).request)).resources;
     // Patients in the order of their first decision, each with the decision written last: the one in
-    // force (Castellani: the adjuvant decision after her first-line RCP, not the surgery already done).
-    const distinct: CarePlan[] = [];
+    // force (Castellani: the adjuvant decision after her first-line RCP, not the surgery already done),
+    // and the last one that proposed treatments (Ménard: the first-line RCP, his post-operative RCP
+    // decided a surveillance only).
+    const patients: { inForce: CarePlan; treatments?: CarePlan }[] = [];
     for (const decision of active) {
-      const at = distinct.findIndex((d) => d.subject?.reference === decision.subject?.reference);
-      if (at < 0) distinct.push(decision);
-      else distinct[at] = decision;
+      let patient = patients.find((p) => p.inForce.subject?.reference === decision.subject?.reference);
+      if (!patient) patients.push(patient = { inForce: decision });
+      patient.inForce = decision;
+      if (treatmentActivities(decision).length) patient.treatments = decision;
     }
-    // The PPAC follows the end of treatments given with curative intent: the demo gave one to a
-    // patient under palliative chemotherapy for a metastatic cancer (cT3N2M1).
-    const [first, ...others] = distinct;
-    if (first) decisions.push(first);
-    for (const decision of others) {
-      if (!(await isMetastatic(repo, decision.subject?.reference))) {
-        decisions.push(decision);
+    // The PPAC follows the end of the treatments given with curative intent: not for a metastatic
+    // cancer (the demo once gave one under palliative chemotherapy, cT3N2M1), and only once every
+    // proposed treatment took place (it was once given to a patient whose radiochemotherapy and
+    // proctectomy had been decided a fortnight before).
+    let after: CarePlan | undefined;
+    for (const patient of patients) {
+      if (patient.treatments && treatmentsEndedBy(patient.treatments, today) && !(await isMetastatic(repo, patient.inForce.subject?.reference))) {
+        after = patient.treatments;
         break;
       }
     }
+    const first = patients.find((p) => p.inForce.subject?.reference !== after?.subject?.reference)?.inForce;
+    decisions.push(first, after);
   }
   for (const [index, decision] of decisions.slice(0, 2).entries()) {
+    if (!decision) continue;
     try {
       let pps = await ppsOfDecision(repo, decision.id!);
       if (!pps) {
@@ -142,12 +154,15 @@ async function demoPpacInput(repo: FhirRepository, pps: CarePlan, today: string)
   const { request } = parseSearchRequest('HealthcareService', new URLSearchParams({ identifier: `${SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM}|SCS-13-001-SERVICE` }), { defaultCount: 1, maxCount: 1 }, true);
   const structure = (await repo.search<HealthcareService>(request)).resources[0];
   return {
-    endOfTreatment: today,
+    endOfTreatment: endOfActiveTreatment(pps, today),
     surveillance: {
       intervalMonths: 6, years: 5, first: 'hospital',
       exams: [{ display: 'Scanner thoraco-abdomino-pelvien', everyMonths: 12 }, { display: "Dosage de l'ACE" }, { display: 'Coloscopie', everyMonths: 36 }],
     },
-    lateEffects: [{ description: 'Fourmillements des mains et des pieds (neuropathie)', action: 'en parler à votre médecin traitant' }],
+    lateEffects: [
+      { description: 'Selles fréquentes, impérieuses ou fractionnées après la chirurgie du rectum', action: 'en parler à votre médecin traitant : un traitement et une rééducation sont possibles' },
+      { description: 'Troubles urinaires ou sexuels après la radiothérapie et la chirurgie du bassin', action: 'en parler à votre médecin traitant ou au chirurgien' },
+    ],
     relapseSigns: [{ description: 'Sang dans les selles, douleurs abdominales persistantes, amaigrissement inexpliqué' }],
     // The organised screenings of the patient's sex: a man was told to keep up breast and cervical screening.
     secondCancerScreening: [{ description: patient?.gender === 'female'
@@ -156,10 +171,31 @@ async function demoPpacInput(repo: FhirRepository, pps: CarePlan, today: string)
     needsEvaluation: structure ? { structure: { reference: `HealthcareService/${structure.id}`, display: structure.name } } : undefined,
     physicalActivity: [{ description: "Programme d'activité physique adaptée de 12 semaines", rhythm: '2 séances par semaine' }],
     psychosocial: [{ description: 'Groupe de parole après le cancer, une fois par mois' }],
-    returnToWork: [{ description: 'Visite de pré-reprise avec le médecin du travail ; temps partiel thérapeutique possible' }],
-    addictions: [{ description: 'Aide à l’arrêt du tabac : consultation de tabacologie et substituts nicotiniques' }],
     note: 'Établi à la fin des traitements actifs, à partir du PPS.',
   };
+}
+
+/** The proposed treatments of a decision (not its exams, surveillance or referral). */
+function treatmentActivities(decision: CarePlan): CarePlanActivity[] {
+  return (decision.activity ?? []).filter((a) => a.detail?.code?.coding?.length
+    && ![CODE.exam, CODE.surveillance, CODE.recoursReferral].some((code) => hasCoding(a.detail?.code?.coding, code)));
+}
+
+/** Every first-intention treatment of the decision is dated, the last one before today. */
+function treatmentsEndedBy(decision: CarePlan, today: string): boolean {
+  const first = treatmentActivities(decision).filter((a) => (a.extension?.find((e) => e.url === EXT_PROPOSAL_INTENTION)?.valuePositiveInt ?? 1) === 1);
+  return first.length > 0 && first.every((a) => {
+    const period = a.detail?.scheduledPeriod;
+    const last = period?.end ?? period?.start;
+    return !!last && datePart(last) < today;
+  });
+}
+
+/** The end of active treatment: the last dated activity of the PPS if it is past, else today. */
+export function endOfActiveTreatment(pps: CarePlan, today: string): string {
+  const days = (pps.activity ?? []).flatMap((a) => [a.detail?.scheduledPeriod?.start, a.detail?.scheduledPeriod?.end]).filter((d): d is string => !!d).map(datePart).sort();
+  const last = days.at(-1);
+  return last && last <= today ? last : today;
 }
 
 /** A TNM stage of the patient says M1 (distant metastases). */

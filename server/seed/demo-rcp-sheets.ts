@@ -1,13 +1,18 @@
 /**
- * Demo RCP sheets on top of the demo data set (demo-data.ts): a signed report for the
- * sigmoid colon cancer of Hélène Castellani (digestive RCP), a complete sheet awaiting signature for
- * the lung cancer of Chloé Bérenger (thoracic RCP, trial proposed), and a draft registered before
+ * Demo RCP sheets on top of the demo data set (demo-data.ts): signed reports for the
+ * sigmoid colon cancer of Hélène Castellani and the rectal cancer of François Ménard (digestive RCP),
+ * a complete sheet awaiting signature for the lung cancer of Chloé Bérenger (thoracic RCP: the
+ * work-up before the treatment decision, trial proposed if resectable), and a draft registered before
  * the session for the breast cancer of Gaëlle Le Bihan (what the 3C's completeness check flags).
  *
  * Written through the same path as a physician would (createRcpSheet, signRcpSheet) acting as the
  * demo oncologist, on the clock of each step. The dates are those of the reference demo day, moved to
  * the seeding day (demo-clock.ts): the colon sheet is the first-line RCP, a few weeks before the
- * workflow's adjuvant discussion of the same tumour (demo-rcp.ts, DIG-001). Idempotent: a patient who
+ * workflow's adjuvant discussion of the same tumour (demo-rcp.ts, DIG-001); the rectum sheet is
+ * Ménard's first-line RCP of the spring, whose treatments (radiochemotherapy, proctectomy, closure of
+ * the ileostomy) are over by the seeding day (the workflow's DIG-002 is the post-operative RCP, the
+ * PPAC follows: care-plan/demo.ts); the lung sheet is the first RCP (work-up and resectability)
+ * before the workflow's treatment decision (THX-001). Idempotent: a patient who
  * already has an RCP sheet gets nothing new.
  */
 import type { Condition, Organization, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
@@ -35,6 +40,7 @@ const DEMO = {
     gp: { rpps: '10009990077', name: 'Dr Laurent Chabert', speciality: { code: 'SM54', display: 'Médecine générale (SM)' } },
   },
   colon: { ins: '258032A00412336', condition: 'COND-0001' },
+  rectum: { ins: '151111320508760', condition: 'COND-0002' },
   breast: { ipp: '500004711', condition: 'COND-0003' },
   lung: { ipp: '500004790', condition: 'COND-0005' },
 } as const;
@@ -137,7 +143,59 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
     documentStatus: 'done',
   }), true, dayAfter(colonMeeting));
 
-  // Lung adenocarcinoma cT2a cN2 cM0 (IIIA): complete, trial proposed, awaiting signature.
+  // Rectal adenocarcinoma cT3 cN1 cM0: first-line RCP of the spring (radiochemotherapy, then
+  // proctectomy), signed the next day. The treatments it planned took place on the dates given.
+  const rectumMeeting = shift('2025-06-10T14:00:00+02:00');
+  await sheetFor({ identifier: `${INS_NIR_TEST_SYSTEM}|${DEMO.rectum.ins}` }, DEMO.rectum.condition, (patient, condition) => ({
+    patient, ...common,
+    requester: pro('gastroenterologist', 'Clinique des Oliviers'),
+    presenter: pro('gastroenterologist', 'Clinique des Oliviers'),
+    participants: [
+      { ...pro('oncologist'), inQuorum: true }, { ...pro('surgeon'), inQuorum: true },
+      { ...pro('radiotherapist', 'Clinique des Oliviers'), inQuorum: true }, { ...pro('gastroenterologist', 'Clinique des Oliviers'), inQuorum: true },
+    ],
+    meeting: {
+      rcpName: 'RCP digestive — 3C du CHU Méditerranée', date: rectumMeeting, mode: 'hybrid', registrationNumber: '3',
+      rrcId: '9301', threeCId: '930114', rcpId: '93011401', sessionId: `93011401-${rectumMeeting.slice(0, 10).replaceAll('-', '')}`, hostEstablishment: host,
+    },
+    reason: {
+      nature: 'organ', organSystem: { code: '86762007', display: 'Appareil digestif' }, organ: { code: 'MED-251', system: 'urn:oid:1.2.250.1.213.1.1.4.322', display: 'Colon-Rectum-Anus' },
+      recours: false, paediatric: false, motifs: ['treatment-proposal'], caseStatus: 'discussed',
+    },
+    discovery: { byScreening: false, comment: `Rectorragies, rectoscopie avec biopsies le ${frenchDay(shift('2025-05-19'))}` },
+    diagnosis: { condition, date: shift('2025-05-19'), tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: shift('2025-05-26') } },
+    comorbidities: [{ date: '2010', text: 'Diabète de type 2 sous metformine' }],
+    performanceStatus: { who: 0, date: shift('2025-06-02') },
+    examResults: [
+      { date: shift('2025-05-19'), exam: 'Rectoscopie', result: 'Tumeur ulcéro-bourgeonnante du moyen rectum, pôle inférieur à 8 cm de la marge anale, biopsiée' },
+      { date: shift('2025-05-26'), exam: 'IRM pelvienne', result: 'Tumeur du moyen rectum mrT3c, deux adénopathies mésorectales suspectes, marge circonférentielle à 2 mm' },
+      { date: shift('2025-05-26'), exam: 'Scanner thoraco-abdomino-pelvien', result: 'Pas de lésion secondaire' },
+    ],
+    phase: { phase: 'initial', date: shift('2025-06-02'), progression: { local: true, regional: true, distant: false } },
+    otherReports: [{ kind: 'pathology', date: shift('2025-05-23'), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien bien différencié, pMMR' }],
+    summary: `Patient de ${ageOn('1951-11-02', rectumMeeting.slice(0, 10))} ans, OMS 0, adénocarcinome du moyen rectum cT3 cN1 cM0, marge circonférentielle menacée à l’IRM.`,
+    question: 'Radiochimiothérapie néoadjuvante puis proctectomie ?',
+    fileStatus: { complete: true, quorum: 'reached' },
+    proposal: {
+      treatments: [
+        { intention: 1, sequence: 1, type: 'external-radiotherapy', detail: 'Radiochimiothérapie néoadjuvante 50,4 Gy en 28 fractions avec capécitabine', start: shift('2025-06-23'), end: shift('2025-07-30') },
+        { intention: 1, sequence: 2, type: 'surgery', detail: 'Proctectomie avec exérèse totale du mésorectum et iléostomie de protection, 8 à 10 semaines après la radiochimiothérapie', start: shift('2025-09-29') },
+        { intention: 1, sequence: 3, type: 'surgery', detail: 'Fermeture de l’iléostomie de protection après contrôle de l’anastomose', start: shift('2025-11-24') },
+      ],
+      exams: [{ description: 'IRM pelvienne de réévaluation', earliest: shift('2025-09-08'), latest: shift('2025-09-15') }],
+      comment: 'Rediscussion avec l’histologie définitive',
+    },
+    basis: {
+      guideline: { name: 'Thésaurus National de Cancérologie Digestive — Cancer du rectum', version: '2023', date: '2023-06-01' },
+      followsGuideline: true,
+      clinicalTrial: { proposed: false, comment: 'Pas d’essai ouvert correspondant dans le répertoire régional' },
+    },
+    documentStatus: 'done',
+  }), true, dayAfter(rectumMeeting));
+
+  // Lung adenocarcinoma cT2a cN2 cM0 (IIIA): the first RCP, on the work-up (invasive mediastinal
+  // staging, brain MRI) before the treatment decision; the trial is proposed if the disease proves
+  // resectable. Complete, awaiting signature. The workflow's THX-001 decides the treatment on the results.
   const lungMeeting = shift('2025-10-09T13:30:00+02:00');
   await sheetFor({ identifier: `${ippSystem(DEMO.clinicFiness)}|${DEMO.lung.ipp}` }, DEMO.lung.condition, (patient, condition) => ({
     patient, ...common,
@@ -162,21 +220,22 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
     phase: { phase: 'initial', date: shift('2025-09-29'), progression: { local: false, regional: true, distant: false } },
     otherReports: [{ kind: 'molecular', date: shift('2025-09-29'), author: 'Plateforme de génétique moléculaire', conclusion: 'EGFR et ALK non mutés ; PD-L1 60 %' }],
     summary: `Patiente de ${ageOn('1985-01-08', lungMeeting.slice(0, 10))} ans, OMS 1, adénocarcinome pulmonaire lobaire supérieur droit cT2a cN2 cM0, PD-L1 60 %.`,
-    question: 'Traitement périopératoire : chimio-immunothérapie néoadjuvante puis lobectomie ? Inclusion dans un essai ?',
+    question: 'Bilan d’extension et résécabilité : atteinte ganglionnaire médiastinale à confirmer avant de choisir entre traitement périopératoire et radiochimiothérapie ?',
     fileStatus: { complete: true, quorum: 'reached' },
     proposal: {
-      treatments: [
-        { intention: 1, sequence: 1, type: 'immunotherapy', detail: 'Chimio-immunothérapie néoadjuvante, 3 cycles' },
-        { intention: 1, sequence: 2, type: 'surgery', detail: 'Lobectomie supérieure droite avec curage médiastinal' },
-        { intention: 2, sequence: 1, type: 'external-radiotherapy', detail: 'Radio-chimiothérapie concomitante si non résécable' },
+      exams: [
+        { description: 'Écho-endoscopie bronchique (EBUS) avec ponction des ganglions 4R et 7', earliest: shift('2025-10-13'), latest: shift('2025-10-24') },
+        { description: 'IRM cérébrale', earliest: shift('2025-10-10'), latest: shift('2025-10-24') },
+        { description: 'Explorations fonctionnelles respiratoires avec DLCO', earliest: shift('2025-10-10'), latest: shift('2025-10-24') },
       ],
-      exams: [{ description: 'IRM cérébrale', earliest: shift('2025-10-10'), latest: shift('2025-10-24') }],
+      comment: 'Rediscussion avec les résultats du bilan : chimio-immunothérapie néoadjuvante puis lobectomie si l’atteinte N2 est limitée et résécable, radiochimiothérapie concomitante sinon',
     },
     basis: {
       guideline: { name: 'Référentiel régional — Cancers bronchiques non à petites cellules', version: '2025', date: '2025-01-15' },
       followsGuideline: true,
       clinicalTrial: {
         proposed: true,
+        comment: 'Inclusion proposée si la maladie est jugée résécable au terme du bilan',
         study: { title: 'Essai de démonstration — immunothérapie périopératoire des CBNPC de stade III', identifier: { system: 'https://dcc-paca.example/fhir/sid/essai', value: 'DEMO-PACA-2025-014' }, phase: 'Phase 3', sponsor: 'Promoteur académique (démonstration)' },
       },
     },

@@ -38,7 +38,7 @@ const EXTRA_PROFESSIONALS = [
  */
 const clinicalOf = (shift: (day: string) => string): Record<string, Record<string, unknown>> => ({
   Castellani: { discovery: { byScreening: true, comment: 'Test immunologique positif (dépistage organisé)' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: shift('2025-09-26') }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: shift('2025-09-19') } } },
-  Ménard: { discovery: { byScreening: false, comment: 'Rectorragies' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 0, date: shift('2025-09-29') }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: shift('2025-09-22') } } },
+  Ménard: { discovery: { byScreening: false, comment: 'Rectorragies' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 0, date: shift('2025-06-02') }, diagnosis: { tnm: { t: 'cT3', n: 'cN1', m: 'cM0', stage: 'IIIB', edition: '8', date: shift('2025-05-26') } } },
   'Le Bihan': { discovery: { byScreening: true, comment: 'Mammographie de dépistage' }, phase: { phase: 'initial', progression: { local: true, regional: false, distant: false } }, performanceStatus: { who: 0, date: shift('2025-11-03') }, diagnosis: { tnm: { t: 'cT2', n: 'cN0', m: 'cM0', stage: 'IIA', edition: '8', date: shift('2025-10-27') } } },
   Ricci: { discovery: { byScreening: false, comment: 'Ictère' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: shift('2025-10-14') }, geriatricScreening: { tool: 'G8', score: 13, interpretation: 'Fragilité possible (G8 ≤ 14)' }, diagnosis: { tnm: { t: 'cT2', n: 'cN1', m: 'cM0', stage: 'IIB', edition: '8', date: shift('2025-10-09') } } },
   Bérenger: { discovery: { byScreening: false, comment: 'Toux persistante' }, phase: { phase: 'initial', progression: { local: true, regional: true, distant: false } }, performanceStatus: { who: 1, date: shift('2025-09-29') }, diagnosis: { tnm: { t: 'cT2a', n: 'cN2', m: 'cM0', stage: 'IIIA', edition: '8', date: shift('2025-09-25') } } },
@@ -174,9 +174,13 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
     summary: `Sigmoïdectomie par cœlioscopie le ${frenchDay(surgery)}, suites simples. Adénocarcinome lieberkühnien pT3N2a (4/21 ganglions envahis), R0, pMMR. OMS 1.`,
     clinical: { ...CLINICAL.Castellani, otherReports: [{ kind: 'pathology', date: addDays(surgery, 9), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien pT3N2a (4/21), marges saines (R0), pMMR' }] },
   });
+  // Ménard's first-line RCP is the static signed sheet of the spring (demo-rcp-sheets.ts:
+  // radiochemotherapy, proctectomy): the workflow discusses the post-operative step.
+  const proctectomy = shift('2025-09-29');
   const rectum = await register('DIG-002', 'Fabre', 'Ménard', d1, {
-    question: 'Radiochimiothérapie néoadjuvante puis chirurgie, ou traitement néoadjuvant total ?',
-    summary: 'Adénocarcinome du moyen rectum cT3N1M0, IRM : marge circonférentielle menacée.',
+    question: 'Histologie définitive après radiochimiothérapie et proctectomie (ypT2N0, R0) : traitement adjuvant ou surveillance ?',
+    summary: `Adénocarcinome du moyen rectum cT3N1M0 : radiochimiothérapie 50,4 Gy avec capécitabine du ${frenchDay(shift('2025-06-23'))} au ${frenchDay(shift('2025-07-30'))}, proctectomie avec exérèse totale du mésorectum et iléostomie de protection le ${frenchDay(proctectomy)}, suites simples. Histologie : ypT2N0 (0/16), marges saines (R0). OMS 0.`,
+    clinical: { ...CLINICAL['Ménard'], otherReports: [{ kind: 'pathology', date: addDays(proctectomy, 10), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien ypT2N0 (0/16), marges saines (R0), régression tumorale partielle (TRG 2)' }] },
   });
   const stomach = await register('DIG-003', 'Aubert', 'Benali', d1, {
     question: 'Chimiothérapie palliative de première ligne selon le référentiel ?',
@@ -211,12 +215,11 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   await open(d2, [
     { who: 'Lambert', mode: 'present' }, { who: 'Aubert', mode: 'present' }, { who: 'Rossi', mode: 'present' }, { who: 'Fabre', mode: 'remote' },
   ]);
+  // ypN0 after neoadjuvant radiochemotherapy: no adjuvant chemotherapy (TNCD, rectum, 2023); surveillance.
   await discussAndDecide(rectum, d2, 10, {
-    treatments: [
-      { intention: 1, sequence: 1, type: 'external-radiotherapy', detail: 'Radiochimiothérapie 50 Gy avec capécitabine' },
-      { intention: 1, sequence: 2, type: 'surgery', detail: 'Proctectomie avec exérèse totale du mésorectum à 8 semaines' },
-    ],
-    exams: [{ description: 'IRM pelvienne de réévaluation', earliest: isoDate(d2.start, 49), latest: isoDate(d2.start, 56) }],
+    treatments: [],
+    surveillance: { description: 'Pas de chimiothérapie adjuvante (ypN0). Surveillance alternée avec le médecin traitant : examen clinique et dosage de l’ACE tous les 6 mois pendant 5 ans, scanner thoraco-abdomino-pelvien tous les ans' },
+    comment: 'Fermeture de l’iléostomie de protection selon le calendrier chirurgical ; programme de l’après-cancer à remettre à la fin des traitements',
     guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du rectum', version: '2023' },
     followsGuideline: true,
     clinicalTrial: { proposed: false },
@@ -244,12 +247,11 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   const signedRectum = await state(rectum);
   if (signedRectum.report === signedRectum.firstReport) {
     await correctCase(physician('Lambert', new Date(new Date(d2.start).getTime() + 3 * DAY)), rectum, {
-      reason: 'Dose de radiothérapie corrigée (50,4 Gy en 28 fractions)',
+      reason: 'Coloscopie de surveillance omise (à 3 ans de la chirurgie)',
       decision: {
-        treatments: [
-          { intention: 1, sequence: 1, type: 'external-radiotherapy', detail: 'Radiochimiothérapie 50,4 Gy en 28 fractions avec capécitabine' },
-          { intention: 1, sequence: 2, type: 'surgery', detail: 'Proctectomie avec exérèse totale du mésorectum à 8 semaines' },
-        ],
+        treatments: [],
+        surveillance: { description: 'Pas de chimiothérapie adjuvante (ypN0). Surveillance alternée avec le médecin traitant : examen clinique et dosage de l’ACE tous les 6 mois pendant 5 ans, scanner thoraco-abdomino-pelvien tous les ans, coloscopie à 3 ans puis tous les 5 ans si normale' },
+        comment: 'Fermeture de l’iléostomie de protection selon le calendrier chirurgical ; programme de l’après-cancer à remettre à la fin des traitements',
         guideline: { name: 'Thésaurus national de cancérologie digestive — Cancer du rectum', version: '2023' },
         followsGuideline: true,
         clinicalTrial: { proposed: false },
@@ -268,10 +270,10 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
     summary: 'Chimio-immunothérapie de première ligne en cours : maladie stable au scanner d\'évaluation, OMS 2, neuropathie de grade 1.',
   }); // pending: waiting for the 3C
   const withdrawn = await register('DIG-007', 'Fabre', 'Ménard', dNext, {
-    question: 'Réévaluation après radiochimiothérapie',
-    summary: 'Radiochimiothérapie en cours ; IRM pelvienne de réévaluation prévue six à huit semaines après sa fin.',
+    question: 'Lésion hépatique de 8 mm au scanner de fin de traitement : caractérisation par IRM hépatique ?',
+    summary: 'Adénocarcinome du moyen rectum ypT2N0 R0, traitements terminés (iléostomie fermée). Scanner thoraco-abdomino-pelvien de fin de traitement : lésion hypodense de 8 mm du segment VI, trop petite pour être caractérisée.',
   });
-  if ((await state(withdrawn)).state !== 'withdrawn') await withdrawCase(physician('Fabre', await afterRegistration(withdrawn, 30)), withdrawn, 'IRM de réévaluation non encore réalisée : dossier représenté plus tard');
+  if ((await state(withdrawn)).state !== 'withdrawn') await withdrawCase(physician('Fabre', await afterRegistration(withdrawn, 30)), withdrawn, 'IRM hépatique réalisée entre-temps : kyste biliaire simple, pas de question pour la RCP');
   const moved = await register('DIG-008', 'Fabre', 'Ricci', dNext, {
     question: 'Résultat de l\'évaluation oncogériatrique : maintien de la chirurgie ?',
     summary: 'Évaluation gériatrique approfondie réalisée, voir RCP d\'oncogériatrie.',
@@ -303,9 +305,11 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   // --- Thorax board: a signed report; a coming session cancelled, its case carried over -----------
   const t1 = thorax.past[0]!;
   const [tNext] = thorax.coming;
+  // Bérenger's first RCP is the static sheet on the work-up (demo-rcp-sheets.ts): the workflow
+  // decides the treatment on its results.
   const lung = await register('THX-001', 'Rossi', 'Bérenger', t1, {
-    question: 'Radiochimiothérapie concomitante puis immunothérapie de consolidation ?',
-    summary: 'Adénocarcinome du lobe supérieur droit cT2aN2M0 (stade IIIA), non résécable d\'emblée.',
+    question: 'Résultats du bilan (EBUS, IRM cérébrale) : radiochimiothérapie concomitante puis immunothérapie de consolidation ?',
+    summary: 'Adénocarcinome du lobe supérieur droit cT2aN2M0 (stade IIIA), PD-L1 60 %. EBUS : atteinte N2 multi-sites (4R et 7) ; IRM cérébrale normale. Non résécable d\'emblée.',
   });
   await accept(lung);
   await open(t1, [{ who: 'Lambert', mode: 'present' }, { who: 'Rossi', mode: 'remote' }, { who: 'Vidal', mode: 'remote' }, { who: 'Morel', mode: 'remote' }]);
@@ -321,9 +325,10 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   await close(t1);
   await sign(lung, 'Lambert', new Date(new Date(t1.start).getTime() + 30 * 3_600_000), 2);
   if (tNext) {
+    // Weeks after THX-001: the radiochemotherapy is under way, its reassessment is months away.
     const lungFollowUp = await register('THX-002', 'Rossi', 'Bérenger', tNext, {
-      question: 'Réponse après radiochimiothérapie : poursuite du durvalumab ?',
-      summary: 'Scanner de réévaluation : réponse partielle.',
+      question: 'Radiochimiothérapie en cours : relais du cisplatine par le carboplatine au vu de la fonction rénale ?',
+      summary: 'Radiochimiothérapie concomitante commencée après la RCP du ' + frenchDay(parisDay(new Date(t1.start))) + ' ; clairance de la créatinine à 52 mL/min après le premier cycle de cisplatine-pémétrexed.',
     });
     await accept(lungFollowUp);
     const current = (await loadSession(physician('Lambert', now), tNext.id)).session;
@@ -338,10 +343,10 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   });
   await accept(geriatric);
   const rejected = await register('OG-002', 'Fabre', 'Ménard', gNext, {
-    question: 'Évaluation oncogériatrique avant chirurgie rectale ?',
-    summary: `Patient de ${ageOn('1951-11-02', today)} ans, OMS 0, sans fragilité au G8.`,
+    question: 'Évaluation oncogériatrique à la fin des traitements du cancer du rectum : suivi gériatrique à prévoir ?',
+    summary: `Patient de ${ageOn('1951-11-02', today)} ans, OMS 0, sans fragilité au G8, traitements terminés.`,
   });
-  if ((await state(rejected)).state === 'pending') await rejectCase(physician('Lambert', await afterRegistration(rejected, 20)), rejected, 'Patient sans critère de fragilité (G8 > 14) : relève de la RCP digestive');
+  if ((await state(rejected)).state === 'pending') await rejectCase(physician('Lambert', await afterRegistration(rejected, 20)), rejected, 'Patient sans critère de fragilité (G8 > 14) : le suivi relève du programme de l’après-cancer, avec le médecin traitant');
 
   // Past sessions nobody registered a case on were cancelled by the 3C.
   for (const key of Object.keys(boardIds)) {

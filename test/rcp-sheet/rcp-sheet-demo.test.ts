@@ -34,25 +34,35 @@ describe('RCP sheet: demo data', function () {
     await services.db.destroy();
   });
 
-  it('seeds a signed colon-cancer report, a lung-cancer sheet awaiting signature and an incomplete breast-cancer draft, once', async () => {
+  it('seeds signed colon- and rectal-cancer reports, a lung-cancer work-up sheet awaiting signature and an incomplete breast-cancer draft, once', async () => {
     const { store } = services;
     await seedDemoData(store);
-    expect(await seedDemoRcpSheets(store)).to.equal(3);
+    expect(await seedDemoRcpSheets(store)).to.equal(4);
     expect(await seedDemoRcpSheets(store)).to.equal(0);
 
     const repo = store.system();
     const ctx = systemContext();
     const { request } = parseSearchRequest('Composition', new URLSearchParams({ type: 'http://loinc.org|34794-8', _count: '200' }), { defaultCount: 200, maxCount: 200 }, true);
     const sheets = (await repo.search<Composition>(request)).resources;
-    const byTitle = (words: string) => sheets.find((c) => c.title?.includes(words) && c.extension?.some((e) => e.url.endsWith('dcc-rcp-meeting') && e.extension?.some((x) => x.valueReference?.identifier?.value?.startsWith('9301140'))));
-    const colon = byTitle('RCP digestive')!;
+    const familyOf = new Map<string, string | undefined>();
+    for (const c of sheets) familyOf.set(c.id!, (await loadRcpSheet(repo, ctx, c.id!)).content.patient?.name?.[0]?.family);
+    const byTitle = (words: string, family?: string) => sheets.find((c) => c.title?.includes(words) && (!family || familyOf.get(c.id!) === family) && c.extension?.some((e) => e.url.endsWith('dcc-rcp-meeting') && e.extension?.some((x) => x.valueReference?.identifier?.value?.startsWith('9301140'))));
+    const colon = byTitle('RCP digestive', 'Castellani')!;
+    const rectum = byTitle('RCP digestive', 'Ménard')!;
     const lung = byTitle('RCP thoracique')!;
     const breast = byTitle('RCP sénologie')!;
     expect(isSignedRcpSheet(colon)).to.equal(true);
+    expect(isSignedRcpSheet(rectum)).to.equal(true);
+    // Ménard's first-line RCP: its treatments are dated (they took place: the PPAC follows them).
+    const rectumSheet = await loadRcpSheet(repo, ctx, rectum.id!);
+    expect(rectumSheet.content.data.proposal?.treatments?.map((t) => t.start !== undefined)).to.deep.equal([true, true, true]);
     expect(isSignedRcpSheet(lung)).to.equal(false);
     const lungSheet = await loadRcpSheet(repo, ctx, lung.id!);
     expect(completenessOf(lungSheet.content, { stage: 'signature' }).filter((m) => m.severity === 'error')).to.deep.equal([]);
     expect(lungSheet.content.study?.title).to.contain('immunothérapie périopératoire');
+    // The work-up RCP: exams, no treatment (the workflow's THX-001 decides it on their results).
+    expect(lungSheet.content.data.proposal?.treatments ?? []).to.deep.equal([]);
+    expect(lungSheet.content.data.proposal?.exams?.map((e) => e.description).join(' ')).to.contain('EBUS');
     const breastMissing = completenessOf((await loadRcpSheet(repo, ctx, breast.id!)).content).map((m) => m.item);
     expect(breastMissing).to.include.members(['presenter', 'meeting.registrationNumber', 'phase.phase']);
     const html = renderRcpSheetHtml((await loadRcpSheet(repo, ctx, colon.id!)).content);

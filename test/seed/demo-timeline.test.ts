@@ -2,12 +2,29 @@ import { expect } from 'chai';
 import type { CarePlan, Composition, Condition } from '@medplum/fhirtypes';
 import { seedDemoData } from '../../server/bootstrap.ts';
 import { seedDemoCarePlans } from '../../server/care-plan/index.ts';
+import { CATEGORY, EXT } from '../../server/care-plan/codes.ts';
+import { CODE, hasCoding, rcpSheetCodes } from '../../server/rcp-sheet/index.ts';
 import { parisDay } from '../../server/fhir-kit/french-dates.ts';
 import { seedDemoRcp, seedDemoRcpSheets } from '../../server/seed/index.ts';
 import { closeTestServices, testServices } from '../helpers/harness.ts';
 
 const RCP_DATE = 'https://dcc-paca.example/fhir/StructureDefinition/dcc-rcp-date';
 const DAY = 86_400_000;
+
+/** The proposal of a decision that comes first: intention 1, sequence 1. */
+const firstStep = (d: CarePlan) => d.activity?.find((a) => a.extension?.find((e) => e.url === rcpSheetCodes.EXT_PROPOSAL_INTENTION)?.valuePositiveInt === 1
+  && a.extension?.find((e) => e.url === rcpSheetCodes.EXT_PROPOSAL_SEQUENCE)?.valuePositiveInt === 1);
+const NOT_A_TREATMENT = [CODE.exam, CODE.surveillance, CODE.recoursReferral];
+/**
+ * A first-line treatment proposal: the decision's first step is a treatment that does not continue
+ * an earlier one (adjuvant, consolidation, maintenance). A tumour gets one; what follows is the
+ * next step of that pathway.
+ */
+const isFirstLineTreatment = (d: CarePlan) => {
+  const step = firstStep(d)?.detail;
+  if (!step?.code?.coding?.length || NOT_A_TREATMENT.some((c) => hasCoding(step.code?.coding, c))) return false;
+  return !/\badjuvant|consolidation|entretien|maintenance/i.test(step.description ?? '');
+};
 
 /** The demo tells one clinical story per patient whatever the day it is seeded (server/seed/demo-clock.ts). */
 describe('Demo data: one coherent timeline per patient, anchored on the seeding day', function () {
@@ -60,6 +77,41 @@ describe('Demo data: one coherent timeline per patient, anchored on the seeding 
         expect(p.extension?.find((e) => e.url === RCP_DATE)?.valueDateTime, `PPS ${p.id}`).to.equal(meetingOfDecision(decision));
       }
       expect(pps.find((p) => p.subject?.reference === castellani)?.basedOn?.[0]?.reference, 'Castellani\'s PPS follows the decision in force').to.equal(`CarePlan/${adjuvant.id}`);
+
+      // One first-line treatment proposal per tumour, whether its sheet is signed yet or not (a sheet
+      // awaiting signature proposed a perioperative treatment beside the signed radiochemotherapy).
+      const rcpDecisions = plans.filter((d) => d.category?.some((c) => c.coding?.some((x) => x.code === 'rcp-decision')) && ['draft', 'active'].includes(d.status));
+      const firstLines = new Map<string, string[]>();
+      for (const d of rcpDecisions.filter(isFirstLineTreatment)) {
+        const key = `${d.subject?.display ?? d.subject?.reference} / ${d.addresses?.[0]?.reference}`;
+        firstLines.set(key, [...(firstLines.get(key) ?? []), firstStep(d)!.detail!.description ?? d.id!]);
+      }
+      expect(firstLines.size, 'first-line decisions exist').to.be.greaterThan(3);
+      for (const [tumour, proposals] of firstLines) expect(proposals, tumour).to.have.length(1);
+
+      // A PPAC starts at the end of the active treatments: after the last activity of the PPS it
+      // closes, not after today, and its surveillance is the one of the cancer (colorectal here).
+      const ppacs = plans.filter((p) => p.category?.some((c) => c.coding?.some((x) => x.code === CATEGORY.ppac.code)));
+      expect(ppacs, 'the demo has a PPAC').to.have.length(1);
+      for (const ppac of ppacs) {
+        const end = ppac.extension?.find((e) => e.url === EXT.endOfActiveTreatment)?.valueDate;
+        const closed = plans.find((p) => `CarePlan/${p.id}` === ppac.replaces?.[0]?.reference)!;
+        expect(closed.status, 'the PPS it relays is closed').to.equal('completed');
+        const days = (closed.activity ?? []).flatMap((a) => [a.detail?.scheduledPeriod?.start, a.detail?.scheduledPeriod?.end]).filter((d): d is string => !!d).map((d) => d.slice(0, 10)).sort();
+        expect(days.length, 'the PPS dates its treatments').to.be.greaterThan(0);
+        expect(end! >= days.at(-1)!, `end of active treatment ${end}, last PPS activity ${days.at(-1)}`).to.equal(true);
+        expect(end! <= today, `end of active treatment ${end}, seeded ${today}`).to.equal(true);
+        expect((closed.activity ?? []).filter((a) => a.detail?.status !== 'completed' && a.detail?.scheduledPeriod).map((a) => a.detail?.description), 'every dated step of the PPS took place').to.deep.equal([]);
+        const condition = await system.read<Condition>('Condition', ppac.addresses![0]!.reference!.split('/')[1]!);
+        const icd10 = condition.code?.coding?.find((c) => c.system === 'http://hl7.org/fhir/sid/icd-10')?.code ?? '';
+        expect(icd10, 'a colorectal cancer (the demo PPAC\'s surveillance)').to.match(/^C(18|19|20)/);
+        const surveillance = (ppac.activity ?? []).map((a) => JSON.stringify(a.detail ?? {})).join(' ');
+        expect(surveillance).to.contain('Coloscopie').and.contain('ACE').and.contain('Scanner thoraco-abdomino-pelvien');
+        // The decisions after it agree: no treatment proposed to this patient after the ones the PPS relays.
+        const based = plans.find((d) => `CarePlan/${d.id}` === closed.basedOn?.[0]?.reference)!;
+        const later = rcpDecisions.filter((d) => d.subject?.reference === ppac.subject?.reference && d !== based && Date.parse(meetingOfDecision(d)!) > Date.parse(meetingOfDecision(based)!));
+        expect(later.filter((d) => d.activity?.some((a) => !NOT_A_TREATMENT.some((c) => hasCoding(a.detail?.code?.coding, c)))).map((d) => d.id), 'no treatment decided after the PPAC\'s').to.deep.equal([]);
+      }
 
       for (const p of plans) {
         for (const a of p.activity ?? []) {
