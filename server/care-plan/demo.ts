@@ -18,8 +18,7 @@ import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput, PpsTreatmentInput } from './pps.ts';
 import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
 import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from '../directories/index.ts';
-import { CODE, hasCoding } from '../rcp-sheet/index.ts';
-import { EXT_PROPOSAL_INTENTION } from '../rcp-sheet/codes.ts';
+import { CODE, hasCoding, rcpSheetCodes } from '../rcp-sheet/index.ts';
 
 const DEMO_PPS_INPUT: BuildPpsInput = {
   sideEffectsToWatch: [
@@ -183,7 +182,7 @@ function treatmentActivities(decision: CarePlan): CarePlanActivity[] {
 
 /** Every first-intention treatment of the decision is dated, the last one before today. */
 function treatmentsEndedBy(decision: CarePlan, today: string): boolean {
-  const first = treatmentActivities(decision).filter((a) => (a.extension?.find((e) => e.url === EXT_PROPOSAL_INTENTION)?.valuePositiveInt ?? 1) === 1);
+  const first = treatmentActivities(decision).filter((a) => (a.extension?.find((e) => e.url === rcpSheetCodes.EXT_PROPOSAL_INTENTION)?.valuePositiveInt ?? 1) === 1);
   return first.length > 0 && first.every((a) => {
     const period = a.detail?.scheduledPeriod;
     const last = period?.end ?? period?.start;
