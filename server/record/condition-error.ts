@@ -9,17 +9,9 @@ import type { Annotation, Composition, Condition } from '@medplum/fhirtypes';
 import { badRequest, conflict, forbidden, invalidResource, issue } from '../fhir-kit/errors.ts';
 import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
 import { CONDITION_VER_STATUS, isEnteredInError } from '../fhir-kit/condition-status.ts';
+import { isSignedRcpSheet } from '../rcp-sheet/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Principal } from '../context.ts';
-
-const RCP_SHEET_LOINC = '34794-8';
-
-/** A signed RCP report (final or amended, legal attestation): the same test as the sheet's own. */
-function isSignedReport(c: Composition): boolean {
-  return (c.status === 'final' || c.status === 'amended')
-    && Boolean(c.type?.coding?.some((k) => k.code === RCP_SHEET_LOINC))
-    && Boolean(c.attester?.some((a) => a.mode === 'legal'));
-}
 
 /** The version of the Condition marked entered-in-error, with the reason as a dated, signed note. */
 export function enteredInErrorVersion(condition: Condition, reason: string, by: Principal, now: Date): Condition {
@@ -55,7 +47,7 @@ export async function markConditionEnteredInError(repo: FhirRepository, id: stri
     const condition = await tx.read<Condition>('Condition', id);
     if (isEnteredInError(condition)) return condition;
     const reports = await tx.serviceView().searchAll<Composition>('Composition', { entry: `Condition/${id}` });
-    const signed = reports.find(isSignedReport);
+    const signed = reports.find(isSignedRcpSheet);
     if (signed) {
       throw conflict(`Ce diagnostic figure dans le compte rendu de RCP signé Composition/${signed.id} (${signed.date ? longDate(parisDay(new Date(signed.date))) : 'date non renseignée'}) : il se corrige par la correction de la fiche RCP (nouvelle version signée avec son motif), qui informe ses destinataires, et non dans le dossier`);
     }
