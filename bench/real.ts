@@ -43,6 +43,7 @@ import { renderChart } from './chart.ts';
 import type { LoadJob, LoadResult } from './real-load.ts';
 import { REAL_SCENARIO_NAMES, type RealScenarioName } from './real-scenarios.ts';
 import { machineCpuTimes } from './scenarios.ts';
+import { appHeapFlag } from '../server/heap.ts';
 import { freePort } from './spawn-dcc.ts';
 
 const DEFAULT_DB_NAME = 'dcc_bench_real';
@@ -190,7 +191,7 @@ async function startService(options: Options, benchUrl: string): Promise<{ child
   const log = fs.openSync(path.join(OUT_DIR, 'server.log'), 'w');
   const profiles = path.join(OUT_DIR, 'profiles');
   const child = spawn(process.execPath, [
-    '--import', 'tsx', ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), 'server/main.ts',
+    appHeapFlag(process.env), '--import', 'tsx', ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), 'server/main.ts',
   ], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', log],

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../test/helpers/ports.ts';
+import { appHeapFlag } from '../server/heap.ts';
 import { PROJECT_ROOT } from './options.ts';
 
 export interface SpawnedDcc {
@@ -41,7 +42,7 @@ function cpuOf(pid: number): number {
 }
 
 /**
- * Starts `node --import tsx server/main.ts` (what `npm start` runs, without npm and tsx's own
+ * Starts `node --max-old-space-size=… --import tsx server/main.ts` (what `npm start` runs, without npm and tsx's own
  * launcher process in between) on the data folder, with free ports, and waits for /health.
  */
 export async function spawnDcc(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<SpawnedDcc> {
@@ -50,7 +51,7 @@ export async function spawnDcc(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}
   delete env.DATABASE_URL; // first start on a fresh clone: embedded PGlite
   delete env.NODE_ENV;
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server/main.ts')], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [appHeapFlag(process.env), '--import', 'tsx', path.join(PROJECT_ROOT, 'server/main.ts')], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   let demoAt: number | undefined;
   let settleDemo: (ms: number) => void = () => {};

@@ -7,9 +7,10 @@ import type { RunningDcc } from './start.ts';
 // A full collection once the old generation has grown by half of what survived the last one. V8's
 // default lets it grow up to fourfold when the heap limit is 2 GB or more (Node sets it from the
 // machine's memory): with ~55 MB live, an app process under load went past 400 MB resident, mostly
-// garbage (issue 16: < 300 MB). Not a cap: a large request still gets the memory it needs. Read by
-// V8 at each collection, so set here rather than on each command line that starts this file
-// (npm start, cluster workers, benches, tests).
+// garbage (issue 16: < 300 MB). Read by V8 at each collection, so set here rather than on each
+// command line that starts this file (npm start, cluster workers, benches, tests). At a high
+// allocation rate V8 still let the heap grow past 400 MB, so `npm start` also caps the old generation
+// (--max-old-space-size, which only a command line can set: see heap.ts).
 v8.setFlagsFromString('--heap-growing-percent=50');
 
 // `npm start`: the whole service (see start.ts). A start-up fault prints one clear line, not a stack.

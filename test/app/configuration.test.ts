@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { loadConfig, signInEnvironment } from '../../server/config.ts';
+import { appHeapFlag, DEFAULT_HEAP_MB, START_SCRIPT } from '../../server/heap.ts';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../server');
 
@@ -48,5 +50,25 @@ describe('Configuration: read in one place', () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it('starts each app process with a capped old generation (npm start: 160 MB, DCC_HEAP_MB to change it)', function () {
+    this.timeout(60_000);
+    const projectRoot = path.resolve(serverDir, '..');
+    const packageJson = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(packageJson.scripts.start).to.equal(START_SCRIPT);
+    // The script itself, through the shell npm uses, on a probe instead of the service: the heap
+    // limit node reports is the cap plus the young generation (a few tens of MB), far from the
+    // machine-sized default (2 GB or more).
+    const probe = "import v8 from 'node:v8'; console.log(Math.round(v8.getHeapStatistics().heap_size_limit / 1048576));";
+    const heapLimitMb = (env: NodeJS.ProcessEnv) => Number(execFileSync('sh', ['-c', START_SCRIPT.replace('server/main.ts', '-e "$PROBE"')], {
+      cwd: projectRoot, env: { ...env, PATH: `${path.join(projectRoot, 'node_modules/.bin')}:${env.PATH}`, PROBE: probe }, encoding: 'utf8',
+    }).trim());
+    const { DCC_HEAP_MB: _ignored, ...environment } = process.env;
+    const byDefault = heapLimitMb(environment);
+    expect(byDefault).to.be.within(DEFAULT_HEAP_MB, DEFAULT_HEAP_MB + 100);
+    expect(heapLimitMb({ ...environment, DCC_HEAP_MB: '400' })).to.be.within(400, 500);
+    expect(appHeapFlag({})).to.equal(`--max-old-space-size=${DEFAULT_HEAP_MB}`);
+    expect(appHeapFlag({ DCC_HEAP_MB: '400' })).to.equal('--max-old-space-size=400');
   });
 });
