@@ -214,6 +214,14 @@ function CircleOfCare({ patient, teams, loading }: { patient: Patient; teams: Ca
         ))}
         {!loading && !members.length && <Text size="sm" c="dimmed">Aucun professionnel déclaré.</Text>}
       </Stack>
+      {/* The access rule (dcc_in_circle) reaches wider than this list: say who else may open the
+          record, so that a colleague seen in the trace is not taken for an intrusion. */}
+      <Text size="xs" c="dimmed" mt="xs" data-testid="circle-of-care-rule">
+        Ont aussi accès au dossier : le médecin traitant déclaré, le médecin qui a demandé une
+        inscription en RCP et, pour chaque dossier inscrit en RCP, le 3C qui organise la réunion, ses
+        membres et les participants de la séance qui l'examine. Tout autre accès est un accès
+        d'urgence, motivé et tracé.
+      </Text>
     </section>
   );
 }
