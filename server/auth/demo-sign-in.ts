@@ -1,19 +1,11 @@
 import express, { type Router } from 'express';
+import { ROLE_LABELS } from '../access/index.ts';
 import { badRequest, FhirError, issue, outcome } from '../fhir-kit/errors.ts';
 import { buildDemoBundle } from '../seed/index.ts';
 import { rolesOfProfession } from './cps.ts';
 import { demoProfessionals, type DemoProfessional } from './demo-pki.ts';
 import { openSession, type SignInDeps } from './sign-in.ts';
 
-/** Role order and French labels of the demo sign-in page. */
-const ROLE_LABELS: Record<string, string> = {
-  gp: 'Médecin généraliste',
-  nurse: 'Infirmier(ère) libéral(e)',
-  pharmacist: "Pharmacien(ne) d'officine",
-  physician: 'Médecin hospitalier',
-  coordinator: 'Coordination 3C',
-  admin: 'Administrateur (sécurité)',
-};
 
 /**
  * "Connexion de démonstration" (demo mode only; never mounted with NODE_ENV=production):
@@ -28,6 +20,7 @@ export function demoSignInRouter(deps: SignInDeps): Router {
   const byIdnps = new Map(professionals.map((p) => [p.idnps, p]));
 
   router.get('/demo/users', (_req, res) => {
+    // The roles in the order and the words of the pages (ROLE_LABELS); no demo user is 'system'.
     const roles = Object.entries(ROLE_LABELS).map(([role, label]) => ({
       role, label,
       users: professionals.filter((p) => p.role === role).map(publicView),

@@ -8,7 +8,7 @@ export { registerCarePlanRules, ppsUpdateReasonRule } from './rules.ts';
 export { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type BuiltPps, type HandOverInput, type PpsContext } from './pps.ts';
 export { startPpac, type StartPpacInput, type StartedPpac } from './ppac.ts';
 export { generateAlternatingSurveillance, type SurveillanceScheme, type SurveillanceVisit, SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';
-export { buildOralMedicationRequest, describeOralDosage, cycleDates, type OralTreatmentInput, cycleOf, isOralAnticancer, oralTreatmentPeriod } from './oral-treatment.ts';
+export { buildOralMedicationRequest, describeOralDosage, cycleDates, type OralTreatmentInput, cycleOf, cycleRhythm, isOralAnticancer, oralTreatmentPeriod } from './oral-treatment.ts';
 export { printableCarePlan, type Block, patientFields, type PrintableDocument, type PrintableSection } from './printable.ts';
 export { renderCarePlanHtml, renderCarePlanPdf } from './render.ts';
 export { withoutUnqualifiedIns } from './patient-identity.ts';

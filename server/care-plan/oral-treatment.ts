@@ -85,14 +85,20 @@ export function describeOralDosage(input: OralTreatmentInput): string {
   const intakes = input.timesPerDay === 1 ? 'une fois par jour' : input.timesPerDay === 2 ? 'matin et soir' : `${input.timesPerDay} fois par jour`;
   const parts = [`${formatNumber(input.dose.value)} ${input.dose.unit} ${intakes}`];
   if (input.cycle) {
-    const length = input.cycle.daysOn + input.cycle.daysOff;
-    parts.push(input.cycle.daysOff
-      ? `${input.cycle.daysOn} jours de prise puis ${input.cycle.daysOff} jours d'arrêt (cycles de ${length} jours)`
-      : `en continu (cycles de ${length} jours)`);
+    parts.push(cycleRhythm(input.cycle));
     if (input.cycle.count) parts.push(`${input.cycle.count} cycle${input.cycle.count > 1 ? 's' : ''} prévu${input.cycle.count > 1 ? 's' : ''}`);
   }
   if (input.instructions) parts.push(input.instructions);
   return parts.join(', ');
+}
+
+/**
+ * "14 jours de prise puis 7 jours d'arrêt (cycles de 21 jours)", or "en continu (cycles de 28 jours)"
+ * for a cycle without a break: « puis 0 jours d'arrêt » / « 28 j sur 28 » read as a missing value.
+ */
+export function cycleRhythm(cycle: Pick<TreatmentCycle, 'daysOn' | 'daysOff'>): string {
+  const length = cycle.daysOn + cycle.daysOff;
+  return cycle.daysOff ? `${cycle.daysOn} jours de prise puis ${cycle.daysOff} jours d'arrêt (cycles de ${length} jours)` : `en continu (cycles de ${length} jours)`;
 }
 
 function formatNumber(n: number): string {

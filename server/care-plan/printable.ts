@@ -14,7 +14,7 @@ import { activitySection, extensionOf, handOverOf, isPpac, sub, subs, updateReco
 import { patientDiagnosis } from './diagnosis.ts';
 import { cycleOf, oralTreatmentPeriod } from './oral-treatment.ts';
 import { insOf } from './patient-identity.ts';
-import { printedPatientIdentity, shownName, usedNameOf } from '../identity/index.ts';
+import { printedPatientIdentity, shownName, usedFamilyName } from '../identity/index.ts';
 import { SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
 import { longDate } from '../fhir-kit/french-dates.ts';
@@ -202,11 +202,11 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
 export function patientFields(patient: Patient | undefined): [string, string][] {
   if (!patient) return [];
   const birth = shownName(patient.name);
-  const used = usedNameOf(patient);
+  const used = usedFamilyName(patient);
   const fields: [string, string][] = [];
   if (birth?.family?.trim()) fields.push(['Nom de naissance', birth.family.trim().toLocaleUpperCase('fr-FR')]);
   if (birth?.given?.length) fields.push(['Prénom(s)', birth.given.join(' ')]);
-  if (used?.family) fields.push(["Nom d'usage", used.family.trim().toLocaleUpperCase('fr-FR')]);
+  if (used) fields.push(["Nom d'usage", used]);
   if (patient.birthDate) fields.push([patient.gender === 'female' ? 'Née le' : patient.gender === 'male' ? 'Né le' : 'Né(e) le', longDate(patient.birthDate)]);
   const ins = insOf(patient);
   if (ins) fields.push(['INS (matricule)', ins]);

@@ -10,7 +10,7 @@
  * - Oral anticancer treatment (MedicationRequest): started, suspended, resumed, stopped (with the
  *   statusReason), or changed (what: drug, dose, intakes, cycle, dates).
  */
-import { cycleOf, handOverOf, isOralAnticancer, isPpac, isPps, updateRecordsOf } from '../care-plan/index.ts';
+import { cycleOf, cycleRhythm, handOverOf, isOralAnticancer, isPpac, isPps, oralTreatmentPeriod, updateRecordsOf } from '../care-plan/index.ts';
 import type { CarePlan, Composition, MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { correctionOf, isRcpSheet, isSignedRcpSheet } from '../rcp-sheet/index.ts';
 import { longDate } from '../fhir-kit/french-dates.ts';
@@ -157,17 +157,18 @@ export function oralTreatmentFacts(request: MedicationRequest): OralTreatmentFac
   const dosage = request.dosageInstruction?.[0];
   const quantity = dosage?.doseAndRate?.[0]?.doseQuantity;
   const repeat = dosage?.timing?.repeat;
-  // Cycle lines carry each cycle's dates: the treatment runs from the first start to the last end.
-  const starts = (request.dosageInstruction ?? []).map((d) => d.timing?.repeat?.boundsPeriod?.start).filter((s): s is string => Boolean(s)).sort();
-  const ends = (request.dosageInstruction ?? []).map((d) => d.timing?.repeat?.boundsPeriod?.end).filter((s): s is string => Boolean(s)).sort();
+  // Cycle lines carry each cycle's dates: the treatment's dates are the printed PPS's (oralTreatmentPeriod).
+  const period = oralTreatmentPeriod(request);
   const cycle = cycleOf(request);
+  // A cycle without a break reads « en continu », as on the PPS: « 28 j sur 28 » looked like a typo.
+  const rhythm = cycle && (cycle.daysOff ? `${cycle.daysOn} j sur ${cycle.daysOn + cycle.daysOff}` : cycleRhythm(cycle));
   return {
     medication,
     ...(quantity?.value !== undefined ? { dose: `${String(quantity.value).replace('.', ',')} ${quantity.unit ?? quantity.code ?? ''}`.trim() } : {}),
     ...(repeat?.frequency !== undefined && repeat.periodUnit === 'd' && (repeat.period ?? 1) === 1 ? { timesPerDay: repeat.frequency } : {}),
-    ...(cycle ? { cycle: `${cycle.daysOn} j sur ${cycle.daysOn + cycle.daysOff}${cycle.count ? `, ${cycle.count} cycle${cycle.count > 1 ? 's' : ''}` : ''}` } : {}),
-    ...(starts[0] ? { start: starts[0].slice(0, 10) } : {}),
-    ...(ends.length ? { end: ends.at(-1)!.slice(0, 10) } : {}),
+    ...(cycle ? { cycle: `${rhythm}${cycle.count ? `, ${cycle.count} cycle${cycle.count > 1 ? 's' : ''}` : ''}` } : {}),
+    ...(period?.start ? { start: period.start.slice(0, 10) } : {}),
+    ...(period?.end ? { end: period.end.slice(0, 10) } : {}),
   };
 }
 
@@ -197,7 +198,7 @@ export function describeOralTreatmentChange(previous: MedicationRequest | undefi
   const reason = statusReasonOf(next);
   const because = reason ? ` — motif : ${reason}` : '';
   if (!previous) {
-    const posology = [facts.dose && `${facts.dose}, ${intakes(facts.timesPerDay)}`, facts.cycle && `cycles ${facts.cycle}`].filter(Boolean).join(', ');
+    const posology = [facts.dose && `${facts.dose}, ${intakes(facts.timesPerDay)}`, facts.cycle && (cycleOf(next)?.daysOff === 0 ? facts.cycle : `cycles ${facts.cycle}`)].filter(Boolean).join(', ');
     const period = facts.start ? `, à partir du ${longDate(facts.start)}${facts.end ? ` jusqu'au ${longDate(facts.end)}` : ''}` : '';
     const planned = next.status === 'draft' ? ' (prévu)' : '';
     // Its first version is the prescription: "débuté" announced a treatment starting next week as under way.

@@ -30,6 +30,16 @@ export function usedNameOf(patient: Pick<Patient, 'name'>): HumanName | undefine
 }
 
 /**
+ * The used name as pages and printouts show it: its family name alone, in capitals ("MARCHETTI").
+ * The used first name is another RNIV trait (« prénom utilisé »), not part of the « nom utilisé ».
+ * The client mirrors this rule (client/src/lib/patient-identity.ts `usedName`, held equal by
+ * test/client/patient-name-parity.test.ts).
+ */
+export function usedFamilyName(patient: Pick<Patient, 'name'>): string | undefined {
+  return usedNameOf(patient)?.family?.trim().toLocaleUpperCase('fr-FR');
+}
+
+/**
  * The patient as every printed page names them: the display name and the birth date
  * ("CASTELLANI Hélène Marie, née le 14/03/1958"). RNIV: each page of a document carries the
  * identity traits, so that a loose page cannot be filed in another patient's record.

@@ -9,7 +9,7 @@ import {
 } from './codes.ts';
 import type { DeepPartial, Professional, RcpSheetInput } from './input.ts';
 import type { RcpSheetContent } from './read.ts';
-import { identityStatusOf, INS_SYSTEMS, mayShareIns, patientDisplayName, printedPatientIdentity } from '../identity/index.ts';
+import { identityStatusOf, INS_SYSTEMS, mayShareIns, patientDisplayName, printedPatientIdentity, usedFamilyName } from '../identity/index.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
 import { numericDate, printedDateTime } from '../fhir-kit/french-dates.ts';
 
@@ -255,10 +255,11 @@ function patientBlock(patient: Patient | undefined, fallback: Reference | undefi
     const named = fallback?.display ?? 'Patient';
     return { name: named, identity: named, block: { kind: 'fields', rows: [['Patient', fallback?.display ?? fallback?.reference ?? NOT_GIVEN]] } };
   }
-  const usual = patient.name?.find((n) => n.use === 'usual');
   // The birth name as the server shows it everywhere; the footer once took the used name instead.
   const birthName = patient.name?.length ? patientDisplayName(patient) : '';
-  const usedName = usual ? `${(usual.family ?? '').toUpperCase()} ${(usual.given ?? []).join(' ')}`.trim() : '';
+  // The shared used-name rule: this box once printed « CASTELLANI Hélène » as a used name because
+  // its first names differed from the birth name's, while the PPS and the pages showed none.
+  const usedName = usedFamilyName(patient);
   const status = identityStatusOf(patient);
   const ins = mayShareIns(status) ? patient.identifier?.find((i) => i.system && INS_SYSTEMS.includes(i.system))?.value : undefined;
   const ipp = patient.identifier?.find((i) => i.type?.coding?.some((c) => c.code === 'PI'))?.value;
@@ -269,7 +270,7 @@ function patientBlock(patient: Patient | undefined, fallback: Reference | undefi
     identity: printedPatientIdentity(patient),
     block: fields([
       ['Nom et prénoms de naissance', birthName || NOT_GIVEN],
-      ['Nom utilisé', usedName && usedName !== birthName ? usedName : undefined],
+      ['Nom utilisé', usedName],
       ['Sexe', gender],
       ['Date de naissance', numericDate(patient.birthDate)],
       ['Lieu de naissance', birthPlace],

@@ -3,7 +3,7 @@
  * intakes, cycle and cycle dates, start and end, prescriber, status (started, suspended, stopped
  * with its reason) and what to check at dispensing.
  */
-import { cycleOf, isOralAnticancer } from '../care-plan/index.ts';
+import { cycleOf, cycleRhythm, isOralAnticancer, oralTreatmentPeriod } from '../care-plan/index.ts';
 import type { MedicationRequest, Reference } from '@medplum/fhirtypes';
 import { datePart } from '../fhir-kit/dates.ts';
 import { longDate } from '../fhir-kit/french-dates.ts';
@@ -75,9 +75,11 @@ export function oralTreatmentLine(request: MedicationRequest, today: string): Or
   const first = dosages[0];
   const dose = first?.doseAndRate?.[0]?.doseQuantity;
   const repeat = first?.timing?.repeat;
-  const bounds = dosages.map((d) => d.timing?.repeat?.boundsPeriod).filter((b): b is NonNullable<typeof b> => Boolean(b));
-  const start = bounds.map((b) => b.start).filter((s): s is string => Boolean(s)).sort()[0];
-  const end = bounds.map((b) => b.end).filter((s): s is string => Boolean(s)).sort().at(-1) ?? request.dispenseRequest?.validityPeriod?.end;
+  // The dates of the printed PPS and the programme rows (oralTreatmentPeriod): this line once took
+  // the earliest start and the latest end, so one treatment could show two periods in one summary.
+  const period = oralTreatmentPeriod(request);
+  const start = period?.start;
+  const end = period?.end ?? request.dispenseRequest?.validityPeriod?.end;
   const cycle = cycleOf(request);
   const cycleDates = dosages
     .filter((d) => d.sequence && d.timing?.repeat?.boundsPeriod?.start)
@@ -135,7 +137,7 @@ export function oralTreatmentLine(request: MedicationRequest, today: string): Or
     codes: codesOf(request),
     ...(dose?.value !== undefined ? { dose: `${String(dose.value).replace('.', ',')} ${dose.unit ?? dose.code ?? ''} par prise`.replace('  ', ' ') } : {}),
     ...(frequencyLabel(repeat?.frequency, repeat?.period, repeat?.periodUnit) ? { schedule: frequencyLabel(repeat?.frequency, repeat?.period, repeat?.periodUnit) } : {}),
-    ...(cycle ? { cycle: `${cycle.daysOn} jours de prise puis ${cycle.daysOff} jours d'arrêt (cycles de ${cycle.daysOn + cycle.daysOff} jours)${cycle.count ? `, ${cycle.count} cycle${cycle.count > 1 ? 's' : ''} prévu${cycle.count > 1 ? 's' : ''}` : ''}` } : {}),
+    ...(cycle ? { cycle: `${cycleRhythm(cycle)}${cycle.count ? `, ${cycle.count} cycle${cycle.count > 1 ? 's' : ''} prévu${cycle.count > 1 ? 's' : ''}` : ''}` } : {}),
     cycleDates,
     ...(start ? { start: datePart(start) } : {}),
     ...(end ? { end: datePart(end) } : {}),

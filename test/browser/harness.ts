@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import axe from 'axe-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { ROLE_LABELS } from '../../server/access/index.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { openDatabase } from '../../server/store/database.ts';
 import { startDcc, type RunningDcc } from '../../server/start.ts';
@@ -95,16 +96,9 @@ export async function newPage(options: { phone?: boolean; context?: BrowserConte
   return { page, context, url: dcc.url };
 }
 
-/** The demo professionals by role on the sign-in page (fieldset legends). */
-export const DEMO_ROLE_LEGENDS = {
-  gp: 'Médecin généraliste',
-  nurse: 'Infirmier(ère) libéral(e)',
-  pharmacist: "Pharmacien(ne) d'officine",
-  physician: 'Médecin hospitalier',
-  coordinator: 'Coordination 3C',
-  admin: 'Administrateur (sécurité)',
-} as const;
-export type DemoRole = keyof typeof DEMO_ROLE_LEGENDS;
+/** The demo professionals by role on the sign-in page (fieldset legends): the roles' shared words. */
+export const DEMO_ROLE_LEGENDS: Record<DemoRole, string> = ROLE_LABELS;
+export type DemoRole = Exclude<keyof typeof ROLE_LABELS, 'system'>;
 
 /**
  * Signs in through the "Connexion de démonstration" (a real session) as the first demo

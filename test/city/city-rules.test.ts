@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import type { CarePlan, CareTeam, Composition, MedicationRequest, Patient } from '@medplum/fhirtypes';
-import { buildOralMedicationRequest } from '../../server/care-plan/oral-treatment.ts';
+import { buildOralMedicationRequest, oralTreatmentPeriod } from '../../server/care-plan/oral-treatment.ts';
 import { withUpdateRecord } from '../../server/care-plan/model.ts';
 import { CATEGORY, EXT } from '../../server/care-plan/codes.ts';
 import { FhirError } from '../../server/fhir-kit/errors.ts';
 import { EXT_CORRECTION, RCP_SHEET_TYPE } from '../../server/rcp-sheet/codes.ts';
 import {
-  careReasonsOf, countOf, decodeCursor, describeChange, encodeCursor, nameSortKey, pageOf, parseSince, patientDisplayName,
+  careReasonsOf, countOf, decodeCursor, describeChange, encodeCursor, nameSortKey, oralTreatmentFacts, pageOf, parseSince, patientDisplayName,
   requireCityProfessional, windowStart, DEFAULT_WINDOW_DAYS,
 } from '../../server/city/index.ts';
 
@@ -115,6 +115,32 @@ describe('City: what changed, as plain rules', () => {
       expect(describeChange(first, structuredClone(first))).to.equal(undefined);
       // A MedicationRequest that is not an oral anticancer treatment (neither the profile nor the category) is not followed.
       expect(describeChange(undefined, { ...first, category: [], meta: {} })).to.equal(undefined);
+    });
+  });
+
+  describe('describeChange: a continuous oral treatment, and the dates of the printed PPS', () => {
+    const continuous = (): MedicationRequest => buildOralMedicationRequest(
+      { medication: { text: 'Olaparib 150 mg, comprimé' }, dose: { value: 300, unit: 'mg' }, timesPerDay: 2, cycle: { daysOn: 28, daysOff: 0, count: 6 }, start: '2026-03-30' },
+      { id: 'mr2', subject: { reference: 'Patient/p1' }, decision: { reference: 'CarePlan/d1' }, prescriber: { reference: 'Practitioner/onco' }, authoredOn: '2026-02-10' },
+    );
+
+    it('a cycle without a break reads « en continu », as on the PPS, never « 28 j sur 28 »', () => {
+      const description = describeChange(undefined, continuous())!.description;
+      expect(description).to.equal("Olaparib 150 mg, comprimé : 300 mg, 2 prises par jour, en continu (cycles de 28 jours), 6 cycles, à partir du 30 mars 2026 jusqu'au 13 septembre 2026");
+      expect(description).not.to.contain('j sur');
+      const fromCycles = oral();
+      const toContinuous = { ...continuous(), medicationCodeableConcept: fromCycles.medicationCodeableConcept };
+      expect(describeChange(fromCycles, toContinuous)!.description).to.contain('cycle : 14 j sur 21, 8 cycles → en continu (cycles de 28 jours), 6 cycles');
+    });
+
+    it('the treatment runs from its first dosage line’s start to its last one’s end (oralTreatmentPeriod), not from the earliest to the latest date', () => {
+      const first = continuous();
+      // A dose reduction written as a last line inside the course: the printed PPS ends the treatment with it.
+      const reduced = structuredClone(first);
+      reduced.dosageInstruction = [{ ...first.dosageInstruction![0]!, timing: { repeat: { ...first.dosageInstruction![0]!.timing!.repeat, boundsPeriod: { start: '2026-03-30', end: '2026-12-31' } } } }, { ...first.dosageInstruction![1]!, timing: { repeat: { ...first.dosageInstruction![1]!.timing!.repeat, boundsPeriod: { start: '2026-02-01', end: '2026-06-30' } } } }];
+      const period = oralTreatmentPeriod(reduced)!;
+      expect(period).to.deep.equal({ start: '2026-03-30', end: '2026-06-30' });
+      expect(oralTreatmentFacts(reduced)).to.include({ start: period.start, end: period.end });
     });
   });
 

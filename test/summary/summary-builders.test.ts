@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { CarePlan, MedicationRequest } from '@medplum/fhirtypes';
 import { CATEGORY } from '../../server/care-plan/codes.ts';
-import { buildOralMedicationRequest } from '../../server/care-plan/oral-treatment.ts';
+import { buildOralMedicationRequest, oralTreatmentPeriod } from '../../server/care-plan/oral-treatment.ts';
 import { startPpac } from '../../server/care-plan/ppac.ts';
 import type { Principal } from '../../server/context.ts';
 import { FhirError } from '../../server/fhir-kit/errors.ts';
@@ -99,6 +99,23 @@ describe('Summaries: the pure builders', () => {
     expect(oralTreatmentLine(mr, '2026-04-10')).to.include({ state: 'started', stateLabel: 'en cours depuis le 30 mars 2026' });
     expect(oralTreatmentLine({ ...mr, status: 'on-hold', statusReason: { text: 'Neutropénie de grade 3' } }, '2026-04-10')).to.include({ state: 'suspended', stateLabel: 'suspendu — motif : Neutropénie de grade 3' });
     expect(oralTreatmentLine({ ...mr, status: 'stopped', statusReason: { coding: [{ code: 'x', display: 'Progression' }] } }, '2026-04-10')).to.include({ state: 'stopped', stateLabel: 'arrêté — motif : Progression' });
+  });
+
+  it('oral treatment line of the nurse’s and the pharmacist’s summaries: « en continu » for a cycle without a break, the printed PPS’s dates', () => {
+    const continuous = buildOralMedicationRequest(
+      { medication: { text: 'Olaparib 150 mg, comprimé' }, dose: { value: 300, unit: 'mg' }, timesPerDay: 2, cycle: { daysOn: 28, daysOff: 0, count: 6 }, start: '2026-03-30' },
+      { id: 'mr2', subject: { reference: 'Patient/pat1' }, decision: { reference: 'CarePlan/decision1' }, prescriber: { reference: 'Practitioner/onco' }, authoredOn: '2026-02-10' },
+    );
+    expect(oralTreatmentLine(continuous, '2026-04-10').cycle).to.equal('en continu (cycles de 28 jours), 6 cycles prévus');
+    // The programme rows of the same summary date a treatment by oralTreatmentPeriod: the line did
+    // by the earliest and latest dates, so a last line inside the course gave two periods.
+    const reduced = structuredClone(continuous);
+    const [first, second] = reduced.dosageInstruction!;
+    first!.timing!.repeat!.boundsPeriod = { start: '2026-03-30', end: '2026-12-31' };
+    second!.timing!.repeat!.boundsPeriod = { start: '2026-02-01', end: '2026-06-30' };
+    const period = oralTreatmentPeriod(reduced)!;
+    expect(oralTreatmentLine(reduced, '2026-04-10')).to.include({ start: period.start, end: period.end });
+    expect(oralTreatmentLine(capecitabine(), '2026-04-10')).to.include(oralTreatmentPeriod(capecitabine()));
   });
 
   it('for the nurse and the pharmacist, resources leave without the diagnosis text and RCP links’ displays (bare references kept for the profiles)', () => {

@@ -1,4 +1,4 @@
-import type { Patient } from '@medplum/fhirtypes';
+import type { HumanName, Patient } from '@medplum/fhirtypes';
 
 /**
  * A patient's identity as the hospital pages show and create it (RNIV, FR Core): the five strict
@@ -27,11 +27,23 @@ export function capitalBornWord(gender: string | undefined): string {
   return word.charAt(0).toLocaleUpperCase('fr-FR') + word.slice(1);
 }
 
-/** "CASTELLANI Hélène Marie" (birth name in capitals first, as on an identity wristband: RNIV). */
-export function patientDisplayName(patient: Patient): string {
-  const name = birthName(patient);
+/**
+ * The name the patient is shown by: the birth name (official, else one with no use or `usual`),
+ * else any name not marked old, else the first. Mirror of server/identity/patient-name.ts
+ * `shownName`: test/client/patient-name-parity.test.ts keeps the two equal.
+ */
+export function shownName(names: HumanName[] | undefined): HumanName | undefined {
+  return names?.find((n) => n.use === 'official') ?? names?.find((n) => !n.use || n.use === 'usual') ?? names?.find((n) => n.use !== 'old') ?? names?.[0];
+}
+
+/**
+ * "CASTELLANI Hélène Marie" (birth name in capitals first, as on an identity wristband: RNIV).
+ * Mirror of the server's `patientDisplayName`, so a page and its printout name the patient alike.
+ */
+export function patientDisplayName(patient: Pick<Patient, 'name'>): string {
+  const name = shownName(patient.name);
   if (!name) return 'Patient sans nom';
-  return [name.family?.toLocaleUpperCase('fr-FR'), ...(name.given ?? [])].filter(Boolean).join(' ');
+  return [name.family?.toLocaleUpperCase('fr-FR'), ...(name.given ?? [])].filter(Boolean).join(' ') || name.text || 'Patient sans nom';
 }
 
 /**
@@ -43,11 +55,17 @@ export function patientIdentityLine(patient: Patient, formatBirthDate: (date: st
   return `${patientDisplayName(patient)}, ${born}`;
 }
 
-/** The used name when it differs from the birth name ("nom utilisé"). */
-export function usedName(patient: Patient): string | undefined {
-  const usual = patient.name?.find((n) => n.use === 'usual');
-  const birth = birthName(patient);
-  return usual?.family && usual.family !== birth?.family ? usual.family.toLocaleUpperCase('fr-FR') : undefined;
+/**
+ * The used name ("nom utilisé", `use: usual`) in capitals, when its family differs from the birth
+ * name's, capitals aside ("Castellani" used = "CASTELLANI" born: none). Mirror of the server's
+ * `usedFamilyName` (server/identity/patient-name.ts), which the printouts use: the page once showed
+ * « Castellani » as a used name that the printed PPS left out.
+ */
+export function usedName(patient: Pick<Patient, 'name'>): string | undefined {
+  const birth = shownName(patient.name);
+  const used = patient.name?.find((n) => n.use === 'usual' && n !== birth);
+  const inCapitals = (family: string | undefined) => family?.trim().toLocaleUpperCase('fr-FR');
+  return used?.family?.trim() && inCapitals(used.family) !== inCapitals(birth?.family) ? inCapitals(used.family) : undefined;
 }
 
 export function insOf(patient: Patient): string | undefined {

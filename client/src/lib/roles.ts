@@ -1,10 +1,14 @@
 import type { Role } from '../api/session.ts';
 
-/** How a role is said on the pages. */
+/**
+ * How a role is said on the pages: a mirror of the server's table (server/access/role-labels.ts),
+ * which the demo sign-in page lists, so signing in and the header use the same words;
+ * test/client/role-labels-parity.test.ts keeps the two equal.
+ */
 export const ROLE_LABELS: Record<Role, string> = {
   gp: 'Médecin généraliste',
-  nurse: 'Infirmier(ère)',
-  pharmacist: 'Pharmacien(ne)',
+  nurse: 'Infirmier(ère) libéral(e)',
+  pharmacist: "Pharmacien d'officine",
   physician: 'Médecin hospitalier',
   coordinator: 'Coordination 3C',
   admin: 'Responsable sécurité',
