@@ -13,7 +13,7 @@ import { isSessionManager, me, requirePhysician, requireSessionManager } from '.
 import { activeEntries, agendaFromFhir } from './session-model.ts';
 import { listSessions, loadSession, registrationDeadline, type LoadedSession } from './sessions.ts';
 import { completenessErrors, createSheetForRegistration, incompleteSheet, meetingOf, professionalOf, sheetCompleteness, sheetFollowsSession, updateSheet } from './sheet.ts';
-import { assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
+import { allowedCaseTransition, assertCaseTransition, CASE_LABEL, type CaseState } from './transitions.ts';
 import { loadBoard } from './boards.ts';
 import { isFhirId } from '../fhir-kit/ids.ts';
 import { isEnteredInError } from '../fhir-kit/condition-status.ts';
@@ -271,12 +271,34 @@ export async function rejectCase(rc: RcpContext, id: string, reason: unknown, if
   });
 }
 
+/** The requesting physician, the 3C or the board's coordinating physician: who may withdraw a case. */
+async function isWithdrawer(rc: RcpContext, rcpCase: RcpCase): Promise<boolean> {
+  return me(rc) === rcpCase.requester || (await isSessionManager(rc, await boardOfCase(rc, rcpCase)));
+}
+
+/**
+ * Whether the caller may withdraw this case now (who, and a state not yet discussed): the test of
+ * withdrawCase and of the pages that offer « Retirer la demande », so they never disagree.
+ */
+export async function mayWithdrawCase(rc: RcpContext, rcpCase: RcpCase): Promise<boolean> {
+  return allowedCaseTransition(rcpCase.state, 'withdrawn') && (await isWithdrawer(rc, rcpCase));
+}
+
+/** A case as a page shows it: with what the caller may do on it (the server's rules, not a guess). */
+export interface CaseView extends RcpCase {
+  mayWithdraw: boolean;
+}
+
+export async function caseView(rc: RcpContext, id: string): Promise<CaseView> {
+  const { rcpCase } = await loadCase(rc, id);
+  return { ...rcpCase, mayWithdraw: await mayWithdrawCase(rc, rcpCase) };
+}
+
 /** The requesting physician (or the 3C) withdraws a case not yet discussed. */
 export async function withdrawCase(rc: RcpContext, id: string, reason: unknown, ifMatch?: string): Promise<RcpCase> {
   if (typeof reason !== 'string' || !reason.trim()) throw ruleViolation('case-transition', 'Le motif du retrait est obligatoire (reason)', ['reason']);
   return withCase(rc, id, ifMatch, async (tx, { task, request, rcpCase }) => {
-    const isRequester = me(tx) === rcpCase.requester;
-    if (!isRequester && !(await isSessionManager(tx, await boardOfCase(tx, rcpCase)))) {
+    if (!(await isWithdrawer(tx, rcpCase))) {
       throw notAllowed('not-session-manager', 'Seuls le médecin demandeur, le 3C et le médecin coordonnateur de la RCP peuvent retirer ce dossier');
     }
     assertCaseTransition(rcpCase.state, 'withdrawn', 'retirer le dossier');

@@ -3,8 +3,7 @@ import { ifMatchVersion } from '../fhir-kit/versions.ts';
 import type { Store } from '../store/store.ts';
 import { createBoard, listBoards, loadBoard, updateBoard } from './boards.ts';
 import { boardCalendar, practitionerCalendar } from './calendar.ts';
-import { acceptCase, caseCompleteness, listCases, moveCase, registerCase, rejectCase, withdrawCase } from './cases.ts';
-import { loadCase } from './case-store.ts';
+import { acceptCase, caseCompleteness, caseView, listCases, moveCase, registerCase, rejectCase, withdrawCase } from './cases.ts';
 import { correctCase, decisionView, discussCase, postponeCase, recordCase, saveDecision, signCase } from './decision.ts';
 import { invalidInput } from './errors.ts';
 import type { RcpContext } from './fhir-helpers.ts';
@@ -127,8 +126,8 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
     send(res, result.existing ? 200 : 201, result, result.case.version);
   });
   router.get('/cases/:id', async (req, res) => {
-    const { rcpCase } = await loadCase(rcOf(req), req.params.id);
-    send(res, 200, rcpCase, rcpCase.version);
+    const view = await caseView(rcOf(req), req.params.id);
+    send(res, 200, view, view.version);
   });
   router.get('/cases/:id/completeness', async (req, res) => {
     const stage = req.query.stage === 'signature' ? 'signature' : 'session';

@@ -253,4 +253,29 @@ describe('RCP registration and agenda', () => {
     const agenda = (await world.api('oncologist', 'GET', `/sessions/${sessions[1]!.id}`)).body.agenda;
     expect(agenda.entries.find((e: any) => e.case === a)).to.include({ flag: 'withdrawn' });
   });
+
+  it('says on the case who may withdraw it now (mayWithdraw), as the withdrawal itself decides', async () => {
+    const p = await newPatient(world);
+    const registered = await world.api('surgeon', 'POST', '/cases', registration(sessions[3]!.id, p));
+    expect(registered.status, registered.text).to.equal(201);
+    const id = registered.body.case.id;
+    const may = async (user: string) => {
+      const res = await world.api(user, 'GET', `/cases/${id}`);
+      expect(res.status, res.text).to.equal(200);
+      return res.body.mayWithdraw;
+    };
+    // The requester, the board's chair and the 3C; not another physician of the circle of care.
+    expect(await may('surgeon')).to.equal(true);
+    expect(await may('oncologist')).to.equal(true);
+    expect(await may('coordinator')).to.equal(true);
+    expect(await may('gastroenterologist')).to.equal(false);
+    const refused = await world.api('gastroenterologist', 'POST', `/cases/${id}/withdraw`, { reason: 'Essai' });
+    expect(refused.status).to.equal(403);
+    expect((await world.api('oncologist', 'POST', `/cases/${id}/accept`)).status).to.equal(200);
+    expect(await may('surgeon')).to.equal(true);
+    expect((await world.api('surgeon', 'POST', `/cases/${id}/withdraw`, { reason: 'Patient opéré en urgence' })).status).to.equal(200);
+    // Withdrawn is final: nobody is offered it any more.
+    expect(await may('surgeon')).to.equal(false);
+    expect(await may('coordinator')).to.equal(false);
+  });
 });

@@ -60,6 +60,8 @@ export interface RcpCase {
   signedAt?: string;
   signedBy?: string;
   trialProposed?: boolean;
+  /** Read alone (GET /api/rcp/cases/:id): whether the caller may withdraw it now (server/rcp/cases.ts mayWithdrawCase). */
+  mayWithdraw?: boolean;
 }
 
 export interface Board {
@@ -263,6 +265,8 @@ export const hospitalApi = {
   cases: (patientId: string) => api<RcpCase[]>(rcp('/cases'), { query: { patient: `Patient/${patientId}` } }),
   case: (id: string) => api<RcpCase>(rcp(`/cases/${encodeURIComponent(id)}`)),
   registerCase: (body: Record<string, unknown>) => api<RegistrationResult>(rcp('/cases'), { method: 'POST', body }),
+  /** The requesting physician withdraws his request while the case is not yet discussed (reason required; If-Match: the case as read). */
+  withdrawCase: (id: string, reason: string, version?: string) => api<RcpCase>(rcp(`/cases/${encodeURIComponent(id)}/withdraw`), { method: 'POST', body: { reason }, headers: ifMatch(version) }),
   caseCompleteness: (id: string, stage: 'session' | 'signature') => api<CaseCompleteness>(rcp(`/cases/${encodeURIComponent(id)}/completeness`), { query: { stage } }),
   decision: (id: string) => api<DecisionView>(rcp(`/cases/${encodeURIComponent(id)}/decision`)),
   saveDecision: (id: string, body: DecisionInput, version?: string) => api<DecisionView>(rcp(`/cases/${encodeURIComponent(id)}/decision`), { method: 'PUT', body, headers: ifMatch(version) }),

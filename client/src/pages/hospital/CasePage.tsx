@@ -119,12 +119,49 @@ export default function CasePage() {
 }
 
 function CaseHeader({ rcpCase }: { rcpCase: RcpCase }) {
+  const [withdrawing, setWithdrawing] = useState(false);
   return (
     <Group gap="xs" data-testid="case-state">
-      <Badge variant="light" size="lg" color={rcpCase.state === 'signed' ? 'green' : rcpCase.state === 'rejected' ? 'red' : 'blue'}>{rcpCase.stateLabel}</Badge>
+      <Badge variant="light" size="lg" color={rcpCase.state === 'signed' ? 'green' : rcpCase.state === 'rejected' ? 'red' : rcpCase.state === 'withdrawn' ? 'gray' : 'blue'}>{rcpCase.stateLabel}</Badge>
       {rcpCase.statusReason && <Text size="sm">{rcpCase.statusReason}</Text>}
       {rcpCase.signedAt && <Text size="sm" c="dimmed">Signé le {formatDateTime(rcpCase.signedAt)}</Text>}
+      {/* Offered as the server decides it (mayWithdraw: the requester, the 3C or the chair, before the discussion). */}
+      {rcpCase.mayWithdraw && <Button size="xs" variant="outline" color="red.9" ml="auto" onClick={() => setWithdrawing(true)}>Retirer la demande</Button>}
+      {withdrawing && <WithdrawRequestDialog rcpCase={rcpCase} onClose={() => setWithdrawing(false)} />}
     </Group>
+  );
+}
+
+/** Withdrawing is final (the request is revoked, the case leaves the agenda): a reason, kept in the history, and a confirmation. */
+function WithdrawRequestDialog({ rcpCase, onClose }: { rcpCase: RcpCase; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState('');
+  const withdraw = useMutation({
+    mutationFn: () => hospitalApi.withdrawCase(rcpCase.id, reason.trim(), rcpCase.version),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['hospital'] });
+      notifications.show({ closeButtonProps: { 'aria-label': 'Fermer la notification' }, message: 'Demande d’inscription à la RCP retirée' });
+      onClose();
+    },
+    // Refused because the case moved on meanwhile (discussed, withdrawn by the 3C): the page reads it again.
+    onError: () => void queryClient.invalidateQueries({ queryKey: ['hospital', 'case', rcpCase.id] }),
+  });
+  const issues = withdraw.error instanceof ApiError ? withdraw.error.outcome?.issue ?? [] : [];
+  const reasonError = issues.filter((i) => i.expression?.includes('reason')).map((i) => i.details?.text).join(' ') || undefined;
+  return (
+    <Modal opened onClose={onClose} title="Retirer la demande d’inscription à la RCP ?" centered>
+      <form onSubmit={(e) => { e.preventDefault(); withdraw.mutate(); }} noValidate>
+        <Stack gap="sm">
+          <Text size="sm">Le dossier quitte l’ordre du jour de la séance et ne sera pas discuté ; la demande est close et ne peut pas être rouverte. Pour le présenter plus tard, inscrivez-le à nouveau.</Text>
+          <Textarea label="Motif du retrait" description="Gardé dans l’historique du dossier et visible du 3C" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={reasonError} autosize minRows={2} required data-autofocus />
+          {withdraw.error && !reasonError && <ErrorMessage error={withdraw.error} title="Retrait refusé" />}
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" onClick={onClose}>Annuler</Button>
+            <Button type="submit" color="red.9" loading={withdraw.isPending} disabled={!reason.trim()}>Retirer la demande</Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
   );
 }
 

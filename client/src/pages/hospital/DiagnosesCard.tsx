@@ -74,7 +74,7 @@ function EnteredInErrorDialog({ condition, onClose }: { condition: Condition; on
           {mark.error && !fieldError && <ErrorMessage error={mark.error} title="Refusé" />}
           <Group justify="flex-end" gap="xs">
             <Button variant="default" onClick={onClose}>Annuler</Button>
-            <Button type="submit" color="red" loading={mark.isPending}>Confirmer la saisie erronée</Button>
+            <Button type="submit" color="red.9" loading={mark.isPending}>Confirmer la saisie erronée</Button>
           </Group>
         </Stack>
       </form>
