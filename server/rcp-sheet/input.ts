@@ -13,7 +13,7 @@ import {
 import { isRelativeReference } from '../fhir-kit/ids.ts';
 import { longDate } from '../fhir-kit/french-dates.ts';
 import { frenchList, rcpSheetItemLabel } from './item-labels.ts';
-import { tnmCategoryProblem } from './tnm.ts';
+import { tnmNotationIssues } from './tnm.ts';
 
 /** A coded value with its label; `system` defaults to the system the item expects (SNOMED, CIM-10…). */
 export interface CodedText {
@@ -274,8 +274,12 @@ class Checker {
   }
 }
 
-/** Checks the JSON of an RCP sheet and returns it typed; 400 naming every malformed item. */
-export function parseRcpSheetInput(body: unknown): RcpSheetInput {
+/**
+ * Checks the JSON of an RCP sheet and returns it typed; 400 naming every malformed item.
+ * `stored`: the version this input changes, when there is one — a TNM category kept as stored is
+ * not held to the notation again (tnm.ts).
+ */
+export function parseRcpSheetInput(body: unknown, options: { stored?: RcpSheetData } = {}): RcpSheetInput {
   const c = new Checker();
   const root = c.object(body, 'fiche', true);
   if (!root) throw badRequest('Le corps de la requête doit être une fiche RCP en JSON (RcpSheetInput)');
@@ -351,11 +355,7 @@ export function parseRcpSheetInput(body: unknown): RcpSheetInput {
     const tnm = c.object(diagnosis.tnm, 'diagnosis.tnm', false);
     if (tnm) {
       for (const key of ['t', 'n', 'm', 'stage'] as const) c.string(tnm[key], `diagnosis.tnm.${key}`, true);
-      for (const key of ['t', 'n', 'm'] as const) {
-        const value = tnm[key];
-        const problem = typeof value === 'string' && value.trim() ? tnmCategoryProblem(key, value) : undefined;
-        if (problem) c.fail(`diagnosis.tnm.${key}`, problem);
-      }
+      c.issues.push(...tnmNotationIssues(tnm, options.stored?.diagnosis?.tnm));
       c.oneOf(tnm.edition, 'diagnosis.tnm.edition', true, Object.keys(TNM_EDITION));
       c.assessed(tnm.date, 'diagnosis.tnm.date', false);
     }

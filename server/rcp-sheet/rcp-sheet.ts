@@ -230,9 +230,12 @@ export async function createRcpSheet(repo: FhirRepository, ctx: RequestContext, 
  * in place (same ids; a version only where the content changed), those it no longer holds are ended.
  * A signed sheet can only be corrected (`correctionReason`): the new version is an unsigned draft
  * carrying the reason, to be signed again; the signed version keeps the entry versions it pinned.
+ * `input` is checked here against the stored version (400 naming each malformed item): a caller
+ * need not check it first, and one that did without the stored version would refuse what the
+ * stored version already held (a legacy TNM).
  */
 export async function updateRcpSheet(
-  repo: FhirRepository, ctx: RequestContext, compositionId: string, input: RcpSheetInput,
+  repo: FhirRepository, ctx: RequestContext, compositionId: string, input: RcpSheetData,
   options: { ifMatch?: string; correctionReason?: string; now?: string } = {}, limits: SaveLimits = DEFAULT_LIMITS,
 ): Promise<Composition> {
   return repo.transaction(async (tx) => {
@@ -249,7 +252,9 @@ export async function updateRcpSheet(
       ? { reason: options.correctionReason!, corrects: `Composition/${compositionId}/_history/${version}` }
       : pending ? { reason: options.correctionReason ?? pending.reason, corrects: pending.corrects } : undefined;
     const previousEntries = await ownedEntriesOf(tx, previous);
-    const { input: checked, study } = await withRecordedTrial(tx, parseRcpSheetInput(input));
+    // The stored content, from the entries just read (no second load): what the save may keep as is.
+    const stored = readRcpSheet(previous, resolverOf(previousEntries.map(({ resource }) => ({ resource })))).data;
+    const { input: checked, study } = await withRecordedTrial(tx, parseRcpSheetInput(input, { stored }));
     const bundle = buildRcpSheet(checked, {
       compositionId, ifMatch: options.ifMatch ?? version, previous, correction, previousEntries, ...(study ? { referenced: [study] } : {}),
       ...(options.now ? { now: options.now } : {}),
@@ -270,8 +275,8 @@ export async function patchRcpSheet(
 ): Promise<Composition> {
   return repo.transaction(async (tx) => {
     const loaded = await loadRcpSheet(tx, ctx, compositionId);
-    const input = parseRcpSheetInput({ ...rcpSheetInputOf(loaded.content), ...patch });
-    return updateRcpSheet(tx, ctx, compositionId, input, { ...options, ifMatch: options.ifMatch ?? loaded.composition.meta?.versionId }, limits);
+    // Checked by updateRcpSheet against the stored version: an item left as stored passes.
+    return updateRcpSheet(tx, ctx, compositionId, { ...rcpSheetInputOf(loaded.content), ...patch }, { ...options, ifMatch: options.ifMatch ?? loaded.composition.meta?.versionId }, limits);
   });
 }
 

@@ -2,7 +2,7 @@
  * FHIR operations of the RCP sheet (routed from the table in server/operations.ts):
  *
  *   POST /Composition/$rcp-sheet                 create a sheet from its JSON (RcpSheetInput) → 201 Composition
- *   GET  /Composition/{id}/$rcp-sheet            the sheet as its JSON (RcpSheetInput), version, status, what is missing (?version=n)
+ *   GET  /Composition/{id}/$rcp-sheet            the sheet as its JSON (RcpSheetInput), version, status, what is missing, stored values to fix (?version=n)
  *   PUT  /Composition/{id}/$rcp-sheet            save a new version (If-Match; `correctionReason` for a signed sheet)
  *   PATCH /Composition/{id}/$rcp-sheet           replace some items (top-level keys), save a new version
  *   GET  /Composition/{id}/$completeness         missing items (?stage=session|signature) → OperationOutcome
@@ -24,6 +24,7 @@ import { loadRcpSheet } from './load.ts';
 import { correctionOf, createRcpSheet, patchRcpSheet, rcpSheetInputOf, updateRcpSheet } from './rcp-sheet.ts';
 import { renderRcpSheetHtml, renderRcpSheetPdf } from './render.ts';
 import { signRcpSheet } from './sign.ts';
+import { tnmNotationIssues } from './tnm.ts';
 
 export interface RcpSheetOperationOptions {
   defaultCount?: number;
@@ -62,8 +63,8 @@ export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptio
       throw badRequest('correctionReason : le motif de la correction est un texte non vide', ['correctionReason']);
     }
     const { correctionReason: _reason, ...sheet } = body;
-    const input = parseRcpSheetInput(sheet);
-    const composition = await updateRcpSheet(repoOf(req), req.dccContext!, id, input, {
+    // Checked by updateRcpSheet, against the stored version (a legacy TNM kept as is passes).
+    const composition = await updateRcpSheet(repoOf(req), req.dccContext!, id, sheet, {
       ifMatch: ifMatchVersion(req.get('if-match')),
       ...(typeof correctionReason === 'string' ? { correctionReason } : {}),
     }, limits);
@@ -93,6 +94,9 @@ export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptio
     const loaded = await repoOf(req).reading((repo) => loadRcpSheet(repo, req.dccContext!, idOf(target), version ? { version } : {}));
     const { composition, content } = loaded;
     const correction = correctionOf(composition);
+    // Stored values a save would refuse if written now (a TNM kept from before its notation was
+    // checked): the form shows them under their field, to be fixed before the signature.
+    const issues = tnmNotationIssues(content.data.diagnosis?.tnm);
     send(res, 200, {
       id: composition.id,
       version: composition.meta?.versionId,
@@ -104,6 +108,7 @@ export function rcpSheetOperations(store: Store, options: RcpSheetOperationOptio
       // A diagnosis taken from the record's Condition is sent back as its reference: shown as read.
       ...(content.data.diagnosis?.condition ? { recordDiagnosis: content.data.diagnosis } : {}),
       completeness: { session: completenessOf(content, { stage: 'session' }), signature: completenessOf(content, { stage: 'signature' }) },
+      ...(issues.length ? { issues } : {}),
     });
   };
 

@@ -27,6 +27,7 @@ import { loadRcpSheet } from './load.ts';
 import { correctionOf, fillNarratives } from './rcp-sheet.ts';
 import { isRcpSheet, isSignedRcpSheet, readRcpSheet, referenceKey, resolverOf } from './read.ts';
 import { printedDateTime } from '../fhir-kit/french-dates.ts';
+import { tnmNotationIssues } from './tnm.ts';
 
 export interface SignOptions {
   /** Version the signer has read (`W/"3"` or `3`): 412 if the sheet changed since. */
@@ -71,10 +72,19 @@ export async function signRcpSheet(repo: FhirRepository, ctx: RequestContext, co
       throw conflict(`La fiche RCP est déjà signée (version ${version}, par ${legal?.party?.display ?? legal?.party?.reference ?? 'un médecin'} le ${printedDateTime(legal?.time)}). Pour la modifier, créez une correction avec son motif, puis signez-la.`);
     }
     const missing = completenessOf(loaded.content, { stage: 'signature' }).filter((m) => m.severity === 'error');
-    if (missing.length) {
+    // A save keeps a legacy TNM it does not touch (tnm.ts); the signed report must not carry a malformed stage.
+    const malformed = tnmNotationIssues(loaded.content.data.diagnosis?.tnm);
+    if (missing.length || malformed.length) {
+      const categories = malformed.map((i) => (i.expression?.[0] ?? '').slice(-1).toUpperCase()).join(', ');
       throw new FhirError(422, outcome([
-        issue('error', 'business-rule', `La fiche RCP ne peut pas être signée : ${missing.length} élément(s) requis manquant(s)`),
-        ...missing.map((m) => issue('error', 'required', `Élément requis manquant : ${m.label}`, [m.expression])),
+        ...(missing.length ? [
+          issue('error', 'business-rule', `La fiche RCP ne peut pas être signée : ${missing.length} élément(s) requis manquant(s)`),
+          ...missing.map((m) => issue('error', 'required', `Élément requis manquant : ${m.label}`, [m.expression])),
+        ] : []),
+        ...(malformed.length ? [
+          issue('error', 'business-rule', `La fiche RCP ne peut pas être signée : le stade TNM clinique n'est pas écrit dans la notation UICC (${categories}). Corrigez-le dans la fiche (rubrique Diagnostic), puis signez.`),
+          ...malformed,
+        ] : []),
       ]));
     }
 

@@ -5,6 +5,9 @@
  * prefix. The grammar is UICC 8th edition's (TNM Classification of Malignant Tumours, 2017, and its
  * supplement), with the AJCC variants clinicians write: a value outside it ('pT9z') was saved as is.
  */
+import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { issue } from '../fhir-kit/errors.ts';
+import { rcpSheetItemLabel } from './item-labels.ts';
 
 /**
  * Prefixes: y (after neoadjuvant treatment), r (recurrence), a (autopsy), then the basis —
@@ -46,4 +49,27 @@ export function tnmCategoryProblem(category: 't' | 'n' | 'm', value: string): st
   // A whole TNM in one field: each category has its own.
   if (/T.*N.*M/i.test(written)) return `une seule catégorie par champ (ex. ${category === 't' ? 'cT3' : category === 'n' ? 'cN1' : 'cM0'}) : T, N et M ont chacun le leur`;
   return `notation '${written}' non reconnue (attendu : ${EXPECTED[category]})`;
+}
+
+type WrittenTnm = { t?: unknown; n?: unknown; m?: unknown };
+
+/**
+ * The malformed categories of a TNM, each as an issue under its field (path in `expression`, text
+ * naming the field as the form labels it). With `stored` (the version being changed), a category
+ * kept as stored is not checked again: a value saved before the notation was checked, or imported,
+ * must not block the save of another item, a move of the case or its carry-over — only writing or
+ * changing the category is held to the grammar (the signature checks them all: sign.ts).
+ */
+export function tnmNotationIssues(tnm: WrittenTnm | undefined, stored?: WrittenTnm): OperationOutcomeIssue[] {
+  const issues: OperationOutcomeIssue[] = [];
+  for (const category of ['t', 'n', 'm'] as const) {
+    const value = tnm?.[category];
+    if (typeof value !== 'string' || !value.trim()) continue;
+    const kept = stored?.[category];
+    if (typeof kept === 'string' && kept.trim() === value.trim()) continue;
+    const problem = tnmCategoryProblem(category, value);
+    const path = `diagnosis.tnm.${category}`;
+    if (problem) issues.push(issue('error', 'invalid', `${rcpSheetItemLabel(path)} : ${problem}`, [path]));
+  }
+  return issues;
 }

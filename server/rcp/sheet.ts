@@ -172,7 +172,9 @@ export async function updateSheet(rc: RcpContext, reference: string, patch: (dat
   // `current`: the sheet as the caller just loaded it in this transaction (not read again).
   const loaded = current ?? await loadSheet(rc, reference);
   const data = normalised(patch(structuredClone(loaded.content.data)));
-  return updateRcpSheet(rc.repo, rc.ctx, loaded.composition.id!, parseRcpSheetInput(data), {
+  // Checked by updateRcpSheet against the stored version: a legacy value the step does not touch
+  // (a TNM written before its notation was checked) does not block a move, a carry-over, a status.
+  return updateRcpSheet(rc.repo, rc.ctx, loaded.composition.id!, data, {
     ifMatch: options.ifMatch ?? loaded.composition.meta?.versionId,
     ...(options.correctionReason ? { correctionReason: options.correctionReason } : {}),
     now: rc.now.toISOString(),

@@ -3,7 +3,8 @@
  * valid Luhn keys), patients with a qualified or a retrieved identity (test INS), their care team,
  * and a complete sheet for a sigmoid colon adenocarcinoma. Unique per call: tests never share data.
  */
-import type { Patient } from '@medplum/fhirtypes';
+import type { Composition, Observation, Patient } from '@medplum/fhirtypes';
+import type { FhirRepository } from '../../server/store/repository.ts';
 import { IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, INS_NIR_TEST_SYSTEM, withInsNirKey } from '../../server/identity/ins.ts';
 import { FINESS_SYSTEM, finessCheckDigit, IDNPS_SYSTEM } from '../../server/identity/rpps.ts';
 import type { RcpSheetInput } from '../../server/rcp-sheet/input.ts';
@@ -214,4 +215,28 @@ export function colonCancerSheet(world: World, patientId = world.patientId): Rcp
     },
     documentStatus: 'done',
   };
+}
+
+/**
+ * Writes TNM categories into a stored sheet's TNM Observation (75620-5) straight through the
+ * store, past the sheet's checks: a sheet saved before the notation was checked, or imported.
+ */
+export async function writeTnmPastTheChecks(repo: FhirRepository, compositionId: string, categories: { t?: string; n?: string; m?: string }): Promise<void> {
+  const composition = await repo.read<Composition>('Composition', compositionId);
+  const references = (composition.section ?? []).flatMap(function entries(s): string[] {
+    return [...(s.entry ?? []).map((e) => e.reference ?? ''), ...(s.section ?? []).flatMap(entries)];
+  });
+  const code = { t: '21905-5', n: '21906-3', m: '21907-1' } as const;
+  for (const reference of references.filter((r) => r.startsWith('Observation/'))) {
+    const observation = await repo.read<Observation>('Observation', reference.split('/')[1]!);
+    if (!observation.code?.coding?.some((c) => c.code === '75620-5')) continue;
+    const component = observation.component!.map((c) => {
+      const category = (Object.keys(code) as (keyof typeof code)[]).find((k) => c.code.coding?.some((x) => x.code === code[k]));
+      const value = category && categories[category];
+      return value ? { ...c, valueCodeableConcept: { text: value } } : c;
+    });
+    await repo.update({ ...observation, component });
+    return;
+  }
+  throw new Error(`Composition/${compositionId}: no TNM Observation`);
 }

@@ -219,6 +219,8 @@ export interface RcpSheetView {
   data: RcpSheetData;
   completeness: { session: MissingItem[]; signature: MissingItem[] };
   recordDiagnosis?: RcpSheetData['diagnosis'];
+  /** Stored values a save would refuse if written now (a TNM from before its notation was checked), by field path. */
+  issues?: OperationOutcome['issue'];
 }
 
 export interface TimelineEvent {

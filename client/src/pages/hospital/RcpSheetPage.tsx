@@ -46,6 +46,8 @@ const sectionsOf = (items: string[]) => [...new Set(items.map((k) => ITEM_SECTIO
  * a network cut or an expired session loses nothing, and leaving with unsaved changes is warned.
  * An item the server refuses (TNM without its edition…) does not hold back the others: they are
  * saved, the refused one stays typed with the server's sentence under its field until corrected.
+ * A stored value the server would refuse if written now (a TNM from before its notation was
+ * checked) is shown as stored, with the server's sentence under its field: it blocks the signature.
  * A signed sheet is read-only (a correction goes through the decision page, with its reason).
  */
 export default function RcpSheetPage() {
@@ -73,6 +75,8 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
   const draftRef = useRef(draft);
   draftRef.current = draft;
   const [completeness, setCompleteness] = useState(view.completeness);
+  // A stored value the server no longer accepts as new (legacy TNM): shown under its field until fixed.
+  const [storedIssues, setStoredIssues] = useState(view.issues ?? []);
   const [state, setState] = useState<SaveState>(restored ? { kind: 'pending' } : { kind: 'saved', ...(view.lastUpdated ? { at: view.lastUpdated } : {}) });
   const saving = useRef(false);
   const savesDone = useRef(0);
@@ -127,6 +131,7 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
       const fresh = await hospitalApi.sheet(sheetId).catch(() => undefined);
       if (fresh) {
         setCompleteness(fresh.completeness);
+        setStoredIssues(fresh.issues ?? []);
         if (!dirty.current.size) version.current = fresh.version;
       }
       void queryClient.invalidateQueries({ queryKey: ['hospital', 'cases'] });
@@ -179,10 +184,12 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
   const blocker = useBlocker(({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname);
 
   const issues = state.kind === 'invalid' || state.kind === 'partial' ? state.error.outcome?.issue ?? [] : [];
-  const err = (path: string): string | undefined => {
-    const texts = issues.filter((i) => (i.expression ?? []).some((e) => e === path || e.startsWith(`${path}.`) || e.startsWith(`${path}[`))).map((i) => i.details?.text ?? i.diagnostics);
+  const textsAt = (list: typeof issues, path: string): string | undefined => {
+    const texts = list.filter((i) => (i.expression ?? []).some((e) => e === path || e.startsWith(`${path}.`) || e.startsWith(`${path}[`))).map((i) => i.details?.text ?? i.diagnostics);
     return texts.length ? texts.join(' ') : undefined;
   };
+  // The refusal of what was just typed first; else what the stored value breaks (it blocks the signature).
+  const err = (path: string): string | undefined => textsAt(issues, path) ?? textsAt(storedIssues, path);
   const f: FieldProps = { draft, update, err };
   const patientName = patient.data?.name?.[0] ? `${patient.data.name[0].family?.toLocaleUpperCase('fr-FR') ?? ''} ${patient.data.name[0].given?.join(' ') ?? ''}`.trim() : undefined;
 
