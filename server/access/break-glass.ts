@@ -7,6 +7,7 @@ import type { AuditEvent } from '@medplum/fhirtypes';
 import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';
 import { buildAuditEvent } from './audit.ts';
+import { listBreakGlassForReview } from './break-glass-list.ts';
 import { mayBreakGlass, mayReviewAudit } from './policy.ts';
 
 export const BREAK_GLASS_HOURS = 4;
@@ -72,7 +73,7 @@ export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req
     requireReviewer(req);
     const since = typeof req.query.since === 'string' ? req.query.since : undefined;
     if (since && Number.isNaN(Date.parse(since))) throw badRequest(`since attend une date, reçu '${since}'`);
-    const grants = await accessStore.listBreakGlass({ since, unreviewedOnly: req.query.unreviewed === 'true', limit: 500 });
+    const grants = await listBreakGlassForReview(store, accessStore, contextOf(req), { ...(since ? { since } : {}), unreviewedOnly: req.query.unreviewed === 'true' });
     res.set('Cache-Control', 'no-store').json({ grants });
   });
   // The review: by a security officer who is not the grantee, once, with a verdict; traced in the

@@ -98,7 +98,11 @@ export function checkQuorum(attendance: Attendance[], board: { quorum: QuorumRul
 
   const reasons: string[] = [];
   if (specialities.length < required) {
-    reasons.push(`${specialities.length} spécialité${specialities.length > 1 ? 's' : ''} distincte${specialities.length > 1 ? 's' : ''} représentée${specialities.length > 1 ? 's' : ''} (${specialities.map(label).join(', ') || 'aucune'}) : il en faut au moins ${required}`);
+    // « aucune spécialité représentée », not « 0 spécialité distincte représentée (aucune) ».
+    const n = specialities.length;
+    reasons.push(n === 0
+      ? `aucune spécialité représentée : il en faut au moins ${required}`
+      : `${n} spécialité${n > 1 ? 's' : ''} distincte${n > 1 ? 's' : ''} représentée${n > 1 ? 's' : ''} (${specialities.map(label).join(', ')}) : il en faut au moins ${required}`);
   }
   for (const m of missingMandated) reasons.push(`spécialité obligatoire absente : ${m.label}`);
   return { reached: reasons.length === 0, required, specialities, counted, notCounted, missingMandated, reasons };

@@ -25,6 +25,8 @@ export interface Session {
   override?: 'moved' | 'extra';
   overrideReason?: string;
   originalStart?: string;
+  /** When the session was moved (its registrations were open under the planned date until then). */
+  movedAt?: string;
   /** When the session was actually opened. */
   startedAt?: string;
   cancellationReason?: string;
@@ -78,12 +80,14 @@ export function newSessionResource(board: Board, occurrence: PlannedOccurrence):
   }) as Appointment;
 }
 
-export function overrideExtension(occurrence: PlannedOccurrence) {
+/** `movedAt`: when an existing session is moved (not given for a session created at its moved date). */
+export function overrideExtension(occurrence: PlannedOccurrence, movedAt?: Date) {
   return {
     url: EXT.sessionOverride,
     extension: [
       { url: 'kind', valueCode: occurrence.override },
       ...(occurrence.originalStart ? [{ url: 'originalStart', valueDateTime: occurrence.originalStart.toISOString() }] : []),
+      ...(movedAt ? [{ url: 'movedAt', valueDateTime: movedAt.toISOString() }] : []),
       ...(occurrence.reason ? [{ url: 'reason', valueString: occurrence.reason }] : []),
     ],
   };
@@ -111,6 +115,7 @@ export function sessionFromFhir(a: Appointment): Session {
     override: sub('kind')?.valueCode as Session['override'],
     overrideReason: sub('reason')?.valueString,
     originalStart: sub('originalStart')?.valueDateTime,
+    movedAt: sub('movedAt')?.valueDateTime,
     startedAt: ext(a, EXT.sessionStartedAt)?.valueDateTime,
     cancellationReason: a.cancelationReason?.text,
     attendance: attendanceFromFhir(a),

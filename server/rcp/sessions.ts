@@ -41,8 +41,20 @@ export async function loadSession(rc: RcpContext, id: string, knownBoard?: Loade
   return { appointment, session, board: knownBoard?.board.id === session.boardId ? knownBoard : await loadBoard(rc, session.boardId) };
 }
 
-export function registrationDeadline(session: Session, board: Board): Date {
-  return new Date(new Date(session.start).getTime() - board.registrationCutoffHours * 3_600_000);
+/**
+ * The board's cut-off before the session. A session moved earlier does not close its registrations
+ * before the move: the cases registered under the planned date were on time (opened today instead
+ * of in two days, its deadline read yesterday, before a case registered this morning). Never after
+ * its start.
+ */
+export function registrationDeadline(session: Pick<Session, 'start' | 'originalStart' | 'movedAt' | 'override' | 'startedAt'>, board: Pick<Board, 'registrationCutoffHours'>): Date {
+  const start = new Date(session.start).getTime();
+  const byCutoff = start - board.registrationCutoffHours * 3_600_000;
+  // Moved at its opening before `movedAt` was kept: the move is the opening (startSession).
+  const movedAt = session.movedAt ?? (session.override === 'moved' && session.startedAt === session.start ? session.start : undefined);
+  const movedEarlier = session.originalStart !== undefined && new Date(session.originalStart).getTime() > start;
+  if (!movedEarlier || !movedAt) return new Date(byCutoff);
+  return new Date(Math.max(byCutoff, Math.min(new Date(movedAt).getTime(), start)));
 }
 
 export async function rescheduleSession(rc: RcpContext, current: Appointment, board: Board, occurrence: PlannedOccurrence): Promise<Session> {
@@ -52,7 +64,7 @@ export async function rescheduleSession(rc: RcpContext, current: Appointment, bo
     end: occurrence.end.toISOString(),
     minutesDuration: Math.round((occurrence.end.getTime() - occurrence.start.getTime()) / 60_000),
     description: `${board.name} — ${meetingDateTime(occurrence.start)}`,
-  }, EXT.sessionOverride, occurrence.override ? overrideExtension(occurrence) : undefined);
+  }, EXT.sessionOverride, occurrence.override ? overrideExtension(occurrence, rc.now) : undefined);
   const { resource } = await rc.repo.update(next, { ifMatch: versionOf(current) });
   return sessionFromFhir(resource);
 }
@@ -193,7 +205,7 @@ export async function startSession(rc: RcpContext, id: string, ifMatch?: string,
       const duration = new Date(session.end).getTime() - new Date(session.start).getTime();
       next = withExtension({ ...next, start: now.toISOString(), end: new Date(now.getTime() + duration).toISOString(), description: `${session.boardName ?? 'RCP'} — ${meetingDateTime(now)}` }, EXT.sessionOverride, overrideExtension({
         key: session.occurrence, start: now, end: new Date(now.getTime() + duration), override: 'moved', originalStart: new Date(session.originalStart ?? session.start), reason: rescheduleReason,
-      }));
+      }, now));
     }
     const { resource } = await tx.repo.update<Appointment>(next, { ifMatch: versionOf(appointment) });
     return sessionFromFhir(resource);

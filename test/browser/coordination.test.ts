@@ -212,7 +212,7 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
         await record();
       }
       await quorum.getByText('Quorum atteint').waitFor();
-      expect(await quorum.innerText()).to.match(/Spécialités présentes : \d+ — il en faut au moins 3/);
+      expect(await quorum.innerText()).to.match(/\d+ spécialités présentes — il en faut au moins 3/);
 
       // Case 1: discussed with a proposal.
       await page.getByRole('heading', { level: 3, name: new RegExp(castellani) }).waitFor();
@@ -226,8 +226,8 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await page.getByLabel('Précision').fill('FOLFOX 6 mois');
       await screenshot(page, 'coordination-reunion');
       await checkA11y(page, 'mode réunion');
-      // A refusal says it failed, with the server's sentence, never a success line (the reviewer saw
-      // "Dossier marqué discuté : réponse en 81 ms" next to "Demande refusée").
+      // A refusal says it failed, never a success line (the reviewer saw "Dossier marqué discuté :
+      // réponse en 81 ms" next to "Demande refusée"); the server's sentence is said once, in the alert.
       const refusal = 'Le quorum de la séance n’est pas atteint pour ce dossier.';
       await page.route('**/api/rcp/cases/*/discuss', (route) => route.fulfill({
         status: 422, contentType: 'application/fhir+json',
@@ -235,9 +235,10 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       }), { times: 1 });
       await page.getByRole('button', { name: 'Discuté — enregistrer la proposition' }).click();
       await lastAction.filter({ hasText: /^Échec : / }).waitFor();
-      expect(await lastAction.innerText()).to.contain(refusal).and.not.match(/Effectué|\d+ ms/);
+      expect(await lastAction.innerText()).to.equal('Échec : passage du dossier en « discuté » — Demande refusée');
       expect(await lastAction.getAttribute('data-ok')).to.equal('false');
       await page.getByTestId('error-message').getByText(refusal).waitFor();
+      expect(await page.getByText(refusal).count()).to.equal(1);
       await page.getByRole('button', { name: 'Discuté — enregistrer la proposition' }).click();
       // Case 2: postponed with its reason (the page moves on by itself).
       await page.getByRole('heading', { level: 3, name: new RegExp(menard) }).waitFor();
@@ -272,6 +273,89 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       assertNoPageErrors(page);
       const screenshotText = fs.existsSync(path.join(SCREENSHOTS, 'coordination-reunion.png'));
       expect(screenshotText).to.equal(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('meeting mode without the quorum: the refusal is titled « Quorum non atteint » and said once; ticking the members refreshes the case', async () => {
+    const { sessionId, names: [name], cases: [caseId] } = await boardWithRequests('Lambert', ['Castellani']);
+    const coordinator = await actor('Girard', ['physician', 'coordinator']);
+    await acceptCase(coordinator, caseId!);
+    await startSession(coordinator, sessionId, undefined, { rescheduleReason: 'Séance de test tenue ce jour' });
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'coordinator', `/coordination/seances/${sessionId}/reunion`);
+      const quorum = page.getByTestId('quorum');
+      await quorum.getByText('Quorum non atteint').waitFor();
+      // None present is said in words (it read « Spécialité présente : 0 »), the specialities in one form.
+      expect(await quorum.getByTestId('quorum-count').innerText()).to.equal('Aucune spécialité présente — il en faut au moins 3');
+      expect(await quorum.innerText()).not.to.contain('(SM)');
+      const card = page.getByRole('article', { name: new RegExp(name!) });
+      await card.getByLabel('Proposition (première intention)').click();
+      await page.getByRole('option', { name: 'Chimiothérapie' }).click();
+      await card.getByRole('button', { name: 'Discuté — enregistrer la proposition' }).click();
+      await page.getByRole('button', { name: new RegExp(`^1\\. ${name}.* — Quorum non atteint$`) }).waitFor();
+      const alert = card.getByTestId('error-message');
+      await alert.waitFor();
+      // A quorum refusal, not « Modification concurrente » (every 409 was titled so), and said once, not three times.
+      expect(await alert.innerText()).to.match(/^Quorum non atteint\s/).and.not.contain('Modification concurrente');
+      expect(await page.getByTestId('last-action').innerText()).to.equal('Échec : passage du dossier en « discuté » — Quorum non atteint');
+      const main = await page.locator('main').innerText();
+      expect(main.split('aucune spécialité représentée').length - 1, main).to.equal(1);
+      await checkA11y(page, 'mode réunion : quorum non atteint');
+
+      const boxes = page.getByTestId('attendance').getByRole('checkbox');
+      const count = await boxes.count();
+      for (let i = 0; i < count; i++) {
+        await boxes.nth(i).check();
+        await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=attendance] input[type=checkbox]')].filter((b) => (b as HTMLInputElement).checked && !(b as HTMLInputElement).disabled).length === n, i + 1);
+      }
+      await quorum.getByText('Quorum atteint').waitFor();
+      // The case follows: no stale « quorum non atteint » badge, refusal or « aucune spécialité ».
+      await card.getByText('À rediscuter (quorum atteint)').waitFor();
+      await card.getByTestId('quorum-now-reached').waitFor();
+      expect(await card.getByTestId('error-message').count()).to.equal(0);
+      expect(await page.locator('main').innerText()).not.to.contain('aucune spécialité représentée');
+      await card.getByRole('button', { name: 'Discuté — enregistrer la proposition' }).click();
+      await card.getByRole('button', { name: 'Modifier la proposition' }).waitFor();
+      expect(await page.getByTestId('last-action').getAttribute('data-ok')).to.equal('true');
+      assertNoPageErrors(page);
+    } catch (error) {
+      await screenshot(page, 'reunion-quorum-echec');
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a session opened before its day still says its planned date, and its registrations closed at the opening, not before its cases', async () => {
+    const { sessionId, cases: [caseId] } = await boardWithRequests('Lambert', ['Ménard']);
+    const coordinator = await actor('Girard', ['physician', 'coordinator']);
+    await acceptCase(coordinator, caseId!);
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'coordinator', `/coordination/seances/${sessionId}/reunion`);
+      await page.getByRole('button', { name: 'Ouvrir la séance' }).click();
+      const early = page.getByRole('dialog', { name: 'Ouvrir la séance un autre jour que prévu ?' });
+      await early.getByLabel('Motif du changement de date').fill('Chirurgien disponible aujourd’hui seulement');
+      await early.getByRole('button', { name: "Reprogrammer à aujourd'hui et ouvrir" }).click();
+      await page.getByTestId('quorum').waitFor();
+      await page.getByRole('link', { name: 'Ordre du jour' }).click();
+      const original = page.getByTestId('original-date');
+      await original.waitFor();
+      expect(await original.innerText()).to.match(/^Séance reprogrammée — initialement prévue le \d/).and.contain('Chirurgien disponible aujourd’hui seulement');
+      expect(await page.getByTestId('registration-deadline').innerText()).to.equal('Inscriptions closes');
+      // The deadline the server gives is not before the case registered today (it read the day before).
+      const details = await page.evaluate(async (id) => (await fetch(`/api/rcp/sessions/${id}`)).json(), sessionId);
+      const entry = details.agenda.entries.find((e: { case: string }) => e.case === caseId);
+      expect(Date.parse(details.registrationDeadline)).to.be.at.least(Date.parse(entry.addedAt));
+      expect(details.registrationDeadline).to.equal(details.session.start);
+      await checkA11y(page, 'séance reprogrammée');
+      assertNoPageErrors(page);
+    } catch (error) {
+      await screenshot(page, 'seance-reprogrammee-echec');
+      throw error;
     } finally {
       await context.close();
     }

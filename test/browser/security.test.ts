@@ -207,6 +207,8 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       const table = page.getByTestId('break-glass');
       const row = table.getByRole('row', { name: new RegExp(reason) });
       await row.waitFor();
+      // Whose record, named as every list names a patient (the column said only « Voir les accès au dossier »).
+      expect(await row.getByTestId('break-glass-patient').innerText()).to.match(/^RICCI \S.*, née? le \d{2}\/\d{2}\/\d{4}$/);
       await checkA11y(page, 'accès d’urgence');
       await row.getByRole('button', { name: 'Relire' }).click();
       const dialog = page.getByRole('dialog', { name: /Relire l'accès/ });

@@ -36,6 +36,12 @@ describe('RCP quorum (checkQuorum)', () => {
     expect(q.reasons[0]).to.contain('2 spécialités distinctes').and.to.contain('au moins 3');
   });
 
+  it('nobody present reads « aucune spécialité représentée », not « 0 spécialité distincte représentée (aucune) »', () => {
+    const q = checkQuorum([], board());
+    expect(q.reached).to.equal(false);
+    expect(q.reasons).to.deep.equal(['aucune spécialité représentée : il en faut au moins 3']);
+  });
+
   it('a missing mandated surgeon fails the quorum even with three other specialities', () => {
     const q = checkQuorum([at('a', ONCOLOGIST), at('b', RADIOTHERAPIST), at('c', GASTRO)], board({ mandated: [{ label: 'Chirurgien', anyOf: [SURGEON] }] }));
     expect(q.reached).to.equal(false);

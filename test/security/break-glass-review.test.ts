@@ -11,6 +11,7 @@ describe('Security: break-glass review by someone else, once; the administrator 
   let server: RunningServer;
   const users = testUsers();
   let patientId: string;
+  let family: string;
   let grantId: string;
   const ids: Record<string, string> = {};
 
@@ -35,7 +36,8 @@ describe('Security: break-glass review by someone else, once; the administrator 
     users.physicianAdmin = professional('Admin médecin', ['physician', 'admin'], { practitionerId: ids.physicianAdmin });
     // The grantee who is also a security officer must not review his own access.
     users.emergencyAsOfficer = professional('Dr Urgences', ['admin'], { practitionerId: ids.emergency });
-    const patient = await as('system', 'POST', '/Patient', { resourceType: 'Patient', name: [{ family: unique('Urgence'), given: ['Test'] }], gender: 'male', birthDate: '1950-05-05' });
+    family = unique('Urgence');
+    const patient = await as('system', 'POST', '/Patient', { resourceType: 'Patient', name: [{ family, given: ['Test'] }], gender: 'male', birthDate: '1950-05-05' });
     patientId = patient.body.id;
   });
   after(() => server.close());
@@ -80,5 +82,15 @@ describe('Security: break-glass review by someone else, once; the administrator 
     await db('break_glass_grant').where({ id: grantId }).delete().catch(() => refused++);
     expect(refused).to.equal(2);
     expect((await db('break_glass_grant').where({ id: grantId }).first()).verdict).to.equal('justified');
+  });
+
+  it('the list names the patient of each access (display name and birth date: QA read only « Voir les accès au dossier »), the identity read traced', async () => {
+    const listed = (await access('officer', 'GET', '/break-glass')).body.grants.find((g: any) => g.id === grantId);
+    expect(listed.patientIdentity).to.equal(`${family.toUpperCase()} Test, né le 05/05/1950`);
+    const db = server.services.store.db;
+    const traced = await db('resource').where({ resource_type: 'AuditEvent' })
+      .whereRaw('content::text like ?', [`%Identité des patients des accès d'urgence%`]).whereRaw('content::text like ?', [`%Patient/${patientId}%`]).select('content');
+    expect(traced.length).to.be.at.least(1);
+    expect(traced[0].content.agent[0].who.reference).to.equal(`Practitioner/${ids.officer}`);
   });
 });

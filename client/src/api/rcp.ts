@@ -44,6 +44,8 @@ export interface Attendance { practitioner: string; display?: string; speciality
 export interface Session {
   id: string; version: string; boardId: string; boardName?: string; occurrence: string; state: SessionState;
   start: string; end: string; place?: string; videoLink?: string; override?: 'moved' | 'extra'; overrideReason?: string;
+  /** A moved session: its planned start, and when it was moved. */
+  originalStart?: string; movedAt?: string; startedAt?: string;
   cancellationReason?: string; attendance: Attendance[];
 }
 

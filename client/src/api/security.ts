@@ -10,6 +10,8 @@ export interface BreakGlassReview { reviewerId: string; reviewerName: string; ve
 export interface BreakGlassGrant {
   id: string; practitionerId: string; idnps: string | null; displayName: string; patientId: string; reason: string;
   createdAt: string; expiresAt: string; reviewedAt: string | null; review?: BreakGlassReview;
+  /** The patient as every list names them (« CASTELLANI Hélène Marie, née le 14/03/1958 »); absent for a record gone since. */
+  patientIdentity?: string;
 }
 
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';

@@ -1,14 +1,14 @@
 import { Alert, Button, Group, Text } from '@mantine/core';
 import { ApiError, errorMessage } from '../api/http.ts';
+import { errorTitle } from '../lib/error-title.ts';
 
 /**
  * An error as a person reads it: the server's French sentence (OperationOutcome text) or a
  * sentence for the status, announced to screen readers (role="alert"), never raw JSON.
  */
 export function ErrorMessage({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
-  const status = error instanceof ApiError ? error.status : undefined;
   return (
-    <Alert color="red" variant="light" role="alert" title={title ?? titleOf(status)} data-testid="error-message">
+    <Alert color="red" variant="light" role="alert" title={title ?? errorTitleOf(error)} data-testid="error-message">
       <Text size="sm">{errorMessage(error)}</Text>
       {onRetry && (
         <Group mt="sm">
@@ -19,11 +19,7 @@ export function ErrorMessage({ error, title, onRetry }: { error: unknown; title?
   );
 }
 
-function titleOf(status: number | undefined): string {
-  if (status === 403) return 'Accès refusé';
-  if (status === 404) return 'Introuvable';
-  if (status === 409 || status === 412) return 'Modification concurrente';
-  if (status === 400 || status === 422) return 'Demande refusée';
-  if (status === 0) return 'Réseau indisponible';
-  return 'Erreur';
+/** The alert's title for an error: what the server says it is (errorTitle), « Erreur » for anything else. */
+export function errorTitleOf(error: unknown): string {
+  return error instanceof ApiError ? errorTitle(error.status, error.outcome) : 'Erreur';
 }

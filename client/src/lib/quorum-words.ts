@@ -1,22 +1,36 @@
 /**
  * The quorum of an RCP session in words. A mandated speciality is named by the role the charter
- * gives it ("Chirurgien") and, beside it, by the specialities that fill it ("Gynécologie-obstétrique
- * (SM)"): the board page lists specialities, meeting mode listed only roles, and a 3C read
- * "Chirurgien absent" for a board with no surgeon by name. No relative import: the mocha unit
- * tests load this file directly.
+ * gives it ("Chirurgien") and, beside it, by the specialities that fill it ("Gynécologie-obstétrique"):
+ * the board page lists specialities, meeting mode listed only roles, and a 3C read "Chirurgien
+ * absent" for a board with no surgeon by name. No relative import: the mocha unit tests load this
+ * file directly.
  */
 export interface MandatedWords { label: string; anyOf: { code: string; display?: string }[] }
+
+/**
+ * A speciality as the meeting reads it: without the R38 qualification suffix « (SM) », which some
+ * labels carry and others not (« Gynécologie-obstétrique (SM) ; Oncologie, option médicale »).
+ */
+export function specialityName(display: string): string {
+  return display.replace(/\s*\(SM\)\s*$/, '').trim() || display;
+}
 
 export function mandatedName(m: MandatedWords): string {
   // A speciality without its name (the server names R38 codes it knows) is left out: the role
   // alone is better than a bare code (« Chirurgien — SM20 »).
-  const specialities = m.anyOf.map((s) => s.display).filter((s): s is string => Boolean(s)).filter((s) => s.toLocaleLowerCase('fr-FR') !== m.label.toLocaleLowerCase('fr-FR'));
-  return specialities.length ? `${m.label} — ${specialities.join(' ou ')}` : m.label;
+  const label = specialityName(m.label);
+  const same = (s: string) => s.toLocaleLowerCase('fr-FR') === label.toLocaleLowerCase('fr-FR');
+  const specialities = [...new Set(m.anyOf.map((s) => s.display).filter((s): s is string => Boolean(s)).map(specialityName))].filter((s) => !same(s));
+  return specialities.length ? `${label} — ${specialities.join(' ou ')}` : label;
 }
 
-/** "Spécialités présentes : 4 — il en faut au moins 3" (it read "4 sur 3 requises"). */
+/**
+ * "4 spécialités présentes — il en faut au moins 3"; none is « Aucune spécialité présente » (it
+ * read « Spécialité présente : 0 », and before that « 4 sur 3 requises »).
+ */
 export function specialitiesCount(present: number, required: number): string {
-  return `Spécialité${present > 1 ? 's' : ''} présente${present > 1 ? 's' : ''} : ${present} — il en faut au moins ${required}`;
+  const count = present === 0 ? 'Aucune spécialité présente' : present === 1 ? '1 spécialité présente' : `${present} spécialités présentes`;
+  return `${count} — il en faut au moins ${required}`;
 }
 
 /** "1 dossier non discuté sera reporté…", "2 dossiers non discutés seront reportés…". */

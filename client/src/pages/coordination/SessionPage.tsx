@@ -52,12 +52,26 @@ function SessionSummary({ details }: { details: SessionDetails }) {
   const used = agenda?.places.used ?? 0;
   const left = board.capacity - used;
   return (
-    <SimpleGrid cols={{ base: 1, sm: 4 }}>
-      <Paper withBorder p="sm"><Text size="sm" c="dimmed">État</Text><Text fw={600}>{SESSION_STATE_LABEL[session.state]}</Text>{session.cancellationReason && <Text size="sm">{session.cancellationReason}</Text>}</Paper>
-      <Paper withBorder p="sm"><Text size="sm" c="dimmed">Places restantes</Text><Text fw={600} data-testid="places-left">{left} sur {board.capacity}</Text></Paper>
-      <Paper withBorder p="sm"><Text size="sm" c="dimmed">Clôture des inscriptions</Text><Text fw={600}>{formatDateTime(details.registrationDeadline)}</Text></Paper>
-      <Paper withBorder p="sm"><Text size="sm" c="dimmed">Lieu</Text><Text fw={600}>{session.place ?? '—'}</Text>{session.videoLink && <Anchor href={session.videoLink} size="sm" target="_blank" rel="noreferrer">Lien de visioconférence</Anchor>}</Paper>
-    </SimpleGrid>
+    <Stack gap="sm">
+      {/* The planned date stays said: the reschedule dialog promises it is kept, and the members had it in their diaries. */}
+      {session.override === 'moved' && session.originalStart && (
+        <Alert color="blue" data-testid="original-date">
+          Séance reprogrammée — initialement prévue le {formatDateTime(session.originalStart)}{session.overrideReason ? ` (motif : ${session.overrideReason})` : ''}.
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 1, sm: 4 }}>
+        <Paper withBorder p="sm"><Text size="sm" c="dimmed">État</Text><Text fw={600}>{SESSION_STATE_LABEL[session.state]}</Text>{session.cancellationReason && <Text size="sm">{session.cancellationReason}</Text>}</Paper>
+        <Paper withBorder p="sm"><Text size="sm" c="dimmed">Places restantes</Text><Text fw={600} data-testid="places-left">{left} sur {board.capacity}</Text></Paper>
+        <Paper withBorder p="sm">
+          <Text size="sm" c="dimmed">Clôture des inscriptions</Text>
+          {/* Opened, closed or cancelled, the session takes no registration whatever its deadline said. */}
+          {session.state === 'planned'
+            ? <Text fw={600} data-testid="registration-deadline">{formatDateTime(details.registrationDeadline)}</Text>
+            : <><Text fw={600} data-testid="registration-deadline">Inscriptions closes</Text>{session.state !== 'cancelled' && <Text size="sm">depuis le {formatDateTime(details.registrationDeadline)}</Text>}</>}
+        </Paper>
+        <Paper withBorder p="sm"><Text size="sm" c="dimmed">Lieu</Text><Text fw={600}>{session.place ?? '—'}</Text>{session.videoLink && <Anchor href={session.videoLink} size="sm" target="_blank" rel="noreferrer">Lien de visioconférence</Anchor>}</Paper>
+      </SimpleGrid>
+    </Stack>
   );
 }
 

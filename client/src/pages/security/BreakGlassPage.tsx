@@ -35,7 +35,11 @@ export default function BreakGlassPage() {
                 <Table.Tr key={g.id}>
                   <Table.Td>{formatDateTime(g.createdAt)}<Text size="xs" c="dimmed">jusqu'au {formatDateTime(g.expiresAt)}</Text></Table.Td>
                   <Table.Td>{g.displayName}</Table.Td>
-                  <Table.Td><Anchor component={Link} to={`/securite?patient=${g.patientId}`}>Voir les accès au dossier</Anchor></Table.Td>
+                  <Table.Td>
+                    {/* Whose record, before opening its trail (the column said only « Voir les accès au dossier »). */}
+                    <Text size="sm" fw={600} data-testid="break-glass-patient">{g.patientIdentity ?? 'Patient introuvable'}</Text>
+                    <Anchor component={Link} to={`/securite?patient=${g.patientId}`} size="sm" aria-label={`Voir les accès au dossier de ${g.patientIdentity ?? 'ce patient'}`}>Voir les accès au dossier</Anchor>
+                  </Table.Td>
                   <Table.Td>{g.reason}</Table.Td>
                   <Table.Td>
                     {g.reviewedAt ? (
