@@ -332,6 +332,26 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   });
   await close(b1);
   await sign(breastCase, 'Rossi', new Date(new Date(b1.start).getTime() + 5 * 3_600_000), 0.5);
+  // Le Bihan's post-operative RCP: the draft sheet prepared beforehand (demo-rcp-sheets.ts) is the
+  // registration's, on the breast board's session nearest to its story's date — a sheet with no case
+  // named a board that did not exist.
+  const breastDraft = await searchOne<Resource>(system, 'Composition', { subject: `Patient/${dir.patients.get('Le Bihan')!.id}`, type: 'http://loinc.org|34794-8', status: 'preliminary' });
+  const postOperative = [...breast.coming].sort((a, b) => Math.abs(Date.parse(a.start) - Date.parse(shift('2026-01-08'))) - Math.abs(Date.parse(b.start) - Date.parse(shift('2026-01-08'))))[0];
+  if (breastDraft && postOperative && !(await searchOne(system, 'ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|SEIN-002` }))) {
+    await registerCase(physician('Lambert', new Date(now.getTime() - 3 * DAY)), {
+      identifier: { system: DEMO_CASE_SYSTEM, value: 'SEIN-002' },
+      session: `Appointment/${postOperative.id}`,
+      patient: `Patient/${dir.patients.get('Le Bihan')!.id}`,
+      condition: `Condition/${dir.patients.get('Le Bihan')!.condition}`,
+      motif: 'treatment-proposal',
+      patientInformed: true,
+      patientNonOpposition: true,
+      gpInformed: true,
+      sheet: `Composition/${breastDraft.id}`,
+      question: 'Indication d’une chimiothérapie adjuvante au vu de l’histologie définitive (signature génomique) avant la radiothérapie et l’hormonothérapie ?',
+      summary: 'Carcinome canalaire infiltrant du sein gauche cT2N0M0 RH+ HER2−, tumorectomie avec ganglion sentinelle : histologie définitive à joindre.',
+    });
+  }
 
   // --- Thorax board: a signed report; a coming session cancelled, its case carried over -----------
   const t1 = thorax.past[0]!;

@@ -154,14 +154,16 @@ describe('Demo data: one coherent timeline per patient, anchored on the seeding 
       // 3C du CHU Méditerranée », a board that does not exist, and no case on the patient's page).
       const boards = new Set((await system.searchAll<HealthcareService>('HealthcareService', {})).map((b) => `HealthcareService/${b.id}`));
       const caseSheets = new Set((await system.searchAll<ServiceRequest>('ServiceRequest', {})).flatMap((r) => (r.supportingInfo ?? []).map((s) => s.reference)));
+      const strays: string[] = [];
       for (const sheet of sheets) {
         const { content } = await loadRcpSheet(system, systemContext(), sheet.id!);
-        const label = `${sheet.subject?.display ?? sheet.subject?.reference} — ${content.data.meeting?.rcpName}`;
-        expect(boards.has(content.data.meeting?.board ?? ''), `${label}: board ${content.data.meeting?.board}`).to.equal(true);
-        expect(caseSheets.has(`Composition/${sheet.id}`), `${label}: a case holds the sheet`).to.equal(true);
+        const label = `${sheet.subject?.display ?? sheet.subject?.reference} — ${content.data.meeting?.rcpName} du ${meetingOf(sheet)}`;
+        if (!boards.has(content.data.meeting?.board ?? '')) strays.push(`${label}: no board of the demo`);
+        if (!caseSheets.has(`Composition/${sheet.id}`)) strays.push(`${label}: no case`);
         // The author's speciality is the sheet's own (the printed report left it blank when the author was no participant).
-        expect(content.data.author?.speciality?.display, `${label}: speciality of the author`).to.be.a('string').and.not.equal('');
+        if (!content.data.author?.speciality?.display) strays.push(`${label}: author without speciality`);
       }
+      expect(strays).to.deep.equal([]);
     });
   }
 });
