@@ -46,6 +46,8 @@ export const EXT_ACTIVITY_KIND = `${DCC}/StructureDefinition/dcc-activity-kind`;
 // Defined by the RCP sheet (profiles are open; to be added to fhir-profiles/).
 export const EXT_RCP_MEETING = `${DCC}/StructureDefinition/dcc-rcp-meeting`;
 export const EXT_RCP_PARTICIPANT = `${DCC}/StructureDefinition/dcc-rcp-participant`;
+/** The author's speciality (R38), on Composition.author: the FRCP header gives it for the author as for every participant. */
+export const EXT_AUTHOR_SPECIALITY = `${DCC}/StructureDefinition/dcc-rcp-author-speciality`;
 export const EXT_CORRECTION = `${DCC}/StructureDefinition/dcc-rcp-sheet-correction`;
 export const EXT_SIGNED_DIGEST = `${DCC}/StructureDefinition/dcc-signed-content-digest`;
 export const MORPHOLOGY_EXTENSION = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior';

@@ -27,3 +27,23 @@ function proposalRefersTo(sheet: Composition, decisionId: string): boolean {
     return target?.type === 'CarePlan' && target.id === decisionId;
   });
 }
+
+/** Instants compared as instants (the meeting's date carries its offset, a signature time may be UTC); unknown last. */
+const instant = (value: string | undefined) => (value ? Date.parse(value) : Number.NaN);
+const newestFirst = (a: number, b: number) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : b - a);
+
+/**
+ * The sheet of the latest meeting first; for one meeting, the latest signature. Latest by the
+ * meeting, not by the signature: a report signed late (or corrected) for an older meeting does not
+ * replace what a later meeting decided.
+ */
+export function byLatestMeeting(a: Composition, b: Composition): number {
+  const meeting = (c: Composition) => instant(c.event?.[0]?.period?.start);
+  const signature = (c: Composition) => instant(c.attester?.find((x) => x.mode === 'legal')?.time ?? c.date);
+  return newestFirst(meeting(a), meeting(b)) || newestFirst(signature(a), signature(b));
+}
+
+/** The sheet (among `resources`) whose proposal is CarePlan/`decisionId`. */
+export function sheetOfDecision(decisionId: string, resources: readonly Resource[]): Composition | undefined {
+  return resources.find((r): r is Composition => isRcpSheet(r) && proposalRefersTo(r, decisionId));
+}

@@ -3,7 +3,8 @@
  *
  * - build and save: `buildRcpSheet`, `createRcpSheet`, `updateRcpSheet`, `patchRcpSheet`
  * - read: `loadRcpSheet` (Composition + referenced resources, as the caller), `readRcpSheet`,
- *   `meetingDateOfDecision` (the date of an RCP decision: its sheet's meeting)
+ *   `meetingDateOfDecision` (the date of an RCP decision: its sheet's meeting), `decisionStandings`
+ *   (which decision is in force for a tumour, which ones a later meeting replaced)
  * - check: `checkRcpSheetCompleteness` / `completenessOf`, `completenessOutcome`
  * - sign and lock: `signRcpSheet`, `registerRcpSheetRules`, `isSignedRcpSheet`, `asCorrection`
  * - print and exchange: `buildRcpSheetDocument`, `renderRcpSheetHtml`, `renderRcpSheetPdf`
@@ -13,7 +14,9 @@ export type { RcpSheetInput, RcpSheetData, Professional, RcpParticipant, RcpMeet
 export { parseRcpSheetInput, type GeneralPractitioner } from './input.ts';
 export { buildRcpSheet, createRcpSheet, updateRcpSheet, patchRcpSheet, rcpSheetInputOf, asCorrection, correctionOf, clinicalDatesAsInput } from './rcp-sheet.ts';
 export { loadRcpSheet, type LoadedRcpSheet, referencesIn } from './load.ts';
-export { meetingDateOfDecision } from './decision-date.ts';
+export { byLatestMeeting, meetingDateOfDecision } from './decision-date.ts';
+export { tnmBasis, tnmStageLabel } from './tnm.ts';
+export { decisionStandings, isRcpDecision, type DecisionStanding } from './decision-standing.ts';
 export { readRcpSheet, isRcpSheet, isSignedRcpSheet, type RcpSheetContent, referenceKey, resolverOf } from './read.ts';
 export { checkRcpSheetCompleteness, completenessOf, completenessOutcome, type CompletenessStage, type MissingItem } from './completeness.ts';
 export { signRcpSheet, registerRcpSheetRules, rcpSheetWriteRule, type SignOptions, type SignResult } from './sign.ts';

@@ -70,7 +70,7 @@ const LABELS = new Map<string, string>([
   ['diagnosis.morphology', 'Morphologie (CIM-O-3)'],
   ['diagnosis.topography', 'Topographie (CIM-10)'],
   ['diagnosis.laterality', 'Latéralité'],
-  ['diagnosis.tnm', 'Stade TNM clinique'],
+  ['diagnosis.tnm', 'Stade TNM'],
   ['diagnosis.tnm.t', 'T (stade TNM)'],
   ['diagnosis.tnm.n', 'N (stade TNM)'],
   ['diagnosis.tnm.m', 'M (stade TNM)'],

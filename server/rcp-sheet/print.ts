@@ -9,6 +9,7 @@ import {
 } from './codes.ts';
 import type { DeepPartial, Professional, RcpSheetInput } from './input.ts';
 import type { RcpSheetContent } from './read.ts';
+import { tnmStageLabel } from './tnm.ts';
 import { identityStatusOf, INS_SYSTEMS, mayShareIns, patientDisplayName, printedPatientIdentity, usedFamilyName } from '../identity/index.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
 import { numericDate, printedDateTime } from '../fhir-kit/french-dates.ts';
@@ -82,7 +83,8 @@ export function sectionBlocks(key: SectionKey, content: RcpSheetContent): Block[
         ['Topographie (CIM-10)', coded(g.topography)],
         ['Morphologie (CIM-O-3)', coded(g.morphology)],
         ['Latéralité', g.laterality ? LATERALITY[g.laterality].display : undefined],
-        ['Stade TNM clinique', tnm],
+        // Named by its prefixes (cT3 clinical, pT3 pathological): after surgery the sheet gives the pTNM.
+        [tnmStageLabel(t), tnm],
         ['Autre classification', other],
         ['Commentaire', g.comment],
       ])]);

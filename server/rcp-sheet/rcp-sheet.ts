@@ -16,7 +16,7 @@ import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
   ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, EXT_ACTIVITY_KIND, FOLLOW_UP_KIND, DOCUMENT_STATUS, EXT_CORRECTION, EXT_DOCUMENT_STATUS, EXT_FILE_COMPLETE, EXT_PROPOSAL_INTENTION, EXT_QUORUM_STATUS,
-  EXT_PROPOSAL_SEQUENCE, EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, ICD10, ICDO3, LATERALITY, LATERALITY_EXTENSION, MEETING_MODE, MORPHOLOGY_EXTENSION, MOTIF,
+  EXT_PROPOSAL_SEQUENCE, EXT_AUTHOR_SPECIALITY, EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, ICD10, ICDO3, LATERALITY, LATERALITY_EXTENSION, MEETING_MODE, MORPHOLOGY_EXTENSION, MOTIF,
   NATURE, PARTICIPANT_FUNCTION, PHASE, QUORUM, R38_SPECIALTY, RCP_DECISION_CATEGORY, RCP_DECISION_PROFILE, RCP_EVENT, RCP_ID_SYSTEM,
   RCP_SESSION_ID_SYSTEM, RCP_SHEET_PROFILE, RCP_SHEET_TAG, RCP_SHEET_TYPE, RRC_ID_SYSTEM, SECTION, SNOMED, THREE_C_ID_SYSTEM,
   TNM_EDITION, TREATMENT_TYPE, WHO_PERFORMANCE, type ParticipantFunction, type SectionKey,
@@ -568,6 +568,18 @@ export function professionalReference(p: Professional): Reference<Practitioner> 
   };
 }
 
+/**
+ * The sheet's author with their speciality: a plain reference lost it, and the printed report showed
+ * « Médecin coordonnateur (auteur) » without speciality whenever the author was not also a participant.
+ */
+function authorReference(p: Professional): Reference<Practitioner> {
+  const s = p.speciality;
+  return {
+    ...professionalReference(p),
+    ...(s?.display || s?.code ? { extension: [{ url: EXT_AUTHOR_SPECIALITY, valueCoding: { system: s.system ?? R38_SPECIALTY, ...(s.code ? { code: s.code } : {}), ...(s.display ? { display: s.display } : {}) } }] } : {}),
+  };
+}
+
 function participantExtension(fn: ParticipantFunction, p: Professional | { unknown: true; comment?: string }, inQuorum?: boolean): Extension {
   const sub: Extension[] = [{ url: 'function', valueCoding: PARTICIPANT_FUNCTION[fn] }];
   if ('unknown' in p) {
@@ -653,7 +665,7 @@ function compositionOf(input: RcpSheetInput, entries: Map<SectionKey, Reference[
     type: { coding: [RCP_SHEET_TYPE], text: 'Fiche RCP' },
     subject: { reference: input.patient },
     date: now,
-    author: [professionalReference(input.author)],
+    author: [authorReference(input.author)],
     title: `Fiche RCP — ${input.meeting.rcpName}`,
     confidentiality: 'N',
     ...(input.meeting.hostEstablishment?.organization ? { custodian: { reference: input.meeting.hostEstablishment.organization, display: input.meeting.hostEstablishment.name } } : {}),

@@ -10,7 +10,7 @@ import type {
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/index.ts';
 import {
   ASSERTED_DATE_EXTENSION, CASE_STATUS, CODE, DOCUMENT_STATUS, EXT_ACTIVITY_KIND, EXT_CORRECTION, FOLLOW_UP_KIND, EXT_DOCUMENT_STATUS, EXT_PROPOSAL_INTENTION,
-  EXT_PROPOSAL_SEQUENCE, EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, hasCoding, keyOf, LATERALITY, LATERALITY_EXTENSION, LOINC,
+  EXT_PROPOSAL_SEQUENCE, EXT_AUTHOR_SPECIALITY, EXT_RCP_MEETING, EXT_RCP_PARTICIPANT, hasCoding, keyOf, LATERALITY, LATERALITY_EXTENSION, LOINC,
   MEETING_MODE, MORPHOLOGY_EXTENSION, MOTIF, NATURE, PHASE, QUORUM, RCP_ID_SYSTEM, RCP_SESSION_ID_SYSTEM, RCP_SHEET_TYPE,
   RRC_ID_SYSTEM, THREE_C_ID_SYSTEM, TNM_EDITION, TREATMENT_TYPE, WHO_PERFORMANCE, type TreatmentType, type WhoPerformance,
 } from './codes.ts';
@@ -108,7 +108,8 @@ export function readRcpSheet(composition: Composition, resolve: Resolver, patien
   const unresolved: string[] = [];
   if (composition.subject?.reference) data.patient = composition.subject.reference;
   const author = professionalOf(composition.author?.[0]);
-  if (author) data.author = author;
+  const authorSpeciality = composition.author?.[0]?.extension?.find((e) => e.url === EXT_AUTHOR_SPECIALITY)?.valueCoding;
+  if (author) data.author = authorSpeciality ? { ...author, speciality: { ...(authorSpeciality.code ? { code: authorSpeciality.code } : {}), ...(authorSpeciality.system ? { system: authorSpeciality.system } : {}), display: authorSpeciality.display ?? authorSpeciality.code ?? '' } } : author;
 
   // Header: meeting and participants.
   const meetingExt = composition.extension?.find((e) => e.url === EXT_RCP_MEETING);

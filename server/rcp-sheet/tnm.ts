@@ -73,3 +73,21 @@ export function tnmNotationIssues(tnm: WrittenTnm | undefined, stored?: WrittenT
   }
   return issues;
 }
+
+/**
+ * What a TNM was based on, read from its prefixes: pathological (p, yp — after surgery) when T or N
+ * is, clinical (c, yc, us, mr) when one is, else unsaid. The FRCP has one TNM slot (75620-5, named
+ * « clinique »): the prefix, not the slot, tells the reader which stage the sheet gives.
+ */
+export function tnmBasis(tnm: { t?: string; n?: string; m?: string } | undefined): 'pathological' | 'clinical' | undefined {
+  const prefixes = [tnm?.t, tnm?.n].map((v) => /^\s*[yra]?(c|p|us|u|mr)?[TN]/.exec(v ?? '')?.[1]);
+  if (prefixes.includes('p')) return 'pathological';
+  if (prefixes.some((p) => p !== undefined)) return 'clinical';
+  return undefined;
+}
+
+/** « Stade TNM pathologique (pTNM) », « Stade TNM clinique (cTNM) » or « Stade TNM », as entered. */
+export function tnmStageLabel(tnm: { t?: string; n?: string; m?: string } | undefined): string {
+  const basis = tnmBasis(tnm);
+  return basis === 'pathological' ? 'Stade TNM pathologique (pTNM)' : basis === 'clinical' ? 'Stade TNM clinique (cTNM)' : 'Stade TNM';
+}

@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../fhir-kit/errors.ts';
 import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import type { Store } from '../store/store.ts';
 import { markConditionEnteredInError } from './condition-error.ts';
+import { decisionStandings } from '../rcp-sheet/index.ts';
 import { buildTimeline } from './timeline.ts';
 
 const MAX_EVERYTHING = 5000;
@@ -43,7 +44,8 @@ export function patientRecordOperations(store: Store): Record<'everything' | 'ti
     const patient = await repo.readIfExists('Patient', patientId);
     if (!patient) throw notFound(`Patient/${patientId} introuvable`);
     const resources = await repo.patientCompartment(patientId, { limit: MAX_EVERYTHING });
-    res.set('Cache-Control', 'no-store').json({ patient: `Patient/${patientId}`, events: buildTimeline(resources) });
+    // decisions: which RCP decision is in force for each tumour (the record page offers a PPS only from it).
+    res.set('Cache-Control', 'no-store').json({ patient: `Patient/${patientId}`, events: buildTimeline(resources), decisions: decisionStandings(resources) });
   };
   /** Condition/{id}/$entered-in-error { reason }: a wrong diagnosis marked « saisie erronée », never deleted. */
   const enteredInError: OperationHandler = async (req, res, target) => {

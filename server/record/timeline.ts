@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { isEnteredInError } from '../fhir-kit/condition-status.ts';
-import { CODE, hasCoding, meetingDateOfDecision, RCP_SHEET_TAG } from '../rcp-sheet/index.ts';
+import { numericDate } from '../fhir-kit/french-dates.ts';
+import { CODE, decisionStandings, hasCoding, meetingDateOfDecision, RCP_SHEET_TAG, tnmBasis } from '../rcp-sheet/index.ts';
 
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
 export interface TimelineEvent {
@@ -24,6 +25,7 @@ const CATEGORY = (r: any): string[] => (r.category ?? []).flatMap((c: any) => (c
  */
 export function buildTimeline(resources: Resource[]): TimelineEvent[] {
   const events: TimelineEvent[] = [];
+  const replaced = new Map(decisionStandings(resources).filter((s) => s.standing === 'replaced').map((s) => [s.decision, s]));
   for (const resource of resources) {
     const r = resource as any;
     const reference = `${r.resourceType}/${r.id}`;
@@ -48,7 +50,9 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
         const kind = codes.includes('rcp-decision') ? 'décision' : codes.some((c) => /ppac/i.test(c)) ? 'ppac' : codes.some((c) => /pps/i.test(c)) ? 'pps' : undefined;
         // A decision is dated by the meeting that took it (its RCP sheet), not by its record's first save.
         const decided = kind === 'décision' ? meetingDateOfDecision(r.id, resources) : undefined;
-        if (kind) push(decided ?? r.created ?? r.period?.start ?? r.meta?.lastUpdated, kind, kind === 'décision' ? 'Proposition de la RCP' : kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : "Programme personnalisé de l'après-cancer (PPAC)");
+        const replacement = replaced.get(reference);
+        const decisionLabel = replacement ? `Proposition de la RCP (remplacée par la RCP du ${numericDate(replacement.replacedOn) || 'suivante'})` : 'Proposition de la RCP';
+        if (kind) push(decided ?? r.created ?? r.period?.start ?? r.meta?.lastUpdated, kind, kind === 'décision' ? decisionLabel : kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : "Programme personnalisé de l'après-cancer (PPAC)");
         break;
       }
       case 'Composition':
@@ -85,8 +89,16 @@ const MEASURE_LABEL: [{ system?: string; code?: string }[], string][] = [
   [[CODE.tnm, { system: 'http://loinc.org', code: '21908-9' }], 'Stade TNM clinique'],
   [[CODE.performance, CODE.ecog], 'Indice de performance OMS'],
 ];
+/** The record's pathological stage group (LOINC 21902-2, mCODE TNMPathologicalStageGroup), e.g. after surgery. */
+const PATHOLOGICAL_STAGE = { system: 'http://loinc.org', code: '21902-2' };
 
 function observationLabel(r: any): string {
+  // A stage is named by what it was based on: the sheet's one TNM slot holds a pTNM after surgery.
+  if (hasCoding(r.code?.coding, PATHOLOGICAL_STAGE)) return 'Stade TNM pathologique';
+  if (hasCoding(r.code?.coding, CODE.tnm)) {
+    const text = (code: string) => r.component?.find((c: any) => c.code?.coding?.some((k: any) => k.code === code))?.valueCodeableConcept?.text;
+    if (tnmBasis({ t: text(CODE.tnmT.code!), n: text(CODE.tnmN.code!) }) === 'pathological') return 'Stade TNM pathologique';
+  }
   const known = MEASURE_LABEL.find(([codes]) => codes.some((c) => hasCoding(r.code?.coding, c as any)));
   return known?.[1] ?? r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'Observation';
 }

@@ -25,6 +25,7 @@ import type {
   Patient,
   Practitioner,
   PractitionerRole,
+  Procedure,
   Reference,
   Resource,
 } from '@medplum/fhirtypes';
@@ -59,6 +60,7 @@ const ROLE_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/practitioner-role`;
 const CONDITION_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/condition`;
 const OBSERVATION_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/observation`;
 const CARE_TEAM_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/care-team`;
+const PROCEDURE_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/procedure`;
 const COORDINATION_CENTRE_ID_SYSTEM = `${DEMO_IDENTIFIER_BASE}/3c`;
 /** IPP (patient id local to an establishment), namespaced by the establishment FINESS. */
 export function ippSystem(finess: string): string {
@@ -359,6 +361,11 @@ interface PatientSpec {
     ecog: number;
     assessed: string;
   };
+  /**
+   * The surgery of the tumour, done by the seeding day, and the pathological stage it gave: after it
+   * the record's latest stage is the pTNM (the GP's summary, the next RCP sheets), not the work-up's cTNM.
+   */
+  surgery?: { uuid: string; stageUuid: string; text: string; performed: string; t: string; n: string; m: string; stage: string; assessed: string };
   team: ProSpec[];
 }
 
@@ -397,6 +404,12 @@ const PATIENT_SPECS: readonly PatientSpec[] = [
       ecog: 1,
       assessed: '2025-09-26',
     },
+    // First-line RCP of early October: surgery first (server/seed/demo-rcp-sheets.ts); histology pT3N2a (4/21), R0.
+    surgery: {
+      uuid: '42bfe8e2-945b-4ae8-b92b-7570d0363b81', stageUuid: 'b33099dc-e715-4181-af58-ecdc3713b383',
+      text: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', performed: '2025-10-20',
+      t: 'pT3', n: 'pN2a', m: 'cM0', stage: 'IIIB', assessed: '2025-10-29',
+    },
     team: [SURGEON, ONCOLOGIST, PATHOLOGIST, GP, NURSE, PHARMACIST],
   },
   {
@@ -433,6 +446,12 @@ const PATIENT_SPECS: readonly PatientSpec[] = [
       stage: 'IIIB',
       ecog: 0,
       assessed: '2025-06-02',
+    },
+    // After the neoadjuvant radiochemotherapy: ypT2N0 (0/16), R0 (the post-operative RCP, demo-rcp.ts DIG-002).
+    surgery: {
+      uuid: '5ce6eff3-e940-4ce4-926d-c2ee82749f8a', stageUuid: '5ec132b2-401a-4b93-a3e0-3911449df388',
+      text: 'Proctectomie avec exérèse totale du mésorectum et iléostomie de protection', performed: '2025-09-29',
+      t: 'ypT2', n: 'ypN0', m: 'cM0', stage: 'I', assessed: '2025-10-09',
     },
     team: [SURGEON, ONCOLOGIST, RADIOTHERAPIST, GASTROENTEROLOGIST, GP],
   },
@@ -797,7 +816,10 @@ function conditionEntry(s: PatientSpec): BundleEntry {
     recorder: ref(ONCOLOGIST.uuid, displayName(ONCOLOGIST)),
     // Stage summary only: the staging Observation points here via `focus`, not the other way round,
     // so the bundle has no reference cycle.
-    stage: [{ summary: { text: `Stade ${c.stage} (${c.t} ${c.n} ${c.m})` }, type: { text: 'TNM clinique UICC 8e édition' } }],
+    stage: [
+      { summary: { text: `Stade ${c.stage} (${c.t} ${c.n} ${c.m})` }, type: { text: 'TNM clinique UICC 8e édition' } },
+      ...(s.surgery ? [{ summary: { text: `Stade ${s.surgery.stage} (${s.surgery.t} ${s.surgery.n} ${s.surgery.m})` }, type: { text: 'TNM pathologique UICC 8e édition' } }] : []),
+    ],
   };
   return conditionalCreate(s.conditionUuid, condition, id);
 }
@@ -848,6 +870,55 @@ function stageEntry(s: PatientSpec): BundleEntry {
   return conditionalCreate(s.stageUuid, obs, id);
 }
 
+/** The surgery as a Procedure of the record: the timeline and the next RCP sheets know it was done. */
+function surgeryEntry(s: PatientSpec): BundleEntry | undefined {
+  const op = s.surgery;
+  if (!op) return undefined;
+  const id: Identifier = { system: PROCEDURE_ID_SYSTEM, value: `CHIR-${s.key}` };
+  const procedure: Procedure = {
+    resourceType: 'Procedure',
+    identifier: [id],
+    status: 'completed',
+    category: { coding: [{ system: SNOMED, code: '387713003', display: 'Surgical procedure' }], text: 'Chirurgie' },
+    code: { text: op.text },
+    subject: ref(s.uuid, patientDisplay(s)),
+    performedDateTime: op.performed,
+    performer: [{ actor: ref(SURGEON.uuid, displayName(SURGEON)) }],
+    reasonReference: [ref(s.conditionUuid)],
+  };
+  return conditionalCreate(op.uuid, procedure, id);
+}
+
+/** The pathological stage group (LOINC 21902-2, mCODE TNMPathologicalStageGroup) the surgery gave. */
+function pathologicalStageEntry(s: PatientSpec): BundleEntry | undefined {
+  const op = s.surgery;
+  if (!op) return undefined;
+  const id: Identifier = { system: OBSERVATION_ID_SYSTEM, value: `PTNM-${s.key}` };
+  const component = (code: string, display: string, value: string): NonNullable<Observation['component']>[number] => ({
+    code: { coding: [{ system: LOINC, code, display }] },
+    valueCodeableConcept: { text: value },
+  });
+  const obs: Observation = {
+    resourceType: 'Observation',
+    identifier: [id],
+    status: 'final',
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display: 'Laboratory' }] }],
+    code: { coding: [{ system: LOINC, code: '21902-2', display: 'Stage group.pathology Cancer' }], text: 'Stade pathologique TNM' },
+    subject: ref(s.uuid, patientDisplay(s)),
+    focus: [ref(s.conditionUuid)],
+    effectiveDateTime: op.assessed,
+    performer: [ref(PATHOLOGIST.uuid, displayName(PATHOLOGIST))],
+    valueCodeableConcept: { text: op.stage },
+    method: { text: 'Classification TNM UICC, 8e édition' },
+    component: [
+      component('21899-0', 'Primary tumor.pathology Cancer', op.t),
+      component('21900-6', 'Regional lymph nodes.pathology Cancer', op.n),
+      component('21901-4', 'Distant metastases.pathology Cancer', op.m),
+    ],
+  };
+  return conditionalCreate(op.stageUuid, obs, id);
+}
+
 function careTeamEntry(s: PatientSpec): BundleEntry {
   const id: Identifier = { system: CARE_TEAM_ID_SYSTEM, value: `CT-${s.key}` };
   const participant: CareTeamParticipant[] = s.team.map((p) => {
@@ -882,7 +953,11 @@ function careTeamEntry(s: PatientSpec): BundleEntry {
 export function buildDemoBundle(options: { now?: Date } = {}): Bundle {
   const { shift } = demoClock(options.now);
   // Clinical dates only: birth dates, INS and identity validation stay as written.
-  const patients = PATIENT_SPECS.map((s) => ({ ...s, cancer: { ...s.cancer, onset: shift(s.cancer.onset), recorded: shift(s.cancer.recorded), assessed: shift(s.cancer.assessed) } }));
+  const patients = PATIENT_SPECS.map((s) => ({
+    ...s,
+    cancer: { ...s.cancer, onset: shift(s.cancer.onset), recorded: shift(s.cancer.recorded), assessed: shift(s.cancer.assessed) },
+    ...(s.surgery ? { surgery: { ...s.surgery, performed: shift(s.surgery.performed), assessed: shift(s.surgery.assessed) } } : {}),
+  }));
   const entry: BundleEntry[] = [
     organizationEntry(CHU),
     coordinationCentreEntry(),
@@ -892,6 +967,7 @@ export function buildDemoBundle(options: { now?: Date } = {}): Bundle {
     ...patients.map(patientEntry),
     ...patients.map(conditionEntry),
     ...patients.flatMap((s) => [ecogEntry(s), stageEntry(s)]),
+    ...patients.flatMap((s) => [surgeryEntry(s), pathologicalStageEntry(s)].filter((e): e is BundleEntry => e !== undefined)),
     ...patients.map(careTeamEntry),
   ];
   return { resourceType: 'Bundle', type: 'transaction', entry };

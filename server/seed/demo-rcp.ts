@@ -169,18 +169,41 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   // Castellani's first-line RCP is the static signed sheet (demo-rcp-sheets.ts, sigmoidectomy first):
   // the workflow discusses the next step, the adjuvant treatment once the pathology is known.
   const surgery = shift('2025-10-20');
+  // After the surgery the sheets give the pathological stage (as the record's, demo-data.ts), the
+  // phase is still the initial one (the FRCP knows initial MED-268 or relapse MED-244, no adjuvant
+  // phase: the comment says it) and the surgery is a treatment already received.
+  const colonAfterSurgery = {
+    ...CLINICAL.Castellani,
+    diagnosis: { tnm: { t: 'pT3', n: 'pN2a', m: 'cM0', stage: 'IIIB', edition: '8', date: addDays(surgery, 9) } },
+    phase: { phase: 'initial', date: addDays(surgery, 9), comment: 'Situation adjuvante : tumeur réséquée (R0), sans maladie résiduelle connue', progression: { local: false, regional: true, distant: false } },
+    treatmentsSoFar: [{ type: 'surgery', description: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', status: 'completed', start: surgery }],
+    otherReports: [
+      { kind: 'operative', date: surgery, author: 'Dr Marc Aubert', conclusion: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire, anastomose colorectale, suites simples' },
+      { kind: 'pathology', date: addDays(surgery, 9), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien pT3N2a (4/21), marges saines (R0), pMMR' },
+    ],
+  };
   const colon = await register('DIG-001', 'Aubert', 'Castellani', d2, {
     question: 'Chimiothérapie adjuvante au vu de l\'histologie définitive (pT3N2a) : protocole et durée ?',
     summary: `Sigmoïdectomie par cœlioscopie le ${frenchDay(surgery)}, suites simples. Adénocarcinome lieberkühnien pT3N2a (4/21 ganglions envahis), R0, pMMR. OMS 1.`,
-    clinical: { ...CLINICAL.Castellani, otherReports: [{ kind: 'pathology', date: addDays(surgery, 9), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien pT3N2a (4/21), marges saines (R0), pMMR' }] },
+    clinical: colonAfterSurgery,
   });
   // Ménard's first-line RCP is the static signed sheet of the spring (demo-rcp-sheets.ts:
   // radiochemotherapy, proctectomy): the workflow discusses the post-operative step.
   const proctectomy = shift('2025-09-29');
+  const rectumAfterSurgery = {
+    ...CLINICAL['Ménard'],
+    diagnosis: { tnm: { t: 'ypT2', n: 'ypN0', m: 'cM0', stage: 'I', edition: '8', date: addDays(proctectomy, 10) } },
+    phase: { phase: 'initial', date: addDays(proctectomy, 10), comment: 'Après radiochimiothérapie néoadjuvante et proctectomie (R0)', progression: { local: false, regional: false, distant: false } },
+    treatmentsSoFar: [
+      { type: 'external-radiotherapy', description: 'Radiochimiothérapie néoadjuvante 50,4 Gy en 28 fractions avec capécitabine', status: 'completed', start: shift('2025-06-23'), end: shift('2025-07-30') },
+      { type: 'surgery', description: 'Proctectomie avec exérèse totale du mésorectum et iléostomie de protection', status: 'completed', start: proctectomy },
+    ],
+    otherReports: [{ kind: 'pathology', date: addDays(proctectomy, 10), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien ypT2N0 (0/16), marges saines (R0), régression tumorale partielle (TRG 2)' }],
+  };
   const rectum = await register('DIG-002', 'Fabre', 'Ménard', d1, {
     question: 'Histologie définitive après radiochimiothérapie et proctectomie (ypT2N0, R0) : traitement adjuvant ou surveillance ?',
     summary: `Adénocarcinome du moyen rectum cT3N1M0 : radiochimiothérapie 50,4 Gy avec capécitabine du ${frenchDay(shift('2025-06-23'))} au ${frenchDay(shift('2025-07-30'))}, proctectomie avec exérèse totale du mésorectum et iléostomie de protection le ${frenchDay(proctectomy)}, suites simples. Histologie : ypT2N0 (0/16), marges saines (R0). OMS 0.`,
-    clinical: { ...CLINICAL['Ménard'], otherReports: [{ kind: 'pathology', date: addDays(proctectomy, 10), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien ypT2N0 (0/16), marges saines (R0), régression tumorale partielle (TRG 2)' }] },
+    clinical: rectumAfterSurgery,
   });
   const stomach = await register('DIG-003', 'Aubert', 'Benali', d1, {
     question: 'Chimiothérapie palliative de première ligne selon le référentiel ?',
@@ -263,6 +286,13 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   const colonFollowUp = await register('DIG-005', 'Lambert', 'Castellani', dNext, {
     question: 'Nodule pulmonaire infracentimétrique apparu après la chirurgie : surveillance scanographique ou exploration ?',
     summary: 'Adénocarcinome du sigmoïde pT3N2a R0 opéré, chimiothérapie adjuvante CAPOX décidée. Scanner thoracique de référence avant la chimiothérapie : nodule de 6 mm du lobe inférieur droit, absent du bilan initial.',
+    clinical: {
+      ...colonAfterSurgery,
+      treatmentsSoFar: [
+        ...colonAfterSurgery.treatmentsSoFar,
+        { type: 'chemotherapy', description: `Chimiothérapie adjuvante CAPOX (capécitabine-oxaliplatine), 8 cycles, décidée en RCP le ${frenchDay(parisDay(new Date(d2.start)))}`, status: 'in-progress' },
+      ],
+    },
   });
   await accept(colonFollowUp);
   await register('DIG-006', 'Fabre', 'Benali', dNext, {
@@ -272,6 +302,7 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   const withdrawn = await register('DIG-007', 'Fabre', 'Ménard', dNext, {
     question: 'Lésion hépatique de 8 mm au scanner de fin de traitement : caractérisation par IRM hépatique ?',
     summary: 'Adénocarcinome du moyen rectum ypT2N0 R0, traitements terminés (iléostomie fermée). Scanner thoraco-abdomino-pelvien de fin de traitement : lésion hypodense de 8 mm du segment VI, trop petite pour être caractérisée.',
+    clinical: rectumAfterSurgery,
   });
   if ((await state(withdrawn)).state !== 'withdrawn') await withdrawCase(physician('Fabre', await afterRegistration(withdrawn, 30)), withdrawn, 'IRM hépatique réalisée entre-temps : kyste biliaire simple, pas de question pour la RCP');
   const moved = await register('DIG-008', 'Fabre', 'Ricci', dNext, {
@@ -301,6 +332,26 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   });
   await close(b1);
   await sign(breastCase, 'Rossi', new Date(new Date(b1.start).getTime() + 5 * 3_600_000), 0.5);
+  // Le Bihan's post-operative RCP: the draft sheet prepared beforehand (demo-rcp-sheets.ts) is the
+  // registration's, on the breast board's session nearest to its story's date — a sheet with no case
+  // named a board that did not exist.
+  const breastDraft = await searchOne<Resource>(system, 'Composition', { subject: `Patient/${dir.patients.get('Le Bihan')!.id}`, type: 'http://loinc.org|34794-8', status: 'preliminary' });
+  const postOperative = [...breast.coming].sort((a, b) => Math.abs(Date.parse(a.start) - Date.parse(shift('2026-01-08'))) - Math.abs(Date.parse(b.start) - Date.parse(shift('2026-01-08'))))[0];
+  if (breastDraft && postOperative && !(await searchOne(system, 'ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|SEIN-002` }))) {
+    await registerCase(physician('Lambert', new Date(now.getTime() - 3 * DAY)), {
+      identifier: { system: DEMO_CASE_SYSTEM, value: 'SEIN-002' },
+      session: `Appointment/${postOperative.id}`,
+      patient: `Patient/${dir.patients.get('Le Bihan')!.id}`,
+      condition: `Condition/${dir.patients.get('Le Bihan')!.condition}`,
+      motif: 'treatment-proposal',
+      patientInformed: true,
+      patientNonOpposition: true,
+      gpInformed: true,
+      sheet: `Composition/${breastDraft.id}`,
+      question: 'Indication d’une chimiothérapie adjuvante au vu de l’histologie définitive (signature génomique) avant la radiothérapie et l’hormonothérapie ?',
+      summary: 'Carcinome canalaire infiltrant du sein gauche cT2N0M0 RH+ HER2−, tumorectomie avec ganglion sentinelle : histologie définitive à joindre.',
+    });
+  }
 
   // --- Thorax board: a signed report; a coming session cancelled, its case carried over -----------
   const t1 = thorax.past[0]!;
@@ -345,6 +396,7 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   const rejected = await register('OG-002', 'Fabre', 'Ménard', gNext, {
     question: 'Évaluation oncogériatrique à la fin des traitements du cancer du rectum : suivi gériatrique à prévoir ?',
     summary: `Patient de ${ageOn('1951-11-02', today)} ans, OMS 0, sans fragilité au G8, traitements terminés.`,
+    clinical: rectumAfterSurgery,
   });
   if ((await state(rejected)).state === 'pending') await rejectCase(physician('Lambert', await afterRegistration(rejected, 20)), rejected, 'Patient sans critère de fragilité (G8 > 14) : le suivi relève du programme de l’après-cancer, avec le médecin traitant');
 

@@ -47,16 +47,23 @@ export function describeCondition(c: Condition): string {
   return parts.filter(Boolean).join(' ; ');
 }
 
-const STAGE_CODES = [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }];
+/** The record's stage groups: clinical (21908-9) and pathological (21902-2, after surgery), beside the sheets' TNM. */
+export const STAGE_CODES = [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }, { system: 'http://loinc.org', code: '21902-2' }];
+/** T, N, M components: clinical codes (the sheet's, 21905-5…) or the record's pathological ones (21899-0…). */
+const TNM_COMPONENTS = [['21905-5', '21899-0'], ['21906-3', '21900-6'], ['21907-1', '21901-4']];
 
 export function isStageObservation(o: Observation): boolean {
   return STAGE_CODES.some((code) => hasCoding(o.code?.coding, code)) && o.status !== 'entered-in-error' && o.status !== 'cancelled';
 }
 
-/** The latest stage (TNM or other classification) of the record. */
+/**
+ * The latest stage (TNM or other classification) of the record: the latest assessed, clinical or
+ * pathological — after surgery, the pTNM, not the work-up's cTNM. Compared as instants (a day and a
+ * date-time with its offset compare wrongly as text).
+ */
 export function latestStage(observations: Observation[]): Observation | undefined {
-  const when = (o: Observation) => o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.issued ?? o.meta?.lastUpdated ?? '';
-  return observations.filter(isStageObservation).sort((a, b) => when(b).localeCompare(when(a)))[0];
+  const when = (o: Observation) => Date.parse(o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.issued ?? o.meta?.lastUpdated ?? '') || 0;
+  return observations.filter(isStageObservation).sort((a, b) => when(b) - when(a))[0];
 }
 
 export function describeStage(o: Observation): string {
@@ -68,7 +75,7 @@ export function describeStage(o: Observation): string {
     const name = component(CODE.stagingName.code!)?.valueString;
     return [`Stade ${stage ?? 'non précisé'}`, name ? `(classification ${name})` : '', date ? `— évalué le ${longDate(date)}` : ''].filter(Boolean).join(' ');
   }
-  const tnm = [text('21905-5'), text('21906-3'), text('21907-1')].filter(Boolean).join(' ');
+  const tnm = TNM_COMPONENTS.map((codes) => codes.map(text).find(Boolean)).filter(Boolean).join(' ');
   const edition = keyOf(TNM_EDITION, o.method?.coding);
   return [
     tnm ? `${tnm}` : '',

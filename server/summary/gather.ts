@@ -11,9 +11,9 @@ import { DIRECTORY_TYPES, mayReadType, readableTypes } from '../access/index.ts'
 import type { Principal } from '../context.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, ORAL_ANTICANCER } from '../care-plan/index.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
-import { AUTHOR_SIGNATURE, CODE, hasCoding, isSignedRcpSheet, RCP_SHEET_TAG, RCP_SHEET_TYPE, referenceKey, referencesIn, SECTION as RCP_SECTION, sectionEntries } from '../rcp-sheet/index.ts';
+import { AUTHOR_SIGNATURE, byLatestMeeting, hasCoding, isSignedRcpSheet, RCP_SHEET_TAG, RCP_SHEET_TYPE, referenceKey, referencesIn, SECTION as RCP_SECTION, sectionEntries } from '../rcp-sheet/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
-import type { SignedRcpProposal } from './clinical.ts';
+import { STAGE_CODES, type SignedRcpProposal } from './clinical.ts';
 import type { Audience } from './codes.ts';
 import type { SummarySources } from './build.ts';
 import { hasVersionIdOrNone, parseRelativeReference } from '../fhir-kit/ids.ts';
@@ -43,7 +43,7 @@ export async function gatherSummarySources(repo: FhirRepository, principal: Prin
     may('CareTeam') ? repo.searchAll<CareTeam>('CareTeam', { subject, status: 'active' }) : none<CareTeam>(),
     audience === 'gp' && may('Condition') ? repo.searchAll<Condition>('Condition', { subject }) : none<Condition>(),
     audience === 'gp' && may('Observation')
-      ? repo.searchAll<Observation>('Observation', { subject, code: [CODE.tnm, CODE.otherStaging, { system: 'http://loinc.org', code: '21908-9' }].map((c) => `${c.system}|${c.code}`).join(',') })
+      ? repo.searchAll<Observation>('Observation', { subject, code: STAGE_CODES.map((c) => `${c.system}|${c.code}`).join(',') })
       : none<Observation>(),
     audience === 'gp' && may('Composition') ? signedRcpSheets(repo, patientId) : none<Composition>(),
     audience !== 'pharmacist' && may('CarePlan') ? planOf(CATEGORY.pps.code) : Promise.resolve(undefined),
@@ -97,17 +97,6 @@ export async function latestSignedRcpProposal(repo: FhirRepository, patientId: s
       && p.signature?.some((s) => s.type?.some((t) => t.system === AUTHOR_SIGNATURE.system && t.code === AUTHOR_SIGNATURE.code)));
   }
   return { sheet, ...(decision ? { decision } : {}), ...(provenance ? { provenance } : {}) };
-}
-
-/** Instants compared as instants (the meeting's date carries its offset, a signature time may be UTC); unknown last. */
-const instant = (value: string | undefined) => (value ? Date.parse(value) : Number.NaN);
-const newestFirst = (a: number, b: number) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : b - a);
-
-/** The sheet of the latest meeting first; for one meeting, the latest signature. */
-function byLatestMeeting(a: Composition, b: Composition): number {
-  const meeting = (c: Composition) => instant(c.event?.[0]?.period?.start);
-  const signature = (c: Composition) => instant(c.attester?.find((x) => x.mode === 'legal')?.time ?? c.date);
-  return newestFirst(meeting(a), meeting(b)) || newestFirst(signature(a), signature(b));
 }
 
 /**

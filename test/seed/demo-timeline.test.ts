@@ -1,9 +1,12 @@
 import { expect } from 'chai';
-import type { CarePlan, Composition, Condition } from '@medplum/fhirtypes';
+import type { CarePlan, Composition, Condition, HealthcareService, Observation, Procedure, ServiceRequest } from '@medplum/fhirtypes';
+import { systemContext } from '../../server/context.ts';
+import { buildTimeline } from '../../server/record/timeline.ts';
+import { latestStage } from '../../server/summary/clinical.ts';
 import { seedDemoData } from '../../server/bootstrap.ts';
 import { seedDemoCarePlans } from '../../server/care-plan/index.ts';
 import { CATEGORY, EXT } from '../../server/care-plan/codes.ts';
-import { CODE, hasCoding, rcpSheetCodes } from '../../server/rcp-sheet/index.ts';
+import { CODE, decisionStandings, hasCoding, loadRcpSheet, rcpSheetCodes, tnmBasis } from '../../server/rcp-sheet/index.ts';
 import { parisDay } from '../../server/fhir-kit/french-dates.ts';
 import { seedDemoRcp, seedDemoRcpSheets } from '../../server/seed/index.ts';
 import { closeTestServices, testServices } from '../helpers/harness.ts';
@@ -113,12 +116,50 @@ describe('Demo data: one coherent timeline per patient, anchored on the seeding 
         expect(later.filter((d) => d.activity?.some((a) => !NOT_A_TREATMENT.some((c) => hasCoding(a.detail?.code?.coding, c)))).map((d) => d.id), 'no treatment decided after the PPAC\'s').to.deep.equal([]);
       }
 
+      // After the surgery, the record and every later sheet give the pathological stage, and the surgery as done.
+      for (const patient of [castellani, (await system.searchAll<Condition>('Condition', { code: 'http://hl7.org/fhir/sid/icd-10|C20' }))[0]!.subject!.reference!]) {
+        const surgery = (await system.searchAll<Procedure>('Procedure', { subject: patient })).find((p) => /ectomie/.test(p.code?.text ?? ''));
+        expect(surgery, `${patient}: the surgery is a Procedure of the record`).to.not.equal(undefined);
+        const resources = await system.patientCompartment(patient.split('/')[1]!, { limit: 5000 });
+        expect(buildTimeline(resources).filter((e) => e.kind === 'traitement').map((e) => e.label), `${patient}: timeline`).to.include(surgery!.code!.text);
+        const stage = latestStage(resources.filter((r): r is Observation => r.resourceType === 'Observation'));
+        const text = (codes: string[]) => stage?.component?.find((c) => c.code?.coding?.some((k) => codes.includes(k.code!)))?.valueCodeableConcept?.text;
+        expect(tnmBasis({ t: text(['21905-5', '21899-0']), n: text(['21906-3', '21900-6']) }), `${patient}: latest stage ${text(['21905-5', '21899-0'])}`).to.equal('pathological');
+        for (const sheet of sheets.filter((c) => c.subject?.reference === patient && Date.parse(meetingOf(c)!) > Date.parse(surgery!.performedDateTime!))) {
+          const { data } = (await loadRcpSheet(system, systemContext(), sheet.id!)).content;
+          expect(tnmBasis(data.diagnosis?.tnm), `${patient}, RCP of ${meetingOf(sheet)}: ${data.diagnosis?.tnm?.t} ${data.diagnosis?.tnm?.n}`).to.equal('pathological');
+          expect(data.treatmentsSoFar?.map((t) => t.type), `${patient}, RCP of ${meetingOf(sheet)}: treatments received`).to.include('surgery');
+        }
+      }
+
+      // One decision in force per tumour: Castellani's first-line decision is replaced by the adjuvant one.
+      const standings = decisionStandings(await system.patientCompartment(castellani.split('/')[1]!, { limit: 5000 }));
+      expect(standings.filter((s) => s.standing === 'in-force').map((s) => s.decision)).to.deep.equal([`CarePlan/${adjuvant.id}`]);
+      expect(standings.find((s) => s.decision === `CarePlan/${withSurgery[0]!.id}`)).to.include({ standing: 'replaced', replacedBy: `CarePlan/${adjuvant.id}` });
+      const patients = new Set(rcpDecisions.map((d) => d.subject!.reference!));
+      for (const patient of patients) {
+        const inForce = decisionStandings(await system.patientCompartment(patient.split('/')[1]!, { limit: 5000 })).filter((s) => s.standing === 'in-force');
+        const tumours = inForce.map((s) => plans.find((p) => `CarePlan/${p.id}` === s.decision)?.addresses?.[0]?.reference);
+        expect(new Set(tumours).size, `${patient}: one decision in force per tumour`).to.equal(tumours.length);
+      }
+
       for (const p of plans) {
         for (const a of p.activity ?? []) {
           const start = a.detail?.scheduledPeriod?.start;
           if (a.detail?.status === 'completed' && start) expect(start.slice(0, 10) <= today, `${a.detail.description ?? p.id} completed on ${start}`).to.equal(true);
         }
       }
+
+      // The author's speciality is the sheet's own (the printed report left it blank when the author
+      // was no participant). Known gap, not checked here: three past sheets of the stories (CASTELLANI's
+      // and BÉRENGER's first RCP, MÉNARD's spring RCP) still belong to no case and no board of the demo.
+      const strays: string[] = [];
+      for (const sheet of sheets) {
+        const { content } = await loadRcpSheet(system, systemContext(), sheet.id!);
+        const label = `${sheet.subject?.display ?? sheet.subject?.reference} — ${content.data.meeting?.rcpName} du ${meetingOf(sheet)}`;
+        if (!content.data.author?.speciality?.display) strays.push(`${label}: author without speciality`);
+      }
+      expect(strays).to.deep.equal([]);
     });
   }
 });

@@ -223,6 +223,14 @@ export interface RcpSheetView {
   issues?: OperationOutcome['issue'];
 }
 
+/** Which RCP decision is in force for a tumour (server/rcp-sheet/decision-standing.ts): the latest meeting's. */
+export interface DecisionStanding {
+  decision: string;
+  standing: 'in-force' | 'replaced';
+  replacedBy?: string;
+  replacedOn?: string;
+}
+
 export interface TimelineEvent {
   date: string;
   kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
@@ -246,7 +254,7 @@ export const hospitalApi = {
   patientsBornOn: (birthDate: string) => api<Bundle<Patient>>('/fhir/Patient', { query: { birthdate: birthDate, _count: 100 } }),
   patient: (id: string) => api<Patient>(`/fhir/Patient/${encodeURIComponent(id)}`),
   createPatient: (patient: Patient) => api<Patient>('/fhir/Patient', { method: 'POST', body: patient }),
-  timeline: (id: string) => api<{ patient: string; events: TimelineEvent[] }>(`/fhir/Patient/${encodeURIComponent(id)}/$timeline`),
+  timeline: (id: string) => api<{ patient: string; events: TimelineEvent[]; decisions?: DecisionStanding[] }>(`/fhir/Patient/${encodeURIComponent(id)}/$timeline`),
   careTeams: (id: string) => api<Bundle<CareTeam>>('/fhir/CareTeam', { query: { patient: `Patient/${id}`, status: 'active' } }),
   consents: (id: string) => api<Bundle<Consent>>('/fhir/Consent', { query: { patient: `Patient/${id}`, status: 'active' } }),
   breakGlass: (id: string, reason: string) => api<OperationOutcome>(`/fhir/Patient/${encodeURIComponent(id)}/$break-glass`, { method: 'POST', body: { reason } }),

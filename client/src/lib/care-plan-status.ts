@@ -20,6 +20,12 @@ const BY_KIND: Record<ProgrammeKind, Record<string, string>> = {
   'rcp-decision': {},
 };
 
+/** A signed decision a later meeting replaced (the server's decision standings): not « En vigueur ». */
+export function decisionStandingLabel(standing: { standing: string; replacedOn?: string } | undefined, formatDate: (d: string) => string): string | undefined {
+  if (standing?.standing !== 'replaced') return undefined;
+  return standing.replacedOn ? `Remplacée par la RCP du ${formatDate(standing.replacedOn)}` : 'Remplacée par une RCP suivante';
+}
+
 export function carePlanStatusLabel(status: string | undefined, kind?: ProgrammeKind): string {
   if (!status) return 'Statut non précisé';
   return (kind && BY_KIND[kind][status]) ?? GENERIC[status] ?? 'Statut non précisé';

@@ -14,7 +14,7 @@ import { Page } from '../../components/Page.tsx';
 import { RecordInclusionForm } from '../directories/RecordInclusionForm.tsx';
 import { TrialInclusionsCard } from '../directories/TrialInclusionsCard.tsx';
 import { DiagnosesCard } from './DiagnosesCard.tsx';
-import { carePlanStatusLabel, type ProgrammeKind } from '../../lib/care-plan-status.ts';
+import { carePlanStatusLabel, decisionStandingLabel, type ProgrammeKind } from '../../lib/care-plan-status.ts';
 import { ageOn, formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
@@ -81,6 +81,8 @@ function Record({ patient, physician }: { patient: Patient; physician: boolean }
   const ins = insOf(patient);
   const used = usedName(patient);
   const objections = (consents.data?.entry ?? []).map((e) => e.resource as Consent).filter((c) => c?.provision?.type === 'deny');
+  // A decision a later RCP replaced says so (the server's standings, read with the timeline).
+  const replacedLabel = (p: CarePlan) => decisionStandingLabel(timeline.data?.decisions?.find((s) => s.decision === `CarePlan/${p.id}`), formatDate);
   const plans = (programmes.data?.entry ?? []).map((e) => e.resource as CarePlan).filter((c) => c?.category?.some((cat) => cat.coding?.some((x) => x.code === 'pps' || x.code === 'ppac' || x.code === 'rcp-decision')));
 
   return (
@@ -122,7 +124,7 @@ function Record({ patient, physician }: { patient: Patient; physician: boolean }
               return (
                 <Group key={p.id} gap="xs">
                   <Anchor component={Link} to={`/hopital/programmes/${p.id}`}>{kind === 'pps' ? 'PPS' : kind === 'ppac' ? 'PPAC' : 'Décision de RCP'} — {p.title ?? formatDate(p.created)}</Anchor>
-                  <Badge variant="light" size="sm">{carePlanStatusLabel(p.status, kind)}</Badge>
+                  <Badge variant="light" size="sm" color={replacedLabel(p) ? 'gray' : undefined}>{replacedLabel(p) ?? carePlanStatusLabel(p.status, kind)}</Badge>
                   {kind !== 'rcp-decision' && <Anchor href={printLinks.programme(p.id!)} target="_blank" size="sm">PDF</Anchor>}
                 </Group>
               );

@@ -10,7 +10,7 @@ import { api, ApiError } from '../../api/http.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
-import { carePlanStatusLabel } from '../../lib/care-plan-status.ts';
+import { carePlanStatusLabel, decisionStandingLabel } from '../../lib/care-plan-status.ts';
 import { formatDate, parisDay } from '../../lib/dates.ts';
 import { oralTreatmentPeriod } from '../../lib/oral-treatment-period.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
@@ -110,6 +110,8 @@ interface TreatmentForm {
 function BuildPps({ decision }: { decision: CarePlan }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const patientId = idOf(decision.subject?.reference);
+  const timeline = useQuery({ queryKey: ['hospital', 'timeline', patientId], queryFn: () => hospitalApi.timeline(patientId!), enabled: Boolean(patientId) });
   const existing = useQuery({ queryKey: ['hospital', 'pps-of', decision.id], queryFn: () => api<Bundle<CarePlan>>('/fhir/CarePlan', { query: { 'based-on': `CarePlan/${decision.id}` } }) });
   const firstChoice = (decision.activity ?? []).map((a, index) => ({ a, index })).filter(({ a }) => {
     const e = ext(a, EXT.proposalRank) ?? ext(a.detail, EXT.proposalRank);
@@ -147,6 +149,16 @@ function BuildPps({ decision }: { decision: CarePlan }) {
     [`${i}.cycle`, [`treatments[${i}].cycle`]], [`${i}.start`, [`treatments[${i}].start`]], [`${i}.end`, [`treatments[${i}].end`]],
   ]))) : {};
   const pps = existing.data?.entry?.map((e) => e.resource).find((p) => p && kindOf(p) === 'pps');
+  const standing = timeline.data?.decisions?.find((s) => s.decision === `CarePlan/${decision.id}`);
+  const replaced = decisionStandingLabel(standing, formatDate);
+  if (!pps && replaced) {
+    return (
+      <Alert color="gray" role="status" title={replaced}>
+        Une RCP plus récente a remplacé cette décision pour la même tumeur : le PPS s’établit à partir de la décision en vigueur
+        {standing?.replacedBy ? <> (<Anchor component={Link} to={`/hopital/programmes/${idOf(standing.replacedBy)}`}>ouvrir la décision en vigueur</Anchor>)</> : null}.
+      </Alert>
+    );
+  }
   if (pps) return <Alert color="blue" role="status">Le PPS de cette décision existe déjà : <Anchor component={Link} to={`/hopital/programmes/${pps.id}`}>ouvrir le PPS</Anchor>.</Alert>;
   return (
     <form onSubmit={(e) => { e.preventDefault(); build.mutate(); }} noValidate>

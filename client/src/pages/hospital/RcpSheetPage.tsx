@@ -403,7 +403,9 @@ function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & 
           <Select label="Latéralité" data={[{ value: 'right', label: 'Droite' }, { value: 'left', label: 'Gauche' }, { value: 'bilateral', label: 'Bilatérale' }]} value={d.laterality ?? null} onChange={(v) => update('diagnosis', { ...d, laterality: v ?? undefined })} clearable error={err('diagnosis.laterality')} />
         </SimpleGrid>
       )}
-      <Text size="sm" fw={600}>Stade TNM clinique</Text>
+      {/* One TNM slot (FRCP 75620-5): its prefixes say the basis — cT3 clinical, pT3 after surgery, ypT2 after neoadjuvant treatment. */}
+      <Text size="sm" fw={600}>Stade TNM</Text>
+      <Text size="xs" c="dimmed">Préfixe c (clinique), p (pathologique, après chirurgie) ou yp (après traitement néoadjuvant)</Text>
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
         <TextInput label="T" value={tnm.t ?? ''} onChange={(e) => setTnm({ t: e.currentTarget.value })} error={err('diagnosis.tnm.t')} placeholder="cT3" />
         <TextInput label="N" value={tnm.n ?? ''} onChange={(e) => setTnm({ n: e.currentTarget.value })} error={err('diagnosis.tnm.n')} placeholder="cN1" />
