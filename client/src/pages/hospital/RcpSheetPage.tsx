@@ -253,7 +253,7 @@ function SaveStatus({ saves, state, onSave, onReload, readOnly }: { saves: numbe
   let color = 'gray';
   if (state.kind === 'saved') {
     color = 'green';
-    content = state.at ? `Enregistré à ${formatDateTime(state.at).split(' à ')[1] ?? formatDateTime(state.at)}${state.ms !== undefined ? ` (${state.ms} ms)` : ''}` : 'Enregistré';
+    content = state.at ? `Enregistré à ${formatDateTime(state.at).split(' à ')[1] ?? formatDateTime(state.at)}` : 'Enregistré';
   } else if (state.kind === 'pending') content = 'Modifications en attente d’enregistrement…';
   else if (state.kind === 'saving') content = 'Enregistrement…';
   else if (state.kind === 'offline') {
@@ -273,7 +273,9 @@ function SaveStatus({ saves, state, onSave, onReload, readOnly }: { saves: numbe
     content = <>Non enregistré : {state.error instanceof ApiError ? state.error.message : 'erreur inattendue'} <Button size="compact-xs" variant="subtle" onClick={onSave}>Réessayer</Button></>;
   }
   return (
-    <Text size="sm" c={color === 'gray' ? 'dimmed' : `var(--mantine-color-${color}-light-color)`} role="status" aria-live="polite" data-testid="save-status" data-state={state.kind} data-saves={saves}>
+    <Text size="sm" c={color === 'gray' ? 'dimmed' : `var(--mantine-color-${color}-light-color)`} role="status" aria-live="polite" data-testid="save-status" data-state={state.kind} data-saves={saves}
+      // The save's duration is for the tests' log, not for the physician.
+      data-save-ms={state.kind === 'saved' ? state.ms : undefined}>
       {content}
     </Text>
   );
