@@ -389,6 +389,7 @@ function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & 
           Diagnostic du dossier : <strong>{recordDiagnosis?.topography?.code} {recordDiagnosis?.topography?.display}</strong>
           {recordDiagnosis?.morphology ? <>, {recordDiagnosis.morphology.code} {recordDiagnosis.morphology.display}</> : null}
           {recordDiagnosis?.date ? <>, diagnostiqué le {formatDate(recordDiagnosis.date)}</> : null}
+          <Text span size="xs" c="dimmed" display="block">Repris du dossier du patient : il se modifie depuis le dossier, pas sur la fiche.</Text>
         </Text>
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -406,7 +407,7 @@ function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & 
         <TextInput label="Stade" value={tnm.stage ?? ''} onChange={(e) => setTnm({ stage: e.currentTarget.value })} error={err('diagnosis.tnm.stage')} placeholder="IIIB" />
       </SimpleGrid>
       <Select label="Édition de la classification UICC" maw={320} data={[{ value: '8', label: '8e' }, { value: '9', label: '9e' }, { value: '7', label: '7e' }]} value={tnm.edition ?? null} onChange={(v) => setTnm({ edition: v ?? undefined })} error={err('diagnosis.tnm.edition')} />
-      <TextInput label="Commentaire sur le diagnostic" value={d.comment ?? ''} onChange={(e) => update('diagnosis', { ...d, comment: e.currentTarget.value })} error={err('diagnosis.comment')} disabled={fromRecord} />
+      <TextInput label="Commentaire sur le diagnostic" value={d.comment ?? ''} onChange={(e) => update('diagnosis', { ...d, comment: e.currentTarget.value })} error={err('diagnosis.comment')} />
     </Section>
   );
 }
