@@ -116,8 +116,9 @@ export function CreatePatientForm({ onCancel }: { onCancel: () => void }) {
       const duplicate = warnings.find((w) => w.details?.coding?.some((c) => c.code === 'probable-duplicate'));
       if (duplicate) {
         notifications.show({
-          id: 'probable-duplicate', color: 'orange', autoClose: false, title: 'Doublon probable signalé à la cellule d’identitovigilance',
-          message: 'Un autre dossier porte les mêmes nom de naissance, premier prénom et date de naissance. La cellule vérifiera s’il s’agit de la même personne.',
+          // No title: a titled notification's dimmed text fails the contrast rule (axe).
+          id: 'probable-duplicate', color: 'orange', autoClose: false,
+          message: 'Doublon probable signalé à la cellule d’identitovigilance : un autre dossier porte les mêmes nom de naissance, premier prénom et date de naissance. La cellule vérifiera s’il s’agit de la même personne.',
         });
       }
       navigate(`/hopital/patients/${id}`);
