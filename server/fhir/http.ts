@@ -40,7 +40,10 @@ export function sendInteraction(req: Request, res: Response, result: Interaction
   if (req.method !== 'GET' && /return=OperationOutcome/i.test(prefer)) {
     return sendResource(req, res, result.status, {
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'information', code: 'informational', details: { text: `${result.resource?.resourceType}/${result.resource?.id} version ${result.resource?.meta?.versionId} enregistrée` } }],
+      issue: [
+        { severity: 'information', code: 'informational', details: { text: `${result.resource?.resourceType}/${result.resource?.id} version ${result.resource?.meta?.versionId} enregistrée` } },
+        ...(result.issues ?? []),
+      ],
     });
   }
   sendResource(req, res, result.status, result.resource);

@@ -1,5 +1,6 @@
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import { careTeamForNewPatient, mayWriteType } from '../access/index.ts';
+import { probableDuplicateWarnings } from '../identity/index.ts';
 import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
 import type { FhirRepository, HistoryEntry } from '../store/repository.ts';
@@ -17,6 +18,8 @@ export interface InteractionResult {
   location?: string;
   etag?: string;
   lastModified?: string;
+  /** Hints and warnings about the write (e.g. a probable duplicate handed to identity-vigilance), for `Prefer: return=OperationOutcome`. */
+  issues?: OperationOutcomeIssue[];
 }
 
 export interface InteractionOptions extends PagingLimits {
@@ -64,8 +67,7 @@ export function versionedResult(ctx: RequestContext, status: number, resource: R
 export async function createResource(
   repo: FhirRepository, ctx: RequestContext, resource: Resource, options: InteractionOptions, ifNoneExist?: string,
 ): Promise<InteractionResult> {
-  if (!ifNoneExist) return versionedResult(ctx, 201, await createWithCareTeam(repo, ctx, resource));
-  return repo.transaction(async (tx) => {
+  const result = !ifNoneExist ? versionedResult(ctx, 201, await createWithCareTeam(repo, ctx, resource)) : await repo.transaction(async (tx) => {
     // Two identical conditional creates at once must not both create.
     await tx.lock(`conditional-create:${resource.resourceType}?${ifNoneExist}`);
     const matches = await matchesOf(tx, resource.resourceType, ifNoneExist, options);
@@ -73,6 +75,9 @@ export async function createResource(
     if (matches.length === 1) return versionedResult(ctx, 200, matches[0]);
     return versionedResult(ctx, 201, await createWithCareTeam(tx, ctx, resource));
   });
+  if (result.status !== 201 || result.resource?.resourceType !== 'Patient') return result;
+  const warnings = await probableDuplicateWarnings(repo, result.resource as Patient);
+  return warnings.length ? { ...result, issues: warnings } : result;
 }
 
 /** Creates; a physician creating a patient record joins its care team in the same transaction. */

@@ -7,7 +7,7 @@
  * Both look at every record, whatever the writer may see: a duplicate outside one's circle of care is
  * still a duplicate.
  */
-import type { Patient, Reference, Task } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue, Patient, Reference, Task } from '@medplum/fhirtypes';
 import { FhirError, outcome } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
 import type { FhirRepository, WriteRule } from '../store/repository.ts';
@@ -96,6 +96,27 @@ export function probableDuplicateTask(patient: Patient, duplicates: Patient[], n
     performerType: [{ coding: [IDENTITY_VIGILANCE_CELL], text: IDENTITY_VIGILANCE_CELL.display }],
     input: duplicates.map((d) => ({ type: { text: 'Dossier semblable' }, valueReference: { reference: `Patient/${d.id}` } })),
   };
+}
+
+/**
+ * What the answer to a Patient write tells its writer when the identity-vigilance cell was handed a
+ * probable duplicate of it: a warning (RNIV: the desk knows the cell will check), naming no other
+ * record — the look-alike may be outside the writer's circle of care.
+ */
+export async function probableDuplicateWarnings(repo: FhirRepository, patient: Patient): Promise<OperationOutcomeIssue[]> {
+  if (!patient.id) return [];
+  const tasks = await repo.serviceView().searchAll<Task>('Task', {
+    focus: `Patient/${patient.id}`, code: `${PROBABLE_DUPLICATE_CODE.system}|${PROBABLE_DUPLICATE_CODE.code}`, status: 'requested',
+  }, { max: 1 });
+  if (!tasks.length) return [];
+  return [{
+    severity: 'warning', code: 'duplicate',
+    details: {
+      coding: [PROBABLE_DUPLICATE_CODE],
+      text: "Doublon probable signalé à la cellule d'identitovigilance : un autre dossier porte le même nom de naissance, le même premier prénom et la même date de naissance. La cellule vérifiera s'il s'agit de la même personne.",
+    },
+    expression: ['Patient.name', 'Patient.birthDate'],
+  }];
 }
 
 const sameDuplicateTraits = (a: Patient, b: Patient): boolean => JSON.stringify(duplicateKey(a)) === JSON.stringify(duplicateKey(b));

@@ -134,6 +134,8 @@ export const CODE = {
   summary: loinc('10164-2', 'Synthèse du cas présenté'),
   question: item('rcp-question', 'Question posée à la RCP'),
   otherData: item('rcp-other-data', "Autres données indispensables à l'avis de la RCP"),
+  /** The sheet's own comment on a diagnosis taken from the record (the record's Condition is not the sheet's to annotate). */
+  diagnosisComment: item('rcp-diagnosis-comment', 'Commentaire sur le diagnostic'),
   fileStatus: asip('GEN-099', 'Information RCP'),
   fileComplete: asip('GEN-100', 'Dossier complet'),
   quorum: asip('ORG-125', 'Quorum RCP'),

@@ -188,8 +188,8 @@ const namesOf = (codes: Record<string, { display?: string }>): string[] => Objec
 class Checker {
   readonly issues: OperationOutcomeIssue[] = [];
   /** The text names the item as the form labels it (the page shows it as it comes); the path stays in `expression`. */
-  fail(path: string, text: string): void {
-    this.issues.push(issue('error', 'invalid', `${rcpSheetItemLabel(path)} : ${text}`, [path]));
+  fail(path: string, text: string, diagnostics?: string): void {
+    this.issues.push({ ...issue('error', 'invalid', `${rcpSheetItemLabel(path)} : ${text}`, [path]), ...(diagnostics ? { diagnostics } : {}) });
   }
   object(value: unknown, path: string, required: boolean): Record<string, unknown> | undefined {
     if (value === undefined || value === null) {
@@ -242,7 +242,13 @@ class Checker {
     if (value === undefined || value === null) {
       if (required) this.fail(path, 'obligatoire');
     } else if (typeof value !== 'string' || !(withTime ? DATE_TIME : DATE).test(value)) {
-      this.fail(path, withTime ? 'date attendue (AAAA-MM-JJ, ou AAAA-MM-JJThh:mm:ss+01:00)' : 'date attendue (AAAA-MM-JJ, AAAA-MM ou AAAA)');
+      // The page shows details.text as it comes and converts what the physician types (14/03/2019)
+      // itself: the text says what is wrong in the physician's words, the FHIR format is for programs.
+      const received = typeof value === 'string' ? ` « ${value.slice(0, 40)} »` : '';
+      this.fail(
+        path, withTime ? `date et heure non reconnues${received}` : `date non reconnue${received} : jour, mois ou année attendu`,
+        withTime ? 'FHIR dateTime attendu : AAAA-MM-JJ, ou AAAA-MM-JJThh:mm:ss+01:00' : 'FHIR date attendue : AAAA-MM-JJ, AAAA-MM ou AAAA',
+      );
     }
   }
   /** `names`: the choices as the form shows them, for a value left empty (a wrong code names the codes). */

@@ -79,6 +79,7 @@ export function buildRcpSheet(input: RcpSheetInput, options: BuildOptions = {}):
   if (d?.condition) {
     conditionRef = d.condition;
     sectionEntries.set('diagnosis', [{ reference: d.condition }]);
+    if (d.comment) add('diagnosis', built.observation(CODE.diagnosisComment, { valueString: d.comment }));
   } else if (d && (d.morphology || d.topography || d.date)) {
     conditionRef = add('diagnosis', cancerCondition(input));
   }
@@ -280,14 +281,13 @@ export async function patchRcpSheet(
   });
 }
 
-/** A stored sheet as input again (round trip): a referenced diagnosis stays a reference. */
+/** A stored sheet as input again (round trip): a referenced diagnosis stays a reference, with the sheet's own comment. */
 export function rcpSheetInputOf(content: RcpSheetContent): RcpSheetData {
   const data = clinicalDatesAsInput(structuredClone(content.data));
   if (data.diagnosis?.condition) {
     delete data.diagnosis.morphology;
     delete data.diagnosis.topography;
     delete data.diagnosis.laterality;
-    delete data.diagnosis.comment;
   }
   return data;
 }

@@ -236,7 +236,8 @@ function readCondition(data: RcpSheetData, c: Condition, reference: string): voi
     ...(morphology ? { morphology } : {}),
     ...(topography ? { topography } : {}),
     ...(laterality ? { laterality } : {}),
-    ...(noteOf(c) ? { comment: noteOf(c) } : {}),
+    // The record's own note is not the sheet's comment on it (CODE.diagnosisComment): only a described diagnosis carries it.
+    ...(owned && noteOf(c) ? { comment: noteOf(c) } : {}),
   };
 }
 
@@ -365,6 +366,8 @@ function readObservation(data: RcpSheetData, o: Observation, resolve: Resolver):
     if (o.valueString) data.question = o.valueString;
   } else if (codeIs(o, CODE.otherData)) {
     if (o.valueString) data.otherData = o.valueString;
+  } else if (codeIs(o, CODE.diagnosisComment)) {
+    if (o.valueString) data.diagnosis = { ...data.diagnosis, comment: o.valueString };
   } else if (codeIs(o, CODE.fileStatus)) {
     const complete = componentOf(o, CODE.fileComplete)?.valueBoolean;
     const quorum = keyOf(QUORUM, componentOf(o, CODE.quorum)?.valueCodeableConcept?.coding);

@@ -107,7 +107,11 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
     if (idFrom(condition.subject, 'Patient') !== input.patientId) throw ruleViolation('registration-invalid', `Condition/${input.conditionId} ne concerne pas ce patient`, ['condition']);
     if (isEnteredInError(condition)) throw ruleViolation('registration-invalid', `Ce diagnostic (Condition/${input.conditionId}) a été déclaré saisi par erreur : choisissez le bon diagnostic du dossier, ou enregistrez-le`, ['condition']);
   } else if (input.motif !== 'diagnostic-opinion') {
-    throw ruleViolation('registration-invalid', "Le diagnostic de cancer est obligatoire (enregistrez-le dans le dossier du patient), sauf pour une demande d'avis diagnostique", ['condition']);
+    // Told to record a diagnosis the record already holds, a physician looks for a missing one: say which to do.
+    const recorded = (await rc.repo.searchAll<Condition>('Condition', { patient: `Patient/${input.patientId}` }, { max: 50 })).filter((c) => !isEnteredInError(c));
+    throw ruleViolation('registration-invalid', recorded.length
+      ? "Choisissez le diagnostic présenté parmi ceux du dossier (obligatoire, sauf pour une demande d'avis diagnostique)"
+      : "Le diagnostic de cancer est obligatoire (enregistrez-le dans le dossier du patient), sauf pour une demande d'avis diagnostique", ['condition']);
   }
   if (input.sheetId) {
     const sheet = await rc.repo.read<Composition>('Composition', input.sheetId);

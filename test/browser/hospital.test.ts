@@ -53,13 +53,18 @@ async function choose(page: Page, label: string | RegExp, option: string | RegEx
   await page.getByRole('option', { name: option }).first().click();
 }
 
-/** Waits for the next save of the sheet to succeed; returns its time as the page measured it (ms). */
+/**
+ * Waits for the next save of the sheet to succeed; returns its time as the page measured it (ms),
+ * read from an attribute: the physician reads « Enregistré à 22:00 », not a technical timing.
+ */
 async function savedSheet(page: Page, before: number): Promise<number | undefined> {
   await page.waitForFunction((n) => {
     const el = document.querySelector('[data-testid="save-status"]');
     return el?.getAttribute('data-state') === 'saved' && Number(el.getAttribute('data-saves')) > n;
   }, before);
-  const ms = /\((\d+) ms\)/.exec(await page.getByTestId('save-status').innerText())?.[1];
+  const status = page.getByTestId('save-status');
+  expect(await status.innerText()).to.match(/^Enregistré à \d{2}:\d{2}$/);
+  const ms = await status.getAttribute('data-save-ms');
   return ms ? Number(ms) : undefined;
 }
 
@@ -210,10 +215,21 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       const open = choices.filter({ hasNotText: 'Hors délai' }).filter({ hasText: 'place' }).first();
       expect(await open.innerText()).to.match(/\d places? restantes?/i).and.to.contain('Inscriptions jusqu’au');
       await click(open.getByRole('radio'));
-      await page.getByRole('combobox', { name: 'Diagnostic de cancer', exact: true }).click();
+      const diagnosisField = page.getByRole('combobox', { name: 'Diagnostic de cancer', exact: true });
+      // The record's only diagnosis (the other is marked « saisie erronée ») is the one presented: chosen already, and required.
+      expect(await diagnosisField.inputValue()).to.match(/^C18\.7 /);
+      expect(await diagnosisField.getAttribute('required') ?? await diagnosisField.getAttribute('aria-required')).to.not.equal(null);
+      await diagnosisField.click();
       expect(await page.getByRole('option', { name: /^C50/ }).count(), 'a diagnosis entered in error is not offered').to.equal(0);
-      await page.keyboard.press('Escape');
+      // Unselected (a second click on the chosen option), the form asks to choose it (the record holds one: not to record one).
+      await page.getByRole('option', { name: /C18\.7/ }).first().click();
+      expect(await diagnosisField.inputValue()).to.equal('');
+      await click(page.getByRole('button', { name: 'Inscrire et ouvrir la fiche RCP' }));
+      const diagnosisError = page.locator(`#${await diagnosisField.getAttribute('id')}-error`);
+      await diagnosisError.waitFor();
+      expect(await diagnosisError.innerText()).to.equal('Choisissez le diagnostic présenté');
       await choose(page, 'Diagnostic de cancer', /C18\.7/);
+      await diagnosisError.waitFor({ state: 'detached' });
       // Question and summary left empty: each error under its own field, marked invalid.
       await click(page.getByRole('button', { name: 'Inscrire et ouvrir la fiche RCP' }));
       for (const [label, text] of [['Question posée à la RCP', 'La question posée à la RCP est obligatoire'], ['Synthèse du dossier', 'La synthèse du dossier (résumé de la situation) est obligatoire']]) {
@@ -282,8 +298,12 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByLabel('Résultat (examen 1)').fill('Pas de lésion à distance');
       await click(page.getByRole('button', { name: 'Ajouter un antécédent' }));
       await page.getByLabel('Antécédent (antécédent 1)').fill('Appendicectomie');
-      // An antecedent is often known by its year only: a date field showed a stored '2012' empty.
-      await page.getByLabel('Date (antécédent 1)').fill('2012');
+      // An antecedent is often known by its month or year only, typed the French way; the help says so in French.
+      const antecedentDate = page.getByLabel('Date (antécédent 1)');
+      expect(await page.getByText('Jour, mois ou année : 14/03/2019, 03/2019 ou 2012').count()).to.be.greaterThan(0);
+      await antecedentDate.fill('13/2019');
+      expect(await page.locator(`#${await antecedentDate.getAttribute('id')}-error`).innerText()).to.equal('Date attendue : JJ/MM/AAAA, MM/AAAA ou AAAA');
+      await antecedentDate.fill('03/2019');
       state.saves.push((await savedSheet(page, saves)) ?? NaN);
       await page.waitForFunction(() => document.querySelector('[data-testid="completeness-session"]')?.getAttribute('data-complete') === 'true');
       expect(await sessionPanel.innerText()).to.match(/dossier complet/i);
@@ -295,8 +315,17 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       await page.getByLabel('Résultat (examen 1)').waitFor();
       expect(await page.getByLabel('Résultat (examen 1)').inputValue()).to.equal('Pas de lésion à distance');
       expect(await page.getByLabel('T', { exact: true }).inputValue()).to.equal('cT3');
-      expect(await page.getByLabel('Date (antécédent 1)').inputValue()).to.equal('2012');
-      expect((await apiAs(context, 'GET', `/fhir/Composition/${state.sheetId}/$rcp-sheet`)).body.data.history).to.deep.equal([{ date: '2012', text: 'Appendicectomie' }]);
+      expect(await page.getByLabel('Date (antécédent 1)').inputValue()).to.equal('03/2019');
+      expect((await apiAs(context, 'GET', `/fhir/Composition/${state.sheetId}/$rcp-sheet`)).body.data.history).to.deep.equal([{ date: '2019-03', text: 'Appendicectomie' }]);
+
+      // The diagnosis comes from the record: its fields are read-only, said so, but the physician comments on it.
+      expect(await page.getByTestId('record-diagnosis').innerText()).to.contain('Repris du dossier du patient');
+      const diagnosisComment = page.getByLabel('Commentaire sur le diagnostic');
+      expect(await diagnosisComment.isEnabled()).to.equal(true);
+      saves = await savesSoFar(page);
+      await diagnosisComment.fill('Lésion hépatique douteuse à contrôler en IRM');
+      await savedSheet(page, saves);
+      expect((await apiAs(context, 'GET', `/fhir/Composition/${state.sheetId}/$rcp-sheet`)).body.data.diagnosis.comment).to.equal('Lésion hépatique douteuse à contrôler en IRM');
 
       // A stage changed on the page is a new assessment: the date read back with the previous
       // stage (assessed on 5 October here) is not sent back with it. A malformed T is refused
@@ -332,6 +361,44 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       throw error;
     } finally {
       await context.close();
+    }
+  });
+
+  it('tells the physician that a probable duplicate outside her circle of care was handed to the identity-vigilance cell, naming no one', async function () {
+    const family = `Bérenger${letters(6)}`;
+    // Dr Aubert records « BÉRENGER Chloé Anne »: Dr Lambert does not follow her, her search does not see her.
+    const other = await newPage();
+    try {
+      await signInAsDemo(other.page, 'physician', 'Marc Aubert', '/hopital');
+      const created = await apiAs(other.context, 'POST', '/fhir/Patient', {
+        resourceType: 'Patient', name: [{ use: 'official', family: family.toUpperCase(), given: ['Chloé', 'Anne'] }], gender: 'female', birthDate: '1985-01-08',
+      });
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    } finally {
+      await other.context.close();
+    }
+    const { page } = await newPage();
+    try {
+      await signInAsDemo(page, 'physician', 'Sophie Lambert', '/hopital');
+      await page.getByRole('button', { name: 'Nouveau patient' }).click();
+      const typedFamily = family.normalize('NFD').replace(/\p{M}/gu, '');
+      await page.getByLabel('Nom de naissance').fill(typedFamily);
+      await page.getByLabel('Prénoms de naissance').fill('Chloe');
+      await page.getByLabel('Date de naissance').fill('1985-01-08');
+      await choose(page, 'Sexe', 'Féminin');
+      await page.getByRole('button', { name: 'Créer le dossier' }).click();
+      await page.waitForURL(/\/hopital\/patients\/[^/]+$/);
+      const notice = page.getByRole('alert').filter({ hasText: 'Doublon probable signalé à la cellule d’identitovigilance' });
+      await notice.waitFor();
+      expect(await notice.innerText()).not.to.contain(family.toUpperCase());
+      await page.getByRole('heading', { level: 1, name: new RegExp(typedFamily, 'i') }).waitFor();
+      await checkA11y(page, 'hôpital : doublon signalé à l’identitovigilance');
+      assertNoPageErrors(page);
+    } catch (error) {
+      await failed(page);
+      throw error;
+    } finally {
+      await page.context().close();
     }
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ageOn, dateOnly, daysBetween, formatDate, formatDateTime, formatRelativeDay, formatShortDate, formatWeekday, parisDay } from '../../client/src/lib/dates.ts';
+import { ageOn, dateOnly, daysBetween, fhirPartialDate, formatDate, formatDateTime, formatRelativeDay, formatShortDate, formatWeekday, parisDay, partialDateInput } from '../../client/src/lib/dates.ts';
 
 describe('Client: French dates (client/src/lib/dates.ts)', () => {
   it('shows a FHIR date as written, never shifted by a time zone', () => {
@@ -19,6 +19,14 @@ describe('Client: French dates (client/src/lib/dates.ts)', () => {
     expect(formatDateTime('2026-07-01T22:30:00Z')).to.equal('2 juillet 2026 à 00:30');
     expect(formatDate('2026-07-01T22:30:00Z')).to.equal('2 juillet 2026'); // the Paris day
     expect(parisDay(new Date('2026-12-31T23:30:00Z'))).to.equal('2027-01-01');
+  });
+
+  it('reads a date known to the day, the month or the year as typed in French, into a FHIR partial date', () => {
+    expect(['14/03/2019', '1/3/2019', '03/2019', '3/2019', '2012', '14.03.2019'].map(fhirPartialDate)).to.deep.equal(['2019-03-14', '2019-03-01', '2019-03', '2019-03', '2012', '2019-03-14']);
+    expect(['2019-03-14', '2019-03'].map(fhirPartialDate)).to.deep.equal(['2019-03-14', '2019-03']); // a FHIR date as it is
+    expect(['31/02/2019', '29/02/2023', '13/2019', '2019-13', 'mars 2019', '', '19'].map(fhirPartialDate)).to.deep.equal(Array(7).fill(undefined));
+    expect(fhirPartialDate('29/02/2024')).to.equal('2024-02-29');
+    expect(['2019-03-14', '2019-03', '2012', 'hier', undefined].map(partialDateInput)).to.deep.equal(['14/03/2019', '03/2019', '2012', 'hier', '']);
   });
 
   it('says an unreadable or missing date plainly', () => {

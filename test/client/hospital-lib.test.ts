@@ -39,6 +39,18 @@ describe('Client: the hospital pages’ rules (client/src/lib)', () => {
     expect(normalisedName('Le-Bihan')).to.equal(normalisedName('LE BIHAN'));
   });
 
+  it('compares the first first name as the server folds it: a compound name with a hyphen or a space is one name', () => {
+    const patient = (given: string[]): Patient => ({ resourceType: 'Patient', name: [{ use: 'official', family: 'Bérenger', given }], gender: 'male', birthDate: '1985-01-08' });
+    const typed = (given: string) => duplicateReason({ family: 'BERENGER', given, birthDate: '1985-01-08' }, patient(['François', 'Louis']));
+    expect(typed('Francois-Louis'), 'hyphen for a space, accents dropped').to.contain('même premier prénom');
+    expect(typed('FRANCOIS LOUIS')).to.contain('même premier prénom');
+    expect(typed('François Marie')).to.contain('même premier prénom'); // the first first name is the rule
+    expect(duplicateReason({ family: 'Berenger', given: 'François Louis', birthDate: '1985-01-08' }, patient(['Francois-Louis']))).to.contain('même premier prénom');
+    expect(duplicateReason({ family: 'Berenger', given: 'Chloe', birthDate: '1985-01-08' }, patient(['Chloé']))).to.contain('même premier prénom');
+    expect(typed('Louis'), 'another first name').to.equal(undefined);
+    expect(duplicateReason({ family: 'Berenger', given: 'Jean', birthDate: '1985-01-08' }, patient(['Jean-Pierre'])), 'Jean is not Jean-Pierre').to.equal(undefined);
+  });
+
   it('offers for registration only the diagnoses not marked « saisie erronée », and says why one was', () => {
     const ok: Condition = { resourceType: 'Condition', id: 'ok', subject: { reference: 'Patient/p' }, verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] } };
     const wrong: Condition = {

@@ -108,6 +108,25 @@ describe('Identity-vigilance (RNIV): one INS one patient, INS agrees with the tr
     expect(none.body.entry ?? []).to.have.length(0);
   });
 
+  it('tells the writer that a probable duplicate went to the identity-vigilance cell, naming no other record', async () => {
+    const family = unique('Bérenger');
+    const first = await post({ resourceType: 'Patient', name: [{ use: 'official', family: family.toUpperCase(), given: ['Chloé'] }], gender: 'female', birthDate: '1985-01-08' });
+    expect(first.status, first.text).to.equal(201);
+    const prefer = { prefer: 'return=OperationOutcome' };
+    const second = await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ use: 'official', family: family.normalize('NFD').replace(/\p{M}/gu, ''), given: ['Chloe'] }], gender: 'female', birthDate: '1985-01-08' }, prefer);
+    expect(second.status, second.text).to.equal(201);
+    expect(second.headers.get('location')).to.match(/\/Patient\/[^/]+\/_history\/1$/);
+    const warnings = second.body.issue.filter((i: Json) => i.severity === 'warning');
+    expect(warnings, second.text).to.have.length(1);
+    expect(warnings[0].details.coding[0]).to.include({ system: IDENTITY_VIGILANCE_SYSTEM, code: 'probable-duplicate' });
+    expect(warnings[0].details.text).to.match(/^Doublon probable signalé à la cellule d'identitovigilance/);
+    expect(second.text, 'the look-alike may be outside the writer’s circle of care').not.to.contain(first.body.id).and.not.contain(family.toUpperCase());
+
+    const alone = await http(server, 'POST', '/Patient', { resourceType: 'Patient', name: [{ use: 'official', family: unique('Seule'), given: ['Chloé'] }], gender: 'female', birthDate: '1985-01-08' }, prefer);
+    expect(alone.status, alone.text).to.equal(201);
+    expect(alone.body.issue.map((i: Json) => i.severity)).to.deep.equal(['information']);
+  });
+
   it('sees a probable duplicate whose birth name differs only by hyphens, spaces or apostrophes (RNIV)', async () => {
     const tag = unique('');
     const tasksOf = async (id: string) => (await http(server, 'GET', `/Task?code=${encodeURIComponent(`${IDENTITY_VIGILANCE_SYSTEM}|probable-duplicate`)}&focus=Patient/${id}`)).body.entry ?? [];

@@ -53,6 +53,18 @@ describe('RCP sheet: refusals name the items in French', () => {
     expect(text('treatmentsSoFar[0].status')).to.equal('Statut (traitement 1) : obligatoire (Terminé, En cours ou Non réalisé)');
   });
 
+  it('a date the API cannot read: the page shows the text, without the FHIR patterns (kept in diagnostics)', () => {
+    const issues = issuesOf(sheet({ history: [{ date: '03/2019', text: 'Appendicectomie' }], comorbidities: [{ date: 'hier', text: 'HTA' }] }));
+    expect(issues.map((i) => [i.expression, i.details?.text])).to.deep.equal([
+      [['history[0].date'], 'Date (antécédent 1) : date non reconnue « 03/2019 » : jour, mois ou année attendu'],
+      [['comorbidities[0].date'], 'Date (comorbidité 1) : date non reconnue « hier » : jour, mois ou année attendu'],
+    ]);
+    expect(issues[0]!.diagnostics).to.equal('FHIR date attendue : AAAA-MM-JJ, AAAA-MM ou AAAA');
+    const meeting = issuesOf(sheet({ meeting: { rcpName: 'RCP digestive', date: 'mardi' } }));
+    expect(meeting.map((i) => i.details?.text).join(' ')).not.to.match(/AAAA|hh:mm/);
+    expect(meeting[0]!.diagnostics).to.contain('AAAA-MM-JJThh:mm:ss');
+  });
+
   it('no message of a thoroughly malformed sheet starts with a JSON path', () => {
     const issues = issuesOf(sheet({
       author: { name: '', idnps: 'x' }, requester: {}, generalPractitioner: { unknown: false },

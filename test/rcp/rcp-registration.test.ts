@@ -51,6 +51,8 @@ describe('RCP registration and agenda', () => {
     const noDiagnosis = await world.api('surgeon', 'POST', '/cases', registration(s, p, { condition: undefined }));
     expect(noDiagnosis.status).to.equal(422);
     expect(noDiagnosis.body.issue[0].expression).to.deep.equal(['condition']);
+    // The record holds a diagnosis: the physician is asked to choose it, not to record one.
+    expect(noDiagnosis.body.issue[0].details.text).to.match(/^Choisissez le diagnostic présenté/).and.not.contain('enregistrez-le');
   });
 
   it('refuses a diagnosis marked « saisie erronée » (422 naming the condition)', async () => {
@@ -61,6 +63,10 @@ describe('RCP registration and agenda', () => {
     expect(res.status, res.text).to.equal(422);
     expect(res.body.issue[0].expression).to.deep.equal(['condition']);
     expect(res.body.issue[0].details.text).to.contain('saisi par erreur');
+    // Its only diagnosis marked so, the record has none to choose: it is to be recorded first.
+    const none = await world.api('surgeon', 'POST', '/cases', registration(sessions[0]!.id, p, { condition: undefined }));
+    expect(none.status, none.text).to.equal(422);
+    expect(none.body.issue[0].details.text).to.contain('enregistrez-le dans le dossier du patient');
   });
 
   it('only a physician of the patient\'s circle of care registers a case', async () => {

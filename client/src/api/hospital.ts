@@ -1,5 +1,5 @@
-import type { Bundle, CarePlan, CareTeam, Composition, Condition, Consent, OperationOutcome, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
-import { api } from './http.ts';
+import type { Bundle, CarePlan, CareTeam, Composition, Condition, Consent, OperationOutcome, OperationOutcomeIssue, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
+import { api, apiResponse } from './http.ts';
 import type { ReportRecipient } from '../lib/report-recipients.ts';
 import type { ResponsibleSigner } from '../lib/signers.ts';
 
@@ -253,7 +253,15 @@ export const hospitalApi = {
   /** The patients born on a day (the duplicate check before a creation: an indexed, small search). */
   patientsBornOn: (birthDate: string) => api<Bundle<Patient>>('/fhir/Patient', { query: { birthdate: birthDate, _count: 100 } }),
   patient: (id: string) => api<Patient>(`/fhir/Patient/${encodeURIComponent(id)}`),
-  createPatient: (patient: Patient) => api<Patient>('/fhir/Patient', { method: 'POST', body: patient }),
+  /**
+   * Creates a patient, answered as an OperationOutcome (FHIR `Prefer: return=OperationOutcome`): its
+   * warnings say what the server did beside (a probable duplicate handed to the identity-vigilance cell).
+   */
+  createPatient: async (patient: Patient): Promise<{ id: string; warnings: OperationOutcomeIssue[] }> => {
+    const { body, headers } = await apiResponse<OperationOutcome>('/fhir/Patient', { method: 'POST', body: patient, headers: { prefer: 'return=OperationOutcome' } });
+    const id = /\/Patient\/([^/]+)/.exec(headers.get('location') ?? '')?.[1] ?? '';
+    return { id, warnings: (body?.issue ?? []).filter((i) => i.severity === 'warning') };
+  },
   timeline: (id: string) => api<{ patient: string; events: TimelineEvent[]; decisions?: DecisionStanding[] }>(`/fhir/Patient/${encodeURIComponent(id)}/$timeline`),
   careTeams: (id: string) => api<Bundle<CareTeam>>('/fhir/CareTeam', { query: { patient: `Patient/${id}`, status: 'active' } }),
   consents: (id: string) => api<Bundle<Consent>>('/fhir/Consent', { query: { patient: `Patient/${id}`, status: 'active' } }),

@@ -68,6 +68,11 @@ export function buildUrl(path: string, query?: ApiOptions['query']): string {
 
 /** Calls the server and returns the parsed JSON body (undefined for 204). */
 export async function api<T = unknown>(path: string, options: ApiOptions = {}): Promise<T> {
+  return (await apiResponse<T>(path, options)).body;
+}
+
+/** The same call, with the response's headers (a create's Location when its body is an OperationOutcome). */
+export async function apiResponse<T = unknown>(path: string, options: ApiOptions = {}): Promise<{ body: T; headers: Headers }> {
   const method = options.method ?? 'GET';
   const fhir = path.startsWith('/fhir');
   const headers: Record<string, string> = { accept: fhir ? 'application/fhir+json' : 'application/json', ...options.headers };
@@ -86,10 +91,10 @@ export async function api<T = unknown>(path: string, options: ApiOptions = {}): 
   }
   if (response.status !== 401) for (const listener of state.activityListeners) listener();
   if (response.ok) {
-    if (response.status === 204) return undefined as T;
+    if (response.status === 204) return { body: undefined as T, headers: response.headers };
     const text = await response.text();
     try {
-      return (text ? JSON.parse(text) : undefined) as T;
+      return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
     } catch {
       throw new ApiError(response.status, 'Réponse illisible du serveur : réessayez ou contactez le support.');
     }

@@ -11,6 +11,7 @@ const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
 const longDate = new Intl.DateTimeFormat(LOCALE, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const shortDate = new Intl.DateTimeFormat(LOCALE, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
+const numericMonthYear = new Intl.DateTimeFormat(LOCALE, { month: '2-digit', year: 'numeric', timeZone: 'UTC' });
 const monthYear = new Intl.DateTimeFormat(LOCALE, { month: 'long', year: 'numeric', timeZone: 'UTC' });
 const momentFormat = new Intl.DateTimeFormat(LOCALE, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE });
 const weekdayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -114,4 +115,40 @@ export function dateOnly(value: string): string {
   const date = calendarDate(value);
   if (!date?.day) return value;
   return `${String(date.year).padStart(4, '0')}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+}
+
+/**
+ * A FHIR partial date as a French form field shows it: '2019-03-14' → '14/03/2019', '2019-03' →
+ * '03/2019', '2019' → '2019'. Anything else (a value still being typed) is shown as it is.
+ */
+export function partialDateInput(value: string | undefined): string {
+  if (!value) return '';
+  const date = DATE_ONLY.test(value) ? calendarDate(value) : undefined;
+  if (!date) return value;
+  if (date.month === undefined) return String(date.year);
+  if (date.day === undefined) return numericMonthYear.format(Date.UTC(date.year, date.month - 1, 1));
+  return shortDate.format(Date.UTC(date.year, date.month - 1, date.day));
+}
+
+/**
+ * What a physician types for a date known to the year, the month or the day (JJ/MM/AAAA, MM/AAAA,
+ * AAAA; '.' or '-' between the parts too) → the FHIR partial date, or undefined when it is no
+ * real date (31/02/2019, 13/2019). A FHIR date typed as such is taken as it is.
+ */
+export function fhirPartialDate(text: string): string | undefined {
+  const value = text.trim();
+  const fhir = DATE_ONLY.exec(value);
+  const fr = /^(?:(?:(\d{1,2})[/.-])?(\d{1,2})[/.-])?(\d{4})$/.exec(value);
+  const [year, month, day] = fhir ? [fhir[1], fhir[2], fhir[3]] : fr ? [fr[3], fr[2], fr[1]] : [];
+  if (!year) return undefined;
+  const y = Number(year);
+  if (month === undefined) return year;
+  const m = Number(month);
+  if (m < 1 || m > 12) return undefined;
+  const mm = String(m).padStart(2, '0');
+  if (day === undefined) return `${year}-${mm}`;
+  const d = Number(day);
+  // Date.UTC rolls 31 February over into March: a day that does not exist comes back different.
+  if (d < 1 || new Date(Date.UTC(y, m - 1, d)).getUTCDate() !== d) return undefined;
+  return `${year}-${mm}-${String(d).padStart(2, '0')}`;
 }

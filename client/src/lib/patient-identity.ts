@@ -94,6 +94,19 @@ export interface IdentityCandidate {
 }
 
 /**
+ * The first first name of two lists, folded as the server folds names (`normalisedName`): a compound
+ * name is one name whether its parts are joined by a hyphen or a space, so « Francois-Louis » is
+ * « François Louis » (one name, or the first two of a list) — the first of either list may be the
+ * start of the other's names run together.
+ */
+function sameFirstGivenName(existing: string[], typed: string[]): boolean {
+  const runs = (names: string[]) => names.flatMap((n) => n.split(/\s+/)).filter(Boolean).map(normalisedName).map((_, i, all) => all.slice(0, i + 1).join(''));
+  const first = (names: string[]) => normalisedName(names[0]);
+  if (!first(existing) || !first(typed)) return false;
+  return first(existing) === first(typed) || runs(existing).includes(first(typed)) || runs(typed).includes(first(existing));
+}
+
+/**
  * Why an existing patient is probably the one about to be created (RNIV: same INS, or same birth
  * name + first first name + birth date), or undefined.
  */
@@ -102,7 +115,7 @@ export function duplicateReason(candidate: IdentityCandidate, existing: Patient)
   if (candidate.ins && ins && candidate.ins.replace(/\s/g, '') === ins) return 'même INS';
   const name = birthName(existing);
   const sameFamily = normalisedName(name?.family) === normalisedName(candidate.family);
-  const sameGiven = normalisedName(name?.given?.[0]) === normalisedName(candidate.given.split(/\s+/)[0]);
+  const sameGiven = sameFirstGivenName(name?.given ?? [], candidate.given.trim().split(/\s+/));
   if (sameFamily && sameGiven && existing.birthDate === candidate.birthDate) return 'même nom de naissance, même premier prénom et même date de naissance';
   return undefined;
 }

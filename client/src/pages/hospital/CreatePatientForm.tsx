@@ -109,9 +109,19 @@ export function CreatePatientForm({ onCancel }: { onCancel: () => void }) {
 
   const create = useMutation({
     mutationFn: () => hospitalApi.createPatient(patientOf(form)),
-    onSuccess: (patient) => {
-      notifications.show({ message: `Dossier de ${patientDisplayName(patient)} créé` });
-      navigate(`/hopital/patients/${patient.id}`);
+    onSuccess: ({ id, warnings }) => {
+      notifications.show({ message: `Dossier de ${patientDisplayName(patientOf(form))} créé` });
+      // A look-alike the page could not see (outside the circle of care) is still a probable duplicate:
+      // the server handed it to the identity-vigilance cell and says so, without naming it.
+      const duplicate = warnings.find((w) => w.details?.coding?.some((c) => c.code === 'probable-duplicate'));
+      if (duplicate) {
+        notifications.show({
+          // No title: a titled notification's dimmed text fails the contrast rule (axe).
+          id: 'probable-duplicate', color: 'orange', autoClose: false,
+          message: 'Doublon probable signalé à la cellule d’identitovigilance : un autre dossier porte les mêmes nom de naissance, premier prénom et date de naissance. La cellule vérifiera s’il s’agit de la même personne.',
+        });
+      }
+      navigate(`/hopital/patients/${id}`);
     },
     onError: (error) => {
       if (error instanceof ApiError) {

@@ -10,7 +10,7 @@ import { draftOwner, useCurrentUser } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
-import { formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
+import { fhirPartialDate, formatDate, formatDateTime, parisDay, partialDateInput } from '../../lib/dates.ts';
 import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
 import { assessmentDay, changedStage, clearLocalDraft, itemsNotRefused, patchOf, readLocalDraft, writeLocalDraft } from '../../lib/sheet-draft.ts';
 
@@ -260,7 +260,7 @@ function SaveStatus({ saves, state, onSave, onReload, readOnly }: { saves: numbe
   let color = 'gray';
   if (state.kind === 'saved') {
     color = 'green';
-    content = state.at ? `Enregistré à ${formatDateTime(state.at).split(' à ')[1] ?? formatDateTime(state.at)}${state.ms !== undefined ? ` (${state.ms} ms)` : ''}` : 'Enregistré';
+    content = state.at ? `Enregistré à ${formatDateTime(state.at).split(' à ')[1] ?? formatDateTime(state.at)}` : 'Enregistré';
   } else if (state.kind === 'pending') content = 'Modifications en attente d’enregistrement…';
   else if (state.kind === 'saving') content = 'Enregistrement…';
   else if (state.kind === 'offline') {
@@ -280,7 +280,9 @@ function SaveStatus({ saves, state, onSave, onReload, readOnly }: { saves: numbe
     content = <>Non enregistré : {state.error instanceof ApiError ? state.error.message : 'erreur inattendue'} <Button size="compact-xs" variant="subtle" onClick={onSave}>Réessayer</Button></>;
   }
   return (
-    <Text size="sm" c={color === 'gray' ? 'dimmed' : `var(--mantine-color-${color}-light-color)`} role="status" aria-live="polite" data-testid="save-status" data-state={state.kind} data-saves={saves}>
+    <Text size="sm" c={color === 'gray' ? 'dimmed' : `var(--mantine-color-${color}-light-color)`} role="status" aria-live="polite" data-testid="save-status" data-state={state.kind} data-saves={saves}
+      // The save's duration is for the tests' log, not for the physician.
+      data-save-ms={state.kind === 'saved' ? state.ms : undefined}>
       {content}
     </Text>
   );
@@ -394,6 +396,7 @@ function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & 
           Diagnostic du dossier : <strong>{recordDiagnosis?.topography?.code} {recordDiagnosis?.topography?.display}</strong>
           {recordDiagnosis?.morphology ? <>, {recordDiagnosis.morphology.code} {recordDiagnosis.morphology.display}</> : null}
           {recordDiagnosis?.date ? <>, diagnostiqué le {formatDate(recordDiagnosis.date)}</> : null}
+          <Text span size="xs" c="dimmed" display="block">Repris du dossier du patient : il se modifie depuis le dossier, pas sur la fiche.</Text>
         </Text>
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -413,7 +416,7 @@ function DiagnosisSection({ draft, update, err, recordDiagnosis }: FieldProps & 
         <TextInput label="Stade" value={tnm.stage ?? ''} onChange={(e) => setTnm({ stage: e.currentTarget.value })} error={err('diagnosis.tnm.stage')} placeholder="IIIB" />
       </SimpleGrid>
       <Select label="Édition de la classification UICC" maw={320} data={[{ value: '8', label: '8e' }, { value: '9', label: '9e' }, { value: '7', label: '7e' }]} value={tnm.edition ?? null} onChange={(v) => setTnm({ edition: v ?? undefined })} error={err('diagnosis.tnm.edition')} />
-      <TextInput label="Commentaire sur le diagnostic" value={d.comment ?? ''} onChange={(e) => update('diagnosis', { ...d, comment: e.currentTarget.value })} error={err('diagnosis.comment')} disabled={fromRecord} />
+      <TextInput label="Commentaire sur le diagnostic" value={d.comment ?? ''} onChange={(e) => update('diagnosis', { ...d, comment: e.currentTarget.value })} error={err('diagnosis.comment')} />
     </Section>
   );
 }
@@ -466,9 +469,7 @@ function Rows<T extends Record<string, unknown>>({ label, items, onChange, colum
               const error = err(`${errPath}[${i}].${c.key}`);
               if (c.options) return <Select key={c.key} label={fieldLabel} data={Object.entries(c.options).map(([value, l]) => ({ value, label: l }))} value={(item[c.key] as string | undefined) ?? null} onChange={(v) => set(i, c.key, v ?? undefined)} error={error} />;
               if (c.type === 'long') return <Textarea key={c.key} label={fieldLabel} value={(item[c.key] as string | undefined) ?? ''} onChange={(e) => set(i, c.key, e.currentTarget.value)} error={error} autosize minRows={1} />;
-              if (c.type === 'partial-date') {
-                return <TextInput key={c.key} label={fieldLabel} description="Année, mois ou jour : 2012, 2019-03 ou 2019-03-14" inputMode="numeric" value={(item[c.key] as string | undefined) ?? ''} onChange={(e) => set(i, c.key, e.currentTarget.value.trim() || undefined)} error={error} />;
-              }
+              if (c.type === 'partial-date') return <PartialDateInput key={c.key} label={fieldLabel} value={item[c.key] as string | undefined} onChange={(v) => set(i, c.key, v)} error={error} />;
               return <TextInput key={c.key} label={fieldLabel} type={c.type === 'date' ? 'date' : 'text'} value={(item[c.key] as string | undefined) ?? ''} onChange={(e) => set(i, c.key, e.currentTarget.value)} error={error} />;
             })}
           </SimpleGrid>
@@ -477,6 +478,34 @@ function Rows<T extends Record<string, unknown>>({ label, items, onChange, colum
       ))}
       <Group><Button size="xs" variant="light" onClick={() => onChange([...items, {} as T])}>{addLabel}</Button></Group>
     </Stack>
+  );
+}
+
+/**
+ * A date known to the year, the month or the day, typed the French way (JJ/MM/AAAA, MM/AAAA, AAAA)
+ * and kept as the FHIR partial date the API speaks. What is not a date yet stays as typed (kept in
+ * the draft, refused by the server) with the expected forms under the field.
+ */
+function PartialDateInput({ label, value, onChange, error }: { label: string; value: string | undefined; onChange: (value: string | undefined) => void; error: string | undefined }) {
+  const [text, setText] = useState(() => partialDateInput(value));
+  // A value changed from outside (a row above removed, a draft restored) replaces what is shown.
+  const [shownValue, setShownValue] = useState(value);
+  if (value !== shownValue) {
+    setShownValue(value);
+    if ((fhirPartialDate(text) ?? (text.trim() || undefined)) !== value) setText(partialDateInput(value));
+  }
+  const unreadable = text.trim() !== '' && !fhirPartialDate(text);
+  return (
+    <TextInput
+      label={label} description="Jour, mois ou année : 14/03/2019, 03/2019 ou 2012" inputMode="numeric" value={text}
+      onChange={(e) => {
+        const typed = e.currentTarget.value;
+        setText(typed);
+        onChange(fhirPartialDate(typed) ?? (typed.trim() || undefined));
+      }}
+      onBlur={() => { const fhir = fhirPartialDate(text); if (fhir) setText(partialDateInput(fhir)); }}
+      error={unreadable ? 'Date attendue : JJ/MM/AAAA, MM/AAAA ou AAAA' : error}
+    />
   );
 }
 

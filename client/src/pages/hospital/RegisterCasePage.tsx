@@ -48,7 +48,9 @@ export default function RegisterCasePage() {
   const boards = useQuery({ queryKey: ['hospital', 'boards'], queryFn: () => hospitalApi.boards(), staleTime: 60_000 });
   const [boardId, setBoardId] = useState<string | null>(null);
   const [sessionId, setSessionId] = useState<string>('');
-  const [conditionId, setConditionId] = useState<string | null>(null);
+  // undefined until the physician picks or clears one: the record's only diagnosis is then the one presented.
+  const [pickedCondition, setConditionId] = useState<string | null | undefined>(undefined);
+  const [diagnosisMissing, setDiagnosisMissing] = useState(false);
   const [motif, setMotif] = useState<string>('treatment-proposal');
   const [question, setQuestion] = useState('');
   const [summary, setSummary] = useState('');
@@ -67,6 +69,8 @@ export default function RegisterCasePage() {
   const late = chosen ? new Date() > new Date(chosen.registrationDeadline) : false;
   // A diagnosis marked « saisie erronée » is not offered (the server refuses it too).
   const conditionList = offeredDiagnoses((conditions.data?.entry ?? []).map((e) => e.resource as Condition));
+  const conditionId = pickedCondition === undefined ? (conditionList.length === 1 ? conditionList[0]!.id! : null) : pickedCondition;
+  const diagnosisRequired = motif !== 'diagnostic-opinion';
 
   const register = useMutation({
     mutationFn: () => hospitalApi.registerCase({
@@ -84,7 +88,19 @@ export default function RegisterCasePage() {
     },
     onError: () => setRefusals((n) => n + 1),
   });
-  const problems = register.error instanceof ApiError ? fieldErrorsOf(register.error.outcome?.issue, FIELDS) : {};
+  const problems: Partial<Record<keyof typeof FIELDS, string>> = register.error instanceof ApiError ? fieldErrorsOf(register.error.outcome?.issue, FIELDS) : {};
+  // Checked here too (the server refuses it as well), in words that fit the record: choose the one it holds, or record one.
+  if (diagnosisMissing && diagnosisRequired && !conditionId) {
+    problems.condition = conditionList.length ? 'Choisissez le diagnostic présenté' : 'Aucun diagnostic enregistré : enregistrez-le dans le dossier du patient (obligatoire sauf avis diagnostique)';
+  }
+  const submit = () => {
+    if (diagnosisRequired && !conditionId) {
+      setDiagnosisMissing(true);
+      setRefusals((n) => n + 1);
+      return;
+    }
+    register.mutate();
+  };
 
   return (
     <Page
@@ -94,7 +110,7 @@ export default function RegisterCasePage() {
       {(boards.isPending || patient.isPending) && <Loading />}
       {boards.error && <ErrorMessage error={boards.error} />}
       {boards.data && (
-        <form ref={formRef} onSubmit={(e) => { e.preventDefault(); register.mutate(); }} noValidate>
+        <form ref={formRef} onSubmit={(e) => { e.preventDefault(); submit(); }} noValidate>
           <Stack gap="md" maw={760}>
             <Select
               label="RCP" placeholder="Choisissez la RCP" required searchable
@@ -122,6 +138,7 @@ export default function RegisterCasePage() {
             <Select
               label="Diagnostic de cancer" description={conditionList.length ? 'Le diagnostic du dossier présenté' : 'Aucun diagnostic enregistré : ajoutez-le depuis le dossier du patient (obligatoire sauf avis diagnostique)'}
               data={conditionList.map((c) => ({ value: c.id!, label: conditionLabel(c) }))} value={conditionId} onChange={setConditionId} error={problems.condition} clearable
+              required={diagnosisRequired} placeholder={conditionList.length ? 'Choisissez le diagnostic présenté' : undefined}
             />
             <Select label="Motif de la présentation" data={MOTIFS} value={motif} onChange={(v) => setMotif(v ?? 'treatment-proposal')} error={problems.motif} allowDeselect={false} required />
             <Textarea label="Question posée à la RCP" value={question} onChange={(e) => setQuestion(e.currentTarget.value)} error={problems.question} autosize minRows={2} required />
