@@ -27,7 +27,7 @@ export interface AppDeps {
    */
   identify: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
   logger?: pino.Logger;
-  /** The clock the summary judges on (tests fix it); the FHIR operations all come from server/operations.ts. */
+  /** The clock the summary and the care-programme workflows judge on (tests fix it); the FHIR operations all come from server/operations.ts. */
   clock?: () => Date;
   /**
    * Routers of the capabilities' JSON APIs, at their own path. All behind the authentication gate;

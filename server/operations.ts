@@ -17,7 +17,7 @@ export interface OperationDeps {
   store: Store;
   accessStore: AccessStore;
   config: Pick<Config, 'defaultPageSize' | 'maxPageSize'>;
-  /** The clock the summary judges on (overdue surveillance): tests fix it. */
+  /** The clock the summary (overdue surveillance) and the care-programme workflows judge on: tests fix it. */
   clock?: () => Date;
 }
 
@@ -25,7 +25,7 @@ export function operationTable(deps: OperationDeps): FhirOperation[] {
   const { store } = deps;
   const core = coreOperations(deps);
   const sheet = rcpSheetOperations(store, { defaultCount: deps.config.defaultPageSize, maxCount: deps.config.maxPageSize });
-  const programme = carePlanOperations({ store });
+  const programme = carePlanOperations({ store, ...(deps.clock ? { clock: deps.clock } : {}) });
   const record = patientRecordOperations(store);
   const cda = cdaOperations(store);
   const summary = summaryOperation({ store, ...(deps.clock ? { clock: deps.clock } : {}) });

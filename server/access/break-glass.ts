@@ -29,11 +29,10 @@ export async function breakGlass(store: Store, accessStore: AccessStore, ctx: Re
   }
   // Existence is checked as the service: the caller cannot see the patient yet, by definition.
   if (!(await store.system().readIfExists('Patient', patientId))) throw notFound(`Patient/${patientId} introuvable`);
-  const now = new Date();
+  // Start and end by the database's clock, the one that judges whether the grant still runs.
   const grant = await accessStore.grantBreakGlass({
-    practitionerId: principal.practitionerId, idnps: principal.idnps ?? null, displayName: principal.displayName,
-    patientId, reason: text, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + BREAK_GLASS_HOURS * 3_600_000).toISOString(),
-  });
+    practitionerId: principal.practitionerId, idnps: principal.idnps ?? null, displayName: principal.displayName, patientId, reason: text,
+  }, BREAK_GLASS_HOURS * 3_600_000);
   // The opening itself is traced (flagged BTG, with the reason) like any access to the record.
   await store.forRequest(ctx).read('Patient', patientId);
   return grant;
@@ -89,7 +88,7 @@ export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req
       if (grant.practitionerId === ctx.principal.practitionerId) {
         throw forbidden("Un accès d'urgence est relu par un autre responsable de la sécurité que celui qui l'a ouvert");
       }
-      if (grant.reviewedAt || !(await accessStore.recordReview(id, review, new Date(), tx.db))) {
+      if (grant.reviewedAt || !(await accessStore.recordReview(id, review, tx.db))) {
         throw conflict(`L'accès d'urgence ${id} a déjà été relu${grant.review ? ` par ${grant.review.reviewerName} (${grant.review.verdict === 'justified' ? 'justifié' : 'injustifié'})` : ''} : une relecture ne se réécrit pas`);
       }
       await tx.append(reviewAuditEvent(ctx, grant, review));

@@ -72,7 +72,7 @@ export function pscRouter(deps: SignInDeps, psc: PscConfig): Router {
         codeVerifier: oidc.randomPKCECodeVerifier(),
         returnTo: safeReturnTo(typeof req.query.returnTo === 'string' ? req.query.returnTo : undefined),
       };
-      if (!(await deps.sessionStore.saveLoginState(state, STATE_KIND, data, new Date(Date.now() + STATE_TTL_MS)))) {
+      if (!(await deps.sessionStore.saveLoginState(state, STATE_KIND, data, STATE_TTL_MS))) {
         throw new Error('login state clash');
       }
       const url = oidc.buildAuthorizationUrl(config, {

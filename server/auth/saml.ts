@@ -180,8 +180,10 @@ async function verifySignIn(deps: SignInDeps, saml: SamlConfig, attempts: AsyncL
   const state = attempts.getStore()?.taken.get(requestId) ?? (await deps.sessionStore.takeLoginState<RequestState>(requestId, REQUEST_KIND));
   if (!state) throw refusal(401, ALREADY_USED, `request ${requestId} already consumed`);
   const now = Date.now();
-  const keep = Math.min(Math.max(notOnOrAfter + saml.clockSkewMs, now + REQUEST_TTL_MS), now + MAX_REPLAY_RECORD_MS);
-  const first = await deps.sessionStore.saveLoginState(assertionKey(profile.issuer, assertionId), ASSERTION_KIND, { requestId, at: new Date(now).toISOString() }, new Date(keep));
+  // As long as this server would still accept the assertion (node-saml judged it on our clock), kept
+  // that long on the database's clock, which every server's replay check reads.
+  const keepMs = Math.min(Math.max(notOnOrAfter + saml.clockSkewMs - now, REQUEST_TTL_MS), MAX_REPLAY_RECORD_MS);
+  const first = await deps.sessionStore.saveLoginState(assertionKey(profile.issuer, assertionId), ASSERTION_KIND, { requestId, at: new Date(now).toISOString() }, keepMs);
   if (!first) throw refusal(401, ALREADY_USED, `assertion ${assertionId} replayed`);
 
   return { principal: principalFromProfile(profile, saml), returnTo: state.returnTo };
@@ -236,7 +238,7 @@ class LoginStateCache implements CacheProvider {
 
   async saveAsync(key: string, value: string): Promise<CacheItem | null> {
     const { returnTo } = this.attempt();
-    const saved = await this.deps.sessionStore.saveLoginState(key, REQUEST_KIND, { createdAt: value, returnTo }, new Date(Date.now() + REQUEST_TTL_MS));
+    const saved = await this.deps.sessionStore.saveLoginState(key, REQUEST_KIND, { createdAt: value, returnTo }, REQUEST_TTL_MS);
     if (!saved) throw new Error(`SAML request id clash: ${key}`);
     return { value, createdAt: Date.now() };
   }

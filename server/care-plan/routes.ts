@@ -24,16 +24,19 @@ import { foldAccents } from '../fhir-kit/text.ts';
 
 export interface CarePlanOperationDeps {
   store: Store;
+  /** The clock the workflows judge on (end of active treatment reached, hand-over date): tests fix it. */
+  clock?: () => Date;
 }
 
 export function carePlanOperations(deps: CarePlanOperationDeps): Record<'buildPps' | 'handOver' | 'startPpac' | 'render', OperationHandler> {
   const { store } = deps;
+  const clock = deps.clock ?? (() => new Date());
 
   const buildPps: OperationHandler = async (req, res, { id }) => {
     const ctx = req.dccContext!;
     requireProgrammeWriter(ctx.principal, 'établir un PPS');
     const input = operationInput(req) as BuildPpsInput & { coordinationCentre?: Reference };
-    const created = await buildPpsForDecision(store.forRequest(ctx), String(id), input, callerReference(ctx));
+    const created = await buildPpsForDecision(store.forRequest(ctx), String(id), input, callerReference(ctx), clock());
     sendVersioned(req, res, 201, created);
   };
 
@@ -47,7 +50,7 @@ export function carePlanOperations(deps: CarePlanOperationDeps): Record<'buildPp
       shareWithGp: raw.shareWithGp as boolean | undefined,
       dataReuseObjection: raw.dataReuseObjection as boolean | undefined,
       ...(typeof raw.reason === 'string' ? { reason: raw.reason } : {}),
-    }, ifMatchVersion(req.get('if-match')));
+    }, ifMatchVersion(req.get('if-match')), clock());
     sendVersioned(req, res, 200, stored);
   };
 
@@ -55,7 +58,7 @@ export function carePlanOperations(deps: CarePlanOperationDeps): Record<'buildPp
     const ctx = req.dccContext!;
     requireProgrammeWriter(ctx.principal, 'établir un PPAC');
     const input = operationInput(req) as unknown as StartPpacInput;
-    const { ppac, warnings } = await startPpacWithWarnings(store.forRequest(ctx), String(id), input, callerReference(ctx), ifMatchVersion(req.get('if-match')));
+    const { ppac, warnings } = await startPpacWithWarnings(store.forRequest(ctx), String(id), input, callerReference(ctx), ifMatchVersion(req.get('if-match')), clock());
     sendVersioned(req, res, 201, ppac, warnings);
   };
 

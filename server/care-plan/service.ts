@@ -2,6 +2,8 @@
  * The care-programme workflows on the store: each gathers what the pure domain functions need
  * (through the caller's repository, so access rules and the audit trail apply), calls them and
  * writes the result in one transaction. Used by the HTTP operations and by the demo seed.
+ * `at` is the moment each workflow judges on (the end of active treatment reached or not, the date
+ * of a hand-over): the server's by default, the test's or the demo's when given.
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -29,7 +31,7 @@ const INACTIVE = new Set(['revoked', 'entered-in-error']);
 
 /** Builds and stores the PPS of an RCP decision (PPS, contacts CareTeam, oral MedicationRequests). */
 export async function buildPpsForDecision(
-  repo: FhirRepository, decisionId: string, input: BuildPpsInput & { coordinationCentre?: Reference }, author: Reference | undefined,
+  repo: FhirRepository, decisionId: string, input: BuildPpsInput & { coordinationCentre?: Reference }, author: Reference | undefined, at: Date = new Date(),
 ): Promise<CarePlan> {
   return repo.transaction(async (tx) => {
     // Two clicks on "build the PPS" must not build two.
@@ -60,7 +62,7 @@ export async function buildPpsForDecision(
       requests,
       ...(rcpMeetingDate ? { rcpMeetingDate } : {}),
       input,
-      now: new Date().toISOString(),
+      now: at.toISOString(),
       newId: randomUUID,
     });
     await tx.createWithId(built.careTeam, built.careTeam.id!);
@@ -76,11 +78,11 @@ export async function ppsOfDecision(repo: FhirRepository, decisionId: string): P
 }
 
 /** Records the hand-over of a PPS / PPAC; `ifMatch` (version) protects against a concurrent edit. */
-export async function handOverProgramme(repo: FhirRepository, id: string, input: HandOverInput, ifMatch?: string): Promise<CarePlan> {
+export async function handOverProgramme(repo: FhirRepository, id: string, input: HandOverInput, ifMatch?: string, at: Date = new Date()): Promise<CarePlan> {
   return repo.transaction(async (tx) => {
     const plan = await tx.read<CarePlan>('CarePlan', id);
     requireCurrentVersion(plan, ifMatch, 'Relisez-le avant de recommencer.');
-    const now = new Date().toISOString();
+    const now = at.toISOString();
     const next = handOverCarePlan(plan, input, now);
     // A PPAC prepared ahead takes over when it is handed over, at the end of active treatment:
     // the PPS it replaces closes then, not before (see startPpac).
@@ -101,8 +103,8 @@ async function closeReplacedPps(tx: FhirRepository, ppac: CarePlan, handOverDay:
 }
 
 /** Starts the PPAC from a PPS and, when the end of active treatment is reached, closes the PPS, in one transaction. */
-export async function startPpacFromPps(repo: FhirRepository, ppsId: string, input: StartPpacInput, author: Reference | undefined, ifMatch?: string): Promise<CarePlan> {
-  return (await startPpacWithWarnings(repo, ppsId, input, author, ifMatch)).ppac;
+export async function startPpacFromPps(repo: FhirRepository, ppsId: string, input: StartPpacInput, author: Reference | undefined, ifMatch?: string, at: Date = new Date()): Promise<CarePlan> {
+  return (await startPpacWithWarnings(repo, ppsId, input, author, ifMatch, at)).ppac;
 }
 
 /**
@@ -110,7 +112,7 @@ export async function startPpacFromPps(repo: FhirRepository, ppsId: string, inpu
  * treatment still planned after the declared end of active treatment.
  */
 export async function startPpacWithWarnings(
-  repo: FhirRepository, ppsId: string, input: StartPpacInput, author: Reference | undefined, ifMatch?: string,
+  repo: FhirRepository, ppsId: string, input: StartPpacInput, author: Reference | undefined, ifMatch?: string, at: Date = new Date(),
 ): Promise<{ ppac: CarePlan; warnings: string[] }> {
   return repo.transaction(async (tx) => {
     await tx.lock(`care-plan:start-ppac:${ppsId}`);
@@ -119,7 +121,7 @@ export async function startPpacWithWarnings(
     requireCurrentVersion(pps, ifMatch, 'Relisez-le avant de recommencer.');
     const existing = (await tx.searchAll<CarePlan>('CarePlan', { replaces: `CarePlan/${ppsId}` })).filter((p) => isPpac(p) && !INACTIVE.has(p.status));
     if (existing.length) throw conflict(`Un PPAC a déjà pris la suite de ce PPS (CarePlan/${existing[0]!.id})`);
-    const now = new Date().toISOString();
+    const now = at.toISOString();
     const structure = input?.needsEvaluation?.structure;
     const orientation = structure ? await resolveOrientation(tx, structure, parisDay(new Date(now))) : undefined;
     const started = startPpac(pps, orientation ? { ...input, needsEvaluation: { ...input.needsEvaluation, structure: orientation } } : input, {

@@ -1,4 +1,4 @@
-import type { Database } from './database.ts';
+import { nowPlus, type Database } from './database.ts';
 import type { Executor } from './repository.ts';
 
 export interface BreakGlassGrant {
@@ -22,19 +22,26 @@ export interface BreakGlassReview {
   comment?: string;
 }
 
+/** What the physician opening an emergency access says; its start and end are the database's. */
+export type BreakGlassRequest = Pick<BreakGlassGrant, 'practitionerId' | 'idnps' | 'displayName' | 'patientId' | 'reason'>;
+
 /**
  * Emergency-access grants: the SQL of the access module. Whether a grant still runs is decided by
  * the database's clock (`now()`), the one the SQL access rule dcc_emergency reads with: with the
  * application's, the page said « accès en cours » near a grant's end while reads were refused.
+ * Its start, end and review time are set by that clock too: app servers' clocks differ, and the
+ * security officer reads one timeline.
  */
 export class AccessStore {
   constructor(private readonly db: Database) {}
 
-  async grantBreakGlass(grant: Omit<BreakGlassGrant, 'id' | 'reviewedAt'>): Promise<BreakGlassGrant> {
+  /** Opens a grant from the database's now() for `durationMs`; both ends come back with it. */
+  async grantBreakGlass(grant: BreakGlassRequest, durationMs: number): Promise<BreakGlassGrant> {
     const [row] = await this.db('break_glass_grant')
       .insert({
         practitioner_id: grant.practitionerId, idnps: grant.idnps, display_name: grant.displayName, patient_id: grant.patientId,
-        reason: grant.reason, created_at: grant.createdAt, expires_at: grant.expiresAt,
+        // One statement, one now(): the grant lasts exactly its duration.
+        reason: grant.reason, created_at: this.db.fn.now(), expires_at: nowPlus(this.db, durationMs),
       })
       .returning('*');
     return toGrant(row);
@@ -80,9 +87,9 @@ export class AccessStore {
   }
 
   /** Records the review; false when the grant was already reviewed (a concurrent reviewer won). */
-  async recordReview(id: string, review: BreakGlassReview, at: Date, executor: Executor = this.db): Promise<boolean> {
+  async recordReview(id: string, review: BreakGlassReview, executor: Executor = this.db): Promise<boolean> {
     const updated = await executor('break_glass_grant').where({ id }).whereNull('reviewed_at').update({
-      reviewed_at: at, reviewer_id: review.reviewerId, reviewer_name: review.reviewerName, verdict: review.verdict, review_comment: review.comment ?? null,
+      reviewed_at: executor.fn.now(), reviewer_id: review.reviewerId, reviewer_name: review.reviewerName, verdict: review.verdict, review_comment: review.comment ?? null,
     });
     return updated === 1;
   }

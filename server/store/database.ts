@@ -29,6 +29,14 @@ const quietLog = { warn: () => {}, error: () => {}, deprecate: () => {}, debug: 
 
 export type Database = Knex;
 
+/**
+ * `now() + ms` on the database's clock: an expiry set there is judged there (`expires_at > now()`),
+ * one clock for every app server sharing the database, whatever their own clocks say.
+ */
+export function nowPlus(db: Knex, ms: number): Knex.Raw {
+  return db.raw('now() + make_interval(secs => ?::double precision)', [ms / 1000]);
+}
+
 /** Opens the database: PostgreSQL when a URL is given, else embedded PGlite (folder or memory). */
 export function openDatabase(options: DatabaseOptions): Database {
   if (options.databaseUrl) {

@@ -1,5 +1,5 @@
 import type { Principal } from '../context.ts';
-import type { Database } from './database.ts';
+import { nowPlus, type Database } from './database.ts';
 
 export interface SessionRow {
   id: string;
@@ -40,20 +40,25 @@ export class SessionStore {
 
   async deleteExpired(now: Date): Promise<void> {
     await this.db('session').where('expires_at', '<', now).delete();
-    await this.db('login_state').where('expires_at', '<', now).delete();
+    await this.db('login_state').where('expires_at', '<', this.db.fn.now()).delete();
   }
 
-  /** Saves sign-in state; false when the id is already there (a replay or a clash). */
-  async saveLoginState(id: string, kind: string, data: unknown, expiresAt: Date): Promise<boolean> {
+  /*
+   * Sign-in state lives on the database's clock, set and read: the state saved by one app server is
+   * taken by another (SAML ACS, PSC callback), and their clocks differ.
+   */
+
+  /** Saves sign-in state for `ttlMs` from the database's now(); false when the id is already there (a replay or a clash). */
+  async saveLoginState(id: string, kind: string, data: unknown, ttlMs: number): Promise<boolean> {
     const result = await this.db.raw(
       'INSERT INTO login_state (id, kind, data, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id',
-      [id, kind, JSON.stringify(data ?? null), expiresAt],
+      [id, kind, JSON.stringify(data ?? null), nowPlus(this.db, ttlMs)],
     );
     return result.rows.length === 1;
   }
 
   async getLoginState<T>(id: string, kind: string): Promise<T | undefined> {
-    const row = await this.db('login_state').where({ id, kind }).where('expires_at', '>', new Date()).first('data');
+    const row = await this.db('login_state').where({ id, kind }).where('expires_at', '>', this.db.fn.now()).first('data');
     return row?.data as T | undefined;
   }
 

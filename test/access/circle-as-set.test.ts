@@ -6,6 +6,7 @@ import { mayMatchMany } from '../../server/store/search-sql.ts';
 import { parseSearchRequest } from '../../server/fhir-kit/search-request.ts';
 import { testServices, unique, type RunningServer } from '../helpers/harness.ts';
 import { withIdentity } from '../helpers/identity.ts';
+import { backdatedGrant } from '../helpers/break-glass.ts';
 import { professional } from '../helpers/users.ts';
 
 type Services = RunningServer['services'];
@@ -82,13 +83,11 @@ describe('Circle of care as a set: the same patients as the row-by-row rule', fu
     // An emergency access: not the circle, but the wide form must keep it as the row-by-row one does.
     await services.accessStore.grantBreakGlass({
       practitionerId: prac.grantee, idnps: null, displayName: 'Dr Urgence', patientId: pat.byGrant, reason: 'Urgence vitale',
-      createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    });
+    }, 3_600_000);
     // …and one that has expired, which neither form keeps.
-    await services.accessStore.grantBreakGlass({
+    await backdatedGrant(services.db, {
       practitionerId: prac.exGrantee, idnps: null, displayName: 'Dr Passé', patientId: pat.byGrant, reason: 'Urgence vitale',
-      createdAt: new Date(Date.now() - 7_200_000).toISOString(), expiresAt: new Date(Date.now() - 3_600_000).toISOString(),
-    });
+    }, { startedAgoMs: 7_200_000, durationMs: 3_600_000 });
   });
 
   const inCircle = async (me: string, patient: string): Promise<{ row: boolean; set: boolean }> => {

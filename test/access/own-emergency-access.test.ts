@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 import { asUser, createdId, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
 import { withIdentity } from '../helpers/identity.ts';
+import { backdatedGrant } from '../helpers/break-glass.ts';
+import { databaseNow, withAppClockOff } from '../helpers/app-clock.ts';
 
 /**
  * GET Patient/{id}/$break-glass: the server says whether the caller reads the record under his own
@@ -22,13 +24,14 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
 
   before(async () => {
     server = await startTestServer({ identify: identifyByHeader(users, 'system') });
-    for (const name of ['emergency', 'colleague', 'late', 'edge', 'nurse', 'officer']) {
+    for (const name of ['emergency', 'colleague', 'late', 'edge', 'skewed', 'nurse', 'officer']) {
       ids[name] = await createdId(server, { resourceType: 'Practitioner', name: [{ family: unique(name), given: ['Test'] }] } as any);
     }
     users.emergency = professional('Dr Urgences', ['physician'], { practitionerId: ids.emergency });
     users.colleague = professional('Dr Voisin', ['physician'], { practitionerId: ids.colleague });
     users.late = professional('Dr Tardif', ['physician'], { practitionerId: ids.late });
     users.edge = professional('Dr Limite', ['physician'], { practitionerId: ids.edge });
+    users.skewed = professional('Dr Décalé', ['physician'], { practitionerId: ids.skewed });
     users.nurse = professional('IDE', ['nurse'], { practitionerId: ids.nurse });
     users.officer = professional('RSSI', ['admin'], { practitionerId: ids.officer });
     patientId = await createdId(server, withIdentity({ resourceType: 'Patient', name: [{ family: unique('Urgence'), given: ['Lucas'] }], gender: 'male', birthDate: '1971-04-02' }));
@@ -90,11 +93,9 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
   });
 
   it('an access that has ended is no longer reported, and the record is closed again', async () => {
-    const started = Date.now() - 5 * 3_600_000;
-    await server.services.accessStore.grantBreakGlass({
+    await backdatedGrant(server.services.store.db, {
       practitionerId: ids.late, idnps: null, displayName: 'Dr Tardif', patientId, reason: 'Admission de nuit, accès terminé',
-      createdAt: new Date(started).toISOString(), expiresAt: new Date(started + 4 * 3_600_000).toISOString(),
-    });
+    }, { startedAgoMs: 5 * 3_600_000, durationMs: 4 * 3_600_000 });
     const ended = await as('late', 'GET', `/Patient/${patientId}/$break-glass`);
     expect(ended.status).to.equal(200);
     expect(stateOf(ended.body)).to.deep.equal({ active: false, period: undefined });
@@ -114,17 +115,8 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
       answered: stateOf((await as('edge', 'GET', `/Patient/${patientId}/$break-glass`)).body).active,
       reads: (await as('edge', 'GET', `/Patient/${patientId}`)).status === 200,
     });
-    // The application's clock off the database's by a minute (another host, a drifting NTP): the
-    // access store judged with the first (`new Date()`) and the SQL rule dcc_emergency with the
-    // second. Only `new Date()` is moved: PGlite, in this process, reads its own clock by Date.now().
-    const withAppClockOff = async <T>(offsetMs: number, run: () => Promise<T>): Promise<T> => {
-      const RealDate = Date;
-      class OffDate extends RealDate {
-        constructor(...args: unknown[]) { super(...((args.length ? args : [RealDate.now() + offsetMs]) as [number])); }
-      }
-      globalThis.Date = OffDate as DateConstructor;
-      try { return await run(); } finally { globalThis.Date = RealDate; }
-    };
+    // The application's clock off the database's by a minute: the access store judged with the
+    // first (`new Date()`) and the SQL rule dcc_emergency with the second.
 
     // Just over by the database's clock, the application's a minute behind: the page said « en cours »
     // while the record was refused.
@@ -134,6 +126,26 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
     // ended while the record still opened.
     await grantEnding('30 seconds');
     expect(await withAppClockOff(60_000, seen)).to.deep.equal({ answered: true, reads: true });
+  });
+
+  it("opened on an app server whose clock is hours off, the grant starts at the database's now() and ends 4 hours later by it; its review too is dated by the database", async () => {
+    const db = server.services.store.db;
+    const before = await databaseNow(db);
+    const opened = await withAppClockOff(3 * 3_600_000, () => as('skewed', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'Patient inconscient admis au SAU' }));
+    const after = await databaseNow(db);
+    expect(opened.status).to.equal(200);
+    const { period } = stateOf((await as('skewed', 'GET', `/Patient/${patientId}/$break-glass`)).body);
+    expect(Date.parse(period.start)).to.be.within(before, after);
+    expect(Date.parse(period.end) - Date.parse(period.start)).to.equal(4 * 3_600_000);
+
+    // The security officer's review, on a server whose clock is behind: dated by the database too.
+    const [grant] = (await server.services.accessStore.listBreakGlass({ limit: 500 })).filter((g) => g.practitionerId === ids.skewed);
+    const reviewedFrom = await databaseNow(db);
+    const reviewed = await withAppClockOff(-3 * 3_600_000, () => fetch(`${server.url}/access/break-glass/${grant!.id}/review`, {
+      method: 'POST', headers: { ...asUser('officer'), 'content-type': 'application/json' }, body: JSON.stringify({ verdict: 'justified' }),
+    }));
+    expect(reviewed.status).to.equal(200);
+    expect(Date.parse((await reviewed.json()).reviewedAt)).to.be.within(reviewedFrom, await databaseNow(db));
   });
 
   it('deny by default: anonymous 401, who cannot hold an emergency access 403, a malformed id 404 — each an OperationOutcome', async () => {

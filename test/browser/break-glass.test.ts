@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Patient } from '@medplum/fhirtypes';
 import { unique } from '../helpers/harness.ts';
 import { withIdentity } from '../helpers/identity.ts';
+import { backdatedGrant } from '../helpers/break-glass.ts';
 import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, signInAs } from './harness.ts';
 
 describeBrowser('Web client: emergency access (bris de glace) as the hospital physician (Chromium)', () => {
@@ -53,11 +54,10 @@ describeBrowser('Web client: emergency access (bris de glace) as the hospital ph
     }
     // The same physician's access to the other patient ended an hour ago.
     const [grant] = (await dcc.services.accessStore.listBreakGlass({ limit: 500 })).filter((g) => g.patientId === opened.id);
-    const started = Date.now() - 5 * 3_600_000;
-    await dcc.services.accessStore.grantBreakGlass({
+    await backdatedGrant(dcc.services.db, {
       practitionerId: grant!.practitionerId, idnps: grant!.idnps, displayName: grant!.displayName, patientId: ended.id!,
-      reason: 'Admission de nuit, accès terminé depuis', createdAt: new Date(started).toISOString(), expiresAt: new Date(started + 4 * 3_600_000).toISOString(),
-    });
+      reason: 'Admission de nuit, accès terminé depuis',
+    }, { startedAgoMs: 5 * 3_600_000, durationMs: 4 * 3_600_000 });
 
     const { page, context } = await newPage();
     try {

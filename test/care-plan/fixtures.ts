@@ -11,10 +11,14 @@ const DCC = 'https://dcc-paca.example/fhir';
 const G15 = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
 const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
 
-/** The app as main.ts assembles it; each request acts as the user it names (asUser), on the given day if any. */
-export async function startCarePlanServer(users: TestUsers, options: { today?: string } = {}): Promise<RunningServer> {
+/**
+ * The app as main.ts assembles it; each request acts as the user it names (asUser), on the given
+ * day if any, or on the test's own clock (one that moves between requests).
+ */
+export async function startCarePlanServer(users: TestUsers, options: { today?: string; clock?: () => Date } = {}): Promise<RunningServer> {
   const identify = identifyByHeader(users, 'system');
-  return startTestServer({ identify, ...(options.today ? { clock: () => new Date(`${options.today}T12:00:00Z`) } : {}) });
+  const clock = options.clock ?? (options.today ? () => new Date(`${options.today}T12:00:00Z`) : undefined);
+  return startTestServer({ identify, ...(clock ? { clock } : {}) });
 }
 
 export interface CareCase {
