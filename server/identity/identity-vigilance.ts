@@ -51,11 +51,22 @@ export function comparableName(value: string): string {
 }
 
 /** Comparable traits of the probable-duplicate rule, or undefined when one is missing or partial. */
-function duplicateKey(patient: Patient): { family: string; given: string; birthDate: string } | undefined {
+function duplicateKey(patient: Patient): { family: string; given: string[]; birthDate: string } | undefined {
   const name = birthNameOf(patient);
-  const given = name?.given?.[0];
-  if (!name?.family || !given || !/^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate ?? '')) return undefined;
-  return { family: comparableName(name.family), given: comparableName(given), birthDate: patient.birthDate! };
+  const given = (name?.given ?? []).flatMap((n) => n.split(/\s+/)).map(comparableName).filter(Boolean);
+  if (!name?.family || !given.length || !/^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate ?? '')) return undefined;
+  return { family: comparableName(name.family), given, birthDate: patient.birthDate! };
+}
+
+/**
+ * The same first first name, a compound name being one name whether typed with a hyphen, a space or
+ * as two list entries: « Francois-Louis » (one entry) is « François » + « Louis » (two), the first of
+ * either list being the start of the other's names run together. The creation form applies the same
+ * rule (client/src/lib/patient-identity.ts `sameFirstGivenName`).
+ */
+export function sameFirstGivenName(a: string[], b: string[]): boolean {
+  const runs = (names: string[]) => names.map((_, i) => names.slice(0, i + 1).join(''));
+  return a[0] === b[0] || runs(a).includes(b[0]!) || runs(b).includes(a[0]!);
 }
 
 /**
@@ -73,7 +84,7 @@ export async function probableDuplicates(repo: FhirRepository, patient: Patient)
   return candidates.filter((other) => {
     if (other.id === patient.id) return false;
     const otherKey = duplicateKey(other);
-    if (!otherKey || otherKey.family !== key.family || otherKey.given !== key.given || otherKey.birthDate !== key.birthDate) return false;
+    if (!otherKey || otherKey.family !== key.family || !sameFirstGivenName(otherKey.given, key.given) || otherKey.birthDate !== key.birthDate) return false;
     const otherIns = insIdentifiers(other).map((i) => i.value);
     return !(ownIns.size && otherIns.length && !otherIns.some((v) => ownIns.has(v)));
   });

@@ -143,5 +143,16 @@ describe('Identity-vigilance (RNIV): one INS one patient, INS agrees with the tr
     const darco2 = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `Darco${tag}`, given: ['Jean Marie'] }], gender: 'male', birthDate: '1949-09-02' });
     expect(await tasksOf(darco2.body.id), "Darco Jean Marie ~ D'ARCO Jean-Marie").to.have.length(1);
     expect((await tasksOf(darco2.body.id))[0].resource.input[0].valueReference.reference).to.equal(`Patient/${darco.body.id}`);
+
+    // A compound first name stored as one entry, typed as two (the form splits at spaces); and a
+    // first name that is only the start of a compound one is another person's.
+    const menard = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `MENARD${tag}`, given: ['Francois-Louis'] }], gender: 'male', birthDate: '1951-11-02' });
+    const menard2 = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `Ménard${tag}`, given: ['François', 'Louis'] }], gender: 'male', birthDate: '1951-11-02' });
+    expect(await tasksOf(menard2.body.id), 'Ménard François Louis ~ MENARD Francois-Louis').to.have.length(1);
+    expect((await tasksOf(menard2.body.id))[0].resource.input[0].valueReference.reference).to.equal(`Patient/${menard.body.id}`);
+    const jean = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `PETIT${tag}`, given: ['Jean-Pierre'] }], gender: 'male', birthDate: '1960-03-03' });
+    const jean2 = await post({ resourceType: 'Patient', name: [{ use: 'official', family: `Petit${tag}`, given: ['Jean'] }], gender: 'male', birthDate: '1960-03-03' });
+    expect(jean.status).to.equal(201);
+    expect(await tasksOf(jean2.body.id), 'Petit Jean is not PETIT Jean-Pierre').to.have.length(0);
   });
 });

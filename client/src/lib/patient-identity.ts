@@ -97,7 +97,8 @@ export interface IdentityCandidate {
  * The first first name of two lists, folded as the server folds names (`normalisedName`): a compound
  * name is one name whether its parts are joined by a hyphen or a space, so « Francois-Louis » is
  * « François Louis » (one name, or the first two of a list) — the first of either list may be the
- * start of the other's names run together.
+ * start of the other's names run together. The server's probable-duplicate rule is the same
+ * (server/identity/identity-vigilance.ts `sameFirstGivenName`).
  */
 function sameFirstGivenName(existing: string[], typed: string[]): boolean {
   const runs = (names: string[]) => names.flatMap((n) => n.split(/\s+/)).filter(Boolean).map(normalisedName).map((_, i, all) => all.slice(0, i + 1).join(''));
