@@ -396,12 +396,14 @@ describe('SAML sign-in with a real identity provider (samlify)', function () {
   });
 
   it('ends a session left idle longer than the idle timeout', async () => {
-    const sessions = new SessionManager(services.sessionStore, { idleMs: 150, absoluteMs: 3_600_000, secureCookies: false });
+    // 2 s, not less: on a loaded CI machine the sign-in's first request came more than 150 ms
+    // after the session was opened and found it already idle.
+    const sessions = new SessionManager(services.sessionStore, { idleMs: 2_000, absoluteMs: 3_600_000, secureCookies: false });
     const short = await startSp(sp.saml, sessions);
     try {
       const cookie = await signIn(newIdnps(), '10', short.url);
       expect((await get('/auth/session', cookie, short.url)).status).to.equal(200);
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 2_600));
       const expired = await get('/fhir/Patient?_summary=count', cookie, short.url);
       expect(expired.status).to.equal(401);
       expect(expired.body.issue[0].details.text).to.contain('inactivité');
