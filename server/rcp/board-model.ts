@@ -5,6 +5,7 @@ import {
 import { invalidInput, ruleViolations, type RcpRule } from './errors.ts';
 import { compact, defined, exts, ext, fromFhirTime, idFrom, reference, toFhirTime, versionOf } from './fhir-helpers.ts';
 import { MIN_QUORUM_SPECIALITIES, type MandatedSpeciality, type QuorumRules, type SpecialityRef } from './quorum.ts';
+import { namedSpeciality, specialityName } from './speciality-name.ts';
 import { DEFAULT_TIME_ZONE, scheduleProblems, type BoardSchedule, type DateOverride, type OverrideKind } from './recurrence.ts';
 
 export type BoardKind = 'organ' | 'transversal';
@@ -109,10 +110,10 @@ export function parseBoardSettings(body: unknown, practitioners: Map<string, Pra
   }
   mandated.forEach((m, i) => {
     if (relevant.length && !m.anyOf.some((s) => relevantCodes.has(s.code))) {
-      fail('board-quorum', `La spécialité obligatoire « ${m.label} » ne figure pas parmi les spécialités retenues pour le quorum`, `quorum.mandated[${i}]`);
+      fail('board-quorum', `La spécialité obligatoire « ${specialityName(m.label)} » ne figure pas parmi les spécialités retenues pour le quorum`, `quorum.mandated[${i}]`);
     }
     const memberCodes = new Set(members.map((x) => x.speciality?.code));
-    if (!m.anyOf.some((s) => memberCodes.has(s.code))) warnings.push(`Aucun membre de la RCP n'a la spécialité obligatoire « ${m.label} » : le quorum ne pourra être atteint qu'avec un membre occasionnel`);
+    if (!m.anyOf.some((s) => memberCodes.has(s.code))) warnings.push(`Aucun membre de la RCP n'a la spécialité obligatoire « ${specialityName(m.label)} » : le quorum ne pourra être atteint qu'avec un membre occasionnel`);
   });
   const writtenOpinionCounts = q.writtenOpinionCounts === true;
 
@@ -178,11 +179,12 @@ export function parseSpeciality(value: unknown): SpecialityRef | undefined {
 
 export function parseMandated(value: unknown, path: string): MandatedSpeciality {
   const single = parseSpeciality(value);
-  if (single) return { label: single.display ?? single.code, anyOf: [single] };
+  // The label is the charter's word for the role: a speciality's name, not its R38 display.
+  if (single) return { label: namedSpeciality(single), anyOf: [single] };
   const v = (value ?? {}) as Json;
   const anyOf = Array.isArray(v.anyOf) ? v.anyOf.map((s, i) => parseSpeciality(s) ?? badSpeciality(`${path}.anyOf[${i}]`)) : [];
   if (!anyOf.length) throw invalidInput('board-invalid', 'Une spécialité obligatoire est un code R38 ou { "label": "Chirurgien", "anyOf": ["SM14", …] }', [path]);
-  return { label: typeof v.label === 'string' && v.label ? v.label : anyOf[0]!.display ?? anyOf[0]!.code, anyOf };
+  return { label: typeof v.label === 'string' && v.label.trim() ? specialityName(v.label.trim()) : namedSpeciality(anyOf[0]!), anyOf };
 }
 
 function parseSchedule(value: unknown): BoardSchedule {

@@ -154,15 +154,15 @@ export const ACTIVE_AGENDA_FLAGS: AgendaFlag[] = ['scheduled', 'discussed', 'rec
 
 /**
  * R38 specialities (ANS TRE_R38-SpecialiteOrdinale) by code, for a board that gives a bare code (a
- * mandated speciality "SM20"): the pages name it, never show the code. Labels of the codes the
- * directory's practitioners carry are as the directory writes them (the board page lists those).
+ * mandated speciality "SM20"): the pages name it, never show the code. Written as people read them,
+ * without the R38 suffix « (SM) » (speciality-name.ts: one way of naming a speciality).
  */
 export const SPECIALITY_LABELS: Record<string, string> = {
   SM01: 'Anatomie et cytologie pathologiques',
-  SM11: 'Chirurgie thoracique et cardio-vasculaire (SM)',
+  SM11: 'Chirurgie thoracique et cardio-vasculaire',
   SM14: 'Chirurgie viscérale et digestive',
-  SM18: 'Gériatrie (SM)',
-  SM20: 'Gynécologie-obstétrique (SM)',
+  SM18: 'Gériatrie',
+  SM20: 'Gynécologie-obstétrique',
   SM24: 'Gastro-entérologie et hépatologie',
   SM36: 'Oncologie, option médicale',
   SM37: 'Oncologie, option radiothérapie',

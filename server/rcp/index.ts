@@ -11,7 +11,7 @@ export { checkQuorum, type Attendance, type QuorumResult, type QuorumRules } fro
 export { correctCase, discussCase, recordCase, saveDecision, signCase } from './decision.ts';
 export { createBoard } from './boards.ts';
 export { loadCase } from './case-store.ts';
-export { undiscussedCasesOnCondition, type UndiscussedCase } from './condition-cases.ts';
+export { AWAITING_REPORT_STATES, unsignedCasesOnCondition, type UnsignedCase } from './condition-cases.ts';
 export { acceptCase, moveCase, registerCase, rejectCase, withdrawCase } from './cases.ts';
 export { RCP_BOARD_ID_SYSTEM } from './codes.ts';
 export { type RcpContext, searchOne } from './fhir-helpers.ts';

@@ -8,6 +8,8 @@
  * board's charter says so. Two physicians of the same speciality count once.
  */
 
+import { namedSpeciality, specialityName } from './speciality-name.ts';
+
 export type AttendanceMode = 'present' | 'remote' | 'written-opinion';
 
 export interface SpecialityRef {
@@ -104,10 +106,8 @@ export function checkQuorum(attendance: Attendance[], board: { quorum: QuorumRul
       ? `aucune spécialité représentée : il en faut au moins ${required}`
       : `${n} spécialité${n > 1 ? 's' : ''} distincte${n > 1 ? 's' : ''} représentée${n > 1 ? 's' : ''} (${specialities.map(label).join(', ')}) : il en faut au moins ${required}`);
   }
-  for (const m of missingMandated) reasons.push(`spécialité obligatoire absente : ${m.label}`);
+  for (const m of missingMandated) reasons.push(`spécialité obligatoire absente : ${specialityName(m.label)}`);
   return { reached: reasons.length === 0, required, specialities, counted, notCounted, missingMandated, reasons };
 }
 
-function label(s: SpecialityRef): string {
-  return s.display ?? s.code;
-}
+const label = (s: SpecialityRef): string => namedSpeciality(s);

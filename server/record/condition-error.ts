@@ -3,16 +3,18 @@
  * entered-in-error), with the reason, so the record's history keeps what was seen and corrected,
  * and every reader (registration picker, quality criteria, summary) leaves it out.
  * A diagnosis a signed RCP report rests on is corrected through the report's correction instead:
- * the report was sent, and its correction is what reaches its recipients. A diagnosis a case still
- * waiting for its RCP rests on is refused too, until the physician withdraws that request: the
- * case would otherwise stay on the agenda, discussed on a diagnosis the record no longer holds.
+ * the report was sent, and its correction is what reaches its recipients. So is a diagnosis of a
+ * case discussed (or recorded) whose report is not signed yet: marked now, the report would be
+ * signed on a diagnosis the record calls wrong; it is signed, then corrected. A diagnosis a case
+ * still waiting for its RCP rests on is refused too, until the physician withdraws that request:
+ * the case would otherwise stay on the agenda, discussed on a diagnosis the record no longer holds.
  */
 import type { Annotation, Composition, Condition } from '@medplum/fhirtypes';
 import { badRequest, conflict, forbidden, invalidResource, issue } from '../fhir-kit/errors.ts';
 import { longDate, parisDay, weekdayDate } from '../fhir-kit/french-dates.ts';
 import { CONDITION_VER_STATUS, isEnteredInError } from '../fhir-kit/condition-status.ts';
 import { isSignedRcpSheet } from '../rcp-sheet/index.ts';
-import { undiscussedCasesOnCondition } from '../rcp/index.ts';
+import { AWAITING_REPORT_STATES, unsignedCasesOnCondition, type UnsignedCase } from '../rcp/index.ts';
 import { idOf } from '../fhir-kit/ids.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Principal } from '../context.ts';
@@ -36,8 +38,9 @@ export function enteredInErrorVersion(condition: Condition, reason: string, by: 
 /**
  * Marks Condition/{id} entered-in-error, in one transaction (the store traces the write). Refused
  * (409) when a signed RCP report lists it — whoever may see that report: it is found through the
- * service view, and only its id and date are named — and (409) while a case registered on it waits
- * for its RCP. Refused rather than withdrawn here: withdrawing a request is the requesting
+ * service view, and only its id and date are named — (409) while a case on it was discussed and its
+ * report is not signed, and (409) while a case registered on it waits for its RCP. Refused rather
+ * than withdrawn here: withdrawing a request is the requesting
  * physician's act, with its own reason, which the 3C sees on its agenda.
  */
 export async function markConditionEnteredInError(repo: FhirRepository, id: string, body: unknown, by: Principal, now = new Date()): Promise<Condition> {
@@ -58,10 +61,21 @@ export async function markConditionEnteredInError(repo: FhirRepository, id: stri
       throw conflict(`Ce diagnostic figure dans le compte rendu de RCP signé Composition/${signed.id} (${signed.date ? longDate(parisDay(new Date(signed.date))) : 'date non renseignée'}) : il se corrige par la correction de la fiche RCP (nouvelle version signée avec son motif), qui informe ses destinataires, et non dans le dossier`);
     }
     const patientId = idOf(condition.subject, 'Patient');
-    const waiting = patientId ? await undiscussedCasesOnCondition(tx.serviceView(), patientId, id) : [];
-    if (waiting.length) {
-      throw conflict(waiting.map(({ boardName, sessionStart }) => `Retirez d'abord la demande d'inscription à la RCP du ${sessionStart ? weekdayDate(sessionStart) : '(date de séance non renseignée)'}${boardName ? ` (${boardName})` : ''} : ce dossier repose sur ce diagnostic et n'a pas encore été discuté (« Retirer la demande » sur la page du dossier). Déclarez ensuite la saisie erronée, et inscrivez si besoin le dossier sur le bon diagnostic.`).join(' '));
+    const cases = patientId ? await unsignedCasesOnCondition(tx.serviceView(), patientId, id) : [];
+    if (cases.length) {
+      // Everything to do in one answer: a report to sign and correct, requests to withdraw.
+      const awaitingReport = cases.filter((c) => AWAITING_REPORT_STATES.includes(c.rcpCase.state));
+      const waiting = cases.filter((c) => !awaitingReport.includes(c));
+      throw conflict([
+        ...awaitingReport.map((c) => `Ce diagnostic figure dans le dossier ${c.rcpCase.state === 'recorded' ? 'enregistré' : 'discuté'} à la RCP du ${meeting(c)}, dont le compte rendu n'est pas encore signé : ce compte rendu doit d'abord être signé, puis ce diagnostic se corrige par la correction de la fiche RCP (nouvelle version signée avec son motif), qui informe ses destinataires, et non dans le dossier.`),
+        ...waiting.map((c) => `Retirez d'abord la demande d'inscription à la RCP du ${meeting(c)} : ce dossier repose sur ce diagnostic et n'a pas encore été discuté (« Retirer la demande » sur la page du dossier). Déclarez ensuite la saisie erronée, et inscrivez si besoin le dossier sur le bon diagnostic.`),
+      ].join(' '));
     }
     return (await tx.update(enteredInErrorVersion(condition, reason, by, now), { ifMatch: condition.meta?.versionId })).resource;
   });
+}
+
+/** « mardi 10 mars 2026 (RCP digestive) »: the meeting a case waits for or was discussed at. */
+function meeting({ boardName, sessionStart }: UnsignedCase): string {
+  return `${sessionStart ? weekdayDate(sessionStart) : '(date de séance non renseignée)'}${boardName ? ` (${boardName})` : ''}`;
 }

@@ -83,6 +83,8 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await page.getByLabel('Nom de la RCP').fill(name);
       await page.getByLabel('Organe ou thème').fill('foie et voies biliaires');
       await page.getByRole('combobox', { name: 'Membres permanents' }).click();
+      // The directory's specialities named as on every page, without the R38 « (SM) » their records carry.
+      expect(await page.getByRole('option', { name: /Lambert/ }).innerText()).to.match(/— Oncologie, option médicale$/);
       for (const who of ['Lambert', 'Aubert', 'Rossi']) await page.getByRole('option', { name: new RegExp(who) }).click();
       await page.keyboard.press('Escape');
       await page.getByLabel('Jour', { exact: true }).first().click();
@@ -291,6 +293,8 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // None present is said in words (it read « Spécialité présente : 0 »), the specialities in one form.
       expect(await quorum.getByTestId('quorum-count').innerText()).to.equal('Aucune spécialité présente — il en faut au moins 3');
       expect(await quorum.innerText()).not.to.contain('(SM)');
+      // The members to tick too: the directory's « (SM) » is not shown.
+      expect(await page.getByRole('checkbox', { name: /Lambert — Oncologie, option médicale$/ }).count(), 'member named without « (SM) »').to.equal(1);
       const card = page.getByRole('article', { name: new RegExp(name!) });
       await card.getByLabel('Proposition (première intention)').click();
       await page.getByRole('option', { name: 'Chimiothérapie' }).click();

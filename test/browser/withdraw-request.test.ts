@@ -100,8 +100,12 @@ describeBrowser('Web client: the requesting physician withdraws his RCP request 
       await wrong.getByRole('button', { name: 'Annuler' }).click();
       await wrong.waitFor({ state: 'hidden' });
 
-      // The case page: the requester is offered « Retirer la demande ».
-      await page.goto(`${dcc.url}/hopital/dossiers/${caseId}`);
+      // The case page, reached from the record's case table (« Dossier », not « Décision », while it waits):
+      // the requester is offered « Retirer la demande ».
+      const row = page.getByTestId('cases').getByRole('row').filter({ hasText: 'Chirurgie première ou traitement néoadjuvant ?' });
+      expect(await row.getByRole('link', { name: 'Décision' }).count(), 'no decision yet').to.equal(0);
+      await row.getByRole('link', { name: 'Dossier', exact: true }).click();
+      await page.waitForURL(`**/hopital/dossiers/${caseId}`);
       const header = page.getByTestId('case-state');
       await header.getByRole('button', { name: 'Retirer la demande' }).waitFor();
       await header.getByRole('button', { name: 'Retirer la demande' }).click();

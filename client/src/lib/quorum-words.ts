@@ -8,8 +8,9 @@
 export interface MandatedWords { label: string; anyOf: { code: string; display?: string }[] }
 
 /**
- * A speciality as the meeting reads it: without the R38 qualification suffix « (SM) », which some
- * labels carry and others not (« Gynécologie-obstétrique (SM) ; Oncologie, option médicale »).
+ * A speciality as every page names it: without the R38 qualification suffix « (SM) », which the
+ * directory's records carry and others not (« Gynécologie-obstétrique (SM) ; Oncologie, option
+ * médicale »). Mirror of server/rcp/speciality-name.ts (test/client/speciality-name-parity.test.ts).
  */
 export function specialityName(display: string): string {
   return display.replace(/\s*\(SM\)\s*$/, '').trim() || display;

@@ -17,6 +17,7 @@ import { fieldErrorsOf, unplacedIssues } from '../../lib/field-errors.ts';
 import {
   describeRecurrence, describeRrule, FREQUENCY_LABEL, fromRrule, RANK_LABEL, toRrule, WEEKDAY_LABEL, type Frequency, type Rank, type Weekday,
 } from '../../lib/recurrence.ts';
+import { specialityName } from '../../lib/quorum-words.ts';
 import { nextDates } from './recurrence-preview.ts';
 
 const R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
@@ -173,7 +174,7 @@ function BoardForm({ board }: { board: Board | undefined }) {
         const kept = board?.quorum.mandated.find((m) => m.anyOf[0]?.code === code);
         if (kept) return kept;
         const s = memberSpecialities.find((x) => x.code === code);
-        return { label: s?.display ?? code, anyOf: [{ code, ...(s?.display ? { display: s.display } : {}) }] };
+        return { label: s?.display ? specialityName(s.display) : code, anyOf: [{ code, ...(s?.display ? { display: s.display } : {}) }] };
       }),
       writtenOpinionCounts: form.writtenOpinionCounts,
     },
@@ -203,7 +204,8 @@ function BoardForm({ board }: { board: Board | undefined }) {
   const fieldError = (field: keyof typeof BOARD_FIELDS) => fieldErrors[field];
   const unplaced = save.error instanceof ApiError && Object.keys(fieldErrors).length ? unplacedError(save.error, BOARD_FIELDS) : save.error;
 
-  const options = professionals.map((p) => ({ value: p.ref, label: `${p.name}${p.speciality?.display ? ` — ${p.speciality.display}` : ''}` }));
+  // Specialities named as everywhere else (no R38 « (SM) »): the directory's records carry it.
+  const options = professionals.map((p) => ({ value: p.ref, label: `${p.name}${p.speciality?.display ? ` — ${specialityName(p.speciality.display)}` : ''}` }));
   return (
     <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }} aria-labelledby="charter-title">
       <Stack gap="md">
@@ -224,7 +226,7 @@ function BoardForm({ board }: { board: Board | undefined }) {
             <MultiSelect
               label="Spécialités obligatoires au quorum"
               description="En plus de 3 spécialités différentes au moins"
-              data={memberSpecialities.map((s) => ({ value: s.code, label: s.display ?? s.code }))}
+              data={memberSpecialities.map((s) => ({ value: s.code, label: s.display ? specialityName(s.display) : s.code }))}
               value={form.mandated}
               onChange={(v) => set('mandated', v)}
               error={fieldError('quorum')}

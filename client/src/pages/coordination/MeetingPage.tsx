@@ -182,7 +182,7 @@ function AttendancePanel({ session, board, timed }: { session: Session; board: B
               return (
                 <Group key={m.practitioner} gap="xs" wrap="nowrap" justify="space-between">
                   <Checkbox
-                    label={`${m.display ?? m.practitioner}${m.speciality?.display ? ` — ${m.speciality.display}` : ''}`}
+                    label={`${m.display ?? m.practitioner}${m.speciality?.display ? ` — ${specialityName(m.speciality.display)}` : ''}`}
                     checked={Boolean(mode)}
                     disabled={save.isPending || ticked !== null}
                     onChange={(e) => setMode(m.practitioner, e.currentTarget.checked ? 'present' : undefined)}

@@ -177,6 +177,8 @@ function Record({ patient, physician }: { patient: Patient; physician: boolean }
   );
 }
 
+const NOT_YET_DISCUSSED: RcpCase['state'][] = ['pending', 'accepted', 'quorum-not-reached', 'postponed'];
+
 function CasesTable({ cases }: { cases: RcpCase[] }) {
   return (
     <Table.ScrollContainer minWidth={560}>
@@ -193,7 +195,9 @@ function CasesTable({ cases }: { cases: RcpCase[] }) {
               <Table.Td>
                 <Group gap="xs">
                   {c.sheet && <Anchor component={Link} to={`/hopital/fiches/${idOf(c.sheet)}`} size="sm">Fiche RCP</Anchor>}
-                  <Anchor component={Link} to={`/hopital/dossiers/${c.id}`} size="sm">Décision</Anchor>
+                  {/* Not yet discussed, the case page holds the request and « Retirer la demande » (the refusal of a
+                      « saisie erronée » sends the physician there), not a decision. */}
+                  <Anchor component={Link} to={`/hopital/dossiers/${c.id}`} size="sm">{NOT_YET_DISCUSSED.includes(c.state) ? 'Dossier' : 'Décision'}</Anchor>
                 </Group>
               </Table.Td>
             </Table.Tr>
