@@ -186,6 +186,16 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await early.getByRole('button', { name: "Reprogrammer à aujourd'hui et ouvrir" }).click();
       const quorum = page.getByTestId('quorum');
       await quorum.getByText('Quorum non atteint').waitFor();
+      // Every case's button is readable: the light buttons of the cases not shown drew their label
+      // in the colour of their own background (a blank blue bar).
+      const caseButtons = page.getByRole('navigation', { name: 'Dossiers de la séance' }).getByRole('button');
+      expect(await caseButtons.count()).to.be.greaterThan(1);
+      const colours = await caseButtons.evaluateAll((buttons) => buttons.map((b) => {
+        const style = getComputedStyle(b);
+        const label = getComputedStyle(b.querySelector('.mantine-Button-label') ?? b);
+        return { text: label.color, background: style.backgroundColor };
+      }));
+      for (const c of colours) expect(c.text, JSON.stringify(colours)).not.to.equal(c.background);
       // Each fact once (the count and the missing specialities were each said twice).
       const quorumLines = (await quorum.innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
       expect(quorumLines.filter((l) => /sur \d+ requises|il en faut/.test(l)), quorumLines.join(' / ')).to.have.length(1);

@@ -258,8 +258,10 @@ function Cases({ session, rows, timed }: { session: Session; rows: AgendaRow[]; 
     <section aria-labelledby="cases-title">
       <Title order={2} size="h3" id="cases-title" mb="xs">Dossiers ({rows.length})</Title>
       <Group gap={6} mb="sm" component="nav" aria-label="Dossiers de la séance">
+        {/* Hex colours, as for the other flags: the light variant of a theme shade ('blue.9') drew
+            its label in the colour of its own background. */}
         {rows.map((r, i) => (
-          <Button key={r.case} size="xs" variant={r === current ? 'filled' : 'light'} color={['discussed', 'recorded'].includes(r.flag) ? '#1e6b32' : r.flag === 'postponed' || r.flag === 'quorum-not-reached' ? '#9a4400' : 'blue.9'} onClick={() => go(i)} aria-current={r === current ? 'step' : undefined}>
+          <Button key={r.case} size="xs" variant={r === current ? 'filled' : 'light'} color={['discussed', 'recorded'].includes(r.flag) ? '#1e6b32' : r.flag === 'postponed' || r.flag === 'quorum-not-reached' ? '#9a4400' : '#1864ab'} onClick={() => go(i)} aria-current={r === current ? 'step' : undefined}>
             {r.position}. {r.patientName ?? 'Dossier'} — {flagLabel(r, liveQuorum.get(r.case))}
           </Button>
         ))}
