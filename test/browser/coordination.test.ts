@@ -280,7 +280,8 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // After the session: what is left to sign, and by whom.
       await closed.getByRole('link', { name: 'Suivi après la séance' }).click();
       const toSign = page.getByTestId('to-sign');
-      await toSign.getByText(new RegExp(`${castellani}.* — à signer par .*Lambert`)).waitFor();
+      // The case's status follows the patient's name (at the end it read as a note on the last signer).
+      await toSign.getByText(new RegExp(`${castellani}.* \\(dossier [^)]+\\) — à signer par .*Lambert`)).waitFor();
       await checkA11y(page, 'séance clôturée');
       assertNoPageErrors(page);
       const screenshotText = fs.existsSync(path.join(SCREENSHOTS, 'coordination-reunion.png'));

@@ -304,7 +304,8 @@ function AfterSession({ rows }: { rows: AgendaRow[] }) {
       {rows.length === 0 ? <Text mb="sm" data-testid="no-report">Aucun compte rendu à signer : aucun dossier n’a été discuté ni enregistré lors de cette séance.</Text>
         : toSign.length === 0 ? <Text mb="sm">Tous les comptes rendus sont signés.</Text> : (
         <List size="sm" mb="sm" data-testid="to-sign">
-          {toSign.map((r) => <List.Item key={r.case}>{r.patientName ?? r.patient} — à signer par {r.signers ? signersText(r.signers, r.rcpCase?.requester) : 'un médecin qui a participé à la discussion du dossier'} ({FLAG_LABEL[r.flag].toLowerCase()})</List.Item>)}
+          {/* The case's status after the patient's name: at the end it read as a note on the last signer. */}
+          {toSign.map((r) => <List.Item key={r.case}>{r.patientName ?? r.patient} (dossier {FLAG_LABEL[r.flag].toLowerCase()}) — à signer par {r.signers ? signersText(r.signers, r.rcpCase?.requester) : 'un médecin qui a participé à la discussion du dossier'}</List.Item>)}
         </List>
       )}
       <Title order={3} size="h4" mb="xs">Envoi des comptes rendus</Title>
