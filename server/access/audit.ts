@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
+import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 import { IDNPS_SYSTEM } from '../identity/index.ts';
 import type { AccessRecord } from '../store/repository.ts';
 import { DIRECTORY_TYPES } from './policy.ts';
@@ -179,6 +180,41 @@ export function buildSharingEvent(ctx: RequestContext, event: {
         type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
         role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '3', display: 'Report' },
       })),
+    ],
+  };
+}
+
+/** The DCC's own audit subtypes (emergency access opened, its review). */
+export const DCC_AUDIT_SUBTYPE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-audit';
+
+/**
+ * The opening of an emergency access ("bris de glace") in the patient's trail: who opened the
+ * record, why (the stated reason, in outcomeDesc and purposeOfEvent) and until when. Its entity is
+ * the Patient, so that « Voir les accès au dossier » and its CSV show the grant beside the reads it
+ * allowed (they showed the refused read and the later BTG reads, not the grant nor its reason).
+ */
+export function buildBreakGlassGrantEvent(
+  ctx: RequestContext,
+  grant: { id: string; patientId: string; reason: string; expiresAt: string },
+): AuditEvent {
+  const base = buildAuditEvent(ctx, {
+    interaction: 'create', outcome: 'success',
+    resources: [{ resourceType: 'Patient', id: grant.patientId, patientId: grant.patientId }],
+  }, new Set([grant.patientId]));
+  return {
+    ...base,
+    type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113', display: 'Security Alert' },
+    subtype: [{ system: DCC_AUDIT_SUBTYPE_SYSTEM, code: 'break-glass', display: "Accès d'urgence ouvert" }],
+    action: 'C',
+    // Paris time, as the physician's banner and the review list say it.
+    outcomeDesc: `Accès d'urgence ouvert — motif : ${grant.reason} (jusqu'au ${meetingDateTime(grant.expiresAt)}, heure de Paris)`,
+    purposeOfEvent: [{
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'BTG', display: 'bris de glace' }],
+      text: grant.reason,
+    }],
+    period: { end: grant.expiresAt },
+    entity: [
+      ...(base.entity ?? []).map((e) => ({ ...e, detail: [{ type: 'break-glass-grant', valueString: grant.id }, { type: 'reason', valueString: grant.reason }] })),
     ],
   };
 }

@@ -6,7 +6,7 @@ import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';
-import { buildAuditEvent } from './audit.ts';
+import { buildAuditEvent, buildBreakGlassGrantEvent, DCC_AUDIT_SUBTYPE_SYSTEM } from './audit.ts';
 import { listBreakGlassForReview } from './break-glass-list.ts';
 import { mayBreakGlass, mayReviewAudit } from './policy.ts';
 
@@ -29,13 +29,17 @@ export async function breakGlass(store: Store, accessStore: AccessStore, ctx: Re
   }
   // Existence is checked as the service: the caller cannot see the patient yet, by definition.
   if (!(await store.system().readIfExists('Patient', patientId))) throw notFound(`Patient/${patientId} introuvable`);
-  // Start and end by the database's clock, the one that judges whether the grant still runs.
-  const grant = await accessStore.grantBreakGlass({
-    practitionerId: principal.practitionerId, idnps: principal.idnps ?? null, displayName: principal.displayName, patientId, reason: text,
-  }, BREAK_GLASS_HOURS * 3_600_000);
-  // The opening itself is traced (flagged BTG, with the reason) like any access to the record.
-  await store.forRequest(ctx).read('Patient', patientId);
-  return grant;
+  // Start and end by the database's clock, the one that judges whether the grant still runs. The
+  // opening itself is an AuditEvent of the patient's trail (flagged BTG, with the reason and the
+  // end), written with the grant: no grant without its trace, no trace of a grant that failed.
+  const practitionerId = principal.practitionerId;
+  return store.system().transaction(async (tx) => {
+    const grant = await accessStore.grantBreakGlass({
+      practitionerId, idnps: principal.idnps ?? null, displayName: principal.displayName, patientId, reason: text,
+    }, BREAK_GLASS_HOURS * 3_600_000, tx.db);
+    await tx.append(buildBreakGlassGrantEvent(ctx, grant));
+    return grant;
+  });
 }
 
 /**
@@ -118,7 +122,7 @@ function reviewAuditEvent(ctx: RequestContext, grant: BreakGlassGrant, review: B
   return {
     resourceType: 'AuditEvent',
     type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113', display: 'Security Alert' },
-    subtype: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/dcc-audit', code: 'break-glass-review', display: "Relecture d'un accès d'urgence" }],
+    subtype: [{ system: DCC_AUDIT_SUBTYPE_SYSTEM, code: 'break-glass-review', display: "Relecture d'un accès d'urgence" }],
     action: 'U',
     recorded: new Date().toISOString(),
     outcome: '0',

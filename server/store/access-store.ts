@@ -36,12 +36,12 @@ export class AccessStore {
   constructor(private readonly db: Database) {}
 
   /** Opens a grant from the database's now() for `durationMs`; both ends come back with it. */
-  async grantBreakGlass(grant: BreakGlassRequest, durationMs: number): Promise<BreakGlassGrant> {
-    const [row] = await this.db('break_glass_grant')
+  async grantBreakGlass(grant: BreakGlassRequest, durationMs: number, executor: Executor = this.db): Promise<BreakGlassGrant> {
+    const [row] = await executor('break_glass_grant')
       .insert({
         practitioner_id: grant.practitionerId, idnps: grant.idnps, display_name: grant.displayName, patient_id: grant.patientId,
         // One statement, one now(): the grant lasts exactly its duration.
-        reason: grant.reason, created_at: this.db.fn.now(), expires_at: nowPlus(this.db, durationMs),
+        reason: grant.reason, created_at: executor.fn.now(), expires_at: nowPlus(executor, durationMs),
       })
       .returning('*');
     return toGrant(row);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildAuditEvent, buildAuthenticationEvent, buildIdentityStatusEvent, buildSharingEvent } from '../../server/access/audit.ts';
+import { buildAuditEvent, buildAuthenticationEvent, buildBreakGlassGrantEvent, buildIdentityStatusEvent, buildSharingEvent } from '../../server/access/audit.ts';
 import type { RequestContext } from '../../server/context.ts';
 import { loadFhirDefinitions } from '../../server/fhir-kit/validation.ts';
 import { validateForWrite } from '../../server/fhir/write-validation.ts';
@@ -21,6 +21,7 @@ describe('AuditEvents built by the server are valid FHIR R4 and DCC resources', 
     'refused write': buildAuditEvent(ctx, { interaction: 'create', resources: [{ resourceType: 'Observation', id: 'o', patientId: null }], outcome: 'failure', detail: 'refusé' }, new Set()),
     'sign-in failure': buildAuthenticationEvent({ kind: 'login', outcome: 'failure', method: 'cps', detail: 'expiré', remoteAddress: '10.0.0.1' }),
     logout: buildAuthenticationEvent({ kind: 'logout', outcome: 'success', method: 'psc' }, ctx.principal),
+    'emergency access opened': buildBreakGlassGrantEvent(ctx, { id: '7', patientId: 'a', reason: 'Patient inconscient aux urgences', expiresAt: new Date(Date.now() + 4 * 3_600_000).toISOString() }),
     'identity status': buildIdentityStatusEvent(ctx, 'a', '2', { from: 'PROV', to: 'VALI' }),
     'summary view': buildSharingEvent(ctx, { kind: 'summary-view', patientId: 'a', documents: ['Composition/c/_history/2'] }),
     'mail sent': buildSharingEvent(ctx, { kind: 'mail-sent', patientId: 'a', documents: ['Composition/c/_history/2'], recipient: { reference: 'Practitioner/p', address: 'dr@x.mssante.fr' } }),

@@ -68,6 +68,9 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       const trail = page.getByTestId('audit-trail');
       await trail.waitFor();
       await trail.getByText('Bris de glace').first().waitFor();
+      // The grant itself, with its reason and end (only the reads under it showed), and whose record (not « Patient/<id> »).
+      await trail.getByText(/^Accès d'urgence ouvert — motif : Patient admis aux urgences thoraciques, inconscient \(jusqu'au .+\)$/).waitFor();
+      await page.getByTestId('audit-patient').getByText(/^BENALI \S.*, née? le \d{2}\/\d{2}\/\d{4}$/).waitFor();
       await page.getByLabel('Professionnel').first().click();
       await page.getByRole('option', { name: gp.principal.displayName }).click();
       await page.getByLabel('Action').first().click();
@@ -163,27 +166,27 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
     const { page, context } = await newPage();
     try {
       await signInAs(page, 'admin', '/securite');
-      // 391 accesses: all of them on the screen and in the CSV, with no warning.
+      // 391 accesses, and the officer's read of whose record it is (traced): all of them on the screen and in the CSV, with no warning.
       await showTrailOf(page, `Patient/${busy}`);
       const status = page.getByRole('status').filter({ hasText: /^[\d\s\u202f]+ accès/ });
       await status.waitFor();
-      expect(await status.innerText()).to.equal('391 accès');
-      expect(await page.getByTestId('audit-trail').locator('tbody tr').count()).to.equal(391);
+      expect(await status.innerText()).to.equal('392 accès');
+      expect(await page.getByTestId('audit-trail').locator('tbody tr').count()).to.equal(392);
       expect(await page.getByTestId('audit-partial').count()).to.equal(0);
       const whole = await exportedCsv(page);
       expect(whole.name).to.equal(`acces-dossier-${busy}.csv`);
       expect(whole.rows[0]).to.include.members(['Date et heure (Europe/Paris)', 'Professionnel', 'Action']);
-      expect(whole.rows.length).to.equal(392);
+      expect(whole.rows.length).to.equal(393);
 
-      // 1 010 accesses: the 1 000 most recent, said on the screen and in the file.
+      // 1 010 accesses and the officer's identity read: the 1 000 most recent, said on the screen and in the file.
       await showTrailOf(page, `Patient/${huge}`);
       const partial = page.getByTestId('audit-partial');
       await partial.waitFor();
-      expect((await partial.innerText()).replace(/[\s\u202f]+/g, ' ')).to.contain('Les 1 000 accès les plus récents sur 1 010 sont affichés').and.to.contain('affinez par période');
+      expect((await partial.innerText()).replace(/[\s\u202f]+/g, ' ')).to.contain('Les 1 000 accès les plus récents sur 1 011 sont affichés').and.to.contain('affinez par période');
       expect(await page.getByTestId('audit-trail').locator('tbody tr').count()).to.equal(1000);
       const cut = await exportedCsv(page);
       expect(cut.name).to.equal(`acces-dossier-${huge}-partiel.csv`);
-      expect(cut.rows[0]!.join(';')).to.match(/^Extrait partiel — Les 1.000 accès les plus récents sur 1.010/);
+      expect(cut.rows[0]!.join(';')).to.match(/^Extrait partiel — Les 1.000 accès les plus récents sur 1.011/);
       expect(cut.rows[1]).to.include.members(['Date et heure (Europe/Paris)', 'Professionnel', 'Action']);
       expect(cut.rows.length).to.equal(1002);
       assertNoPageErrors(page);

@@ -40,8 +40,11 @@ export const TRAIL_CAP = 1000;
 /** A patient's trail as read: `truncated` when the server holds more than `lines` (the cap was reached). */
 export interface AuditTrail { lines: AuditLine[]; total?: number; truncated: boolean }
 
-/** A patient as the security officer's lookup shows him: identity traits only. */
-export interface AuditPatient { id: string; name: string; birthDate?: string; ins?: string }
+/** A patient as the security officer's lookup shows him: identity traits only; `identity` as every list names them. */
+export interface AuditPatient { id: string; name: string; identity?: string; birthDate?: string; ins?: string }
+
+/** The DCC's own audit subtypes (emergency access opened, its review): their display says what the line is about. */
+const DCC_AUDIT_SUBTYPE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-audit';
 
 export function auditLineOf(e: AuditEvent): AuditLine {
   const agent = e.agent?.find((a) => a.requestor) ?? e.agent?.[0];
@@ -49,6 +52,8 @@ export function auditLineOf(e: AuditEvent): AuditLine {
   // What was read beside the patient; the patient's own identity when nothing else was ("Lecture | Lecture" said nothing).
   const others = references.filter((r) => !r.startsWith('Patient/'));
   const objects = others.length ? others : references;
+  // An emergency access opened (or reviewed) is about the access, not the patient's identity.
+  const own = e.subtype?.find((s) => s.system === DCC_AUDIT_SUBTYPE_SYSTEM)?.display;
   const subtype = [...new Set(e.subtype?.map((s) => s.display ?? s.code).filter((s): s is string => Boolean(s)).map(auditSubtypeLabel))].join(', ');
   return {
     id: e.id ?? '',
@@ -57,7 +62,7 @@ export function auditLineOf(e: AuditEvent): AuditLine {
     ...(agent?.who?.reference ? { practitioner: agent.who.reference } : {}),
     roles: (agent?.role ?? []).flatMap((r) => r.coding ?? []).map((c) => c.code ?? '').filter(Boolean),
     action: e.action as AuditAction | undefined,
-    what: [...new Set(objects.map((o) => auditObjectLabel(o.split('/')[0]!)))].join(', ') || subtype || 'Dossier',
+    what: own ?? ([...new Set(objects.map((o) => auditObjectLabel(o.split('/')[0]!)))].join(', ') || subtype || 'Dossier'),
     success: e.outcome === '0' || e.outcome === undefined,
     breakGlass: Boolean(e.purposeOfEvent?.some((p) => p.coding?.some((c) => c.code === 'BTG'))),
     ...(e.outcomeDesc ? { detail: e.outcomeDesc } : {}),
@@ -96,6 +101,8 @@ export const security = {
   },
   /** The patients an INS or a name designates (20 at most; `more` when there are others). */
   patients: (q: string) => api<{ patients: AuditPatient[]; more: boolean }>('/access/audit-patients', { query: { q } }),
+  /** The patient of a record id (the trail opened from the emergency accesses), the read traced by the server. */
+  patient: (id: string) => api<AuditPatient>(`/access/audit-patients/${encodeURIComponent(id)}`),
   grants: () => api<{ grants: BreakGlassGrant[] }>('/access/break-glass'),
   review: (id: string, verdict: 'justified' | 'unjustified', comment: string) =>
     api<BreakGlassGrant | undefined>(`/access/break-glass/${id}/review`, { method: 'POST', body: { verdict, ...(comment.trim() ? { comment: comment.trim() } : {}) } }),

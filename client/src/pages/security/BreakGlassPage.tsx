@@ -9,6 +9,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime } from '../../lib/dates.ts';
+import { deName } from '../../lib/elision.ts';
 
 /**
  * /securite/acces-urgence — the emergency accesses ("bris de glace") to review: who opened which
@@ -38,7 +39,7 @@ export default function BreakGlassPage() {
                   <Table.Td>
                     {/* Whose record, before opening its trail (the column said only « Voir les accès au dossier »). */}
                     <Text size="sm" fw={600} data-testid="break-glass-patient">{g.patientIdentity ?? 'Patient introuvable'}</Text>
-                    <Anchor component={Link} to={`/securite?patient=${g.patientId}`} size="sm" aria-label={`Voir les accès au dossier de ${g.patientIdentity ?? 'ce patient'}`}>Voir les accès au dossier</Anchor>
+                    <Anchor component={Link} to={`/securite?patient=${g.patientId}`} size="sm" aria-label={`Voir les accès au dossier ${g.patientIdentity ? deName(g.patientIdentity) : 'de ce patient'}`}>Voir les accès au dossier</Anchor>
                   </Table.Td>
                   <Table.Td>{g.reason}</Table.Td>
                   <Table.Td>
@@ -73,7 +74,7 @@ function ReviewDialog({ grant, onClose }: { grant: BreakGlassGrant; onClose: () 
     onError: () => void queryClient.invalidateQueries({ queryKey: ['break-glass'] }),
   });
   return (
-    <Modal opened onClose={onClose} title={`Relire l'accès de ${grant.displayName}`}>
+    <Modal opened onClose={onClose} title={`Relire l'accès ${deName(grant.displayName)}`}>
       <form onSubmit={(e) => { e.preventDefault(); review.mutate(); }}>
         <Stack>
           <Text size="sm">Motif déclaré : « {grant.reason} » — le {formatDateTime(grant.createdAt)}</Text>

@@ -8,6 +8,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { roleLabel } from '../../lib/roles.ts';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
+import { deName } from '../../lib/elision.ts';
 
 
 /** `Patient/<id>` or a bare record id (as the emergency-access page links it): no lookup needed. */
@@ -47,7 +48,12 @@ export default function SecurityHomePage() {
   const chosen: AuditPatient | undefined = params.get('patient') ? undefined : (matches.length === 1 && !lookup.data?.more ? matches[0] : undefined);
   const patientId = (params.get('patient') ?? chosen?.id ?? '').trim();
   const identity = matches.find((p) => p.id === patientId);
-  const trail = useQuery({ queryKey: ['audit', patientId, from, to], queryFn: () => security.trail(patientId, { from, to }), enabled: /^[A-Za-z0-9\-.]{1,64}$/.test(patientId) });
+  const validId = /^[A-Za-z0-9\-.]{1,64}$/.test(patientId);
+  // Opened by record id (the emergency accesses link so): the patient named as that list names him,
+  // the read traced; the trail is read after it, so that it holds that read (a count taken before
+  // it and lines read after it said « partial » for a whole trail).
+  const byId = useQuery({ queryKey: ['audit-patient', patientId], queryFn: () => security.patient(patientId), enabled: validId && !identity && !(q && lookup.isPending), retry: false });
+  const trail = useQuery({ queryKey: ['audit', patientId, from, to], queryFn: () => security.trail(patientId, { from, to }), enabled: validId && byId.fetchStatus !== 'fetching' });
   const professionals = [...new Set((trail.data?.lines ?? []).map((l) => l.professional))].sort();
   const lines = (trail.data?.lines ?? []).filter((l) => (!professional || l.professional === professional) && (!action || l.action === action));
   const partial = trail.data ? partialNote(trail.data) : undefined;
@@ -93,7 +99,7 @@ export default function SecurityHomePage() {
                   <Table.Td>{p.name}</Table.Td>
                   <Table.Td>{formatDate(p.birthDate)}</Table.Td>
                   <Table.Td>{p.ins ?? '—'}</Table.Td>
-                  <Table.Td><Button size="xs" variant="light" onClick={() => show({ q, patient: p.id })} aria-label={`Voir les accès au dossier de ${p.name}, né(e) le ${formatDate(p.birthDate)}`}>Voir les accès</Button></Table.Td>
+                  <Table.Td><Button size="xs" variant="light" onClick={() => show({ q, patient: p.id })} aria-label={`Voir les accès au dossier ${deName(p.name)}, né(e) le ${formatDate(p.birthDate)}`}>Voir les accès</Button></Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -102,7 +108,10 @@ export default function SecurityHomePage() {
       )}
       {patientId && (
         <Text data-testid="audit-patient">
-          {identity ? <>Dossier de <strong>{identity.name}</strong>, né(e) le {formatDate(identity.birthDate)}{identity.ins ? ` (INS ${identity.ins})` : ''}</> : <>Dossier Patient/{patientId}</>}
+          {identity ? <>Dossier de <strong>{identity.name}</strong>, né(e) le {formatDate(identity.birthDate)}{identity.ins ? ` (INS ${identity.ins})` : ''}</>
+            : byId.data ? <>Dossier de <strong>{byId.data.identity ?? byId.data.name}</strong>{byId.data.ins ? ` (INS ${byId.data.ins})` : ''}</>
+            : byId.isPending && byId.fetchStatus !== 'idle' ? <>Dossier…</>
+            : <>Dossier Patient/{patientId}{byId.error ? ' (identité du patient introuvable)' : ''}</>}
           {q && matches.length > 1 && <> · <Anchor component="button" type="button" onClick={() => show({ q })}>Choisir un autre patient</Anchor></>}
         </Text>
       )}
