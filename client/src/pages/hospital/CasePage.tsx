@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Patient, ResearchStudy } from '@medplum/fhirtypes';
 import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { hospitalApi, idOf, printLinks, TREATMENT_TYPES, type DecisionInput, type DecisionView, type RcpCase, type RcpSheetData } from '../../api/hospital.ts';
+import { hasDecision, hospitalApi, idOf, printLinks, TREATMENT_TYPES, type DecisionInput, type DecisionView, type RcpCase, type RcpSheetData } from '../../api/hospital.ts';
 import { api, ApiError } from '../../api/http.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -98,7 +98,7 @@ export default function CasePage() {
   // Identity vigilance (RNIV): the patient named, with the birth date, wherever one acts on their record.
   return (
     <Page
-      title={p ? `Décision de la RCP — ${patientDisplayName(p)}` : 'Décision de la RCP'}
+      title={`${!c || hasDecision(c) ? 'Décision de la RCP' : 'Demande d’inscription en RCP'}${p ? ` — ${patientDisplayName(p)}` : ''}`}
       subtitle={c ? <Group gap="xs">{p && <Text size="sm" data-testid="patient-born">{capitalBornWord(p.gender)} le {formatDate(p.birthDate)}</Text>}<Anchor component={Link} to={`/hopital/patients/${idOf(c.patient)}`}>← Dossier du patient</Anchor><Text size="sm" c="dimmed">Question : {c.question}</Text></Group> : undefined}
       actions={c?.sheet ? (
         <>
