@@ -98,7 +98,8 @@ export default function CasePage() {
   // Identity vigilance (RNIV): the patient named, with the birth date, wherever one acts on their record.
   return (
     <Page
-      title={`${!c || hasDecision(c) ? 'Décision de la RCP' : 'Demande d’inscription en RCP'}${p ? ` — ${patientDisplayName(p)}` : ''}`}
+      // Withdrawn, refused or not yet accepted, the page is the request's; once on a session's agenda it is where the decision is taken.
+      title={`${c && !hasDecision(c) && REQUEST_ONLY_STATES.includes(c.state) ? 'Demande d’inscription en RCP' : 'Décision de la RCP'}${p ? ` — ${patientDisplayName(p)}` : ''}`}
       subtitle={c ? <Group gap="xs">{p && <Text size="sm" data-testid="patient-born">{capitalBornWord(p.gender)} le {formatDate(p.birthDate)}</Text>}<Anchor component={Link} to={`/hopital/patients/${idOf(c.patient)}`}>← Dossier du patient</Anchor><Text size="sm" c="dimmed">Question : {c.question}</Text></Group> : undefined}
       actions={c?.sheet ? (
         <>
@@ -117,6 +118,9 @@ export default function CasePage() {
     </Page>
   );
 }
+
+/** States in which the case is only a request, never to be (or not yet) on an agenda: no decision to take on its page. */
+const REQUEST_ONLY_STATES: RcpCase['state'][] = ['pending', 'withdrawn', 'rejected'];
 
 function CaseHeader({ rcpCase }: { rcpCase: RcpCase }) {
   const [withdrawing, setWithdrawing] = useState(false);
