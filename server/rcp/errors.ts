@@ -24,6 +24,7 @@ export type RcpRule =
   | 'session-full'
   | 'patient-already-registered'
   | 'sheet-incomplete'
+  | 'sheet-case-closed'
   | 'patient-information'
   | 'gp-information'
   | 'registration-invalid'

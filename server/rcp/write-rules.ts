@@ -4,6 +4,7 @@ import type { Store } from '../store/store.ts';
 import { caseStateOf, isRcpCase } from './case-model.ts';
 import { ruleConflict, ruleViolation } from './errors.ts';
 import { isAgenda, isRcpSession } from './session-model.ts';
+import { closedCaseSheetRule } from './sheet-case.ts';
 import { allowedCaseTransition, allowedSessionTransition, allowedTaskStatusChange, CASE_LABEL, SESSION_LABEL, SESSION_STATUS, type SessionState } from './transitions.ts';
 
 /**
@@ -70,4 +71,5 @@ export function registerRcpRules(store: Store): void {
   store.addWriteRule('rcp-session-states', rcpSessionRule, { types: ['Appointment'], pure: true });
   store.addWriteRule('rcp-case-states', rcpCaseRule, { types: ['Task'], pure: true });
   store.addWriteRule('rcp-agenda-frozen', rcpAgendaRule, { types: ['List'], pure: true });
+  store.addWriteRule('rcp-sheet-of-closed-case', closedCaseSheetRule, { types: ['Composition'] });
 }

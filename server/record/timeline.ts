@@ -1,7 +1,8 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { isEnteredInError } from '../fhir-kit/condition-status.ts';
 import { numericDate } from '../fhir-kit/french-dates.ts';
-import { CODE, decisionStandings, hasCoding, meetingDateOfDecision, RCP_SHEET_TAG, tnmBasis } from '../rcp-sheet/index.ts';
+import { CODE, decisionStandings, hasCoding, isRcpSheet, meetingDateOfDecision, RCP_SHEET_TAG, tnmBasis } from '../rcp-sheet/index.ts';
+import { closedCaseOfSheet } from '../rcp/sheet-case.ts';
 
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
 export interface TimelineEvent {
@@ -55,9 +56,14 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
         if (kind) push(decided ?? r.created ?? r.period?.start ?? r.meta?.lastUpdated, kind, kind === 'décision' ? decisionLabel : kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : "Programme personnalisé de l'après-cancer (PPAC)");
         break;
       }
-      case 'Composition':
-        push(r.date, 'document', `${r.title ?? 'Document'} (${r.status === 'final' || r.status === 'amended' ? 'signé' : 'en cours'})`);
+      case 'Composition': {
+        const signed = r.status === 'final' || r.status === 'amended';
+        // The draft sheet of a withdrawn or refused request is no longer « en cours »: it never will be signed.
+        const closed = !signed && isRcpSheet(r) ? closedCaseOfSheet(String(r.id), resources) : undefined;
+        const standing = signed ? 'signé' : closed ? (closed.state === 'withdrawn' ? 'demande retirée' : 'demande refusée') : 'en cours';
+        push(r.date, 'document', `${r.title ?? 'Document'} (${standing})`);
         break;
+      }
       case 'DocumentReference':
         push(r.date ?? r.meta?.lastUpdated, 'document', r.description ?? r.type?.text ?? 'Document');
         break;

@@ -6,7 +6,7 @@ import { withIdentity } from '../helpers/identity.ts';
 import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, screenshot, signInAs } from './harness.ts';
 
 /** The JSON API as the signed-in user of this context (cookie + CSRF token). */
-async function apiAs(context: BrowserContext, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function apiAs(context: BrowserContext, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const { dcc } = await browserWorld();
   const session = await (await context.request.get(`${dcc.url}/auth/session`)).json();
   const res = await context.request.fetch(`${dcc.url}${path}`, {
@@ -122,9 +122,29 @@ describeBrowser('Web client: the requesting physician withdraws his RCP request 
       expect(await header.innerText()).to.contain('Diagnostic saisi dans le mauvais dossier');
       expect(await header.getByRole('button', { name: 'Retirer la demande' }).count(), 'withdrawn is final').to.equal(0);
       expect((await apiAs(context, 'GET', `/api/rcp/cases/${caseId}`)).body).to.include({ state: 'withdrawn', mayWithdraw: false });
+      // Withdrawn, the request is no decision: its page is the request's.
+      await page.getByRole('heading', { level: 1, name: /^Demande d’inscription en RCP — / }).waitFor();
+
+      // Its RCP sheet is read-only, said so with the reason; nothing is « missing » for a session it will not go to.
+      const sheetId = String(registered.body.case.sheet).split('/')[1];
+      await page.goto(`${dcc.url}/hopital/fiches/${sheetId}`);
+      const notice = page.getByTestId('sheet-read-only');
+      await notice.waitFor();
+      expect(await notice.innerText()).to.contain('Demande retirée — motif : Diagnostic saisi dans le mauvais dossier');
+      expect(await page.locator('fieldset[disabled]').count(), 'the form is disabled').to.be.greaterThan(0);
+      expect(await page.getByTestId('completeness-session').count()).to.equal(0);
+      expect(await page.getByRole('button', { name: 'Enregistrer maintenant' }).count()).to.equal(0);
+      const refused = await apiAs(context, 'PATCH', `/fhir/Composition/${sheetId}/$rcp-sheet`, { otherData: 'Après le retrait' });
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(409);
+      expect(refused.body.issue[0].details.text).to.contain("La demande d'inscription a été retirée le").and.contain("la fiche n'est plus modifiable");
+      await checkA11y(page, 'fiche d’une demande retirée');
+
+      // On the record, the withdrawn case links to its « Dossier », not to a « Décision ».
+      await page.goto(`${dcc.url}/hopital/patients/${patient.id}`);
+      await row.getByRole('link', { name: 'Dossier', exact: true }).waitFor();
+      expect(await row.getByRole('link', { name: 'Décision' }).count(), 'withdrawn: no decision').to.equal(0);
 
       // Withdrawn, the diagnosis is now declared « saisie erronée ».
-      await page.goto(`${dcc.url}/hopital/patients/${patient.id}`);
       await page.getByTestId('diagnoses').getByRole('button', { name: /Déclarer une saisie erronée : C18\.7/ }).click();
       await wrong.getByLabel('Motif de la saisie erronée').fill('Diagnostic saisi dans le dossier d’une homonyme');
       await wrong.getByRole('button', { name: 'Confirmer la saisie erronée' }).click();

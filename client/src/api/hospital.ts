@@ -35,6 +35,17 @@ export const IDENTITY_STATUS_LABEL: Record<IdentityStatus, string> = {
 
 export type CaseState = 'pending' | 'accepted' | 'rejected' | 'withdrawn' | 'discussed' | 'recorded' | 'postponed' | 'quorum-not-reached' | 'carried-over' | 'signed';
 
+/**
+ * The states in which a case carries the RCP's decision (discussed, recorded, signed): its page is
+ * « Décision de la RCP ». Before the discussion, or withdrawn or refused, it is the request itself
+ * (« Demande d'inscription en RCP »), linked as « Dossier ».
+ */
+export const DECIDED_CASE_STATES: readonly CaseState[] = ['discussed', 'recorded', 'signed'];
+
+export function hasDecision(rcpCase: { state: CaseState }): boolean {
+  return DECIDED_CASE_STATES.includes(rcpCase.state);
+}
+
 export interface RcpCase {
   id: string;
   version: string;

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Patient, ResearchStudy } from '@medplum/fhirtypes';
 import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { hospitalApi, idOf, printLinks, TREATMENT_TYPES, type DecisionInput, type DecisionView, type RcpCase, type RcpSheetData } from '../../api/hospital.ts';
+import { hasDecision, hospitalApi, idOf, printLinks, TREATMENT_TYPES, type DecisionInput, type DecisionView, type RcpCase, type RcpSheetData } from '../../api/hospital.ts';
 import { api, ApiError } from '../../api/http.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -98,7 +98,8 @@ export default function CasePage() {
   // Identity vigilance (RNIV): the patient named, with the birth date, wherever one acts on their record.
   return (
     <Page
-      title={p ? `Décision de la RCP — ${patientDisplayName(p)}` : 'Décision de la RCP'}
+      // Withdrawn, refused or not yet accepted, the page is the request's; once on a session's agenda it is where the decision is taken.
+      title={`${c && !hasDecision(c) && REQUEST_ONLY_STATES.includes(c.state) ? 'Demande d’inscription en RCP' : 'Décision de la RCP'}${p ? ` — ${patientDisplayName(p)}` : ''}`}
       subtitle={c ? <Group gap="xs">{p && <Text size="sm" data-testid="patient-born">{capitalBornWord(p.gender)} le {formatDate(p.birthDate)}</Text>}<Anchor component={Link} to={`/hopital/patients/${idOf(c.patient)}`}>← Dossier du patient</Anchor><Text size="sm" c="dimmed">Question : {c.question}</Text></Group> : undefined}
       actions={c?.sheet ? (
         <>
@@ -117,6 +118,9 @@ export default function CasePage() {
     </Page>
   );
 }
+
+/** States in which the case is only a request, never to be (or not yet) on an agenda: no decision to take on its page. */
+const REQUEST_ONLY_STATES: RcpCase['state'][] = ['pending', 'withdrawn', 'rejected'];
 
 function CaseHeader({ rcpCase }: { rcpCase: RcpCase }) {
   const [withdrawing, setWithdrawing] = useState(false);

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CarePlan, CareTeam, Condition, Consent, Patient } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { hospitalApi, IDENTITY_STATUS_LABEL, idOf, printLinks, type RcpCase, type TimelineEvent } from '../../api/hospital.ts';
+import { hasDecision, hospitalApi, IDENTITY_STATUS_LABEL, idOf, printLinks, type RcpCase, type TimelineEvent } from '../../api/hospital.ts';
 import { api, ApiError } from '../../api/http.ts';
 import { useCurrentUser } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
@@ -177,8 +177,6 @@ function Record({ patient, physician }: { patient: Patient; physician: boolean }
   );
 }
 
-const NOT_YET_DISCUSSED: RcpCase['state'][] = ['pending', 'accepted', 'quorum-not-reached', 'postponed'];
-
 function CasesTable({ cases }: { cases: RcpCase[] }) {
   return (
     <Table.ScrollContainer minWidth={560}>
@@ -195,9 +193,9 @@ function CasesTable({ cases }: { cases: RcpCase[] }) {
               <Table.Td>
                 <Group gap="xs">
                   {c.sheet && <Anchor component={Link} to={`/hopital/fiches/${idOf(c.sheet)}`} size="sm">Fiche RCP</Anchor>}
-                  {/* Not yet discussed, the case page holds the request and « Retirer la demande » (the refusal of a
-                      « saisie erronée » sends the physician there), not a decision. */}
-                  <Anchor component={Link} to={`/hopital/dossiers/${c.id}`} size="sm">{NOT_YET_DISCUSSED.includes(c.state) ? 'Dossier' : 'Décision'}</Anchor>
+                  {/* Not yet discussed, withdrawn or refused, the case page holds the request (and « Retirer la demande »:
+                      the refusal of a « saisie erronée » sends the physician there), not a decision. */}
+                  <Anchor component={Link} to={`/hopital/dossiers/${c.id}`} size="sm">{hasDecision(c) ? 'Décision' : 'Dossier'}</Anchor>
                 </Group>
               </Table.Td>
             </Table.Tr>

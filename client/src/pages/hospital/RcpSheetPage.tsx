@@ -4,7 +4,7 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useBlocker, useParams } from 'react-router';
-import { hospitalApi, idOf, printLinks, TREATMENT_TYPES, type MissingItem, type RcpSheetData, type RcpSheetView } from '../../api/hospital.ts';
+import { hospitalApi, idOf, printLinks, TREATMENT_TYPES, type MissingItem, type RcpCase, type RcpSheetData, type RcpSheetView } from '../../api/hospital.ts';
 import { ApiError } from '../../api/http.ts';
 import { draftOwner, useCurrentUser } from '../../api/session.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
@@ -57,15 +57,32 @@ export default function RcpSheetPage() {
     <>
       {sheet.isPending && <Page title="Fiche RCP"><Loading label="Chargement de la fiche…" /></Page>}
       {sheet.error && <Page title="Fiche RCP"><ErrorMessage error={sheet.error} onRetry={() => void sheet.refetch()} /></Page>}
-      {sheet.data && <SheetEditor key={`${id}-${sheet.data.signed}`} view={sheet.data} reload={() => void sheet.refetch()} />}
+      {sheet.data && <SheetWithCase key={id} view={sheet.data} reload={() => void sheet.refetch()} />}
     </>
   );
 }
 
-function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void }) {
+/** Case states after which the request's sheet is never discussed, so never edited again (the server refuses it: 409). */
+const CLOSED_CASE_STATES: RcpCase['state'][] = ['withdrawn', 'rejected'];
+
+/**
+ * The sheet with its case (the patient's case whose request holds it): a withdrawn or refused
+ * request leaves its sheet read-only, as the server does. The form is mounted once the cases are
+ * known, so a local draft is not restored (nor saved) into a sheet that no longer changes.
+ */
+function SheetWithCase({ view, reload }: { view: RcpSheetView; reload: () => void }) {
+  const patientId = idOf(view.data.patient);
+  const cases = useQuery({ queryKey: ['hospital', 'cases', patientId], queryFn: () => hospitalApi.cases(patientId!), enabled: Boolean(patientId) });
+  if (patientId && cases.isPending) return <Page title="Fiche RCP"><Loading label="Chargement de la fiche…" /></Page>;
+  const rcpCase = cases.data?.find((c) => idOf(c.sheet) === view.id);
+  const closedCase = rcpCase && CLOSED_CASE_STATES.includes(rcpCase.state) && !view.signed ? rcpCase : undefined;
+  return <SheetEditor key={`${view.id}-${view.signed}-${Boolean(closedCase)}`} view={view} reload={reload} closedCase={closedCase} />;
+}
+
+function SheetEditor({ view, reload, closedCase }: { view: RcpSheetView; reload: () => void; closedCase?: RcpCase | undefined }) {
   const sheetId = view.id;
   const queryClient = useQueryClient();
-  const readOnly = view.signed;
+  const readOnly = view.signed || Boolean(closedCase);
   const owner = draftOwner(useCurrentUser());
   // What the physician typed and the server does not have yet survives a reload: applied over the server's version.
   const [restored] = useState(() => (readOnly ? undefined : readLocalDraft(storage, owner, sheetId)));
@@ -204,14 +221,19 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
       }
       actions={
         <>
-          {rcpCase && <Button component={Link} to={`/hopital/dossiers/${rcpCase.id}`} variant="light">Décision et signature</Button>}
+          {rcpCase && <Button component={Link} to={`/hopital/dossiers/${rcpCase.id}`} variant="light">{closedCase ? 'Dossier' : 'Décision et signature'}</Button>}
           <Button component="a" href={printLinks.rcpSheet(sheetId)} target="_blank" variant="default">Fiche (PDF)</Button>
         </>
       }
     >
-      {readOnly && (
+      {view.signed && (
         <Alert color="blue" role="status" title="Fiche signée : lecture seule" data-testid="sheet-read-only">
           Le compte rendu est signé ; il ne se modifie plus. Une correction se fait depuis « Décision et signature », avec son motif.
+        </Alert>
+      )}
+      {closedCase && (
+        <Alert color="gray" role="status" title={`${closedCase.state === 'withdrawn' ? 'Demande retirée' : 'Demande refusée par le 3C'}${closedCase.statusReason ? ` — motif : ${closedCase.statusReason}` : ''}`} data-testid="sheet-read-only" data-case-state={closedCase.state}>
+          La demande d’inscription en RCP {closedCase.state === 'withdrawn' ? 'a été retirée' : 'a été refusée'} : la fiche ne sera pas discutée et n’est plus modifiable. Elle reste au dossier, en lecture seule.
         </Alert>
       )}
       {view.correction && <Alert color="orange" role="note" title="Correction en cours">Motif : {view.correction.reason}</Alert>}
@@ -236,8 +258,9 @@ function SheetEditor({ view, reload }: { view: RcpSheetView; reload: () => void 
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md" style={{ position: 'sticky', top: 76 }}>
-            <CompletenessPanel title="Pour la séance" testId="completeness-session" missing={completeness.session} />
-            <CompletenessPanel title="Pour la signature" testId="completeness-signature" missing={completeness.signature} />
+            {/* A request withdrawn or refused goes to no session and is never signed: nothing is « missing ». */}
+            {!closedCase && <CompletenessPanel title="Pour la séance" testId="completeness-session" missing={completeness.session} />}
+            {!closedCase && <CompletenessPanel title="Pour la signature" testId="completeness-signature" missing={completeness.signature} />}
           </Stack>
         </Grid.Col>
       </Grid>
