@@ -2,7 +2,7 @@
  * Reading and writing the DCC extensions of PPS / PPAC CarePlans: which kind of plan a CarePlan
  * is, its hand-over, its update history, the things to watch.
  */
-import type { CarePlan, CarePlanActivity, CodeableConcept, Coding, Extension, Reference as FhirReference } from '@medplum/fhirtypes';
+import type { CarePlan, CarePlanActivity, CodeableConcept, Coding, Extension, Patient, Reference as FhirReference } from '@medplum/fhirtypes';
 import { withExtension } from '../fhir-kit/extensions.ts';
 
 /** References between these resources are checked by the profiles, not by the TypeScript types. */
@@ -70,17 +70,28 @@ export function activitySection(activity: CarePlanActivity): ActivitySection | u
 
 // ----- hand-over ------------------------------------------------------------------------------------
 
+/** A GP on file (Patient.generalPractitioner with a reference): the one a programme may be sent to. */
+export function hasDeclaredGp(patient: Patient): boolean {
+  return (patient.generalPractitioner ?? []).some((gp) => Boolean(gp.reference));
+}
+
 export interface HandOver {
   date: string;
   by?: Reference;
   shareWithGp?: boolean;
+  /** No GP was declared when it was handed over: the question was not asked, nothing was sent to a GP. */
+  noGp?: boolean;
 }
 
-/** dcc-handover (date, by); the patient's choice about the GP is its own extension, dcc-share-with-gp. */
+/**
+ * dcc-handover (date, by, noGeneralPractitioner when the patient had no GP on file); the patient's
+ * choice about the GP is its own extension, dcc-share-with-gp.
+ */
 export function handOverExtension(h: HandOver): Extension {
   return complex(EXT.handOver, [
     { url: 'date', valueDateTime: h.date },
     h.by && { url: 'by', valueReference: h.by },
+    h.noGp && { url: 'noGeneralPractitioner', valueBoolean: true },
   ]);
 }
 export function shareWithGpExtension(share: boolean): Extension {
@@ -90,7 +101,8 @@ export function handOverOf(plan: CarePlan): HandOver | undefined {
   const e = extensionOf(plan, EXT.handOver);
   const date = sub(e, 'date')?.valueDateTime;
   if (!e || !date) return undefined;
-  return { date, by: sub(e, 'by')?.valueReference, shareWithGp: extensionOf(plan, EXT.shareWithGp)?.valueBoolean };
+  const noGp = sub(e, 'noGeneralPractitioner')?.valueBoolean === true;
+  return { date, by: sub(e, 'by')?.valueReference, shareWithGp: extensionOf(plan, EXT.shareWithGp)?.valueBoolean, ...(noGp ? { noGp } : {}) };
 }
 
 // ----- update history ---------------------------------------------------------------------------------

@@ -498,13 +498,22 @@ export interface HandOverInput {
  * Records the hand-over of a PPS or PPAC to the patient (CI-SIS GEN-178 "date de remise du
  * document au patient", with who handed it over) and the patient's choice about the GP. A draft
  * becomes active. Handing over again (an updated version) replaces the previous record.
+ *
+ * A patient with no GP on file (`patientHasGp: false`) is not asked: nothing can be sent to a GP who
+ * does not exist. The hand-over records it (noGeneralPractitioner) and the programme is not shared
+ * with a GP declared later without asking the patient (shareWithGp false); « oui » is refused (422).
  */
-export function handOverCarePlan(plan: CarePlan, input: HandOverInput, now: string): CarePlan {
+export function handOverCarePlan(plan: CarePlan, input: HandOverInput, now: string, options: { patientHasGp?: boolean } = {}): CarePlan {
+  const noGp = options.patientHasGp === false;
   if (!isPps(plan) && !isPpac(plan)) throw businessRule(`CarePlan/${plan.id} n'est ni un PPS ni un PPAC : seul un programme personnalisé se remet au patient`, ['CarePlan.category']);
   if (plan.status === 'revoked' || plan.status === 'entered-in-error') throw businessRule(`Ce programme est ${plan.status === 'revoked' ? 'annulé' : 'saisi par erreur'} : il ne peut pas être remis au patient`, ['CarePlan.status']);
   // The patient's answer is never assumed: a missing choice sent as « non » once printed « vous ne
   // l'avez pas souhaité » on the PPS. 422 (required), naming the field, whatever the client.
-  if (typeof input.shareWithGp !== 'boolean') {
+  if (noGp && input.shareWithGp === true) {
+    throw invalidResource(422, [issue('error', 'business-rule', 'Pas de médecin traitant déclaré : le programme ne peut pas lui être envoyé. Déclarez-le dans le dossier du patient avant de recueillir son accord', ['shareWithGp'])]);
+  }
+  if (noGp && input.shareWithGp !== undefined && typeof input.shareWithGp !== 'boolean') throw badRequest('shareWithGp doit valoir true ou false', ['shareWithGp']);
+  if (!noGp && typeof input.shareWithGp !== 'boolean') {
     throw invalidResource(422, [issue('error', 'required', "Indiquez si le patient accepte que son programme soit envoyé à son médecin traitant : sa réponse (oui ou non) est obligatoire pour enregistrer la remise", ['shareWithGp'])]);
   }
   if (!input.by?.reference) throw badRequest('Indiquez qui remet le document au patient (by : Practitioner/…)', ['by']);
@@ -521,12 +530,13 @@ export function handOverCarePlan(plan: CarePlan, input: HandOverInput, now: stri
   if (previous && !reason) {
     throw businessRule(`Ce programme a déjà été remis au patient le ${longDate(previous.date)} : indiquez le motif de cette nouvelle remise (programme mis à jour, exemplaire perdu…)`, ['reason']);
   }
-  const handOver: HandOver = { date, by: input.by };
+  const handOver: HandOver = { date, by: input.by, ...(noGp ? { noGp } : {}) };
   let next = withExtension(plan, EXT.handOver, handOverExtension(handOver));
   if (previous) {
     next = { ...next, note: [...(next.note ?? []), { time: now, authorReference: input.by, text: `Nouvelle remise au patient le ${longDate(date)} (remise précédente le ${longDate(previous.date)}) : ${reason}` }] };
   }
-  next = withExtension(next, EXT.shareWithGp, shareWithGpExtension(input.shareWithGp));
+  // No GP: never « shared » — not with a GP declared later either, whom the patient was not asked about.
+  next = withExtension(next, EXT.shareWithGp, shareWithGpExtension(noGp ? false : input.shareWithGp === true));
   if (input.dataReuseObjection !== undefined) next = withExtension(next, EXT.dataReuseNotice, dataReuseNoticeExtension(input.dataReuseObjection));
   if (next.status === 'draft') next = { ...next, status: 'active' };
   return next;

@@ -10,7 +10,7 @@ import { activityStatusLabel } from './activity-status.ts';
 import {
   ACTIVITY_STATUS_LABEL, CONTACT_ROLE, DATA_REUSE_NOTICE, EXT, SECTION, contactRoleOf, type ActivitySection,
 } from './codes.ts';
-import { activitySection, extensionOf, handOverOf, isPpac, sub, subs, updateRecordsOf, watchItemsOf } from './model.ts';
+import { activitySection, extensionOf, handOverOf, hasDeclaredGp, isPpac, sub, subs, updateRecordsOf, watchItemsOf } from './model.ts';
 import { patientDiagnosis } from './diagnosis.ts';
 import { cycleOf, oralTreatmentPeriod } from './oral-treatment.ts';
 import { insOf } from './patient-identity.ts';
@@ -160,7 +160,10 @@ export function printableCarePlan(src: PrintSources): PrintableDocument {
   const handOverFields: [string, string][] = handOver
     ? [['Document remis le', longDate(handOver.date)], ...(handOver.by ? [['Remis par', names.of(handOver.by)] as [string, string]] : [])]
     : [['Remise au patient', 'pas encore remis']];
-  if (handOver?.shareWithGp !== undefined) {
+  // No GP on file (recorded at the hand-over, or none now): the document never says it was sent to one.
+  if (handOver && (handOver.noGp || (handOver.shareWithGp === true && src.patient && !hasDeclaredGp(src.patient)))) {
+    handOverFields.push(['Envoi à votre médecin traitant', 'pas de médecin traitant déclaré : le programme ne lui a pas été envoyé']);
+  } else if (handOver?.shareWithGp !== undefined) {
     handOverFields.push(['Envoi à votre médecin traitant', handOver.shareWithGp ? 'oui, vous l’avez accepté' : 'non, vous ne l’avez pas souhaité']);
   }
   sections.push({ title: 'Remise du document', blocks: [{ kind: 'fields', fields: handOverFields }] });

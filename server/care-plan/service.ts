@@ -17,7 +17,7 @@ import { idOf, relativeReference } from '../fhir-kit/ids.ts';
 import { RCP_SHEET_LOINC } from '../fhir-kit/shared-codes.ts';
 import { meetingDateOfDecision } from '../rcp-sheet/index.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
-import { isPpac, isPps, kindOf } from './model.ts';
+import { hasDeclaredGp, isPpac, isPps, kindOf } from './model.ts';
 import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from './orientation.ts';
 import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
 import { compareDates } from '../fhir-kit/dates.ts';
@@ -83,7 +83,10 @@ export async function handOverProgramme(repo: FhirRepository, id: string, input:
     const plan = await tx.read<CarePlan>('CarePlan', id);
     requireCurrentVersion(plan, ifMatch, 'Relisez-le avant de recommencer.');
     const now = at.toISOString();
-    const next = handOverCarePlan(plan, input, now);
+    // The GP question is asked only of a patient with a GP on file (the one the PPS would be sent to).
+    const patientId = idOf(plan.subject, 'Patient');
+    const patient = patientId ? await readOptional<Patient>(tx, 'Patient', patientId) : undefined;
+    const next = handOverCarePlan(plan, input, now, { patientHasGp: patient ? hasDeclaredGp(patient) : true });
     // A PPAC prepared ahead takes over when it is handed over, at the end of active treatment:
     // the PPS it replaces closes then, not before (see startPpac).
     if (isPpac(plan)) await closeReplacedPps(tx, plan, (input.date ?? parisDay(new Date(now))).slice(0, 10), now, input.by);

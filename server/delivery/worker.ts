@@ -377,7 +377,7 @@ export class DeliveryWorker {
         ...(p.summary ? { summary: p.summary } : {}),
       },
       // The web client's page (after sign-in), never a raw API URL.
-      link: patientPageLink(config.publicBaseUrl, patientId, p.event, p.role),
+      link: patientPageLink(config.publicBaseUrl, patientId, p.event, { role: p.role, roles: recipientCtx.principal.roles }),
       ...(pdf ? { pdf } : {}),
       ...(xdm ? { xdm } : {}),
       sender: this.options.sender ?? DEFAULT_SENDER,

@@ -605,15 +605,16 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       expect(await page.getByTestId('programme-calendar').locator('tr', { hasText: 'Capécitabine' }).innerText()).not.to.contain('à préciser');
       const ppsId = page.url().split('/').pop()!;
 
-      // The patient's answer about the GP is required: unanswered, nothing is sent (it was once saved as a refusal).
-      let handOverCalls = 0;
-      page.on('request', (r) => { if (r.url().includes('$hand-over')) handOverCalls += 1; });
-      await page.getByRole('button', { name: 'Enregistrer la remise' }).click();
-      await page.getByText('Indiquez la réponse du patient (oui ou non)', { exact: false }).waitFor();
-      expect(handOverCalls, 'no hand-over sent without the answer').to.equal(0);
-      await page.getByRole('radiogroup', { name: /envoyé à son médecin traitant/ }).getByLabel('Oui').check();
-      await page.getByRole('button', { name: 'Enregistrer la remise' }).click();
+      // No GP declared for this patient: the GP question is not asked (it once was, and « Oui » printed
+      // « partagé avec le médecin traitant »); the page says why, and the hand-over is recorded without it.
+      const handOverPps = page.getByRole('region', { name: 'Remise au patient' });
+      expect(await handOverPps.getByTestId('no-gp').innerText()).to.contain('Pas de médecin traitant déclaré : le PPS ne peut pas lui être envoyé');
+      expect(await handOverPps.getByRole('radiogroup', { name: /envoyé à son médecin traitant/ }).count()).to.equal(0);
+      await handOverPps.getByRole('button', { name: 'Enregistrer la remise' }).click();
       await page.getByText('Remis au patient').first().waitFor();
+      const handedOver = await page.getByTestId('handed-over').innerText();
+      expect(handedOver).to.contain('pas de médecin traitant déclaré');
+      expect(handedOver).not.to.contain('partagé avec le médecin traitant');
       await checkA11y(page, 'hôpital : PPS');
       await screenshot(page, 'hopital-pps');
 
@@ -662,7 +663,7 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       const ppacId = page.url().split('/').pop()!;
       // Handed over only from the end of active treatment: before it, refused and the PPS stays in force.
       const handOverPpac = page.getByRole('region', { name: 'Remise au patient' });
-      await handOverPpac.getByRole('radiogroup', { name: /envoyé à son médecin traitant/ }).getByLabel('Oui').check();
+      await handOverPpac.getByTestId('no-gp').waitFor();
       await handOverPpac.getByRole('button', { name: 'Enregistrer la remise' }).click();
       await handOverPpac.getByText('il se remet au patient à partir de cette date', { exact: false }).waitFor();
       await page.goto(`${new URL(page.url()).origin}/hopital/programmes/${ppsId}`);

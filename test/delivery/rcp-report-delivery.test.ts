@@ -3,7 +3,7 @@ import type { Binary, DocumentReference, Practitioner } from '@medplum/fhirtypes
 import { startFhirTestServer, type FhirTestServer } from '../helpers/fhir-test-server.ts';
 import { MailSender } from '../../server/delivery/mail.ts';
 import { DeliveryWorker } from '../../server/delivery/worker.ts';
-import { SmtpCatcher } from '../helpers/smtp-catcher.ts';
+import { SmtpCatcher, type CaughtMessage } from '../helpers/smtp-catcher.ts';
 import { asUser } from '../helpers/users.ts';
 import { CLINICAL, DECISION, digestiveBoard, newPatient, registration, startRcpWorld, type RcpWorld } from '../rcp/fixtures.ts';
 
@@ -86,6 +86,9 @@ describe('RCP report delivery to the GP', function () {
     return { patient: c.patient, report: signed.body.report.reference, version: signed.body.report.version };
   }
 
+  /** The mail's text and HTML bodies (not its attachments), decoded. */
+  const bodyOf = (m: CaughtMessage) => m.parts.filter((p) => !p.filename && p.contentType.startsWith('text/')).map((p) => p.content.toString('utf8')).join('\n');
+
   const follow = async (user: string, path: string) => {
     // The 3C's follow-up (/api/deliveries) is served by the RCP world's app, as main.ts mounts it.
     const res = await fetch(`${world.url}/api/deliveries${path}`, { headers: asUser(user) });
@@ -122,6 +125,14 @@ describe('RCP report delivery to the GP', function () {
     // The structured document travels the MSSanté way: the CDA FRCP in an IHE XDM zip.
     expect(mail.attachments[1]!.filename).to.equal('IHE_XDM.ZIP');
     expect(mail.attachments[1]!.content.subarray(0, 2).toString()).to.equal('PK');
+    // Each recipient's link opens a page their role may read: the GP the city page at the RCP
+    // proposal, the requesting hospital physician the hospital record (never the city page).
+    expect(bodyOf(mail)).to.contain(`https://dcc.test/patients/${withGp.patient}#rcp-proposal`);
+    const surgeonAddress = `surgeon.${world.ids.surgeon}@test.mssante.fr`;
+    const requesterMails = catcher.messages.filter((m) => m.envelope.to.includes(surgeonAddress) && m.headers.get('x-dcc-delivery-id')?.startsWith(`${doc.deliveries.find((d: any) => d.role === 'requester').id}.`));
+    expect(requesterMails).to.have.length(1);
+    expect(bodyOf(requesterMails[0]!)).to.contain(`https://dcc.test/hopital/patients/${withGp.patient}`);
+    expect(bodyOf(requesterMails[0]!)).to.not.contain(`https://dcc.test/patients/${withGp.patient}`);
 
     // The same from the RCP case.
     const byCase = await follow('coordinator', `?case=${withGp.caseId}`);

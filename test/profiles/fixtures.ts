@@ -217,6 +217,23 @@ export function rcpDecision(r: Refs): Json {
   };
 }
 
+/** A PPS handed over to a patient with no GP on file: the hand-over says so, and it is not shared. */
+export function ppsHandedOverWithoutGp(r: Refs): Json {
+  const base = pps(r);
+  return {
+    ...base,
+    extension: [
+      ...base.extension.filter((e: Json) => e.url !== ext('dcc-share-with-gp') && e.url !== ext('dcc-handover')),
+      { url: ext('dcc-share-with-gp'), valueBoolean: false },
+      { url: ext('dcc-handover'), extension: [
+        { url: 'date', valueDateTime: '2025-10-09T10:00:00+02:00' },
+        { url: 'by', valueReference: { reference: `Practitioner/${r.practitioner}` } },
+        { url: 'noGeneralPractitioner', valueBoolean: true },
+      ] },
+    ],
+  };
+}
+
 export function pps(r: Refs): Json {
   return {
     resourceType: 'CarePlan',

@@ -15,6 +15,7 @@ type Json = Record<string, any>;
 const MORE_EXAMPLES: Record<string, ((r: fx.Refs) => Json)[]> = {
   'dcc-cancer-condition': [fx.breastCancer, fx.lungCancer],
   'dcc-rcp-sheet': [fx.draftRcpSheet],
+  'dcc-pps': [fx.ppsHandedOverWithoutGp],
 };
 
 describe('DCC profiles through the FHIR API', () => {

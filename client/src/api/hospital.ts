@@ -315,7 +315,7 @@ export const hospitalApi = {
   /** A new version of a programme (a handed-over PPS carries the reason of the change: server/care-plan/rules.ts). */
   updateCarePlan: (plan: CarePlan, version?: string) =>
     api<CarePlan>(`/fhir/CarePlan/${encodeURIComponent(plan.id!)}`, { method: 'PUT', body: plan, headers: ifMatch(version) }),
-  handOver: (id: string, body: { date: string; shareWithGp: boolean; dataReuseObjection?: boolean; reason?: string }, version?: string) =>
+  handOver: (id: string, body: { date: string; shareWithGp?: boolean; dataReuseObjection?: boolean; reason?: string }, version?: string) =>
     api<CarePlan>(`/fhir/CarePlan/${encodeURIComponent(id)}/$hand-over`, { method: 'POST', body, headers: ifMatch(version) }),
   startPpac: (ppsId: string, body: Record<string, unknown>, version?: string) =>
     api<CarePlan>(`/fhir/CarePlan/${encodeURIComponent(ppsId)}/$start-ppac`, { method: 'POST', body, headers: ifMatch(version) }),

@@ -62,6 +62,8 @@ export default function ProgrammePage() {
   const patientId = idOf(plan.data?.subject?.reference);
   const patient = useQuery({ queryKey: ['hospital', 'patient', patientId], queryFn: () => hospitalApi.patient(patientId!), enabled: Boolean(patientId) });
   const p = patient.data;
+  // A GP on file (the one a programme would be sent to); unknown while the patient loads.
+  const hasGp = p ? (p.generalPractitioner ?? []).some((gp) => Boolean(gp.reference)) : undefined;
   const missing = plan.error instanceof ApiError && (plan.error.status === 404 || plan.error.status === 410);
   const kindTitle = kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : kind === 'ppac' ? 'Programme personnalisé de l’après-cancer (PPAC)'
     : kind === 'rcp-decision' ? 'Établir le PPS' : missing ? 'Programme introuvable' : 'Programme de soins';
@@ -84,8 +86,8 @@ export default function ProgrammePage() {
       {missing && <Alert color="orange" role="alert" title="Programme introuvable">Ce programme de soins n’existe pas ou n’existe plus : vérifiez le lien, ou ouvrez-le depuis le dossier du patient.</Alert>}
       {plan.error && !missing && <ErrorMessage error={plan.error} />}
       {plan.data && kind === 'rcp-decision' && <BuildPps decision={plan.data} />}
-      {plan.data && kind === 'pps' && <Pps pps={plan.data} />}
-      {plan.data && kind === 'ppac' && <Ppac ppac={plan.data} />}
+      {plan.data && kind === 'pps' && <Pps pps={plan.data} hasGp={hasGp} />}
+      {plan.data && kind === 'ppac' && <Ppac ppac={plan.data} hasGp={hasGp} />}
       {plan.data && !kind && <Alert color="orange">Ce plan de soins n’est ni une décision de RCP, ni un PPS, ni un PPAC.</Alert>}
     </Page>
   );
@@ -239,12 +241,14 @@ function Calendar({ plan }: { plan: CarePlan }) {
   );
 }
 
-function Pps({ pps }: { pps: CarePlan }) {
+function Pps({ pps, hasGp }: { pps: CarePlan; hasGp?: boolean }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const handOver = ext(pps, EXT.handOver);
   const handedAt = handOver?.extension?.find((e) => e.url === 'date')?.valueDateTime ?? handOver?.extension?.find((e) => e.url === 'date')?.valueDate;
   const shares = ext(pps, EXT.shareWithGp)?.valueBoolean;
+  // No GP on file (at the hand-over, or now): never « partagé avec le médecin traitant ».
+  const noGp = handOver?.extension?.find((e) => e.url === 'noGeneralPractitioner')?.valueBoolean === true || hasGp === false;
   // A PPAC already prepared for this PPS (ahead of the end of active treatment: the PPS stays in force).
   const successors = useQuery({ queryKey: ['hospital', 'ppac-of', pps.id], queryFn: () => api<Bundle<CarePlan>>('/fhir/CarePlan', { query: { replaces: `CarePlan/${pps.id}` } }) });
   const preparedPpac = successors.data?.entry?.map((e) => e.resource).find((p): p is CarePlan => Boolean(p) && kindOf(p!) === 'ppac' && !['revoked', 'entered-in-error'].includes(p!.status));
@@ -286,7 +290,7 @@ function Pps({ pps }: { pps: CarePlan }) {
     <Stack gap="lg">
       <Group gap="xs">
         <Badge variant="light" size="lg">{carePlanStatusLabel(pps.status, 'pps')}</Badge>
-        {handedAt && <Text size="sm">Remis le {formatDate(handedAt)}{shares === false ? ' — le patient refuse l’envoi au médecin traitant' : shares ? ' — partagé avec le médecin traitant' : ''}</Text>}
+        {handedAt && <Text size="sm" data-testid="handed-over">Remis le {formatDate(handedAt)}{noGp ? ' — pas de médecin traitant déclaré : non envoyé' : shares === false ? ' — le patient refuse l’envoi au médecin traitant' : shares ? ' — partagé avec le médecin traitant' : ''}</Text>}
         {pps.meta?.versionId && <Text size="sm" data-testid="pps-version">Version {pps.meta.versionId}</Text>}
       </Group>
       <section aria-labelledby="calendar-title">
@@ -295,7 +299,7 @@ function Pps({ pps }: { pps: CarePlan }) {
       </section>
       <UpdateHistory plan={pps} />
       {pps.status === 'active' && handedAt && <EditPps pps={pps} />}
-      {pps.status !== 'completed' && <HandOverCard plan={pps} />}
+      {pps.status !== 'completed' && <HandOverCard plan={pps} hasGp={hasGp} />}
       {pps.status === 'active' && preparedPpac && (
         <Alert color="blue" role="status" title="PPAC préparé">
           Le PPAC a été préparé pour la fin des traitements actifs{ext(preparedPpac, EXT.endOfActiveTreatment)?.valueDate ? ` du ${formatDate(ext(preparedPpac, EXT.endOfActiveTreatment)!.valueDate)}` : ''} : le PPS reste en vigueur jusqu’à sa remise au patient. <Anchor component={Link} to={`/hopital/programmes/${preparedPpac.id}`}>Ouvrir le PPAC</Anchor>
@@ -341,7 +345,9 @@ function Pps({ pps }: { pps: CarePlan }) {
 }
 
 /** The hand-over of a PPS or PPAC to the patient, with the patient's answer about the GP (never assumed). */
-function HandOverCard({ plan }: { plan: CarePlan }) {
+function HandOverCard({ plan, hasGp }: { plan: CarePlan; hasGp?: boolean }) {
+  // No GP on file: the question is not asked — there is no one to send the programme to.
+  const noGp = hasGp === false;
   const queryClient = useQueryClient();
   const handOver = ext(plan, EXT.handOver);
   const handedAt = handOver?.extension?.find((e) => e.url === 'date')?.valueDateTime ?? handOver?.extension?.find((e) => e.url === 'date')?.valueDate;
@@ -353,7 +359,7 @@ function HandOverCard({ plan }: { plan: CarePlan }) {
   const [unanswered, setUnanswered] = useState(false);
   const hand = useMutation({
     // Only an explicit « oui » or « non » is sent: an unanswered question is never a refusal.
-    mutationFn: (shareWithGp: boolean) => hospitalApi.handOver(plan.id!, { date, shareWithGp, ...(objection ? { dataReuseObjection: true } : {}), ...(handReason.trim() ? { reason: handReason.trim() } : {}) }, plan.meta?.versionId),
+    mutationFn: (shareWithGp: boolean | undefined) => hospitalApi.handOver(plan.id!, { date, ...(shareWithGp === undefined ? {} : { shareWithGp }), ...(objection ? { dataReuseObjection: true } : {}), ...(handReason.trim() ? { reason: handReason.trim() } : {}) }, plan.meta?.versionId),
     onSuccess: () => {
       notifications.show({ message: `Remise du ${name} au patient enregistrée` });
       void queryClient.invalidateQueries({ queryKey: ['hospital'] });
@@ -364,6 +370,7 @@ function HandOverCard({ plan }: { plan: CarePlan }) {
         <Card withBorder component="section" aria-labelledby="handover-title">
           <form onSubmit={(e) => {
             e.preventDefault();
+            if (noGp) { hand.mutate(undefined); return; }
             if (share !== 'oui' && share !== 'non') { setUnanswered(true); return; }
             setUnanswered(false);
             hand.mutate(share === 'oui');
@@ -371,10 +378,14 @@ function HandOverCard({ plan }: { plan: CarePlan }) {
             <Stack gap="sm">
               <Title order={2} size="h3" id="handover-title">{handedAt ? 'Nouvelle remise au patient' : 'Remise au patient'}</Title>
               <TextInput label="Date de la remise" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} error={handErrors.date} maw={240} />
+              {noGp ? (
+                <Alert color="gray" role="note" data-testid="no-gp">Pas de médecin traitant déclaré : le {name} ne peut pas lui être envoyé.</Alert>
+              ) : (
               <Radio.Group label={`Le patient accepte-t-il que son ${name} soit envoyé à son médecin traitant ?`} value={share} onChange={(v) => { setShare(v); setUnanswered(false); }}
                 error={unanswered ? 'Indiquez la réponse du patient (oui ou non) : elle est obligatoire pour enregistrer la remise.' : handErrors.share} required>
                 <Group gap="md" mt={4}><Radio value="oui" label="Oui" /><Radio value="non" label="Non" /></Group>
               </Radio.Group>
+              )}
               {handedAt && <Textarea label="Motif de la nouvelle remise" description="Programme mis à jour, exemplaire perdu…" value={handReason} onChange={(e) => setHandReason(e.currentTarget.value)} error={handErrors.reason} autosize minRows={2} required />}
               <Checkbox label="Le patient s’oppose à la réutilisation de ses données (recherche)" checked={objection} onChange={(e) => setObjection(e.currentTarget.checked)} />
               {hand.error && !Object.keys(handErrors).length && <ErrorMessage error={hand.error} />}
@@ -494,7 +505,7 @@ function EditPps({ pps }: { pps: CarePlan }) {
   );
 }
 
-function Ppac({ ppac }: { ppac: CarePlan }) {
+function Ppac({ ppac, hasGp }: { ppac: CarePlan; hasGp?: boolean }) {
   const orientation = (ppac.activity ?? []).map((a) => ext(a, EXT.orientation)?.valueReference).find(Boolean);
   return (
     <Stack gap="lg">
@@ -508,7 +519,7 @@ function Ppac({ ppac }: { ppac: CarePlan }) {
         <Calendar plan={ppac} />
       </section>
       {/* Handed over at the end of active treatment: the PPS it replaces closes then (refused before). */}
-      {(ppac.status === 'draft' || ppac.status === 'active') && <HandOverCard plan={ppac} />}
+      {(ppac.status === 'draft' || ppac.status === 'active') && <HandOverCard plan={ppac} hasGp={hasGp} />}
     </Stack>
   );
 }
