@@ -2,7 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { isEnteredInError } from '../fhir-kit/condition-status.ts';
 import { numericDate } from '../fhir-kit/french-dates.ts';
 import { CODE, decisionStandings, hasCoding, isRcpSheet, meetingDateOfDecision, RCP_SHEET_TAG, tnmBasis } from '../rcp-sheet/index.ts';
-import { closedCaseOfSheet } from '../rcp/sheet-case.ts';
+import { closedCaseOfSheet } from '../rcp/index.ts';
 
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
 export interface TimelineEvent {
