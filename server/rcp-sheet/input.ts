@@ -11,7 +11,7 @@ import {
   type RcpMotif, type RcpNature, type TnmEdition, type TreatmentType, type WhoPerformance,
 } from './codes.ts';
 import { isRelativeReference } from '../fhir-kit/ids.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
 import { frenchList, rcpSheetItemLabel } from './item-labels.ts';
 import { tnmNotationIssues } from './tnm.ts';
 
@@ -308,7 +308,9 @@ export function parseRcpSheetInput(body: unknown, options: { stored?: RcpSheetDa
   if (meeting) {
     c.string(meeting.rcpName, 'meeting.rcpName', true);
     c.date(meeting.date, 'meeting.date', true, true);
-    if (typeof meeting.date === 'string' && DATE_TIME.test(meeting.date)) c.meetingDay = meeting.date.slice(0, 10);
+    // The meeting's day in Paris: the start is stored in UTC, and a meeting held after 23:00 UTC (or
+    // 22:00 in summer) is on the next Paris day — the UTC date refused items dated that day.
+    if (typeof meeting.date === 'string' && DATE_TIME.test(meeting.date)) c.meetingDay = meeting.date.includes('T') ? parisDay(new Date(meeting.date)) : meeting.date;
     c.oneOf(meeting.mode, 'meeting.mode', false, Object.keys(MEETING_MODE));
     for (const key of ['registrationNumber', 'rrcId', 'threeCId', 'rcpId', 'sessionId'] as const) c.string(meeting[key], `meeting.${key}`, false);
     c.reference(meeting.board, 'meeting.board', false, 'HealthcareService');
