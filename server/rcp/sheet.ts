@@ -183,18 +183,19 @@ export async function updateSheet(rc: RcpContext, reference: string, patch: (dat
 
 /**
  * What the sheet reads back, made acceptable as input again: a diagnosis given by reference to the
- * record's Condition reads back with that Condition's items (morphology, topography, laterality),
- * which the input takes from it and refuses alongside the reference. Only those are removed: every
- * other item (the sheet's own « Commentaire sur le diagnostic », the date, TNM, other staging) is
- * kept as it reads, so that a workflow step (proposal, signature, case status) rewriting the sheet
- * does not erase what it does not itself change.
+ * record's Condition reads back with that Condition's items (morphology, topography, laterality,
+ * and its date), which the input takes from it and refuses or re-checks alongside the reference.
+ * Only those are removed: every other item (the sheet's own « Commentaire sur le diagnostic », TNM,
+ * other staging) is kept as it reads, so that a workflow step (proposal, signature, case status)
+ * rewriting the sheet does not erase what it does not itself change. The date is the record's: it
+ * is not the sheet's to re-check against the meeting at each step.
  */
 function normalised(data: RcpSheetData): RcpSheetData {
   const unpinned = (ref: string) => ref.replace(/\/_history\/[^/]+$/, '');
   const d = data.diagnosis;
   if (d?.condition) {
     // A signed version pins its entries (Condition/x/_history/n): a correction refers to the record's Condition.
-    const { morphology: _morphology, topography: _topography, laterality: _laterality, ...own } = d;
+    const { morphology: _morphology, topography: _topography, laterality: _laterality, date: _date, ...own } = d;
     data.diagnosis = { ...own, condition: unpinned(d.condition) };
   }
   const trial = data.basis?.clinicalTrial;
