@@ -80,14 +80,22 @@ export async function probableDuplicates(repo: FhirRepository, patient: Patient)
   const key = duplicateKey(patient);
   if (!key) return [];
   const candidates = await repo.searchAll<Patient>('Patient', { birthdate: key.birthDate });
+  return candidates.filter((other) => other.id !== patient.id && probablySamePerson(patient, other));
+}
+
+/**
+ * The probable-duplicate rule on two identities: same birth name, first birth first name and birth
+ * date (folded by `comparableName`), unless each holds an INS and they differ (INSi said two people).
+ * The creation form's warning mirrors it (client/src/lib/patient-identity.ts `duplicateReason`;
+ * test/client/duplicate-rule-parity.test.ts holds them equal).
+ */
+export function probablySamePerson(patient: Patient, other: Patient): boolean {
+  const key = duplicateKey(patient);
+  const otherKey = duplicateKey(other);
+  if (!key || !otherKey || otherKey.family !== key.family || !sameFirstGivenName(otherKey.given, key.given) || otherKey.birthDate !== key.birthDate) return false;
   const ownIns = new Set(insIdentifiers(patient).map((i) => i.value));
-  return candidates.filter((other) => {
-    if (other.id === patient.id) return false;
-    const otherKey = duplicateKey(other);
-    if (!otherKey || otherKey.family !== key.family || !sameFirstGivenName(otherKey.given, key.given) || otherKey.birthDate !== key.birthDate) return false;
-    const otherIns = insIdentifiers(other).map((i) => i.value);
-    return !(ownIns.size && otherIns.length && !otherIns.some((v) => ownIns.has(v)));
-  });
+  const otherIns = insIdentifiers(other).map((i) => i.value);
+  return !(ownIns.size && otherIns.length && !otherIns.some((v) => ownIns.has(v)));
 }
 
 /** The work item of the identity-vigilance cell for a probable duplicate. */
