@@ -267,6 +267,8 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await page.getByRole('dialog', { name: 'Clôturer la séance ?' }).getByRole('button', { name: 'Clôturer' }).click();
       const closed = page.getByTestId('closed');
       await closed.getByTestId('carried-over').getByText(menard).waitFor();
+      // Carried over, the case keeps the number the meeting gave it (one server rule, rcp/agenda.ts).
+      await closed.getByTestId('carried-over').getByText(new RegExp(`^2\\. ${menard}`)).waitFor();
       await record();
       expect(await closed.innerText()).to.match(/Dossiers reportés à la séance du \w+ \d+/);
       expect(await closed.innerText()).not.to.contain(castellani);
@@ -280,6 +282,8 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // After the session: what is left to sign, and by whom.
       await closed.getByRole('link', { name: 'Suivi après la séance' }).click();
       const toSign = page.getByTestId('to-sign');
+      // The closed agenda numbers the cases as the meeting did: the carried-over case is still « 2 ».
+      await page.getByRole('region', { name: "Dossiers sortis de l'ordre du jour" }).getByText(new RegExp(`^2\\. ${menard}`)).waitFor();
       // The case's status follows the patient's name (at the end it read as a note on the last signer).
       await toSign.getByText(new RegExp(`${castellani}.* \\(dossier [^)]+\\) — à signer par .*Lambert`)).waitFor();
       await checkA11y(page, 'séance clôturée');

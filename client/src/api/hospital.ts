@@ -244,9 +244,11 @@ export interface DecisionStanding {
 
 export interface TimelineEvent {
   date: string;
-  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
+  kind: 'diagnostic' | 'antécédent' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
   label: string;
   reference: string;
+  /** The other resources that record the same act (the RCP sheets' « traitements reçus »). */
+  sources?: string[];
 }
 
 /** An emergency access ("bris de glace") as the server knows it: `until` while it runs. */

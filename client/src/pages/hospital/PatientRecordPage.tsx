@@ -21,7 +21,7 @@ import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, par
 import { identityStatusOf, insOf, patientDisplayName, usedName } from '../../lib/patient-identity.ts';
 
 const KIND_LABEL: Record<TimelineEvent['kind'], string> = {
-  diagnostic: 'Diagnostic', rcp: 'RCP', 'décision': 'Décision', pps: 'PPS', ppac: 'PPAC', document: 'Document', traitement: 'Traitement', examen: 'Examen',
+  diagnostic: 'Diagnostic', 'antécédent': 'Antécédent', rcp: 'RCP', 'décision': 'Décision', pps: 'PPS', ppac: 'PPAC', document: 'Document', traitement: 'Traitement', examen: 'Examen',
   annonce: 'Annonce', essai: 'Essai clinique',
 };
 
