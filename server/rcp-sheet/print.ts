@@ -13,6 +13,7 @@ import { tnmStageLabel } from './tnm.ts';
 import { identityStatusOf, INS_SYSTEMS, mayShareIns, patientDisplayName, printedPatientIdentity, usedFamilyName } from '../identity/index.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
 import { numericDate, printedDateTime } from '../fhir-kit/french-dates.ts';
+import { specialityName } from '../fhir-kit/speciality-name.ts';
 
 export type Block =
   | { kind: 'fields'; rows: [string, string][] }
@@ -283,7 +284,8 @@ function patientBlock(patient: Patient | undefined, fallback: Reference | undefi
 }
 
 function professionalRow(role: string, p: DeepPartial<Professional> | undefined, quorum?: boolean): string[] {
-  return [role, p?.name ?? NOT_GIVEN, p?.speciality?.display ?? '', p?.idnps ?? '', quorum === undefined ? '' : quorum ? 'Oui' : 'Non'];
+  // Named as the pages name it (« Oncologie, option médicale », not the directory's « … (SM) »).
+  return [role, p?.name ?? NOT_GIVEN, p?.speciality?.display ? specialityName(p.speciality.display) : '', p?.idnps ?? '', quorum === undefined ? '' : quorum ? 'Oui' : 'Non'];
 }
 
 export function printableSheet(content: RcpSheetContent): PrintableSheet {
