@@ -273,6 +273,7 @@ export function buildFrcpCda(content: RcpSheetContent, options: FrcpOptions): st
   // The legal authenticator is whoever signed (the attester), not the author: on an RCP report the
   // chair writes and any member may sign, and the PDF and the mail name both.
   const authenticator = signer ? signerOf(signer.party, data) : undefined;
+  const dccSession = /^Appointment\/([^/]+)$/.exec(m.session ?? '')?.[1];
   // Professionals whose establishment the sheet does not name act for the RCP's host establishment.
   const hostName = m.hostEstablishment?.name ?? options.custodian.name;
   const effective = ts(signer?.time ?? content.composition.date) ?? ts(new Date().toISOString());
@@ -321,6 +322,8 @@ export function buildFrcpCda(content: RcpSheetContent, options: FrcpOptions): st
       m.threeCId ? el('id', { root: '1.2.250.1.161.1.20.2.1', extension: m.threeCId }) : el('id', { root: '1.2.250.1.161.1.20.2.1', nullFlavor: 'UNK' }),
       m.rcpId ? el('id', { root: '1.2.250.1.161.1.20.3.1', extension: m.rcpId }) : el('id', { root: '1.2.250.1.161.1.20.3.1', nullFlavor: 'UNK' }),
       m.sessionId ? el('id', { root: '1.2.250.1.213.1.1.9', extension: m.sessionId }) : undefined,
+      // The DCC's own session (a local id of the RCP, [0..*]), as the printed report gives it.
+      dccSession ? el('id', { root: `${dccOidRoot()}.7`, extension: dccSession }) : undefined,
       m.registrationNumber ? el('id', { root: `${dccOidRoot()}.3`, extension: m.registrationNumber }) : undefined,
       el('code', { code: 'VR', displayName: "Virtuelle (exemple : RCP en l'absence du patient)", codeSystem: '2.16.840.1.113883.5.4' }),
       el('effectiveTime', {}, el('low', { value: ts(m.date) ?? effective })),
