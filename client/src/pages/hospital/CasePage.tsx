@@ -376,6 +376,10 @@ function DecisionEditor({ rcpCase, patient, view, correction, onDone, onCancel }
         <Stack gap="sm">
           <Text size="sm" data-testid="sign-patient">Vous allez signer le compte rendu de RCP de <strong>{patientIdentityLine(patient, formatDate)}</strong>.</Text>
           <Text size="sm" data-testid="sign-recipients">Il sera verrouillé et envoyé {recipients}.</Text>
+          {/* No GP on file: it can be declared first (the report then reaches them), from the record. */}
+          {!addressed.some((r) => r.role === 'general-practitioner' && r.practitioner) && (
+            <Text size="sm"><Anchor component={Link} to={`/hopital/patients/${patient.id}`}>Déclarer le médecin traitant dans le dossier du patient</Anchor> avant de signer pour qu’il reçoive le compte rendu.</Text>
+          )}
           <Card withBorder padding="sm"><DecisionSummary view={{ proposal: decisionOf(form) as unknown as RcpSheetData['proposal'], basis: { ...(form.guidelineName ? { guideline: { name: form.guidelineName, ...(form.guidelineVersion ? { version: form.guidelineVersion } : {}) } } : {}), ...(form.follows ? { followsGuideline: form.follows === 'oui' } : {}), deviationReason: form.deviationReason, clinicalTrial: { proposed: form.trial === 'oui', ...(studyTitle ? { study: { title: studyTitle } } : {}), comment: form.trialComment } } }} /></Card>
           {/* A refusal (sheet incomplete for signature, signed meanwhile…) is acted on in the sheet: the way there. */}
           {sign.error && (
