@@ -477,8 +477,12 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
 
   it('follows the delivery of a signed report, and the alerts', async () => {
     const coordinator = await actor('Girard', ['physician', 'coordinator']);
-    const signed = (await listCases(coordinator, { state: 'signed' })).find((c) => c.outcomeSession);
-    expect(signed, 'un dossier signé dans les données de démonstration').to.not.equal(undefined);
+    // A report the outbox fanned out to its recipients: the demo's oldest reports are marked sent as
+    // a whole (they predate per-recipient sendings), with no recipient to list.
+    const { dcc } = await browserWorld();
+    const fannedOut = (await dcc.services.db.raw(`SELECT DISTINCT p.payload->>'case' AS rcp_case FROM outbox p JOIN outbox d ON d.parent_id = p.id WHERE p.payload->>'case' IS NOT NULL`)).rows.map((r: { rcp_case: string }) => r.rcp_case);
+    const signed = (await listCases(coordinator, { state: 'signed' })).find((c) => c.outcomeSession && fannedOut.some((ref: string) => ref.endsWith(`/${c.id}`) || ref === c.id));
+    expect(signed, 'un dossier signé dont le compte rendu a été réparti entre ses destinataires').to.not.equal(undefined);
     const { page, context } = await newPage();
     try {
       await signInAs(page, 'coordinator', `/coordination/seances/${signed!.outcomeSession}`);
