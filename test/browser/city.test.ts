@@ -34,7 +34,7 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
       await page.getByRole('heading', { level: 1, name: 'CASTELLANI Hélène Marie' }).waitFor();
       const changes = page.getByTestId('patient-changes');
       await changes.waitFor();
-      expect(await changes.innerText()).to.contain('Ce qui a changé depuis votre dernière consultation');
+      expect(await changes.innerText()).to.contain('Ce qui a changé, pas encore marqué comme vu');
       for (const title of ['Diagnostic et stade', 'Dernière proposition de RCP signée', 'Programme personnalisé de soins (PPS)', 'Qui appeler']) {
         await page.getByRole('heading', { level: 2, name: title }).waitFor();
       }
