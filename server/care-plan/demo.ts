@@ -110,6 +110,9 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
       if (index === 1 && pps.status !== 'completed') {
         const ppac = await startPpacFromPps(repo, pps.id!, await demoPpacInput(repo, pps, today), pps.author);
         result.created.push(`CarePlan/${ppac.id}`);
+        // Handed over, with the patient's agreement to send it to the GP: only then does the GP see it
+        // (store/visibility-sql.ts), and the demo's surveillance calendar is the GP's to follow.
+        await handOverProgramme(repo, ppac.id!, { by: pps.author, shareWithGp: true });
       }
     } catch (error) {
       if (!(error instanceof FhirError)) throw error;

@@ -13,7 +13,8 @@
 import { cycleOf, cycleRhythm, handOverOf, isOralAnticancer, isPpac, isPps, oralTreatmentPeriod, updateRecordsOf } from '../care-plan/index.ts';
 import type { CarePlan, Composition, MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { correctionOf, isRcpSheet, isSignedRcpSheet } from '../rcp-sheet/index.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { dayOf, longDay } from '../fhir-kit/french-dates.ts';
+import { frenchNumber } from '../summary/index.ts';
 
 export type ChangeKind =
   | 'rcp-report-signed' | 'rcp-report-corrected' | 'rcp-report-cancelled'
@@ -90,7 +91,7 @@ export function describeRcpReportChange(previous: Composition | undefined, next:
   if (isSignedRcpSheet(next) && !isSignedRcpSheet(previous)) {
     const legal = next.attester?.find((a) => a.mode === 'legal');
     const by = legal?.party?.display ? ` par ${legal.party.display}` : '';
-    const when = legal?.time ? ` le ${longDate(legal.time)}` : '';
+    const when = legal?.time ? ` le ${longDay(legal.time)}` : '';
     const correction = next.status === 'amended' ? correctionOf(next) : undefined;
     if (correction) return made('rcp-report-corrected', `${title} : correction signée${by}${when} — motif : ${correction.reason}`, correction.reason);
     return made('rcp-report-signed', `${title} : compte rendu signé${by}${when}`);
@@ -116,7 +117,7 @@ export function describeProgrammeChange(previous: CarePlan | undefined, next: Ca
     // A city professional's first readable version of a plan is the one handed over: the versions
     // before it were never theirs to read (store/visibility-sql.ts), so that is what happened for them.
     const handedOver = handOverOf(next);
-    if (handedOver) return made(pps ? 'pps-handed-over' : 'ppac-handed-over', `${name} remis au patient le ${longDate(handedOver.date)}`);
+    if (handedOver) return made(pps ? 'pps-handed-over' : 'ppac-handed-over', `${name} remis au patient le ${longDay(handedOver.date)}`);
     return made(pps ? 'pps-created' : 'ppac-created', `${name} établi${next.status === 'draft' ? ' (en préparation, pas encore remis au patient)' : ''}${next.title ? ` : ${next.title}` : ''}`);
   }
   // The newest update records (the rule appends one per change of a handed-over PPS).
@@ -129,7 +130,7 @@ export function describeProgrammeChange(previous: CarePlan | undefined, next: Ca
   const handOver = handOverOf(next);
   const before = handOverOf(previous);
   if (handOver && (!before || before.date !== handOver.date) && !latest) {
-    return made(pps ? 'pps-handed-over' : 'ppac-handed-over', `${name} remis au patient le ${longDate(handOver.date)}`);
+    return made(pps ? 'pps-handed-over' : 'ppac-handed-over', `${name} remis au patient le ${longDay(handOver.date)}`);
   }
   const parts: string[] = [];
   if (previous.status !== next.status) parts.push(`statut : ${PLAN_STATUS[previous.status] ?? previous.status} → ${PLAN_STATUS[next.status] ?? next.status}`);
@@ -164,22 +165,22 @@ export function oralTreatmentFacts(request: MedicationRequest): OralTreatmentFac
   const rhythm = cycle && (cycle.daysOff ? `${cycle.daysOn} j sur ${cycle.daysOn + cycle.daysOff}` : cycleRhythm(cycle));
   return {
     medication,
-    ...(quantity?.value !== undefined ? { dose: `${String(quantity.value).replace('.', ',')} ${quantity.unit ?? quantity.code ?? ''}`.trim() } : {}),
+    ...(quantity?.value !== undefined ? { dose: `${frenchNumber(quantity.value)} ${quantity.unit ?? quantity.code ?? ''}`.trim() } : {}),
     ...(repeat?.frequency !== undefined && repeat.periodUnit === 'd' && (repeat.period ?? 1) === 1 ? { timesPerDay: repeat.frequency } : {}),
     ...(cycle ? { cycle: `${rhythm}${cycle.count ? `, ${cycle.count} cycle${cycle.count > 1 ? 's' : ''}` : ''}` } : {}),
-    ...(period?.start ? { start: period.start.slice(0, 10) } : {}),
-    ...(period?.end ? { end: period.end.slice(0, 10) } : {}),
+    ...(period?.start ? { start: dayOf(period.start) } : {}),
+    ...(period?.end ? { end: dayOf(period.end) } : {}),
   };
 }
 
 const intakes = (n: number | undefined) => (n === undefined ? 'non précisé' : n === 1 ? '1 prise par jour' : `${n} prises par jour`);
-const day = (d: string | undefined) => (d ? longDate(d) : 'non précisée');
+const day = (d: string | undefined) => (d ? longDay(d) : 'non précisée');
 
 /** "dose : 1500 mg → 1000 mg ; début : 30 mars 2026 → 6 avril 2026" — only what differs. */
 export function oralTreatmentDifferences(before: OralTreatmentFacts, after: OralTreatmentFacts): string[] {
   const out: string[] = [];
   if (before.medication !== after.medication) out.push(`médicament : ${before.medication} → ${after.medication}`);
-  if (before.dose !== after.dose) out.push(`dose : ${before.dose ?? 'non précisée'} → ${after.dose ?? 'non précisée'}`);
+  if (before.dose !== after.dose) out.push(`dose par prise : ${before.dose ?? 'non précisée'} → ${after.dose ?? 'non précisée'}`);
   if (before.timesPerDay !== after.timesPerDay) out.push(`prises : ${intakes(before.timesPerDay)} → ${intakes(after.timesPerDay)}`);
   if (before.cycle !== after.cycle) out.push(`cycle : ${before.cycle ?? 'aucun'} → ${after.cycle ?? 'aucun'}`);
   if (before.start !== after.start) out.push(`début : ${day(before.start)} → ${day(after.start)}`);
@@ -198,8 +199,9 @@ export function describeOralTreatmentChange(previous: MedicationRequest | undefi
   const reason = statusReasonOf(next);
   const because = reason ? ` — motif : ${reason}` : '';
   if (!previous) {
-    const posology = [facts.dose && `${facts.dose}, ${intakes(facts.timesPerDay)}`, facts.cycle && (cycleOf(next)?.daysOff === 0 ? facts.cycle : `cycles ${facts.cycle}`)].filter(Boolean).join(', ');
-    const period = facts.start ? `, à partir du ${longDate(facts.start)}${facts.end ? ` jusqu'au ${longDate(facts.end)}` : ''}` : '';
+    // The dose is per intake (« 1 500 mg par prise, 2 prises par jour »): « 1500 mg, 2 prises par jour » read as a daily dose.
+    const posology = [facts.dose && `${facts.dose} par prise, ${intakes(facts.timesPerDay)}`, facts.cycle && (cycleOf(next)?.daysOff === 0 ? facts.cycle : `cycles ${facts.cycle}`)].filter(Boolean).join(', ');
+    const period = facts.start ? `, à partir du ${longDay(facts.start)}${facts.end ? ` jusqu'au ${longDay(facts.end)}` : ''}` : '';
     const planned = next.status === 'draft' ? ' (prévu)' : '';
     // Its first version is the prescription: "débuté" announced a treatment starting next week as under way.
     return made('oral-treatment-prescribed', `${facts.medication}${planned}${posology ? ` : ${posology}` : ''}${period}`);

@@ -3,7 +3,8 @@
  *
  *   GET  /api/city/patients?name=&_count=&cursor=            mes patients (by name; name= searches)
  *   GET  /api/city/changes?since=&patient=&_count=&cursor=   ce qui a changé (newest first)
- *   POST /api/city/patients/{id}/seen                         marks the patient's changes as read (204)
+ *   POST /api/city/patients/{id}/seen?until=                  acknowledges the patient's changes up to `until`
+ *                                                             (the newest one shown; now by default) (204)
  *
  * Errors are OperationOutcomes (FhirError); the work is in service.ts.
  */
@@ -56,7 +57,10 @@ export function cityRouter(deps: CityRouterDeps): Router {
     const ctx = req.dccContext!;
     const id = String(req.params.id);
     if (!isFhirId(id)) throw badRequest(`Identifiant de patient invalide : '${id}'`, ['id']);
-    await markSeen(deps.store.forRequest(ctx), ctx.principal, id, now());
+    // Up to the newest change the professional was shown: one recorded meanwhile stays new.
+    const until = parseSince(text(req, 'until'), 'until');
+    const at = now();
+    await markSeen(deps.store.forRequest(ctx), ctx.principal, id, until && until < at ? until : at);
     res.status(204).end();
   });
 

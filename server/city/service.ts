@@ -43,10 +43,10 @@ export function windowStart(now: Date, lastView: Date | undefined, since?: Date)
 }
 
 /** `since` as a FHIR date or instant ("2026-03-01", "2026-03-01T08:00:00+01:00"): its start. */
-export function parseSince(value: unknown): Date | undefined {
+export function parseSince(value: unknown, name = 'since'): Date | undefined {
   if (value === undefined || value === '') return undefined;
   const range = typeof value === 'string' ? dateRange(value) : undefined;
-  if (!range) throw badRequest(`since attend une date (AAAA-MM-JJ) ou une date et heure ISO, reçu '${String(value)}'`, ['since']);
+  if (!range) throw badRequest(`${name} attend une date (AAAA-MM-JJ) ou une date et heure ISO, reçu '${String(value)}'`, [name]);
   return new Date(range.low);
 }
 
@@ -141,7 +141,7 @@ export function changeSortKey(change: CityChange): string[] {
   return [change.date, change.resource.reference];
 }
 
-/** "Vu": the changes of this patient so far are read (for who reads them without opening the summary). */
+/** « Marquer comme vu »: the changes of this patient up to `now` are acknowledged — the only way they stop being new. */
 export async function markSeen(repo: FhirRepository, principal: Principal, patientId: string, now = new Date()): Promise<void> {
   const me = requireCityProfessional(principal);
   // Read as the caller: a patient outside the circle of care, or who objected, is not found (audited).

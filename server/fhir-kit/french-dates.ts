@@ -114,3 +114,16 @@ export function beforeBirthMessage(label: string, value: string, birthDate: stri
   return `${label} (${longDate(day)}) précède la naissance du patient (${longDate(birthDate)}) : ${advice}`;
 }
 
+
+/**
+ * The calendar day a French reader gives a FHIR date or instant: a date as written, an instant's
+ * Paris day — '2026-12-07T23:58:10Z' is 8 December in France, not the 7th its UTC text starts with.
+ */
+export function dayOf(value: string): string {
+  return value.includes('T') && !Number.isNaN(Date.parse(value)) ? parisDay(new Date(value)) : datePart(value);
+}
+
+/** longDate of dayOf: "8 décembre 2026" for '2026-12-07T23:58:10Z'; '' for none. */
+export function longDay(value: string | undefined): string {
+  return value ? longDate(dayOf(value)) : '';
+}

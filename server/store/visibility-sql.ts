@@ -19,7 +19,7 @@ export interface Viewer {
   /** Reads the audit trail of every patient (security review). */
   auditReviewer: boolean;
   /**
-   * The caller acts as the patient's GP: a PPS reaches the GP only once handed over to the patient
+   * The caller acts as the patient's GP: a PPS or a PPAC reaches the GP only once handed over to the patient
    * with their agreement to send it (before that, or if they refused, it is hidden), and so do the
    * oral treatments (MedicationRequest) it lists, which are part of it.
    */
@@ -205,15 +205,20 @@ export function visibilityConditions(viewer: Viewer, options: { circleAsSet?: bo
             OR r.patient_id IN (SELECT bg.patient_id FROM break_glass_grant bg WHERE bg.practitioner_id = ? AND bg.expires_at > now()))`
     : '(dcc_in_circle(r.patient_id, ?) OR dcc_emergency(r.patient_id, ?))';
   // The GP's and the nurse's content rules, as SQL on a content (`r.content` or `v.content`) and their bindings.
-  // A care plan withheld from the GP: the patient refused to send it, or a PPS not (yet) handed
-  // over with their agreement. One expression, for the plan itself and for what it lists.
+  // A care plan withheld from the GP: the patient refused to send it, or a PPS or a PPAC not (yet)
+  // handed over with their agreement — the PPAC by the same rule as the PPS (a PPAC in preparation
+  // reached the GP before the patient had chosen), save to the GP who is writing it (its author).
+  // One expression, for the plan itself and for what it lists.
   const withheldFromGp = (c: string): Sql => ({
     text: `(COALESCE(${c}->'extension' @> ?::jsonb, false)
-                          OR (COALESCE(${c}->'category' @> ?::jsonb, false)
+                          OR ((COALESCE(${c}->'category' @> ?::jsonb, false)
+                               OR (COALESCE(${c}->'category' @> ?::jsonb, false) AND NOT COALESCE(${c}->'author' @> ?::jsonb, false)))
                               AND NOT (COALESCE(${c}->'extension' @> ?::jsonb, false) AND COALESCE(${c}->'extension' @> ?::jsonb, false))))`,
     bindings: [
       JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: false }]),
       JSON.stringify([{ coding: [viewer.ppsCategory] }]),
+      JSON.stringify([{ coding: [viewer.ppacCategory] }]),
+      JSON.stringify({ reference: `Practitioner/${me}` }),
       JSON.stringify([{ url: viewer.shareWithGpUrl, valueBoolean: true }]),
       JSON.stringify([{ url: viewer.handOverUrl }]),
     ],

@@ -15,16 +15,15 @@ import type {
   Appointment, CarePlan, CarePlanActivity, CareTeam, Condition, MedicationRequest, Observation, Organization, Patient, PractitionerRole, Reference, ResearchStudy, ResearchSubject, Resource,
 } from '@medplum/fhirtypes';
 import { activitySection, activityStatusLabel, type Block, EXT, extensionOf, handOverOf, oralTreatmentPeriod, SECTION as CARE_SECTION, SETTING_LABEL, sub, subs, watchItemsOf } from '../care-plan/index.ts';
-import { datePart } from '../fhir-kit/dates.ts';
 import { INCLUSION_STATUS_LABEL } from '../directories/index.ts';
 import { withoutUnqualifiedIns } from '../identity/index.ts';
 import { correctionOf } from '../rcp-sheet/index.ts';
 import { cancerConditions, describeCondition, describeProposal, describeStage, latestStage, type SignedRcpProposal } from './clinical.ts';
 import { AUDIENCE_LABEL, SECTION, type Audience, type SectionKey } from './codes.ts';
 import { nameOf, whomToCall } from './contacts.ts';
-import { oralTreatmentLines } from './oral-treatments.ts';
+import { oralTreatmentLine, oralTreatmentLines } from './oral-treatments.ts';
 import { STATE_LABEL, surveillanceSchedule } from './surveillance-schedule.ts';
-import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
+import { dayOf, longDay, parisDay, printedTime } from '../fhir-kit/french-dates.ts';
 
 export interface SummarySources {
   /** As the caller read it (the INS is dropped here unless the identity is qualified). */
@@ -82,7 +81,9 @@ export function buildSummary(audience: Audience, src: SummarySources, options: {
   // The GP summary never carries a PPS the patient chose not to send to the GP, whoever previews it.
   const notForGp = audience === 'gp' && src.pps && extensionOf(src.pps, EXT.shareWithGp)?.valueBoolean === false;
   const pps = notForGp || audience === 'pharmacist' ? undefined : src.pps;
-  const ppac = audience === 'pharmacist' ? undefined : src.ppac;
+  // The PPAC by the store's rule for the GP (store/visibility-sql.ts): only once handed over to the
+  // patient with their agreement to send it — a physician previewing the GP's summary sees what the GP will.
+  const ppac = audience === 'pharmacist' || (audience === 'gp' && src.ppac && !sharedWithGp(src.ppac)) ? undefined : src.ppac;
   const requests = src.medicationRequests ?? [];
   const ctx: BuildContext = { today, directory: src.directory, requests, roles: src.practitionerRoles ?? [] };
 
@@ -149,8 +150,8 @@ function rcpSection(rcp: SignedRcpProposal | undefined): SummarySection {
   const p = describeProposal(rcp);
   const fields: [string, string][] = [];
   if (p.rcp) fields.push(['RCP', p.rcp]);
-  if (p.meetingDate) fields.push(['Séance du', longDate(p.meetingDate)]);
-  fields.push(['Fiche signée', [p.signedBy ? `par ${p.signedBy}` : '', p.signedOn ? `le ${longDate(p.signedOn)}` : ''].filter(Boolean).join(' ') || 'oui']);
+  if (p.meetingDate) fields.push(['Séance du', longDay(p.meetingDate)]);
+  fields.push(['Fiche signée', [p.signedBy ? `par ${p.signedBy}` : '', p.signedOn ? `le ${longDay(p.signedOn)}` : ''].filter(Boolean).join(' ') || 'oui']);
   // The GP is told why the report changed, in the physician's words; a store version number meant nothing to him.
   if (rcp.sheet.status === 'amended') fields.push(['Compte rendu corrigé', correctionOf(rcp.sheet)?.reason ?? 'oui']);
   const blocks: Block[] = [{ kind: 'fields', fields }];
@@ -175,11 +176,11 @@ function ppsSection(pps: CarePlan | undefined, ctx: BuildContext): SummarySectio
   }
   const handOver = handOverOf(pps);
   const fields: [string, string][] = [['Statut', PLAN_STATUS[pps.status] ?? pps.status]];
-  if (handOver) fields.push(['Remis au patient le', longDate(handOver.date)]);
+  if (handOver) fields.push(['Remis au patient le', longDay(handOver.date)]);
   const end = extensionOf(pps, EXT.endOfActiveTreatment)?.valueDate;
-  if (end) fields.push(['Fin des traitements actifs', longDate(end)]);
+  if (end) fields.push(['Fin des traitements actifs', longDay(end)]);
   const rows = (pps.activity ?? [])
-    .filter((a) => ['treatment', 'follow-up', 'supportive-care', 'associated-measure'].includes(activitySection(a) ?? ''))
+    .filter((a) => ['treatment', 'prevention', 'associated-measure', 'follow-up', 'supportive-care'].includes(activitySection(a) ?? ''))
     .map((a) => {
       const period = a.detail?.scheduledPeriod ?? requestPeriod(a, ctx.requests);
       return [CARE_SECTION[activitySection(a)!].title, activityName(a, ctx.requests), periodText(period?.start, period?.end), placeOf(a, ctx), statusOf(a, ctx.requests, pps)];
@@ -193,13 +194,13 @@ function ppsSection(pps: CarePlan | undefined, ctx: BuildContext): SummarySectio
 function surveillanceSections(ppac: CarePlan, ctx: BuildContext): SummarySection[] {
   const items = surveillanceSchedule(ppac, ctx.today);
   const who = (i: (typeof items)[number]) => [i.by ? SETTING_LABEL[i.by] : '', i.performer ? nameOf(i.performer, ctx.directory) : ''].filter(Boolean).join(' — ');
-  const rows = items.map((i) => [i.number ? String(i.number) : '—', longDate(i.due), i.kind === 'visit' ? who(i) : i.label, i.exams.join(', ') || '—', STATE_LABEL[i.state]]);
+  const rows = items.map((i) => [i.number ? String(i.number) : '—', longDay(i.due), i.kind === 'visit' ? who(i) : i.label, i.exams.join(', ') || '—', STATE_LABEL[i.state]]);
   const next = items.find((i) => i.next);
   const blocks: Block[] = [
-    { kind: 'paragraph', text: `Fin des traitements actifs : ${longDate(extensionOf(ppac, EXT.endOfActiveTreatment)?.valueDate ?? ppac.period?.start) || 'non précisée'}. Les consultations alternent entre le spécialiste hospitalier et le médecin traitant.` },
+    { kind: 'paragraph', text: `Fin des traitements actifs : ${longDay(extensionOf(ppac, EXT.endOfActiveTreatment)?.valueDate ?? ppac.period?.start) || 'non précisée'}. Les consultations alternent entre le spécialiste hospitalier et le médecin traitant.` },
     { kind: 'table', headers: ['N°', 'Échéance', 'Par', 'Examens à faire avant', 'État'], widths: [0.06, 0.16, 0.3, 0.34, 0.14], rows },
   ];
-  if (next) blocks.push({ kind: 'paragraph', text: `Prochaine échéance : ${next.label.toLowerCase()} le ${longDate(next.due)}${next.by ? ` (${SETTING_LABEL[next.by].toLowerCase()})` : ''}.`, emphasis: true });
+  if (next) blocks.push({ kind: 'paragraph', text: `Prochaine échéance : ${next.label.toLowerCase()} le ${longDay(next.due)}${next.by ? ` (${SETTING_LABEL[next.by].toLowerCase()})` : ''}.`, emphasis: true });
   const overdue = items.filter((i) => i.state === 'overdue');
   const overdueSection: SummarySection = {
     key: 'overdue',
@@ -207,7 +208,7 @@ function surveillanceSections(ppac: CarePlan, ctx: BuildContext): SummarySection
     blocks: overdue.length
       ? [
         { kind: 'paragraph', text: `${overdue.length} échéance${overdue.length > 1 ? 's' : ''} dépassée${overdue.length > 1 ? 's' : ''} sans consultation enregistrée :`, emphasis: true },
-        { kind: 'list', items: overdue.map((i) => `${i.label} prévue le ${longDate(i.due)}${i.kind === 'visit' && who(i) ? ` — ${who(i)}` : ''}${i.exams.length ? ` (examens : ${i.exams.join(', ')})` : ''}`) },
+        { kind: 'list', items: overdue.map((i) => `${i.label} prévue le ${longDay(i.due)}${i.kind === 'visit' && who(i) ? ` — ${who(i)}` : ''}${i.exams.length ? ` (examens : ${i.exams.join(', ')})` : ''}`) },
       ]
       : [{ kind: 'paragraph', text: 'Aucune échéance de surveillance dépassée.' }],
     entries: [ppac],
@@ -219,56 +220,66 @@ function surveillanceSections(ppac: CarePlan, ctx: BuildContext): SummarySection
 
 function watchSection(plans: (CarePlan | undefined)[], ctx: BuildContext, key: 'watch' | 'side-effects'): SummarySection | undefined {
   const present = plans.filter((p): p is CarePlan => Boolean(p));
-  const items: string[] = [];
-  const label: Record<string, string> = { 'side-effect': 'Effet indésirable', 'late-effect': 'Effet tardif', 'relapse-sign': 'Signe de rechute', 'second-cancer': 'Second cancer' };
+  // One heading per kind, then its items: each bullet once began with « Effet indésirable : ».
+  const heading: Record<string, string> = { 'side-effect': 'Effets indésirables', 'late-effect': 'Effets tardifs', 'relapse-sign': 'Signes de rechute', 'second-cancer': 'Dépistage d’un second cancer' };
+  const groups = new Map<string, string[]>();
+  const add = (kind: string, item: string) => groups.set(kind, [...(groups.get(kind) ?? []), item]);
   for (const plan of present) {
-    for (const w of watchItemsOf(plan)) items.push(`${label[w.kind] ?? 'À surveiller'} : ${w.description}${w.action ? ` — conduite à tenir : ${w.action}` : ''}`);
+    for (const w of watchItemsOf(plan)) add(w.kind in heading ? w.kind : 'other', `${w.description}${w.action ? ` — conduite à tenir : ${w.action}` : ''}`);
     for (const a of plan.activity ?? []) {
       const effects = subs(extensionOf(a, EXT.treatment), 'sideEffect').map((e) => e.valueString).filter(Boolean);
-      if (effects.length) items.push(`${activityName(a, ctx.requests)} : ${effects.join(', ')}`);
+      if (effects.length) add('side-effect', `${activityName(a, ctx.requests)} : ${effects.join(', ')}`);
     }
   }
-  if (!items.length) return undefined;
-  return {
-    key,
-    title: SECTION[key].title,
-    blocks: [
-      { kind: 'list', items },
-      { kind: 'paragraph', text: "En cas de signe inquiétant, appelez l'équipe référente (voir « Qui appeler ») ; en cas d'urgence vitale, le 15." },
-    ],
-    entries: present,
-  };
+  if (!groups.size) return undefined;
+  const order = [...Object.keys(heading), 'other'].filter((k) => groups.has(k));
+  const blocks: Block[] = order.flatMap((kind): Block[] => [
+    { kind: 'paragraph', text: `${heading[kind] ?? 'À surveiller'} :`, emphasis: true },
+    { kind: 'list', items: groups.get(kind)! },
+  ]);
+  blocks.push({ kind: 'paragraph', text: "En cas de signe inquiétant, appelez l'équipe référente (voir « Qui appeler ») ; en cas d'urgence vitale, le 15." });
+  return { key, title: SECTION[key].title, blocks, entries: present };
 }
 
 // ----- nurse --------------------------------------------------------------------------------------------
 
 function careCalendarSection(pps: CarePlan | undefined, ppac: CarePlan | undefined, appointments: Appointment[], ctx: BuildContext): SummarySection {
+  // Undated rows sort after the dated ones ('~' after any YYYY-MM-DD), in the plan's order.
   const rows: { date: string; cells: string[] }[] = [];
   for (const plan of [pps, ppac]) {
     for (const a of plan?.activity ?? []) {
       const section = activitySection(a);
-      if (!section || section === 'local-relay' || section === 'social-support') continue;
+      // The local relays are contacts, not care: « Qui appeler » lists whom to call.
+      if (!section || section === 'local-relay') continue;
       const period = a.detail?.scheduledPeriod ?? requestPeriod(a, ctx.requests);
       const last = period?.end ?? period?.start;
-      // The calendar is what is ahead: past, done or cancelled items are left out.
-      if (!period?.start && !period?.end) continue;
-      if (last && datePart(last) < ctx.today) continue;
+      // The calendar is what is ahead: past, done or cancelled items are left out. An undated one is
+      // ahead too — the chemotherapy « à préciser » of an RCP decision was dropped, and with it
+      // everything the nurse had to know beside the one dated oral treatment.
+      if (last && dayOf(last) < ctx.today) continue;
       if (['completed', 'cancelled', 'stopped', 'entered-in-error'].includes(a.detail?.status ?? '')) continue;
       const by = extensionOf(a, EXT.surveillanceBy)?.valueCode as 'hospital' | 'gp' | undefined;
+      const instruction = isInstruction(section);
+      const start = period?.start ?? period?.end;
       rows.push({
-        date: datePart(period.start ?? period.end!),
-        cells: [periodText(period.start, period.end), activityName(a, ctx.requests), [by ? SETTING_LABEL[by] : '', placeOf(a, ctx)].filter(Boolean).join(' — '), statusOf(a, ctx.requests, plan)],
+        date: start ? dayOf(start) : '~',
+        cells: [
+          start ? periodText(period?.start, period?.end) : instruction ? 'pendant le traitement' : 'date à préciser',
+          instruction ? `${CARE_SECTION[section].title} : ${activityName(a, ctx.requests)}` : activityName(a, ctx.requests),
+          [by ? SETTING_LABEL[by] : '', placeOf(a, ctx)].filter(Boolean).join(' — '),
+          instruction && !start ? 'consigne' : statusOf(a, ctx.requests, plan),
+        ],
       });
     }
   }
   for (const ap of appointments) {
-    if (!ap.start || datePart(ap.start) < ctx.today || ['cancelled', 'noshow', 'entered-in-error', 'fulfilled'].includes(ap.status)) continue;
+    if (!ap.start || dayOf(ap.start) < ctx.today || ['cancelled', 'noshow', 'entered-in-error', 'fulfilled'].includes(ap.status)) continue;
     const who = (ap.participant ?? []).map((p) => p.actor).filter((r) => r && !r.reference?.startsWith('Patient/')).map((r) => nameOf(r, ctx.directory)).filter(Boolean).join(', ');
     const what = ap.description ?? ap.serviceType?.[0]?.text ?? ap.appointmentType?.text ?? 'Rendez-vous';
-    rows.push({ date: datePart(ap.start), cells: [`le ${longDate(ap.start)}${/T\d\d:\d\d/.test(ap.start) ? ` à ${ap.start.slice(11, 16).replace(':', ' h ')}` : ''}`, what, who, ap.status === 'booked' ? 'rendez-vous pris' : ap.status === 'proposed' || ap.status === 'pending' ? 'à confirmer' : ap.status] });
+    rows.push({ date: dayOf(ap.start), cells: [`le ${longDay(ap.start)}${/T\d\d:\d\d/.test(ap.start) ? ` à ${printedTime(ap.start)}` : ''}`, what, who, ap.status === 'booked' ? 'rendez-vous pris' : ap.status === 'proposed' || ap.status === 'pending' ? 'à confirmer' : ap.status] });
   }
-  rows.sort((a, b) => a.date.localeCompare(b.date));
-  const entries = [...(pps ? [pps] : []), ...(ppac ? [ppac] : []), ...appointments.filter((ap) => ap.start && datePart(ap.start) >= ctx.today && !['cancelled', 'noshow', 'entered-in-error', 'fulfilled'].includes(ap.status))];
+  rows.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const entries = [...(pps ? [pps] : []), ...(ppac ? [ppac] : []), ...appointments.filter((ap) => ap.start && dayOf(ap.start) >= ctx.today && !['cancelled', 'noshow', 'entered-in-error', 'fulfilled'].includes(ap.status))];
   if (!rows.length) return { ...emptySection('care-calendar', 'Aucun soin ni rendez-vous à venir enregistré.'), entries };
   return {
     key: 'care-calendar',
@@ -290,14 +301,19 @@ function homeTreatmentsSection(pps: CarePlan | undefined, requests: MedicationRe
     if (request) shown.add(`MedicationRequest/${request.id}`);
     const t = extensionOf(a, EXT.treatment);
     const route = sub(t, 'route')?.valueCodeableConcept?.text ?? request?.dosageInstruction?.[0]?.route?.text ?? request?.dosageInstruction?.[0]?.route?.coding?.[0]?.display ?? '';
-    const rhythm = [sub(t, 'rhythm')?.valueString, request?.dosageInstruction?.[0]?.text?.replace(/^Cycle \d+ : /, '')].filter(Boolean).join(' — ');
+    // A prescription's rhythm is said once, from its facts (dose per intake, intakes, cycle): the PPS's
+    // « cycles de 21 jours » beside the dosage text repeated it, and « 1500 mg matin et soir » read as a daily dose.
+    const line = request ? oralTreatmentLine(request, ctx.today) : undefined;
+    const rhythm = line
+      ? [line.dose, line.schedule, line.cycle, ...line.instructions].filter(Boolean).join(', ')
+      : sub(t, 'rhythm')?.valueString ?? '';
     const period = a.detail?.scheduledPeriod ?? requestPeriod(a, requests);
     rows.push([activityName(a, requests), route, rhythm, periodText(period?.start, period?.end), statusOf(a, requests, pps)]);
     if (request) entries.push(request);
   }
   for (const line of oralTreatmentLines(requests, ctx.today)) {
     if (shown.has(`MedicationRequest/${line.request.id}`) || ['cancelled', 'completed'].includes(line.state)) continue;
-    rows.push([line.drug, 'par voie orale', [line.dose, line.schedule, line.cycle].filter(Boolean).join(', '), periodText(line.start, line.end), line.stateLabel]);
+    rows.push([line.drug, 'par voie orale', [line.dose, line.schedule, line.cycle, ...line.instructions].filter(Boolean).join(', '), periodText(line.start, line.end), line.stateLabel]);
     entries.push(line.request);
   }
   if (!rows.length) return emptySection('home-treatments', "Aucun traitement à domicile n'est prévu dans le programme de soins.");
@@ -325,11 +341,17 @@ function oralTreatmentsSection(requests: MedicationRequest[], ctx: BuildContext)
     if (line.schedule) fields.push(['Prises', line.schedule]);
     if (line.cycle) fields.push(['Cycle', line.cycle]);
     if (line.cycleDates.length) fields.push(['Dates des cycles', line.cycleDates.join(' ; ')]);
-    fields.push(['Début', line.start ? longDate(line.start) : 'à préciser'], ['Fin prévue', line.end ? longDate(line.end) : 'à préciser']);
+    fields.push(['Début', line.start ? longDay(line.start) : 'à préciser'], ['Fin prévue', line.end ? longDay(line.end) : 'à préciser']);
     if (prescriber) fields.push(['Prescripteur', prescriber]);
     if (line.instructions.length) fields.push(['Consignes au patient', line.instructions.join(' ; ')]);
+    if (line.sideEffects.length) fields.push(['Effets indésirables à surveiller', line.sideEffects.join(', ')]);
     blocks.push({ kind: 'paragraph', text: `${line.drug} — ${line.stateLabel}`, emphasis: true }, { kind: 'fields', fields });
     if (line.dispensing.length) blocks.push({ kind: 'paragraph', text: 'À vérifier à la délivrance :' }, { kind: 'list', items: line.dispensing });
+  }
+  // The pharmacist does not read the programme (access/policy.ts): say so, rather than let an oral
+  // drug of a protocol (capecitabine of CAPOX, with oxaliplatin in day hospital) read as the whole treatment.
+  if (lines.some((l) => l.request.basedOn?.length)) {
+    blocks.push({ kind: 'paragraph', emphasis: true, text: "Ces traitements oraux s'inscrivent dans un programme de soins décidé en RCP, qui peut associer d'autres traitements donnés à l'hôpital (perfusions) et des consignes : ce programme n'est pas transmis à l'officine — en cas de doute sur une association ou une interaction, appelez le prescripteur." });
   }
   return { key: 'oral-treatments', title: SECTION['oral-treatments'].title, blocks, entries: lines.map((l) => l.request) };
 }
@@ -348,7 +370,7 @@ function trialsSection(subjects: ResearchSubject[], ctx: BuildContext): SummaryS
     const registry = study?.identifier?.find((x) => x.value)?.value ?? '';
     const contact = study?.contact?.[0];
     const phone = contact?.telecom?.find((t) => t.system === 'phone')?.value;
-    const period = [s.period?.start ? `depuis le ${longDate(s.period.start)}` : '', s.period?.end ? `jusqu’au ${longDate(s.period.end)}` : ''].filter(Boolean).join(' ');
+    const period = [s.period?.start ? `depuis le ${longDay(s.period.start)}` : '', s.period?.end ? `jusqu’au ${longDay(s.period.end)}` : ''].filter(Boolean).join(' ');
     return [
       [study?.title ?? s.study?.display ?? 'Essai non trouvé dans l’annuaire', registry ? `(${registry})` : ''].filter(Boolean).join(' '),
       [INCLUSION_STATUS_LABEL[s.status] ?? s.status, period].filter(Boolean).join(', '),
@@ -406,7 +428,25 @@ function activityName(a: CarePlanActivity, requests: MedicationRequest[]): strin
 function placeOf(a: CarePlanActivity, ctx: BuildContext): string {
   if (extensionOf(a, EXT.atHome)?.valueBoolean) return 'À domicile';
   const d = a.detail;
-  return [d?.location ? nameOf(d.location, ctx.directory) : '', ...(d?.performer ?? []).map((p) => nameOf(p, ctx.directory))].filter(Boolean).join(' — ');
+  const place = [d?.location ? nameOf(d.location, ctx.directory) : '', ...(d?.performer ?? []).map((p) => nameOf(p, ctx.directory))].filter(Boolean).join(' — ');
+  if (place || activitySection(a) !== 'treatment' || requestOf(a, ctx.requests)) return place;
+  // A treatment not given at home is given at the hospital: a chemotherapy (the IV part of CAPOX) in day hospital.
+  const types = [...(d?.code?.coding ?? []), ...(sub(extensionOf(a, EXT.treatment), 'type')?.valueCodeableConcept?.coding ?? [])];
+  return types.some((c) => c.code === CHEMOTHERAPY_CODE) ? 'En hôpital de jour' : "À l'hôpital";
+}
+
+/** NCIt « Chimiothérapie », the treatment type of the RCP proposals (care-plan/codes.ts THERAPY_TYPES). */
+const CHEMOTHERAPY_CODE = 'C15632';
+
+/** Precautions and instructions of the plan (« Pas de vaccin vivant… », « Bains de bouche… »): they hold for the whole treatment. */
+function isInstruction(section: string): section is 'prevention' | 'associated-measure' {
+  return section === 'prevention' || section === 'associated-measure';
+}
+
+/** Handed over to the patient with their agreement to send it to the GP (care-plan/model.ts handOverOf). */
+function sharedWithGp(plan: CarePlan): boolean {
+  const handOver = handOverOf(plan);
+  return Boolean(handOver && handOver.shareWithGp === true);
 }
 
 function statusOf(a: CarePlanActivity, requests: MedicationRequest[], plan: CarePlan | undefined): string {
@@ -414,9 +454,9 @@ function statusOf(a: CarePlanActivity, requests: MedicationRequest[], plan: Care
 }
 
 function periodText(start?: string, end?: string): string {
-  if (start && end && datePart(start) !== datePart(end)) return `du ${longDate(start)} au ${longDate(end)}`;
-  if (start) return `le ${longDate(start)}`;
-  if (end) return `au plus tard le ${longDate(end)}`;
+  if (start && end && dayOf(start) !== dayOf(end)) return `du ${longDay(start)} au ${longDay(end)}`;
+  if (start) return `le ${longDay(start)}`;
+  if (end) return `au plus tard le ${longDay(end)}`;
   return 'à préciser';
 }
 

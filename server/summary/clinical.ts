@@ -4,7 +4,7 @@
  */
 import type { CarePlan, Composition, Condition, Observation, Provenance } from '@medplum/fhirtypes';
 import { ASSERTED_DATE_EXTENSION, CODE, hasCoding, isSurveillanceOnly, keyOf, LATERALITY, LATERALITY_EXTENSION, MORPHOLOGY_EXTENSION, readRcpSheet, resolverOf, SURVEILLANCE_AFTER_TREATMENT, TNM_EDITION, TREATMENT_TYPE } from '../rcp-sheet/index.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { longDay } from '../fhir-kit/french-dates.ts';
 
 /** The latest signed RCP sheet of the patient, its decision and the Provenance of its signature. */
 export interface SignedRcpProposal {
@@ -42,7 +42,7 @@ export function describeCondition(c: Condition): string {
     topography?.code ? `${name} (CIM-10 ${topography.code}${topography.display && topography.display !== name ? ` — ${topography.display}` : ''})` : name,
     morphology ? `histologie : ${morphology.text ?? morphology.coding?.[0]?.display ?? ''}${morphology.coding?.[0]?.code ? ` (CIM-O-3 ${morphology.coding[0].code})` : ''}` : '',
     laterality ? `côté : ${(LATERALITY[laterality].display ?? '').toLowerCase()}` : '',
-    date ? `diagnostiqué le ${longDate(date)}` : '',
+    date ? `diagnostiqué le ${longDay(date)}` : '',
   ];
   return parts.filter(Boolean).join(' ; ');
 }
@@ -73,7 +73,7 @@ export function describeStage(o: Observation): string {
   const date = o.effectiveDateTime ?? o.effectivePeriod?.start;
   if (hasCoding(o.code?.coding, CODE.otherStaging)) {
     const name = component(CODE.stagingName.code!)?.valueString;
-    return [`Stade ${stage ?? 'non précisé'}`, name ? `(classification ${name})` : '', date ? `— évalué le ${longDate(date)}` : ''].filter(Boolean).join(' ');
+    return [`Stade ${stage ?? 'non précisé'}`, name ? `(classification ${name})` : '', date ? `— évalué le ${longDay(date)}` : ''].filter(Boolean).join(' ');
   }
   const tnm = TNM_COMPONENTS.map((codes) => codes.map(text).find(Boolean)).filter(Boolean).join(' ');
   const edition = keyOf(TNM_EDITION, o.method?.coding);
@@ -81,7 +81,7 @@ export function describeStage(o: Observation): string {
     tnm ? `${tnm}` : '',
     stage ? `stade ${stage}` : '',
     edition ? `(TNM ${edition}e édition)` : o.method?.text ? `(${o.method.text})` : '',
-    date ? `— évalué le ${longDate(date)}` : '',
+    date ? `— évalué le ${longDay(date)}` : '',
   ].filter(Boolean).join(', ').replace(', (', ' (').replace(', —', ' —');
 }
 
@@ -103,13 +103,13 @@ export function describeProposal(p: SignedRcpProposal): ProposalText {
   const byIntention = new Map<number, string[]>();
   for (const t of treatments) {
     const label = [t.type ? TREATMENT_TYPE[t.type].display : 'Traitement', t.detail].filter(Boolean).join(' : ');
-    const dates = t.start ? ` (à partir du ${longDate(t.start)})` : '';
+    const dates = t.start ? ` (à partir du ${longDay(t.start)})` : '';
     const key = t.intention ?? 99;
     byIntention.set(key, [...(byIntention.get(key) ?? []), `${label}${dates}`]);
   }
   const choices = [...byIntention.entries()].map(([intention, list]) =>
     `${intention === 1 ? 'Proposition retenue (1er choix)' : `Alternative n° ${intention - 1}`} : ${list.join(', puis ')}`);
-  const exams = (proposal.exams ?? []).map((e) => [e.description ?? 'Examen complémentaire', e.earliest || e.latest ? `entre le ${longDate(e.earliest)} et le ${longDate(e.latest)}`.replace('entre le  et', 'au plus tard') : ''].filter(Boolean).join(' — '));
+  const exams = (proposal.exams ?? []).map((e) => [e.description ?? 'Examen complémentaire', e.earliest || e.latest ? `entre le ${longDay(e.earliest)} et le ${longDay(e.latest)}`.replace('entre le  et', 'au plus tard') : ''].filter(Boolean).join(' — '));
   const other = [
     proposal.surveillance ? `${isSurveillanceOnly(proposal) ? 'Surveillance seule' : SURVEILLANCE_AFTER_TREATMENT}${proposal.surveillance.description ? ` : ${proposal.surveillance.description}` : ''}` : '',
     proposal.recoursReferral ? `Avis d'une RCP de recours${proposal.recoursReferral.description ? ` : ${proposal.recoursReferral.description}` : ''}` : '',

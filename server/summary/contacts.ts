@@ -87,12 +87,13 @@ export function whomToCall(input: { patient: Patient; careTeams: CareTeam[]; dir
       const roleText = p.role?.find((r) => r.text)?.text ?? (known ? CONTACT_ROLE[known].label : undefined) ?? role?.code?.find((c) => c.text)?.text ?? "Membre de l'équipe de soins";
       const phone = phoneOf(role?.telecom) ?? phoneOf(telecom) ?? phoneOf(organization?.telecom);
       const email = emailOf(role?.telecom) ?? emailOf(telecom);
-      const name = nameOf(member, directory);
+      const typed = phone ? undefined : phoneInName(nameOf(member, directory));
+      const name = typed?.name ?? nameOf(member, directory);
       if (!name) continue;
       contacts.push({
         role: roleText,
         name,
-        ...(phone ? { phone } : {}),
+        ...(phone ?? typed?.phone ? { phone: phone ?? typed?.phone } : {}),
         ...(email ? { email } : {}),
         ...(organization?.name ?? role?.organization?.display ? { organization: organization?.name ?? role?.organization?.display } : {}),
         ...(member.reference ? { reference: member.reference } : {}),
@@ -100,6 +101,16 @@ export function whomToCall(input: { patient: Patient; careTeams: CareTeam[]; dir
     }
   }
   return { lines, contacts };
+}
+
+/** A French phone number inside a name typed by hand (care-plan/pps.ts writes « Ligue … — 04 65 71 60 00 »). */
+const PHONE_IN_TEXT = /\s*(?:—|-|,|:)?\s*((?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4})\s*$/;
+
+/** A contact typed by hand carries its phone in its name: the phone goes to its column (it sat under « Nom », « — » as the phone). */
+export function phoneInName(text: string): { name: string; phone: string } | undefined {
+  const m = PHONE_IN_TEXT.exec(text);
+  if (!m || m.index === 0) return undefined;
+  return { name: text.slice(0, m.index).trim(), phone: m[1]! };
 }
 
 /** Directory references "whom to call" needs (care-team members and the establishment). */

@@ -11,7 +11,7 @@ export { buildSummary, type Summary, type SummarySection, type SummarySources } 
 export { summaryDocument, forAudience, narrativeOf, type SummaryDocumentOptions } from './document.ts';
 export { printableSummary, renderSummaryHtml, renderSummaryPdf, type PrintableSummary } from './printable.ts';
 export { surveillanceSchedule, type SurveillanceItem, type SurveillanceState } from './surveillance-schedule.ts';
-export { oralTreatmentLine, oralTreatmentLines, isOralAnticancer, type OralTreatmentLine, type TreatmentState } from './oral-treatments.ts';
+export { frenchNumber, oralTreatmentLine, oralTreatmentLines, isOralAnticancer, type OralTreatmentLine, type TreatmentState } from './oral-treatments.ts';
 export { whomToCall, type WhomToCall, type CallContact, type PhoneLine } from './contacts.ts';
 export { cancerConditions, describeCondition, describeStage, describeProposal, type SignedRcpProposal } from './clinical.ts';
 export { AUDIENCES, AUDIENCE_LABEL, SUMMARY_TYPE, SUMMARY_SECTION_SYSTEM, SUMMARY_AUDIENCE_SYSTEM, type Audience, type SectionKey } from './codes.ts';

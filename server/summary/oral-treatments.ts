@@ -5,8 +5,7 @@
  */
 import { cycleOf, cycleRhythm, isOralAnticancer, oralTreatmentPeriod } from '../care-plan/index.ts';
 import type { MedicationRequest, Reference } from '@medplum/fhirtypes';
-import { datePart } from '../fhir-kit/dates.ts';
-import { longDate } from '../fhir-kit/french-dates.ts';
+import { dayOf, longDay } from '../fhir-kit/french-dates.ts';
 
 export type TreatmentState = 'planned' | 'started' | 'suspended' | 'stopped' | 'cancelled' | 'completed' | 'draft' | 'unknown';
 
@@ -27,12 +26,25 @@ export interface OralTreatmentLine {
   stateLabel: string;
   statusReason?: string;
   prescriber?: Reference;
+  /** What the patient is told about the intakes (« dans les 30 minutes qui suivent le repas »). */
   instructions: string[];
+  /** Side effects the prescription names (each once, without the « Effet indésirable à surveiller : » of every line). */
+  sideEffects: string[];
   /** What the pharmacist checks when dispensing (interactions, mandatory checks, side effects). */
   dispensing: string[];
 }
 
 const ATC = 'http://www.whocc.no/atc';
+
+/** How care-plan/oral-treatment.ts writes a side effect to watch into each dosage line. */
+const SIDE_EFFECT = /^Effet indésirable à surveiller : /;
+
+const FRENCH_NUMBER = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 3 });
+
+/** « 1 500 », « 0,5 »: a dose as French prints it (Intl, fr-FR). */
+export function frenchNumber(value: number): string {
+  return FRENCH_NUMBER.format(value);
+}
 
 
 /**
@@ -83,19 +95,19 @@ export function oralTreatmentLine(request: MedicationRequest, today: string): Or
   const cycle = cycleOf(request);
   const cycleDates = dosages
     .filter((d) => d.sequence && d.timing?.repeat?.boundsPeriod?.start)
-    .map((d) => `cycle ${d.sequence} : du ${longDate(d.timing!.repeat!.boundsPeriod!.start)} au ${longDate(d.timing!.repeat!.boundsPeriod!.end)}`);
+    .map((d) => `cycle ${d.sequence} : du ${longDay(d.timing!.repeat!.boundsPeriod!.start)} au ${longDay(d.timing!.repeat!.boundsPeriod!.end)}`);
   const reason = request.statusReason?.text ?? request.statusReason?.coding?.[0]?.display;
   const withReason = (label: string) => (reason ? `${label} — motif : ${reason}` : label);
   let state: TreatmentState;
   let stateLabel: string;
   switch (request.status) {
     case 'active':
-      if (start && datePart(start) > today) {
+      if (start && dayOf(start) > today) {
         state = 'planned';
-        stateLabel = `prescrit, début prévu le ${longDate(start)}`;
+        stateLabel = `prescrit, début prévu le ${longDay(start)}`;
       } else {
         state = 'started';
-        stateLabel = start ? `en cours depuis le ${longDate(start)}` : 'en cours';
+        stateLabel = start ? `en cours depuis le ${longDay(start)}` : 'en cours';
       }
       break;
     case 'on-hold':
@@ -125,27 +137,30 @@ export function oralTreatmentLine(request: MedicationRequest, today: string): Or
   const atc = (request.medicationCodeableConcept?.coding ?? []).filter((c) => c.system === ATC).map((c) => c.code);
   const name = drugName(request);
   const known = DISPENSING.find((d) => atc.includes(d.atc) || d.name.test(name));
+  const additional = dosages.flatMap((d) => (d.additionalInstruction ?? []).map((a) => a.text ?? a.coding?.[0]?.display)).filter((t): t is string => Boolean(t));
+  const sideEffects = [...new Set(additional.filter((t) => SIDE_EFFECT.test(t)).map((t) => t.replace(SIDE_EFFECT, '')))];
   const instructions = [
     ...new Set([
       ...dosages.map((d) => d.patientInstruction).filter((t): t is string => Boolean(t)),
-      ...dosages.flatMap((d) => (d.additionalInstruction ?? []).map((a) => a.text ?? a.coding?.[0]?.display)).filter((t): t is string => Boolean(t)),
+      ...additional.filter((t) => !SIDE_EFFECT.test(t)),
     ]),
   ];
   return {
     request,
     drug: name,
     codes: codesOf(request),
-    ...(dose?.value !== undefined ? { dose: `${String(dose.value).replace('.', ',')} ${dose.unit ?? dose.code ?? ''} par prise`.replace('  ', ' ') } : {}),
+    ...(dose?.value !== undefined ? { dose: `${frenchNumber(dose.value)} ${dose.unit ?? dose.code ?? ''}`.trim() + ' par prise' } : {}),
     ...(frequencyLabel(repeat?.frequency, repeat?.period, repeat?.periodUnit) ? { schedule: frequencyLabel(repeat?.frequency, repeat?.period, repeat?.periodUnit) } : {}),
     ...(cycle ? { cycle: `${cycleRhythm(cycle)}${cycle.count ? `, ${cycle.count} cycle${cycle.count > 1 ? 's' : ''} prévu${cycle.count > 1 ? 's' : ''}` : ''}` } : {}),
     cycleDates,
-    ...(start ? { start: datePart(start) } : {}),
-    ...(end ? { end: datePart(end) } : {}),
+    ...(start ? { start: dayOf(start) } : {}),
+    ...(end ? { end: dayOf(end) } : {}),
     state,
     stateLabel,
     ...(reason ? { statusReason: reason } : {}),
     ...(request.requester ? { prescriber: request.requester } : {}),
     instructions,
+    sideEffects,
     dispensing: [...(known?.notes ?? []), ...(request.note ?? []).map((n) => n.text).filter(Boolean)],
   };
 }

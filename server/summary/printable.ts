@@ -6,7 +6,7 @@ import { patientFields, type PrintableDocument, type PrintableSection, renderCar
 import type { Summary } from './build.ts';
 import { printedPatientIdentity } from '../identity/index.ts';
 import { AUDIENCE_LABEL } from './codes.ts';
-import { longDate, printedTime } from '../fhir-kit/french-dates.ts';
+import { longDay, printedTime } from '../fhir-kit/french-dates.ts';
 
 /** A printable summary: the PPS / PPAC page layout (title, identity box, sections). */
 export type PrintableSummary = Omit<PrintableDocument, 'kind'> & { audience: Summary['audience'] };
@@ -28,7 +28,7 @@ export function printableSummary(summary: Summary): PrintableSummary {
     patientIdentity: printedPatientIdentity(summary.patient),
     about: [
       ['Destinataire', AUDIENCE_LABEL[summary.audience].reader],
-      ['Établie le', `${longDate(summary.today)} à ${printedTime(summary.generatedAt)}`],
+      ['Établie le', `${longDay(summary.today)} à ${printedTime(summary.generatedAt)}`],
       ...(summary.establishment?.name ? [['Établissement de référence', summary.establishment.name] as [string, string]] : []),
     ],
     sections,

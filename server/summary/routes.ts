@@ -4,14 +4,14 @@
  * The patient's summary for one profession, as a FHIR document Bundle (default,
  * application/fhir+json), a French page (text/html) or a PDF (also chosen by Accept). Every read
  * goes through the caller's repository (circle of care, objections, PPS agreement, audit); a
- * successful view is traced (AuditEvent summary-view) and remembered for "what changed since I
- * last looked".
+ * successful view is traced (AuditEvent summary-view). It does not acknowledge "what changed":
+ * only « Marquer comme vu » does (POST /api/city/patients/{id}/seen) — a record opened by mistake,
+ * or the PDF printed for someone else, once cleared the professional's news unread.
  */
 import type { Request } from 'express';
 import { buildSharingEvent } from '../access/index.ts';
 import { FhirError, badRequest } from '../fhir-kit/errors.ts';
 import type { OperationHandler } from '../fhir/index.ts';
-import { SummaryViewStore } from '../store/summary-view-store.ts';
 import type { Store } from '../store/store.ts';
 import { resolveAudience } from './audience.ts';
 import { buildSummary } from './build.ts';
@@ -69,7 +69,6 @@ export function summaryOperation(deps: SummaryOperationDeps): OperationHandler {
         kind: 'summary-view', patientId, documents: summary.documents,
         detail: `Synthèse ${audience} (${format})`,
       }));
-      if (ctx.principal.practitionerId) await new SummaryViewStore(tx.db).record(ctx.principal.practitionerId, patientId, new Date(summary.generatedAt));
     });
 
     res.status(200).set('Cache-Control', 'no-store');

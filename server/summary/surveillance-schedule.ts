@@ -5,7 +5,7 @@
  */
 import type { CarePlan, Reference } from '@medplum/fhirtypes';
 import { activitySection, EXT, extensionOf, sub, subs, type SurveillanceSetting } from '../care-plan/index.ts';
-import { datePart } from '../fhir-kit/dates.ts';
+import { dayOf } from '../fhir-kit/french-dates.ts';
 
 export type SurveillanceState = 'done' | 'overdue' | 'upcoming' | 'cancelled';
 
@@ -44,7 +44,7 @@ export function surveillanceSchedule(ppac: CarePlan, today: string): Surveillanc
     const period = detail?.scheduledPeriod;
     const dueRaw = section === 'needs-evaluation' ? period?.end ?? period?.start : period?.start ?? period?.end;
     if (!dueRaw) return;
-    const due = datePart(dueRaw);
+    const due = dayOf(dueRaw);
     const visit = extensionOf(activity, EXT.surveillanceVisit);
     const by = extensionOf(activity, EXT.surveillanceBy)?.valueCode as SurveillanceSetting | undefined;
     const status = detail?.status ?? 'unknown';

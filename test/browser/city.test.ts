@@ -34,7 +34,7 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
       await page.getByRole('heading', { level: 1, name: 'CASTELLANI Hélène Marie' }).waitFor();
       const changes = page.getByTestId('patient-changes');
       await changes.waitFor();
-      expect(await changes.innerText()).to.contain('Ce qui a changé depuis votre dernière consultation');
+      expect(await changes.innerText()).to.contain('Ce qui a changé, pas encore marqué comme vu');
       for (const title of ['Diagnostic et stade', 'Dernière proposition de RCP signée', 'Programme personnalisé de soins (PPS)', 'Qui appeler']) {
         await page.getByRole('heading', { level: 2, name: title }).waitFor();
       }
@@ -121,17 +121,27 @@ describeBrowser('Web client: the city professionals’ pages (Chromium)', () => 
       await checkA11y(page, 'page patient (infirmière, 360 px)');
       await screenshot(page, 'infirmiere-patient-mobile');
 
-      // Opening her summary was a look at her record: back on the list, no badge of the changes just
-      // seen (the cached list showed them), and "Ce qui a changé" agrees.
+      // Every activity of the programme, the CAPOX decided « à préciser » in day hospital and the precautions too.
+      const calendar = await page.locator('section[data-section="care-calendar"]').innerText();
+      expect(calendar).to.contain('CAPOX').and.contain('date à préciser').and.contain('En hôpital de jour').and.contain('Pas de vaccin vivant atténué');
+
+      // Opening her record acknowledges nothing: back on the list, the badge is still there, and
+      // "Ce qui a changé" still lists her changes until « Marquer comme vu ».
       await page.getByRole('link', { name: '← Mes patients' }).click();
       const castellani = page.getByTestId('patient-card').filter({ hasText: 'CASTELLANI Hélène' });
-      await castellani.getByText('Rien de nouveau').waitFor();
+      await castellani.getByTestId('changes-badge').waitFor();
       expect(await castellani.innerText()).to.contain('Née le 14 mars 1958');
       // The nurse reaches the feed from her list, as the GP does (and from the menu).
       await page.getByRole('main').getByRole('link', { name: 'Ce qui a changé' }).click();
       await page.getByRole('heading', { level: 1, name: 'Ce qui a changé' }).waitFor();
+      const hers = page.getByTestId('change-item').filter({ hasText: 'CASTELLANI Hélène' });
+      await hers.first().waitFor();
+      await hers.first().getByRole('button', { name: /Marquer comme vu/ }).click();
+      await hers.first().waitFor({ state: 'detached' });
+      expect(await hers.count()).to.equal(0);
+      await page.reload();
       await page.locator('[data-testid="change-item"], [role="status"]').first().waitFor();
-      expect(await page.getByTestId('change-item').filter({ hasText: 'CASTELLANI Hélène' }).count()).to.equal(0);
+      expect(await page.getByTestId('change-item').filter({ hasText: 'CASTELLANI Hélène' }).count(), 'acknowledged on the server').to.equal(0);
       assertNoPageErrors(page);
     } finally {
       await context.close();

@@ -146,7 +146,7 @@ describe('City: my patients and what changed since I last looked', () => {
     expect(update.reason).to.equal('Modification du calendrier — Bloc opératoire reporté d’une semaine');
     expect(update.resource.reference).to.equal(`CarePlan/${pps.id}/_history/3`);
     expect(handOver.description).to.equal('PPS remis au patient le 10 février 2026');
-    expect(prescribed.description).to.contain('Capécitabine 500 mg, comprimé : 1500 mg, 2 prises par jour, cycles 14 j sur 21, 8 cycles, à partir du 30 mars 2026');
+    expect(prescribed.description).to.contain('Capécitabine 500 mg, comprimé : 1\u202f500 mg par prise, 2 prises par jour, cycles 14 j sur 21, 8 cycles, à partir du 30 mars 2026');
     expect(signed).to.deep.include({ kind: { code: 'rcp-report-signed', label: 'Compte rendu de RCP signé' } });
     expect(signed.resource.reference).to.equal(`Composition/${report.id}/_history/${report.meta.versionId}`);
     expect(signed.description).to.contain('compte rendu signé par');
@@ -166,7 +166,7 @@ describe('City: my patients and what changed since I last looked', () => {
     expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.have.members(['oral-treatment-suspended', 'pps-updated', 'pps-handed-over', 'oral-treatment-prescribed']);
   });
 
-  it('nurse and pharmacist: each badge of "my patients" counts exactly what "what changed" lists for that patient — what their profession may read — before and after opening the summary', async () => {
+  it('nurse and pharmacist: each badge of "my patients" counts exactly what "what changed" lists for that patient — what their profession may read — until « Marquer comme vu », not when the summary is opened', async () => {
     const c = await newCase(world);
     const other = await newCase(world); // a second patient of other professionals: never counted
     await signReport(world, c); // read by neither: no RCP discussion for the nurse, treatments only for the pharmacist
@@ -200,9 +200,13 @@ describe('City: my patients and what changed since I last looked', () => {
       // The list says "née" for her: it carries the gender.
       expect((await api(world, user, 'GET', '/patients')).body.items[0].gender).to.equal('female');
 
-      // Opening the summary moves the last view, for both lists at once.
+      // Opening the summary (a record opened by mistake, the PDF) acknowledges nothing: the changes stay new.
       const opened = await as(world.server, user, 'GET', `/Patient/${c.patientId}/$summary?audience=${role}&_format=json`);
       expect(opened.status, JSON.stringify(opened.body)).to.equal(200);
+      expect((await as(world.server, user, 'GET', `/Patient/${c.patientId}/$summary?audience=${role}&_format=pdf`)).status).to.equal(200);
+      await agree(expected[role].length);
+      // « Marquer comme vu » does, for both lists at once.
+      expect((await api(world, user, 'POST', `/patients/${c.patientId}/seen`)).status).to.equal(204);
       await agree(0);
     }
   });
@@ -230,11 +234,11 @@ describe('City: my patients and what changed since I last looked', () => {
     const items = (await api(world, c.user('pharmacist'), 'GET', '/changes')).body.items;
     expect(items.map((i: any) => i.kind.code)).to.deep.equal(['oral-treatment-stopped', 'oral-treatment-changed', 'oral-treatment-resumed', 'oral-treatment-suspended', 'oral-treatment-prescribed']);
     expect(items[0].description).to.equal('Capécitabine 500 mg, comprimé arrêté — motif : Intolérance');
-    expect(items[1].description).to.equal('Capécitabine 500 mg, comprimé modifié — dose : 1500 mg → 1000 mg ; cycle : 14 j sur 21, 8 cycles → 14 j sur 21, 6 cycles ; fin : 6 septembre 2026 → 26 juillet 2026');
+    expect(items[1].description).to.equal('Capécitabine 500 mg, comprimé modifié — dose par prise : 1\u202f500 mg → 1\u202f000 mg ; cycle : 14 j sur 21, 8 cycles → 14 j sur 21, 6 cycles ; fin : 6 septembre 2026 → 26 juillet 2026');
     expect(items[2].kind.label).to.equal('Traitement oral repris');
   });
 
-  it('after "seen" (or opening the summary) the changes disappear; a later change appears alone; an explicit since brings all back', async () => {
+  it('after "seen" the changes disappear; a later change appears alone; an explicit since brings all back; seen up to the newest change shown keeps a later one new', async () => {
     const c = await newCase(world);
     await ppsHandedOver(world, c);
     expect((await api(world, c.user('gp'), 'GET', '/changes')).body.count).to.equal(2); // handed over, its oral treatment
@@ -254,8 +258,16 @@ describe('City: my patients and what changed since I last looked', () => {
     expect(kinds((await api(world, c.user('gp'), 'GET', '/changes')).body)).to.deep.equal(['oral-treatment-suspended']);
     expect(kinds((await api(world, c.user('gp'), 'GET', `/changes?patient=${c.patientId}&since=2020-01-01`)).body)).to.have.length(3);
 
-    // The summary view recorded when the nurse opens the patient's summary has the same effect.
-    expect((await api(world, c.user('nurse'), 'GET', '/changes')).body.count).to.equal(3);
+    // « Marquer comme vu » up to the newest change the nurse was shown: the one recorded after it stays new.
+    const shown = (await api(world, c.user('nurse'), 'GET', '/changes')).body.items;
+    expect(shown).to.have.length(3);
+    const newestShown = shown[1].date; // as if the suspension had come in after the page was read
+    expect((await api(world, c.user('nurse'), 'POST', `/patients/${c.patientId}/seen?until=${encodeURIComponent(newestShown)}`)).status).to.equal(204);
+    expect(kinds((await api(world, c.user('nurse'), 'GET', '/changes')).body)).to.deep.equal(['oral-treatment-suspended']);
+    const badUntil = await api(world, c.user('nurse'), 'POST', `/patients/${c.patientId}/seen?until=hier`);
+    expect(badUntil.status).to.equal(400);
+    expect(badUntil.body.issue[0].expression).to.deep.equal(['until']);
+    // The summary view store moved by hand has the same effect as the button.
     await new SummaryViewStore(world.server.services.store.db).record(c.practitioners.nurse, c.patientId, new Date());
     expect((await api(world, c.user('nurse'), 'GET', '/changes')).body.items).to.deep.equal([]);
   });

@@ -83,7 +83,7 @@ describe('City: what changed, as plain rules', () => {
       const first = oral();
       expect(describeChange(undefined, first)).to.deep.equal({
         kind: 'oral-treatment-prescribed', label: 'Traitement oral prescrit',
-        description: "Capécitabine 500 mg, comprimé : 1500 mg, 2 prises par jour, cycles 14 j sur 21, 8 cycles, à partir du 30 mars 2026 jusqu'au 6 septembre 2026",
+        description: "Capécitabine 500 mg, comprimé : 1\u202f500 mg par prise, 2 prises par jour, cycles 14 j sur 21, 8 cycles, à partir du 30 mars 2026 jusqu'au 6 septembre 2026",
       });
       const held = { ...first, status: 'on-hold' as const, statusReason: { text: 'Neutropénie de grade 3' } };
       expect(describeChange(first, held)).to.deep.equal({
@@ -107,7 +107,7 @@ describe('City: what changed, as plain rules', () => {
       next.dosageInstruction![0]!.timing!.repeat!.boundsPeriod = { start: '2026-04-06', end: '2026-04-19' }; // first cycle a week later
       expect(describeChange(first, next)).to.deep.equal({
         kind: 'oral-treatment-changed', label: 'Traitement oral modifié',
-        description: 'Capécitabine 500 mg, comprimé modifié — dose : 1500 mg → 1250 mg ; prises : 2 prises par jour → 1 prise par jour ; début : 30 mars 2026 → 6 avril 2026',
+        description: 'Capécitabine 500 mg, comprimé modifié — dose par prise : 1\u202f500 mg → 1\u202f250 mg ; prises : 2 prises par jour → 1 prise par jour ; début : 30 mars 2026 → 6 avril 2026',
       });
       const other = { ...first, medicationCodeableConcept: { text: 'Témozolomide 140 mg, gélule' } };
       expect(describeChange(first, other)!.description).to.equal('Témozolomide 140 mg, gélule modifié — médicament : Capécitabine 500 mg, comprimé → Témozolomide 140 mg, gélule');
@@ -126,7 +126,7 @@ describe('City: what changed, as plain rules', () => {
 
     it('a cycle without a break reads « en continu », as on the PPS, never « 28 j sur 28 »', () => {
       const description = describeChange(undefined, continuous())!.description;
-      expect(description).to.equal("Olaparib 150 mg, comprimé : 300 mg, 2 prises par jour, en continu (cycles de 28 jours), 6 cycles, à partir du 30 mars 2026 jusqu'au 13 septembre 2026");
+      expect(description).to.equal("Olaparib 150 mg, comprimé : 300 mg par prise, 2 prises par jour, en continu (cycles de 28 jours), 6 cycles, à partir du 30 mars 2026 jusqu'au 13 septembre 2026");
       expect(description).not.to.contain('j sur');
       const fromCycles = oral();
       const toContinuous = { ...continuous(), medicationCodeableConcept: fromCycles.medicationCodeableConcept };

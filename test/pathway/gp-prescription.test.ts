@@ -31,6 +31,9 @@ describe('After-cancer pathway: the GP prescribes (narrow ServiceRequest grant)'
     await as(server, oncologist, 'POST', `/CarePlan/${pps.body.id}/$hand-over`, { date: '2026-02-10', shareWithGp: true });
     const ppac = await as(server, oncologist, 'POST', `/CarePlan/${pps.body.id}/$start-ppac`, { endOfTreatment: '2026-09-15', surveillance: { intervalMonths: 6, years: 5, first: 'hospital' } });
     expect(ppac.status, JSON.stringify(ppac.body)).to.equal(201);
+    // Handed over with the patient's agreement to send it to the GP: before that, the PPAC is not the GP's to read.
+    const given = await as(server, oncologist, 'POST', `/CarePlan/${ppac.body.id}/$hand-over`, { date: '2026-09-15', shareWithGp: true });
+    expect(given.status, JSON.stringify(given.body)).to.equal(200);
     return ppac.body.id as string;
   };
   const prescription = () => ({

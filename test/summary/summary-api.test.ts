@@ -62,6 +62,9 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     // The first visit (hospital, 30 June 2026) took place; the GP's of 30 September 2026 did not.
     ppac.activity[0].detail.status = 'completed';
     expect((await as(server, 'gp', 'PUT', `/CarePlan/${ppac.id}`, ppac)).status).to.equal(200);
+    // Handed over with the patient's agreement to send it to the GP: only then is it the GP's.
+    const ppacGiven = await as(server, 'oncologist', 'POST', `/CarePlan/${ppac.id}/$hand-over`, { date: '2026-04-01', shareWithGp: true });
+    expect(ppacGiven.status, JSON.stringify(ppacGiven.body)).to.equal(200);
 
     const res = await summary('gp', c.patientId);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
@@ -106,14 +109,47 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     expect(call.indexOf(HOTLINE)).to.be.greaterThan(-1).and.lessThan(call.indexOf('04 65 71 10 00'));
     expect(call).to.contain('Oncologue médicale référente').and.contain('Lambert').and.contain('04 65 71 10 10').and.contain('@dcc-demo.mssante.fr');
 
-    // One summary-view event naming the documents shown; the view remembered for "what changed".
+    // One summary-view event naming the documents shown; "what changed" is not acknowledged by the view (only by « Marquer comme vu »).
     const events = await summaryViews(c.patientId, c.practitioners.gp);
     expect(events).to.have.length(1);
     const documents = events[0].entity.filter((e: any) => e.role?.code === '3').map((e: any) => e.what.reference);
     expect(documents).to.include(`Composition/${sheet.id}/_history/${sheet.meta.versionId}`);
     expect(documents.some((d: string) => d.startsWith(`CarePlan/${ppac.id}/_history/`))).to.equal(true);
     const views = await new SummaryViewStore(server.services.db).lastViews(c.practitioners.gp, [c.patientId]);
-    expect(views.get(c.patientId)?.toISOString()).to.equal(new Date('2027-01-15T09:00:00+01:00').toISOString());
+    expect(views.get(c.patientId)).to.equal(undefined);
+  });
+
+  it('GP: a PPAC reaches the GP only once handed over with the patient’s agreement — never in preparation, never after a « Non » (the PPS’s rule)', async () => {
+    server.setNow('2027-01-15T09:00:00+01:00');
+    const start = async (c: Awaited<ReturnType<typeof createSummaryCase>>) => {
+      const res = await as(server, 'oncologist', 'POST', `/CarePlan/${c.ppsId}/$start-ppac`, {
+        endOfTreatment: '2026-03-31', surveillance: { intervalMonths: 6, years: 2, first: 'gp' },
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      return res.body;
+    };
+    const gpSees = async (c: Awaited<ReturnType<typeof createSummaryCase>>, ppacId: string) => {
+      const read = await as(server, 'gp', 'GET', `/CarePlan/${ppacId}`);
+      const search = await as(server, 'gp', 'GET', `/CarePlan?subject=Patient/${c.patientId}`);
+      const history = await as(server, 'gp', 'GET', `/CarePlan/${ppacId}/_history`);
+      const bundle = (await summary('gp', c.patientId)).body as Bundle;
+      const inSearch = (search.body.entry ?? []).some((e: any) => e.resource.id === ppacId);
+      const inSummary = Boolean(section(bundle, 'ppac-surveillance')) || resources(bundle, 'CarePlan').some((p) => p.id === ppacId);
+      return { read: read.status, inSearch, versions: (history.body.entry ?? []).length, inSummary };
+    };
+    const refused = await createSummaryCase(server, users, { shareWithGp: true });
+    const draft = await start(refused);
+    expect(await gpSees(refused, draft.id), 'en préparation').to.deep.equal({ read: 404, inSearch: false, versions: 0, inSummary: false });
+    // The physician previewing the GP's summary sees what the GP will: nothing yet.
+    expect(section((await summary('oncologist', refused.patientId, '?audience=gp')).body, 'ppac-surveillance')).to.equal(undefined);
+    expect((await as(server, 'oncologist', 'POST', `/CarePlan/${draft.id}/$hand-over`, { date: '2026-04-01', shareWithGp: false })).status).to.equal(200);
+    expect(await gpSees(refused, draft.id), 'refusé').to.deep.equal({ read: 404, inSearch: false, versions: 0, inSummary: false });
+
+    const agreed = await createSummaryCase(server, users, { shareWithGp: true });
+    const ppac = await start(agreed);
+    expect((await as(server, 'oncologist', 'POST', `/CarePlan/${ppac.id}/$hand-over`, { date: '2026-04-01', shareWithGp: true })).status).to.equal(200);
+    // Handed over: the current version, not the one in preparation before it.
+    expect(await gpSees(agreed, ppac.id), 'remis, accepté').to.deep.equal({ read: 200, inSearch: true, versions: 1, inSummary: true });
   });
 
   it('GP: the stage and the proposal are the signed ones — not those of a sheet being written for a coming meeting; under correction, the sheet as signed, never its draft', async () => {
@@ -218,7 +254,7 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     expect(calendar).to.contain('Capécitabine 500 mg, comprimé').and.contain('À domicile');
     expect(calendar.indexOf('20 février 2026')).to.be.lessThan(calendar.indexOf('23 février 2026'));
     const home = narrative(bundle, 'home-treatments');
-    expect(home).to.contain('Capécitabine 500 mg, comprimé').and.contain('par voie orale').and.contain('cycles de 21 jours').and.contain('1500 mg matin et soir');
+    expect(home).to.contain('Capécitabine 500 mg, comprimé').and.contain('par voie orale').and.contain('cycles de 21 jours').and.contain('1\u202f500 mg par prise, 2 prises par jour (matin et soir)');
     const effects = narrative(bundle, 'side-effects');
     expect(effects).to.contain('syndrome main-pied').and.contain('Fièvre au-delà de 38 °C').and.contain('conduite à tenir : appeler le service d’oncologie sans attendre');
     expect(narrative(bundle, 'whom-to-call')).to.contain(HOTLINE).and.contain('appelez le 15');
@@ -260,7 +296,7 @@ describe('Summaries per profession: GET Patient/{id}/$summary', () => {
     const oral = narrative(bundle, 'oral-treatments');
     expect(oral).to.contain('Capécitabine 500 mg, comprimé').and.contain('ATC L01BC06');
     expect(oral).to.contain('en cours depuis le 30 mars 2026');
-    expect(oral).to.contain('1500 mg par prise').and.contain('2 prises par jour').and.contain("14 jours de prise puis 7 jours d&#39;arrêt").and.contain('8 cycles prévus');
+    expect(oral).to.contain('1\u202f500 mg par prise').and.contain('2 prises par jour').and.contain("14 jours de prise puis 7 jours d&#39;arrêt").and.contain('8 cycles prévus');
     expect(oral).to.contain('cycle 2 : du 20 avril 2026 au 3 mai 2026');
     expect(oral).to.contain('Fin prévue</b> : 6 septembre 2026');
     expect(oral).to.contain('Prescripteur</b> : Dr Sophie').and.contain('Lambert').and.contain('tél. 04 65 71 10 10');

@@ -91,7 +91,7 @@ describe('Summaries: the pure builders', () => {
   it('oral treatment: planned, started, suspended or stopped with its reason; dose, intakes, cycle and its dates; what to check at dispensing', () => {
     const mr = capecitabine();
     const planned = oralTreatmentLine(mr, '2026-03-01');
-    expect(planned).to.include({ state: 'planned', stateLabel: 'prescrit, début prévu le 30 mars 2026', dose: '1500 mg par prise', schedule: '2 prises par jour (matin et soir)', start: '2026-03-30', end: '2026-09-06' });
+    expect(planned).to.include({ state: 'planned', stateLabel: 'prescrit, début prévu le 30 mars 2026', dose: '1\u202f500 mg par prise', schedule: '2 prises par jour (matin et soir)', start: '2026-03-30', end: '2026-09-06' });
     expect(planned.cycle).to.equal("14 jours de prise puis 7 jours d'arrêt (cycles de 21 jours), 8 cycles prévus");
     expect(planned.cycleDates[0]).to.equal('cycle 1 : du 30 mars 2026 au 12 avril 2026');
     expect(planned.codes).to.deep.equal(['ATC L01BC06']);

@@ -40,13 +40,14 @@ export const cityApi = {
     api<CityPage<MyPatientItem>>('/api/city/patients', { query: { name: params.name, cursor: params.cursor, _count: params.count } }),
   changes: (params: { patient?: string; cursor?: string; count?: number }) =>
     api<CityPage<CityChange>>('/api/city/changes', { query: { patient: params.patient, cursor: params.cursor, _count: params.count } }),
-  markSeen: (patientId: string) => api<void>(`/api/city/patients/${encodeURIComponent(patientId)}/seen`, { method: 'POST' }),
+  /** Acknowledges the patient's changes up to `until` (the newest one shown): one recorded since stays new. */
+  markSeen: (patientId: string, until?: string) => api<void>(`/api/city/patients/${encodeURIComponent(patientId)}/seen`, { method: 'POST', query: { until } }),
   summary: (patientId: string, audience: Audience) =>
     api<Bundle>(`/fhir/Patient/${encodeURIComponent(patientId)}/$summary`, { query: { audience, _format: 'json' } }),
 };
 
 /**
- * After my last view of a patient moved (the summary opened, "Marquer comme vu"): the server counts
+ * After my last view of a patient moved (« Marquer comme vu », the one acknowledgement): the server counts
  * and lists changes from that view, so "Mes patients" (its badges) and "Ce qui a changé" are read
  * again. Kept in cache, they showed the changes just seen for up to staleTime (main.tsx).
  */

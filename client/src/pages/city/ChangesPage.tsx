@@ -10,7 +10,7 @@ import { formatDateTime } from '../../lib/dates.ts';
 
 /**
  * /changements — "Ce qui a changé": for all my patients, newest first (RCP reports, PPS and PPAC,
- * oral treatments), since I last opened each one; "Marquer comme vu" per patient.
+ * oral treatments), until acknowledged by « Marquer comme vu » (per patient; opening a record does not).
  */
 export default function ChangesPage() {
   const queryClient = useQueryClient();
@@ -21,7 +21,8 @@ export default function ChangesPage() {
     getNextPageParam: (last) => last.cursor,
   });
   const seen = useMutation({
-    mutationFn: (patient: CityChange['patient']) => cityApi.markSeen(patient.id),
+    // Up to this patient's newest change in the list (newest first): one recorded meanwhile stays new.
+    mutationFn: (patient: CityChange['patient']) => cityApi.markSeen(patient.id, items.find((c) => c.patient.id === patient.id)?.date),
     onSuccess: async (_data, patient) => {
       await queryClient.invalidateQueries({ queryKey: ['city'] });
       notifications.show({ message: `Changements de ${patient.name} marqués comme vus`, color: 'teal' });
@@ -30,7 +31,7 @@ export default function ChangesPage() {
   const items = feed.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
-    <Page title="Ce qui a changé" subtitle="Les nouveautés des dossiers de vos patients depuis votre dernière consultation, les plus récentes d'abord">
+    <Page title="Ce qui a changé" subtitle="Les nouveautés des dossiers de vos patients que vous n'avez pas encore marquées comme vues, les plus récentes d'abord">
       {feed.isPending && <Loading label="Chargement des changements…" />}
       {feed.error && <ErrorMessage error={feed.error} onRetry={() => void feed.refetch()} />}
       {seen.error && <ErrorMessage error={seen.error} />}

@@ -101,7 +101,7 @@ function PatientCard({ patient }: { patient: MyPatientItem }) {
         {changes > 0
           ? (
             <Badge color="red.9" variant="filled" size="lg" data-testid="changes-badge">
-              {changes} changement{changes > 1 ? 's' : ''}<VisuallyHidden> depuis votre dernière consultation</VisuallyHidden>
+              {changes} changement{changes > 1 ? 's' : ''}<VisuallyHidden> pas encore marqués comme vus</VisuallyHidden>
             </Badge>
           )
           : <Text size="xs" c="dimmed">Rien de nouveau</Text>}

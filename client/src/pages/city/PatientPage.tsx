@@ -35,25 +35,21 @@ export default function PatientPage() {
   const location = useLocation();
   const queryClient = useQueryClient();
 
-  // What changed is read first: opening the summary records "seen" on the server. Kept while the
-  // page is open, dropped when it closes (gcTime 0): the next visit reads what changed since this one.
-  const changes = useQuery({ queryKey: ['city', 'changes', id], queryFn: () => cityApi.changes({ patient: id, count: 50 }), staleTime: Infinity, gcTime: 0 });
+  // What changed stays new until « Marquer comme vu »: opening the page acknowledges nothing (a
+  // record opened by mistake once cleared the professional's news). Read before the summary, so
+  // a patient who is not mine is said once.
+  const changes = useQuery({ queryKey: ['city', 'changes', id], queryFn: () => cityApi.changes({ patient: id, count: 50 }) });
   const summary = useQuery({
     queryKey: ['summary', id, audience],
-    queryFn: async () => {
-      const bundle = await cityApi.summary(id, audience);
-      // The server has just recorded this view: the badges and the feed count from it now.
-      await lastViewMoved(queryClient);
-      return bundle;
-    },
+    queryFn: () => cityApi.summary(id, audience),
     // A patient who is not mine (404/403) is said once, by the first answer.
     enabled: !changes.isPending && !(changes.error instanceof ApiError && [403, 404].includes(changes.error.status)),
   });
   const seen = useMutation({
-    mutationFn: () => cityApi.markSeen(id),
+    // Up to the newest change shown (the list is newest first): one recorded meanwhile stays new.
+    mutationFn: () => cityApi.markSeen(id, changes.data?.items[0]?.date),
     onSuccess: async () => {
-      queryClient.setQueryData(['city', 'changes', id], { items: [], count: 0 });
-      await lastViewMoved(queryClient);
+      await Promise.all([queryClient.invalidateQueries({ queryKey: ['city', 'changes', id] }), lastViewMoved(queryClient)]);
       notifications.show({ message: 'Changements marqués comme vus', color: 'teal' });
     },
   });
@@ -121,7 +117,7 @@ function ChangesCard({ changes, onSeen, seeing, error }: { changes: CityChange[]
   return (
     <Card withBorder component="section" aria-labelledby="titre-changements" data-testid="patient-changes"
       style={{ borderLeft: '4px solid var(--mantine-color-orange-8)' }}>
-      <Title order={2} size="h4" id="titre-changements" mb={4}>Ce qui a changé depuis votre dernière consultation ({changes.length})</Title>
+      <Title order={2} size="h4" id="titre-changements" mb={4}>Ce qui a changé, pas encore marqué comme vu ({changes.length})</Title>
       <List size="sm" spacing={4}>
         {changes.map((c) => (
           <List.Item key={`${c.resource.reference}/${c.resource.versionId}`}>
