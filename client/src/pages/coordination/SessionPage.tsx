@@ -53,10 +53,10 @@ function SessionSummary({ details }: { details: SessionDetails }) {
   const left = board.capacity - used;
   return (
     <Stack gap="sm">
-      {/* The planned date stays said: the reschedule dialog promises it is kept, and the members had it in their diaries. */}
+      {/* The planned date stays said: the members had it in their diaries (opened ahead of it, a session is planned anew there). */}
       {session.override === 'moved' && session.originalStart && (
         <Alert color="blue" data-testid="original-date">
-          Séance reprogrammée — initialement prévue le {formatDateTime(session.originalStart)}{session.overrideReason ? ` (motif : ${session.overrideReason})` : ''}.
+          Séance {new Date(session.originalStart) > new Date(session.start) ? 'avancée' : 'reprogrammée'} — initialement prévue le {formatDateTime(session.originalStart)}{session.overrideReason ? ` (motif : ${session.overrideReason})` : ''}.
         </Alert>
       )}
       <SimpleGrid cols={{ base: 1, sm: 4 }}>
