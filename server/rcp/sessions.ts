@@ -134,7 +134,9 @@ export async function carryOverOpenCases(rc: RcpContext, session: Session, board
     if (!OPEN_CASE_STATES.includes(state)) continue;
     const nextState: CaseState = state === 'pending' ? 'pending' : 'accepted';
     const why = entry.flag === 'quorum-not-reached' ? 'quorum non atteint' : entry.flag === 'postponed' ? 'dossier ajourné' : reason === 'session-cancelled' ? 'séance annulée' : 'dossier non discuté';
-    const note = `${MOVE_LABEL[reason]} (${why})${target ? ` : séance du ${weekdayDate(target.start)}` : ' : aucune séance à venir, à reprogrammer par le 3C'}`;
+    // Said as the agenda reads it (« Reporté à la séance suivante (séance annulée) : séance du … »): the
+    // cancellation's own label read « Séance annulée (séance annulée) » on the cancelled session's page.
+    const note = `${MOVE_LABEL['carried-over']} (${why})${target ? ` : séance du ${weekdayDate(target.start)}` : ' : aucune séance à venir, à reprogrammer par le 3C'}`;
     const nextTask = withMove(withState(task, nextState, rc.now, note), { from: session.id, to: target?.id, reason, at: rc.now.toISOString(), by: me(rc), note: why }, { sessionId: target?.id });
     await rc.repo.update(nextTask, { ifMatch: versionOf(task) });
     entries = withFlagEntries(entries, entry.case, 'carried-over', note, entry.flag === 'scheduled' ? undefined : entry.flag);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { reopeningWords, stateWithNote } from '../../client/src/lib/agenda-words.ts';
+import { placesWords, reopeningWords, stateWithNote } from '../../client/src/lib/agenda-words.ts';
 
 describe('Client: an agenda line\'s state said once (client/src/lib/agenda-words.ts)', () => {
   it('keeps a note that restates the state as it is, joins any other', () => {
@@ -20,5 +20,16 @@ describe('Client: an agenda line\'s state said once (client/src/lib/agenda-words
     const late = reopeningWords('mardi 1 décembre 2026', false, 1, 0);
     expect(late.text).to.contain('était prévue le mardi 1 décembre 2026. La séance et son dossier accepté passent');
     expect(late.text).not.to.contain('créneau');
+  });
+
+  it('a cancelled session offers no places; an open or closed one counts its cases', () => {
+    expect(placesWords('cancelled', 0, 10)).to.equal(undefined);
+    expect(placesWords('planned', 3, 10)).to.deep.equal({ label: 'Places restantes', value: '7 sur 10' });
+    expect(placesWords('closed', 4, 10)).to.deep.equal({ label: 'Dossiers à l’ordre du jour', value: '4' });
+  });
+
+  it('a case carried over from a cancelled session is said once, with where it went', () => {
+    expect(stateWithNote('Reporté à la séance suivante', 'Reporté à la séance suivante (séance annulée) : séance du mardi 22 décembre 2026'))
+      .to.equal('Reporté à la séance suivante (séance annulée) : séance du mardi 22 décembre 2026');
   });
 });

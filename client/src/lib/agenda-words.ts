@@ -35,3 +35,14 @@ export function reopeningWords(planned: string, advanced: boolean, accepted: num
     action: 'Avancer à aujourd’hui et ouvrir',
   };
 }
+
+/**
+ * The places card of a session: places left while it takes registrations; once opened or closed,
+ * how many cases it has; cancelled, nothing (« 10 places restantes sur 10 » on a cancelled session
+ * offered what it cannot give).
+ */
+export function placesWords(state: string, used: number, capacity: number): { label: string; value: string } | undefined {
+  if (state === 'cancelled') return undefined;
+  if (state === 'planned') return { label: 'Places restantes', value: `${Math.max(0, capacity - used)} sur ${capacity}` };
+  return { label: 'Dossiers à l’ordre du jour', value: String(used) };
+}

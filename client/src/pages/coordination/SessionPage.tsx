@@ -10,7 +10,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
-import { stateWithNote } from '../../lib/agenda-words.ts';
+import { placesWords, stateWithNote } from '../../lib/agenda-words.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
 import { signersText } from '../../lib/signers.ts';
 import { missingRecipientText, reportSendingTitle } from '../../lib/report-sending.ts';
@@ -49,8 +49,7 @@ export default function SessionPage() {
 
 function SessionSummary({ details }: { details: SessionDetails }) {
   const { session, agenda, board } = details;
-  const used = agenda?.places.used ?? 0;
-  const left = board.capacity - used;
+  const places = placesWords(session.state, agenda?.places.used ?? 0, board.capacity);
   return (
     <Stack gap="sm">
       {/* The planned date stays said: the members had it in their diaries (opened ahead of it, a session is planned anew there). */}
@@ -59,9 +58,9 @@ function SessionSummary({ details }: { details: SessionDetails }) {
           Séance {new Date(session.originalStart) > new Date(session.start) ? 'avancée' : 'reprogrammée'} — initialement prévue le {formatDateTime(session.originalStart)}{session.overrideReason ? ` (motif : ${session.overrideReason})` : ''}.
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 1, sm: 4 }}>
+      <SimpleGrid cols={{ base: 1, sm: places ? 4 : 3 }}>
         <Paper withBorder p="sm"><Text size="sm" c="dimmed">État</Text><Text fw={600}>{SESSION_STATE_LABEL[session.state]}</Text>{session.cancellationReason && <Text size="sm">{session.cancellationReason}</Text>}</Paper>
-        <Paper withBorder p="sm"><Text size="sm" c="dimmed">Places restantes</Text><Text fw={600} data-testid="places-left">{left} sur {board.capacity}</Text></Paper>
+        {places && <Paper withBorder p="sm"><Text size="sm" c="dimmed">{places.label}</Text><Text fw={600} data-testid="places-left">{places.value}</Text></Paper>}
         <Paper withBorder p="sm">
           <Text size="sm" c="dimmed">Clôture des inscriptions</Text>
           {/* Opened, closed or cancelled, the session takes no registration whatever its deadline said. */}
