@@ -6,7 +6,7 @@ import { Link, useParams } from 'react-router';
 import {
   ATTENDANCE_LABEL, FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type Attendance, type AttendanceMode, type Board, type QuorumResult, type Session, type SessionDetails,
 } from '../../api/rcp.ts';
-import { ErrorMessage, errorTitleOf } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, errorTitleOf, LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
@@ -62,12 +62,12 @@ export default function MeetingPage() {
   const d = details.data;
   return (
     <Page
-      title={d ? `Réunion — ${d.board.name}` : 'Réunion de RCP'}
+      title={d ? `Réunion — ${d.board.name}` : details.error ? loadErrorTitle('session', details.error) : 'Réunion de RCP'}
       subtitle={d ? `${formatDateTime(d.session.start)} — ${SESSION_STATE_LABEL[d.session.state]}` : undefined}
       actions={<Button component={Link} to={`/coordination/seances/${id}`} variant="subtle">Ordre du jour</Button>}
     >
-      {(details.isPending || board.isPending) && <Loading label="Chargement de la séance…" />}
-      {details.error && <ErrorMessage error={details.error} onRetry={() => void details.refetch()} />}
+      {(details.isPending || (board.isPending && !details.error)) && <Loading label="Chargement de la séance…" />}
+      {details.error && <LoadError kind="session" error={details.error} onRetry={() => void details.refetch()} />}
       {board.error && <ErrorMessage error={board.error} />}
       <Text size="sm" c={lastAction && !lastAction.ok ? 'red.8' : 'dimmed'} role="status" aria-live="polite" data-testid="last-action" data-ok={lastAction ? String(lastAction.ok) : undefined} data-ms={lastAction?.ms}>
         {lastAction ? (lastAction.ok ? `Effectué : ${lastAction.label}` : `Échec : ${lastAction.label} — ${lastAction.message}`) : ''}

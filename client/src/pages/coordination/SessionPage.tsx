@@ -5,7 +5,7 @@ import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useCurrentUser } from '../../api/session.ts';
 import { FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type DocumentDelivery, type SessionDetails } from '../../api/rcp.ts';
-import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
@@ -27,7 +27,7 @@ export default function SessionPage() {
   const { id } = useParams();
   const { details, rows, cases } = useSessionAgenda(id!);
   const d = details.data;
-  const title = d ? `Séance du ${formatWeekday(d.session.start)}` : 'Séance de RCP';
+  const title = d ? `Séance du ${formatWeekday(d.session.start)}` : details.error ? loadErrorTitle('session', details.error) : 'Séance de RCP';
   return (
     <Page
       title={title}
@@ -37,7 +37,7 @@ export default function SessionPage() {
         : undefined}
     >
       {details.isPending && <Loading label="Chargement de la séance…" />}
-      {details.error && <ErrorMessage error={details.error} onRetry={() => void details.refetch()} />}
+      {details.error && <LoadError kind="session" error={details.error} onRetry={() => void details.refetch()} />}
       {d && <SessionSummary details={d} />}
       {d && <Agenda details={d} rows={rows.filter((r) => ACTIVE.includes(r.flag) && r.state !== 'pending')} loadingCases={cases.isPending} />}
       {d && d.session.state !== 'closed' && d.session.state !== 'cancelled' && <Queue details={d} rows={rows.filter((r) => r.state === 'pending' && r.flag === 'scheduled')} />}
