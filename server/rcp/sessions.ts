@@ -431,7 +431,7 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
 }
 
 /** The Patients of the cases the caller sees, by reference (one search per 100 patients). */
-async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<string, Patient>> {
+export async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<string, Patient>> {
   const ids = [...new Set(references.map((r) => idFrom({ reference: r }, 'Patient')).filter((x): x is string => Boolean(x)))];
   const out = new Map<string, Patient>();
   for (let i = 0; i < ids.length; i += 100) {
@@ -441,7 +441,7 @@ async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<str
 }
 
 /** Who the case is about, as a 3C reads an agenda: name (family name in capitals) and birth year. */
-function patientLabel(patient: Patient | undefined): { patientName?: string; birthYear?: number } {
+export function patientLabel(patient: Patient | undefined): { patientName?: string; birthYear?: number } {
   if (!patient) return {};
   const year = Number(patient.birthDate?.slice(0, 4));
   return { patientName: patientDisplayName(patient), ...(year ? { birthYear: year } : {}) };
