@@ -179,9 +179,9 @@ async function startLocked(config: Config, options: StartOptions, lock: DataLock
       try {
         // One clock for the whole demo story (the clinical dates are moved to it: seed/demo-clock.ts).
         const now = demoNow;
-        await seedDemoRcpSheets(store, { now }); // a signed report, a sheet awaiting signature, an incomplete draft
+        await seedDemoRcpSheets(store, { now }); // the stories' first sheets, drafts that seedDemoRcp registers, discusses and signs
         await seedDemoRcp(store, { now }); // boards, past and upcoming sessions, cases in every state
-        // PPS / PPAC from the two oldest signed decisions: after the RCP data, so that the first start
+        // PPS / PPAC from the decisions in force: after the RCP data, so that the first start
         // already has both (a PPS with an oral treatment, and a PPAC with its surveillance calendar).
         await seedDemoCarePlans(store, { now });
         // Statistics for the data just written (PGlite never gathers them; PostgreSQL's autovacuum does).

@@ -8,6 +8,7 @@ export { buildAuthenticationEvent, buildSharingEvent } from './audit.ts';
 export { auditPatientLookupRouter, findPatientsForAuditReview } from './audit-patient-lookup.ts';
 export { breakGlass, breakGlassReviewRouter, ownEmergencyAccess } from './break-glass.ts';
 export { directorySearch, G15_SYSTEM, PROFESSION_OF_ROLE, rolesFromDirectory, rolesOfPractitioner } from './directory-roles.ts';
+export { establishmentForNewPatient } from './patient-establishment.ts';
 export { DIRECTORY_TYPES, isSystem, mayReadType, mayWriteType, readableTypes, rolesOf, separateDuties } from './policy.ts';
 export { RefusedSignIns } from './refused-sign-ins.ts';
 export { ROLE_LABELS } from './role-labels.ts';

@@ -1,11 +1,12 @@
 /**
  * Demo programmes: once the demo RCP decisions exist (seeded by the RCP modules), the first patient's
  * decision in force gets a PPS handed over to the patient; a patient treated with curative intent
- * whose proposed treatments all took place before today gets a PPS closed by a PPAC, with its
- * alternating surveillance, from the end of the last of them. Idempotent: a decision that already has
+ * whose proposed treatments all took place before today gets, on the decision in force (the
+ * post-operative RCP's surveillance), a PPS listing the treatments received, closed by a PPAC with
+ * its alternating surveillance from the end of the last of them. Idempotent: a decision that already has
  * its PPS (or a PPS its PPAC) is left alone.
  */
-import type { CarePlan, CarePlanActivity, HealthcareService, Observation, Patient } from '@medplum/fhirtypes';
+import type { CarePlan, CarePlanActivity, Composition, HealthcareService, Observation, Patient } from '@medplum/fhirtypes';
 import { systemContext } from '../context.ts';
 import { FhirError } from '../fhir-kit/errors.ts';
 import { parseSearchRequest } from '../fhir-kit/search-request.ts';
@@ -18,7 +19,8 @@ import type { StartPpacInput } from './ppac.ts';
 import type { BuildPpsInput, PpsTreatmentInput } from './pps.ts';
 import { buildPpsForDecision, handOverProgramme, ppsOfDecision, startPpacFromPps } from './service.ts';
 import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from '../directories/index.ts';
-import { CODE, hasCoding, rcpSheetCodes } from '../rcp-sheet/index.ts';
+import { CODE, decisionStandings, hasCoding, rcpSheetCodes } from '../rcp-sheet/index.ts';
+import { RCP_SHEET_LOINC } from '../fhir-kit/shared-codes.ts';
 
 const DEMO_PPS_INPUT: BuildPpsInput = {
   sideEffectsToWatch: [
@@ -56,33 +58,43 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
   /** [the PPS under way, the PPS closed by a PPAC] */
   const decisions: (CarePlan | undefined)[] = [];
   for (const id of options.decisionIds ?? []) decisions.push(await repo.read<CarePlan>('CarePlan', id));
+  /** Treatments of the earlier decisions the PPAC's PPS carries (they took place before the decision in force). */
+  let received: PpsTreatmentInput[] = [];
   if (!options.decisionIds) {
     // Two patients: one PPS under way, one closed by its PPAC. Both on one patient read as a
     // contradiction (a programme in force beside the end of active treatment).
     const active = (await repo.search<CarePlan>(parseSearchRequest('CarePlan', new URLSearchParams({ category: CATEGORY.rcpDecision.code, status: 'active', _sort: '_lastUpdated' }), { defaultCount: 20, maxCount: 20 }, true).request)).resources;
-    // Patients in the order of their first decision, each with the decision written last: the one in
-    // force (Castellani: the adjuvant decision after her first-line RCP, not the surgery already done),
-    // and the last one that proposed treatments (Ménard: the first-line RCP, his post-operative RCP
-    // decided a surveillance only).
-    const patients: { inForce: CarePlan; treatments?: CarePlan }[] = [];
-    for (const decision of active) {
-      let patient = patients.find((p) => p.inForce.subject?.reference === decision.subject?.reference);
-      if (!patient) patients.push(patient = { inForce: decision });
-      patient.inForce = decision;
-      if (treatmentActivities(decision).length) patient.treatments = decision;
+    // Patients in the order of their first decision, each with the decision in force (the latest
+    // meeting's, rcp-sheet decisionStandings) and those it replaced: a PPS rests on the decision in
+    // force only (Castellani: the adjuvant decision, not her first-line RCP's surgery; Ménard: the
+    // post-operative RCP's surveillance, not the spring proposal — the server refuses a replaced one).
+    const patients: { inForce: CarePlan; replaced: CarePlan[] }[] = [];
+    for (const subject of [...new Set(active.map((d) => d.subject?.reference).filter((s): s is string => !!s))]) {
+      const own = await repo.searchAll<CarePlan>('CarePlan', { subject, category: CATEGORY.rcpDecision.code });
+      const sheets = await repo.searchAll<Composition>('Composition', { subject, type: `http://loinc.org|${RCP_SHEET_LOINC}` });
+      const standings = decisionStandings([...own, ...sheets]);
+      const decision = (ref: string | undefined) => own.find((d) => `CarePlan/${d.id}` === ref);
+      const inForce = decision(standings.find((x) => x.standing === 'in-force')?.decision);
+      if (!inForce) continue;
+      const replaced = standings.filter((x) => x.standing === 'replaced').map((x) => decision(x.decision)).filter((d): d is CarePlan => !!d && sameTumour(d, inForce));
+      patients.push({ inForce, replaced });
     }
     // The PPAC follows the end of the treatments given with curative intent: not for a metastatic
     // cancer (the demo once gave one under palliative chemotherapy, cT3N2M1), and only once every
     // proposed treatment took place (it was once given to a patient whose radiochemotherapy and
-    // proctectomy had been decided a fortnight before).
+    // proctectomy had been decided a fortnight before): the decision in force proposes none still
+    // to come, the earlier ones on the tumour proposed treatments all done by today.
     let after: CarePlan | undefined;
     for (const patient of patients) {
-      if (patient.treatments && treatmentsEndedBy(patient.treatments, today) && !(await isMetastatic(repo, patient.inForce.subject?.reference))) {
-        after = patient.treatments;
+      const nothingToCome = !treatmentActivities(patient.inForce).length || treatmentsEndedBy(patient.inForce, today);
+      const treated = patient.replaced.filter((d) => treatmentActivities(d).length);
+      if (nothingToCome && treated.length && treated.every((d) => treatmentsEndedBy(d, today)) && !(await isMetastatic(repo, patient.inForce.subject?.reference))) {
+        after = patient.inForce;
+        received = treated.flatMap(receivedTreatments);
         break;
       }
     }
-    const first = patients.find((p) => p.inForce.subject?.reference !== after?.subject?.reference)?.inForce;
+    const first = patients.find((p) => p.inForce.subject?.reference !== after?.subject?.reference && treatmentActivities(p.inForce).length)?.inForce;
     decisions.push(first, after);
   }
   for (const [index, decision] of decisions.slice(0, 2).entries()) {
@@ -90,7 +102,7 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
     try {
       let pps = await ppsOfDecision(repo, decision.id!);
       if (!pps) {
-        const input = index === 0 ? { ...DEMO_PPS_INPUT, treatments: [demoOralTreatment(decision, today)] } : DEMO_PPS_INPUT;
+        const input = index === 0 ? { ...DEMO_PPS_INPUT, treatments: [demoOralTreatment(decision, today)] } : { ...DEMO_PPS_INPUT, ...(received.length ? { treatments: received } : {}) };
         pps = await pastTreatmentsDone(repo, await buildPpsForDecision(repo, decision.id!, input, decision.author), today);
         result.created.push(`CarePlan/${pps.id}`);
         pps = await handOverProgramme(repo, pps.id!, { by: decision.author, shareWithGp: true });
@@ -178,6 +190,30 @@ async function demoPpacInput(repo: FhirRepository, pps: CarePlan, today: string)
 function treatmentActivities(decision: CarePlan): CarePlanActivity[] {
   return (decision.activity ?? []).filter((a) => a.detail?.code?.coding?.length
     && ![CODE.exam, CODE.surveillance, CODE.recoursReferral].some((code) => hasCoding(a.detail?.code?.coding, code)));
+}
+
+/** Same patient and same tumour (first `addresses`). */
+const sameTumour = (a: CarePlan, b: CarePlan) => a.subject?.reference === b.subject?.reference && a.addresses?.[0]?.reference === b.addresses?.[0]?.reference;
+
+/**
+ * The dated first-intention treatments of an earlier decision, as the PPS of the decision in force
+ * lists them: the programme the patient received (radiochemotherapy, proctectomy, closure of the
+ * ileostomy), which the PPAC then closes.
+ */
+function receivedTreatments(decision: CarePlan): PpsTreatmentInput[] {
+  return treatmentActivities(decision)
+    .filter((a) => (a.extension?.find((e) => e.url === rcpSheetCodes.EXT_PROPOSAL_INTENTION)?.valuePositiveInt ?? 1) === 1 && a.detail?.scheduledPeriod?.start)
+    .map((a) => {
+      const type = a.detail!.code!.coding!.find((c) => c.code)!;
+      const period = a.detail!.scheduledPeriod!;
+      return {
+        type,
+        ...(a.detail!.description ? { description: a.detail!.description } : {}),
+        start: datePart(period.start!),
+        ...(period.end ? { end: datePart(period.end) } : {}),
+        datesConfirmed: true,
+      };
+    });
 }
 
 /** Every first-intention treatment of the decision is dated, the last one before today. */

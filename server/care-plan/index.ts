@@ -4,7 +4,8 @@
  * at start-up.
  */
 export { carePlanOperations, type CarePlanOperationDeps } from './routes.ts';
-export { registerCarePlanRules, ppsUpdateReasonRule } from './rules.ts';
+export { registerCarePlanRules, ppsUpdateReasonRule, ppsDecisionInForceRule } from './rules.ts';
+export { requireDecisionInForce } from './decision-in-force.ts';
 export { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type BuiltPps, type HandOverInput, type PpsContext } from './pps.ts';
 export { startPpac, type StartPpacInput, type StartedPpac } from './ppac.ts';
 export { generateAlternatingSurveillance, type SurveillanceScheme, type SurveillanceVisit, SETTING_LABEL, type SurveillanceSetting } from './surveillance.ts';

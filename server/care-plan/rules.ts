@@ -8,6 +8,7 @@ import type { WriteRule } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
 import { ALLOWED_UPDATE_REASON_CODES, EXT, UPDATE_REASON } from './codes.ts';
 import { extensionsOf, handOverOf, isPps, updateRecordsOf } from './model.ts';
+import { decisionOfPps, requireDecisionInForce } from './decision-in-force.ts';
 import { longDate } from '../fhir-kit/french-dates.ts';
 
 /** Parts of a PPS that are not its content: changing only these is not an update of the programme. */
@@ -52,9 +53,26 @@ export const ppsUpdateReasonRule: WriteRule = (change) => {
   });
 };
 
+/**
+ * A PPS rests on the RCP decision in force for its tumour, however it is written ($build-pps, FHIR
+ * POST or PUT, transaction): on create, and when an update changes the decision it is based on. A
+ * PPS already built keeps its decision when a later RCP replaces it (it is then updated, with a reason).
+ */
+export const ppsDecisionInForceRule: WriteRule = async (change, tx) => {
+  if (change.resourceType !== 'CarePlan' || change.action === 'delete') return;
+  const next = change.next as CarePlan | undefined;
+  if (!next || !isPps(next)) return;
+  const previous = change.previous as CarePlan | undefined;
+  const basedOn = (plan: CarePlan | undefined) => JSON.stringify((plan?.basedOn ?? []).map((r) => r.reference));
+  if (change.action === 'update' && previous && isPps(previous) && basedOn(previous) === basedOn(next)) return;
+  const decision = await decisionOfPps(tx, next);
+  if (decision) await requireDecisionInForce(tx, decision);
+};
+
 /** Registers the care-plan invariants on the store (idempotent: same names replace). */
 export function registerCarePlanRules(store: Store): void {
   store.addWriteRule('care-plan:pps-update-reason', ppsUpdateReasonRule, { types: ['CarePlan'], pure: true });
+  store.addWriteRule('care-plan:pps-decision-in-force', ppsDecisionInForceRule, { types: ['CarePlan'] });
 }
 
 function contentOf(plan: CarePlan): unknown {

@@ -24,6 +24,7 @@ import { compareDates } from '../fhir-kit/dates.ts';
 import { isOralAnticancer } from './oral-treatment.ts';
 import { withoutUnqualifiedIns } from './patient-identity.ts';
 import { closePpsAtEndOfTreatment, endOfTreatmentOf, ppsActivitiesAfter, startPpac, type StartPpacInput } from './ppac.ts';
+import { requireDecisionInForce } from './decision-in-force.ts';
 import { buildPpsFromDecision, handOverCarePlan, type BuildPpsInput, type HandOverInput } from './pps.ts';
 import { directoryReferences, printableCarePlan, type PrintableDocument } from './printable.ts';
 
@@ -37,6 +38,8 @@ export async function buildPpsForDecision(
     // Two clicks on "build the PPS" must not build two.
     await tx.lock(`care-plan:build-pps:${decisionId}`);
     const decision = await tx.read<CarePlan>('CarePlan', decisionId);
+    // Said before anything is built (the write rule says it again for any other way of writing a PPS).
+    await requireDecisionInForce(tx, decision, 'CarePlan');
     const existing = await ppsOfDecision(tx, decisionId);
     if (existing) throw conflict(`Un PPS existe déjà pour cette décision de RCP (CarePlan/${existing.id}) : modifiez-le plutôt que d'en établir un second`);
     const patientId = idOf(decision.subject, 'Patient');

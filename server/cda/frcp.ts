@@ -5,10 +5,11 @@
  * its narrative, and the coded items of the data set travel as level-3 entries.
  * Pure: works from the sheet as read (`RcpSheetContent`); the caller loads and audits.
  */
-import type { Coding, Patient } from '@medplum/fhirtypes';
+import type { Coding, Patient, Reference } from '@medplum/fhirtypes';
 import { rcpSheetCodes, type RcpSheetContent } from '../rcp-sheet/index.ts';
 import { cd, dccOidRoot, LOINC_OID, oidOf, TA_ASIP_OID, templateIds } from './codes.ts';
 import { patientRole, professionalEntity, type CdaIdentity, type ProfessionalData } from './header.ts';
+import { IDNPS_SYSTEM } from '../identity/index.ts';
 import { el, text, ts } from './xml.ts';
 
 const C = rcpSheetCodes;
@@ -245,12 +246,34 @@ export interface FrcpOptions {
   now?: Date;
 }
 
+/**
+ * The signer as a professional of the sheet: their reference and IDNPS from the attestation, their
+ * speciality and establishment from the sheet's own rows for the same person (author, participants…).
+ */
+function signerOf(party: Reference, data: Data): P {
+  const idnps = party.identifier?.system === IDNPS_SYSTEM ? party.identifier.value : undefined;
+  const practitioner = party.reference?.startsWith('Practitioner/') ? party.reference : undefined;
+  const rows = [data.author, data.coordinator, data.requester, data.presenter, ...(data.participants ?? [])];
+  const same = rows.find((p) => p && ((practitioner && p.practitioner === practitioner) || (idnps && p.idnps === idnps)));
+  return {
+    ...(same?.speciality ? { speciality: same.speciality } : {}),
+    ...(same?.organization ? { organization: same.organization } : {}),
+    ...(practitioner ? { practitioner } : {}),
+    ...((idnps ?? same?.idnps) ? { idnps: idnps ?? same?.idnps } : {}),
+    name: party.display ?? same?.name ?? party.reference ?? 'Inconnu',
+  };
+}
+
 /** FRCP CDA of a signed sheet (the caller checks the signature). */
 export function buildFrcpCda(content: RcpSheetContent, options: FrcpOptions): string {
   const data = content.data;
   const m = data.meeting ?? {};
   const signer = content.signature;
   const author = data.author ?? {};
+  // The legal authenticator is whoever signed (the attester), not the author: on an RCP report the
+  // chair writes and any member may sign, and the PDF and the mail name both.
+  const authenticator = signer ? signerOf(signer.party, data) : undefined;
+  const dccSession = /^Appointment\/([^/]+)$/.exec(m.session ?? '')?.[1];
   // Professionals whose establishment the sheet does not name act for the RCP's host establishment.
   const hostName = m.hostEstablishment?.name ?? options.custodian.name;
   const effective = ts(signer?.time ?? content.composition.date) ?? ts(new Date().toISOString());
@@ -283,7 +306,7 @@ export function buildFrcpCda(content: RcpSheetContent, options: FrcpOptions): st
       el('functionCode', { code: '353', displayName: "Membre de l'équipe de soins", codeSystem: '1.2.250.1.213.1.6.1.107' }, el('originalText', {}, 'Médecin coordonnateur de la RCP')),
       el('time', { value: effective }), professionalEntity('assignedAuthor', author, {}, hostName)),
     el('custodian', {}, el('assignedCustodian', {}, el('representedCustodianOrganization', {}, el('id', { root: '1.2.250.1.71.4.2.2', extension: options.custodian.id }), el('name', {}, text(options.custodian.name))))),
-    signer ? el('legalAuthenticator', {}, el('time', { value: ts(signer.time) ?? effective }), el('signatureCode', { code: 'S' }), professionalEntity('assignedEntity', author, {}, hostName)) : undefined,
+    signer ? el('legalAuthenticator', {}, el('time', { value: ts(signer.time) ?? effective }), el('signatureCode', { code: 'S' }), professionalEntity('assignedEntity', authenticator ?? author, {}, hostName)) : undefined,
     participant('RESP', 'PS Coordonnateur de la RCP', data.coordinator ?? undefined),
     participant('REFB', 'PS Demandeur', data.requester ?? undefined),
     participant('PRF', 'PS Présentateur', data.presenter ?? undefined),
@@ -299,6 +322,8 @@ export function buildFrcpCda(content: RcpSheetContent, options: FrcpOptions): st
       m.threeCId ? el('id', { root: '1.2.250.1.161.1.20.2.1', extension: m.threeCId }) : el('id', { root: '1.2.250.1.161.1.20.2.1', nullFlavor: 'UNK' }),
       m.rcpId ? el('id', { root: '1.2.250.1.161.1.20.3.1', extension: m.rcpId }) : el('id', { root: '1.2.250.1.161.1.20.3.1', nullFlavor: 'UNK' }),
       m.sessionId ? el('id', { root: '1.2.250.1.213.1.1.9', extension: m.sessionId }) : undefined,
+      // The DCC's own session (a local id of the RCP, [0..*]), as the printed report gives it.
+      dccSession ? el('id', { root: `${dccOidRoot()}.7`, extension: dccSession }) : undefined,
       m.registrationNumber ? el('id', { root: `${dccOidRoot()}.3`, extension: m.registrationNumber }) : undefined,
       el('code', { code: 'VR', displayName: "Virtuelle (exemple : RCP en l'absence du patient)", codeSystem: '2.16.840.1.113883.5.4' }),
       el('effectiveTime', {}, el('low', { value: ts(m.date) ?? effective })),

@@ -22,7 +22,11 @@ export interface SharedDocumentMail {
   event: SharedEventKind;
   to: { address: string; display?: string };
   patient: { display: string; birthDate?: string; /** only when the identity is qualified */ ins?: string };
-  document: { title: string; date: string; author?: string; correctionReason?: string; summary?: string };
+  /**
+   * What the document says of itself: `author` is the document's author (the RCP sheet's « auteur »),
+   * `signedBy` whoever signed it — two people on an RCP report (the chair writes, a member may sign).
+   */
+  document: { title: string; date: string; author?: string; signedBy?: string; correctionReason?: string; summary?: string };
   /** URL into the DCC (summary or document). */
   link: string;
   pdf?: { filename: string; content: Buffer };
@@ -106,6 +110,7 @@ export function composeSharedDocumentMail(input: SharedDocumentMail, config: Pic
   if (input.patient.ins) identity.push(['INS (identité qualifiée)', input.patient.ins]);
   const documentLines: [string, string][] = [['Document', input.document.title], ['Date', numericDateTime(input.document.date)]];
   if (input.document.author) documentLines.push(['Auteur', input.document.author]);
+  if (input.document.signedBy) documentLines.push(['Signé par', input.document.signedBy]);
   if (input.document.correctionReason) documentLines.push(['Motif de la correction', input.document.correctionReason]);
   const call = `${input.sender.organisation}${input.sender.phone ? `, tél. ${input.sender.phone}` : ''}`;
   const greeting = `Bonjour${input.to.display ? ` ${input.to.display}` : ''},`;

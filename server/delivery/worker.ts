@@ -338,6 +338,7 @@ export class DeliveryWorker {
     let title = TITLE[p.event] ?? 'Document';
     let date = entry.createdAt;
     let author: string | undefined;
+    let signedBy: string | undefined;
     let pdf: SharedDocumentMail['pdf'];
     let xdm: Buffer | undefined;
     if (p.event === RCP_REPORT_EVENT && type === 'Composition') {
@@ -345,8 +346,12 @@ export class DeliveryWorker {
       const loaded = await loadRcpSheet(view, recipientCtx, id, version ? { version } : {});
       title = loaded.composition.title ?? title;
       date = parent?.payload.signedAt ?? loaded.composition.date ?? date;
-      const signer = parent?.payload.signedBy ? await system.readIfExists<Practitioner>('Practitioner', parent.payload.signedBy.replace(/^Practitioner\//, '')) : undefined;
-      author = signer ? practitionerName(signer) : undefined;
+      // Author and signer as the attached report names them (its « auteur » row and its signature):
+      // the mail once called the signer « Auteur » while the PDF named the sheet's author.
+      const signature = loaded.content.signature;
+      author = loaded.content.data.author?.name;
+      const signer = signature?.party.display ? undefined : parent?.payload.signedBy ? await system.readIfExists<Practitioner>('Practitioner', parent.payload.signedBy.replace(/^Practitioner\//, '')) : undefined;
+      signedBy = signature?.party.display ?? (signer ? practitionerName(signer) : undefined);
       pdf = { filename: `compte-rendu-rcp-${id}-v${version ?? '1'}.pdf`, content: await renderRcpSheetPdf(loaded.content) };
       // The same signed version as CDA FRCP, in an IHE XDM zip beside the PDF (MSSanté structured documents).
       xdm = buildXdmZip({ cda: await exportRcpSheetCda(view, recipientCtx, id, version ? { version } : {}), pdf });
@@ -373,6 +378,7 @@ export class DeliveryWorker {
       document: {
         title, date,
         ...(author ? { author } : {}),
+        ...(signedBy ? { signedBy } : {}),
         ...(p.correctionReason ? { correctionReason: p.correctionReason } : {}),
         ...(p.summary ? { summary: p.summary } : {}),
       },

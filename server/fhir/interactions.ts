@@ -1,5 +1,5 @@
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
-import { careTeamForNewPatient, mayWriteType } from '../access/index.ts';
+import { careTeamForNewPatient, establishmentForNewPatient, mayWriteType } from '../access/index.ts';
 import { probableDuplicateWarnings } from '../identity/index.ts';
 import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
@@ -80,12 +80,19 @@ export async function createResource(
   return warnings.length ? { ...result, issues: warnings } : result;
 }
 
-/** Creates; a physician creating a patient record joins its care team in the same transaction. */
+/**
+ * Creates; a patient record gets its establishment (managingOrganization) from its creator's
+ * directory roles, and a physician creating it joins its care team, in the same transaction.
+ */
 export async function createWithCareTeam<T extends Resource>(repo: FhirRepository, ctx: RequestContext, resource: T, id?: string): Promise<T> {
   // Any other create is alone: the store may write it as one statement (FhirRepository.create).
   if (resource.resourceType !== 'Patient') return id ? repo.createWithId(resource, id) : repo.create(resource);
   return repo.transaction(async (tx) => {
-    const created = id ? await tx.createWithId(resource, id) : await tx.create(resource);
+    const sent = (resource as Patient).managingOrganization;
+    const establishment = await establishmentForNewPatient(tx, ctx.principal, resource as Patient);
+    // A new object when the server fills it in: the store validates it whole (no structure mark passed on).
+    const patient = establishment === sent ? resource : { ...resource, managingOrganization: establishment };
+    const created = id ? await tx.createWithId(patient, id) : await tx.create(patient);
     const careTeam = created.resourceType === 'Patient' ? careTeamForNewPatient(ctx.principal, created as Patient) : undefined;
     if (careTeam) await tx.append(careTeam);
     return created;

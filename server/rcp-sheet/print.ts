@@ -13,6 +13,7 @@ import { tnmStageLabel } from './tnm.ts';
 import { identityStatusOf, INS_SYSTEMS, mayShareIns, patientDisplayName, printedPatientIdentity, usedFamilyName } from '../identity/index.ts';
 import { escapeHtml } from '../fhir-kit/text.ts';
 import { numericDate, printedDateTime } from '../fhir-kit/french-dates.ts';
+import { specialityName } from '../fhir-kit/speciality-name.ts';
 
 export type Block =
   | { kind: 'fields'; rows: [string, string][] }
@@ -282,8 +283,19 @@ function patientBlock(patient: Patient | undefined, fallback: Reference | undefi
   };
 }
 
+/**
+ * The session as the sheet records it: its national identifier when the RCP's software gave one, and
+ * the DCC's own (the Appointment the workflow registered the case on), by which the 3C finds the
+ * meeting. A report signed through the workflow printed « séance — » and no way to find it.
+ */
+function sessionIdentifier(m: DeepPartial<RcpSheetInput['meeting']>): string | undefined {
+  const dcc = /^Appointment\/([^/]+)$/.exec(m.session ?? '')?.[1];
+  return [m.sessionId, dcc ? `${dcc} (DCC)` : undefined].filter(Boolean).join(' — ') || undefined;
+}
+
 function professionalRow(role: string, p: DeepPartial<Professional> | undefined, quorum?: boolean): string[] {
-  return [role, p?.name ?? NOT_GIVEN, p?.speciality?.display ?? '', p?.idnps ?? '', quorum === undefined ? '' : quorum ? 'Oui' : 'Non'];
+  // Named as the pages name it (« Oncologie, option médicale », not the directory's « … (SM) »).
+  return [role, p?.name ?? NOT_GIVEN, p?.speciality?.display ? specialityName(p.speciality.display) : '', p?.idnps ?? '', quorum === undefined ? '' : quorum ? 'Oui' : 'Non'];
 }
 
 export function printableSheet(content: RcpSheetContent): PrintableSheet {
@@ -309,8 +321,9 @@ export function printableSheet(content: RcpSheetContent): PrintableSheet {
     ['Date de la réunion', printedDateTime(m.date)],
     ['Mode', m.mode ? MEETING_MODE[m.mode].display : undefined],
     ['Établissement hôte', m.hostEstablishment ? `${m.hostEstablishment.name ?? ''}${m.hostEstablishment.finess ? ` (FINESS ${m.hostEstablishment.finess})` : ''}` : undefined],
+    ['Identifiant de la séance', sessionIdentifier(m)],
     ["N° d'inscription dans la séance", m.registrationNumber],
-    ['Identifiants RRC / 3C / RCP / séance', [m.rrcId, m.threeCId, m.rcpId, m.sessionId].some(Boolean) ? [m.rrcId ?? '—', m.threeCId ?? '—', m.rcpId ?? '—', m.sessionId ?? '—'].join(' / ') : undefined],
+    ['Identifiants RRC / 3C / RCP', [m.rrcId, m.threeCId, m.rcpId].some(Boolean) ? [m.rrcId ?? '—', m.threeCId ?? '—', m.rcpId ?? '—'].join(' / ') : undefined],
   ]);
   const header: PrintSection[] = [
     { key: 'header', title: 'Patient', blocks: [patient.block] },
@@ -339,7 +352,8 @@ export function printableSheet(content: RcpSheetContent): PrintableSheet {
     : content.correction?.reason ? `Version corrigée — motif : ${content.correction.reason}` : undefined;
   return {
     title: s ? 'Compte rendu de réunion de concertation pluridisciplinaire' : 'Fiche de réunion de concertation pluridisciplinaire',
-    subtitle: [m.rcpName, m.date ? `réunion du ${numericDate(m.date)}` : ''].filter(Boolean).join(' — '),
+    // Which meeting, under the title: board, day (in Paris) and the case's number on its agenda.
+    subtitle: [m.rcpName, m.date ? `réunion du ${numericDate(m.date)}` : '', m.registrationNumber ? `dossier n° ${m.registrationNumber}` : ''].filter(Boolean).join(' — '),
     ...(banner ? { banner } : {}),
     patientName: patient.name,
     patientIdentity: patient.identity,

@@ -12,6 +12,7 @@ import type { RequestContext } from '../context.ts';
 import { processBundle } from '../fhir/index.ts';
 import { conflict, notFound } from '../fhir-kit/errors.ts';
 import { withExtension } from '../fhir-kit/extensions.ts';
+import { parisDay } from '../fhir-kit/french-dates.ts';
 import { FINESS_SYSTEM, IDNPS_SYSTEM } from '../identity/index.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import {
@@ -424,7 +425,16 @@ function continued(before: Resource, next: Resource): Resource {
  * came first — the latest it can have been assessed (the meeting discusses what was assessed before it).
  */
 function assessmentDay(now: string, meetingDate: string): string {
-  return [now.slice(0, 10), meetingDate.slice(0, 10)].sort()[0]!;
+  return [dayInParis(now), dayInParis(meetingDate)].sort()[0]!;
+}
+
+/**
+ * The calendar day of a date or date-time as read in France (the meeting's day, as input.ts
+ * `meetingDay` checks it): a meeting opened at 23:30 UTC is held the next day in Paris, and the UTC
+ * date put the day before on the decision's title and on an undated assessment.
+ */
+function dayInParis(value: string): string {
+  return value.includes('T') && !Number.isNaN(Date.parse(value)) ? parisDay(new Date(value)) : value.slice(0, 10);
 }
 
 function codeable(value: CodedText | undefined, defaultSystem: string): CodeableConcept | undefined {
@@ -534,7 +544,7 @@ function decisionCarePlan(input: RcpSheetInput, conditionRef: string | undefined
     status: 'draft',
     intent: 'proposal',
     category: [{ coding: [RCP_DECISION_CATEGORY] }],
-    title: `Proposition de la ${input.meeting.rcpName} du ${input.meeting.date.slice(0, 10).split('-').reverse().join('/')}`,
+    title: `Proposition de la ${input.meeting.rcpName} du ${dayInParis(input.meeting.date).split('-').reverse().join('/')}`,
     subject: { reference: input.patient },
     created: now,
     author: professionalReference(input.author),

@@ -1,5 +1,5 @@
 import type { List } from '@medplum/fhirtypes';
-import { RCP_AGENDA_ID_SYSTEM } from './codes.ts';
+import { type AgendaFlag, RCP_AGENDA_ID_SYSTEM } from './codes.ts';
 import { ruleConflict } from './errors.ts';
 import { searchOne, type RcpContext } from './fhir-helpers.ts';
 import { agendaEntriesToFhir, agendaFromFhir, newAgendaResource, type Agenda, type AgendaEntry, type Session } from './session-model.ts';
@@ -9,6 +9,33 @@ import { agendaEntriesToFhir, agendaFromFhir, newAgendaResource, type Agenda, ty
  * every member can see how full a session is. Entries are never removed: a case that leaves keeps
  * its entry with what happened (carried over, moved, withdrawn) — the session's history.
  */
+
+/** Entries that gave their place up before the session examined them: they have no number in it. */
+const NOT_NUMBERED: readonly AgendaFlag[] = ['withdrawn', 'rejected', 'moved'];
+
+/**
+ * The one rule for a case's number in a session (« n° d'inscription dans la séance », FRCP): its rank,
+ * in the agenda's order, among the entries that kept their place — on the agenda (a request still to
+ * accept holds its place), discussed, deferred, or carried over at the close. A case withdrawn,
+ * refused or moved elsewhere gives its place up. Closing the session never renumbers: the meeting
+ * mode showed « 3 » for a case the closed agenda showed as « 2 » once the case before it was carried
+ * over. One number per entry, aligned with `entries` (undefined for an entry without one).
+ */
+export function agendaNumbers(entries: readonly AgendaEntry[]): (number | undefined)[] {
+  let n = 0;
+  return entries.map((e) => (NOT_NUMBERED.includes(e.flag) ? undefined : ++n));
+}
+
+/** A case's number in the session (its last entry's: a case moved away and back has two). */
+export function caseNumber(entries: readonly AgendaEntry[], caseId: string): number | undefined {
+  const index = entries.map((e) => e.case).lastIndexOf(caseId);
+  return index < 0 ? undefined : agendaNumbers(entries)[index];
+}
+
+/** The number a case added now at the end of the agenda gets (registration, move, carry-over). */
+export function nextCaseNumber(entries: readonly AgendaEntry[]): number {
+  return agendaNumbers(entries).filter((n) => n !== undefined).length + 1;
+}
 
 export async function findAgenda(rc: RcpContext, sessionId: string): Promise<List | undefined> {
   return searchOne<List>(rc.repo, 'List', { identifier: `${RCP_AGENDA_ID_SYSTEM}|${sessionId}` });

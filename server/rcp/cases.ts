@@ -1,7 +1,7 @@
 import type { Composition, Condition, Extension, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { withExtension } from '../fhir-kit/extensions.ts';
 import { isRcpSheet, isSignedRcpSheet, type MissingItem } from '../rcp-sheet/index.ts';
-import { ensureAgenda, findAgenda, lockSession, lockSessions, saveAgenda, withEntry, withFlag } from './agenda.ts';
+import { ensureAgenda, findAgenda, lockSession, lockSessions, nextCaseNumber, saveAgenda, withEntry, withFlag } from './agenda.ts';
 import { parseMandated } from './board-model.ts';
 import { caseFromFhir, newServiceRequest, newTask, withMove, withState, caseStateOf, type RcpCase, type RegistrationInput } from './case-model.ts';
 import { loadCase, loadVisibleCases, type LoadedCase } from './case-store.ts';
@@ -162,7 +162,7 @@ export async function registerCase(rc: RcpContext, body: unknown): Promise<Regis
 
     let sheetId = input.sheetId;
     let completeness: MissingItem[];
-    const registrationNumber = String(activeEntries(agenda).length + 1);
+    const registrationNumber = String(nextCaseNumber(agenda?.entries ?? []));
     if (sheetId) {
       // The attached sheet gets what the DCC knows of the meeting: board, session, 3C and RCP
       // identifiers, registration number (a signed sheet stays as signed).
@@ -355,7 +355,7 @@ export async function moveCase(rc: RcpContext, id: string, body: unknown, ifMatc
       ...(rcpCase.sessionId ? { from: rcpCase.sessionId } : {}), to: targetId, reason: 'moved', at: rc.now.toISOString(), by: me(rc), ...(note ? { note } : {}),
     }, { sessionId: targetId, ...(targetBoard.id !== from.id ? { board: { id: targetBoard.id, name: targetBoard.name } } : {}) }));
     await flagOnAgenda(rcTx, rcpCase.sessionId, id, 'moved', moveNote);
-    await sheetFollowsSession(rcTx, rcpCase.sheet, targetBoard, target.session, String(activeEntries(targetAgenda).length + 1));
+    await sheetFollowsSession(rcTx, rcpCase.sheet, targetBoard, target.session, String(nextCaseNumber(targetAgenda?.entries ?? [])));
     const list = targetList ?? (await ensureAgenda(rcTx, target.session));
     const source = rcpCase.sessionId ? (await loadSession(rcTx, rcpCase.sessionId)).session : undefined;
     await saveAgenda(rcTx, list, withEntry(targetAgenda, { case: id, flag: 'scheduled', origin: 'moved', addedAt: rc.now.toISOString(), note: source ? `Déplacé de la séance du ${weekdayDate(source.start)}` : 'Reprogrammé' }));

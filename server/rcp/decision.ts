@@ -2,7 +2,7 @@ import type { Composition, Patient, Practitioner, ServiceRequest, Task } from '@
 import { completenessOf, type LoadedRcpSheet, type RcpParticipant, type RcpSheetData, type ResearchStudyInput, signRcpSheet, TREATMENT_TYPE, type TreatmentType } from '../rcp-sheet/index.ts';
 import type { OutboxEntry } from '../store/outbox-store.ts';
 import { RCP_REPORT_EVENT, emitSharingEvent, type RcpReportMessage } from '../delivery/index.ts';
-import { findAgenda, saveAgenda, withFlag } from './agenda.ts';
+import { caseNumber, findAgenda, saveAgenda, withFlag } from './agenda.ts';
 import { loadBoard, type LoadedBoard } from './boards.ts';
 import type { Board } from './board-model.ts';
 import { caseFromFhir, withGuideline, withOutputs, withQuorum, withState, type Guideline, type RcpCase } from './case-model.ts';
@@ -12,7 +12,7 @@ import { invalidInput, notAllowed, ruleConflict, ruleViolation, ruleViolations }
 import { idFrom, reference, versionOf, type RcpContext } from './fhir-helpers.ts';
 import { isHospitalPhysician, isSystem, me, requireHospitalPhysician, requirePhysician, requireSessionManager } from './permissions.ts';
 import { checkQuorum } from './quorum.ts';
-import { activeEntries, agendaFromFhir } from './session-model.ts';
+import { agendaFromFhir } from './session-model.ts';
 import { loadSession, type LoadedSession } from './sessions.ts';
 import { reportRecipients, type ReportRecipient } from './recipients.ts';
 import { responsibleSigners, type ResponsibleSigner } from './signers.ts';
@@ -206,7 +206,8 @@ async function outcomePatch(rc: RcpContext, loaded: LoadedCase, decision: Decisi
   const outcomeSessionId = c.outcomeSession ?? c.sessionId!;
   const { session, board } = await loadSession(rc, outcomeSessionId, knownBoard);
   const list = await findAgenda(rc, session.id);
-  const position = list ? activeEntries(agendaFromFhir(list)).findIndex((e) => e.case === c.id) + 1 : 0;
+  // The case's number in the session, by the agenda's one rule (the pages and the print show the same).
+  const position = list ? caseNumber(agendaFromFhir(list).entries, c.id) ?? 0 : 0;
   const counted = new Set(c.quorum?.counted ?? []);
   const participants: RcpParticipant[] = [];
   const attending = session.attendance.filter((x) => !x.cases?.length || x.cases.includes(c.id));

@@ -16,5 +16,6 @@ export { acceptCase, moveCase, registerCase, rejectCase, withdrawCase } from './
 export { RCP_BOARD_ID_SYSTEM } from './codes.ts';
 export { type RcpContext, searchOne } from './fhir-helpers.ts';
 export { type Session } from './session-model.ts';
+export { agendaNumbers, caseNumber } from './agenda.ts';
 export { agendaOf, cancelSession, closeSession, generateSessions, listSessions, loadSession, setAttendance, startSession } from './sessions.ts';
 export { closedCaseOfSheet, type ClosedSheetCase } from './sheet-case.ts';

@@ -3,7 +3,7 @@ import { patientDisplayName } from '../city/index.ts';
 import { notFound, preconditionFailed } from '../fhir-kit/errors.ts';
 import { withExtension } from '../fhir-kit/extensions.ts';
 import { requireCurrentVersion } from '../fhir-kit/versions.ts';
-import { ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';
+import { agendaNumbers, caseNumber, ensureAgenda, findAgenda, lockSession, saveAgenda, withFlag } from './agenda.ts';
 import { loadBoard, type LoadedBoard } from './boards.ts';
 import { parseSpeciality, practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
 import { caseStateOf, withMove, withState, type MoveReason, MOVE_LABEL } from './case-model.ts';
@@ -142,7 +142,7 @@ export async function carryOverOpenCases(rc: RcpContext, session: Session, board
     entries = withFlagEntries(entries, entry.case, 'carried-over', note, entry.flag === 'scheduled' ? undefined : entry.flag);
     if (target) {
       targetEntries = [...targetEntries, { case: entry.case, flag: 'scheduled', origin: 'carried-over', addedAt: rc.now.toISOString(), note: `Reporté de la séance du ${weekdayDate(session.start)} (${why})` }];
-      await sheetFollowsSession(rc, cases.get(entry.case)!.rcpCase.sheet, board, target, String(targetEntries.filter((e) => ACTIVE_AGENDA_FLAGS.includes(e.flag)).length));
+      await sheetFollowsSession(rc, cases.get(entry.case)!.rcpCase.sheet, board, target, String(caseNumber(targetEntries, entry.case)));
     }
     moved.push(entry.case);
   }
@@ -273,7 +273,7 @@ async function keepPlannedSlot(rc: RcpContext, planned: Session, board: Board, o
     await rc.repo.update(withMove(withState(task, 'pending', rc.now, note), { from: opened.id, to: slot.id, reason: 'moved', at: rc.now.toISOString(), by: me(rc), note: why }, { sessionId: slot.id }), { ifMatch: versionOf(task) });
     entries = withFlagEntries(entries, entry.case, 'moved', note);
     slotEntries.push({ case: entry.case, flag: 'scheduled', origin: 'moved', addedAt: rc.now.toISOString(), note: `Demande maintenue à la date prévue (${why})` });
-    await sheetFollowsSession(rc, rcpCase.sheet, board, slot, String(slotEntries.length));
+    await sheetFollowsSession(rc, rcpCase.sheet, board, slot, String(caseNumber(slotEntries, entry.case)));
   }
   await saveAgenda(rc, agendaList, entries);
   await saveAgenda(rc, slotList, slotEntries);
@@ -390,7 +390,9 @@ export interface SessionDetails {
     version: string;
     frozen: boolean;
     places: { used: number; capacity: number };
-    entries: (AgendaEntry & { position?: number; visible: boolean; state?: CaseState; patient?: string; patientName?: string; birthYear?: number; requester?: string; late?: boolean; question?: string; fileComplete?: boolean; signers?: ResponsibleSigner[] })[];
+    entries: (AgendaEntry & {
+      /** The case's number in the session (agenda.ts, agendaNumbers): the same on every page and in the printed report. */
+      position?: number; visible: boolean; state?: CaseState; patient?: string; patientName?: string; birthYear?: number; requester?: string; late?: boolean; question?: string; fileComplete?: boolean; signers?: ResponsibleSigner[] })[];
   };
 }
 
@@ -399,7 +401,7 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
   const agenda = await agendaOf(rc, id);
   const cases = agenda ? await loadVisibleCases(rc, agenda.entries.map((e) => e.case)) : new Map<string, LoadedCase>();
   const patients = await patientsOf(rc, [...cases.values()].map((c) => c.rcpCase.patient));
-  let position = 0;
+  const numbers = agendaNumbers(agenda?.entries ?? []);
   return {
     session,
     board: { id: board.board.id, name: board.board.name, capacity: board.board.capacity, registrationCutoffHours: board.board.registrationCutoffHours },
@@ -410,15 +412,14 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
         version: agenda.version,
         frozen: agenda.frozen,
         places: { used: activeEntries(agenda).length, capacity: board.board.capacity },
-        entries: agenda.entries.map((e) => {
+        entries: agenda.entries.map((e, i) => {
           const c = cases.get(e.case)?.rcpCase;
-          const active = ACTIVE_AGENDA_FLAGS.includes(e.flag);
           const snapshot = c ? completenessSnapshot(cases.get(e.case)!.task) : undefined;
           // A report left to sign: who may sign it, by the signature's own rule (the requester only if he took part).
           const toSign = c && (c.state === 'discussed' || c.state === 'recorded') && (c.outcomeSession ?? c.sessionId) === id;
           return {
             ...e,
-            ...(active ? { position: ++position } : {}),
+            ...(numbers[i] !== undefined ? { position: numbers[i] } : {}),
             visible: Boolean(c),
             ...(c ? { state: c.state, patient: c.patient, ...patientLabel(patients.get(c.patient)), requester: c.requesterDisplay ?? c.requester, late: c.late, question: c.question } : {}),
             ...(snapshot ? { fileComplete: snapshot.complete } : {}),

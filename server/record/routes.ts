@@ -5,13 +5,15 @@ import { badRequest, notFound } from '../fhir-kit/errors.ts';
 import { isSupportedResourceType } from '../fhir-kit/resource-types.ts';
 import type { Store } from '../store/store.ts';
 import { markConditionEnteredInError } from './condition-error.ts';
+import { declareGeneralPractitioner } from './general-practitioner.ts';
+import { ifMatchVersion } from '../fhir-kit/versions.ts';
 import { decisionStandings } from '../rcp-sheet/index.ts';
 import { buildTimeline } from './timeline.ts';
 
 const MAX_EVERYTHING = 5000;
 
 /** The patient record as a whole: Patient/{id}/$everything and Patient/{id}/$timeline. */
-export function patientRecordOperations(store: Store): Record<'everything' | 'timeline' | 'enteredInError', OperationHandler> {
+export function patientRecordOperations(store: Store): Record<'everything' | 'timeline' | 'enteredInError' | 'generalPractitioner', OperationHandler> {
   const everything: OperationHandler = async (req, res, target) => {
     const patientId = String(target.id);
     const ctx = req.dccContext!;
@@ -53,5 +55,11 @@ export function patientRecordOperations(store: Store): Record<'everything' | 'ti
     const condition = await markConditionEnteredInError(store.forRequest(ctx), String(target.id), req.body, ctx.principal);
     sendResource(req, res, 200, condition);
   };
-  return { everything, timeline, enteredInError };
+  /** Patient/{id}/$general-practitioner { practitioner }: the médecin traitant declared from the record (If-Match honoured). */
+  const generalPractitioner: OperationHandler = async (req, res, target) => {
+    const ctx = req.dccContext!;
+    const patient = await declareGeneralPractitioner(store.forRequest(ctx), String(target.id), req.body, ctx.principal, ifMatchVersion(req.get('if-match')));
+    sendResource(req, res, 200, patient);
+  };
+  return { everything, timeline, enteredInError, generalPractitioner };
 }

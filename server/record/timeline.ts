@@ -1,15 +1,17 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { isEnteredInError } from '../fhir-kit/condition-status.ts';
-import { numericDate } from '../fhir-kit/french-dates.ts';
-import { CODE, decisionStandings, hasCoding, isRcpSheet, meetingDateOfDecision, RCP_SHEET_TAG, tnmBasis } from '../rcp-sheet/index.ts';
+import { numericDate, parisDay } from '../fhir-kit/french-dates.ts';
+import { CODE, decisionStandings, hasCoding, isRcpSheet, meetingDateOfDecision, RCP_SHEET_TAG, tnmBasis, TREATMENT_TYPE } from '../rcp-sheet/index.ts';
 import { closedCaseOfSheet } from '../rcp/index.ts';
 
 /** One dated line of a patient's cancer history, in French, pointing at its resource. */
 export interface TimelineEvent {
   date: string;
-  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
+  kind: 'diagnostic' | 'antécédent' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
   label: string;
   reference: string;
+  /** The other resources that record the same act (an RCP sheet's « traitements reçus » copy of a surgery). */
+  sources?: string[];
 }
 
 /** Task.status (FHIR R4) in French, for a case whose business state is missing. */
@@ -83,11 +85,17 @@ export function buildTimeline(resources: Resource[]): TimelineEvent[] {
         // The guideline a proposal followed (FRCP "Référentiel", MED-249) is dated by its publication:
         // it is the basis of a decision, not an event of the patient's care.
         if (hasCoding(r.code?.coding, CODE.guideline)) break;
+        // An antecedent or a comorbidity (FRCP « Antécédents », « Comorbidités ») is the patient's
+        // history, not an exam: it showed as « Examen — Antécédents médicaux », without what it was.
+        if (hasCoding(r.code?.coding, CODE.history) || hasCoding(r.code?.coding, CODE.comorbidity)) {
+          push(r.effectiveDateTime ?? r.effectivePeriod?.start, 'antécédent', `${hasCoding(r.code?.coding, CODE.history) ? 'Antécédent' : 'Comorbidité'} : ${r.valueString ?? r.code?.text ?? 'non précisé'}`);
+          break;
+        }
         push(r.effectiveDateTime ?? r.effectivePeriod?.start, 'examen', observationLabel(r));
         break;
     }
   }
-  return withoutRepeatedMeasures(events, resources).sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.reference.localeCompare(b.reference));
+  return withoutRepeatedMeasures(oneEventPerAct(events, resources), resources).sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.reference.localeCompare(b.reference));
 }
 
 /** One name for one measure, whichever code recorded it (the record's LOINC, an RCP sheet's). */
@@ -109,6 +117,47 @@ function observationLabel(r: any): string {
   return known?.[1] ?? r.code?.text ?? r.code?.coding?.[0]?.display ?? r.code?.coding?.[0]?.code ?? 'Observation';
 }
 
+/** An instant's Paris day; a date (or a partial one) as written. */
+const dayOf = (date: string): string => (date.length > 10 && !Number.isNaN(Date.parse(date)) ? parisDay(new Date(date)) : date.slice(0, 10));
+const normalised = (label: string): string => label.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+/** The sheet's generic names of a treatment (« Chirurgie »): an item given no description. */
+const GENERIC_TREATMENT_LABELS = new Set(Object.values(TREATMENT_TYPE).map((c) => normalised(c.display ?? '')));
+const treatmentCodes = (r: any): string[] => [...(r.code?.coding ?? []), ...(r.category?.coding ?? [])].map((c: any) => `${c.system}|${c.code}`);
+
+/**
+ * Each RCP sheet copies the treatments received so far into its own Procedures (« traitements
+ * reçus »), beside the record's Procedure of the act: one surgery showed three times, once per
+ * sheet that told it. A sheet's copy is the same act as a Procedure of the same day with the same
+ * name (or of the same type when the sheet only says « Chirurgie »): one line, the record's own
+ * Procedure first, the copies kept as its sources. Two acts the record itself holds stay two.
+ */
+function oneEventPerAct(events: TimelineEvent[], resources: Resource[]): TimelineEvent[] {
+  const procedures = new Map(resources.filter((r) => r.resourceType === 'Procedure').map((r) => [`Procedure/${r.id}`, r as any]));
+  const isCopy = (e: TimelineEvent) => hasCoding(procedures.get(e.reference)?.meta?.tag, RCP_SHEET_TAG);
+  const acts = events.filter((e) => e.kind === 'traitement' && procedures.has(e.reference));
+  // The record's own Procedures first: a copy joins the act it copies, never the other way round.
+  const ordered = [...acts].sort((a, b) => Number(isCopy(a)) - Number(isCopy(b)));
+  const kept: TimelineEvent[] = [];
+  const merged = new Set<TimelineEvent>();
+  for (const e of ordered) {
+    const same = isCopy(e) ? kept.find((k) => sameAct(k, e, procedures)) : undefined;
+    if (same) {
+      same.sources = [...(same.sources ?? []), e.reference];
+      merged.add(e);
+    } else kept.push(e);
+  }
+  return events.filter((e) => !merged.has(e));
+}
+
+function sameAct(kept: TimelineEvent, copy: TimelineEvent, procedures: Map<string, any>): boolean {
+  if (dayOf(kept.date) !== dayOf(copy.date)) return false;
+  const [a, b] = [normalised(kept.label), normalised(copy.label)];
+  if (a === b) return true;
+  if (!GENERIC_TREATMENT_LABELS.has(b)) return false;
+  const types = new Set(treatmentCodes(procedures.get(kept.reference)));
+  return treatmentCodes(procedures.get(copy.reference)).some((c) => types.has(c));
+}
+
 /**
  * Each RCP sheet records the stage and the performance status it was given, beside the record's
  * own: the timeline listed « Stade clinique TNM », « Stade TNM clinique », « Stade TNM clinique » on
@@ -119,7 +168,7 @@ function withoutRepeatedMeasures(events: TimelineEvent[], resources: Resource[])
   const ordered = [...events].sort((a, b) => Number(fromSheet.has(a.reference)) - Number(fromSheet.has(b.reference)));
   const seen = new Set<string>();
   return ordered.filter((e) => {
-    if (e.kind !== 'examen') return true;
+    if (e.kind !== 'examen' && e.kind !== 'antécédent') return true;
     const key = `${e.date.slice(0, 10)}|${e.label}`;
     if (seen.has(key)) return false;
     seen.add(key);

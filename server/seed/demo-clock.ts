@@ -1,7 +1,7 @@
 /**
  * The demo's clinical dates are written for one reference day and read relative to it: seeded on
  * another day, every clinical date moves by the same whole number of weeks, so that the diagnoses,
- * the static sheets and the RCP workflow's sessions (computed from the seeding day) tell one story,
+ * the sheets prepared before their session and the RCP workflow's sessions (computed from the seeding day) tell one story,
  * and a meeting written on a Thursday stays on a Thursday. Identity data (birth dates, INS, identity
  * validation) never moves: the NIR encodes the birth year and month.
  */

@@ -841,13 +841,14 @@ function ecogEntry(s: PatientSpec): BundleEntry {
   return conditionalCreate(s.ecogUuid, obs, id);
 }
 
+/** A T, N or M component of a stage Observation: the LOINC of the category, the class as text (AJCC codes are licensed). */
+function tnmComponent(code: string, display: string, value: string): NonNullable<Observation['component']>[number] {
+  return { code: { coding: [{ system: LOINC, code, display }] }, valueCodeableConcept: { text: value } };
+}
+
 function stageEntry(s: PatientSpec): BundleEntry {
   const c = s.cancer;
   const id: Identifier = { system: OBSERVATION_ID_SYSTEM, value: `TNM-${s.key}` };
-  const component = (code: string, display: string, value: string): NonNullable<Observation['component']>[number] => ({
-    code: { coding: [{ system: LOINC, code, display }] },
-    valueCodeableConcept: { text: value },
-  });
   const obs: Observation = {
     resourceType: 'Observation',
     identifier: [id],
@@ -862,9 +863,9 @@ function stageEntry(s: PatientSpec): BundleEntry {
     valueCodeableConcept: { text: c.stage },
     method: { text: 'Classification TNM UICC, 8e édition' },
     component: [
-      component('21905-5', 'Primary tumor.clinical [Class] Cancer', c.t),
-      component('21906-3', 'Regional lymph nodes.clinical [Class] Cancer', c.n),
-      component('21907-1', 'Distant metastases.clinical [Class] Cancer', c.m),
+      tnmComponent('21905-5', 'Primary tumor.clinical [Class] Cancer', c.t),
+      tnmComponent('21906-3', 'Regional lymph nodes.clinical [Class] Cancer', c.n),
+      tnmComponent('21907-1', 'Distant metastases.clinical [Class] Cancer', c.m),
     ],
   };
   return conditionalCreate(s.stageUuid, obs, id);
@@ -894,10 +895,6 @@ function pathologicalStageEntry(s: PatientSpec): BundleEntry | undefined {
   const op = s.surgery;
   if (!op) return undefined;
   const id: Identifier = { system: OBSERVATION_ID_SYSTEM, value: `PTNM-${s.key}` };
-  const component = (code: string, display: string, value: string): NonNullable<Observation['component']>[number] => ({
-    code: { coding: [{ system: LOINC, code, display }] },
-    valueCodeableConcept: { text: value },
-  });
   const obs: Observation = {
     resourceType: 'Observation',
     identifier: [id],
@@ -911,9 +908,9 @@ function pathologicalStageEntry(s: PatientSpec): BundleEntry | undefined {
     valueCodeableConcept: { text: op.stage },
     method: { text: 'Classification TNM UICC, 8e édition' },
     component: [
-      component('21899-0', 'Primary tumor.pathology Cancer', op.t),
-      component('21900-6', 'Regional lymph nodes.pathology Cancer', op.n),
-      component('21901-4', 'Distant metastases.pathology Cancer', op.m),
+      tnmComponent('21899-0', 'Primary tumor.pathology Cancer', op.t),
+      tnmComponent('21900-6', 'Regional lymph nodes.pathology Cancer', op.n),
+      tnmComponent('21901-4', 'Distant metastases.pathology Cancer', op.m),
     ],
   };
   return conditionalCreate(op.stageUuid, obs, id);

@@ -1,19 +1,16 @@
 /**
- * Demo RCP sheets on top of the demo data set (demo-data.ts): signed reports for the
- * sigmoid colon cancer of Hélène Castellani and the rectal cancer of François Ménard (digestive RCP),
- * a complete sheet awaiting signature for the lung cancer of Chloé Bérenger (thoracic RCP: the
- * work-up before the treatment decision, trial proposed if resectable), and a draft registered before
- * the session for the breast cancer of Gaëlle Le Bihan (what the 3C's completeness check flags).
+ * Demo RCP sheets on top of the demo data set (demo-data.ts), prepared by the physician before their
+ * session: the clinical part (diagnosis, stage, exams, reports, summary and question) of the past
+ * first RCPs of Hélène Castellani (sigmoid colon), François Ménard (rectum, the spring RCP) and
+ * Chloé Bérenger (lung, the work-up before the treatment decision), and the draft of Gaëlle Le
+ * Bihan's coming post-operative RCP, still incomplete (what the 3C's completeness check flags).
  *
- * Written through the same path as a physician would (createRcpSheet, signRcpSheet) acting as the
- * demo oncologist, on the clock of each step. The dates are those of the reference demo day, moved to
- * the seeding day (demo-clock.ts): the colon sheet is the first-line RCP, a few weeks before the
- * workflow's adjuvant discussion of the same tumour (demo-rcp.ts, DIG-001); the rectum sheet is
- * Ménard's first-line RCP of the spring, whose treatments (radiochemotherapy, proctectomy, closure of
- * the ileostomy) are over by the seeding day (the workflow's DIG-002 is the post-operative RCP, the
- * PPAC follows: care-plan/demo.ts); the lung sheet is the first RCP (work-up and resectability)
- * before the workflow's treatment decision (THX-001). Idempotent: a patient who
- * already has an RCP sheet gets nothing new.
+ * Each is then the sheet of a case of the demo's boards (demo-rcp.ts): registered on a session,
+ * discussed, its proposal decided and signed there for the three past ones — a sheet with no case
+ * belonged to no board, and the record and the 3C's pages told two stories. Written through the
+ * same path as a physician would (createRcpSheet) acting as the demo oncologist, on the clock of
+ * the preparation. The dates are those of the reference demo day, moved to the seeding day
+ * (demo-clock.ts). Idempotent: a patient who already has an RCP sheet gets nothing new.
  */
 import type { Condition, Organization, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
@@ -23,7 +20,7 @@ import { FINESS_SYSTEM, IDNPS_SYSTEM, INS_NIR_TEST_SYSTEM } from '../identity/in
 import { DEMO_IDENTIFIER_BASE, ippSystem } from './demo-data.ts';
 import type { FhirRepository } from '../store/repository.ts';
 import type { Store } from '../store/store.ts';
-import { createRcpSheet, type Professional, type RcpSheetInput, signRcpSheet } from '../rcp-sheet/index.ts';
+import { createRcpSheet, type Professional, type RcpSheetInput } from '../rcp-sheet/index.ts';
 import { ageOn, demoClock } from './demo-clock.ts';
 
 // Identifiers of the demo data set (RPPS with their Luhn key, test INS, IPP, FINESS).
@@ -60,8 +57,11 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
   const system = store.system();
   const { shift } = demoClock(options.now);
   const seededAt = (options.now ?? new Date()).toISOString();
-  /** A Paris meeting of the reference story, moved, and the moment a day after it (never after the seeding). */
-  const dayAfter = (meeting: string) => new Date(Math.min(Date.parse(meeting) + 26 * 3_600_000, Date.parse(seededAt))).toISOString();
+  /**
+   * When a sheet was prepared: three weeks before the meeting of the reference story (never after the
+   * seeding), before its registration on a session of the board (demo-rcp.ts: nine days before it).
+   */
+  const prepared = (meeting: string) => new Date(Math.min(Date.parse(meeting) - 20 * 86_400_000, Date.parse(seededAt))).toISOString();
   const ids: Partial<Record<ProKey, string>> = {};
   for (const key of Object.keys(DEMO.pros) as ProKey[]) {
     const p = await findOne<Practitioner>(system, 'Practitioner', { identifier: `${IDNPS_SYSTEM}|8${DEMO.pros[key].rpps}` });
@@ -86,29 +86,24 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
   };
 
   let created = 0;
-  const sheetFor = async (patientQuery: Record<string, string>, conditionKey: string, build: (patient: string, condition: string) => RcpSheetInput, sign: boolean, at: string) => {
+  const sheetFor = async (patientQuery: Record<string, string>, conditionKey: string, build: (patient: string, condition: string) => RcpSheetInput, at: string) => {
     const patient = await findOne<Patient>(system, 'Patient', patientQuery);
     const condition = await findOne<Condition>(system, 'Condition', { identifier: `${DEMO_IDENTIFIER_BASE}/condition|${conditionKey}` });
     if (!patient || !condition) return;
     if (await findOne(system, 'Composition', { subject: `Patient/${patient.id}`, type: 'http://loinc.org|34794-8' })) return;
-    const composition = await createRcpSheet(repo, oncologist, build(`Patient/${patient.id}`, `Condition/${condition.id}`), undefined, { now: at });
-    if (sign) await signRcpSheet(repo, oncologist, composition.id!, { now: at });
+    await createRcpSheet(repo, oncologist, build(`Patient/${patient.id}`, `Condition/${condition.id}`), undefined, { now: at });
     created++;
   };
 
-  // Sigmoid colon adenocarcinoma, stage IIIB: first-line RCP (surgery first), signed the next day.
+  // Sigmoid colon adenocarcinoma, stage IIIB: the first-line RCP (it proposes the surgery first: demo-rcp.ts, DIG-H01).
   const colonMeeting = shift('2025-10-02T14:00:00+02:00');
   await sheetFor({ identifier: `${INS_NIR_TEST_SYSTEM}|${DEMO.colon.ins}` }, DEMO.colon.condition, (patient, condition) => ({
     patient, ...common,
     requester: pro('gastroenterologist', 'Clinique des Oliviers'),
     presenter: pro('gastroenterologist', 'Clinique des Oliviers'),
-    participants: [
-      { ...pro('oncologist'), inQuorum: true }, { ...pro('surgeon'), inQuorum: true },
-      { ...pro('radiotherapist', 'Clinique des Oliviers'), inQuorum: true }, { ...pro('pathologist'), inQuorum: false },
-    ],
     meeting: {
-      rcpName: 'RCP digestive — 3C du CHU Méditerranée', date: colonMeeting, mode: 'hybrid', registrationNumber: '4',
-      rrcId: '9301', threeCId: '930114', rcpId: '93011401', sessionId: `93011401-${colonMeeting.slice(0, 10).replaceAll('-', '')}`, hostEstablishment: host,
+      rcpName: 'RCP digestive — 3C du CHU Méditerranée', date: colonMeeting, mode: 'hybrid',
+      rrcId: '9301', threeCId: '930114', rcpId: '93011401', hostEstablishment: host,
     },
     reason: {
       nature: 'organ', organSystem: { code: '86762007', display: 'Appareil digestif' }, organ: { code: 'MED-251', system: 'urn:oid:1.2.250.1.213.1.1.4.322', display: 'Colon-Rectum-Anus' },
@@ -127,36 +122,19 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
     otherReports: [{ kind: 'pathology', date: shift('2025-09-12'), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien moyennement différencié' }],
     summary: `Patiente de ${ageOn('1958-03-14', colonMeeting.slice(0, 10))} ans, OMS 1, adénocarcinome du côlon sigmoïde cT3 cN1 cM0 découvert par le dépistage organisé.`,
     question: 'Chirurgie première puis chimiothérapie adjuvante selon l’histologie définitive ?',
-    fileStatus: { complete: true, quorum: 'reached' },
-    proposal: {
-      treatments: [
-        { intention: 1, sequence: 1, type: 'surgery', detail: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', start: shift('2025-10-20') },
-        { intention: 1, sequence: 2, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante FOLFOX 6 mois si pN+' },
-      ],
-      comment: 'Rediscussion avec l’histologie définitive',
-    },
-    basis: {
-      guideline: { name: 'Thésaurus National de Cancérologie Digestive — Cancer du côlon', version: '2023', date: '2023-06-01' },
-      followsGuideline: true,
-      clinicalTrial: { proposed: false, comment: 'Pas d’essai ouvert correspondant dans le répertoire régional' },
-    },
-    documentStatus: 'done',
-  }), true, dayAfter(colonMeeting));
+    documentStatus: 'in-progress',
+  }), prepared(colonMeeting));
 
-  // Rectal adenocarcinoma cT3 cN1 cM0: first-line RCP of the spring (radiochemotherapy, then
-  // proctectomy), signed the next day. The treatments it planned took place on the dates given.
+  // Rectal adenocarcinoma cT3 cN1 cM0: first-line RCP of the spring (it proposes radiochemotherapy,
+  // then proctectomy: demo-rcp.ts, DIG-H02); the treatments took place on the dates it planned.
   const rectumMeeting = shift('2025-06-10T14:00:00+02:00');
   await sheetFor({ identifier: `${INS_NIR_TEST_SYSTEM}|${DEMO.rectum.ins}` }, DEMO.rectum.condition, (patient, condition) => ({
     patient, ...common,
     requester: pro('gastroenterologist', 'Clinique des Oliviers'),
     presenter: pro('gastroenterologist', 'Clinique des Oliviers'),
-    participants: [
-      { ...pro('oncologist'), inQuorum: true }, { ...pro('surgeon'), inQuorum: true },
-      { ...pro('radiotherapist', 'Clinique des Oliviers'), inQuorum: true }, { ...pro('gastroenterologist', 'Clinique des Oliviers'), inQuorum: true },
-    ],
     meeting: {
-      rcpName: 'RCP digestive — 3C du CHU Méditerranée', date: rectumMeeting, mode: 'hybrid', registrationNumber: '3',
-      rrcId: '9301', threeCId: '930114', rcpId: '93011401', sessionId: `93011401-${rectumMeeting.slice(0, 10).replaceAll('-', '')}`, hostEstablishment: host,
+      rcpName: 'RCP digestive — 3C du CHU Méditerranée', date: rectumMeeting, mode: 'hybrid',
+      rrcId: '9301', threeCId: '930114', rcpId: '93011401', hostEstablishment: host,
     },
     reason: {
       nature: 'organ', organSystem: { code: '86762007', display: 'Appareil digestif' }, organ: { code: 'MED-251', system: 'urn:oid:1.2.250.1.213.1.1.4.322', display: 'Colon-Rectum-Anus' },
@@ -175,38 +153,19 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
     otherReports: [{ kind: 'pathology', date: shift('2025-05-23'), author: 'Dr Étienne Morel', conclusion: 'Adénocarcinome lieberkühnien bien différencié, pMMR' }],
     summary: `Patient de ${ageOn('1951-11-02', rectumMeeting.slice(0, 10))} ans, OMS 0, adénocarcinome du moyen rectum cT3 cN1 cM0, marge circonférentielle menacée à l’IRM.`,
     question: 'Radiochimiothérapie néoadjuvante puis proctectomie ?',
-    fileStatus: { complete: true, quorum: 'reached' },
-    proposal: {
-      treatments: [
-        { intention: 1, sequence: 1, type: 'external-radiotherapy', detail: 'Radiochimiothérapie néoadjuvante 50,4 Gy en 28 fractions avec capécitabine', start: shift('2025-06-23'), end: shift('2025-07-30') },
-        { intention: 1, sequence: 2, type: 'surgery', detail: 'Proctectomie avec exérèse totale du mésorectum et iléostomie de protection, 8 à 10 semaines après la radiochimiothérapie', start: shift('2025-09-29') },
-        { intention: 1, sequence: 3, type: 'surgery', detail: 'Fermeture de l’iléostomie de protection après contrôle de l’anastomose', start: shift('2025-11-24') },
-      ],
-      exams: [{ description: 'IRM pelvienne de réévaluation', earliest: shift('2025-09-08'), latest: shift('2025-09-15') }],
-      comment: 'Rediscussion avec l’histologie définitive',
-    },
-    basis: {
-      guideline: { name: 'Thésaurus National de Cancérologie Digestive — Cancer du rectum', version: '2023', date: '2023-06-01' },
-      followsGuideline: true,
-      clinicalTrial: { proposed: false, comment: 'Pas d’essai ouvert correspondant dans le répertoire régional' },
-    },
-    documentStatus: 'done',
-  }), true, dayAfter(rectumMeeting));
+    documentStatus: 'in-progress',
+  }), prepared(rectumMeeting));
 
   // Lung adenocarcinoma cT2a cN2 cM0 (IIIA): the first RCP, on the work-up (invasive mediastinal
   // staging, brain MRI) before the treatment decision; the trial is proposed if the disease proves
-  // resectable. Complete, awaiting signature. The workflow's THX-001 decides the treatment on the results.
+  // resectable (demo-rcp.ts, THX-H01). The workflow's THX-001 decides the treatment on the results.
   const lungMeeting = shift('2025-10-09T13:30:00+02:00');
   await sheetFor({ identifier: `${ippSystem(DEMO.clinicFiness)}|${DEMO.lung.ipp}` }, DEMO.lung.condition, (patient, condition) => ({
     patient, ...common,
     requester: pro('oncologist'), presenter: pro('oncologist'),
-    participants: [
-      { ...pro('oncologist'), inQuorum: true }, { ...pro('surgeon'), inQuorum: true },
-      { ...pro('radiotherapist', 'Clinique des Oliviers'), inQuorum: true }, { ...pro('pathologist'), inQuorum: true },
-    ],
     meeting: {
-      rcpName: 'RCP thoracique — 3C du CHU Méditerranée', date: lungMeeting, mode: 'videoconference', registrationNumber: '2',
-      rrcId: '9301', threeCId: '930114', rcpId: '93011402', sessionId: `93011402-${lungMeeting.slice(0, 10).replaceAll('-', '')}`, hostEstablishment: host,
+      rcpName: 'RCP thoracique — 3C du CHU Méditerranée', date: lungMeeting, mode: 'videoconference',
+      rrcId: '9301', threeCId: '930114', rcpId: '93011402', hostEstablishment: host,
     },
     reason: {
       nature: 'organ', organSystem: { code: '20139000', display: 'Appareil respiratoire' }, organ: { code: '39607008', display: 'Poumon' },
@@ -221,26 +180,8 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
     otherReports: [{ kind: 'molecular', date: shift('2025-09-29'), author: 'Plateforme de génétique moléculaire', conclusion: 'EGFR et ALK non mutés ; PD-L1 60 %' }],
     summary: `Patiente de ${ageOn('1985-01-08', lungMeeting.slice(0, 10))} ans, OMS 1, adénocarcinome pulmonaire lobaire supérieur droit cT2a cN2 cM0, PD-L1 60 %.`,
     question: 'Bilan d’extension et résécabilité : atteinte ganglionnaire médiastinale à confirmer avant de choisir entre traitement périopératoire et radiochimiothérapie ?',
-    fileStatus: { complete: true, quorum: 'reached' },
-    proposal: {
-      exams: [
-        { description: 'Écho-endoscopie bronchique (EBUS) avec ponction des ganglions 4R et 7', earliest: shift('2025-10-13'), latest: shift('2025-10-24') },
-        { description: 'IRM cérébrale', earliest: shift('2025-10-10'), latest: shift('2025-10-24') },
-        { description: 'Explorations fonctionnelles respiratoires avec DLCO', earliest: shift('2025-10-10'), latest: shift('2025-10-24') },
-      ],
-      comment: 'Rediscussion avec les résultats du bilan : chimio-immunothérapie néoadjuvante puis lobectomie si l’atteinte N2 est limitée et résécable, radiochimiothérapie concomitante sinon',
-    },
-    basis: {
-      guideline: { name: 'Référentiel régional — Cancers bronchiques non à petites cellules', version: '2025', date: '2025-01-15' },
-      followsGuideline: true,
-      clinicalTrial: {
-        proposed: true,
-        comment: 'Inclusion proposée si la maladie est jugée résécable au terme du bilan',
-        study: { title: 'Essai de démonstration — immunothérapie périopératoire des CBNPC de stade III', identifier: { system: 'https://dcc-paca.example/fhir/sid/essai', value: 'DEMO-PACA-2025-014' }, phase: 'Phase 3', sponsor: 'Promoteur académique (démonstration)' },
-      },
-    },
-    documentStatus: 'done',
-  }), false, dayAfter(lungMeeting));
+    documentStatus: 'in-progress',
+  }), prepared(lungMeeting));
 
   // Breast carcinoma: the post-operative RCP after the workflow's first-line decision (demo-rcp.ts,
   // SEIN-001), registered ahead of a coming session, file still incomplete (completeness shows what is missing).
@@ -255,6 +196,6 @@ export async function seedDemoRcpSheets(store: Store, options: { now?: Date } = 
     summary: `Patiente de ${ageOn('1972-06-21', breastMeeting.slice(0, 10))} ans, carcinome canalaire infiltrant du sein gauche, quadrant supéro-externe, cT2N0M0 RH+ HER2−. Tumorectomie avec ganglion sentinelle programmée ; histologie définitive à joindre.`,
     question: 'Indication d’une chimiothérapie adjuvante au vu de l’histologie définitive (signature génomique) avant la radiothérapie et l’hormonothérapie ?',
     documentStatus: 'in-progress',
-  }), false, seededAt);
+  }), seededAt);
   return created;
 }

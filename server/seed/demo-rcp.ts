@@ -2,19 +2,20 @@
  * Demo RCP activity on top of the demo data set (server/seed/demo-data.ts): four boards of the
  * 3C du CHU Méditerranée (digestive, breast, thorax, onco-geriatrics), their past and coming
  * sessions, cases in every state, signed reports (one corrected), reports sent or waiting in the
- * outbox. Everything goes through the RCP workflow itself (server/rcp), acting as the demo
+ * outbox; the first RCPs of the stories too, on the sheets prepared for them (demo-rcp-sheets.ts). Everything goes through the RCP workflow itself (server/rcp), acting as the demo
  * professionals, with the workflow's clock set to the moment each step happened: what the demo
  * shows is what the application produces.
  *
  * Idempotent: boards are found by code, registrations by their demo identifier, and each step is
  * done only if the case is not already past it. Dates are relative to the day of the first seeding.
  */
-import type { BundleEntry, Organization, Patient, Practitioner, Resource, ResearchStudy } from '@medplum/fhirtypes';
-import type { Principal, RequestContext } from '../context.ts';
+import type { BundleEntry, Composition, Organization, Patient, Practitioner, Resource, ResearchStudy } from '@medplum/fhirtypes';
+import { type Principal, type RequestContext, systemContext } from '../context.ts';
 import { addDays } from '../fhir-kit/dates.ts';
 import { parisDay } from '../fhir-kit/french-dates.ts';
 import { IDNPS_SYSTEM, RPPS_SYSTEM } from '../identity/index.ts';
 import { acceptCase, agendaOf, cancelSession, closeSession, correctCase, createBoard, discussCase, generateSessions, listSessions, loadCase, loadSession, moveCase, RCP_BOARD_ID_SYSTEM, type RcpContext, recordCase, registerCase, rejectCase, saveDecision, searchOne, type Session, setAttendance, signCase, startSession, withdrawCase } from '../rcp/index.ts';
+import { loadRcpSheet } from '../rcp-sheet/index.ts';
 import { OutboxStore } from '../store/outbox-store.ts';
 import type { Store } from '../store/store.ts';
 import { buildDemoBundle, DEMO_IDENTIFIER_BASE, R38_SPECIALTY_SYSTEM } from './demo-data.ts';
@@ -22,8 +23,13 @@ import { ageOn, demoClock } from './demo-clock.ts';
 
 const DEMO_CASE_SYSTEM = `${DEMO_IDENTIFIER_BASE}/rcp-demo-case`;
 const DAY = 86_400_000;
-/** How far back each board's sessions start: enough for the past sessions its demo cases use (two digestive, one breast, one thorax). */
-const PAST_DAYS: Record<string, number> = { digestive: 50, breast: 12, thorax: 30, geriatrics: 3 };
+/**
+ * How far back each board's sessions start: enough for the past sessions its demo cases use — the
+ * digestive board's back to Ménard's first RCP in the spring, the thorax's to Bérenger's first RCP.
+ */
+const PAST_DAYS: Record<string, number> = { digestive: 200, breast: 12, thorax: 80, geriatrics: 3 };
+/** The boards were set up before the oldest session the demo uses (and their schedules start then). */
+const BOARDS_SET_UP_DAYS = 230;
 
 /** Professionals a few boards need beyond the demo directory (RPPS with valid Luhn keys). */
 const EXTRA_PROFESSIONALS = [
@@ -88,7 +94,7 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
       continue;
     }
     // As the RCP API does it (board charter and members are written only through it).
-    const { board } = await createBoard(actor('Girard', ['coordinator'], new Date(now.getTime() - 100 * DAY), 'rcp-board'), spec);
+    const { board } = await createBoard(actor('Girard', ['coordinator'], new Date(now.getTime() - BOARDS_SET_UP_DAYS * DAY), 'rcp-board'), spec);
     boardIds[key] = board.id;
     createdBoards++;
     // Sessions from just before the oldest one the demo uses to three months ahead.
@@ -163,11 +169,112 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
     }
   };
 
+  // --- The first RCPs of the stories: past cases on the sheets prepared for them ------------------
+  // Castellani's and Bérenger's first RCP and Ménard's spring RCP: the physician prepared the sheet
+  // (demo-rcp-sheets.ts), registered it on the board's first session after its last clinical item
+  // and before the first treatment it proposes; the RCP discussed it, decided and signed. Done before
+  // the later cases of the same patients (a case awaiting its report holds the next registration).
+  /** The board's first session on or after `day` (Paris), and before `before` when one is there. */
+  const sessionFrom = (sessions: Session[], day: string, before?: string) => {
+    const after = sessions.filter((x) => parisDay(new Date(x.start)) >= day);
+    return after.find((x) => !before || parisDay(new Date(x.start)) < before) ?? after[0];
+  };
+  const pastCaseOnSheet = async (key: string, requester: string, patient: string, session: Session | undefined, spec: {
+    attendance: { who: string; mode: string }[]; decision: (session: Session) => Record<string, unknown>; signer: string;
+  }) => {
+    if (!session) return undefined;
+    const p = dir.patients.get(patient)!;
+    const registered = await searchOne<Resource>(system, 'ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|${key}` });
+    let id: string | undefined;
+    if (registered) {
+      id = (await searchOne<Resource>(system, 'Task', { focus: `ServiceRequest/${registered.id}` }))?.id;
+    } else {
+      const draft = await searchOne<Composition>(system, 'Composition', { subject: `Patient/${p.id}`, type: 'http://loinc.org|34794-8', status: 'preliminary' });
+      if (!draft) return undefined; // the prepared sheet is not there (demo-rcp-sheets.ts not seeded)
+      const content = (await loadRcpSheet(system, systemContext(), draft.id!)).content.data;
+      id = (await registerCase(physician(requester, new Date(new Date(session.start).getTime() - 9 * DAY)), {
+        identifier: { system: DEMO_CASE_SYSTEM, value: key },
+        session: `Appointment/${session.id}`,
+        patient: `Patient/${p.id}`,
+        condition: `Condition/${p.condition}`,
+        motif: 'treatment-proposal',
+        patientInformed: true,
+        patientNonOpposition: true,
+        gpInformed: true,
+        sheet: `Composition/${draft.id}`,
+        question: content.question,
+        summary: content.summary,
+      })).case.id;
+    }
+    if (!id) return undefined;
+    await accept(id);
+    await open(session, spec.attendance);
+    await discussAndDecide(id, session, 15, spec.decision(session));
+    await close(session);
+    await sign(id, spec.signer, new Date(new Date(session.start).getTime() + 26 * 3_600_000), 1);
+    return id;
+  };
+  const digestiveAll = [...digestive.before].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const thoraxAll = [...thorax.before].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const digestiveQuorum = [{ who: 'Lambert', mode: 'present' }, { who: 'Aubert', mode: 'present' }, { who: 'Rossi', mode: 'remote' }, { who: 'Fabre', mode: 'present' }, { who: 'Morel', mode: 'present' }];
+  // Ménard, spring: radiochemotherapy then proctectomy; the treatments took place on the dates given.
+  await pastCaseOnSheet('DIG-H02', 'Fabre', 'Ménard', sessionFrom(digestiveAll, shift('2025-06-02'), shift('2025-06-23')), {
+    attendance: digestiveQuorum,
+    signer: 'Lambert',
+    decision: () => ({
+      treatments: [
+        { intention: 1, sequence: 1, type: 'external-radiotherapy', detail: 'Radiochimiothérapie néoadjuvante 50,4 Gy en 28 fractions avec capécitabine', start: shift('2025-06-23'), end: shift('2025-07-30') },
+        { intention: 1, sequence: 2, type: 'surgery', detail: 'Proctectomie avec exérèse totale du mésorectum et iléostomie de protection, 8 à 10 semaines après la radiochimiothérapie', start: shift('2025-09-29') },
+        { intention: 1, sequence: 3, type: 'surgery', detail: 'Fermeture de l’iléostomie de protection après contrôle de l’anastomose', start: shift('2025-11-24') },
+      ],
+      exams: [{ description: 'IRM pelvienne de réévaluation', earliest: shift('2025-09-08'), latest: shift('2025-09-15') }],
+      comment: 'Rediscussion avec l’histologie définitive',
+      guideline: { name: 'Thésaurus National de Cancérologie Digestive — Cancer du rectum', version: '2023', date: '2023-06-01' },
+      followsGuideline: true,
+      clinicalTrial: { proposed: false, comment: 'Pas d’essai ouvert correspondant dans le répertoire régional' },
+    }),
+  });
+  // Castellani, first line: surgery first, the adjuvant treatment discussed again with the histology (DIG-001).
+  await pastCaseOnSheet('DIG-H01', 'Aubert', 'Castellani', sessionFrom(digestiveAll, shift('2025-09-26'), shift('2025-10-20')), {
+    attendance: digestiveQuorum,
+    signer: 'Lambert',
+    decision: () => ({
+      treatments: [
+        { intention: 1, sequence: 1, type: 'surgery', detail: 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', start: shift('2025-10-20') },
+        { intention: 1, sequence: 2, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante FOLFOX 6 mois si pN+' },
+      ],
+      comment: 'Rediscussion avec l’histologie définitive',
+      guideline: { name: 'Thésaurus National de Cancérologie Digestive — Cancer du côlon', version: '2023', date: '2023-06-01' },
+      followsGuideline: true,
+      clinicalTrial: { proposed: false, comment: 'Pas d’essai ouvert correspondant dans le répertoire régional' },
+    }),
+  });
+  // Bérenger, first RCP: the work-up (EBUS, brain MRI) before the treatment decision (THX-001).
+  await pastCaseOnSheet('THX-H01', 'Lambert', 'Bérenger', sessionFrom(thoraxAll, shift('2025-09-29')), {
+    attendance: [{ who: 'Lambert', mode: 'present' }, { who: 'Vidal', mode: 'remote' }, { who: 'Rossi', mode: 'remote' }, { who: 'Morel', mode: 'remote' }],
+    signer: 'Lambert',
+    decision: (session) => ({
+      exams: [
+        { description: 'Écho-endoscopie bronchique (EBUS) avec ponction des ganglions 4R et 7', earliest: isoDate(session.start, 4), latest: isoDate(session.start, 15) },
+        { description: 'IRM cérébrale', earliest: isoDate(session.start, 1), latest: isoDate(session.start, 15) },
+        { description: 'Explorations fonctionnelles respiratoires avec DLCO', earliest: isoDate(session.start, 1), latest: isoDate(session.start, 15) },
+      ],
+      comment: 'Rediscussion avec les résultats du bilan : chimio-immunothérapie néoadjuvante puis lobectomie si l’atteinte N2 est limitée et résécable, radiochimiothérapie concomitante sinon',
+      guideline: { name: 'Référentiel régional — Cancers bronchiques non à petites cellules', version: '2025', date: '2025-01-15' },
+      followsGuideline: true,
+      clinicalTrial: {
+        proposed: true,
+        comment: 'Inclusion proposée si la maladie est jugée résécable au terme du bilan',
+        study: { title: 'Essai de démonstration — immunothérapie périopératoire des CBNPC de stade III', identifier: { system: 'https://dcc-paca.example/fhir/sid/essai', value: 'DEMO-PACA-2025-014' }, phase: 'Phase 3', sponsor: 'Promoteur académique (démonstration)' },
+      },
+    }),
+  });
+
   // --- Digestive board ------------------------------------------------------------------------
   const [d1, d2] = [digestive.past[1]!, digestive.past[0]!]; // older, most recent past session
   const [dNext, dAfter] = [digestive.coming[0]!, digestive.coming[1]!];
-  // Castellani's first-line RCP is the static signed sheet (demo-rcp-sheets.ts, sigmoidectomy first):
-  // the workflow discusses the next step, the adjuvant treatment once the pathology is known.
+  // After Castellani's first-line RCP (DIG-H01, sigmoidectomy first), the next step: the adjuvant
+  // treatment once the pathology is known.
   const surgery = shift('2025-10-20');
   // After the surgery the sheets give the pathological stage (as the record's, demo-data.ts), the
   // phase is still the initial one (the FRCP knows initial MED-268 or relapse MED-244, no adjuvant
@@ -187,8 +294,8 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
     summary: `Sigmoïdectomie par cœlioscopie le ${frenchDay(surgery)}, suites simples. Adénocarcinome lieberkühnien pT3N2a (4/21 ganglions envahis), R0, pMMR. OMS 1.`,
     clinical: colonAfterSurgery,
   });
-  // Ménard's first-line RCP is the static signed sheet of the spring (demo-rcp-sheets.ts:
-  // radiochemotherapy, proctectomy): the workflow discusses the post-operative step.
+  // After Ménard's first-line RCP of the spring (DIG-H02: radiochemotherapy, proctectomy), the
+  // post-operative step.
   const proctectomy = shift('2025-09-29');
   const rectumAfterSurgery = {
     ...CLINICAL['Ménard'],
@@ -356,8 +463,7 @@ export async function seedDemoRcp(store: Store, options: { now?: Date } = {}): P
   // --- Thorax board: a signed report; a coming session cancelled, its case carried over -----------
   const t1 = thorax.past[0]!;
   const [tNext] = thorax.coming;
-  // Bérenger's first RCP is the static sheet on the work-up (demo-rcp-sheets.ts): the workflow
-  // decides the treatment on its results.
+  // After Bérenger's first RCP on the work-up (THX-H01), the treatment decided on its results.
   const lung = await register('THX-001', 'Rossi', 'Bérenger', t1, {
     question: 'Résultats du bilan (EBUS, IRM cérébrale) : radiochimiothérapie concomitante puis immunothérapie de consolidation ?',
     summary: 'Adénocarcinome du lobe supérieur droit cT2aN2M0 (stade IIIA), PD-L1 60 %. EBUS : atteinte N2 multi-sites (4R et 7) ; IRM cérébrale normale. Non résécable d\'emblée.',
@@ -494,7 +600,7 @@ async function resolveDirectory(store: Store): Promise<Directory> {
 function boardsOf(dir: Directory, now: Date): Record<string, Record<string, unknown>> {
   const pr = (family: string) => `Practitioner/${dir.practitioners.get(family)!.id}`;
   // A board's schedule starts on a Paris calendar day (its time zone), not the UTC one.
-  const from = parisDay(new Date(now.getTime() - 120 * DAY));
+  const from = parisDay(new Date(now.getTime() - (BOARDS_SET_UP_DAYS - 10) * DAY));
   const common = {
     coordinationCentre: `Organization/${dir.centre}`,
     hostEstablishment: `Organization/${dir.chu}`,

@@ -267,6 +267,8 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await page.getByRole('dialog', { name: 'Clôturer la séance ?' }).getByRole('button', { name: 'Clôturer' }).click();
       const closed = page.getByTestId('closed');
       await closed.getByTestId('carried-over').getByText(menard).waitFor();
+      // Carried over, the case keeps the number the meeting gave it (one server rule, rcp/agenda.ts).
+      await closed.getByTestId('carried-over').getByText(new RegExp(`^2\\. ${menard}`)).waitFor();
       await record();
       expect(await closed.innerText()).to.match(/Dossiers reportés à la séance du \w+ \d+/);
       expect(await closed.innerText()).not.to.contain(castellani);
@@ -280,6 +282,8 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       // After the session: what is left to sign, and by whom.
       await closed.getByRole('link', { name: 'Suivi après la séance' }).click();
       const toSign = page.getByTestId('to-sign');
+      // The closed agenda numbers the cases as the meeting did: the carried-over case is still « 2 ».
+      await page.getByRole('region', { name: "Dossiers sortis de l'ordre du jour" }).getByText(new RegExp(`^2\\. ${menard}`)).waitFor();
       // The case's status follows the patient's name (at the end it read as a note on the last signer).
       await toSign.getByText(new RegExp(`${castellani}.* \\(dossier [^)]+\\) — à signer par .*Lambert`)).waitFor();
       await checkA11y(page, 'séance clôturée');
@@ -473,8 +477,12 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
 
   it('follows the delivery of a signed report, and the alerts', async () => {
     const coordinator = await actor('Girard', ['physician', 'coordinator']);
-    const signed = (await listCases(coordinator, { state: 'signed' })).find((c) => c.outcomeSession);
-    expect(signed, 'un dossier signé dans les données de démonstration').to.not.equal(undefined);
+    // A report the outbox fanned out to its recipients: the demo's oldest reports are marked sent as
+    // a whole (they predate per-recipient sendings), with no recipient to list.
+    const { dcc } = await browserWorld();
+    const fannedOut = (await dcc.services.db.raw(`SELECT DISTINCT p.payload->>'case' AS rcp_case FROM outbox p JOIN outbox d ON d.parent_id = p.id WHERE p.payload->>'case' IS NOT NULL`)).rows.map((r: { rcp_case: string }) => r.rcp_case);
+    const signed = (await listCases(coordinator, { state: 'signed' })).find((c) => c.outcomeSession && fannedOut.some((ref: string) => ref.endsWith(`/${c.id}`) || ref === c.id));
+    expect(signed, 'un dossier signé dont le compte rendu a été réparti entre ses destinataires').to.not.equal(undefined);
     const { page, context } = await newPage();
     try {
       await signInAs(page, 'coordinator', `/coordination/seances/${signed!.outcomeSession}`);

@@ -529,6 +529,14 @@ describeBrowser('Web client: the hospital physician’s pages (Chromium)', () =>
       expect(await dialog.getByTestId('sign-recipients').innerText()).to.match(/au seul médecin demandeur, .*Lambert : le patient n’a pas de médecin traitant déclaré/);
       expect(shown).to.contain('Première intention').and.to.contain('Colectomie gauche').and.to.contain('Alternative 1').and.to.contain('TNCD').and.to.contain('Essai fictif côlon adjuvant');
       await checkA11y(page, 'hôpital : confirmation de signature');
+      // A refused signature shows the server's sentence and the way back to the sheet.
+      await page.route('**/api/rcp/cases/*/sign', (route) => route.fulfill({
+        status: 422, contentType: 'application/fhir+json',
+        body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'business-rule', details: { text: 'La fiche RCP est incomplète pour la signature.' } }] }),
+      }), { times: 1 });
+      await dialog.getByRole('button', { name: 'Signer' }).click();
+      const backToSheet = dialog.getByTestId('error-message').getByRole('link', { name: 'Ouvrir la fiche RCP pour la compléter ou la relire' });
+      expect(await backToSheet.getAttribute('href')).to.equal(`/hopital/fiches/${state.sheetId}`);
       await dialog.getByRole('button', { name: 'Signer' }).click();
       await page.getByTestId('signed-read-only').waitFor();
       expect(await page.getByTestId('case-state').innerText()).to.match(/signé/i);

@@ -100,6 +100,12 @@ describe('secure mail to city professionals', function () {
       expect(mail.headers['Auto-Submitted']).to.equal('auto-generated');
     });
 
+    it('names the document\'s author and its signer apart, as the RCP report does (QA: the signer was called « Auteur »)', () => {
+      const mail = compose({ document: { title: 'Fiche RCP – sein', date: '2025-03-14', author: 'Dr Sophie Lambert', signedBy: 'Dr Marc Aubert' } });
+      expect(mail.text).to.contain('Auteur : Dr Sophie Lambert\r\nSigné par : Dr Marc Aubert');
+      expect(mail.html).to.contain('<th style="text-align:left;padding-right:1em">Signé par</th><td>Dr Marc Aubert</td>');
+    });
+
     it('gives a stable Message-ID per outbox entry, so a retry is recognisable as the same message', () => {
       const input = reportMail();
       const first = composeSharedDocumentMail(input, { from: FROM, messageIdDomain: 'chu-demo.mssante.fr' });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Binary, DocumentReference, Practitioner } from '@medplum/fhirtypes';
+import type { Binary, Composition, DocumentReference, Practitioner } from '@medplum/fhirtypes';
 import { startFhirTestServer, type FhirTestServer } from '../helpers/fhir-test-server.ts';
 import { MailSender } from '../../server/delivery/mail.ts';
 import { DeliveryWorker } from '../../server/delivery/worker.ts';
@@ -128,6 +128,13 @@ describe('RCP report delivery to the GP', function () {
     // Each recipient's link opens a page their role may read: the GP the city page at the RCP
     // proposal, the requesting hospital physician the hospital record (never the city page).
     expect(bodyOf(mail)).to.contain(`https://dcc.test/patients/${withGp.patient}#rcp-proposal`);
+    // QA: the report names the chair « (auteur) » and the surgeon as signer; the mail said « Auteur : »
+    // the signer. It names them as the attached report does.
+    const sheet = (await world.fhir('system', 'GET', `/${report}`)).body as Composition;
+    const [author, signer] = [sheet.author?.[0]?.display, sheet.attester?.find((a) => a.mode === 'legal')?.party?.display];
+    expect(author, 'the chair (oncologist) wrote the sheet').to.be.a('string').and.to.match(/oncologist/);
+    expect(signer, 'the surgeon signed it').to.be.a('string').and.to.match(/surgeon/);
+    expect(bodyOf(mail)).to.contain(`Auteur : ${author}`).and.to.contain(`Signé par : ${signer}`).and.not.to.contain(`Auteur : ${signer}`);
     const surgeonAddress = `surgeon.${world.ids.surgeon}@test.mssante.fr`;
     const requesterMails = catcher.messages.filter((m) => m.envelope.to.includes(surgeonAddress) && m.headers.get('x-dcc-delivery-id')?.startsWith(`${doc.deliveries.find((d: any) => d.role === 'requester').id}.`));
     expect(requesterMails).to.have.length(1);

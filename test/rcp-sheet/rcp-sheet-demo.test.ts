@@ -34,7 +34,7 @@ describe('RCP sheet: demo data', function () {
     await services.db.destroy();
   });
 
-  it('seeds signed colon- and rectal-cancer reports, a lung-cancer work-up sheet awaiting signature and an incomplete breast-cancer draft, once', async () => {
+  it('seeds the sheets prepared before their session — colon, rectum and lung first RCPs ready for it, an incomplete breast-cancer draft — once', async () => {
     const { store } = services;
     await seedDemoData(store);
     expect(await seedDemoRcpSheets(store)).to.equal(4);
@@ -51,21 +51,17 @@ describe('RCP sheet: demo data', function () {
     const rectum = byTitle('RCP digestive', 'Ménard')!;
     const lung = byTitle('RCP thoracique')!;
     const breast = byTitle('RCP sénologie')!;
-    expect(isSignedRcpSheet(colon)).to.equal(true);
-    expect(isSignedRcpSheet(rectum)).to.equal(true);
-    // Ménard's first-line RCP: its treatments are dated (they took place: the PPAC follows them).
-    const rectumSheet = await loadRcpSheet(repo, ctx, rectum.id!);
-    expect(rectumSheet.content.data.proposal?.treatments?.map((t) => t.start !== undefined)).to.deep.equal([true, true, true]);
-    expect(isSignedRcpSheet(lung)).to.equal(false);
-    const lungSheet = await loadRcpSheet(repo, ctx, lung.id!);
-    expect(completenessOf(lungSheet.content, { stage: 'signature' }).filter((m) => m.severity === 'error')).to.deep.equal([]);
-    expect(lungSheet.content.study?.title).to.contain('immunothérapie périopératoire');
-    // The work-up RCP: exams, no treatment (the workflow's THX-001 decides it on their results).
-    expect(lungSheet.content.data.proposal?.treatments ?? []).to.deep.equal([]);
-    expect(lungSheet.content.data.proposal?.exams?.map((e) => e.description).join(' ')).to.contain('EBUS');
+    // Drafts: the RCP decides and signs them at a session of its board (server/seed/demo-rcp.ts).
+    for (const sheet of [colon, rectum, lung, breast]) expect(isSignedRcpSheet(sheet), sheet.title).to.equal(false);
+    for (const sheet of [colon, rectum, lung]) {
+      const { content } = await loadRcpSheet(repo, ctx, sheet.id!);
+      // Complete for the session but for what its registration gives (the number in the session's agenda).
+      expect(completenessOf(content, { stage: 'session' }).filter((m) => m.severity === 'error').map((m) => m.item), sheet.title).to.deep.equal(['meeting.registrationNumber']);
+      expect(content.data.proposal?.treatments ?? [], 'the proposal is the RCP\'s').to.deep.equal([]);
+    }
     const breastMissing = completenessOf((await loadRcpSheet(repo, ctx, breast.id!)).content).map((m) => m.item);
     expect(breastMissing).to.include.members(['presenter', 'meeting.registrationNumber', 'phase.phase']);
     const html = renderRcpSheetHtml((await loadRcpSheet(repo, ctx, colon.id!)).content);
-    expect(html).to.contain('CASTELLANI').and.contain('C18.7').and.contain('Document signé électroniquement par Dr Sophie Lambert');
+    expect(html).to.contain('CASTELLANI').and.contain('C18.7').and.contain('Coloscopie');
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Observation } from '@medplum/fhirtypes';
+import type { CarePlan, Observation } from '@medplum/fhirtypes';
 import { buildRcpSheet } from '../../server/rcp-sheet/rcp-sheet.ts';
 import { colonCancerSheet, type World } from './fixtures.ts';
 
@@ -122,5 +122,36 @@ describe('RCP sheet: a saved-again stage keeps its date, a changed one is dated 
     changed.diagnosis!.tnm!.t = 'cT4a';
     changed.diagnosis!.tnm!.date = '2026-12-07';
     expect(secondVersion(changed).effectiveDateTime).to.equal('2026-12-07');
+  });
+});
+
+/**
+ * QA: a meeting opened at 23:30 UTC (00:30 in Paris, the next day) gave its decision the title
+ * « Proposition de la RCP … du » the day before, and an undated stage the day before the meeting —
+ * the UTC date of the start, where the sheet's checks read the meeting's day in Paris (input.ts).
+ */
+describe('RCP sheet: the meeting\'s day is its day in Paris', () => {
+  const lateMeeting = () => {
+    const input = colonCancerSheet(world);
+    input.meeting.date = '2026-12-21T23:30:00Z'; // 22 December, 00:30 in Paris
+    delete input.diagnosis!.tnm!.date;
+    return input;
+  };
+  const decisionOf = (input: ReturnType<typeof colonCancerSheet>, now: string) =>
+    buildRcpSheet(input, { now }).entry!.map((e) => e.resource).find((r): r is CarePlan => r?.resourceType === 'CarePlan')!;
+
+  it('the decision is titled with the Paris day of the meeting (22/12/2026), not the UTC one', () => {
+    expect(decisionOf(lateMeeting(), '2026-12-22T08:00:00Z').title).to.equal('Proposition de la RCP digestive — 3C du CHU Méditerranée du 22/12/2026');
+  });
+
+  it('an undated stage recorded after the meeting is dated on the meeting\'s Paris day', () => {
+    expect(tnmOf(lateMeeting(), '2026-12-23T10:00:00Z').effectiveDateTime).to.equal('2026-12-22');
+  });
+
+  it('an undated stage recorded at 23:30 UTC, before a meeting later that Paris day, is dated on that day (never the UTC day before)', () => {
+    const input = colonCancerSheet(world);
+    input.meeting.date = '2026-12-22T13:00:00Z';
+    delete input.diagnosis!.tnm!.date;
+    expect(tnmOf(input, '2026-12-21T23:30:00Z').effectiveDateTime).to.equal('2026-12-22');
   });
 });

@@ -28,11 +28,12 @@ describe('Demo RCP data (seedDemoRcp)', function () {
     const now = new Date('2026-06-14T23:30:00Z');
     const first = await seedDemoRcp(store, { now });
     expect(first).to.include({ boards: 4, skipped: false });
+    // 13, and the three first RCPs of the stories on the sheets prepared for them (demo-rcp-sheets.ts, not seeded here: skipped).
     expect(first.cases).to.equal(13);
-    // The boards' schedules start 120 days before the Paris day (15 February, not the UTC 14th).
+    // The boards' schedules start 220 days before the Paris day (7 November, not the UTC 6th): back to Ménard's spring RCP.
     const codes = ['RCP-DIG-CHUM', 'RCP-SEIN-CHUM', 'RCP-THX-CHUM', 'RCP-OG-CHUM'].map((code) => `${RCP_BOARD_ID_SYSTEM}|${code}`);
     const boards = await store.system().searchAll<HealthcareService>('HealthcareService', { identifier: codes.join(',') });
-    expect(boards.map((b) => boardFromFhir(b).schedule?.from)).to.deep.equal(['2026-02-15', '2026-02-15', '2026-02-15', '2026-02-15']);
+    expect(boards.map((b) => boardFromFhir(b).schedule?.from)).to.deep.equal(['2025-11-07', '2025-11-07', '2025-11-07', '2025-11-07']);
 
     const system = store.system();
     const requests = await system.searchAll<ServiceRequest>('ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|` });

@@ -78,3 +78,52 @@ describe('Record: the timeline shows a measure once a day, whichever sheet recor
     ]);
   });
 });
+
+describe('Record: the timeline files an antecedent as such, and one surgery once', () => {
+  it('an antecedent and a comorbidity of an RCP sheet are « antécédent » (with what they were), not « examen »', async () => {
+    const { CODE, RCP_SHEET_TAG } = await import('../../server/rcp-sheet/index.ts');
+    const item = (id: string, coding: object, text: string, date: string) => ({
+      resourceType: 'Observation', id, status: 'final', meta: { tag: [RCP_SHEET_TAG] }, code: { coding: [coding] }, subject: { reference: 'Patient/p' }, effectiveDateTime: date, valueString: text,
+    }) as Resource;
+    const events = buildTimeline([
+      item('history', CODE.history, 'Cholécystectomie', '2012'),
+      item('history-again', CODE.history, 'Cholécystectomie', '2012'), // the next sheet tells it again
+      item('comorbidity', CODE.comorbidity, 'Hypertension artérielle traitée', '2015'),
+    ]);
+    expect(events.map((e) => [e.date, e.kind, e.label])).to.deep.equal([
+      ['2012', 'antécédent', 'Antécédent : Cholécystectomie'],
+      ['2015', 'antécédent', 'Comorbidité : Hypertension artérielle traitée'],
+    ]);
+  });
+
+  it('the record\'s surgery and the « traitements reçus » of the RCP sheets that tell it: one line, the record\'s, the copies as its sources', async () => {
+    const { RCP_SHEET_TAG, TREATMENT_TYPE } = await import('../../server/rcp-sheet/index.ts');
+    const SURGERY = { system: 'http://snomed.info/sct', code: '387713003', display: 'Surgical procedure' };
+    const record = (id: string, text: string, day: string) => ({
+      resourceType: 'Procedure', id, status: 'completed', category: { coding: [SURGERY], text: 'Chirurgie' }, code: { text }, subject: { reference: 'Patient/p' }, performedDateTime: day,
+    }) as Resource;
+    // As rcp-sheet.ts writes them: the treatment type as the code, the description as its text, a period.
+    const copy = (id: string, type: 'surgery' | 'chemotherapy', text: string | undefined, start: string) => ({
+      resourceType: 'Procedure', id, status: 'completed', meta: { tag: [RCP_SHEET_TAG] }, subject: { reference: 'Patient/p' },
+      code: { coding: [TREATMENT_TYPE[type]], text: text ?? TREATMENT_TYPE[type].display }, performedPeriod: { start },
+    }) as Resource;
+    const events = buildTimeline([
+      copy('sheet-dig-001', 'surgery', 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', '2025-10-20'),
+      record('surgery', 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', '2025-10-20'),
+      copy('sheet-dig-003', 'surgery', 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', '2025-10-20'),
+      copy('sheet-generic', 'surgery', undefined, '2025-10-20'), // « Chirurgie », no description: the same surgery
+      copy('chemo', 'chemotherapy', undefined, '2025-10-20'), // another act, the same day
+      copy('radiochemo-a', 'chemotherapy', 'Radiochimiothérapie néoadjuvante', '2025-06-23'),
+      copy('radiochemo-b', 'chemotherapy', 'Radiochimiothérapie néoadjuvante', '2025-06-23'), // two sheets, no record Procedure
+      record('stoma', 'Fermeture de l’iléostomie', '2025-10-20'), // two acts the record holds stay two
+    ]);
+    expect(events.map((e) => [e.date.slice(0, 10), e.kind, e.label, e.reference])).to.deep.equal([
+      ['2025-06-23', 'traitement', 'Radiochimiothérapie néoadjuvante', 'Procedure/radiochemo-a'],
+      ['2025-10-20', 'traitement', 'Chimiothérapie', 'Procedure/chemo'],
+      ['2025-10-20', 'traitement', 'Fermeture de l’iléostomie', 'Procedure/stoma'],
+      ['2025-10-20', 'traitement', 'Sigmoïdectomie par cœlioscopie avec curage ganglionnaire', 'Procedure/surgery'],
+    ]);
+    expect(events.find((e) => e.reference === 'Procedure/surgery')?.sources).to.have.members(['Procedure/sheet-dig-001', 'Procedure/sheet-dig-003', 'Procedure/sheet-generic']);
+    expect(events.find((e) => e.reference === 'Procedure/radiochemo-a')?.sources).to.deep.equal(['Procedure/radiochemo-b']);
+  });
+});

@@ -1,12 +1,14 @@
 import { expect } from 'chai';
-import type { CarePlan, Composition, Condition, HealthcareService, Observation, Procedure, ServiceRequest } from '@medplum/fhirtypes';
+import type { CarePlan, Composition, Condition, HealthcareService, Observation, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { systemContext } from '../../server/context.ts';
 import { buildTimeline } from '../../server/record/timeline.ts';
 import { latestStage } from '../../server/summary/clinical.ts';
 import { seedDemoData } from '../../server/bootstrap.ts';
 import { seedDemoCarePlans } from '../../server/care-plan/index.ts';
 import { CATEGORY, EXT } from '../../server/care-plan/codes.ts';
-import { CODE, decisionStandings, hasCoding, loadRcpSheet, rcpSheetCodes, tnmBasis } from '../../server/rcp-sheet/index.ts';
+import { CODE, decisionStandings, hasCoding, isSignedRcpSheet, loadRcpSheet, rcpSheetCodes, tnmBasis } from '../../server/rcp-sheet/index.ts';
+import { loadCase, loadSession } from '../../server/rcp/index.ts';
+import { DEMO_CASE_SYSTEM } from '../../server/seed/demo-rcp.ts';
 import { parisDay } from '../../server/fhir-kit/french-dates.ts';
 import { seedDemoRcp, seedDemoRcpSheets } from '../../server/seed/index.ts';
 import { closeTestServices, testServices } from '../helpers/harness.ts';
@@ -121,7 +123,10 @@ describe('Demo data: one coherent timeline per patient, anchored on the seeding 
         const surgery = (await system.searchAll<Procedure>('Procedure', { subject: patient })).find((p) => /ectomie/.test(p.code?.text ?? ''));
         expect(surgery, `${patient}: the surgery is a Procedure of the record`).to.not.equal(undefined);
         const resources = await system.patientCompartment(patient.split('/')[1]!, { limit: 5000 });
-        expect(buildTimeline(resources).filter((e) => e.kind === 'traitement').map((e) => e.label), `${patient}: timeline`).to.include(surgery!.code!.text);
+        const timeline = buildTimeline(resources);
+        // Once, though every later sheet tells it again among the treatments received (the record page showed it three times).
+        expect(timeline.filter((e) => e.kind === 'traitement' && e.label === surgery!.code!.text).map((e) => e.reference), `${patient}: timeline`).to.deep.equal([`Procedure/${surgery!.id}`]);
+        expect(timeline.filter((e) => e.kind === 'examen' && /ant[ée]c[ée]dent|comorbidit/i.test(e.label)), `${patient}: no antecedent filed as an exam`).to.deep.equal([]);
         const stage = latestStage(resources.filter((r): r is Observation => r.resourceType === 'Observation'));
         const text = (codes: string[]) => stage?.component?.find((c) => c.code?.coding?.some((k) => codes.includes(k.code!)))?.valueCodeableConcept?.text;
         expect(tnmBasis({ t: text(['21905-5', '21899-0']), n: text(['21906-3', '21900-6']) }), `${patient}: latest stage ${text(['21905-5', '21899-0'])}`).to.equal('pathological');
@@ -151,15 +156,45 @@ describe('Demo data: one coherent timeline per patient, anchored on the seeding 
       }
 
       // The author's speciality is the sheet's own (the printed report left it blank when the author
-      // was no participant). Known gap, not checked here: three past sheets of the stories (CASTELLANI's
-      // and BÉRENGER's first RCP, MÉNARD's spring RCP) still belong to no case and no board of the demo.
+      // was no participant). Every sheet is a case of a board of the demo, on the session its meeting
+      // names (three past sheets of the stories — CASTELLANI's and BÉRENGER's first RCP, MÉNARD's
+      // spring RCP — belonged to no case and no board: the record and the 3C's pages told two
+      // stories); a signed one was discussed and signed there, at a session now closed.
       const strays: string[] = [];
+      const requests = await system.searchAll<ServiceRequest>('ServiceRequest', { identifier: `${DEMO_CASE_SYSTEM}|` });
+      const rc = { repo: system, ctx: systemContext(), now };
       for (const sheet of sheets) {
         const { content } = await loadRcpSheet(system, systemContext(), sheet.id!);
         const label = `${sheet.subject?.display ?? sheet.subject?.reference} — ${content.data.meeting?.rcpName} du ${meetingOf(sheet)}`;
         if (!content.data.author?.speciality?.display) strays.push(`${label}: author without speciality`);
+        const request = requests.find((r) => r.supportingInfo?.some((i) => i.reference === `Composition/${sheet.id}`));
+        const task = request && (await system.searchAll<Task>('Task', { focus: `ServiceRequest/${request.id}` }))[0];
+        if (!task) {
+          strays.push(`${label}: no RCP case`);
+          continue;
+        }
+        const { rcpCase } = await loadCase(rc, task.id!);
+        const session = rcpCase.outcomeSession ?? rcpCase.sessionId;
+        if (content.data.meeting?.board !== `HealthcareService/${rcpCase.boardId}`) strays.push(`${label}: names board ${content.data.meeting?.board}, its case is on HealthcareService/${rcpCase.boardId}`);
+        if (content.data.meeting?.session !== `Appointment/${session}`) strays.push(`${label}: names session ${content.data.meeting?.session}, its case Appointment/${session}`);
+        if (isSignedRcpSheet(sheet)) {
+          if (rcpCase.state !== 'signed') strays.push(`${label}: signed sheet, case ${rcpCase.state}`);
+          const { session: held } = await loadSession(rc, session!);
+          if (held.state !== 'closed' || Date.parse(held.start) >= now.getTime()) strays.push(`${label}: signed sheet, session ${held.state} on ${held.start}`);
+        }
       }
       expect(strays).to.deep.equal([]);
+      // The three first RCPs of the stories are signed cases of past sessions (the sheet of the first-line decision of each patient).
+      for (const patient of [castellani, (await system.searchAll<Condition>('Condition', { code: 'http://hl7.org/fhir/sid/icd-10|C20' }))[0]!.subject!.reference!, (await system.searchAll<Condition>('Condition', { code: 'http://hl7.org/fhir/sid/icd-10|C34.1' }))[0]!.subject!.reference!]) {
+        const first = sheets.filter((c) => c.subject?.reference === patient).sort((a, b) => Date.parse(meetingOf(a)!) - Date.parse(meetingOf(b)!))[0]!;
+        expect(isSignedRcpSheet(first), `${patient}: first RCP signed`).to.equal(true);
+      }
+
+      // A PPS rests on the decision in force for its tumour (the server refuses a replaced one; the demo built Ménard's from his spring RCP's).
+      for (const p of pps) {
+        const standing = decisionStandings(await system.patientCompartment(p.subject!.reference!.split('/')[1]!, { limit: 5000 })).find((x) => x.decision === p.basedOn?.[0]?.reference);
+        expect(standing?.standing, `PPS ${p.id} of ${p.subject?.reference}: its decision ${p.basedOn?.[0]?.reference}`).to.equal('in-force');
+      }
     });
   }
 });

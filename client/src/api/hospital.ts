@@ -1,4 +1,4 @@
-import type { Bundle, CarePlan, CareTeam, Composition, Condition, Consent, OperationOutcome, OperationOutcomeIssue, Parameters, Patient, ResearchStudy } from '@medplum/fhirtypes';
+import type { Bundle, CarePlan, CareTeam, Composition, Condition, Consent, OperationOutcome, OperationOutcomeIssue, Parameters, Patient, Practitioner, PractitionerRole, ResearchStudy } from '@medplum/fhirtypes';
 import { api, apiResponse } from './http.ts';
 import type { ReportRecipient } from '../lib/report-recipients.ts';
 import type { ResponsibleSigner } from '../lib/signers.ts';
@@ -244,10 +244,22 @@ export interface DecisionStanding {
 
 export interface TimelineEvent {
   date: string;
-  kind: 'diagnostic' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
+  kind: 'diagnostic' | 'antécédent' | 'rcp' | 'décision' | 'pps' | 'ppac' | 'document' | 'traitement' | 'examen' | 'annonce' | 'essai';
   label: string;
   reference: string;
+  /** The other resources that record the same act (the RCP sheets' « traitements reçus »). */
+  sources?: string[];
 }
+
+/** A general practitioner of the directory, as the médecin traitant picker lists them. */
+export interface GeneralPractitionerChoice {
+  practitioner: string;
+  name: string;
+  place?: string;
+}
+
+/** General medicine (R38 SM54): the directory's GPs, as server/access/directory-roles.ts reads them. */
+const GENERAL_PRACTICE = 'SM54';
 
 /** An emergency access ("bris de glace") as the server knows it: `until` while it runs. */
 export interface EmergencyAccess {
@@ -283,6 +295,25 @@ export const hospitalApi = {
     const until = state.parameter?.find((p) => p.name === 'period')?.valuePeriod?.end;
     return until ? { until } : {};
   },
+  /** The GPs of the directory (active roles of speciality SM54), once each, by name. */
+  generalPractitioners: async (): Promise<GeneralPractitionerChoice[]> => {
+    const bundle = await api<Bundle<PractitionerRole | Practitioner>>('/fhir/PractitionerRole', { query: { specialty: GENERAL_PRACTICE, active: 'true', _include: 'PractitionerRole:practitioner', _count: 200 } });
+    const resources = (bundle.entry ?? []).map((e) => e.resource!).filter(Boolean);
+    const practitioners = new Map(resources.filter((r): r is Practitioner => r.resourceType === 'Practitioner').map((p) => [`Practitioner/${p.id}`, p]));
+    const out = new Map<string, GeneralPractitionerChoice>();
+    for (const role of resources.filter((r): r is PractitionerRole => r.resourceType === 'PractitionerRole')) {
+      const reference = role.practitioner?.reference;
+      const practitioner = reference ? practitioners.get(reference) : undefined;
+      if (!reference || out.has(reference) || practitioner?.active === false) continue;
+      const n = practitioner?.name?.[0];
+      const name = role.practitioner?.display ?? ([n?.prefix?.[0], ...(n?.given ?? []), n?.family].filter(Boolean).join(' ') || reference);
+      out.set(reference, { practitioner: reference, name, ...(role.organization?.display ? { place: role.organization.display } : {}) });
+    }
+    return [...out.values()].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+  },
+  /** Declares the patient's médecin traitant (a GP of the directory): a new version of the Patient, nothing else changed. */
+  declareGeneralPractitioner: (patientId: string, practitioner: string, version?: string) =>
+    api<Patient>(`/fhir/Patient/${encodeURIComponent(patientId)}/$general-practitioner`, { method: 'POST', body: { practitioner }, headers: ifMatch(version) }),
   conditions: (id: string) => api<Bundle>('/fhir/Condition', { query: { patient: `Patient/${id}` } }),
   /** A wrong diagnosis marked « saisie erronée » with its reason (refused 409 when a signed RCP report rests on it). */
   markConditionInError: (id: string, reason: string) => api<Condition>(`/fhir/Condition/${encodeURIComponent(id)}/$entered-in-error`, { method: 'POST', body: { reason } }),

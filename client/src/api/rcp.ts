@@ -54,6 +54,7 @@ export type AgendaFlag = 'scheduled' | 'discussed' | 'recorded' | 'quorum-not-re
 
 export interface AgendaLine {
   case: string; flag: AgendaFlag; cause?: AgendaFlag; origin?: 'registration' | 'carried-over' | 'moved'; addedAt: string; note?: string;
+  /** The case's number in the session (server rule, rcp/agenda.ts agendaNumbers): the same on every page and in the printed report. */
   position?: number; visible: boolean; state?: CaseState; patient?: string; requester?: string; late?: boolean; question?: string; fileComplete?: boolean;
   /** A report left to sign: who may sign it (the server's rule). */
   signers?: ResponsibleSigner[];

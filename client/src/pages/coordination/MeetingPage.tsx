@@ -389,7 +389,8 @@ function CloseSession({ session, rows, timed, onClosed }: { session: Session; ro
 }
 
 function Closed({ session, result, rows }: { session: Session; result: { carriedOver: string[]; nextSession?: Session } | undefined; rows: AgendaRow[] }) {
-  const names = new Map(rows.map((r) => [r.case, r.patientName ?? r.patient]));
+  // Named as the meeting named them: « 3. Name », the case's number in the session (server rule).
+  const names = new Map(rows.map((r) => [r.case, `${r.position ? `${r.position}. ` : ''}${r.patientName ?? r.patient ?? r.case}`]));
   return (
     <Paper withBorder p="md" data-testid="closed">
       <Stack gap="xs">

@@ -276,7 +276,8 @@ function LeftAgenda({ rows }: { rows: AgendaRow[] }) {
     <section aria-labelledby="left-title">
       <Title order={2} size="h3" id="left-title" mb="xs">Dossiers sortis de l'ordre du jour</Title>
       <List size="sm">
-        {rows.map((r) => <List.Item key={`${r.case}-${r.flag}`}>{r.patientName ?? (r.visible ? r.patient : 'Dossier hors de votre cercle de soins')} — {stateWithNote(FLAG_LABEL[r.flag], r.note)}</List.Item>)}
+        {/* A case carried over at the close keeps its number in the session (the server's rule): the meeting showed it. */}
+        {rows.map((r) => <List.Item key={`${r.case}-${r.flag}`}>{r.position ? `${r.position}. ` : ''}{r.patientName ?? (r.visible ? r.patient : 'Dossier hors de votre cercle de soins')} — {stateWithNote(FLAG_LABEL[r.flag], r.note)}</List.Item>)}
       </List>
     </section>
   );

@@ -376,8 +376,19 @@ function DecisionEditor({ rcpCase, patient, view, correction, onDone, onCancel }
         <Stack gap="sm">
           <Text size="sm" data-testid="sign-patient">Vous allez signer le compte rendu de RCP de <strong>{patientIdentityLine(patient, formatDate)}</strong>.</Text>
           <Text size="sm" data-testid="sign-recipients">Il sera verrouillé et envoyé {recipients}.</Text>
+          {/* No GP on file: it can be declared first (the report then reaches them), from the record. */}
+          {!addressed.some((r) => r.role === 'general-practitioner' && r.practitioner) && (
+            <Text size="sm"><Anchor component={Link} to={`/hopital/patients/${patient.id}`}>Déclarer le médecin traitant dans le dossier du patient</Anchor> avant de signer pour qu’il reçoive le compte rendu.</Text>
+          )}
           <Card withBorder padding="sm"><DecisionSummary view={{ proposal: decisionOf(form) as unknown as RcpSheetData['proposal'], basis: { ...(form.guidelineName ? { guideline: { name: form.guidelineName, ...(form.guidelineVersion ? { version: form.guidelineVersion } : {}) } } : {}), ...(form.follows ? { followsGuideline: form.follows === 'oui' } : {}), deviationReason: form.deviationReason, clinicalTrial: { proposed: form.trial === 'oui', ...(studyTitle ? { study: { title: studyTitle } } : {}), comment: form.trialComment } } }} /></Card>
-          {sign.error && <ErrorMessage error={sign.error} title="Signature refusée" />}
+          {/* A refusal (sheet incomplete for signature, signed meanwhile…) is acted on in the sheet: the way there. */}
+          {sign.error && (
+            <ErrorMessage error={sign.error} title="Signature refusée">
+              {idOf(view.sheet.reference) && (
+                <Anchor component={Link} to={`/hopital/fiches/${idOf(view.sheet.reference)}`} data-testid="sign-refused-sheet">Ouvrir la fiche RCP pour la compléter ou la relire</Anchor>
+              )}
+            </ErrorMessage>
+          )}
           <Group justify="flex-end" gap="xs">
             <Button variant="default" onClick={() => setConfirming(false)}>Relire encore</Button>
             <Button onClick={() => sign.mutate()} loading={sign.isPending}>Signer</Button>

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title, Autocomplete } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title, Autocomplete } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CarePlan, CareTeam, Condition, Consent, Patient } from '@medplum/fhirtypes';
@@ -21,7 +21,7 @@ import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, par
 import { identityStatusOf, insOf, patientDisplayName, usedName } from '../../lib/patient-identity.ts';
 
 const KIND_LABEL: Record<TimelineEvent['kind'], string> = {
-  diagnostic: 'Diagnostic', rcp: 'RCP', 'décision': 'Décision', pps: 'PPS', ppac: 'PPAC', document: 'Document', traitement: 'Traitement', examen: 'Examen',
+  diagnostic: 'Diagnostic', 'antécédent': 'Antécédent', rcp: 'RCP', 'décision': 'Décision', pps: 'PPS', ppac: 'PPAC', document: 'Document', traitement: 'Traitement', examen: 'Examen',
   annonce: 'Annonce', essai: 'Essai clinique',
 };
 
@@ -169,6 +169,7 @@ function Record({ patient, physician }: { patient: Patient; physician: boolean }
         </section>
         <Stack gap="lg">
           <CircleOfCare patient={patient} teams={(teams.data?.entry ?? []).map((e) => e.resource as CareTeam)} loading={teams.isPending} />
+          {physician && <GeneralPractitionerForm patient={patient} />}
           {physician && <DiagnosesCard patientId={id} />}
           {physician && <DiagnosisForm patientId={id} />}
         </Stack>
@@ -227,6 +228,72 @@ function CircleOfCare({ patient, teams, loading }: { patient: Patient; teams: Ca
         d'urgence, motivé et tracé.
       </Text>
     </section>
+  );
+}
+
+/**
+ * Declares or changes the médecin traitant (a GP of the directory): without one, reports and
+ * programmes reach no GP (« pas de médecin traitant déclaré »). Only that field changes, on the
+ * version read (If-Match): the identity is never re-sent from the page.
+ */
+function GeneralPractitionerForm({ patient }: { patient: Patient }) {
+  const queryClient = useQueryClient();
+  const current = patient.generalPractitioner?.find((g) => g.reference?.startsWith('Practitioner/'));
+  const [open, setOpen] = useState(false);
+  const [choice, setChoice] = useState<string | null>(null);
+  const [missing, setMissing] = useState(false);
+  const gps = useQuery({ queryKey: ['hospital', 'general-practitioners'], queryFn: hospitalApi.generalPractitioners, enabled: open, staleTime: 5 * 60_000 });
+  const save = useMutation({
+    mutationFn: () => hospitalApi.declareGeneralPractitioner(patient.id!, choice!, patient.meta?.versionId),
+    onSuccess: (updated) => {
+      notifications.show({ message: `Médecin traitant déclaré : ${updated.generalPractitioner?.[0]?.display ?? ''}` });
+      setOpen(false);
+      setChoice(null);
+      queryClient.setQueryData(['hospital', 'patient', patient.id], updated);
+      void queryClient.invalidateQueries({ queryKey: ['hospital'] });
+    },
+  });
+  const fieldError = save.error instanceof ApiError ? fieldErrorsOf(save.error.outcome?.issue, { practitioner: ['practitioner'] }).practitioner : undefined;
+  const label = current ? 'Changer de médecin traitant' : 'Déclarer le médecin traitant';
+  if (!open) {
+    return (
+      <Group gap="xs" data-testid="general-practitioner">
+        <Text size="sm">{current ? <>Médecin traitant : {current.display ?? current.reference}</> : <>Pas de médecin traitant déclaré : les comptes rendus et programmes ne lui sont pas envoyés.</>}</Text>
+        <Button variant="light" size="xs" onClick={() => setOpen(true)}>{label}</Button>
+      </Group>
+    );
+  }
+  return (
+    <Card withBorder component="section" aria-labelledby="gp-title">
+      <form onSubmit={(e) => {
+        e.preventDefault();
+        if (!choice) { setMissing(true); return; }
+        setMissing(false);
+        save.mutate();
+      }} noValidate>
+        <Stack gap="sm">
+          <Title order={2} size="h4" id="gp-title">{label}</Title>
+          <Select
+            label="Médecin traitant"
+            description="Le médecin généraliste que le patient a déclaré à l’Assurance maladie (annuaire des médecins généralistes)"
+            placeholder={gps.isPending ? 'Chargement de l’annuaire…' : 'Tapez un nom'}
+            data={(gps.data ?? []).filter((g) => g.practitioner !== current?.reference).map((g) => ({ value: g.practitioner, label: g.place ? `${g.name} — ${g.place}` : g.name }))}
+            value={choice}
+            onChange={(v) => { setChoice(v); setMissing(false); }}
+            searchable
+            nothingFoundMessage="Aucun médecin généraliste de ce nom dans l’annuaire"
+            error={missing ? 'Choisissez le médecin traitant dans la liste' : fieldError}
+            required
+          />
+          {gps.error && <ErrorMessage error={gps.error} onRetry={() => void gps.refetch()} />}
+          {save.error && !fieldError && <ErrorMessage error={save.error} />}
+          <Group gap="xs">
+            <Button type="submit" loading={save.isPending}>Enregistrer le médecin traitant</Button>
+            <Button variant="default" onClick={() => { setOpen(false); save.reset(); }}>Annuler</Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
   );
 }
 

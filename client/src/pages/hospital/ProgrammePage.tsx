@@ -379,7 +379,10 @@ function HandOverCard({ plan, hasGp }: { plan: CarePlan; hasGp?: boolean }) {
               <Title order={2} size="h3" id="handover-title">{handedAt ? 'Nouvelle remise au patient' : 'Remise au patient'}</Title>
               <TextInput label="Date de la remise" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} error={handErrors.date} maw={240} />
               {noGp ? (
-                <Alert color="gray" role="note" data-testid="no-gp">Pas de médecin traitant déclaré : le {name} ne peut pas lui être envoyé.</Alert>
+                <Alert color="gray" role="note" data-testid="no-gp">
+                  Pas de médecin traitant déclaré : le {name} ne peut pas lui être envoyé.
+                  {idOf(plan.subject?.reference) && <> <Anchor component={Link} to={`/hopital/patients/${idOf(plan.subject?.reference)}`}>Déclarer le médecin traitant dans le dossier du patient</Anchor>, puis revenez remettre le {name}.</>}
+                </Alert>
               ) : (
               <Radio.Group label={`Le patient accepte-t-il que son ${name} soit envoyé à son médecin traitant ?`} value={share} onChange={(v) => { setShare(v); setUnanswered(false); }}
                 error={unanswered ? 'Indiquez la réponse du patient (oui ou non) : elle est obligatoire pour enregistrer la remise.' : handErrors.share} required>

@@ -14,6 +14,7 @@ import { formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
 import { patientDisplayName } from '../../lib/patient-identity.ts';
 import { offeredDiagnoses } from '../../lib/diagnoses.ts';
+import { registrationBlocker } from '../../lib/registration-blocker.ts';
 
 const MOTIFS = [
   { value: 'treatment-proposal', label: 'Proposition de traitement (dont ajustement et surveillance)' },
@@ -93,6 +94,16 @@ export default function RegisterCasePage() {
   if (diagnosisMissing && diagnosisRequired && !conditionId) {
     problems.condition = conditionList.length ? 'Choisissez le diagnostic présenté' : 'Aucun diagnostic enregistré : enregistrez-le dans le dossier du patient (obligatoire sauf avis diagnostique)';
   }
+  const blocker = registrationBlocker({
+    boardChosen: Boolean(boardId),
+    sessionsLoading: Boolean(boardId) && sessions.isPending,
+    // Full as SessionChoice shows it (« Complète »: its radio is disabled).
+    sessions: coming.map((_session, i) => {
+      const d = details[i]?.data;
+      return d ? { full: (d.agenda?.places.used ?? 0) >= d.board.capacity } : {};
+    }),
+    sessionChosen: Boolean(sessionId),
+  });
   const submit = () => {
     if (diagnosisRequired && !conditionId) {
       setDiagnosisMissing(true);
@@ -152,8 +163,9 @@ export default function RegisterCasePage() {
               </Stack>
             </Card>
             {register.error && <ErrorMessage error={register.error} title="Inscription refusée" />}
-            <Group>
-              <Button type="submit" loading={register.isPending} disabled={!sessionId}>Inscrire et ouvrir la fiche RCP</Button>
+            <Group gap="sm" wrap="wrap">
+              <Button type="submit" loading={register.isPending} disabled={Boolean(blocker)} aria-describedby={blocker ? 'register-blocker' : undefined}>Inscrire et ouvrir la fiche RCP</Button>
+              {blocker && <Text size="sm" c="dimmed" id="register-blocker" data-testid="register-blocker" role="status">{blocker}</Text>}
             </Group>
           </Stack>
         </form>
