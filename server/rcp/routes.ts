@@ -13,6 +13,7 @@ import { mayReadType } from '../access/index.ts';
 import { computeIndicators, indicatorsCsv, parseIndicatorQuery, requireIndicatorReader } from './indicators.ts';
 import { cancelSession, closeSession, generateSessions, listSessions, reorderAgenda, sessionDetails, sessionQuorum, setAttendance, startSession } from './sessions.ts';
 import { isCaseState, type SessionState } from './transitions.ts';
+import { pendingRegistrations } from './pending-registrations.ts';
 
 export interface RcpApiDeps {
   store: Store;
@@ -109,6 +110,9 @@ export function rcpApiRouter(deps: RcpApiDeps): Router {
   });
 
   // --- Cases --------------------------------------------------------------------------------
+  router.get('/registrations/pending', async (req, res) => {
+    send(res, 200, await pendingRegistrations(rcOf(req)));
+  });
   router.get('/cases', async (req, res) => {
     const state = text(req.query.state);
     if (state && !isCaseState(state)) throw invalidInput('case-transition', `state inconnu : ${state}`, ['state']);

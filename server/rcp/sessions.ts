@@ -8,7 +8,7 @@ import { loadBoard, type LoadedBoard } from './boards.ts';
 import { parseSpeciality, practitionerName, specialityOfPractitioner, type Board } from './board-model.ts';
 import { caseStateOf, withMove, withState, type MoveReason, MOVE_LABEL } from './case-model.ts';
 import { loadVisibleCases, type LoadedCase } from './case-store.ts';
-import { ACTIVE_AGENDA_FLAGS, EXT, RCP_SESSION_TYPE } from './codes.ts';
+import { ACTIVE_AGENDA_FLAGS, EXT, RCP_SESSION_ID_SYSTEM, RCP_SESSION_TYPE } from './codes.ts';
 import { invalidInput, notAllowed, ruleConflict, ruleViolation } from './errors.ts';
 import { ext, idFrom, versionOf, withRepo, type RcpContext } from './fhir-helpers.ts';
 import { me, requireBoardManager, requireSessionManager } from './permissions.ts';
@@ -134,7 +134,9 @@ export async function carryOverOpenCases(rc: RcpContext, session: Session, board
     if (!OPEN_CASE_STATES.includes(state)) continue;
     const nextState: CaseState = state === 'pending' ? 'pending' : 'accepted';
     const why = entry.flag === 'quorum-not-reached' ? 'quorum non atteint' : entry.flag === 'postponed' ? 'dossier ajourné' : reason === 'session-cancelled' ? 'séance annulée' : 'dossier non discuté';
-    const note = `${MOVE_LABEL[reason]} (${why})${target ? ` : séance du ${weekdayDate(target.start)}` : ' : aucune séance à venir, à reprogrammer par le 3C'}`;
+    // Said as the agenda reads it (« Reporté à la séance suivante (séance annulée) : séance du … »): the
+    // cancellation's own label read « Séance annulée (séance annulée) » on the cancelled session's page.
+    const note = `${MOVE_LABEL['carried-over']} (${why})${target ? ` : séance du ${weekdayDate(target.start)}` : ' : aucune séance à venir, à reprogrammer par le 3C'}`;
     const nextTask = withMove(withState(task, nextState, rc.now, note), { from: session.id, to: target?.id, reason, at: rc.now.toISOString(), by: me(rc), note: why }, { sessionId: target?.id });
     await rc.repo.update(nextTask, { ifMatch: versionOf(task) });
     entries = withFlagEntries(entries, entry.case, 'carried-over', note, entry.flag === 'scheduled' ? undefined : entry.flag);
@@ -183,33 +185,99 @@ async function withSession<T>(rc: RcpContext, id: string, ifMatch: string | unde
   });
 }
 
+/** What opening a session another day did to its planned slot (see startSession). */
+export interface KeptSlot {
+  /** The session planned anew at the recurrence's date (the occurrence the opened session held). */
+  session: Session;
+  /** Requests still awaiting the 3C's acceptance, left on the planned date with that session. */
+  pendingKept: string[];
+}
+
 /**
  * Opens the session, recording when. A session is held on its day (Paris time): opened another day,
  * the report would carry a date the meeting did not have, so it is refused (409) unless the 3C
- * reschedules it to now with a reason (`rescheduleReason`) — the date moves, the planned one is kept.
+ * reschedules it to now with a reason (`rescheduleReason`): the session and its accepted cases move
+ * to today. Advanced, it does not take the board's rhythm with it: the planned slot stays on the
+ * calendar (a new planned session holds its occurrence) and the requests still pending stay there —
+ * a pending request was not accepted for today's meeting, and moving it silently into a running
+ * session hid it from the 3C (QA walkthrough, December 2026).
  */
-export async function startSession(rc: RcpContext, id: string, ifMatch?: string, body?: unknown): Promise<Session> {
+export async function startSession(rc: RcpContext, id: string, ifMatch?: string, body?: unknown): Promise<Session & { keptSlot?: KeptSlot }> {
   const raw = (body as Record<string, unknown> | undefined)?.rescheduleReason;
   if (raw !== undefined && (typeof raw !== 'string' || !raw.trim())) {
     throw invalidInput('session-reschedule', 'rescheduleReason : le motif du changement de date de la séance est un texte non vide', ['rescheduleReason']);
   }
   const rescheduleReason = typeof raw === 'string' ? raw.trim() : undefined;
-  return withSession(rc, id, ifMatch, 'ouvrir une séance', async (tx, { appointment, session }) => {
+  return withSession(rc, id, ifMatch, 'ouvrir une séance', async (tx, { appointment, session, board }) => {
     assertSessionTransition(session.state, 'in-progress', 'ouvrir la séance');
     const now = rc.now;
     let next: Appointment = withExtension({ ...appointment, status: SESSION_STATUS['in-progress'] }, EXT.sessionStartedAt, { url: EXT.sessionStartedAt, valueDateTime: now.toISOString() });
-    if (instantToZoned(now).date !== instantToZoned(new Date(session.start)).date) {
-      if (!rescheduleReason) {
-        throw ruleConflict('session-not-today', `La séance est prévue le ${meetingDateTime(session.start)} : elle ne peut pas être ouverte le ${weekdayDate(now)}, le compte rendu porterait une date de réunion fausse. Pour la tenir maintenant, reprogrammez-la en donnant le motif (rescheduleReason) : la date de la séance devient celle d'aujourd'hui, la date prévue est conservée.`);
-      }
-      const duration = new Date(session.end).getTime() - new Date(session.start).getTime();
-      next = withExtension({ ...next, start: now.toISOString(), end: new Date(now.getTime() + duration).toISOString(), description: `${session.boardName ?? 'RCP'} — ${meetingDateTime(now)}` }, EXT.sessionOverride, overrideExtension({
-        key: session.occurrence, start: now, end: new Date(now.getTime() + duration), override: 'moved', originalStart: new Date(session.originalStart ?? session.start), reason: rescheduleReason,
-      }, now));
+    const today = instantToZoned(now);
+    if (today.date === instantToZoned(new Date(session.start)).date) {
+      const { resource } = await tx.repo.update<Appointment>(next, { ifMatch: versionOf(appointment) });
+      return sessionFromFhir(resource);
     }
+    if (!rescheduleReason) {
+      const advanced = new Date(session.start) > now;
+      throw ruleConflict('session-not-today', `La séance est prévue le ${meetingDateTime(session.start)} : elle ne peut pas être ouverte le ${weekdayDate(now)}, le compte rendu porterait une date de réunion fausse. Pour la tenir maintenant, reprogrammez-la en donnant le motif (rescheduleReason) : la séance et ses dossiers acceptés passent à aujourd'hui${advanced ? ', le créneau prévu reste au calendrier avec les demandes en attente' : ''}.`);
+    }
+    const duration = new Date(session.end).getTime() - new Date(session.start).getTime();
+    // The opened session gives its occurrence key up (the planned slot keeps it): generation would
+    // otherwise take it for the recurrence's session and never plan that date again.
+    const openedKey = `opened-${today.date}T${today.time}`;
+    next = withExtension({
+      ...next,
+      identifier: (next.identifier ?? []).map((i) => (i.system === RCP_SESSION_ID_SYSTEM ? { ...i, value: `${session.boardId}/${openedKey}` } : i)),
+      start: now.toISOString(), end: new Date(now.getTime() + duration).toISOString(), description: `${session.boardName ?? 'RCP'} — ${meetingDateTime(now)}`,
+    }, EXT.sessionOverride, overrideExtension({
+      key: openedKey, start: now, end: new Date(now.getTime() + duration), override: 'moved', originalStart: new Date(session.originalStart ?? session.start), reason: rescheduleReason,
+    }, now));
+    next = withExtension(next, EXT.sessionOccurrence, { url: EXT.sessionOccurrence, valueString: openedKey });
     const { resource } = await tx.repo.update<Appointment>(next, { ifMatch: versionOf(appointment) });
-    return sessionFromFhir(resource);
+    const opened = sessionFromFhir(resource);
+    // Opened late (its date is past), there is no slot left to keep.
+    if (new Date(session.start) <= now) return opened;
+    const keptSlot = await keepPlannedSlot(tx, session, board.board, opened);
+    return { ...opened, keptSlot };
   });
+}
+
+/**
+ * The planned slot of a session opened ahead of its date: a planned session at the same date and
+ * occurrence, and the requests still awaiting acceptance moved onto it (history kept on the case
+ * and on both agendas). Runs in the opening's transaction.
+ */
+async function keepPlannedSlot(rc: RcpContext, planned: Session, board: Board, opened: Session): Promise<KeptSlot> {
+  const slot = sessionFromFhir(await rc.repo.create(newSessionFor(board, {
+    key: planned.occurrence, start: new Date(planned.start), end: new Date(planned.end),
+    ...(planned.override ? { override: planned.override, reason: planned.overrideReason } : {}),
+    ...(planned.originalStart ? { originalStart: new Date(planned.originalStart) } : {}),
+    ...(planned.place ? { place: planned.place } : {}),
+    ...(planned.videoLink ? { videoLink: planned.videoLink } : {}),
+  })));
+  const agendaList = await findAgenda(rc, opened.id);
+  if (!agendaList) return { session: slot, pendingKept: [] };
+  const agenda = agendaFromFhir(agendaList);
+  const scheduled = agenda.entries.filter((e) => e.flag === 'scheduled');
+  const cases = await loadVisibleCases(rc, scheduled.map((e) => e.case));
+  const pending = scheduled.filter((e) => cases.has(e.case) && caseStateOf(cases.get(e.case)!.task) === 'pending');
+  if (!pending.length) return { session: slot, pendingKept: [] };
+  await lockSession(rc, slot.id);
+  const slotList = await ensureAgenda(rc, slot);
+  let entries = agenda.entries;
+  const slotEntries: AgendaEntry[] = [];
+  const why = `séance du ${weekdayDate(planned.start)} tenue le ${weekdayDate(opened.start)}`;
+  for (const entry of pending) {
+    const { task, rcpCase } = cases.get(entry.case)!;
+    const note = `Demande maintenue à la séance du ${weekdayDate(slot.start)} (${why})`;
+    await rc.repo.update(withMove(withState(task, 'pending', rc.now, note), { from: opened.id, to: slot.id, reason: 'moved', at: rc.now.toISOString(), by: me(rc), note: why }, { sessionId: slot.id }), { ifMatch: versionOf(task) });
+    entries = withFlagEntries(entries, entry.case, 'moved', note);
+    slotEntries.push({ case: entry.case, flag: 'scheduled', origin: 'moved', addedAt: rc.now.toISOString(), note: `Demande maintenue à la date prévue (${why})` });
+    await sheetFollowsSession(rc, rcpCase.sheet, board, slot, String(caseNumber(slotEntries, entry.case)));
+  }
+  await saveAgenda(rc, agendaList, entries);
+  await saveAgenda(rc, slotList, slotEntries);
+  return { session: slot, pendingKept: pending.map((e) => e.case) };
 }
 
 export async function closeSession(rc: RcpContext, id: string, ifMatch?: string): Promise<{ session: Session; carriedOver: string[]; nextSession?: Session }> {
@@ -364,7 +432,7 @@ export async function sessionDetails(rc: RcpContext, id: string): Promise<Sessio
 }
 
 /** The Patients of the cases the caller sees, by reference (one search per 100 patients). */
-async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<string, Patient>> {
+export async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<string, Patient>> {
   const ids = [...new Set(references.map((r) => idFrom({ reference: r }, 'Patient')).filter((x): x is string => Boolean(x)))];
   const out = new Map<string, Patient>();
   for (let i = 0; i < ids.length; i += 100) {
@@ -374,7 +442,7 @@ async function patientsOf(rc: RcpContext, references: string[]): Promise<Map<str
 }
 
 /** Who the case is about, as a 3C reads an agenda: name (family name in capitals) and birth year. */
-function patientLabel(patient: Patient | undefined): { patientName?: string; birthYear?: number } {
+export function patientLabel(patient: Patient | undefined): { patientName?: string; birthYear?: number } {
   if (!patient) return {};
   const year = Number(patient.birthDate?.slice(0, 4));
   return { patientName: patientDisplayName(patient), ...(year ? { birthYear: year } : {}) };

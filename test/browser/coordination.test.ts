@@ -180,10 +180,10 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
       await page.getByRole('link', { name: 'Mode réunion' }).click();
       await page.getByRole('button', { name: 'Ouvrir la séance' }).click();
       // Not its day: the page says so and asks why before rescheduling it to today (the server refuses it otherwise).
-      const early = page.getByRole('dialog', { name: 'Ouvrir la séance un autre jour que prévu ?' });
+      const early = page.getByRole('dialog', { name: 'Avancer la séance à aujourd’hui ?' });
       await early.getByText(/Cette séance est prévue le/).waitFor();
       await early.getByLabel('Motif du changement de date').fill('Séance avancée : chirurgien disponible aujourd’hui seulement');
-      await early.getByRole('button', { name: "Reprogrammer à aujourd'hui et ouvrir" }).click();
+      await early.getByRole('button', { name: 'Avancer à aujourd’hui et ouvrir' }).click();
       const quorum = page.getByTestId('quorum');
       await quorum.getByText('Quorum non atteint').waitFor();
       // Every case's button is readable: the light buttons of the cases not shown drew their label
@@ -356,14 +356,14 @@ describeBrowser('Web client: the 3C coordinator (Chromium)', () => {
     try {
       await signInAs(page, 'coordinator', `/coordination/seances/${sessionId}/reunion`);
       await page.getByRole('button', { name: 'Ouvrir la séance' }).click();
-      const early = page.getByRole('dialog', { name: 'Ouvrir la séance un autre jour que prévu ?' });
+      const early = page.getByRole('dialog', { name: 'Avancer la séance à aujourd’hui ?' });
       await early.getByLabel('Motif du changement de date').fill('Chirurgien disponible aujourd’hui seulement');
-      await early.getByRole('button', { name: "Reprogrammer à aujourd'hui et ouvrir" }).click();
+      await early.getByRole('button', { name: 'Avancer à aujourd’hui et ouvrir' }).click();
       await page.getByTestId('quorum').waitFor();
       await page.getByRole('link', { name: 'Ordre du jour' }).click();
       const original = page.getByTestId('original-date');
       await original.waitFor();
-      expect(await original.innerText()).to.match(/^Séance reprogrammée — initialement prévue le \d/).and.contain('Chirurgien disponible aujourd’hui seulement');
+      expect(await original.innerText()).to.match(/^Séance avancée — initialement prévue le \d/).and.contain('Chirurgien disponible aujourd’hui seulement');
       expect(await page.getByTestId('registration-deadline').innerText()).to.equal('Inscriptions closes');
       // The deadline the server gives is not before the case registered today (it read the day before).
       const details = await page.evaluate(async (id) => (await fetch(`/api/rcp/sessions/${id}`)).json(), sessionId);

@@ -75,4 +75,43 @@ describe('A session is run on its date, or explicitly rescheduled', () => {
     expect(started.body).to.include({ start: session.start, startedAt: '2026-03-24T13:40:00.000Z' });
     expect(started.body.override).to.equal(undefined);
   });
+  it('opened two weeks ahead: the session and its accepted case move to today, the planned slot stays on the calendar with the pending request', async () => {
+    const planned = sessions[2]!;
+    world.clock.now = new Date('2026-03-25T08:00:00Z');
+    const accepted = await world.api('surgeon', 'POST', '/cases', registration(planned.id, await newPatient(world)));
+    expect(accepted.status, accepted.text).to.equal(201);
+    expect((await world.api('oncologist', 'POST', `/cases/${accepted.body.case.id}/accept`)).status).to.equal(200);
+    const pending = await world.api('surgeon', 'POST', '/cases', registration(planned.id, await newPatient(world)));
+    expect(pending.status, pending.text).to.equal(201);
+
+    const refused = await world.api('oncologist', 'POST', `/sessions/${planned.id}/start`);
+    expect(refused.body.issue[0].details.text).not.to.contain('la date prévue est conservée');
+    expect(refused.body.issue[0].details.text).to.contain('le créneau prévu reste au calendrier avec les demandes en attente');
+
+    world.clock.now = new Date('2026-03-25T08:30:00Z');
+    const opened = await world.api('oncologist', 'POST', `/sessions/${planned.id}/start`, { rescheduleReason: 'Dossier urgent, séance supplémentaire' });
+    expect(opened.status, opened.text).to.equal(200);
+    expect(opened.body).to.include({ id: planned.id, state: 'in-progress', start: '2026-03-25T08:30:00.000Z', originalStart: planned.start });
+    const slot = opened.body.keptSlot.session;
+    expect(slot).to.include({ state: 'planned', start: planned.start });
+    expect(slot.id).not.to.equal(planned.id);
+    expect(opened.body.keptSlot.pendingKept).to.deep.equal([pending.body.case.id]);
+
+    // The board's calendar still has the planned date, once; the accepted case went with the session, the pending one stayed.
+    const list = await world.api('coordinator', 'GET', `/boards/${boardId}/sessions?from=2026-03-25`);
+    const atPlanned = (list.body.sessions ?? list.body).filter((s: { start: string }) => s.start === planned.start);
+    expect(atPlanned.map((s: { id: string; state: string }) => [s.id, s.state])).to.deep.equal([[slot.id, 'planned']]);
+    expect((await world.api('oncologist', 'GET', `/cases/${accepted.body.case.id}`)).body.sessionId).to.equal(planned.id);
+    const kept = (await world.api('oncologist', 'GET', `/cases/${pending.body.case.id}`)).body;
+    expect(kept).to.include({ sessionId: slot.id, state: 'pending' });
+    const slotAgenda = (await world.api('coordinator', 'GET', `/sessions/${slot.id}`)).body.agenda;
+    expect(slotAgenda.entries.map((e: { case: string; flag: string }) => [e.case, e.flag])).to.deep.equal([[pending.body.case.id, 'scheduled']]);
+    const openedAgenda = (await world.api('coordinator', 'GET', `/sessions/${planned.id}`)).body.agenda;
+    expect(openedAgenda.entries.find((e: { case: string }) => e.case === pending.body.case.id).flag).to.equal('moved');
+
+    // Generating again plans nothing twice and cancels nothing.
+    const again = (await world.api('coordinator', 'POST', `/boards/${boardId}/sessions/generate`, {})).body;
+    expect(again.created.map((s: { start: string }) => s.start)).not.to.include(planned.start);
+    expect(again.cancelled).to.deep.equal([]);
+  });
 });

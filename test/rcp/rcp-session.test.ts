@@ -129,6 +129,11 @@ describe('RCP sessions: transitions, quorum, carry-over, concurrent edits', () =
     const moved = (await world.api('oncologist', 'GET', `/cases/${d}`)).body;
     expect(moved.sessionId).to.equal(sessions[2]!.id);
     expect(moved.moves.at(-1)).to.include({ from: s.id, reason: 'session-cancelled' });
+    // The cancelled session says where the case went, once (not « Séance annulée (séance annulée) »).
+    const left = (await world.api('oncologist', 'GET', `/sessions/${s.id}`)).body.agenda.entries.find((e: any) => e.case === d);
+    expect(left.flag).to.equal('carried-over');
+    expect(left.note).to.match(/^Reporté à la séance suivante \(séance annulée\) : séance du \S+ \d+ \S+ 2026$/);
+    expect(moved.statusReason ?? '').not.to.contain('Séance annulée (');
     const reg = await world.api('surgeon', 'POST', '/cases', registration(s.id, await newPatient(world)));
     expect(reg.status).to.equal(409);
     expect(rule(reg)).to.equal('session-not-open');

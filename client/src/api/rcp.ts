@@ -142,6 +142,8 @@ export const rcp = {
   attendance: (id: string, attendance: Attendance[], version: string) => api<Session>(`/api/rcp/sessions/${id}/attendance`, { method: 'PUT', body: { attendance }, ...opt(ifMatch(version)) }),
   quorum: (id: string, caseId?: string) => api<QuorumResult>(`/api/rcp/sessions/${id}/quorum`, { query: { case: caseId } }),
   cases: (query: { session?: string; board?: string; state?: string }) => api<RcpCase[]>('/api/rcp/cases', { query }),
+  /** The 3C's inbox: requests awaiting its answer on the boards it runs, oldest first. */
+  pendingRegistrations: () => api<PendingRegistration[]>('/api/rcp/registrations/pending'),
   completeness: (id: string) => api<Completeness>(`/api/rcp/cases/${id}/completeness`),
   accept: (id: string) => api<RcpCase>(`/api/rcp/cases/${id}/accept`, { method: 'POST', body: {} }),
   reject: (id: string, reason: string) => api<RcpCase>(`/api/rcp/cases/${id}/reject`, { method: 'POST', body: { reason } }),
@@ -172,6 +174,12 @@ export async function patientsById(ids: string[]): Promise<Map<string, { name: s
 }
 
 export const SESSION_STATE_LABEL: Record<SessionState, string> = { planned: 'Prévue', 'in-progress': 'En cours', closed: 'Clôturée', cancelled: 'Annulée' };
+/** A registration request awaiting the 3C's answer (server/rcp/pending-registrations.ts). */
+export interface PendingRegistration {
+  case: string; patient: string; patientName?: string; birthYear?: number; requester: string; requesterDisplay?: string;
+  boardId: string; boardName: string; sessionId?: string; sessionStart?: string; registeredAt: string; late: boolean; question: string;
+}
+
 export const FLAG_LABEL: Record<AgendaFlag, string> = {
   scheduled: 'Inscrit', discussed: 'Discuté', recorded: 'Enregistré', 'quorum-not-reached': 'Quorum non atteint', postponed: 'Ajourné',
   'carried-over': 'Reporté à la séance suivante', moved: 'Déplacé', withdrawn: 'Retiré', rejected: 'Refusé',

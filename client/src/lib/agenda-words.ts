@@ -10,3 +10,39 @@ export function stateWithNote(label: string, note: string | undefined): string {
   const fold = (s: string) => s.toLocaleLowerCase('fr-FR');
   return fold(text).startsWith(fold(label)) ? text : `${label} : ${text}`;
 }
+
+/**
+ * What opening a session another day than planned does, said before the 3C confirms it (the server
+ * rule is startSession): the session and its accepted cases move to today; opened ahead of its
+ * date, the planned slot stays on the calendar with the requests still pending. The dialog used to
+ * promise « la date prévue est conservée » while the slot vanished and the pending requests went
+ * into the running meeting.
+ */
+export function reopeningWords(planned: string, advanced: boolean, accepted: number, pending: number): { title: string; text: string; action: string } {
+  const cases = (n: number) => (n === 1 ? 'dossier accepté' : `${n} dossiers acceptés`);
+  const requests = (n: number) => (n === 1 ? 'la demande en attente d’acceptation y reste inscrite' : `les ${n} demandes en attente d’acceptation y restent inscrites`);
+  const moved = accepted ? `La séance et ${accepted === 1 ? 'son' : 'ses'} ${cases(accepted)} passent à aujourd’hui` : 'La séance passe à aujourd’hui (aucun dossier accepté pour l’instant)';
+  if (!advanced) {
+    return {
+      title: 'Ouvrir aujourd’hui une séance dont la date est passée ?',
+      text: `Cette séance était prévue le ${planned}. ${moved} : les comptes rendus porteront la date réelle de la réunion.${pending ? ` ${pending === 1 ? '1 demande est' : `${pending} demandes sont`} encore en attente d’acceptation.` : ''}`,
+      action: 'Reporter à aujourd’hui et ouvrir',
+    };
+  }
+  return {
+    title: 'Avancer la séance à aujourd’hui ?',
+    text: `Cette séance est prévue le ${planned}. ${moved} : les comptes rendus porteront la date réelle de la réunion. Le créneau du ${planned} reste au calendrier de la RCP (une séance y est replanifiée)${pending ? ` et ${requests(pending)}` : ''}.`,
+    action: 'Avancer à aujourd’hui et ouvrir',
+  };
+}
+
+/**
+ * The places card of a session: places left while it takes registrations; once opened or closed,
+ * how many cases it has; cancelled, nothing (« 10 places restantes sur 10 » on a cancelled session
+ * offered what it cannot give).
+ */
+export function placesWords(state: string, used: number, capacity: number): { label: string; value: string } | undefined {
+  if (state === 'cancelled') return undefined;
+  if (state === 'planned') return { label: 'Places restantes', value: `${Math.max(0, capacity - used)} sur ${capacity}` };
+  return { label: 'Dossiers à l’ordre du jour', value: String(used) };
+}

@@ -6,7 +6,7 @@ import { Link, useLocation, useParams } from 'react-router';
 import { ApiError } from '../../api/http.ts';
 import { cityApi, lastViewMoved, summaryParts, summaryPdfUrl, type Audience, type CityChange } from '../../api/city.ts';
 import { useCurrentUser, type Principal } from '../../api/session.ts';
-import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Narrative } from '../../components/Narrative.tsx';
 import { Page } from '../../components/Page.tsx';
@@ -43,7 +43,8 @@ export default function PatientPage() {
     queryKey: ['summary', id, audience],
     queryFn: () => cityApi.summary(id, audience),
     // A patient who is not mine (404/403) is said once, by the first answer.
-    enabled: !changes.isPending && !(changes.error instanceof ApiError && [403, 404].includes(changes.error.status)),
+    // A link that leads nowhere (400, an identifier that is not one) too: one box, not two.
+    enabled: !changes.isPending && !(changes.error instanceof ApiError && [400, 403, 404].includes(changes.error.status)),
   });
   const seen = useMutation({
     // Up to the newest change shown (the list is newest first): one recorded meanwhile stays new.
@@ -70,7 +71,7 @@ export default function PatientPage() {
   const age = ageOn(patient?.birthDate);
   return (
     <Page
-      title={name ?? 'Patient'}
+      title={name ?? (changes.error ? loadErrorTitle('patient', changes.error) : 'Patient')}
       subtitle={patient && (
         <>
           {patient.birthDate && <>{capitalBornWord(patient.gender)} le {formatDate(patient.birthDate)}{age !== undefined ? ` (${age} ans)` : ''} · </>}
@@ -84,13 +85,13 @@ export default function PatientPage() {
       )}
     >
       <Anchor component={Link} to="/patients" size="sm">← Mes patients</Anchor>
-      {changes.error && <ErrorMessage error={changes.error} />}
+      {changes.error && <LoadError kind="patient" error={changes.error} onRetry={() => void changes.refetch()} />}
       {changes.data && changes.data.items.length > 0 && (
         <ChangesCard changes={changes.data.items} onSeen={() => seen.mutate()} seeing={seen.isPending} error={seen.error} />
       )}
       {/* Not while the query waits disabled (a patient who is not mine): the error is all there is to say. */}
       {(summary.isLoading || (changes.isPending && !summary.data)) && <Loading label="Chargement de la synthèse…" />}
-      {summary.error && <ErrorMessage error={summary.error} onRetry={() => void summary.refetch()} />}
+      {summary.error && !changes.error && <LoadError kind="patient" error={summary.error} onRetry={() => void summary.refetch()} />}
       {composition && (
         <Stack gap="md">
           {(composition.section ?? []).map((section) => {

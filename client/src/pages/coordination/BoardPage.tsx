@@ -9,7 +9,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api/http.ts';
 import { useCurrentUser } from '../../api/session.ts';
 import { rcp, SESSION_STATE_LABEL, type Board, type BoardSettings, type DateOverride } from '../../api/rcp.ts';
-import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
@@ -115,7 +115,7 @@ export default function BoardPage() {
   const { id } = useParams();
   const board = useQuery({ queryKey: ['rcp', 'board', id], queryFn: () => rcp.board(id!), enabled: Boolean(id) });
   if (id && board.isPending) return <Page title="RCP"><Loading /></Page>;
-  if (id && board.error) return <Page title="RCP"><ErrorMessage error={board.error} onRetry={() => void board.refetch()} /></Page>;
+  if (id && board.error) return <Page title={loadErrorTitle('board', board.error)}><LoadError kind="board" error={board.error} onRetry={() => void board.refetch()} /></Page>;
   return (
     <Page title={board.data ? board.data.name : 'Nouvelle RCP'} subtitle={board.data?.coordinationCentreDisplay}>
       <BoardForm key={board.data?.version ?? 'new'} board={board.data} />

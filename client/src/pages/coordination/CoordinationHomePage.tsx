@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { rcp, SESSION_STATE_LABEL, type Session } from '../../api/rcp.ts';
+import { rcp, SESSION_STATE_LABEL, type PendingRegistration, type Session } from '../../api/rcp.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
@@ -12,7 +12,8 @@ const CALENDAR_DAYS = 60;
 
 /**
  * /coordination — the 3C coordinator's home: the boards of the 3C (create, edit) and the calendar
- * of their coming sessions (the next two months), each opening its agenda.
+ * of their coming sessions (the next two months), each opening its agenda; first, the requests
+ * awaiting the 3C's answer across all its sessions (the QA opened 19 sessions to find 3).
  */
 export default function CoordinationHomePage() {
   const boards = useQuery({ queryKey: ['rcp', 'boards'], queryFn: () => rcp.boards() });
@@ -40,6 +41,7 @@ export default function CoordinationHomePage() {
       }
     >
       <Stack gap="lg">
+        <PendingRequests />
         <section aria-labelledby="boards-title">
           <Title order={2} size="h3" id="boards-title" mb="xs">Les RCP</Title>
           {boards.isPending && <Loading label="Chargement des RCP…" />}
@@ -97,5 +99,43 @@ export default function CoordinationHomePage() {
         </section>
       </Stack>
     </Page>
+  );
+}
+
+/** « Demandes en attente »: every request awaiting the 3C's answer, each opening its session's queue. */
+function PendingRequests() {
+  const pending = useQuery({ queryKey: ['rcp', 'registrations', 'pending'], queryFn: () => rcp.pendingRegistrations() });
+  const rows: PendingRegistration[] = pending.data ?? [];
+  return (
+    <section aria-labelledby="pending-title" data-testid="pending-requests">
+      <Title order={2} size="h3" id="pending-title" mb="xs">Demandes en attente{pending.data ? ` (${rows.length})` : ''}</Title>
+      {pending.isPending && <Loading label="Chargement des demandes…" />}
+      {pending.error && <ErrorMessage error={pending.error} onRetry={() => void pending.refetch()} />}
+      {pending.data && (rows.length === 0 ? <Text>Aucune demande d’inscription en attente.</Text> : (
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr><Table.Th>Patient</Table.Th><Table.Th>Demandeur</Table.Th><Table.Th>RCP</Table.Th><Table.Th>Séance demandée</Table.Th><Table.Th>Demandée le</Table.Th><Table.Th>Action</Table.Th></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((r) => (
+                <Table.Tr key={r.case}>
+                  <Table.Td><Text fw={600} size="sm">{r.patientName ?? 'Patient'}</Text>{r.birthYear && <Text size="xs">né(e) en {r.birthYear}</Text>}</Table.Td>
+                  <Table.Td>{r.requesterDisplay ?? r.requester}</Table.Td>
+                  <Table.Td>{r.boardName}</Table.Td>
+                  <Table.Td>{r.sessionStart ? formatDateTime(r.sessionStart) : '—'}{r.late && <Badge color="red.9" variant="filled" ml={4}>Demande tardive</Badge>}</Table.Td>
+                  <Table.Td>{formatDateTime(r.registeredAt)}</Table.Td>
+                  <Table.Td>
+                    {r.sessionId
+                      ? <Anchor component={Link} to={`/coordination/seances/${r.sessionId}`} aria-label={`Examiner la demande pour ${r.patientName ?? 'ce patient'}`}>Examiner</Anchor>
+                      : '—'}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      ))}
+    </section>
   );
 }

@@ -6,12 +6,13 @@ import { Link, useParams } from 'react-router';
 import {
   ATTENDANCE_LABEL, FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type Attendance, type AttendanceMode, type Board, type QuorumResult, type Session, type SessionDetails,
 } from '../../api/rcp.ts';
-import { ErrorMessage, errorTitleOf } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, errorTitleOf, LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
+import { reopeningWords } from '../../lib/agenda-words.ts';
 import { carriedOverSentence, mandatedName, specialitiesCount, specialityName } from '../../lib/quorum-words.ts';
 
 /** The proposal types a coordinator picks most in session (the full list is in the RCP sheet). */
@@ -61,12 +62,12 @@ export default function MeetingPage() {
   const d = details.data;
   return (
     <Page
-      title={d ? `Réunion — ${d.board.name}` : 'Réunion de RCP'}
+      title={d ? `Réunion — ${d.board.name}` : details.error ? loadErrorTitle('session', details.error) : 'Réunion de RCP'}
       subtitle={d ? `${formatDateTime(d.session.start)} — ${SESSION_STATE_LABEL[d.session.state]}` : undefined}
       actions={<Button component={Link} to={`/coordination/seances/${id}`} variant="subtle">Ordre du jour</Button>}
     >
-      {(details.isPending || board.isPending) && <Loading label="Chargement de la séance…" />}
-      {details.error && <ErrorMessage error={details.error} onRetry={() => void details.refetch()} />}
+      {(details.isPending || (board.isPending && !details.error)) && <Loading label="Chargement de la séance…" />}
+      {details.error && <LoadError kind="session" error={details.error} onRetry={() => void details.refetch()} />}
       {board.error && <ErrorMessage error={board.error} />}
       <Text size="sm" c={lastAction && !lastAction.ok ? 'red.8' : 'dimmed'} role="status" aria-live="polite" data-testid="last-action" data-ok={lastAction ? String(lastAction.ok) : undefined} data-ms={lastAction?.ms}>
         {lastAction ? (lastAction.ok ? `Effectué : ${lastAction.label}` : `Échec : ${lastAction.label} — ${lastAction.message}`) : ''}
@@ -88,7 +89,7 @@ function Meeting({ details, board, allRows, timed }: { details: SessionDetails; 
   const { session } = details;
   const rows = allRows.filter((r) => IN_SESSION.includes(r.flag) && r.state !== 'pending');
   const [closed, setClosed] = useState<{ carriedOver: string[]; nextSession?: Session } | undefined>();
-  if (session.state === 'planned') return <StartSession session={session} timed={timed} />;
+  if (session.state === 'planned') return <StartSession session={session} rows={allRows} timed={timed} />;
   if (closed || session.state === 'closed') return <Closed session={session} result={closed} rows={allRows} />;
   if (session.state === 'cancelled') return <Alert color="gray">Séance annulée : {session.cancellationReason}</Alert>;
   return (
@@ -100,11 +101,13 @@ function Meeting({ details, board, allRows, timed }: { details: SessionDetails; 
   );
 }
 
-function StartSession({ session, timed }: { session: Session; timed: Timed }) {
+function StartSession({ session, rows, timed }: { session: Session; rows: AgendaRow[]; timed: Timed }) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
   const otherDay = parisDay(new Date(session.start)) !== parisDay();
+  const scheduled = rows.filter((r) => r.flag === 'scheduled');
+  const words = reopeningWords(formatWeekday(session.start), new Date(session.start) > new Date(), scheduled.filter((r) => r.state === 'accepted').length, scheduled.filter((r) => r.state === 'pending').length);
   const start = useMutation({
     mutationFn: () => timed('ouverture de la séance', () => rcp.start(session.id, session.version, otherDay ? reason.trim() : undefined)),
     onSuccess: async () => { setConfirming(false); await queryClient.invalidateQueries({ queryKey: ['rcp', 'session', session.id] }); },
@@ -116,18 +119,15 @@ function StartSession({ session, timed }: { session: Session; timed: Timed }) {
         {start.error && <ErrorMessage error={start.error} />}
         <Group><Button onClick={() => (otherDay ? setConfirming(true) : start.mutate())} loading={start.isPending && !confirming}>Ouvrir la séance</Button></Group>
       </Stack>
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Ouvrir la séance un autre jour que prévu ?">
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={words.title}>
         <form onSubmit={(e) => { e.preventDefault(); start.mutate(); }}>
           <Stack>
-            <Alert color="orange" role="alert">
-              Cette séance est prévue le {formatWeekday(session.start)}, pas aujourd'hui. L'ouvrir maintenant la reprogramme à aujourd'hui
-              (la date prévue est conservée) : les comptes rendus porteront la date réelle de la réunion.
-            </Alert>
+            <Alert color="orange" role="alert" data-testid="reopening-words">{words.text}</Alert>
             <Textarea label="Motif du changement de date" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
             {start.error && <ErrorMessage error={start.error} />}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setConfirming(false)}>Ne pas ouvrir</Button>
-              <Button type="submit" color="#9a4400" loading={start.isPending} disabled={!reason.trim()}>Reprogrammer à aujourd'hui et ouvrir</Button>
+              <Button type="submit" color="#9a4400" loading={start.isPending} disabled={!reason.trim()}>{words.action}</Button>
             </Group>
           </Stack>
         </form>

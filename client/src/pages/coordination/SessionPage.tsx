@@ -5,12 +5,12 @@ import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useCurrentUser } from '../../api/session.ts';
 import { FLAG_LABEL, MOTIF_LABEL, rcp, SESSION_STATE_LABEL, type DocumentDelivery, type SessionDetails } from '../../api/rcp.ts';
-import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
-import { stateWithNote } from '../../lib/agenda-words.ts';
+import { placesWords, stateWithNote } from '../../lib/agenda-words.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
 import { signersText } from '../../lib/signers.ts';
 import { missingRecipientText, reportSendingTitle } from '../../lib/report-sending.ts';
@@ -27,7 +27,7 @@ export default function SessionPage() {
   const { id } = useParams();
   const { details, rows, cases } = useSessionAgenda(id!);
   const d = details.data;
-  const title = d ? `Séance du ${formatWeekday(d.session.start)}` : 'Séance de RCP';
+  const title = d ? `Séance du ${formatWeekday(d.session.start)}` : details.error ? loadErrorTitle('session', details.error) : 'Séance de RCP';
   return (
     <Page
       title={title}
@@ -37,7 +37,7 @@ export default function SessionPage() {
         : undefined}
     >
       {details.isPending && <Loading label="Chargement de la séance…" />}
-      {details.error && <ErrorMessage error={details.error} onRetry={() => void details.refetch()} />}
+      {details.error && <LoadError kind="session" error={details.error} onRetry={() => void details.refetch()} />}
       {d && <SessionSummary details={d} />}
       {d && <Agenda details={d} rows={rows.filter((r) => ACTIVE.includes(r.flag) && r.state !== 'pending')} loadingCases={cases.isPending} />}
       {d && d.session.state !== 'closed' && d.session.state !== 'cancelled' && <Queue details={d} rows={rows.filter((r) => r.state === 'pending' && r.flag === 'scheduled')} />}
@@ -49,19 +49,18 @@ export default function SessionPage() {
 
 function SessionSummary({ details }: { details: SessionDetails }) {
   const { session, agenda, board } = details;
-  const used = agenda?.places.used ?? 0;
-  const left = board.capacity - used;
+  const places = placesWords(session.state, agenda?.places.used ?? 0, board.capacity);
   return (
     <Stack gap="sm">
-      {/* The planned date stays said: the reschedule dialog promises it is kept, and the members had it in their diaries. */}
+      {/* The planned date stays said: the members had it in their diaries (opened ahead of it, a session is planned anew there). */}
       {session.override === 'moved' && session.originalStart && (
         <Alert color="blue" data-testid="original-date">
-          Séance reprogrammée — initialement prévue le {formatDateTime(session.originalStart)}{session.overrideReason ? ` (motif : ${session.overrideReason})` : ''}.
+          Séance {new Date(session.originalStart) > new Date(session.start) ? 'avancée' : 'reprogrammée'} — initialement prévue le {formatDateTime(session.originalStart)}{session.overrideReason ? ` (motif : ${session.overrideReason})` : ''}.
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 1, sm: 4 }}>
+      <SimpleGrid cols={{ base: 1, sm: places ? 4 : 3 }}>
         <Paper withBorder p="sm"><Text size="sm" c="dimmed">État</Text><Text fw={600}>{SESSION_STATE_LABEL[session.state]}</Text>{session.cancellationReason && <Text size="sm">{session.cancellationReason}</Text>}</Paper>
-        <Paper withBorder p="sm"><Text size="sm" c="dimmed">Places restantes</Text><Text fw={600} data-testid="places-left">{left} sur {board.capacity}</Text></Paper>
+        {places && <Paper withBorder p="sm"><Text size="sm" c="dimmed">{places.label}</Text><Text fw={600} data-testid="places-left">{places.value}</Text></Paper>}
         <Paper withBorder p="sm">
           <Text size="sm" c="dimmed">Clôture des inscriptions</Text>
           {/* Opened, closed or cancelled, the session takes no registration whatever its deadline said. */}

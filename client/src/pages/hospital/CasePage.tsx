@@ -6,7 +6,7 @@ import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { hasDecision, hospitalApi, idOf, printLinks, TREATMENT_TYPES, type DecisionInput, type DecisionView, type RcpCase, type RcpSheetData } from '../../api/hospital.ts';
 import { api, ApiError } from '../../api/http.ts';
-import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
@@ -99,7 +99,7 @@ export default function CasePage() {
   return (
     <Page
       // Withdrawn, refused or not yet accepted, the page is the request's; once on a session's agenda it is where the decision is taken.
-      title={`${c && !hasDecision(c) && REQUEST_ONLY_STATES.includes(c.state) ? 'Demande d’inscription en RCP' : 'Décision de la RCP'}${p ? ` — ${patientDisplayName(p)}` : ''}`}
+      title={rcpCase.error ? loadErrorTitle('case', rcpCase.error) : `${c && !hasDecision(c) && REQUEST_ONLY_STATES.includes(c.state) ? 'Demande d’inscription en RCP' : 'Décision de la RCP'}${p ? ` — ${patientDisplayName(p)}` : ''}`}
       subtitle={c ? <Group gap="xs">{p && <Text size="sm" data-testid="patient-born">{capitalBornWord(p.gender)} le {formatDate(p.birthDate)}</Text>}<Anchor component={Link} to={`/hopital/patients/${idOf(c.patient)}`}>← Dossier du patient</Anchor><Text size="sm" c="dimmed">Question : {c.question}</Text></Group> : undefined}
       actions={c?.sheet ? (
         <>
@@ -110,7 +110,7 @@ export default function CasePage() {
       ) : undefined}
     >
       {(rcpCase.isPending || decision.isPending && Boolean(c?.sheet)) && <Loading />}
-      {rcpCase.error && <ErrorMessage error={rcpCase.error} />}
+      {rcpCase.error && <LoadError kind="case" error={rcpCase.error} onRetry={() => void rcpCase.refetch()} />}
       {decision.error && <ErrorMessage error={decision.error} />}
       {c && <CaseHeader rcpCase={c} />}
       {patient.error && <ErrorMessage error={patient.error} />}

@@ -7,7 +7,7 @@ import { Link, useParams } from 'react-router';
 import { hasDecision, hospitalApi, IDENTITY_STATUS_LABEL, idOf, printLinks, type RcpCase, type TimelineEvent } from '../../api/hospital.ts';
 import { api, ApiError } from '../../api/http.ts';
 import { useCurrentUser } from '../../api/session.ts';
-import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ErrorMessage, LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { circleMembers } from '../../lib/circle-of-care.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
@@ -52,12 +52,12 @@ export default function PatientRecordPage() {
   const opening = Boolean(emergencyUntil) && denied && patient.isFetching;
   return (
     <Page
-      title={patient.data ? patientDisplayName(patient.data) : 'Dossier patient'}
+      title={patient.data ? patientDisplayName(patient.data) : patient.error && !denied ? loadErrorTitle('patient', patient.error) : 'Dossier patient'}
       subtitle={physician ? <Anchor component={Link} to="/hopital">← Dossiers patients</Anchor> : <Anchor component={Link} to="/coordination/indicateurs">← Indicateurs</Anchor>}
       actions={patient.data && physician ? <Button component={Link} to={`/hopital/patients/${id}/inscription`}>Inscrire en RCP</Button> : undefined}
     >
       {patient.isPending && <Loading label="Chargement du dossier…" />}
-      {patient.error && !denied && <ErrorMessage error={patient.error} onRetry={() => void patient.refetch()} />}
+      {patient.error && !denied && <LoadError kind="patient" error={patient.error} onRetry={() => void patient.refetch()} />}
       {denied && physician && !opening && <BreakGlass patientId={id} onOpened={async () => { await emergency.refetch(); await patient.refetch(); }} />}
       {denied && !physician && <Alert color="red" role="alert" title="Dossier inaccessible">Ce dossier n’existe pas, ou il n’est pas dans votre périmètre.</Alert>}
       {(patient.data || opening) && emergencyUntil && (

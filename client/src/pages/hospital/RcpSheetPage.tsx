@@ -7,7 +7,7 @@ import { Link, useBlocker, useParams } from 'react-router';
 import { hospitalApi, idOf, printLinks, TREATMENT_TYPES, type MissingItem, type RcpCase, type RcpSheetData, type RcpSheetView } from '../../api/hospital.ts';
 import { ApiError } from '../../api/http.ts';
 import { draftOwner, useCurrentUser } from '../../api/session.ts';
-import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { LoadError, loadErrorTitle } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { fhirPartialDate, formatDate, formatDateTime, parisDay, partialDateInput } from '../../lib/dates.ts';
@@ -56,7 +56,7 @@ export default function RcpSheetPage() {
   return (
     <>
       {sheet.isPending && <Page title="Fiche RCP"><Loading label="Chargement de la fiche…" /></Page>}
-      {sheet.error && <Page title="Fiche RCP"><ErrorMessage error={sheet.error} onRetry={() => void sheet.refetch()} /></Page>}
+      {sheet.error && <Page title={loadErrorTitle('sheet', sheet.error)}><LoadError kind="sheet" error={sheet.error} onRetry={() => void sheet.refetch()} /></Page>}
       {sheet.data && <SheetWithCase key={id} view={sheet.data} reload={() => void sheet.refetch()} />}
     </>
   );
