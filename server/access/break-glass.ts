@@ -4,6 +4,7 @@ import type { RequestContext } from '../context.ts';
 import { badRequest, conflict, forbidden, notFound } from '../fhir-kit/errors.ts';
 import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 import type { AuditEvent } from '@medplum/fhirtypes';
+import { IDNPS_SYSTEM } from '../identity/index.ts';
 import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';
 import { buildAuditEvent, buildBreakGlassGrantEvent, DCC_AUDIT_SUBTYPE_SYSTEM } from './audit.ts';
@@ -129,7 +130,10 @@ function reviewAuditEvent(ctx: RequestContext, grant: BreakGlassGrant, review: B
     outcomeDesc: `Accès d'urgence ${grant.id} de ${grant.displayName} : ${review.verdict === 'justified' ? 'justifié' : 'injustifié'}${review.comment ? ` — ${review.comment}` : ''}`,
     agent: [{
       requestor: true,
-      who: { reference: `Practitioner/${review.reviewerId}`, display: review.reviewerName },
+      who: {
+        reference: `Practitioner/${review.reviewerId}`, display: review.reviewerName,
+        ...(ctx.principal.idnps ? { identifier: { system: IDNPS_SYSTEM, value: ctx.principal.idnps } } : {}),
+      },
       role: ctx.principal.roles.map((r) => ({ coding: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/dcc-role', code: r }] })),
       ...(ctx.remoteAddress ? { network: { address: ctx.remoteAddress, type: '2' as const } } : {}),
     }],

@@ -23,6 +23,8 @@ export interface AuditLine {
   recorded: string;
   professional: string;
   practitioner?: string;
+  /** The card number (IDNPS: '8' + RPPS, or '0' + ADELI) when the event names it. */
+  idnps?: string;
   roles: string[];
   action: AuditAction | undefined;
   what: string;
@@ -45,6 +47,18 @@ export interface AuditPatient { id: string; name: string; identity?: string; bir
 
 /** The DCC's own audit subtypes (emergency access opened, its review): their display says what the line is about. */
 const DCC_AUDIT_SUBTYPE_SYSTEM = 'https://dcc-paca.example/fhir/CodeSystem/dcc-audit';
+const IDNPS_SYSTEM = 'urn:oid:1.2.250.1.71.4.2.1';
+
+/**
+ * A professional's national number as a reviewer quotes it: « RPPS 10003456789 » (IDNPS '8' + RPPS),
+ * « ADELI 123456789 » (IDNPS '0' + ADELI), otherwise the IDNPS as is.
+ */
+export function professionalNumber(idnps: string | undefined): string {
+  if (!idnps) return '';
+  if (/^8\d{11}$/.test(idnps)) return `RPPS ${idnps.slice(1)}`;
+  if (/^0\d{9}$/.test(idnps)) return `ADELI ${idnps.slice(1)}`;
+  return `IDNPS ${idnps}`;
+}
 
 export function auditLineOf(e: AuditEvent): AuditLine {
   const agent = e.agent?.find((a) => a.requestor) ?? e.agent?.[0];
@@ -60,6 +74,7 @@ export function auditLineOf(e: AuditEvent): AuditLine {
     recorded: e.recorded,
     professional: agent?.who?.display ?? agent?.who?.reference ?? 'Inconnu',
     ...(agent?.who?.reference ? { practitioner: agent.who.reference } : {}),
+    ...(agent?.who?.identifier?.value && (!agent.who.identifier.system || agent.who.identifier.system === IDNPS_SYSTEM) ? { idnps: agent.who.identifier.value } : {}),
     roles: (agent?.role ?? []).flatMap((r) => r.coding ?? []).map((c) => c.code ?? '').filter(Boolean),
     action: e.action as AuditAction | undefined,
     what: own ?? ([...new Set(objects.map((o) => auditObjectLabel(o.split('/')[0]!)))].join(', ') || subtype || 'Dossier'),
@@ -120,9 +135,11 @@ export function auditCsv(lines: AuditLine[], partial?: string): string {
   // The date as the screen shows it (Paris time, the zone named); the instant as recorded is kept
   // too: a security review matches it against server logs to the millisecond, and in the hour the
   // clocks go back (October) two Paris times read the same where the instants do not.
-  const header = ['Date et heure (Europe/Paris)', 'Professionnel', 'Référence', 'Rôles', 'Action', 'Objet', 'Résultat', 'Bris de glace', 'Détail', 'Horodatage (UTC, ISO 8601)'];
+  // The professional by name and national number (RPPS or ADELI): « Practitioner/<uuid> » alone
+  // meant nothing outside the DCC, where the file is read.
+  const header = ['Date et heure (Europe/Paris)', 'Professionnel', 'RPPS / ADELI', 'Référence', 'Rôles', 'Action', 'Objet', 'Résultat', 'Bris de glace', 'Détail', 'Horodatage (UTC, ISO 8601)'];
   const rows = lines.map((l) => [
-    formatNumericDateTime(l.recorded, l.recorded), l.professional, l.practitioner ?? '', roleLabel(l.roles), l.action ? ACTION_LABEL[l.action] : '', l.what,
+    formatNumericDateTime(l.recorded, l.recorded), l.professional, professionalNumber(l.idnps), l.practitioner ?? '', roleLabel(l.roles), l.action ? ACTION_LABEL[l.action] : '', l.what,
     l.success ? 'succès' : 'échec', l.breakGlass ? 'oui' : 'non', l.detail ?? '', l.recorded,
   ]);
   return [...(partial ? [[partial]] : []), header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';

@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Group, Select, Table, Text, TextInput, Vi
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { ACTION_LABEL, auditCsv, security, TRAIL_CAP, type AuditAction, type AuditPatient, type AuditTrail } from '../../api/security.ts';
+import { ACTION_LABEL, auditCsv, professionalNumber, security, TRAIL_CAP, type AuditAction, type AuditPatient, type AuditTrail } from '../../api/security.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
@@ -137,7 +137,7 @@ export default function SecurityHomePage() {
                 {lines.map((l) => (
                   <Table.Tr key={l.id}>
                     <Table.Td>{formatDateTime(l.recorded)}</Table.Td>
-                    <Table.Td>{l.professional}<Text size="xs" c="dimmed">{roleLabel(l.roles)}</Text></Table.Td>
+                    <Table.Td>{l.professional}<Text size="xs" c="dimmed">{roleLabel(l.roles)}{l.idnps ? ` · ${professionalNumber(l.idnps)}` : ''}</Text></Table.Td>
                     <Table.Td>{l.action ? ACTION_LABEL[l.action as AuditAction] : '—'}</Table.Td>
                     <Table.Td>{l.what}{l.detail && <Text size="xs">{l.detail}</Text>}</Table.Td>
                     <Table.Td>
