@@ -7,11 +7,14 @@ import type { AuditEvent } from '@medplum/fhirtypes';
 import { IDNPS_SYSTEM } from '../identity/index.ts';
 import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';
-import { buildAuditEvent, buildBreakGlassGrantEvent, DCC_AUDIT_SUBTYPE_SYSTEM } from './audit.ts';
+import { buildAuditEvent, buildBreakGlassGrantEvent, buildBreakGlassRefusalEvent, DCC_AUDIT_SUBTYPE_SYSTEM } from './audit.ts';
+import { isFhirId } from '../fhir-kit/ids.ts';
 import { listBreakGlassForReview } from './break-glass-list.ts';
 import { mayBreakGlass, mayReviewAudit } from './policy.ts';
 
 export const BREAK_GLASS_HOURS = 4;
+/** The one answer to an emergency access that cannot be opened: it says nothing of whether the record exists. */
+export const BREAK_GLASS_REFUSED = "Accès d'urgence impossible : ce dossier n'existe pas, ou il ne peut pas vous être ouvert en urgence";
 const MIN_REASON_LENGTH = 15;
 
 /**
@@ -29,7 +32,12 @@ export async function breakGlass(store: Store, accessStore: AccessStore, ctx: Re
     throw badRequest(`Motif obligatoire (au moins ${MIN_REASON_LENGTH} caractères) : il sera relu par le responsable de la sécurité`, ['reason']);
   }
   // Existence is checked as the service: the caller cannot see the patient yet, by definition.
-  if (!(await store.system().readIfExists('Patient', patientId))) throw notFound(`Patient/${patientId} introuvable`);
+  // No record (or a deleted one) answers as every refused read does — « introuvable » named the
+  // id and told a made-up one from a real one — and the attempt is traced all the same.
+  if (!isFhirId(patientId) || !(await store.system().readIfExists('Patient', patientId))) {
+    await store.system().append(buildBreakGlassRefusalEvent(ctx, patientId, text));
+    throw notFound(BREAK_GLASS_REFUSED);
+  }
   // Start and end by the database's clock, the one that judges whether the grant still runs. The
   // opening itself is an AuditEvent of the patient's trail (flagged BTG, with the reason and the
   // end), written with the grant: no grant without its trace, no trace of a grant that failed.
