@@ -88,8 +88,9 @@ export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req
     const grants = await listBreakGlassForReview(store, accessStore, contextOf(req), { ...(since ? { since } : {}), unreviewedOnly: req.query.unreviewed === 'true' });
     res.set('Cache-Control', 'no-store').json({ grants });
   });
-  // The review: by a security officer who is not the grantee, once, with a verdict; traced in the
-  // same transaction. 200 with the reviewed grant; a second review is a 409 (the first stands).
+  // The review: by a security officer who is not the grantee, once the access has ended, once, with
+  // a verdict; traced in the same transaction. 200 with the reviewed grant; a review of a running
+  // access or a second review is a 409 (the first stands).
   router.post('/break-glass/:id/review', async (req: Request, res: Response) => {
     requireReviewer(req);
     const ctx = contextOf(req);
@@ -100,6 +101,11 @@ export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req
       if (!grant) throw notFound(`Accès d'urgence ${id} introuvable`);
       if (grant.practitionerId === ctx.principal.practitionerId) {
         throw forbidden("Un accès d'urgence est relu par un autre responsable de la sécurité que celui qui l'a ouvert");
+      }
+      // Reviewed once it has ended: under a running access the physician may still read, and the
+      // verdict would be given on part of what was consulted (QA: « Justifié » at 01:02 of an access running until 05:02).
+      if (!grant.reviewedAt && grant.active) {
+        throw conflict(`L'accès d'urgence ${id} de ${grant.displayName} court jusqu'au ${meetingDateTime(grant.expiresAt)} (heure de Paris) : il se relit une fois terminé, quand tout ce qui a été consulté sous cet accès est connu`);
       }
       if (grant.reviewedAt || !(await accessStore.recordReview(id, review, tx.db))) {
         throw conflict(`L'accès d'urgence ${id} a déjà été relu${grant.review ? ` par ${grant.review.reviewerName} (${grant.review.verdict === 'justified' ? 'justifié' : 'injustifié'})` : ''} : une relecture ne se réécrit pas`);

@@ -8,6 +8,7 @@ import type { Principal, RequestContext } from '../../server/context.ts';
 import { RPPS_SYSTEM } from '../../server/identity/rpps.ts';
 import { searchOne } from '../../server/rcp/fhir-helpers.ts';
 import { AccessStore } from '../../server/store/access-store.ts';
+import { backdatedGrant } from '../helpers/break-glass.ts';
 import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, screenshot, signInAs } from './harness.ts';
 
 async function contextOf(rpps: string, roles: string[]): Promise<RequestContext> {
@@ -203,7 +204,16 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
     const id = await patientId('Ricci');
     const outsider = await contextOf('10009990119', ['physician']);
     const reason = `Appel du SAMU pour détresse respiratoire ${Date.now()}`;
-    await breakGlass(dcc.services.store, dcc.services.accessStore, outsider, id, reason);
+    // Reviewed once ended: an access of an hour ago, with what was read under it (QA: « Justifié »
+    // given at 01:02 on an access running until 05:02, on the reason alone).
+    await backdatedGrant(dcc.services.db, {
+      practitionerId: outsider.principal.practitionerId!, idnps: outsider.principal.idnps!, displayName: outsider.principal.displayName, patientId: id, reason,
+    }, { startedAgoMs: 5 * 3_600_000, durationMs: 4 * 3_600_000 });
+    const underGrant = buildAuditEvent(outsider, { interaction: 'read', outcome: 'success', resources: [{ resourceType: 'Condition', id: 'c-ricci', patientId: id }] }, new Set([id]));
+    await dcc.services.store.system().appendAll([{ ...underGrant, recorded: new Date(Date.now() - 4.5 * 3_600_000).toISOString() }]);
+    // A running one is not offered for review yet.
+    const runningReason = `Patient transféré du SMUR ${Date.now()}`;
+    await breakGlass(dcc.services.store, dcc.services.accessStore, outsider, id, runningReason);
     const { page, context } = await newPage();
     try {
       await signInAs(page, 'admin', '/securite/acces-urgence');
@@ -213,8 +223,16 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       // Whose record, named as every list names a patient (the column said only « Voir les accès au dossier »).
       expect(await row.getByTestId('break-glass-patient').innerText()).to.match(/^RICCI \S.*, née? le \d{2}\/\d{2}\/\d{4}$/);
       await checkA11y(page, 'accès d’urgence');
+      const running = table.getByRole('row', { name: new RegExp(runningReason) });
+      expect(await running.getByTestId('break-glass-running').innerText()).to.match(/^En cours jusqu'au .+ : à relire une fois l'accès terminé/);
+      expect(await running.getByRole('button', { name: 'Relire' }).count()).to.equal(0);
       await row.getByRole('button', { name: 'Relire' }).click();
       const dialog = page.getByRole('dialog', { name: /Relire l'accès/ });
+      // What was consulted under the access, from the trail.
+      const consulted = dialog.getByTestId('break-glass-consulted');
+      await consulted.getByRole('row').filter({ hasText: 'Lecture' }).first().waitFor();
+      expect(await consulted.innerText()).to.contain('Consulté pendant l\'accès').and.match(/Lecture\s+\S/);
+      await checkA11y(page, 'relecture d’un accès d’urgence');
       await dialog.getByLabel('Justifié', { exact: true }).check();
       await dialog.getByLabel('Commentaire').fill('Urgence vitale confirmée par le dossier du SAMU');
       await dialog.getByRole('button', { name: 'Enregistrer la relecture' }).click();

@@ -10,6 +10,8 @@ export interface BreakGlassReview { reviewerId: string; reviewerName: string; ve
 export interface BreakGlassGrant {
   id: string; practitionerId: string; idnps: string | null; displayName: string; patientId: string; reason: string;
   createdAt: string; expiresAt: string; reviewedAt: string | null; review?: BreakGlassReview;
+  /** Still running by the server's clock: reviewed only once ended (the server answers 409 before). */
+  active?: boolean;
   /** The patient as every list names them (« CASTELLANI Hélène Marie, née le 14/03/1958 »); absent for a record gone since. */
   patientIdentity?: string;
 }
@@ -84,35 +86,54 @@ export function auditLineOf(e: AuditEvent): AuditLine {
   };
 }
 
+/**
+ * AuditEvents of a search, following the Bundle's `next` links up to TRAIL_CAP: one page alone
+ * (200) was read as the whole trail.
+ */
+async function readTrail(params: URLSearchParams): Promise<AuditTrail> {
+  let path = `/fhir/AuditEvent?${params.toString()}`;
+  const lines: AuditLine[] = [];
+  const seen = new Set<string>();
+  let total: number | undefined;
+  let next: string | undefined;
+  for (;;) {
+    const bundle = await api<Bundle<AuditEvent>>(path);
+    total ??= bundle.total; // counted on the first page only
+    for (const e of bundle.entry ?? []) {
+      if (e.resource?.resourceType !== 'AuditEvent' || seen.has(e.resource.id ?? '')) continue;
+      seen.add(e.resource.id ?? '');
+      lines.push(auditLineOf(e.resource));
+    }
+    next = bundle.link?.find((l) => l.relation === 'next')?.url;
+    if (!next || lines.length >= TRAIL_CAP) break;
+    // Only the link's query: its origin is the server's public base URL, not necessarily this page's.
+    path = `/fhir/AuditEvent${new URL(next, window.location.origin).search}`;
+  }
+  const truncated = Boolean(next) || lines.length > TRAIL_CAP || (total !== undefined && total > Math.min(lines.length, TRAIL_CAP));
+  return { lines: lines.slice(0, TRAIL_CAP), ...(total !== undefined ? { total } : {}), truncated };
+}
+
 export const security = {
   /**
    * The newest accesses to a patient's record in a period (the server's date filter), following the
    * Bundle's `next` links up to TRAIL_CAP: one page alone (200) was read as the whole trail.
    */
-  trail: async (patientId: string, period: { from?: string; to?: string }): Promise<AuditTrail> => {
+  trail: (patientId: string, period: { from?: string; to?: string }): Promise<AuditTrail> => {
     const dates = [period.from ? `ge${period.from}` : undefined, period.to ? `le${period.to}T23:59:59` : undefined].filter(Boolean) as string[];
     const params = new URLSearchParams({ patient: `Patient/${patientId}`, _sort: '-_lastUpdated', _count: String(TRAIL_CAP) });
     for (const d of dates) params.append('date', d);
-    let path = `/fhir/AuditEvent?${params.toString()}`;
-    const lines: AuditLine[] = [];
-    const seen = new Set<string>();
-    let total: number | undefined;
-    let next: string | undefined;
-    for (;;) {
-      const bundle = await api<Bundle<AuditEvent>>(path);
-      total ??= bundle.total; // counted on the first page only
-      for (const e of bundle.entry ?? []) {
-        if (e.resource?.resourceType !== 'AuditEvent' || seen.has(e.resource.id ?? '')) continue;
-        seen.add(e.resource.id ?? '');
-        lines.push(auditLineOf(e.resource));
-      }
-      next = bundle.link?.find((l) => l.relation === 'next')?.url;
-      if (!next || lines.length >= TRAIL_CAP) break;
-      // Only the link's query: its origin is the server's public base URL, not necessarily this page's.
-      path = `/fhir/AuditEvent${new URL(next, window.location.origin).search}`;
-    }
-    const truncated = Boolean(next) || lines.length > TRAIL_CAP || (total !== undefined && total > Math.min(lines.length, TRAIL_CAP));
-    return { lines: lines.slice(0, TRAIL_CAP), ...(total !== undefined ? { total } : {}), truncated };
+    return readTrail(params);
+  },
+  /**
+   * What was consulted under an emergency access: the patient's trail, by its holder, from its
+   * opening to its end (the same search as the trail, narrowed), oldest first — what the reviewer
+   * judges on.
+   */
+  grantAccesses: (grant: Pick<BreakGlassGrant, 'patientId' | 'practitionerId' | 'createdAt' | 'expiresAt'>): Promise<AuditTrail> => {
+    const params = new URLSearchParams({ patient: `Patient/${grant.patientId}`, agent: `Practitioner/${grant.practitionerId}`, _sort: '_lastUpdated', _count: String(TRAIL_CAP) });
+    params.append('date', `ge${grant.createdAt}`);
+    params.append('date', `le${grant.expiresAt}`);
+    return readTrail(params);
   },
   /** The patients an INS or a name designates (20 at most; `more` when there are others). */
   patients: (q: string) => api<{ patients: AuditPatient[]; more: boolean }>('/access/audit-patients', { query: { q } }),
