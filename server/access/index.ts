@@ -10,4 +10,5 @@ export { breakGlass, breakGlassReviewRouter, ownEmergencyAccess } from './break-
 export { directorySearch, G15_SYSTEM, PROFESSION_OF_ROLE, rolesFromDirectory, rolesOfPractitioner } from './directory-roles.ts';
 export { DIRECTORY_TYPES, isSystem, mayReadType, mayWriteType, readableTypes, rolesOf, separateDuties } from './policy.ts';
 export { RefusedSignIns } from './refused-sign-ins.ts';
+export { signInReviewRouter } from './sign-in-review.ts';
 export { ROLE_LABELS } from './role-labels.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import type { AuditEvent, Patient, Practitioner } from '@medplum/fhirtypes';
 import type { Page } from 'playwright-core';
-import { buildAuditEvent } from '../../server/access/audit.ts';
+import { buildAuditEvent, buildAuthenticationEvent } from '../../server/access/audit.ts';
 import { breakGlass } from '../../server/access/break-glass.ts';
 import type { Principal, RequestContext } from '../../server/context.ts';
 import { RPPS_SYSTEM } from '../../server/identity/rpps.ts';
@@ -98,14 +98,17 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       expect(lines[0]).to.include.members(['Date et heure (Europe/Paris)', 'Professionnel', 'Action']);
       expect(lines.length).to.equal((await rows.count()));
       const screenRows = (await rows.allInnerTexts()).slice(1);
+      const at = (name: string) => lines[0]!.indexOf(name);
       for (const [i, line] of lines.slice(1).entries()) {
         expect(line[1]).to.equal(gp.principal.displayName);
-        expect(line[4]).to.equal('Lecture');
+        // The professional by national number too, not only « Practitioner/<uuid> ».
+        expect(line[at('RPPS / ADELI')]).to.equal('RPPS 10009990077');
+        expect(line[at('Action')]).to.equal('Lecture');
         // The file says what the screen says: Paris time (the screen's hh:mm) and the roles in the header's words.
         expect(line[0]).to.match(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
         expect(screenRows[i]).to.contain(line[0]!.slice(11, 16));
-        expect(line[3]).to.equal('Médecin généraliste');
-        expect(screenRows[i]).to.contain(line[3]!);
+        expect(line[at('Rôles')]).to.equal('Médecin généraliste');
+        expect(screenRows[i]).to.contain(line[at('Rôles')]!);
       }
       assertNoPageErrors(page);
     } finally {
@@ -244,6 +247,36 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       expect(text).to.contain('Urgence vitale confirmée par le dossier du SAMU');
       expect(text, text).to.match(/par \S+/);
       expect(text).not.to.contain('Relire');
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('« Connexions »: the sign-ins and the refused ones with their reason, filtered by result, exported as CSV', async () => {
+    const { dcc } = await browserWorld();
+    const forged = `Carte CPS refusée : certificat non émis par l'IGC-Santé (${Date.now()})`;
+    await dcc.services.store.system().append(buildAuthenticationEvent({ kind: 'login', outcome: 'failure', method: 'cps', remoteAddress: '10.9.8.7', detail: forged }));
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'admin', '/securite/connexions');
+      await page.getByRole('heading', { level: 1, name: 'Connexions' }).waitFor();
+      const table = page.getByTestId('sign-ins');
+      // The officer's own demo sign-in, just made, and the refused card.
+      await table.getByRole('row').filter({ hasText: 'Démonstration' }).filter({ hasText: 'Réussie' }).first().waitFor();
+      await table.getByRole('row').filter({ hasText: forged }).waitFor();
+      await checkA11y(page, 'connexions');
+      await page.locator('label', { hasText: /^Refusées$/ }).click();
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll('[data-testid="sign-ins"] tbody tr')];
+        return rows.length > 0 && rows.every((r) => r.textContent?.includes('Refusée'));
+      });
+      const refused = table.getByRole('row').filter({ hasText: forged });
+      expect(await refused.innerText()).to.contain('Carte CPS').and.contain('10.9.8.7');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Exporter en CSV/ }).click()]);
+      const rows = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((l) => l.split(';'));
+      expect(rows[0]).to.deep.equal(['Date et heure (Europe/Paris)', 'Professionnel', 'RPPS / ADELI', 'Méthode', 'Adresse', 'Résultat', 'Motif du refus', 'Horodatage (UTC, ISO 8601)']);
+      expect(rows.slice(1).every((r) => r[5] === 'refusée')).to.equal(true);
       assertNoPageErrors(page);
     } finally {
       await context.close();

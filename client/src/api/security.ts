@@ -140,9 +140,40 @@ export const security = {
   /** The patient of a record id (the trail opened from the emergency accesses), the read traced by the server. */
   patient: (id: string) => api<AuditPatient>(`/access/audit-patients/${encodeURIComponent(id)}`),
   grants: () => api<{ grants: BreakGlassGrant[] }>('/access/break-glass'),
+  /** Sign-ins and refused sign-ins, newest first (the server caps them at 1 000: `truncated`). */
+  signIns: (filter: { outcome?: 'success' | 'failure'; from?: string; to?: string }) =>
+    api<{ signIns: SignInLine[]; truncated: boolean }>('/access/sign-ins', { query: filter }),
   review: (id: string, verdict: 'justified' | 'unjustified', comment: string) =>
     api<BreakGlassGrant | undefined>(`/access/break-glass/${id}/review`, { method: 'POST', body: { verdict, ...(comment.trim() ? { comment: comment.trim() } : {}) } }),
 };
+
+/** One sign-in as the server lists it (server/access/sign-in-review.ts). */
+export interface SignInLine {
+  id: string; recorded: string; professional: string; idnps?: string; practitioner?: string;
+  method?: string; address?: string; success: boolean; reason?: string;
+}
+
+/** How each sign-in method is named on the page and in its CSV. */
+export const SIGN_IN_METHOD_LABEL: Record<string, string> = {
+  cps: 'Carte CPS', saml: 'SAML (établissement)', psc: 'Pro Santé Connect', demo: 'Démonstration', session: 'Session',
+};
+export const signInMethodLabel = (method: string | undefined) => (method ? SIGN_IN_METHOD_LABEL[method] ?? method : '—');
+
+/** A semicolon-separated cell, formulas neutralised (a name or a reason may start with « = »). */
+function csvCell(v: string): string {
+  const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
+  return /[;"\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The sign-ins as CSV, as the page shows them; `partial` heads the file when the list was capped. */
+export function signInsCsv(lines: SignInLine[], partial?: string): string {
+  const header = ['Date et heure (Europe/Paris)', 'Professionnel', 'RPPS / ADELI', 'Méthode', 'Adresse', 'Résultat', 'Motif du refus', 'Horodatage (UTC, ISO 8601)'];
+  const rows = lines.map((l) => [
+    formatNumericDateTime(l.recorded, l.recorded), l.professional, professionalNumber(l.idnps), signInMethodLabel(l.method), l.address ?? '',
+    l.success ? 'réussie' : 'refusée', l.reason ?? '', l.recorded,
+  ]);
+  return [...(partial ? [[partial]] : []), header, ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
+}
 
 /**
  * The trail as CSV (semicolon-separated, as French spreadsheets expect), formulas neutralised.

@@ -23,7 +23,7 @@ export default function BreakGlassPage() {
   const grants = useQuery({ queryKey: ['break-glass'], queryFn: () => security.grants() });
   const list = (grants.data?.grants ?? []).filter((g) => filter === 'all' || !g.reviewedAt);
   return (
-    <Page title="Accès d'urgence" subtitle="Dossiers ouverts en bris de glace, à relire" actions={<Button component={Link} to="/securite" variant="light">Qui a consulté ce dossier</Button>}>
+    <Page title="Accès d'urgence" subtitle="Dossiers ouverts en bris de glace, à relire" actions={<><Button component={Link} to="/securite" variant="light">Qui a consulté ce dossier</Button><Button component={Link} to="/securite/connexions" variant="light">Connexions</Button></>}>
       <SegmentedControl value={filter} onChange={(v) => setFilter(v as 'todo' | 'all')} data={[{ value: 'todo', label: 'À relire' }, { value: 'all', label: 'Tous' }]} aria-label="Accès affichés" w={240} />
       {grants.isPending && <Loading label="Chargement des accès d'urgence…" />}
       {grants.error && <ErrorMessage error={grants.error} onRetry={() => void grants.refetch()} />}

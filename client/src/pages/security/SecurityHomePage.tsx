@@ -76,7 +76,7 @@ export default function SecurityHomePage() {
     show(id ? { patient: id } : text.trim() ? { q: text.trim() } : {});
   };
   return (
-    <Page title="Qui a consulté ce dossier" subtitle="Journal des accès au dossier d'un patient" actions={<Button component={Link} to="/securite/acces-urgence" variant="light">Accès d'urgence à relire</Button>}>
+    <Page title="Qui a consulté ce dossier" subtitle="Journal des accès au dossier d'un patient" actions={<><Button component={Link} to="/securite/acces-urgence" variant="light">Accès d'urgence à relire</Button><Button component={Link} to="/securite/connexions" variant="light">Connexions</Button></>}>
       <form role="search" onSubmit={(e) => { e.preventDefault(); search(input); }}>
         <Group align="flex-end">
           <TextInput label="Patient" description="INS (15 caractères), nom de naissance ou identifiant du dossier (Patient/…)" value={input} onChange={(e) => setInput(e.currentTarget.value)} w={420} />
