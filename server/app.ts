@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Config } from './config.ts';
 import type { Principal, RequestContext } from './context.ts';
 import { FhirError, outcome, issue, payloadTooLarge, badRequest, unauthorized } from './fhir-kit/errors.ts';
-import { auditPatientLookupRouter, breakGlassReviewRouter, buildAuthenticationEvent, RefusedSignIns } from './access/index.ts';
+import { auditPatientLookupRouter, breakGlassReviewRouter, buildAuthenticationEvent, RefusedSignIns, signInReviewRouter } from './access/index.ts';
 import { capabilityOperationsOf, fhirRouter, operationsRouter } from './fhir/index.ts';
 import { authRouter, recordSignIn, type SignInDeps, type SignInMethods } from './auth/index.ts';
 import { webClient, webContentSecurityPolicy } from './web/index.ts';
@@ -107,7 +107,8 @@ export function createApp(deps: AppDeps): express.Express {
   // Refused cards: traced once per address and minute, then aggregated; a flood is throttled (429).
   const refusedSignIns = new RefusedSignIns(async ({ address, count, from, to, detail }) => {
     await deps.store.system().append(buildAuthenticationEvent({
-      kind: 'login', outcome: 'failure', method: 'cps', remoteAddress: address,
+      // A refused session (expired, unknown) is not a refused card: the « Connexions » page says which.
+      kind: 'login', outcome: 'failure', method: /^Session/.test(detail) ? 'session' : 'cps', remoteAddress: address,
       detail: count === 1 ? detail : `${count} connexions refusées de plus depuis ${address} entre ${from.toISOString()} et ${to.toISOString()} (dernière : ${detail})`,
     }));
   }, config.signInRateLimit, deps.refusedSignInWindowMs);
@@ -149,6 +150,7 @@ export function createApp(deps: AppDeps): express.Express {
   }));
   app.use('/access', requireIdentity, jsonBody, breakGlassReviewRouter(accessStore, contextOf, deps.store));
   app.use('/access', requireIdentity, auditPatientLookupRouter(deps.store, contextOf));
+  app.use('/access', requireIdentity, signInReviewRouter(deps.store, contextOf));
   for (const api of deps.apis ?? []) app.use(api.path, requireIdentity, jsonBody, api.router);
   for (const api of deps.publicApis ?? []) app.use(api.path, api.router);
   // The web client last: its routes never shadow /fhir, /api, /auth, /access or /health.

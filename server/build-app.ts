@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import pino from 'pino';
 import { createApp, type AppDeps } from './app.ts';
-import { buildIdentify, demoSignInRouter, pscRouter, samlRouter, type SignInDeps } from './auth/index.ts';
+import { buildIdentify, cardSignInTracer, demoSignInRouter, pscRouter, samlRouter, type SignInDeps } from './auth/index.ts';
 import type { Services } from './bootstrap.ts';
 import { cityRouter } from './city/index.ts';
 import type { Config, PscConfig, SamlConfig } from './config.ts';
@@ -42,7 +42,8 @@ export function buildApp(config: Config, services: Services, options: BuildAppOp
   // The calendar day the pathway and the trial inclusions are dated with: the Paris day of the clock.
   const today = clock ? () => parisDay(clock()) : undefined;
   const signIn: SignInDeps = { config, sessions: services.sessions, sessionStore: services.sessionStore, directory: services.directory, logger, store };
-  const identify = options.identify ?? buildIdentify(config, services.sessions, services.directory);
+  const identify = options.identify ?? buildIdentify(config, services.sessions, services.directory,
+    cardSignInTracer(store, config.sessionIdleMinutes * 60_000, (err) => logger.error({ err }, "échec de l'écriture de la trace de connexion par carte CPS")));
   const demo = config.demoSignIn && !config.production;
   const deps: AppDeps = {
     config, store, accessStore: services.accessStore, identify, logger,

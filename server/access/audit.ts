@@ -2,6 +2,7 @@ import type { AuditEvent } from '@medplum/fhirtypes';
 import type { RequestContext } from '../context.ts';
 import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 import { IDNPS_SYSTEM } from '../identity/index.ts';
+import { isFhirId } from '../fhir-kit/ids.ts';
 import type { AccessRecord } from '../store/repository.ts';
 import { DIRECTORY_TYPES } from './policy.ts';
 
@@ -216,5 +217,25 @@ export function buildBreakGlassGrantEvent(
     entity: [
       ...(base.entity ?? []).map((e) => ({ ...e, detail: [{ type: 'break-glass-grant', valueString: grant.id }, { type: 'reason', valueString: grant.reason }] })),
     ],
+  };
+}
+
+/**
+ * An emergency access asked for a record that does not exist (or no longer does): refused, and
+ * in the trail of that id all the same — a physician trying ids is what the officer must see.
+ */
+export function buildBreakGlassRefusalEvent(ctx: RequestContext, patientId: string, reason: string): AuditEvent {
+  const named = isFhirId(patientId);
+  const base = buildAuditEvent(ctx, {
+    interaction: 'create', outcome: 'failure',
+    resources: named ? [{ resourceType: 'Patient', id: patientId, patientId }] : [],
+  }, new Set());
+  return {
+    ...base,
+    type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113', display: 'Security Alert' },
+    subtype: [{ system: DCC_AUDIT_SUBTYPE_SYSTEM, code: 'break-glass-refused', display: "Accès d'urgence refusé" }],
+    action: 'C',
+    outcomeDesc: `Accès d'urgence refusé : dossier ${named ? `Patient/${patientId} ` : ''}introuvable${named ? '' : ` (identifiant invalide « ${String(patientId).slice(0, 80)} »)`} — motif déclaré : ${reason}`,
+    purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'BTG', display: 'bris de glace' }], text: reason }],
   };
 }

@@ -4,13 +4,17 @@ import type { RequestContext } from '../context.ts';
 import { badRequest, conflict, forbidden, notFound } from '../fhir-kit/errors.ts';
 import { meetingDateTime } from '../fhir-kit/french-dates.ts';
 import type { AuditEvent } from '@medplum/fhirtypes';
+import { IDNPS_SYSTEM } from '../identity/index.ts';
 import type { AccessStore, BreakGlassGrant, BreakGlassReview } from '../store/access-store.ts';
 import type { Store } from '../store/store.ts';
-import { buildAuditEvent, buildBreakGlassGrantEvent, DCC_AUDIT_SUBTYPE_SYSTEM } from './audit.ts';
+import { buildAuditEvent, buildBreakGlassGrantEvent, buildBreakGlassRefusalEvent, DCC_AUDIT_SUBTYPE_SYSTEM } from './audit.ts';
+import { isFhirId } from '../fhir-kit/ids.ts';
 import { listBreakGlassForReview } from './break-glass-list.ts';
 import { mayBreakGlass, mayReviewAudit } from './policy.ts';
 
 export const BREAK_GLASS_HOURS = 4;
+/** The one answer to an emergency access that cannot be opened: it says nothing of whether the record exists. */
+export const BREAK_GLASS_REFUSED = "Accès d'urgence impossible : ce dossier n'existe pas, ou il ne peut pas vous être ouvert en urgence";
 const MIN_REASON_LENGTH = 15;
 
 /**
@@ -28,7 +32,12 @@ export async function breakGlass(store: Store, accessStore: AccessStore, ctx: Re
     throw badRequest(`Motif obligatoire (au moins ${MIN_REASON_LENGTH} caractères) : il sera relu par le responsable de la sécurité`, ['reason']);
   }
   // Existence is checked as the service: the caller cannot see the patient yet, by definition.
-  if (!(await store.system().readIfExists('Patient', patientId))) throw notFound(`Patient/${patientId} introuvable`);
+  // No record (or a deleted one) answers as every refused read does — « introuvable » named the
+  // id and told a made-up one from a real one — and the attempt is traced all the same.
+  if (!isFhirId(patientId) || !(await store.system().readIfExists('Patient', patientId))) {
+    await store.system().append(buildBreakGlassRefusalEvent(ctx, patientId, text));
+    throw notFound(BREAK_GLASS_REFUSED);
+  }
   // Start and end by the database's clock, the one that judges whether the grant still runs. The
   // opening itself is an AuditEvent of the patient's trail (flagged BTG, with the reason and the
   // end), written with the grant: no grant without its trace, no trace of a grant that failed.
@@ -79,8 +88,9 @@ export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req
     const grants = await listBreakGlassForReview(store, accessStore, contextOf(req), { ...(since ? { since } : {}), unreviewedOnly: req.query.unreviewed === 'true' });
     res.set('Cache-Control', 'no-store').json({ grants });
   });
-  // The review: by a security officer who is not the grantee, once, with a verdict; traced in the
-  // same transaction. 200 with the reviewed grant; a second review is a 409 (the first stands).
+  // The review: by a security officer who is not the grantee, once the access has ended, once, with
+  // a verdict; traced in the same transaction. 200 with the reviewed grant; a review of a running
+  // access or a second review is a 409 (the first stands).
   router.post('/break-glass/:id/review', async (req: Request, res: Response) => {
     requireReviewer(req);
     const ctx = contextOf(req);
@@ -91,6 +101,11 @@ export function breakGlassReviewRouter(accessStore: AccessStore, contextOf: (req
       if (!grant) throw notFound(`Accès d'urgence ${id} introuvable`);
       if (grant.practitionerId === ctx.principal.practitionerId) {
         throw forbidden("Un accès d'urgence est relu par un autre responsable de la sécurité que celui qui l'a ouvert");
+      }
+      // Reviewed once it has ended: under a running access the physician may still read, and the
+      // verdict would be given on part of what was consulted (QA: « Justifié » at 01:02 of an access running until 05:02).
+      if (!grant.reviewedAt && grant.active) {
+        throw conflict(`L'accès d'urgence ${id} de ${grant.displayName} court jusqu'au ${meetingDateTime(grant.expiresAt)} (heure de Paris) : il se relit une fois terminé, quand tout ce qui a été consulté sous cet accès est connu`);
       }
       if (grant.reviewedAt || !(await accessStore.recordReview(id, review, tx.db))) {
         throw conflict(`L'accès d'urgence ${id} a déjà été relu${grant.review ? ` par ${grant.review.reviewerName} (${grant.review.verdict === 'justified' ? 'justifié' : 'injustifié'})` : ''} : une relecture ne se réécrit pas`);
@@ -129,7 +144,10 @@ function reviewAuditEvent(ctx: RequestContext, grant: BreakGlassGrant, review: B
     outcomeDesc: `Accès d'urgence ${grant.id} de ${grant.displayName} : ${review.verdict === 'justified' ? 'justifié' : 'injustifié'}${review.comment ? ` — ${review.comment}` : ''}`,
     agent: [{
       requestor: true,
-      who: { reference: `Practitioner/${review.reviewerId}`, display: review.reviewerName },
+      who: {
+        reference: `Practitioner/${review.reviewerId}`, display: review.reviewerName,
+        ...(ctx.principal.idnps ? { identifier: { system: IDNPS_SYSTEM, value: ctx.principal.idnps } } : {}),
+      },
       role: ctx.principal.roles.map((r) => ({ coding: [{ system: 'https://dcc-paca.example/fhir/CodeSystem/dcc-role', code: r }] })),
       ...(ctx.remoteAddress ? { network: { address: ctx.remoteAddress, type: '2' as const } } : {}),
     }],

@@ -11,4 +11,5 @@ export { directorySearch, G15_SYSTEM, PROFESSION_OF_ROLE, rolesFromDirectory, ro
 export { establishmentForNewPatient } from './patient-establishment.ts';
 export { DIRECTORY_TYPES, isSystem, mayReadType, mayWriteType, readableTypes, rolesOf, separateDuties } from './policy.ts';
 export { RefusedSignIns } from './refused-sign-ins.ts';
+export { signInReviewRouter } from './sign-in-review.ts';
 export { ROLE_LABELS } from './role-labels.ts';

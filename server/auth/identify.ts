@@ -13,11 +13,16 @@ import type { SessionManager } from './session.ts';
  * proxy forwards (explicit opt-in), or a browser session opened by SAML or Pro Santé Connect.
  * A card is resolved against the directory (created there on first use).
  */
-export function buildIdentify(config: Config, sessions?: SessionManager, directory?: Directory): (req: Request) => Promise<Principal | undefined> {
+export function buildIdentify(
+  config: Config, sessions?: SessionManager, directory?: Directory,
+  /** Traces a card's sign-in (auth/card-sign-ins.ts): a card opens no session to trace it at. */
+  traceCardSignIn?: (req: Request, principal: Principal) => Promise<void>,
+): (req: Request) => Promise<Principal | undefined> {
   const proxy = proxyOptions(config);
   return async (req) => {
     const card = (proxy ? identifyFromProxyHeader(req, proxy) : undefined) ?? identifyFromClientCertificate(req);
     const principal = card ? (directory ? await directory.resolve(card) : card) : await sessions?.identify(req);
+    if (card && principal && traceCardSignIn) await traceCardSignIn(req, principal);
     return principal && { ...principal, roles: separateDuties(principal.roles) };
   };
 }

@@ -3,6 +3,7 @@
  * directory that links a signed-in professional to their Practitioner.
  * Other folders import this folder through this file only (test/architecture/import-rules.test.ts).
  */
+export { cardSignInTracer } from './card-sign-ins.ts';
 export { type DemoPki, ensureDemoPki } from './demo-pki.ts';
 export { demoSignInRouter } from './demo-sign-in.ts';
 export { Directory } from './directory.ts';

@@ -13,6 +13,8 @@ export interface BreakGlassGrant {
   reviewedAt: string | null;
   /** The review: by someone other than the grantee, once (the database refuses a second one). */
   review?: BreakGlassReview;
+  /** Still running by the database's clock (listed and found grants): a running access is not reviewed yet. */
+  active?: boolean;
 }
 
 export interface BreakGlassReview {
@@ -71,6 +73,7 @@ export class AccessStore {
 
   async listBreakGlass(options: { since?: string; unreviewedOnly?: boolean; limit: number }): Promise<BreakGlassGrant[]> {
     const rows = await this.db('break_glass_grant')
+      .select('*', this.db.raw('expires_at > now() AS active'))
       .modify((q) => {
         if (options.since) q.where('created_at', '>=', options.since);
         if (options.unreviewedOnly) q.whereNull('reviewed_at');
@@ -82,13 +85,16 @@ export class AccessStore {
 
   async findBreakGlass(id: string, executor: Executor = this.db): Promise<BreakGlassGrant | undefined> {
     if (!/^\d{1,18}$/.test(id)) return undefined;
-    const row = await executor('break_glass_grant').where({ id }).first();
+    const row = await executor('break_glass_grant').select('*', executor.raw('expires_at > now() AS active')).where({ id }).first();
     return row ? toGrant(row) : undefined;
   }
 
-  /** Records the review; false when the grant was already reviewed (a concurrent reviewer won). */
+  /**
+   * Records the review of an ended grant; false when the grant was already reviewed (a concurrent
+   * reviewer won) or still runs (what it allowed is not all known yet).
+   */
   async recordReview(id: string, review: BreakGlassReview, executor: Executor = this.db): Promise<boolean> {
-    const updated = await executor('break_glass_grant').where({ id }).whereNull('reviewed_at').update({
+    const updated = await executor('break_glass_grant').where({ id }).whereNull('reviewed_at').where('expires_at', '<=', executor.fn.now()).update({
       reviewed_at: executor.fn.now(), reviewer_id: review.reviewerId, reviewer_name: review.reviewerName, verdict: review.verdict, review_comment: review.comment ?? null,
     });
     return updated === 1;
@@ -100,6 +106,7 @@ function toGrant(row: any): BreakGlassGrant {
   return {
     id: String(row.id), practitionerId: row.practitioner_id, idnps: row.idnps, displayName: row.display_name, patientId: row.patient_id,
     reason: row.reason, createdAt: iso(row.created_at)!, expiresAt: iso(row.expires_at)!, reviewedAt: iso(row.reviewed_at),
+    ...(row.active !== undefined && row.active !== null ? { active: Boolean(row.active) } : {}),
     ...(row.verdict ? { review: { reviewerId: row.reviewer_id, reviewerName: row.reviewer_name, verdict: row.verdict, ...(row.review_comment ? { comment: row.review_comment } : {}) } } : {}),
   };
 }

@@ -9,7 +9,7 @@
  * or the PDF printed for someone else, once cleared the professional's news unread.
  */
 import type { Request } from 'express';
-import { buildSharingEvent } from '../access/index.ts';
+import { buildSharingEvent, ROLE_LABELS } from '../access/index.ts';
 import { FhirError, badRequest } from '../fhir-kit/errors.ts';
 import type { OperationHandler } from '../fhir/index.ts';
 import type { Store } from '../store/store.ts';
@@ -67,7 +67,8 @@ export function summaryOperation(deps: SummaryOperationDeps): OperationHandler {
     await repo.transaction(async (tx) => {
       await tx.append(buildSharingEvent(ctx, {
         kind: 'summary-view', patientId, documents: summary.documents,
-        detail: `Synthèse ${audience} (${format})`,
+        // The trail's words, not the code: « Synthèse infirmier(ère) libéral(e) (PDF) », not « Synthèse nurse (pdf) ».
+        detail: summaryViewDetail(audience, format),
       }));
     });
 
@@ -80,4 +81,10 @@ export function summaryOperation(deps: SummaryOperationDeps): OperationHandler {
       res.type('application/pdf').set('Content-Disposition', `inline; filename="synthese-${audience}-${patientId}.pdf"`).send(body);
     }
   };
+}
+
+/** How a summary view reads in the audit trail and its CSV: the role in the menus' words (ROLE_LABELS), the format named. */
+export function summaryViewDetail(audience: keyof typeof ROLE_LABELS, format: string): string {
+  const label = ROLE_LABELS[audience];
+  return `Synthèse ${label.charAt(0).toLowerCase()}${label.slice(1)} (${format.toUpperCase()})`;
 }

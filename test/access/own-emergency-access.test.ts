@@ -139,7 +139,10 @@ describe("Access: the caller's own emergency access, as the server knows it", ()
     expect(Date.parse(period.end) - Date.parse(period.start)).to.equal(4 * 3_600_000);
 
     // The security officer's review, on a server whose clock is behind: dated by the database too.
-    const [grant] = (await server.services.accessStore.listBreakGlass({ limit: 500 })).filter((g) => g.practitionerId === ids.skewed);
+    // Reviewed once ended (a running access is refused 409): an ended access of the same physician.
+    await backdatedGrant(db, { practitionerId: ids.skewed!, idnps: null, displayName: 'Dr Décalé', patientId, reason: 'Patient inconscient admis au SAU, terminé' },
+      { startedAgoMs: 5 * 3_600_000, durationMs: 4 * 3_600_000 });
+    const [grant] = (await server.services.accessStore.listBreakGlass({ limit: 500 })).filter((g) => g.practitionerId === ids.skewed && !g.active);
     const reviewedFrom = await databaseNow(db);
     const reviewed = await withAppClockOff(-3 * 3_600_000, () => fetch(`${server.url}/access/break-glass/${grant!.id}/review`, {
       method: 'POST', headers: { ...asUser('officer'), 'content-type': 'application/json' }, body: JSON.stringify({ verdict: 'justified' }),

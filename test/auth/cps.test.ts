@@ -45,6 +45,20 @@ describe('CPS card sign-in over real mutual TLS', function () {
     expect(res.body.resourceType).to.equal('Bundle');
   });
 
+  it('the card\'s sign-in is in the trail once (login, success, cps), not once per request', async () => {
+    // QA (security officer): SAML and Pro Santé Connect sign-ins were traced, a card's never (it opens no session).
+    for (let i = 0; i < 3; i++) expect((await get('/fhir/Patient?_summary=count', physician)).status).to.equal(200);
+    const events = await server.services.store.db('resource').where({ resource_type: 'AuditEvent' })
+      .whereRaw("content->'subtype' @> ?::jsonb", [JSON.stringify([{ code: '110122' }])])
+      .whereRaw('content::text like ?', ['%810002813839%']).select('content');
+    expect(events).to.have.length(1);
+    const [event] = events.map((e: any) => e.content);
+    expect(event.outcome).to.equal('0');
+    expect(event.agent[0].extension[0].valueCode).to.equal('cps');
+    expect(event.agent[0].who.identifier.value).to.equal('810002813839');
+    expect(event.agent[0].who.display).to.contain('Aubert');
+  });
+
   it('no certificate: metadata answers, data gets 401', async () => {
     expect((await get('/fhir/metadata')).status).to.equal(200);
     const res = await get('/fhir/Patient');

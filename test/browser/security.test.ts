@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import type { AuditEvent, Patient, Practitioner } from '@medplum/fhirtypes';
 import type { Page } from 'playwright-core';
-import { buildAuditEvent } from '../../server/access/audit.ts';
+import { buildAuditEvent, buildAuthenticationEvent } from '../../server/access/audit.ts';
 import { breakGlass } from '../../server/access/break-glass.ts';
 import type { Principal, RequestContext } from '../../server/context.ts';
 import { RPPS_SYSTEM } from '../../server/identity/rpps.ts';
 import { searchOne } from '../../server/rcp/fhir-helpers.ts';
 import { AccessStore } from '../../server/store/access-store.ts';
+import { backdatedGrant } from '../helpers/break-glass.ts';
 import { assertNoPageErrors, browserWorld, checkA11y, describeBrowser, newPage, screenshot, signInAs } from './harness.ts';
 
 async function contextOf(rpps: string, roles: string[]): Promise<RequestContext> {
@@ -97,14 +98,17 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       expect(lines[0]).to.include.members(['Date et heure (Europe/Paris)', 'Professionnel', 'Action']);
       expect(lines.length).to.equal((await rows.count()));
       const screenRows = (await rows.allInnerTexts()).slice(1);
+      const at = (name: string) => lines[0]!.indexOf(name);
       for (const [i, line] of lines.slice(1).entries()) {
         expect(line[1]).to.equal(gp.principal.displayName);
-        expect(line[4]).to.equal('Lecture');
+        // The professional by national number too, not only « Practitioner/<uuid> ».
+        expect(line[at('RPPS / ADELI')]).to.equal('RPPS 10009990077');
+        expect(line[at('Action')]).to.equal('Lecture');
         // The file says what the screen says: Paris time (the screen's hh:mm) and the roles in the header's words.
         expect(line[0]).to.match(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
         expect(screenRows[i]).to.contain(line[0]!.slice(11, 16));
-        expect(line[3]).to.equal('Médecin généraliste');
-        expect(screenRows[i]).to.contain(line[3]!);
+        expect(line[at('Rôles')]).to.equal('Médecin généraliste');
+        expect(screenRows[i]).to.contain(line[at('Rôles')]!);
       }
       assertNoPageErrors(page);
     } finally {
@@ -203,7 +207,16 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
     const id = await patientId('Ricci');
     const outsider = await contextOf('10009990119', ['physician']);
     const reason = `Appel du SAMU pour détresse respiratoire ${Date.now()}`;
-    await breakGlass(dcc.services.store, dcc.services.accessStore, outsider, id, reason);
+    // Reviewed once ended: an access of an hour ago, with what was read under it (QA: « Justifié »
+    // given at 01:02 on an access running until 05:02, on the reason alone).
+    await backdatedGrant(dcc.services.db, {
+      practitionerId: outsider.principal.practitionerId!, idnps: outsider.principal.idnps!, displayName: outsider.principal.displayName, patientId: id, reason,
+    }, { startedAgoMs: 5 * 3_600_000, durationMs: 4 * 3_600_000 });
+    const underGrant = buildAuditEvent(outsider, { interaction: 'read', outcome: 'success', resources: [{ resourceType: 'Condition', id: 'c-ricci', patientId: id }] }, new Set([id]));
+    await dcc.services.store.system().appendAll([{ ...underGrant, recorded: new Date(Date.now() - 4.5 * 3_600_000).toISOString() }]);
+    // A running one is not offered for review yet.
+    const runningReason = `Patient transféré du SMUR ${Date.now()}`;
+    await breakGlass(dcc.services.store, dcc.services.accessStore, outsider, id, runningReason);
     const { page, context } = await newPage();
     try {
       await signInAs(page, 'admin', '/securite/acces-urgence');
@@ -213,8 +226,16 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       // Whose record, named as every list names a patient (the column said only « Voir les accès au dossier »).
       expect(await row.getByTestId('break-glass-patient').innerText()).to.match(/^RICCI \S.*, née? le \d{2}\/\d{2}\/\d{4}$/);
       await checkA11y(page, 'accès d’urgence');
+      const running = table.getByRole('row', { name: new RegExp(runningReason) });
+      expect(await running.getByTestId('break-glass-running').innerText()).to.match(/^En cours jusqu'au .+ : à relire une fois l'accès terminé/);
+      expect(await running.getByRole('button', { name: 'Relire' }).count()).to.equal(0);
       await row.getByRole('button', { name: 'Relire' }).click();
       const dialog = page.getByRole('dialog', { name: /Relire l'accès/ });
+      // What was consulted under the access, from the trail.
+      const consulted = dialog.getByTestId('break-glass-consulted');
+      await consulted.getByRole('row').filter({ hasText: 'Lecture' }).first().waitFor();
+      expect(await consulted.innerText()).to.contain('Consulté pendant l\'accès').and.match(/Lecture\s+\S/);
+      await checkA11y(page, 'relecture d’un accès d’urgence');
       await dialog.getByLabel('Justifié', { exact: true }).check();
       await dialog.getByLabel('Commentaire').fill('Urgence vitale confirmée par le dossier du SAMU');
       await dialog.getByRole('button', { name: 'Enregistrer la relecture' }).click();
@@ -226,6 +247,36 @@ describeBrowser('Web client: the security officer (Chromium)', () => {
       expect(text).to.contain('Urgence vitale confirmée par le dossier du SAMU');
       expect(text, text).to.match(/par \S+/);
       expect(text).not.to.contain('Relire');
+      assertNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('« Connexions »: the sign-ins and the refused ones with their reason, filtered by result, exported as CSV', async () => {
+    const { dcc } = await browserWorld();
+    const forged = `Carte CPS refusée : certificat non émis par l'IGC-Santé (${Date.now()})`;
+    await dcc.services.store.system().append(buildAuthenticationEvent({ kind: 'login', outcome: 'failure', method: 'cps', remoteAddress: '10.9.8.7', detail: forged }));
+    const { page, context } = await newPage();
+    try {
+      await signInAs(page, 'admin', '/securite/connexions');
+      await page.getByRole('heading', { level: 1, name: 'Connexions' }).waitFor();
+      const table = page.getByTestId('sign-ins');
+      // The officer's own demo sign-in, just made, and the refused card.
+      await table.getByRole('row').filter({ hasText: 'Démonstration' }).filter({ hasText: 'Réussie' }).first().waitFor();
+      await table.getByRole('row').filter({ hasText: forged }).waitFor();
+      await checkA11y(page, 'connexions');
+      await page.locator('label', { hasText: /^Refusées$/ }).click();
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll('[data-testid="sign-ins"] tbody tr')];
+        return rows.length > 0 && rows.every((r) => r.textContent?.includes('Refusée'));
+      });
+      const refused = table.getByRole('row').filter({ hasText: forged });
+      expect(await refused.innerText()).to.contain('Carte CPS').and.contain('10.9.8.7');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Exporter en CSV/ }).click()]);
+      const rows = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((l) => l.split(';'));
+      expect(rows[0]).to.deep.equal(['Date et heure (Europe/Paris)', 'Professionnel', 'RPPS / ADELI', 'Méthode', 'Adresse', 'Résultat', 'Motif du refus', 'Horodatage (UTC, ISO 8601)']);
+      expect(rows.slice(1).every((r) => r[5] === 'refusée')).to.equal(true);
       assertNoPageErrors(page);
     } finally {
       await context.close();

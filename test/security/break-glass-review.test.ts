@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 import { asUser, identifyByHeader, professional, testUsers } from '../helpers/users.ts';
+import { backdatedGrant } from '../helpers/break-glass.ts';
 
 /**
  * Issue 10, item 4: the security officer holds no clinical role (so he cannot open a record in an
@@ -48,10 +49,29 @@ describe('Security: break-glass review by someone else, once; the administrator 
     expect((await as('physicianAdmin', 'GET', `/Patient/${patientId}`)).status).to.equal(403);
   });
 
-  it('a review by the grantee is refused, a review by another officer is recorded once (200), a second one is 409', async () => {
+  it('a running access is not reviewed yet: 409 saying until when, and the list says it runs', async () => {
+    // QA: « Justifié » recorded at 01:02 for an access running until 05:02.
     expect((await as('emergency', 'POST', `/Patient/${patientId}/$break-glass`, { reason: 'Patient inconscient aux urgences' })).status).to.equal(200);
+    const running = (await access('officer', 'GET', '/break-glass?unreviewed=true')).body.grants.find((g: any) => g.patientId === patientId);
+    expect(running.active).to.equal(true);
+    const refused = await access('officer', 'POST', `/break-glass/${running.id}/review`, { verdict: 'justified', comment: 'ok' });
+    expect(refused.status).to.equal(409);
+    expect(refused.body.resourceType).to.equal('OperationOutcome');
+    expect(refused.body.issue[0].details.text).to.match(/^L'accès d'urgence \d+ de Dr Urgences court jusqu'au .+ \(heure de Paris\) : il se relit une fois terminé/);
+    const after = (await access('officer', 'GET', '/break-glass')).body.grants.find((g: any) => g.id === running.id);
+    expect(after.reviewedAt).to.equal(null);
+    expect(after.review).to.equal(undefined);
+  });
+
+  it('a review by the grantee is refused, a review by another officer is recorded once (200), a second one is 409', async () => {
+    // An access of the same physician to the same record, ended an hour ago.
+    await backdatedGrant(server.services.store.db, {
+      practitionerId: ids.emergency!, idnps: null, displayName: 'Dr Urgences', patientId, reason: 'Patient inconscient aux urgences, accès terminé',
+    }, { startedAgoMs: 5 * 3_600_000, durationMs: 4 * 3_600_000 });
     const { body } = await access('officer', 'GET', '/break-glass?unreviewed=true');
-    grantId = body.grants.find((g: any) => g.patientId === patientId).id;
+    const ended = body.grants.find((g: any) => g.patientId === patientId && !g.active);
+    expect(ended.reason).to.equal('Patient inconscient aux urgences, accès terminé');
+    grantId = ended.id;
 
     expect((await access('emergency', 'POST', `/break-glass/${grantId}/review`, { verdict: 'justified' })).status).to.equal(403);
     const own = await access('emergencyAsOfficer', 'POST', `/break-glass/${grantId}/review`, { verdict: 'justified', comment: 'ok' });

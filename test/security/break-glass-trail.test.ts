@@ -76,4 +76,23 @@ describe('Security: the opening of an emergency access is in the patient\'s acce
     const events = (trail.body.entry ?? []).map((e: any) => e.resource);
     expect(events.filter((e: any) => e.subtype?.some((s: any) => s.code === 'break-glass'))).to.have.length(0);
   });
+
+  it('what the review dialog asks: the patient\'s trail by the holder between the opening and the end, the reads under the grant (BTG) and no one else\'s', async () => {
+    const grant = (await (await fetch(`${server.url}/access/break-glass`, { headers: asUser('officer') })).json()).grants.find((g: any) => g.patientId === patientId);
+    await as('emergency', 'GET', `/Condition?subject=Patient/${patientId}`);
+    await as('system', 'GET', `/Patient/${patientId}`);
+    // The query of client/src/api/security.ts grantAccesses.
+    const params = new URLSearchParams({ patient: `Patient/${patientId}`, agent: `Practitioner/${ids.emergency}`, _sort: '_lastUpdated', _count: '1000' });
+    params.append('date', `ge${grant.createdAt}`);
+    params.append('date', `le${grant.expiresAt}`);
+    const res = await as('officer', 'GET', `/AuditEvent?${params.toString()}`);
+    expect(res.status).to.equal(200);
+    const events = res.body.entry.map((e: any) => e.resource);
+    expect(events.every((e: any) => e.agent[0].who.reference === `Practitioner/${ids.emergency}`)).to.equal(true);
+    expect(events.every((e: any) => e.recorded >= grant.createdAt.slice(0, 19))).to.equal(true);
+    // The opening first, then the reads it allowed, flagged BTG; the refused read before it is outside the window.
+    expect(events[0].subtype[0].code).to.equal('break-glass');
+    expect(events.filter((e: any) => e.outcome === '4')).to.have.length(0);
+    expect(events.filter((e: any) => e.purposeOfEvent?.[0]?.coding?.[0]?.code === 'BTG').length).to.be.at.least(3);
+  });
 });

@@ -80,6 +80,7 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, ...page(() => import('../pages/security/SecurityHomePage.tsx')) },
               { path: 'acces-urgence', ...page(() => import('../pages/security/BreakGlassPage.tsx')) },
+              { path: 'connexions', ...page(() => import('../pages/security/SignInsPage.tsx')) },
             ],
           },
 

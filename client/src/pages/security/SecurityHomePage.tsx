@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Group, Select, Table, Text, TextInput, Vi
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { ACTION_LABEL, auditCsv, security, TRAIL_CAP, type AuditAction, type AuditPatient, type AuditTrail } from '../../api/security.ts';
+import { ACTION_LABEL, auditCsv, professionalNumber, security, TRAIL_CAP, type AuditAction, type AuditPatient, type AuditTrail } from '../../api/security.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
@@ -76,7 +76,7 @@ export default function SecurityHomePage() {
     show(id ? { patient: id } : text.trim() ? { q: text.trim() } : {});
   };
   return (
-    <Page title="Qui a consulté ce dossier" subtitle="Journal des accès au dossier d'un patient" actions={<Button component={Link} to="/securite/acces-urgence" variant="light">Accès d'urgence à relire</Button>}>
+    <Page title="Qui a consulté ce dossier" subtitle="Journal des accès au dossier d'un patient" actions={<><Button component={Link} to="/securite/acces-urgence" variant="light">Accès d'urgence à relire</Button><Button component={Link} to="/securite/connexions" variant="light">Connexions</Button></>}>
       <form role="search" onSubmit={(e) => { e.preventDefault(); search(input); }}>
         <Group align="flex-end">
           <TextInput label="Patient" description="INS (15 caractères), nom de naissance ou identifiant du dossier (Patient/…)" value={input} onChange={(e) => setInput(e.currentTarget.value)} w={420} />
@@ -137,7 +137,7 @@ export default function SecurityHomePage() {
                 {lines.map((l) => (
                   <Table.Tr key={l.id}>
                     <Table.Td>{formatDateTime(l.recorded)}</Table.Td>
-                    <Table.Td>{l.professional}<Text size="xs" c="dimmed">{roleLabel(l.roles)}</Text></Table.Td>
+                    <Table.Td>{l.professional}<Text size="xs" c="dimmed">{roleLabel(l.roles)}{l.idnps ? ` · ${professionalNumber(l.idnps)}` : ''}</Text></Table.Td>
                     <Table.Td>{l.action ? ACTION_LABEL[l.action as AuditAction] : '—'}</Table.Td>
                     <Table.Td>{l.what}{l.detail && <Text size="xs">{l.detail}</Text>}</Table.Td>
                     <Table.Td>
