@@ -9,6 +9,7 @@ export { auditPatientLookupRouter, findPatientsForAuditReview } from './audit-pa
 export { breakGlass, breakGlassReviewRouter, ownEmergencyAccess } from './break-glass.ts';
 export { directorySearch, G15_SYSTEM, PROFESSION_OF_ROLE, rolesFromDirectory, rolesOfPractitioner } from './directory-roles.ts';
 export { establishmentForNewPatient } from './patient-establishment.ts';
+export { isDirectoryGp, refuseUnlistedGeneralPractitioners } from './general-practitioner.ts';
 export { DIRECTORY_TYPES, isSystem, mayReadType, mayWriteType, readableTypes, rolesOf, separateDuties } from './policy.ts';
 export { RefusedSignIns } from './refused-sign-ins.ts';
 export { signInReviewRouter } from './sign-in-review.ts';

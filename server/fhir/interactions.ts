@@ -1,5 +1,5 @@
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
-import { careTeamForNewPatient, establishmentForNewPatient, mayWriteType } from '../access/index.ts';
+import { careTeamForNewPatient, establishmentForNewPatient, mayWriteType, refuseUnlistedGeneralPractitioners } from '../access/index.ts';
 import { probableDuplicateWarnings } from '../identity/index.ts';
 import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
@@ -88,6 +88,7 @@ export async function createWithCareTeam<T extends Resource>(repo: FhirRepositor
   // Any other create is alone: the store may write it as one statement (FhirRepository.create).
   if (resource.resourceType !== 'Patient') return id ? repo.createWithId(resource, id) : repo.create(resource);
   return repo.transaction(async (tx) => {
+    await refuseUnlistedGeneralPractitioners(tx, ctx.principal, resource as Patient);
     const sent = (resource as Patient).managingOrganization;
     const establishment = await establishmentForNewPatient(tx, ctx.principal, resource as Patient);
     // A new object when the server fills it in: the store validates it whole (no structure mark passed on).
@@ -109,6 +110,10 @@ export async function matchesOf(repo: FhirRepository, resourceType: string, quer
 
 export async function updateResource(repo: FhirRepository, ctx: RequestContext, resource: Resource, ifMatch?: string): Promise<InteractionResult> {
   const version = ifMatch === undefined ? undefined : parseETag(ifMatch);
+  if (resource.resourceType === 'Patient' && resource.id) {
+    const previous = await repo.serviceView().readIfExists<Patient>('Patient', resource.id);
+    await refuseUnlistedGeneralPractitioners(repo, ctx.principal, resource as Patient, previous);
+  }
   const { resource: stored, created } = await repo.update(resource, { ifMatch: version });
   return versionedResult(ctx, created ? 201 : 200, stored);
 }

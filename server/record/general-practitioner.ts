@@ -6,7 +6,7 @@
  * programmes (delivery/dispatcher.ts): hence a GP of the directory only, never any practitioner id.
  */
 import type { Patient, Practitioner, Reference } from '@medplum/fhirtypes';
-import { rolesOfPractitioner } from '../access/index.ts';
+import { isDirectoryGp } from '../access/index.ts';
 import type { Principal } from '../context.ts';
 import { badRequest, forbidden, invalidResource, issue, notFound } from '../fhir-kit/errors.ts';
 import { parseRelativeReference } from '../fhir-kit/ids.ts';
@@ -47,7 +47,7 @@ export async function declareGeneralPractitioner(repo: FhirRepository, patientId
   const practitionerId = parseInput(body);
   return repo.transaction(async (tx) => {
     const practitioner = await tx.readIfExists<Practitioner>('Practitioner', practitionerId);
-    if (!practitioner || practitioner.active === false || !(await rolesOfPractitioner(tx, practitionerId)).includes('gp')) {
+    if (!practitioner || !(await isDirectoryGp(tx, practitionerId))) {
       throw invalidResource(422, [issue('error', 'business-rule', `Practitioner/${practitionerId} n'est pas un médecin généraliste en exercice de l'annuaire (spécialité SM54, médecine générale) : choisissez le médecin traitant dans la liste des médecins généralistes`, ['practitioner'])]);
     }
     const patient = await tx.readIfExists<Patient>('Patient', patientId);

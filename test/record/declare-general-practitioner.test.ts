@@ -82,4 +82,28 @@ describe('Record: a physician of the circle declares the patient’s médecin tr
     expect(stored.meta.versionId).to.equal(c.patient.meta.versionId);
     expect(stored.generalPractitioner).to.equal(undefined);
   });
+
+  it('holds on every path: a FHIR PUT, POST or transaction naming a non-GP as médecin traitant is refused (422), a directory GP is accepted', async () => {
+    const c = await caseWithoutGp();
+    const surgeon = `Practitioner/${c.practitioners.surgeon}`;
+    const put = await as(server, 'oncologist', 'PUT', `/Patient/${c.patientId}`, { ...c.patient, generalPractitioner: [{ reference: surgeon }] });
+    expect(put.status, put.text).to.equal(422);
+    expect(put.body.issue[0].expression).to.deep.equal(['Patient.generalPractitioner[0]']);
+    expect((await as(server, 'gp', 'GET', `/Patient/${c.patientId}`)).status).to.be.oneOf([403, 404]);
+    const { id: _id, meta: _meta, identifier: _ins, ...fields } = c.patient;
+    const post = await as(server, 'oncologist', 'POST', '/Patient', { ...fields, name: [{ use: 'official', family: `Autre-${unique()}`, given: ['Anne'] }], generalPractitioner: [{ reference: surgeon }] });
+    expect(post.status, post.text).to.equal(422);
+    const bundle = await as(server, 'oncologist', 'POST', '', {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [{ resource: { ...c.patient, generalPractitioner: [{ reference: surgeon }] }, request: { method: 'PUT', url: `Patient/${c.patientId}` } }],
+    });
+    expect(bundle.status, bundle.text).to.equal(422);
+    expect((await as(server, 'system', 'GET', `/Patient/${c.patientId}`)).body.meta.versionId).to.equal(c.patient.meta.versionId);
+
+    const gp = await as(server, 'oncologist', 'PUT', `/Patient/${c.patientId}`, { ...c.patient, generalPractitioner: [{ reference: `Practitioner/${c.practitioners.gp}` }] });
+    expect(gp.status, gp.text).to.equal(200);
+    // Kept as stored: another field changed later is not judged again on the GP.
+    const renamed = await as(server, 'oncologist', 'PUT', `/Patient/${c.patientId}`, { ...gp.body, gender: gp.body.gender });
+    expect(renamed.status, renamed.text).to.equal(200);
+  });
 });
