@@ -13,6 +13,7 @@
 import { patientPageLink } from './page-links.ts';
 import type { AuditEvent, Bundle, Identifier, Patient, Practitioner } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir-kit/errors.ts';
+import { practitionerName } from '../fhir-kit/practitioner-name.ts';
 import { buildSharingEvent, mayReadType } from '../access/index.ts';
 import { carePlanDocument, printableProgramme, renderCarePlanPdf, withoutUnqualifiedIns } from '../care-plan/index.ts';
 import { systemContext, type RequestContext } from '../context.ts';
@@ -417,11 +418,6 @@ export function patientIdentity(patient: Patient): SharedDocumentMail['patient']
   const display = [name?.prefix?.join(' '), name?.given?.join(' '), name?.family?.toUpperCase()].filter(Boolean).join(' ') || `Patient/${patient.id}`;
   const ins = shown.identifier?.find((i: Identifier) => INS_SYSTEMS.includes(i.system ?? ''))?.value;
   return { display, ...(patient.birthDate ? { birthDate: patient.birthDate } : {}), ...(ins ? { ins } : {}) };
-}
-
-function practitionerName(p: Practitioner): string {
-  const n = p.name?.[0];
-  return [n?.prefix?.join(' ') ?? 'Dr', n?.given?.join(' '), n?.family].filter(Boolean).join(' ');
 }
 
 /** Connection-level database errors (PostgreSQL class 08, admin shutdown, serialization): worth a retry. */

@@ -27,6 +27,7 @@ import { loadRcpSheet } from './load.ts';
 import { correctionOf, fillNarratives } from './rcp-sheet.ts';
 import { isRcpSheet, isSignedRcpSheet, readRcpSheet, referenceKey, resolverOf } from './read.ts';
 import { printedDateTime } from '../fhir-kit/french-dates.ts';
+import { practitionerName } from '../fhir-kit/practitioner-name.ts';
 import { tnmNotationIssues } from './tnm.ts';
 
 export interface SignOptions {
@@ -107,10 +108,12 @@ export async function signRcpSheet(repo: FhirRepository, ctx: RequestContext, co
       signedResources.push(resource);
     }
 
+    // Named as the directory names them (« Dr Marc Aubert »), as the report's participants and author are.
+    const inDirectory = await tx.serviceView().readIfExists<Practitioner>('Practitioner', principal.practitionerId!);
     const signer: Reference<Practitioner> = {
       reference: `Practitioner/${principal.practitionerId}`,
       ...(principal.idnps ? { identifier: { system: IDNPS_SYSTEM, value: principal.idnps } } : {}),
-      display: principal.displayName,
+      display: inDirectory ? practitionerName(inDirectory) : principal.displayName,
     };
     const correction = correctionOf(current);
     const next: Composition = {

@@ -7,6 +7,7 @@ import { compact, defined, exts, ext, fromFhirTime, idFrom, reference, toFhirTim
 import { MIN_QUORUM_SPECIALITIES, type MandatedSpeciality, type QuorumRules, type SpecialityRef } from './quorum.ts';
 import { namedSpeciality, specialityName } from './speciality-name.ts';
 import { DEFAULT_TIME_ZONE, scheduleProblems, type BoardSchedule, type DateOverride, type OverrideKind } from './recurrence.ts';
+import { practitionerName } from '../fhir-kit/practitioner-name.ts';
 
 export type BoardKind = 'organ' | 'transversal';
 
@@ -213,10 +214,6 @@ export function specialityOfPractitioner(p: Practitioner): SpecialityRef | undef
   return coding ? compact({ code: coding.code!, display: coding.display }) : undefined;
 }
 
-export function practitionerName(p: Practitioner): string {
-  const n = p.name?.[0];
-  return [n?.prefix?.[0], ...(n?.given ?? []), n?.family].filter(Boolean).join(' ') || `Practitioner/${p.id}`;
-}
 
 // --- Settings ↔ FHIR -------------------------------------------------------------------------
 
@@ -387,3 +384,5 @@ export function boardFromFhir(hs: HealthcareService, team?: CareTeam): Board {
 export function isBoard(hs: HealthcareService): boolean {
   return Boolean(hs.category?.some((c) => c.coding?.some((x) => x.system === RCP_CATEGORY.system && x.code === RCP_CATEGORY.code)));
 }
+
+export { practitionerName };

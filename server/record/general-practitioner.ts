@@ -10,6 +10,7 @@ import { isDirectoryGp } from '../access/index.ts';
 import type { Principal } from '../context.ts';
 import { badRequest, forbidden, invalidResource, issue, notFound } from '../fhir-kit/errors.ts';
 import { parseRelativeReference } from '../fhir-kit/ids.ts';
+import { practitionerName } from '../fhir-kit/practitioner-name.ts';
 import { requireCurrentVersion } from '../fhir-kit/versions.ts';
 import type { FhirRepository } from '../store/repository.ts';
 
@@ -28,11 +29,6 @@ function parseInput(body: unknown): string {
   return parts.id;
 }
 
-/** « Dr Laurent Chabert »: the name the record, the documents and the city pages show. */
-function nameOf(p: Practitioner): string {
-  const n = p.name?.[0];
-  return [n?.prefix?.[0], ...(n?.given ?? []), n?.family].filter(Boolean).join(' ') || `Practitioner/${p.id}`;
-}
 
 /**
  * Sets Patient/{id}'s médecin traitant to a GP of the directory, as a new version of the Patient
@@ -63,7 +59,7 @@ export async function declareGeneralPractitioner(repo: FhirRepository, patientId
     const current = patient.generalPractitioner ?? [];
     if (current.length === 1 && current[0]!.reference === reference) return patient;
     // One médecin traitant per patient (Assurance maladie): the new one replaces the former.
-    const gp: Reference<Practitioner> = { reference, display: nameOf(practitioner) };
+    const gp: Reference<Practitioner> = { reference, display: practitionerName(practitioner) };
     const next: Patient = { ...patient, generalPractitioner: [gp] };
     return (await tx.update(next, { ifMatch: patient.meta?.versionId })).resource;
   });

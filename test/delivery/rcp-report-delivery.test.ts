@@ -134,6 +134,8 @@ describe('RCP report delivery to the GP', function () {
     const [author, signer] = [sheet.author?.[0]?.display, sheet.attester?.find((a) => a.mode === 'legal')?.party?.display];
     expect(author, 'the chair (oncologist) wrote the sheet').to.be.a('string').and.to.match(/oncologist/);
     expect(signer, 'the surgeon signed it').to.be.a('string').and.to.match(/surgeon/);
+    // As the directory names him (title, first name, name), like the report's participants — not his card's name.
+    expect(signer, 'the signer as the directory names him').to.match(/^Dr Test surgeon/);
     expect(bodyOf(mail)).to.contain(`Auteur : ${author}`).and.to.contain(`Signé par : ${signer}`).and.not.to.contain(`Auteur : ${signer}`);
     const surgeonAddress = `surgeon.${world.ids.surgeon}@test.mssante.fr`;
     const requesterMails = catcher.messages.filter((m) => m.envelope.to.includes(surgeonAddress) && m.headers.get('x-dcc-delivery-id')?.startsWith(`${doc.deliveries.find((d: any) => d.role === 'requester').id}.`));
