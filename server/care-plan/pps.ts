@@ -80,6 +80,16 @@ export interface BuildPpsInput {
    */
   shareWithGp?: boolean;
   note?: string;
+  /**
+   * The PPS in progress that this one replaces (`CarePlan/{id}`), required when the patient has one:
+   * once handed over, the new PPS is the programme the GP, the nurse and the pharmacist read, so the
+   * physician says so knowingly. `continueCurrent`: the activities of the current PPS that are not
+   * done (treatments under way, precautions, follow-ups) are taken into the new one, pointing at the
+   * same prescriptions — a later RCP on a narrow question (a nodule to watch) does not stop a
+   * chemotherapy by omission.
+   */
+  replaces?: string;
+  continueCurrent?: boolean;
 }
 
 export interface PpsContext {

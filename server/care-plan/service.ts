@@ -17,7 +17,7 @@ import { idOf, relativeReference } from '../fhir-kit/ids.ts';
 import { RCP_SHEET_LOINC } from '../fhir-kit/shared-codes.ts';
 import { meetingDateOfDecision } from '../rcp-sheet/index.ts';
 import { CARE_PLAN_CATEGORY_SYSTEM, CATEGORY, contactRoleOf } from './codes.ts';
-import { hasDeclaredGp, isPpac, isPps, kindOf } from './model.ts';
+import { hasDeclaredGp, isPpac, isPps, kindOf, withUpdateRecord } from './model.ts';
 import { checkOrientation, remainingCyclesWarning, remainingOralCycles } from './orientation.ts';
 import { longDate, parisDay } from '../fhir-kit/french-dates.ts';
 import { compareDates } from '../fhir-kit/dates.ts';
@@ -45,6 +45,10 @@ export async function buildPpsForDecision(
     const patientId = idOf(decision.subject, 'Patient');
     if (!patientId) throw businessRule(`La décision CarePlan/${decisionId} ne désigne pas un patient (subject : Patient/…)`, ['CarePlan.subject']);
     const patient = await tx.read<Patient>('Patient', patientId);
+    const current = await ppsInProgress(tx, patientId);
+    if (current && input.replaces !== `CarePlan/${current.id}`) {
+      throw conflict(`Un PPS est en cours pour ce patient (CarePlan/${current.id}${current.period?.start ? `, depuis le ${longDate(current.period.start)}` : ''}) : une fois remis, le nouveau PPS le remplacera auprès du médecin traitant, de l'infirmier(ère) et du pharmacien. Confirmez-le (replaces = CarePlan/${current.id}) et dites si ses traitements en cours se poursuivent (continueCurrent).`);
+    }
     const careTeams = await tx.searchAll<CareTeam>('CareTeam', { subject: `Patient/${patientId}`, status: 'active' });
     const requests: Record<string, MedicationRequest | ServiceRequest | RequestGroup> = {};
     for (const activity of decision.activity ?? []) {
@@ -70,8 +74,28 @@ export async function buildPpsForDecision(
     });
     await tx.createWithId(built.careTeam, built.careTeam.id!);
     for (const request of built.medicationRequests) await tx.createWithId(request, request.id!);
-    return tx.createWithId(built.carePlan, built.carePlan.id!);
+    const plan = current ? replacing(built.carePlan, current, input.continueCurrent === true) : built.carePlan;
+    return tx.createWithId(plan, plan.id!);
   });
+}
+
+/** The patient's PPS handed over and not closed (active or suspended): the programme the city reads. */
+async function ppsInProgress(tx: FhirRepository, patientId: string): Promise<CarePlan | undefined> {
+  const plans = await tx.searchAll<CarePlan>('CarePlan', { subject: `Patient/${patientId}`, category: `${CARE_PLAN_CATEGORY_SYSTEM}|${CATEGORY.pps.code}`, status: 'active,on-hold' });
+  return plans.sort((a, b) => (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? ''))[0];
+}
+
+const DONE = new Set(['completed', 'cancelled', 'stopped', 'entered-in-error']);
+
+/**
+ * The new PPS names the one it replaces and, when the physician said the current treatments go on,
+ * takes the current PPS's activities that are not done (same prescriptions referenced, not copied).
+ */
+function replacing(plan: CarePlan, current: CarePlan, continueCurrent: boolean): CarePlan {
+  const carried = continueCurrent ? (current.activity ?? []).filter((a) => !DONE.has(a.detail?.status ?? '')) : [];
+  const known = new Set((plan.activity ?? []).map((a) => a.reference?.reference).filter(Boolean));
+  const added = carried.filter((a) => !a.reference?.reference || !known.has(a.reference.reference));
+  return { ...plan, replaces: [{ reference: `CarePlan/${current.id}` }], ...(added.length ? { activity: [...(plan.activity ?? []), ...added] } : {}) };
 }
 
 /** The live PPS built from a decision, if any. */
@@ -93,8 +117,22 @@ export async function handOverProgramme(repo: FhirRepository, id: string, input:
     // A PPAC prepared ahead takes over when it is handed over, at the end of active treatment:
     // the PPS it replaces closes then, not before (see startPpac).
     if (isPpac(plan)) await closeReplacedPps(tx, plan, (input.date ?? parisDay(new Date(now))).slice(0, 10), now, input.by);
+    // A PPS of a later RCP takes over from the one it replaces when handed over: the city reads one programme.
+    else if (isPps(plan) && plan.status === 'draft') await closeSupersededPps(tx, plan, (input.date ?? parisDay(new Date(now))).slice(0, 10), now, input.by);
     return (await tx.update(next, { ifMatch: plan.meta?.versionId })).resource;
   });
+}
+
+async function closeSupersededPps(tx: FhirRepository, pps: CarePlan, handOverDay: string, now: string, by: Reference | undefined): Promise<void> {
+  const previousId = idOf(pps.replaces?.[0], 'CarePlan');
+  const previous = previousId ? await readOptional<CarePlan>(tx, 'CarePlan', previousId) : undefined;
+  if (!previous || !isPps(previous) || (previous.status !== 'active' && previous.status !== 'on-hold')) return;
+  const start = previous.period?.start?.slice(0, 10);
+  const end = start && compareDates(start, handOverDay) > 0 ? start : handOverDay;
+  const closed = withUpdateRecord({ ...previous, status: 'completed', period: { ...previous.period, end } }, {
+    reason: 'other', text: 'Remplacé par le PPS d\'une RCP plus récente', detail: `Remplacé par le PPS CarePlan/${pps.id}, remis le ${longDate(handOverDay)}`, date: now, author: by ?? pps.author,
+  });
+  await tx.update(closed, { ifMatch: previous.meta?.versionId });
 }
 
 async function closeReplacedPps(tx: FhirRepository, ppac: CarePlan, handOverDay: string, now: string, by: Reference | undefined): Promise<void> {

@@ -115,6 +115,15 @@ function BuildPps({ decision }: { decision: CarePlan }) {
   const patientId = idOf(decision.subject?.reference);
   const timeline = useQuery({ queryKey: ['hospital', 'timeline', patientId], queryFn: () => hospitalApi.timeline(patientId!), enabled: Boolean(patientId) });
   const existing = useQuery({ queryKey: ['hospital', 'pps-of', decision.id], queryFn: () => api<Bundle<CarePlan>>('/fhir/CarePlan', { query: { 'based-on': `CarePlan/${decision.id}` } }) });
+  // The PPS handed over and not closed: the one the GP, the nurse and the pharmacist read, which the new one will replace.
+  const inProgress = useQuery({
+    queryKey: ['hospital', 'pps-in-progress', patientId],
+    queryFn: () => api<Bundle<CarePlan>>('/fhir/CarePlan', { query: { subject: `Patient/${patientId}`, status: 'active,on-hold' } }),
+    enabled: Boolean(patientId),
+  });
+  const current = inProgress.data?.entry?.map((e) => e.resource).find((p): p is CarePlan => Boolean(p) && kindOf(p!) === 'pps');
+  const [continueCurrent, setContinueCurrent] = useState<string | null>(null);
+  const [missingChoice, setMissingChoice] = useState(false);
   const firstChoice = (decision.activity ?? []).map((a, index) => ({ a, index })).filter(({ a }) => {
     const e = ext(a, EXT.proposalRank) ?? ext(a.detail, EXT.proposalRank);
     const rank = e?.valuePositiveInt ?? e?.valueInteger;
@@ -127,6 +136,7 @@ function BuildPps({ decision }: { decision: CarePlan }) {
   const set = (i: number, patch: Partial<TreatmentForm>) => setRows((r) => r.map((x, j) => (j === i ? { ...x, ...patch } : x)));
   const build = useMutation({
     mutationFn: () => hospitalApi.buildPps(decision.id!, {
+      ...(current ? { replaces: `CarePlan/${current.id}`, continueCurrent: continueCurrent === 'yes' } : {}),
       treatments: rows.map((r) => ({
         proposal: r.proposal,
         ...(r.start ? { start: r.start, datesConfirmed: r.confirmed } : {}),
@@ -163,8 +173,30 @@ function BuildPps({ decision }: { decision: CarePlan }) {
   }
   if (pps) return <Alert color="blue" role="status">Le PPS de cette décision existe déjà : <Anchor component={Link} to={`/hopital/programmes/${pps.id}`}>ouvrir le PPS</Anchor>.</Alert>;
   return (
-    <form onSubmit={(e) => { e.preventDefault(); build.mutate(); }} noValidate>
+    <form onSubmit={(e) => {
+      e.preventDefault();
+      if (current && !continueCurrent) { setMissingChoice(true); return; }
+      setMissingChoice(false);
+      build.mutate();
+    }} noValidate>
       <Stack gap="md">
+        {current && (
+          <Alert color="orange" title="Un PPS est en cours pour ce patient" data-testid="pps-in-progress">
+            <Stack gap="xs">
+              <Text size="sm">
+                Le <Anchor component={Link} to={`/hopital/programmes/${current.id}`}>PPS en cours</Anchor>
+                {current.period?.start ? <> (depuis le {formatDate(current.period.start)})</> : null} est celui que lisent le médecin traitant, l’infirmier(ère) et le pharmacien.
+                Une fois remis au patient, le nouveau PPS le remplacera.
+              </Text>
+              <Radio.Group label="Ses traitements et consignes en cours" value={continueCurrent} onChange={setContinueCurrent} withAsterisk error={missingChoice ? 'Dites si les traitements en cours se poursuivent' : undefined}>
+                <Stack gap={4} mt={4}>
+                  <Radio value="yes" label="se poursuivent : les reprendre dans le nouveau PPS" />
+                  <Radio value="no" label="s’arrêtent : la nouvelle décision les remplace" />
+                </Stack>
+              </Radio.Group>
+            </Stack>
+          </Alert>
+        )}
         <Text size="sm">Le PPS reprend les traitements de première intention de la proposition signée. Précisez le calendrier et, pour un traitement oral pris à domicile, la dose, les prises et les cycles.</Text>
         {rows.map((r, i) => (
           <Card withBorder key={r.proposal} component="fieldset" aria-label={r.label} data-testid="pps-treatment">
