@@ -10,6 +10,8 @@ import { ErrorMessage, errorTitleOf, LoadError, loadErrorTitle } from '../../com
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
+import { ApiError } from '../../api/http.ts';
+import { leadsNowhere } from '../../lib/error-title.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
 import { reopeningWords } from '../../lib/agenda-words.ts';
@@ -64,7 +66,8 @@ export default function MeetingPage() {
     <Page
       title={d ? `Réunion — ${d.board.name}` : details.error ? loadErrorTitle('session', details.error) : 'Réunion de RCP'}
       subtitle={d ? `${formatDateTime(d.session.start)} — ${SESSION_STATE_LABEL[d.session.state]}` : undefined}
-      actions={<Button component={Link} to={`/coordination/seances/${id}`} variant="subtle">Ordre du jour</Button>}
+      // No « Ordre du jour » beside « Séance introuvable »: it would open the same missing session.
+      actions={details.error instanceof ApiError && leadsNowhere(details.error.status) ? undefined : <Button component={Link} to={`/coordination/seances/${id}`} variant="subtle">Ordre du jour</Button>}
     >
       {(details.isPending || (board.isPending && !details.error)) && <Loading label="Chargement de la séance…" />}
       {details.error && <LoadError kind="session" error={details.error} onRetry={() => void details.refetch()} />}
