@@ -22,21 +22,33 @@ import { SUPPORTIVE_CARE_STRUCTURE_ID_SYSTEM } from '../directories/index.ts';
 import { CODE, decisionStandings, hasCoding, rcpSheetCodes } from '../rcp-sheet/index.ts';
 import { RCP_SHEET_LOINC } from '../fhir-kit/shared-codes.ts';
 
-const DEMO_PPS_INPUT: BuildPpsInput = {
-  sideEffectsToWatch: [
-    { description: 'Fièvre au-delà de 38 °C ou frissons', action: "appeler sans attendre l'hôpital de jour d'oncologie" },
-    { description: 'Diarrhée de plus de 4 selles par jour', action: 'boire abondamment et prévenir votre infirmière ou votre médecin traitant' },
-  ],
-  prevention: [{ description: 'Bains de bouche au bicarbonate après chaque repas pendant la chimiothérapie' }],
-  associatedMeasures: [{ description: 'Pas de vaccin vivant atténué pendant la chimiothérapie (les autres vaccins restent possibles)' }],
-  supportiveCare: [
-    { type: 'nutrition', description: 'Consultation diététique avant le début de la chimiothérapie' },
-    { type: 'psychology', description: "Rendez-vous proposé avec la psychologue de l'établissement" },
-    { type: 'physical-activity', rhythm: '2 séances par semaine' },
-  ],
-  socialSupport: [{ type: 'social-worker', description: "Rencontre avec l'assistante sociale pour les démarches (arrêt de travail, ALD)" }],
-  contacts: [{ role: 'support-structure', name: 'Ligue contre le cancer — Comité des Bouches-du-Rhône', phone: '04 65 71 60 00' }],
-};
+/**
+ * The demo PPS's advice, fitting its treatments: the chemotherapy advice (mouthwash, no live vaccine,
+ * dietitian before it starts, fever and diarrhoea under it) only on a PPS with a chemotherapy to come.
+ * Ménard's PPS, on the decision « Pas de chimiothérapie adjuvante (ypN0) » with every treatment
+ * behind her, listed « Bains de bouche… pendant la chimiothérapie ».
+ */
+export function demoPpsAdvice(chemotherapyToCome: boolean): Omit<BuildPpsInput, 'treatments'> {
+  const everyone: Omit<BuildPpsInput, 'treatments'> = {
+    supportiveCare: [
+      { type: 'psychology', description: "Rendez-vous proposé avec la psychologue de l'établissement" },
+      { type: 'physical-activity', rhythm: '2 séances par semaine' },
+    ],
+    socialSupport: [{ type: 'social-worker', description: "Rencontre avec l'assistante sociale pour les démarches (arrêt de travail, ALD)" }],
+    contacts: [{ role: 'support-structure', name: 'Ligue contre le cancer — Comité des Bouches-du-Rhône', phone: '04 65 71 60 00' }],
+  };
+  if (!chemotherapyToCome) return everyone;
+  return {
+    ...everyone,
+    sideEffectsToWatch: [
+      { description: 'Fièvre au-delà de 38 °C ou frissons', action: "appeler sans attendre l'hôpital de jour d'oncologie" },
+      { description: 'Diarrhée de plus de 4 selles par jour', action: 'boire abondamment et prévenir votre infirmière ou votre médecin traitant' },
+    ],
+    prevention: [{ description: 'Bains de bouche au bicarbonate après chaque repas pendant la chimiothérapie' }],
+    associatedMeasures: [{ description: 'Pas de vaccin vivant atténué pendant la chimiothérapie (les autres vaccins restent possibles)' }],
+    supportiveCare: [{ type: 'nutrition', description: 'Consultation diététique avant le début de la chimiothérapie' }, ...everyone.supportiveCare!],
+  };
+}
 
 export interface DemoCarePlanResult {
   created: string[];
@@ -102,7 +114,8 @@ export async function seedDemoCarePlans(store: Store, options: { decisionIds?: s
     try {
       let pps = await ppsOfDecision(repo, decision.id!);
       if (!pps) {
-        const input = index === 0 ? { ...DEMO_PPS_INPUT, treatments: [demoOralTreatment(decision, today)] } : { ...DEMO_PPS_INPUT, ...(received.length ? { treatments: received } : {}) };
+        // The first PPS starts an oral chemotherapy (capecitabine); the second lists treatments all received.
+        const input = index === 0 ? { ...demoPpsAdvice(true), treatments: [demoOralTreatment(decision, today)] } : { ...demoPpsAdvice(false), ...(received.length ? { treatments: received } : {}) };
         pps = await pastTreatmentsDone(repo, await buildPpsForDecision(repo, decision.id!, input, decision.author), today);
         result.created.push(`CarePlan/${pps.id}`);
         pps = await handOverProgramme(repo, pps.id!, { by: decision.author, shareWithGp: true });

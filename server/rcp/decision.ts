@@ -98,7 +98,15 @@ export async function recordCase(rc: RcpContext, id: string, body: unknown, ifMa
     if (!guideline) throw ruleViolation('recorded-guideline-required', "Un dossier enregistré sans discussion doit citer le référentiel suivi (guideline : nom, version, date)", ['guideline']);
     if (rcpCase.state === 'recorded') throw ruleConflict('case-transition', 'Le dossier est déjà enregistré');
     assertCaseTransition(rcpCase.state, 'recorded', 'enregistrer le dossier');
-    const saved = await saveTask(tx, withOutputs(withGuideline(withState(task, 'recorded', rc.now, `Enregistré selon le référentiel ${guideline.name}`), guideline), {
+    // Recorded without discussion, the case was still before the meeting: its report names who
+    // counted in the quorum and whether it was reached (it printed every participant « Non » and
+    // « Quorum Inconnu »). Noted, not required: a guideline case is not held back by it.
+    const quorum = checkQuorum(session.attendance, board.board, { id, mandated: rcpCase.mandated });
+    const record = {
+      reached: quorum.reached, session: session.id, at: rc.now.toISOString(), specialities: quorum.specialities,
+      counted: quorum.counted.map((c) => c.practitioner), missing: quorum.reasons,
+    };
+    const saved = await saveTask(tx, withOutputs(withQuorum(withGuideline(withState(task, 'recorded', rc.now, `Enregistré selon le référentiel ${guideline.name}`), guideline), record), {
       outcome: { valueCode: 'recorded' },
       'outcome-session': { valueReference: reference('Appointment', session.id) },
       'outcome-at': { valueDateTime: rc.now.toISOString() },

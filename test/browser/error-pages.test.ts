@@ -31,6 +31,8 @@ describeBrowser('Web client: error pages in the page\'s words, focus ring on tex
       await checkA11y(page, 'séance introuvable');
       await page.goto(page.url().replace(/\/coordination\/.*/, '/coordination/seances/00000000-0000-0000-0000-000000000000/reunion'));
       await expectOneErrorBox(page, 'Séance introuvable', false);
+      // No link to the agenda of the session that is not there.
+      expect(await page.getByRole('link', { name: 'Ordre du jour' }).count(), 'no « Ordre du jour » of a missing session').to.equal(0);
       await page.goto(page.url().replace(/\/coordination\/.*/, '/coordination/rcp/xyz'));
       await expectOneErrorBox(page, 'RCP introuvable', false);
 
@@ -56,6 +58,11 @@ describeBrowser('Web client: error pages in the page\'s words, focus ring on tex
       await page.goto(page.url().replace(/\/hopital\/.*/, '/hopital/fiches/abc'));
       await expectOneErrorBox(page, 'Fiche RCP introuvable', false);
       await checkA11y(page, 'fiche introuvable');
+      // A malformed patient id names no record: the link is wrong, no emergency access to ask for.
+      await page.goto(page.url().replace(/\/hopital\/.*/, '/hopital/patients/abc!'));
+      await page.getByRole('alert').filter({ hasText: 'Lien invalide' }).waitFor();
+      await page.waitForFunction(() => document.title === 'Lien invalide — DCC');
+      expect(await page.getByRole('button', { name: 'Ouvrir le dossier en urgence' }).count()).to.equal(0);
       assertNoPageErrors(page);
     } finally {
       await context.close();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { placesWords, reopeningWords, stateWithNote } from '../../client/src/lib/agenda-words.ts';
+import { afterMeetingText, placesWords, reopeningWords, sessionPlaceText, stateWithNote } from '../../client/src/lib/agenda-words.ts';
 
 describe('Client: an agenda line\'s state said once (client/src/lib/agenda-words.ts)', () => {
   it('keeps a note that restates the state as it is, joins any other', () => {
@@ -31,5 +31,18 @@ describe('Client: an agenda line\'s state said once (client/src/lib/agenda-words
   it('a case carried over from a cancelled session is said once, with where it went', () => {
     expect(stateWithNote('Reporté à la séance suivante', 'Reporté à la séance suivante (séance annulée) : séance du mardi 22 décembre 2026'))
       .to.equal('Reporté à la séance suivante (séance annulée) : séance du mardi 22 décembre 2026');
+  });
+
+  it('says a session\'s place as the calendar does: « Visioconférence » for a video-only session, not « — »', () => {
+    expect(sessionPlaceText({ videoLink: 'https://visio.example.fr/rcp' })).to.equal('Visioconférence');
+    expect(sessionPlaceText({ place: 'Salle 3', videoLink: 'https://visio.example.fr/rcp' })).to.equal('Salle 3');
+    expect(sessionPlaceText({})).to.equal('—');
+  });
+
+  it('says what follows a closed meeting: its reports to sign, or that there are none', () => {
+    expect(afterMeetingText(0, 0)).to.match(/^Aucun compte rendu/);
+    expect(afterMeetingText(3, 0)).to.equal('Les 3 comptes rendus sont signés ; leur envoi se suit sur la page de la séance.');
+    expect(afterMeetingText(3, 1)).to.equal('1 compte rendu reste à signer sur 3 ; signatures et envois se suivent sur la page de la séance.');
+    expect(afterMeetingText(3, 2)).to.match(/^2 comptes rendus restent à signer sur 3/);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { errorTitle, loadErrorWords, mayRetry, withoutReferences, type OutcomeLike, type PageKind } from '../../client/src/lib/error-title.ts';
+import { errorTitle, leadsNowhere, loadErrorWords, mayRetry, withoutReferences, type OutcomeLike, type PageKind } from '../../client/src/lib/error-title.ts';
 
 const RULE = 'https://dcc-paca.example/fhir/CodeSystem/rcp-rule';
 const rcpRule = (status: number, rule: string, code = 'business-rule'): [number, OutcomeLike] => [status, { issue: [{ severity: 'error', code, details: { coding: [{ system: RULE, code: rule }] } }] }];
@@ -59,5 +59,10 @@ describe('Client: an error alert titled by what the server says it is (client/sr
   it('another refusal keeps the server\'s sentence, its references left out', () => {
     expect(withoutReferences('Le dossier Task/abc-1 n\'est pas à l\'ordre du jour')).to.equal('Le dossier n\'est pas à l\'ordre du jour');
     expect(loadErrorWords('case', 409, 'Dossier RCP Task/abc : passage interdit').text).to.equal('Dossier RCP : passage interdit');
+  });
+
+  it('a link that leads nowhere (404, 410, malformed id) — the meeting page then offers no « Ordre du jour » of the missing session', () => {
+    for (const status of [400, 404, 410]) expect(leadsNowhere(status), String(status)).to.equal(true);
+    for (const status of [undefined, 0, 403, 409, 500, 503]) expect(leadsNowhere(status), String(status)).to.equal(false);
   });
 });

@@ -94,6 +94,19 @@ describe('Demo data: one coherent timeline per patient, anchored on the seeding 
       expect(firstLines.size, 'first-line decisions exist').to.be.greaterThan(3);
       for (const [tumour, proposals] of firstLines) expect(proposals, tumour).to.have.length(1);
 
+      // A PPS's advice fits its treatments: the chemotherapy advice only where a chemotherapy is to
+      // come (Ménard's, all treatments behind him and no adjuvant chemotherapy, listed it).
+      const chemoAdvice = /pendant la chimioth|début de la chimioth/i;
+      const advice = (p: CarePlan) => JSON.stringify([p.activity ?? [], p.extension ?? []]);
+      for (const p of pps) {
+        const toCome = (p.activity ?? []).some((a) => {
+          const text = `${JSON.stringify(a.detail?.code ?? {})} ${a.detail?.description ?? ''}`;
+          return a.detail?.status !== 'completed' && /chimioth/i.test(text) && !/pas de chimioth/i.test(text) && !chemoAdvice.test(text);
+        });
+        if (!toCome) expect(advice(p), `PPS ${p.id} of ${p.subject?.reference}: no treatment to come`).not.to.match(chemoAdvice);
+      }
+      expect(pps.some((p) => chemoAdvice.test(advice(p))), 'the PPS under oral chemotherapy keeps its advice').to.equal(true);
+
       // A PPAC starts at the end of the active treatments: after the last activity of the PPS it
       // closes, not after today, and its surveillance is the one of the cancer (colorectal here).
       const ppacs = plans.filter((p) => p.category?.some((c) => c.coding?.some((x) => x.code === CATEGORY.ppac.code)));
@@ -179,6 +192,10 @@ describe('Demo data: one coherent timeline per patient, anchored on the seeding 
         if (content.data.meeting?.session !== `Appointment/${session}`) strays.push(`${label}: names session ${content.data.meeting?.session}, its case Appointment/${session}`);
         if (isSignedRcpSheet(sheet)) {
           if (rcpCase.state !== 'signed') strays.push(`${label}: signed sheet, case ${rcpCase.state}`);
+          // Signed, the report carries the session's attendance and quorum (BENALI's, recorded by guideline, printed every participant « Non » and « Quorum Inconnu »).
+          const participants = content.data.participants ?? [];
+          if (!participants.some((x) => x.inQuorum)) strays.push(`${label}: signed sheet, no participant counted in the quorum`);
+          if (!content.data.fileStatus?.quorum || content.data.fileStatus.quorum === 'unknown') strays.push(`${label}: signed sheet, quorum ${content.data.fileStatus?.quorum}`);
           const { session: held } = await loadSession(rc, session!);
           if (held.state !== 'closed' || Date.parse(held.start) >= now.getTime()) strays.push(`${label}: signed sheet, session ${held.state} on ${held.start}`);
         }

@@ -46,3 +46,21 @@ export function placesWords(state: string, used: number, capacity: number): { la
   if (state === 'planned') return { label: 'Places restantes', value: `${Math.max(0, capacity - used)} sur ${capacity}` };
   return { label: 'Dossiers à l’ordre du jour', value: String(used) };
 }
+
+/**
+ * Where a session takes place, said alike on the calendar and on the session's page: a session
+ * held by video only has no room — the page said « Lieu — » where the calendar said « Visioconférence ».
+ */
+export function sessionPlaceText(session: { place?: string; videoLink?: string }): string {
+  return session.place?.trim() || (session.videoLink ? 'Visioconférence' : '—');
+}
+
+/**
+ * What follows a closed meeting, said where it closes (the reports of its discussed or recorded
+ * cases, signed or not), so that the link to the session's follow-up is not a label over nothing.
+ */
+export function afterMeetingText(reports: number, toSign: number): string {
+  if (reports === 0) return 'Aucun compte rendu : aucun dossier n’a été discuté ni enregistré lors de cette séance.';
+  if (toSign === 0) return reports === 1 ? 'Le compte rendu est signé ; son envoi se suit sur la page de la séance.' : `Les ${reports} comptes rendus sont signés ; leur envoi se suit sur la page de la séance.`;
+  return `${toSign === 1 ? '1 compte rendu reste' : `${toSign} comptes rendus restent`} à signer sur ${reports} ; signatures et envois se suivent sur la page de la séance.`;
+}

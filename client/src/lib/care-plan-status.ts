@@ -26,6 +26,15 @@ export function decisionStandingLabel(standing: { standing: string; replacedOn?:
   return standing.replacedOn ? `Remplacée par la RCP du ${formatDate(standing.replacedOn)}` : 'Remplacée par une RCP suivante';
 }
 
+/**
+ * The heading of a decision's page: « Établir le PPS » while it is the one in force; a replaced
+ * decision builds no PPS, so its page says which decision it is (« Décision de RCP du … (remplacée) »).
+ */
+export function decisionPageTitle(standing: { standing: string } | undefined, decidedOn: string | undefined, formatDate: (d: string) => string): string {
+  if (standing?.standing !== 'replaced') return 'Établir le PPS';
+  return decidedOn ? `Décision de RCP du ${formatDate(decidedOn)} (remplacée)` : 'Décision de RCP (remplacée)';
+}
+
 export function carePlanStatusLabel(status: string | undefined, kind?: ProgrammeKind): string {
   if (!status) return 'Statut non précisé';
   return (kind && BY_KIND[kind][status]) ?? GENERIC[status] ?? 'Statut non précisé';

@@ -53,6 +53,11 @@ export function mayRetry(status: number | undefined): boolean {
   return status === 0 || status === 408 || status === 429 || (status !== undefined && status >= 500);
 }
 
+/** A load that failed because the link leads nowhere (404, 410, or a malformed id: 400): links to the same thing lead nowhere either. */
+export function leadsNowhere(status: number | undefined): boolean {
+  return status === 404 || status === 410 || status === 400;
+}
+
 /**
  * The words of a page that could not load what it shows, by page kind and status — not the
  * server's sentence, which names FHIR internals for the API's clients (« Séance de RCP
@@ -62,7 +67,7 @@ export function mayRetry(status: number | undefined): boolean {
  */
 export function loadErrorWords(kind: PageKind, status: number | undefined, serverText?: string): { title: string; text: string; pageTitle: string; retry: boolean } {
   const page = PAGE_NOUN[kind];
-  if (status === 404 || status === 410 || status === 400) {
+  if (leadsNowhere(status)) {
     const title = `${page.noun} introuvable`;
     return { title, pageTitle: title, retry: false, text: `${page.the} n’existe pas ou n’existe plus : vérifiez le lien, ou ${page.where}.` };
   }

@@ -7,6 +7,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { describeRrule } from '../../lib/recurrence.ts';
+import { sessionPlaceText } from '../../lib/agenda-words.ts';
 
 const CALENDAR_DAYS = 60;
 
@@ -88,7 +89,7 @@ export default function CoordinationHomePage() {
                       </Table.Td>
                       <Table.Td>{s.boardName}</Table.Td>
                       <Table.Td><Badge variant="filled" color={s.state === 'cancelled' ? 'gray.7' : s.state === 'in-progress' ? '#9a4400' : 'blue.9'}>{SESSION_STATE_LABEL[s.state]}</Badge></Table.Td>
-                      <Table.Td>{s.place ?? (s.videoLink ? 'Visioconférence' : '—')}</Table.Td>
+                      <Table.Td>{sessionPlaceText(s)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

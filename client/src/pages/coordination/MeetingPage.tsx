@@ -10,9 +10,11 @@ import { ErrorMessage, errorTitleOf, LoadError, loadErrorTitle } from '../../com
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
+import { ApiError } from '../../api/http.ts';
+import { leadsNowhere } from '../../lib/error-title.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
-import { reopeningWords } from '../../lib/agenda-words.ts';
+import { afterMeetingText, reopeningWords } from '../../lib/agenda-words.ts';
 import { carriedOverSentence, mandatedName, specialitiesCount, specialityName } from '../../lib/quorum-words.ts';
 
 /** The proposal types a coordinator picks most in session (the full list is in the RCP sheet). */
@@ -64,7 +66,8 @@ export default function MeetingPage() {
     <Page
       title={d ? `Réunion — ${d.board.name}` : details.error ? loadErrorTitle('session', details.error) : 'Réunion de RCP'}
       subtitle={d ? `${formatDateTime(d.session.start)} — ${SESSION_STATE_LABEL[d.session.state]}` : undefined}
-      actions={<Button component={Link} to={`/coordination/seances/${id}`} variant="subtle">Ordre du jour</Button>}
+      // No « Ordre du jour » beside « Séance introuvable »: it would open the same missing session.
+      actions={details.error instanceof ApiError && leadsNowhere(details.error.status) ? undefined : <Button component={Link} to={`/coordination/seances/${id}`} variant="subtle">Ordre du jour</Button>}
     >
       {(details.isPending || (board.isPending && !details.error)) && <Loading label="Chargement de la séance…" />}
       {details.error && <LoadError kind="session" error={details.error} onRetry={() => void details.refetch()} />}
@@ -119,13 +122,14 @@ function StartSession({ session, rows, timed }: { session: Session; rows: Agenda
         {start.error && <ErrorMessage error={start.error} />}
         <Group><Button onClick={() => (otherDay ? setConfirming(true) : start.mutate())} loading={start.isPending && !confirming}>Ouvrir la séance</Button></Group>
       </Stack>
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title={words.title}>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={words.title} size="lg">
         <form onSubmit={(e) => { e.preventDefault(); start.mutate(); }}>
           <Stack>
             <Alert color="orange" role="alert" data-testid="reopening-words">{words.text}</Alert>
             <Textarea label="Motif du changement de date" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} />
             {start.error && <ErrorMessage error={start.error} />}
-            <Group justify="flex-end">
+            {/* One row: in the default width the long action wrapped under « Ne pas ouvrir ». */}
+            <Group justify="flex-end" wrap="nowrap">
               <Button variant="default" onClick={() => setConfirming(false)}>Ne pas ouvrir</Button>
               <Button type="submit" color="#9a4400" loading={start.isPending} disabled={!reason.trim()}>{words.action}</Button>
             </Group>
@@ -391,6 +395,9 @@ function CloseSession({ session, rows, timed, onClosed }: { session: Session; ro
 function Closed({ session, result, rows }: { session: Session; result: { carriedOver: string[]; nextSession?: Session } | undefined; rows: AgendaRow[] }) {
   // Named as the meeting named them: « 3. Name », the case's number in the session (server rule).
   const names = new Map(rows.map((r) => [r.case, `${r.position ? `${r.position}. ` : ''}${r.patientName ?? r.patient ?? r.case}`]));
+  // The reports the session's page follows (its « Après la séance »): discussed or recorded cases.
+  const reports = rows.filter((r) => r.flag === 'discussed' || r.flag === 'recorded');
+  const toSign = reports.filter((r) => !(r.state === 'signed' || r.rcpCase?.report)).length;
   return (
     <Paper withBorder p="md" data-testid="closed">
       <Stack gap="xs">
@@ -403,7 +410,8 @@ function Closed({ session, result, rows }: { session: Session; result: { carried
             </>
           ) : <Text>Aucun dossier reporté.</Text>
         ) : <Text>Cette séance est clôturée.</Text>}
-        <Group><Button component={Link} to={`/coordination/seances/${session.id}`} variant="light">Suivi après la séance</Button></Group>
+        <Text data-testid="after-meeting">{afterMeetingText(reports.length, toSign)}</Text>
+        {reports.length > 0 && <Group><Button component={Link} to={`/coordination/seances/${session.id}`} variant="light">Suivi après la séance</Button></Group>}
       </Stack>
     </Paper>
   );

@@ -10,7 +10,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatWeekday, parisDay } from '../../lib/dates.ts';
 import { useCompleteness, useSessionAgenda, type AgendaRow } from './session-data.ts';
-import { placesWords, stateWithNote } from '../../lib/agenda-words.ts';
+import { placesWords, sessionPlaceText, stateWithNote } from '../../lib/agenda-words.ts';
 import { bornWord } from '../../lib/patient-identity.ts';
 import { signersText } from '../../lib/signers.ts';
 import { missingRecipientText, reportSendingTitle } from '../../lib/report-sending.ts';
@@ -68,7 +68,7 @@ function SessionSummary({ details }: { details: SessionDetails }) {
             ? <Text fw={600} data-testid="registration-deadline">{formatDateTime(details.registrationDeadline)}</Text>
             : <><Text fw={600} data-testid="registration-deadline">Inscriptions closes</Text>{session.state !== 'cancelled' && <Text size="sm">depuis le {formatDateTime(details.registrationDeadline)}</Text>}</>}
         </Paper>
-        <Paper withBorder p="sm"><Text size="sm" c="dimmed">Lieu</Text><Text fw={600}>{session.place ?? '—'}</Text>{session.videoLink && <Anchor href={session.videoLink} size="sm" target="_blank" rel="noreferrer">Lien de visioconférence</Anchor>}</Paper>
+        <Paper withBorder p="sm"><Text size="sm" c="dimmed">Lieu</Text><Text fw={600}>{sessionPlaceText(session)}</Text>{session.videoLink && <Anchor href={session.videoLink} size="sm" target="_blank" rel="noreferrer">Lien de visioconférence</Anchor>}</Paper>
       </SimpleGrid>
     </Stack>
   );

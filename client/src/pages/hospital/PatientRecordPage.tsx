@@ -17,6 +17,7 @@ import { DiagnosesCard } from './DiagnosesCard.tsx';
 import { carePlanStatusLabel, decisionStandingLabel, type ProgrammeKind } from '../../lib/care-plan-status.ts';
 import { ageOn, formatDate, formatDateTime, parisDay } from '../../lib/dates.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
+import { isFhirId } from '../../lib/fhir-id.ts';
 import { CIM10_TOPOGRAPHIES, ICD10_SYSTEM, ICDO3_MORPHOLOGIES, ICDO3_SYSTEM, parsePick, pickLabel } from '../../lib/oncology-codes.ts';
 import { identityStatusOf, insOf, patientDisplayName, usedName } from '../../lib/patient-identity.ts';
 
@@ -40,23 +41,30 @@ function linkOf(reference: string): { to: string; label: string } | undefined {
  */
 export default function PatientRecordPage() {
   const { id = '' } = useParams();
-  const patient = useQuery({ queryKey: ['hospital', 'patient', id], queryFn: () => hospitalApi.patient(id), retry: false });
+  // A malformed id names no record: nothing to read, nothing to open in an emergency.
+  const malformed = !isFhirId(id);
+  const patient = useQuery({ queryKey: ['hospital', 'patient', id], queryFn: () => hospitalApi.patient(id), retry: false, enabled: !malformed });
   // The 3C opens a record from its quality follow-up (/coordination/patients/:id): reading only.
   const physician = useCurrentUser().roles.includes('physician');
   // Read under an emergency access, the record says so for as long as the access lasts: the server
   // says it (any tab, any browser); only a physician can hold one.
-  const emergency = useQuery({ queryKey: ['hospital', 'emergency-access', id], queryFn: () => hospitalApi.emergencyAccess(id), enabled: physician, retry: false });
+  const emergency = useQuery({ queryKey: ['hospital', 'emergency-access', id], queryFn: () => hospitalApi.emergencyAccess(id), enabled: physician && !malformed, retry: false });
   const emergencyUntil = runningUntil(emergency.data?.until);
   const denied = patient.error instanceof ApiError && (patient.error.status === 404 || patient.error.status === 403);
   // Just opened: the record is being read again under the new access (the notice, not the form).
   const opening = Boolean(emergencyUntil) && denied && patient.isFetching;
   return (
     <Page
-      title={patient.data ? patientDisplayName(patient.data) : patient.error && !denied ? loadErrorTitle('patient', patient.error) : 'Dossier patient'}
+      title={malformed ? 'Lien invalide' : patient.data ? patientDisplayName(patient.data) : patient.error && !denied ? loadErrorTitle('patient', patient.error) : 'Dossier patient'}
       subtitle={physician ? <Anchor component={Link} to="/hopital">← Dossiers patients</Anchor> : <Anchor component={Link} to="/coordination/indicateurs">← Indicateurs</Anchor>}
       actions={patient.data && physician ? <Button component={Link} to={`/hopital/patients/${id}/inscription`}>Inscrire en RCP</Button> : undefined}
     >
-      {patient.isPending && <Loading label="Chargement du dossier…" />}
+      {malformed && (
+        <Alert color="orange" role="alert" title="Lien invalide">
+          Ce lien ne mène à aucun dossier patient : son identifiant est mal formé. Ouvrez le dossier depuis la liste des patients.
+        </Alert>
+      )}
+      {patient.isPending && !malformed && <Loading label="Chargement du dossier…" />}
       {patient.error && !denied && <LoadError kind="patient" error={patient.error} onRetry={() => void patient.refetch()} />}
       {denied && physician && !opening && <BreakGlass patientId={id} onOpened={async () => { await emergency.refetch(); await patient.refetch(); }} />}
       {denied && !physician && <Alert color="red" role="alert" title="Dossier inaccessible">Ce dossier n’existe pas, ou il n’est pas dans votre périmètre.</Alert>}

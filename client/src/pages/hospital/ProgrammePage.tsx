@@ -10,7 +10,7 @@ import { api, ApiError } from '../../api/http.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Page } from '../../components/Page.tsx';
-import { carePlanStatusLabel, decisionStandingLabel } from '../../lib/care-plan-status.ts';
+import { carePlanStatusLabel, decisionPageTitle, decisionStandingLabel } from '../../lib/care-plan-status.ts';
 import { formatDate, parisDay } from '../../lib/dates.ts';
 import { oralTreatmentPeriod } from '../../lib/oral-treatment-period.ts';
 import { fieldErrorsOf } from '../../lib/field-errors.ts';
@@ -65,8 +65,12 @@ export default function ProgrammePage() {
   // A GP on file (the one a programme would be sent to); unknown while the patient loads.
   const hasGp = p ? (p.generalPractitioner ?? []).some((gp) => Boolean(gp.reference)) : undefined;
   const missing = plan.error instanceof ApiError && (plan.error.status === 404 || plan.error.status === 410);
+  // A decision's standing and meeting date come from the timeline (the same query BuildPps reads).
+  const timeline = useQuery({ queryKey: ['hospital', 'timeline', patientId], queryFn: () => hospitalApi.timeline(patientId!), enabled: Boolean(patientId) && kind === 'rcp-decision' });
+  const decisionRef = `CarePlan/${plan.data?.id}`;
   const kindTitle = kind === 'pps' ? 'Programme personnalisé de soins (PPS)' : kind === 'ppac' ? 'Programme personnalisé de l’après-cancer (PPAC)'
-    : kind === 'rcp-decision' ? 'Établir le PPS' : missing ? 'Programme introuvable' : 'Programme de soins';
+    : kind === 'rcp-decision' ? decisionPageTitle(timeline.data?.decisions?.find((s) => s.decision === decisionRef), timeline.data?.events.find((e) => e.kind === 'décision' && e.reference === decisionRef)?.date, formatDate)
+    : missing ? 'Programme introuvable' : 'Programme de soins';
   // Identity vigilance (RNIV): the patient named, with the birth date, wherever one acts on their record.
   const title = p ? `${kindTitle} — ${patientDisplayName(p)}` : kindTitle;
   return (

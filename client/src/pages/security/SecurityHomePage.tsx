@@ -9,6 +9,7 @@ import { Page } from '../../components/Page.tsx';
 import { roleLabel } from '../../lib/roles.ts';
 import { formatDate, formatDateTime } from '../../lib/dates.ts';
 import { deName } from '../../lib/elision.ts';
+import { isFhirId } from '../../lib/fhir-id.ts';
 
 
 /** `Patient/<id>` or a bare record id (as the emergency-access page links it): no lookup needed. */
@@ -48,7 +49,7 @@ export default function SecurityHomePage() {
   const chosen: AuditPatient | undefined = params.get('patient') ? undefined : (matches.length === 1 && !lookup.data?.more ? matches[0] : undefined);
   const patientId = (params.get('patient') ?? chosen?.id ?? '').trim();
   const identity = matches.find((p) => p.id === patientId);
-  const validId = /^[A-Za-z0-9\-.]{1,64}$/.test(patientId);
+  const validId = isFhirId(patientId);
   // Opened by record id (the emergency accesses link so): the patient named as that list names him,
   // the read traced; the trail is read after it, so that it holds that read (a count taken before
   // it and lines read after it said « partial » for a whole trail).
