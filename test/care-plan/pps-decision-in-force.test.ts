@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { CarePlan, Composition } from '@medplum/fhirtypes';
-import type { RcpSheetInput } from '../../server/rcp-sheet/index.ts';
-import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
+import type { CarePlan } from '@medplum/fhirtypes';
+import { colonCancerSheet, laterSheetOnSameTumour, signedDecision, startWorld, type World } from '../rcp-sheet/fixtures.ts';
 
 /**
  * A PPS rests on the RCP decision in force for its tumour: the page offered only that one, but the
@@ -15,28 +14,13 @@ describe('Care plan: a PPS is built from the RCP decision in force, not from one
   });
   after(() => world.close());
 
-  /** Creates and signs a sheet; returns its decision. */
-  async function signedDecision(input: RcpSheetInput): Promise<CarePlan> {
-    const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', input);
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    const signed = await world.as('oncologist', 'POST', `/Composition/${created.body.id}/$sign`, {});
-    expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
-    const sheet = (await world.as('oncologist', 'GET', `/Composition/${created.body.id}`)).body as Composition;
-    const ref = sheet.section!.find((s) => s.code?.coding?.[0]?.code === '18776-5')!.entry![0]!.reference!;
-    return (await world.as('oncologist', 'GET', `/CarePlan/${ref.split('/')[1]}`)).body as CarePlan;
-  }
 
   it('refuses the first-line decision once the post-operative RCP decided on the same cancer, by $build-pps and by a plain FHIR create; builds from the later one', async () => {
     // First-line RCP of 2 October 2025 (surgery first), then the post-operative RCP of 20 November on the same tumour.
-    const firstLine = await signedDecision(colonCancerSheet(world));
-    const later = colonCancerSheet(world);
-    later.meeting!.date = '2025-11-20T14:00:00+01:00';
-    later.meeting!.sessionId = '2025-11-20-DIG';
-    const { morphology: _m, topography: _t, ...diagnosis } = later.diagnosis!;
-    later.diagnosis = { ...diagnosis, condition: firstLine.addresses![0]!.reference! };
-    later.question = 'Chimiothérapie adjuvante au vu de l’histologie définitive (pT3 pN1a) ?';
-    later.proposal = { treatments: [{ intention: 1, sequence: 1, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante FOLFOX 6 mois' }] };
-    const adjuvant = await signedDecision(later);
+    const firstLine = await signedDecision(world, colonCancerSheet(world));
+    const adjuvant = await signedDecision(world, laterSheetOnSameTumour(world, firstLine, 'Chimiothérapie adjuvante au vu de l’histologie définitive (pT3 pN1a) ?', {
+      treatments: [{ intention: 1, sequence: 1, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante FOLFOX 6 mois' }],
+    }));
 
     const refused = await world.as('oncologist', 'POST', `/CarePlan/${firstLine.id}/$build-pps`, {});
     expect(refused.status, JSON.stringify(refused.body)).to.equal(422);

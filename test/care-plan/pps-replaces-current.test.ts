@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { CarePlan, Composition } from '@medplum/fhirtypes';
-import type { RcpSheetInput } from '../../server/rcp-sheet/index.ts';
-import { colonCancerSheet, startWorld, type World } from '../rcp-sheet/fixtures.ts';
+import type { CarePlan } from '@medplum/fhirtypes';
+import { colonCancerSheet, laterSheetOnSameTumour, signedDecision, startWorld, type World } from '../rcp-sheet/fixtures.ts';
 
 /**
  * QA: a later RCP on a narrow question (« nodule pulmonaire : surveillance à 3 mois ») replaced the
@@ -17,20 +16,11 @@ describe('Care plan: a PPS built while another is in progress replaces it knowin
   });
   after(() => world.close());
 
-  async function signedDecision(input: RcpSheetInput): Promise<CarePlan> {
-    const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', input);
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    const signed = await world.as('oncologist', 'POST', `/Composition/${created.body.id}/$sign`, {});
-    expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
-    const sheet = (await world.as('oncologist', 'GET', `/Composition/${created.body.id}`)).body as Composition;
-    const ref = sheet.section!.find((s) => s.code?.coding?.[0]?.code === '18776-5')!.entry![0]!.reference!;
-    return (await world.as('oncologist', 'GET', `/CarePlan/${ref.split('/')[1]}`)).body as CarePlan;
-  }
 
   it('refuses (409) a second PPS without replaces; with it, takes the current treatments along and closes the first at the hand-over', async () => {
     const first = colonCancerSheet(world);
     first.proposal = { treatments: [{ intention: 1, sequence: 1, type: 'chemotherapy', detail: 'Chimiothérapie adjuvante CAPOX, 8 cycles' }] };
-    const firstDecision = await signedDecision(first);
+    const firstDecision = await signedDecision(world, first);
     const pps1 = await world.as('oncologist', 'POST', `/CarePlan/${firstDecision.id}/$build-pps`, {});
     expect(pps1.status, JSON.stringify(pps1.body)).to.equal(201);
     const handed1 = await world.as('oncologist', 'POST', `/CarePlan/${pps1.body.id}/$hand-over`, { shareWithGp: false });
@@ -38,14 +28,9 @@ describe('Care plan: a PPS built while another is in progress replaces it knowin
     const chemo = (handed1.body as CarePlan).activity!.filter((a) => /CAPOX/.test(a.detail?.description ?? a.detail?.code?.text ?? ''));
     expect(chemo, 'the CAPOX in the first PPS').to.have.length(1);
 
-    const later = colonCancerSheet(world);
-    later.meeting!.date = '2025-11-20T14:00:00+01:00';
-    later.meeting!.sessionId = '2025-11-20-DIG';
-    const { morphology: _m, topography: _t, ...diagnosis } = later.diagnosis!;
-    later.diagnosis = { ...diagnosis, condition: firstDecision.addresses![0]!.reference! };
-    later.question = 'Nodule pulmonaire infracentimétrique : conduite à tenir ?';
-    later.proposal = { treatments: [{ intention: 1, sequence: 1, type: 'active-surveillance', detail: 'Surveillance active — scanner thoracique à 3 mois' }] };
-    const laterDecision = await signedDecision(later);
+    const laterDecision = await signedDecision(world, laterSheetOnSameTumour(world, firstDecision, 'Nodule pulmonaire infracentimétrique : conduite à tenir ?', {
+      treatments: [{ intention: 1, sequence: 1, type: 'active-surveillance', detail: 'Surveillance active — scanner thoracique à 3 mois' }],
+    }));
 
     const refused = await world.as('oncologist', 'POST', `/CarePlan/${laterDecision.id}/$build-pps`, {});
     expect(refused.status, JSON.stringify(refused.body)).to.equal(409);

@@ -3,11 +3,12 @@
  * valid Luhn keys), patients with a qualified or a retrieved identity (test INS), their care team,
  * and a complete sheet for a sigmoid colon adenocarcinoma. Unique per call: tests never share data.
  */
-import type { Composition, Observation, Patient } from '@medplum/fhirtypes';
+import type { CarePlan, Composition, Observation, Patient } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../../server/store/repository.ts';
 import { IDENTITY_RELIABILITY_EXTENSION_URL, IDENTITY_METHOD_COLLECTION_SYSTEM, IDENTITY_STATUS_SYSTEM, IDENTITY_VALIDATION_MODE_SYSTEM, INS_NIR_TEST_SYSTEM, withInsNirKey } from '../../server/identity/ins.ts';
 import { FINESS_SYSTEM, finessCheckDigit, IDNPS_SYSTEM } from '../../server/identity/rpps.ts';
 import type { RcpSheetInput } from '../../server/rcp-sheet/input.ts';
+import { expect } from 'chai';
 import { http, startTestServer, unique, type RunningServer } from '../helpers/harness.ts';
 import { asUser, identifyByHeader, newIdnps, professional as signedInUser, testUsers, type TestUsers } from '../helpers/users.ts';
 
@@ -221,6 +222,26 @@ export function colonCancerSheet(world: World, patientId = world.patientId): Rcp
  * Writes TNM categories into a stored sheet's TNM Observation (75620-5) straight through the
  * store, past the sheet's checks: a sheet saved before the notation was checked, or imported.
  */
+/** Creates and signs a sheet as the oncologist; returns its decision (the sheet's proposal CarePlan). */
+export async function signedDecision(world: World, input: RcpSheetInput): Promise<CarePlan> {
+  const created = await world.as('oncologist', 'POST', '/Composition/$rcp-sheet', input);
+  expect(created.status, JSON.stringify(created.body)).to.equal(201);
+  const signed = await world.as('oncologist', 'POST', `/Composition/${created.body.id}/$sign`, {});
+  expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
+  const sheet = (await world.as('oncologist', 'GET', `/Composition/${created.body.id}`)).body as Composition;
+  const ref = sheet.section!.find((s) => s.code?.coding?.[0]?.code === '18776-5')!.entry![0]!.reference!;
+  return (await world.as('oncologist', 'GET', `/CarePlan/${ref.split('/')[1]}`)).body as CarePlan;
+}
+
+/** A later RCP (20 November 2025) on the tumour an earlier decision addresses, with its own question and proposal. */
+export function laterSheetOnSameTumour(world: World, earlier: CarePlan, question: string, proposal: RcpSheetInput['proposal']): RcpSheetInput {
+  const later = colonCancerSheet(world);
+  later.meeting!.date = '2025-11-20T14:00:00+01:00';
+  later.meeting!.sessionId = '2025-11-20-DIG';
+  const { morphology: _m, topography: _t, ...diagnosis } = later.diagnosis!;
+  return { ...later, diagnosis: { ...diagnosis, condition: earlier.addresses![0]!.reference! }, question, proposal };
+}
+
 export async function writeTnmPastTheChecks(repo: FhirRepository, compositionId: string, categories: { t?: string; n?: string; m?: string }): Promise<void> {
   const composition = await repo.read<Composition>('Composition', compositionId);
   const references = (composition.section ?? []).flatMap(function entries(s): string[] {
