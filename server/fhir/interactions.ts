@@ -1,5 +1,5 @@
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
-import { careTeamForNewPatient, establishmentForNewPatient, mayWriteType, refuseUnlistedGeneralPractitioners } from '../access/index.ts';
+import { careTeamForNewPatient, establishmentForNewPatient, isSystem, mayWriteType, refuseUnlistedGeneralPractitioners } from '../access/index.ts';
 import { probableDuplicateWarnings } from '../identity/index.ts';
 import type { Principal } from '../context.ts';
 import type { RequestContext } from '../context.ts';
@@ -110,7 +110,8 @@ export async function matchesOf(repo: FhirRepository, resourceType: string, quer
 
 export async function updateResource(repo: FhirRepository, ctx: RequestContext, resource: Resource, ifMatch?: string): Promise<InteractionResult> {
   const version = ifMatch === undefined ? undefined : parseETag(ifMatch);
-  if (resource.resourceType === 'Patient' && resource.id) {
+  // Only a professional naming a médecin traitant is judged (refuseUnlistedGeneralPractitioners): no extra read otherwise.
+  if (resource.resourceType === 'Patient' && resource.id && (resource as Patient).generalPractitioner?.length && !isSystem(ctx.principal)) {
     const previous = await repo.serviceView().readIfExists<Patient>('Patient', resource.id);
     await refuseUnlistedGeneralPractitioners(repo, ctx.principal, resource as Patient, previous);
   }
